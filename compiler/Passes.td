@@ -1,0 +1,83 @@
+//===- Passes.td - softnpu compiler passes -------------------*- tablegen -*-===//
+//
+// The pipeline, in order: onnx-to-fpga, fpga-fuse, fpga-quantize, fpga-tile,
+// fpga-lower-to-isa. Then the artifact emitter (not a pass) encodes the
+// fpga.program. Each pass is registered in npu-opt and has lit tests under
+// tests/lit/.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_COMPILER_PASSES
+#define SOFTNPU_COMPILER_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Conversion
+//===----------------------------------------------------------------------===//
+
+def ConvertOnnxToFpga : Pass<"onnx-to-fpga", "mlir::ModuleOp"> {
+  let summary = "Lower onnx dialect ops to tensor-level fpga ops";
+  let description = [{
+    Gemm and 2-D MatMul become fpga.linear; Add, Relu, Sigmoid and Tanh become
+    fpga.add and fpga.activation; Flatten, Reshape (constant shape) and
+    Identity become fpga.reshape (pure views); onnx.Constant becomes
+    arith.constant. Anything else is reported with the node name and op type.
+  }];
+  let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Transforms on the fpga dialect
+//===----------------------------------------------------------------------===//
+
+def FpgaFuse : Pass<"fpga-fuse", "mlir::ModuleOp"> {
+  let summary = "Fuse bias additions and activations into fpga.linear";
+  let description = [{
+    linear(no bias) -> add(row vector [P] or [1, P]) becomes a linear with a
+    bias; linear(no activation) -> activation becomes a linear with that
+    activation, when the intermediate has no other user. On the NPU both run
+    in the same chain as the matrix-vector product.
+  }];
+}
+
+def FpgaQuantize : Pass<"fpga-quantize", "mlir::ModuleOp"> {
+  let summary = "Choose number formats and round constant weights to them";
+  let description = [{
+    The formats come from the module's #fpga.target, overridden by `precision`
+    when given (the target recorded on the module is updated, so the artifact
+    states the formats it was compiled for). Constant matrix operands of
+    fpga.linear become fpga.weights in [out, in] layout with alpha folded in,
+    rounded to the weight format (runtime numerics, the same code the
+    simulator uses) and typed `tensor<PxKxf32, #fpga.format<"...">>`.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"\"",
+           "fp32, msfp12..msfp16 or bfp:m=M,k=K (default: the target's formats)">
+  ];
+}
+
+def FpgaTile : Pass<"fpga-tile", "mlir::ModuleOp"> {
+  let summary = "Tile matrix products to the target's native dimension";
+  let description = [{
+    Sets tile_grid = [ceil(P/N), ceil(K/N)] on every fpga.linear (padding with
+    zeros up to whole N x N tiles) and places every fpga.weights in the MRF
+    (`mrf_tile`), pinned for the whole program; run-time matrices share a
+    scratch region after the pinned ones. Fails when the MRF or the IVRF is too
+    small, naming the node.
+  }];
+}
+
+def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
+  let summary = "Lower tensor-level fpga ops to instruction chains";
+  let description = [{
+    Replaces func.func @main with an fpga.program: graph inputs, outputs,
+    constants and intermediates get DRAM addresses (reshapes alias their
+    operand), pinned weights become fpga.pinned_matrix, and each op becomes
+    chains (one matrix-vector chain per row of X', point-wise chains over the
+    flattened tensor or per broadcast row), with s_wr only where a scalar
+    register changes. Operands of point-wise steps are staged in the local VRF
+    of the MFU the chain planner places the step on.
+  }];
+}
+
+#endif

@@ -1,0 +1,31 @@
+//===- Pipeline.cpp - The npu-compile pass pipeline -----------------------===//
+#include "compiler/Pipeline.h"
+#include "compiler/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace softnpu {
+
+void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {
+  pm.addPass(createConvertOnnxToFpga());
+  pm.addPass(createFpgaFuse());
+  FpgaQuantizeOptions q;
+  q.precision = opts.precision;
+  pm.addPass(createFpgaQuantize(q));
+  pm.addPass(createFpgaTile());
+  if (stop == PipelineStage::Fpga)
+    return;
+  pm.addPass(createFpgaLowerToIsa());
+}
+
+void registerCompilerPasses() {
+  registerSoftnpuPasses();
+  mlir::PassPipelineRegistration<>("npu-pipeline",
+                                   "The whole npu-compile pipeline, onnx dialect to fpga.program",
+                                   [](mlir::OpPassManager &pm) {
+                                     buildPipeline(pm, PipelineStage::Isa, {});
+                                   });
+}
+
+} // namespace softnpu

@@ -1,0 +1,26 @@
+//===- Pipeline.h - The npu-compile pass pipeline ---------------*- C++ -*-===//
+#ifndef SOFTNPU_COMPILER_PIPELINE_H
+#define SOFTNPU_COMPILER_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+
+namespace softnpu {
+
+/// Where the pipeline stops: after the tensor-level fpga passes, or after
+/// lowering to instruction chains.
+enum class PipelineStage { Fpga, Isa };
+
+struct PipelineOptions {
+  std::string precision; ///< empty: the target's formats
+};
+
+void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts);
+
+/// Registers every pass and the "npu-pipeline" pass pipeline for npu-opt.
+void registerCompilerPasses();
+
+} // namespace softnpu
+
+#endif

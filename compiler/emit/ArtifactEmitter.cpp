@@ -1,0 +1,139 @@
+//===- ArtifactEmitter.cpp - fpga.program -> runtime artifact -------------===//
+#include "compiler/emit/ArtifactEmitter.h"
+#include "compiler/Diagnostics.h"
+#include "dialects/fpga/FpgaDialect.h"
+#include "dialects/fpga/FpgaIsa.h"
+#include "dialects/fpga/FpgaTarget.h"
+
+#include "softnpu/numerics/Bfp.h"
+
+#include <cstring>
+#include <map>
+
+using namespace mlir;
+
+namespace softnpu::emit {
+namespace {
+
+class Emitter {
+public:
+  Emitter(const target::Target &t, artifact::Artifact &a) : t_(t), a_(a) {}
+
+  uint32_t nodeIndex(Location loc) {
+    std::string name = nodeNameOf(loc);
+    if (name.empty())
+      return artifact::kNoNode;
+    auto [it, inserted] = nodes_.try_emplace(name, static_cast<uint32_t>(a_.nodeNames.size()));
+    if (inserted)
+      a_.nodeNames.push_back(name);
+    return it->second;
+  }
+
+  void add(const isa::Inst &inst, Location loc) {
+    a_.program.push_back(inst);
+    a_.instNode.push_back(nodeIndex(loc));
+  }
+
+  void appendFloats(ArrayRef<float> v) {
+    size_t off = a_.weightImage.size();
+    a_.weightImage.resize(off + v.size() * 4);
+    std::memcpy(a_.weightImage.data() + off, v.data(), v.size() * 4);
+  }
+
+  /// Tiles in grid order, rows in order, each row packed (zero-padded to N).
+  void packMatrix(fpga::PinnedMatrixOp op) {
+    const size_t n = t_.nativeDim;
+    auto value = cast<DenseElementsAttr>(op.getValue());
+    auto shape = cast<ShapedType>(value.getType()).getShape();
+    auto data = llvm::to_vector(value.getValues<float>());
+    artifact::MatrixEntry e;
+    e.node = nodeIndex(op.getLoc());
+    e.mrfTile = static_cast<uint32_t>(op.getMrfTile());
+    e.rowTiles = static_cast<uint32_t>(op.getRowTiles());
+    e.colTiles = static_cast<uint32_t>(op.getColTiles());
+    e.format = t_.weightFormat;
+    e.offset = a_.weightImage.size();
+    size_t rowBytes = numerics::packedRowBytes(e.format, n);
+    std::vector<float> row(n);
+    for (uint32_t tr = 0; tr < e.rowTiles; ++tr)
+      for (uint32_t tc = 0; tc < e.colTiles; ++tc)
+        for (size_t i = 0; i < n; ++i) {
+          int64_t r = tr * n + i;
+          for (size_t j = 0; j < n; ++j) {
+            int64_t c = tc * n + j;
+            row[j] = r < shape[0] && c < shape[1] ? data[r * shape[1] + c] : 0.0f;
+          }
+          size_t off = a_.weightImage.size();
+          a_.weightImage.resize(off + rowBytes);
+          numerics::packRow(row.data(), n, e.format, t_.rounding, a_.weightImage.data() + off);
+        }
+    e.size = a_.weightImage.size() - e.offset;
+    a_.matrices.push_back(e);
+  }
+
+  LogicalResult run(fpga::ProgramOp program) {
+    a_.dramElements = static_cast<uint64_t>(program.getDramElements());
+    std::string err;
+    for (Operation &op : program.getBody().front()) {
+      if (auto in = dyn_cast<fpga::InputOp>(op)) {
+        a_.inputs.push_back({in.getName().str(), artifact::DType::F32,
+                             std::vector<int64_t>(in.getShape().begin(), in.getShape().end()),
+                             static_cast<uint64_t>(in.getDram())});
+      } else if (auto out = dyn_cast<fpga::OutputOp>(op)) {
+        a_.outputs.push_back({out.getName().str(), artifact::DType::F32,
+                              std::vector<int64_t>(out.getShape().begin(), out.getShape().end()),
+                              static_cast<uint64_t>(out.getDram())});
+      } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
+        packMatrix(m);
+      } else if (auto c = dyn_cast<fpga::DramConstOp>(op)) {
+        auto value = cast<DenseElementsAttr>(c.getValue());
+        artifact::DramInit init;
+        init.dramAddr = static_cast<uint64_t>(c.getDram());
+        init.count = static_cast<uint64_t>(value.getNumElements());
+        init.offset = a_.weightImage.size();
+        appendFloats(llvm::to_vector(value.getValues<float>()));
+        a_.dramInits.push_back(init);
+      } else if (llvm::isa<fpga::ChainOp>(op)) {
+        auto insts = fpga::chainInsts(&op, err);
+        if (!insts)
+          return op.emitError() << err;
+        for (const isa::Inst &i : *insts)
+          add(i, op.getLoc());
+      } else {
+        auto inst = fpga::toInst(&op, err);
+        if (!inst)
+          return op.emitError() << err;
+        add(*inst, op.getLoc());
+      }
+    }
+    return success();
+  }
+
+private:
+  const target::Target &t_;
+  artifact::Artifact &a_;
+  std::map<std::string, uint32_t> nodes_;
+};
+
+} // namespace
+
+std::optional<artifact::Artifact> emitArtifact(ModuleOp module, const std::string &producer) {
+  auto programs = llvm::to_vector(module.getOps<fpga::ProgramOp>());
+  if (programs.size() != 1) {
+    module.emitError() << "expected one fpga.program to emit (run fpga-lower-to-isa first), found "
+                       << programs.size();
+    return std::nullopt;
+  }
+  std::optional<target::Target> t = fpga::getTarget(module);
+  if (!t)
+    return std::nullopt;
+  artifact::Artifact a;
+  a.target = *t;
+  a.producer = producer;
+  Emitter emitter(*t, a);
+  if (failed(emitter.run(programs.front())))
+    return std::nullopt;
+  return a;
+}
+
+} // namespace softnpu::emit

@@ -1,0 +1,298 @@
+//===- OnnxImporter.cpp - ONNX model -> onnx dialect ----------------------===//
+#include "compiler/import/OnnxImporter.h"
+#include "compiler/Diagnostics.h"
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Verifier.h"
+
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+using namespace mlir;
+
+namespace softnpu::import {
+namespace {
+
+/// Thrown inside this file only; turned into the one-line error at the end.
+struct ImportError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string nodeLabel(const onnx::NodeProto &n, size_t index) {
+  return n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
+}
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, std::string path) : ctx_(ctx), b_(&ctx), path_(std::move(path)) {}
+
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model) {
+    const onnx::GraphProto &g = model.graph();
+    int64_t opset = 0;
+    for (const auto &imp : model.opset_import())
+      if (imp.domain().empty() || imp.domain() == "ai.onnx")
+        opset = imp.version();
+
+    for (const auto &vi : g.input())
+      valueInfo_[vi.name()] = &vi;
+    for (const auto &vi : g.value_info())
+      valueInfo_[vi.name()] = &vi;
+    for (const auto &vi : g.output())
+      valueInfo_[vi.name()] = &vi;
+
+    Location fileLoc = FileLineColLoc::get(&ctx_, path_, 0, 0);
+    OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+    (*module)->setAttr("onnx.opset", b_.getI64IntegerAttr(opset));
+    (*module)->setAttr("onnx.file", b_.getStringAttr(path_));
+
+    // Graph inputs that are not initializers, in ONNX order.
+    std::unordered_map<std::string, const onnx::TensorProto *> inits;
+    for (const auto &t : g.initializer())
+      inits[t.name()] = &t;
+    SmallVector<const onnx::ValueInfoProto *> inputs;
+    for (const auto &vi : g.input())
+      if (!inits.count(vi.name()))
+        inputs.push_back(&vi);
+
+    SmallVector<Type> argTypes, resultTypes;
+    for (auto *vi : inputs)
+      argTypes.push_back(typeOf(*vi, "input"));
+    for (const auto &vi : g.output())
+      resultTypes.push_back(typeOf(vi, "output"));
+
+    b_.setInsertionPointToEnd(module->getBody());
+    auto func = func::FuncOp::create(b_, fileLoc, "main", b_.getFunctionType(argTypes, resultTypes));
+    for (auto [i, vi] : llvm::enumerate(inputs))
+      func.setArgAttr(i, "onnx.name", b_.getStringAttr(vi->name()));
+    for (auto [i, vi] : llvm::enumerate(g.output()))
+      func.setResultAttr(i, "onnx.name", b_.getStringAttr(vi.name()));
+    Block *entry = func.addEntryBlock();
+    b_.setInsertionPointToStart(entry);
+    for (auto [i, vi] : llvm::enumerate(inputs))
+      values_[vi->name()] = entry->getArgument(i);
+
+    for (const auto &t : g.initializer()) {
+      DenseElementsAttr value = tensorAttr(t, "initializer '" + t.name() + "'");
+      Location loc = NameLoc::get(b_.getStringAttr(t.name()), fileLoc);
+      values_[t.name()] = onnx_d::ConstantOp::create(b_, loc, value.getType(), value);
+    }
+
+    for (int i = 0; i < g.node_size(); ++i)
+      importNode(g.node(i), static_cast<size_t>(i), fileLoc);
+
+    SmallVector<Value> results;
+    for (const auto &vi : g.output())
+      results.push_back(lookupValue(vi.name(), "graph output"));
+    func::ReturnOp::create(b_, fileLoc, results);
+    return module;
+  }
+
+private:
+  Type elementType(int32_t onnxType, const std::string &what) {
+    switch (onnxType) {
+    case onnx::TensorProto::FLOAT: return b_.getF32Type();
+    case onnx::TensorProto::INT64: return b_.getI64Type();
+    default:
+      throw ImportError(what + " has element type " +
+                        onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnxType)) +
+                        ", which softnpu does not support (float32, int64)");
+    }
+  }
+
+  RankedTensorType typeOf(const onnx::ValueInfoProto &vi, const std::string &role) {
+    std::string what = role + " '" + vi.name() + "'";
+    if (!vi.type().has_tensor_type())
+      throw ImportError(what + " is not a tensor");
+    const auto &tt = vi.type().tensor_type();
+    if (!tt.has_shape())
+      throw ImportError(what + " has no known shape; softnpu needs static shapes");
+    SmallVector<int64_t> dims;
+    for (const auto &d : tt.shape().dim()) {
+      if (!d.has_dim_value())
+        throw ImportError(what + " has a dynamic dimension" +
+                          (d.has_dim_param() ? " '" + d.dim_param() + "'" : std::string()) +
+                          "; softnpu needs static shapes (fix the dimension when exporting)");
+      dims.push_back(d.dim_value());
+    }
+    return RankedTensorType::get(dims, elementType(tt.elem_type(), what));
+  }
+
+  DenseElementsAttr tensorAttr(const onnx::TensorProto &t, const std::string &what) {
+    if (t.data_location() == onnx::TensorProto::EXTERNAL)
+      throw ImportError(what + " uses external data, which softnpu does not read");
+    SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
+    Type et = elementType(t.data_type(), what);
+    auto type = RankedTensorType::get(dims, et);
+    int64_t n = type.getNumElements();
+    const std::string &raw = t.raw_data();
+    if (et.isF32()) {
+      std::vector<float> v(static_cast<size_t>(n));
+      if (!raw.empty()) {
+        if (raw.size() != v.size() * 4)
+          throw ImportError(what + " raw data size does not match its shape");
+        std::memcpy(v.data(), raw.data(), raw.size());
+      } else if (t.float_data_size() == n) {
+        std::copy(t.float_data().begin(), t.float_data().end(), v.begin());
+      } else {
+        throw ImportError(what + " data size does not match its shape");
+      }
+      return DenseElementsAttr::get(type, llvm::ArrayRef<float>(v));
+    }
+    std::vector<int64_t> v(static_cast<size_t>(n));
+    if (!raw.empty()) {
+      if (raw.size() != v.size() * 8)
+        throw ImportError(what + " raw data size does not match its shape");
+      std::memcpy(v.data(), raw.data(), raw.size());
+    } else if (t.int64_data_size() == n) {
+      std::copy(t.int64_data().begin(), t.int64_data().end(), v.begin());
+    } else {
+      throw ImportError(what + " data size does not match its shape");
+    }
+    return DenseElementsAttr::get(type, llvm::ArrayRef<int64_t>(v));
+  }
+
+  Value lookupValue(const std::string &name, const std::string &user) {
+    auto it = values_.find(name);
+    if (it == values_.end())
+      throw ImportError(user + " uses '" + name + "', which no node produces");
+    return it->second;
+  }
+
+  Attribute convertAttr(const onnx::AttributeProto &a, const std::string &what) {
+    switch (a.type()) {
+    case onnx::AttributeProto::INT: return b_.getI64IntegerAttr(a.i());
+    case onnx::AttributeProto::FLOAT: return b_.getF32FloatAttr(a.f());
+    case onnx::AttributeProto::STRING: return b_.getStringAttr(a.s());
+    case onnx::AttributeProto::INTS:
+      return b_.getDenseI64ArrayAttr(SmallVector<int64_t>(a.ints().begin(), a.ints().end()));
+    case onnx::AttributeProto::TENSOR: return tensorAttr(a.t(), what);
+    default:
+      throw ImportError(what + " has a type softnpu does not import");
+    }
+  }
+
+  void importNode(const onnx::NodeProto &node, size_t index, Location fileLoc) {
+    std::string label = nodeLabel(node, index);
+    std::string what = "node '" + label + "' (" + node.op_type() + ")";
+    if (!node.domain().empty() && node.domain() != "ai.onnx")
+      throw ImportError(what + " is in domain '" + node.domain() +
+                        "', which softnpu does not import");
+    std::string opName = "onnx." + node.op_type();
+    auto registered = RegisteredOperationName::lookup(opName, &ctx_);
+    if (!registered)
+      throw ImportError(what + " uses op '" + node.op_type() +
+                        "', which softnpu does not import (supported: " + supportedOps() + ")");
+
+    OperationState state(NameLoc::get(b_.getStringAttr(label), fileLoc), *registered);
+    int last = node.input_size();
+    while (last > 0 && node.input(last - 1).empty())
+      --last;
+    for (int i = 0; i < last; ++i) {
+      if (node.input(i).empty())
+        throw ImportError(what + ": an omitted optional input before a present one is not supported");
+      state.operands.push_back(lookupValue(node.input(i), what));
+    }
+    ArrayRef<StringAttr> known = registered->getAttributeNames();
+    for (const auto &a : node.attribute()) {
+      if (llvm::none_of(known, [&](StringAttr k) { return k.getValue() == a.name(); }))
+        throw ImportError(what + ": attribute '" + a.name() + "' is not supported");
+      state.addAttribute(a.name(), convertAttr(a, what + " attribute '" + a.name() + "'"));
+    }
+    for (const auto &out : node.output()) {
+      auto it = valueInfo_.find(out);
+      if (it == valueInfo_.end())
+        throw ImportError(what + ": shape inference gave no type for output '" + out + "'");
+      state.types.push_back(typeOf(*it->second, "value"));
+    }
+    Operation *op = b_.create(state);
+    for (auto [i, out] : llvm::enumerate(node.output()))
+      values_[out] = op->getResult(i);
+  }
+
+  std::string supportedOps() {
+    std::vector<std::string> names;
+    for (RegisteredOperationName n : ctx_.getRegisteredOperations()) {
+      StringRef s = n.getStringRef();
+      if (s.consume_front("onnx."))
+        names.push_back(s.str());
+    }
+    std::sort(names.begin(), names.end());
+    std::string list;
+    for (const std::string &n : names)
+      list += (list.empty() ? "" : ", ") + n;
+    return list;
+  }
+
+  MLIRContext &ctx_;
+  OpBuilder b_;
+  std::string path_;
+  std::unordered_map<std::string, const onnx::ValueInfoProto *> valueInfo_;
+  std::unordered_map<std::string, Value> values_;
+};
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, std::string &error) {
+  ctx.loadDialect<onnx_d::OnnxDialect, func::FuncDialect>();
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+      throw ImportError("cannot open file");
+    std::stringstream buf;
+    buf << in.rdbuf();
+    onnx::ModelProto model;
+    if (!model.ParseFromString(buf.str()) || !model.has_graph())
+      throw ImportError("not a valid ONNX model (protobuf parse failed)");
+    try {
+      onnx::checker::check_model(model);
+    } catch (const std::exception &e) {
+      throw ImportError(std::string("the ONNX checker rejects the model: ") + e.what());
+    }
+    try {
+      onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*error_mode=*/1);
+      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+    } catch (const std::exception &e) {
+      throw ImportError(std::string("ONNX shape inference failed: ") + e.what());
+    }
+    Importer importer(ctx, path);
+    OwningOpRef<ModuleOp> module = importer.run(model);
+    // Op verifiers (e.g. Gemm's inner dimensions) report through MLIR's
+    // diagnostics; keep the first as this import's one-line error.
+    std::string firstError;
+    {
+      ScopedDiagnosticHandler capture(&ctx, [&](Diagnostic &d) {
+        if (d.getSeverity() == DiagnosticSeverity::Error && firstError.empty()) {
+          std::string node = nodeNameOf(d.getLocation());
+          firstError = (node.empty() ? "" : "node '" + node + "': ") + d.str();
+        }
+        return success();
+      });
+      if (failed(verify(*module)))
+        throw ImportError(firstError.empty() ? "the imported model does not verify" : firstError);
+    }
+    return module;
+  } catch (const std::exception &e) {
+    std::string msg = e.what();
+    // ONNX messages span lines; keep the report to one.
+    for (char &c : msg)
+      if (c == '\n')
+        c = ' ';
+    while (!msg.empty() && msg.back() == ' ')
+      msg.pop_back();
+    error = path + ": " + msg;
+    return nullptr;
+  }
+}
+
+} // namespace softnpu::import

@@ -1,0 +1,465 @@
+//===- LowerToIsa.cpp - Tensor-level fpga ops -> instruction chains -------===//
+//
+// Memory plan (docs/architecture.md): every tensor lives in DRAM, dense and
+// row-major; graph inputs first, then outputs, then constants and
+// intermediates in program order (no reuse yet). Staging in the VRFs:
+//   IVRF[0 ..)            one row of X' for the matrix unit
+//   ASVRF[m][0 ..)        bias / second add operand of the chain being built
+//   MULVRF[m][0 .. rows)  alpha vector; MULVRF[0][rows .. 2 rows) beta vector
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Diagnostics.h"
+#include "compiler/Passes.h"
+#include "dialects/fpga/FpgaIsa.h"
+#include "dialects/fpga/FpgaTarget.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+#include <array>
+#include <functional>
+
+namespace softnpu {
+#define GEN_PASS_DEF_FPGALOWERTOISA
+#include "compiler/Passes.h.inc"
+} // namespace softnpu
+
+using namespace mlir;
+using namespace softnpu;
+using isa::SReg;
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t numElements(Value v) { return cast<RankedTensorType>(v.getType()).getNumElements(); }
+ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+
+/// A point-wise step of a chain before its MFU is known.
+struct Step {
+  const char *inst;
+  int64_t addr = 0; ///< VRF address of the second operand, if any
+};
+
+class Lowerer {
+public:
+  Lowerer(ModuleOp module, const target::Target &t)
+      : module_(module), t_(t), n_(t.nativeDim), b_(module.getContext()) {
+    for (unsigned r = 0; r < isa::kNumSRegs; ++r)
+      sreg_[r] = isa::sregReset(static_cast<SReg>(r));
+  }
+
+  LogicalResult run(func::FuncOp func) {
+    b_.setInsertionPoint(func);
+    program_ = fpga::ProgramOp::create(b_, func.getLoc(), func.getSymName(), 0);
+    program_.getBody().emplaceBlock();
+    b_.setInsertionPointToStart(&program_.getBody().front());
+
+    for (BlockArgument arg : func.getArguments()) {
+      if (!cast<RankedTensorType>(arg.getType()).getElementType().isF32())
+        return func.emitError() << "graph input '" << argName(func, arg.getArgNumber())
+                                << "' is not float32; the NPU runs float32 tensors";
+      addr_[arg] = allocate(numElements(arg));
+      fpga::InputOp::create(b_, func.getLoc(), argName(func, arg.getArgNumber()),
+                            shapeOf(arg), addr_[arg]);
+    }
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    SmallVector<int64_t> outAddr;
+    for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+      if (!cast<RankedTensorType>(v.getType()).getElementType().isF32())
+        return ret.emitError() << "graph output " << i << " is not float32";
+      int64_t a = allocate(numElements(v));
+      outAddr.push_back(a);
+      fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a);
+      // Computed outputs are written in place; others are copied at the end.
+      Value root = rootOf(v);
+      Operation *def = root.getDefiningOp();
+      if (def && llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp>(def) && !addr_.count(root))
+        addr_[root] = a;
+      else
+        copies_.push_back({root, a, numElements(v), ret.getLoc()});
+    }
+
+    for (Operation &op : func.getBody().front()) {
+      b_.setInsertionPointToEnd(&program_.getBody().front());
+      LogicalResult r = success();
+      if (auto l = dyn_cast<fpga::LinearOp>(op))
+        r = lowerLinear(l);
+      else if (auto a = dyn_cast<fpga::AddOp>(op))
+        r = lowerAdd(a);
+      else if (auto act = dyn_cast<fpga::ActivationOp>(op))
+        r = lowerActivation(act);
+      else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, func::ReturnOp>(op))
+        continue;
+      else
+        return op.emitError() << describeOp(&op) << ": cannot be lowered to NPU instructions";
+      if (failed(r))
+        return failure();
+    }
+    b_.setInsertionPointToEnd(&program_.getBody().front());
+    for (const Copy &c : copies_) {
+      Location loc = NameLoc::get(b_.getStringAttr("output copy"), c.loc);
+      FailureOr<int64_t> src = addrOf(c.value, loc);
+      if (failed(src))
+        return failure();
+      pointwise(loc, *src, 1, c.dst, c.count, {});
+    }
+    if (static_cast<uint64_t>(dramNext_) * 4 > t_.dramBytes)
+      return func.emitError() << "the model needs " << dramNext_ * 4 << " bytes of DRAM; target '"
+                              << t_.name << "' has " << t_.dramBytes;
+    program_.setDramElements(dramNext_);
+    func.erase();
+    return success();
+  }
+
+private:
+  struct Copy {
+    Value value;
+    int64_t dst, count;
+    Location loc;
+  };
+
+  static std::string argName(func::FuncOp f, unsigned i) {
+    auto a = f.getArgAttrOfType<StringAttr>(i, "onnx.name");
+    return a ? a.str() : "input" + std::to_string(i);
+  }
+  static std::string resultName(func::FuncOp f, unsigned i) {
+    auto a = f.getResultAttrOfType<StringAttr>(i, "onnx.name");
+    return a ? a.str() : "output" + std::to_string(i);
+  }
+
+  int64_t allocate(int64_t count) {
+    int64_t a = dramNext_;
+    dramNext_ += count;
+    return a;
+  }
+
+  static Value rootOf(Value v) {
+    while (auto r = v.getDefiningOp<fpga::ReshapeOp>())
+      v = r.getX();
+    return v;
+  }
+
+  /// DRAM address of a tensor; constants are placed on first use.
+  FailureOr<int64_t> addrOf(Value v, Location loc) {
+    v = rootOf(v);
+    if (auto it = addr_.find(v); it != addr_.end())
+      return it->second;
+    if (auto c = v.getDefiningOp<arith::ConstantOp>()) {
+      auto attr = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (!attr || !attr.getElementType().isF32())
+        return emitError(loc) << "constant is not a dense float32 tensor";
+      int64_t a = allocate(attr.getNumElements());
+      OpBuilder::InsertionGuard g(b_);
+      setInsertionPointForDeclaration();
+      fpga::DramConstOp::create(b_, c.getLoc(), attr, a);
+      addr_[v] = a;
+      return a;
+    }
+    return emitError(loc) << "internal error: tensor has no DRAM address yet";
+  }
+
+  int64_t resultAddr(Value v) {
+    auto [it, inserted] = addr_.try_emplace(v, 0);
+    if (inserted)
+      it->second = allocate(numElements(v));
+    return it->second;
+  }
+
+  /// Declarations stay in front of the instruction stream.
+  void setInsertionPointForDeclaration() {
+    Block &body = program_.getBody().front();
+    for (Operation &op : body)
+      if (!llvm::isa<fpga::InputOp, fpga::OutputOp, fpga::PinnedMatrixOp, fpga::DramConstOp>(op))
+        return b_.setInsertionPoint(&op);
+    b_.setInsertionPointToEnd(&body);
+  }
+
+  void setReg(Location loc, SReg r, int64_t v) {
+    auto &cur = sreg_[static_cast<unsigned>(r)];
+    if (cur == v)
+      return;
+    fpga::SWrOp::create(b_, loc, isa::sregName(r), v);
+    cur = v;
+  }
+
+  /// Sets the DRAM transfer registers for reading `len` elements with `stride`
+  /// into `cols` vectors and writing `wrLen` elements.
+  void setTransfer(Location loc, int64_t cols, int64_t len, int64_t stride, int64_t wrLen) {
+    setReg(loc, SReg::Cols, cols);
+    setReg(loc, SReg::RdLen, len);
+    setReg(loc, SReg::RdStride, stride);
+    setReg(loc, SReg::WrLen, wrLen);
+  }
+
+  /// MFU index of each step when they follow an optional mv_mul in a chain.
+  FailureOr<SmallVector<unsigned>> placeSteps(Location loc, bool matVec, ArrayRef<Step> steps) {
+    std::vector<isa::Inst> insts{{isa::Opcode::VRd, isa::MemSpace::Ivrf}};
+    if (matVec)
+      insts.push_back({isa::Opcode::MvMul});
+    for (const Step &s : steps)
+      insts.push_back({isa::lookup(s.inst)->opcode});
+    insts.push_back({isa::Opcode::VWr, isa::MemSpace::Dram});
+    insts.push_back({isa::Opcode::EndChain});
+    isa::ProgramPlan plan;
+    std::string err;
+    if (!isa::planProgram(insts, t_.numMfus, plan, err))
+      return emitError(loc) << nodeNameOf(loc) << ": the hardware cannot run this chain: " << err;
+    SmallVector<unsigned> mfus;
+    for (size_t i = 0; i < steps.size(); ++i)
+      mfus.push_back(plan.chains[0].mfuOfOp[i + (matVec ? 2 : 1)]);
+    return mfus;
+  }
+
+  /// Emits a chain: v_rd from (mem, addr, mfu), optional mv_mul, steps, v_wr.
+  void chain(Location loc, StringRef rdMem, int64_t rdAddr, int64_t rdMfu,
+             std::optional<int64_t> mvTile, ArrayRef<Step> steps, StringRef wrMem, int64_t wrAddr,
+             int64_t wrMfu) {
+    auto c = fpga::ChainOp::create(b_, loc);
+    c.getBody().emplaceBlock();
+    OpBuilder::InsertionGuard g(b_);
+    b_.setInsertionPointToStart(&c.getBody().front());
+    fpga::VRdOp::create(b_, loc, rdMem, rdAddr, rdMfu);
+    if (mvTile)
+      fpga::MvMulOp::create(b_, loc, *mvTile);
+    for (const Step &s : steps)
+      fpga::MfuOp::create(b_, loc, s.inst, s.addr);
+    fpga::VWrOp::create(b_, loc, wrMem, wrAddr, wrMfu);
+  }
+
+  /// DRAM -> [steps] -> DRAM over `count` elements, split into chains of at
+  /// most `maxVectors` vectors.
+  void pointwise(Location loc, int64_t src, int64_t srcStride, int64_t dst, int64_t count,
+                 ArrayRef<Step> steps, int64_t maxVectors = 4096) {
+    for (int64_t off = 0; off < count; off += maxVectors * n_) {
+      int64_t len = std::min(count - off, maxVectors * n_);
+      setTransfer(loc, ceilDiv(len, n_), len, srcStride, len);
+      chain(loc, "DRAM", src + off * srcStride, 0, std::nullopt, steps, "DRAM", dst + off, 0);
+    }
+  }
+
+  /// Loads `len` DRAM elements (with stride) into `vectors` vectors of a VRF.
+  void stage(Location loc, int64_t src, int64_t len, int64_t stride, int64_t vectors,
+             ArrayRef<Step> steps, StringRef mem, int64_t addr, int64_t mfu) {
+    setTransfer(loc, vectors, len, stride, 0);
+    chain(loc, "DRAM", src, 0, std::nullopt, steps, mem, addr, mfu);
+  }
+
+  /// A vector of `count` copies of `value`, as a DRAM constant.
+  int64_t splat(Location loc, float value, int64_t count) {
+    auto type = RankedTensorType::get({count}, b_.getF32Type());
+    auto attr = DenseElementsAttr::get(type, value);
+    int64_t a = allocate(count);
+    OpBuilder::InsertionGuard g(b_);
+    setInsertionPointForDeclaration();
+    fpga::DramConstOp::create(b_, loc, attr, a);
+    return a;
+  }
+
+  /// Offsets of each row (last dimension) of `operand` when broadcast to
+  /// `outShape`, and the element stride along the last dimension (0 when the
+  /// operand broadcasts along it).
+  static std::pair<std::vector<int64_t>, int64_t> broadcastRows(ArrayRef<int64_t> operand,
+                                                                ArrayRef<int64_t> outShape) {
+    size_t rank = outShape.size();
+    std::vector<int64_t> dims(rank, 1), strides(rank, 0);
+    for (size_t i = 0; i < operand.size(); ++i)
+      dims[rank - operand.size() + i] = operand[i];
+    int64_t s = 1;
+    for (size_t i = rank; i-- > 0;) {
+      strides[i] = dims[i] == 1 ? 0 : s;
+      s *= dims[i];
+    }
+    int64_t lastStride = rank ? strides[rank - 1] : 0;
+    std::vector<int64_t> offsets{0};
+    for (size_t d = 0; d + 1 < rank; ++d) {
+      std::vector<int64_t> next;
+      for (int64_t base : offsets)
+        for (int64_t i = 0; i < outShape[d]; ++i)
+          next.push_back(base + i * strides[d]);
+      offsets.swap(next);
+    }
+    return {offsets, lastStride};
+  }
+
+  LogicalResult lowerLinear(fpga::LinearOp op) {
+    Location loc = op.getLoc();
+    auto grid = op.getTileGrid();
+    if (!grid)
+      return op.emitError() << describeOp(op) << ": no tile grid (run fpga-tile first)";
+    int64_t rows = (*grid)[0], cols = (*grid)[1];
+    int64_t r = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
+
+    // The matrix: pinned weights or a run-time matrix moved into scratch tiles.
+    int64_t tile;
+    if (auto w = op.getW().getDefiningOp<fpga::WeightsOp>()) {
+      if (!w.getMrfTile())
+        return op.emitError() << describeOp(op) << ": weights not placed (run fpga-tile first)";
+      tile = *w.getMrfTile();
+      if (pinned_.insert(w).second) {
+        OpBuilder::InsertionGuard g(b_);
+        setInsertionPointForDeclaration();
+        fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), tile, rows, cols);
+      }
+    } else {
+      FailureOr<int64_t> m = addrOf(op.getW(), loc);
+      if (failed(m))
+        return failure();
+      tile = scratchBase();
+      ArrayRef<int64_t> ws = shapeOf(op.getW());
+      setReg(loc, SReg::Rows, rows);
+      setReg(loc, SReg::Cols, cols);
+      setReg(loc, SReg::MatH, ws[0]);
+      setReg(loc, SReg::MatW, ws[1]);
+      fpga::MRdOp::create(b_, loc, *m, tile, op.getTransposeW());
+    }
+
+    // The chain's point-wise steps and where they run.
+    float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
+    SmallVector<Step> steps;
+    int alphaStep = -1, biasStep = -1;
+    if (alpha != 1.0f) {
+      alphaStep = static_cast<int>(steps.size());
+      steps.push_back({"vv_mul", 0});
+    }
+    if (op.getBias()) {
+      biasStep = static_cast<int>(steps.size());
+      steps.push_back({"vv_add", 0});
+    }
+    if (op.getActivation() != "none")
+      steps.push_back({op.getActivation() == "relu" ? "v_relu"
+                       : op.getActivation() == "sigmoid" ? "v_sigm"
+                                                          : "v_tanh"});
+    auto mfus = placeSteps(loc, true, steps);
+    if (failed(mfus))
+      return failure();
+
+    if (alphaStep >= 0)
+      stage(loc, splat(loc, alpha, p), p, 1, rows, {}, "MULVRF", 0, (*mfus)[alphaStep]);
+    std::vector<int64_t> biasRows;
+    int64_t biasStride = 1, biasAddr = 0, betaAddr = rows;
+    if (Value bias = op.getBias()) {
+      FailureOr<int64_t> a = addrOf(bias, loc);
+      if (failed(a))
+        return failure();
+      biasAddr = *a;
+      std::tie(biasRows, biasStride) = broadcastRows(shapeOf(bias), {r, p});
+      if (beta != 1.0f)
+        stage(loc, splat(loc, beta, p), p, 1, rows, {}, "MULVRF", betaAddr, 0);
+    }
+    auto stageBias = [&](int64_t row) {
+      SmallVector<Step> pre;
+      if (beta != 1.0f)
+        pre.push_back({"vv_mul", betaAddr});
+      stage(loc, biasAddr + biasRows[row], p, biasStride, rows, pre, "ASVRF", 0, (*mfus)[biasStep]);
+    };
+    bool biasPerRow = biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
+    if (biasStep >= 0 && !biasPerRow)
+      stageBias(0);
+
+    FailureOr<int64_t> x = addrOf(op.getX(), loc);
+    if (failed(x))
+      return failure();
+    int64_t y = resultAddr(op.getY());
+    for (int64_t i = 0; i < r; ++i) {
+      int64_t xRow = op.getTransposeX() ? *x + i : *x + i * k;
+      stage(loc, xRow, k, op.getTransposeX() ? r : 1, cols, {}, "IVRF", 0, 0);
+      if (biasPerRow)
+        stageBias(i);
+      setReg(loc, SReg::Rows, rows);
+      setReg(loc, SReg::Cols, cols);
+      setReg(loc, SReg::WrLen, p);
+      chain(loc, "IVRF", 0, 0, tile, steps, "DRAM", y + i * p, 0);
+    }
+    return success();
+  }
+
+  /// Pinned tiles are placed by fpga-tile; run-time matrices use the tiles
+  /// after the last pinned one.
+  int64_t scratchBase() {
+    int64_t first = 0;
+    module_.walk([&](fpga::WeightsOp w) {
+      if (w.getMrfTile()) {
+        auto s = cast<RankedTensorType>(w.getType()).getShape();
+        first = std::max<int64_t>(first, *w.getMrfTile() + ceilDiv(s[0], n_) * ceilDiv(s[1], n_));
+      }
+    });
+    return first;
+  }
+
+  LogicalResult lowerAdd(fpga::AddOp op) {
+    Location loc = op.getLoc();
+    FailureOr<int64_t> a = addrOf(op.getLhs(), loc), bAddr = addrOf(op.getRhs(), loc);
+    if (failed(a) || failed(bAddr))
+      return failure();
+    int64_t out = resultAddr(op.getResult());
+    ArrayRef<int64_t> outShape = shapeOf(op.getResult());
+    int64_t count = numElements(op.getResult());
+    int64_t depthElems = static_cast<int64_t>(t_.asvrfDepth) * n_;
+    if (shapeOf(op.getLhs()) == outShape && shapeOf(op.getRhs()) == outShape) {
+      for (int64_t off = 0; off < count; off += depthElems) {
+        int64_t len = std::min(count - off, depthElems);
+        stage(loc, *bAddr + off, len, 1, ceilDiv(len, n_), {}, "ASVRF", 0, 0);
+        pointwise(loc, *a + off, 1, out + off, len, {{"vv_add", 0}});
+      }
+      return success();
+    }
+    int64_t c = outShape.empty() ? 1 : outShape.back();
+    if (ceilDiv(c, n_) > static_cast<int64_t>(t_.asvrfDepth))
+      return op.emitError() << describeOp(op) << ": broadcast rows of " << c
+                            << " elements do not fit the ASVRF";
+    auto [lhsRows, lhsStride] = broadcastRows(shapeOf(op.getLhs()), outShape);
+    auto [rhsRows, rhsStride] = broadcastRows(shapeOf(op.getRhs()), outShape);
+    int64_t staged = -1;
+    for (size_t i = 0; i < lhsRows.size(); ++i) {
+      if (rhsRows[i] != staged) {
+        stage(loc, *bAddr + rhsRows[i], c, rhsStride, ceilDiv(c, n_), {}, "ASVRF", 0, 0);
+        staged = rhsRows[i];
+      }
+      setTransfer(loc, ceilDiv(c, n_), c, lhsStride, c);
+      chain(loc, "DRAM", *a + lhsRows[i], 0, std::nullopt, {{"vv_add", 0}}, "DRAM",
+            out + static_cast<int64_t>(i) * c, 0);
+    }
+    return success();
+  }
+
+  LogicalResult lowerActivation(fpga::ActivationOp op) {
+    Location loc = op.getLoc();
+    FailureOr<int64_t> x = addrOf(op.getX(), loc);
+    if (failed(x))
+      return failure();
+    StringRef k = op.getKind();
+    const char *inst = k == "relu" ? "v_relu" : k == "sigmoid" ? "v_sigm" : "v_tanh";
+    pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
+    return success();
+  }
+
+  ModuleOp module_;
+  const target::Target &t_;
+  const int64_t n_;
+  OpBuilder b_;
+  fpga::ProgramOp program_;
+  int64_t dramNext_ = 0;
+  llvm::DenseMap<Value, int64_t> addr_;
+  llvm::DenseSet<Operation *> pinned_;
+  SmallVector<Copy> copies_;
+  std::array<int64_t, isa::kNumSRegs> sreg_{};
+};
+
+struct FpgaLowerToIsaPass : softnpu::impl::FpgaLowerToIsaBase<FpgaLowerToIsaPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::optional<target::Target> t = fpga::getTarget(module);
+    if (!t)
+      return signalPassFailure();
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    if (funcs.size() != 1) {
+      module.emitError() << "expected exactly one function to lower, found " << funcs.size();
+      return signalPassFailure();
+    }
+    Lowerer lowerer(module, *t);
+    if (failed(lowerer.run(funcs.front())))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

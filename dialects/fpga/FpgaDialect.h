@@ -1,0 +1,21 @@
+//===- FpgaDialect.h - The fpga dialect -------------------------*- C++ -*-===//
+#ifndef SOFTNPU_DIALECTS_FPGA_FPGADIALECT_H
+#define SOFTNPU_DIALECTS_FPGA_FPGADIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/fpga/FpgaOpsDialect.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/fpga/FpgaAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/fpga/FpgaOps.h.inc"
+
+#endif

@@ -1,0 +1,55 @@
+//===- FpgaDialect.td - The fpga dialect ---------------------*- tablegen -*-===//
+//
+// Where partitioning, quantization and tiling happen. Two levels:
+//  * tensor level: fpga.linear / fpga.add / fpga.activation / fpga.reshape /
+//    fpga.weights on ranked tensors, formats carried as tensor encodings;
+//  * instruction level: fpga.program holding I/O and weight declarations and
+//    fpga.chain regions whose ops mirror the ISA (runtime/.../isa/Isa.def),
+//    verified against the target with the runtime's own chain planner.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_FPGA_DIALECT
+#define SOFTNPU_FPGA_DIALECT
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+
+def Fpga_Dialect : Dialect {
+  let name = "fpga";
+  let summary = "tensor- and instruction-level ops of the softnpu FPGA NPU";
+  let cppNamespace = "::softnpu::fpga";
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    /// Module attribute holding the #fpga.target the module is compiled for.
+    static constexpr llvm::StringLiteral kTargetAttrName = "fpga.target";
+  }];
+}
+
+class Fpga_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Fpga_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Fpga_FormatAttr : Fpga_Attr<"Format", "format"> {
+  let summary = "a number format of the NPU datapath (fp32, msfp12..16, bfp:m=M,k=K)";
+  let description = [{
+    Used as the encoding of tensors whose values are stored in that format, e.g.
+    `tensor<30x20xf32, #fpga.format<"msfp15">>` for a constant weight matrix
+    already rounded to msfp15.
+  }];
+  let parameters = (ins StringRefParameter<"format name">:$name);
+  let assemblyFormat = "`<` $name `>`";
+  let genVerifyDecl = 1;
+}
+
+def Fpga_TargetAttr : Fpga_Attr<"Target", "target"> {
+  let summary = "the target description: a preset name or the target's JSON";
+  let parameters = (ins StringRefParameter<"preset name or JSON">:$spec);
+  let assemblyFormat = "`<` $spec `>`";
+  let genVerifyDecl = 1;
+}
+
+class Fpga_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Fpga_Dialect, mnemonic, traits>;
+
+#endif

@@ -1,0 +1,106 @@
+//===- FpgaIsa.cpp - Instruction-level ops to softnpu::isa ----------------===//
+#include "dialects/fpga/FpgaIsa.h"
+#include "dialects/fpga/FpgaDialect.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace softnpu;
+
+namespace softnpu::fpga {
+
+static bool fits(int64_t v, int64_t max) { return v >= 0 && v <= max; }
+
+std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
+  isa::Inst inst;
+  auto field = [&](int64_t v, int64_t max, const char *what) {
+    if (fits(v, max))
+      return true;
+    error = std::string(what) + " " + std::to_string(v) + " does not fit its field";
+    return false;
+  };
+  auto memField = [&](StringRef mem) {
+    auto m = isa::memSpaceFromName(mem);
+    if (!m) {
+      error = "unknown memory space '" + mem.str() + "'";
+      return false;
+    }
+    inst.mem = *m;
+    const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(inst.op));
+    if (!(info->memories & isa::memBit(*m))) {
+      error = std::string(info->mnemonic) + " cannot name " + mem.str();
+      return false;
+    }
+    return true;
+  };
+  bool ok = llvm::TypeSwitch<Operation *, bool>(op)
+                .Case([&](VRdOp o) {
+                  inst.op = isa::Opcode::VRd;
+                  inst.a = static_cast<uint32_t>(o.getAddr());
+                  inst.b = static_cast<uint16_t>(o.getMfu());
+                  return memField(o.getMem()) && field(o.getAddr(), UINT32_MAX, "address") &&
+                         field(o.getMfu(), UINT16_MAX, "mfu");
+                })
+                .Case([&](VWrOp o) {
+                  inst.op = isa::Opcode::VWr;
+                  inst.a = static_cast<uint32_t>(o.getAddr());
+                  inst.b = static_cast<uint16_t>(o.getMfu());
+                  return memField(o.getMem()) && field(o.getAddr(), UINT32_MAX, "address") &&
+                         field(o.getMfu(), UINT16_MAX, "mfu");
+                })
+                .Case([&](MvMulOp o) {
+                  inst.op = isa::Opcode::MvMul;
+                  inst.a = static_cast<uint32_t>(o.getTile());
+                  return field(o.getTile(), UINT32_MAX, "tile");
+                })
+                .Case([&](MfuOp o) {
+                  const isa::InstInfo *info = isa::lookup(o.getInst());
+                  if (!info) {
+                    error = "unknown instruction '" + o.getInst().str() + "'";
+                    return false;
+                  }
+                  inst.op = info->opcode;
+                  inst.a = static_cast<uint32_t>(o.getAddr());
+                  return field(o.getAddr(), UINT32_MAX, "address");
+                })
+                .Case([&](MRdOp o) {
+                  inst.op = isa::Opcode::MRd;
+                  inst.a = static_cast<uint32_t>(o.getDram());
+                  inst.b = static_cast<uint16_t>(o.getTile());
+                  inst.flags = o.getTranspose() ? isa::kMRdTranspose : 0;
+                  return field(o.getDram(), UINT32_MAX, "DRAM address") &&
+                         field(o.getTile(), UINT16_MAX, "tile");
+                })
+                .Case([&](SWrOp o) {
+                  inst.op = isa::Opcode::SWr;
+                  auto r = isa::sregFromName(o.getReg());
+                  if (!r) {
+                    error = "unknown scalar register '" + o.getReg().str() + "'";
+                    return false;
+                  }
+                  inst.b = static_cast<uint16_t>(*r);
+                  inst.a = static_cast<uint32_t>(o.getValue());
+                  return field(o.getValue(), UINT32_MAX, "value");
+                })
+                .Default([&](Operation *o) {
+                  error = "'" + o->getName().getStringRef().str() + "' is not an instruction";
+                  return false;
+                });
+  if (!ok)
+    return std::nullopt;
+  return inst;
+}
+
+std::optional<std::vector<isa::Inst>> chainInsts(Operation *chain, std::string &error) {
+  std::vector<isa::Inst> insts;
+  for (Operation &op : chain->getRegion(0).front()) {
+    auto inst = toInst(&op, error);
+    if (!inst)
+      return std::nullopt;
+    insts.push_back(*inst);
+  }
+  insts.push_back(isa::Inst{isa::Opcode::EndChain});
+  return insts;
+}
+
+} // namespace softnpu::fpga

@@ -1,0 +1,137 @@
+//===- FpgaOps.cpp - fpga op verifiers and helpers -------------------------===//
+#include "dialects/fpga/FpgaDialect.h"
+#include "dialects/fpga/FpgaIsa.h"
+#include "dialects/fpga/FpgaTarget.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace softnpu;
+using namespace softnpu::fpga;
+
+//===----------------------------------------------------------------------===//
+// Tensor level
+//===----------------------------------------------------------------------===//
+
+static bool isActivationKind(StringRef k) { return k == "relu" || k == "sigmoid" || k == "tanh"; }
+
+int64_t LinearOp::getNumRows() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  return getTransposeX() ? x.getDimSize(1) : x.getDimSize(0);
+}
+int64_t LinearOp::getReductionSize() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  return getTransposeX() ? x.getDimSize(0) : x.getDimSize(1);
+}
+int64_t LinearOp::getNumOutputs() {
+  auto w = cast<RankedTensorType>(getW().getType());
+  return getTransposeW() ? w.getDimSize(1) : w.getDimSize(0);
+}
+
+LogicalResult LinearOp::verify() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  auto w = cast<RankedTensorType>(getW().getType());
+  auto y = cast<RankedTensorType>(getY().getType());
+  if (x.getRank() != 2 || w.getRank() != 2 || y.getRank() != 2)
+    return emitOpError("x, w and the result must be 2-D");
+  if (!x.hasStaticShape() || !w.hasStaticShape() || !y.hasStaticShape())
+    return emitOpError("shapes must be static");
+  int64_t kw = getTransposeW() ? w.getDimSize(0) : w.getDimSize(1);
+  if (getReductionSize() != kw)
+    return emitOpError("reduction sizes differ: x has ") << getReductionSize() << ", w has " << kw;
+  if (y.getDimSize(0) != getNumRows() || y.getDimSize(1) != getNumOutputs())
+    return emitOpError("result must be ") << getNumRows() << "x" << getNumOutputs();
+  if (getActivation() != "none" && !isActivationKind(getActivation()))
+    return emitOpError("unknown activation '") << getActivation() << "'";
+  if (Value b = getBias()) {
+    auto bt = cast<RankedTensorType>(b.getType());
+    if (bt.getRank() > 2)
+      return emitOpError("bias must have rank <= 2");
+    ArrayRef<int64_t> s = bt.getShape();
+    int64_t dims[2] = {getNumRows(), getNumOutputs()};
+    for (int64_t i = 0; i < bt.getRank(); ++i) {
+      int64_t d = s[bt.getRank() - 1 - i], want = dims[1 - i];
+      if (d != 1 && d != want)
+        return emitOpError("bias shape does not broadcast to ") << dims[0] << "x" << dims[1];
+    }
+  }
+  if (auto grid = getTileGrid())
+    if (grid->size() != 2 || (*grid)[0] <= 0 || (*grid)[1] <= 0)
+      return emitOpError("tile_grid must be two positive numbers");
+  return success();
+}
+
+LogicalResult WeightsOp::verify() {
+  if (getValue().getType() != getResult().getType()) {
+    auto vt = cast<ShapedType>(getValue().getType());
+    auto rt = cast<RankedTensorType>(getResult().getType());
+    if (vt.getShape() != rt.getShape() || vt.getElementType() != rt.getElementType())
+      return emitOpError("value and result shapes differ");
+  }
+  if (cast<RankedTensorType>(getResult().getType()).getRank() != 2)
+    return emitOpError("weights must be 2-D");
+  return success();
+}
+
+LogicalResult ActivationOp::verify() {
+  if (!isActivationKind(getKind()))
+    return emitOpError("unknown activation '") << getKind() << "'";
+  if (getX().getType() != getY().getType())
+    return emitOpError("result type must equal the operand type");
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  auto y = cast<RankedTensorType>(getY().getType());
+  if (!x.hasStaticShape() || !y.hasStaticShape() || x.getNumElements() != y.getNumElements())
+    return emitOpError("element counts differ");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Instruction level
+//===----------------------------------------------------------------------===//
+
+LogicalResult PinnedMatrixOp::verify() {
+  auto t = cast<ShapedType>(getValue().getType());
+  if (t.getRank() != 2)
+    return emitOpError("value must be 2-D");
+  if (getRowTiles() <= 0 || getColTiles() <= 0 || getMrfTile() < 0)
+    return emitOpError("tile grid must be positive");
+  return success();
+}
+
+LogicalResult MfuOp::verify() {
+  const isa::InstInfo *info = isa::lookup(getInst());
+  if (!info || (info->kind != isa::Kind::MfuAddSub && info->kind != isa::Kind::MfuMul &&
+                info->kind != isa::Kind::MfuAct))
+    return emitOpError("'") << getInst() << "' is not a multifunction-unit instruction";
+  if (!(info->fields & isa::F_A) && getAddr() != 0)
+    return emitOpError("'") << getInst() << "' takes no operand";
+  return success();
+}
+
+LogicalResult SWrOp::verify() {
+  if (!isa::sregFromName(getReg()))
+    return emitOpError("unknown scalar register '") << getReg() << "'";
+  return success();
+}
+
+LogicalResult ChainOp::verify() {
+  std::string err;
+  auto insts = chainInsts(*this, err);
+  if (!insts)
+    return emitOpError(err);
+  std::optional<target::Target> t = getTarget(*this);
+  if (!t)
+    return failure();
+  isa::ProgramPlan plan;
+  if (!isa::planProgram(*insts, t->numMfus, plan, err) || plan.chains.size() != 1)
+    return emitOpError("the hardware cannot run this chain: ") << err;
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/fpga/FpgaOps.cpp.inc"

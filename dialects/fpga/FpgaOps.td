@@ -1,0 +1,162 @@
+//===- FpgaOps.td - fpga dialect operations ------------------*- tablegen -*-===//
+#ifndef SOFTNPU_FPGA_OPS
+#define SOFTNPU_FPGA_OPS
+
+include "dialects/fpga/FpgaDialect.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Tensor level
+//===----------------------------------------------------------------------===//
+
+def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
+  let summary = "Y = act(alpha * X' * W'^T + beta * bias) on the matrix-vector unit";
+  let description = [{
+    X' is `x` ([R, K]) or its transpose when `transpose_x` (then `x` is [K, R]).
+    W' is the matrix in [out, in] layout: `w` ([P, K]) or its transpose when
+    `transpose_w` (then `w` is [K, P]). `bias`, when present, broadcasts to
+    [R, P]. `activation` is none, relu, sigmoid or tanh. Each row of X' is one
+    matrix-vector product. After fpga-tile, `tile_grid` = [row tiles, column
+    tiles] of W' in native N x N tiles.
+  }];
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, Optional<AnyRankedTensor>:$bias,
+                   DefaultValuedAttr<BoolAttr, "false">:$transpose_x,
+                   DefaultValuedAttr<BoolAttr, "false">:$transpose_w,
+                   DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                   DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                   OptionalAttr<DenseI64ArrayAttr>:$tile_grid);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Rows R, reduction length K and outputs P of the product.
+    int64_t getNumRows();
+    int64_t getReductionSize();
+    int64_t getNumOutputs();
+  }];
+}
+
+def Fpga_WeightsOp : Fpga_Op<"weights", [Pure, ConstantLike]> {
+  let summary = "a constant matrix in [out, in] layout, rounded to its format, pinned in the MRF";
+  let description = [{
+    Produced by fpga-quantize from constant matrix operands of fpga.linear. The
+    result type's encoding is the #fpga.format the values are rounded to.
+    fpga-tile sets `mrf_tile`, the first MRF tile of its tile grid.
+  }];
+  let arguments = (ins ElementsAttr:$value, OptionalAttr<I64Attr>:$mrf_tile);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Fpga_AddOp : Fpga_Op<"add", [Pure]> {
+  let summary = "element-wise sum with numpy broadcasting, on the multifunction units";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Fpga_ActivationOp : Fpga_Op<"activation", [Pure]> {
+  let summary = "relu, sigmoid or tanh on the multifunction units";
+  let arguments = (ins AnyRankedTensor:$x, StrAttr:$kind);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$kind $x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Fpga_ReshapeOp : Fpga_Op<"reshape", [Pure]> {
+  let summary = "a new shape over the same dense row-major data (no data movement)";
+  let arguments = (ins AnyRankedTensor:$x);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Instruction level
+//===----------------------------------------------------------------------===//
+
+def Fpga_ProgramOp : Fpga_Op<"program", [Symbol, SingleBlock, NoTerminator, IsolatedFromAbove]> {
+  let summary = "an NPU program: declarations, then chains and standalone instructions";
+  let description = [{
+    `dram_elements` is the DRAM footprint in fp32 elements. The body holds
+    fpga.input / fpga.output / fpga.pinned_matrix / fpga.dram_const
+    declarations and the instruction stream in program order.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$dram_elements);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+}
+
+class Fpga_TensorDeclOp<string mnemonic> : Fpga_Op<mnemonic, [HasParent<"ProgramOp">]> {
+  let arguments = (ins StrAttr:$name, DenseI64ArrayAttr:$shape, I64Attr:$dram);
+  let assemblyFormat = "$name `shape` $shape `at` $dram attr-dict";
+}
+def Fpga_InputOp : Fpga_TensorDeclOp<"input"> {
+  let summary = "a graph input (ONNX name, shape) at a DRAM element address";
+}
+def Fpga_OutputOp : Fpga_TensorDeclOp<"output"> {
+  let summary = "a graph output (ONNX name, shape) at a DRAM element address";
+}
+
+def Fpga_PinnedMatrixOp : Fpga_Op<"pinned_matrix", [HasParent<"ProgramOp">]> {
+  let summary = "a constant matrix loaded into MRF tiles when a session starts";
+  let arguments = (ins ElementsAttr:$value, I64Attr:$mrf_tile, I64Attr:$row_tiles,
+                   I64Attr:$col_tiles);
+  let assemblyFormat = "`tile` $mrf_tile `grid` $row_tiles `x` $col_tiles attr-dict";
+  let hasVerifier = 1;
+}
+
+def Fpga_DramConstOp : Fpga_Op<"dram_const", [HasParent<"ProgramOp">]> {
+  let summary = "fp32 constants copied into DRAM when a session starts";
+  let arguments = (ins ElementsAttr:$value, I64Attr:$dram);
+  let assemblyFormat = "`at` $dram attr-dict";
+}
+
+def Fpga_ChainOp : Fpga_Op<"chain", [HasParent<"ProgramOp">, SingleBlock, NoTerminator]> {
+  let summary = "one instruction chain: v_rd [mv_mul] point-wise ops v_wr+ (end_chain implied)";
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
+class Fpga_InstOp<string mnemonic, list<Trait> traits = []>
+    : Fpga_Op<mnemonic, traits # [HasParent<"ChainOp">]>;
+
+def Fpga_VRdOp : Fpga_InstOp<"v_rd"> {
+  let summary = "ISA v_rd: start a chain by reading COLS native vectors";
+  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu);
+  let assemblyFormat = "$mem `[` $addr `]` attr-dict";
+}
+def Fpga_VWrOp : Fpga_InstOp<"v_wr"> {
+  let summary = "ISA v_wr: write the chain's vectors";
+  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu);
+  let assemblyFormat = "$mem `[` $addr `]` attr-dict";
+}
+def Fpga_MvMulOp : Fpga_InstOp<"mv_mul"> {
+  let summary = "ISA mv_mul: multiply by the ROWS x COLS tile grid at an MRF tile";
+  let arguments = (ins I64Attr:$tile);
+  let assemblyFormat = "$tile attr-dict";
+}
+def Fpga_MfuOp : Fpga_InstOp<"mfu"> {
+  let summary = "ISA point-wise op (vv_add, vv_mul, v_relu, ...) on a multifunction unit";
+  let arguments = (ins StrAttr:$inst, DefaultValuedAttr<I64Attr, "0">:$addr);
+  let assemblyFormat = "$inst (`[` $addr^ `]`)? attr-dict";
+  let hasVerifier = 1;
+}
+
+def Fpga_MRdOp : Fpga_Op<"m_rd", [HasParent<"ProgramOp">]> {
+  let summary = "ISA m_rd: move a MAT_H x MAT_W DRAM matrix into MRF tiles";
+  let arguments = (ins I64Attr:$dram, I64Attr:$tile, UnitAttr:$transpose);
+  let assemblyFormat = "`dram` `[` $dram `]` `to` `tile` $tile attr-dict";
+}
+def Fpga_SWrOp : Fpga_Op<"s_wr", [HasParent<"ProgramOp">]> {
+  let summary = "ISA s_wr: set a scalar control register";
+  let arguments = (ins StrAttr:$reg, I64Attr:$value);
+  let assemblyFormat = "$reg `,` $value attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif

@@ -1,0 +1,26 @@
+//===- FpgaTarget.h - The target a module is compiled for -------*- C++ -*-===//
+#ifndef SOFTNPU_DIALECTS_FPGA_FPGATARGET_H
+#define SOFTNPU_DIALECTS_FPGA_FPGATARGET_H
+
+#include "softnpu/numerics/Format.h"
+#include "softnpu/target/Target.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <optional>
+
+namespace softnpu::fpga {
+
+/// The target named by the enclosing module's `fpga.target` attribute, or the
+/// default preset when there is none. Emits an error at `op` on failure.
+std::optional<target::Target> getTarget(mlir::Operation *op);
+/// Records `t` on `module` (as its JSON unless it is an unmodified preset).
+void setTarget(mlir::ModuleOp module, const target::Target &t);
+
+/// The number format a tensor type's #fpga.format encoding names, if any.
+std::optional<numerics::NumberFormat> getFormat(mlir::Type type);
+
+} // namespace softnpu::fpga
+
+#endif

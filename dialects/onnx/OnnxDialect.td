@@ -1,0 +1,23 @@
+//===- OnnxDialect.td - The onnx dialect ---------------------*- tablegen -*-===//
+//
+// One op per imported ONNX op, named exactly like the ONNX op type, with the
+// ONNX attribute names and defaults. The importer is generic: it builds
+// "onnx.<OpType>" for each node and converts attributes by their ONNX type, so
+// importing a new op is one entry in OnnxOps.td plus its lowering.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_ONNX_DIALECT
+#define SOFTNPU_ONNX_DIALECT
+
+include "mlir/IR/OpBase.td"
+
+def Onnx_Dialect : Dialect {
+  let name = "onnx";
+  let summary = "ONNX operators as imported by softnpu";
+  let cppNamespace = "::softnpu::onnx_d";
+}
+
+class Onnx_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Onnx_Dialect, mnemonic, traits>;
+
+#endif

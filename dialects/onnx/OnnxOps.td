@@ -1,0 +1,93 @@
+//===- OnnxOps.td - Imported ONNX operators ------------------*- tablegen -*-===//
+//
+// The table of imported ops. Attribute types follow the importer's rules:
+// INT -> I64Attr, FLOAT -> F32Attr, INTS -> DenseI64ArrayAttr, STRING ->
+// StrAttr, TENSOR -> ElementsAttr. `since` in each summary is the ONNX opset
+// the semantics follow.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_ONNX_OPS
+#define SOFTNPU_ONNX_OPS
+
+include "dialects/onnx/OnnxDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Onnx_AddOp : Onnx_Op<"Add", [Pure]> {
+  let summary = "element-wise sum with multidirectional broadcasting (opset 7+)";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);
+  let results = (outs AnyRankedTensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ConstantOp : Onnx_Op<"Constant", [Pure, ConstantLike]> {
+  let summary = "constant tensor; also the form initializers take (opset 1+)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "attr-dict `:` type($output)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
+def Onnx_FlattenOp : Onnx_Op<"Flatten", [Pure]> {
+  let summary = "flatten to 2-D at `axis` (opset 1+)";
+  let arguments = (ins AnyRankedTensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_GemmOp : Onnx_Op<"Gemm", [Pure]> {
+  let summary = "Y = alpha * A' * B' + beta * C (opset 7+: C optional and broadcast)";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B, Optional<AnyRankedTensor>:$C,
+                   DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                   DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                   DefaultValuedAttr<I64Attr, "0">:$transA,
+                   DefaultValuedAttr<I64Attr, "0">:$transB);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Onnx_IdentityOp : Onnx_Op<"Identity", [Pure]> {
+  let summary = "identity (opset 1+)";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_MatMulOp : Onnx_Op<"MatMul", [Pure]> {
+  let summary = "matrix product with numpy semantics (opset 1+)";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ReluOp : Onnx_Op<"Relu", [Pure]> {
+  let summary = "max(x, 0) (opset 6+)";
+  let arguments = (ins AnyRankedTensor:$X);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ReshapeOp : Onnx_Op<"Reshape", [Pure]> {
+  let summary = "reshape; softnpu requires a constant shape (opset 5+)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$shape,
+                   DefaultValuedAttr<I64Attr, "0">:$allowzero);
+  let results = (outs AnyRankedTensor:$reshaped);
+  let assemblyFormat = "$data `,` $shape attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_SigmoidOp : Onnx_Op<"Sigmoid", [Pure]> {
+  let summary = "1 / (1 + exp(-x)) (opset 6+)";
+  let arguments = (ins AnyRankedTensor:$X);
+  let results = (outs AnyRankedTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_TanhOp : Onnx_Op<"Tanh", [Pure]> {
+  let summary = "tanh(x) (opset 6+)";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+#endif

@@ -1,0 +1,78 @@
+//===- Artifact.h - The compiled model: the only thing crossing to runtime ===//
+//
+// In memory form of a .npu artifact. The byte format (versioned, little
+// endian, checksummed, self-describing) is documented in
+// docs/artifact-format.md and implemented by ArtifactIO.h.
+//
+// Execution model of format version 1: one NPU segment. DRAM is a flat array
+// of fp32 elements addressed by element index; graph inputs, outputs,
+// constants and scratch tensors live there dense and row-major (ONNX layout).
+// Constant matrices arrive in the weight image and are pinned in the MRF when
+// a session is created; constant vectors arrive as DRAM initialisers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_ARTIFACT_ARTIFACT_H
+#define SOFTNPU_ARTIFACT_ARTIFACT_H
+
+#include "softnpu/isa/Isa.h"
+#include "softnpu/numerics/Format.h"
+#include "softnpu/target/Target.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace softnpu::artifact {
+
+constexpr uint16_t kVersionMajor = 1;
+constexpr uint16_t kVersionMinor = 0;
+constexpr uint32_t kNoNode = 0xFFFFFFFFu;
+
+enum class DType : uint8_t { F32 = 1 };
+const char *dtypeName(DType t);
+
+/// A graph input or output: ONNX name, dtype, static shape, DRAM placement.
+struct TensorSig {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  uint64_t dramAddr = 0; ///< element index of the first element
+  uint64_t numElements() const;
+};
+
+/// A constant matrix pinned in the MRF: rowTiles x colTiles tiles starting at
+/// mrfTile (row-major over the tile grid), each tile N x N in `format`.
+/// Its bytes are weightImage[offset, offset + size): the tiles in grid order,
+/// each tile's rows in order, each row packed with numerics::packRow.
+struct MatrixEntry {
+  uint32_t node = kNoNode; ///< index into nodeNames
+  uint32_t mrfTile = 0;
+  uint32_t rowTiles = 0, colTiles = 0;
+  numerics::NumberFormat format;
+  uint64_t offset = 0, size = 0;
+};
+
+/// fp32 constants copied into DRAM at session start:
+/// dram[dramAddr + i] = float at weightImage[offset + 4 i], i < count.
+struct DramInit {
+  uint64_t dramAddr = 0;
+  uint64_t count = 0;
+  uint64_t offset = 0;
+};
+
+struct Artifact {
+  target::Target target;
+  std::vector<TensorSig> inputs, outputs; ///< ONNX order
+  uint64_t dramElements = 0;              ///< DRAM footprint (elements)
+  std::vector<isa::Inst> program;
+  std::vector<uint32_t> instNode;         ///< per instruction, index into nodeNames or kNoNode
+  std::vector<std::string> nodeNames;     ///< ONNX node names ("op_type:name" when unnamed)
+  std::vector<MatrixEntry> matrices;
+  std::vector<DramInit> dramInits;
+  std::vector<uint8_t> weightImage;
+  std::string producer;                   ///< e.g. "npu-compile 0.1 (model.onnx)"
+};
+
+} // namespace softnpu::artifact
+
+#endif // SOFTNPU_ARTIFACT_ARTIFACT_H

@@ -1,0 +1,26 @@
+//===- Npy.h - NumPy .npy files: little-endian float32 and int64 ----------===//
+//
+// Reads format versions 1.0, 2.0 and 3.0 with dtype '<f4' or '<i8' in C
+// order (fortran_order True is rejected); writes version 1.0 '<f4'.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_IO_NPY_H
+#define SOFTNPU_IO_NPY_H
+
+#include "softnpu/io/TensorFile.h"
+
+namespace softnpu::io {
+
+/// Parses .npy bytes; `origin` names the source in errors.
+std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &origin, std::string &error);
+std::optional<TensorData> readNpy(const std::string &path, std::string &error);
+
+/// .npy bytes (version 1.0, '<f4', C order) of a float32 tensor;
+/// data.size() must equal the product of `shape`.
+std::string serializeNpy(const std::vector<int64_t> &shape, const std::vector<float> &data);
+bool writeNpy(const std::string &path, const std::vector<int64_t> &shape, const std::vector<float> &data,
+              std::string &error);
+
+} // namespace softnpu::io
+
+#endif

@@ -1,0 +1,125 @@
+//===- Isa.h - Soft NPU instruction set: encoding, decoding, chains -------===//
+//
+// Everything here is generated from Isa.def and ScalarRegs.def. The encoding
+// is one 64-bit little-endian word per instruction:
+//
+//   bits  0..7   opcode
+//   bits  8..11  mem     (memory space, see MemSpace)
+//   bits 12..15  flags
+//   bits 16..47  a       (32-bit unsigned: address or value)
+//   bits 48..63  b       (16-bit unsigned: MFU index, MRF tile or register)
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_ISA_ISA_H
+#define SOFTNPU_ISA_ISA_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace softnpu::isa {
+
+enum class Opcode : uint8_t {
+#define INST(E, MN, OP, KIND, FIELDS, MEMS, DOC) E = OP,
+#include "softnpu/isa/Isa.def"
+};
+
+enum class MemSpace : uint8_t { None = 0, Dram = 1, Ivrf = 2, AsVrf = 3, MulVrf = 4, Mrf = 5 };
+constexpr unsigned kNumMemSpaces = 6;
+
+enum class SReg : uint8_t {
+#define SREG(E, NAME, RESET, DOC) E,
+#include "softnpu/isa/ScalarRegs.def"
+};
+constexpr unsigned kNumSRegs = 0
+#define SREG(E, NAME, RESET, DOC) +1
+#include "softnpu/isa/ScalarRegs.def"
+    ;
+
+/// Where an instruction may stand in a chain.
+enum class Kind : uint8_t { ChainStart, MatVec, MfuAddSub, MfuMul, MfuAct, ChainWrite, ChainEnd, Standalone };
+
+enum Field : unsigned { F_MEM = 1, F_A = 2, F_B = 4, F_FLAGS = 8 };
+enum MemBit : unsigned {
+  M_DRAM = 1u << 1, M_IVRF = 1u << 2, M_ASVRF = 1u << 3, M_MULVRF = 1u << 4, M_MRF = 1u << 5
+};
+constexpr unsigned memBit(MemSpace m) { return 1u << static_cast<unsigned>(m); }
+
+/// m_rd flags.
+constexpr uint8_t kMRdTranspose = 1;
+
+/// One row of the instruction table.
+struct InstInfo {
+  Opcode opcode;
+  const char *mnemonic;
+  Kind kind;
+  unsigned fields;   ///< Field bits
+  unsigned memories; ///< MemBit bits
+  const char *summary;
+};
+
+/// A decoded instruction.
+struct Inst {
+  Opcode op = Opcode::EndChain;
+  MemSpace mem = MemSpace::None;
+  uint8_t flags = 0;
+  uint32_t a = 0;
+  uint16_t b = 0;
+
+  bool operator==(const Inst &o) const {
+    return op == o.op && mem == o.mem && flags == o.flags && a == o.a && b == o.b;
+  }
+};
+
+/// The whole table, in Isa.def order.
+const std::vector<InstInfo> &instTable();
+/// Table row for an opcode; nullptr when the byte is not an opcode.
+const InstInfo *lookup(uint8_t opcode);
+const InstInfo *lookup(std::string_view mnemonic);
+
+const char *memSpaceName(MemSpace m);
+std::optional<MemSpace> memSpaceFromName(std::string_view name);
+const char *sregName(SReg r);
+std::optional<SReg> sregFromName(std::string_view name);
+uint32_t sregReset(SReg r);
+const char *sregSummary(SReg r);
+
+uint64_t encode(const Inst &inst);
+/// Decodes one word. Returns nullopt and sets `error` when the word is not a
+/// valid instruction (unknown opcode, memory space not allowed, unused field
+/// not zero).
+std::optional<Inst> decode(uint64_t word, std::string *error = nullptr);
+
+/// Assembly text, e.g. "v_rd DRAM, 128" or "s_wr COLS, 2".
+std::string disassemble(const Inst &inst);
+
+/// Where each point-wise op of a chain runs. Every MFU has three stages in
+/// this fixed order: add/sub/max (reads its AsVrf), multiply (reads its
+/// MulVrf), activation. Ops are placed greedily: an op goes to the current
+/// MFU if its stage comes after the last stage used there, else to the next
+/// MFU. The compiler (to place operands in the right local VRF) and the
+/// simulator (to read them) both call this.
+struct ChainPlan {
+  size_t begin = 0, end = 0;        ///< [begin, end) indices of the chain in the program
+  bool hasMatVec = false;
+  std::vector<unsigned> mfuOfOp;    ///< parallel to the chain's instructions; MFU index for point-wise ops
+  unsigned mfusUsed = 0;
+};
+
+/// Splits a program into chains and standalone instructions and checks the
+/// chain grammar: v_rd [mv_mul] (point-wise op)* v_wr+ end_chain, with at most
+/// `numMfus` MFUs and the memory rules (an mv_mul chain reads the IVRF). On
+/// error returns false and sets `error` to a message naming the instruction
+/// index.
+struct ProgramPlan {
+  /// One entry per chain, in program order; standalone instructions are not in
+  /// any chain.
+  std::vector<ChainPlan> chains;
+};
+bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan,
+                 std::string &error);
+
+} // namespace softnpu::isa
+
+#endif // SOFTNPU_ISA_ISA_H

@@ -1,0 +1,103 @@
+//===- Session.cpp - Public API: Model loading and checked Session::run ---===//
+//
+// Model::load reads and validates a .npu file; Session::create binds a model
+// to a device (the simulator today); Session::run checks the caller's tensors
+// against the I/O signature, in this order: every input present, no unknown
+// names, exact shapes and value counts; then executes.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/api/Session.h"
+
+#include "SimulatorDevice.h"
+
+#include "softnpu/artifact/ArtifactIO.h"
+
+#include <set>
+
+namespace softnpu::api {
+
+namespace {
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string inputNames(const artifact::Artifact &a) {
+  std::string s;
+  for (size_t i = 0; i < a.inputs.size(); ++i)
+    s += (i ? ", '" : "'") + a.inputs[i].name + "'";
+  return s.empty() ? "none" : s;
+}
+
+} // namespace
+
+std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) {
+  std::optional<artifact::Artifact> a = artifact::readFile(path, error);
+  if (!a)
+    return nullptr;
+  return fromArtifact(std::move(*a));
+}
+
+std::unique_ptr<Model> Model::fromArtifact(artifact::Artifact a) {
+  auto model = std::make_unique<Model>();
+  model->art_ = std::move(a);
+  return model;
+}
+
+std::unique_ptr<Session> Session::create(const Model &model, std::string &error) {
+  auto session = std::make_unique<Session>();
+  session->model_ = &model;
+  session->device_ = createSimulatorDevice();
+  if (!session->device_->prepare(model.artifact(), error))
+    return nullptr;
+  return session;
+}
+
+bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs,
+                  std::string &error) {
+  const artifact::Artifact &a = model_->artifact();
+  std::vector<const Tensor *> ordered;
+  ordered.reserve(a.inputs.size());
+  for (const artifact::TensorSig &sig : a.inputs) {
+    auto it = inputs.find(sig.name);
+    if (it == inputs.end()) {
+      error = "missing input '" + sig.name + "' (expected shape " + shapeText(sig.shape) + ")";
+      return false;
+    }
+    ordered.push_back(&it->second);
+  }
+  for (const auto &[name, tensor] : inputs) {
+    bool known = false;
+    for (const artifact::TensorSig &sig : a.inputs)
+      known = known || sig.name == name;
+    if (!known) {
+      error = "unknown input '" + name + "' (the model's inputs are " + inputNames(a) + ")";
+      return false;
+    }
+  }
+  for (size_t i = 0; i < a.inputs.size(); ++i) {
+    const artifact::TensorSig &sig = a.inputs[i];
+    const Tensor &t = *ordered[i];
+    if (t.shape != sig.shape) {
+      error = "input '" + sig.name + "' has shape " + shapeText(t.shape) + ", expected " + shapeText(sig.shape);
+      return false;
+    }
+    if (t.data.size() != sig.numElements()) {
+      error = "input '" + sig.name + "' has " + std::to_string(t.data.size()) + " values, shape " +
+              shapeText(sig.shape) + " needs " + std::to_string(sig.numElements());
+      return false;
+    }
+  }
+  std::vector<Tensor> results;
+  if (!device_->execute(ordered, results, error))
+    return false;
+  outputs.clear();
+  for (size_t i = 0; i < a.outputs.size() && i < results.size(); ++i)
+    outputs[a.outputs[i].name] = std::move(results[i]);
+  return true;
+}
+
+} // namespace softnpu::api

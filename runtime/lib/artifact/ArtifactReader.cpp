@@ -1,0 +1,327 @@
+//===- ArtifactReader.cpp - Parse and check .npu bytes --------------------===//
+//
+// Container level checks (magic, version, sizes, checksum, section table),
+// then each section is parsed with bounds-checked cursors, then validate()
+// (ArtifactValidate.cpp) checks the meaning. Nothing is used before it is
+// checked; every failure is one line.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/artifact/ArtifactIO.h"
+
+#include "Checksum.h"
+#include "ContainerFormat.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+namespace softnpu::artifact {
+
+using namespace container;
+
+namespace {
+
+struct SectionRef {
+  uint32_t kind;
+  uint32_t flags;
+  uint64_t offset, size;
+};
+
+std::string versionText(unsigned major, unsigned minor) {
+  return std::to_string(major) + "." + std::to_string(minor);
+}
+
+/// Checks the header and the section table; fills `sections` (known kinds only).
+bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, SectionRef> &sections,
+                   std::string &error) {
+  const uint8_t *p = bytes.data();
+  const size_t n = bytes.size();
+  if (n == 0) {
+    error = "not a softnpu artifact (empty file)";
+    return false;
+  }
+  if (std::memcmp(p, kMagic, std::min(n, sizeof(kMagic))) != 0) {
+    error = "not a softnpu artifact (bad magic)";
+    return false;
+  }
+  if (n < kOffHeaderSize) {
+    error = "artifact is truncated (" + std::to_string(n) + " bytes)";
+    return false;
+  }
+  unsigned major = static_cast<unsigned>(loadLE(p + kOffVersionMajor, 2));
+  unsigned minor = static_cast<unsigned>(loadLE(p + kOffVersionMinor, 2));
+  if (major > kVersionMajor) {
+    error = "artifact format version " + versionText(major, minor) +
+            " is newer than this runtime supports (" + std::to_string(kVersionMajor) + ".x)";
+    return false;
+  }
+  if (major < kVersionMajor) {
+    error = "artifact format version " + versionText(major, minor) +
+            " is older than this runtime supports (" + std::to_string(kVersionMajor) + ".x)";
+    return false;
+  }
+  if (n < kHeaderSize) {
+    error = "artifact is truncated (" + std::to_string(n) + " bytes; the header alone is " +
+            std::to_string(kHeaderSize) + ")";
+    return false;
+  }
+  uint64_t headerSize = loadLE(p + kOffHeaderSize, 4);
+  uint64_t fileSize = loadLE(p + kOffFileSize, 8);
+  if (fileSize > n) {
+    error = "artifact is truncated (" + std::to_string(n) + " of " + std::to_string(fileSize) + " bytes)";
+    return false;
+  }
+  if (fileSize < n) {
+    error = "artifact has " + std::to_string(n - fileSize) + " unexpected bytes after its end";
+    return false;
+  }
+  // The checksum covers the whole file with its own four bytes read as zero.
+  const uint8_t zeros[4] = {0, 0, 0, 0};
+  uint32_t crc = crc32Update(0, p, kOffChecksum);
+  crc = crc32Update(crc, zeros, 4);
+  crc = crc32Update(crc, p + kOffChecksum + 4, n - kOffChecksum - 4);
+  if (crc != static_cast<uint32_t>(loadLE(p + kOffChecksum, 4))) {
+    error = "artifact is corrupted (checksum mismatch)";
+    return false;
+  }
+  if (headerSize < kHeaderSize || headerSize > n) {
+    error = "artifact header size " + std::to_string(headerSize) + " is invalid";
+    return false;
+  }
+  if (uint64_t flags = loadLE(p + kOffFlags, 4)) {
+    error = "artifact uses header flags " + std::to_string(flags) + " that this runtime does not support";
+    return false;
+  }
+  uint64_t count = loadLE(p + kOffSectionCount, 4);
+  uint64_t tableEnd = headerSize + count * kSectionEntrySize;
+  if (tableEnd > n) {
+    error = "artifact section table (" + std::to_string(count) + " entries) runs past the end of the file";
+    return false;
+  }
+
+  std::vector<SectionRef> all;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint8_t *e = p + headerSize + i * kSectionEntrySize;
+    SectionRef s{static_cast<uint32_t>(loadLE(e, 4)), static_cast<uint32_t>(loadLE(e + 4, 4)),
+                 loadLE(e + 8, 8), loadLE(e + 16, 8)};
+    std::string what = std::string("section ") + std::to_string(i) + " (" + sectionName(s.kind) + ")";
+    if (s.offset < tableEnd || s.offset > n || s.size > n - s.offset) {
+      error = "artifact " + what + " (offset " + std::to_string(s.offset) + ", size " + std::to_string(s.size) +
+              ") lies outside the file's data bytes " + std::to_string(tableEnd) + ".." + std::to_string(n);
+      return false;
+    }
+    all.push_back(s);
+    if (std::string(sectionName(s.kind)) == "unknown") {
+      if (s.flags & kSectionRequired) {
+        error = "artifact needs section kind " + std::to_string(s.kind) +
+                ", which this runtime does not support (format " + versionText(major, minor) + ")";
+        return false;
+      }
+      continue; // optional and unknown: skipped (forward compatibility)
+    }
+    if (!sections.emplace(s.kind, s).second) {
+      error = std::string("artifact has two ") + sectionName(s.kind) + " sections";
+      return false;
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const SectionRef &a, const SectionRef &b) { return a.offset < b.offset; });
+  for (size_t i = 1; i < all.size(); ++i)
+    if (all[i - 1].offset + all[i - 1].size > all[i].offset) {
+      error = std::string("artifact sections ") + sectionName(all[i - 1].kind) + " and " +
+              sectionName(all[i].kind) + " overlap";
+      return false;
+    }
+  for (uint32_t kind : {kTarget, kIoSig, kProgram, kDram})
+    if (!sections.count(kind)) {
+      error = std::string("artifact has no ") + sectionName(kind) + " section";
+      return false;
+    }
+  return true;
+}
+
+bool readTarget(ByteReader &r, Artifact &a) {
+  uint64_t hash;
+  std::string json;
+  if (!r.u64(hash) || !r.str(json, "target JSON"))
+    return false;
+  std::string err;
+  auto t = target::Target::fromJson(json, "artifact TARGET section", err);
+  if (!t)
+    return r.fail(err);
+  if (t->hash() != hash)
+    return r.fail("target hash mismatch (the stored target does not reparse to the same description)");
+  a.target = std::move(*t);
+  return true;
+}
+
+bool readTensor(ByteReader &r, TensorSig &t) {
+  uint32_t dtype, rank;
+  if (!r.str(t.name, "tensor name") || !r.u32(dtype) || !r.u32(rank))
+    return false;
+  if (dtype != static_cast<uint32_t>(DType::F32))
+    return r.fail("tensor '" + t.name + "' has unknown dtype " + std::to_string(dtype));
+  t.dtype = DType::F32;
+  if (!r.countFits(rank, 8, "tensor rank"))
+    return false;
+  t.shape.resize(rank);
+  for (int64_t &d : t.shape)
+    if (!r.i64(d))
+      return false;
+  return r.u64(t.dramAddr);
+}
+
+bool readIoSig(ByteReader &r, Artifact &a) {
+  uint32_t nIn, nOut;
+  if (!r.u32(nIn) || !r.u32(nOut))
+    return false;
+  // A tensor entry takes at least 20 bytes (name length, dtype, rank, address).
+  if (!r.countFits(uint64_t(nIn) + nOut, 20, "tensor"))
+    return false;
+  a.inputs.resize(nIn);
+  a.outputs.resize(nOut);
+  for (TensorSig &t : a.inputs)
+    if (!readTensor(r, t))
+      return false;
+  for (TensorSig &t : a.outputs)
+    if (!readTensor(r, t))
+      return false;
+  return true;
+}
+
+bool readProgram(ByteReader &r, Artifact &a) {
+  uint64_t count;
+  if (!r.u64(count) || !r.countFits(count, 8, "instruction"))
+    return false;
+  a.program.resize(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t word;
+    if (!r.u64(word))
+      return false;
+    std::string err;
+    auto inst = isa::decode(word, &err);
+    if (!inst)
+      return r.fail("instruction " + std::to_string(i) + ": " + err);
+    a.program[i] = *inst;
+  }
+  return true;
+}
+
+bool readDebug(ByteReader &r, Artifact &a) {
+  uint32_t nNames;
+  if (!r.u32(nNames) || !r.countFits(nNames, 4, "node name"))
+    return false;
+  a.nodeNames.resize(nNames);
+  for (std::string &s : a.nodeNames)
+    if (!r.str(s, "node name"))
+      return false;
+  uint64_t count;
+  if (!r.u64(count) || !r.countFits(count, 4, "instruction node"))
+    return false;
+  a.instNode.resize(count);
+  for (uint32_t &n : a.instNode)
+    if (!r.u32(n))
+      return false;
+  return true;
+}
+
+bool readFormat(ByteReader &r, numerics::NumberFormat &f) {
+  uint32_t kind, m, k, reserved;
+  if (!r.u32(kind) || !r.u32(m) || !r.u32(k) || !r.u32(reserved))
+    return false;
+  if (kind == kFormatFp32) {
+    if (m != 0 || k != 0)
+      return r.fail("fp32 format with non-zero block parameters");
+    f = numerics::NumberFormat::fp32();
+  } else if (kind == kFormatBfp) {
+    f = numerics::NumberFormat::bfp(m, k);
+  } else {
+    return r.fail("unknown number format kind " + std::to_string(kind));
+  }
+  return true;
+}
+
+bool readMatrices(ByteReader &r, Artifact &a) {
+  uint32_t count, reserved;
+  if (!r.u32(count) || !r.u32(reserved) || !r.countFits(count, kMatrixEntrySize, "matrix"))
+    return false;
+  a.matrices.resize(count);
+  for (MatrixEntry &m : a.matrices)
+    if (!r.u32(m.node) || !r.u32(m.mrfTile) || !r.u32(m.rowTiles) || !r.u32(m.colTiles) ||
+        !readFormat(r, m.format) || !r.u64(m.offset) || !r.u64(m.size))
+      return false;
+  return true;
+}
+
+bool readDram(ByteReader &r, Artifact &a) {
+  uint32_t count, reserved;
+  if (!r.u64(a.dramElements) || !r.u32(count) || !r.u32(reserved) ||
+      !r.countFits(count, kDramInitSize, "DRAM initialiser"))
+    return false;
+  a.dramInits.resize(count);
+  for (DramInit &d : a.dramInits)
+    if (!r.u64(d.dramAddr) || !r.u64(d.count) || !r.u64(d.offset))
+      return false;
+  return true;
+}
+
+} // namespace
+
+std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::string &error) {
+  std::map<uint32_t, SectionRef> sections;
+  if (!readContainer(bytes, sections, error))
+    return std::nullopt;
+
+  Artifact a;
+  for (const auto &[kind, s] : sections) {
+    ByteReader r(bytes.data() + s.offset, s.size, std::string("artifact ") + sectionName(kind) + " section");
+    bool ok = true;
+    switch (kind) {
+    case kTarget: ok = readTarget(r, a); break;
+    case kIoSig: ok = readIoSig(r, a); break;
+    case kProgram: ok = readProgram(r, a); break;
+    case kDebug: ok = readDebug(r, a); break;
+    case kMatrices: ok = readMatrices(r, a); break;
+    case kDram: ok = readDram(r, a); break;
+    case kWeights: ok = r.raw(a.weightImage, s.size); break;
+    case kProducer: {
+      std::vector<uint8_t> b;
+      ok = r.raw(b, s.size);
+      a.producer.assign(b.begin(), b.end());
+      break;
+    }
+    }
+    if (ok && !r.atEnd())
+      r.fail(std::to_string(r.remaining()) + " unexpected bytes at the end");
+    if (!r.ok()) {
+      error = r.error();
+      return std::nullopt;
+    }
+  }
+  if (!sections.count(kDebug))
+    a.instNode.assign(a.program.size(), kNoNode);
+  if (!validate(a, error))
+    return std::nullopt;
+  return a;
+}
+
+std::optional<Artifact> readFile(const std::string &path, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    error = "cannot read '" + path + "'";
+    return std::nullopt;
+  }
+  auto a = deserialize(bytes, error);
+  if (!a)
+    error = path + ": " + error;
+  return a;
+}
+
+} // namespace softnpu::artifact

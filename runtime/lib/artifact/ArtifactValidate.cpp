@@ -1,0 +1,296 @@
+//===- ArtifactValidate.cpp - Semantic checks of an Artifact --------------===//
+//
+// Everything the simulator and a board driver rely on, checked once at load
+// time: the target, the I/O signature, the debug table, the constant matrices
+// and DRAM initialisers, and the program (decodable, chains well formed, and
+// every address it touches within the memories).
+//
+// The program is straight-line code and the scalar registers are only set by
+// `s_wr` with immediate values, so their value at every instruction is known
+// statically: the address checks below are exact, not approximations.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/artifact/ArtifactIO.h"
+
+#include "softnpu/numerics/Bfp.h"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+
+namespace softnpu::artifact {
+
+namespace {
+
+constexpr uint64_t kSaturated = std::numeric_limits<uint64_t>::max();
+
+/// a * b, saturating instead of wrapping.
+uint64_t mulSat(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
+}
+/// a + b, saturating instead of wrapping.
+uint64_t addSat(uint64_t a, uint64_t b) {
+  uint64_t r;
+  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
+}
+/// [base, base + count) lies within [0, limit).
+bool within(uint64_t base, uint64_t count, uint64_t limit) { return count <= limit && base <= limit - count; }
+
+bool fail(std::string &error, const std::string &msg) {
+  error = msg;
+  return false;
+}
+
+bool checkTensors(const Artifact &a, const std::vector<TensorSig> &list, const char *what,
+                  std::string &error) {
+  std::set<std::string> names;
+  for (const TensorSig &t : list) {
+    std::string id = std::string(what) + " '" + t.name + "'";
+    if (t.name.empty())
+      return fail(error, std::string("artifact has an ") + what + " without a name");
+    if (!names.insert(t.name).second)
+      return fail(error, "artifact has two " + std::string(what) + "s named '" + t.name + "'");
+    if (t.dtype != DType::F32)
+      return fail(error, id + " has unsupported dtype " + std::to_string(static_cast<unsigned>(t.dtype)));
+    uint64_t elems = 1;
+    for (int64_t d : t.shape) {
+      if (d < 0)
+        return fail(error, id + " has negative dimension " + std::to_string(d));
+      elems = mulSat(elems, static_cast<uint64_t>(d));
+    }
+    if (!within(t.dramAddr, elems, a.dramElements))
+      return fail(error, id + " (" + std::to_string(elems) + " elements at DRAM " + std::to_string(t.dramAddr) +
+                             ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) +
+                             " elements");
+  }
+  return true;
+}
+
+bool checkMatrices(const Artifact &a, std::string &error) {
+  const target::Target &t = a.target;
+  const uint64_t n = t.nativeDim;
+  const uint64_t rowBytes = numerics::packedRowBytes(t.weightFormat, n);
+  std::vector<std::pair<uint64_t, uint64_t>> tiles; // [begin, end) per matrix
+  for (size_t i = 0; i < a.matrices.size(); ++i) {
+    const MatrixEntry &m = a.matrices[i];
+    std::string id = "matrix " + std::to_string(i);
+    if (m.node != kNoNode && m.node >= a.nodeNames.size())
+      return fail(error, id + " names node " + std::to_string(m.node) + " but there are only " +
+                             std::to_string(a.nodeNames.size()) + " node names");
+    if (m.node != kNoNode)
+      id += " ('" + a.nodeNames[m.node] + "')";
+    if (m.format != t.weightFormat)
+      return fail(error, id + " is in format " + m.format.name() + " but the target's weight format is " +
+                             t.weightFormat.name());
+    if (m.rowTiles == 0 || m.colTiles == 0)
+      return fail(error, id + " has an empty tile grid");
+    uint64_t numTiles = mulSat(m.rowTiles, m.colTiles);
+    uint64_t expected = mulSat(mulSat(numTiles, n), rowBytes);
+    if (m.size != expected)
+      return fail(error, id + " has " + std::to_string(m.size) + " bytes but " + std::to_string(m.rowTiles) + "x" +
+                             std::to_string(m.colTiles) + " tiles of " + std::to_string(n) + "x" +
+                             std::to_string(n) + " " + t.weightFormat.name() + " need " + std::to_string(expected));
+    if (!within(m.offset, m.size, a.weightImage.size()))
+      return fail(error, id + " (bytes " + std::to_string(m.offset) + " + " + std::to_string(m.size) +
+                             ") lies outside the weight image of " + std::to_string(a.weightImage.size()) + " bytes");
+    if (!within(m.mrfTile, numTiles, t.mrfTiles))
+      return fail(error, id + " (tiles " + std::to_string(m.mrfTile) + " + " + std::to_string(numTiles) +
+                             ") does not fit the target's " + std::to_string(t.mrfTiles) + " MRF tiles");
+    tiles.emplace_back(m.mrfTile, m.mrfTile + numTiles);
+  }
+  std::sort(tiles.begin(), tiles.end());
+  for (size_t i = 1; i < tiles.size(); ++i)
+    if (tiles[i - 1].second > tiles[i].first)
+      return fail(error, "two constant matrices share MRF tile " + std::to_string(tiles[i].first));
+  return true;
+}
+
+bool checkDramInits(const Artifact &a, std::string &error) {
+  for (size_t i = 0; i < a.dramInits.size(); ++i) {
+    const DramInit &d = a.dramInits[i];
+    std::string id = "DRAM initialiser " + std::to_string(i);
+    if (!within(d.dramAddr, d.count, a.dramElements))
+      return fail(error, id + " (" + std::to_string(d.count) + " elements at DRAM " + std::to_string(d.dramAddr) +
+                             ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) +
+                             " elements");
+    if (!within(d.offset, mulSat(d.count, 4), a.weightImage.size()))
+      return fail(error, id + " (" + std::to_string(d.count) + " floats at byte " + std::to_string(d.offset) +
+                             ") lies outside the weight image of " + std::to_string(a.weightImage.size()) + " bytes");
+  }
+  return true;
+}
+
+/// Static address checks of the program, with the scalar registers tracked
+/// from their reset values through every s_wr.
+class ProgramChecker {
+public:
+  ProgramChecker(const Artifact &a, std::string &error) : a_(a), t_(a.target), error_(error) {
+    for (unsigned r = 0; r < isa::kNumSRegs; ++r)
+      regs_[r] = isa::sregReset(static_cast<isa::SReg>(r));
+    for (const MatrixEntry &m : a.matrices)
+      pinned_.emplace_back(m.mrfTile, addSat(m.mrfTile, mulSat(m.rowTiles, m.colTiles)));
+  }
+
+  bool run() {
+    const uint64_t n = t_.nativeDim;
+    uint64_t width = 0; // vectors the current chain carries
+    for (size_t i = 0; i < a_.program.size(); ++i) {
+      const isa::Inst &in = a_.program[i];
+      idx_ = i;
+      const uint64_t rows = reg(isa::SReg::Rows), cols = reg(isa::SReg::Cols);
+      switch (in.op) {
+      case isa::Opcode::SWr:
+        regs_[in.b] = in.a;
+        break;
+      case isa::Opcode::VRd:
+        if (cols == 0)
+          return bad("COLS is 0");
+        width = cols;
+        if (in.mem == isa::MemSpace::Dram) {
+          uint64_t len = reg(isa::SReg::RdLen) ? reg(isa::SReg::RdLen) : cols * n;
+          if (len > cols * n)
+            return bad("RD_LEN " + std::to_string(len) + " exceeds COLS x N = " + std::to_string(cols * n));
+          uint64_t last = addSat(in.a, mulSat(len - 1, reg(isa::SReg::RdStride)));
+          if (last >= a_.dramElements)
+            return bad("reads DRAM element " + std::to_string(last) + " but the artifact's DRAM has " +
+                       std::to_string(a_.dramElements) + " elements");
+        } else if (!vrf(in.mem, in.a, cols)) {
+          return false;
+        }
+        break;
+      case isa::Opcode::MvMul:
+        if (rows == 0)
+          return bad("ROWS is 0");
+        if (!within(in.a, rows * cols, t_.mrfTiles))
+          return bad("uses MRF tiles " + std::to_string(in.a) + " + " + std::to_string(rows * cols) +
+                     " but the target has " + std::to_string(t_.mrfTiles));
+        width = rows;
+        break;
+      case isa::Opcode::VWr:
+        if (in.mem == isa::MemSpace::Dram) {
+          uint64_t len = reg(isa::SReg::WrLen) ? reg(isa::SReg::WrLen) : width * n;
+          if (len > width * n)
+            return bad("WR_LEN " + std::to_string(len) + " exceeds the chain's " + std::to_string(width * n) +
+                       " lanes");
+          if (!within(in.a, len, a_.dramElements))
+            return bad("writes DRAM elements " + std::to_string(in.a) + " + " + std::to_string(len) +
+                       " but the artifact's DRAM has " + std::to_string(a_.dramElements) + " elements");
+        } else if (!vrf(in.mem, in.a, width)) {
+          return false;
+        }
+        break;
+      case isa::Opcode::MRd:
+        if (!checkMRd(in, rows, cols))
+          return false;
+        break;
+      default: {
+        // Point-wise ops read their second operand from the local VRF of
+        // their stage; activations and end_chain address nothing.
+        isa::Kind kind = isa::lookup(static_cast<uint8_t>(in.op))->kind;
+        if (kind == isa::Kind::MfuAddSub && !vrf(isa::MemSpace::AsVrf, in.a, width))
+          return false;
+        if (kind == isa::Kind::MfuMul && !vrf(isa::MemSpace::MulVrf, in.a, width))
+          return false;
+        break;
+      }
+      }
+    }
+    return true;
+  }
+
+private:
+  uint64_t reg(isa::SReg r) const { return regs_[static_cast<unsigned>(r)]; }
+
+  bool bad(const std::string &msg) {
+    std::string where = "instruction " + std::to_string(idx_) + " (" + isa::disassemble(a_.program[idx_]) + ")";
+    if (idx_ < a_.instNode.size() && a_.instNode[idx_] < a_.nodeNames.size())
+      where += " of node '" + a_.nodeNames[a_.instNode[idx_]] + "'";
+    error_ = where + ": " + msg;
+    return false;
+  }
+
+  bool vrf(isa::MemSpace m, uint64_t addr, uint64_t count) {
+    uint64_t depth = m == isa::MemSpace::Ivrf    ? t_.ivrfDepth
+                     : m == isa::MemSpace::AsVrf ? t_.asvrfDepth
+                                                 : t_.mulvrfDepth;
+    if (!within(addr, count, depth))
+      return bad(std::string("uses ") + isa::memSpaceName(m) + " vectors " + std::to_string(addr) + " + " +
+                 std::to_string(count) + " but its depth is " + std::to_string(depth));
+    return true;
+  }
+
+  bool checkMRd(const isa::Inst &in, uint64_t rows, uint64_t cols) {
+    const uint64_t n = t_.nativeDim;
+    uint64_t h = reg(isa::SReg::MatH), w = reg(isa::SReg::MatW);
+    if (h == 0 || w == 0)
+      return bad("MAT_H x MAT_W is " + std::to_string(h) + " x " + std::to_string(w));
+    if (rows == 0 || cols == 0)
+      return bad("ROWS x COLS is " + std::to_string(rows) + " x " + std::to_string(cols));
+    if (!within(in.a, h * w, a_.dramElements))
+      return bad("reads DRAM elements " + std::to_string(in.a) + " + " + std::to_string(h * w) +
+                 " but the artifact's DRAM has " + std::to_string(a_.dramElements) + " elements");
+    bool transpose = in.flags & isa::kMRdTranspose;
+    uint64_t r = transpose ? w : h, c = transpose ? h : w;
+    if (rows * n < r || cols * n < c)
+      return bad("a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit " +
+                 std::to_string(rows) + " x " + std::to_string(cols) + " tiles of " + std::to_string(n));
+    uint64_t begin = in.b, end = begin + rows * cols;
+    if (end > t_.mrfTiles)
+      return bad("uses MRF tiles " + std::to_string(begin) + " + " + std::to_string(rows * cols) +
+                 " but the target has " + std::to_string(t_.mrfTiles));
+    for (const auto &[pb, pe] : pinned_)
+      if (begin < pe && pb < end)
+        return bad("overwrites MRF tiles of a constant matrix (tiles " + std::to_string(pb) + ".." +
+                   std::to_string(pe - 1) + ")");
+    return true;
+  }
+
+  const Artifact &a_;
+  const target::Target &t_;
+  std::string &error_;
+  uint64_t regs_[isa::kNumSRegs] = {};
+  std::vector<std::pair<uint64_t, uint64_t>> pinned_;
+  size_t idx_ = 0;
+};
+
+} // namespace
+
+bool validate(const Artifact &a, std::string &error) {
+  const target::Target &t = a.target;
+  if (auto err = t.validate())
+    return fail(error, "artifact target: " + *err);
+  if (a.dramElements > t.dramBytes / 4)
+    return fail(error, "artifact needs " + std::to_string(a.dramElements) + " DRAM elements but target '" + t.name +
+                           "' has " + std::to_string(t.dramBytes) + " bytes of DRAM");
+  if (!checkTensors(a, a.inputs, "input", error) || !checkTensors(a, a.outputs, "output", error))
+    return false;
+
+  if (a.instNode.size() != a.program.size())
+    return fail(error, "artifact has " + std::to_string(a.instNode.size()) + " instruction node entries for " +
+                           std::to_string(a.program.size()) + " instructions");
+  for (size_t i = 0; i < a.instNode.size(); ++i)
+    if (a.instNode[i] != kNoNode && a.instNode[i] >= a.nodeNames.size())
+      return fail(error, "instruction " + std::to_string(i) + " names node " + std::to_string(a.instNode[i]) +
+                             " but there are only " + std::to_string(a.nodeNames.size()) + " node names");
+  for (size_t i = 0; i < a.program.size(); ++i) {
+    std::string err;
+    auto back = isa::decode(isa::encode(a.program[i]), &err);
+    if (!back || !(*back == a.program[i]))
+      return fail(error, "instruction " + std::to_string(i) + " is not encodable: " +
+                             (err.empty() ? std::string("a field is out of range") : err));
+  }
+  isa::ProgramPlan plan;
+  std::string err;
+  if (!isa::planProgram(a.program, t.numMfus, plan, err))
+    return fail(error, "artifact program: " + err);
+
+  if (!checkMatrices(a, error) || !checkDramInits(a, error))
+    return false;
+  ProgramChecker checker(a, err);
+  if (!checker.run())
+    return fail(error, "artifact program: " + err);
+  return true;
+}
+
+} // namespace softnpu::artifact

@@ -1,0 +1,169 @@
+//===- ArtifactWriter.cpp - Serialize an Artifact into .npu bytes ---------===//
+//
+// Writes the container described in docs/artifact-format.md. The writer does
+// not validate: the compiler validates before writing and every reader
+// validates after reading.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/artifact/ArtifactIO.h"
+
+#include "Checksum.h"
+#include "ContainerFormat.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+namespace softnpu::artifact {
+
+using namespace container;
+
+namespace {
+
+struct Section {
+  uint32_t kind;
+  uint32_t flags;
+  std::vector<uint8_t> bytes;
+};
+
+void writeTensor(ByteWriter &w, const TensorSig &t) {
+  w.str(t.name);
+  w.u32(static_cast<uint32_t>(t.dtype));
+  w.u32(static_cast<uint32_t>(t.shape.size()));
+  for (int64_t d : t.shape)
+    w.i64(d);
+  w.u64(t.dramAddr);
+}
+
+void writeFormat(ByteWriter &w, const numerics::NumberFormat &f) {
+  w.u32(f.isFp32() ? kFormatFp32 : kFormatBfp);
+  w.u32(f.mantissaBits);
+  w.u32(f.blockSize);
+  w.u32(0);
+}
+
+std::vector<Section> buildSections(const Artifact &a) {
+  std::vector<Section> s;
+  {
+    ByteWriter w;
+    w.u64(a.target.hash());
+    w.str(a.target.toJson());
+    s.push_back({kTarget, kSectionRequired, std::move(w.bytes)});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(a.inputs.size()));
+    w.u32(static_cast<uint32_t>(a.outputs.size()));
+    for (const TensorSig &t : a.inputs)
+      writeTensor(w, t);
+    for (const TensorSig &t : a.outputs)
+      writeTensor(w, t);
+    s.push_back({kIoSig, kSectionRequired, std::move(w.bytes)});
+  }
+  {
+    ByteWriter w;
+    w.u64(a.program.size());
+    for (const isa::Inst &i : a.program)
+      w.u64(isa::encode(i));
+    s.push_back({kProgram, kSectionRequired, std::move(w.bytes)});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(a.nodeNames.size()));
+    for (const std::string &n : a.nodeNames)
+      w.str(n);
+    w.u64(a.instNode.size());
+    for (uint32_t n : a.instNode)
+      w.u32(n);
+    s.push_back({kDebug, 0, std::move(w.bytes)});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(a.matrices.size()));
+    w.u32(0);
+    for (const MatrixEntry &m : a.matrices) {
+      w.u32(m.node);
+      w.u32(m.mrfTile);
+      w.u32(m.rowTiles);
+      w.u32(m.colTiles);
+      writeFormat(w, m.format);
+      w.u64(m.offset);
+      w.u64(m.size);
+    }
+    s.push_back({kMatrices, kSectionRequired, std::move(w.bytes)});
+  }
+  {
+    ByteWriter w;
+    w.u64(a.dramElements);
+    w.u32(static_cast<uint32_t>(a.dramInits.size()));
+    w.u32(0);
+    for (const DramInit &d : a.dramInits) {
+      w.u64(d.dramAddr);
+      w.u64(d.count);
+      w.u64(d.offset);
+    }
+    s.push_back({kDram, kSectionRequired, std::move(w.bytes)});
+  }
+  s.push_back({kWeights, kSectionRequired, a.weightImage});
+  s.push_back({kProducer, 0, std::vector<uint8_t>(a.producer.begin(), a.producer.end())});
+  return s;
+}
+
+} // namespace
+
+std::vector<uint8_t> serialize(const Artifact &a) {
+  std::vector<Section> sections = buildSections(a);
+
+  // Place the sections after the header and the section table.
+  std::vector<uint64_t> offsets;
+  uint64_t pos = kHeaderSize + sections.size() * kSectionEntrySize;
+  for (const Section &s : sections) {
+    pos = (pos + kSectionAlign - 1) / kSectionAlign * kSectionAlign;
+    offsets.push_back(pos);
+    pos += s.bytes.size();
+  }
+
+  ByteWriter w;
+  w.raw(kMagic, sizeof(kMagic));
+  w.u16(kVersionMajor);
+  w.u16(kVersionMinor);
+  w.u32(static_cast<uint32_t>(kHeaderSize));
+  w.u64(pos);
+  w.u32(static_cast<uint32_t>(sections.size()));
+  w.u32(0); // checksum, filled in below
+  w.u32(0); // flags
+  w.u32(0); // reserved
+  for (size_t i = 0; i < sections.size(); ++i) {
+    w.u32(sections[i].kind);
+    w.u32(sections[i].flags);
+    w.u64(offsets[i]);
+    w.u64(sections[i].bytes.size());
+  }
+  for (size_t i = 0; i < sections.size(); ++i) {
+    w.alignTo(kSectionAlign);
+    w.raw(sections[i].bytes.data(), sections[i].bytes.size());
+  }
+
+  uint32_t crc = crc32Update(0, w.bytes.data(), w.bytes.size());
+  for (unsigned i = 0; i < 4; ++i)
+    w.bytes[kOffChecksum + i] = static_cast<uint8_t>(crc >> (8 * i));
+  return std::move(w.bytes);
+}
+
+bool writeFile(const Artifact &a, const std::string &path, std::string &error) {
+  std::vector<uint8_t> bytes = serialize(a);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    error = "cannot open '" + path + "' for writing: " + std::strerror(errno);
+    return false;
+  }
+  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+} // namespace softnpu::artifact

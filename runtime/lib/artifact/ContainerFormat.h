@@ -1,0 +1,184 @@
+//===- ContainerFormat.h - Byte layout of .npu files (private) ------------===//
+//
+// Constants of the container layout and little-endian byte cursors shared by
+// the writer and the reader. docs/artifact-format.md is the specification;
+// keep the two in step.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_LIB_ARTIFACT_CONTAINERFORMAT_H
+#define SOFTNPU_LIB_ARTIFACT_CONTAINERFORMAT_H
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace softnpu::artifact::container {
+
+constexpr char kMagic[8] = {'S', 'N', 'P', 'U', 'A', 'R', 'T', '\0'};
+
+// Header field offsets (all little endian).
+constexpr size_t kOffMagic = 0;         // 8 bytes
+constexpr size_t kOffVersionMajor = 8;  // u16
+constexpr size_t kOffVersionMinor = 10; // u16
+constexpr size_t kOffHeaderSize = 12;   // u32
+constexpr size_t kOffFileSize = 16;     // u64
+constexpr size_t kOffSectionCount = 24; // u32
+constexpr size_t kOffChecksum = 28;     // u32
+constexpr size_t kOffFlags = 32;        // u32, 0 in version 1.0
+constexpr size_t kOffReserved = 36;     // u32, 0 in version 1.0
+constexpr size_t kHeaderSize = 40;      // header size written by this version
+
+constexpr size_t kSectionEntrySize = 24; // kind u32, flags u32, offset u64, size u64
+constexpr uint32_t kSectionRequired = 1; // section flag: readers that do not know the kind must refuse
+constexpr size_t kSectionAlign = 8;
+
+enum SectionKind : uint32_t {
+  kTarget = 1,
+  kIoSig = 2,
+  kProgram = 3,
+  kDebug = 4,
+  kMatrices = 5,
+  kDram = 6,
+  kWeights = 7,
+  kProducer = 8,
+};
+inline const char *sectionName(uint32_t kind) {
+  switch (kind) {
+  case kTarget: return "TARGET";
+  case kIoSig: return "IOSIG";
+  case kProgram: return "PROGRAM";
+  case kDebug: return "DEBUG";
+  case kMatrices: return "MATRICES";
+  case kDram: return "DRAM";
+  case kWeights: return "WEIGHTS";
+  case kProducer: return "PRODUCER";
+  }
+  return "unknown";
+}
+
+constexpr size_t kMatrixEntrySize = 48;
+constexpr size_t kDramInitSize = 24;
+constexpr uint32_t kFormatFp32 = 0;
+constexpr uint32_t kFormatBfp = 1;
+
+/// Appends little-endian values.
+class ByteWriter {
+public:
+  std::vector<uint8_t> bytes;
+  void u8(uint8_t v) { bytes.push_back(v); }
+  void u16(uint16_t v) { le(v, 2); }
+  void u32(uint32_t v) { le(v, 4); }
+  void u64(uint64_t v) { le(v, 8); }
+  void i64(int64_t v) { le(static_cast<uint64_t>(v), 8); }
+  void raw(const void *p, size_t n) {
+    const uint8_t *b = static_cast<const uint8_t *>(p);
+    bytes.insert(bytes.end(), b, b + n);
+  }
+  /// u32 length, then the bytes (no terminator).
+  void str(const std::string &s) {
+    u32(static_cast<uint32_t>(s.size()));
+    raw(s.data(), s.size());
+  }
+  void alignTo(size_t a) {
+    while (bytes.size() % a)
+      bytes.push_back(0);
+  }
+
+private:
+  void le(uint64_t v, unsigned n) {
+    for (unsigned i = 0; i < n; ++i)
+      bytes.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+};
+
+inline uint64_t loadLE(const uint8_t *p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i)
+    v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
+/// Reads little-endian values from [data, data + size) of one section. Every
+/// read is bounds checked; after the first failure all reads fail and
+/// `error()` says what ran out.
+class ByteReader {
+public:
+  ByteReader(const uint8_t *data, size_t size, std::string what)
+      : data_(data), size_(size), what_(std::move(what)) {}
+
+  bool ok() const { return error_.empty(); }
+  const std::string &error() const { return error_; }
+  size_t remaining() const { return size_ - pos_; }
+  bool atEnd() const { return pos_ == size_; }
+
+  bool u16(uint16_t &v) { return le(v, 2); }
+  bool u32(uint32_t &v) { return le(v, 4); }
+  bool u64(uint64_t &v) { return le(v, 8); }
+  bool i64(int64_t &v) {
+    uint64_t u;
+    if (!le(u, 8))
+      return false;
+    v = static_cast<int64_t>(u);
+    return true;
+  }
+  bool u8(uint8_t &v) { return le(v, 1); }
+  bool str(std::string &s, const char *field) {
+    uint32_t n;
+    if (!u32(n))
+      return false;
+    if (n > remaining())
+      return fail(std::string(field) + " length " + std::to_string(n) + " exceeds the " +
+                  std::to_string(remaining()) + " bytes left");
+    s.assign(reinterpret_cast<const char *>(data_ + pos_), n);
+    pos_ += n;
+    return true;
+  }
+  bool raw(std::vector<uint8_t> &out, size_t n) {
+    if (!need(n))
+      return false;
+    out.assign(data_ + pos_, data_ + pos_ + n);
+    pos_ += n;
+    return true;
+  }
+  /// Checks that `count` items of at least `minBytes` each can still follow,
+  /// so a corrupted count cannot trigger a huge allocation.
+  bool countFits(uint64_t count, size_t minBytes, const char *field) {
+    if (minBytes && count > remaining() / minBytes)
+      return fail(std::string(field) + " count " + std::to_string(count) + " does not fit in the " +
+                  std::to_string(remaining()) + " bytes left");
+    return ok();
+  }
+  bool fail(const std::string &msg) {
+    if (error_.empty())
+      error_ = what_ + ": " + msg;
+    return false;
+  }
+
+private:
+  template <typename T> bool le(T &v, unsigned n) {
+    if (!need(n))
+      return false;
+    v = static_cast<T>(loadLE(data_ + pos_, n));
+    pos_ += n;
+    return true;
+  }
+  bool need(size_t n) {
+    if (!ok())
+      return false;
+    if (n > remaining())
+      return fail("truncated (needs " + std::to_string(n) + " more bytes, " +
+                  std::to_string(remaining()) + " left)");
+    return true;
+  }
+
+  const uint8_t *data_;
+  size_t size_;
+  size_t pos_ = 0;
+  std::string what_;
+  std::string error_;
+};
+
+} // namespace softnpu::artifact::container
+
+#endif

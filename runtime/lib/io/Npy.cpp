@@ -1,0 +1,280 @@
+//===- Npy.cpp - Read and write NumPy .npy files --------------------------===//
+//
+// Format: "\x93NUMPY", major and minor version bytes, header length (u16 for
+// version 1, u32 for versions 2 and 3), then a Python dict literal
+// {'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), } padded with
+// spaces and a newline, then the raw data.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/io/Npy.h"
+
+#include <cstring>
+#include <fstream>
+
+namespace softnpu::io {
+
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr size_t kMagicLen = 6;
+
+/// A cursor over the header's dict literal.
+class HeaderParser {
+public:
+  explicit HeaderParser(const std::string &text) : s_(text) {}
+
+  bool parse(std::string &descr, bool &fortran, std::vector<int64_t> &shape, std::string &error) {
+    bool haveDescr = false, haveOrder = false, haveShape = false;
+    ws();
+    if (!eat('{'))
+      return fail("header is not a dict", error);
+    for (;;) {
+      ws();
+      if (eat('}'))
+        break;
+      std::string key;
+      if (!quoted(key))
+        return fail("bad header key", error);
+      ws();
+      if (!eat(':'))
+        return fail("missing ':' after '" + key + "'", error);
+      ws();
+      if (key == "descr") {
+        if (!quoted(descr))
+          return fail("'descr' is not a string", error);
+        haveDescr = true;
+      } else if (key == "fortran_order") {
+        if (word("True"))
+          fortran = true;
+        else if (word("False"))
+          fortran = false;
+        else
+          return fail("'fortran_order' is not True or False", error);
+        haveOrder = true;
+      } else if (key == "shape") {
+        if (!tuple(shape))
+          return fail("'shape' is not a tuple of non-negative integers", error);
+        haveShape = true;
+      } else {
+        return fail("unexpected header key '" + key + "'", error);
+      }
+      ws();
+      if (eat(','))
+        continue;
+      if (eat('}'))
+        break;
+      return fail("expected ',' or '}' in the header", error);
+    }
+    if (!haveDescr || !haveOrder || !haveShape)
+      return fail("header lacks 'descr', 'fortran_order' or 'shape'", error);
+    return true;
+  }
+
+private:
+  bool fail(const std::string &msg, std::string &error) {
+    error = msg;
+    return false;
+  }
+  void ws() {
+    while (p_ < s_.size() && (s_[p_] == ' ' || s_[p_] == '\t' || s_[p_] == '\n' || s_[p_] == '\r'))
+      ++p_;
+  }
+  bool eat(char c) {
+    if (p_ < s_.size() && s_[p_] == c) {
+      ++p_;
+      return true;
+    }
+    return false;
+  }
+  bool word(const char *w) {
+    size_t n = std::strlen(w);
+    if (s_.compare(p_, n, w) != 0)
+      return false;
+    p_ += n;
+    return true;
+  }
+  bool quoted(std::string &out) {
+    if (p_ >= s_.size() || (s_[p_] != '\'' && s_[p_] != '"'))
+      return false;
+    char q = s_[p_++];
+    size_t end = s_.find(q, p_);
+    if (end == std::string::npos)
+      return false;
+    out = s_.substr(p_, end - p_);
+    p_ = end + 1;
+    return true;
+  }
+  bool tuple(std::vector<int64_t> &dims) {
+    dims.clear();
+    if (!eat('('))
+      return false;
+    for (;;) {
+      ws();
+      if (eat(')'))
+        return true;
+      if (p_ >= s_.size() || s_[p_] < '0' || s_[p_] > '9')
+        return false;
+      int64_t v = 0;
+      while (p_ < s_.size() && s_[p_] >= '0' && s_[p_] <= '9') {
+        if (v > (INT64_MAX - 9) / 10)
+          return false;
+        v = v * 10 + (s_[p_++] - '0');
+      }
+      eat('L'); // Python 2 long suffix
+      dims.push_back(v);
+      ws();
+      if (eat(','))
+        continue;
+      ws();
+      if (eat(')'))
+        return true;
+      return false;
+    }
+  }
+
+  const std::string &s_;
+  size_t p_ = 0;
+};
+
+uint64_t loadLE(const unsigned char *p, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i)
+    v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  if (shape.size() == 1)
+    s += ",";
+  return s + ")";
+}
+
+} // namespace
+
+std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &origin, std::string &error) {
+  auto fail = [&](const std::string &msg) -> std::optional<TensorData> {
+    error = origin + ": " + msg;
+    return std::nullopt;
+  };
+  const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+  if (bytes.size() < kMagicLen + 2 || std::memcmp(p, kMagic, kMagicLen) != 0)
+    return fail("not a NumPy .npy file (bad magic)");
+  unsigned major = p[6];
+  size_t lenBytes = major == 1 ? 2 : (major == 2 || major == 3) ? 4 : 0;
+  if (!lenBytes)
+    return fail(".npy format version " + std::to_string(major) + "." + std::to_string(p[7]) +
+                " is not supported (expected 1.x, 2.x or 3.x)");
+  size_t start = kMagicLen + 2 + lenBytes;
+  if (bytes.size() < start)
+    return fail("truncated .npy header");
+  uint64_t headerLen = loadLE(p + kMagicLen + 2, static_cast<unsigned>(lenBytes));
+  if (headerLen > bytes.size() - start)
+    return fail("truncated .npy header (" + std::to_string(headerLen) + " header bytes announced)");
+  std::string header = bytes.substr(start, headerLen);
+
+  std::string descr, herr;
+  bool fortran = false;
+  TensorData t;
+  if (!HeaderParser(header).parse(descr, fortran, t.shape, herr))
+    return fail("bad .npy header: " + herr);
+  if (fortran)
+    return fail("Fortran-order (column-major) arrays are not supported; save a C-order array "
+                "(numpy.ascontiguousarray)");
+  size_t itemSize;
+  if (descr == "<f4") {
+    t.dtype = ElemType::F32;
+    itemSize = 4;
+  } else if (descr == "<i8") {
+    t.dtype = ElemType::I64;
+    itemSize = 8;
+  } else if (!descr.empty() && descr[0] == '>') {
+    return fail("big-endian data ('" + descr + "') is not supported");
+  } else {
+    return fail("dtype '" + descr + "' is not supported (expected '<f4' float32 or '<i8' int64)");
+  }
+
+  const size_t dataBytes = bytes.size() - start - headerLen;
+  uint64_t count = 1;
+  bool overflow = false;
+  for (int64_t d : t.shape)
+    overflow |= __builtin_mul_overflow(count, static_cast<uint64_t>(d), &count);
+  if (overflow || count > dataBytes)
+    return fail("shape " + shapeText(t.shape) + " needs more data than the file's " + std::to_string(dataBytes) +
+                " bytes");
+  if (count * itemSize != dataBytes)
+    return fail("shape " + shapeText(t.shape) + " of " + descr + " needs " + std::to_string(count * itemSize) +
+                " data bytes but the file has " + std::to_string(dataBytes));
+
+  const unsigned char *d = p + start + headerLen;
+  t.data.resize(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    if (t.dtype == ElemType::F32) {
+      uint32_t bits = static_cast<uint32_t>(loadLE(d + 4 * i, 4));
+      std::memcpy(&t.data[i], &bits, 4);
+    } else {
+      t.data[i] = static_cast<float>(static_cast<int64_t>(loadLE(d + 8 * i, 8)));
+    }
+  }
+  return t;
+}
+
+std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
+  std::string bytes;
+  if (!readFileBytes(path, bytes, error))
+    return std::nullopt;
+  return parseNpy(bytes, "'" + path + "'", error);
+}
+
+std::string serializeNpy(const std::vector<int64_t> &shape, const std::vector<float> &data) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
+  // Pad with spaces so that magic + version + length + header + '\n' is a
+  // multiple of 64 bytes, as numpy does.
+  const size_t prefix = kMagicLen + 2 + 2;
+  while ((prefix + header.size() + 1) % 64)
+    header += ' ';
+  header += '\n';
+  std::string out(kMagic, kMagicLen);
+  out += '\x01';
+  out += '\x00';
+  out += static_cast<char>(header.size() & 0xFF);
+  out += static_cast<char>((header.size() >> 8) & 0xFF);
+  out += header;
+  out.reserve(out.size() + 4 * data.size());
+  for (float f : data) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    for (unsigned i = 0; i < 4; ++i)
+      out += static_cast<char>((bits >> (8 * i)) & 0xFF);
+  }
+  return out;
+}
+
+bool writeNpy(const std::string &path, const std::vector<int64_t> &shape, const std::vector<float> &data,
+              std::string &error) {
+  uint64_t count = 1;
+  for (int64_t d : shape)
+    count *= d < 0 ? 0 : static_cast<uint64_t>(d);
+  if (count != data.size()) {
+    error = "cannot write '" + path + "': shape " + shapeText(shape) + " has " + std::to_string(count) +
+            " elements but " + std::to_string(data.size()) + " values were given";
+    return false;
+  }
+  std::string bytes = serializeNpy(shape, data);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    error = "cannot open '" + path + "' for writing";
+    return false;
+  }
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+} // namespace softnpu::io

@@ -1,0 +1,55 @@
+//===- TensorFile.cpp - Pick a tensor reader by file extension ------------===//
+#include "softnpu/io/TensorFile.h"
+
+#include "softnpu/io/Npy.h"
+#include "softnpu/io/TensorProto.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace softnpu::io {
+
+const char *elemTypeName(ElemType t) {
+  switch (t) {
+  case ElemType::F32: return "float32";
+  case ElemType::I64: return "int64";
+  }
+  return "unknown";
+}
+
+bool readFileBytes(const std::string &path, std::string &bytes, std::string &error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream os;
+  os << in.rdbuf();
+  if (in.bad() || os.bad()) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  bytes = os.str();
+  return true;
+}
+
+std::optional<TensorData> readTensorFile(const std::string &path, std::string &error) {
+  std::string ext;
+  size_t dot = path.find_last_of('.');
+  size_t slash = path.find_last_of('/');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash))
+    ext = path.substr(dot);
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext == ".npy")
+    return readNpy(path, error);
+  if (ext == ".pb")
+    return readTensorProto(path, error);
+  error = "'" + path + "': unsupported tensor file type (expected a .npy or .pb file)";
+  return std::nullopt;
+}
+
+} // namespace softnpu::io

@@ -1,0 +1,230 @@
+//===- Isa.cpp - Table-driven encode/decode/disassemble/verify ------------===//
+#include "softnpu/isa/Isa.h"
+
+#include <array>
+#include <sstream>
+
+namespace softnpu::isa {
+
+const std::vector<InstInfo> &instTable() {
+  static const std::vector<InstInfo> table = {
+#define INST(E, MN, OP, KIND, FIELDS, MEMS, DOC) {Opcode::E, MN, Kind::KIND, FIELDS, MEMS, DOC},
+#include "softnpu/isa/Isa.def"
+  };
+  return table;
+}
+
+const InstInfo *lookup(uint8_t opcode) {
+  static const std::array<const InstInfo *, 256> byOpcode = [] {
+    std::array<const InstInfo *, 256> t{};
+    for (const InstInfo &i : instTable())
+      t[static_cast<uint8_t>(i.opcode)] = &i;
+    return t;
+  }();
+  return byOpcode[opcode];
+}
+
+const InstInfo *lookup(std::string_view mnemonic) {
+  for (const InstInfo &i : instTable())
+    if (mnemonic == i.mnemonic)
+      return &i;
+  return nullptr;
+}
+
+static const char *const kMemNames[kNumMemSpaces] = {"NONE", "DRAM", "IVRF", "ASVRF", "MULVRF", "MRF"};
+
+const char *memSpaceName(MemSpace m) {
+  unsigned i = static_cast<unsigned>(m);
+  return i < kNumMemSpaces ? kMemNames[i] : "?";
+}
+
+std::optional<MemSpace> memSpaceFromName(std::string_view name) {
+  for (unsigned i = 0; i < kNumMemSpaces; ++i)
+    if (name == kMemNames[i])
+      return static_cast<MemSpace>(i);
+  return std::nullopt;
+}
+
+namespace {
+struct SRegInfo {
+  const char *name;
+  uint32_t reset;
+  const char *summary;
+};
+const SRegInfo kSRegs[] = {
+#define SREG(E, NAME, RESET, DOC) {NAME, RESET, DOC},
+#include "softnpu/isa/ScalarRegs.def"
+};
+} // namespace
+
+const char *sregName(SReg r) { return kSRegs[static_cast<unsigned>(r)].name; }
+uint32_t sregReset(SReg r) { return kSRegs[static_cast<unsigned>(r)].reset; }
+const char *sregSummary(SReg r) { return kSRegs[static_cast<unsigned>(r)].summary; }
+std::optional<SReg> sregFromName(std::string_view name) {
+  for (unsigned i = 0; i < kNumSRegs; ++i)
+    if (name == kSRegs[i].name)
+      return static_cast<SReg>(i);
+  return std::nullopt;
+}
+
+uint64_t encode(const Inst &inst) {
+  return static_cast<uint64_t>(static_cast<uint8_t>(inst.op)) |
+         (static_cast<uint64_t>(static_cast<uint8_t>(inst.mem) & 0xF) << 8) |
+         (static_cast<uint64_t>(inst.flags & 0xF) << 12) | (static_cast<uint64_t>(inst.a) << 16) |
+         (static_cast<uint64_t>(inst.b) << 48);
+}
+
+std::optional<Inst> decode(uint64_t word, std::string *error) {
+  auto fail = [&](const std::string &msg) -> std::optional<Inst> {
+    if (error)
+      *error = msg;
+    return std::nullopt;
+  };
+  const InstInfo *info = lookup(static_cast<uint8_t>(word & 0xFF));
+  if (!info) {
+    std::ostringstream os;
+    os << "unknown opcode 0x" << std::hex << (word & 0xFF);
+    return fail(os.str());
+  }
+  Inst inst;
+  inst.op = info->opcode;
+  inst.mem = static_cast<MemSpace>((word >> 8) & 0xF);
+  inst.flags = static_cast<uint8_t>((word >> 12) & 0xF);
+  inst.a = static_cast<uint32_t>((word >> 16) & 0xFFFFFFFFu);
+  inst.b = static_cast<uint16_t>(word >> 48);
+  std::string mn = info->mnemonic;
+  if (info->fields & F_MEM) {
+    if (static_cast<unsigned>(inst.mem) >= kNumMemSpaces || !(info->memories & memBit(inst.mem)))
+      return fail(mn + ": memory space " + std::to_string(static_cast<unsigned>(inst.mem)) +
+                  " is not allowed");
+  } else if (inst.mem != MemSpace::None) {
+    return fail(mn + ": unused mem field is not zero");
+  }
+  if (!(info->fields & F_FLAGS) && inst.flags)
+    return fail(mn + ": unused flags field is not zero");
+  if (!(info->fields & F_A) && inst.a)
+    return fail(mn + ": unused field a is not zero");
+  if (!(info->fields & F_B) && inst.b)
+    return fail(mn + ": unused field b is not zero");
+  if (inst.op == Opcode::SWr && inst.b >= kNumSRegs)
+    return fail("s_wr: unknown scalar register " + std::to_string(inst.b));
+  return inst;
+}
+
+std::string disassemble(const Inst &inst) {
+  const InstInfo *info = lookup(static_cast<uint8_t>(inst.op));
+  if (!info)
+    return "<invalid>";
+  std::ostringstream os;
+  os << info->mnemonic;
+  if (inst.op == Opcode::SWr) {
+    os << ' ' << (inst.b < kNumSRegs ? sregName(static_cast<SReg>(inst.b)) : "?") << ", " << inst.a;
+    return os.str();
+  }
+  const char *sep = " ";
+  if (info->fields & F_MEM) {
+    os << sep << memSpaceName(inst.mem);
+    sep = ", ";
+  }
+  if (info->fields & F_A) {
+    os << sep << inst.a;
+    sep = ", ";
+  }
+  if (info->fields & F_B) {
+    bool mfuIndex = inst.op == Opcode::VRd || inst.op == Opcode::VWr;
+    if (!mfuIndex || inst.mem == MemSpace::AsVrf || inst.mem == MemSpace::MulVrf || inst.b)
+      os << sep << (inst.op == Opcode::MRd ? "tile " : mfuIndex ? "mfu " : "") << inst.b;
+  }
+  if ((info->fields & F_FLAGS) && inst.op == Opcode::MRd && (inst.flags & kMRdTranspose))
+    os << ", transpose";
+  return os.str();
+}
+
+namespace {
+unsigned stageOf(Kind k) {
+  switch (k) {
+  case Kind::MfuAddSub: return 0;
+  case Kind::MfuMul: return 1;
+  default: return 2;
+  }
+}
+bool isMfuOp(Kind k) { return k == Kind::MfuAddSub || k == Kind::MfuMul || k == Kind::MfuAct; }
+} // namespace
+
+bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan,
+                 std::string &error) {
+  plan.chains.clear();
+  auto fail = [&](size_t i, const std::string &msg) {
+    error = "instruction " + std::to_string(i) + " (" + disassemble(program[i]) + "): " + msg;
+    return false;
+  };
+  size_t i = 0;
+  while (i < program.size()) {
+    const InstInfo *info = lookup(static_cast<uint8_t>(program[i].op));
+    if (!info)
+      return fail(i, "unknown opcode");
+    if (info->kind == Kind::Standalone) {
+      ++i;
+      continue;
+    }
+    if (info->kind != Kind::ChainStart)
+      return fail(i, "a chain must start with v_rd");
+    ChainPlan chain;
+    chain.begin = i;
+    chain.mfuOfOp.push_back(0);
+    MemSpace readMem = program[i].mem;
+    ++i;
+    int mfu = -1;       // MFU of the previous point-wise op
+    int lastStage = 3;  // forces the first op onto MFU 0
+    bool sawWrite = false;
+    for (;; ++i) {
+      if (i >= program.size())
+        return fail(chain.begin, "chain has no end_chain");
+      const InstInfo *ci = lookup(static_cast<uint8_t>(program[i].op));
+      if (!ci)
+        return fail(i, "unknown opcode");
+      unsigned slot = 0;
+      if (ci->kind == Kind::MatVec) {
+        if (i != chain.begin + 1)
+          return fail(i, "mv_mul must directly follow the chain's v_rd");
+        if (readMem != MemSpace::Ivrf)
+          return fail(i, "an mv_mul chain must read its vector from the IVRF");
+        chain.hasMatVec = true;
+      } else if (isMfuOp(ci->kind)) {
+        if (sawWrite)
+          return fail(i, "point-wise op after v_wr");
+        unsigned stage = stageOf(ci->kind);
+        if (static_cast<int>(stage) <= lastStage) {
+          ++mfu;
+          if (mfu >= static_cast<int>(numMfus))
+            return fail(i, "chain needs more than the target's " + std::to_string(numMfus) +
+                               " multifunction units");
+        }
+        lastStage = static_cast<int>(stage);
+        slot = static_cast<unsigned>(mfu);
+      } else if (ci->kind == Kind::ChainWrite) {
+        sawWrite = true;
+        if ((program[i].mem == MemSpace::AsVrf || program[i].mem == MemSpace::MulVrf) &&
+            program[i].b >= numMfus)
+          return fail(i, "MFU index out of range");
+      } else if (ci->kind == Kind::ChainEnd) {
+        if (!sawWrite)
+          return fail(i, "chain ends without a v_wr");
+        chain.mfuOfOp.push_back(0);
+        ++i;
+        break;
+      } else {
+        return fail(i, "not allowed inside a chain");
+      }
+      chain.mfuOfOp.push_back(slot);
+    }
+    if ((readMem == MemSpace::AsVrf || readMem == MemSpace::MulVrf) && program[chain.begin].b >= numMfus)
+      return fail(chain.begin, "MFU index out of range");
+    chain.end = i;
+    chain.mfusUsed = static_cast<unsigned>(mfu + 1);
+    plan.chains.push_back(std::move(chain));
+  }
+  return true;
+}
+
+} // namespace softnpu::isa

@@ -1,0 +1,199 @@
+//===- Chain.cpp - Execution of one chain ---------------------------------===//
+//
+// v_rd [mv_mul] (point-wise op)* v_wr+ end_chain, as in
+// docs/execution-model.md "Chains". Every address is checked before it is
+// used; a failing check reports the instruction and stops the run.
+//
+//===----------------------------------------------------------------------===//
+#include "SimState.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace softnpu::sim::detail {
+
+using isa::Inst;
+using isa::MemSpace;
+using isa::Opcode;
+using isa::SReg;
+
+namespace {
+
+std::string vrfRangeText(MemSpace mem, unsigned mfu, uint64_t first, uint64_t count, uint32_t depth) {
+  std::string name = isa::memSpaceName(mem);
+  if (mem == MemSpace::AsVrf || mem == MemSpace::MulVrf)
+    name += "[" + std::to_string(mfu) + "]";
+  return "vectors [" + std::to_string(first) + ", " + std::to_string(first + count) + ") of " + name +
+         " are out of range (depth " + std::to_string(depth) + ")";
+}
+
+/// Reads the chain input (COLS vectors) into s.cur.
+bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
+  const uint64_t lanes = static_cast<uint64_t>(cols) * s.n;
+  float *x = s.cur.data();
+  if (rd.mem == MemSpace::Dram) {
+    const uint64_t rdLen = s.reg(SReg::RdLen);
+    const uint64_t len = rdLen ? rdLen : lanes;
+    const uint64_t stride = s.reg(SReg::RdStride);
+    if (len > lanes) {
+      what = "RD_LEN " + std::to_string(len) + " exceeds COLS x N = " + std::to_string(lanes);
+      return false;
+    }
+    if (len > 0) {
+      const uint64_t last = rd.a + (len - 1) * stride; // < 2^64: all factors < 2^32
+      if (last >= s.dram.size()) {
+        what = "DRAM read reaches element " + std::to_string(last) + " (RD_LEN " + std::to_string(len) +
+               ", RD_STRIDE " + std::to_string(stride) + "), DRAM has " + std::to_string(s.dram.size()) +
+               " elements";
+        return false;
+      }
+    }
+    const float *src = s.dram.data() + rd.a;
+    if (stride == 1) {
+      std::memcpy(x, src, len * sizeof(float));
+    } else if (stride == 0) {
+      std::fill(x, x + len, len ? src[0] : 0.0f);
+    } else {
+      for (uint64_t j = 0; j < len; ++j)
+        x[j] = src[j * stride];
+    }
+    std::fill(x + len, x + lanes, 0.0f);
+    return true;
+  }
+  uint32_t depth = 0;
+  const float *base = s.vrf(rd.mem, rd.b, depth);
+  if (!base) {
+    what = std::string("cannot read from ") + isa::memSpaceName(rd.mem);
+    return false;
+  }
+  if (static_cast<uint64_t>(rd.a) + cols > depth) {
+    what = vrfRangeText(rd.mem, rd.b, rd.a, cols, depth);
+    return false;
+  }
+  std::memcpy(x, base + static_cast<size_t>(rd.a) * s.n, lanes * sizeof(float));
+  return true;
+}
+
+bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
+  const uint64_t lanes = static_cast<uint64_t>(w) * s.n;
+  const float *x = s.cur.data();
+  if (wr.mem == MemSpace::Dram) {
+    const uint64_t wrLen = s.reg(SReg::WrLen);
+    const uint64_t len = wrLen ? wrLen : lanes;
+    if (len > lanes) {
+      what = "WR_LEN " + std::to_string(len) + " exceeds the chain's " + std::to_string(lanes) + " lanes";
+      return false;
+    }
+    if (wr.a + len > s.dram.size()) {
+      what = "DRAM write of elements [" + std::to_string(wr.a) + ", " + std::to_string(wr.a + len) +
+             ") is out of range (DRAM has " + std::to_string(s.dram.size()) + " elements)";
+      return false;
+    }
+    std::memcpy(s.dram.data() + wr.a, x, len * sizeof(float));
+    return true;
+  }
+  uint32_t depth = 0;
+  float *base = s.vrf(wr.mem, wr.b, depth);
+  if (!base) {
+    what = std::string("cannot write to ") + isa::memSpaceName(wr.mem);
+    return false;
+  }
+  if (static_cast<uint64_t>(wr.a) + w > depth) {
+    what = vrfRangeText(wr.mem, wr.b, wr.a, w, depth);
+    return false;
+  }
+  std::memcpy(base + static_cast<size_t>(wr.a) * s.n, x, lanes * sizeof(float));
+  return true;
+}
+
+} // namespace
+
+bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
+  const isa::ChainPlan &chain = s.plan.chains[index];
+  const uint32_t rows = s.reg(SReg::Rows), cols = s.reg(SReg::Cols);
+  ChainEvent event;
+  event.chainIndex = index;
+  event.begin = chain.begin;
+  event.end = chain.end;
+  event.rows = rows;
+  event.cols = cols;
+  event.hasMatVec = chain.hasMatVec;
+  event.mfusUsed = chain.mfusUsed;
+
+  failedAt = chain.begin;
+  if (cols == 0) {
+    what = "COLS is 0";
+    return false;
+  }
+  const uint64_t inLanes = static_cast<uint64_t>(cols) * s.n;
+  if (inLanes > s.maxLanes) {
+    what = "COLS " + std::to_string(cols) + " makes a chain of " + std::to_string(inLanes) +
+           " lanes, more than any memory of the target holds";
+    return false;
+  }
+  s.ensureLanes(inLanes);
+  if (!readInput(s, s.program[chain.begin], cols, what))
+    return false;
+
+  uint32_t w = cols; // current width in native vectors
+  for (size_t k = chain.begin + 1; k < chain.end; ++k) {
+    const Inst &inst = s.program[k];
+    failedAt = k;
+    const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(inst.op));
+    switch (info->kind) {
+    case isa::Kind::MatVec: {
+      if (rows == 0) {
+        what = "ROWS is 0";
+        return false;
+      }
+      const uint64_t tiles = static_cast<uint64_t>(rows) * cols;
+      if (inst.a + tiles > s.mrf.numTiles()) {
+        what = "uses MRF tiles [" + std::to_string(inst.a) + ", " + std::to_string(inst.a + tiles) +
+               ") but the MRF has " + std::to_string(s.mrf.numTiles()) + " tiles";
+        return false;
+      }
+      s.ensureLanes(static_cast<uint64_t>(rows) * s.n);
+      s.mrf.matVec(inst.a, rows, cols, s.cur.data(), s.next.data());
+      std::swap(s.cur, s.next);
+      w = rows;
+      event.tileOps += tiles;
+      event.macs += tiles * s.n * s.n;
+      break;
+    }
+    case isa::Kind::MfuAddSub:
+    case isa::Kind::MfuMul: {
+      const unsigned mfu = chain.mfuOfOp[k - chain.begin];
+      const MemSpace mem = info->kind == isa::Kind::MfuMul ? MemSpace::MulVrf : MemSpace::AsVrf;
+      uint32_t depth = 0;
+      const float *base = s.vrf(mem, mfu, depth);
+      if (!base || static_cast<uint64_t>(inst.a) + w > depth) {
+        what = "second operand: " + vrfRangeText(mem, mfu, inst.a, w, depth);
+        return false;
+      }
+      applyPointwise(inst.op, s.cur.data(), base + static_cast<size_t>(inst.a) * s.n,
+                     static_cast<size_t>(w) * s.n);
+      ++s.counters.pointwiseOps;
+      break;
+    }
+    case isa::Kind::MfuAct:
+      applyPointwise(inst.op, s.cur.data(), nullptr, static_cast<size_t>(w) * s.n);
+      ++s.counters.pointwiseOps;
+      break;
+    case isa::Kind::ChainWrite:
+      if (!writeOutput(s, inst, w, what))
+        return false;
+      break;
+    default: // end_chain
+      break;
+    }
+  }
+  s.counters.instructions += chain.end - chain.begin;
+  ++s.counters.chains;
+  s.counters.mvMulTileOps += event.tileOps;
+  s.counters.macs += event.macs;
+  if (s.observer)
+    s.observer(event);
+  return true;
+}
+
+} // namespace softnpu::sim::detail

@@ -1,0 +1,55 @@
+//===- Mfu.cpp - Point-wise ops of the multifunction units ----------------===//
+//
+// Lane-by-lane fp32 semantics of every MfuAddSub / MfuMul / MfuAct
+// instruction (docs/execution-model.md, "Chains", step 3). Which MFU, and so
+// which local VRF supplies the second operand, is decided by
+// isa::planProgram; this file only does the arithmetic.
+//
+//===----------------------------------------------------------------------===//
+#include "SimState.h"
+
+#include <cmath>
+
+namespace softnpu::sim::detail {
+
+void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes) {
+  using isa::Opcode;
+  switch (op) {
+  case Opcode::VvAdd:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = x[i] + v[i];
+    break;
+  case Opcode::VvASubB:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = x[i] - v[i];
+    break;
+  case Opcode::VvBSubA:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = v[i] - x[i];
+    break;
+  case Opcode::VvMax:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = std::fmax(x[i], v[i]);
+    break;
+  case Opcode::VvMul:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = x[i] * v[i];
+    break;
+  case Opcode::VRelu:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    break;
+  case Opcode::VSigm:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = 1.0f / (1.0f + std::exp(-x[i]));
+    break;
+  case Opcode::VTanh:
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = std::tanh(x[i]);
+    break;
+  default: // v_pass, and non point-wise opcodes (never passed here)
+    break;
+  }
+}
+
+} // namespace softnpu::sim::detail

@@ -1,0 +1,256 @@
+//===- Simulator.cpp - Loading an artifact and running its program --------===//
+//
+// Simulator::create checks the artifact against its target and builds the
+// machine state (SimState.h): memories sized from the target, constant
+// matrices pinned in the MRF, DRAM initialisers captured in the start-of-run
+// DRAM image. run() walks the program: chains go to Chain.cpp, standalone
+// instructions to Standalone.cpp.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/sim/Simulator.h"
+
+#include "SimState.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace softnpu::sim {
+
+using detail::State;
+using isa::MemSpace;
+
+namespace detail {
+
+float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
+  switch (mem) {
+  case MemSpace::Ivrf:
+    depth = target.ivrfDepth;
+    return ivrf.data();
+  case MemSpace::AsVrf:
+    depth = target.asvrfDepth;
+    return mfu < target.numMfus ? asvrf.data() + static_cast<size_t>(mfu) * depth * n : nullptr;
+  case MemSpace::MulVrf:
+    depth = target.mulvrfDepth;
+    return mfu < target.numMfus ? mulvrf.data() + static_cast<size_t>(mfu) * depth * n : nullptr;
+  default:
+    depth = 0;
+    return nullptr;
+  }
+}
+
+void State::ensureLanes(uint64_t lanes) {
+  if (cur.size() < lanes) {
+    cur.resize(lanes);
+    next.resize(lanes);
+  }
+}
+
+} // namespace detail
+
+namespace {
+
+std::string matrixName(const artifact::Artifact &a, size_t i) {
+  const artifact::MatrixEntry &m = a.matrices[i];
+  std::string text = "matrix " + std::to_string(i);
+  if (m.node < a.nodeNames.size())
+    text += " (node '" + a.nodeNames[m.node] + "')";
+  return text;
+}
+
+bool pinMatrices(const artifact::Artifact &a, State &s, std::string &error) {
+  const size_t n = s.n;
+  for (size_t i = 0; i < a.matrices.size(); ++i) {
+    const artifact::MatrixEntry &m = a.matrices[i];
+    if (m.format != a.target.weightFormat) {
+      error = matrixName(a, i) + ": format " + m.format.name() + " differs from the target's weight format " +
+              a.target.weightFormat.name();
+      return false;
+    }
+    const size_t rowBytes = numerics::packedRowBytes(m.format, n);
+    const uint64_t tiles = static_cast<uint64_t>(m.rowTiles) * m.colTiles;
+    if (tiles == 0 || static_cast<uint64_t>(m.mrfTile) + tiles > s.mrf.numTiles()) {
+      error = matrixName(a, i) + ": tiles [" + std::to_string(m.mrfTile) + ", " +
+              std::to_string(m.mrfTile + tiles) + ") do not fit the MRF of " +
+              std::to_string(s.mrf.numTiles()) + " tiles";
+      return false;
+    }
+    const uint64_t tileBytes = rowBytes * n;
+    if (m.size != tiles * tileBytes || m.offset > a.weightImage.size() ||
+        m.size > a.weightImage.size() - m.offset) {
+      error = matrixName(a, i) + ": " + std::to_string(m.size) + " bytes at offset " +
+              std::to_string(m.offset) + " do not match " + std::to_string(tiles) + " tiles of " +
+              std::to_string(tileBytes) + " bytes inside the weight image of " +
+              std::to_string(a.weightImage.size()) + " bytes";
+      return false;
+    }
+    for (uint64_t t = 0; t < tiles; ++t)
+      s.mrf.storePackedTile(static_cast<uint32_t>(m.mrfTile + t),
+                            a.weightImage.data() + m.offset + t * tileBytes, rowBytes);
+  }
+  return true;
+}
+
+bool loadDramInits(const artifact::Artifact &a, State &s, std::string &error) {
+  for (size_t i = 0; i < a.dramInits.size(); ++i) {
+    const artifact::DramInit &d = a.dramInits[i];
+    if (d.dramAddr > s.dramImage.size() || d.count > s.dramImage.size() - d.dramAddr ||
+        d.offset > a.weightImage.size() || d.count > (a.weightImage.size() - d.offset) / 4) {
+      error = "DRAM initialiser " + std::to_string(i) + " (" + std::to_string(d.count) + " elements at " +
+              std::to_string(d.dramAddr) + ", image offset " + std::to_string(d.offset) + ") is out of range";
+      return false;
+    }
+    // The weight image is little endian; so is every host we build for.
+    std::memcpy(s.dramImage.data() + d.dramAddr, a.weightImage.data() + d.offset, d.count * 4);
+  }
+  return true;
+}
+
+} // namespace
+
+Simulator::Simulator() : s_(std::make_unique<State>()) {}
+Simulator::~Simulator() = default;
+
+std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::string &error) {
+  std::unique_ptr<Simulator> sim(new Simulator());
+  State &s = *sim->s_;
+  const target::Target &t = a.target;
+  if (auto bad = t.validate()) {
+    error = *bad; // names the target
+    return nullptr;
+  }
+  s.target = t;
+  s.n = t.nativeDim;
+  s.program = a.program;
+  s.instNode = a.instNode;
+  s.nodeNames = a.nodeNames;
+  if (!s.instNode.empty() && s.instNode.size() != s.program.size()) {
+    error = "debug map has " + std::to_string(s.instNode.size()) + " entries for " +
+            std::to_string(s.program.size()) + " instructions";
+    return nullptr;
+  }
+  std::string why;
+  if (!isa::planProgram(s.program, t.numMfus, s.plan, why)) {
+    error = "invalid program: " + why;
+    return nullptr;
+  }
+  s.chainAt.assign(s.program.size(), -1);
+  for (size_t c = 0; c < s.plan.chains.size(); ++c)
+    s.chainAt[s.plan.chains[c].begin] = static_cast<int64_t>(c);
+
+  if (t.dramBytes && a.dramElements > t.dramBytes / 4) {
+    error = "the artifact needs " + std::to_string(a.dramElements) + " DRAM elements but target '" + t.name +
+            "' has " + std::to_string(t.dramBytes) + " bytes";
+    return nullptr;
+  }
+  if (!s.mrf.init(t, why)) {
+    error = "target '" + t.name + "': " + why;
+    return nullptr;
+  }
+  const size_t n = s.n;
+  s.dramImage.assign(a.dramElements, 0.0f);
+  s.dram = s.dramImage;
+  s.ivrf.assign(static_cast<size_t>(t.ivrfDepth) * n, 0.0f);
+  s.asvrf.assign(static_cast<size_t>(t.numMfus) * t.asvrfDepth * n, 0.0f);
+  s.mulvrf.assign(static_cast<size_t>(t.numMfus) * t.mulvrfDepth * n, 0.0f);
+  s.tileScratch.assign(n * n, 0.0f);
+  const uint64_t dramVectors = (a.dramElements + n - 1) / n;
+  const uint64_t maxVectors = std::max<uint64_t>(
+      {uint64_t{1}, t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, t.mrfTiles, dramVectors});
+  s.maxLanes = maxVectors * n;
+  s.ensureLanes(static_cast<uint64_t>(std::max({t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, 1u})) * n);
+
+  if (!pinMatrices(a, s, error) || !loadDramInits(a, s, error))
+    return nullptr;
+  sim->reset();
+  return sim;
+}
+
+void Simulator::reset() {
+  State &s = *s_;
+  std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
+  std::fill(s.ivrf.begin(), s.ivrf.end(), 0.0f);
+  std::fill(s.asvrf.begin(), s.asvrf.end(), 0.0f);
+  std::fill(s.mulvrf.begin(), s.mulvrf.end(), 0.0f);
+  for (unsigned r = 0; r < isa::kNumSRegs; ++r)
+    s.regs[r] = isa::sregReset(static_cast<isa::SReg>(r));
+}
+
+bool Simulator::run(std::string &error) {
+  State &s = *s_;
+  ++s.counters.runs;
+  size_t pc = 0;
+  while (pc < s.program.size()) {
+    size_t failedAt = pc;
+    std::string what;
+    bool ok;
+    size_t nextPc;
+    if (s.chainAt[pc] >= 0) {
+      const size_t c = static_cast<size_t>(s.chainAt[pc]);
+      ok = detail::executeChain(s, c, failedAt, what);
+      nextPc = s.plan.chains[c].end;
+    } else {
+      ok = detail::executeStandalone(s, s.program[pc], what);
+      ++s.counters.instructions;
+      nextPc = pc + 1;
+    }
+    if (!ok) {
+      error = "instruction " + std::to_string(failedAt) + " (" + isa::disassemble(s.program[failedAt]) + ")";
+      if (failedAt < s.instNode.size() && s.instNode[failedAt] < s.nodeNames.size())
+        error += " of node '" + s.nodeNames[s.instNode[failedAt]] + "'";
+      error += ": " + what;
+      return false;
+    }
+    pc = nextPc;
+  }
+  return true;
+}
+
+bool Simulator::writeDram(uint64_t addr, const float *data, size_t n, std::string &error) {
+  State &s = *s_;
+  if (addr > s.dram.size() || n > s.dram.size() - addr) {
+    error = "DRAM write of " + std::to_string(n) + " elements at " + std::to_string(addr) +
+            " is out of range (DRAM has " + std::to_string(s.dram.size()) + " elements)";
+    return false;
+  }
+  std::memcpy(s.dram.data() + addr, data, n * sizeof(float));
+  return true;
+}
+
+bool Simulator::readDram(uint64_t addr, float *out, size_t n, std::string &error) const {
+  const State &s = *s_;
+  if (addr > s.dram.size() || n > s.dram.size() - addr) {
+    error = "DRAM read of " + std::to_string(n) + " elements at " + std::to_string(addr) +
+            " is out of range (DRAM has " + std::to_string(s.dram.size()) + " elements)";
+    return false;
+  }
+  std::memcpy(out, s.dram.data() + addr, n * sizeof(float));
+  return true;
+}
+
+uint64_t Simulator::dramElements() const { return s_->dram.size(); }
+
+const float *Simulator::vrfVector(MemSpace mem, unsigned mfu, uint32_t index) const {
+  uint32_t depth = 0;
+  const float *base = s_->vrf(mem, mfu, depth);
+  if (!base || index >= depth)
+    return nullptr;
+  return base + static_cast<size_t>(index) * s_->n;
+}
+
+std::vector<float> Simulator::mrfTile(uint32_t tile) const {
+  std::vector<float> out;
+  if (tile >= s_->mrf.numTiles())
+    return out;
+  out.resize(static_cast<size_t>(s_->n) * s_->n);
+  s_->mrf.readTile(tile, out.data());
+  return out;
+}
+
+uint32_t Simulator::sreg(isa::SReg r) const { return s_->reg(r); }
+const isa::ProgramPlan &Simulator::plan() const { return s_->plan; }
+const target::Target &Simulator::target() const { return s_->target; }
+const Counters &Simulator::counters() const { return s_->counters; }
+void Simulator::resetCounters() { s_->counters = Counters{}; }
+void Simulator::setChainObserver(ChainObserver observer) { s_->observer = std::move(observer); }
+
+} // namespace softnpu::sim

@@ -1,0 +1,91 @@
+//===- Standalone.cpp - Instructions outside chains: m_rd, s_wr -----------===//
+//
+// m_rd follows docs/execution-model.md "Matrix moves": the MAT_H x MAT_W
+// row-major matrix at DRAM element a (optionally transposed) is zero-padded to
+// a ROWS x COLS tile grid and stored from MRF tile b, each tile row quantized
+// to the weight format by the MRF.
+//
+//===----------------------------------------------------------------------===//
+#include "SimState.h"
+
+#include <algorithm>
+
+namespace softnpu::sim::detail {
+
+using isa::SReg;
+
+namespace {
+
+bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
+  const uint64_t matH = s.reg(SReg::MatH), matW = s.reg(SReg::MatW);
+  const uint64_t rows = s.reg(SReg::Rows), cols = s.reg(SReg::Cols);
+  const uint64_t n = s.n;
+  const bool transpose = inst.flags & isa::kMRdTranspose;
+  if (matH == 0 || matW == 0) {
+    what = "MAT_H x MAT_W is " + std::to_string(matH) + " x " + std::to_string(matW);
+    return false;
+  }
+  if (rows == 0 || cols == 0) {
+    what = "ROWS x COLS is " + std::to_string(rows) + " x " + std::to_string(cols);
+    return false;
+  }
+  if (inst.a + matH * matW > s.dram.size()) {
+    what = "reads DRAM elements [" + std::to_string(inst.a) + ", " + std::to_string(inst.a + matH * matW) +
+           ") but DRAM has " + std::to_string(s.dram.size()) + " elements";
+    return false;
+  }
+  const uint64_t r = transpose ? matW : matH, c = transpose ? matH : matW;
+  if (rows * n < r || cols * n < c) {
+    what = "a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit a " +
+           std::to_string(rows) + " x " + std::to_string(cols) + " tile grid of " + std::to_string(n) +
+           " x " + std::to_string(n) + " tiles";
+    return false;
+  }
+  const uint64_t tiles = rows * cols;
+  if (inst.b + tiles > s.mrf.numTiles()) {
+    what = "writes MRF tiles [" + std::to_string(inst.b) + ", " + std::to_string(inst.b + tiles) +
+           ") but the MRF has " + std::to_string(s.mrf.numTiles()) + " tiles";
+    return false;
+  }
+  const float *m = s.dram.data() + inst.a;
+  float *buf = s.tileScratch.data();
+  for (uint64_t tr = 0; tr < rows; ++tr) {
+    for (uint64_t tc = 0; tc < cols; ++tc) {
+      for (uint64_t i = 0; i < n; ++i) {
+        const uint64_t g = tr * n + i;
+        for (uint64_t j = 0; j < n; ++j) {
+          const uint64_t h = tc * n + j;
+          float v = 0.0f;
+          if (g < r && h < c)
+            v = transpose ? m[h * matW + g] : m[g * matW + h];
+          buf[i * n + j] = v;
+        }
+      }
+      s.mrf.storeTile(static_cast<uint32_t>(inst.b + tr * cols + tc), buf);
+    }
+  }
+  ++s.counters.matrixMoves;
+  s.counters.mrfTilesWritten += tiles;
+  return true;
+}
+
+} // namespace
+
+bool executeStandalone(State &s, const isa::Inst &inst, std::string &what) {
+  switch (inst.op) {
+  case isa::Opcode::SWr:
+    if (inst.b >= isa::kNumSRegs) {
+      what = "unknown scalar register " + std::to_string(inst.b);
+      return false;
+    }
+    s.regs[inst.b] = inst.a;
+    return true;
+  case isa::Opcode::MRd:
+    return matrixMove(s, inst, what);
+  default:
+    what = "not a standalone instruction";
+    return false;
+  }
+}
+
+} // namespace softnpu::sim::detail

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# setup.sh — installs the Debian 12 packages softnpu needs, and only those a machine lacks.
+# Safe to run repeatedly: when everything is present it does nothing and prints nothing but a line.
+set -euo pipefail
+
+PACKAGES=(
+  # build toolchain
+  cmake ninja-build clang-22 lld-22 ccache
+  # LLVM/MLIR 22 (libmlir-22-dev does not pull the tools MLIR's CMake config checks for)
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  # ONNX, protobuf, CLI, tests
+  libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libgtest-dev nlohmann-json3-dev
+  # data: ONNX backend tests and Fashion-MNIST
+  libonnx-testdata dataset-fashion-mnist
+  # scripts that generate test models and train the bundled MLP
+  python3-onnx python3-numpy python3-torch
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""bad_input_tests.py - npu-compile and npu-run must reject bad input cleanly.
+
+Every case runs a tool on bad input and requires: a non-zero exit status below
+128 (not killed by a signal), exactly one non-empty line on stderr starting with
+"<tool>: error: ", no crash text (segmentation fault, "terminate called",
+assertion, LLVM stack dump), and the case's key words in that line (the file,
+op type, node name or input name the user needs to fix the problem).
+
+Cases: malformed .onnx, unsupported ops (Softsign from tests/inputs/onnx and a
+generated Einsum model), a Gemm with mismatched inner dims, an unknown target,
+a bad precision, a corrupt artifact (byte flips in header, middle and end; a
+truncated file), a wrong input shape, a missing input, an unknown input name,
+nonexistent model / artifact / input files.
+
+Usage: bad_input_tests.py --bin-dir DIR [--work-dir D] [--inputs-dir tests/inputs/onnx]
+Prints "PASS/FAIL case: detail" and "N passed, M failed"; exits 1 if any failed.
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools  # noqa: E402
+
+CRASH_MARKERS = ("segmentation", "terminate called", "stack dump", "assertion",
+                 "please submit a bug report", "core dumped", "traceback")
+
+
+def check(proc, tool, must_contain):
+    """Returns (ok, detail) for one finished process."""
+    lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    shown = lines[0] if lines else "<no stderr>"
+    if proc.returncode == 0:
+        return False, f"exit 0 (expected failure); stderr: {shown}"
+    if proc.returncode < 0 or proc.returncode >= 128:
+        return False, f"crashed (exit {proc.returncode}); stderr: {shown}"
+    low = proc.stderr.lower()
+    for marker in CRASH_MARKERS:
+        if marker in low:
+            return False, f"crash text '{marker}' on stderr: {shown}"
+    if len(lines) != 1:
+        return False, f"{len(lines)} stderr lines, expected 1: {' | '.join(lines[:4])}"
+    if not lines[0].startswith(f"{tool}: error: "):
+        return False, f"stderr does not start with '{tool}: error: ': {shown}"
+    missing = [w for w in must_contain if w not in lines[0]]
+    if missing:
+        return False, f"message lacks {missing}: {shown}"
+    return True, f"exit {proc.returncode}: {shown}"
+
+
+def einsum_model(path):
+    nodes = [helper.make_node("Einsum", ["A", "B"], ["y"], name="mix0", equation="ij,jk->ik")]
+    g = helper.make_graph(nodes, "einsum", [helper.make_tensor_value_info("A", TensorProto.FLOAT, [2, 3]),
+                                            helper.make_tensor_value_info("B", TensorProto.FLOAT, [3, 4])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    onnx.save(m, path)
+
+
+def corrupt(src, dst, how):
+    data = bytearray(open(src, "rb").read())
+    if how == "truncated":
+        data = data[:len(data) // 2]
+    else:
+        pos = {"header": 0, "middle": len(data) // 2, "end": len(data) - 1}[how]
+        data[pos] ^= 0x5A
+    with open(dst, "wb") as f:
+        f.write(bytes(data))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin-dir", default=DEFAULT_BIN_DIR)
+    ap.add_argument("--work-dir")
+    ap.add_argument("--inputs-dir", default=os.path.join(os.path.dirname(HERE), "inputs", "onnx"))
+    args = ap.parse_args()
+    tools = Tools(args.bin_dir)
+    try:
+        tools.require("npu-compile", "npu-run")
+    except ToolError as e:
+        print(f"bad_input_tests: error: {e}", file=sys.stderr)
+        return 1
+    work = args.work_dir or tempfile.mkdtemp(prefix="softnpu-bad-input-")
+    work = os.path.join(work, "bad-inputs")
+    os.makedirs(work, exist_ok=True)
+    inp = lambda name: os.path.join(args.inputs_dir, name)  # noqa: E731
+    wk = lambda name: os.path.join(work, name)  # noqa: E731
+    out = wk("out.npu")
+
+    results = []
+
+    def case(name, fn):
+        try:
+            ok, detail = fn()
+        except ToolError as e:
+            ok, detail = False, str(e)
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
+        results.append(ok)
+
+    compile_ = lambda model, **kw: tools.compile(model, out, timeout=120, **kw)  # noqa: E731
+
+    # --- npu-compile --------------------------------------------------------
+    case("malformed onnx", lambda: check(compile_(inp("malformed.onnx")), "npu-compile",
+                                         ["malformed.onnx"]))
+    case("unsupported op Softsign", lambda: check(compile_(inp("unsupported_op.onnx")), "npu-compile",
+                                                  ["Softsign", "act0", "unsupported_op.onnx"]))
+    einsum = wk("einsum.onnx")
+    einsum_model(einsum)
+    case("unsupported op Einsum", lambda: check(compile_(einsum), "npu-compile",
+                                                ["Einsum", "mix0", "einsum.onnx"]))
+    case("gemm inner dims mismatch", lambda: check(compile_(inp("bad_shape.onnx")), "npu-compile",
+                                                   ["fc_bad"]))
+    case("nonexistent model", lambda: check(compile_(wk("no_such_model.onnx")), "npu-compile",
+                                            ["no_such_model.onnx"]))
+    case("unknown target", lambda: check(compile_(inp("gemm_bias_relu.onnx"), target="no-such-target"),
+                                         "npu-compile", ["no-such-target"]))
+    case("bad precision", lambda: check(compile_(inp("gemm_bias_relu.onnx"), precision="msfp99"),
+                                        "npu-compile", ["msfp99"]))
+
+    # --- npu-run ------------------------------------------------------------
+    good = wk("good.npu")
+    proc = tools.compile(inp("gemm_bias_relu.onnx"), good, timeout=120)
+    if proc.returncode != 0:
+        print(f"FAIL setup: npu-compile gemm_bias_relu.onnx failed: {proc.stderr.strip()}")
+        results.append(False)
+    else:
+        x = wk("x.npy")
+        np.save(x, np.linspace(-1, 1, 20, dtype=np.float32).reshape(1, 20))
+        x_bad = wk("x_wrong_shape.npy")
+        np.save(x_bad, np.zeros((1, 21), dtype=np.float32))
+        # Sanity: the good artifact runs, so the failures below are about the bad input.
+        proc = tools.run(good, [("x", x)], timeout=120)
+        case("good artifact runs", lambda: (proc.returncode == 0,
+                                            f"exit {proc.returncode} {proc.stderr.strip()[:200]}"))
+        for how in ("header", "middle", "end", "truncated"):
+            bad = wk(f"corrupt_{how}.npu")
+            corrupt(good, bad, how)
+            case(f"corrupt artifact ({how})",
+                 lambda bad=bad: check(tools.run(bad, [("x", x)], timeout=120), "npu-run",
+                                       [os.path.basename(bad)]))
+        case("wrong input shape", lambda: check(tools.run(good, [("x", x_bad)], timeout=120),
+                                                "npu-run", ["x"]))
+        case("missing input", lambda: check(tools.run(good, [], timeout=120), "npu-run", ["x"]))
+        case("unknown input name", lambda: check(tools.run(good, [("x", x), ("bogus", x)], timeout=120),
+                                                 "npu-run", ["bogus"]))
+        case("nonexistent input file", lambda: check(
+            tools.run(good, [("x", wk("no_such_input.npy"))], timeout=120), "npu-run",
+            ["no_such_input.npy"]))
+        case("nonexistent artifact", lambda: check(
+            tools.run(wk("no_such_artifact.npu"), [("x", x)], timeout=120), "npu-run",
+            ["no_such_artifact.npu"]))
+
+    passed = sum(results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if results and all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""run_model_tests.py - runs the small models of tests/inputs/onnx through npu-compile + npu-run.
+
+Covers what the single-op ONNX node tests do not: several layers in one graph
+(mlp2, unnamed_nodes), a matrix that is a graph input (matmul_add), a constant
+Reshape shape (reshape_identity) and broadcasting Add (add_bcast). Inputs are
+seeded uniform [-1, 1) arrays written as .npy; the expected outputs come from
+onnx_numpy_ref.py; npu-run checks them itself with --compare at fp32 precision,
+atol 1e-5 rtol 1e-5 (fp32 accumulation order differs from the reference's).
+
+Usage: run_model_tests.py --bin-dir DIR [--target T] [--work-dir D] [NAME ...]
+Prints "PASS/FAIL name (fp32): detail" and "N passed, M failed"; exits 1 if any failed.
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import onnx  # noqa: E402
+import onnx_numpy_ref  # noqa: E402
+from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools, first_line  # noqa: E402
+
+MODELS = ["gemm_bias_relu", "mlp2", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes"]
+ATOL = RTOL = 1e-5
+
+
+def static_shape(value_info):
+    dims = value_info.type.tensor_type.shape.dim
+    if any(not d.HasField("dim_value") for d in dims):
+        raise ValueError(f"input '{value_info.name}' has a dynamic shape")
+    return [d.dim_value for d in dims]
+
+
+def run_model(tools, path, target, work):
+    os.makedirs(work, exist_ok=True)
+    model = onnx.load(path)
+    names = onnx_numpy_ref.graph_inputs(model)
+    infos = {i.name: i for i in model.graph.input}
+    rng = np.random.default_rng(7)
+    feeds, inputs = {}, []
+    for name in names:
+        arr = rng.uniform(-1.0, 1.0, size=static_shape(infos[name])).astype(np.float32)
+        feeds[name] = arr
+        inputs.append((name, os.path.join(work, f"in_{name}.npy")))
+        np.save(inputs[-1][1], arr)
+    expected = []
+    for name, value in onnx_numpy_ref.run(model, feeds).items():
+        expected.append((name, os.path.join(work, f"ref_{name}.npy")))
+        np.save(expected[-1][1], value)
+    artifact = os.path.join(work, "model.npu")
+    proc = tools.compile(path, artifact, target=target, precision="fp32")
+    if proc.returncode != 0:
+        return False, f"npu-compile exit {proc.returncode}: {first_line(proc)}"
+    proc = tools.run(artifact, inputs, compare=expected, atol=ATOL, rtol=RTOL)
+    lines = [l.strip() for l in proc.stdout.splitlines()
+                     if l.strip().startswith("output ") or "differ" in l]
+    if proc.returncode != 0:
+        return False, f"npu-run exit {proc.returncode}: " + ("; ".join(lines) or first_line(proc))
+    for name, _ in expected:
+        if not any(l.startswith(f"output {name}:") for l in lines):
+            return False, f"npu-run printed no comparison for output '{name}'"
+    return True, "; ".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("names", nargs="*", help=f"models (default: {' '.join(MODELS)})")
+    ap.add_argument("--bin-dir", default=DEFAULT_BIN_DIR)
+    ap.add_argument("--target")
+    ap.add_argument("--work-dir")
+    ap.add_argument("--inputs-dir", default=os.path.join(os.path.dirname(HERE), "inputs", "onnx"))
+    args = ap.parse_args()
+    tools = Tools(args.bin_dir)
+    try:
+        tools.require("npu-compile", "npu-run")
+    except ToolError as e:
+        print(f"run_model_tests: error: {e}", file=sys.stderr)
+        return 1
+    work = os.path.join(args.work_dir or tempfile.mkdtemp(prefix="softnpu-models-"),
+                        f"models-{args.target or 'default'}")
+    passed = failed = 0
+    for name in args.names or MODELS:
+        try:
+            ok, detail = run_model(tools, os.path.join(args.inputs_dir, name + ".onnx"),
+                                   args.target, os.path.join(work, name))
+        except (ToolError, OSError, ValueError, onnx_numpy_ref.RefError) as e:
+            ok, detail = False, f"{type(e).__name__}: {e}"
+        print(f"{'PASS' if ok else 'FAIL'} {name} (fp32): {detail}", flush=True)
+        passed += ok
+        failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

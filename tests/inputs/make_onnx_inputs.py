@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""make_onnx_inputs.py - generates the small .onnx files the compiler's lit and e2e tests read.
+
+Writes tests/inputs/onnx/*.onnx (each < 10 KB, weights from a fixed seed, so the
+bytes are identical on every run). Regenerate with:
+    /usr/bin/python3 tests/inputs/make_onnx_inputs.py [--out-dir DIR]
+`--check` writes nothing and exits 1 if a committed file differs from what this
+script generates (run by ctest as e2e.onnx_inputs_up_to_date).
+
+  gemm_bias_relu.onnx   x[1,20] -> Gemm(W[30,20], C[30], transB=1) -> Relu -> y[1,30]
+  mlp2.onnx             x[1,1,4,4] -> Flatten -> Gemm -> Relu -> Gemm -> Sigmoid -> y[1,3]
+  matmul_add.onnx       A[3,20], B[20,5] (both graph inputs) -> MatMul -> Add(C[5]) -> Tanh -> y[3,5]
+  add_bcast.onnx        A[3,4,5] + B[5] (both graph inputs) -> y[3,4,5]
+  reshape_identity.onnx x[2,6] -> Reshape(Constant [3,4]) -> Identity -> y[3,4]
+  unsupported_op.onnx   x[1,4] -> Gemm "fc0" -> Softsign "act0" -> y[1,4]   (Softsign is not imported)
+  malformed.onnx        bytes that do not parse as a ModelProto
+  bad_shape.onnx        Gemm x[1,20] by W[30,25] (transB=1): inner dims 20 != 25 (a shape error)
+  unnamed_nodes.onnx    x[1,8] -> Gemm -> Relu -> Gemm -> y[1,4], no node has a name
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OPSET = 13
+SEED = 1234
+MALFORMED_BYTES = b"\xff\xff\xff\xffthis is not an ONNX ModelProto\n"
+
+
+def _rng(name):
+    # One generator per file, seeded from its name, so adding a file changes no other.
+    return np.random.default_rng([SEED] + [ord(c) for c in name])
+
+
+def _weights(rng, name, *shape):
+    return numpy_helper.from_array(rng.uniform(-1.0, 1.0, size=shape).astype(np.float32), name)
+
+
+def _io(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape))
+
+
+def _model(graph, check=True):
+    m = helper.make_model(graph, producer_name="softnpu make_onnx_inputs.py",
+                          opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = 7  # readable by every onnx release that knows opset 13
+    if check:
+        onnx.checker.check_model(m)
+        onnx.shape_inference.infer_shapes(m, check_type=True, strict_mode=True)
+    return m
+
+
+def gemm_bias_relu():
+    r = _rng("gemm_bias_relu")
+    nodes = [helper.make_node("Gemm", ["x", "W", "C"], ["h"], name="fc", transB=1),
+             helper.make_node("Relu", ["h"], ["y"], name="relu")]
+    g = helper.make_graph(nodes, "gemm_bias_relu", [_io("x", [1, 20])], [_io("y", [1, 30])],
+                          [_weights(r, "W", 30, 20), _weights(r, "C", 30)])
+    return _model(g)
+
+
+def mlp2():
+    r = _rng("mlp2")
+    nodes = [helper.make_node("Flatten", ["x"], ["f"], name="flatten", axis=1),
+             helper.make_node("Gemm", ["f", "W1", "b1"], ["h1"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h1"], ["a1"], name="relu1"),
+             helper.make_node("Gemm", ["a1", "W2", "b2"], ["h2"], name="fc2", transB=1),
+             helper.make_node("Sigmoid", ["h2"], ["y"], name="sigmoid")]
+    g = helper.make_graph(nodes, "mlp2", [_io("x", [1, 1, 4, 4])], [_io("y", [1, 3])],
+                          [_weights(r, "W1", 8, 16), _weights(r, "b1", 8),
+                           _weights(r, "W2", 3, 8), _weights(r, "b2", 3)])
+    return _model(g)
+
+
+def matmul_add():
+    r = _rng("matmul_add")
+    nodes = [helper.make_node("MatMul", ["A", "B"], ["p"], name="matmul"),
+             helper.make_node("Add", ["p", "C"], ["s"], name="add"),
+             helper.make_node("Tanh", ["s"], ["y"], name="tanh")]
+    g = helper.make_graph(nodes, "matmul_add", [_io("A", [3, 20]), _io("B", [20, 5])],
+                          [_io("y", [3, 5])], [_weights(r, "C", 5)])
+    return _model(g)
+
+
+def add_bcast():
+    nodes = [helper.make_node("Add", ["A", "B"], ["y"], name="add")]
+    g = helper.make_graph(nodes, "add_bcast", [_io("A", [3, 4, 5]), _io("B", [5])],
+                          [_io("y", [3, 4, 5])])
+    return _model(g)
+
+
+def reshape_identity():
+    shape = numpy_helper.from_array(np.array([3, 4], dtype=np.int64), "shape_value")
+    nodes = [helper.make_node("Constant", [], ["shape"], name="shape_const", value=shape),
+             helper.make_node("Reshape", ["x", "shape"], ["r"], name="reshape"),
+             helper.make_node("Identity", ["r"], ["y"], name="identity")]
+    g = helper.make_graph(nodes, "reshape_identity", [_io("x", [2, 6])], [_io("y", [3, 4])])
+    return _model(g)
+
+
+def unsupported_op():
+    r = _rng("unsupported_op")
+    nodes = [helper.make_node("Gemm", ["x", "W"], ["h"], name="fc0", transB=1),
+             helper.make_node("Softsign", ["h"], ["y"], name="act0")]
+    g = helper.make_graph(nodes, "unsupported_op", [_io("x", [1, 4])], [_io("y", [1, 4])],
+                          [_weights(r, "W", 4, 4)])
+    return _model(g)
+
+
+def bad_shape():
+    # Note: ONNX 1.12's Gemm shape inference computes [M, N] without comparing the
+    # inner dimensions, so onnx.shape_inference accepts this file; the compiler's
+    # importer must check K itself and report node "fc_bad".
+    r = _rng("bad_shape")
+    nodes = [helper.make_node("Gemm", ["x", "W", "C"], ["y"], name="fc_bad", transB=1)]
+    g = helper.make_graph(nodes, "bad_shape", [_io("x", [1, 20])], [_io("y", [1, 30])],
+                          [_weights(r, "W", 30, 25), _weights(r, "C", 30)])
+    m = _model(g, check=False)
+    onnx.checker.check_model(m)  # structurally valid, only the shapes disagree
+    return m
+
+
+def unnamed_nodes():
+    r = _rng("unnamed_nodes")
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], transB=1),
+             helper.make_node("Relu", ["h"], ["a"]),
+             helper.make_node("Gemm", ["a", "W2", "b2"], ["y"], transB=1)]
+    g = helper.make_graph(nodes, "unnamed_nodes", [_io("x", [1, 8])], [_io("y", [1, 4])],
+                          [_weights(r, "W1", 6, 8), _weights(r, "b1", 6),
+                           _weights(r, "W2", 4, 6), _weights(r, "b2", 4)])
+    return _model(g)
+
+
+def _parses(data):
+    try:
+        onnx.ModelProto().ParseFromString(data)
+        return True
+    except Exception:  # google.protobuf.message.DecodeError
+        return False
+
+
+MODELS = {
+    "gemm_bias_relu": gemm_bias_relu,
+    "mlp2": mlp2,
+    "matmul_add": matmul_add,
+    "add_bcast": add_bcast,
+    "reshape_identity": reshape_identity,
+    "unsupported_op": unsupported_op,
+    "bad_shape": bad_shape,
+    "unnamed_nodes": unnamed_nodes,
+}
+
+
+def generate():
+    """{file name: bytes} of every input file."""
+    files = {name + ".onnx": build().SerializeToString() for name, build in MODELS.items()}
+    if _parses(MALFORMED_BYTES):
+        raise RuntimeError("malformed.onnx bytes unexpectedly parse as a ModelProto")
+    files["malformed.onnx"] = MALFORMED_BYTES
+    return files
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out-dir", default=os.path.join(here, "onnx"))
+    ap.add_argument("--check", action="store_true",
+                    help="compare with the files in --out-dir instead of writing")
+    args = ap.parse_args()
+    files = generate()
+    if args.check:
+        stale = []
+        for name, data in files.items():
+            path = os.path.join(args.out_dir, name)
+            ok = os.path.exists(path) and open(path, "rb").read() == data
+            print(f"{'ok   ' if ok else 'STALE'} {path}")
+            if not ok:
+                stale.append(name)
+        if stale:
+            print(f"{len(stale)} file(s) differ; rerun {os.path.basename(__file__)}")
+            return 1
+        return 0
+    os.makedirs(args.out_dir, exist_ok=True)
+    for name, data in files.items():
+        path = os.path.join(args.out_dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        print(f"wrote {path} ({len(data)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,606 @@
+//===- ArtifactTest.cpp - Tests of .npu writing, reading and validation ---===//
+//
+// Byte offsets used to tamper with files come from docs/artifact-format.md
+// (header 40 bytes; section table entries of 24 bytes: kind, flags, offset,
+// size). The checksum is recomputed by an independent bitwise CRC-32 so that
+// tampered files get past the checksum and reach the later checks.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/artifact/ArtifactIO.h"
+#include "softnpu/numerics/Bfp.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+using namespace softnpu;
+using namespace softnpu::artifact;
+using isa::Inst;
+using isa::MemSpace;
+using isa::Opcode;
+using isa::SReg;
+
+namespace {
+
+// Documented layout constants.
+constexpr size_t kHeader = 40;
+constexpr size_t kEntry = 24;
+constexpr size_t kOffMajor = 8, kOffMinor = 10, kOffCount = 24, kOffCrc = 28;
+constexpr uint32_t kKindTarget = 1, kKindProgram = 3, kKindProducer = 8;
+
+uint64_t getLE(const std::vector<uint8_t> &b, size_t off, unsigned n) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i)
+    v |= uint64_t(b[off + i]) << (8 * i);
+  return v;
+}
+void putLE(std::vector<uint8_t> &b, size_t off, unsigned n, uint64_t v) {
+  for (unsigned i = 0; i < n; ++i)
+    b[off + i] = uint8_t(v >> (8 * i));
+}
+
+/// Bitwise CRC-32 (IEEE), independent of the library's table-driven one.
+uint32_t referenceCrc(const std::vector<uint8_t> &b) {
+  uint32_t c = 0xFFFFFFFFu;
+  for (size_t i = 0; i < b.size(); ++i) {
+    uint8_t byte = (i >= kOffCrc && i < kOffCrc + 4) ? 0 : b[i];
+    c ^= byte;
+    for (int k = 0; k < 8; ++k)
+      c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+  }
+  return ~c;
+}
+void rechecksum(std::vector<uint8_t> &b) { putLE(b, kOffCrc, 4, referenceCrc(b)); }
+
+/// Index in the section table of the first section of `kind`.
+size_t sectionIndex(const std::vector<uint8_t> &b, uint32_t kind) {
+  uint64_t n = getLE(b, kOffCount, 4);
+  for (size_t i = 0; i < n; ++i)
+    if (getLE(b, kHeader + i * kEntry, 4) == kind)
+      return i;
+  ADD_FAILURE() << "no section of kind " << kind;
+  return 0;
+}
+size_t entryOff(size_t i) { return kHeader + i * kEntry; }
+
+Inst mk(Opcode op, MemSpace mem = MemSpace::None, uint32_t a = 0, uint16_t b = 0, uint8_t flags = 0) {
+  Inst i;
+  i.op = op;
+  i.mem = mem;
+  i.a = a;
+  i.b = b;
+  i.flags = flags;
+  return i;
+}
+Inst sWr(SReg r, uint32_t v) { return mk(Opcode::SWr, MemSpace::None, v, static_cast<uint16_t>(r)); }
+
+target::Target testTarget() {
+  target::Target t;
+  t.name = "artifact-test";
+  t.nativeDim = 4;
+  t.tileEngines = 1;
+  t.lanes = 4;
+  t.numMfus = 2;
+  t.ivrfDepth = 16;
+  t.asvrfDepth = 8;
+  t.mulvrfDepth = 8;
+  t.mrfTiles = 8;
+  t.dramBytes = 4096;
+  t.clockMHz = 100;
+  t.weightFormat = numerics::NumberFormat::bfp(6, 4);
+  t.inputFormat = t.weightFormat;
+  return t;
+}
+
+/// A small but complete artifact: a 8 -> 8 fully connected layer with bias
+/// and relu, plus an m_rd of a DRAM matrix into free MRF tiles.
+Artifact sampleArtifact() {
+  Artifact a;
+  a.target = testTarget();
+  a.inputs = {{"x", DType::F32, {1, 8}, 0}};
+  a.outputs = {{"y", DType::F32, {1, 8}, 16}, {"y2", DType::F32, {2, 2, 2}, 24}};
+  a.dramElements = 64;
+  a.nodeNames = {"Gemm:fc", "Relu:act"};
+  a.program = {
+      sWr(SReg::Rows, 2),                      // 0
+      sWr(SReg::Cols, 2),                      // 1
+      mk(Opcode::VRd, MemSpace::Dram, 32),     // 2  bias -> ASVRF of MFU 0
+      mk(Opcode::VWr, MemSpace::AsVrf, 0, 0),  // 3
+      mk(Opcode::EndChain),                    // 4
+      mk(Opcode::VRd, MemSpace::Dram, 0),      // 5  x -> IVRF
+      mk(Opcode::VWr, MemSpace::Ivrf, 0),      // 6
+      mk(Opcode::EndChain),                    // 7
+      mk(Opcode::VRd, MemSpace::Ivrf, 0),      // 8
+      mk(Opcode::MvMul, MemSpace::None, 0),    // 9
+      mk(Opcode::VvAdd, MemSpace::None, 0),    // 10
+      mk(Opcode::VRelu),                       // 11
+      mk(Opcode::VWr, MemSpace::Dram, 16),     // 12
+      mk(Opcode::VWr, MemSpace::Dram, 24),     // 13
+      mk(Opcode::EndChain),                    // 14
+      sWr(SReg::MatH, 4),                      // 15
+      sWr(SReg::MatW, 4),                      // 16
+      mk(Opcode::MRd, MemSpace::None, 40, 4, isa::kMRdTranspose), // 17
+  };
+  a.instNode.assign(a.program.size(), 0);
+  a.instNode[11] = 1;
+  a.instNode[15] = kNoNode;
+  const uint64_t matBytes = 4 * 4 * numerics::packedRowBytes(a.target.weightFormat, 4);
+  a.matrices = {{0, 0, 2, 2, a.target.weightFormat, 0, matBytes}};
+  a.dramInits = {{32, 8, matBytes}};
+  a.weightImage.resize(matBytes + 8 * 4);
+  for (size_t i = 0; i < a.weightImage.size(); ++i)
+    a.weightImage[i] = uint8_t(i * 37 + 11);
+  a.producer = "ArtifactTest";
+  return a;
+}
+
+void expectSameTensors(const std::vector<TensorSig> &x, const std::vector<TensorSig> &y) {
+  ASSERT_EQ(x.size(), y.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(x[i].name, y[i].name);
+    EXPECT_EQ(x[i].dtype, y[i].dtype);
+    EXPECT_EQ(x[i].shape, y[i].shape);
+    EXPECT_EQ(x[i].dramAddr, y[i].dramAddr);
+  }
+}
+
+void expectSame(const Artifact &x, const Artifact &y) {
+  EXPECT_EQ(x.target.toJson(), y.target.toJson());
+  EXPECT_EQ(x.target.hash(), y.target.hash());
+  expectSameTensors(x.inputs, y.inputs);
+  expectSameTensors(x.outputs, y.outputs);
+  EXPECT_EQ(x.dramElements, y.dramElements);
+  EXPECT_EQ(x.program, y.program);
+  EXPECT_EQ(x.instNode, y.instNode);
+  EXPECT_EQ(x.nodeNames, y.nodeNames);
+  ASSERT_EQ(x.matrices.size(), y.matrices.size());
+  for (size_t i = 0; i < x.matrices.size(); ++i) {
+    const MatrixEntry &m = x.matrices[i], &n = y.matrices[i];
+    EXPECT_EQ(m.node, n.node);
+    EXPECT_EQ(m.mrfTile, n.mrfTile);
+    EXPECT_EQ(m.rowTiles, n.rowTiles);
+    EXPECT_EQ(m.colTiles, n.colTiles);
+    EXPECT_EQ(m.format, n.format);
+    EXPECT_EQ(m.offset, n.offset);
+    EXPECT_EQ(m.size, n.size);
+  }
+  ASSERT_EQ(x.dramInits.size(), y.dramInits.size());
+  for (size_t i = 0; i < x.dramInits.size(); ++i) {
+    EXPECT_EQ(x.dramInits[i].dramAddr, y.dramInits[i].dramAddr);
+    EXPECT_EQ(x.dramInits[i].count, y.dramInits[i].count);
+    EXPECT_EQ(x.dramInits[i].offset, y.dramInits[i].offset);
+  }
+  EXPECT_EQ(x.weightImage, y.weightImage);
+  EXPECT_EQ(x.producer, y.producer);
+}
+
+/// Deserializing must fail with a one-line message; returns it.
+std::string loadError(const std::vector<uint8_t> &bytes) {
+  std::string err;
+  auto a = deserialize(bytes, err);
+  EXPECT_FALSE(a.has_value());
+  EXPECT_FALSE(err.empty());
+  EXPECT_EQ(err.find('\n'), std::string::npos) << err;
+  return err;
+}
+
+/// validate() must fail; returns the message.
+std::string validateError(const Artifact &a, bool checkSerialized = true) {
+  std::string err;
+  EXPECT_FALSE(validate(a, err));
+  EXPECT_FALSE(err.empty());
+  EXPECT_EQ(err.find('\n'), std::string::npos) << err;
+  // The serialized form is rejected too (instructions that cannot be encoded
+  // are instead refused by the writer's caller: encode() masks fields).
+  if (checkSerialized) {
+    std::string err2;
+    EXPECT_FALSE(deserialize(serialize(a), err2).has_value());
+    EXPECT_FALSE(err2.empty());
+  }
+  return err;
+}
+
+bool contains(const std::string &s, const std::string &part) { return s.find(part) != std::string::npos; }
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Round trips
+//===----------------------------------------------------------------------===//
+
+TEST(ArtifactRoundTrip, AllFieldsSurvive) {
+  Artifact a = sampleArtifact();
+  std::string err;
+  ASSERT_TRUE(validate(a, err)) << err;
+  std::vector<uint8_t> bytes = serialize(a);
+  auto b = deserialize(bytes, err);
+  ASSERT_TRUE(b.has_value()) << err;
+  expectSame(a, *b);
+  EXPECT_EQ(serialize(*b), bytes);
+}
+
+TEST(ArtifactRoundTrip, HeaderMatchesTheDocumentedLayout) {
+  std::vector<uint8_t> b = serialize(sampleArtifact());
+  ASSERT_GE(b.size(), kHeader);
+  EXPECT_EQ(std::string(reinterpret_cast<const char *>(b.data()), 8), std::string("SNPUART\0", 8));
+  EXPECT_EQ(getLE(b, kOffMajor, 2), kVersionMajor);
+  EXPECT_EQ(getLE(b, kOffMinor, 2), kVersionMinor);
+  EXPECT_EQ(getLE(b, 12, 4), kHeader);
+  EXPECT_EQ(getLE(b, 16, 8), b.size());
+  EXPECT_EQ(getLE(b, kOffCrc, 4), referenceCrc(b));
+  uint64_t n = getLE(b, kOffCount, 4);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t off = getLE(b, entryOff(i) + 8, 8), size = getLE(b, entryOff(i) + 16, 8);
+    EXPECT_EQ(off % 8, 0u);
+    EXPECT_LE(off + size, b.size());
+  }
+  // The PROGRAM section holds the count and the encoded words.
+  size_t p = sectionIndex(b, kKindProgram);
+  uint64_t off = getLE(b, entryOff(p) + 8, 8);
+  Artifact a = sampleArtifact();
+  ASSERT_EQ(getLE(b, off, 8), a.program.size());
+  for (size_t i = 0; i < a.program.size(); ++i)
+    EXPECT_EQ(getLE(b, off + 8 + 8 * i, 8), isa::encode(a.program[i]));
+}
+
+TEST(ArtifactRoundTrip, EmptyOptionalContent) {
+  Artifact a;
+  a.target = testTarget();
+  a.dramElements = 4;
+  a.outputs = {{"y", DType::F32, {4}, 0}};
+  a.program = {mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)};
+  a.instNode.assign(3, kNoNode);
+  std::string err;
+  auto b = deserialize(serialize(a), err);
+  ASSERT_TRUE(b.has_value()) << err;
+  expectSame(a, *b);
+}
+
+TEST(ArtifactRoundTrip, Files) {
+  Artifact a = sampleArtifact();
+  std::string path = testing::TempDir() + "/artifact_roundtrip.npu";
+  std::string err;
+  ASSERT_TRUE(writeFile(a, path, err)) << err;
+  auto b = readFile(path, err);
+  ASSERT_TRUE(b.has_value()) << err;
+  expectSame(a, *b);
+  std::remove(path.c_str());
+
+  std::string missing = testing::TempDir() + "/no/such/dir/model.npu";
+  EXPECT_FALSE(readFile(missing, err).has_value());
+  EXPECT_TRUE(contains(err, missing)) << err;
+  EXPECT_FALSE(writeFile(a, missing, err));
+  EXPECT_TRUE(contains(err, missing)) << err;
+
+  std::string junk = testing::TempDir() + "/junk.npu";
+  std::ofstream(junk) << "hello, world";
+  EXPECT_FALSE(readFile(junk, err).has_value());
+  EXPECT_TRUE(contains(err, junk)) << err;
+  EXPECT_TRUE(contains(err, "bad magic")) << err;
+  std::remove(junk.c_str());
+}
+
+//===----------------------------------------------------------------------===//
+// Container rejections
+//===----------------------------------------------------------------------===//
+
+TEST(ArtifactRejects, EveryTruncatedPrefix) {
+  std::vector<uint8_t> b = serialize(sampleArtifact());
+  for (size_t len = 0; len < b.size(); ++len) {
+    std::vector<uint8_t> prefix(b.begin(), b.begin() + len);
+    std::string err;
+    EXPECT_FALSE(deserialize(prefix, err).has_value()) << "prefix of " << len << " bytes accepted";
+    EXPECT_FALSE(err.empty());
+    if (len >= 8 && len < b.size())
+      EXPECT_TRUE(contains(err, "truncated")) << len << ": " << err;
+  }
+  // Trailing bytes are refused too.
+  b.push_back(0);
+  EXPECT_TRUE(contains(loadError(b), "after its end"));
+}
+
+TEST(ArtifactRejects, EverySingleByteCorruption) {
+  const std::vector<uint8_t> good = serialize(sampleArtifact());
+  for (size_t i = 0; i < good.size(); ++i)
+    for (uint8_t mask : {uint8_t(0x01), uint8_t(0x80), uint8_t(0xFF)}) {
+      std::vector<uint8_t> b = good;
+      b[i] ^= mask;
+      std::string err;
+      EXPECT_FALSE(deserialize(b, err).has_value()) << "byte " << i << " ^ " << int(mask) << " accepted";
+    }
+  std::vector<uint8_t> b = good;
+  b[b.size() - 1] ^= 0x10;
+  EXPECT_EQ(loadError(b), "artifact is corrupted (checksum mismatch)");
+  b = good;
+  b[kOffCrc] ^= 0x10;
+  EXPECT_EQ(loadError(b), "artifact is corrupted (checksum mismatch)");
+}
+
+TEST(ArtifactRejects, WrongMagic) {
+  std::vector<uint8_t> b = serialize(sampleArtifact());
+  b[3] = 'X';
+  EXPECT_EQ(loadError(b), "not a softnpu artifact (bad magic)");
+  EXPECT_EQ(loadError({'P', 'K', 3, 4}), "not a softnpu artifact (bad magic)");
+  loadError({});
+}
+
+TEST(ArtifactRejects, WrongVersion) {
+  std::vector<uint8_t> b = serialize(sampleArtifact());
+  putLE(b, kOffMajor, 2, 2);
+  putLE(b, kOffMinor, 2, 0);
+  rechecksum(b);
+  EXPECT_EQ(loadError(b), "artifact format version 2.0 is newer than this runtime supports (1.x)");
+  // Even without a valid checksum the version is reported first.
+  b[b.size() - 1] ^= 1;
+  EXPECT_TRUE(contains(loadError(b), "newer"));
+
+  putLE(b, kOffMajor, 2, 0);
+  putLE(b, kOffMinor, 2, 9);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "0.9")) << loadError(b);
+
+  // A newer minor version of the same major version is readable.
+  b = serialize(sampleArtifact());
+  putLE(b, kOffMinor, 2, kVersionMinor + 3);
+  rechecksum(b);
+  std::string err;
+  EXPECT_TRUE(deserialize(b, err).has_value()) << err;
+}
+
+TEST(ArtifactRejects, BadSectionOffsetsAndSizes) {
+  const std::vector<uint8_t> good = serialize(sampleArtifact());
+  size_t p = sectionIndex(good, kKindProgram);
+  size_t t = sectionIndex(good, kKindTarget);
+  uint64_t targetOff = getLE(good, entryOff(t) + 8, 8);
+  uint64_t targetSize = getLE(good, entryOff(t) + 16, 8);
+  struct Case {
+    const char *what;
+    size_t field;
+    uint64_t value;
+  } cases[] = {
+      {"offset past the end", entryOff(p) + 8, good.size() + 8},
+      {"size past the end", entryOff(p) + 16, good.size()},
+      {"offset + size wraps around", entryOff(p) + 16, ~uint64_t(0) - 4},
+      {"offset inside the header", entryOff(p) + 8, 8},
+      {"offset inside the section table", entryOff(p) + 8, kHeader + 8},
+      {"overlapping sections", entryOff(p) + 8, targetOff + targetSize / 2},
+      {"offset inside a section but size too small", entryOff(p) + 16, 3},
+      {"section count too large", kOffCount, 1000},
+      {"section count huge", kOffCount, 0xFFFFFFFFu},
+  };
+  for (const Case &c : cases) {
+    std::vector<uint8_t> b = good;
+    putLE(b, c.field, c.field == kOffCount ? 4 : 8, c.value);
+    rechecksum(b);
+    std::string err = loadError(b);
+    EXPECT_FALSE(contains(err, "checksum")) << c.what << ": " << err;
+    EXPECT_TRUE(contains(err, "section")) << c.what << ": " << err;
+  }
+}
+
+TEST(ArtifactRejects, CorruptedCountsDoNotAllocate) {
+  const std::vector<uint8_t> good = serialize(sampleArtifact());
+  size_t p = sectionIndex(good, kKindProgram);
+  uint64_t progOff = getLE(good, entryOff(p) + 8, 8);
+  std::vector<uint8_t> b = good;
+  putLE(b, progOff, 8, uint64_t(1) << 60);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "PROGRAM")) << loadError(b);
+
+  // The target JSON string claims more bytes than its section holds.
+  size_t t = sectionIndex(good, kKindTarget);
+  uint64_t targetOff = getLE(good, entryOff(t) + 8, 8);
+  b = good;
+  putLE(b, targetOff + 8, 4, 0xFFFFFFF0u);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "TARGET")) << loadError(b);
+}
+
+TEST(ArtifactRejects, UndecodableInstructionWord) {
+  const std::vector<uint8_t> good = serialize(sampleArtifact());
+  size_t p = sectionIndex(good, kKindProgram);
+  uint64_t progOff = getLE(good, entryOff(p) + 8, 8);
+  std::vector<uint8_t> b = good;
+  putLE(b, progOff + 8 + 8 * 3, 8, 0xEE); // unknown opcode as instruction 3
+  rechecksum(b);
+  std::string err = loadError(b);
+  EXPECT_TRUE(contains(err, "instruction 3")) << err;
+  EXPECT_TRUE(contains(err, "opcode")) << err;
+}
+
+TEST(ArtifactRejects, TargetHashMismatchAndBadTargetJson) {
+  const std::vector<uint8_t> good = serialize(sampleArtifact());
+  size_t t = sectionIndex(good, kKindTarget);
+  uint64_t off = getLE(good, entryOff(t) + 8, 8);
+  std::vector<uint8_t> b = good;
+  b[off] ^= 1; // stored hash
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "hash")) << loadError(b);
+  b = good;
+  b[off + 12] = '['; // first byte of the JSON text
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "TARGET")) << loadError(b);
+}
+
+TEST(ArtifactRejects, UnknownSectionKinds) {
+  const std::vector<uint8_t> good = serialize(sampleArtifact());
+  size_t prod = sectionIndex(good, kKindProducer);
+  // Unknown and optional: skipped.
+  std::vector<uint8_t> b = good;
+  putLE(b, entryOff(prod), 4, 99);
+  putLE(b, entryOff(prod) + 4, 4, 0);
+  rechecksum(b);
+  std::string err;
+  auto a = deserialize(b, err);
+  ASSERT_TRUE(a.has_value()) << err;
+  EXPECT_TRUE(a->producer.empty());
+  // Unknown and required: refused.
+  putLE(b, entryOff(prod) + 4, 4, 1);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "section kind 99")) << loadError(b);
+  // A known kind twice.
+  b = good;
+  putLE(b, entryOff(prod), 4, kKindTarget);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "two TARGET")) << loadError(b);
+  // A mandatory section missing.
+  b = good;
+  putLE(b, entryOff(sectionIndex(good, kKindTarget)), 4, 99);
+  putLE(b, entryOff(sectionIndex(good, kKindTarget)) + 4, 4, 0);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "no TARGET")) << loadError(b);
+}
+
+//===----------------------------------------------------------------------===//
+// Semantic rejections (validate, and the same through deserialize)
+//===----------------------------------------------------------------------===//
+
+TEST(ArtifactValidate, ProgramFailingPlanProgram) {
+  Artifact a = sampleArtifact();
+  a.program.resize(14); // ends before the mv_mul chain's end_chain
+  a.instNode.resize(14);
+  EXPECT_TRUE(contains(validateError(a), "end_chain"));
+
+  a = sampleArtifact();
+  a.target.numMfus = 1;
+  a.program[10] = mk(Opcode::VvMul); // add, relu -> mul, relu: fine on one MFU
+  std::string err;
+  EXPECT_TRUE(validate(a, err)) << err;
+  a.program[11] = mk(Opcode::VvAdd); // mul then add needs a second MFU
+  EXPECT_TRUE(contains(validateError(a), "multifunction units"));
+}
+
+TEST(ArtifactValidate, NotEncodableInstruction) {
+  Artifact a = sampleArtifact();
+  a.program[11].a = 5; // v_relu has no operand
+  validateError(a);
+  a = sampleArtifact();
+  a.program[9].flags = 0x20; // does not fit the 4-bit field
+  validateError(a, /*checkSerialized=*/false);
+}
+
+TEST(ArtifactValidate, MatrixEntries) {
+  Artifact a = sampleArtifact();
+  a.matrices[0].offset = a.weightImage.size() - 10;
+  EXPECT_TRUE(contains(validateError(a), "weight image"));
+
+  a = sampleArtifact();
+  a.matrices[0].offset = ~uint64_t(0) - 2; // offset + size wraps
+  validateError(a);
+
+  a = sampleArtifact();
+  a.matrices[0].size -= 1;
+  validateError(a);
+
+  a = sampleArtifact();
+  a.matrices[0].mrfTile = 6; // 6 + 4 tiles > 8
+  EXPECT_TRUE(contains(validateError(a), "MRF"));
+
+  a = sampleArtifact();
+  a.matrices[0].format = numerics::NumberFormat::bfp(5, 4);
+  EXPECT_TRUE(contains(validateError(a), "format"));
+
+  a = sampleArtifact();
+  a.matrices[0].node = 7;
+  validateError(a);
+
+  a = sampleArtifact();
+  a.matrices[0].rowTiles = 0;
+  a.matrices[0].size = 0;
+  validateError(a);
+
+  a = sampleArtifact();
+  a.matrices.push_back(a.matrices[0]); // same tiles twice
+  a.program.resize(15);                // drop the m_rd so only the overlap is wrong
+  a.instNode.resize(15);
+  EXPECT_TRUE(contains(validateError(a), "share MRF tile"));
+}
+
+TEST(ArtifactValidate, DramInitsAndSignature) {
+  Artifact a = sampleArtifact();
+  a.dramInits[0].dramAddr = 60; // 60 + 8 > 64
+  validateError(a);
+  a = sampleArtifact();
+  a.dramInits[0].count = 1000; // more floats than the weight image holds
+  validateError(a);
+  a = sampleArtifact();
+  a.dramElements = a.target.dramBytes / 4 + 1;
+  EXPECT_TRUE(contains(validateError(a), "DRAM"));
+  a = sampleArtifact();
+  a.outputs[1].dramAddr = 60;
+  EXPECT_TRUE(contains(validateError(a), "'y2'"));
+  a = sampleArtifact();
+  a.inputs[0].shape = {-1, 8};
+  validateError(a);
+  a = sampleArtifact();
+  a.inputs[0].shape = {int64_t(1) << 40, int64_t(1) << 40};
+  validateError(a);
+  a = sampleArtifact();
+  a.outputs[1].name = "y";
+  validateError(a);
+}
+
+TEST(ArtifactValidate, DebugTable) {
+  Artifact a = sampleArtifact();
+  a.instNode.pop_back();
+  validateError(a);
+  a = sampleArtifact();
+  a.instNode[3] = 2; // only 2 node names
+  EXPECT_TRUE(contains(validateError(a), "instruction 3"));
+}
+
+TEST(ArtifactValidate, StaticAddressChecks) {
+  struct Case {
+    const char *what;
+    size_t index;
+    Inst inst;
+    const char *expect; ///< part of the message
+  } cases[] = {
+      {"DRAM read past the end", 5, mk(Opcode::VRd, MemSpace::Dram, 60), "DRAM element 67"},
+      {"DRAM write past the end", 12, mk(Opcode::VWr, MemSpace::Dram, 60), "DRAM elements 60 + 8"},
+      {"IVRF read past the depth", 8, mk(Opcode::VRd, MemSpace::Ivrf, 15), "IVRF vectors 15 + 2"},
+      {"ASVRF write past the depth", 3, mk(Opcode::VWr, MemSpace::AsVrf, 7, 0), "ASVRF vectors 7 + 2"},
+      {"ASVRF operand past the depth", 10, mk(Opcode::VvAdd, MemSpace::None, 7), "ASVRF vectors 7 + 2"},
+      {"MULVRF operand past the depth", 10, mk(Opcode::VvMul, MemSpace::None, 7), "MULVRF vectors 7 + 2"},
+      {"MRF tiles past the end", 9, mk(Opcode::MvMul, MemSpace::None, 5), "MRF tiles 5 + 4"},
+      {"m_rd onto pinned tiles", 17, mk(Opcode::MRd, MemSpace::None, 40, 2), "constant matrix"},
+      {"m_rd past the MRF", 17, mk(Opcode::MRd, MemSpace::None, 40, 5), "MRF tiles 5 + 4"},
+      {"m_rd source past DRAM", 17, mk(Opcode::MRd, MemSpace::None, 50, 4), "DRAM elements 50 + 16"},
+      {"COLS zero at v_rd", 1, sWr(SReg::Cols, 0), "COLS is 0"},
+      {"RD_LEN larger than COLS x N", 0, sWr(SReg::RdLen, 9), "RD_LEN 9"},
+      {"WR_LEN larger than the lanes", 0, sWr(SReg::WrLen, 9), "WR_LEN 9"},
+      {"stride reading past DRAM", 0, sWr(SReg::RdStride, 9), "DRAM element 95"},
+  };
+  for (const Case &c : cases) {
+    Artifact a = sampleArtifact();
+    if (c.index == 0 && c.inst.op == Opcode::SWr) {
+      a.program.insert(a.program.begin(), c.inst);
+      a.instNode.insert(a.instNode.begin(), kNoNode);
+    } else {
+      a.program[c.index] = c.inst;
+    }
+    std::string err;
+    EXPECT_FALSE(validate(a, err)) << c.what;
+    EXPECT_TRUE(contains(err, "instruction ")) << c.what << ": " << err;
+    EXPECT_TRUE(contains(err, c.expect)) << c.what << ": " << err;
+  }
+  // The messages name the ONNX node of the instruction.
+  Artifact a = sampleArtifact();
+  a.program[12] = mk(Opcode::VWr, MemSpace::Dram, 60);
+  std::string err = validateError(a);
+  EXPECT_TRUE(contains(err, "instruction 12")) << err;
+  EXPECT_TRUE(contains(err, "Gemm:fc")) << err;
+  // Just inside the limits is accepted: the last 8 DRAM elements, the last IVRF vectors.
+  a = sampleArtifact();
+  a.program[12] = mk(Opcode::VWr, MemSpace::Dram, 56);
+  a.program[6] = mk(Opcode::VWr, MemSpace::Ivrf, 14);
+  a.program[8] = mk(Opcode::VRd, MemSpace::Ivrf, 14);
+  ASSERT_TRUE(validate(a, err)) << err;
+}
+
+TEST(ArtifactValidate, InvalidTarget) {
+  Artifact a = sampleArtifact();
+  a.target.nativeDim = 6; // not a multiple of the block size 4
+  validateError(a);
+}

@@ -1,0 +1,431 @@
+//===- IsaTest.cpp - Tests of the ISA encoder, decoder and chain planner --===//
+//
+// Expected values come from the documented bit layout (Isa.h) and the
+// documented placement rule (add/sub/max -> multiply -> activation per MFU,
+// greedy), worked out by hand; never from the code under test.
+//
+//===----------------------------------------------------------------------===//
+#include "softnpu/isa/Isa.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+using namespace softnpu::isa;
+
+namespace {
+
+/// The layout documented in Isa.h, written out independently of encode().
+uint64_t documentedWord(uint8_t op, unsigned mem, unsigned flags, uint32_t a, uint16_t b) {
+  return uint64_t(op) | (uint64_t(mem) << 8) | (uint64_t(flags) << 12) | (uint64_t(a) << 16) |
+         (uint64_t(b) << 48);
+}
+
+Inst mk(Opcode op, MemSpace mem = MemSpace::None, uint32_t a = 0, uint16_t b = 0, uint8_t flags = 0) {
+  Inst i;
+  i.op = op;
+  i.mem = mem;
+  i.a = a;
+  i.b = b;
+  i.flags = flags;
+  return i;
+}
+
+Inst sWr(SReg r, uint32_t v) { return mk(Opcode::SWr, MemSpace::None, v, static_cast<uint16_t>(r)); }
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Table and names
+//===----------------------------------------------------------------------===//
+
+TEST(IsaTable, LookupsAgreeWithTable) {
+  ASSERT_FALSE(instTable().empty());
+  for (const InstInfo &info : instTable()) {
+    EXPECT_EQ(lookup(static_cast<uint8_t>(info.opcode)), &info) << info.mnemonic;
+    EXPECT_EQ(lookup(std::string_view(info.mnemonic)), &info) << info.mnemonic;
+  }
+  EXPECT_EQ(lookup(uint8_t(0x00)), nullptr);
+  EXPECT_EQ(lookup(std::string_view("no_such_op")), nullptr);
+}
+
+TEST(IsaTable, OpcodesAndMnemonicsAreUnique) {
+  const auto &t = instTable();
+  for (size_t i = 0; i < t.size(); ++i)
+    for (size_t j = i + 1; j < t.size(); ++j) {
+      EXPECT_NE(t[i].opcode, t[j].opcode) << t[i].mnemonic << " vs " << t[j].mnemonic;
+      EXPECT_NE(std::string(t[i].mnemonic), std::string(t[j].mnemonic));
+    }
+}
+
+TEST(IsaTable, MemSpaceAndRegisterNamesRoundTrip) {
+  for (unsigned m = 0; m < kNumMemSpaces; ++m) {
+    auto back = memSpaceFromName(memSpaceName(static_cast<MemSpace>(m)));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(static_cast<unsigned>(*back), m);
+  }
+  EXPECT_FALSE(memSpaceFromName("SRAM").has_value());
+  for (unsigned r = 0; r < kNumSRegs; ++r) {
+    auto back = sregFromName(sregName(static_cast<SReg>(r)));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(static_cast<unsigned>(*back), r);
+  }
+  EXPECT_FALSE(sregFromName("PC").has_value());
+  EXPECT_EQ(sregReset(SReg::Rows), 1u);
+  EXPECT_EQ(sregReset(SReg::RdStride), 1u);
+  EXPECT_EQ(sregReset(SReg::WrLen), 0u);
+}
+
+//===----------------------------------------------------------------------===//
+// Encoding and decoding
+//===----------------------------------------------------------------------===//
+
+TEST(IsaEncoding, EveryInstructionRoundTripsWithExtremeFields) {
+  const std::vector<uint32_t> as = {0u, 1u, 12345u, 0x7FFFFFFFu, 0xFFFFFFFFu};
+  const std::vector<uint16_t> bs = {0, 1, 0x1234, 0xFFFF};
+  size_t checked = 0;
+  for (const InstInfo &info : instTable()) {
+    std::vector<MemSpace> mems;
+    if (info.fields & F_MEM) {
+      for (unsigned m = 0; m < kNumMemSpaces; ++m)
+        if (info.memories & memBit(static_cast<MemSpace>(m)))
+          mems.push_back(static_cast<MemSpace>(m));
+      ASSERT_FALSE(mems.empty()) << info.mnemonic << " has a mem field but no memory allowed";
+    } else {
+      mems.push_back(MemSpace::None);
+    }
+    std::vector<uint32_t> aVals = (info.fields & F_A) ? as : std::vector<uint32_t>{0};
+    std::vector<uint16_t> bVals;
+    if (info.opcode == Opcode::SWr) {
+      for (unsigned r = 0; r < kNumSRegs; ++r)
+        bVals.push_back(static_cast<uint16_t>(r));
+    } else {
+      bVals = (info.fields & F_B) ? bs : std::vector<uint16_t>{0};
+    }
+    std::vector<uint8_t> flagVals;
+    if (info.fields & F_FLAGS)
+      for (uint8_t f = 0; f < 16; ++f)
+        flagVals.push_back(f);
+    else
+      flagVals.push_back(0);
+
+    for (MemSpace m : mems)
+      for (uint32_t a : aVals)
+        for (uint16_t b : bVals)
+          for (uint8_t f : flagVals) {
+            Inst in = mk(info.opcode, m, a, b, f);
+            uint64_t w = encode(in);
+            EXPECT_EQ(w, documentedWord(static_cast<uint8_t>(info.opcode), static_cast<unsigned>(m), f, a, b))
+                << info.mnemonic;
+            std::string err;
+            auto out = decode(w, &err);
+            ASSERT_TRUE(out.has_value()) << info.mnemonic << ": " << err;
+            EXPECT_EQ(*out, in) << info.mnemonic << " a=" << a << " b=" << b;
+            ++checked;
+          }
+  }
+  EXPECT_GT(checked, instTable().size());
+}
+
+TEST(IsaDecoding, RejectsUnknownOpcodes) {
+  for (unsigned op = 0; op < 256; ++op) {
+    if (lookup(static_cast<uint8_t>(op)))
+      continue;
+    std::string err;
+    EXPECT_FALSE(decode(documentedWord(static_cast<uint8_t>(op), 0, 0, 0, 0), &err).has_value()) << op;
+    EXPECT_NE(err.find("unknown opcode"), std::string::npos) << err;
+  }
+  // The null error pointer is allowed.
+  EXPECT_FALSE(decode(0).has_value());
+}
+
+TEST(IsaDecoding, RejectsDisallowedMemorySpaces) {
+  for (const InstInfo &info : instTable()) {
+    if (!(info.fields & F_MEM))
+      continue;
+    for (unsigned m = 0; m < 16; ++m) {
+      bool allowed = m < kNumMemSpaces && (info.memories & memBit(static_cast<MemSpace>(m)));
+      std::string err;
+      auto r = decode(documentedWord(static_cast<uint8_t>(info.opcode), m, 0, 7, 0), &err);
+      EXPECT_EQ(r.has_value(), allowed) << info.mnemonic << " mem " << m << ": " << err;
+    }
+  }
+  // Concretely: neither v_rd nor v_wr may name the MRF or no memory at all.
+  std::string err;
+  EXPECT_FALSE(decode(documentedWord(0x01, 5, 0, 0, 0), &err).has_value());
+  EXPECT_NE(err.find("v_rd"), std::string::npos) << err;
+  EXPECT_FALSE(decode(documentedWord(0x03, 0, 0, 0, 0), &err).has_value());
+}
+
+TEST(IsaDecoding, RejectsNonZeroUnusedFields) {
+  for (const InstInfo &info : instTable()) {
+    uint8_t op = static_cast<uint8_t>(info.opcode);
+    unsigned validMem = 0;
+    if (info.fields & F_MEM)
+      for (unsigned m = 0; m < kNumMemSpaces; ++m)
+        if (info.memories & memBit(static_cast<MemSpace>(m))) {
+          validMem = m;
+          break;
+        }
+    ASSERT_TRUE(decode(documentedWord(op, validMem, 0, 0, 0)).has_value()) << info.mnemonic;
+    if (!(info.fields & F_MEM))
+      EXPECT_FALSE(decode(documentedWord(op, 1, 0, 0, 0)).has_value()) << info.mnemonic;
+    if (!(info.fields & F_FLAGS))
+      EXPECT_FALSE(decode(documentedWord(op, validMem, 8, 0, 0)).has_value()) << info.mnemonic;
+    if (!(info.fields & F_A)) {
+      EXPECT_FALSE(decode(documentedWord(op, validMem, 0, 1, 0)).has_value()) << info.mnemonic;
+      EXPECT_FALSE(decode(documentedWord(op, validMem, 0, 0x80000000u, 0)).has_value()) << info.mnemonic;
+    }
+    if (!(info.fields & F_B))
+      EXPECT_FALSE(decode(documentedWord(op, validMem, 0, 0, 0x8000)).has_value()) << info.mnemonic;
+  }
+  std::string err;
+  EXPECT_FALSE(decode(documentedWord(0x20 /*v_relu*/, 0, 0, 3, 0), &err).has_value());
+  EXPECT_NE(err.find("v_relu"), std::string::npos) << err;
+}
+
+TEST(IsaDecoding, RejectsUnknownScalarRegister) {
+  std::string err;
+  EXPECT_FALSE(decode(documentedWord(0x31, 0, 0, 5, kNumSRegs), &err).has_value());
+  EXPECT_NE(err.find("scalar register"), std::string::npos) << err;
+  EXPECT_TRUE(decode(documentedWord(0x31, 0, 0, 5, kNumSRegs - 1)).has_value());
+}
+
+//===----------------------------------------------------------------------===//
+// Disassembly
+//===----------------------------------------------------------------------===//
+
+TEST(IsaDisassembly, Text) {
+  EXPECT_EQ(disassemble(mk(Opcode::VRd, MemSpace::Dram, 128)), "v_rd DRAM, 128");
+  EXPECT_EQ(disassemble(sWr(SReg::Cols, 2)), "s_wr COLS, 2");
+  EXPECT_EQ(disassemble(sWr(SReg::RdStride, 0)), "s_wr RD_STRIDE, 0");
+  EXPECT_EQ(disassemble(mk(Opcode::MvMul, MemSpace::None, 7)), "mv_mul 7");
+  EXPECT_EQ(disassemble(mk(Opcode::VvAdd, MemSpace::None, 3)), "vv_add 3");
+  EXPECT_EQ(disassemble(mk(Opcode::VRelu)), "v_relu");
+  EXPECT_EQ(disassemble(mk(Opcode::EndChain)), "end_chain");
+  EXPECT_EQ(disassemble(mk(Opcode::VWr, MemSpace::AsVrf, 4, 1)), "v_wr ASVRF, 4, mfu 1");
+  EXPECT_EQ(disassemble(mk(Opcode::VRd, MemSpace::Ivrf, 0)), "v_rd IVRF, 0");
+  EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 100, 3)), "m_rd 100, tile 3");
+  EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 100, 3, kMRdTranspose)),
+            "m_rd 100, tile 3, transpose");
+}
+
+TEST(IsaDisassembly, EveryMnemonicAppears) {
+  for (const InstInfo &info : instTable()) {
+    std::string text = disassemble(mk(info.opcode, (info.fields & F_MEM) ? MemSpace::Dram : MemSpace::None));
+    EXPECT_EQ(text.rfind(info.mnemonic, 0), 0u) << text;
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Chain planning
+//===----------------------------------------------------------------------===//
+
+TEST(IsaPlan, MatVecChainWithBiasAndRelu) {
+  std::vector<Inst> p = {
+      sWr(SReg::Rows, 2),                        // 0
+      sWr(SReg::Cols, 3),                        // 1
+      mk(Opcode::VRd, MemSpace::Ivrf, 0),        // 2
+      mk(Opcode::MvMul, MemSpace::None, 0),      // 3
+      mk(Opcode::VvAdd, MemSpace::None, 5),      // 4
+      mk(Opcode::VRelu),                         // 5
+      mk(Opcode::VWr, MemSpace::Dram, 100),      // 6
+      mk(Opcode::EndChain),                      // 7
+      mk(Opcode::MRd, MemSpace::None, 0, 4),     // 8
+  };
+  ProgramPlan plan;
+  std::string err;
+  ASSERT_TRUE(planProgram(p, 2, plan, err)) << err;
+  ASSERT_EQ(plan.chains.size(), 1u);
+  const ChainPlan &c = plan.chains[0];
+  EXPECT_EQ(c.begin, 2u);
+  EXPECT_EQ(c.end, 8u);
+  EXPECT_TRUE(c.hasMatVec);
+  EXPECT_EQ(c.mfusUsed, 1u);
+  ASSERT_EQ(c.mfuOfOp.size(), c.end - c.begin);
+  EXPECT_EQ(c.mfuOfOp[2], 0u); // vv_add
+  EXPECT_EQ(c.mfuOfOp[3], 0u); // v_relu
+}
+
+TEST(IsaPlan, MfuOnlyChainAndSeveralWrites) {
+  std::vector<Inst> p = {
+      mk(Opcode::VRd, MemSpace::Dram, 10),       // 0
+      mk(Opcode::VvMul, MemSpace::None, 1),      // 1
+      mk(Opcode::VSigm),                         // 2
+      mk(Opcode::VWr, MemSpace::Ivrf, 0),        // 3
+      mk(Opcode::EndChain),                      // 4
+      mk(Opcode::VRd, MemSpace::AsVrf, 2, 1),    // 5
+      mk(Opcode::VTanh),                         // 6
+      mk(Opcode::VWr, MemSpace::Dram, 40),       // 7
+      mk(Opcode::VWr, MemSpace::Ivrf, 8),        // 8
+      mk(Opcode::VWr, MemSpace::MulVrf, 0, 1),   // 9
+      mk(Opcode::EndChain),                      // 10
+      mk(Opcode::VRd, MemSpace::Ivrf, 0),        // 11: no point-wise op at all
+      mk(Opcode::VWr, MemSpace::Dram, 0),        // 12
+      mk(Opcode::EndChain),                      // 13
+  };
+  ProgramPlan plan;
+  std::string err;
+  ASSERT_TRUE(planProgram(p, 2, plan, err)) << err;
+  ASSERT_EQ(plan.chains.size(), 3u);
+  EXPECT_FALSE(plan.chains[0].hasMatVec);
+  EXPECT_EQ(plan.chains[0].begin, 0u);
+  EXPECT_EQ(plan.chains[0].end, 5u);
+  EXPECT_EQ(plan.chains[0].mfusUsed, 1u);
+  EXPECT_EQ(plan.chains[1].begin, 5u);
+  EXPECT_EQ(plan.chains[1].end, 11u);
+  EXPECT_EQ(plan.chains[1].mfusUsed, 1u);
+  EXPECT_EQ(plan.chains[2].mfusUsed, 0u);
+  EXPECT_EQ(plan.chains[2].end, 14u);
+}
+
+TEST(IsaPlan, EmptyAndStandaloneOnlyPrograms) {
+  ProgramPlan plan;
+  std::string err;
+  EXPECT_TRUE(planProgram({}, 2, plan, err)) << err;
+  EXPECT_TRUE(plan.chains.empty());
+  EXPECT_TRUE(planProgram({sWr(SReg::MatH, 4), mk(Opcode::MRd, MemSpace::None, 0, 0, 1)}, 2, plan, err)) << err;
+  EXPECT_TRUE(plan.chains.empty());
+}
+
+TEST(IsaPlan, MfuPlacementFollowsStageOrder) {
+  // add, mul, act fill MFU 0; the next add starts MFU 1; max (an add-stage op)
+  // after tanh starts MFU 2; a multiply then joins MFU 2.
+  std::vector<Inst> p = {
+      mk(Opcode::VRd, MemSpace::Ivrf, 0), // 0
+      mk(Opcode::MvMul),                  // 1
+      mk(Opcode::VvAdd),                  // 2 -> 0
+      mk(Opcode::VvMul),                  // 3 -> 0
+      mk(Opcode::VRelu),                  // 4 -> 0
+      mk(Opcode::VvASubB),                // 5 -> 1
+      mk(Opcode::VTanh),                  // 6 -> 1 (skips the multiply stage)
+      mk(Opcode::VvMax),                  // 7 -> 2
+      mk(Opcode::VvMul),                  // 8 -> 2
+      mk(Opcode::VWr, MemSpace::Dram, 0), // 9
+      mk(Opcode::EndChain),               // 10
+  };
+  ProgramPlan plan;
+  std::string err;
+  ASSERT_TRUE(planProgram(p, 3, plan, err)) << err;
+  ASSERT_EQ(plan.chains.size(), 1u);
+  const auto &m = plan.chains[0].mfuOfOp;
+  ASSERT_EQ(m.size(), p.size());
+  std::vector<unsigned> expected = {0, 0, 0, 0, 0, 1, 1, 2, 2, 0, 0};
+  for (size_t i = 2; i <= 8; ++i)
+    EXPECT_EQ(m[i], expected[i]) << "instruction " << i;
+  EXPECT_EQ(plan.chains[0].mfusUsed, 3u);
+
+  // Going backwards in stage order always moves to the next MFU.
+  std::vector<Inst> q = {
+      mk(Opcode::VRd, MemSpace::Dram, 0), // 0
+      mk(Opcode::VvMul),                  // 1 -> 0
+      mk(Opcode::VvBSubA),                // 2 -> 1
+      mk(Opcode::VPass),                  // 3 -> 1
+      mk(Opcode::VSigm),                  // 4 -> 2
+      mk(Opcode::VWr, MemSpace::Dram, 0), // 5
+      mk(Opcode::EndChain),               // 6
+  };
+  ASSERT_TRUE(planProgram(q, 3, plan, err)) << err;
+  EXPECT_EQ(plan.chains[0].mfuOfOp[1], 0u);
+  EXPECT_EQ(plan.chains[0].mfuOfOp[2], 1u);
+  EXPECT_EQ(plan.chains[0].mfuOfOp[3], 1u);
+  EXPECT_EQ(plan.chains[0].mfuOfOp[4], 2u);
+  EXPECT_EQ(plan.chains[0].mfusUsed, 3u);
+  // The same chain does not fit two MFUs.
+  EXPECT_FALSE(planProgram(q, 2, plan, err));
+  EXPECT_NE(err.find("instruction 4"), std::string::npos) << err;
+}
+
+namespace {
+/// Plans `p` on `mfus` MFUs, expecting failure; returns the error.
+std::string planError(const std::vector<Inst> &p, unsigned mfus = 2) {
+  ProgramPlan plan;
+  std::string err;
+  EXPECT_FALSE(planProgram(p, mfus, plan, err));
+  EXPECT_FALSE(err.empty());
+  return err;
+}
+} // namespace
+
+TEST(IsaPlanRejects, ChainWithoutEndChain) {
+  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::Dram, 4)});
+  EXPECT_NE(e.find("end_chain"), std::string::npos) << e;
+  EXPECT_NE(e.find("instruction 0"), std::string::npos) << e;
+}
+
+TEST(IsaPlanRejects, ChainWithoutWrite) {
+  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VRelu), mk(Opcode::EndChain)});
+  EXPECT_NE(e.find("instruction 2"), std::string::npos) << e;
+}
+
+TEST(IsaPlanRejects, MvMulNotDirectlyAfterVRd) {
+  std::string e = planError({mk(Opcode::VRd, MemSpace::Ivrf, 0), mk(Opcode::VvAdd), mk(Opcode::MvMul),
+                             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  EXPECT_NE(e.find("instruction 2"), std::string::npos) << e;
+  EXPECT_NE(e.find("mv_mul"), std::string::npos) << e;
+  // Two mv_mul in one chain.
+  planError({mk(Opcode::VRd, MemSpace::Ivrf, 0), mk(Opcode::MvMul), mk(Opcode::MvMul),
+             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  // mv_mul outside any chain.
+  planError({mk(Opcode::MvMul)});
+}
+
+TEST(IsaPlanRejects, MvMulChainReadingDram) {
+  for (MemSpace m : {MemSpace::Dram, MemSpace::AsVrf, MemSpace::MulVrf}) {
+    std::string e = planError({mk(Opcode::VRd, m, 0), mk(Opcode::MvMul), mk(Opcode::VWr, MemSpace::Dram, 0),
+                               mk(Opcode::EndChain)});
+    EXPECT_NE(e.find("IVRF"), std::string::npos) << e;
+  }
+}
+
+TEST(IsaPlanRejects, TooManyMfus) {
+  std::vector<Inst> p = {mk(Opcode::VRd, MemSpace::Dram, 0),
+                         mk(Opcode::VvAdd), mk(Opcode::VvMul), mk(Opcode::VRelu),  // MFU 0
+                         mk(Opcode::VvAdd), mk(Opcode::VvMul), mk(Opcode::VRelu),  // MFU 1
+                         mk(Opcode::VvAdd),                                        // MFU 2
+                         mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)};
+  std::string e = planError(p, 2);
+  EXPECT_NE(e.find("instruction 7"), std::string::npos) << e;
+  ProgramPlan plan;
+  EXPECT_TRUE(planProgram(p, 3, plan, e)) << e;
+  // A target with no MFU cannot run any point-wise op.
+  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VRelu), mk(Opcode::VWr, MemSpace::Dram, 0),
+             mk(Opcode::EndChain)},
+            0);
+}
+
+TEST(IsaPlanRejects, PointWiseOpAfterWrite) {
+  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::Dram, 0),
+                             mk(Opcode::VRelu), mk(Opcode::VWr, MemSpace::Dram, 8), mk(Opcode::EndChain)});
+  EXPECT_NE(e.find("instruction 2"), std::string::npos) << e;
+}
+
+TEST(IsaPlanRejects, StandaloneOrChainStartInsideChain) {
+  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), sWr(SReg::Cols, 1),
+                             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  EXPECT_NE(e.find("instruction 1"), std::string::npos) << e;
+  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::MRd, MemSpace::None, 0, 0),
+             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VRd, MemSpace::Dram, 0),
+             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+}
+
+TEST(IsaPlanRejects, ChainNotStartingWithVRd) {
+  planError({mk(Opcode::VRelu), mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  planError({mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  planError({mk(Opcode::EndChain)});
+}
+
+TEST(IsaPlanRejects, MfuIndexOutOfRange) {
+  planError({mk(Opcode::VRd, MemSpace::AsVrf, 0, 2), mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)}, 2);
+  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::MulVrf, 0, 2), mk(Opcode::EndChain)}, 2);
+}
+
+TEST(IsaPlanRejects, InvalidOpcodeValueDoesNotCrash) {
+  Inst bogus;
+  bogus.op = static_cast<Opcode>(0x77);
+  planError({bogus});
+  planError({mk(Opcode::VRd, MemSpace::Dram, 0), bogus, mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+}

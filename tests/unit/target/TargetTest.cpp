@@ -1,0 +1,321 @@
+//===- TargetTest.cpp - Presets, JSON round trip, validation, loading ----===//
+#include "softnpu/target/Target.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <unistd.h>
+
+namespace softnpu::target {
+namespace {
+
+using numerics::NumberFormat;
+using numerics::Rounding;
+
+Target tiny() {
+  std::string error;
+  std::optional<Target> t = Target::load("tiny", error);
+  EXPECT_TRUE(t) << error;
+  return t.value_or(Target{});
+}
+
+bool sameTarget(const Target &a, const Target &b) {
+  return a.name == b.name && a.nativeDim == b.nativeDim && a.tileEngines == b.tileEngines &&
+         a.lanes == b.lanes && a.numMfus == b.numMfus && a.ivrfDepth == b.ivrfDepth &&
+         a.asvrfDepth == b.asvrfDepth && a.mulvrfDepth == b.mulvrfDepth && a.mrfTiles == b.mrfTiles &&
+         a.dramBytes == b.dramBytes && a.clockMHz == b.clockMHz && a.weightFormat == b.weightFormat &&
+         a.inputFormat == b.inputFormat && a.rounding == b.rounding;
+}
+
+/// A valid JSON target text with one field replaced by raw JSON text `value`
+/// (or removed when `value` is empty).
+std::string tinyJsonWith(const std::string &key, const std::string &value) {
+  std::string text = tiny().toJson();
+  const std::string needle = "\"" + key + "\": ";
+  size_t at = text.find(needle);
+  EXPECT_NE(at, std::string::npos) << key;
+  size_t end = text.find_first_of(",\n", at);
+  if (value.empty()) {
+    // Remove the line including its separator; fix a trailing comma if it was last.
+    size_t lineStart = text.rfind('\n', at);
+    text.erase(lineStart, text.find('\n', at) - lineStart);
+    size_t close = text.rfind('}');
+    size_t lastComma = text.rfind(',', close);
+    if (text.find_first_not_of(" \n", lastComma + 1) == close)
+      text.erase(lastComma, 1);
+  } else {
+    text.replace(at + needle.size(), end - at - needle.size(), value);
+  }
+  return text;
+}
+
+std::string parseError(const std::string &text) {
+  std::string error;
+  std::optional<Target> t = Target::fromJson(text, "x.json", error);
+  EXPECT_FALSE(t) << text;
+  return error;
+}
+
+TEST(TargetTest, PresetsAreListedAndValid) {
+  const std::vector<std::string> names = presetNames();
+  EXPECT_EQ(names, (std::vector<std::string>{"brainwave-s10", "cnn-n128", "fpga-npu", "tiny"}));
+  EXPECT_STREQ(defaultTargetName(), "brainwave-s10");
+  for (const std::string &name : names) {
+    std::string error;
+    std::optional<Target> t = Target::load(name, error);
+    ASSERT_TRUE(t) << name << ": " << error;
+    EXPECT_EQ(t->name, name);
+    EXPECT_EQ(t->validate(), std::nullopt) << name;
+  }
+}
+
+TEST(TargetTest, PresetFieldsFollowTheirDocumentation) {
+  std::string error;
+  std::optional<Target> bw = Target::load("brainwave-s10", error);
+  ASSERT_TRUE(bw);
+  // Published shape: 6 tile engines x 400 rows x 40 lanes = 96,000 MACs.
+  EXPECT_EQ(uint64_t{bw->tileEngines} * bw->nativeDim * bw->lanes, 96000u);
+  EXPECT_EQ(bw->weightFormat.name(), "msfp15");
+  std::optional<Target> fpga = Target::load("fpga-npu", error);
+  ASSERT_TRUE(fpga);
+  EXPECT_EQ(fpga->nativeDim % fpga->weightFormat.blockSize, 0u);
+  EXPECT_EQ(fpga->mrfTiles, 7u * 1024u);
+}
+
+TEST(TargetTest, JsonRoundTripOfEveryPreset) {
+  for (const std::string &name : presetNames()) {
+    std::string error;
+    Target t = *Target::load(name, error);
+    std::optional<Target> back = Target::fromJson(t.toJson(), name + ".json", error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_TRUE(sameTarget(*back, t)) << name;
+    EXPECT_EQ(back->toJson(), t.toJson());
+    EXPECT_EQ(back->hash(), t.hash());
+  }
+}
+
+TEST(TargetTest, JsonRoundTripOfNonDefaultValues) {
+  Target t = tiny();
+  t.name = "custom \"quoted\"";
+  t.clockMHz = 123.456;
+  t.dramBytes = (uint64_t{1} << 40) + 4;
+  t.rounding = Rounding::TowardZero;
+  t = t.withPrecision(NumberFormat::bfp(11, 8));
+  ASSERT_EQ(t.validate(), std::nullopt);
+  std::string error;
+  std::optional<Target> back = Target::fromJson(t.toJson(), "t", error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_TRUE(sameTarget(*back, t));
+}
+
+TEST(TargetTest, JsonKeysAreInCanonicalOrder) {
+  const std::string text = tiny().toJson();
+  const char *keys[] = {"name",         "native_dim",   "tile_engines", "lanes",
+                        "num_mfus",     "ivrf_depth",   "asvrf_depth",  "mulvrf_depth",
+                        "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
+                        "input_format", "rounding"};
+  size_t last = 0;
+  for (const char *k : keys) {
+    size_t at = text.find(std::string("\"") + k + "\"");
+    ASSERT_NE(at, std::string::npos) << k;
+    EXPECT_GT(at, last) << k;
+    last = at;
+  }
+  EXPECT_NE(text.find("\"msfp15\""), std::string::npos);
+  EXPECT_NE(text.find("\"nearest-even\""), std::string::npos);
+}
+
+TEST(TargetTest, RoundingIsOptionalAndDefaultsToNearestEven) {
+  std::string error;
+  std::optional<Target> t = Target::fromJson(tinyJsonWith("rounding", ""), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->rounding, Rounding::NearestEven);
+  t = Target::fromJson(tinyJsonWith("rounding", "\"nearest-away\""), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->rounding, Rounding::NearestAway);
+}
+
+struct BadField {
+  const char *key;
+  const char *value; // raw JSON; "" removes the key
+  const char *expectedText;
+};
+
+TEST(TargetTest, EachRuleNamesItsField) {
+  const BadField cases[] = {
+      {"name", "\"\"", "field 'name'"},
+      {"name", "3", "field 'name' must be a string"},
+      {"native_dim", "0", "field 'native_dim' must be positive"},
+      {"native_dim", "24", "field 'native_dim' must be a positive multiple of the weight format's block size (16)"},
+      {"native_dim", "-16", "field 'native_dim' must not be negative"},
+      {"native_dim", "16.5", "field 'native_dim' must be an integer"},
+      {"native_dim", "\"16\"", "field 'native_dim' must be an integer"},
+      {"native_dim", "4294967296", "field 'native_dim' is out of range"},
+      {"native_dim", "", "field 'native_dim' is missing"},
+      {"tile_engines", "0", "field 'tile_engines' must be positive"},
+      {"lanes", "0", "field 'lanes' must be positive"},
+      {"num_mfus", "0", "field 'num_mfus' must be 1..8"},
+      {"num_mfus", "9", "field 'num_mfus' must be 1..8"},
+      {"ivrf_depth", "0", "field 'ivrf_depth' must be positive"},
+      {"asvrf_depth", "0", "field 'asvrf_depth' must be positive"},
+      {"mulvrf_depth", "0", "field 'mulvrf_depth' must be positive"},
+      {"mrf_tiles", "0", "field 'mrf_tiles' must be positive"},
+      {"dram_bytes", "0", "field 'dram_bytes' must be a positive multiple of 4"},
+      {"dram_bytes", "1022", "field 'dram_bytes' must be a positive multiple of 4"},
+      {"clock_mhz", "0", "field 'clock_mhz' must be a positive finite number"},
+      {"clock_mhz", "-250.5", "field 'clock_mhz' must be a positive finite number"},
+      {"clock_mhz", "null", "field 'clock_mhz' must be a number"},
+      {"weight_format", "\"msfp99\"", "field 'weight_format' is invalid: unknown number format 'msfp99'"},
+      {"weight_format", "\"bfp:m=16,k=16\"", "field 'weight_format' is invalid"},
+      {"weight_format", "\"fp32\"",
+       "weight_format and input_format must both be fp32 or both be block floating point"},
+      {"input_format", "\"fp32\"",
+       "weight_format and input_format must both be fp32 or both be block floating point"},
+      {"input_format", "\"msfp12\"", "field 'input_format' must equal weight_format ('msfp15')"},
+      {"input_format", "[]", "field 'input_format' must be a string"},
+      {"rounding", "\"up\"", "field 'rounding' is 'up'"},
+  };
+  for (const BadField &c : cases) {
+    const std::string error = parseError(tinyJsonWith(c.key, c.value));
+    EXPECT_EQ(error.rfind("target 'x.json': ", 0), 0u) << error;
+    EXPECT_NE(error.find(c.expectedText), std::string::npos) << c.key << "=" << c.value << " -> " << error;
+  }
+}
+
+TEST(TargetTest, ValidateChecksTheStructDirectly) {
+  Target t = tiny();
+  t.numMfus = 9;
+  std::optional<std::string> e = t.validate();
+  ASSERT_TRUE(e);
+  EXPECT_EQ(*e, "target 'tiny': field 'num_mfus' must be 1..8");
+
+  t = tiny();
+  t.inputFormat = NumberFormat::fp32();
+  e = t.validate();
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->find("field 'input_format'"), std::string::npos) << *e;
+
+  t = tiny();
+  t.weightFormat = NumberFormat::bfp(0, 16); // not constructible by parse
+  t.inputFormat = t.weightFormat;
+  e = t.validate();
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->find("field 'weight_format'"), std::string::npos) << *e;
+
+  t = tiny();
+  t.rounding = static_cast<Rounding>(7);
+  e = t.validate();
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->find("field 'rounding'"), std::string::npos) << *e;
+}
+
+TEST(TargetTest, UnknownKeysAreRejectedByName) {
+  std::string text = tiny().toJson();
+  text.insert(text.find('{') + 1, "\"colour\": \"red\", \"native_dims\": 16,");
+  const std::string error = parseError(text);
+  EXPECT_NE(error.find("'colour'"), std::string::npos) << error;
+  EXPECT_NE(error.find("'native_dims'"), std::string::npos) << error;
+}
+
+TEST(TargetTest, MalformedJsonIsAnErrorNotACrash) {
+  for (const char *text : {"", "{", "[1, 2]", "42", "{\"name\": }", "nul"}) {
+    const std::string error = parseError(text);
+    EXPECT_EQ(error.rfind("target 'x.json': ", 0), 0u) << error;
+  }
+  EXPECT_NE(parseError("{\"name\": }").find("invalid JSON"), std::string::npos);
+  EXPECT_NE(parseError("[1, 2]").find("expected a JSON object"), std::string::npos);
+}
+
+TEST(TargetTest, WithPrecisionSetsBothFormats) {
+  const Target t = tiny();
+  Target f = t.withPrecision(NumberFormat::fp32());
+  EXPECT_TRUE(f.weightFormat.isFp32());
+  EXPECT_TRUE(f.inputFormat.isFp32());
+  EXPECT_EQ(f.validate(), std::nullopt);
+  Target b = t.withPrecision(NumberFormat::bfp(4, 8));
+  EXPECT_EQ(b.weightFormat, NumberFormat::bfp(4, 8));
+  EXPECT_EQ(b.inputFormat, NumberFormat::bfp(4, 8));
+  EXPECT_EQ(b.nativeDim, t.nativeDim);
+  EXPECT_EQ(b.validate(), std::nullopt);
+  // A block size that does not divide N=16 is reported by validate().
+  std::optional<std::string> e = t.withPrecision(NumberFormat::bfp(4, 32)).validate();
+  ASSERT_TRUE(e);
+  EXPECT_NE(e->find("field 'native_dim'"), std::string::npos);
+}
+
+TEST(TargetTest, HashIsStableAndChangesWithEveryField) {
+  const Target t = tiny();
+  EXPECT_EQ(t.hash(), tiny().hash());
+  // FNV-1a 64 of the canonical text, computed here independently.
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : t.toJson())
+    h = (h ^ c) * 0x100000001b3ull;
+  EXPECT_EQ(t.hash(), h);
+
+  const std::function<void(Target &)> changes[] = {
+      [](Target &x) { x.name = "tiny2"; },
+      [](Target &x) { x.nativeDim = 32; },
+      [](Target &x) { x.tileEngines += 1; },
+      [](Target &x) { x.lanes += 1; },
+      [](Target &x) { x.numMfus += 1; },
+      [](Target &x) { x.ivrfDepth += 1; },
+      [](Target &x) { x.asvrfDepth += 1; },
+      [](Target &x) { x.mulvrfDepth += 1; },
+      [](Target &x) { x.mrfTiles += 1; },
+      [](Target &x) { x.dramBytes += 4; },
+      [](Target &x) { x.clockMHz += 0.5; },
+      [](Target &x) { x.weightFormat = NumberFormat::bfp(7, 16); },
+      [](Target &x) { x.inputFormat = NumberFormat::bfp(7, 16); },
+      [](Target &x) { x.rounding = Rounding::NearestAway; },
+  };
+  for (size_t i = 0; i < std::size(changes); ++i) {
+    Target changed = t;
+    changes[i](changed);
+    EXPECT_NE(changed.hash(), t.hash()) << "change " << i;
+  }
+}
+
+class TempFile {
+public:
+  explicit TempFile(const std::string &contents) {
+    path_ = ::testing::TempDir() + "softnpu_target_test_" + std::to_string(::getpid()) + "_" +
+            std::to_string(counter_++) + ".json";
+    std::ofstream(path_) << contents;
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string &path() const { return path_; }
+
+private:
+  static inline int counter_ = 0;
+  std::string path_;
+};
+
+TEST(TargetTest, LoadsFromFile) {
+  Target t = tiny();
+  t.name = "from-file";
+  t.numMfus = 3;
+  TempFile file(t.toJson());
+  std::string error;
+  std::optional<Target> loaded = Target::load(file.path(), error);
+  ASSERT_TRUE(loaded) << error;
+  EXPECT_TRUE(sameTarget(*loaded, t));
+
+  TempFile bad(tinyJsonWith("lanes", "0"));
+  EXPECT_FALSE(Target::load(bad.path(), error));
+  EXPECT_EQ(error, "target '" + bad.path() + "': field 'lanes' must be positive");
+}
+
+TEST(TargetTest, UnknownPresetOrFile) {
+  std::string error;
+  EXPECT_FALSE(Target::load("no-such-target", error));
+  EXPECT_EQ(error, "unknown target 'no-such-target': not a preset (brainwave-s10, cnn-n128, fpga-npu, tiny) "
+                   "and no such file");
+  EXPECT_FALSE(Target::load(::testing::TempDir(), error)); // a directory
+  EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
+}
+
+} // namespace
+} // namespace softnpu::target

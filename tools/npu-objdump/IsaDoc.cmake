@@ -1,0 +1,32 @@
+# Checks (or with -DUPDATE=ON rewrites) the generated section of docs/isa.md:
+# the text between the BEGIN/END markers must equal `npu-objdump --isa-table`.
+# Usage: cmake -DTOOL=path/to/npu-objdump -DDOC=docs/isa.md [-DUPDATE=ON] -P IsaDoc.cmake
+set(begin_marker "<!-- BEGIN GENERATED: npu-objdump --isa-table; do not edit -->\n")
+set(end_marker "<!-- END GENERATED -->")
+
+execute_process(COMMAND ${TOOL} --isa-table OUTPUT_VARIABLE table RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${TOOL} --isa-table failed (${rc})")
+endif()
+file(READ ${DOC} doc)
+string(FIND "${doc}" "${begin_marker}" b)
+string(FIND "${doc}" "${end_marker}" e)
+if(b EQUAL -1 OR e EQUAL -1 OR e LESS b)
+  message(FATAL_ERROR "${DOC}: generated-section markers not found")
+endif()
+string(LENGTH "${begin_marker}" blen)
+math(EXPR start "${b} + ${blen}")
+math(EXPR len "${e} - ${start}")
+string(SUBSTRING "${doc}" ${start} ${len} current)
+if(current STREQUAL table)
+  return()
+endif()
+if(UPDATE)
+  string(SUBSTRING "${doc}" 0 ${start} head)
+  string(SUBSTRING "${doc}" ${e} -1 tail)
+  file(WRITE ${DOC} "${head}${table}${tail}")
+  message(STATUS "updated ${DOC}")
+else()
+  message(FATAL_ERROR "${DOC} is out of date with `npu-objdump --isa-table`; regenerate with\n"
+    "  cmake -DTOOL=${TOOL} -DDOC=${DOC} -DUPDATE=ON -P ${CMAKE_CURRENT_LIST_FILE}")
+endif()

@@ -1,0 +1,22 @@
+//===- npu-opt.cpp - mlir-opt with the softnpu dialects and passes --------===//
+#include "compiler/Passes.h"
+#include "compiler/Pipeline.h"
+#include "dialects/fpga/FpgaDialect.h"
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<softnpu::onnx_d::OnnxDialect, softnpu::fpga::FpgaDialect, mlir::func::FuncDialect,
+                  mlir::arith::ArithDialect>();
+  softnpu::registerCompilerPasses();
+  mlir::registerCanonicalizerPass();
+  mlir::registerCSEPass();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "softnpu optimizer driver\n", registry));
+}
