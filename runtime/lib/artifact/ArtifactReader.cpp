@@ -114,7 +114,7 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
       return false;
     }
     all.push_back(s);
-    if (std::string(sectionName(s.kind)) == "unknown") {
+    if (!isKnownSection(s.kind)) {
       if (s.flags & kSectionRequired) {
         error = "artifact needs section kind " + std::to_string(s.kind) +
                 ", which this runtime does not support (format " + versionText(major, minor) + ")";

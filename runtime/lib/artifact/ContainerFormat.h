@@ -43,6 +43,7 @@ enum SectionKind : uint32_t {
   kWeights = 7,
   kProducer = 8,
 };
+inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kProducer; }
 inline const char *sectionName(uint32_t kind) {
   switch (kind) {
   case kTarget: return "TARGET";
