@@ -183,12 +183,14 @@ private:
   }
 
   /// Sets the DRAM transfer registers for reading `len` elements with `stride`
-  /// into `cols` vectors and writing `wrLen` elements.
-  void setTransfer(Location loc, int64_t cols, int64_t len, int64_t stride, int64_t wrLen) {
+  /// into `cols` vectors and, for chains that write DRAM, writing `wrLen`.
+  void setTransfer(Location loc, int64_t cols, int64_t len, int64_t stride,
+                   std::optional<int64_t> wrLen) {
     setReg(loc, SReg::Cols, cols);
     setReg(loc, SReg::RdLen, len);
     setReg(loc, SReg::RdStride, stride);
-    setReg(loc, SReg::WrLen, wrLen);
+    if (wrLen)
+      setReg(loc, SReg::WrLen, *wrLen);
   }
 
   /// MFU index of each step when they follow an optional mv_mul in a chain.
@@ -240,7 +242,7 @@ private:
   /// Loads `len` DRAM elements (with stride) into `vectors` vectors of a VRF.
   void stage(Location loc, int64_t src, int64_t len, int64_t stride, int64_t vectors,
              ArrayRef<Step> steps, StringRef mem, int64_t addr, int64_t mfu) {
-    setTransfer(loc, vectors, len, stride, 0);
+    setTransfer(loc, vectors, len, stride, std::nullopt);
     chain(loc, "DRAM", src, 0, std::nullopt, steps, mem, addr, mfu);
   }
 

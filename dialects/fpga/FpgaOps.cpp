@@ -119,7 +119,7 @@ LogicalResult SWrOp::verify() {
   return success();
 }
 
-LogicalResult ChainOp::verify() {
+LogicalResult ChainOp::verifyRegions() {
   std::string err;
   auto insts = chainInsts(*this, err);
   if (!insts)

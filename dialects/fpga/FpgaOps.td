@@ -119,7 +119,8 @@ def Fpga_ChainOp : Fpga_Op<"chain", [HasParent<"ProgramOp">, SingleBlock, NoTerm
   let summary = "one instruction chain: v_rd [mv_mul] point-wise ops v_wr+ (end_chain implied)";
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict-with-keyword $body";
-  let hasVerifier = 1;
+  // After the instructions themselves verify: the chain rules come second.
+  let hasRegionVerifier = 1;
 }
 
 class Fpga_InstOp<string mnemonic, list<Trait> traits = []>

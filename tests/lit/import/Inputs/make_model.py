@@ -7,7 +7,7 @@ KIND:
   dynamic_dim   x[N,4] (N symbolic) -> Relu -> y[N,4]
   int32_input   x[1,4] int32 -> Identity -> y[1,4] int32
   custom_domain x[1,4] -> com.example.Foo "foo0" -> y[1,4]
-  bad_attr      x[1,4] -> Flatten "flat0" (axis=1, plus an unknown attribute) -> y
+  int64_input   x[1,4] int64 -> Identity "id0" -> y[1,4] int64 (imports; the NPU rejects it)
 """
 import sys
 
@@ -33,6 +33,9 @@ def build(kind):
     if kind == "int32_input":
         return model([helper.make_node("Identity", ["x"], ["y"], name="id0")],
                      [io("x", [1, 4], TensorProto.INT32)], [io("y", [1, 4], TensorProto.INT32)])
+    if kind == "int64_input":
+        return model([helper.make_node("Identity", ["x"], ["y"], name="id0")],
+                     [io("x", [1, 4], TensorProto.INT64)], [io("y", [1, 4], TensorProto.INT64)])
     if kind == "custom_domain":
         return model([helper.make_node("Foo", ["x"], ["y"], name="foo0", domain="com.example")],
                      [io("x", [1, 4])], [io("y", [1, 4])],

@@ -1,0 +1,171 @@
+// RUN: npu-opt -split-input-file -verify-diagnostics %s
+// Verifiers of the fpga dialect's attributes and ops.
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.s_wr' op unknown scalar register 'FOO'}}
+  fpga.s_wr "FOO", 1
+}
+
+// -----
+
+// Register names are the ISA's (ScalarRegs.def), spelled exactly.
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  fpga.s_wr "ROWS", 2
+  fpga.s_wr "RD_STRIDE", 0
+  // expected-error @+1 {{unknown scalar register 'rows'}}
+  fpga.s_wr "rows", 2
+}
+
+// -----
+
+// expected-error @+1 {{invalid number format 'msfp99': unknown number format 'msfp99'}}
+func.func @bad_format(%x: tensor<2x3xf32, #fpga.format<"msfp99">>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{invalid number format 'bfp:m=0,k=16'}}
+func.func @bad_bfp(%x: tensor<2x3xf32, #fpga.format<"bfp:m=0,k=16">>) {
+  return
+}
+
+// -----
+
+func.func @good_formats(%a: tensor<2xf32, #fpga.format<"fp32">>, %b: tensor<2xf32, #fpga.format<"msfp12">>,
+                        %c: tensor<2xf32, #fpga.format<"msfp16">>, %d: tensor<2xf32, #fpga.format<"bfp:m=7,k=8">>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{no-such-preset}}
+module attributes {fpga.target = #fpga.target<"no-such-preset">} {
+}
+
+// -----
+
+func.func @linear_k(%x: tensor<1x3xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op reduction sizes differ: x has 3, w has 4}}
+  %0 = fpga.linear %x, %w : (tensor<1x3xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+// With transpose_w, w is [K, P].
+func.func @linear_k_transposed(%x: tensor<1x3xf32>, %w: tensor<2x4xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op reduction sizes differ: x has 3, w has 2}}
+  %0 = fpga.linear %x, %w {transpose_w = true} : (tensor<1x3xf32>, tensor<2x4xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @linear_result(%x: tensor<5x3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op result must be 5x2}}
+  %0 = fpga.linear %x, %w : (tensor<5x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @linear_rank(%x: tensor<3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op x, w and the result must be 2-D}}
+  %0 = fpga.linear %x, %w : (tensor<3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @linear_dynamic(%x: tensor<?x3xf32>, %w: tensor<2x3xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op shapes must be static}}
+  %0 = fpga.linear %x, %w : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_bias(%x: tensor<4x3xf32>, %w: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<4x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op bias shape does not broadcast to 4x2}}
+  %0 = fpga.linear %x, %w, %b : (tensor<4x3xf32>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<4x2xf32>
+  return %0 : tensor<4x2xf32>
+}
+
+// -----
+
+func.func @linear_activation(%x: tensor<1x3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op unknown activation 'gelu'}}
+  %0 = fpga.linear %x, %w {activation = "gelu"} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @linear_grid(%x: tensor<1x3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op tile_grid must be two positive numbers}}
+  %0 = fpga.linear %x, %w {tile_grid = array<i64: 1, 0>} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @activation_kind(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'fpga.activation' op unknown activation 'softsign'}}
+  %0 = fpga.activation "softsign" %x : (tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @activation_type(%x: tensor<2xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.activation' op result type must equal the operand type}}
+  %0 = fpga.activation "relu" %x : (tensor<2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) -> tensor<7xf32> {
+  // expected-error @+1 {{'fpga.reshape' op element counts differ}}
+  %0 = fpga.reshape %x : (tensor<2x3xf32>) -> tensor<7xf32>
+  return %0 : tensor<7xf32>
+}
+
+// -----
+
+func.func @weights_shape() -> tensor<3x2xf32> {
+  // expected-error @+1 {{'fpga.weights' op value and result shapes differ}}
+  %0 = fpga.weights {value = dense<1.0> : tensor<2x3xf32>} : tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @weights_rank() -> tensor<6xf32> {
+  // expected-error @+1 {{'fpga.weights' op weights must be 2-D}}
+  %0 = fpga.weights {value = dense<1.0> : tensor<6xf32>} : tensor<6xf32>
+  return %0 : tensor<6xf32>
+}
+
+// -----
+
+// The format encoding may differ from the value's (plain) type.
+func.func @weights_encoded() -> tensor<2x3xf32, #fpga.format<"msfp15">> {
+  %0 = fpga.weights {value = dense<1.0> : tensor<2x3xf32>} : tensor<2x3xf32, #fpga.format<"msfp15">>
+  return %0 : tensor<2x3xf32, #fpga.format<"msfp15">>
+}
+
+// -----
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.pinned_matrix' op value must be 2-D}}
+  fpga.pinned_matrix tile 0 grid 1 x 1 {value = dense<1.0> : tensor<4xf32>}
+}
+
+// -----
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.pinned_matrix' op tile grid must be positive}}
+  fpga.pinned_matrix tile 0 grid 0 x 1 {value = dense<1.0> : tensor<4x4xf32>}
+}

@@ -1,0 +1,77 @@
+// RUN: npu-opt --fpga-tile -split-input-file -verify-diagnostics %s
+// Matrices that do not fit the target's MRF, and rows that do not fit its
+// IVRF or output registers, are reported (tiny: N = 16, MRF 256 tiles, IVRF,
+// ASVRF and MULVRF 256 vectors each).
+
+// 272 x 256 weights need 17 x 16 = 272 tiles; tiny has 256.
+// expected-error @+1 {{the model's matrices need 272 MRF tiles (272 pinned, 0 for run-time matrices); target 'tiny' has 256}}
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @mrf_pinned(%x: tensor<1x256xf32>) -> tensor<1x272xf32> {
+    %w = fpga.weights {value = dense<1.0> : tensor<272x256xf32>} : tensor<272x256xf32, #fpga.format<"msfp15">>
+    %0 = fpga.linear %x, %w : (tensor<1x256xf32>, tensor<272x256xf32, #fpga.format<"msfp15">>) -> tensor<1x272xf32>
+    return %0 : tensor<1x272xf32>
+  }
+}
+
+// -----
+
+// 256 pinned tiles fill the MRF exactly, so the scratch tile of a run-time
+// 16 x 16 matrix does not fit any more.
+// expected-error @+1 {{the model's matrices need 257 MRF tiles (256 pinned, 1 for run-time matrices); target 'tiny' has 256}}
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @mrf_scratch(%x: tensor<1x256xf32>, %m: tensor<16x16xf32>) -> tensor<16x16xf32> {
+    %w = fpga.weights {value = dense<1.0> : tensor<256x256xf32>} : tensor<256x256xf32, #fpga.format<"msfp15">>
+    %0 = fpga.linear %x, %w : (tensor<1x256xf32>, tensor<256x256xf32, #fpga.format<"msfp15">>) -> tensor<1x256xf32>
+    %r = fpga.reshape %0 : (tensor<1x256xf32>) -> tensor<16x16xf32>
+    %1 = fpga.linear %r, %m : (tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<16x16xf32>
+    %2 = fpga.reshape %1 : (tensor<16x16xf32>) -> tensor<1x256xf32>
+    %3 = fpga.linear %2, %w : (tensor<1x256xf32>, tensor<256x256xf32, #fpga.format<"msfp15">>) -> tensor<1x256xf32>
+    %4 = fpga.reshape %3 : (tensor<1x256xf32>) -> tensor<16x16xf32>
+    %5 = fpga.linear %4, %m : (tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<16x16xf32>
+    return %5 : tensor<16x16xf32>
+  }
+}
+
+// -----
+
+// Exactly 256 tiles fit.
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @mrf_full(%x: tensor<1x256xf32>) -> tensor<1x256xf32> {
+    %w = fpga.weights {value = dense<1.0> : tensor<256x256xf32>} : tensor<256x256xf32, #fpga.format<"msfp15">>
+    %0 = fpga.linear %x, %w : (tensor<1x256xf32>, tensor<256x256xf32, #fpga.format<"msfp15">>) -> tensor<1x256xf32>
+    return %0 : tensor<1x256xf32>
+  }
+}
+
+// -----
+
+// A row of 4097 inputs needs 257 native vectors; the IVRF holds 256.
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @ivrf(%x: tensor<1x4097xf32>, %m: tensor<1x4097xf32>) -> tensor<1x1xf32> {
+    // expected-error @+1 {{op fpga.linear: an input row of 4097 elements needs 257 native vectors; the IVRF of target 'tiny' holds 256}}
+    %0 = fpga.linear %x, %m : (tensor<1x4097xf32>, tensor<1x4097xf32>) -> tensor<1x1xf32>
+    return %0 : tensor<1x1xf32>
+  }
+}
+
+// -----
+
+// 2064 outputs are 129 native vectors: the alpha and beta vectors need
+// 2 x 129 > 256 MULVRF entries.
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @outputs(%x: tensor<1x1xf32>, %m: tensor<2064x1xf32>) -> tensor<1x2064xf32> {
+    // expected-error @+1 {{2064 outputs need more vector registers than target 'tiny' has}}
+    %0 = fpga.linear %x, %m : (tensor<1x1xf32>, tensor<2064x1xf32>) -> tensor<1x2064xf32>
+    return %0 : tensor<1x2064xf32>
+  }
+}
+
+// -----
+
+// 2048 outputs (128 vectors) still fit.
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @outputs_fit(%x: tensor<1x1xf32>, %m: tensor<2048x1xf32>) -> tensor<1x2048xf32> {
+    %0 = fpga.linear %x, %m : (tensor<1x1xf32>, tensor<2048x1xf32>) -> tensor<1x2048xf32>
+    return %0 : tensor<1x2048xf32>
+  }
+}
