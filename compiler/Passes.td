@@ -40,19 +40,46 @@ def FpgaFuse : Pass<"fpga-fuse", "mlir::ModuleOp"> {
   }];
 }
 
+def FpgaAutoPrecision : Pass<"fpga-auto-precision", "mlir::ModuleOp"> {
+  let summary = "Choose per layer the narrowest format that keeps its output error in a bound";
+  let description = [{
+    Evaluates the tensor-level graph in fp32 on sample inputs (`samples`:
+    NAME=FILE with .npy or .pb tensors; without samples, seeded uniform
+    [-1, 1) inputs), then for every fpga.linear (constant or run-time matrix) tries
+    the candidate formats from the fewest bits per element up: both the
+    matrix and the layer's fp32 input rows are rounded exactly as the NPU
+    does (blocks per native vector) and the layer's output is recomputed. The
+    first format whose relative RMS output error ||y_q - y|| / ||y|| is at
+    most `bound` is recorded as the layer's weight_format and input_format
+    (fp32 when none is). Each decision is reported as a remark.
+  }];
+  let options = [
+    Option<"bound", "bound", "double", /*default=*/"0.01",
+           "largest relative RMS error of a layer's output">,
+    ListOption<"samples", "samples", "std::string",
+               "sample inputs NAME=FILE (.npy or .pb); default: synthesised">
+  ];
+}
+
 def FpgaQuantize : Pass<"fpga-quantize", "mlir::ModuleOp"> {
   let summary = "Choose number formats and round constant weights to them";
   let description = [{
-    The formats come from the module's #fpga.target, overridden by `precision`
-    when given (the target recorded on the module is updated, so the artifact
-    states the formats it was compiled for). Constant matrix operands of
-    fpga.linear become fpga.weights in [out, in] layout with alpha folded in,
-    rounded to the weight format (runtime numerics, the same code the
-    simulator uses) and typed `tensor<PxKxf32, #fpga.format<"...">>`.
+    Every fpga.linear gets weight_format / input_format: a format already set
+    (by fpga-auto-precision) stays, else `precision` when given (which also
+    becomes the module target's default, so the artifact states it), else the
+    target's; then `precision-for` patterns (PATTERN=FORMAT, glob over ONNX
+    node names, the last matching pattern wins) override. Constant matrix
+    operands become fpga.weights in [out, in] layout with alpha folded in,
+    rounded to the layer's weight format (runtime numerics, blocks restarting
+    every native vector, the same code the simulator uses) and typed
+    `tensor<PxKxf32, #fpga.format<"...">>`.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"\"",
-           "fp32, msfp12..msfp16 or bfp:m=M,k=K (default: the target's formats)">
+           "fp32, msfp12..msfp16, bfp:m=M,k=K, mxfp8_e4m3, mxfp8_e5m2, mxfp6_e3m2, "
+           "mxfp6_e2m3, mxfp4, mxint8 (default: the target's formats)">,
+    ListOption<"precisionFor", "precision-for", "std::string",
+               "per-node overrides PATTERN=FORMAT (glob over ONNX node names)">
   ];
 }
 

@@ -10,8 +10,15 @@ namespace softnpu {
 void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {
   pm.addPass(createConvertOnnxToFpga());
   pm.addPass(createFpgaFuse());
+  if (opts.autoPrecision) {
+    FpgaAutoPrecisionOptions a;
+    a.bound = *opts.autoPrecision;
+    a.samples.assign(opts.samples.begin(), opts.samples.end());
+    pm.addPass(createFpgaAutoPrecision(a));
+  }
   FpgaQuantizeOptions q;
   q.precision = opts.precision;
+  q.precisionFor.assign(opts.precisionFor.begin(), opts.precisionFor.end());
   pm.addPass(createFpgaQuantize(q));
   pm.addPass(createFpgaTile());
   if (stop == PipelineStage::Fpga)

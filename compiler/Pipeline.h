@@ -4,7 +4,9 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace softnpu {
 
@@ -13,7 +15,10 @@ namespace softnpu {
 enum class PipelineStage { Fpga, Isa };
 
 struct PipelineOptions {
-  std::string precision; ///< empty: the target's formats
+  std::string precision;                 ///< empty: the target's formats
+  std::vector<std::string> precisionFor; ///< PATTERN=FORMAT overrides
+  std::optional<double> autoPrecision;   ///< error bound; runs fpga-auto-precision
+  std::vector<std::string> samples;      ///< NAME=FILE inputs for auto-precision
 };
 
 void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts);

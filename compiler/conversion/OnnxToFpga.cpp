@@ -37,7 +37,8 @@ Value lowerGemm(Operation *op, OpBuilder &b) {
   auto gemm = cast<onnx_d::GemmOp>(op);
   return fpga::LinearOp::create(b, op->getLoc(), gemm.getY().getType(), gemm.getA(), gemm.getB(),
                                 gemm.getC(), gemm.getTransA() != 0, gemm.getTransB() == 0,
-                                gemm.getAlpha(), gemm.getBeta(), "none", nullptr);
+                                gemm.getAlpha(), gemm.getBeta(), "none", nullptr, nullptr,
+                                nullptr);
 }
 
 Value lowerMatMul(Operation *op, OpBuilder &b) {
@@ -50,7 +51,8 @@ Value lowerMatMul(Operation *op, OpBuilder &b) {
     return nullptr;
   }
   return fpga::LinearOp::create(b, op->getLoc(), mm.getY().getType(), mm.getA(), mm.getB(), Value(),
-                                false, true, APFloat(1.0f), APFloat(1.0f), "none", nullptr);
+                                false, true, APFloat(1.0f), APFloat(1.0f), "none", nullptr, nullptr,
+                                nullptr);
 }
 
 Value lowerAdd(Operation *op, OpBuilder &b) {

@@ -41,7 +41,7 @@ public:
   }
 
   /// Tiles in grid order, rows in order, each row packed (zero-padded to N).
-  void packMatrix(fpga::PinnedMatrixOp op) {
+  LogicalResult packMatrix(fpga::PinnedMatrixOp op) {
     const size_t n = t_.nativeDim;
     auto value = cast<DenseElementsAttr>(op.getValue());
     auto shape = cast<ShapedType>(value.getType()).getShape();
@@ -51,7 +51,12 @@ public:
     e.mrfTile = static_cast<uint32_t>(op.getMrfTile());
     e.rowTiles = static_cast<uint32_t>(op.getRowTiles());
     e.colTiles = static_cast<uint32_t>(op.getColTiles());
-    e.format = t_.weightFormat;
+    e.formatIndex = static_cast<uint32_t>(op.getFormatIndex());
+    if (e.formatIndex >= a_.formats.size()) {
+      op.emitError() << "format index " << e.formatIndex << " is not in the program's format table";
+      return failure();
+    }
+    e.format = a_.formats[e.formatIndex].weight;
     e.offset = a_.weightImage.size();
     size_t rowBytes = numerics::packedRowBytes(e.format, n);
     std::vector<float> row(n);
@@ -69,10 +74,34 @@ public:
         }
     e.size = a_.weightImage.size() - e.offset;
     a_.matrices.push_back(e);
+    return success();
+  }
+
+  /// The program's format table; entry 0 is the target's pair.
+  LogicalResult readFormats(fpga::ProgramOp program) {
+    a_.formats.clear();
+    ArrayAttr table = program.getFormatsAttr();
+    if (!table) {
+      a_.formats.push_back({t_.weightFormat, t_.inputFormat});
+      return success();
+    }
+    for (Attribute entry : table) {
+      auto pair = dyn_cast<ArrayAttr>(entry);
+      auto w = pair && pair.size() == 2 ? fpga::parseFormatAttr(pair[0]) : std::nullopt;
+      auto i = pair && pair.size() == 2 ? fpga::parseFormatAttr(pair[1]) : std::nullopt;
+      if (!w || !i)
+        return program.emitError() << "formats must be [weight, input] #fpga.format pairs";
+      a_.formats.push_back({*w, *i});
+    }
+    if (a_.formats.empty())
+      return program.emitError() << "the format table is empty";
+    return success();
   }
 
   LogicalResult run(fpga::ProgramOp program) {
     a_.dramElements = static_cast<uint64_t>(program.getDramElements());
+    if (failed(readFormats(program)))
+      return failure();
     std::string err;
     for (Operation &op : program.getBody().front()) {
       if (auto in = dyn_cast<fpga::InputOp>(op)) {
@@ -84,7 +113,11 @@ public:
                               std::vector<int64_t>(out.getShape().begin(), out.getShape().end()),
                               static_cast<uint64_t>(out.getDram())});
       } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
-        packMatrix(m);
+        if (failed(packMatrix(m)))
+          return failure();
+      } else if (auto r = dyn_cast<fpga::TensorRecordOp>(op)) {
+        a_.tensors.push_back({nodeIndex(r.getLoc()), static_cast<uint64_t>(r.getDram()),
+                              std::vector<int64_t>(r.getShape().begin(), r.getShape().end())});
       } else if (auto c = dyn_cast<fpga::DramConstOp>(op)) {
         auto value = cast<DenseElementsAttr>(c.getValue());
         artifact::DramInit init;

@@ -32,7 +32,7 @@ fpga::LinearOp fuseBias(fpga::LinearOp linear, fpga::AddOp add) {
   auto fused = fpga::LinearOp::create(
       b, loc, linear.getY().getType(), linear.getX(), linear.getW(), other, linear.getTransposeX(),
       linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f), linear.getActivation(),
-      linear.getTileGridAttr());
+      linear.getTileGridAttr(), linear.getWeightFormatAttr(), linear.getInputFormatAttr());
   add.getResult().replaceAllUsesWith(fused.getY());
   add.erase();
   linear.erase();
@@ -46,7 +46,8 @@ fpga::LinearOp fuseActivation(fpga::LinearOp linear, fpga::ActivationOp act) {
   auto fused = fpga::LinearOp::create(
       b, loc, linear.getY().getType(), linear.getX(), linear.getW(), linear.getBias(),
       linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), linear.getBeta(),
-      act.getKind(), linear.getTileGridAttr());
+      act.getKind(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
+      linear.getInputFormatAttr());
   act.getY().replaceAllUsesWith(fused.getY());
   act.erase();
   linear.erase();

@@ -43,14 +43,15 @@ struct Step {
 class Lowerer {
 public:
   Lowerer(ModuleOp module, const target::Target &t)
-      : module_(module), t_(t), n_(t.nativeDim), b_(module.getContext()) {
+      : module_(module), t_(t), n_(t.nativeDim), b_(module.getContext()),
+        formats_{{t.weightFormat.name(), t.inputFormat.name()}} {
     for (unsigned r = 0; r < isa::kNumSRegs; ++r)
       sreg_[r] = isa::sregReset(static_cast<SReg>(r));
   }
 
   LogicalResult run(func::FuncOp func) {
     b_.setInsertionPoint(func);
-    program_ = fpga::ProgramOp::create(b_, func.getLoc(), func.getSymName(), 0);
+    program_ = fpga::ProgramOp::create(b_, func.getLoc(), func.getSymName(), 0, ArrayAttr());
     program_.getBody().emplaceBlock();
     b_.setInsertionPointToStart(&program_.getBody().front());
 
@@ -94,7 +95,9 @@ public:
         return op.emitError() << describeOp(&op) << ": cannot be lowered to NPU instructions";
       if (failed(r))
         return failure();
+      recordTensor(op.getResult(0), op.getLoc());
     }
+    program_.setFormatsAttr(formatTable());
     b_.setInsertionPointToEnd(&program_.getBody().front());
     for (const Copy &c : copies_) {
       Location loc = NameLoc::get(b_.getStringAttr("output copy"), c.loc);
@@ -158,6 +161,36 @@ private:
     return emitError(loc) << "internal error: tensor has no DRAM address yet";
   }
 
+  /// Records where the tensor a node produced lives, for layer reports.
+  void recordTensor(Value v, Location loc) {
+    OpBuilder::InsertionGuard g(b_);
+    setInsertionPointForDeclaration();
+    fpga::TensorRecordOp::create(b_, loc, shapeOf(v), addr_.lookup(v));
+  }
+
+  /// Index of a layer's (weight, input) format pair in the program's format
+  /// table; entry 0 is the target's pair.
+  int64_t formatIndex(fpga::LinearOp op) {
+    std::pair<std::string, std::string> pair{t_.weightFormat.name(), t_.inputFormat.name()};
+    if (auto w = op.getWeightFormatAttr())
+      pair.first = w.getName().str();
+    if (auto i = op.getInputFormatAttr())
+      pair.second = i.getName().str();
+    auto it = llvm::find(formats_, pair);
+    if (it != formats_.end())
+      return it - formats_.begin();
+    formats_.push_back(pair);
+    return static_cast<int64_t>(formats_.size()) - 1;
+  }
+
+  ArrayAttr formatTable() {
+    MLIRContext *ctx = b_.getContext();
+    SmallVector<Attribute> entries;
+    for (const auto &[w, i] : formats_)
+      entries.push_back(b_.getArrayAttr({fpga::FormatAttr::get(ctx, w), fpga::FormatAttr::get(ctx, i)}));
+    return b_.getArrayAttr(entries);
+  }
+
   int64_t resultAddr(Value v) {
     auto [it, inserted] = addr_.try_emplace(v, 0);
     if (inserted)
@@ -169,7 +202,8 @@ private:
   void setInsertionPointForDeclaration() {
     Block &body = program_.getBody().front();
     for (Operation &op : body)
-      if (!llvm::isa<fpga::InputOp, fpga::OutputOp, fpga::PinnedMatrixOp, fpga::DramConstOp>(op))
+      if (!llvm::isa<fpga::InputOp, fpga::OutputOp, fpga::PinnedMatrixOp, fpga::DramConstOp,
+                     fpga::TensorRecordOp>(op))
         return b_.setInsertionPoint(&op);
     b_.setInsertionPointToEnd(&body);
   }
@@ -292,6 +326,7 @@ private:
     int64_t r = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
 
     // The matrix: pinned weights or a run-time matrix moved into scratch tiles.
+    int64_t fmt = formatIndex(op);
     int64_t tile;
     if (auto w = op.getW().getDefiningOp<fpga::WeightsOp>()) {
       if (!w.getMrfTile())
@@ -300,7 +335,7 @@ private:
       if (pinned_.insert(w).second) {
         OpBuilder::InsertionGuard g(b_);
         setInsertionPointForDeclaration();
-        fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), tile, rows, cols);
+        fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), tile, rows, cols, fmt);
       }
     } else {
       FailureOr<int64_t> m = addrOf(op.getW(), loc);
@@ -312,6 +347,7 @@ private:
       setReg(loc, SReg::Cols, cols);
       setReg(loc, SReg::MatH, ws[0]);
       setReg(loc, SReg::MatW, ws[1]);
+      setReg(loc, SReg::MFmt, fmt);
       fpga::MRdOp::create(b_, loc, *m, tile, op.getTransposeW());
     }
 
@@ -370,6 +406,7 @@ private:
       setReg(loc, SReg::Rows, rows);
       setReg(loc, SReg::Cols, cols);
       setReg(loc, SReg::WrLen, p);
+      setReg(loc, SReg::MFmt, fmt);
       chain(loc, "IVRF", 0, 0, tile, steps, "DRAM", y + i * p, 0);
     }
     return success();
@@ -444,6 +481,7 @@ private:
   llvm::DenseMap<Value, int64_t> addr_;
   llvm::DenseSet<Operation *> pinned_;
   SmallVector<Copy> copies_;
+  std::vector<std::pair<std::string, std::string>> formats_;
   std::array<int64_t, isa::kNumSRegs> sreg_{};
 };
 

@@ -1,4 +1,4 @@
-//===- Quantize.cpp - Formats from the target; constant weights rounded ---===//
+//===- Quantize.cpp - Per-layer formats; constant weights rounded ---------===//
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
 #include "dialects/fpga/FpgaTarget.h"
@@ -6,6 +6,7 @@
 #include "softnpu/numerics/Bfp.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/GlobPattern.h"
 
 namespace softnpu {
 #define GEN_PASS_DEF_FPGAQUANTIZE
@@ -25,6 +26,32 @@ DenseElementsAttr constantOf(Value v) {
   return attr && attr.getElementType().isF32() ? attr : DenseElementsAttr();
 }
 
+/// A format the matrix unit can use for a whole layer: fp32 or a block format.
+std::optional<numerics::NumberFormat> parseMatrixFormat(StringRef text, std::string &err) {
+  auto f = numerics::NumberFormat::parse(text.str(), &err);
+  if (f && !f->isFp32() && !f->isBlock()) {
+    err = "'" + text.str() + "' is a multifunction-unit format; matrix products need fp32 or a "
+          "block format";
+    return std::nullopt;
+  }
+  return f;
+}
+
+struct Override {
+  llvm::GlobPattern pattern;
+  std::string text;
+  numerics::NumberFormat format;
+  bool used = false;
+};
+
+/// True when any ONNX node the op came from matches.
+bool matches(const llvm::GlobPattern &p, Operation *op) {
+  std::string names = nodeNameOf(op->getLoc());
+  SmallVector<StringRef> parts;
+  StringRef(names).split(parts, '+');
+  return llvm::any_of(parts, [&](StringRef n) { return p.match(n); });
+}
+
 struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
   using FpgaQuantizeBase::FpgaQuantizeBase;
 
@@ -33,9 +60,9 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     std::optional<target::Target> t = fpga::getTarget(module);
     if (!t)
       return signalPassFailure();
+    std::string err;
     if (!precision.empty()) {
-      std::string err;
-      auto fmt = numerics::NumberFormat::parse(precision, &err);
+      auto fmt = parseMatrixFormat(precision, err);
       if (!fmt) {
         module.emitError() << "bad precision '" << precision << "': " << err;
         return signalPassFailure();
@@ -48,7 +75,43 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       }
       fpga::setTarget(module, *t);
     }
-    module.walk([&](fpga::LinearOp op) { quantizeLinear(op, *t); });
+    std::vector<Override> overrides;
+    // GlobPattern keeps pointers into its text: patterns are made from the
+    // option's own strings, which outlive this run. Formats may contain '='
+    // (bfp:m=3,k=8), so PATTERN ends at the first one.
+    for (const std::string &spec : precisionFor) {
+      size_t eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        module.emitError() << "bad --precision-for '" << spec << "': expected PATTERN=FORMAT";
+        return signalPassFailure();
+      }
+      auto pattern = llvm::GlobPattern::create(StringRef(spec).substr(0, eq));
+      if (!pattern) {
+        module.emitError() << "bad --precision-for pattern in '" << spec
+                           << "': " << llvm::toString(pattern.takeError());
+        return signalPassFailure();
+      }
+      auto fmt = parseMatrixFormat(spec.substr(eq + 1), err);
+      if (!fmt) {
+        module.emitError() << "bad --precision-for '" << spec << "': " << err;
+        return signalPassFailure();
+      }
+      overrides.push_back({std::move(*pattern), spec, *fmt});
+    }
+
+    bool ok = true;
+    module.walk([&](fpga::LinearOp op) {
+      if (!assignFormats(op, *t, overrides))
+        ok = false;
+      else
+        quantizeLinear(op, *t);
+    });
+    if (!ok)
+      return signalPassFailure();
+    for (const Override &o : overrides)
+      if (!o.used)
+        module.emitWarning() << "--precision-for '" << o.text
+                             << "' matches no matrix-product node";
     // The unrounded originals are dead now.
     module.walk([](arith::ConstantOp c) {
       if (c->use_empty())
@@ -56,11 +119,37 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     });
   }
 
+  /// Sets weight_format / input_format on `op` (see the pass description).
+  bool assignFormats(fpga::LinearOp op, const target::Target &t, std::vector<Override> &overrides) {
+    numerics::NumberFormat w = t.weightFormat, in = t.inputFormat;
+    if (auto a = op.getWeightFormatAttr())
+      w = *fpga::parseFormatAttr(a);
+    if (auto a = op.getInputFormatAttr())
+      in = *fpga::parseFormatAttr(a);
+    for (Override &o : overrides)
+      if (matches(o.pattern, op)) {
+        w = in = o.format;
+        o.used = true;
+      }
+    target::Target layer = t;
+    layer.weightFormat = w;
+    layer.inputFormat = in;
+    if (auto bad = layer.validate()) {
+      op.emitError() << describeOp(op) << ": formats " << w.name() << " x " << in.name()
+                     << " do not fit target '" << t.name << "': " << *bad;
+      return false;
+    }
+    op.setWeightFormatAttr(fpga::FormatAttr::get(op.getContext(), w.name()));
+    op.setInputFormatAttr(fpga::FormatAttr::get(op.getContext(), in.name()));
+    return true;
+  }
+
   /// Constant w -> fpga.weights holding alpha * W' (W' in [out, in] layout)
-  /// rounded row by row to the weight format; constant bias -> beta * bias.
+  /// rounded to the layer's weight format; constant bias -> beta * bias.
   void quantizeLinear(fpga::LinearOp op, const target::Target &t) {
     OpBuilder b(op);
     if (DenseElementsAttr w = constantOf(op.getW())) {
+      numerics::NumberFormat fmt = *fpga::parseFormatAttr(op.getWeightFormatAttr());
       int64_t p = op.getNumOutputs(), k = op.getReductionSize();
       auto values = llvm::to_vector(w.getValues<float>());
       int64_t wCols = cast<RankedTensorType>(w.getType()).getDimSize(1);
@@ -72,9 +161,8 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
           wt[i * k + j] = alpha == 1.0f ? v : alpha * v;
         }
       for (int64_t i = 0; i < p; ++i)
-        numerics::roundTrip(&wt[i * k], static_cast<size_t>(k), t.weightFormat, t.rounding);
-      auto fmt = fpga::FormatAttr::get(op.getContext(), t.weightFormat.name());
-      auto type = RankedTensorType::get({p, k}, b.getF32Type(), fmt);
+        numerics::roundTrip(&wt[i * k], static_cast<size_t>(k), fmt, t.rounding, t.nativeDim);
+      auto type = RankedTensorType::get({p, k}, b.getF32Type(), op.getWeightFormatAttr());
       auto plain = RankedTensorType::get({p, k}, b.getF32Type());
       auto weights = fpga::WeightsOp::create(b, op.getW().getLoc(), type,
                                              DenseElementsAttr::get(plain, llvm::ArrayRef<float>(wt)),

@@ -18,7 +18,9 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
     `transpose_w` (then `w` is [K, P]). `bias`, when present, broadcasts to
     [R, P]. `activation` is none, relu, sigmoid or tanh. Each row of X' is one
     matrix-vector product. After fpga-tile, `tile_grid` = [row tiles, column
-    tiles] of W' in native N x N tiles.
+    tiles] of W' in native N x N tiles. `weight_format` / `input_format`
+    (set by fpga-auto-precision or fpga-quantize) are the formats of W' in the
+    MRF and of X' rows entering the matrix unit.
   }];
   let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, Optional<AnyRankedTensor>:$bias,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_x,
@@ -26,7 +28,9 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
                    DefaultValuedAttr<F32Attr, "1.0">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.0">:$beta,
                    DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
-                   OptionalAttr<DenseI64ArrayAttr>:$tile_grid);
+                   OptionalAttr<DenseI64ArrayAttr>:$tile_grid,
+                   OptionalAttr<Fpga_FormatAttr>:$weight_format,
+                   OptionalAttr<Fpga_FormatAttr>:$input_format);
   let results = (outs AnyRankedTensor:$y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -81,11 +85,14 @@ def Fpga_ReshapeOp : Fpga_Op<"reshape", [Pure]> {
 def Fpga_ProgramOp : Fpga_Op<"program", [Symbol, SingleBlock, NoTerminator, IsolatedFromAbove]> {
   let summary = "an NPU program: declarations, then chains and standalone instructions";
   let description = [{
-    `dram_elements` is the DRAM footprint in fp32 elements. The body holds
+    `dram_elements` is the DRAM footprint in fp32 elements. `formats` is the
+    format table, a list of [weight, input] #fpga.format pairs selected by the
+    MFMT register (entry 0 = the target's; absent = only that). The body holds
     fpga.input / fpga.output / fpga.pinned_matrix / fpga.dram_const
     declarations and the instruction stream in program order.
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$dram_elements);
+  let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$dram_elements,
+                   OptionalAttr<ArrayAttr>:$formats);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
 }
@@ -104,9 +111,15 @@ def Fpga_OutputOp : Fpga_TensorDeclOp<"output"> {
 def Fpga_PinnedMatrixOp : Fpga_Op<"pinned_matrix", [HasParent<"ProgramOp">]> {
   let summary = "a constant matrix loaded into MRF tiles when a session starts";
   let arguments = (ins ElementsAttr:$value, I64Attr:$mrf_tile, I64Attr:$row_tiles,
-                   I64Attr:$col_tiles);
+                   I64Attr:$col_tiles, DefaultValuedAttr<I64Attr, "0">:$format_index);
   let assemblyFormat = "`tile` $mrf_tile `grid` $row_tiles `x` $col_tiles attr-dict";
   let hasVerifier = 1;
+}
+
+def Fpga_TensorRecordOp : Fpga_Op<"tensor_record", [HasParent<"ProgramOp">]> {
+  let summary = "where the tensor an ONNX node produced lives in DRAM (layer reports)";
+  let arguments = (ins DenseI64ArrayAttr:$shape, I64Attr:$dram);
+  let assemblyFormat = "`shape` $shape `at` $dram attr-dict";
 }
 
 def Fpga_DramConstOp : Fpga_Op<"dram_const", [HasParent<"ProgramOp">]> {

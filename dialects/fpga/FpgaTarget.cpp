@@ -31,14 +31,16 @@ void setTarget(ModuleOp module, const target::Target &t) {
                   TargetAttr::get(module.getContext(), isPreset ? t.name : t.toJson()));
 }
 
-std::optional<numerics::NumberFormat> getFormat(Type type) {
-  auto rt = llvm::dyn_cast<RankedTensorType>(type);
-  if (!rt)
-    return std::nullopt;
-  auto f = llvm::dyn_cast_or_null<FormatAttr>(rt.getEncoding());
+std::optional<numerics::NumberFormat> parseFormatAttr(Attribute attr) {
+  auto f = llvm::dyn_cast_or_null<FormatAttr>(attr);
   if (!f)
     return std::nullopt;
   return numerics::NumberFormat::parse(f.getName().str());
+}
+
+std::optional<numerics::NumberFormat> getFormat(Type type) {
+  auto rt = llvm::dyn_cast<RankedTensorType>(type);
+  return rt ? parseFormatAttr(rt.getEncoding()) : std::nullopt;
 }
 
 } // namespace softnpu::fpga

@@ -21,6 +21,10 @@ void setTarget(mlir::ModuleOp module, const target::Target &t);
 /// The number format a tensor type's #fpga.format encoding names, if any.
 std::optional<numerics::NumberFormat> getFormat(mlir::Type type);
 
+/// The number format an #fpga.format attribute names (verified on creation,
+/// so this only fails for a null attribute).
+std::optional<numerics::NumberFormat> parseFormatAttr(mlir::Attribute attr);
+
 } // namespace softnpu::fpga
 
 #endif

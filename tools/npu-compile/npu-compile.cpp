@@ -1,7 +1,8 @@
 //===- npu-compile.cpp - ONNX model -> softnpu artifact -------------------===//
 //
 //   npu-compile model.onnx -o model.npu [--target NAME|FILE] [--precision P]
-//               [--emit=onnx|fpga|isa|artifact]
+//               [--precision-for PATTERN=FORMAT ...] [--auto-precision BOUND
+//               [--sample NAME=FILE ...]] [--emit=onnx|fpga|isa|artifact]
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Pipeline.h"
@@ -24,6 +25,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace {
@@ -57,7 +59,34 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   app.add_option("--precision", precision,
                  "number format of weights and matrix-unit inputs: fp32, msfp12..msfp16, "
-                 "bfp:m=M,k=K (default: the target's)");
+                 "bfp:m=M,k=K, mxfp8_e4m3, mxfp8_e5m2, mxfp6_e3m2, mxfp6_e2m3, mxfp4, mxint8 "
+                 "(default: the target's)");
+  std::vector<std::string> precisionFor, samples;
+  double autoPrecision = -1;
+  app.add_option("--precision-for", precisionFor,
+                 "PATTERN=FORMAT: the format of the matrix products of the ONNX nodes whose name "
+                 "matches the glob PATTERN (repeatable; the last match wins)")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--auto-precision", autoPrecision,
+                 "choose per layer the narrowest format whose relative RMS output error on the "
+                 "sample inputs is at most BOUND (e.g. 0.01); prints each decision")
+      ->check(CLI::Validator(
+          [](std::string &text) {
+            char *end = nullptr;
+            double v = std::strtod(text.c_str(), &end);
+            return end && *end == '\0' && v > 0 ? std::string()
+                                                 : "--auto-precision needs a positive bound, got '" +
+                                                       text + "'";
+          },
+          "BOUND>0"));
+  app.add_option("--sample", samples,
+                 "NAME=FILE sample input for --auto-precision (.npy or .pb; several samples may be "
+                 "stacked along a leading dimension); default: synthesised uniform [-1, 1) inputs")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--emit", emit,
                  "what to produce: onnx (imported MLIR), fpga (tensor-level fpga dialect after "
                  "quantize and tile), isa (instruction-level fpga.program), artifact")
@@ -89,6 +118,8 @@ int main(int argc, char **argv) {
       std::fprintf(stderr, "npu-compile: error: %s: %s\n", input.c_str(), d.str().c_str());
     else if (d.getSeverity() == mlir::DiagnosticSeverity::Warning)
       std::fprintf(stderr, "npu-compile: warning: %s: %s\n", input.c_str(), d.str().c_str());
+    else if (d.getSeverity() == mlir::DiagnosticSeverity::Remark)
+      std::fprintf(stderr, "npu-compile: note: %s\n", d.str().c_str());
     return mlir::success();
   });
 
@@ -117,6 +148,12 @@ int main(int argc, char **argv) {
   mlir::PassManager pm(&ctx);
   softnpu::PipelineOptions opts;
   opts.precision = precision;
+  opts.precisionFor = precisionFor;
+  opts.samples = samples;
+  if (autoPrecision > 0)
+    opts.autoPrecision = autoPrecision;
+  else if (!samples.empty())
+    return fail("--sample is only used with --auto-precision");
   softnpu::buildPipeline(pm, emit == "fpga" ? softnpu::PipelineStage::Fpga : softnpu::PipelineStage::Isa,
                          opts);
   if (mlir::failed(pm.run(*module)))

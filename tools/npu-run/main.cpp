@@ -1,32 +1,47 @@
 //===- npu-run/main.cpp - Run a compiled .npu model on the simulator ------===//
 //
-//   npu-run model.npu --input NAME=FILE ... [--output-dir DIR]
-//           [--compare NAME=FILE ...] [--atol X] [--rtol X] [--batch]
+//   npu-run model.npu --input NAME=FILE ... [--batch] [--output-dir DIR]
+//           [--compare NAME=FILE ...] [--atol X] [--rtol X]
+//           [--reference REF.npu [--layer-report[=FILE.json]]]
+//           [--labels LABELS.npy [--min-accuracy PERCENT]]
+//           [--profile [--report=json]] [--trace=FILE.json]
 //
 // Inputs and references are .npy (float32 or int64) or ONNX TensorProto .pb
 // files. Outputs go to DIR/<name>.npy, or a short summary is printed.
 // --compare checks |got - expected| <= atol + rtol * |expected| element-wise
-// (NaN must meet NaN) and exits 1 on any mismatch. --batch runs k times on
-// consecutive dim-0 slices when every input is k times the model's batch.
-// Every error is one line "npu-run: error: ..." and exit code 1 (2 for
-// command-line usage errors).
+// (NaN must meet NaN), prints errors and SNR, and exits 1 on any mismatch.
+// --batch runs k times on consecutive dim-0 slices when every input is k
+// times the model's batch. --reference runs a second artifact of the same
+// model (normally compiled with --precision fp32) on the same inputs, for
+// --layer-report (per-node SNR, LayerReport.h) and --labels (top-1 accuracy,
+// Top1.h). --profile prints the timing model's cycle profile of one run
+// (ProfileOutput.h; --report=json prints it as JSON); --trace writes a Chrome
+// trace of that run. Every error is one line "npu-run: error: ..." and exit code 1
+// (2 for command-line usage errors).
 //
 //===----------------------------------------------------------------------===//
+#include "Compare.h"
+#include "LayerReport.h"
+#include "ProfileOutput.h"
+#include "TensorArgs.h"
+#include "Top1.h"
+
 #include "softnpu/api/Session.h"
 #include "softnpu/io/Npy.h"
 #include "softnpu/io/TensorFile.h"
 
 #include <CLI/CLI.hpp>
 
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 using namespace softnpu;
+using namespace softnpu::tools;
 
 namespace {
 
@@ -37,131 +52,9 @@ int fail(const std::string &message) {
   return 1;
 }
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
-std::string namesText(const std::vector<artifact::TensorSig> &sigs) {
-  std::string s;
-  for (size_t i = 0; i < sigs.size(); ++i)
-    s += (i ? ", '" : "'") + sigs[i].name + "'";
-  return s.empty() ? "none" : s;
-}
-
-/// Splits "NAME=FILE" against the signature's names. A bare FILE is accepted
-/// when the signature has exactly one tensor and it is the only argument.
-bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::TensorSig> &sigs,
-              const char *option, const char *kind, std::map<std::string, std::string> &bound,
-              std::string &error) {
-  for (const std::string &arg : args) {
-    std::string name, file;
-    const size_t eq = arg.find('=');
-    bool named = false;
-    if (eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      for (const artifact::TensorSig &s : sigs)
-        named = named || s.name == name;
-    }
-    if (named) {
-      file = arg.substr(eq + 1);
-    } else if (sigs.size() == 1 && args.size() == 1 && (eq == std::string::npos || std::filesystem::exists(arg))) {
-      name = sigs[0].name;
-      file = arg;
-    } else if (eq != std::string::npos) {
-      error = "unknown " + std::string(kind) + " '" + name + "' in " + option + " " + arg + " (the model's " +
-              kind + "s are " + namesText(sigs) + ")";
-      return false;
-    } else {
-      error = std::string(option) + " " + arg + ": expected NAME=FILE (the model's " + kind + "s are " +
-              namesText(sigs) + ")";
-      return false;
-    }
-    if (file.empty()) {
-      error = std::string(option) + " " + arg + ": missing file name";
-      return false;
-    }
-    if (!bound.emplace(name, file).second) {
-      error = std::string(kind) + " '" + name + "' is given twice";
-      return false;
-    }
-  }
-  return true;
-}
-
-/// How many model batches each input holds: 1 when shapes match exactly;
-/// with --batch, k when every input is k times the model's dim 0.
-bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const std::map<std::string, api::Tensor> &inputs,
-                 int64_t &k, std::string &error) {
-  k = 1;
-  std::optional<int64_t> common;
-  for (const artifact::TensorSig &sig : sigs) {
-    auto it = inputs.find(sig.name);
-    if (it == inputs.end())
-      continue; // reported by Session::run
-    const std::vector<int64_t> &shape = it->second.shape;
-    int64_t factor = 0;
-    if (shape == sig.shape) {
-      factor = 1;
-    } else if (!sig.shape.empty() && sig.shape[0] > 0 && shape.size() == sig.shape.size() &&
-               std::equal(shape.begin() + 1, shape.end(), sig.shape.begin() + 1) && shape[0] > 0 &&
-               shape[0] % sig.shape[0] == 0) {
-      factor = shape[0] / sig.shape[0];
-    } else {
-      error = "--batch: input '" + sig.name + "' has shape " + shapeText(shape) +
-              ", expected a multiple of " + shapeText(sig.shape) + " along dimension 0";
-      return false;
-    }
-    if (common && *common != factor) {
-      error = "--batch: inputs hold different numbers of batches (" + std::to_string(*common) + " and " +
-              std::to_string(factor) + " for '" + sig.name + "')";
-      return false;
-    }
-    common = factor;
-  }
-  k = common.value_or(1);
-  return true;
-}
-
-/// Runs the session k times on consecutive slices and concatenates outputs.
-bool runBatches(api::Session &session, const std::map<std::string, api::Tensor> &inputs, int64_t k,
-                std::map<std::string, api::Tensor> &outputs, std::string &error) {
-  const artifact::Artifact &a = session.model().artifact();
-  bool complete = true;
-  for (const artifact::TensorSig &sig : a.inputs)
-    complete = complete && inputs.count(sig.name);
-  if (k == 1 || !complete) // a missing input is reported by Session::run
-    return session.run(inputs, outputs, error);
-  std::map<std::string, api::Tensor> slice;
-  for (const artifact::TensorSig &sig : a.inputs)
-    slice[sig.name] = api::Tensor{sig.shape, std::vector<float>(sig.numElements())};
-  for (const artifact::TensorSig &sig : a.outputs) {
-    if (sig.shape.empty()) {
-      error = "--batch: output '" + sig.name + "' is a scalar and cannot be concatenated";
-      return false;
-    }
-    api::Tensor &t = outputs[sig.name];
-    t.shape = sig.shape;
-    t.shape[0] *= k;
-    t.data.clear();
-    t.data.reserve(sig.numElements() * static_cast<size_t>(k));
-  }
-  std::map<std::string, api::Tensor> part;
-  for (int64_t b = 0; b < k; ++b) {
-    for (auto &[name, t] : slice) {
-      const std::vector<float> &all = inputs.at(name).data;
-      std::copy(all.begin() + b * t.data.size(), all.begin() + (b + 1) * t.data.size(), t.data.begin());
-    }
-    if (!session.run(slice, part, error)) {
-      error = "batch " + std::to_string(b) + ": " + error;
-      return false;
-    }
-    for (auto &[name, t] : part)
-      outputs[name].data.insert(outputs[name].data.end(), t.data.begin(), t.data.end());
-  }
-  return true;
+int usage(const std::string &message) {
+  std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, message.c_str());
+  return 2;
 }
 
 std::string fileNameFor(std::string name) {
@@ -181,80 +74,98 @@ void printSummary(const std::string &name, const api::Tensor &t) {
   std::printf("%s\n", t.data.size() > shown ? " ..." : "");
 }
 
-/// Compares one output; prints the result line. Returns true when all match.
-bool compareOutput(const std::string &name, const api::Tensor &got, const io::TensorData &want, double atol,
-                   double rtol) {
-  double maxAbs = 0, maxRel = 0;
-  size_t mismatches = 0, first = 0;
-  for (size_t i = 0; i < got.data.size(); ++i) {
-    const double g = got.data[i], w = want.data[i];
-    bool ok;
-    double diff = 0;
-    if (std::isnan(g) || std::isnan(w)) {
-      ok = std::isnan(g) && std::isnan(w);
-      diff = ok ? 0 : INFINITY;
-    } else if (std::isinf(g) || std::isinf(w)) {
-      ok = g == w;
-      diff = ok ? 0 : INFINITY;
-    } else {
-      diff = std::fabs(g - w);
-      ok = diff <= atol + rtol * std::fabs(w);
-    }
-    maxAbs = std::max(maxAbs, diff);
-    if (w != 0 && !std::isnan(w))
-      maxRel = std::max(maxRel, diff / std::fabs(w));
-    else if (diff > 0)
-      maxRel = INFINITY;
-    if (!ok && mismatches++ == 0)
-      first = i;
-  }
-  std::printf("output %s: max abs err %.3g, max rel err %.3g, %s (atol %g, rtol %g)\n", name.c_str(), maxAbs,
-              maxRel, mismatches ? "FAIL" : "ok", atol, rtol);
-  if (mismatches)
-    std::printf("  %zu of %zu elements differ; first at index %zu: got %.9g, expected %.9g\n", mismatches,
-                got.data.size(), first, static_cast<double>(got.data[first]),
-                static_cast<double>(want.data[first]));
-  return mismatches == 0;
+/// True when every number format of the artifact is fp32.
+bool allFp32(const artifact::Artifact &a) {
+  bool fp32 = a.target.weightFormat.isFp32() && a.target.inputFormat.isFp32() && a.target.mfuFormat.isFp32();
+  for (const artifact::FormatPair &f : a.formats)
+    fp32 = fp32 && f.weight.isFp32() && f.input.isFp32();
+  return fp32;
 }
+
+struct Options {
+  std::string modelPath, outputDir, referencePath, layerReport, labelsPath, report;
+  ProfileOptions profile;
+  std::vector<std::string> inputArgs, compareArgs;
+  double atol = 1e-5, rtol = 1e-4;
+  double minAccuracy = -1;
+  bool batch = false;
+};
 
 } // namespace
 
 int main(int argc, char **argv) {
   CLI::App app{"Run a compiled .npu model on the bit-accurate NPU simulator.\n\n"
-               "  npu-run model.npu --input NAME=FILE ... [--output-dir DIR]\n"
-               "          [--compare NAME=FILE ...] [--atol X] [--rtol X] [--batch]\n\n"
+               "  npu-run model.npu --input NAME=FILE ... [--batch] [--output-dir DIR]\n"
+               "          [--compare NAME=FILE ...] [--atol X] [--rtol X]\n"
+               "          [--reference REF.npu [--layer-report[=FILE.json]]]\n"
+               "          [--labels LABELS.npy [--min-accuracy PERCENT]]\n"
+               "          [--profile [--report=json]] [--trace=FILE.json]\n\n"
                "Inputs and reference outputs are NumPy .npy files (float32 or int64) or ONNX\n"
                "TensorProto .pb files. Without --output-dir, prints each output's shape and first\n"
-               "values. With --compare, prints one line per compared output and exits 1 if any\n"
-               "element differs by more than atol + rtol * |expected| (NaN must match NaN).\n\n"
-               "Example:\n"
+               "values. With --compare, prints one line per compared output (max abs/rel error,\n"
+               "SNR in dB) and exits 1 if any element differs by more than atol + rtol * |expected|\n"
+               "(NaN must match NaN).\n\n"
+               "Accuracy reports (exit 0 unless something fails to run; see docs/reports.md):\n"
+               "  --reference REF.npu --layer-report[=FILE.json]: per ONNX node, the SNR of this\n"
+               "      model's tensor against REF.npu's (the same model compiled with --precision fp32)\n"
+               "      on the same inputs, accumulated over all --batch runs; table, and JSON to FILE.\n"
+               "  --labels LABELS.npy: top-1 of the first output (argmax over its last dimension)\n"
+               "      against the labels; with --reference also the reference's top-1 and agreement.\n\n"
+               "Performance (timing model of docs/timing-model.md, at the target's clock):\n"
+               "  --profile: total cycles, latency, effective TOPS, MVU utilisation and a per-ONNX-node\n"
+               "      table of one run (with --batch every run is the same); --report=json prints it as JSON.\n"
+               "  --trace=FILE.json: Chrome trace-event file of one run, one track per unit (host, DRAM,\n"
+               "      MVU, MFU0, ...), events named after ONNX nodes; open in Perfetto or chrome://tracing.\n\n"
+               "Examples:\n"
                "  npu-run mlp.npu --input x=x.npy --compare y=y.npy\n"
-               "  npu-run mlp.npu --input x=test_images.npy --batch --output-dir out/",
+               "  npu-run mlp.npu --input x=test_images.npy --batch --output-dir out/\n"
+               "  npu-run mlp.npu --reference mlp_fp32.npu --input x=x.npy --layer-report=layers.json\n"
+               "  npu-run mlp.npu --reference mlp_fp32.npu --batch --input x=images.npy --labels labels.npy",
                kTool};
-  std::string modelPath, outputDir;
-  std::vector<std::string> inputArgs, compareArgs;
-  double atol = 1e-5, rtol = 1e-4;
-  bool batch = false;
-  app.add_option("model", modelPath, "Compiled model (.npu)")->required();
-  app.add_option("-i,--input", inputArgs,
+  Options o;
+  app.add_option("model", o.modelPath, "Compiled model (.npu)")->required();
+  app.add_option("-i,--input", o.inputArgs,
                  "Input tensor NAME=FILE (.npy or .pb); repeat for each input. A bare FILE is "
                  "accepted when the model has one input")
       ->type_name("NAME=FILE")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("-o,--output-dir", outputDir, "Write each output to DIR/<output name>.npy ('/' in names becomes '_')")
+  app.add_option("-o,--output-dir", o.outputDir,
+                 "Write each output to DIR/<output name>.npy ('/' in names becomes '_')")
       ->type_name("DIR");
-  app.add_option("-c,--compare", compareArgs, "Reference output NAME=FILE to compare against; repeatable")
+  app.add_option("-c,--compare", o.compareArgs, "Reference output NAME=FILE to compare against; repeatable")
       ->type_name("NAME=FILE")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("--atol", atol, "Absolute tolerance of --compare")->capture_default_str();
-  app.add_option("--rtol", rtol, "Relative tolerance of --compare")->capture_default_str();
-  app.add_flag("--batch", batch,
+  app.add_option("--atol", o.atol, "Absolute tolerance of --compare")->capture_default_str();
+  app.add_option("--rtol", o.rtol, "Relative tolerance of --compare")->capture_default_str();
+  app.add_flag("--batch", o.batch,
                "Accept inputs whose dimension 0 is k times the model's (same k for all inputs): run k "
                "times on consecutive slices and concatenate the outputs along dimension 0");
+  app.add_option("--reference", o.referencePath,
+                 "The same model compiled with --precision fp32, run on the same inputs for "
+                 "--layer-report and --labels")
+      ->type_name("REF.npu");
+  CLI::Option *layerOpt =
+      app.add_flag("--layer-report{-}", o.layerReport,
+                   "Per-node SNR against --reference as a table; with =FILE.json also as JSON");
+  app.add_option("--labels", o.labelsPath,
+                 "Class labels (.npy int64 or float), one per row of the first output over all runs: "
+                 "print top-1 accuracy")
+      ->type_name("LABELS.npy");
+  CLI::Option *minOpt =
+      app.add_option("--min-accuracy", o.minAccuracy, "With --labels: exit 1 when the top-1 (percent) is lower")
+          ->type_name("PERCENT");
+  app.add_flag("--profile", o.profile.print,
+               "Print the cycle profile of one run: totals and a per-ONNX-node table");
+  CLI::Option *reportOpt =
+      app.add_option("--report", o.report, "With --profile: 'json' prints the profile as JSON on stdout")
+          ->type_name("json|text");
+  CLI::Option *traceOpt = app.add_option("--trace", o.profile.tracePath,
+                 "Write a Chrome trace-event JSON of one run (Perfetto, chrome://tracing)")
+      ->type_name("FILE.json");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -262,30 +173,53 @@ int main(int argc, char **argv) {
   } catch (const CLI::CallForAllHelp &e) {
     return app.exit(e);
   } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, e.what());
-    return 2;
+    return usage(e.what());
   }
-  if (!(atol >= 0) || !(rtol >= 0))
+  if (!(o.atol >= 0) || !(o.rtol >= 0))
     return fail("--atol and --rtol must be non-negative numbers");
+  const bool wantLayers = layerOpt->count() > 0;
+  const std::string layerJson = o.layerReport == "-" ? "" : o.layerReport;
+  if (wantLayers && o.referencePath.empty())
+    return usage("--layer-report needs --reference REF.npu (the model compiled with --precision fp32)");
+  if (wantLayers && o.layerReport.empty())
+    return usage("--layer-report=FILE.json: missing file name");
+  if (!o.referencePath.empty() && !wantLayers && o.labelsPath.empty())
+    return usage("--reference is used by --layer-report and --labels; give one of them");
+  if (traceOpt->count() && o.profile.tracePath.empty())
+    return usage("--trace=FILE.json: missing file name");
+  if (reportOpt->count()) {
+    if (!o.profile.print)
+      return usage("--report needs --profile");
+    std::string why;
+    if (!parseReportFormat(o.report, o.profile.json, why))
+      return usage(why);
+  }
+  if (minOpt->count() && o.labelsPath.empty())
+    return usage("--min-accuracy needs --labels");
+  if (minOpt->count() && !(o.minAccuracy >= 0 && o.minAccuracy <= 100))
+    return usage("--min-accuracy must be a percentage in [0, 100]");
 
   std::string error;
-  std::unique_ptr<api::Model> model = api::Model::load(modelPath, error);
+  std::unique_ptr<api::Model> model = api::Model::load(o.modelPath, error);
   if (!model)
     return fail(error);
   const artifact::Artifact &a = model->artifact();
+  std::unique_ptr<api::Model> refModel;
+  if (!o.referencePath.empty()) {
+    refModel = api::Model::load(o.referencePath, error);
+    if (!refModel)
+      return fail(error);
+    if (!sameSignature(a, refModel->artifact(), error))
+      return fail("--reference " + o.referencePath + " does not match " + o.modelPath + ": " + error);
+  }
 
   std::map<std::string, std::string> inputFiles, compareFiles;
-  if (!bindArgs(inputArgs, a.inputs, "--input", "input", inputFiles, error) ||
-      !bindArgs(compareArgs, a.outputs, "--compare", "output", compareFiles, error))
+  if (!bindArgs(o.inputArgs, a.inputs, "--input", "input", inputFiles, error) ||
+      !bindArgs(o.compareArgs, a.outputs, "--compare", "output", compareFiles, error))
     return fail(error);
-
-  std::map<std::string, api::Tensor> inputs;
-  for (const auto &[name, file] : inputFiles) {
-    std::optional<io::TensorData> t = io::readTensorFile(file, error);
-    if (!t)
-      return fail(error);
-    inputs[name] = api::Tensor{t->shape, std::move(t->data)};
-  }
+  TensorMap inputs;
+  if (!readTensors(inputFiles, inputs, error))
+    return fail(error);
   std::map<std::string, io::TensorData> references;
   for (const auto &[name, file] : compareFiles) {
     std::optional<io::TensorData> t = io::readTensorFile(file, error);
@@ -297,45 +231,102 @@ int main(int argc, char **argv) {
   std::string why;
   std::unique_ptr<api::Session> session = api::Session::create(*model, why);
   if (!session)
-    return fail(modelPath + ": " + why);
+    return fail(o.modelPath + ": " + why);
+  std::unique_ptr<api::Session> refSession;
+  if (refModel) {
+    refSession = api::Session::create(*refModel, why);
+    if (!refSession)
+      return fail(o.referencePath + ": " + why);
+  }
   int64_t k = 1;
-  if (batch && !batchFactor(a.inputs, inputs, k, error))
+  if (o.batch && !batchFactor(a.inputs, inputs, k, error))
     return fail(error);
-  std::map<std::string, api::Tensor> outputs;
-  if (!runBatches(*session, inputs, k, outputs, error))
-    return fail(error);
+  if (!o.batch) { // inputs holding several batches: say how to run them
+    int64_t held = 1;
+    std::string ignored;
+    if (batchFactor(a.inputs, inputs, held, ignored) && held > 1)
+      for (const artifact::TensorSig &sig : a.inputs)
+        if (inputs.count(sig.name) && inputs.at(sig.name).shape != sig.shape)
+          return fail("input '" + sig.name + "' has shape " + shapeText(inputs.at(sig.name).shape) + ", expected " +
+                      shapeText(sig.shape) + " (it holds " + std::to_string(held) +
+                      " batches: add --batch to run them one after another)");
+  }
 
-  if (!outputDir.empty()) {
+  std::optional<Top1> top1;
+  if (!o.labelsPath.empty()) {
+    std::optional<io::TensorData> labels = io::readTensorFile(o.labelsPath, error);
+    if (!labels)
+      return fail(error);
+    api::Tensor t{labels->shape, std::move(labels->data)};
+    if (!Top1::check(a, k, t, error))
+      return fail(o.labelsPath + ": " + error);
+    top1.emplace(a, std::move(t.data), refModel && allFp32(refModel->artifact()) ? "fp32" : "reference");
+  }
+  std::optional<LayerReport> layers;
+  if (wantLayers)
+    layers.emplace(a, refModel->artifact());
+
+  // Outputs are kept whole only when written, compared or summarised.
+  const bool reportOnly = top1 || layers || o.profile.print;
+  const bool keepOutputs = !o.outputDir.empty() || !compareFiles.empty() || !reportOnly;
+  BatchSlicer slicer(a.inputs, inputs, k);
+  TensorMap outputs, part, refPart, nodes, refNodes;
+  timing::Profile profile;
+  for (int64_t b = 0; b < k; ++b) {
+    const std::string where = k > 1 ? "batch " + std::to_string(b) + ": " : "";
+    const TensorMap &slice = slicer.slice(b);
+    timing::Profile *wantProfile = o.profile.wanted() && b == 0 ? &profile : nullptr;
+    if (!session->run(slice, part, error, layers ? &nodes : nullptr, wantProfile))
+      return fail(where + error);
+    if (refSession && !refSession->run(slice, refPart, error, layers ? &refNodes : nullptr))
+      return fail(where + "reference: " + error);
+    if (layers)
+      layers->add(nodes, part, refNodes, refPart);
+    if (top1)
+      top1->add(part, refSession ? &refPart : nullptr);
+    if (keepOutputs && !appendOutputs(a.outputs, k, part, outputs, error))
+      return fail(error);
+  }
+
+  if (!o.outputDir.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(outputDir, ec);
+    std::filesystem::create_directories(o.outputDir, ec);
     if (ec)
-      return fail("cannot create output directory '" + outputDir + "': " + ec.message());
+      return fail("cannot create output directory '" + o.outputDir + "': " + ec.message());
   }
   for (const artifact::TensorSig &sig : a.outputs) {
-    const api::Tensor &t = outputs[sig.name];
-    if (!outputDir.empty()) {
-      const std::string path = (std::filesystem::path(outputDir) / fileNameFor(sig.name)).string();
-      if (!io::writeNpy(path, t.shape, t.data, error))
+    if (!o.outputDir.empty()) {
+      const std::string path = (std::filesystem::path(o.outputDir) / fileNameFor(sig.name)).string();
+      if (!io::writeNpy(path, outputs[sig.name].shape, outputs[sig.name].data, error))
         return fail(error);
-    } else if (compareFiles.empty()) {
-      printSummary(sig.name, t);
+    } else if (compareFiles.empty() && !reportOnly) {
+      printSummary(sig.name, outputs[sig.name]);
     }
   }
 
+  if (layers) {
+    layers->print(stdout, o.modelPath, o.referencePath);
+    if (!layerJson.empty()) {
+      if (!layers->writeJson(layerJson, o.modelPath, o.referencePath, error))
+        return fail(error);
+      std::printf("layer report written to %s\n", layerJson.c_str());
+    }
+  }
+  if (o.profile.wanted() && !emitProfile(stdout, profile, o.profile, o.modelPath, k, error))
+    return fail(error);
   bool allOk = true;
+  if (top1) {
+    top1->print(stdout);
+    if (minOpt->count() && top1->accuracy() < o.minAccuracy) {
+      std::printf("FAIL: NPU top-1 %.2f%% is below --min-accuracy %g%%\n", top1->accuracy(), o.minAccuracy);
+      allOk = false;
+    }
+  }
   for (const artifact::TensorSig &sig : a.outputs) {
     auto ref = references.find(sig.name);
-    if (ref == references.end())
-      continue;
-    const api::Tensor &got = outputs[sig.name];
-    if (ref->second.data.size() != got.data.size() ||
-        (ref->second.shape != got.shape && !(ref->second.shape.empty() && got.data.size() == 1))) {
-      std::printf("output %s: shape %s, reference shape %s, FAIL\n", sig.name.c_str(), shapeText(got.shape).c_str(),
-                  shapeText(ref->second.shape).c_str());
-      allOk = false;
-      continue;
-    }
-    allOk = compareOutput(sig.name, got, ref->second, atol, rtol) && allOk;
+    if (ref != references.end())
+      allOk = compareOutput(sig.name, outputs[sig.name], ref->second, o.atol, o.rtol) && allOk;
   }
+  std::fflush(stdout);
   return allOk ? 0 : 1;
 }

@@ -34,6 +34,13 @@ std::string inputNames(const artifact::Artifact &a) {
 
 } // namespace
 
+std::string tensorRecordName(const artifact::Artifact &a, size_t record) {
+  const uint32_t node = a.tensors[record].node;
+  if (node < a.nodeNames.size())
+    return a.nodeNames[node];
+  return "tensor#" + std::to_string(record);
+}
+
 std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) {
   std::optional<artifact::Artifact> a = artifact::readFile(path, error);
   if (!a)
@@ -57,7 +64,8 @@ std::unique_ptr<Session> Session::create(const Model &model, std::string &error)
 }
 
 bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs,
-                  std::string &error) {
+                  std::string &error, std::map<std::string, Tensor> *nodeTensors,
+                  timing::Profile *profile) {
   const artifact::Artifact &a = model_->artifact();
   std::vector<const Tensor *> ordered;
   ordered.reserve(a.inputs.size());
@@ -91,12 +99,17 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
       return false;
     }
   }
-  std::vector<Tensor> results;
-  if (!device_->execute(ordered, results, error))
+  std::vector<Tensor> results, records;
+  if (!device_->execute(ordered, results, error, nodeTensors ? &records : nullptr, profile))
     return false;
   outputs.clear();
   for (size_t i = 0; i < a.outputs.size() && i < results.size(); ++i)
     outputs[a.outputs[i].name] = std::move(results[i]);
+  if (nodeTensors) {
+    nodeTensors->clear();
+    for (size_t i = 0; i < a.tensors.size() && i < records.size(); ++i)
+      (*nodeTensors)[tensorRecordName(a, i)] = std::move(records[i]);
+  }
   return true;
 }
 

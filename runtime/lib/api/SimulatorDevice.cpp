@@ -2,7 +2,10 @@
 //
 // prepare() builds a sim::Simulator (pins matrices, loads DRAM initialisers);
 // execute() resets it, copies the inputs to their DRAM addresses, runs the
-// program and copies the outputs back. Shapes were checked by the Session.
+// program and copies the outputs back (and, on request, the tensor of every
+// Artifact::tensors record, and the cycle profile: every chain and standalone
+// instruction goes to a timing::Profiler tagged with its ONNX node). Shapes
+// were checked by the Session.
 //
 //===----------------------------------------------------------------------===//
 #include "SimulatorDevice.h"
@@ -21,11 +24,14 @@ public:
       return false;
     inputs_ = a.inputs;
     outputs_ = a.outputs;
+    records_ = a.tensors;
+    instNode_ = a.instNode;
+    profiler_ = std::make_unique<timing::Profiler>(a.target, a.nodeNames);
     return true;
   }
 
   bool execute(const std::vector<const Tensor *> &inputs, std::vector<Tensor> &outputs,
-               std::string &error) override {
+               std::string &error, std::vector<Tensor> *nodeTensors, timing::Profile *profile) override {
     if (!sim_) {
       error = "device is not prepared";
       return false;
@@ -47,7 +53,18 @@ public:
         return false;
       }
     }
-    if (!sim_->run(error))
+    if (profile) {
+      profiler_->reset();
+      sim_->setWorkObserver([this](const sim::WorkEvent &e) {
+        profiler_->add(*e.work, e.begin < instNode_.size() ? instNode_[e.begin] : timing::kNoNode);
+      });
+    }
+    const bool ran = sim_->run(error);
+    if (profile) {
+      sim_->setWorkObserver(nullptr);
+      *profile = profiler_->profile();
+    }
+    if (!ran)
       return false;
     outputs.resize(outputs_.size());
     for (size_t i = 0; i < outputs_.size(); ++i) {
@@ -61,12 +78,40 @@ public:
         return false;
       }
     }
+    if (nodeTensors)
+      return readRecords(*nodeTensors, error);
     return true;
   }
 
 private:
+  bool readRecords(std::vector<Tensor> &tensors, std::string &error) const {
+    tensors.resize(records_.size());
+    for (size_t i = 0; i < records_.size(); ++i) {
+      const artifact::TensorRecord &r = records_[i];
+      uint64_t count = 1;
+      for (int64_t d : r.shape) {
+        if (d < 0 || (d > 0 && count > sim_->dramElements() / static_cast<uint64_t>(d))) {
+          error = "tensor record " + std::to_string(i) + " has an invalid shape";
+          return false;
+        }
+        count *= static_cast<uint64_t>(d);
+      }
+      tensors[i].shape = r.shape;
+      tensors[i].data.resize(count);
+      std::string why;
+      if (!sim_->readDram(r.dramAddr, tensors[i].data.data(), tensors[i].data.size(), why)) {
+        error = "tensor record " + std::to_string(i) + ": " + why;
+        return false;
+      }
+    }
+    return true;
+  }
+
   std::unique_ptr<sim::Simulator> sim_;
   std::vector<artifact::TensorSig> inputs_, outputs_;
+  std::vector<artifact::TensorRecord> records_;
+  std::vector<uint32_t> instNode_;
+  std::unique_ptr<timing::Profiler> profiler_;
 };
 
 } // namespace

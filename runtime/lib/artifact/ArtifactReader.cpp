@@ -134,7 +134,7 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
               sectionName(all[i].kind) + " overlap";
       return false;
     }
-  for (uint32_t kind : {kTarget, kIoSig, kProgram, kDram})
+  for (uint32_t kind : {kTarget, kIoSig, kProgram, kDram, kFormats})
     if (!sections.count(kind)) {
       error = std::string("artifact has no ") + sectionName(kind) + " section";
       return false;
@@ -228,17 +228,52 @@ bool readDebug(ByteReader &r, Artifact &a) {
 }
 
 bool readFormat(ByteReader &r, numerics::NumberFormat &f) {
-  uint32_t kind, m, k, reserved;
-  if (!r.u32(kind) || !r.u32(m) || !r.u32(k) || !r.u32(reserved))
+  using numerics::NumberFormat;
+  uint32_t kind, m, k, element;
+  if (!r.u32(kind) || !r.u32(m) || !r.u32(k) || !r.u32(element))
     return false;
-  if (kind == kFormatFp32) {
-    if (m != 0 || k != 0)
-      return r.fail("fp32 format with non-zero block parameters");
-    f = numerics::NumberFormat::fp32();
-  } else if (kind == kFormatBfp) {
-    f = numerics::NumberFormat::bfp(m, k);
-  } else {
-    return r.fail("unknown number format kind " + std::to_string(kind));
+  if (element >= kNumElementCodes)
+    return r.fail("unknown block element code " + std::to_string(element));
+  switch (kind) {
+  case kFormatFp32: f.kind = NumberFormat::Kind::Fp32; break;
+  case kFormatBf16: f.kind = NumberFormat::Kind::Bf16; break;
+  case kFormatFp16: f.kind = NumberFormat::Kind::Fp16; break;
+  case kFormatBlock: f.kind = NumberFormat::Kind::Block; break;
+  default: return r.fail("unknown number format kind " + std::to_string(kind));
+  }
+  f.element = static_cast<numerics::Element>(element);
+  f.mantissaBits = m;
+  f.blockSize = k;
+  if (!f.isValid())
+    return r.fail("invalid number format descriptor (kind " + std::to_string(kind) + ", m " + std::to_string(m) +
+                  ", k " + std::to_string(k) + ", element " + std::to_string(element) + ")");
+  return true;
+}
+
+bool readFormats(ByteReader &r, Artifact &a) {
+  uint32_t count, reserved;
+  if (!r.u32(count) || !r.u32(reserved) || !r.countFits(count, kFormatPairSize, "format pair"))
+    return false;
+  a.formats.resize(count);
+  for (FormatPair &f : a.formats)
+    if (!readFormat(r, f.weight) || !readFormat(r, f.input))
+      return false;
+  return true;
+}
+
+bool readTensors(ByteReader &r, Artifact &a) {
+  uint32_t count, reserved;
+  if (!r.u32(count) || !r.u32(reserved) || !r.countFits(count, kTensorRecordMinSize, "tensor record"))
+    return false;
+  a.tensors.resize(count);
+  for (TensorRecord &t : a.tensors) {
+    uint32_t rank;
+    if (!r.u32(t.node) || !r.u32(rank) || !r.u64(t.dramAddr) || !r.countFits(rank, 8, "tensor record rank"))
+      return false;
+    t.shape.resize(rank);
+    for (int64_t &d : t.shape)
+      if (!r.i64(d))
+        return false;
   }
   return true;
 }
@@ -250,7 +285,8 @@ bool readMatrices(ByteReader &r, Artifact &a) {
   a.matrices.resize(count);
   for (MatrixEntry &m : a.matrices)
     if (!r.u32(m.node) || !r.u32(m.mrfTile) || !r.u32(m.rowTiles) || !r.u32(m.colTiles) ||
-        !readFormat(r, m.format) || !r.u64(m.offset) || !r.u64(m.size))
+        !readFormat(r, m.format) || !r.u32(m.formatIndex) || !r.u32(reserved) || !r.u64(m.offset) ||
+        !r.u64(m.size))
       return false;
   return true;
 }
@@ -285,6 +321,8 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
     case kDebug: ok = readDebug(r, a); break;
     case kMatrices: ok = readMatrices(r, a); break;
     case kDram: ok = readDram(r, a); break;
+    case kFormats: ok = readFormats(r, a); break;
+    case kTensors: ok = readTensors(r, a); break;
     case kWeights: ok = r.raw(a.weightImage, s.size); break;
     case kProducer: {
       std::vector<uint8_t> b;

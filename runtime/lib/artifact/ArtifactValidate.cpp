@@ -1,8 +1,8 @@
 //===- ArtifactValidate.cpp - Semantic checks of an Artifact --------------===//
 //
 // Everything the simulator and a board driver rely on, checked once at load
-// time: the target, the I/O signature, the debug table, the constant matrices
-// and DRAM initialisers, and the program (decodable, chains well formed, and
+// time: the target, the I/O signature, the debug table, the format table, the
+// constant matrices, DRAM initialisers and tensor records, and the program (decodable, chains well formed, and
 // every address it touches within the memories).
 //
 // The program is straight-line code and the scalar registers are only set by
@@ -67,10 +67,44 @@ bool checkTensors(const Artifact &a, const std::vector<TensorSig> &list, const c
   return true;
 }
 
+bool checkFormats(const Artifact &a, std::string &error) {
+  const target::Target &t = a.target;
+  if (a.formats.empty())
+    return fail(error, "artifact has no format table (entry 0 must be the target's weight and input formats)");
+  if (!(a.formats[0] == FormatPair{t.weightFormat, t.inputFormat}))
+    return fail(error, "artifact format pair 0 (" + a.formats[0].weight.name() + " x " + a.formats[0].input.name() +
+                           ") is not the target's weight and input formats (" + t.weightFormat.name() + " x " +
+                           t.inputFormat.name() + ")");
+  for (size_t i = 0; i < a.formats.size(); ++i)
+    if (std::optional<std::string> why = numerics::checkMatrixFormats(a.formats[i].weight, a.formats[i].input))
+      return fail(error, "artifact format pair " + std::to_string(i) + ": " + *why);
+  return true;
+}
+
+bool checkTensorRecords(const Artifact &a, std::string &error) {
+  for (size_t i = 0; i < a.tensors.size(); ++i) {
+    const TensorRecord &t = a.tensors[i];
+    std::string id = "tensor record " + std::to_string(i);
+    if (t.node >= a.nodeNames.size())
+      return fail(error, id + " names node " + std::to_string(t.node) + " but there are only " +
+                             std::to_string(a.nodeNames.size()) + " node names");
+    id += " ('" + a.nodeNames[t.node] + "')";
+    uint64_t elems = 1;
+    for (int64_t d : t.shape) {
+      if (d < 0)
+        return fail(error, id + " has negative dimension " + std::to_string(d));
+      elems = mulSat(elems, static_cast<uint64_t>(d));
+    }
+    if (!within(t.dramAddr, elems, a.dramElements))
+      return fail(error, id + " (" + std::to_string(elems) + " elements at DRAM " + std::to_string(t.dramAddr) +
+                             ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) + " elements");
+  }
+  return true;
+}
+
 bool checkMatrices(const Artifact &a, std::string &error) {
   const target::Target &t = a.target;
   const uint64_t n = t.nativeDim;
-  const uint64_t rowBytes = numerics::packedRowBytes(t.weightFormat, n);
   std::vector<std::pair<uint64_t, uint64_t>> tiles; // [begin, end) per matrix
   for (size_t i = 0; i < a.matrices.size(); ++i) {
     const MatrixEntry &m = a.matrices[i];
@@ -80,9 +114,14 @@ bool checkMatrices(const Artifact &a, std::string &error) {
                              std::to_string(a.nodeNames.size()) + " node names");
     if (m.node != kNoNode)
       id += " ('" + a.nodeNames[m.node] + "')";
-    if (m.format != t.weightFormat)
-      return fail(error, id + " is in format " + m.format.name() + " but the target's weight format is " +
-                             t.weightFormat.name());
+    if (m.formatIndex >= a.formats.size())
+      return fail(error, id + " uses format pair " + std::to_string(m.formatIndex) + " but the format table has " +
+                             std::to_string(a.formats.size()) + " entries");
+    if (m.format != a.formats[m.formatIndex].weight)
+      return fail(error, id + " is in format " + m.format.name() + " but its format pair " +
+                             std::to_string(m.formatIndex) + " has weight format " +
+                             a.formats[m.formatIndex].weight.name());
+    const uint64_t rowBytes = numerics::packedRowBytes(m.format, n);
     if (m.rowTiles == 0 || m.colTiles == 0)
       return fail(error, id + " has an empty tile grid");
     uint64_t numTiles = mulSat(m.rowTiles, m.colTiles);
@@ -90,7 +129,7 @@ bool checkMatrices(const Artifact &a, std::string &error) {
     if (m.size != expected)
       return fail(error, id + " has " + std::to_string(m.size) + " bytes but " + std::to_string(m.rowTiles) + "x" +
                              std::to_string(m.colTiles) + " tiles of " + std::to_string(n) + "x" +
-                             std::to_string(n) + " " + t.weightFormat.name() + " need " + std::to_string(expected));
+                             std::to_string(n) + " " + m.format.name() + " need " + std::to_string(expected));
     if (!within(m.offset, m.size, a.weightImage.size()))
       return fail(error, id + " (bytes " + std::to_string(m.offset) + " + " + std::to_string(m.size) +
                              ") lies outside the weight image of " + std::to_string(a.weightImage.size()) + " bytes");
@@ -141,6 +180,9 @@ public:
       const uint64_t rows = reg(isa::SReg::Rows), cols = reg(isa::SReg::Cols);
       switch (in.op) {
       case isa::Opcode::SWr:
+        if (in.b == static_cast<unsigned>(isa::SReg::MFmt) && in.a >= a_.formats.size())
+          return bad("MFMT " + std::to_string(in.a) + " is not an entry of the format table (" +
+                     std::to_string(a_.formats.size()) + " entries)");
         regs_[in.b] = in.a;
         break;
       case isa::Opcode::VRd:
@@ -285,7 +327,8 @@ bool validate(const Artifact &a, std::string &error) {
   if (!isa::planProgram(a.program, t.numMfus, plan, err))
     return fail(error, "artifact program: " + err);
 
-  if (!checkMatrices(a, error) || !checkDramInits(a, error))
+  if (!checkFormats(a, error) || !checkMatrices(a, error) || !checkDramInits(a, error) ||
+      !checkTensorRecords(a, error))
     return false;
   ProgramChecker checker(a, err);
   if (!checker.run())

@@ -36,10 +36,15 @@ void writeTensor(ByteWriter &w, const TensorSig &t) {
 }
 
 void writeFormat(ByteWriter &w, const numerics::NumberFormat &f) {
-  w.u32(f.isFp32() ? kFormatFp32 : kFormatBfp);
+  using Kind = numerics::NumberFormat::Kind;
+  const uint32_t kind = f.kind == Kind::Block  ? kFormatBlock
+                        : f.kind == Kind::Bf16 ? kFormatBf16
+                        : f.kind == Kind::Fp16 ? kFormatFp16
+                                               : kFormatFp32;
+  w.u32(kind);
   w.u32(f.mantissaBits);
   w.u32(f.blockSize);
-  w.u32(0);
+  w.u32(static_cast<uint32_t>(f.element));
 }
 
 std::vector<Section> buildSections(const Artifact &a) {
@@ -87,10 +92,35 @@ std::vector<Section> buildSections(const Artifact &a) {
       w.u32(m.rowTiles);
       w.u32(m.colTiles);
       writeFormat(w, m.format);
+      w.u32(m.formatIndex);
+      w.u32(0);
       w.u64(m.offset);
       w.u64(m.size);
     }
     s.push_back({kMatrices, kSectionRequired, std::move(w.bytes)});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(a.formats.size()));
+    w.u32(0);
+    for (const FormatPair &f : a.formats) {
+      writeFormat(w, f.weight);
+      writeFormat(w, f.input);
+    }
+    s.push_back({kFormats, kSectionRequired, std::move(w.bytes)});
+  }
+  {
+    ByteWriter w;
+    w.u32(static_cast<uint32_t>(a.tensors.size()));
+    w.u32(0);
+    for (const TensorRecord &t : a.tensors) {
+      w.u32(t.node);
+      w.u32(static_cast<uint32_t>(t.shape.size()));
+      w.u64(t.dramAddr);
+      for (int64_t d : t.shape)
+        w.i64(d);
+    }
+    s.push_back({kTensors, 0, std::move(w.bytes)});
   }
   {
     ByteWriter w;

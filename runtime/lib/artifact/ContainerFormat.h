@@ -42,8 +42,10 @@ enum SectionKind : uint32_t {
   kDram = 6,
   kWeights = 7,
   kProducer = 8,
+  kFormats = 9,
+  kTensors = 10,
 };
-inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kProducer; }
+inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kTensors; }
 inline const char *sectionName(uint32_t kind) {
   switch (kind) {
   case kTarget: return "TARGET";
@@ -54,14 +56,24 @@ inline const char *sectionName(uint32_t kind) {
   case kDram: return "DRAM";
   case kWeights: return "WEIGHTS";
   case kProducer: return "PRODUCER";
+  case kFormats: return "FORMATS";
+  case kTensors: return "TENSORS";
   }
   return "unknown";
 }
 
-constexpr size_t kMatrixEntrySize = 48;
+constexpr size_t kMatrixEntrySize = 56;
 constexpr size_t kDramInitSize = 24;
+constexpr size_t kFormatSize = 16;      // kind u32, mantissa bits u32, block size u32, element u32
+constexpr size_t kFormatPairSize = 32;  // weight format, input format
+constexpr size_t kTensorRecordMinSize = 16; // node u32, rank u32, DRAM address u64, then rank i64
+
+// Format descriptor kinds and element codes (docs/artifact-format.md).
 constexpr uint32_t kFormatFp32 = 0;
-constexpr uint32_t kFormatBfp = 1;
+constexpr uint32_t kFormatBlock = 1;
+constexpr uint32_t kFormatBf16 = 2;
+constexpr uint32_t kFormatFp16 = 3;
+constexpr uint32_t kNumElementCodes = 7; // numerics::Element in declaration order: SignMagnitude = 0 .. Int8 = 6
 
 /// Appends little-endian values.
 class ByteWriter {

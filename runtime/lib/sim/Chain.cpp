@@ -134,6 +134,12 @@ bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
   s.ensureLanes(inLanes);
   if (!readInput(s, s.program[chain.begin], cols, what))
     return false;
+  const numerics::NumberFormat &mfuFormat = s.target.mfuFormat;
+  const numerics::Rounding rounding = s.target.rounding;
+  // Without a matrix product the input enters the MFU chain directly, in the
+  // MFU format (docs/execution-model.md, "Multifunction units").
+  if (!chain.hasMatVec)
+    numerics::roundTrip(s.cur.data(), inLanes, mfuFormat, rounding);
 
   uint32_t w = cols; // current width in native vectors
   for (size_t k = chain.begin + 1; k < chain.end; ++k) {
@@ -152,9 +158,17 @@ bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
                ") but the MRF has " + std::to_string(s.mrf.numTiles()) + " tiles";
         return false;
       }
+      const uint32_t pair = s.reg(SReg::MFmt);
+      if (pair >= s.mrf.numFormats()) {
+        what = "MFMT " + std::to_string(pair) + " is not an entry of the format table (" +
+               std::to_string(s.mrf.numFormats()) + " entries)";
+        return false;
+      }
       s.ensureLanes(static_cast<uint64_t>(rows) * s.n);
-      s.mrf.matVec(inst.a, rows, cols, s.cur.data(), s.next.data());
+      if (!s.mrf.matVec(inst.a, rows, cols, s.cur.data(), s.next.data(), pair, what))
+        return false;
       std::swap(s.cur, s.next);
+      numerics::roundTrip(s.cur.data(), static_cast<size_t>(rows) * s.n, mfuFormat, rounding);
       w = rows;
       event.tileOps += tiles;
       event.macs += tiles * s.n * s.n;
@@ -171,12 +185,12 @@ bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
         return false;
       }
       applyPointwise(inst.op, s.cur.data(), base + static_cast<size_t>(inst.a) * s.n,
-                     static_cast<size_t>(w) * s.n);
+                     static_cast<size_t>(w) * s.n, mfuFormat, rounding);
       ++s.counters.pointwiseOps;
       break;
     }
     case isa::Kind::MfuAct:
-      applyPointwise(inst.op, s.cur.data(), nullptr, static_cast<size_t>(w) * s.n);
+      applyPointwise(inst.op, s.cur.data(), nullptr, static_cast<size_t>(w) * s.n, mfuFormat, rounding);
       ++s.counters.pointwiseOps;
       break;
     case isa::Kind::ChainWrite:

@@ -1,10 +1,11 @@
 //===- MatrixUnit.cpp - The MRF and the matrix-vector product -------------===//
 //
-// Tile storage in the weight format and mv_mul in the order of
-// docs/execution-model.md: x is quantized once as one vector of COLS*N
-// elements in the input format; every output lane starts at 0.0f and adds
-// dot(tile row, x_c) for c = 0..COLS-1, each dot taking the running
-// accumulator as its `init`. All rounding is numerics/Bfp.h.
+// Tile storage per format pair and mv_mul in the order of
+// docs/execution-model.md: each native vector x_c of the input is quantized
+// on its own to the pair's input format (blocks restart every N elements);
+// every output lane starts at 0.0f and adds dot(tile row, x_c) for
+// c = 0..COLS-1, each dot taking the running accumulator as its `init`. All
+// rounding is numerics/Bfp.h.
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -17,135 +18,128 @@ namespace softnpu::sim::detail {
 using numerics::BfpVector;
 using numerics::NumberFormat;
 
-bool MatrixRegisterFile::init(const target::Target &t, std::string &what) {
+bool MatrixRegisterFile::init(const target::Target &t, const std::vector<artifact::FormatPair> &formats,
+                              std::string &what) {
   n_ = t.nativeDim;
   numTiles_ = t.mrfTiles;
-  weightFormat_ = t.weightFormat;
-  inputFormat_ = t.inputFormat;
   rounding_ = t.rounding;
   if (n_ == 0) {
     what = "target native dimension is 0";
     return false;
   }
-  const bool weightBfp = !weightFormat_.isFp32(), inputBfp = !inputFormat_.isFp32();
-  if (inputBfp && !weightBfp) {
-    what = "fp32 weight format with BFP input format " + inputFormat_.name() + " is not executable";
+  if (formats.empty()) {
+    what = "the artifact has no format table";
     return false;
   }
-  bfpDot_ = weightBfp && inputBfp;
-  if (bfpDot_) {
-    if (weightFormat_ != inputFormat_) {
-      what = "the matrix unit needs equal BFP weight and input formats (weight " +
-             weightFormat_.name() + ", input " + inputFormat_.name() + ")";
+  formats_ = formats;
+  zeroRows_.assign(formats.size(), BfpVector{});
+  const std::vector<float> zeros(n_, 0.0f);
+  for (size_t p = 0; p < formats.size(); ++p) {
+    if (std::optional<std::string> why = numerics::checkMatrixFormats(formats[p].weight, formats[p].input)) {
+      what = "format pair " + std::to_string(p) + ": " + *why;
       return false;
     }
+    if (formats[p].weight.isBlock())
+      zeroRows_[p] = numerics::quantize(zeros.data(), n_, formats[p].weight, rounding_);
   }
-  if (weightBfp && n_ % weightFormat_.blockSize != 0) {
-    what = "native dimension " + std::to_string(n_) + " is not a multiple of the BFP block size " +
-           std::to_string(weightFormat_.blockSize);
-    return false;
-  }
-  const size_t tileElems = static_cast<size_t>(n_) * n_;
-  std::vector<float> zeros(tileElems, 0.0f);
-  if (bfpDot_) {
-    bfpTiles_.assign(numTiles_, BfpVector{});
-    zeroBfpTile_ = numerics::quantize(zeros.data(), tileElems, weightFormat_, rounding_);
-    if (zeroBfpTile_.size() != tileElems) {
-      what = "invalid weight format " + weightFormat_.name();
-      return false;
-    }
-  } else {
-    fpTiles_.assign(numTiles_, std::vector<float>{});
-    zeroFpTile_ = zeros;
-  }
+  tiles_.assign(numTiles_, Tile{});
+  zeroFp_.assign(static_cast<size_t>(n_) * n_, 0.0f);
   acc_.assign(n_, 0.0f);
   return true;
 }
 
-namespace {
-/// Copies row `r` (a quantized vector of N elements, N a multiple of the
-/// block size) into its place in a tile vector.
-void placeRow(BfpVector &tile, size_t r, const BfpVector &row, size_t n) {
-  const size_t blocksPerRow = n / row.blockSize;
-  std::copy(row.mantissas.begin(), row.mantissas.begin() + n, tile.mantissas.begin() + r * n);
-  std::copy(row.exponents.begin(), row.exponents.begin() + blocksPerRow,
-            tile.exponents.begin() + r * blocksPerRow);
-  std::copy(row.nanBlocks.begin(), row.nanBlocks.begin() + blocksPerRow,
-            tile.nanBlocks.begin() + r * blocksPerRow);
-}
-} // namespace
-
-void MatrixRegisterFile::storeTile(uint32_t tile, const float *values) {
+void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, uint32_t pair) {
   const size_t n = n_;
-  if (bfpDot_) {
-    BfpVector &t = bfpTiles_[tile];
-    if (t.size() == 0)
-      t = zeroBfpTile_;
+  const NumberFormat &fmt = formats_[pair].weight;
+  Tile &t = tiles_[tile];
+  t.pair = pair;
+  if (fmt.isBlock()) {
+    t.values.clear();
+    t.rows.resize(n);
     for (size_t r = 0; r < n; ++r)
-      placeRow(t, r, numerics::quantize(values + r * n, n, weightFormat_, rounding_), n);
+      numerics::quantizeInto(values + r * n, n, fmt, rounding_, t.rows[r]);
     return;
   }
-  std::vector<float> &t = fpTiles_[tile];
-  t.assign(values, values + n * n);
-  for (size_t r = 0; r < n; ++r)
-    numerics::roundTrip(t.data() + r * n, n, weightFormat_, rounding_);
+  t.rows.clear();
+  t.values.assign(values, values + n * n);
 }
 
-void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes) {
+void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair) {
   const size_t n = n_;
-  if (bfpDot_) {
-    BfpVector &t = bfpTiles_[tile];
-    if (t.size() == 0)
-      t = zeroBfpTile_;
+  const NumberFormat &fmt = formats_[pair].weight;
+  Tile &t = tiles_[tile];
+  t.pair = pair;
+  if (fmt.isBlock()) {
+    t.values.clear();
+    t.rows.resize(n);
     for (size_t r = 0; r < n; ++r)
-      placeRow(t, r, numerics::unpackRowBfp(packed + r * rowBytes, n, weightFormat_), n);
+      t.rows[r] = numerics::unpackRowBfp(packed + r * rowBytes, n, fmt);
     return;
   }
-  std::vector<float> &t = fpTiles_[tile];
-  t.resize(n * n);
+  t.rows.clear();
+  t.values.resize(n * n);
   for (size_t r = 0; r < n; ++r)
-    numerics::unpackRow(packed + r * rowBytes, n, weightFormat_, t.data() + r * n);
+    numerics::unpackRow(packed + r * rowBytes, n, fmt, t.values.data() + r * n);
 }
 
 void MatrixRegisterFile::readTile(uint32_t tile, float *out) const {
-  const size_t elems = static_cast<size_t>(n_) * n_;
-  if (bfpDot_) {
-    const BfpVector &t = bfpTiles_[tile].size() ? bfpTiles_[tile] : zeroBfpTile_;
-    numerics::dequantize(t, elems, out);
-    return;
+  const size_t n = n_;
+  const Tile &t = tiles_[tile];
+  if (t.pair < 0) {
+    std::fill(out, out + n * n, 0.0f);
+  } else if (!t.rows.empty()) {
+    for (size_t r = 0; r < n; ++r)
+      numerics::dequantize(t.rows[r], n, out + r * n);
+  } else {
+    std::memcpy(out, t.values.data(), n * n * sizeof(float));
   }
-  const std::vector<float> &t = fpTiles_[tile].empty() ? zeroFpTile_ : fpTiles_[tile];
-  std::memcpy(out, t.data(), elems * sizeof(float));
 }
 
-void MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y) {
+bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y,
+                                uint32_t pair, std::string &what) {
   const size_t n = n_;
+  const artifact::FormatPair &fmt = formats_[pair];
+  const size_t tiles = static_cast<size_t>(rows) * cols;
+  for (size_t k = 0; k < tiles; ++k) {
+    const Tile &t = tiles_[first + k];
+    if (t.pair >= 0 && formats_[static_cast<size_t>(t.pair)].weight != fmt.weight) {
+      what = "MRF tile " + std::to_string(first + k) + " holds " +
+             formats_[static_cast<size_t>(t.pair)].weight.name() + " weights but MFMT " + std::to_string(pair) +
+             " selects " + fmt.weight.name();
+      return false;
+    }
+  }
   float *acc = acc_.data();
-  if (bfpDot_) {
-    const BfpVector xq = numerics::quantize(x, static_cast<size_t>(cols) * n, inputFormat_, rounding_);
+  if (fmt.weight.isBlock()) {
+    if (xq_.size() < cols)
+      xq_.resize(cols);
+    for (uint32_t c = 0; c < cols; ++c)
+      numerics::quantizeInto(x + c * n, n, fmt.input, rounding_, xq_[c]);
+    const BfpVector *zero = &zeroRows_[pair];
     for (uint32_t r = 0; r < rows; ++r) {
       std::fill(acc, acc + n, 0.0f);
       for (uint32_t c = 0; c < cols; ++c) {
-        const BfpVector &stored = bfpTiles_[first + static_cast<size_t>(r) * cols + c];
-        const BfpVector &tile = stored.size() ? stored : zeroBfpTile_;
+        const Tile &t = tiles_[first + static_cast<size_t>(r) * cols + c];
+        const BfpVector &xc = xq_[c];
         for (size_t i = 0; i < n; ++i)
-          acc[i] = numerics::dot(tile, i * n, xq, c * n, n, acc[i]);
+          acc[i] = numerics::dot(t.pair >= 0 ? t.rows[i] : *zero, xc, acc[i]);
       }
       std::memcpy(y + r * n, acc, n * sizeof(float));
     }
-    return;
+    return true;
   }
   for (uint32_t r = 0; r < rows; ++r) {
     std::fill(acc, acc + n, 0.0f);
     for (uint32_t c = 0; c < cols; ++c) {
-      const std::vector<float> &stored = fpTiles_[first + static_cast<size_t>(r) * cols + c];
-      const float *tile = stored.empty() ? zeroFpTile_.data() : stored.data();
+      const Tile &t = tiles_[first + static_cast<size_t>(r) * cols + c];
+      const float *tile = t.pair >= 0 ? t.values.data() : zeroFp_.data();
       const float *xc = x + c * n;
       for (size_t i = 0; i < n; ++i)
         acc[i] = numerics::dotFp32(tile + i * n, xc, n, acc[i]);
     }
     std::memcpy(y + r * n, acc, n * sizeof(float));
   }
+  return true;
 }
 
 } // namespace softnpu::sim::detail

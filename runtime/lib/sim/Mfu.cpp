@@ -3,7 +3,9 @@
 // Lane-by-lane fp32 semantics of every MfuAddSub / MfuMul / MfuAct
 // instruction (docs/execution-model.md, "Chains", step 3). Which MFU, and so
 // which local VRF supplies the second operand, is decided by
-// isa::planProgram; this file only does the arithmetic.
+// isa::planProgram; this file only does the arithmetic: fp32 on operands
+// that are already MFU-format values, the result rounded to the target's MFU
+// format (fp32: unchanged; bf16 / fp16: numerics::roundScalar).
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -12,7 +14,8 @@
 
 namespace softnpu::sim::detail {
 
-void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes) {
+void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, const numerics::NumberFormat &mfuFormat,
+                    numerics::Rounding rounding) {
   using isa::Opcode;
   switch (op) {
   case Opcode::VvAdd:
@@ -50,6 +53,7 @@ void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes) {
   default: // v_pass, and non point-wise opcodes (never passed here)
     break;
   }
+  numerics::roundTrip(x, lanes, mfuFormat, rounding);
 }
 
 } // namespace softnpu::sim::detail

@@ -20,47 +20,52 @@
 
 namespace softnpu::sim::detail {
 
-/// The MRF: `numTiles` N x N tiles in the target's weight format. Tiles never
-/// written read as zero (stored lazily, so a large MRF costs nothing until used).
-///
-/// Arithmetic mode, from the target's formats:
-///  * both BFP (same block size, N a multiple of it): a tile is one BfpVector
-///    of N*N elements whose row r starts at element r*N (rows are block
-///    aligned, so this equals quantizing each row as its own vector); mv_mul
-///    uses numerics::dot.
-///  * input fp32: tiles are kept as fp32 values (already rounded to the weight
-///    format when that is BFP); mv_mul uses numerics::dotFp32.
+/// The MRF: `numTiles` N x N tiles. Each tile remembers the format pair
+/// (index into the artifact's format table) it was written with and holds its
+/// rows in that pair's weight format: a block format keeps one BfpVector of N
+/// elements per row (blocks restart at every row), fp32 keeps the floats.
+/// Tiles never written read as zero in any format (stored lazily, so a large
+/// MRF costs nothing until used).
 class MatrixRegisterFile {
 public:
-  /// Returns false with a reason when the formats cannot be executed.
-  bool init(const target::Target &t, std::string &what);
+  /// Returns false with a reason when a format pair cannot be executed.
+  bool init(const target::Target &t, const std::vector<artifact::FormatPair> &formats, std::string &what);
 
   uint32_t numTiles() const { return numTiles_; }
   unsigned nativeDim() const { return n_; }
+  size_t numFormats() const { return formats_.size(); }
+  const artifact::FormatPair &format(uint32_t pair) const { return formats_[pair]; }
 
-  /// Stores N*N row-major values, each row quantized with the weight format.
-  void storeTile(uint32_t tile, const float *values);
+  /// Stores N*N row-major values, each row quantized to formats[pair].weight.
+  void storeTile(uint32_t tile, const float *values, uint32_t pair);
   /// Stores a tile from the weight image: N rows, each packed with
-  /// numerics::packRow in the weight format (rowBytes bytes per row).
-  void storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes);
+  /// numerics::packRow in formats[pair].weight (rowBytes bytes per row).
+  void storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair);
   /// The tile's values, dequantized (N*N floats).
   void readTile(uint32_t tile, float *out) const;
 
   /// y (rows*N floats) = tile grid [first, first + rows*cols) times x
-  /// (cols*N floats), in the documented order. Caller checks the range.
-  void matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y);
+  /// (cols*N floats), in the documented order, with the input converted to
+  /// formats[pair].input. Fails when a tile holds a weight format other than
+  /// formats[pair].weight. Caller checks the tile range and `pair`.
+  bool matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
+              std::string &what);
 
 private:
-  bool bfpDot_ = false;
+  struct Tile {
+    int64_t pair = -1;                     ///< -1: never written (zero)
+    std::vector<numerics::BfpVector> rows; ///< block weight format
+    std::vector<float> values;             ///< fp32 weight format, N*N
+  };
   unsigned n_ = 0;
   uint32_t numTiles_ = 0;
-  numerics::NumberFormat weightFormat_, inputFormat_;
   numerics::Rounding rounding_ = numerics::Rounding::NearestEven;
-  std::vector<numerics::BfpVector> bfpTiles_; ///< bfpDot_: empty vector = zero tile
-  std::vector<std::vector<float>> fpTiles_;   ///< !bfpDot_: empty vector = zero tile
-  numerics::BfpVector zeroBfpTile_;
-  std::vector<float> zeroFpTile_;
-  std::vector<float> acc_; ///< scratch: one accumulator per output lane
+  std::vector<artifact::FormatPair> formats_;
+  std::vector<Tile> tiles_;
+  std::vector<numerics::BfpVector> zeroRows_; ///< per pair: a zero row in the weight format
+  std::vector<float> zeroFp_;                 ///< N*N zeros
+  std::vector<numerics::BfpVector> xq_;       ///< scratch: the input, one BfpVector per native vector
+  std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
 };
 
 struct State {
@@ -86,6 +91,8 @@ struct State {
 
   Counters counters;
   ChainObserver observer;
+  WorkObserver workObserver;
+  timing::Work work; ///< reused for every WorkEvent (keeps its capacity)
 
   uint32_t reg(isa::SReg r) const { return regs[static_cast<unsigned>(r)]; }
   /// Base of a VRF's storage and its depth in vectors; nullptr for DRAM/none.
@@ -99,9 +106,15 @@ struct State {
 bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what);
 /// Executes one standalone instruction (m_rd, s_wr).
 bool executeStandalone(State &s, const isa::Inst &inst, std::string &what);
-/// Applies one point-wise op to `w` vectors in place; `operand` is the second
-/// operand (w*N floats) or nullptr for activations.
-void applyPointwise(isa::Opcode op, float *x, const float *operand, size_t lanes);
+/// Describes chain `index` (just executed, registers unchanged) or one
+/// standalone instruction for the timing model (Describe.cpp).
+void describeChain(const State &s, size_t index, timing::Work &w);
+void describeStandalone(const State &s, const isa::Inst &inst, timing::Work &w);
+/// Applies one point-wise op to `lanes` lanes in place; `operand` is the
+/// second operand (lanes floats) or nullptr for activations. Computed in fp32,
+/// then rounded to `mfuFormat`.
+void applyPointwise(isa::Opcode op, float *x, const float *operand, size_t lanes,
+                    const numerics::NumberFormat &mfuFormat, numerics::Rounding rounding);
 
 } // namespace softnpu::sim::detail
 

@@ -61,9 +61,9 @@ bool pinMatrices(const artifact::Artifact &a, State &s, std::string &error) {
   const size_t n = s.n;
   for (size_t i = 0; i < a.matrices.size(); ++i) {
     const artifact::MatrixEntry &m = a.matrices[i];
-    if (m.format != a.target.weightFormat) {
-      error = matrixName(a, i) + ": format " + m.format.name() + " differs from the target's weight format " +
-              a.target.weightFormat.name();
+    if (m.formatIndex >= s.mrf.numFormats() || m.format != s.mrf.format(m.formatIndex).weight) {
+      error = matrixName(a, i) + ": format " + m.format.name() + " (format pair " + std::to_string(m.formatIndex) +
+              ") does not match the artifact's format table";
       return false;
     }
     const size_t rowBytes = numerics::packedRowBytes(m.format, n);
@@ -85,7 +85,7 @@ bool pinMatrices(const artifact::Artifact &a, State &s, std::string &error) {
     }
     for (uint64_t t = 0; t < tiles; ++t)
       s.mrf.storePackedTile(static_cast<uint32_t>(m.mrfTile + t),
-                            a.weightImage.data() + m.offset + t * tileBytes, rowBytes);
+                            a.weightImage.data() + m.offset + t * tileBytes, rowBytes, m.formatIndex);
   }
   return true;
 }
@@ -142,8 +142,8 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
             "' has " + std::to_string(t.dramBytes) + " bytes";
     return nullptr;
   }
-  if (!s.mrf.init(t, why)) {
-    error = "target '" + t.name + "': " + why;
+  if (!s.mrf.init(t, a.formats, why)) {
+    error = why;
     return nullptr;
   }
   const size_t n = s.n;
@@ -192,6 +192,13 @@ bool Simulator::run(std::string &error) {
       ok = detail::executeStandalone(s, s.program[pc], what);
       ++s.counters.instructions;
       nextPc = pc + 1;
+    }
+    if (ok && s.workObserver) {
+      if (s.chainAt[pc] >= 0)
+        detail::describeChain(s, static_cast<size_t>(s.chainAt[pc]), s.work);
+      else
+        detail::describeStandalone(s, s.program[pc], s.work);
+      s.workObserver(WorkEvent{pc, nextPc, &s.work});
     }
     if (!ok) {
       error = "instruction " + std::to_string(failedAt) + " (" + isa::disassemble(s.program[failedAt]) + ")";
@@ -252,5 +259,6 @@ const target::Target &Simulator::target() const { return s_->target; }
 const Counters &Simulator::counters() const { return s_->counters; }
 void Simulator::resetCounters() { s_->counters = Counters{}; }
 void Simulator::setChainObserver(ChainObserver observer) { s_->observer = std::move(observer); }
+void Simulator::setWorkObserver(WorkObserver observer) { s_->workObserver = std::move(observer); }
 
 } // namespace softnpu::sim

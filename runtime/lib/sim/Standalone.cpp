@@ -3,7 +3,7 @@
 // m_rd follows docs/execution-model.md "Matrix moves": the MAT_H x MAT_W
 // row-major matrix at DRAM element a (optionally transposed) is zero-padded to
 // a ROWS x COLS tile grid and stored from MRF tile b, each tile row quantized
-// to the weight format by the MRF.
+// by the MRF to the weight format of format pair MFMT.
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -41,6 +41,12 @@ bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
            " x " + std::to_string(n) + " tiles";
     return false;
   }
+  const uint32_t pair = s.reg(SReg::MFmt);
+  if (pair >= s.mrf.numFormats()) {
+    what = "MFMT " + std::to_string(pair) + " is not an entry of the format table (" +
+           std::to_string(s.mrf.numFormats()) + " entries)";
+    return false;
+  }
   const uint64_t tiles = rows * cols;
   if (inst.b + tiles > s.mrf.numTiles()) {
     what = "writes MRF tiles [" + std::to_string(inst.b) + ", " + std::to_string(inst.b + tiles) +
@@ -61,7 +67,7 @@ bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
           buf[i * n + j] = v;
         }
       }
-      s.mrf.storeTile(static_cast<uint32_t>(inst.b + tr * cols + tc), buf);
+      s.mrf.storeTile(static_cast<uint32_t>(inst.b + tr * cols + tc), buf, pair);
     }
   }
   ++s.counters.matrixMoves;

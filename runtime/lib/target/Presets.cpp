@@ -19,7 +19,7 @@ constexpr uint64_t kGiB = uint64_t{1} << 30;
 
 Target makeTarget(const char *name, unsigned nativeDim, unsigned tileEngines, unsigned lanes,
                   unsigned numMfus, unsigned vrfDepth, unsigned mrfTiles, uint64_t dramBytes,
-                  double clockMHz, NumberFormat format) {
+                  double clockMHz, NumberFormat format, double dramGBps, unsigned dramLatency) {
   Target t;
   t.name = name;
   t.nativeDim = nativeDim;
@@ -34,7 +34,11 @@ Target makeTarget(const char *name, unsigned nativeDim, unsigned tileEngines, un
   t.clockMHz = clockMHz;
   t.weightFormat = format;
   t.inputFormat = format;
+  t.mfuFormat = NumberFormat::fp32();
   t.rounding = Rounding::NearestEven;
+  t.dramBandwidthGBps = dramGBps;
+  t.dramLatencyCycles = dramLatency;
+  // Pipeline latencies: the intel/fpga-npu defaults of Latencies.
   return t;
 }
 
@@ -44,20 +48,23 @@ const std::vector<Target> &presets() {
       // brainwave-s10: the published Stratix 10 Brainwave shape (ISCA 2018):
       // N=400, T=6 tile engines, L=40 lanes (96,000 MACs), 2 MFUs, IVRF/ASVRF/
       // MULVRF 512 vectors, MRF 2048 tiles, 8 GiB DRAM, 250 MHz, msfp15
-      // weights and inputs, round to nearest even.
-      makeTarget("brainwave-s10", 400, 6, 40, 2, 512, 2048, 8 * kGiB, 250.0, msfp15),
+      // weights and inputs, round to nearest even. DRAM 64 GB/s (four DDR4
+      // channels of a Stratix 10 board, rounded down), 100 cycles latency.
+      makeTarget("brainwave-s10", 400, 6, 40, 2, 512, 2048, 8 * kGiB, 250.0, msfp15, 64.0, 100),
       // cnn-n128: the later CNN configuration with native dimension 128: T=6,
       // L=32, 2 MFUs, VRFs 1024 vectors, MRF 1024 tiles, 4 GiB DRAM, 300 MHz,
-      // msfp15.
-      makeTarget("cnn-n128", 128, 6, 32, 2, 1024, 1024, 4 * kGiB, 300.0, msfp15),
+      // msfp15; DRAM 64 GB/s, 100 cycles.
+      makeTarget("cnn-n128", 128, 6, 32, 2, 1024, 1024, 4 * kGiB, 300.0, msfp15, 64.0, 100),
       // fpga-npu: the academic FPGA NPU shape (7 tile engines x 40 DPEs x 40
       // lanes, 2 MFUs, VRF depth 512, MRF depth 1024 per engine -> 7168
       // tiles), 4 GiB DRAM, 300 MHz; BFP with 7 mantissa bits in blocks of 8
-      // (the block size must divide N=40).
-      makeTarget("fpga-npu", 40, 7, 40, 2, 512, 7 * 1024, 4 * kGiB, 300.0, NumberFormat::bfp(7, 8)),
+      // (5 blocks per native vector of 40); DRAM 32 GB/s, 100 cycles.
+      makeTarget("fpga-npu", 40, 7, 40, 2, 512, 7 * 1024, 4 * kGiB, 300.0, NumberFormat::bfp(7, 8), 32.0, 100),
       // tiny: a small target for tests: N=16, T=2, L=4, 2 MFUs, VRFs 256
-      // vectors, MRF 256 tiles, 64 MiB DRAM, 100 MHz, msfp15.
-      makeTarget("tiny", 16, 2, 4, 2, 256, 256, 64 * kMiB, 100.0, msfp15),
+      // vectors, MRF 256 tiles, 64 MiB DRAM, 100 MHz, msfp15; DRAM 1.6 GB/s
+      // (16 bytes = 4 elements per cycle, so DRAM costs show in small tests),
+      // 20 cycles latency.
+      makeTarget("tiny", 16, 2, 4, 2, 256, 256, 64 * kMiB, 100.0, msfp15, 1.6, 20),
   };
   return table;
 }

@@ -30,48 +30,48 @@ constexpr unsigned kMaxMfus = 8;
 const char *const kFieldNames[] = {"name",         "native_dim",   "tile_engines", "lanes",
                                    "num_mfus",     "ivrf_depth",   "asvrf_depth",  "mulvrf_depth",
                                    "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
-                                   "input_format", "rounding"};
+                                   "input_format", "mfu_format",   "rounding",     "dram_bandwidth_gbps",
+                                   "dram_latency_cycles", "latencies"};
 
-bool isValidFormat(const NumberFormat &f) {
-  if (f.isFp32())
-    return true;
-  std::string ignored;
-  return NumberFormat::parse(f.name(), &ignored).has_value();
-}
+/// The keys of the optional "latencies" object, in canonical order, with the
+/// Latencies member each one sets.
+struct LatencyKey {
+  const char *key;
+  unsigned Latencies::*field;
+};
+const LatencyKey kLatencyKeys[] = {
+    {"multiplier", &Latencies::multiplier},      {"adder", &Latencies::adder},
+    {"rf_read", &Latencies::rfRead},             {"rf_write", &Latencies::rfWrite},
+    {"mrf_to_dpe", &Latencies::mrfToDpe},        {"vrf_to_dpe", &Latencies::vrfToDpe},
+    {"mvu_accumulate", &Latencies::mvuAccumulate}, {"reduction", &Latencies::reduction},
+    {"mfu_stage", &Latencies::mfuStage},         {"write_back", &Latencies::writeBack},
+    {"chain_issue", &Latencies::chainIssue},     {"scalar_issue", &Latencies::scalarIssue}};
+
+/// Latencies above this are rejected as typos (about 4 ms at 250 MHz).
+constexpr unsigned kMaxLatency = 1u << 20;
 
 std::string fieldError(const char *field, const std::string &what) {
   return std::string("field '") + field + "' " + what;
 }
 
-/// The rules of docs/targets.md, in field order except that formats are
-/// checked first (native_dim's rule depends on them). Returns the message
-/// without the "target '...': " prefix.
+/// The rules of docs/targets.md, formats first. Returns the message without
+/// the "target '...': " prefix.
 std::optional<std::string> checkFields(const Target &t) {
   if (t.name.empty())
     return fieldError("name", "must be a non-empty string");
-  if (!isValidFormat(t.weightFormat))
-    return fieldError("weight_format", "is not a valid number format ('" + t.weightFormat.name() + "')");
-  if (!isValidFormat(t.inputFormat))
-    return fieldError("input_format", "is not a valid number format ('" + t.inputFormat.name() + "')");
-  if (t.weightFormat.isFp32() != t.inputFormat.isFp32())
-    return fieldError("input_format", "is '" + t.inputFormat.name() + "' but weight_format is '" +
-                                          t.weightFormat.name() +
-                                          "': weight_format and input_format must both be fp32 or both be "
-                                          "block floating point");
-  if (t.weightFormat != t.inputFormat)
-    return fieldError("input_format", "must equal weight_format ('" + t.weightFormat.name() +
-                                          "'): the BFP dot product multiplies blocks of one format");
+  if (!t.weightFormat.isValid() || (!t.weightFormat.isBlock() && !t.weightFormat.isFp32()))
+    return fieldError("weight_format", "must be fp32 or a block format (is '" + t.weightFormat.name() + "')");
+  if (!t.inputFormat.isValid() || (!t.inputFormat.isBlock() && !t.inputFormat.isFp32()))
+    return fieldError("input_format", "must be fp32 or a block format (is '" + t.inputFormat.name() + "')");
+  if (std::optional<std::string> why = numerics::checkMatrixFormats(t.weightFormat, t.inputFormat))
+    return fieldError("input_format", "does not pair with weight_format: " + *why);
+  if (!t.mfuFormat.isValid() || !t.mfuFormat.isScalar())
+    return fieldError("mfu_format", "must be fp32, bf16 or fp16 (is '" + t.mfuFormat.name() + "')");
   if (!numerics::parseRounding(numerics::roundingName(t.rounding)))
     return fieldError("rounding", "is not a valid rounding mode");
 
   if (t.nativeDim == 0)
     return fieldError("native_dim", "must be positive");
-  if (!t.weightFormat.isFp32() && t.nativeDim % t.weightFormat.blockSize != 0)
-    return fieldError("native_dim", "must be a positive multiple of the weight format's block size (" +
-                                        std::to_string(t.weightFormat.blockSize) + ")");
-  if (!t.inputFormat.isFp32() && t.nativeDim % t.inputFormat.blockSize != 0)
-    return fieldError("native_dim", "must be a positive multiple of the input format's block size (" +
-                                        std::to_string(t.inputFormat.blockSize) + ")");
   if (t.tileEngines == 0)
     return fieldError("tile_engines", "must be positive");
   if (t.lanes == 0)
@@ -90,6 +90,14 @@ std::optional<std::string> checkFields(const Target &t) {
     return fieldError("dram_bytes", "must be a positive multiple of 4 (DRAM holds fp32 elements)");
   if (!(std::isfinite(t.clockMHz) && t.clockMHz > 0))
     return fieldError("clock_mhz", "must be a positive finite number");
+  if (!(std::isfinite(t.dramBandwidthGBps) && t.dramBandwidthGBps > 0))
+    return fieldError("dram_bandwidth_gbps", "must be a positive finite number");
+  if (t.dramLatencyCycles > kMaxLatency)
+    return fieldError("dram_latency_cycles", "is out of range (at most " + std::to_string(kMaxLatency) + ")");
+  for (const LatencyKey &k : kLatencyKeys)
+    if (t.latencies.*k.field > kMaxLatency)
+      return fieldError("latencies", std::string("key '") + k.key + "' is out of range (at most " +
+                                         std::to_string(kMaxLatency) + ")");
   return std::nullopt;
 }
 
@@ -184,6 +192,11 @@ public:
     return true;
   }
 
+  /// `mfu_format` is optional and defaults to fp32.
+  bool readOptionalFormat(const char *key, NumberFormat &out, std::string &error) {
+    return !object_.contains(key) || readFormat(key, out, error);
+  }
+
   /// `rounding` is optional and defaults to nearest-even.
   bool readRounding(const char *key, numerics::Rounding &out, std::string &error) {
     if (!object_.contains(key))
@@ -197,6 +210,50 @@ public:
       return false;
     }
     out = *r;
+    return true;
+  }
+
+  /// Optional fields keep the Target's default when absent.
+  bool readOptionalNumber(const char *key, double &out, std::string &error) {
+    return !object_.contains(key) || readNumber(key, out, error);
+  }
+  bool readOptionalUnsigned(const char *key, unsigned &out, std::string &error) {
+    return !object_.contains(key) || readUnsigned(key, out, error);
+  }
+
+  /// `latencies`: an optional object; every key optional, unknown keys rejected.
+  bool readLatencies(const char *key, Latencies &out, std::string &error) {
+    if (!object_.contains(key))
+      return true;
+    const json &v = object_.at(key);
+    if (!v.is_object()) {
+      error = fieldError(key, "must be a JSON object");
+      return false;
+    }
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const LatencyKey *known = nullptr;
+      for (const LatencyKey &k : kLatencyKeys)
+        if (it.key() == k.key)
+          known = &k;
+      if (!known) {
+        std::string all;
+        for (const LatencyKey &k : kLatencyKeys)
+          all += (all.empty() ? "" : ", ") + std::string(k.key);
+        error = fieldError(key, "has unknown key '" + it.key() + "' (known keys: " + all + ")");
+        return false;
+      }
+      if (!it->is_number_unsigned()) {
+        error = fieldError(key, "key '" + it.key() + "' " +
+                                    (it->is_number_integer() ? "must not be negative" : "must be an integer"));
+        return false;
+      }
+      const uint64_t value = it->get<uint64_t>();
+      if (value > kMaxLatency) {
+        error = fieldError(key, "key '" + it.key() + "' is out of range (at most " + std::to_string(kMaxLatency) + ")");
+        return false;
+      }
+      out.*(known->field) = static_cast<unsigned>(value);
+    }
     return true;
   }
 
@@ -239,6 +296,13 @@ std::string presetList() {
 
 } // namespace
 
+bool Latencies::operator==(const Latencies &o) const {
+  for (const LatencyKey &k : kLatencyKeys)
+    if (this->*k.field != o.*k.field)
+      return false;
+  return true;
+}
+
 std::optional<std::string> Target::validate() const {
   if (std::optional<std::string> e = checkFields(*this))
     return "target '" + name + "': " + *e;
@@ -260,7 +324,14 @@ std::string Target::toJson() const {
   j["clock_mhz"] = clockMHz;
   j["weight_format"] = weightFormat.name();
   j["input_format"] = inputFormat.name();
+  j["mfu_format"] = mfuFormat.name();
   j["rounding"] = numerics::roundingName(rounding);
+  j["dram_bandwidth_gbps"] = dramBandwidthGBps;
+  j["dram_latency_cycles"] = dramLatencyCycles;
+  nlohmann::ordered_json lat = nlohmann::ordered_json::object();
+  for (const LatencyKey &k : kLatencyKeys)
+    lat[k.key] = latencies.*k.field;
+  j["latencies"] = lat;
   // Replace (not throw) on invalid UTF-8 in the name.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -304,7 +375,11 @@ std::optional<Target> Target::fromJson(const std::string &text, const std::strin
             r.readUnsigned("mrf_tiles", t.mrfTiles, e) &&
             r.readUnsigned("dram_bytes", std::numeric_limits<uint64_t>::max(), t.dramBytes, e) &&
             r.readNumber("clock_mhz", t.clockMHz, e) && r.readFormat("weight_format", t.weightFormat, e) &&
-            r.readFormat("input_format", t.inputFormat, e) && r.readRounding("rounding", t.rounding, e);
+            r.readFormat("input_format", t.inputFormat, e) &&
+            r.readOptionalFormat("mfu_format", t.mfuFormat, e) && r.readRounding("rounding", t.rounding, e) &&
+            r.readOptionalNumber("dram_bandwidth_gbps", t.dramBandwidthGBps, e) &&
+            r.readOptionalUnsigned("dram_latency_cycles", t.dramLatencyCycles, e) &&
+            r.readLatencies("latencies", t.latencies, e);
   if (ok) {
     if (std::optional<std::string> invalid = checkFields(t)) {
       e = *invalid;
@@ -347,6 +422,8 @@ Target Target::withPrecision(const NumberFormat &fmt) const {
   Target t = *this;
   t.weightFormat = fmt;
   t.inputFormat = fmt;
+  if (fmt.isFp32())
+    t.mfuFormat = fmt;
   return t;
 }
 

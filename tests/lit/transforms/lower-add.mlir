@@ -11,8 +11,12 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   }
 }
 
-// a at 0 (12), c at 12 (3), y at 15.
-// CHECK-LABEL: fpga.program @main attributes {dram_elements = 27 : i64}
+// a at 0 (12), c at 12 (3), y at 15. Entry 0 of the format table is the
+// target's pair even without matrix products; the add's result is recorded
+// where it lives (y).
+// CHECK-LABEL: fpga.program @main attributes {dram_elements = 27 : i64, formats = {{\[}}[#fpga.format<"msfp15">, #fpga.format<"msfp15">]]}
+// CHECK:      fpga.output "y" shape [3, 4] at 15
+// CHECK-NEXT: fpga.tensor_record shape [3, 4] at 15
 // Row 0: c[0] repeated 4 times into the ASVRF ...
 // CHECK:      fpga.s_wr "RD_LEN", 4
 // CHECK-NEXT: fpga.s_wr "RD_STRIDE", 0
@@ -48,6 +52,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 }
 
 // CHECK-LABEL: fpga.program @main
+// CHECK:      fpga.tensor_record shape [3, 5] at 16
 // CHECK:      fpga.v_rd "DRAM"[1]
 // CHECK-NEXT: fpga.v_wr "ASVRF"[0]
 // CHECK:      fpga.s_wr "RD_STRIDE", 0

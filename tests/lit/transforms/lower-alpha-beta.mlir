@@ -12,9 +12,11 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 }
 
 // x at 0 (40), b at 40 (3), y at 43 (6); then the alpha and beta splats.
-// CHECK-LABEL: fpga.program @main attributes {dram_elements = 55 : i64}
+// The format table holds only the target's pair (the linear sets none).
+// CHECK-LABEL: fpga.program @main attributes {dram_elements = 55 : i64, formats = {{\[}}[#fpga.format<"msfp15">, #fpga.format<"msfp15">]]}
 // CHECK-DAG: fpga.dram_const at [[ALPHA:[0-9]+]] {value = dense<2.000000e+00> : tensor<3xf32>}
 // CHECK-DAG: fpga.dram_const at [[BETA:[0-9]+]] {value = dense<5.000000e-01> : tensor<3xf32>}
+// CHECK-DAG: fpga.tensor_record shape [2, 3] at 43
 // alpha into MULVRF[0] of MFU 0 (the MFU of the product chain's vv_mul).
 // CHECK:      fpga.chain {
 // CHECK-NEXT:   fpga.v_rd "DRAM"[[[ALPHA]]]

@@ -1,4 +1,4 @@
-// RUN: npu-opt --fpga-lower-to-isa %s | FileCheck %s
+// RUN: npu-opt --fpga-lower-to-isa %s | FileCheck %s --implicit-check-not=MFMT
 // func.func @main becomes fpga.program @main: graph inputs, then outputs, get
 // DRAM element addresses in order; pinned weights become pinned_matrix,
 // constants dram_const after the I/O; each row of X is staged into the IVRF
@@ -14,13 +14,18 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   }
 }
 
-// x: 40 elements at 0; y: 60 at 40; the bias: 30 at 100.
+// x: 40 elements at 0; y: 60 at 40; the bias: 30 at 100. The linear has no
+// formats of its own, so the format table is just entry 0, the target's pair
+// (tiny: msfp15 x msfp15), the pinned matrix uses entry 0 (format_index 0 is
+// the default and not printed) and MFMT keeps its reset value 0 (no s_wr).
+// The linear's result is recorded where it lives: y, [2, 30] at 40.
 // CHECK-NOT: func.func
-// CHECK-LABEL: fpga.program @main attributes {dram_elements = 130 : i64} {
+// CHECK-LABEL: fpga.program @main attributes {dram_elements = 130 : i64, formats = {{\[}}[#fpga.format<"msfp15">, #fpga.format<"msfp15">]]} {
 // CHECK-NEXT: fpga.input "x" shape [2, 20] at 0
 // CHECK-NEXT: fpga.output "y" shape [2, 30] at 40
 // CHECK-NEXT: fpga.pinned_matrix tile 3 grid 2 x 2 {value = dense<1.000000e+00> : tensor<30x20xf32>}
 // CHECK-NEXT: fpga.dram_const at 100 {value = dense<5.000000e-01> : tensor<30xf32>}
+// CHECK-NEXT: fpga.tensor_record shape [2, 30] at 40
 
 // The bias (one row, the same for every row of X) is staged once into the
 // ASVRF of the MFU that runs vv_add: 30 elements = 2 vectors.

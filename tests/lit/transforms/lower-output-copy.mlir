@@ -15,11 +15,14 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 }
 
 // x at 0, v at 12, r at 24, r2 at 36, same at 48; nothing else.
-// CHECK-LABEL: fpga.program @main attributes {dram_elements = 60 : i64}
+// CHECK-LABEL: fpga.program @main attributes {dram_elements = 60 : i64, formats = {{\[}}[#fpga.format<"msfp15">, #fpga.format<"msfp15">]]}
 // CHECK:      fpga.output "v" shape [3, 4] at 12
 // CHECK-NEXT: fpga.output "r" shape [2, 6] at 24
 // CHECK-NEXT: fpga.output "r2" shape [2, 6] at 36
 // CHECK-NEXT: fpga.output "same" shape [2, 6] at 48
+// Only the computing op (the relu) gets a tensor record; views get none.
+// CHECK-NEXT: fpga.tensor_record shape [2, 6] at 24
+// CHECK-NOT:  fpga.tensor_record
 // The relu reads x through three reshapes and writes r in place.
 // CHECK:      fpga.chain {
 // CHECK-NEXT:   fpga.v_rd "DRAM"[0]

@@ -14,13 +14,18 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 
 // CHECK-NOT: onnx.
 // CHECK-NOT: func.func
-// CHECK-LABEL: fpga.program @main attributes {dram_elements = 8 : i64}
+// tiny's formats are msfp15 x msfp15: the only format table entry.
+// CHECK-LABEL: fpga.program @main attributes {dram_elements = 8 : i64, formats = {{\[}}[#fpga.format<"msfp15">, #fpga.format<"msfp15">]]}
 // CHECK-NEXT: fpga.input "x" shape [1, 4] at 0
 // CHECK-NEXT: fpga.output "y" shape [1, 2] at 4
 // The values are exact in msfp15 (E = 2, step 1/8; E = 0, step 1/32).
 // CHECK-NEXT: fpga.pinned_matrix tile 0 grid 1 x 1 {value = dense<{{\[}}[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00], [-1.000000e+00, 5.000000e-01, 2.500000e-01, 0.000000e+00]]> : tensor<2x4xf32>}
 // beta is folded into the constant bias.
 // CHECK-NEXT: fpga.dram_const at 6 {value = dense<[1.000000e+00, -1.000000e+00]> : tensor<2xf32>}
+// The fused Gemm + Relu writes y in place: one tensor record, located at the
+// fused node names (checked with debug info below).
+// CHECK-NEXT: fpga.tensor_record shape [1, 2] at 4
+// CHECK-NOT: MFMT
 // CHECK:      fpga.v_rd "DRAM"[6]
 // CHECK-NEXT:   fpga.v_wr "ASVRF"[0]
 // CHECK:      fpga.v_rd "DRAM"[0]
@@ -33,3 +38,9 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NEXT:   fpga.v_wr "DRAM"[4]
 // CHECK-NEXT: }
 // CHECK-NOT: fpga.chain
+
+// RUN: npu-opt --npu-pipeline --mlir-print-debuginfo %s | FileCheck %s --check-prefix=LOC
+// LOC: fpga.tensor_record shape [1, 2] at 4 loc(#[[REC:loc[0-9]+]])
+// LOC: #[[FC:loc[0-9]+]] = loc("fc")
+// LOC-NEXT: #[[RELU:loc[0-9]+]] = loc("relu")
+// LOC-NEXT: #[[REC]] = loc(fused[#[[FC]], #[[RELU]]])

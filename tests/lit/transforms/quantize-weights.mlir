@@ -14,7 +14,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-LABEL: func.func @layout
 // CHECK-NOT: arith.constant
 // CHECK: %[[W:.*]] = fpga.weights {value = dense<{{\[}}[1.000000e+00, 2.500000e-01, -5.000000e-01], [2.000000e+00, -3.000000e+00, 4.000000e+00]]> : tensor<2x3xf32>} : tensor<2x3xf32, #fpga.format<"msfp15">>
-// CHECK: fpga.linear %{{.*}}, %[[W]] : (tensor<1x3xf32>, tensor<2x3xf32, #fpga.format<"msfp15">>) -> tensor<1x2xf32>
+// CHECK: fpga.linear %{{.*}}, %[[W]] {input_format = #fpga.format<"msfp15">, weight_format = #fpga.format<"msfp15">} : (tensor<1x3xf32>, tensor<2x3xf32, #fpga.format<"msfp15">>) -> tensor<1x2xf32>
 func.func @layout(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
   %w = arith.constant dense<[[1.0, 2.0], [0.25, -3.0], [-0.5, 4.0]]> : tensor<3x2xf32>
   %0 = fpga.linear %x, %w {transpose_w = true} : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
@@ -42,10 +42,11 @@ func.func @rounding(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
 }
 
 // A run-time matrix (a function argument) is left alone, and so are alpha,
-// beta and a non-constant bias.
+// beta and a non-constant bias; the layer still gets the target's formats
+// (m_rd rounds the matrix to weight_format at run time).
 // CHECK-LABEL: func.func @runtime_matrix
 // CHECK-NOT: fpga.weights
-// CHECK: fpga.linear %{{.*}}, %{{.*}}, %{{.*}} {alpha = 3.000000e+00 : f32, beta = 2.000000e+00 : f32, transpose_w = true} : (tensor<1x3xf32>, tensor<3x2xf32>, tensor<2xf32>)
+// CHECK: fpga.linear %{{.*}}, %{{.*}}, %{{.*}} {alpha = 3.000000e+00 : f32, beta = 2.000000e+00 : f32, input_format = #fpga.format<"msfp15">, transpose_w = true, weight_format = #fpga.format<"msfp15">} : (tensor<1x3xf32>, tensor<3x2xf32>, tensor<2xf32>)
 func.func @runtime_matrix(%x: tensor<1x3xf32>, %w: tensor<3x2xf32>, %b: tensor<2xf32>) -> tensor<1x2xf32> {
   %0 = fpga.linear %x, %w, %b {alpha = 3.0 : f32, beta = 2.0 : f32, transpose_w = true} : (tensor<1x3xf32>, tensor<3x2xf32>, tensor<2xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>

@@ -27,7 +27,7 @@ namespace {
 constexpr size_t kHeader = 40;
 constexpr size_t kEntry = 24;
 constexpr size_t kOffMajor = 8, kOffMinor = 10, kOffCount = 24, kOffCrc = 28;
-constexpr uint32_t kKindTarget = 1, kKindProgram = 3, kKindProducer = 8;
+constexpr uint32_t kKindTarget = 1, kKindProgram = 3, kKindProducer = 8, kKindFormats = 9, kKindTensors = 10;
 
 uint64_t getLE(const std::vector<uint8_t> &b, size_t off, unsigned n) {
   uint64_t v = 0;
@@ -121,12 +121,17 @@ Artifact sampleArtifact() {
       sWr(SReg::MatH, 4),                      // 15
       sWr(SReg::MatW, 4),                      // 16
       mk(Opcode::MRd, MemSpace::None, 40, 4, isa::kMRdTranspose), // 17
+      sWr(SReg::MFmt, 1),                      // 18 selects the second format pair
   };
   a.instNode.assign(a.program.size(), 0);
   a.instNode[11] = 1;
   a.instNode[15] = kNoNode;
   const uint64_t matBytes = 4 * 4 * numerics::packedRowBytes(a.target.weightFormat, 4);
-  a.matrices = {{0, 0, 2, 2, a.target.weightFormat, 0, matBytes}};
+  a.formats = {{a.target.weightFormat, a.target.inputFormat},
+               {numerics::NumberFormat::mx(numerics::Element::E2M1, 4),
+                numerics::NumberFormat::mx(numerics::Element::E4M3, 4)}};
+  a.matrices = {{0, 0, 2, 2, a.target.weightFormat, 0, 0, matBytes}};
+  a.tensors = {{0, 16, {1, 8}}, {1, 24, {2, 2, 2}}};
   a.dramInits = {{32, 8, matBytes}};
   a.weightImage.resize(matBytes + 8 * 4);
   for (size_t i = 0; i < a.weightImage.size(); ++i)
@@ -162,8 +167,16 @@ void expectSame(const Artifact &x, const Artifact &y) {
     EXPECT_EQ(m.rowTiles, n.rowTiles);
     EXPECT_EQ(m.colTiles, n.colTiles);
     EXPECT_EQ(m.format, n.format);
+    EXPECT_EQ(m.formatIndex, n.formatIndex);
     EXPECT_EQ(m.offset, n.offset);
     EXPECT_EQ(m.size, n.size);
+  }
+  EXPECT_EQ(x.formats, y.formats);
+  ASSERT_EQ(x.tensors.size(), y.tensors.size());
+  for (size_t i = 0; i < x.tensors.size(); ++i) {
+    EXPECT_EQ(x.tensors[i].node, y.tensors[i].node);
+    EXPECT_EQ(x.tensors[i].dramAddr, y.tensors[i].dramAddr);
+    EXPECT_EQ(x.tensors[i].shape, y.tensors[i].shape);
   }
   ASSERT_EQ(x.dramInits.size(), y.dramInits.size());
   for (size_t i = 0; i < x.dramInits.size(); ++i) {
@@ -251,6 +264,7 @@ TEST(ArtifactRoundTrip, EmptyOptionalContent) {
   a.outputs = {{"y", DType::F32, {4}, 0}};
   a.program = {mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)};
   a.instNode.assign(3, kNoNode);
+  a.formats = {{a.target.weightFormat, a.target.inputFormat}};
   std::string err;
   auto b = deserialize(serialize(a), err);
   ASSERT_TRUE(b.has_value()) << err;
@@ -601,6 +615,148 @@ TEST(ArtifactValidate, StaticAddressChecks) {
 
 TEST(ArtifactValidate, InvalidTarget) {
   Artifact a = sampleArtifact();
-  a.target.nativeDim = 6; // not a multiple of the block size 4
+  a.target.mfuFormat = numerics::NumberFormat::bfp(6, 4); // the MFU format must be scalar
   validateError(a);
+  a = sampleArtifact();
+  a.target.nativeDim = 6; // blocks need not divide N any more: the target is valid,
+  EXPECT_EQ(a.target.validate(), std::nullopt);
+  EXPECT_TRUE(contains(validateError(a), "6x6")); // but the matrix was packed for N = 4
+}
+
+//===----------------------------------------------------------------------===//
+// Format table, per-matrix formats, tensor records
+//===----------------------------------------------------------------------===//
+
+TEST(ArtifactFormats, EveryNumberFormatRoundTrips) {
+  using numerics::Element;
+  using numerics::NumberFormat;
+  Artifact a = sampleArtifact();
+  const NumberFormat blockFormats[] = {
+      NumberFormat::bfp(1, 4),          NumberFormat::bfp(6, 4),          NumberFormat::bfp(15, 4),
+      NumberFormat::mx(Element::E4M3, 4), NumberFormat::mx(Element::E5M2, 4), NumberFormat::mx(Element::E3M2, 4),
+      NumberFormat::mx(Element::E2M3, 4), NumberFormat::mx(Element::E2M1, 4), NumberFormat::mx(Element::Int8, 4)};
+  a.formats.resize(1);
+  for (const NumberFormat &w : blockFormats)
+    for (const NumberFormat &x : blockFormats)
+      a.formats.push_back({w, x});
+  a.formats.push_back({NumberFormat::fp32(), NumberFormat::fp32()});
+  a.target.mfuFormat = NumberFormat::fp16();
+  std::string err;
+  ASSERT_TRUE(validate(a, err)) << err;
+  auto b = deserialize(serialize(a), err);
+  ASSERT_TRUE(b.has_value()) << err;
+  expectSame(a, *b);
+  EXPECT_EQ(b->formats.size(), 1 + 81 + 1u);
+  EXPECT_EQ(b->target.mfuFormat, NumberFormat::fp16());
+}
+
+TEST(ArtifactFormats, MatrixInASecondFormatSizedByItsPackedForm) {
+  Artifact a = sampleArtifact();
+  const numerics::NumberFormat mxfp4 = a.formats[1].weight;
+  // 2 x 2 tiles of 4 x 4 mxfp4: per row one block: 1 scale byte + 4 x 4 bits = 3 bytes.
+  ASSERT_EQ(numerics::packedRowBytes(mxfp4, 4), 3u);
+  a.matrices[0].format = mxfp4;
+  a.matrices[0].formatIndex = 1;
+  a.matrices[0].size = 4 * 4 * 3;
+  std::string err;
+  ASSERT_TRUE(validate(a, err)) << err;
+  auto b = deserialize(serialize(a), err);
+  ASSERT_TRUE(b.has_value()) << err;
+  expectSame(a, *b);
+  // The size must match the matrix's own format.
+  a.matrices[0].size = 4 * 4 * numerics::packedRowBytes(a.target.weightFormat, 4);
+  EXPECT_TRUE(contains(validateError(a), "mxfp4,k=4 need 48")) << validateError(a);
+}
+
+TEST(ArtifactFormats, Rejections) {
+  using numerics::NumberFormat;
+  Artifact a = sampleArtifact();
+  a.formats.clear();
+  a.program.pop_back(); // the s_wr MFMT 1
+  a.instNode.pop_back();
+  EXPECT_TRUE(contains(validateError(a), "no format table")) << validateError(a);
+
+  a = sampleArtifact();
+  a.formats[0].input = NumberFormat::bfp(5, 4);
+  EXPECT_TRUE(contains(validateError(a), "format pair 0")) << validateError(a);
+
+  a = sampleArtifact();
+  a.formats[1].input = NumberFormat::bfp(5, 8);
+  EXPECT_TRUE(contains(validateError(a), "same block size")) << validateError(a);
+
+  a = sampleArtifact();
+  a.formats[1] = {NumberFormat::bf16(), NumberFormat::bf16()};
+  EXPECT_TRUE(contains(validateError(a), "format pair 1")) << validateError(a);
+
+  a = sampleArtifact();
+  a.matrices[0].formatIndex = 2;
+  EXPECT_TRUE(contains(validateError(a), "format pair 2")) << validateError(a);
+
+  a = sampleArtifact();
+  a.matrices[0].formatIndex = 1; // format field still the target's
+  EXPECT_TRUE(contains(validateError(a), "has weight format mxfp4,k=4")) << validateError(a);
+
+  a = sampleArtifact();
+  a.program.back() = sWr(SReg::MFmt, 2);
+  std::string err = validateError(a);
+  EXPECT_TRUE(contains(err, "instruction 18")) << err;
+  EXPECT_TRUE(contains(err, "MFMT 2")) << err;
+
+  a = sampleArtifact();
+  a.tensors[1].node = 2;
+  EXPECT_TRUE(contains(validateError(a), "tensor record 1")) << validateError(a);
+  a = sampleArtifact();
+  a.tensors[0].node = kNoNode;
+  validateError(a);
+  a = sampleArtifact();
+  a.tensors[1].dramAddr = 60;
+  EXPECT_TRUE(contains(validateError(a), "Relu:act")) << validateError(a);
+  a = sampleArtifact();
+  a.tensors[0].shape = {-1};
+  validateError(a);
+}
+
+TEST(ArtifactFormats, CorruptedDescriptorsAndMissingTable) {
+  const std::vector<uint8_t> good = serialize(sampleArtifact());
+  const size_t f = sectionIndex(good, kKindFormats);
+  EXPECT_EQ(getLE(good, entryOff(f) + 4, 4), 1u); // required
+  EXPECT_EQ(getLE(good, entryOff(sectionIndex(good, kKindTensors)) + 4, 4), 0u); // optional
+  const uint64_t off = getLE(good, entryOff(f) + 8, 8);
+  // Layout: count u32, reserved u32, then per pair two 16-byte descriptors
+  // (kind, mantissa bits, block size, element).
+  ASSERT_EQ(getLE(good, off, 4), 2u);
+  EXPECT_EQ(getLE(good, off + 8 + 32, 4), 1u);      // pair 1 weight: kind block
+  EXPECT_EQ(getLE(good, off + 8 + 32 + 8, 4), 4u);  // block size 4
+  EXPECT_EQ(getLE(good, off + 8 + 32 + 12, 4), 5u); // element E2M1
+  struct Case {
+    size_t at;
+    uint32_t value;
+    const char *expect;
+  } cases[] = {
+      {off + 8 + 32, 7, "unknown number format kind 7"},
+      {off + 8 + 32 + 12, 9, "unknown block element code 9"},
+      {off + 8 + 32 + 4, 3, "invalid number format descriptor"}, // MX element with m = 3
+      {off + 8 + 32 + 8, 0, "invalid number format descriptor"}, // block size 0
+      {off, 1000, "FORMATS"},
+  };
+  for (const Case &c : cases) {
+    std::vector<uint8_t> b = good;
+    putLE(b, c.at, 4, c.value);
+    rechecksum(b);
+    std::string err = loadError(b);
+    EXPECT_TRUE(contains(err, c.expect)) << err;
+  }
+  std::vector<uint8_t> b = good;
+  putLE(b, entryOff(f), 4, 99);
+  putLE(b, entryOff(f) + 4, 4, 0);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "no FORMATS")) << loadError(b);
+  // Without the optional TENSORS section the artifact still loads.
+  b = good;
+  putLE(b, entryOff(sectionIndex(good, kKindTensors)), 4, 99);
+  rechecksum(b);
+  std::string err;
+  auto a = deserialize(b, err);
+  ASSERT_TRUE(a.has_value()) << err;
+  EXPECT_TRUE(a->tensors.empty());
 }

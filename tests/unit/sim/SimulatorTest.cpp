@@ -1,14 +1,13 @@
 //===- SimulatorTest.cpp - Hand-built programs vs independent expectations -===//
 //
 // Each test builds an artifact in code for the "tiny" target (N = 16), runs
-// it on sim::Simulator (or through api::Session) and checks the result
+// it on sim::Simulator and checks the result
 // against values computed here from the definitions in
 // docs/execution-model.md: double-precision sums for fp32, and for BFP a
 // float64 evaluation of the quantized operands accumulated in the documented
 // order (bit-exact).
 //
 //===----------------------------------------------------------------------===//
-#include "softnpu/api/Session.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
 #include "softnpu/sim/Simulator.h"
@@ -40,6 +39,12 @@ target::Target tinyTarget(bool fp32) {
     return {};
   EXPECT_EQ(t->nativeDim, N);
   return fp32 ? t->withPrecision(numerics::NumberFormat::fp32()) : *t;
+}
+
+/// Sets the target and the format table entry 0 (the target's pair).
+void setTarget(artifact::Artifact &a, const target::Target &t) {
+  a.target = t;
+  a.formats = {{t.weightFormat, t.inputFormat}};
 }
 
 /// Builds a program one instruction at a time.
@@ -82,12 +87,14 @@ void addDramInit(artifact::Artifact &a, uint64_t addr, const std::vector<float> 
 
 /// Pins the rows x cols matrix w (row-major, zero-padded to whole tiles)
 /// at MRF tile `first`, packed tile by tile as the artifact format says.
-void addMatrix(artifact::Artifact &a, uint32_t first, const std::vector<float> &w, size_t rows, size_t cols) {
+void addMatrix(artifact::Artifact &a, uint32_t first, const std::vector<float> &w, size_t rows, size_t cols,
+               uint32_t formatIndex = 0) {
   artifact::MatrixEntry m;
   m.mrfTile = first;
   m.rowTiles = static_cast<uint32_t>((rows + N - 1) / N);
   m.colTiles = static_cast<uint32_t>((cols + N - 1) / N);
-  m.format = a.target.weightFormat;
+  m.formatIndex = formatIndex;
+  m.format = a.formats[formatIndex].weight;
   m.offset = a.weightImage.size();
   const size_t rowBytes = numerics::packedRowBytes(m.format, N);
   std::vector<float> row(N);
@@ -128,7 +135,7 @@ constexpr size_t kRows = 2 * N, kCols = 3 * N;
 
 artifact::Artifact matVecArtifact(bool fp32, const std::vector<float> &w, const std::vector<float> &x) {
   artifact::Artifact a;
-  a.target = tinyTarget(fp32);
+  setTarget(a, tinyTarget(fp32));
   a.dramElements = 200;
   addDramInit(a, 0, x);
   addMatrix(a, 5, w, kRows, kCols);
@@ -184,7 +191,7 @@ TEST(SimulatorTest, MatVecBfpIsBitExactWithQuantizedFloat64Evaluation) {
 
   // Independent evaluation: dequantized operands, float64 block sums.
   std::vector<float> xq(x);
-  numerics::roundTrip(xq.data(), xq.size(), a.target.inputFormat, a.target.rounding);
+  numerics::roundTrip(xq.data(), xq.size(), a.target.inputFormat, a.target.rounding, N);
   std::vector<float> wq(w);
   for (size_t i = 0; i < kRows; ++i)
     for (size_t tc = 0; tc < 3; ++tc)
@@ -216,7 +223,7 @@ TEST(SimulatorTest, MatVecBfpIsBitExactWithQuantizedFloat64Evaluation) {
 
 TEST(SimulatorTest, BiasAddReluOnMfu0) {
   artifact::Artifact a;
-  a.target = tinyTarget(true);
+  setTarget(a, tinyTarget(true));
   a.dramElements = 100;
   std::vector<float> x = randomVector(2 * N, 5), bias = randomVector(2 * N, 6);
   addDramInit(a, 0, x);
@@ -249,7 +256,7 @@ TEST(SimulatorTest, BiasAddReluOnMfu0) {
 
 TEST(SimulatorTest, MultiplyUsesMulVrfAndSecondAddRunsOnMfu1) {
   artifact::Artifact a;
-  a.target = tinyTarget(true);
+  setTarget(a, tinyTarget(true));
   a.dramElements = 200;
   std::vector<float> x = randomVector(N, 7), v0 = randomVector(N, 8), m0 = randomVector(N, 9),
                      v1 = randomVector(N, 10);
@@ -308,7 +315,7 @@ TEST(SimulatorTest, MultiplyUsesMulVrfAndSecondAddRunsOnMfu1) {
 
 TEST(SimulatorTest, DramStridedAndBroadcastReads) {
   artifact::Artifact a;
-  a.target = tinyTarget(true);
+  setTarget(a, tinyTarget(true));
   a.dramElements = 300;
   std::vector<float> src(60);
   for (size_t i = 0; i < src.size(); ++i)
@@ -340,7 +347,7 @@ TEST(SimulatorTest, DramStridedAndBroadcastReads) {
 
 TEST(SimulatorTest, WrLenWritesOnlyThePrefixAndRunsResetDram) {
   artifact::Artifact a;
-  a.target = tinyTarget(true);
+  setTarget(a, tinyTarget(true));
   a.dramElements = 100;
   std::vector<float> x = randomVector(N, 11), sentinel(N, 42.0f);
   addDramInit(a, 0, x);
@@ -376,7 +383,7 @@ void checkMatrixMove(bool fp32, bool transpose) {
   SCOPED_TRACE(std::string(fp32 ? "fp32" : "bfp") + (transpose ? " transposed" : ""));
   const size_t h = 20, w = 35; // DRAM matrix M
   artifact::Artifact a;
-  a.target = tinyTarget(fp32);
+  setTarget(a, tinyTarget(fp32));
   a.dramElements = 1000;
   std::vector<float> m = randomVector(h * w, 12, 4.0f);
   addDramInit(a, 10, m);
@@ -441,7 +448,7 @@ namespace {
 /// Runs `p` and expects a run-time error containing each of `parts`.
 void expectRunError(const Program &p, const std::vector<std::string> &parts) {
   artifact::Artifact a;
-  a.target = tinyTarget(true);
+  setTarget(a, tinyTarget(true));
   a.dramElements = 100;
   a.program = p.insts;
   a.nodeNames = {"fc1"};
@@ -553,7 +560,7 @@ TEST(SimulatorTest, OutOfRangeErrors) {
 
 TEST(SimulatorTest, CreateRejectsMalformedArtifacts) {
   artifact::Artifact a;
-  a.target = tinyTarget(true);
+  setTarget(a, tinyTarget(true));
   a.dramElements = 10;
   Program p;
   p.vrd(MemSpace::Dram, 0);
@@ -592,88 +599,3 @@ TEST(SimulatorTest, ChainObserverSeesEveryChain) {
   EXPECT_EQ(events[1].macs, 6u * N * N);
 }
 
-// --- Session ---------------------------------------------------------------
-
-namespace {
-std::unique_ptr<api::Model> reluModel() {
-  artifact::Artifact a;
-  a.target = tinyTarget(true);
-  a.dramElements = 64;
-  artifact::TensorSig in, out;
-  in.name = "x";
-  in.shape = {1, 16};
-  in.dramAddr = 0;
-  out.name = "y";
-  out.shape = {1, 16};
-  out.dramAddr = 32;
-  a.inputs = {in};
-  a.outputs = {out};
-  Program p;
-  p.vrd(MemSpace::Dram, 0);
-  p.op(Opcode::VRelu);
-  p.vwr(MemSpace::Dram, 32);
-  p.end();
-  a.program = p.insts;
-  a.instNode.assign(a.program.size(), artifact::kNoNode);
-  a.producer = "SimulatorTest";
-  return api::Model::fromArtifact(a);
-}
-} // namespace
-
-TEST(SessionTest, RunsAndChecksInputs) {
-  auto model = reluModel();
-  std::string err;
-  auto session = api::Session::create(*model, err);
-  ASSERT_TRUE(session) << err;
-
-  api::Tensor x{{1, 16}, randomVector(16, 16)};
-  std::map<std::string, api::Tensor> outs;
-  ASSERT_TRUE(session->run({{"x", x}}, outs, err)) << err;
-  ASSERT_EQ(outs.count("y"), 1u);
-  EXPECT_EQ(outs["y"].shape, (std::vector<int64_t>{1, 16}));
-  for (size_t i = 0; i < 16; ++i)
-    EXPECT_EQ(outs["y"].data[i], x.data[i] > 0 ? x.data[i] : 0.0f);
-
-  EXPECT_FALSE(session->run({}, outs, err));
-  EXPECT_EQ(err, "missing input 'x' (expected shape [1,16])");
-
-  EXPECT_FALSE(session->run({{"x", x}, {"z", x}}, outs, err));
-  EXPECT_NE(err.find("unknown input 'z'"), std::string::npos) << err;
-
-  api::Tensor bad{{2, 8}, std::vector<float>(16, 1.0f)};
-  EXPECT_FALSE(session->run({{"x", bad}}, outs, err));
-  EXPECT_EQ(err, "input 'x' has shape [2,8], expected [1,16]");
-
-  api::Tensor shortData{{1, 16}, std::vector<float>(3, 1.0f)};
-  EXPECT_FALSE(session->run({{"x", shortData}}, outs, err));
-  EXPECT_NE(err.find("3 values"), std::string::npos) << err;
-}
-
-TEST(SessionTest, CreateReportsInvalidPrograms) {
-  artifact::Artifact a = reluModel()->artifact();
-  a.program.pop_back(); // drop end_chain
-  a.instNode.pop_back();
-  auto model = api::Model::fromArtifact(a);
-  std::string err;
-  EXPECT_FALSE(api::Session::create(*model, err));
-  EXPECT_NE(err.find("end_chain"), std::string::npos) << err;
-  EXPECT_FALSE(api::Model::load("/nonexistent/model.npu", err));
-  EXPECT_FALSE(err.empty());
-}
-
-TEST(SessionTest, LoadsAWrittenArtifact) {
-  const std::string path =
-      (std::filesystem::temp_directory_path() / ("softnpu_sim_test_" + std::to_string(::getpid()) + ".npu")).string();
-  std::string err;
-  ASSERT_TRUE(artifact::writeFile(reluModel()->artifact(), path, err)) << err;
-  auto model = api::Model::load(path, err);
-  std::remove(path.c_str());
-  ASSERT_TRUE(model) << err;
-  auto session = api::Session::create(*model, err);
-  ASSERT_TRUE(session) << err;
-  api::Tensor x{{1, 16}, randomVector(16, 17)};
-  std::map<std::string, api::Tensor> outs;
-  ASSERT_TRUE(session->run({{"x", x}}, outs, err)) << err;
-  for (size_t i = 0; i < 16; ++i)
-    EXPECT_EQ(outs["y"].data[i], x.data[i] > 0 ? x.data[i] : 0.0f);
-}

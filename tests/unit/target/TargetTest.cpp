@@ -27,7 +27,7 @@ bool sameTarget(const Target &a, const Target &b) {
          a.lanes == b.lanes && a.numMfus == b.numMfus && a.ivrfDepth == b.ivrfDepth &&
          a.asvrfDepth == b.asvrfDepth && a.mulvrfDepth == b.mulvrfDepth && a.mrfTiles == b.mrfTiles &&
          a.dramBytes == b.dramBytes && a.clockMHz == b.clockMHz && a.weightFormat == b.weightFormat &&
-         a.inputFormat == b.inputFormat && a.rounding == b.rounding;
+         a.inputFormat == b.inputFormat && a.mfuFormat == b.mfuFormat && a.rounding == b.rounding;
 }
 
 /// A valid JSON target text with one field replaced by raw JSON text `value`
@@ -149,7 +149,6 @@ TEST(TargetTest, EachRuleNamesItsField) {
       {"name", "\"\"", "field 'name'"},
       {"name", "3", "field 'name' must be a string"},
       {"native_dim", "0", "field 'native_dim' must be positive"},
-      {"native_dim", "24", "field 'native_dim' must be a positive multiple of the weight format's block size (16)"},
       {"native_dim", "-16", "field 'native_dim' must not be negative"},
       {"native_dim", "16.5", "field 'native_dim' must be an integer"},
       {"native_dim", "\"16\"", "field 'native_dim' must be an integer"},
@@ -170,11 +169,15 @@ TEST(TargetTest, EachRuleNamesItsField) {
       {"clock_mhz", "null", "field 'clock_mhz' must be a number"},
       {"weight_format", "\"msfp99\"", "field 'weight_format' is invalid: unknown number format 'msfp99'"},
       {"weight_format", "\"bfp:m=16,k=16\"", "field 'weight_format' is invalid"},
-      {"weight_format", "\"fp32\"",
-       "weight_format and input_format must both be fp32 or both be block floating point"},
-      {"input_format", "\"fp32\"",
-       "weight_format and input_format must both be fp32 or both be block floating point"},
-      {"input_format", "\"msfp12\"", "field 'input_format' must equal weight_format ('msfp15')"},
+      {"weight_format", "\"fp32\"", "field 'input_format' does not pair with weight_format: weight format 'fp32' "
+                                      "and input format 'msfp15' must both be fp32 or both be block formats"},
+      {"input_format", "\"fp32\"", "must both be fp32 or both be block formats"},
+      {"input_format", "\"mxfp4\"", "must have the same block size"},
+      {"weight_format", "\"bf16\"", "field 'weight_format' must be fp32 or a block format (is 'bf16')"},
+      {"input_format", "\"fp16\"", "field 'input_format' must be fp32 or a block format (is 'fp16')"},
+      {"mfu_format", "\"msfp15\"", "field 'mfu_format' must be fp32, bf16 or fp16 (is 'msfp15')"},
+      {"mfu_format", "\"fp8\"", "field 'mfu_format' is invalid: unknown number format 'fp8'"},
+      {"mfu_format", "16", "field 'mfu_format' must be a string"},
       {"input_format", "[]", "field 'input_format' must be a string"},
       {"rounding", "\"up\"", "field 'rounding' is 'up'"},
   };
@@ -240,10 +243,43 @@ TEST(TargetTest, WithPrecisionSetsBothFormats) {
   EXPECT_EQ(b.inputFormat, NumberFormat::bfp(4, 8));
   EXPECT_EQ(b.nativeDim, t.nativeDim);
   EXPECT_EQ(b.validate(), std::nullopt);
-  // A block size that does not divide N=16 is reported by validate().
-  std::optional<std::string> e = t.withPrecision(NumberFormat::bfp(4, 32)).validate();
-  ASSERT_TRUE(e);
-  EXPECT_NE(e->find("field 'native_dim'"), std::string::npos);
+  // Blocks need not divide N any more (they restart at every native vector).
+  EXPECT_EQ(t.withPrecision(NumberFormat::bfp(4, 32)).validate(), std::nullopt);
+  EXPECT_EQ(t.withPrecision(NumberFormat::mx(numerics::Element::E2M1)).validate(), std::nullopt);
+  // fp32 also makes the multifunction units fp32; a block format leaves them alone.
+  Target bf = t;
+  bf.mfuFormat = NumberFormat::bf16();
+  EXPECT_EQ(bf.withPrecision(NumberFormat::fp32()).mfuFormat, NumberFormat::fp32());
+  EXPECT_EQ(bf.withPrecision(NumberFormat::mx(numerics::Element::Int8)).mfuFormat, NumberFormat::bf16());
+  // A scalar MFU format is not a weight format.
+  EXPECT_TRUE(t.withPrecision(NumberFormat::bf16()).validate());
+}
+
+TEST(TargetTest, MfuFormatIsOptionalAndRoundTrips) {
+  // Absent: fp32.
+  std::string error;
+  std::optional<Target> t = Target::fromJson(tinyJsonWith("mfu_format", ""), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->mfuFormat, NumberFormat::fp32());
+  EXPECT_NE(tiny().toJson().find("\"mfu_format\": \"fp32\""), std::string::npos) << tiny().toJson();
+  for (const char *name : {"bf16", "fp16"}) {
+    t = Target::fromJson(tinyJsonWith("mfu_format", std::string("\"") + name + "\""), "x.json", error);
+    ASSERT_TRUE(t) << error;
+    EXPECT_EQ(t->mfuFormat.name(), name);
+    std::optional<Target> back = Target::fromJson(t->toJson(), "y.json", error);
+    ASSERT_TRUE(back) << error;
+    EXPECT_TRUE(sameTarget(*t, *back));
+    EXPECT_NE(back->hash(), tiny().hash());
+  }
+  // Mixed block element types with equal block sizes are a valid pair.
+  t = Target::fromJson(tinyJsonWith("weight_format", "\"mxfp4\""), "x.json", error);
+  EXPECT_FALSE(t); // input msfp15 has block 16
+  std::string text = tinyJsonWith("weight_format", "\"mxfp4\"");
+  text.replace(text.find("\"msfp15\""), 8, "\"mxfp8_e4m3\"");
+  t = Target::fromJson(text, "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->weightFormat, NumberFormat::mx(numerics::Element::E2M1));
+  EXPECT_EQ(t->inputFormat, NumberFormat::mx(numerics::Element::E4M3));
 }
 
 TEST(TargetTest, HashIsStableAndChangesWithEveryField) {
@@ -269,6 +305,7 @@ TEST(TargetTest, HashIsStableAndChangesWithEveryField) {
       [](Target &x) { x.clockMHz += 0.5; },
       [](Target &x) { x.weightFormat = NumberFormat::bfp(7, 16); },
       [](Target &x) { x.inputFormat = NumberFormat::bfp(7, 16); },
+      [](Target &x) { x.mfuFormat = NumberFormat::fp16(); },
       [](Target &x) { x.rounding = Rounding::NearestAway; },
   };
   for (size_t i = 0; i < std::size(changes); ++i) {

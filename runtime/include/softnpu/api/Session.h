@@ -6,11 +6,19 @@
 //   std::map<std::string, softnpu::api::Tensor> outs;
 //   session->run({{"input", tensor}}, outs, err);
 //
+// For layer-by-layer reports, run() can also hand back the tensor every ONNX
+// node produced (the artifact's TensorRecords, read from DRAM after the run),
+// and for performance reports the run's cycle profile (softnpu/timing,
+// docs/timing-model.md):
+//   softnpu::timing::Profile profile;
+//   session->run(inputs, outs, err, nullptr, &profile);
+//
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_API_SESSION_H
 #define SOFTNPU_API_SESSION_H
 
 #include "softnpu/artifact/Artifact.h"
+#include "softnpu/timing/Profile.h"
 
 #include <map>
 #include <memory>
@@ -36,6 +44,10 @@ private:
   artifact::Artifact art_;
 };
 
+/// The key Session::run uses for Artifact::tensors[record]: the node's name,
+/// or "tensor#<record>" when the record has no valid node index.
+std::string tensorRecordName(const artifact::Artifact &a, size_t record);
+
 /// Something that executes NPU segments: the simulator today, a board driver
 /// later. A device is bound to one model.
 class Device {
@@ -44,9 +56,13 @@ public:
   /// Pins the model's constant matrices and DRAM initialisers.
   virtual bool prepare(const artifact::Artifact &a, std::string &error) = 0;
   /// Copies inputs into DRAM (in signature order), runs the program, copies
-  /// outputs out.
+  /// outputs out. When `nodeTensors` is non-null it receives one tensor per
+  /// Artifact::tensors record, in record order (shape from the record, data
+  /// read from DRAM after the run). When `profile` is non-null it receives
+  /// the run's cycle profile, items tagged with the artifact's node names.
   virtual bool execute(const std::vector<const Tensor *> &inputs, std::vector<Tensor> &outputs,
-                       std::string &error) = 0;
+                       std::string &error, std::vector<Tensor> *nodeTensors = nullptr,
+                       timing::Profile *profile = nullptr) = 0;
 };
 
 class Session {
@@ -55,8 +71,15 @@ public:
   static std::unique_ptr<Session> create(const Model &model, std::string &error);
   /// Checks names and shapes of `inputs` against the signature (every input
   /// present, no unknown names, exact shape) and runs. Outputs keyed by name.
+  /// When `nodeTensors` is non-null it is filled with the tensor of every
+  /// Artifact::tensors record, keyed by the node's name (nodeNames); a record
+  /// without a valid node index is keyed "tensor#I" (I = record index).
+  /// When `profile` is non-null it receives the cycle profile of this run
+  /// (timing model of docs/timing-model.md; every run of a model gives the
+  /// same profile, it does not depend on the values).
   bool run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs,
-           std::string &error);
+           std::string &error, std::map<std::string, Tensor> *nodeTensors = nullptr,
+           timing::Profile *profile = nullptr);
   const Model &model() const { return *model_; }
 
 private:

@@ -40,8 +40,18 @@ struct TensorSig {
   uint64_t numElements() const;
 };
 
+/// The number formats of one matrix product: the MRF tiles hold `weight`, the
+/// matrix unit converts its input vector into `input`. Entry 0 of
+/// Artifact::formats is the target's pair; the scalar register MFMT selects
+/// the pair m_rd and mv_mul use.
+struct FormatPair {
+  numerics::NumberFormat weight, input;
+  bool operator==(const FormatPair &o) const { return weight == o.weight && input == o.input; }
+};
+
 /// A constant matrix pinned in the MRF: rowTiles x colTiles tiles starting at
-/// mrfTile (row-major over the tile grid), each tile N x N in `format`.
+/// mrfTile (row-major over the tile grid), each tile N x N in `format`
+/// (== formats[formatIndex].weight).
 /// Its bytes are weightImage[offset, offset + size): the tiles in grid order,
 /// each tile's rows in order, each row packed with numerics::packRow.
 struct MatrixEntry {
@@ -49,7 +59,16 @@ struct MatrixEntry {
   uint32_t mrfTile = 0;
   uint32_t rowTiles = 0, colTiles = 0;
   numerics::NumberFormat format;
+  uint32_t formatIndex = 0;
   uint64_t offset = 0, size = 0;
+};
+
+/// Where the tensor an ONNX node produced lives in DRAM after a run (for
+/// layer-by-layer reports). Nodes fused into one chain share one record.
+struct TensorRecord {
+  uint32_t node = kNoNode; ///< index into nodeNames
+  uint64_t dramAddr = 0;
+  std::vector<int64_t> shape;
 };
 
 /// fp32 constants copied into DRAM at session start:
@@ -67,7 +86,9 @@ struct Artifact {
   std::vector<isa::Inst> program;
   std::vector<uint32_t> instNode;         ///< per instruction, index into nodeNames or kNoNode
   std::vector<std::string> nodeNames;     ///< ONNX node names ("op_type:name" when unnamed)
+  std::vector<FormatPair> formats;        ///< [0] = target's weight/input formats
   std::vector<MatrixEntry> matrices;
+  std::vector<TensorRecord> tensors;
   std::vector<DramInit> dramInits;
   std::vector<uint8_t> weightImage;
   std::string producer;                   ///< e.g. "npu-compile 0.1 (model.onnx)"

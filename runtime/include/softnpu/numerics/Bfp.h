@@ -1,21 +1,27 @@
-//===- Bfp.h - Block floating point: quantize, pack, dot product ----------===//
+//===- Bfp.h - Block formats: quantize, pack, dot product -----------------===//
 //
-// The one implementation of the NPU's block-floating-point arithmetic. The
-// compiler's weight packing and the simulator's matrix-vector unit both call
-// it; nothing else may round to BFP. Rules (docs/numerics.md):
+// The one implementation of the NPU's block-format arithmetic (MSFP-style
+// block floating point and OCP MX). The compiler's weight rounding and packing
+// and the simulator's matrix-vector unit both call it; nothing else may round
+// to a block format. Rules (docs/numerics.md):
 //
-//  * A block is `blockSize` consecutive elements (the last block of a vector
-//    may be short; it is treated as zero-padded).
-//  * Shared exponent E = max over the block of floor(log2|x|) for finite
-//    non-zero x, clamped to [kMinExp, kMaxExp]. An all-zero block has E =
-//    kMinExp and all-zero mantissas.
-//  * Element i is q_i = round(x_i / 2^(E - m + 1)) using the rounding mode,
-//    then saturated to [-(2^m - 1), 2^m - 1]. Its value is q_i * 2^(E-m+1).
-//  * NaN or +-Inf anywhere in a block makes the whole block NaN (flag `nan`).
-//  * Dot product of two BFP vectors: per block, an exact integer sum of
-//    q_w * q_x, scaled exactly by 2^(Ew + Ex - 2(m-1)) into float; the block
-//    results are accumulated in fp32 in increasing block order, starting
-//    from the `init` value.
+//  * A block is `blockSize` consecutive elements; a vector of n elements has
+//    ceil(n / blockSize) blocks, the last one zero-padded. Callers quantize
+//    each native vector (N elements) separately, so blocks never straddle one.
+//  * SignMagnitude (MSFP): shared exponent E = max floor(log2|x|) over the
+//    finite non-zero elements, clamped to [kMinExp, kMaxExp] (kMinExp for an
+//    all-zero block); q_i = round(x_i / 2^(E-m+1)) in the rounding mode,
+//    saturated to +-(2^m - 1).
+//  * MX (OCP MX v1.0): scale exponent X = floor(log2 max|x|) - emax(element),
+//    clamped to [-127, 127] (-127 for an all-zero block); each x_i / 2^X is
+//    rounded to the element type (with its subnormals) in the rounding mode and
+//    saturated to the element type's largest finite magnitude. MXINT8 elements
+//    are q * 2^-6 with q in [-127, 127].
+//  * NaN or +-Inf anywhere in a block makes the whole block NaN.
+//  * Dot product of two block vectors (same block size and length): per block
+//    the exact sum of the element products, rounded once to fp32
+//    (nearest-even); the block results are accumulated in fp32 in increasing
+//    block order, starting from `init`. A NaN block makes the result NaN.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_NUMERICS_BFP_H
@@ -28,42 +34,54 @@
 
 namespace softnpu::numerics {
 
-constexpr int kMinExp = -126;
+constexpr int kMinExp = -126; ///< SignMagnitude shared exponent range
 constexpr int kMaxExp = 127;
 
-/// A quantized vector: ceil(n / blockSize) blocks.
+/// A quantized vector of a block format, decoded for arithmetic: element i of
+/// block b has the value significand[i] * 2^(exponent[i] + scale[b]).
 struct BfpVector {
-  unsigned mantissaBits = 0;
-  unsigned blockSize = 0;
-  std::vector<int8_t> exponents;  ///< one per block
-  std::vector<uint8_t> nanBlocks; ///< one per block, 1 = block is NaN
-  std::vector<int16_t> mantissas; ///< numBlocks * blockSize, signed, zero-padded
-  size_t size() const { return mantissas.size(); }
+  NumberFormat format;
+  std::vector<int16_t> scales;       ///< per block: shared exponent / E8M0 scale exponent
+  std::vector<uint8_t> nanBlocks;    ///< per block, 1 = block is NaN
+  std::vector<int16_t> significands; ///< per element, zero-padded to whole blocks
+  std::vector<int8_t> exponents;     ///< per element
+  size_t size() const { return significands.size(); }
+  size_t numBlocks() const { return scales.size(); }
 };
 
-/// Quantizes `n` floats.
+/// Quantizes `n` floats to a block format. Returns an empty vector when `fmt`
+/// is not a valid block format.
 BfpVector quantize(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding);
+/// Same, reusing `out`'s storage (hot loops).
+void quantizeInto(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, BfpVector &out);
 /// Writes the values a BfpVector represents (n elements) to `out`.
 void dequantize(const BfpVector &v, size_t n, float *out);
-/// Round-trip convenience: quantize then dequantize in place. For fp32, no-op.
-void roundTrip(float *x, size_t n, const NumberFormat &fmt, Rounding rounding);
+/// Rounds x[0..n) in place to what `fmt` can represent, blocks restarting
+/// every `vectorLength` elements (0 = one run of n). fp32: no-op; bf16/fp16:
+/// element-wise rounding; block formats: quantize + dequantize.
+void roundTrip(float *x, size_t n, const NumberFormat &fmt, Rounding rounding, size_t vectorLength = 0);
+/// One value to a scalar format (fp32, bf16, fp16) as IEEE conversion does in
+/// the rounding mode: nearest modes overflow to +-inf, toward-zero to +-max;
+/// subnormals kept; NaN stays NaN.
+float roundScalar(float x, const NumberFormat &fmt, Rounding rounding);
 
-/// Dot product of two BFP vectors of the same format and length, in the
-/// documented order, added to `init` in fp32.
-float dot(const BfpVector &w, size_t wOffset, const BfpVector &x, size_t xOffset, size_t n, float init);
+/// Dot product of two block vectors of equal length and block size, in the
+/// documented order, added to `init` in fp32. NaN on mismatch.
+float dot(const BfpVector &w, const BfpVector &x, float init);
 
 /// fp32 reference dot product in the documented order: acc += w[i] * x[i],
 /// i increasing, no fused multiply-add.
 float dotFp32(const float *w, const float *x, size_t n, float init);
 
 /// Weight-image packing of one matrix row of n elements (docs/artifact-format.md):
-///  fp32: n little-endian IEEE floats.
-///  BFP : per block, 1 byte biased exponent (E + 127; 0xFF marks a NaN block),
-///        then blockSize mantissas, two's complement, 1 byte each when
-///        mantissaBits <= 7, else 2 bytes little endian.
+///  fp32 : n little-endian IEEE floats.
+///  block: per block, 1 byte biased scale (scale + 127; 0xFF marks a NaN
+///         block), then blockSize element codes of elementBits() bits each,
+///         packed LSB first, the block padded to a whole byte; a short last
+///         block stores only its own n mod blockSize codes.
 size_t packedRowBytes(const NumberFormat &fmt, size_t n);
 void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
-/// Inverse of packRow for BFP formats.
+/// Inverse of packRow for block formats.
 BfpVector unpackRowBfp(const uint8_t *in, size_t n, const NumberFormat &fmt);
 /// Inverse of packRow for any format, as floats.
 void unpackRow(const uint8_t *in, size_t n, const NumberFormat &fmt, float *out);

@@ -2,9 +2,11 @@
 //
 // Executes an artifact's instruction stream exactly as docs/execution-model.md
 // describes, for the artifact's target: DRAM, IVRF, per-MFU ASVRF/MULVRF, the
-// MRF (tiles in the target's weight format) and the scalar registers. Matrix
-// arithmetic goes through numerics/Bfp.h only, so results are bit-exact with
-// what the compiler's packing assumes.
+// MRF (each tile in the weight format of the artifact format pair it was
+// written with, selected by the MFMT register) and the scalar registers.
+// Matrix arithmetic and all rounding (block formats, MFU format) go through
+// numerics/Bfp.h only, so results are bit-exact with what the compiler's
+// packing assumes.
 //
 // Use:
 //   auto sim = Simulator::create(artifact, error);   // pins MRF, loads DRAM inits
@@ -13,8 +15,10 @@
 //   sim->run(error);
 //   sim->readDram(addr, out, n, error);              // outputs
 //
-// No timing model yet: the simulator counts work (Counters) and can call an
-// observer after every chain, which is where a cycle model will attach.
+// The simulator has no notion of time: it counts work (Counters) and can call
+// observers after every chain (ChainEvent) and after every chain or
+// standalone instruction (WorkEvent, what the timing model in
+// softnpu/timing consumes; docs/timing-model.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_SIM_SIMULATOR_H
@@ -22,6 +26,7 @@
 
 #include "softnpu/artifact/Artifact.h"
 #include "softnpu/isa/Isa.h"
+#include "softnpu/timing/Work.h"
 
 #include <cstdint>
 #include <functional>
@@ -58,9 +63,18 @@ struct ChainEvent {
 };
 using ChainObserver = std::function<void(const ChainEvent &)>;
 
+/// What one executed chain or standalone instruction (m_rd, s_wr) asked of
+/// the hardware, in program order: the timing model's input. `work` is valid
+/// only during the call.
+struct WorkEvent {
+  size_t begin = 0, end = 0; ///< [begin, end) instruction indices
+  const timing::Work *work = nullptr;
+};
+using WorkObserver = std::function<void(const WorkEvent &)>;
+
 class Simulator {
 public:
-  /// Checks the artifact against its target (program grammar, formats,
+  /// Checks the artifact against its target (program grammar, format table,
   /// weight-image ranges), allocates the memories, pins the constant matrices
   /// in the MRF and records the DRAM initialisers. Returns nullptr and sets
   /// `error` to one line on failure.
@@ -94,6 +108,9 @@ public:
   void resetCounters();
   /// Called after each executed chain (nullptr to remove).
   void setChainObserver(ChainObserver observer);
+  /// Called after each executed chain and standalone instruction (nullptr to
+  /// remove). Without an observer nothing is described (no cost per chain).
+  void setWorkObserver(WorkObserver observer);
 
 private:
   Simulator();

@@ -18,6 +18,25 @@
 
 namespace softnpu::target {
 
+/// Pipeline latencies and issue costs of the timing model, in cycles
+/// (docs/timing-model.md). Defaults are the modeled latencies published with
+/// intel/fpga-npu; JSON key of each field in brackets.
+struct Latencies {
+  unsigned multiplier = 2;    ///< [multiplier] one lane multiplier
+  unsigned adder = 1;         ///< [adder] one adder of a dot-product engine's tree
+  unsigned rfRead = 1;        ///< [rf_read] register-file (VRF) read
+  unsigned rfWrite = 1;       ///< [rf_write] register-file (VRF) write
+  unsigned mrfToDpe = 8;      ///< [mrf_to_dpe] MRF to the dot-product engines
+  unsigned vrfToDpe = 8;      ///< [vrf_to_dpe] IVRF to the dot-product engines
+  unsigned mvuAccumulate = 4; ///< [mvu_accumulate] accumulation over tile columns
+  unsigned reduction = 5;     ///< [reduction] reduction tree: ceil(log2 T) + this
+  unsigned mfuStage = 3;      ///< [mfu_stage] each MFU stage (add/sub/max, multiply, activation)
+  unsigned writeBack = 5;     ///< [write_back] result write-back (VRF, DRAM or MRF)
+  unsigned chainIssue = 4;    ///< [chain_issue] control processor: decode and dispatch a chain or m_rd
+  unsigned scalarIssue = 1;   ///< [scalar_issue] control processor: one s_wr
+  bool operator==(const Latencies &o) const;
+};
+
 struct Target {
   std::string name;
   // Matrix-vector unit.
@@ -36,7 +55,12 @@ struct Target {
   // Number formats.
   numerics::NumberFormat weightFormat; ///< matrices in the MRF
   numerics::NumberFormat inputFormat;  ///< vectors entering the matrix unit
+  numerics::NumberFormat mfuFormat;    ///< values in the multifunction units (fp32, bf16, fp16)
   numerics::Rounding rounding = numerics::Rounding::NearestEven;
+  // Timing model (optional in JSON; docs/targets.md gives the defaults).
+  double dramBandwidthGBps = 16.0; ///< DRAM bandwidth, GB/s (10^9 bytes per second)
+  unsigned dramLatencyCycles = 100; ///< cycles from a DRAM request to its first data
+  Latencies latencies;
 
   /// Checks every field; on error returns a message naming the field.
   std::optional<std::string> validate() const;
@@ -50,7 +74,8 @@ struct Target {
                                         std::string &error);
   /// A preset name, or else a path to a JSON file.
   static std::optional<Target> load(const std::string &nameOrPath, std::string &error);
-  /// With precision overridden ("fp32" or a BFP name) for weights and inputs.
+  /// With precision overridden for weights and inputs; fp32 also makes the
+  /// multifunction units fp32 (the debugging pass-through).
   Target withPrecision(const numerics::NumberFormat &fmt) const;
 };
 

@@ -1,0 +1,123 @@
+//===- ReferenceEvaluator.cpp - fp32 evaluation of tensor-level fpga IR ---===//
+#include "compiler/analysis/ReferenceEvaluator.h"
+#include "compiler/Diagnostics.h"
+#include "dialects/fpga/FpgaDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace softnpu::analysis {
+namespace {
+
+ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+
+} // namespace
+
+std::vector<int64_t> broadcastIndex(ArrayRef<int64_t> operand, ArrayRef<int64_t> out) {
+  size_t rank = out.size();
+  std::vector<int64_t> dims(rank, 1), strides(rank, 0);
+  for (size_t i = 0; i < operand.size(); ++i)
+    dims[rank - operand.size() + i] = operand[i];
+  for (int64_t i = static_cast<int64_t>(rank) - 1, s = 1; i >= 0; --i) {
+    strides[i] = dims[i] == 1 ? 0 : s;
+    s *= dims[i];
+  }
+  int64_t total = 1;
+  for (int64_t d : out)
+    total *= d;
+  std::vector<int64_t> index(static_cast<size_t>(total));
+  for (int64_t e = 0; e < total; ++e) {
+    int64_t rem = e, off = 0;
+    for (int64_t i = static_cast<int64_t>(rank) - 1; i >= 0; --i) {
+      off += (rem % out[i]) * strides[i];
+      rem /= out[i];
+    }
+    index[e] = off;
+  }
+  return index;
+}
+
+float activate(StringRef kind, float v) {
+  if (kind == "relu")
+    return v > 0.0f ? v : 0.0f;
+  if (kind == "sigmoid")
+    return 1.0f / (1.0f + std::exp(-v));
+  if (kind == "tanh")
+    return std::tanh(v);
+  return v;
+}
+
+std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x,
+                                  const std::vector<float> &w, const std::vector<float> *bias) {
+  int64_t rows = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
+  std::vector<int64_t> bi;
+  if (bias)
+    bi = broadcastIndex(shapeOf(op.getBias()), {rows, p});
+  float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
+  std::vector<float> y(static_cast<size_t>(rows * p));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < p; ++j) {
+      double acc = 0;
+      for (int64_t c = 0; c < k; ++c)
+        acc += static_cast<double>(x[i * k + c]) * w[j * k + c];
+      float val = alpha * static_cast<float>(acc);
+      if (bias)
+        val += beta * (*bias)[bi[i * p + j]];
+      y[i * p + j] = activate(op.getActivation(), val);
+    }
+  return y;
+}
+
+std::vector<float> linearRows(const std::vector<float> &x, int64_t rows, int64_t cols, bool transposed) {
+  if (!transposed)
+    return x;
+  std::vector<float> out(static_cast<size_t>(rows * cols));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      out[r * cols + c] = x[c * rows + r];
+  return out;
+}
+
+FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<float>> &inputs) {
+  Values v;
+  for (auto [arg, data] : llvm::zip(func.getArguments(), inputs))
+    v[arg] = data;
+  for (Operation &op : func.getBody().front()) {
+    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+      auto attr = dyn_cast<DenseElementsAttr>(c.getValue());
+      if (attr && attr.getElementType().isF32())
+        v[c] = std::vector<float>(attr.getValues<float>().begin(), attr.getValues<float>().end());
+    } else if (auto w = dyn_cast<fpga::WeightsOp>(op)) {
+      auto attr = cast<DenseElementsAttr>(w.getValue());
+      v[w] = std::vector<float>(attr.getValues<float>().begin(), attr.getValues<float>().end());
+    } else if (auto r = dyn_cast<fpga::ReshapeOp>(op)) {
+      v[r] = v[r.getX()];
+    } else if (auto a = dyn_cast<fpga::ActivationOp>(op)) {
+      std::vector<float> y = v[a.getX()];
+      for (float &e : y)
+        e = activate(a.getKind(), e);
+      v[a] = std::move(y);
+    } else if (auto add = dyn_cast<fpga::AddOp>(op)) {
+      ArrayRef<int64_t> out = shapeOf(add.getResult());
+      auto li = broadcastIndex(shapeOf(add.getLhs()), out), ri = broadcastIndex(shapeOf(add.getRhs()), out);
+      const auto &l = v[add.getLhs()], &r = v[add.getRhs()];
+      std::vector<float> y(li.size());
+      for (size_t e = 0; e < y.size(); ++e)
+        y[e] = l[li[e]] + r[ri[e]];
+      v[add] = std::move(y);
+    } else if (auto lin = dyn_cast<fpga::LinearOp>(op)) {
+      int64_t rows = lin.getNumRows(), k = lin.getReductionSize(), p = lin.getNumOutputs();
+      v[lin] = evaluateLinear(lin, linearRows(v[lin.getX()], rows, k, lin.getTransposeX()),
+                              linearRows(v[lin.getW()], p, k, lin.getTransposeW()),
+                              lin.getBias() ? &v[lin.getBias()] : nullptr);
+    } else if (!llvm::isa<func::ReturnOp>(op)) {
+      return op.emitError() << describeOp(&op) << ": the reference evaluator does not know this op";
+    }
+  }
+  return v;
+}
+
+} // namespace softnpu::analysis

@@ -1,0 +1,109 @@
+//===- Describe.cpp - Executed chains as timing::Work ---------------------===//
+//
+// Runs only when a WorkObserver is set, after an instruction group executed
+// without error (so every address was checked): reads the chain from the
+// program and plan, the scalar registers it ran with, and fills the
+// hardware description the timing model needs (docs/timing-model.md).
+//
+//===----------------------------------------------------------------------===//
+#include "SimState.h"
+
+namespace softnpu::sim::detail {
+
+using isa::MemSpace;
+using isa::SReg;
+using timing::Memory;
+
+namespace {
+
+Memory memoryOf(MemSpace m) {
+  switch (m) {
+  case MemSpace::Ivrf:
+    return Memory::Ivrf;
+  case MemSpace::AsVrf:
+    return Memory::Asvrf;
+  case MemSpace::MulVrf:
+    return Memory::Mulvrf;
+  case MemSpace::Mrf:
+    return Memory::Mrf;
+  default:
+    return Memory::Dram;
+  }
+}
+
+} // namespace
+
+void describeChain(const State &s, size_t index, timing::Work &w) {
+  const isa::ChainPlan &chain = s.plan.chains[index];
+  const uint32_t rows = s.reg(SReg::Rows), cols = s.reg(SReg::Cols);
+  w.clear();
+  w.kind = timing::WorkKind::Chain;
+  w.rows = rows;
+  w.cols = cols;
+  w.matVec = chain.hasMatVec;
+  w.vectorsIn = cols;
+  w.vectors = chain.hasMatVec ? rows : cols;
+  const uint64_t lanes = static_cast<uint64_t>(w.vectors) * s.n;
+
+  const isa::Inst &rd = s.program[chain.begin];
+  if (rd.mem == MemSpace::Dram) {
+    const uint64_t rdLen = s.reg(SReg::RdLen);
+    const uint64_t len = rdLen ? rdLen : static_cast<uint64_t>(cols) * s.n;
+    const uint64_t stride = s.reg(SReg::RdStride);
+    w.sourceDram = true;
+    if (len > 0) {
+      w.dramRead = stride == 0 ? 1 : len;
+      w.reads.push_back({Memory::Dram, 0, rd.a, rd.a + (len - 1) * stride + 1});
+    }
+  } else {
+    w.reads.push_back({memoryOf(rd.mem), rd.b, rd.a, uint64_t{rd.a} + cols});
+  }
+  for (size_t k = chain.begin + 1; k < chain.end; ++k) {
+    const isa::Inst &inst = s.program[k];
+    const isa::Kind kind = isa::lookup(static_cast<uint8_t>(inst.op))->kind;
+    const unsigned mfu = chain.mfuOfOp[k - chain.begin];
+    switch (kind) {
+    case isa::Kind::MatVec:
+      w.reads.push_back({Memory::Mrf, 0, inst.a, uint64_t{inst.a} + uint64_t{rows} * cols});
+      break;
+    case isa::Kind::MfuAddSub:
+    case isa::Kind::MfuMul:
+      w.reads.push_back({kind == isa::Kind::MfuMul ? Memory::Mulvrf : Memory::Asvrf, static_cast<uint16_t>(mfu),
+                         inst.a, uint64_t{inst.a} + w.vectors});
+      [[fallthrough]];
+    case isa::Kind::MfuAct:
+      if (mfu < timing::kMaxMfus)
+        ++w.mfuStages[mfu];
+      break;
+    case isa::Kind::ChainWrite:
+      if (inst.mem == MemSpace::Dram) {
+        const uint64_t wrLen = s.reg(SReg::WrLen);
+        const uint64_t len = wrLen ? wrLen : lanes;
+        w.dramWritten += len;
+        w.writes.push_back({Memory::Dram, 0, inst.a, inst.a + len});
+      } else {
+        w.writes.push_back({memoryOf(inst.mem), inst.b, inst.a, uint64_t{inst.a} + w.vectors});
+      }
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+void describeStandalone(const State &s, const isa::Inst &inst, timing::Work &w) {
+  w.clear();
+  if (inst.op != isa::Opcode::MRd) {
+    w.kind = timing::WorkKind::ScalarWrite;
+    return;
+  }
+  const uint64_t matH = s.reg(SReg::MatH), matW = s.reg(SReg::MatW);
+  w.kind = timing::WorkKind::MatrixMove;
+  w.rows = s.reg(SReg::Rows);
+  w.cols = s.reg(SReg::Cols);
+  w.dramRead = matH * matW;
+  w.reads.push_back({Memory::Dram, 0, inst.a, inst.a + matH * matW});
+  w.writes.push_back({Memory::Mrf, 0, inst.b, uint64_t{inst.b} + uint64_t{w.rows} * w.cols});
+}
+
+} // namespace softnpu::sim::detail

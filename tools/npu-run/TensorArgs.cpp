@@ -1,0 +1,183 @@
+//===- TensorArgs.cpp - npu-run's tensor arguments and batch slicing ------===//
+#include "TensorArgs.h"
+
+#include "softnpu/io/TensorFile.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+namespace softnpu::tools {
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string namesText(const std::vector<artifact::TensorSig> &sigs) {
+  std::string s;
+  for (size_t i = 0; i < sigs.size(); ++i)
+    s += (i ? ", '" : "'") + sigs[i].name + "'";
+  return s.empty() ? "none" : s;
+}
+
+bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::TensorSig> &sigs,
+              const char *option, const char *kind, std::map<std::string, std::string> &bound,
+              std::string &error) {
+  for (const std::string &arg : args) {
+    std::string name, file;
+    const size_t eq = arg.find('=');
+    bool named = false;
+    if (eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      for (const artifact::TensorSig &s : sigs)
+        named = named || s.name == name;
+    }
+    if (named) {
+      file = arg.substr(eq + 1);
+    } else if (sigs.size() == 1 && args.size() == 1 && (eq == std::string::npos || std::filesystem::exists(arg))) {
+      name = sigs[0].name;
+      file = arg;
+    } else if (eq != std::string::npos) {
+      error = "unknown " + std::string(kind) + " '" + name + "' in " + option + " " + arg + " (the model's " +
+              kind + "s are " + namesText(sigs) + ")";
+      return false;
+    } else {
+      error = std::string(option) + " " + arg + ": expected NAME=FILE (the model's " + kind + "s are " +
+              namesText(sigs) + ")";
+      return false;
+    }
+    if (file.empty()) {
+      error = std::string(option) + " " + arg + ": missing file name";
+      return false;
+    }
+    if (!bound.emplace(name, file).second) {
+      error = std::string(kind) + " '" + name + "' is given twice";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool readTensors(const std::map<std::string, std::string> &files, TensorMap &tensors, std::string &error) {
+  for (const auto &[name, file] : files) {
+    std::optional<io::TensorData> t = io::readTensorFile(file, error);
+    if (!t)
+      return false;
+    tensors[name] = api::Tensor{t->shape, std::move(t->data)};
+  }
+  return true;
+}
+
+bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t &k,
+                 std::string &error) {
+  k = 1;
+  std::optional<int64_t> common;
+  for (const artifact::TensorSig &sig : sigs) {
+    auto it = inputs.find(sig.name);
+    if (it == inputs.end())
+      continue; // reported by Session::run
+    const std::vector<int64_t> &shape = it->second.shape;
+    int64_t factor = 0;
+    if (shape == sig.shape) {
+      factor = 1;
+    } else if (!sig.shape.empty() && sig.shape[0] > 0 && shape.size() == sig.shape.size() &&
+               std::equal(shape.begin() + 1, shape.end(), sig.shape.begin() + 1) && shape[0] > 0 &&
+               shape[0] % sig.shape[0] == 0) {
+      factor = shape[0] / sig.shape[0];
+    } else {
+      error = "--batch: input '" + sig.name + "' has shape " + shapeText(shape) +
+              ", expected a multiple of " + shapeText(sig.shape) + " along dimension 0";
+      return false;
+    }
+    if (common && *common != factor) {
+      error = "--batch: inputs hold different numbers of batches (" + std::to_string(*common) + " and " +
+              std::to_string(factor) + " for '" + sig.name + "')";
+      return false;
+    }
+    common = factor;
+  }
+  k = common.value_or(1);
+  return true;
+}
+
+BatchSlicer::BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t k)
+    : inputs_(inputs) {
+  bool complete = true;
+  for (const artifact::TensorSig &sig : sigs)
+    complete = complete && inputs.count(sig.name);
+  passThrough_ = k == 1 || !complete;
+  if (!passThrough_)
+    for (const artifact::TensorSig &sig : sigs)
+      slice_[sig.name] = api::Tensor{sig.shape, std::vector<float>(sig.numElements())};
+}
+
+const TensorMap &BatchSlicer::slice(int64_t b) {
+  if (passThrough_)
+    return inputs_;
+  for (auto &[name, t] : slice_) {
+    const std::vector<float> &all = inputs_.at(name).data;
+    const size_t n = t.data.size();
+    std::copy(all.begin() + b * n, all.begin() + (b + 1) * n, t.data.begin());
+  }
+  return slice_;
+}
+
+namespace {
+bool sameSigs(const std::vector<artifact::TensorSig> &a, const std::vector<artifact::TensorSig> &b,
+              const char *kind, std::string &error) {
+  if (a.size() != b.size()) {
+    error = std::string("the model has ") + kind + "s " + namesText(a) + ", the reference " + namesText(b);
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name) {
+      error = std::string(kind) + " " + std::to_string(i) + " is '" + a[i].name + "' in the model, '" + b[i].name +
+              "' in the reference";
+      return false;
+    }
+    if (a[i].shape != b[i].shape) {
+      error = std::string(kind) + " '" + a[i].name + "' has shape " + shapeText(a[i].shape) + " in the model, " +
+              shapeText(b[i].shape) + " in the reference";
+      return false;
+    }
+  }
+  return true;
+}
+} // namespace
+
+bool sameSignature(const artifact::Artifact &model, const artifact::Artifact &reference, std::string &error) {
+  return sameSigs(model.inputs, reference.inputs, "input", error) &&
+         sameSigs(model.outputs, reference.outputs, "output", error);
+}
+
+bool appendOutputs(const std::vector<artifact::TensorSig> &sigs, int64_t k, const TensorMap &part,
+                   TensorMap &all, std::string &error) {
+  if (k == 1) {
+    all = part;
+    return true;
+  }
+  for (const artifact::TensorSig &sig : sigs) {
+    if (sig.shape.empty()) {
+      error = "--batch: output '" + sig.name + "' is a scalar and cannot be concatenated";
+      return false;
+    }
+    auto src = part.find(sig.name);
+    if (src == part.end()) {
+      error = "output '" + sig.name + "' is missing from a run";
+      return false;
+    }
+    api::Tensor &t = all[sig.name];
+    if (t.shape.empty()) {
+      t.shape = sig.shape;
+      t.shape[0] *= k;
+      t.data.reserve(sig.numElements() * static_cast<size_t>(k));
+    }
+    t.data.insert(t.data.end(), src->second.data.begin(), src->second.data.end());
+  }
+  return true;
+}
+
+} // namespace softnpu::tools

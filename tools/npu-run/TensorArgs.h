@@ -1,0 +1,62 @@
+//===- TensorArgs.h - npu-run's tensor arguments and batch slicing --------===//
+//
+// Binds NAME=FILE arguments to an artifact's signature, reads the files, works
+// out the --batch factor (every input k times the model's dimension 0) and
+// cuts the inputs into the k per-run slices.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_TOOLS_NPU_RUN_TENSORARGS_H
+#define SOFTNPU_TOOLS_NPU_RUN_TENSORARGS_H
+
+#include "softnpu/api/Session.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace softnpu::tools {
+
+using TensorMap = std::map<std::string, api::Tensor>;
+
+std::string shapeText(const std::vector<int64_t> &shape);
+std::string namesText(const std::vector<artifact::TensorSig> &sigs);
+
+/// Splits "NAME=FILE" against the signature's names. A bare FILE is accepted
+/// when the signature has exactly one tensor and it is the only argument.
+bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::TensorSig> &sigs,
+              const char *option, const char *kind, std::map<std::string, std::string> &bound,
+              std::string &error);
+
+/// Reads every bound file (.npy or .pb) as a tensor.
+bool readTensors(const std::map<std::string, std::string> &files, TensorMap &tensors, std::string &error);
+
+/// How many model batches each input holds: 1 when shapes match exactly;
+/// with --batch, k when every input is k times the model's dim 0.
+bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t &k,
+                 std::string &error);
+
+/// The inputs of run b (0 <= b < k): consecutive dim-0 slices of each input.
+/// With k == 1, or when an input is missing (Session::run reports it), the
+/// inputs are handed through unchanged.
+class BatchSlicer {
+public:
+  BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t k);
+  const TensorMap &slice(int64_t b);
+
+private:
+  const TensorMap &inputs_;
+  bool passThrough_ = true;
+  TensorMap slice_;
+};
+
+/// Checks that `reference` has the same inputs and outputs (names, order,
+/// shapes) as `model`; the message names the first difference.
+bool sameSignature(const artifact::Artifact &model, const artifact::Artifact &reference, std::string &error);
+
+/// Appends one run's outputs to the concatenation of all runs (shape[0] * k).
+bool appendOutputs(const std::vector<artifact::TensorSig> &sigs, int64_t k, const TensorMap &part,
+                   TensorMap &all, std::string &error);
+
+} // namespace softnpu::tools
+
+#endif
