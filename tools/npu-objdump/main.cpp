@@ -59,8 +59,26 @@ void printTarget(const target::Target &t) {
   std::printf("  MFUs %u, clock %g MHz\n", t.numMfus, t.clockMHz);
   std::printf("  IVRF %u, ASVRF %u, MULVRF %u vectors; MRF %u tiles; DRAM %" PRIu64 " bytes\n", t.ivrfDepth,
               t.asvrfDepth, t.mulvrfDepth, t.mrfTiles, t.dramBytes);
-  std::printf("  weight format %s, input format %s, rounding %s\n\n", t.weightFormat.name().c_str(),
-              t.inputFormat.name().c_str(), numerics::roundingName(t.rounding));
+  std::printf("  weight format %s, input format %s, MFU format %s, rounding %s\n\n",
+              t.weightFormat.name().c_str(), t.inputFormat.name().c_str(), t.mfuFormat.name().c_str(),
+              numerics::roundingName(t.rounding));
+}
+
+/// The format table MFMT indexes, and where each node's output tensor lives.
+void printFormatsAndTensors(const artifact::Artifact &a) {
+  std::printf("format table (MFMT): %zu entries\n", a.formats.size());
+  for (size_t i = 0; i < a.formats.size(); ++i)
+    std::printf("  %zu: weight %s, input %s%s\n", i, a.formats[i].weight.name().c_str(),
+                a.formats[i].input.name().c_str(), i == 0 ? " (target)" : "");
+  std::printf("node tensors: %zu\n", a.tensors.size());
+  for (const artifact::TensorRecord &r : a.tensors) {
+    uint64_t n = 1;
+    for (int64_t d : r.shape)
+      n *= static_cast<uint64_t>(d);
+    std::printf("  %-24s %-16s DRAM %" PRIu64 " (%" PRIu64 " elements)\n", nodeName(a, r.node).c_str(),
+                shapeText(r.shape).c_str(), r.dramAddr, n);
+  }
+  std::printf("\n");
 }
 
 void printSignature(const artifact::Artifact &a) {
@@ -75,6 +93,7 @@ void printSignature(const artifact::Artifact &a) {
   list("inputs", a.inputs);
   list("outputs", a.outputs);
   std::printf("DRAM footprint: %" PRIu64 " elements\n\n", a.dramElements);
+  printFormatsAndTensors(a);
 }
 
 void printProgram(const artifact::Artifact &a) {

@@ -36,7 +36,7 @@ std::string profileText(const Profile &p, const std::string &title) {
                 "  total cycles     %llu\n"
                 "  latency          %.3f us\n"
                 "  effective TOPS   %.6g\n"
-                "  MVU utilisation  %.2f %% (%llu MACs of %llu per cycle peak)\n"
+                "  MVU utilisation  %.2f %% (%llu MACs; peak %llu MACs per cycle)\n"
                 "  DRAM traffic     %llu bytes\n"
                 "  work             %llu chains, %llu m_rd, %llu s_wr\n",
                 p.target.c_str(), p.clockMHz, static_cast<unsigned long long>(p.cycles), p.latencyUs(),

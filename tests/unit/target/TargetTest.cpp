@@ -2,6 +2,7 @@
 #include "softnpu/target/Target.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -27,7 +28,9 @@ bool sameTarget(const Target &a, const Target &b) {
          a.lanes == b.lanes && a.numMfus == b.numMfus && a.ivrfDepth == b.ivrfDepth &&
          a.asvrfDepth == b.asvrfDepth && a.mulvrfDepth == b.mulvrfDepth && a.mrfTiles == b.mrfTiles &&
          a.dramBytes == b.dramBytes && a.clockMHz == b.clockMHz && a.weightFormat == b.weightFormat &&
-         a.inputFormat == b.inputFormat && a.mfuFormat == b.mfuFormat && a.rounding == b.rounding;
+         a.inputFormat == b.inputFormat && a.mfuFormat == b.mfuFormat && a.rounding == b.rounding &&
+         a.dramBandwidthGBps == b.dramBandwidthGBps && a.dramLatencyCycles == b.dramLatencyCycles &&
+         a.latencies == b.latencies;
 }
 
 /// A valid JSON target text with one field replaced by raw JSON text `value`
@@ -103,6 +106,10 @@ TEST(TargetTest, JsonRoundTripOfNonDefaultValues) {
   t.clockMHz = 123.456;
   t.dramBytes = (uint64_t{1} << 40) + 4;
   t.rounding = Rounding::TowardZero;
+  t.dramBandwidthGBps = 12.5;
+  t.dramLatencyCycles = 77;
+  t.latencies.mfuStage = 9;
+  t.latencies.chainIssue = 0;
   t = t.withPrecision(NumberFormat::bfp(11, 8));
   ASSERT_EQ(t.validate(), std::nullopt);
   std::string error;
@@ -116,7 +123,8 @@ TEST(TargetTest, JsonKeysAreInCanonicalOrder) {
   const char *keys[] = {"name",         "native_dim",   "tile_engines", "lanes",
                         "num_mfus",     "ivrf_depth",   "asvrf_depth",  "mulvrf_depth",
                         "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
-                        "input_format", "rounding"};
+                        "input_format", "rounding",     "dram_bandwidth_gbps", "dram_latency_cycles",
+                        "latencies",    "multiplier",   "write_back",   "chain_issue",  "scalar_issue"};
   size_t last = 0;
   for (const char *k : keys) {
     size_t at = text.find(std::string("\"") + k + "\"");
@@ -136,6 +144,67 @@ TEST(TargetTest, RoundingIsOptionalAndDefaultsToNearestEven) {
   t = Target::fromJson(tinyJsonWith("rounding", "\"nearest-away\""), "x.json", error);
   ASSERT_TRUE(t) << error;
   EXPECT_EQ(t->rounding, Rounding::NearestAway);
+}
+
+/// tiny's JSON edited as a document: `edit` changes it before it is dumped.
+std::string tinyJsonEdited(const std::function<void(nlohmann::json &)> &edit) {
+  nlohmann::json j = nlohmann::json::parse(tiny().toJson());
+  edit(j);
+  return j.dump(2);
+}
+
+TEST(TargetTest, TimingFieldsAreOptionalWithDocumentedDefaults) {
+  std::string error;
+  std::optional<Target> t = Target::fromJson(tinyJsonEdited([](nlohmann::json &j) {
+                                               j.erase("dram_bandwidth_gbps");
+                                               j.erase("dram_latency_cycles");
+                                               j.erase("latencies");
+                                             }),
+                                             "x.json", error);
+  ASSERT_TRUE(t) << error;
+  // docs/targets.md: 16 GB/s, 100 cycles, intel/fpga-npu latencies.
+  EXPECT_EQ(t->dramBandwidthGBps, 16.0);
+  EXPECT_EQ(t->dramLatencyCycles, 100u);
+  const Latencies &l = t->latencies;
+  EXPECT_EQ(l.multiplier, 2u);
+  EXPECT_EQ(l.adder, 1u);
+  EXPECT_EQ(l.rfRead, 1u);
+  EXPECT_EQ(l.rfWrite, 1u);
+  EXPECT_EQ(l.mrfToDpe, 8u);
+  EXPECT_EQ(l.vrfToDpe, 8u);
+  EXPECT_EQ(l.mvuAccumulate, 4u);
+  EXPECT_EQ(l.reduction, 5u);
+  EXPECT_EQ(l.mfuStage, 3u);
+  EXPECT_EQ(l.writeBack, 5u);
+  EXPECT_EQ(l.chainIssue, 4u);
+  EXPECT_EQ(l.scalarIssue, 1u);
+
+  // A partial latencies object sets only its keys.
+  t = Target::fromJson(tinyJsonEdited([](nlohmann::json &j) {
+                         j["latencies"] = {{"mfu_stage", 7}};
+                       }),
+                       "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->latencies.mfuStage, 7u);
+  EXPECT_EQ(t->latencies.writeBack, 5u);
+}
+
+TEST(TargetTest, TimingFieldRulesNameTheirField) {
+  const std::pair<std::function<void(nlohmann::json &)>, const char *> cases[] = {
+      {[](nlohmann::json &j) { j["dram_bandwidth_gbps"] = 0; }, "field 'dram_bandwidth_gbps' must be a positive"},
+      {[](nlohmann::json &j) { j["dram_bandwidth_gbps"] = "fast"; }, "field 'dram_bandwidth_gbps' must be a number"},
+      {[](nlohmann::json &j) { j["dram_latency_cycles"] = -1; }, "field 'dram_latency_cycles' must not be negative"},
+      {[](nlohmann::json &j) { j["latencies"] = 3; }, "field 'latencies' must be a JSON object"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"mfu_stages", 3}}; }, "field 'latencies' has unknown key 'mfu_stages'"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"adder", -1}}; }, "field 'latencies' key 'adder' must not be negative"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"adder", 1.5}}; }, "field 'latencies' key 'adder' must be an integer"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"adder", 4000000000u}}; }, "field 'latencies' key 'adder' is out of range"},
+  };
+  for (const auto &[edit, expected] : cases) {
+    const std::string error = parseError(tinyJsonEdited(edit));
+    EXPECT_EQ(error.rfind("target 'x.json': ", 0), 0u) << error;
+    EXPECT_NE(error.find(expected), std::string::npos) << error;
+  }
 }
 
 struct BadField {
@@ -307,6 +376,20 @@ TEST(TargetTest, HashIsStableAndChangesWithEveryField) {
       [](Target &x) { x.inputFormat = NumberFormat::bfp(7, 16); },
       [](Target &x) { x.mfuFormat = NumberFormat::fp16(); },
       [](Target &x) { x.rounding = Rounding::NearestAway; },
+      [](Target &x) { x.dramBandwidthGBps *= 2; },
+      [](Target &x) { x.dramLatencyCycles += 1; },
+      [](Target &x) { x.latencies.multiplier += 1; },
+      [](Target &x) { x.latencies.adder += 1; },
+      [](Target &x) { x.latencies.rfRead += 1; },
+      [](Target &x) { x.latencies.rfWrite += 1; },
+      [](Target &x) { x.latencies.mrfToDpe += 1; },
+      [](Target &x) { x.latencies.vrfToDpe += 1; },
+      [](Target &x) { x.latencies.mvuAccumulate += 1; },
+      [](Target &x) { x.latencies.reduction += 1; },
+      [](Target &x) { x.latencies.mfuStage += 1; },
+      [](Target &x) { x.latencies.writeBack += 1; },
+      [](Target &x) { x.latencies.chainIssue += 1; },
+      [](Target &x) { x.latencies.scalarIssue += 1; },
   };
   for (size_t i = 0; i < std::size(changes); ++i) {
     Target changed = t;
