@@ -87,10 +87,16 @@ def FpgaTile : Pass<"fpga-tile", "mlir::ModuleOp"> {
   let summary = "Tile matrix products to the target's native dimension";
   let description = [{
     Sets tile_grid = [ceil(P/N), ceil(K/N)] on every fpga.linear (padding with
-    zeros up to whole N x N tiles) and places every fpga.weights in the MRF
-    (`mrf_tile`), pinned for the whole program; run-time matrices share a
-    scratch region after the pinned ones. Fails when the MRF or the IVRF is too
-    small, naming the node.
+    zeros up to whole N x N tiles) and places every fpga.weights in the MRF:
+    pinned for the whole program when all fit; otherwise the largest matrices
+    are `streamed` from DRAM (packed) into scratch tiles after the pinned ones,
+    in panels of `panel_rows` tile rows, through two alternating buffers when
+    there is room so the next panel's transfer overlaps the current panel's
+    chains. Run-time matrices use the first scratch buffer. The module records
+    `fpga.mrf_scratch = [first tile, tiles per buffer, buffers]`. Each
+    streaming choice is reported as a remark with its DRAM cost from the
+    timing model. Fails when the IVRF or the MRF is too small even so, naming
+    the node.
   }];
 }
 

@@ -40,20 +40,23 @@ public:
     std::memcpy(a_.weightImage.data() + off, v.data(), v.size() * 4);
   }
 
-  /// Tiles in grid order, rows in order, each row packed (zero-padded to N).
-  LogicalResult packMatrix(fpga::PinnedMatrixOp op) {
+  /// A matrix table entry: tiles in grid order, rows in order, each row
+  /// packed (zero-padded to N). `mrfTile` is its home (pinned) or 0 (streamed).
+  LogicalResult packMatrix(Operation *op, Attribute valueAttr, int64_t mrfTile, int64_t rowTiles,
+                           int64_t colTiles, int64_t formatIndex, bool streamed) {
     const size_t n = t_.nativeDim;
-    auto value = cast<DenseElementsAttr>(op.getValue());
+    auto value = cast<DenseElementsAttr>(valueAttr);
     auto shape = cast<ShapedType>(value.getType()).getShape();
     auto data = llvm::to_vector(value.getValues<float>());
     artifact::MatrixEntry e;
-    e.node = nodeIndex(op.getLoc());
-    e.mrfTile = static_cast<uint32_t>(op.getMrfTile());
-    e.rowTiles = static_cast<uint32_t>(op.getRowTiles());
-    e.colTiles = static_cast<uint32_t>(op.getColTiles());
-    e.formatIndex = static_cast<uint32_t>(op.getFormatIndex());
+    e.node = nodeIndex(op->getLoc());
+    e.mrfTile = static_cast<uint32_t>(mrfTile);
+    e.rowTiles = static_cast<uint32_t>(rowTiles);
+    e.colTiles = static_cast<uint32_t>(colTiles);
+    e.formatIndex = static_cast<uint32_t>(formatIndex);
+    e.streamed = streamed;
     if (e.formatIndex >= a_.formats.size()) {
-      op.emitError() << "format index " << e.formatIndex << " is not in the program's format table";
+      op->emitError() << "format index " << e.formatIndex << " is not in the program's format table";
       return failure();
     }
     e.format = a_.formats[e.formatIndex].weight;
@@ -113,7 +116,16 @@ public:
                               std::vector<int64_t>(out.getShape().begin(), out.getShape().end()),
                               static_cast<uint64_t>(out.getDram())});
       } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
-        if (failed(packMatrix(m)))
+        if (failed(packMatrix(m, m.getValue(), m.getMrfTile(), m.getRowTiles(), m.getColTiles(),
+                              m.getFormatIndex(), /*streamed=*/false)))
+          return failure();
+      } else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op)) {
+        if (m.getIndex() != static_cast<int64_t>(a_.matrices.size()))
+          return m.emitError() << "streamed matrix index " << m.getIndex()
+                               << " is not its position in the matrix table ("
+                               << a_.matrices.size() << ")";
+        if (failed(packMatrix(m, m.getValue(), 0, m.getRowTiles(), m.getColTiles(),
+                              m.getFormatIndex(), /*streamed=*/true)))
           return failure();
       } else if (auto r = dyn_cast<fpga::TensorRecordOp>(op)) {
         a_.tensors.push_back({nodeIndex(r.getLoc()), static_cast<uint64_t>(r.getDram()),

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 
 namespace softnpu {
 #define GEN_PASS_DEF_FPGALOWERTOISA
@@ -202,8 +203,8 @@ private:
   void setInsertionPointForDeclaration() {
     Block &body = program_.getBody().front();
     for (Operation &op : body)
-      if (!llvm::isa<fpga::InputOp, fpga::OutputOp, fpga::PinnedMatrixOp, fpga::DramConstOp,
-                     fpga::TensorRecordOp>(op))
+      if (!llvm::isa<fpga::InputOp, fpga::OutputOp, fpga::PinnedMatrixOp, fpga::StreamedMatrixOp,
+                     fpga::DramConstOp, fpga::TensorRecordOp>(op))
         return b_.setInsertionPoint(&op);
     b_.setInsertionPointToEnd(&body);
   }
@@ -317,6 +318,36 @@ private:
     return {offsets, lastStride};
   }
 
+  /// Part of a matrix's tile grid that is in the MRF at once: all of it
+  /// (pinned or run-time matrices), or a panel of whole tile rows of a
+  /// streamed matrix.
+  struct Panel {
+    int64_t firstRowTile = 0, rowTiles = 0;
+    int64_t tile = 0; ///< MRF tile holding the panel's first tile
+  };
+
+  /// The panels of a streamed matrix: `panel_rows` tile rows each (fpga-tile).
+  SmallVector<Panel> panelsOf(fpga::WeightsOp w, int64_t rows) {
+    int64_t per = rows;
+    if (auto attr = w->getAttrOfType<IntegerAttr>("panel_rows"))
+      per = std::max<int64_t>(1, attr.getInt());
+    SmallVector<Panel> panels;
+    for (int64_t first = 0; first < rows; first += per)
+      panels.push_back({first, std::min(per, rows - first), 0});
+    return panels;
+  }
+
+  /// The scratch buffer the next streamed panel goes to (they alternate when
+  /// fpga-tile reserved two).
+  int64_t takeScratchBuffer() {
+    auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>("fpga.mrf_scratch");
+    if (!scratch)
+      return scratchBase();
+    int64_t buffer = nextBuffer_;
+    nextBuffer_ = (nextBuffer_ + 1) % std::max<int64_t>(1, scratch[2]);
+    return scratch[0] + buffer * scratch[1];
+  }
+
   LogicalResult lowerLinear(fpga::LinearOp op) {
     Location loc = op.getLoc();
     auto grid = op.getTileGrid();
@@ -325,30 +356,36 @@ private:
     int64_t rows = (*grid)[0], cols = (*grid)[1];
     int64_t r = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
 
-    // The matrix: pinned weights or a run-time matrix moved into scratch tiles.
+    // The matrix: pinned weights, streamed weights (panel by panel) or a
+    // run-time matrix moved into scratch tiles.
     int64_t fmt = formatIndex(op);
-    int64_t tile;
-    if (auto w = op.getW().getDefiningOp<fpga::WeightsOp>()) {
+    SmallVector<Panel> panels{{0, rows, 0}};
+    auto w = op.getW().getDefiningOp<fpga::WeightsOp>();
+    bool streamed = w && w.getStreamed();
+    if (streamed) {
+      panels = panelsOf(w, rows);
+    } else if (w) {
       if (!w.getMrfTile())
         return op.emitError() << describeOp(op) << ": weights not placed (run fpga-tile first)";
-      tile = *w.getMrfTile();
-      if (pinned_.insert(w).second) {
+      panels[0].tile = *w.getMrfTile();
+      if (declared_.insert(w).second) {
         OpBuilder::InsertionGuard g(b_);
         setInsertionPointForDeclaration();
-        fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), tile, rows, cols, fmt);
+        fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt);
+        ++numMatrices_;
       }
     } else {
       FailureOr<int64_t> m = addrOf(op.getW(), loc);
       if (failed(m))
         return failure();
-      tile = scratchBase();
+      panels[0].tile = scratchBase();
       ArrayRef<int64_t> ws = shapeOf(op.getW());
       setReg(loc, SReg::Rows, rows);
       setReg(loc, SReg::Cols, cols);
       setReg(loc, SReg::MatH, ws[0]);
       setReg(loc, SReg::MatW, ws[1]);
       setReg(loc, SReg::MFmt, fmt);
-      fpga::MRdOp::create(b_, loc, *m, tile, op.getTransposeW());
+      fpga::MRdOp::create(b_, loc, *m, panels[0].tile, op.getTransposeW());
     }
 
     // The chain's point-wise steps and where they run.
@@ -371,6 +408,7 @@ private:
     if (failed(mfus))
       return failure();
 
+    // alpha and beta are the same in every lane: staged once for all panels.
     if (alphaStep >= 0)
       stage(loc, splat(loc, alpha, p), p, 1, rows, {}, "MULVRF", 0, (*mfus)[alphaStep]);
     std::vector<int64_t> biasRows;
@@ -384,37 +422,119 @@ private:
       if (beta != 1.0f)
         stage(loc, splat(loc, beta, p), p, 1, rows, {}, "MULVRF", betaAddr, 0);
     }
-    auto stageBias = [&](int64_t row) {
-      SmallVector<Step> pre;
-      if (beta != 1.0f)
-        pre.push_back({"vv_mul", betaAddr});
-      stage(loc, biasAddr + biasRows[row], p, biasStride, rows, pre, "ASVRF", 0, (*mfus)[biasStep]);
-    };
     bool biasPerRow = biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
-    if (biasStep >= 0 && !biasPerRow)
-      stageBias(0);
 
     FailureOr<int64_t> x = addrOf(op.getX(), loc);
     if (failed(x))
       return failure();
     int64_t y = resultAddr(op.getY());
-    for (int64_t i = 0; i < r; ++i) {
-      int64_t xRow = op.getTransposeX() ? *x + i : *x + i * k;
-      stage(loc, xRow, k, op.getTransposeX() ? r : 1, cols, {}, "IVRF", 0, 0);
-      if (biasPerRow)
-        stageBias(i);
-      setReg(loc, SReg::Rows, rows);
-      setReg(loc, SReg::Cols, cols);
-      setReg(loc, SReg::WrLen, p);
-      setReg(loc, SReg::MFmt, fmt);
-      chain(loc, "IVRF", 0, 0, tile, steps, "DRAM", y + i * p, 0);
+    for (size_t pi = 0; pi < panels.size(); ++pi) {
+      Panel &panel = panels[pi];
+      int64_t first = panel.firstRowTile * n_, len = std::min(p - first, panel.rowTiles * n_);
+      if (streamed) {
+        panel.tile = streamIn(w, panels, pi, loc);
+        // Move the next panel (or the next streamed layer's first one) in now,
+        // so its DRAM transfer overlaps this panel's chains.
+        if (pi + 1 < panels.size())
+          prefetch(w, panels, pi + 1, loc);
+        else
+          prefetchNextLayer(op);
+      }
+      auto stageBias = [&](int64_t row) {
+        SmallVector<Step> pre;
+        if (beta != 1.0f)
+          pre.push_back({"vv_mul", betaAddr});
+        stage(loc, biasAddr + biasRows[row] + first * biasStride, len, biasStride, panel.rowTiles,
+              pre, "ASVRF", 0, (*mfus)[biasStep]);
+      };
+      if (biasStep >= 0 && !biasPerRow)
+        stageBias(0);
+      for (int64_t i = 0; i < r; ++i) {
+        // With one row, the IVRF still holds it from the previous panel.
+        if (r > 1 || pi == 0) {
+          int64_t xRow = op.getTransposeX() ? *x + i : *x + i * k;
+          stage(loc, xRow, k, op.getTransposeX() ? r : 1, cols, {}, "IVRF", 0, 0);
+        }
+        if (biasPerRow)
+          stageBias(i);
+        setReg(loc, SReg::Rows, panel.rowTiles);
+        setReg(loc, SReg::Cols, cols);
+        setReg(loc, SReg::WrLen, len);
+        setReg(loc, SReg::MFmt, fmt);
+        chain(loc, "IVRF", 0, 0, panel.tile, steps, "DRAM", y + i * p + first, 0);
+      }
     }
     return success();
   }
 
-  /// Pinned tiles are placed by fpga-tile; run-time matrices use the tiles
-  /// after the last pinned one.
+  /// The matrix-table index of panel `pi` of a streamed matrix, declaring it
+  /// (the rows of W' in that panel) on first use.
+  int64_t panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi) {
+    auto key = std::make_pair(w.getOperation(), pi);
+    auto [it, fresh] = streamedPanels_.try_emplace(key, numMatrices_);
+    if (!fresh)
+      return it->second;
+    auto value = cast<DenseElementsAttr>(w.getValue());
+    auto shape = cast<RankedTensorType>(value.getType()).getShape();
+    int64_t first = panels[pi].firstRowTile * n_;
+    int64_t count = std::min(shape[0] - first, panels[pi].rowTiles * n_);
+    auto all = llvm::to_vector(value.getValues<float>());
+    auto sliceType = RankedTensorType::get({count, shape[1]}, b_.getF32Type());
+    auto slice = DenseElementsAttr::get(
+        sliceType, llvm::ArrayRef<float>(all).slice(first * shape[1], count * shape[1]));
+    fpga::LinearOp user;
+    for (Operation *u : w->getUsers())
+      if ((user = dyn_cast<fpga::LinearOp>(u)))
+        break;
+    OpBuilder::InsertionGuard g(b_);
+    setInsertionPointForDeclaration();
+    fpga::StreamedMatrixOp::create(b_, w.getLoc(), slice, numMatrices_, panels[pi].rowTiles,
+                                   ceilDiv(shape[1], n_), user ? formatIndex(user) : 0);
+    return numMatrices_++;
+  }
+
+  /// Moves panel `pi` into the next scratch buffer (once); returns its tile.
+  int64_t prefetch(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi, Location loc) {
+    auto key = std::make_pair(w.getOperation(), pi);
+    if (auto it = loadedAt_.find(key); it != loadedAt_.end())
+      return it->second;
+    int64_t tile = takeScratchBuffer();
+    fpga::MRdStreamOp::create(b_, loc, panelIndex(w, panels, pi), tile);
+    loadedAt_[key] = tile;
+    return tile;
+  }
+
+  /// Panel `pi` in the MRF for use now (moved in earlier by a prefetch, or now).
+  int64_t streamIn(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi, Location loc) {
+    int64_t tile = prefetch(w, panels, pi, loc);
+    loadedAt_.erase(std::make_pair(w.getOperation(), pi));
+    return tile;
+  }
+
+  /// With two scratch buffers: the next streamed layer's first panel.
+  void prefetchNextLayer(fpga::LinearOp op) {
+    auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>("fpga.mrf_scratch");
+    if (!scratch || scratch[2] < 2)
+      return;
+    for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+      auto l = dyn_cast<fpga::LinearOp>(next);
+      if (!l)
+        continue;
+      auto w = l.getW().getDefiningOp<fpga::WeightsOp>();
+      if (!w)
+        return; // a run-time matrix will use the scratch tiles first
+      if (!w.getStreamed())
+        continue;
+      if (auto grid = l.getTileGrid())
+        prefetch(w, panelsOf(w, (*grid)[0]), 0, l.getLoc());
+      return;
+    }
+  }
+  /// Run-time matrices use the first scratch buffer fpga-tile reserved after
+  /// the pinned tiles (or, without that record, the tiles after them).
   int64_t scratchBase() {
+    if (auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>("fpga.mrf_scratch"))
+      return scratch[0];
     int64_t first = 0;
     module_.walk([&](fpga::WeightsOp w) {
       if (w.getMrfTile()) {
@@ -479,7 +599,11 @@ private:
   fpga::ProgramOp program_;
   int64_t dramNext_ = 0;
   llvm::DenseMap<Value, int64_t> addr_;
-  llvm::DenseSet<Operation *> pinned_;
+  llvm::DenseSet<Operation *> declared_;           ///< pinned weights declared
+  int64_t numMatrices_ = 0;                        ///< matrix table entries declared
+  std::map<std::pair<Operation *, size_t>, int64_t> streamedPanels_; ///< -> table index
+  std::map<std::pair<Operation *, size_t>, int64_t> loadedAt_;       ///< prefetched -> tile
+  int64_t nextBuffer_ = 0;
   SmallVector<Copy> copies_;
   std::vector<std::pair<std::string, std::string>> formats_;
   std::array<int64_t, isa::kNumSRegs> sreg_{};

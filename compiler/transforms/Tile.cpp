@@ -3,6 +3,9 @@
 #include "compiler/Passes.h"
 #include "dialects/fpga/FpgaTarget.h"
 
+#include "softnpu/numerics/Bfp.h"
+#include "softnpu/timing/CostModel.h"
+
 #include "mlir/IR/Builders.h"
 
 namespace softnpu {
@@ -17,6 +20,15 @@ namespace {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// A constant matrix and the tile grid of its first user.
+struct Matrix {
+  fpga::WeightsOp op;
+  fpga::LinearOp user;
+  int64_t rows = 0, cols = 0; ///< tile grid
+  int64_t tiles = 0;
+  bool streamed = false;
+};
+
 struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -24,7 +36,8 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     if (!t)
       return signalPassFailure();
     const int64_t n = t->nativeDim;
-    int64_t nextTile = 0, scratchTiles = 0;
+    int64_t runtimeTiles = 0;
+    SmallVector<Matrix> matrices;
     bool ok = true;
     module.walk([&](fpga::LinearOp op) {
       int64_t rows = ceilDiv(op.getNumOutputs(), n), cols = ceilDiv(op.getReductionSize(), n);
@@ -42,23 +55,92 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
         ok = false;
       }
       if (auto w = op.getW().getDefiningOp<fpga::WeightsOp>()) {
-        if (!w.getMrfTile()) {
-          w.setMrfTile(nextTile);
-          nextTile += rows * cols;
-        }
+        if (llvm::none_of(matrices, [&](const Matrix &m) { return m.op == w; }))
+          matrices.push_back({w, op, rows, cols, rows * cols});
       } else {
-        scratchTiles = std::max(scratchTiles, rows * cols);
+        runtimeTiles = std::max(runtimeTiles, rows * cols);
       }
     });
     if (!ok)
       return signalPassFailure();
-    if (nextTile + scratchTiles > t->mrfTiles) {
-      module.emitError() << "the model's matrices need " << nextTile + scratchTiles
-                         << " MRF tiles (" << nextTile << " pinned, " << scratchTiles
-                         << " for run-time matrices); target '" << t->name << "' has "
-                         << t->mrfTiles << " (streaming weights from DRAM is not implemented yet)";
+    if (failed(place(module, *t, matrices, runtimeTiles)))
       return signalPassFailure();
+  }
+
+  /// Pins every matrix when they fit; otherwise streams the largest ones from
+  /// DRAM until the rest fits. Streamed matrices pass through scratch tiles
+  /// after the pinned ones in panels of whole tile rows (`panel_rows`), in two
+  /// alternating buffers when there is room, so that the next panel's m_rd
+  /// overlaps this panel's chains. Reports each choice as a remark.
+  LogicalResult place(ModuleOp module, const target::Target &t, SmallVector<Matrix> &matrices,
+                      int64_t runtimeTiles) {
+    const int64_t capacity = t.mrfTiles;
+    int64_t pinned = 0, maxCols = 0, maxFull = 0;
+    for (const Matrix &m : matrices)
+      pinned += m.tiles;
+    // The least scratch that works: one tile row of every streamed matrix,
+    // and every run-time matrix whole.
+    auto need = [&] { return std::max(runtimeTiles, maxCols); };
+    SmallVector<Matrix *> bySize;
+    for (Matrix &m : matrices)
+      bySize.push_back(&m);
+    llvm::stable_sort(bySize, [](Matrix *a, Matrix *b) { return a->tiles > b->tiles; });
+    for (Matrix *m : bySize) {
+      if (pinned + runtimeTiles <= capacity && maxFull == 0)
+        break;
+      if (maxFull && pinned + need() <= capacity)
+        break;
+      m->streamed = true;
+      pinned -= m->tiles;
+      maxCols = std::max(maxCols, m->cols);
+      maxFull = std::max(maxFull, m->tiles);
     }
+    if (pinned + need() > capacity) {
+      module.emitError() << "the model's matrices do not fit the MRF of target '" << t.name
+                         << "' (" << capacity << " tiles) even when streamed: " << need()
+                         << " scratch tiles are needed beside " << pinned << " pinned";
+      return failure();
+    }
+    int64_t free = capacity - pinned, want = std::max(maxFull, runtimeTiles);
+    int64_t buffers = maxFull && free / 2 >= need() ? 2 : 1;
+    int64_t scratch = std::min(free / buffers, want);
+    int64_t next = 0;
+    for (Matrix &m : matrices) {
+      if (m.streamed) {
+        m.op.setMrfTile(pinned);
+        m.op.setStreamed(true);
+        m.op->setAttr("panel_rows", Builder(module.getContext())
+                                        .getI64IntegerAttr(std::min(m.rows, scratch / m.cols)));
+        reportStream(m, t);
+      } else {
+        m.op.setMrfTile(next);
+        next += m.tiles;
+      }
+    }
+    Builder b(module.getContext());
+    module->setAttr("fpga.mrf_scratch", b.getDenseI64ArrayAttr({pinned, scratch, buffers}));
+    if (maxFull)
+      module.emitRemark() << "MRF of target '" << t.name << "': " << pinned << " tiles pinned, "
+                          << llvm::count_if(matrices, [](const Matrix &m) { return m.streamed; })
+                          << " matrices streamed through " << buffers << " scratch buffer(s) of "
+                          << scratch << " tiles, " << capacity << " tiles in all";
+    return success();
+  }
+
+  /// The timing model's view of streaming one matrix: DRAM cycles for its
+  /// packed bytes against the matrix-unit cycles of the layer using it.
+  void reportStream(Matrix m, const target::Target &t) {
+    auto fmt = fpga::getFormat(m.op.getType());
+    uint64_t bytes = static_cast<uint64_t>(m.tiles) * t.nativeDim *
+                     numerics::packedRowBytes(fmt ? *fmt : t.weightFormat, t.nativeDim);
+    uint64_t dram = timing::dramCycles(t, bytes) + t.dramLatencyCycles;
+    uint64_t mvu = static_cast<uint64_t>(m.user.getNumRows()) *
+                   ceilDiv(m.tiles, t.tileEngines) * timing::cyclesPerVector(t);
+    m.user.emitRemark() << describeOp(m.user) << ": weights do not fit the MRF next to the others; "
+                        << "streamed from DRAM in panels of "
+                        << m.op->getAttrOfType<IntegerAttr>("panel_rows").getInt()
+                        << " tile rows: " << bytes << " bytes, about " << dram
+                        << " DRAM cycles per run against " << mvu << " matrix-unit cycles";
   }
 };
 

@@ -47,9 +47,11 @@ def Fpga_WeightsOp : Fpga_Op<"weights", [Pure, ConstantLike]> {
   let description = [{
     Produced by fpga-quantize from constant matrix operands of fpga.linear. The
     result type's encoding is the #fpga.format the values are rounded to.
-    fpga-tile sets `mrf_tile`, the first MRF tile of its tile grid.
+    fpga-tile sets `mrf_tile`, the first MRF tile of its tile grid: its home
+    when pinned, or the scratch buffer it is streamed into before each use
+    when `streamed` (the matrix then stays packed in DRAM).
   }];
-  let arguments = (ins ElementsAttr:$value, OptionalAttr<I64Attr>:$mrf_tile);
+  let arguments = (ins ElementsAttr:$value, OptionalAttr<I64Attr>:$mrf_tile, UnitAttr:$streamed);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -122,6 +124,19 @@ def Fpga_TensorRecordOp : Fpga_Op<"tensor_record", [HasParent<"ProgramOp">]> {
   let assemblyFormat = "`shape` $shape `at` $dram attr-dict";
 }
 
+def Fpga_StreamedMatrixOp : Fpga_Op<"streamed_matrix", [HasParent<"ProgramOp">]> {
+  let summary = "a constant matrix kept packed in DRAM and moved into the MRF by m_rd stream";
+  let description = [{
+    Like fpga.pinned_matrix, but not loaded when a session starts: each use is
+    preceded by an fpga.m_rd_stream naming it. `index` is its position among
+    the program's matrix declarations (pinned and streamed, in order), which
+    is its index in the artifact's matrix table.
+  }];
+  let arguments = (ins ElementsAttr:$value, I64Attr:$index, I64Attr:$row_tiles,
+                   I64Attr:$col_tiles, DefaultValuedAttr<I64Attr, "0">:$format_index);
+  let assemblyFormat = "`matrix` $index `grid` $row_tiles `x` $col_tiles attr-dict";
+}
+
 def Fpga_DramConstOp : Fpga_Op<"dram_const", [HasParent<"ProgramOp">]> {
   let summary = "fp32 constants copied into DRAM when a session starts";
   let arguments = (ins ElementsAttr:$value, I64Attr:$dram);
@@ -166,6 +181,12 @@ def Fpga_MRdOp : Fpga_Op<"m_rd", [HasParent<"ProgramOp">]> {
   let arguments = (ins I64Attr:$dram, I64Attr:$tile, UnitAttr:$transpose);
   let assemblyFormat = "`dram` `[` $dram `]` `to` `tile` $tile attr-dict";
 }
+def Fpga_MRdStreamOp : Fpga_Op<"m_rd_stream", [HasParent<"ProgramOp">]> {
+  let summary = "ISA m_rd with the stream flag: copy a streamed matrix's packed tiles into the MRF";
+  let arguments = (ins I64Attr:$matrix, I64Attr:$tile);
+  let assemblyFormat = "`matrix` $matrix `to` `tile` $tile attr-dict";
+}
+
 def Fpga_SWrOp : Fpga_Op<"s_wr", [HasParent<"ProgramOp">]> {
   let summary = "ISA s_wr: set a scalar control register";
   let arguments = (ins StrAttr:$reg, I64Attr:$value);

@@ -24,5 +24,6 @@ tools = [
     ToolSubst("npu-compile", unresolved="fatal"),
     ToolSubst("npu-objdump", unresolved="fatal"),
     ToolSubst("npu-run", unresolved="fatal"),
+    ToolSubst("npu-sweep", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.softnpu_tools_dir])

@@ -4,22 +4,18 @@
 //               [--precision-for PATTERN=FORMAT ...] [--auto-precision BOUND
 //               [--sample NAME=FILE ...]] [--emit=onnx|fpga|isa|artifact]
 //
+// The compile itself is compiler/driver/Driver.h (shared with npu-sweep). On a
+// terminal, a compile that takes more than half a second shows the running
+// pass on one stderr line, erased when done.
+//
 //===----------------------------------------------------------------------===//
-#include "compiler/Pipeline.h"
-#include "compiler/emit/ArtifactEmitter.h"
-#include "compiler/import/OnnxImporter.h"
-#include "dialects/fpga/FpgaDialect.h"
-#include "dialects/fpga/FpgaTarget.h"
-#include "dialects/onnx/OnnxDialect.h"
+#include "compiler/driver/Driver.h"
+#include "tools/common/ProgressLine.h"
 
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/target/Target.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <CLI/CLI.hpp>
@@ -109,24 +105,27 @@ int main(int argc, char **argv) {
   if (!target)
     return fail(err);
 
-  mlir::MLIRContext ctx;
-  ctx.loadDialect<softnpu::onnx_d::OnnxDialect, softnpu::fpga::FpgaDialect, mlir::func::FuncDialect,
-                  mlir::arith::ArithDialect>();
-  // Every diagnostic becomes one line naming the model file.
-  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-    if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
-      std::fprintf(stderr, "npu-compile: error: %s: %s\n", input.c_str(), d.str().c_str());
-    else if (d.getSeverity() == mlir::DiagnosticSeverity::Warning)
-      std::fprintf(stderr, "npu-compile: warning: %s: %s\n", input.c_str(), d.str().c_str());
-    else if (d.getSeverity() == mlir::DiagnosticSeverity::Remark)
-      std::fprintf(stderr, "npu-compile: note: %s\n", d.str().c_str());
-    return mlir::success();
-  });
-
-  mlir::OwningOpRef<mlir::ModuleOp> module = softnpu::import::importOnnxFile(input, ctx, err);
-  if (!module)
-    return fail(err);
-  softnpu::fpga::setTarget(*module, *target);
+  softnpu::driver::CompileOptions opts;
+  opts.pipeline.precision = precision;
+  opts.pipeline.precisionFor = precisionFor;
+  opts.pipeline.samples = samples;
+  if (autoPrecision > 0)
+    opts.pipeline.autoPrecision = autoPrecision;
+  else if (!samples.empty())
+    return fail("--sample is only used with --auto-precision");
+  opts.producer = std::string("npu-compile ") + kVersion + " (" + input + ")";
+  // On a terminal, a compile that takes a while shows the pass it is in.
+  softnpu::tools::ProgressLine progress(0.5);
+  if (progress.enabled())
+    opts.onPass = [&](const std::string &pass) { progress.show("npu-compile: " + pass + "..."); };
+  // Every diagnostic is one line; errors and warnings name the model file.
+  auto diag = [&](softnpu::driver::Severity s, const std::string &message) {
+    progress.clear();
+    const char *kind = s == softnpu::driver::Severity::Error     ? "error"
+                       : s == softnpu::driver::Severity::Warning ? "warning"
+                                                                 : "note";
+    std::fprintf(stderr, "npu-compile: %s: %s\n", kind, message.c_str());
+  };
 
   auto print = [&](mlir::ModuleOp m) {
     if (output.empty()) {
@@ -142,27 +141,20 @@ int main(int argc, char **argv) {
     os << "\n";
     return 0;
   };
-  if (emit == "onnx")
-    return print(*module);
+  if (emit != "artifact") {
+    mlir::MLIRContext ctx;
+    softnpu::driver::loadDialects(ctx);
+    const auto stage = emit == "onnx"   ? softnpu::driver::Stage::Onnx
+                       : emit == "fpga" ? softnpu::driver::Stage::Fpga
+                                        : softnpu::driver::Stage::Isa;
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        softnpu::driver::compileToModule(input, *target, stage, opts, ctx, diag);
+    progress.clear();
+    return module ? print(*module) : 1;
+  }
 
-  mlir::PassManager pm(&ctx);
-  softnpu::PipelineOptions opts;
-  opts.precision = precision;
-  opts.precisionFor = precisionFor;
-  opts.samples = samples;
-  if (autoPrecision > 0)
-    opts.autoPrecision = autoPrecision;
-  else if (!samples.empty())
-    return fail("--sample is only used with --auto-precision");
-  softnpu::buildPipeline(pm, emit == "fpga" ? softnpu::PipelineStage::Fpga : softnpu::PipelineStage::Isa,
-                         opts);
-  if (mlir::failed(pm.run(*module)))
-    return 1;
-  if (emit == "fpga" || emit == "isa")
-    return print(*module);
-
-  auto artifact = softnpu::emit::emitArtifact(*module, std::string("npu-compile ") + kVersion +
-                                                           " (" + input + ")");
+  std::optional<softnpu::artifact::Artifact> artifact = softnpu::driver::compileOnnx(input, *target, opts, diag);
+  progress.clear();
   if (!artifact)
     return 1;
   if (output.empty())

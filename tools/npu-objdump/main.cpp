@@ -138,14 +138,32 @@ void printProgram(const artifact::Artifact &a) {
 
 void printWeights(const artifact::Artifact &a) {
   std::printf("weight image: %zu bytes\n", a.weightImage.size());
-  std::printf("  matrices (pinned in the MRF): %zu\n", a.matrices.size());
+  size_t streamed = 0;
+  for (const artifact::MatrixEntry &m : a.matrices)
+    streamed += m.streamed;
+  std::printf("  matrices (pinned in the MRF): %zu\n", a.matrices.size() - streamed);
   for (size_t i = 0; i < a.matrices.size(); ++i) {
     const artifact::MatrixEntry &m = a.matrices[i];
+    if (m.streamed)
+      continue;
     const uint64_t tiles = static_cast<uint64_t>(m.rowTiles) * m.colTiles;
     std::printf("    #%zu node %s: MRF tiles [%u, %" PRIu64 "), grid %u x %u, %s, offset %" PRIu64 ", %" PRIu64
                 " bytes\n",
                 i, m.node == artifact::kNoNode ? "-" : nodeName(a, m.node).c_str(), m.mrfTile, m.mrfTile + tiles,
                 m.rowTiles, m.colTiles, m.format.name().c_str(), m.offset, m.size);
+  }
+  // Indices are the ones `m_rd stream #i` names. Shown only when there are
+  // any, so listings of all-pinned models stay as they were.
+  if (streamed)
+    std::printf("  matrices (streamed from DRAM by m_rd stream): %zu\n", streamed);
+  for (size_t i = 0; i < a.matrices.size(); ++i) {
+    const artifact::MatrixEntry &m = a.matrices[i];
+    if (!m.streamed)
+      continue;
+    std::printf("    #%zu node %s: %" PRIu64 " tiles, grid %u x %u, %s, offset %" PRIu64 ", %" PRIu64 " bytes\n", i,
+                m.node == artifact::kNoNode ? "-" : nodeName(a, m.node).c_str(),
+                static_cast<uint64_t>(m.rowTiles) * m.colTiles, m.rowTiles, m.colTiles, m.format.name().c_str(),
+                m.offset, m.size);
   }
   std::printf("  DRAM initialisers: %zu\n", a.dramInits.size());
   for (size_t i = 0; i < a.dramInits.size(); ++i) {
@@ -166,17 +184,26 @@ void printTotals(const artifact::Artifact &a) {
       chainInsts += c.end - c.begin;
       matVecs += c.hasMatVec;
     }
-  uint64_t tiles = 0, matrixBytes = 0, initElements = 0;
+  uint64_t tiles = 0, matrixBytes = 0, initElements = 0, streamedBytes = 0;
+  size_t streamed = 0;
   for (const artifact::MatrixEntry &m : a.matrices) {
+    if (m.streamed) {
+      ++streamed;
+      streamedBytes += m.size;
+      continue;
+    }
     tiles += static_cast<uint64_t>(m.rowTiles) * m.colTiles;
     matrixBytes += m.size;
   }
   for (const artifact::DramInit &d : a.dramInits)
     initElements += d.count;
+  std::string streamedText;
+  if (streamed)
+    streamedText = ", " + std::to_string(streamed) + " streamed matrices (" + std::to_string(streamedBytes) + " bytes)";
   std::printf("totals: %zu instructions (%zu chains, %zu with mv_mul; %zu standalone), %zu matrices (%" PRIu64
-              " MRF tiles, %" PRIu64 " bytes), %zu DRAM initialisers (%" PRIu64 " elements), weight image %zu bytes\n",
-              a.program.size(), chains, matVecs, a.program.size() - chainInsts, a.matrices.size(), tiles, matrixBytes,
-              a.dramInits.size(), initElements, a.weightImage.size());
+              " MRF tiles, %" PRIu64 " bytes)%s, %zu DRAM initialisers (%" PRIu64 " elements), weight image %zu bytes\n",
+              a.program.size(), chains, matVecs, a.program.size() - chainInsts, a.matrices.size() - streamed, tiles,
+              matrixBytes, streamedText.c_str(), a.dramInits.size(), initElements, a.weightImage.size());
 }
 
 } // namespace

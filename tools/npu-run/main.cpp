@@ -4,8 +4,10 @@
 //           [--compare NAME=FILE ...] [--atol X] [--rtol X]
 //           [--reference REF.npu [--layer-report[=FILE.json]]]
 //           [--labels LABELS.npy [--min-accuracy PERCENT]]
-//           [--profile [--report=json]] [--trace=FILE.json]
+//           [--profile [--report=json]] [--trace=FILE.json] [--target NAME|FILE]
 //
+// --target refuses (one error line, exit 1) an artifact compiled for another
+// target than the named preset or JSON file (TargetCheck.h).
 // Inputs and references are .npy (float32 or int64) or ONNX TensorProto .pb
 // files. Outputs go to DIR/<name>.npy, or a short summary is printed.
 // --compare checks |got - expected| <= atol + rtol * |expected| element-wise
@@ -23,6 +25,7 @@
 #include "Compare.h"
 #include "LayerReport.h"
 #include "ProfileOutput.h"
+#include "TargetCheck.h"
 #include "TensorArgs.h"
 #include "Top1.h"
 
@@ -83,7 +86,7 @@ bool allFp32(const artifact::Artifact &a) {
 }
 
 struct Options {
-  std::string modelPath, outputDir, referencePath, layerReport, labelsPath, report;
+  std::string modelPath, targetSpec, outputDir, referencePath, layerReport, labelsPath, report;
   ProfileOptions profile;
   std::vector<std::string> inputArgs, compareArgs;
   double atol = 1e-5, rtol = 1e-4;
@@ -99,7 +102,7 @@ int main(int argc, char **argv) {
                "          [--compare NAME=FILE ...] [--atol X] [--rtol X]\n"
                "          [--reference REF.npu [--layer-report[=FILE.json]]]\n"
                "          [--labels LABELS.npy [--min-accuracy PERCENT]]\n"
-               "          [--profile [--report=json]] [--trace=FILE.json]\n\n"
+               "          [--profile [--report=json]] [--trace=FILE.json] [--target NAME|FILE]\n\n"
                "Inputs and reference outputs are NumPy .npy files (float32 or int64) or ONNX\n"
                "TensorProto .pb files. Without --output-dir, prints each output's shape and first\n"
                "values. With --compare, prints one line per compared output (max abs/rel error,\n"
@@ -166,6 +169,9 @@ int main(int argc, char **argv) {
   CLI::Option *traceOpt = app.add_option("--trace", o.profile.tracePath,
                  "Write a Chrome trace-event JSON of one run (Perfetto, chrome://tracing)")
       ->type_name("FILE.json");
+  app.add_option("--target", o.targetSpec,
+                 "Refuse to run unless the model was compiled for this target (preset name or JSON file)")
+      ->type_name("NAME|FILE");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -204,6 +210,13 @@ int main(int argc, char **argv) {
   if (!model)
     return fail(error);
   const artifact::Artifact &a = model->artifact();
+  if (!o.targetSpec.empty()) {
+    std::optional<target::Target> expected = target::Target::load(o.targetSpec, error);
+    if (!expected)
+      return fail("--target: " + error);
+    if (!checkTarget(a, o.modelPath, *expected, o.targetSpec, error))
+      return fail(error);
+  }
   std::unique_ptr<api::Model> refModel;
   if (!o.referencePath.empty()) {
     refModel = api::Model::load(o.referencePath, error);

@@ -283,11 +283,17 @@ bool readMatrices(ByteReader &r, Artifact &a) {
   if (!r.u32(count) || !r.u32(reserved) || !r.countFits(count, kMatrixEntrySize, "matrix"))
     return false;
   a.matrices.resize(count);
-  for (MatrixEntry &m : a.matrices)
+  for (size_t i = 0; i < a.matrices.size(); ++i) {
+    MatrixEntry &m = a.matrices[i];
+    uint32_t flags = 0;
     if (!r.u32(m.node) || !r.u32(m.mrfTile) || !r.u32(m.rowTiles) || !r.u32(m.colTiles) ||
-        !readFormat(r, m.format) || !r.u32(m.formatIndex) || !r.u32(reserved) || !r.u64(m.offset) ||
+        !readFormat(r, m.format) || !r.u32(m.formatIndex) || !r.u32(flags) || !r.u64(m.offset) ||
         !r.u64(m.size))
       return false;
+    if (flags & ~kMatrixStreamed)
+      return r.fail("matrix " + std::to_string(i) + " has unknown flags " + std::to_string(flags));
+    m.streamed = flags & kMatrixStreamed;
+  }
   return true;
 }
 

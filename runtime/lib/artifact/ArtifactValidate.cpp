@@ -133,6 +133,13 @@ bool checkMatrices(const Artifact &a, std::string &error) {
     if (!within(m.offset, m.size, a.weightImage.size()))
       return fail(error, id + " (bytes " + std::to_string(m.offset) + " + " + std::to_string(m.size) +
                              ") lies outside the weight image of " + std::to_string(a.weightImage.size()) + " bytes");
+    if (m.streamed) {
+      // No home tile: m_rd stream picks the tiles (checked with the program).
+      if (m.mrfTile != 0)
+        return fail(error, id + " is streamed but names MRF tile " + std::to_string(m.mrfTile) +
+                               " (a streamed matrix has no home tile; it must be 0)");
+      continue;
+    }
     if (!within(m.mrfTile, numTiles, t.mrfTiles))
       return fail(error, id + " (tiles " + std::to_string(m.mrfTile) + " + " + std::to_string(numTiles) +
                              ") does not fit the target's " + std::to_string(t.mrfTiles) + " MRF tiles");
@@ -168,7 +175,8 @@ public:
     for (unsigned r = 0; r < isa::kNumSRegs; ++r)
       regs_[r] = isa::sregReset(static_cast<isa::SReg>(r));
     for (const MatrixEntry &m : a.matrices)
-      pinned_.emplace_back(m.mrfTile, addSat(m.mrfTile, mulSat(m.rowTiles, m.colTiles)));
+      if (!m.streamed)
+        pinned_.emplace_back(m.mrfTile, addSat(m.mrfTile, mulSat(m.rowTiles, m.colTiles)));
   }
 
   bool run() {
@@ -263,6 +271,8 @@ private:
   }
 
   bool checkMRd(const isa::Inst &in, uint64_t rows, uint64_t cols) {
+    if (in.flags & isa::kMRdStream)
+      return checkMRdStream(in);
     const uint64_t n = t_.nativeDim;
     uint64_t h = reg(isa::SReg::MatH), w = reg(isa::SReg::MatW);
     if (h == 0 || w == 0)
@@ -277,10 +287,28 @@ private:
     if (rows * n < r || cols * n < c)
       return bad("a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit " +
                  std::to_string(rows) + " x " + std::to_string(cols) + " tiles of " + std::to_string(n));
-    uint64_t begin = in.b, end = begin + rows * cols;
-    if (end > t_.mrfTiles)
-      return bad("uses MRF tiles " + std::to_string(begin) + " + " + std::to_string(rows * cols) +
+    return checkMrfWrite(in.b, rows * cols);
+  }
+
+  /// m_rd stream: `a` names a streamed matrix; its tiles go to b.. exactly.
+  /// The scalar registers are not used.
+  bool checkMRdStream(const isa::Inst &in) {
+    if (in.a >= a_.matrices.size())
+      return bad("streams matrix " + std::to_string(in.a) + " but the artifact has " +
+                 std::to_string(a_.matrices.size()) + " matrices");
+    const MatrixEntry &m = a_.matrices[in.a];
+    if (!m.streamed)
+      return bad("streams matrix " + std::to_string(in.a) + " but it is pinned in the MRF, not streamed");
+    return checkMrfWrite(in.b, mulSat(m.rowTiles, m.colTiles));
+  }
+
+  /// An m_rd writes MRF tiles [begin, begin + count): within the MRF and
+  /// clear of every pinned matrix (which it would corrupt for the next run).
+  bool checkMrfWrite(uint64_t begin, uint64_t count) {
+    if (!within(begin, count, t_.mrfTiles))
+      return bad("uses MRF tiles " + std::to_string(begin) + " + " + std::to_string(count) +
                  " but the target has " + std::to_string(t_.mrfTiles));
+    const uint64_t end = begin + count;
     for (const auto &[pb, pe] : pinned_)
       if (begin < pe && pb < end)
         return bad("overwrites MRF tiles of a constant matrix (tiles " + std::to_string(pb) + ".." +

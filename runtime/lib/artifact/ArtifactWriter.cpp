@@ -93,7 +93,7 @@ std::vector<Section> buildSections(const Artifact &a) {
       w.u32(m.colTiles);
       writeFormat(w, m.format);
       w.u32(m.formatIndex);
-      w.u32(0);
+      w.u32(m.streamed ? kMatrixStreamed : 0); // flags
       w.u64(m.offset);
       w.u64(m.size);
     }

@@ -106,6 +106,11 @@ std::optional<Inst> decode(uint64_t word, std::string *error) {
     return fail(mn + ": unused field a is not zero");
   if (!(info->fields & F_B) && inst.b)
     return fail(mn + ": unused field b is not zero");
+  if (inst.op == Opcode::MRd && (inst.flags & ~kMRdFlagsMask))
+    return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) +
+                " (defined: bit 0 transpose, bit 1 stream)");
+  if (inst.op == Opcode::MRd && (inst.flags & kMRdStream) && (inst.flags & kMRdTranspose))
+    return fail(mn + ": stream and transpose cannot be combined");
   if (inst.op == Opcode::SWr && inst.b >= kNumSRegs)
     return fail("s_wr: unknown scalar register " + std::to_string(inst.b));
   return inst;
@@ -119,6 +124,12 @@ std::string disassemble(const Inst &inst) {
   os << info->mnemonic;
   if (inst.op == Opcode::SWr) {
     os << ' ' << (inst.b < kNumSRegs ? sregName(static_cast<SReg>(inst.b)) : "?") << ", " << inst.a;
+    return os.str();
+  }
+  if (inst.op == Opcode::MRd && (inst.flags & kMRdStream)) {
+    os << " stream #" << inst.a << ", tile " << inst.b;
+    if (inst.flags & kMRdTranspose)
+      os << ", transpose"; // not decodable; shown rather than hidden
     return os.str();
   }
   const char *sep = " ";

@@ -97,8 +97,19 @@ void describeStandalone(const State &s, const isa::Inst &inst, timing::Work &w) 
     w.kind = timing::WorkKind::ScalarWrite;
     return;
   }
-  const uint64_t matH = s.reg(SReg::MatH), matW = s.reg(SReg::MatW);
   w.kind = timing::WorkKind::MatrixMove;
+  if (inst.flags & isa::kMRdStream) {
+    // The packed bytes of a streamed constant matrix: read from DRAM at their
+    // packed size (so the format shows in DRAM time); constants are never
+    // written, so there is no DRAM range to track.
+    const artifact::MatrixEntry &m = s.matrices[inst.a];
+    w.rows = m.rowTiles;
+    w.cols = m.colTiles;
+    w.dramReadBytes = m.size;
+    w.writes.push_back({Memory::Mrf, 0, inst.b, uint64_t{inst.b} + uint64_t{w.rows} * w.cols});
+    return;
+  }
+  const uint64_t matH = s.reg(SReg::MatH), matW = s.reg(SReg::MatW);
   w.rows = s.reg(SReg::Rows);
   w.cols = s.reg(SReg::Cols);
   w.dramRead = matH * matW;

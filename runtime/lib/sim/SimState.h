@@ -87,6 +87,15 @@ struct State {
 
   std::vector<float> cur, next; ///< the chain's current vectors, and scratch
   std::vector<float> tileScratch; ///< N*N, for m_rd
+
+  /// The artifact's constant matrices (m_rd stream names them by index).
+  std::vector<artifact::MatrixEntry> matrices;
+  /// Packed bytes of the streamed matrices (the DRAM region holding packed
+  /// weights); matrix i's bytes start at streamedAt[i] (pinned: unused).
+  std::vector<uint8_t> streamedImage;
+  std::vector<uint64_t> streamedAt;
+  /// [begin, end) MRF tiles of each pinned matrix.
+  std::vector<std::pair<uint64_t, uint64_t>> pinnedTiles;
   uint64_t maxLanes = 0;        ///< bound on a chain's width, in lanes
 
   Counters counters;
@@ -104,7 +113,7 @@ struct State {
 /// Executes chain `index` of the plan. On error sets `failedAt` to the
 /// offending instruction and `what` to the reason.
 bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what);
-/// Executes one standalone instruction (m_rd, s_wr).
+/// Executes one standalone instruction (m_rd, m_rd stream, s_wr).
 bool executeStandalone(State &s, const isa::Inst &inst, std::string &what);
 /// Describes chain `index` (just executed, registers unchanged) or one
 /// standalone instruction for the timing model (Describe.cpp).

@@ -2,9 +2,9 @@
 //
 // Simulator::create checks the artifact against its target and builds the
 // machine state (SimState.h): memories sized from the target, constant
-// matrices pinned in the MRF, DRAM initialisers captured in the start-of-run
-// DRAM image. run() walks the program: chains go to Chain.cpp, standalone
-// instructions to Standalone.cpp.
+// matrices pinned in the MRF (streamed ones kept packed for m_rd stream),
+// DRAM initialisers captured in the start-of-run DRAM image. run() walks the
+// program: chains go to Chain.cpp, standalone instructions to Standalone.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/sim/Simulator.h"
@@ -57,8 +57,15 @@ std::string matrixName(const artifact::Artifact &a, size_t i) {
   return text;
 }
 
-bool pinMatrices(const artifact::Artifact &a, State &s, std::string &error) {
+/// Checks every constant matrix; pins the pinned ones in the MRF and copies
+/// the packed bytes of the streamed ones into the streamed image (m_rd stream
+/// moves them at run time).
+bool loadMatrices(const artifact::Artifact &a, State &s, std::string &error) {
   const size_t n = s.n;
+  s.matrices = a.matrices;
+  s.streamedAt.assign(a.matrices.size(), 0);
+  s.streamedImage.clear();
+  s.pinnedTiles.clear();
   for (size_t i = 0; i < a.matrices.size(); ++i) {
     const artifact::MatrixEntry &m = a.matrices[i];
     if (m.formatIndex >= s.mrf.numFormats() || m.format != s.mrf.format(m.formatIndex).weight) {
@@ -68,9 +75,10 @@ bool pinMatrices(const artifact::Artifact &a, State &s, std::string &error) {
     }
     const size_t rowBytes = numerics::packedRowBytes(m.format, n);
     const uint64_t tiles = static_cast<uint64_t>(m.rowTiles) * m.colTiles;
-    if (tiles == 0 || static_cast<uint64_t>(m.mrfTile) + tiles > s.mrf.numTiles()) {
-      error = matrixName(a, i) + ": tiles [" + std::to_string(m.mrfTile) + ", " +
-              std::to_string(m.mrfTile + tiles) + ") do not fit the MRF of " +
+    const uint64_t home = m.streamed ? 0 : m.mrfTile; // a streamed matrix has no home tile
+    if (tiles == 0 || home + tiles > s.mrf.numTiles()) {
+      error = matrixName(a, i) + ": tiles [" + std::to_string(home) + ", " + std::to_string(home + tiles) +
+              ") do not fit the MRF of " +
               std::to_string(s.mrf.numTiles()) + " tiles";
       return false;
     }
@@ -83,6 +91,13 @@ bool pinMatrices(const artifact::Artifact &a, State &s, std::string &error) {
               std::to_string(a.weightImage.size()) + " bytes";
       return false;
     }
+    if (m.streamed) {
+      s.streamedAt[i] = s.streamedImage.size();
+      s.streamedImage.insert(s.streamedImage.end(), a.weightImage.begin() + static_cast<std::ptrdiff_t>(m.offset),
+                             a.weightImage.begin() + static_cast<std::ptrdiff_t>(m.offset + m.size));
+      continue;
+    }
+    s.pinnedTiles.emplace_back(m.mrfTile, m.mrfTile + tiles);
     for (uint64_t t = 0; t < tiles; ++t)
       s.mrf.storePackedTile(static_cast<uint32_t>(m.mrfTile + t),
                             a.weightImage.data() + m.offset + t * tileBytes, rowBytes, m.formatIndex);
@@ -159,7 +174,7 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
   s.maxLanes = maxVectors * n;
   s.ensureLanes(static_cast<uint64_t>(std::max({t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, 1u})) * n);
 
-  if (!pinMatrices(a, s, error) || !loadDramInits(a, s, error))
+  if (!loadMatrices(a, s, error) || !loadDramInits(a, s, error))
     return nullptr;
   sim->reset();
   return sim;

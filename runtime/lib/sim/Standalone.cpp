@@ -3,7 +3,9 @@
 // m_rd follows docs/execution-model.md "Matrix moves": the MAT_H x MAT_W
 // row-major matrix at DRAM element a (optionally transposed) is zero-padded to
 // a ROWS x COLS tile grid and stored from MRF tile b, each tile row quantized
-// by the MRF to the weight format of format pair MFMT.
+// by the MRF to the weight format of format pair MFMT. m_rd stream copies
+// the packed tiles of a streamed constant matrix into MRF tiles from b
+// unchanged (unpacked as the pinning at session start does, no rounding).
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -16,7 +18,47 @@ using isa::SReg;
 
 namespace {
 
+bool matrixStream(State &s, const isa::Inst &inst, std::string &what) {
+  if (inst.flags & isa::kMRdTranspose) {
+    what = "stream and transpose cannot be combined";
+    return false;
+  }
+  if (inst.a >= s.matrices.size()) {
+    what = "streams matrix " + std::to_string(inst.a) + " but the artifact has " +
+           std::to_string(s.matrices.size()) + " matrices";
+    return false;
+  }
+  const artifact::MatrixEntry &m = s.matrices[inst.a];
+  if (!m.streamed) {
+    what = "streams matrix " + std::to_string(inst.a) + " but it is pinned in the MRF, not streamed";
+    return false;
+  }
+  const uint64_t tiles = static_cast<uint64_t>(m.rowTiles) * m.colTiles;
+  const uint64_t begin = inst.b, end = begin + tiles;
+  if (end > s.mrf.numTiles()) {
+    what = "writes MRF tiles [" + std::to_string(begin) + ", " + std::to_string(end) + ") but the MRF has " +
+           std::to_string(s.mrf.numTiles()) + " tiles";
+    return false;
+  }
+  for (const auto &[pb, pe] : s.pinnedTiles)
+    if (begin < pe && pb < end) {
+      what = "overwrites MRF tiles of a constant matrix (tiles " + std::to_string(pb) + ".." +
+             std::to_string(pe - 1) + ")";
+      return false;
+    }
+  const size_t rowBytes = numerics::packedRowBytes(m.format, s.n);
+  const uint64_t tileBytes = rowBytes * s.n;
+  const uint8_t *packed = s.streamedImage.data() + s.streamedAt[inst.a];
+  for (uint64_t t = 0; t < tiles; ++t)
+    s.mrf.storePackedTile(static_cast<uint32_t>(begin + t), packed + t * tileBytes, rowBytes, m.formatIndex);
+  ++s.counters.matrixMoves;
+  s.counters.mrfTilesWritten += tiles;
+  return true;
+}
+
 bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
+  if (inst.flags & isa::kMRdStream)
+    return matrixStream(s, inst, what);
   const uint64_t matH = s.reg(SReg::MatH), matW = s.reg(SReg::MatW);
   const uint64_t rows = s.reg(SReg::Rows), cols = s.reg(SReg::Cols);
   const uint64_t n = s.n;

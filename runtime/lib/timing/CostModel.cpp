@@ -53,7 +53,7 @@ ChainCost costOf(const target::Target &t, const Work &w) {
   const target::Latencies &l = t.latencies;
   ChainCost c;
   const uint64_t nl = cyclesPerVector(t);
-  c.dramBytes = kBytesPerElement * (w.dramRead + w.dramWritten);
+  c.dramBytes = kBytesPerElement * (w.dramRead + w.dramWritten) + w.dramReadBytes;
   UnitUse &dram = c.units[unitIndex(Unit::Dram)];
   if (c.dramBytes) {
     dram.used = true;
@@ -97,7 +97,7 @@ ChainCost costOf(const target::Target &t, const Work &w) {
   // A chain that only writes DRAM uses the channel from when its first
   // result reaches write-back; one that reads DRAM reserves it from its start
   // for all its traffic.
-  if (dram.used && w.dramRead == 0)
+  if (dram.used && w.dramRead == 0 && w.dramReadBytes == 0)
     dram.offset = at;
   at += l.writeBack;
   for (const UnitUse &u : c.units)

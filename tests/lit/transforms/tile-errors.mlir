@@ -1,13 +1,17 @@
 // RUN: npu-opt --fpga-tile -split-input-file -verify-diagnostics %s
-// Matrices that do not fit the target's MRF, and rows that do not fit its
-// IVRF or output registers, are reported (tiny: N = 16, MRF 256 tiles, IVRF,
-// ASVRF and MULVRF 256 vectors each).
+// Matrices that do not fit the target's MRF are streamed from DRAM (with a
+// remark each); what cannot fit even then, and rows that do not fit the IVRF
+// or output registers, are errors (tiny: N = 16, MRF 256 tiles, IVRF, ASVRF
+// and MULVRF 256 vectors each).
 
-// 272 x 256 weights need 17 x 16 = 272 tiles; tiny has 256.
-// expected-error @+1 {{the model's matrices need 272 MRF tiles (272 pinned, 0 for run-time matrices); target 'tiny' has 256}}
+// 272 x 256 weights need 17 x 16 = 272 tiles; tiny has 256: streamed through
+// two buffers of 128 tiles, panels of 128 / 16 = 8 tile rows. Packed msfp15:
+// 272 rows x 16 blocks x 15 bytes = 65280 bytes.
+// expected-remark @+1 {{MRF of target 'tiny': 0 tiles pinned, 1 matrices streamed through 2 scratch buffer(s) of 128 tiles, 256 tiles in all}}
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @mrf_pinned(%x: tensor<1x256xf32>) -> tensor<1x272xf32> {
     %w = fpga.weights {value = dense<1.0> : tensor<272x256xf32>} : tensor<272x256xf32, #fpga.format<"msfp15">>
+    // expected-remark @+1 {{streamed from DRAM in panels of 8 tile rows: 65280 bytes}}
     %0 = fpga.linear %x, %w : (tensor<1x256xf32>, tensor<272x256xf32, #fpga.format<"msfp15">>) -> tensor<1x272xf32>
     return %0 : tensor<1x272xf32>
   }
@@ -15,12 +19,26 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 
 // -----
 
-// 256 pinned tiles fill the MRF exactly, so the scratch tile of a run-time
-// 16 x 16 matrix does not fit any more.
-// expected-error @+1 {{the model's matrices need 257 MRF tiles (256 pinned, 1 for run-time matrices); target 'tiny' has 256}}
+// A run-time matrix is moved in whole: 128 x 3 = 384 tiles cannot fit a
+// 256-tile MRF however the constants are placed.
+// expected-error @+1 {{the model's matrices do not fit the MRF of target 'tiny' (256 tiles) even when streamed: 384 scratch tiles are needed beside 0 pinned}}
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @mrf_runtime(%x: tensor<1x48xf32>, %m: tensor<2048x48xf32>) -> tensor<1x2048xf32> {
+    %0 = fpga.linear %x, %m : (tensor<1x48xf32>, tensor<2048x48xf32>) -> tensor<1x2048xf32>
+    return %0 : tensor<1x2048xf32>
+  }
+}
+
+// -----
+
+// 256 pinned tiles would fill the MRF exactly, leaving no scratch tile for a
+// run-time 16 x 16 matrix: the 256-tile matrix is streamed instead, in panels
+// of 8 tile rows through two buffers of 128 tiles.
+// expected-remark @+1 {{MRF of target 'tiny': 0 tiles pinned, 1 matrices streamed through 2 scratch buffer(s) of 128 tiles}}
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @mrf_scratch(%x: tensor<1x256xf32>, %m: tensor<16x16xf32>) -> tensor<16x16xf32> {
     %w = fpga.weights {value = dense<1.0> : tensor<256x256xf32>} : tensor<256x256xf32, #fpga.format<"msfp15">>
+    // expected-remark @+1 {{streamed from DRAM in panels of 8 tile rows: 61440 bytes}}
     %0 = fpga.linear %x, %w : (tensor<1x256xf32>, tensor<256x256xf32, #fpga.format<"msfp15">>) -> tensor<1x256xf32>
     %r = fpga.reshape %0 : (tensor<1x256xf32>) -> tensor<16x16xf32>
     %1 = fpga.linear %r, %m : (tensor<16x16xf32>, tensor<16x16xf32>) -> tensor<16x16xf32>

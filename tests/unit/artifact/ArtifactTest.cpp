@@ -170,6 +170,7 @@ void expectSame(const Artifact &x, const Artifact &y) {
     EXPECT_EQ(m.formatIndex, n.formatIndex);
     EXPECT_EQ(m.offset, n.offset);
     EXPECT_EQ(m.size, n.size);
+    EXPECT_EQ(m.streamed, n.streamed);
   }
   EXPECT_EQ(x.formats, y.formats);
   ASSERT_EQ(x.tensors.size(), y.tensors.size());
@@ -759,4 +760,129 @@ TEST(ArtifactFormats, CorruptedDescriptorsAndMissingTable) {
   auto a = deserialize(b, err);
   ASSERT_TRUE(a.has_value()) << err;
   EXPECT_TRUE(a->tensors.empty());
+}
+
+//===----------------------------------------------------------------------===//
+// Streamed matrices (MatrixEntry::streamed, m_rd stream)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The sample plus matrix 1: a streamed 2 x 1 tile grid in the target's
+/// format appended to the weight image, moved by `m_rd stream #1, tile 4`
+/// placed first in the program (where MAT_H, MAT_W are still 0: unused).
+Artifact streamedArtifact() {
+  Artifact a = sampleArtifact();
+  MatrixEntry m;
+  m.node = 1;
+  m.rowTiles = 2;
+  m.colTiles = 1;
+  m.format = a.target.weightFormat;
+  m.formatIndex = 0;
+  m.offset = a.weightImage.size();
+  m.size = 2 * 4 * numerics::packedRowBytes(m.format, 4);
+  m.streamed = true; // mrfTile 0: no home tile, and no clash with matrix 0 at tiles 0..3
+  a.matrices.push_back(m);
+  for (uint64_t i = 0; i < m.size; ++i)
+    a.weightImage.push_back(uint8_t(i * 13 + 5));
+  a.program.insert(a.program.begin(), mk(Opcode::MRd, MemSpace::None, 1, 4, isa::kMRdStream));
+  a.instNode.insert(a.instNode.begin(), 1);
+  return a;
+}
+
+/// Byte offset of matrix `i`'s flags word in a serialized artifact
+/// (MATRICES: u32 count, u32 reserved, 56-byte entries, flags at 36).
+size_t matrixFlagsOffset(const std::vector<uint8_t> &b, size_t i) {
+  const size_t sec = getLE(b, entryOff(sectionIndex(b, 5)) + 8, 8);
+  return sec + 8 + i * 56 + 36;
+}
+
+} // namespace
+
+TEST(ArtifactStreamed, RoundTripKeepsTheFlag) {
+  Artifact a = streamedArtifact();
+  std::string err;
+  ASSERT_TRUE(validate(a, err)) << err;
+  std::vector<uint8_t> bytes = serialize(a);
+  EXPECT_EQ(getLE(bytes, matrixFlagsOffset(bytes, 0), 4), 0u);
+  EXPECT_EQ(getLE(bytes, matrixFlagsOffset(bytes, 1), 4), kMatrixStreamed);
+  EXPECT_EQ(kMatrixStreamed, 1u); // bit 0, docs/artifact-format.md
+  auto b = deserialize(bytes, err);
+  ASSERT_TRUE(b.has_value()) << err;
+  EXPECT_FALSE(b->matrices[0].streamed);
+  EXPECT_TRUE(b->matrices[1].streamed);
+  EXPECT_EQ(b->program[0].flags, isa::kMRdStream);
+  expectSame(a, *b);
+  EXPECT_EQ(serialize(*b), bytes);
+}
+
+TEST(ArtifactStreamed, UnknownMatrixFlagsAreRefused) {
+  std::vector<uint8_t> b = serialize(streamedArtifact());
+  putLE(b, matrixFlagsOffset(b, 1), 4, 3);
+  rechecksum(b);
+  EXPECT_TRUE(contains(loadError(b), "unknown flags 3")) << loadError(b);
+}
+
+TEST(ArtifactStreamed, StreamedEntriesHaveNoHomeTile) {
+  Artifact a = streamedArtifact();
+  a.matrices[1].mrfTile = 4;
+  EXPECT_TRUE(contains(validateError(a), "no home tile")) << validateError(a);
+  // The other entry checks still apply to streamed entries.
+  a = streamedArtifact();
+  a.matrices[1].size -= 1;
+  EXPECT_TRUE(contains(validateError(a), "matrix 1")) << validateError(a);
+  a = streamedArtifact();
+  a.matrices[1].offset = a.weightImage.size() - 4;
+  EXPECT_TRUE(contains(validateError(a), "weight image")) << validateError(a);
+  a = streamedArtifact();
+  a.matrices[1].formatIndex = 1; // the mxfp4 pair, but the entry says bfp6
+  EXPECT_TRUE(contains(validateError(a), "format")) << validateError(a);
+  // A streamed matrix larger than the whole MRF is a valid entry (it is never
+  // stored whole); only an m_rd stream of it would be refused.
+  a = streamedArtifact();
+  a.matrices[1].rowTiles = 9;
+  a.matrices[1].size = 9 * 4 * numerics::packedRowBytes(a.matrices[1].format, 4);
+  a.weightImage.resize(a.matrices[1].offset + a.matrices[1].size);
+  a.program.erase(a.program.begin());
+  a.instNode.erase(a.instNode.begin());
+  std::string err;
+  EXPECT_TRUE(validate(a, err)) << err;
+}
+
+TEST(ArtifactStreamed, StaticChecksOfMRdStream) {
+  struct Case {
+    const char *what;
+    Inst inst;
+    const char *expect;
+  } cases[] = {
+      {"matrix index out of range", mk(Opcode::MRd, MemSpace::None, 2, 4, isa::kMRdStream),
+       "streams matrix 2 but the artifact has 2 matrices"},
+      {"pinned matrix", mk(Opcode::MRd, MemSpace::None, 0, 4, isa::kMRdStream), "pinned in the MRF, not streamed"},
+      {"past the MRF", mk(Opcode::MRd, MemSpace::None, 1, 7, isa::kMRdStream), "MRF tiles 7 + 2"},
+      {"onto pinned tiles", mk(Opcode::MRd, MemSpace::None, 1, 3, isa::kMRdStream), "constant matrix (tiles 0..3)"},
+  };
+  for (const Case &c : cases) {
+    Artifact a = streamedArtifact();
+    a.program[0] = c.inst;
+    std::string err = validateError(a);
+    EXPECT_TRUE(contains(err, "instruction 0 (m_rd stream #")) << c.what << ": " << err;
+    EXPECT_TRUE(contains(err, c.expect)) << c.what << ": " << err;
+  }
+  // Stream together with transpose is not an instruction at all.
+  Artifact a = streamedArtifact();
+  a.program[0].flags = isa::kMRdStream | isa::kMRdTranspose;
+  EXPECT_TRUE(contains(validateError(a, /*checkSerialized=*/false), "stream and transpose"));
+  // The last tiles of the MRF are fine, and the scalar registers do not matter.
+  a = streamedArtifact();
+  a.program[0].b = 6;
+  a.program.insert(a.program.begin(), sWr(SReg::Rows, 0));
+  a.instNode.insert(a.instNode.begin(), kNoNode);
+  a.program.insert(a.program.begin() + 1, sWr(SReg::Cols, 0));
+  a.instNode.insert(a.instNode.begin() + 1, kNoNode);
+  a.program.insert(a.program.begin() + 3, sWr(SReg::Cols, 2));
+  a.instNode.insert(a.instNode.begin() + 3, kNoNode);
+  a.program.insert(a.program.begin() + 4, sWr(SReg::Rows, 2));
+  a.instNode.insert(a.instNode.begin() + 4, kNoNode);
+  std::string err;
+  EXPECT_TRUE(validate(a, err)) << err;
 }

@@ -104,12 +104,13 @@ TEST(IsaEncoding, EveryInstructionRoundTripsWithExtremeFields) {
     } else {
       bVals = (info.fields & F_B) ? bs : std::vector<uint16_t>{0};
     }
-    std::vector<uint8_t> flagVals;
-    if (info.fields & F_FLAGS)
-      for (uint8_t f = 0; f < 16; ++f)
-        flagVals.push_back(f);
-    else
-      flagVals.push_back(0);
+    // m_rd, the only instruction with flags, defines transpose and stream
+    // (not both together); every other value is rejected (below).
+    std::vector<uint8_t> flagVals = {0};
+    if (info.fields & F_FLAGS) {
+      ASSERT_EQ(info.opcode, Opcode::MRd) << info.mnemonic << " has flags; list its defined values here";
+      flagVals = {0, kMRdTranspose, kMRdStream};
+    }
 
     for (MemSpace m : mems)
       for (uint32_t a : aVals)
@@ -186,6 +187,27 @@ TEST(IsaDecoding, RejectsNonZeroUnusedFields) {
   EXPECT_NE(err.find("v_relu"), std::string::npos) << err;
 }
 
+TEST(IsaDecoding, MRdFlagsAreTransposeOrStream) {
+  EXPECT_EQ(kMRdTranspose, 1u); // bit 0, docs/isa.md
+  EXPECT_EQ(kMRdStream, 2u);    // bit 1
+  std::string err;
+  auto stream = decode(documentedWord(0x30, 0, 2, 3, 12), &err);
+  ASSERT_TRUE(stream.has_value()) << err;
+  EXPECT_EQ(stream->flags, kMRdStream);
+  EXPECT_EQ(stream->a, 3u);
+  EXPECT_EQ(stream->b, 12u);
+  // Bits 2 and 3 are undefined, alone or with a defined bit.
+  for (unsigned f = 4; f < 16; ++f) {
+    err.clear();
+    EXPECT_FALSE(decode(documentedWord(0x30, 0, f, 3, 12), &err).has_value()) << f;
+    EXPECT_NE(err.find("undefined flag"), std::string::npos) << f << ": " << err;
+  }
+  // Stream of a packed matrix cannot be transposed.
+  err.clear();
+  EXPECT_FALSE(decode(documentedWord(0x30, 0, 3, 3, 12), &err).has_value());
+  EXPECT_NE(err.find("stream and transpose"), std::string::npos) << err;
+}
+
 TEST(IsaDecoding, RejectsUnknownScalarRegister) {
   std::string err;
   EXPECT_FALSE(decode(documentedWord(0x31, 0, 0, 5, kNumSRegs), &err).has_value());
@@ -210,6 +232,7 @@ TEST(IsaDisassembly, Text) {
   EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 100, 3)), "m_rd 100, tile 3");
   EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 100, 3, kMRdTranspose)),
             "m_rd 100, tile 3, transpose");
+  EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 3, 12, kMRdStream)), "m_rd stream #3, tile 12");
 }
 
 TEST(IsaDisassembly, EveryMnemonicAppears) {

@@ -8,7 +8,9 @@
 // of fp32 elements addressed by element index; graph inputs, outputs,
 // constants and scratch tensors live there dense and row-major (ONNX layout).
 // Constant matrices arrive in the weight image and are pinned in the MRF when
-// a session is created; constant vectors arrive as DRAM initialisers.
+// a session is created, or (streamed) stay packed in DRAM and are moved into
+// MRF scratch tiles by `m_rd stream`; constant vectors arrive as DRAM
+// initialisers.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_ARTIFACT_ARTIFACT_H
@@ -49,19 +51,27 @@ struct FormatPair {
   bool operator==(const FormatPair &o) const { return weight == o.weight && input == o.input; }
 };
 
-/// A constant matrix pinned in the MRF: rowTiles x colTiles tiles starting at
-/// mrfTile (row-major over the tile grid), each tile N x N in `format`
-/// (== formats[formatIndex].weight).
+/// A constant matrix of rowTiles x colTiles tiles (row-major over the tile
+/// grid), each tile N x N in `format` (== formats[formatIndex].weight).
 /// Its bytes are weightImage[offset, offset + size): the tiles in grid order,
 /// each tile's rows in order, each row packed with numerics::packRow.
+/// Pinned (streamed == false): loaded into MRF tiles from mrfTile when a
+/// session is created and kept there. Streamed: stays packed in DRAM (the
+/// weight image models it) and is copied into MRF scratch tiles at run time
+/// by `m_rd stream` (isa::kMRdStream, `a` = its index in Artifact::matrices);
+/// it has no home tile, so mrfTile must be 0.
 struct MatrixEntry {
   uint32_t node = kNoNode; ///< index into nodeNames
-  uint32_t mrfTile = 0;
+  uint32_t mrfTile = 0;    ///< first MRF tile (pinned); 0 when streamed
   uint32_t rowTiles = 0, colTiles = 0;
   numerics::NumberFormat format;
   uint32_t formatIndex = 0;
   uint64_t offset = 0, size = 0;
+  bool streamed = false;   ///< kept packed in DRAM, moved by m_rd stream
 };
+
+/// MATRICES entry flags word (docs/artifact-format.md).
+constexpr uint32_t kMatrixStreamed = 1;
 
 /// Where the tensor an ONNX node produced lives in DRAM after a run (for
 /// layer-by-layer reports). Nodes fused into one chain share one record.

@@ -47,7 +47,14 @@ enum MemBit : unsigned {
 constexpr unsigned memBit(MemSpace m) { return 1u << static_cast<unsigned>(m); }
 
 /// m_rd flags.
+/// TRANSPOSE: store the transpose of the DRAM matrix.
 constexpr uint8_t kMRdTranspose = 1;
+/// STREAM: copy the packed tiles of streamed constant matrix `a` (an index into
+/// the artifact's matrices, MatrixEntry::streamed) into MRF tiles from `b`;
+/// MAT_H/MAT_W/ROWS/COLS/MFMT are not used and TRANSPOSE must be clear.
+constexpr uint8_t kMRdStream = 2;
+/// The m_rd flag bits that are defined; decode rejects the others.
+constexpr uint8_t kMRdFlagsMask = kMRdTranspose | kMRdStream;
 
 /// One row of the instruction table.
 struct InstInfo {

@@ -76,7 +76,8 @@ class Simulator {
 public:
   /// Checks the artifact against its target (program grammar, format table,
   /// weight-image ranges), allocates the memories, pins the constant matrices
-  /// in the MRF and records the DRAM initialisers. Returns nullptr and sets
+  /// in the MRF (streamed ones are kept packed for m_rd stream) and records
+  /// the DRAM initialisers. Returns nullptr and sets
   /// `error` to one line on failure.
   static std::unique_ptr<Simulator> create(const artifact::Artifact &a, std::string &error);
   ~Simulator();

@@ -21,7 +21,7 @@ constexpr unsigned kMaxMfus = 8;
 
 enum class WorkKind : uint8_t {
   Chain,       ///< v_rd [mv_mul] (point-wise op)* v_wr+ end_chain
-  MatrixMove,  ///< m_rd: DRAM matrix -> MRF tiles
+  MatrixMove,  ///< m_rd: DRAM matrix -> MRF tiles (m_rd stream: packed constant matrix -> MRF tiles)
   ScalarWrite, ///< s_wr: control processor only
 };
 
@@ -47,6 +47,7 @@ struct Work {
   std::array<uint8_t, kMaxMfus> mfuStages{}; ///< point-wise ops placed on each MFU (0 = MFU unused)
   uint64_t dramRead = 0;      ///< fp32 elements read from DRAM
   uint64_t dramWritten = 0;   ///< fp32 elements written to DRAM
+  uint64_t dramReadBytes = 0; ///< bytes read from DRAM besides dramRead (packed weights of an m_rd stream)
   std::vector<Range> reads;   ///< everything read (v_rd source, MFU operands, MRF tiles of mv_mul, m_rd source)
   std::vector<Range> writes;  ///< everything written (v_wr targets, MRF tiles of m_rd)
 
@@ -56,7 +57,7 @@ struct Work {
     rows = cols = vectorsIn = vectors = 0;
     matVec = sourceDram = false;
     mfuStages.fill(0);
-    dramRead = dramWritten = 0;
+    dramRead = dramWritten = dramReadBytes = 0;
     reads.clear();
     writes.clear();
   }

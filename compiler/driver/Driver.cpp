@@ -1,0 +1,136 @@
+//===- Driver.cpp - Compile an ONNX file in-process -----------------------===//
+#include "compiler/driver/Driver.h"
+
+#include "compiler/emit/ArtifactEmitter.h"
+#include "compiler/import/OnnxImporter.h"
+#include "dialects/fpga/FpgaDialect.h"
+#include "dialects/fpga/FpgaTarget.h"
+#include "dialects/onnx/OnnxDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <memory>
+#include <mutex>
+
+namespace softnpu::driver {
+
+namespace {
+
+/// Reports each pass once as it starts (nested pipelines run a pass once per
+/// function, possibly on several threads).
+class PassProgress : public mlir::PassInstrumentation {
+public:
+  explicit PassProgress(PassFn fn) : fn_(std::move(fn)) {}
+  void runBeforePass(mlir::Pass *pass, mlir::Operation *) override {
+    llvm::StringRef arg = pass->getArgument();
+    if (arg.empty()) // pass-manager adaptors
+      return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (arg == last_)
+      return;
+    last_ = arg.str();
+    fn_(last_);
+  }
+
+private:
+  PassFn fn_;
+  std::mutex mutex_;
+  std::string last_;
+};
+
+/// Routes the context's diagnostics to `diag` while it lives. Counts errors so
+/// a failure without a message can still be reported.
+class DiagnosticRoute {
+public:
+  DiagnosticRoute(mlir::MLIRContext &ctx, const std::string &path, const DiagnosticFn &diag)
+      : diag_(diag), handler_(&ctx, [this, path](mlir::Diagnostic &d) {
+          switch (d.getSeverity()) {
+          case mlir::DiagnosticSeverity::Error:
+            ++errors_;
+            send(Severity::Error, path + ": " + d.str());
+            break;
+          case mlir::DiagnosticSeverity::Warning:
+            send(Severity::Warning, path + ": " + d.str());
+            break;
+          case mlir::DiagnosticSeverity::Remark:
+            send(Severity::Note, d.str());
+            break;
+          case mlir::DiagnosticSeverity::Note:
+            break;
+          }
+          return mlir::success();
+        }) {}
+  void send(Severity s, const std::string &message) {
+    if (diag_)
+      diag_(s, message);
+  }
+  /// Reports `message` unless an error was already reported.
+  void failed(const std::string &message) {
+    if (errors_ == 0)
+      send(Severity::Error, message);
+    ++errors_;
+  }
+
+private:
+  const DiagnosticFn &diag_;
+  unsigned errors_ = 0;
+  mlir::ScopedDiagnosticHandler handler_;
+};
+
+mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const target::Target &target, Stage stage,
+                                              const CompileOptions &options, mlir::MLIRContext &ctx,
+                                              DiagnosticRoute &route) {
+  std::string err;
+  mlir::OwningOpRef<mlir::ModuleOp> module = import::importOnnxFile(path, ctx, err);
+  if (!module) {
+    route.failed(err.empty() ? path + ": cannot import the model" : err);
+    return nullptr;
+  }
+  fpga::setTarget(*module, target);
+  if (stage == Stage::Onnx)
+    return module;
+
+  mlir::PassManager pm(&ctx);
+  if (options.onPass)
+    pm.addInstrumentation(std::make_unique<PassProgress>(options.onPass));
+  buildPipeline(pm, stage == Stage::Fpga ? PipelineStage::Fpga : PipelineStage::Isa, options.pipeline);
+  if (mlir::failed(pm.run(*module))) {
+    route.failed(path + ": the compiler pipeline failed");
+    return nullptr;
+  }
+  return module;
+}
+
+} // namespace
+
+void loadDialects(mlir::MLIRContext &ctx) {
+  ctx.loadDialect<onnx_d::OnnxDialect, fpga::FpgaDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect>();
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> compileToModule(const std::string &path, const target::Target &target,
+                                                  Stage stage, const CompileOptions &options,
+                                                  mlir::MLIRContext &ctx, const DiagnosticFn &diag) {
+  DiagnosticRoute route(ctx, path, diag);
+  return runToModule(path, target, stage, options, ctx, route);
+}
+
+std::optional<artifact::Artifact> compileOnnx(const std::string &path, const target::Target &target,
+                                              const CompileOptions &options, const DiagnosticFn &diag) {
+  mlir::MLIRContext ctx;
+  loadDialects(ctx);
+  DiagnosticRoute route(ctx, path, diag);
+  mlir::OwningOpRef<mlir::ModuleOp> module = runToModule(path, target, Stage::Isa, options, ctx, route);
+  if (!module)
+    return std::nullopt;
+  std::optional<artifact::Artifact> a = emit::emitArtifact(*module, options.producer);
+  if (!a)
+    route.failed(path + ": cannot encode the artifact");
+  return a;
+}
+
+} // namespace softnpu::driver
