@@ -14,6 +14,8 @@
 
 #include "softnpu/artifact/ArtifactIO.h"
 
+#include "tools/common/ParseArgs.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cinttypes>
@@ -219,16 +221,8 @@ int main(int argc, char **argv) {
   bool isaTable = false;
   app.add_option("model", path, "Compiled model (.npu)");
   app.add_flag("--isa-table", isaTable, "Print the instruction set tables as Markdown and exit");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError &e) {
-    std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, e.what());
-    return 2;
-  }
+  if (std::optional<int> exitCode = tools::parseArgs(app, argc, argv, kTool))
+    return *exitCode;
   if (isaTable) {
     if (!path.empty()) {
       std::fprintf(stderr, "%s: error: --isa-table takes no model\n", kTool);

@@ -33,6 +33,8 @@
 #include "softnpu/io/Npy.h"
 #include "softnpu/io/TensorFile.h"
 
+#include "tools/common/ParseArgs.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -172,15 +174,8 @@ int main(int argc, char **argv) {
   app.add_option("--target", o.targetSpec,
                  "Refuse to run unless the model was compiled for this target (preset name or JSON file)")
       ->type_name("NAME|FILE");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError &e) {
-    return usage(e.what());
-  }
+  if (std::optional<int> exitCode = tools::parseArgs(app, argc, argv, kTool))
+    return *exitCode;
   if (!(o.atol >= 0) || !(o.rtol >= 0))
     return fail("--atol and --rtol must be non-negative numbers");
   const bool wantLayers = layerOpt->count() > 0;

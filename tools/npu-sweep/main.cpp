@@ -22,6 +22,8 @@
 
 #include "softnpu/target/Target.h"
 
+#include "tools/common/ParseArgs.h"
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -114,17 +116,8 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
   app.set_version_flag("--version", std::string(kTool) + " " + kVersion);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp &e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion &e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError &e) {
-    return usage(e.what());
-  }
+  if (std::optional<int> exitCode = tools::parseArgs(app, argc, argv, kTool))
+    return *exitCode;
   std::vector<std::string> targets;
   std::string error;
   if (!splitTargets(targetArgs, targets, error))
