@@ -324,7 +324,7 @@ def render(args, models, targets, modeled, host, ort_note, info, loads, command)
         clock = next((r["clock"] for r in rows if r.get("clock")), None)
         head = f"### `{t}`"
         if peak and clock:
-            head += f" ({clock:g} MHz, peak {2 * peak * clock * 1e6 / 1e12:.2f} TOPS)"
+            head += f" ({clock:g} MHz, peak {2 * peak * clock * 1e6 / 1e12:.3g} TOPS)"
         lines += [head, "",
                   "| model | cycles | latency (us) | eff. TOPS | MVU util. | DRAM (bytes) | MACs (padded) "
                   "| model TOPS |",

@@ -449,11 +449,16 @@ private:
       };
       if (biasStep >= 0 && !biasPerRow)
         stageBias(0);
+      // Rows alternate between two IVRF buffers when both fit, so staging row
+      // i + 1 does not wait for row i's product to finish reading (the timing
+      // model overlaps the DRAM read with the matrix unit).
+      const int64_t ivrfBuffers = 2 * cols <= static_cast<int64_t>(t_.ivrfDepth) ? 2 : 1;
       for (int64_t i = 0; i < r; ++i) {
+        const int64_t xBuf = (i % ivrfBuffers) * cols;
         // With one row, the IVRF still holds it from the previous panel.
         if (r > 1 || pi == 0) {
           int64_t xRow = op.getTransposeX() ? *x + i : *x + i * k;
-          stage(loc, xRow, k, op.getTransposeX() ? r : 1, cols, {}, "IVRF", 0, 0);
+          stage(loc, xRow, k, op.getTransposeX() ? r : 1, cols, {}, "IVRF", xBuf, 0);
         }
         if (biasPerRow)
           stageBias(i);
@@ -461,7 +466,7 @@ private:
         setReg(loc, SReg::Cols, cols);
         setReg(loc, SReg::WrLen, len);
         setReg(loc, SReg::MFmt, fmt);
-        chain(loc, "IVRF", 0, 0, panel.tile, steps, "DRAM", y + i * p + first, 0);
+        chain(loc, "IVRF", xBuf, 0, panel.tile, steps, "DRAM", y + i * p + first, 0);
       }
     }
     return success();

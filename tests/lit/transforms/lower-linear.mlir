@@ -53,13 +53,14 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NEXT:   fpga.v_wr "DRAM"[40]
 // CHECK-NEXT: }
 
-// Row 1 of X and y.
+// Row 1 of X and y, in the second IVRF buffer (2 x COLS = 4 vectors fit), so
+// its staging can overlap row 0's product.
 // CHECK:      fpga.chain {
 // CHECK-NEXT:   fpga.v_rd "DRAM"[20]
-// CHECK-NEXT:   fpga.v_wr "IVRF"[0]
+// CHECK-NEXT:   fpga.v_wr "IVRF"[2]
 // CHECK-NEXT: }
 // CHECK:      fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd "IVRF"[2]
 // CHECK-NEXT:   fpga.mv_mul 3
 // CHECK-NEXT:   fpga.mfu "vv_add"
 // CHECK-NEXT:   fpga.mfu "v_relu"
