@@ -6,41 +6,22 @@
 // the definitions in docs/execution-model.md give.
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/api/Session.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 
 using namespace softnpu;
-using isa::MemSpace;
-using isa::Opcode;
+using namespace softnpu::testing;
 
 namespace {
 
 constexpr unsigned N = 16;
 
 artifact::Artifact twoNodeArtifact() {
-  artifact::Artifact a;
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  if (!t)
-    return a;
-  EXPECT_EQ(t->nativeDim, N);
-  a.target = t->withPrecision(numerics::NumberFormat::fp32());
-  a.formats = {artifact::FormatPair{a.target.weightFormat, a.target.inputFormat}};
-  a.dramElements = 64;
-  artifact::TensorSig in, out;
-  in.name = "x";
-  in.shape = {1, 16};
-  in.dramAddr = 0;
-  out.name = "y";
-  out.shape = {1, 16};
-  out.dramAddr = 48;
-  a.inputs = {in};
-  a.outputs = {out};
+  artifact::Artifact a = vectorInOutArtifact(64, 48);
   a.nodeNames = {"relu_node", "sigmoid_node"};
   auto inst = [&](Opcode o, MemSpace m, uint32_t addr, uint32_t node) {
     a.program.push_back({o, m, 0, addr, 0});
@@ -60,15 +41,6 @@ artifact::Artifact twoNodeArtifact() {
   return a;
 }
 
-std::vector<float> randomVector(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-3.0f, 3.0f);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
-
 } // namespace
 
 TEST(SessionNodeTensors, ReturnsEveryRecordByNodeName) {
@@ -76,7 +48,7 @@ TEST(SessionNodeTensors, ReturnsEveryRecordByNodeName) {
   std::string err;
   auto session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
-  api::Tensor x{{1, 16}, randomVector(16, 3)};
+  api::Tensor x{{1, 16}, randomVector(16, 3, 3.0f)};
   std::map<std::string, api::Tensor> outs, nodes;
   nodes["stale"] = api::Tensor{{1}, {1.0f}};
   ASSERT_TRUE(session->run({{"x", x}}, outs, err, &nodes)) << err;
@@ -102,7 +74,7 @@ TEST(SessionNodeTensors, NodeTensorsAreOptionalAndFollowEachRun) {
   auto session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
   std::map<std::string, api::Tensor> outs, nodes;
-  api::Tensor x1{{1, 16}, randomVector(16, 4)}, x2{{1, 16}, randomVector(16, 5)};
+  api::Tensor x1{{1, 16}, randomVector(16, 4, 3.0f)}, x2{{1, 16}, randomVector(16, 5, 3.0f)};
   ASSERT_TRUE(session->run({{"x", x1}}, outs, err)) << err; // no node tensors requested
   ASSERT_TRUE(session->run({{"x", x2}}, outs, err, &nodes)) << err;
   for (size_t i = 0; i < N; ++i)
@@ -122,7 +94,7 @@ TEST(SessionNodeTensors, RecordWithoutNodeIsKeyedByIndex) {
   auto session = api::Session::create(*model, err);
   if (!session) // validation may refuse records without a node: a clear error is fine too
     GTEST_SKIP() << "artifact validation rejects it: " << err;
-  api::Tensor x{{1, 16}, randomVector(16, 6)};
+  api::Tensor x{{1, 16}, randomVector(16, 6, 3.0f)};
   std::map<std::string, api::Tensor> outs, nodes;
   ASSERT_TRUE(session->run({{"x", x}}, outs, err, &nodes)) << err;
   ASSERT_EQ(nodes.count("tensor#2"), 1u);
@@ -137,6 +109,6 @@ TEST(SessionNodeTensors, NoRecordsGiveAnEmptyMap) {
   auto session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
   std::map<std::string, api::Tensor> outs, nodes{{"old", api::Tensor{}}};
-  ASSERT_TRUE(session->run({{"x", api::Tensor{{1, 16}, randomVector(16, 7)}}}, outs, err, &nodes)) << err;
+  ASSERT_TRUE(session->run({{"x", api::Tensor{{1, 16}, randomVector(16, 7, 3.0f)}}}, outs, err, &nodes)) << err;
   EXPECT_TRUE(nodes.empty());
 }

@@ -6,6 +6,7 @@
 // tampered files get past the checksum and reach the later checks.
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
 
@@ -20,6 +21,8 @@ using isa::Inst;
 using isa::MemSpace;
 using isa::Opcode;
 using isa::SReg;
+using softnpu::testing::makeInst;
+using softnpu::testing::scalarWrite;
 
 namespace {
 
@@ -64,16 +67,6 @@ size_t sectionIndex(const std::vector<uint8_t> &b, uint32_t kind) {
 }
 size_t entryOff(size_t i) { return kHeader + i * kEntry; }
 
-Inst mk(Opcode op, MemSpace mem = MemSpace::None, uint32_t a = 0, uint16_t b = 0, uint8_t flags = 0) {
-  Inst i;
-  i.op = op;
-  i.mem = mem;
-  i.a = a;
-  i.b = b;
-  i.flags = flags;
-  return i;
-}
-Inst sWr(SReg r, uint32_t v) { return mk(Opcode::SWr, MemSpace::None, v, static_cast<uint16_t>(r)); }
 
 target::Target testTarget() {
   target::Target t;
@@ -103,25 +96,25 @@ Artifact sampleArtifact() {
   a.dramElements = 64;
   a.nodeNames = {"Gemm:fc", "Relu:act"};
   a.program = {
-      sWr(SReg::Rows, 2),                      // 0
-      sWr(SReg::Cols, 2),                      // 1
-      mk(Opcode::VRd, MemSpace::Dram, 32),     // 2  bias -> ASVRF of MFU 0
-      mk(Opcode::VWr, MemSpace::AsVrf, 0, 0),  // 3
-      mk(Opcode::EndChain),                    // 4
-      mk(Opcode::VRd, MemSpace::Dram, 0),      // 5  x -> IVRF
-      mk(Opcode::VWr, MemSpace::Ivrf, 0),      // 6
-      mk(Opcode::EndChain),                    // 7
-      mk(Opcode::VRd, MemSpace::Ivrf, 0),      // 8
-      mk(Opcode::MvMul, MemSpace::None, 0),    // 9
-      mk(Opcode::VvAdd, MemSpace::None, 0),    // 10
-      mk(Opcode::VRelu),                       // 11
-      mk(Opcode::VWr, MemSpace::Dram, 16),     // 12
-      mk(Opcode::VWr, MemSpace::Dram, 24),     // 13
-      mk(Opcode::EndChain),                    // 14
-      sWr(SReg::MatH, 4),                      // 15
-      sWr(SReg::MatW, 4),                      // 16
-      mk(Opcode::MRd, MemSpace::None, 40, 4, isa::kMRdTranspose), // 17
-      sWr(SReg::MFmt, 1),                      // 18 selects the second format pair
+      scalarWrite(SReg::Rows, 2),                                        // 0
+      scalarWrite(SReg::Cols, 2),                                        // 1
+      makeInst(Opcode::VRd, MemSpace::Dram, 32),                         // 2  bias -> ASVRF of MFU 0
+      makeInst(Opcode::VWr, MemSpace::AsVrf, 0, 0),                      // 3
+      makeInst(Opcode::EndChain),                                        // 4
+      makeInst(Opcode::VRd, MemSpace::Dram, 0),                          // 5  x -> IVRF
+      makeInst(Opcode::VWr, MemSpace::Ivrf, 0),                          // 6
+      makeInst(Opcode::EndChain),                                        // 7
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),                          // 8
+      makeInst(Opcode::MvMul, MemSpace::None, 0),                        // 9
+      makeInst(Opcode::VvAdd, MemSpace::None, 0),                        // 10
+      makeInst(Opcode::VRelu),                                           // 11
+      makeInst(Opcode::VWr, MemSpace::Dram, 16),                         // 12
+      makeInst(Opcode::VWr, MemSpace::Dram, 24),                         // 13
+      makeInst(Opcode::EndChain),                                        // 14
+      scalarWrite(SReg::MatH, 4),                                        // 15
+      scalarWrite(SReg::MatW, 4),                                        // 16
+      makeInst(Opcode::MRd, MemSpace::None, 40, 4, isa::kMRdTranspose),  // 17
+      scalarWrite(SReg::MFmt, 1),                                        // 18 selects the second format pair
   };
   a.instNode.assign(a.program.size(), 0);
   a.instNode[11] = 1;
@@ -263,7 +256,8 @@ TEST(ArtifactRoundTrip, EmptyOptionalContent) {
   a.target = testTarget();
   a.dramElements = 4;
   a.outputs = {{"y", DType::F32, {4}, 0}};
-  a.program = {mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)};
+  a.program = {makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::VWr, MemSpace::Dram, 0),
+               makeInst(Opcode::EndChain)};
   a.instNode.assign(3, kNoNode);
   a.formats = {{a.target.weightFormat, a.target.inputFormat}};
   std::string err;
@@ -274,7 +268,7 @@ TEST(ArtifactRoundTrip, EmptyOptionalContent) {
 
 TEST(ArtifactRoundTrip, Files) {
   Artifact a = sampleArtifact();
-  std::string path = testing::TempDir() + "/artifact_roundtrip.npu";
+  std::string path = ::testing::TempDir() + "/artifact_roundtrip.npu";
   std::string err;
   ASSERT_TRUE(writeFile(a, path, err)) << err;
   auto b = readFile(path, err);
@@ -282,13 +276,13 @@ TEST(ArtifactRoundTrip, Files) {
   expectSame(a, *b);
   std::remove(path.c_str());
 
-  std::string missing = testing::TempDir() + "/no/such/dir/model.npu";
+  std::string missing = ::testing::TempDir() + "/no/such/dir/model.npu";
   EXPECT_FALSE(readFile(missing, err).has_value());
   EXPECT_TRUE(contains(err, missing)) << err;
   EXPECT_FALSE(writeFile(a, missing, err));
   EXPECT_TRUE(contains(err, missing)) << err;
 
-  std::string junk = testing::TempDir() + "/junk.npu";
+  std::string junk = ::testing::TempDir() + "/junk.npu";
   std::ofstream(junk) << "hello, world";
   EXPECT_FALSE(readFile(junk, err).has_value());
   EXPECT_TRUE(contains(err, junk)) << err;
@@ -479,10 +473,10 @@ TEST(ArtifactValidate, ProgramFailingPlanProgram) {
 
   a = sampleArtifact();
   a.target.numMfus = 1;
-  a.program[10] = mk(Opcode::VvMul); // add, relu -> mul, relu: fine on one MFU
+  a.program[10] = makeInst(Opcode::VvMul); // add, relu -> mul, relu: fine on one MFU
   std::string err;
   EXPECT_TRUE(validate(a, err)) << err;
-  a.program[11] = mk(Opcode::VvAdd); // mul then add needs a second MFU
+  a.program[11] = makeInst(Opcode::VvAdd); // mul then add needs a second MFU
   EXPECT_TRUE(contains(validateError(a), "multifunction units"));
 }
 
@@ -572,20 +566,20 @@ TEST(ArtifactValidate, StaticAddressChecks) {
     Inst inst;
     const char *expect; ///< part of the message
   } cases[] = {
-      {"DRAM read past the end", 5, mk(Opcode::VRd, MemSpace::Dram, 60), "DRAM element 67"},
-      {"DRAM write past the end", 12, mk(Opcode::VWr, MemSpace::Dram, 60), "DRAM elements 60 + 8"},
-      {"IVRF read past the depth", 8, mk(Opcode::VRd, MemSpace::Ivrf, 15), "IVRF vectors 15 + 2"},
-      {"ASVRF write past the depth", 3, mk(Opcode::VWr, MemSpace::AsVrf, 7, 0), "ASVRF vectors 7 + 2"},
-      {"ASVRF operand past the depth", 10, mk(Opcode::VvAdd, MemSpace::None, 7), "ASVRF vectors 7 + 2"},
-      {"MULVRF operand past the depth", 10, mk(Opcode::VvMul, MemSpace::None, 7), "MULVRF vectors 7 + 2"},
-      {"MRF tiles past the end", 9, mk(Opcode::MvMul, MemSpace::None, 5), "MRF tiles 5 + 4"},
-      {"m_rd onto pinned tiles", 17, mk(Opcode::MRd, MemSpace::None, 40, 2), "constant matrix"},
-      {"m_rd past the MRF", 17, mk(Opcode::MRd, MemSpace::None, 40, 5), "MRF tiles 5 + 4"},
-      {"m_rd source past DRAM", 17, mk(Opcode::MRd, MemSpace::None, 50, 4), "DRAM elements 50 + 16"},
-      {"COLS zero at v_rd", 1, sWr(SReg::Cols, 0), "COLS is 0"},
-      {"RD_LEN larger than COLS x N", 0, sWr(SReg::RdLen, 9), "RD_LEN 9"},
-      {"WR_LEN larger than the lanes", 0, sWr(SReg::WrLen, 9), "WR_LEN 9"},
-      {"stride reading past DRAM", 0, sWr(SReg::RdStride, 9), "DRAM element 95"},
+      {"DRAM read past the end", 5, makeInst(Opcode::VRd, MemSpace::Dram, 60), "DRAM element 67"},
+      {"DRAM write past the end", 12, makeInst(Opcode::VWr, MemSpace::Dram, 60), "DRAM elements 60 + 8"},
+      {"IVRF read past the depth", 8, makeInst(Opcode::VRd, MemSpace::Ivrf, 15), "IVRF vectors 15 + 2"},
+      {"ASVRF write past the depth", 3, makeInst(Opcode::VWr, MemSpace::AsVrf, 7, 0), "ASVRF vectors 7 + 2"},
+      {"ASVRF operand past the depth", 10, makeInst(Opcode::VvAdd, MemSpace::None, 7), "ASVRF vectors 7 + 2"},
+      {"MULVRF operand past the depth", 10, makeInst(Opcode::VvMul, MemSpace::None, 7), "MULVRF vectors 7 + 2"},
+      {"MRF tiles past the end", 9, makeInst(Opcode::MvMul, MemSpace::None, 5), "MRF tiles 5 + 4"},
+      {"m_rd onto pinned tiles", 17, makeInst(Opcode::MRd, MemSpace::None, 40, 2), "constant matrix"},
+      {"m_rd past the MRF", 17, makeInst(Opcode::MRd, MemSpace::None, 40, 5), "MRF tiles 5 + 4"},
+      {"m_rd source past DRAM", 17, makeInst(Opcode::MRd, MemSpace::None, 50, 4), "DRAM elements 50 + 16"},
+      {"COLS zero at v_rd", 1, scalarWrite(SReg::Cols, 0), "COLS is 0"},
+      {"RD_LEN larger than COLS x N", 0, scalarWrite(SReg::RdLen, 9), "RD_LEN 9"},
+      {"WR_LEN larger than the lanes", 0, scalarWrite(SReg::WrLen, 9), "WR_LEN 9"},
+      {"stride reading past DRAM", 0, scalarWrite(SReg::RdStride, 9), "DRAM element 95"},
   };
   for (const Case &c : cases) {
     Artifact a = sampleArtifact();
@@ -602,15 +596,15 @@ TEST(ArtifactValidate, StaticAddressChecks) {
   }
   // The messages name the ONNX node of the instruction.
   Artifact a = sampleArtifact();
-  a.program[12] = mk(Opcode::VWr, MemSpace::Dram, 60);
+  a.program[12] = makeInst(Opcode::VWr, MemSpace::Dram, 60);
   std::string err = validateError(a);
   EXPECT_TRUE(contains(err, "instruction 12")) << err;
   EXPECT_TRUE(contains(err, "Gemm:fc")) << err;
   // Just inside the limits is accepted: the last 8 DRAM elements, the last IVRF vectors.
   a = sampleArtifact();
-  a.program[12] = mk(Opcode::VWr, MemSpace::Dram, 56);
-  a.program[6] = mk(Opcode::VWr, MemSpace::Ivrf, 14);
-  a.program[8] = mk(Opcode::VRd, MemSpace::Ivrf, 14);
+  a.program[12] = makeInst(Opcode::VWr, MemSpace::Dram, 56);
+  a.program[6] = makeInst(Opcode::VWr, MemSpace::Ivrf, 14);
+  a.program[8] = makeInst(Opcode::VRd, MemSpace::Ivrf, 14);
   ASSERT_TRUE(validate(a, err)) << err;
 }
 
@@ -698,7 +692,7 @@ TEST(ArtifactFormats, Rejections) {
   EXPECT_TRUE(contains(validateError(a), "has weight format mxfp4,k=4")) << validateError(a);
 
   a = sampleArtifact();
-  a.program.back() = sWr(SReg::MFmt, 2);
+  a.program.back() = scalarWrite(SReg::MFmt, 2);
   std::string err = validateError(a);
   EXPECT_TRUE(contains(err, "instruction 18")) << err;
   EXPECT_TRUE(contains(err, "MFMT 2")) << err;
@@ -785,7 +779,7 @@ Artifact streamedArtifact() {
   a.matrices.push_back(m);
   for (uint64_t i = 0; i < m.size; ++i)
     a.weightImage.push_back(uint8_t(i * 13 + 5));
-  a.program.insert(a.program.begin(), mk(Opcode::MRd, MemSpace::None, 1, 4, isa::kMRdStream));
+  a.program.insert(a.program.begin(), makeInst(Opcode::MRd, MemSpace::None, 1, 4, isa::kMRdStream));
   a.instNode.insert(a.instNode.begin(), 1);
   return a;
 }
@@ -855,11 +849,13 @@ TEST(ArtifactStreamed, StaticChecksOfMRdStream) {
     Inst inst;
     const char *expect;
   } cases[] = {
-      {"matrix index out of range", mk(Opcode::MRd, MemSpace::None, 2, 4, isa::kMRdStream),
+      {"matrix index out of range", makeInst(Opcode::MRd, MemSpace::None, 2, 4, isa::kMRdStream),
        "streams matrix 2 but the artifact has 2 matrices"},
-      {"pinned matrix", mk(Opcode::MRd, MemSpace::None, 0, 4, isa::kMRdStream), "pinned in the MRF, not streamed"},
-      {"past the MRF", mk(Opcode::MRd, MemSpace::None, 1, 7, isa::kMRdStream), "MRF tiles 7 + 2"},
-      {"onto pinned tiles", mk(Opcode::MRd, MemSpace::None, 1, 3, isa::kMRdStream), "constant matrix (tiles 0..3)"},
+      {"pinned matrix", makeInst(Opcode::MRd, MemSpace::None, 0, 4, isa::kMRdStream),
+       "pinned in the MRF, not streamed"},
+      {"past the MRF", makeInst(Opcode::MRd, MemSpace::None, 1, 7, isa::kMRdStream), "MRF tiles 7 + 2"},
+      {"onto pinned tiles", makeInst(Opcode::MRd, MemSpace::None, 1, 3, isa::kMRdStream),
+       "constant matrix (tiles 0..3)"},
   };
   for (const Case &c : cases) {
     Artifact a = streamedArtifact();
@@ -875,13 +871,13 @@ TEST(ArtifactStreamed, StaticChecksOfMRdStream) {
   // The last tiles of the MRF are fine, and the scalar registers do not matter.
   a = streamedArtifact();
   a.program[0].b = 6;
-  a.program.insert(a.program.begin(), sWr(SReg::Rows, 0));
+  a.program.insert(a.program.begin(), scalarWrite(SReg::Rows, 0));
   a.instNode.insert(a.instNode.begin(), kNoNode);
-  a.program.insert(a.program.begin() + 1, sWr(SReg::Cols, 0));
+  a.program.insert(a.program.begin() + 1, scalarWrite(SReg::Cols, 0));
   a.instNode.insert(a.instNode.begin() + 1, kNoNode);
-  a.program.insert(a.program.begin() + 3, sWr(SReg::Cols, 2));
+  a.program.insert(a.program.begin() + 3, scalarWrite(SReg::Cols, 2));
   a.instNode.insert(a.instNode.begin() + 3, kNoNode);
-  a.program.insert(a.program.begin() + 4, sWr(SReg::Rows, 2));
+  a.program.insert(a.program.begin() + 4, scalarWrite(SReg::Rows, 2));
   a.instNode.insert(a.instNode.begin() + 4, kNoNode);
   std::string err;
   EXPECT_TRUE(validate(a, err)) << err;

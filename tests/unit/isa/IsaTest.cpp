@@ -5,6 +5,7 @@
 // greedy), worked out by hand; never from the code under test.
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/isa/Isa.h"
 
 #include <gtest/gtest.h>
@@ -14,6 +15,8 @@
 #include <vector>
 
 using namespace softnpu::isa;
+using softnpu::testing::makeInst;
+using softnpu::testing::scalarWrite;
 
 namespace {
 
@@ -23,17 +26,6 @@ uint64_t documentedWord(uint8_t op, unsigned mem, unsigned flags, uint32_t a, ui
          (uint64_t(b) << 48);
 }
 
-Inst mk(Opcode op, MemSpace mem = MemSpace::None, uint32_t a = 0, uint16_t b = 0, uint8_t flags = 0) {
-  Inst i;
-  i.op = op;
-  i.mem = mem;
-  i.a = a;
-  i.b = b;
-  i.flags = flags;
-  return i;
-}
-
-Inst sWr(SReg r, uint32_t v) { return mk(Opcode::SWr, MemSpace::None, v, static_cast<uint16_t>(r)); }
 
 } // namespace
 
@@ -116,7 +108,7 @@ TEST(IsaEncoding, EveryInstructionRoundTripsWithExtremeFields) {
       for (uint32_t a : aVals)
         for (uint16_t b : bVals)
           for (uint8_t f : flagVals) {
-            Inst in = mk(info.opcode, m, a, b, f);
+            Inst in = makeInst(info.opcode, m, a, b, f);
             uint64_t w = encode(in);
             EXPECT_EQ(w, documentedWord(static_cast<uint8_t>(info.opcode), static_cast<unsigned>(m), f, a, b))
                 << info.mnemonic;
@@ -220,24 +212,24 @@ TEST(IsaDecoding, RejectsUnknownScalarRegister) {
 //===----------------------------------------------------------------------===//
 
 TEST(IsaDisassembly, Text) {
-  EXPECT_EQ(disassemble(mk(Opcode::VRd, MemSpace::Dram, 128)), "v_rd DRAM, 128");
-  EXPECT_EQ(disassemble(sWr(SReg::Cols, 2)), "s_wr COLS, 2");
-  EXPECT_EQ(disassemble(sWr(SReg::RdStride, 0)), "s_wr RD_STRIDE, 0");
-  EXPECT_EQ(disassemble(mk(Opcode::MvMul, MemSpace::None, 7)), "mv_mul 7");
-  EXPECT_EQ(disassemble(mk(Opcode::VvAdd, MemSpace::None, 3)), "vv_add 3");
-  EXPECT_EQ(disassemble(mk(Opcode::VRelu)), "v_relu");
-  EXPECT_EQ(disassemble(mk(Opcode::EndChain)), "end_chain");
-  EXPECT_EQ(disassemble(mk(Opcode::VWr, MemSpace::AsVrf, 4, 1)), "v_wr ASVRF, 4, mfu 1");
-  EXPECT_EQ(disassemble(mk(Opcode::VRd, MemSpace::Ivrf, 0)), "v_rd IVRF, 0");
-  EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 100, 3)), "m_rd 100, tile 3");
-  EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 100, 3, kMRdTranspose)),
+  EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Dram, 128)), "v_rd DRAM, 128");
+  EXPECT_EQ(disassemble(scalarWrite(SReg::Cols, 2)), "s_wr COLS, 2");
+  EXPECT_EQ(disassemble(scalarWrite(SReg::RdStride, 0)), "s_wr RD_STRIDE, 0");
+  EXPECT_EQ(disassemble(makeInst(Opcode::MvMul, MemSpace::None, 7)), "mv_mul 7");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VvAdd, MemSpace::None, 3)), "vv_add 3");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VRelu)), "v_relu");
+  EXPECT_EQ(disassemble(makeInst(Opcode::EndChain)), "end_chain");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VWr, MemSpace::AsVrf, 4, 1)), "v_wr ASVRF, 4, mfu 1");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Ivrf, 0)), "v_rd IVRF, 0");
+  EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 100, 3)), "m_rd 100, tile 3");
+  EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 100, 3, kMRdTranspose)),
             "m_rd 100, tile 3, transpose");
-  EXPECT_EQ(disassemble(mk(Opcode::MRd, MemSpace::None, 3, 12, kMRdStream)), "m_rd stream #3, tile 12");
+  EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 3, 12, kMRdStream)), "m_rd stream #3, tile 12");
 }
 
 TEST(IsaDisassembly, EveryMnemonicAppears) {
   for (const InstInfo &info : instTable()) {
-    std::string text = disassemble(mk(info.opcode, (info.fields & F_MEM) ? MemSpace::Dram : MemSpace::None));
+    std::string text = disassemble(makeInst(info.opcode, (info.fields & F_MEM) ? MemSpace::Dram : MemSpace::None));
     EXPECT_EQ(text.rfind(info.mnemonic, 0), 0u) << text;
   }
 }
@@ -248,15 +240,15 @@ TEST(IsaDisassembly, EveryMnemonicAppears) {
 
 TEST(IsaPlan, MatVecChainWithBiasAndRelu) {
   std::vector<Inst> p = {
-      sWr(SReg::Rows, 2),                        // 0
-      sWr(SReg::Cols, 3),                        // 1
-      mk(Opcode::VRd, MemSpace::Ivrf, 0),        // 2
-      mk(Opcode::MvMul, MemSpace::None, 0),      // 3
-      mk(Opcode::VvAdd, MemSpace::None, 5),      // 4
-      mk(Opcode::VRelu),                         // 5
-      mk(Opcode::VWr, MemSpace::Dram, 100),      // 6
-      mk(Opcode::EndChain),                      // 7
-      mk(Opcode::MRd, MemSpace::None, 0, 4),     // 8
+      scalarWrite(SReg::Rows, 2),                   // 0
+      scalarWrite(SReg::Cols, 3),                   // 1
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),     // 2
+      makeInst(Opcode::MvMul, MemSpace::None, 0),   // 3
+      makeInst(Opcode::VvAdd, MemSpace::None, 5),   // 4
+      makeInst(Opcode::VRelu),                      // 5
+      makeInst(Opcode::VWr, MemSpace::Dram, 100),   // 6
+      makeInst(Opcode::EndChain),                   // 7
+      makeInst(Opcode::MRd, MemSpace::None, 0, 4),  // 8
   };
   ProgramPlan plan;
   std::string err;
@@ -274,20 +266,20 @@ TEST(IsaPlan, MatVecChainWithBiasAndRelu) {
 
 TEST(IsaPlan, MfuOnlyChainAndSeveralWrites) {
   std::vector<Inst> p = {
-      mk(Opcode::VRd, MemSpace::Dram, 10),       // 0
-      mk(Opcode::VvMul, MemSpace::None, 1),      // 1
-      mk(Opcode::VSigm),                         // 2
-      mk(Opcode::VWr, MemSpace::Ivrf, 0),        // 3
-      mk(Opcode::EndChain),                      // 4
-      mk(Opcode::VRd, MemSpace::AsVrf, 2, 1),    // 5
-      mk(Opcode::VTanh),                         // 6
-      mk(Opcode::VWr, MemSpace::Dram, 40),       // 7
-      mk(Opcode::VWr, MemSpace::Ivrf, 8),        // 8
-      mk(Opcode::VWr, MemSpace::MulVrf, 0, 1),   // 9
-      mk(Opcode::EndChain),                      // 10
-      mk(Opcode::VRd, MemSpace::Ivrf, 0),        // 11: no point-wise op at all
-      mk(Opcode::VWr, MemSpace::Dram, 0),        // 12
-      mk(Opcode::EndChain),                      // 13
+      makeInst(Opcode::VRd, MemSpace::Dram, 10),      // 0
+      makeInst(Opcode::VvMul, MemSpace::None, 1),     // 1
+      makeInst(Opcode::VSigm),                        // 2
+      makeInst(Opcode::VWr, MemSpace::Ivrf, 0),       // 3
+      makeInst(Opcode::EndChain),                     // 4
+      makeInst(Opcode::VRd, MemSpace::AsVrf, 2, 1),   // 5
+      makeInst(Opcode::VTanh),                        // 6
+      makeInst(Opcode::VWr, MemSpace::Dram, 40),      // 7
+      makeInst(Opcode::VWr, MemSpace::Ivrf, 8),       // 8
+      makeInst(Opcode::VWr, MemSpace::MulVrf, 0, 1),  // 9
+      makeInst(Opcode::EndChain),                     // 10
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),       // 11: no point-wise op at all
+      makeInst(Opcode::VWr, MemSpace::Dram, 0),       // 12
+      makeInst(Opcode::EndChain),                     // 13
   };
   ProgramPlan plan;
   std::string err;
@@ -309,7 +301,8 @@ TEST(IsaPlan, EmptyAndStandaloneOnlyPrograms) {
   std::string err;
   EXPECT_TRUE(planProgram({}, 2, plan, err)) << err;
   EXPECT_TRUE(plan.chains.empty());
-  EXPECT_TRUE(planProgram({sWr(SReg::MatH, 4), mk(Opcode::MRd, MemSpace::None, 0, 0, 1)}, 2, plan, err)) << err;
+  EXPECT_TRUE(planProgram({scalarWrite(SReg::MatH, 4), makeInst(Opcode::MRd, MemSpace::None, 0, 0, 1)}, 2, plan, err))
+      << err;
   EXPECT_TRUE(plan.chains.empty());
 }
 
@@ -317,17 +310,17 @@ TEST(IsaPlan, MfuPlacementFollowsStageOrder) {
   // add, mul, act fill MFU 0; the next add starts MFU 1; max (an add-stage op)
   // after tanh starts MFU 2; a multiply then joins MFU 2.
   std::vector<Inst> p = {
-      mk(Opcode::VRd, MemSpace::Ivrf, 0), // 0
-      mk(Opcode::MvMul),                  // 1
-      mk(Opcode::VvAdd),                  // 2 -> 0
-      mk(Opcode::VvMul),                  // 3 -> 0
-      mk(Opcode::VRelu),                  // 4 -> 0
-      mk(Opcode::VvASubB),                // 5 -> 1
-      mk(Opcode::VTanh),                  // 6 -> 1 (skips the multiply stage)
-      mk(Opcode::VvMax),                  // 7 -> 2
-      mk(Opcode::VvMul),                  // 8 -> 2
-      mk(Opcode::VWr, MemSpace::Dram, 0), // 9
-      mk(Opcode::EndChain),               // 10
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),  // 0
+      makeInst(Opcode::MvMul),                   // 1
+      makeInst(Opcode::VvAdd),                   // 2 -> 0
+      makeInst(Opcode::VvMul),                   // 3 -> 0
+      makeInst(Opcode::VRelu),                   // 4 -> 0
+      makeInst(Opcode::VvASubB),                 // 5 -> 1
+      makeInst(Opcode::VTanh),                   // 6 -> 1 (skips the multiply stage)
+      makeInst(Opcode::VvMax),                   // 7 -> 2
+      makeInst(Opcode::VvMul),                   // 8 -> 2
+      makeInst(Opcode::VWr, MemSpace::Dram, 0),  // 9
+      makeInst(Opcode::EndChain),                // 10
   };
   ProgramPlan plan;
   std::string err;
@@ -342,13 +335,13 @@ TEST(IsaPlan, MfuPlacementFollowsStageOrder) {
 
   // Going backwards in stage order always moves to the next MFU.
   std::vector<Inst> q = {
-      mk(Opcode::VRd, MemSpace::Dram, 0), // 0
-      mk(Opcode::VvMul),                  // 1 -> 0
-      mk(Opcode::VvBSubA),                // 2 -> 1
-      mk(Opcode::VPass),                  // 3 -> 1
-      mk(Opcode::VSigm),                  // 4 -> 2
-      mk(Opcode::VWr, MemSpace::Dram, 0), // 5
-      mk(Opcode::EndChain),               // 6
+      makeInst(Opcode::VRd, MemSpace::Dram, 0),  // 0
+      makeInst(Opcode::VvMul),                   // 1 -> 0
+      makeInst(Opcode::VvBSubA),                 // 2 -> 1
+      makeInst(Opcode::VPass),                   // 3 -> 1
+      makeInst(Opcode::VSigm),                   // 4 -> 2
+      makeInst(Opcode::VWr, MemSpace::Dram, 0),  // 5
+      makeInst(Opcode::EndChain),                // 6
   };
   ASSERT_TRUE(planProgram(q, 3, plan, err)) << err;
   EXPECT_EQ(plan.chains[0].mfuOfOp[1], 0u);
@@ -373,82 +366,89 @@ std::string planError(const std::vector<Inst> &p, unsigned mfus = 2) {
 } // namespace
 
 TEST(IsaPlanRejects, ChainWithoutEndChain) {
-  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::Dram, 4)});
+  std::string e = planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::VWr, MemSpace::Dram, 4)});
   EXPECT_NE(e.find("end_chain"), std::string::npos) << e;
   EXPECT_NE(e.find("instruction 0"), std::string::npos) << e;
 }
 
 TEST(IsaPlanRejects, ChainWithoutWrite) {
-  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VRelu), mk(Opcode::EndChain)});
+  std::string e =
+      planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::VRelu), makeInst(Opcode::EndChain)});
   EXPECT_NE(e.find("instruction 2"), std::string::npos) << e;
 }
 
 TEST(IsaPlanRejects, MvMulNotDirectlyAfterVRd) {
-  std::string e = planError({mk(Opcode::VRd, MemSpace::Ivrf, 0), mk(Opcode::VvAdd), mk(Opcode::MvMul),
-                             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  std::string e = planError({makeInst(Opcode::VRd, MemSpace::Ivrf, 0), makeInst(Opcode::VvAdd), makeInst(Opcode::MvMul),
+                             makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
   EXPECT_NE(e.find("instruction 2"), std::string::npos) << e;
   EXPECT_NE(e.find("mv_mul"), std::string::npos) << e;
   // Two mv_mul in one chain.
-  planError({mk(Opcode::VRd, MemSpace::Ivrf, 0), mk(Opcode::MvMul), mk(Opcode::MvMul),
-             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  planError({makeInst(Opcode::VRd, MemSpace::Ivrf, 0), makeInst(Opcode::MvMul), makeInst(Opcode::MvMul),
+             makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
   // mv_mul outside any chain.
-  planError({mk(Opcode::MvMul)});
+  planError({makeInst(Opcode::MvMul)});
 }
 
 TEST(IsaPlanRejects, MvMulChainReadingDram) {
   for (MemSpace m : {MemSpace::Dram, MemSpace::AsVrf, MemSpace::MulVrf}) {
-    std::string e = planError({mk(Opcode::VRd, m, 0), mk(Opcode::MvMul), mk(Opcode::VWr, MemSpace::Dram, 0),
-                               mk(Opcode::EndChain)});
+    std::string e = planError({makeInst(Opcode::VRd, m, 0), makeInst(Opcode::MvMul),
+                               makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
     EXPECT_NE(e.find("IVRF"), std::string::npos) << e;
   }
 }
 
 TEST(IsaPlanRejects, TooManyMfus) {
-  std::vector<Inst> p = {mk(Opcode::VRd, MemSpace::Dram, 0),
-                         mk(Opcode::VvAdd), mk(Opcode::VvMul), mk(Opcode::VRelu),  // MFU 0
-                         mk(Opcode::VvAdd), mk(Opcode::VvMul), mk(Opcode::VRelu),  // MFU 1
-                         mk(Opcode::VvAdd),                                        // MFU 2
-                         mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)};
+  std::vector<Inst> p = {makeInst(Opcode::VRd, MemSpace::Dram, 0),
+                         makeInst(Opcode::VvAdd), makeInst(Opcode::VvMul), makeInst(Opcode::VRelu),  // MFU 0
+                         makeInst(Opcode::VvAdd), makeInst(Opcode::VvMul), makeInst(Opcode::VRelu),  // MFU 1
+                         makeInst(Opcode::VvAdd),                                                    // MFU 2
+                         makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)};
   std::string e = planError(p, 2);
   EXPECT_NE(e.find("instruction 7"), std::string::npos) << e;
   ProgramPlan plan;
   EXPECT_TRUE(planProgram(p, 3, plan, e)) << e;
   // A target with no MFU cannot run any point-wise op.
-  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VRelu), mk(Opcode::VWr, MemSpace::Dram, 0),
-             mk(Opcode::EndChain)},
+  planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::VRelu),
+             makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)},
             0);
 }
 
 TEST(IsaPlanRejects, PointWiseOpAfterWrite) {
-  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::Dram, 0),
-                             mk(Opcode::VRelu), mk(Opcode::VWr, MemSpace::Dram, 8), mk(Opcode::EndChain)});
+  std::string e =
+      planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::VWr, MemSpace::Dram, 0),
+                 makeInst(Opcode::VRelu), makeInst(Opcode::VWr, MemSpace::Dram, 8), makeInst(Opcode::EndChain)});
   EXPECT_NE(e.find("instruction 2"), std::string::npos) << e;
 }
 
 TEST(IsaPlanRejects, StandaloneOrChainStartInsideChain) {
-  std::string e = planError({mk(Opcode::VRd, MemSpace::Dram, 0), sWr(SReg::Cols, 1),
-                             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  std::string e = planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), scalarWrite(SReg::Cols, 1),
+                             makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
   EXPECT_NE(e.find("instruction 1"), std::string::npos) << e;
-  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::MRd, MemSpace::None, 0, 0),
-             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
-  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VRd, MemSpace::Dram, 0),
-             mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::MRd, MemSpace::None, 0, 0),
+             makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
+  planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::VRd, MemSpace::Dram, 0),
+             makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
 }
 
 TEST(IsaPlanRejects, ChainNotStartingWithVRd) {
-  planError({mk(Opcode::VRelu), mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
-  planError({mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
-  planError({mk(Opcode::EndChain)});
+  planError({makeInst(Opcode::VRelu), makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
+  planError({makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)});
+  planError({makeInst(Opcode::EndChain)});
 }
 
 TEST(IsaPlanRejects, MfuIndexOutOfRange) {
-  planError({mk(Opcode::VRd, MemSpace::AsVrf, 0, 2), mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)}, 2);
-  planError({mk(Opcode::VRd, MemSpace::Dram, 0), mk(Opcode::VWr, MemSpace::MulVrf, 0, 2), mk(Opcode::EndChain)}, 2);
+  planError({makeInst(Opcode::VRd, MemSpace::AsVrf, 0, 2), makeInst(Opcode::VWr, MemSpace::Dram, 0),
+             makeInst(Opcode::EndChain)},
+            2);
+  planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), makeInst(Opcode::VWr, MemSpace::MulVrf, 0, 2),
+             makeInst(Opcode::EndChain)},
+            2);
 }
 
 TEST(IsaPlanRejects, InvalidOpcodeValueDoesNotCrash) {
   Inst bogus;
   bogus.op = static_cast<Opcode>(0x77);
   planError({bogus});
-  planError({mk(Opcode::VRd, MemSpace::Dram, 0), bogus, mk(Opcode::VWr, MemSpace::Dram, 0), mk(Opcode::EndChain)});
+  planError({makeInst(Opcode::VRd, MemSpace::Dram, 0), bogus, makeInst(Opcode::VWr, MemSpace::Dram, 0),
+             makeInst(Opcode::EndChain)});
 }

@@ -12,6 +12,7 @@
 // documented points.
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
 #include "softnpu/sim/Simulator.h"
@@ -19,45 +20,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 #include <random>
 
 using namespace softnpu;
-using isa::Inst;
-using isa::MemSpace;
-using isa::Opcode;
-using isa::SReg;
+using namespace softnpu::testing;
 using numerics::Element;
 using numerics::NumberFormat;
 
 namespace {
 
 constexpr unsigned N = 16;
-
-target::Target tiny() {
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  EXPECT_EQ(t->nativeDim, N);
-  return t.value_or(target::Target{});
-}
-
-struct Program {
-  std::vector<Inst> insts;
-  void swr(SReg r, uint32_t v) { insts.push_back({Opcode::SWr, MemSpace::None, 0, v, static_cast<uint16_t>(r)}); }
-  void vrd(MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back({Opcode::VRd, m, 0, a, mfu}); }
-  void vwr(MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back({Opcode::VWr, m, 0, a, mfu}); }
-  void op(Opcode o, uint32_t a = 0) { insts.push_back({o, MemSpace::None, 0, a, 0}); }
-  void end() { op(Opcode::EndChain); }
-  void mrd(uint32_t a, uint16_t tile) { insts.push_back({Opcode::MRd, MemSpace::None, 0, a, tile}); }
-  /// v_rd IVRF at `x`, mv_mul `tile`, v_wr DRAM `to`.
-  void matVec(uint32_t x, uint32_t tile, uint32_t to) {
-    vrd(MemSpace::Ivrf, x);
-    op(Opcode::MvMul, tile);
-    vwr(MemSpace::Dram, to);
-    end();
-  }
-};
 
 /// Values spread over many binades, with zeros and exact small integers.
 std::vector<float> spreadVector(size_t n, unsigned seed) {
@@ -72,39 +44,6 @@ std::vector<float> spreadVector(size_t n, unsigned seed) {
     }
   }
   return v;
-}
-
-void addDramInit(artifact::Artifact &a, uint64_t addr, const std::vector<float> &values) {
-  artifact::DramInit d;
-  d.dramAddr = addr;
-  d.count = values.size();
-  d.offset = a.weightImage.size();
-  a.weightImage.resize(a.weightImage.size() + 4 * values.size());
-  std::memcpy(a.weightImage.data() + d.offset, values.data(), 4 * values.size());
-  a.dramInits.push_back(d);
-}
-
-/// Pins a (rowTiles*N) x (colTiles*N) matrix at `first` in format pair `pair`.
-void addMatrix(artifact::Artifact &a, uint32_t first, const std::vector<float> &w, uint32_t rowTiles,
-               uint32_t colTiles, uint32_t pair) {
-  artifact::MatrixEntry m;
-  m.mrfTile = first;
-  m.rowTiles = rowTiles;
-  m.colTiles = colTiles;
-  m.formatIndex = pair;
-  m.format = a.formats[pair].weight;
-  m.offset = a.weightImage.size();
-  const size_t cols = colTiles * N, rowBytes = numerics::packedRowBytes(m.format, N);
-  for (uint32_t tr = 0; tr < rowTiles; ++tr)
-    for (uint32_t tc = 0; tc < colTiles; ++tc)
-      for (size_t i = 0; i < N; ++i) {
-        const size_t at = a.weightImage.size();
-        a.weightImage.resize(at + rowBytes);
-        numerics::packRow(w.data() + (tr * N + i) * cols + tc * N, N, m.format, a.target.rounding,
-                          a.weightImage.data() + at);
-      }
-  m.size = a.weightImage.size() - m.offset;
-  a.matrices.push_back(m);
 }
 
 /// The documented mv_mul of a (rowTiles*N) x (colTiles*N) matrix and x.
@@ -134,27 +73,18 @@ std::vector<float> expectedMatVec(const std::vector<float> &w, const std::vector
   return y;
 }
 
-bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
-
-std::vector<float> readDram(const sim::Simulator &s, uint64_t addr, size_t n) {
-  std::vector<float> out(n, -12345.0f);
-  std::string err;
-  EXPECT_TRUE(s.readDram(addr, out.data(), n, err)) << err;
-  return out;
-}
-
 /// A 2 x 3 tile grid pinned at tile 5 times x (48 elements at DRAM 0), y at DRAM 100.
 artifact::Artifact matVecArtifact(const artifact::FormatPair &f, numerics::Rounding r, const std::vector<float> &w,
                                   const std::vector<float> &x) {
   artifact::Artifact a;
-  a.target = tiny();
+  a.target = tinyTarget();
   a.target.weightFormat = f.weight;
   a.target.inputFormat = f.input;
   a.target.rounding = r;
   a.formats = {f};
   a.dramElements = 200;
   addDramInit(a, 0, x);
-  addMatrix(a, 5, w, 2, 3, 0);
+  addMatrix(a, 5, w, 2 * N, 3 * N, 0);
   Program p;
   p.swr(SReg::Cols, 3);
   p.vrd(MemSpace::Dram, 0);
@@ -212,14 +142,14 @@ TEST(SimFormatsTest, MatVecOfEveryFormatIsBitExact) {
 
 TEST(SimFormatsTest, MfmtSelectsTheFormatPairOfEachMatrix) {
   artifact::Artifact a;
-  a.target = tiny(); // pair 0: msfp15 x msfp15
+  a.target = tinyTarget(); // pair 0: msfp15 x msfp15
   const artifact::FormatPair mx = {NumberFormat::mx(Element::E2M1, 16), NumberFormat::mx(Element::E4M3, 16)};
   a.formats = {{a.target.weightFormat, a.target.inputFormat}, mx};
   a.dramElements = 600;
   const std::vector<float> wa = spreadVector(N * N, 1), wb = spreadVector(N * N, 2), wc = spreadVector(N * N, 3),
                            x = spreadVector(N, 4);
-  addMatrix(a, 0, wa, 1, 1, 0);
-  addMatrix(a, 1, wb, 1, 1, 1);
+  addMatrix(a, 0, wa, N, N, 0);
+  addMatrix(a, 1, wb, N, N, 1);
   addDramInit(a, 0, x);
   addDramInit(a, 300, wc);
   a.nodeNames = {"A", "B"};
@@ -307,14 +237,14 @@ namespace {
 artifact::Artifact mfuArtifact(const NumberFormat &mfu, numerics::Rounding r, const std::vector<float> &x,
                                const std::vector<float> &bias, const std::vector<float> &w) {
   artifact::Artifact a;
-  a.target = tiny();
+  a.target = tinyTarget();
   a.target.mfuFormat = mfu;
   a.target.rounding = r;
   a.formats = {{a.target.weightFormat, a.target.inputFormat}};
   a.dramElements = 400;
   addDramInit(a, 0, x);
   addDramInit(a, 16, bias);
-  addMatrix(a, 0, w, 1, 1, 0);
+  addMatrix(a, 0, w, N, N, 0);
   Program p;
   p.vrd(MemSpace::Dram, 16); // bias -> ASVRF[0] 3 (rounded to the MFU format on the way)
   p.vwr(MemSpace::AsVrf, 3, 0);

@@ -4,6 +4,7 @@
 // the "tiny" target) and checks inputs, outputs and error messages.
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/api/Session.h"
 #include "softnpu/artifact/ArtifactIO.h"
 
@@ -11,64 +12,20 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <random>
 #include <unistd.h>
 
 using namespace softnpu;
-using isa::Inst;
-using isa::MemSpace;
-using isa::Opcode;
-
-namespace {
-
-target::Target tinyFp32Target() {
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  return t ? t->withPrecision(numerics::NumberFormat::fp32()) : target::Target{};
-}
-
-std::vector<float> randomVector(size_t n, unsigned seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
-
-struct Program {
-  std::vector<Inst> insts;
-  void vrd(MemSpace m, uint32_t a) { insts.push_back({Opcode::VRd, m, 0, a, 0}); }
-  void vwr(MemSpace m, uint32_t a) { insts.push_back({Opcode::VWr, m, 0, a, 0}); }
-  void op(Opcode o) { insts.push_back({o, MemSpace::None, 0, 0, 0}); }
-  void end() { op(Opcode::EndChain); }
-};
-
-} // namespace
+using namespace softnpu::testing;
 
 namespace {
 std::unique_ptr<api::Model> reluModel() {
-  artifact::Artifact a;
-  a.target = tinyFp32Target();
-  a.formats = {{a.target.weightFormat, a.target.inputFormat}};
-  a.dramElements = 64;
-  artifact::TensorSig in, out;
-  in.name = "x";
-  in.shape = {1, 16};
-  in.dramAddr = 0;
-  out.name = "y";
-  out.shape = {1, 16};
-  out.dramAddr = 32;
-  a.inputs = {in};
-  a.outputs = {out};
+  artifact::Artifact a = vectorInOutArtifact(64, 32);
   Program p;
   p.vrd(MemSpace::Dram, 0);
   p.op(Opcode::VRelu);
   p.vwr(MemSpace::Dram, 32);
   p.end();
-  a.program = p.insts;
-  a.instNode.assign(a.program.size(), artifact::kNoNode);
+  setProgram(a, p.insts);
   a.producer = "SimulatorTest";
   return api::Model::fromArtifact(a);
 }

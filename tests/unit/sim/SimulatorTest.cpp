@@ -8,6 +8,7 @@
 // order (bit-exact).
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
 #include "softnpu/sim/Simulator.h"
@@ -16,118 +17,15 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <random>
 #include <unistd.h>
 
 using namespace softnpu;
-using isa::Inst;
-using isa::MemSpace;
-using isa::Opcode;
-using isa::SReg;
+using namespace softnpu::testing;
 
 namespace {
 
 constexpr unsigned N = 16;
-
-target::Target tinyTarget(bool fp32) {
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  if (!t)
-    return {};
-  EXPECT_EQ(t->nativeDim, N);
-  return fp32 ? t->withPrecision(numerics::NumberFormat::fp32()) : *t;
-}
-
-/// Sets the target and the format table entry 0 (the target's pair).
-void setTarget(artifact::Artifact &a, const target::Target &t) {
-  a.target = t;
-  a.formats = {{t.weightFormat, t.inputFormat}};
-}
-
-/// Builds a program one instruction at a time.
-struct Program {
-  std::vector<Inst> insts;
-  void swr(SReg r, uint32_t v) { insts.push_back({Opcode::SWr, MemSpace::None, 0, v, static_cast<uint16_t>(r)}); }
-  void vrd(MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back({Opcode::VRd, m, 0, a, mfu}); }
-  void vwr(MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back({Opcode::VWr, m, 0, a, mfu}); }
-  void op(Opcode o, uint32_t a = 0) { insts.push_back({o, MemSpace::None, 0, a, 0}); }
-  void end() { op(Opcode::EndChain); }
-  void mrd(uint32_t a, uint16_t tile, bool transpose) {
-    insts.push_back({Opcode::MRd, MemSpace::None, static_cast<uint8_t>(transpose ? isa::kMRdTranspose : 0), a, tile});
-  }
-  /// One chain copying COLS vectors from DRAM `from` to `mem` at `to`.
-  void load(uint32_t from, MemSpace mem, uint32_t to, uint16_t mfu = 0) {
-    vrd(MemSpace::Dram, from);
-    vwr(mem, to, mfu);
-    end();
-  }
-};
-
-std::vector<float> randomVector(size_t n, unsigned seed, float scale = 1.0f) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-scale, scale);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
-
-void addDramInit(artifact::Artifact &a, uint64_t addr, const std::vector<float> &values) {
-  artifact::DramInit d;
-  d.dramAddr = addr;
-  d.count = values.size();
-  d.offset = a.weightImage.size();
-  a.weightImage.resize(a.weightImage.size() + 4 * values.size());
-  std::memcpy(a.weightImage.data() + d.offset, values.data(), 4 * values.size());
-  a.dramInits.push_back(d);
-}
-
-/// Pins the rows x cols matrix w (row-major, zero-padded to whole tiles)
-/// at MRF tile `first`, packed tile by tile as the artifact format says.
-void addMatrix(artifact::Artifact &a, uint32_t first, const std::vector<float> &w, size_t rows, size_t cols,
-               uint32_t formatIndex = 0) {
-  artifact::MatrixEntry m;
-  m.mrfTile = first;
-  m.rowTiles = static_cast<uint32_t>((rows + N - 1) / N);
-  m.colTiles = static_cast<uint32_t>((cols + N - 1) / N);
-  m.formatIndex = formatIndex;
-  m.format = a.formats[formatIndex].weight;
-  m.offset = a.weightImage.size();
-  const size_t rowBytes = numerics::packedRowBytes(m.format, N);
-  std::vector<float> row(N);
-  for (uint32_t tr = 0; tr < m.rowTiles; ++tr)
-    for (uint32_t tc = 0; tc < m.colTiles; ++tc)
-      for (size_t i = 0; i < N; ++i) {
-        for (size_t j = 0; j < N; ++j) {
-          size_t g = tr * N + i, h = tc * N + j;
-          row[j] = g < rows && h < cols ? w[g * cols + h] : 0.0f;
-        }
-        size_t at = a.weightImage.size();
-        a.weightImage.resize(at + rowBytes);
-        numerics::packRow(row.data(), N, m.format, a.target.rounding, a.weightImage.data() + at);
-      }
-  m.size = a.weightImage.size() - m.offset;
-  a.matrices.push_back(m);
-}
-
-std::unique_ptr<sim::Simulator> makeSim(const artifact::Artifact &a) {
-  std::string err;
-  auto s = sim::Simulator::create(a, err);
-  EXPECT_TRUE(s) << err;
-  return s;
-}
-
-std::vector<float> readDram(const sim::Simulator &s, uint64_t addr, size_t n) {
-  std::vector<float> out(n, -12345.0f);
-  std::string err;
-  EXPECT_TRUE(s.readDram(addr, out.data(), n, err)) << err;
-  return out;
-}
-
-bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 // A 2x3 tile grid: W is 32 x 48 (fully used), x has 48 elements at DRAM 0,
 // y (32) goes to DRAM 100.

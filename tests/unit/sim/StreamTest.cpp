@@ -9,6 +9,7 @@
 // tiles, the copy ignoring MFMT, and the run-time errors.
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
 #include "softnpu/sim/Simulator.h"
@@ -16,13 +17,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <random>
 
 using namespace softnpu;
-using isa::Inst;
-using isa::MemSpace;
-using isa::Opcode;
-using isa::SReg;
+using namespace softnpu::testing;
 using numerics::Element;
 using numerics::NumberFormat;
 
@@ -39,59 +36,16 @@ Inst inst(Opcode op, uint32_t a = 0, uint16_t b = 0, MemSpace mem = MemSpace::No
 Inst swr(SReg r, uint32_t v) { return inst(Opcode::SWr, v, static_cast<uint16_t>(r)); }
 Inst stream(uint32_t matrix, uint16_t tile) { return inst(Opcode::MRd, matrix, tile, MemSpace::None, isa::kMRdStream); }
 
-std::vector<float> randomVector(size_t n, unsigned seed, float scale) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(-scale, scale);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(gen);
-  return v;
-}
-
 /// The tiny target (N = 16) with pair 0 = its own formats (fp32 when asked)
 /// and pair 1 = mxfp4 weights x mxfp8 inputs.
 artifact::Artifact baseArtifact(bool fp32) {
   artifact::Artifact a;
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  if (!t)
-    return a;
-  EXPECT_EQ(t->nativeDim, N);
-  a.target = fp32 ? t->withPrecision(NumberFormat::fp32()) : *t;
+  a.target = tinyTarget(fp32);
   a.formats = {{a.target.weightFormat, a.target.inputFormat},
                {NumberFormat::mx(Element::E2M1, 16), NumberFormat::mx(Element::E4M3, 16)}};
   a.dramElements = 600;
-  const std::vector<float> x = randomVector(kCols, 7, 4.0f);
-  artifact::DramInit d{kX, x.size(), 0};
-  a.weightImage.resize(4 * x.size());
-  std::memcpy(a.weightImage.data(), x.data(), 4 * x.size());
-  a.dramInits.push_back(d);
+  addDramInit(a, kX, randomVector(kCols, 7, 4.0f));
   return a;
-}
-
-/// Appends the kRows x kCols matrix w packed tile by tile in the weight format
-/// of pair `pair`; pinned at `tile`, or streamed (no home tile).
-void addMatrix(artifact::Artifact &a, const std::vector<float> &w, uint32_t pair, bool streamed, uint32_t tile) {
-  artifact::MatrixEntry m;
-  m.mrfTile = streamed ? 0 : tile;
-  m.rowTiles = kRowTiles;
-  m.colTiles = kColTiles;
-  m.formatIndex = pair;
-  m.format = a.formats[pair].weight;
-  m.streamed = streamed;
-  m.offset = a.weightImage.size();
-  const size_t rowBytes = numerics::packedRowBytes(m.format, N);
-  for (uint32_t tr = 0; tr < kRowTiles; ++tr)
-    for (uint32_t tc = 0; tc < kColTiles; ++tc)
-      for (size_t i = 0; i < N; ++i) {
-        const size_t at = a.weightImage.size();
-        a.weightImage.resize(at + rowBytes);
-        numerics::packRow(w.data() + (tr * N + i) * kCols + tc * N, N, m.format, a.target.rounding,
-                          a.weightImage.data() + at);
-      }
-  m.size = a.weightImage.size() - m.offset;
-  a.matrices.push_back(m);
 }
 
 /// x (DRAM kX) -> IVRF 0; then ROWS = kRowTiles, COLS = kColTiles.
@@ -105,11 +59,6 @@ std::vector<Inst> matVec(uint32_t tile, uint32_t out) {
           inst(Opcode::EndChain)};
 }
 void append(std::vector<Inst> &p, const std::vector<Inst> &more) { p.insert(p.end(), more.begin(), more.end()); }
-
-void finish(artifact::Artifact &a, const std::vector<Inst> &program) {
-  a.program = program;
-  a.instNode.assign(program.size(), artifact::kNoNode);
-}
 
 std::vector<float> run(const artifact::Artifact &a, uint64_t addr, size_t n, int runs = 1) {
   std::string err;
@@ -161,21 +110,21 @@ TEST(SimStreamTest, StreamedMatrixMultipliesExactlyLikeThePinnedOne) {
       w[i] *= 200.0f; // block exponents matter
     // The pinned reference: matrix at tile 4.
     artifact::Artifact pinned = baseArtifact(c.fp32);
-    addMatrix(pinned, w, c.pair, false, 4);
+    addMatrix(pinned, 4, w, kRows, kCols, c.pair);
     std::vector<Inst> p = loadX();
     p.push_back(swr(SReg::MFmt, c.pair));
     append(p, matVec(4, 100));
-    finish(pinned, p);
+    setProgram(pinned, p);
 
     // Streamed into scratch tiles 9.. while MFMT is still 0 (the copy ignores
     // it: the tiles take the matrix's own pair, which mv_mul then checks).
     artifact::Artifact streamed = baseArtifact(c.fp32);
-    addMatrix(streamed, w, c.pair, true, 0);
+    addMatrix(streamed, 0, w, kRows, kCols, c.pair, true);
     p = loadX();
     p.push_back(stream(0, 9));
     p.push_back(swr(SReg::MFmt, c.pair));
     append(p, matVec(9, 100));
-    finish(streamed, p);
+    setProgram(streamed, p);
     if (c.fp32)
       EXPECT_EQ(streamed.matrices[0].size, 4u * kRows * kCols) << c.what;
     else // packed: smaller than fp32
@@ -204,26 +153,26 @@ TEST(SimStreamTest, TwoMatricesThroughTheSameScratchTiles) {
   const std::vector<float> w1 = randomVector(kRows * kCols, 21, 1.0f), w2 = randomVector(kRows * kCols, 22, 3.0f);
   // Reference: both pinned, at tiles 0 and 6.
   artifact::Artifact pinned = baseArtifact(false);
-  addMatrix(pinned, w1, 0, false, 0);
-  addMatrix(pinned, w2, 0, false, 6);
+  addMatrix(pinned, 0, w1, kRows, kCols, 0);
+  addMatrix(pinned, 6, w2, kRows, kCols, 0);
   std::vector<Inst> p = loadX();
   append(p, matVec(0, 100));
   append(p, matVec(6, 200));
-  finish(pinned, p);
+  setProgram(pinned, p);
 
   // Both streamed, one after the other, into tiles 1..6 (pinned w1 at 10 is
   // there only to show that pinned and streamed entries mix).
   artifact::Artifact streamed = baseArtifact(false);
-  addMatrix(streamed, w1, 0, false, 10);
-  addMatrix(streamed, w1, 0, true, 0);
-  addMatrix(streamed, w2, 0, true, 0);
+  addMatrix(streamed, 10, w1, kRows, kCols, 0);
+  addMatrix(streamed, 0, w1, kRows, kCols, 0, true);
+  addMatrix(streamed, 0, w2, kRows, kCols, 0, true);
   p = loadX();
   p.push_back(stream(1, 1));
   append(p, matVec(1, 100));
   p.push_back(stream(2, 1));
   append(p, matVec(1, 200));
   append(p, matVec(10, 300));
-  finish(streamed, p);
+  setProgram(streamed, p);
 
   const std::vector<float> y1 = run(pinned, 100, kRows), y2 = run(pinned, 200, kRows);
   expectSameBits(run(streamed, 100, kRows), y1, "first matrix");
@@ -235,8 +184,8 @@ TEST(SimStreamTest, TwoMatricesThroughTheSameScratchTiles) {
 
 TEST(SimStreamTest, RunTimeErrorsNameTheInstruction) {
   artifact::Artifact a = baseArtifact(false);
-  addMatrix(a, randomVector(kRows * kCols, 31, 1.0f), 0, false, 0); // pinned: tiles 0..5
-  addMatrix(a, randomVector(kRows * kCols, 32, 1.0f), 0, true, 0);  // streamed
+  addMatrix(a, 0, randomVector(kRows * kCols, 31, 1.0f), kRows, kCols, 0); // pinned: tiles 0..5
+  addMatrix(a, 0, randomVector(kRows * kCols, 32, 1.0f), kRows, kCols, 0, true);  // streamed
   struct Case {
     Inst inst;
     const char *expect;
@@ -249,12 +198,12 @@ TEST(SimStreamTest, RunTimeErrorsNameTheInstruction) {
   };
   for (const Case &c : cases) {
     artifact::Artifact bad = a;
-    finish(bad, {c.inst});
+    setProgram(bad, {c.inst});
     std::string err = runError(bad);
     EXPECT_TRUE(contains(err, c.expect)) << err;
   }
   // The same program with a good m_rd stream runs.
-  finish(a, {stream(1, 6)});
+  setProgram(a, {stream(1, 6)});
   std::string err;
   auto s = sim::Simulator::create(a, err);
   ASSERT_TRUE(s) << err;

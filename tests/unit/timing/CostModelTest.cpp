@@ -6,30 +6,21 @@
 // latency 20, default latencies (MVU latency 8 + 2 + 2*1 + 4 + 1 + 5 = 22).
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/timing/CostModel.h"
 
 #include <gtest/gtest.h>
 
 using namespace softnpu;
 using namespace softnpu::timing;
+using softnpu::testing::matVecWork;
+using softnpu::testing::tinyTarget;
 
 namespace {
 
-target::Target tiny() {
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  return t.value_or(target::Target{});
-}
-
 /// An mv_mul chain IVRF -> MVU -> [MFU0 with `stages` ops] -> IVRF or DRAM.
 Work matVec(uint32_t rows, uint32_t cols, uint8_t stages = 0, bool toDram = false) {
-  Work w;
-  w.matVec = true;
-  w.rows = rows;
-  w.cols = cols;
-  w.vectorsIn = cols;
-  w.vectors = rows;
+  Work w = matVecWork(rows, cols);
   w.mfuStages[0] = stages;
   w.reads.push_back({Memory::Ivrf, 0, 0, cols});
   w.reads.push_back({Memory::Mrf, 0, 0, uint64_t{rows} * cols});
@@ -43,7 +34,7 @@ Work matVec(uint32_t rows, uint32_t cols, uint8_t stages = 0, bool toDram = fals
 }
 
 TEST(CostModelTest, TargetDerivedConstants) {
-  const target::Target t = tiny();
+  const target::Target t = tinyTarget();
   EXPECT_EQ(cyclesPerVector(t), 4u);     // 16 / 4
   EXPECT_EQ(mvuLatency(t), 22u);         // 8 + 2 + 2*1 + 4 + 1 + 5
   EXPECT_EQ(dramCycles(t, 16), 1u);      // 16 bytes per cycle
@@ -54,7 +45,7 @@ TEST(CostModelTest, TargetDerivedConstants) {
 }
 
 TEST(CostModelTest, SingleTile) {
-  const ChainCost c = costOf(tiny(), matVec(1, 1));
+  const ChainCost c = costOf(tinyTarget(), matVec(1, 1));
   // MVU: ceil(1 / 2) tile rounds x 4 cycles.
   EXPECT_EQ(c.units[unitIndex(Unit::Mvu)].busy, 4u);
   EXPECT_EQ(c.units[unitIndex(Unit::Mvu)].offset, 1u); // rf_read
@@ -64,13 +55,13 @@ TEST(CostModelTest, SingleTile) {
   EXPECT_EQ(c.duration, 32u);
   EXPECT_EQ(c.issue, 4u);
   EXPECT_EQ(c.macs, 256u);    // one 16 x 16 tile
-  EXPECT_EQ(estimateChain(tiny(), matVec(1, 1)), 36u);
+  EXPECT_EQ(estimateChain(tinyTarget(), matVec(1, 1)), 36u);
 }
 
 TEST(CostModelTest, MultiTileMoreTilesThanEngines) {
   // 3 x 3 = 9 tiles on 2 tile engines: 5 rounds of 4 cycles. Bias add and
   // relu on MFU0 (2 stages), 3 output vectors to DRAM (48 elements).
-  const ChainCost c = costOf(tiny(), matVec(3, 3, 2, true));
+  const ChainCost c = costOf(tinyTarget(), matVec(3, 3, 2, true));
   EXPECT_EQ(c.units[unitIndex(Unit::Mvu)].busy, 20u);
   const UnitUse &mfu0 = c.units[mfuUnit(0)];
   EXPECT_TRUE(mfu0.used);
@@ -97,7 +88,7 @@ TEST(CostModelTest, MfuOnlyChain) {
   w.mfuStages[1] = 1;
   w.dramRead = 32;
   w.dramWritten = 32;
-  const ChainCost c = costOf(tiny(), w);
+  const ChainCost c = costOf(tinyTarget(), w);
   EXPECT_FALSE(c.units[unitIndex(Unit::Mvu)].used);
   EXPECT_EQ(c.units[mfuUnit(0)].offset, 20u); // DRAM latency
   EXPECT_EQ(c.units[mfuUnit(1)].offset, 23u); // + one MFU stage
@@ -117,11 +108,11 @@ TEST(CostModelTest, DramBoundMatrixMove) {
   w.rows = 4;
   w.cols = 4;
   w.dramRead = 64 * 64;
-  const ChainCost c = costOf(tiny(), w);
+  const ChainCost c = costOf(tinyTarget(), w);
   EXPECT_EQ(c.units[unitIndex(Unit::Dram)].busy, 1024u);
   EXPECT_EQ(c.latency, 25u); // DRAM latency 20 + write_back 5
   EXPECT_EQ(c.duration, 1049u);
-  EXPECT_EQ(estimateChain(tiny(), w), 1053u);
+  EXPECT_EQ(estimateChain(tinyTarget(), w), 1053u);
 
   // brainwave-s10: 64 GB/s at 250 MHz = 256 bytes per cycle; a 400 x 400
   // fp32 matrix is 640000 bytes = 2500 cycles.
@@ -136,7 +127,7 @@ TEST(CostModelTest, DramBoundMatrixMove) {
 TEST(CostModelTest, ScalarWriteCostsOnlyIssue) {
   Work w;
   w.kind = WorkKind::ScalarWrite;
-  const ChainCost c = costOf(tiny(), w);
+  const ChainCost c = costOf(tinyTarget(), w);
   EXPECT_EQ(c.issue, 1u);
   EXPECT_EQ(c.duration, 0u);
   for (const UnitUse &u : c.units)
@@ -144,7 +135,7 @@ TEST(CostModelTest, ScalarWriteCostsOnlyIssue) {
 }
 
 TEST(CostModelTest, LatenciesComeFromTheTarget) {
-  target::Target t = tiny();
+  target::Target t = tinyTarget();
   t.latencies.mfuStage = 10;
   t.latencies.writeBack = 0;
   t.latencies.chainIssue = 7;

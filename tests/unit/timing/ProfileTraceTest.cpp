@@ -15,6 +15,7 @@
 // and the same through the npu-run binary.
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/api/Session.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
@@ -33,32 +34,14 @@
 #include <unistd.h>
 
 using namespace softnpu;
-using isa::MemSpace;
-using isa::Opcode;
+using namespace softnpu::testing;
 
 namespace {
 
 constexpr unsigned N = 16;
 
 artifact::Artifact fcArtifact() {
-  artifact::Artifact a;
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  if (!t)
-    return a;
-  a.target = t->withPrecision(numerics::NumberFormat::fp32());
-  a.formats = {artifact::FormatPair{a.target.weightFormat, a.target.inputFormat}};
-  a.dramElements = 32;
-  artifact::TensorSig in, out;
-  in.name = "x";
-  in.shape = {1, 16};
-  in.dramAddr = 0;
-  out.name = "y";
-  out.shape = {1, 16};
-  out.dramAddr = 16;
-  a.inputs = {in};
-  a.outputs = {out};
+  artifact::Artifact a = vectorInOutArtifact(32, 16);
   a.nodeNames = {"load", "fc"};
   auto inst = [&](Opcode o, MemSpace m, uint32_t addr, uint16_t b, uint32_t node) {
     a.program.push_back({o, m, 0, addr, b});
@@ -74,22 +57,10 @@ artifact::Artifact fcArtifact() {
   inst(Opcode::VWr, MemSpace::Dram, 16, 0, 1);
   inst(Opcode::EndChain, MemSpace::None, 0, 0, 1);
   // The identity matrix, pinned at tile 0.
-  artifact::MatrixEntry m;
-  m.node = 1;
-  m.mrfTile = 0;
-  m.rowTiles = m.colTiles = 1;
-  m.format = a.formats[0].weight;
-  m.formatIndex = 0;
-  m.offset = 0;
-  const size_t rowBytes = numerics::packedRowBytes(m.format, N);
-  a.weightImage.resize(N * rowBytes);
-  for (unsigned i = 0; i < N; ++i) {
-    float row[N] = {};
-    row[i] = 1.0f;
-    numerics::packRow(row, N, m.format, a.target.rounding, a.weightImage.data() + i * rowBytes);
-  }
-  m.size = a.weightImage.size();
-  a.matrices = {m};
+  std::vector<float> identity(N * N, 0.0f);
+  for (unsigned i = 0; i < N; ++i)
+    identity[i * N + i] = 1.0f;
+  addMatrix(a, 0, identity, N, N).node = 1;
   a.producer = "ProfileTraceTest";
   return a;
 }

@@ -5,31 +5,22 @@
 // offset 1, MVU busy 4, duration 32).
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/timing/Scheduler.h"
 
 #include <gtest/gtest.h>
 
 using namespace softnpu;
 using namespace softnpu::timing;
+using softnpu::testing::matVecWork;
+using softnpu::testing::tinyTarget;
 
 namespace {
-
-target::Target tiny() {
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  return t.value_or(target::Target{});
-}
 
 /// 1 x 1 mv_mul chain reading IVRF vector `in` and MRF tile `tile`, writing
 /// IVRF vector `out`.
 Work tileChain(uint64_t in, uint64_t out, uint64_t tile = 0, uint32_t rows = 1, uint32_t cols = 1) {
-  Work w;
-  w.matVec = true;
-  w.rows = rows;
-  w.cols = cols;
-  w.vectorsIn = cols;
-  w.vectors = rows;
+  Work w = matVecWork(rows, cols);
   w.reads.push_back({Memory::Ivrf, 0, in, in + cols});
   w.reads.push_back({Memory::Mrf, 0, tile, tile + uint64_t{rows} * cols});
   w.writes.push_back({Memory::Ivrf, 0, out, out + rows});
@@ -48,7 +39,7 @@ Work matrixMove(uint64_t dramAddr, uint64_t elements, uint64_t tile, uint32_t ti
 }
 
 TEST(SchedulerTest, FirstChainStartsAfterIssue) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   const ItemTiming a = s.add(tileChain(0, 4));
   EXPECT_EQ(a.issue.begin, 0u);
   EXPECT_EQ(a.issue.end, 4u);
@@ -60,7 +51,7 @@ TEST(SchedulerTest, FirstChainStartsAfterIssue) {
 }
 
 TEST(SchedulerTest, ReaderWaitsForTheWriterOfItsIvrfRange) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   const ItemTiming a = s.add(tileChain(0, 4));
   const ItemTiming b = s.add(tileChain(4, 8)); // reads what a wrote
   EXPECT_EQ(b.issue.begin, 4u);                // decoded once a is dispatched
@@ -70,7 +61,7 @@ TEST(SchedulerTest, ReaderWaitsForTheWriterOfItsIvrfRange) {
 }
 
 TEST(SchedulerTest, IndependentChainsShareTheMvuPipeline) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   s.add(tileChain(0, 4));
   // Reads vector 1: no dependency. Decoded at 4..8; the MVU is free at 9 and
   // this chain's data reaches it 1 cycle after its start: start 8.
@@ -81,7 +72,7 @@ TEST(SchedulerTest, IndependentChainsShareTheMvuPipeline) {
 }
 
 TEST(SchedulerTest, MvuContentionDelaysTheSecondBigChain) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   // 3 x 3 tiles: MVU busy 20 from cycle 5 to 25.
   const ItemTiming a = s.add(tileChain(0, 10, 0, 3, 3));
   EXPECT_EQ(a.units[unitIndex(Unit::Mvu)].end, 25u);
@@ -91,7 +82,7 @@ TEST(SchedulerTest, MvuContentionDelaysTheSecondBigChain) {
 }
 
 TEST(SchedulerTest, IndependentChainsOnDifferentUnitsOverlap) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   // m_rd of 64 x 64 elements into tiles 10..25: DRAM busy 1024 cycles.
   const ItemTiming m = s.add(matrixMove(0, 64 * 64, 10, 16));
   EXPECT_EQ(m.start, 4u);
@@ -105,7 +96,7 @@ TEST(SchedulerTest, IndependentChainsOnDifferentUnitsOverlap) {
 }
 
 TEST(SchedulerTest, MvMulWaitsForTheMatrixMoveOfItsTiles) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   const ItemTiming m = s.add(matrixMove(0, 64 * 64, 10, 16));
   const ItemTiming c = s.add(tileChain(0, 4, 10)); // reads tile 10
   EXPECT_EQ(c.start, m.finish);
@@ -113,7 +104,7 @@ TEST(SchedulerTest, MvMulWaitsForTheMatrixMoveOfItsTiles) {
 }
 
 TEST(SchedulerTest, WriterFinishesAfterEarlierReaderOfItsRange) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   // A long chain reads tiles 0..8; an m_rd then overwrites tile 0 (write
   // after read): the m_rd may not finish before the chain does.
   const ItemTiming a = s.add(tileChain(0, 10, 0, 3, 3)); // finish 4 + 28 + 20 = 52
@@ -125,7 +116,7 @@ TEST(SchedulerTest, WriterFinishesAfterEarlierReaderOfItsRange) {
 }
 
 TEST(SchedulerTest, ScalarWritesOnlyOccupyTheControlProcessor) {
-  Scheduler s(tiny());
+  Scheduler s(tinyTarget());
   Work w;
   w.kind = WorkKind::ScalarWrite;
   const ItemTiming a = s.add(w);

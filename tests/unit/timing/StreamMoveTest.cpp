@@ -12,6 +12,7 @@
 //     same 32 x 48 matrix from fp32 DRAM costs).
 //
 //===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
 #include "softnpu/sim/Simulator.h"
@@ -20,10 +21,7 @@
 #include <gtest/gtest.h>
 
 using namespace softnpu;
-using isa::Inst;
-using isa::MemSpace;
-using isa::Opcode;
-using isa::SReg;
+using namespace softnpu::testing;
 using numerics::Element;
 using numerics::NumberFormat;
 using timing::Memory;
@@ -35,20 +33,13 @@ namespace {
 
 constexpr unsigned N = 16;
 
-target::Target tiny() {
-  std::string err;
-  std::optional<target::Target> t = target::Target::load("tiny", err);
-  EXPECT_TRUE(t) << err;
-  return t.value_or(target::Target{});
-}
-
 /// tiny with one streamed 2 x 3 tile matrix in pair `pair` (0: msfp15,
 /// 1: mxfp4 x mxfp8, 2: fp32 x fp32; zeros: values do not matter here) and
 /// the program `m_rd stream #0, tile 9`; then MAT_H = 32, MAT_W = 48 and a
 /// plain `m_rd 0, tile 20` of the same-sized matrix from fp32 DRAM.
 artifact::Artifact streamArtifact(uint32_t pair) {
   artifact::Artifact a;
-  a.target = tiny();
+  a.target = tinyTarget();
   a.formats = {{a.target.weightFormat, a.target.inputFormat},
                {NumberFormat::mx(Element::E2M1, 16), NumberFormat::mx(Element::E4M3, 16)},
                {NumberFormat::fp32(), NumberFormat::fp32()}};
@@ -62,14 +53,9 @@ artifact::Artifact streamArtifact(uint32_t pair) {
   m.size = 6 * N * numerics::packedRowBytes(m.format, N);
   a.matrices.push_back(m);
   a.weightImage.assign(m.size, 0);
-  const auto s = [](SReg r, uint32_t v) { return Inst{Opcode::SWr, MemSpace::None, 0, v, static_cast<uint16_t>(r)}; };
-  a.program = {Inst{Opcode::MRd, MemSpace::None, isa::kMRdStream, 0, 9},
-               s(SReg::MatH, 32),
-               s(SReg::MatW, 48),
-               s(SReg::Rows, 2),
-               s(SReg::Cols, 3),
-               Inst{Opcode::MRd, MemSpace::None, 0, 0, 20}};
-  a.instNode.assign(a.program.size(), artifact::kNoNode);
+  setProgram(a, {makeInst(Opcode::MRd, MemSpace::None, 0, 9, isa::kMRdStream), scalarWrite(SReg::MatH, 32),
+                 scalarWrite(SReg::MatW, 48), scalarWrite(SReg::Rows, 2), scalarWrite(SReg::Cols, 3),
+                 makeInst(Opcode::MRd, MemSpace::None, 0, 20)});
   return a;
 }
 
@@ -95,14 +81,14 @@ TEST(StreamMoveTest, PackedBytesAddToDramTraffic) {
   w.rows = 2;
   w.cols = 3;
   w.dramReadBytes = 1000; // ceil(1000 / 16) = 63 cycles
-  timing::ChainCost c = timing::costOf(tiny(), w);
+  timing::ChainCost c = timing::costOf(tinyTarget(), w);
   EXPECT_EQ(c.dramBytes, 1000u);
   EXPECT_EQ(c.units[timing::unitIndex(Unit::Dram)].busy, 63u);
   EXPECT_EQ(c.latency, 25u);
   EXPECT_EQ(c.duration, 88u);
   // Both kinds of traffic: 10 fp32 elements (40 bytes) + 1000 bytes = 65 cycles.
   w.dramRead = 10;
-  c = timing::costOf(tiny(), w);
+  c = timing::costOf(tinyTarget(), w);
   EXPECT_EQ(c.dramBytes, 1040u);
   EXPECT_EQ(c.units[timing::unitIndex(Unit::Dram)].busy, 65u);
   // clear() resets it.

@@ -1,0 +1,219 @@
+//===- TestArtifacts.h - Shared fixtures for hand-built artifacts ---------===//
+//
+// Header-only helpers the unit tests share to build small artifacts in code:
+// the "tiny" target, format pair 0, input/output signatures, DRAM inits,
+// matrices packed into the weight image with numerics::packRow, programs
+// built one instruction at a time, and reading results back from a
+// sim::Simulator. Fixture code only: no expected values live here.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_TESTS_UNIT_COMMON_TESTARTIFACTS_H
+#define SOFTNPU_TESTS_UNIT_COMMON_TESTARTIFACTS_H
+
+#include "softnpu/artifact/Artifact.h"
+#include "softnpu/isa/Isa.h"
+#include "softnpu/numerics/Bfp.h"
+#include "softnpu/sim/Simulator.h"
+#include "softnpu/target/Target.h"
+#include "softnpu/timing/Work.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace softnpu::testing {
+
+// The instruction vocabulary every program-building test uses.
+using isa::Inst;
+using isa::MemSpace;
+using isa::Opcode;
+using isa::SReg;
+
+/// The native dimension of the "tiny" target, which the tests rely on.
+constexpr unsigned kTinyDim = 16;
+
+/// The "tiny" preset (checking that it loads and has N = kTinyDim), at fp32
+/// when `fp32` is set; a default Target (and a test failure) otherwise.
+inline target::Target tinyTarget(bool fp32 = false) {
+  std::string err;
+  std::optional<target::Target> t = target::Target::load("tiny", err);
+  EXPECT_TRUE(t) << err;
+  if (!t)
+    return target::Target{};
+  EXPECT_EQ(t->nativeDim, kTinyDim);
+  return fp32 ? t->withPrecision(numerics::NumberFormat::fp32()) : *t;
+}
+
+/// Sets the target and the format table to its own pair (entry 0).
+inline void setTarget(artifact::Artifact &a, const target::Target &t) {
+  a.target = t;
+  a.formats = {{t.weightFormat, t.inputFormat}};
+}
+
+/// An empty artifact for `t` (format pair 0 = its pair) with `dramElements`.
+inline artifact::Artifact emptyArtifact(const target::Target &t, uint64_t dramElements) {
+  artifact::Artifact a;
+  setTarget(a, t);
+  a.dramElements = dramElements;
+  return a;
+}
+
+/// A float32 tensor signature.
+inline artifact::TensorSig tensorSig(const std::string &name, const std::vector<int64_t> &shape,
+                                     uint64_t dramAddr) {
+  artifact::TensorSig s;
+  s.name = name;
+  s.shape = shape;
+  s.dramAddr = dramAddr;
+  return s;
+}
+
+/// The tiny target at fp32 with input "x" [1, kTinyDim] at DRAM 0 and output
+/// "y" [1, kTinyDim] at `yAddr`; no program yet.
+inline artifact::Artifact vectorInOutArtifact(uint64_t dramElements, uint64_t yAddr) {
+  artifact::Artifact a = emptyArtifact(tinyTarget(true), dramElements);
+  a.inputs = {tensorSig("x", {1, kTinyDim}, 0)};
+  a.outputs = {tensorSig("y", {1, kTinyDim}, yAddr)};
+  return a;
+}
+
+/// n values uniform in [-scale, scale) from a std::mt19937 seeded with `seed`.
+inline std::vector<float> randomVector(size_t n, unsigned seed, float scale = 1.0f) {
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> dist(-scale, scale);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(gen);
+  return v;
+}
+
+/// Appends `values` (fp32) to the weight image, loaded at DRAM `addr`.
+inline void addDramInit(artifact::Artifact &a, uint64_t addr, const std::vector<float> &values) {
+  artifact::DramInit d;
+  d.dramAddr = addr;
+  d.count = values.size();
+  d.offset = a.weightImage.size();
+  a.weightImage.resize(a.weightImage.size() + 4 * values.size());
+  std::memcpy(a.weightImage.data() + d.offset, values.data(), 4 * values.size());
+  a.dramInits.push_back(d);
+}
+
+/// Appends the rows x cols matrix w (row-major, zero-padded to whole
+/// kTinyDim x kTinyDim tiles) to the weight image, packed tile by tile (row
+/// tiles outer) in the weight format of pair `formatIndex`, and its entry:
+/// pinned at MRF tile `mrfTile`, or streamed (mrfTile must then be 0).
+/// Returns the new entry (valid until the next push to a.matrices).
+inline artifact::MatrixEntry &addMatrix(artifact::Artifact &a, uint32_t mrfTile, const std::vector<float> &w,
+                                        size_t rows, size_t cols, uint32_t formatIndex = 0, bool streamed = false) {
+  constexpr unsigned N = kTinyDim;
+  artifact::MatrixEntry m;
+  m.mrfTile = mrfTile;
+  m.rowTiles = static_cast<uint32_t>((rows + N - 1) / N);
+  m.colTiles = static_cast<uint32_t>((cols + N - 1) / N);
+  m.formatIndex = formatIndex;
+  m.format = a.formats[formatIndex].weight;
+  m.streamed = streamed;
+  m.offset = a.weightImage.size();
+  const size_t rowBytes = numerics::packedRowBytes(m.format, N);
+  std::vector<float> row(N);
+  for (uint32_t tr = 0; tr < m.rowTiles; ++tr)
+    for (uint32_t tc = 0; tc < m.colTiles; ++tc)
+      for (size_t i = 0; i < N; ++i) {
+        for (size_t j = 0; j < N; ++j) {
+          const size_t g = tr * N + i, h = tc * N + j;
+          row[j] = g < rows && h < cols ? w[g * cols + h] : 0.0f;
+        }
+        const size_t at = a.weightImage.size();
+        a.weightImage.resize(at + rowBytes);
+        numerics::packRow(row.data(), N, m.format, a.target.rounding, a.weightImage.data() + at);
+      }
+  m.size = a.weightImage.size() - m.offset;
+  a.matrices.push_back(m);
+  return a.matrices.back();
+}
+
+/// One instruction from its fields.
+inline isa::Inst makeInst(isa::Opcode op, isa::MemSpace mem = isa::MemSpace::None, uint32_t a = 0, uint16_t b = 0,
+                          uint8_t flags = 0) {
+  return isa::Inst{op, mem, flags, a, b};
+}
+
+/// s_wr `r`, `v`.
+inline isa::Inst scalarWrite(isa::SReg r, uint32_t v) {
+  return makeInst(isa::Opcode::SWr, isa::MemSpace::None, v, static_cast<uint16_t>(r));
+}
+
+/// Sets the program, every instruction attributed to `node`.
+inline void setProgram(artifact::Artifact &a, const std::vector<isa::Inst> &program,
+                       uint32_t node = artifact::kNoNode) {
+  a.program = program;
+  a.instNode.assign(program.size(), node);
+}
+
+/// Builds a program one instruction at a time.
+struct Program {
+  std::vector<isa::Inst> insts;
+  void swr(isa::SReg r, uint32_t v) { insts.push_back(scalarWrite(r, v)); }
+  void vrd(isa::MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back(makeInst(isa::Opcode::VRd, m, a, mfu)); }
+  void vwr(isa::MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back(makeInst(isa::Opcode::VWr, m, a, mfu)); }
+  void op(isa::Opcode o, uint32_t a = 0) { insts.push_back(makeInst(o, isa::MemSpace::None, a)); }
+  void end() { op(isa::Opcode::EndChain); }
+  void mrd(uint32_t a, uint16_t tile, bool transpose = false) {
+    insts.push_back(makeInst(isa::Opcode::MRd, isa::MemSpace::None, a, tile,
+                             static_cast<uint8_t>(transpose ? isa::kMRdTranspose : 0)));
+  }
+  /// One chain copying COLS vectors from DRAM `from` to `mem` at `to`.
+  void load(uint32_t from, isa::MemSpace mem, uint32_t to, uint16_t mfu = 0) {
+    vrd(isa::MemSpace::Dram, from);
+    vwr(mem, to, mfu);
+    end();
+  }
+  /// v_rd IVRF at `x`, mv_mul `tile`, v_wr DRAM `to`.
+  void matVec(uint32_t x, uint32_t tile, uint32_t to) {
+    vrd(isa::MemSpace::Ivrf, x);
+    op(isa::Opcode::MvMul, tile);
+    vwr(isa::MemSpace::Dram, to);
+    end();
+  }
+};
+
+/// The Work of a rows x cols tile matrix-vector chain: cols vectors in, rows
+/// vectors out (memory reads and writes are the caller's).
+inline timing::Work matVecWork(uint32_t rows, uint32_t cols) {
+  timing::Work w;
+  w.matVec = true;
+  w.rows = rows;
+  w.cols = cols;
+  w.vectorsIn = cols;
+  w.vectors = rows;
+  return w;
+}
+
+/// True when a and b have the same bit pattern.
+inline bool sameBits(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+/// n floats of the simulator's DRAM from `addr` (-12345 where the read fails).
+inline std::vector<float> readDram(const sim::Simulator &s, uint64_t addr, size_t n) {
+  std::vector<float> out(n, -12345.0f);
+  std::string err;
+  EXPECT_TRUE(s.readDram(addr, out.data(), n, err)) << err;
+  return out;
+}
+
+/// A simulator for `a` (nullptr and a test failure when create() refuses it).
+inline std::unique_ptr<sim::Simulator> makeSim(const artifact::Artifact &a) {
+  std::string err;
+  auto s = sim::Simulator::create(a, err);
+  EXPECT_TRUE(s) << err;
+  return s;
+}
+
+} // namespace softnpu::testing
+
+#endif // SOFTNPU_TESTS_UNIT_COMMON_TESTARTIFACTS_H
