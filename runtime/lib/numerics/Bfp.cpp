@@ -480,14 +480,24 @@ float dot(const BfpVector &w, const BfpVector &x, float init) {
     // sum (|sum| <= 256 * (2^15 - 1)^2 < 2^38).
     const int base = 2 - static_cast<int>(w.format.mantissaBits) - static_cast<int>(x.format.mantissaBits);
     const int16_t *qw = w.significands.data(), *qx = x.significands.data();
+    // With m <= 7 on both sides a product is below 2^14 and a block of at most
+    // 256 below 2^22: a 32-bit sum is exact and vectorises (pmaddwd).
+    const bool narrow = w.format.mantissaBits <= 7 && x.format.mantissaBits <= 7;
     for (size_t b = 0; b < blocks; ++b, qw += k, qx += k) {
       if (w.nanBlocks[b] | x.nanBlocks[b]) {
         acc = acc + kNaN;
         continue;
       }
       int64_t sum = 0;
-      for (size_t i = 0; i < k; ++i)
-        sum += static_cast<int32_t>(qw[i]) * qx[i];
+      if (narrow) {
+        int32_t s32 = 0;
+        for (size_t i = 0; i < k; ++i)
+          s32 += static_cast<int32_t>(qw[i]) * qx[i];
+        sum = s32;
+      } else {
+        for (size_t i = 0; i < k; ++i)
+          sum += static_cast<int32_t>(qw[i]) * qx[i];
+      }
       acc = acc + roundToFloat(sum, w.scales[b] + x.scales[b] + base);
     }
     return acc;

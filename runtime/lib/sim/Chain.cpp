@@ -103,6 +103,7 @@ bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
     return false;
   }
   std::memcpy(base + static_cast<size_t>(wr.a) * s.n, x, lanes * sizeof(float));
+  s.markVrfWritten(wr.mem, wr.b, static_cast<size_t>(wr.a) * s.n + lanes);
   return true;
 }
 

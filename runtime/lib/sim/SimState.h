@@ -82,6 +82,10 @@ struct State {
   std::vector<float> ivrf;      ///< ivrfDepth * n
   std::vector<float> asvrf;     ///< numMfus * asvrfDepth * n
   std::vector<float> mulvrf;    ///< numMfus * mulvrfDepth * n
+  /// High-water marks (in floats, from each VRF's base) of the writes since
+  /// the last reset, so reset() clears only what a run touched: [0] IVRF,
+  /// [1 + m] ASVRF of MFU m, [1 + numMfus + m] MULVRF of MFU m.
+  std::vector<size_t> vrfDirty;
   std::array<uint32_t, isa::kNumSRegs> regs{};
   MatrixRegisterFile mrf;
 
@@ -106,6 +110,8 @@ struct State {
   uint32_t reg(isa::SReg r) const { return regs[static_cast<unsigned>(r)]; }
   /// Base of a VRF's storage and its depth in vectors; nullptr for DRAM/none.
   float *vrf(isa::MemSpace mem, unsigned mfu, uint32_t &depth);
+  /// Records that a VRF holds written data up to `endFloat` from its base.
+  void markVrfWritten(isa::MemSpace mem, unsigned mfu, size_t endFloat);
   /// Grows cur/next to hold `lanes` lanes (no-op when large enough).
   void ensureLanes(uint64_t lanes);
 };

@@ -21,6 +21,14 @@ using isa::MemSpace;
 
 namespace detail {
 
+void State::markVrfWritten(MemSpace mem, unsigned mfu, size_t endFloat) {
+  if (vrfDirty.empty())
+    vrfDirty.assign(1 + 2 * static_cast<size_t>(target.numMfus), 0);
+  size_t i = mem == MemSpace::Ivrf ? 0 : mem == MemSpace::AsVrf ? 1 + mfu : 1 + target.numMfus + mfu;
+  if (i < vrfDirty.size())
+    vrfDirty[i] = std::max(vrfDirty[i], endFloat);
+}
+
 float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
   switch (mem) {
   case MemSpace::Ivrf:
@@ -183,9 +191,18 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
 void Simulator::reset() {
   State &s = *s_;
   std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
-  std::fill(s.ivrf.begin(), s.ivrf.end(), 0.0f);
-  std::fill(s.asvrf.begin(), s.asvrf.end(), 0.0f);
-  std::fill(s.mulvrf.begin(), s.mulvrf.end(), 0.0f);
+  // Only what the last run wrote: the VRFs of a large target are megabytes.
+  const unsigned mfus = s.target.numMfus;
+  for (size_t i = 0; i < s.vrfDirty.size(); ++i) {
+    if (!s.vrfDirty[i])
+      continue;
+    MemSpace mem = i == 0 ? MemSpace::Ivrf : i <= mfus ? MemSpace::AsVrf : MemSpace::MulVrf;
+    unsigned mfu = i == 0 ? 0 : static_cast<unsigned>(i <= mfus ? i - 1 : i - 1 - mfus);
+    uint32_t depth = 0;
+    float *base = s.vrf(mem, mfu, depth);
+    std::fill(base, base + s.vrfDirty[i], 0.0f);
+    s.vrfDirty[i] = 0;
+  }
   for (unsigned r = 0; r < isa::kNumSRegs; ++r)
     s.regs[r] = isa::sregReset(static_cast<isa::SReg>(r));
 }
