@@ -11,6 +11,7 @@
 #include "SimState.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace softnpu::sim::detail {
@@ -48,6 +49,22 @@ bool MatrixRegisterFile::init(const target::Target &t, const std::vector<artifac
   return true;
 }
 
+void MatrixRegisterFile::markZeroRows(Tile &t, unsigned n) {
+  t.zeroRow.assign(n, 0);
+  for (size_t r = 0; r < n; ++r) {
+    bool zero;
+    if (!t.rows.empty()) {
+      const numerics::BfpVector &v = t.rows[r];
+      zero = std::all_of(v.nanBlocks.begin(), v.nanBlocks.end(), [](uint8_t b) { return b == 0; }) &&
+             std::all_of(v.significands.begin(), v.significands.end(), [](int16_t q) { return q == 0; });
+    } else {
+      zero = std::all_of(t.values.begin() + r * n, t.values.begin() + (r + 1) * n,
+                         [](float w) { return w == 0.0f; });
+    }
+    t.zeroRow[r] = zero;
+  }
+}
+
 void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, uint32_t pair) {
   const size_t n = n_;
   const NumberFormat &fmt = formats_[pair].weight;
@@ -58,10 +75,12 @@ void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, uint32_t 
     t.rows.resize(n);
     for (size_t r = 0; r < n; ++r)
       numerics::quantizeInto(values + r * n, n, fmt, rounding_, t.rows[r]);
+    markZeroRows(t, n_);
     return;
   }
   t.rows.clear();
   t.values.assign(values, values + n * n);
+  markZeroRows(t, n_);
 }
 
 void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair) {
@@ -74,12 +93,14 @@ void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, s
     t.rows.resize(n);
     for (size_t r = 0; r < n; ++r)
       t.rows[r] = numerics::unpackRowBfp(packed + r * rowBytes, n, fmt);
+    markZeroRows(t, n_);
     return;
   }
   t.rows.clear();
   t.values.resize(n * n);
   for (size_t r = 0; r < n; ++r)
     numerics::unpackRow(packed + r * rowBytes, n, fmt, t.values.data() + r * n);
+  markZeroRows(t, n_);
 }
 
 void MatrixRegisterFile::readTile(uint32_t tile, float *out) const {
@@ -115,14 +136,17 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       xq_.resize(cols);
     for (uint32_t c = 0; c < cols; ++c)
       numerics::quantizeInto(x + c * n, n, fmt.input, rounding_, xq_[c]);
-    const BfpVector *zero = &zeroRows_[pair];
     for (uint32_t r = 0; r < rows; ++r) {
       std::fill(acc, acc + n, 0.0f);
       for (uint32_t c = 0; c < cols; ++c) {
         const Tile &t = tiles_[first + static_cast<size_t>(r) * cols + c];
         const BfpVector &xc = xq_[c];
-        for (size_t i = 0; i < n; ++i)
-          acc[i] = numerics::dot(t.pair >= 0 ? t.rows[i] : *zero, xc, acc[i]);
+        const bool finite = std::none_of(xc.nanBlocks.begin(), xc.nanBlocks.end(), [](uint8_t b) { return b != 0; });
+        for (size_t i = 0; i < n; ++i) {
+          if (finite && (t.pair < 0 || t.zeroRow[i]))
+            continue; // adds +-0 only
+          acc[i] = numerics::dot(t.pair >= 0 ? t.rows[i] : zeroRows_[pair], xc, acc[i]);
+        }
       }
       std::memcpy(y + r * n, acc, n * sizeof(float));
     }
@@ -134,8 +158,12 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       const Tile &t = tiles_[first + static_cast<size_t>(r) * cols + c];
       const float *tile = t.pair >= 0 ? t.values.data() : zeroFp_.data();
       const float *xc = x + c * n;
-      for (size_t i = 0; i < n; ++i)
+      const bool finite = std::all_of(xc, xc + n, [](float v) { return std::isfinite(v); });
+      for (size_t i = 0; i < n; ++i) {
+        if (finite && (t.pair < 0 || t.zeroRow[i]))
+          continue; // adds +-0 only
         acc[i] = numerics::dotFp32(tile + i * n, xc, n, acc[i]);
+      }
     }
     std::memcpy(y + r * n, acc, n * sizeof(float));
   }

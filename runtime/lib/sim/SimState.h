@@ -56,7 +56,12 @@ private:
     int64_t pair = -1;                     ///< -1: never written (zero)
     std::vector<numerics::BfpVector> rows; ///< block weight format
     std::vector<float> values;             ///< fp32 weight format, N*N
+    /// Per row: 1 when every weight is zero. Such a row adds only zeros to
+    /// the accumulator (which never holds -0), so matVec skips it when the
+    /// input piece is finite: padded tiles cost nothing.
+    std::vector<uint8_t> zeroRow;
   };
+  static void markZeroRows(Tile &t, unsigned n);
   unsigned n_ = 0;
   uint32_t numTiles_ = 0;
   numerics::Rounding rounding_ = numerics::Rounding::NearestEven;
