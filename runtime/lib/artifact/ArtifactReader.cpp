@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -352,13 +353,24 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
 }
 
 std::optional<Artifact> readFile(const std::string &path, std::string &error) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    error = "cannot read '" + path + "': not a regular file";
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
+  // One bulk read: artifacts hold megabytes of weights.
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
+  if (size > 0)
+    in.read(reinterpret_cast<char *>(bytes.data()), size);
+  if (in.bad() || size < 0 || in.gcount() != size) {
     error = "cannot read '" + path + "'";
     return std::nullopt;
   }
