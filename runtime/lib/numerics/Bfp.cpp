@@ -472,6 +472,31 @@ bool sameShapeSignMagnitude(const BfpVector &w, const BfpVector &x) {
 }
 } // namespace
 
+/// The simulator's hot loop: MSFP blocks of a fixed size K with m <= 7, where a
+/// block's sum is exact in 32 bits (< 2^22) and, inside the normal range,
+/// float(sum) * 2^E is the one rounding roundToFloat would do.
+template <size_t K>
+float dotNarrow(const BfpVector &w, const BfpVector &x, size_t blocks, int base, float acc) {
+  const int16_t *qw = w.significands.data(), *qx = x.significands.data();
+  for (size_t b = 0; b < blocks; ++b, qw += K, qx += K) {
+    if (w.nanBlocks[b] | x.nanBlocks[b]) {
+      acc = acc + kNaN;
+      continue;
+    }
+    int32_t sum = 0;
+    for (size_t i = 0; i < K; ++i)
+      sum += static_cast<int32_t>(qw[i]) * qx[i];
+    if (sum == 0) {
+      acc = acc + 0.0f;
+      continue;
+    }
+    const int E = w.scales[b] + x.scales[b] + base;
+    acc = acc + (E >= -149 && E <= 127 ? static_cast<float>(sum) * pow2f(E)
+                                       : roundToFloat(static_cast<int64_t>(sum), E));
+  }
+  return acc;
+}
+
 float dot(const BfpVector &w, const BfpVector &x, float init) {
   const size_t k = w.format.blockSize, blocks = w.numBlocks();
   float acc = init;
@@ -483,6 +508,10 @@ float dot(const BfpVector &w, const BfpVector &x, float init) {
     // With m <= 7 on both sides a product is below 2^14 and a block of at most
     // 256 below 2^22: a 32-bit sum is exact and vectorises (pmaddwd).
     const bool narrow = w.format.mantissaBits <= 7 && x.format.mantissaBits <= 7;
+    if (narrow && k == 16)
+      return dotNarrow<16>(w, x, blocks, base, acc);
+    if (narrow && k == 32)
+      return dotNarrow<32>(w, x, blocks, base, acc);
     for (size_t b = 0; b < blocks; ++b, qw += k, qx += k) {
       if (w.nanBlocks[b] | x.nanBlocks[b]) {
         acc = acc + kNaN;
@@ -498,7 +527,8 @@ float dot(const BfpVector &w, const BfpVector &x, float init) {
         for (size_t i = 0; i < k; ++i)
           sum += static_cast<int32_t>(qw[i]) * qx[i];
       }
-      acc = acc + roundToFloat(sum, w.scales[b] + x.scales[b] + base);
+      // An exact zero block (padding) rounds to +0: skip the rounding call.
+      acc = acc + (sum == 0 ? 0.0f : roundToFloat(sum, w.scales[b] + x.scales[b] + base));
     }
     return acc;
   }
