@@ -508,6 +508,8 @@ float dot(const BfpVector &w, const BfpVector &x, float init) {
     // With m <= 7 on both sides a product is below 2^14 and a block of at most
     // 256 below 2^22: a 32-bit sum is exact and vectorises (pmaddwd).
     const bool narrow = w.format.mantissaBits <= 7 && x.format.mantissaBits <= 7;
+    if (narrow && k == 8)
+      return dotNarrow<8>(w, x, blocks, base, acc);
     if (narrow && k == 16)
       return dotNarrow<16>(w, x, blocks, base, acc);
     if (narrow && k == 32)
