@@ -239,7 +239,7 @@ private:
     insts.push_back({isa::Opcode::EndChain});
     isa::ProgramPlan plan;
     std::string err;
-    if (!isa::planProgram(insts, t_.numMfus, plan, err))
+    if (!isa::planProgram(insts, t_.mfuConfig(), plan, err))
       return emitError(loc) << nodeNameOf(loc) << ": the hardware cannot run this chain: " << err;
     SmallVector<unsigned> mfus;
     for (size_t i = 0; i < steps.size(); ++i)

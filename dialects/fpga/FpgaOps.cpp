@@ -128,7 +128,7 @@ LogicalResult ChainOp::verifyRegions() {
   if (!t)
     return failure();
   isa::ProgramPlan plan;
-  if (!isa::planProgram(*insts, t->numMfus, plan, err) || plan.chains.size() != 1)
+  if (!isa::planProgram(*insts, t->mfuConfig(), plan, err) || plan.chains.size() != 1)
     return emitOpError("the hardware cannot run this chain: ") << err;
   return success();
 }

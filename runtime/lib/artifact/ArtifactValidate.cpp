@@ -352,7 +352,7 @@ bool validate(const Artifact &a, std::string &error) {
   }
   isa::ProgramPlan plan;
   std::string err;
-  if (!isa::planProgram(a.program, t.numMfus, plan, err))
+  if (!isa::planProgram(a.program, t.mfuConfig(), plan, err))
     return fail(error, "artifact program: " + err);
 
   if (!checkFormats(a, error) || !checkMatrices(a, error) || !checkDramInits(a, error) ||

@@ -162,8 +162,30 @@ unsigned stageOf(Kind k) {
 bool isMfuOp(Kind k) { return k == Kind::MfuAddSub || k == Kind::MfuMul || k == Kind::MfuAct; }
 } // namespace
 
+MfuConfig MfuConfig::all(unsigned count) {
+  MfuConfig c;
+  c.count = count;
+  for (const InstInfo *i : mfuInstructions())
+    c.implements[static_cast<uint8_t>(i->opcode)] = true;
+  return c;
+}
+
+std::vector<const InstInfo *> mfuInstructions() {
+  std::vector<const InstInfo *> out;
+  for (const InstInfo &i : instTable())
+    if (isMfuOp(i.kind))
+      out.push_back(&i);
+  return out;
+}
+
 bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan,
                  std::string &error) {
+  return planProgram(program, MfuConfig::all(numMfus), plan, error);
+}
+
+bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, ProgramPlan &plan,
+                 std::string &error) {
+  const unsigned numMfus = mfus.count;
   plan.chains.clear();
   auto fail = [&](size_t i, const std::string &msg) {
     error = "instruction " + std::to_string(i) + " (" + disassemble(program[i]) + "): " + msg;
@@ -204,6 +226,9 @@ bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan
       } else if (isMfuOp(ci->kind)) {
         if (sawWrite)
           return fail(i, "point-wise op after v_wr");
+        if (!mfus.implements[static_cast<uint8_t>(ci->opcode)])
+          return fail(i, "the target's multifunction units do not implement " +
+                             std::string(ci->mnemonic));
         unsigned stage = stageOf(ci->kind);
         if (static_cast<int>(stage) <= lastStage) {
           ++mfu;

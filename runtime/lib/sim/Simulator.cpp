@@ -152,7 +152,7 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
     return nullptr;
   }
   std::string why;
-  if (!isa::planProgram(s.program, t.numMfus, s.plan, why)) {
+  if (!isa::planProgram(s.program, t.mfuConfig(), s.plan, why)) {
     error = "invalid program: " + why;
     return nullptr;
   }

@@ -31,7 +31,7 @@ const char *const kFieldNames[] = {"name",         "native_dim",   "tile_engines
                                    "num_mfus",     "ivrf_depth",   "asvrf_depth",  "mulvrf_depth",
                                    "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
                                    "input_format", "mfu_format",   "rounding",     "dram_bandwidth_gbps",
-                                   "dram_latency_cycles", "latencies"};
+                                   "dram_latency_cycles", "latencies", "mfu_operations"};
 
 /// The keys of the optional "latencies" object, in canonical order, with the
 /// Latencies member each one sets.
@@ -65,6 +65,23 @@ std::optional<std::string> checkFields(const Target &t) {
     return fieldError("input_format", "must be fp32 or a block format (is '" + t.inputFormat.name() + "')");
   if (std::optional<std::string> why = numerics::checkMatrixFormats(t.weightFormat, t.inputFormat))
     return fieldError("input_format", "does not pair with weight_format: " + *why);
+  for (size_t i = 0; i < t.mfuOperations.size(); ++i) {
+    const std::string &op = t.mfuOperations[i];
+    const isa::InstInfo *info = isa::lookup(op);
+    bool pointwise = info && (info->kind == isa::Kind::MfuAddSub || info->kind == isa::Kind::MfuMul ||
+                              info->kind == isa::Kind::MfuAct);
+    if (!pointwise)
+      return fieldError("mfu_operations", "names '" + op + "', which is not a point-wise instruction (" +
+                                              [] {
+                                                std::string all;
+                                                for (const std::string &m : Target::allMfuOperations())
+                                                  all += (all.empty() ? "" : ", ") + m;
+                                                return all;
+                                              }() + ")");
+    for (size_t j = 0; j < i; ++j)
+      if (t.mfuOperations[j] == op)
+        return fieldError("mfu_operations", "lists '" + op + "' twice");
+  }
   if (!t.mfuFormat.isValid() || !t.mfuFormat.isScalar())
     return fieldError("mfu_format", "must be fp32, bf16 or fp16 (is '" + t.mfuFormat.name() + "')");
   if (!numerics::parseRounding(numerics::roundingName(t.rounding)))
@@ -221,6 +238,26 @@ public:
     return !object_.contains(key) || readUnsigned(key, out, error);
   }
 
+  /// `mfu_operations`: an optional array of ISA point-wise mnemonics.
+  bool readMfuOperations(const char *key, std::vector<std::string> &out, std::string &error) {
+    if (!object_.contains(key))
+      return true;
+    const json &v = object_.at(key);
+    if (!v.is_array()) {
+      error = fieldError(key, "must be an array of instruction mnemonics");
+      return false;
+    }
+    out.clear();
+    for (const json &e : v) {
+      if (!e.is_string()) {
+        error = fieldError(key, "must hold strings");
+        return false;
+      }
+      out.push_back(e.get<std::string>());
+    }
+    return true;
+  }
+
   /// `latencies`: an optional object; every key optional, unknown keys rejected.
   bool readLatencies(const char *key, Latencies &out, std::string &error) {
     if (!object_.contains(key))
@@ -332,8 +369,25 @@ std::string Target::toJson() const {
   for (const LatencyKey &k : kLatencyKeys)
     lat[k.key] = latencies.*k.field;
   j["latencies"] = lat;
+  j["mfu_operations"] = mfuOperations;
   // Replace (not throw) on invalid UTF-8 in the name.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+std::vector<std::string> Target::allMfuOperations() {
+  std::vector<std::string> names;
+  for (const isa::InstInfo *i : isa::mfuInstructions())
+    names.push_back(i->mnemonic);
+  return names;
+}
+
+isa::MfuConfig Target::mfuConfig() const {
+  isa::MfuConfig c;
+  c.count = numMfus;
+  for (const std::string &op : mfuOperations)
+    if (const isa::InstInfo *i = isa::lookup(op))
+      c.implements[static_cast<uint8_t>(i->opcode)] = true;
+  return c;
 }
 
 uint64_t Target::hash() const {
@@ -379,7 +433,8 @@ std::optional<Target> Target::fromJson(const std::string &text, const std::strin
             r.readOptionalFormat("mfu_format", t.mfuFormat, e) && r.readRounding("rounding", t.rounding, e) &&
             r.readOptionalNumber("dram_bandwidth_gbps", t.dramBandwidthGBps, e) &&
             r.readOptionalUnsigned("dram_latency_cycles", t.dramLatencyCycles, e) &&
-            r.readLatencies("latencies", t.latencies, e);
+            r.readLatencies("latencies", t.latencies, e) &&
+            r.readMfuOperations("mfu_operations", t.mfuOperations, e);
   if (ok) {
     if (std::optional<std::string> invalid = checkFields(t)) {
       e = *invalid;

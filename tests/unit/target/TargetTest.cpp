@@ -30,7 +30,7 @@ bool sameTarget(const Target &a, const Target &b) {
          a.dramBytes == b.dramBytes && a.clockMHz == b.clockMHz && a.weightFormat == b.weightFormat &&
          a.inputFormat == b.inputFormat && a.mfuFormat == b.mfuFormat && a.rounding == b.rounding &&
          a.dramBandwidthGBps == b.dramBandwidthGBps && a.dramLatencyCycles == b.dramLatencyCycles &&
-         a.latencies == b.latencies;
+         a.latencies == b.latencies && a.mfuOperations == b.mfuOperations;
 }
 
 /// A valid JSON target text with one field replaced by raw JSON text `value`
@@ -435,6 +435,64 @@ TEST(TargetTest, UnknownPresetOrFile) {
                    "and no such file");
   EXPECT_FALSE(Target::load(::testing::TempDir(), error)); // a directory
   EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
+}
+
+/// The tiny preset's JSON with "mfu_operations" set to `ops` (raw JSON).
+std::string tinyWithMfuOperations(const std::string &ops) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(tiny().toJson());
+  j["mfu_operations"] = nlohmann::ordered_json::parse(ops);
+  return j.dump(2);
+}
+
+TEST(TargetTest, MfuOperationsDefaultToEveryPointwiseInstruction) {
+  const Target t = tiny();
+  EXPECT_EQ(t.mfuOperations, Target::allMfuOperations());
+  const std::vector<std::string> expected = {"vv_add", "vv_a_sub_b", "vv_b_sub_a", "vv_max", "vv_mul",
+                                             "v_relu", "v_sigm",     "v_tanh",     "v_pass"};
+  EXPECT_EQ(Target::allMfuOperations(), expected); // the ISA table's point-wise rows, in order
+  const isa::MfuConfig c = t.mfuConfig();
+  EXPECT_EQ(c.count, t.numMfus);
+  EXPECT_TRUE(c.implements[static_cast<uint8_t>(isa::Opcode::VTanh)]);
+  EXPECT_FALSE(c.implements[static_cast<uint8_t>(isa::Opcode::MvMul)]);
+}
+
+TEST(TargetTest, MfuOperationsRestrictTheChainPlanner) {
+  std::string error;
+  std::optional<Target> t =
+      Target::fromJson(tinyWithMfuOperations(R"(["vv_add", "v_relu"])"), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->mfuOperations, (std::vector<std::string>{"vv_add", "v_relu"}));
+  // Round trip keeps the set (and the hash covers it).
+  std::optional<Target> back = Target::fromJson(t->toJson(), "y.json", error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->mfuOperations, t->mfuOperations);
+  EXPECT_NE(t->hash(), tiny().hash());
+
+  using isa::Inst;
+  using isa::MemSpace;
+  using isa::Opcode;
+  auto chainWith = [](Opcode op) {
+    return std::vector<Inst>{{Opcode::VRd, MemSpace::Dram}, {op}, {Opcode::VWr, MemSpace::Dram}, {Opcode::EndChain}};
+  };
+  isa::ProgramPlan plan;
+  EXPECT_TRUE(isa::planProgram(chainWith(Opcode::VRelu), t->mfuConfig(), plan, error)) << error;
+  EXPECT_FALSE(isa::planProgram(chainWith(Opcode::VTanh), t->mfuConfig(), plan, error));
+  EXPECT_NE(error.find("instruction 1 (v_tanh): the target's multifunction units do not implement v_tanh"),
+            std::string::npos)
+      << error;
+  // The full preset accepts it.
+  EXPECT_TRUE(isa::planProgram(chainWith(Opcode::VTanh), tiny().mfuConfig(), plan, error)) << error;
+}
+
+TEST(TargetTest, MfuOperationsAreValidated) {
+  EXPECT_NE(parseError(tinyWithMfuOperations(R"(["v_frobnicate"])")).find("field 'mfu_operations'"),
+            std::string::npos);
+  EXPECT_NE(parseError(tinyWithMfuOperations(R"(["mv_mul"])")).find("'mv_mul', which is not a point-wise"),
+            std::string::npos);
+  EXPECT_NE(parseError(tinyWithMfuOperations(R"(["vv_add", "vv_add"])")).find("lists 'vv_add' twice"),
+            std::string::npos);
+  EXPECT_NE(parseError(tinyWithMfuOperations(R"("vv_add")")).find("must be an array"), std::string::npos);
+  EXPECT_NE(parseError(tinyWithMfuOperations(R"([1])")).find("must hold strings"), std::string::npos);
 }
 
 } // namespace

@@ -13,6 +13,7 @@
 #ifndef SOFTNPU_ISA_ISA_H
 #define SOFTNPU_ISA_ISA_H
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -126,6 +127,21 @@ struct ProgramPlan {
 };
 bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan,
                  std::string &error);
+
+/// The multifunction units of a machine: how many, and which point-wise
+/// instructions they implement (every MFU the same set).
+struct MfuConfig {
+  unsigned count = 0;
+  std::array<bool, 256> implements{}; ///< by opcode
+  /// `count` MFUs implementing every point-wise instruction of the table.
+  static MfuConfig all(unsigned count);
+};
+/// As above, and a point-wise instruction the MFUs do not implement is an
+/// error naming it.
+bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, ProgramPlan &plan,
+                 std::string &error);
+/// The point-wise (multifunction-unit) instructions of the table, in order.
+std::vector<const InstInfo *> mfuInstructions();
 
 } // namespace softnpu::isa
 

@@ -9,6 +9,7 @@
 #ifndef SOFTNPU_TARGET_TARGET_H
 #define SOFTNPU_TARGET_TARGET_H
 
+#include "softnpu/isa/Isa.h"
 #include "softnpu/numerics/Format.h"
 
 #include <cstdint>
@@ -56,11 +57,19 @@ struct Target {
   numerics::NumberFormat weightFormat; ///< matrices in the MRF
   numerics::NumberFormat inputFormat;  ///< vectors entering the matrix unit
   numerics::NumberFormat mfuFormat;    ///< values in the multifunction units (fp32, bf16, fp16)
+  /// Point-wise instructions every MFU implements (ISA mnemonics, table
+  /// order); a chain using another one is rejected. Default: all of them.
+  std::vector<std::string> mfuOperations = allMfuOperations();
   numerics::Rounding rounding = numerics::Rounding::NearestEven;
   // Timing model (optional in JSON; docs/targets.md gives the defaults).
   double dramBandwidthGBps = 16.0; ///< DRAM bandwidth, GB/s (10^9 bytes per second)
   unsigned dramLatencyCycles = 100; ///< cycles from a DRAM request to its first data
   Latencies latencies;
+
+  /// The MFU count and operation set, as the ISA's chain planner takes them.
+  isa::MfuConfig mfuConfig() const;
+  /// Every point-wise instruction of the ISA table.
+  static std::vector<std::string> allMfuOperations();
 
   /// Checks every field; on error returns a message naming the field.
   std::optional<std::string> validate() const;
