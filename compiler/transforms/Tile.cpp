@@ -85,10 +85,11 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     for (Matrix &m : matrices)
       bySize.push_back(&m);
     llvm::stable_sort(bySize, [](Matrix *a, Matrix *b) { return a->tiles > b->tiles; });
+    const bool streamAll = t.weightResidency == target::Target::WeightResidency::Stream;
     for (Matrix *m : bySize) {
-      if (pinned + runtimeTiles <= capacity && maxFull == 0)
+      if (!streamAll && pinned + runtimeTiles <= capacity && maxFull == 0)
         break;
-      if (maxFull && pinned + need() <= capacity)
+      if (!streamAll && maxFull && pinned + need() <= capacity)
         break;
       m->streamed = true;
       pinned -= m->tiles;
@@ -136,7 +137,10 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     uint64_t dram = timing::dramCycles(t, bytes) + t.dramLatencyCycles;
     uint64_t mvu = static_cast<uint64_t>(m.user.getNumRows()) *
                    ceilDiv(m.tiles, t.tileEngines) * timing::cyclesPerVector(t);
-    m.user.emitRemark() << describeOp(m.user) << ": weights do not fit the MRF next to the others; "
+    m.user.emitRemark() << describeOp(m.user) << ": "
+                        << (t.weightResidency == target::Target::WeightResidency::Stream
+                                ? "the target streams every weight matrix; "
+                                : "weights do not fit the MRF next to the others; ")
                         << "streamed from DRAM in panels of "
                         << m.op->getAttrOfType<IntegerAttr>("panel_rows").getInt()
                         << " tile rows: " << bytes << " bytes, about " << dram

@@ -25,6 +25,10 @@
 #include <cstring>
 #include <limits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace softnpu::numerics {
 
 namespace {
@@ -472,6 +476,24 @@ bool sameShapeSignMagnitude(const BfpVector &w, const BfpVector &x) {
 }
 } // namespace
 
+/// The one rounding of a narrow MSFP block (m <= 7 on both sides, so
+/// |sum| < 2^22 is exact in float): inside the fp32 exponent range
+/// float(sum) * 2^E is the single rounding roundToFloat would do (and +0 for
+/// a zero sum); outside it roundToFloat. Used by dotNarrow and
+/// matVecCompactMsfp.
+/// The in-range case for E in the normal exponents [-126, 127] (2^E normal).
+inline float narrowBlockValueNormal(int32_t sum, int E) {
+  return static_cast<float>(sum) * fromBits(static_cast<uint32_t>(E + 127) << 23);
+}
+/// Adds one narrow block to the accumulator: a NaN block makes the result
+/// the quiet NaN kNaN (what acc + kNaN folds to), otherwise acc + value.
+inline float addNarrowBlock(float acc, bool nan, float value) { return nan ? kNaN : acc + value; }
+inline float narrowBlockValue(int32_t sum, int E) {
+  if (E >= -126 && E <= 127)
+    return narrowBlockValueNormal(sum, E);
+  return E >= -149 && E <= 127 ? static_cast<float>(sum) * pow2f(E) : roundToFloat(static_cast<int64_t>(sum), E);
+}
+
 /// The simulator's hot loop: MSFP blocks of a fixed size K with m <= 7, where a
 /// block's sum is exact in 32 bits (< 2^22) and, inside the normal range,
 /// float(sum) * 2^E is the one rounding roundToFloat would do.
@@ -479,20 +501,10 @@ template <size_t K>
 float dotNarrow(const BfpVector &w, const BfpVector &x, size_t blocks, int base, float acc) {
   const int16_t *qw = w.significands.data(), *qx = x.significands.data();
   for (size_t b = 0; b < blocks; ++b, qw += K, qx += K) {
-    if (w.nanBlocks[b] | x.nanBlocks[b]) {
-      acc = acc + kNaN;
-      continue;
-    }
     int32_t sum = 0;
     for (size_t i = 0; i < K; ++i)
       sum += static_cast<int32_t>(qw[i]) * qx[i];
-    if (sum == 0) {
-      acc = acc + 0.0f;
-      continue;
-    }
-    const int E = w.scales[b] + x.scales[b] + base;
-    acc = acc + (E >= -149 && E <= 127 ? static_cast<float>(sum) * pow2f(E)
-                                       : roundToFloat(static_cast<int64_t>(sum), E));
+    acc = addNarrowBlock(acc, w.nanBlocks[b] | x.nanBlocks[b], narrowBlockValue(sum, w.scales[b] + x.scales[b] + base));
   }
   return acc;
 }
@@ -567,6 +579,141 @@ float dot(const BfpVector &w, const BfpVector &x, float init) {
     acc = acc + value;
   }
   return acc;
+}
+
+//===--- Compact narrow MSFP matrix-vector product ---------------------------===//
+
+bool isCompactMsfp(const NumberFormat &fmt) {
+  return isValidBlock(fmt) && fmt.element == Element::SignMagnitude && fmt.mantissaBits <= 7 &&
+         fmt.blockSize % 2 == 0;
+}
+
+bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out) {
+  out = MsfpCompactMatrix{};
+  if (rows.empty() || !isCompactMsfp(rows[0].format))
+    return false;
+  const NumberFormat fmt = rows[0].format;
+  const size_t k = fmt.blockSize, blocks = rows[0].numBlocks(), groups = (rows.size() + 3) / 4;
+  if (blocks == 0)
+    return false;
+  for (const BfpVector &v : rows)
+    if (v.format != fmt || v.numBlocks() != blocks || !isWellFormed(v))
+      return false;
+  MsfpCompactMatrix m;
+  m.rows = rows.size();
+  m.n = blocks * k;
+  m.blocks = blocks;
+  m.k = static_cast<unsigned>(k);
+  m.mantissaBits = fmt.mantissaBits;
+  m.sig.assign(groups * blocks * k * 4, 0);
+  m.scales.assign(groups * blocks * 4, static_cast<int16_t>(kMinExp));
+  m.nan.assign(groups * blocks * 4, 0);
+  m.zeroGroup.assign(groups, 1);
+  m.groupNan.assign(groups, 0);
+  m.groupMinScale.assign(groups, static_cast<int16_t>(kMaxExp));
+  m.groupMaxScale.assign(groups, static_cast<int16_t>(kMinExp));
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const BfpVector &v = rows[r];
+    const size_t g = r / 4, lane = r % 4;
+    for (size_t b = 0; b < blocks; ++b) {
+      const size_t gb = g * blocks + b;
+      m.scales[gb * 4 + lane] = v.scales[b];
+      m.groupMinScale[g] = std::min(m.groupMinScale[g], v.scales[b]); // real rows only: padding
+      m.groupMaxScale[g] = std::max(m.groupMaxScale[g], v.scales[b]); // lanes are never stored
+      m.nan[gb * 4 + lane] = v.nanBlocks[b];
+      if (v.nanBlocks[b]) {
+        m.zeroGroup[g] = 0;
+        m.groupNan[g] = 1;
+      }
+      for (size_t i = 0; i < k; ++i) {
+        const int16_t q = v.significands[b * k + i];
+        m.sig[gb * k * 4 + (i / 2) * 8 + lane * 2 + i % 2] = q;
+        if (q != 0)
+          m.zeroGroup[g] = 0;
+      }
+    }
+  }
+  out = std::move(m);
+  return true;
+}
+
+namespace {
+/// Exact block sums of four interleaved rows (w: `Pairs` groups of 8 int16,
+/// row-lane pairs) with one block of x (2 * Pairs int16). |sum| < 2^22.
+template <size_t Pairs>
+void blockSums4(const int16_t *w, const int16_t *x, size_t pairs, int32_t sum[4]) {
+  const size_t np = Pairs ? Pairs : pairs;
+#if defined(__SSE2__)
+  __m128i s = _mm_setzero_si128();
+  for (size_t p = 0; p < np; ++p) {
+    int32_t xp;
+    std::memcpy(&xp, x + 2 * p, sizeof xp);
+    const __m128i wv = _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + 8 * p));
+    s = _mm_add_epi32(s, _mm_madd_epi16(wv, _mm_set1_epi32(xp)));
+  }
+  _mm_storeu_si128(reinterpret_cast<__m128i *>(sum), s);
+#else
+  for (size_t r = 0; r < 4; ++r)
+    sum[r] = 0;
+  for (size_t p = 0; p < np; ++p)
+    for (size_t r = 0; r < 4; ++r)
+      sum[r] += static_cast<int32_t>(w[8 * p + 2 * r]) * x[2 * p] + static_cast<int32_t>(w[8 * p + 2 * r + 1]) * x[2 * p + 1];
+#endif
+}
+
+template <size_t Pairs>
+void matVecCompact(const MsfpCompactMatrix &w, const BfpVector &x, int base, bool finite, float *acc) {
+  const size_t k = w.k, blocks = w.blocks, pairs = k / 2, groups = w.zeroGroup.size();
+  const auto [xMinIt, xMaxIt] = std::minmax_element(x.scales.begin(), x.scales.end());
+  const int xMin = *xMinIt, xMax = *xMaxIt;
+  const int16_t *xs = x.significands.data();
+  for (size_t g = 0; g < groups; ++g) {
+    if (finite && w.zeroGroup[g])
+      continue; // adds +0 only (the accumulator never holds -0)
+    const size_t lanes = std::min<size_t>(4, w.rows - 4 * g);
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    std::copy(acc + 4 * g, acc + 4 * g + lanes, a);
+    const int16_t *sg = w.sig.data() + g * blocks * k * 4;
+    const int16_t *sc = w.scales.data() + g * blocks * 4;
+    const uint8_t *nn = w.nan.data() + g * blocks * 4;
+    // No NaN block and every E = wScale + xScale + base in the normal range:
+    // narrowBlockValueNormal for every block (the same value
+    // narrowBlockValue gives), in a loop the compiler vectorises over the
+    // four rows.
+    const bool normal = finite && !w.groupNan[g] && w.groupMinScale[g] + xMin + base >= -126 &&
+                        w.groupMaxScale[g] + xMax + base <= 127;
+    for (size_t b = 0; b < blocks; ++b, sg += k * 4, sc += 4, nn += 4) {
+      int32_t sum[4];
+      blockSums4<Pairs>(sg, xs + b * k, pairs, sum);
+      const int xe = x.scales[b] + base;
+      if (normal) {
+        for (size_t r = 0; r < 4; ++r)
+          a[r] = a[r] + narrowBlockValueNormal(sum[r], sc[r] + xe);
+        continue;
+      }
+      const bool xnan = x.nanBlocks[b] != 0;
+      for (size_t r = 0; r < 4; ++r)
+        a[r] = addNarrowBlock(a[r], xnan || nn[r], narrowBlockValue(sum[r], sc[r] + xe));
+    }
+    std::copy(a, a + lanes, acc + 4 * g);
+  }
+}
+} // namespace
+
+bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc) {
+  const NumberFormat &fx = x.format;
+  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || x.scales.size() != w.blocks ||
+      x.nanBlocks.size() != w.blocks || x.significands.size() != w.n)
+    return false;
+  const int base = 2 - static_cast<int>(w.mantissaBits) - static_cast<int>(fx.mantissaBits);
+  const bool finite = std::none_of(x.nanBlocks.begin(), x.nanBlocks.end(), [](uint8_t b) { return b != 0; });
+  switch (w.k) {
+  case 8: matVecCompact<4>(w, x, base, finite, acc); break;
+  case 16: matVecCompact<8>(w, x, base, finite, acc); break;
+  case 32: matVecCompact<16>(w, x, base, finite, acc); break;
+  default: matVecCompact<0>(w, x, base, finite, acc); break;
+  }
+  return true;
 }
 
 float dotFp32(const float *w, const float *x, size_t n, float init) {

@@ -5,7 +5,8 @@
 // on its own to the pair's input format (blocks restart every N elements);
 // every output lane starts at 0.0f and adds dot(tile row, x_c) for
 // c = 0..COLS-1, each dot taking the running accumulator as its `init`. All
-// rounding is numerics/Bfp.h.
+// rounding is numerics/Bfp.h; narrow MSFP tiles use its compact kernel
+// (numerics::matVecCompactMsfp), which computes the same dots bit for bit.
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -75,10 +76,12 @@ void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, uint32_t 
     t.rows.resize(n);
     for (size_t r = 0; r < n; ++r)
       numerics::quantizeInto(values + r * n, n, fmt, rounding_, t.rows[r]);
+    numerics::makeCompactMsfp(t.rows, t.compact);
     markZeroRows(t, n_);
     return;
   }
   t.rows.clear();
+  t.compact = numerics::MsfpCompactMatrix{};
   t.values.assign(values, values + n * n);
   markZeroRows(t, n_);
 }
@@ -93,10 +96,12 @@ void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, s
     t.rows.resize(n);
     for (size_t r = 0; r < n; ++r)
       t.rows[r] = numerics::unpackRowBfp(packed + r * rowBytes, n, fmt);
+    numerics::makeCompactMsfp(t.rows, t.compact);
     markZeroRows(t, n_);
     return;
   }
   t.rows.clear();
+  t.compact = numerics::MsfpCompactMatrix{};
   t.values.resize(n * n);
   for (size_t r = 0; r < n; ++r)
     numerics::unpackRow(packed + r * rowBytes, n, fmt, t.values.data() + r * n);
@@ -141,6 +146,8 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       for (uint32_t c = 0; c < cols; ++c) {
         const Tile &t = tiles_[first + static_cast<size_t>(r) * cols + c];
         const BfpVector &xc = xq_[c];
+        if (t.pair >= 0 && numerics::matVecCompactMsfp(t.compact, xc, acc))
+          continue; // the same dots, bit-identical, in the compact layout
         const bool finite = std::none_of(xc.nanBlocks.begin(), xc.nanBlocks.end(), [](uint8_t b) { return b != 0; });
         for (size_t i = 0; i < n; ++i) {
           if (finite && (t.pair < 0 || t.zeroRow[i]))

@@ -56,6 +56,9 @@ private:
     int64_t pair = -1;                     ///< -1: never written (zero)
     std::vector<numerics::BfpVector> rows; ///< block weight format
     std::vector<float> values;             ///< fp32 weight format, N*N
+    /// Narrow MSFP weights (numerics::isCompactMsfp) also in the layout of
+    /// numerics::matVecCompactMsfp, the fast bit-identical mv_mul path.
+    numerics::MsfpCompactMatrix compact;
     /// Per row: 1 when every weight is zero. Such a row adds only zeros to
     /// the accumulator (which never holds -0), so matVec skips it when the
     /// input piece is finite: padded tiles cost nothing.

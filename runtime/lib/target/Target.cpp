@@ -31,7 +31,8 @@ const char *const kFieldNames[] = {"name",         "native_dim",   "tile_engines
                                    "num_mfus",     "ivrf_depth",   "asvrf_depth",  "mulvrf_depth",
                                    "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
                                    "input_format", "mfu_format",   "rounding",     "dram_bandwidth_gbps",
-                                   "dram_latency_cycles", "latencies", "mfu_operations"};
+                                   "dram_latency_cycles", "latencies", "mfu_operations",
+                                   "weight_residency"};
 
 /// The keys of the optional "latencies" object, in canonical order, with the
 /// Latencies member each one sets.
@@ -238,6 +239,21 @@ public:
     return !object_.contains(key) || readUnsigned(key, out, error);
   }
 
+  /// `weight_residency`: optional, "pin" (default) or "stream".
+  bool readResidency(const char *key, Target::WeightResidency &out, std::string &error) {
+    if (!object_.contains(key))
+      return true;
+    std::string text;
+    if (!readString(key, text, error))
+      return false;
+    if (text != "pin" && text != "stream") {
+      error = fieldError(key, "is '" + text + "': expected pin or stream");
+      return false;
+    }
+    out = text == "pin" ? Target::WeightResidency::Pin : Target::WeightResidency::Stream;
+    return true;
+  }
+
   /// `mfu_operations`: an optional array of ISA point-wise mnemonics.
   bool readMfuOperations(const char *key, std::vector<std::string> &out, std::string &error) {
     if (!object_.contains(key))
@@ -370,6 +386,7 @@ std::string Target::toJson() const {
     lat[k.key] = latencies.*k.field;
   j["latencies"] = lat;
   j["mfu_operations"] = mfuOperations;
+  j["weight_residency"] = weightResidency == WeightResidency::Pin ? "pin" : "stream";
   // Replace (not throw) on invalid UTF-8 in the name.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -434,7 +451,8 @@ std::optional<Target> Target::fromJson(const std::string &text, const std::strin
             r.readOptionalNumber("dram_bandwidth_gbps", t.dramBandwidthGBps, e) &&
             r.readOptionalUnsigned("dram_latency_cycles", t.dramLatencyCycles, e) &&
             r.readLatencies("latencies", t.latencies, e) &&
-            r.readMfuOperations("mfu_operations", t.mfuOperations, e);
+            r.readMfuOperations("mfu_operations", t.mfuOperations, e) &&
+            r.readResidency("weight_residency", t.weightResidency, e);
   if (ok) {
     if (std::optional<std::string> invalid = checkFields(t)) {
       e = *invalid;

@@ -495,5 +495,24 @@ TEST(TargetTest, MfuOperationsAreValidated) {
   EXPECT_NE(parseError(tinyWithMfuOperations(R"([1])")).find("must hold strings"), std::string::npos);
 }
 
+
+TEST(TargetTest, WeightResidencyIsOptionalAndValidated) {
+  EXPECT_EQ(tiny().weightResidency, Target::WeightResidency::Pin);
+  std::string error;
+  std::optional<Target> cnn = Target::load("cnn-n128", error);
+  ASSERT_TRUE(cnn) << error;
+  EXPECT_EQ(cnn->weightResidency, Target::WeightResidency::Stream); // the CNN configuration streams
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(tiny().toJson());
+  EXPECT_EQ(j["weight_residency"], "pin");
+  j["weight_residency"] = "stream";
+  std::optional<Target> t = Target::fromJson(j.dump(2), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->weightResidency, Target::WeightResidency::Stream);
+  EXPECT_NE(t->hash(), tiny().hash());
+  j["weight_residency"] = "sometimes";
+  EXPECT_NE(parseError(j.dump(2)).find("field 'weight_residency' is 'sometimes': expected pin or stream"),
+            std::string::npos);
+}
+
 } // namespace
 } // namespace softnpu::target

@@ -69,6 +69,35 @@ float roundScalar(float x, const NumberFormat &fmt, Rounding rounding);
 /// documented order, added to `init` in fp32. NaN on mismatch.
 float dot(const BfpVector &w, const BfpVector &x, float init);
 
+/// A matrix in a narrow MSFP format (SignMagnitude, m <= 7, even block size
+/// k), laid out for matVecCompactMsfp: rows in groups of four, per group and
+/// block the significands of pairs of elements interleaved across the four
+/// rows as int16 (a short last group is zero-padded). Holds the same values as
+/// the rows' BfpVectors; only the simulator's hot loop uses it.
+struct MsfpCompactMatrix {
+  size_t rows = 0, n = 0, blocks = 0;
+  unsigned k = 0, mantissaBits = 0;
+  std::vector<int16_t> sig;     ///< groups * blocks * k * 4
+  std::vector<int16_t> scales;  ///< groups * blocks * 4
+  std::vector<uint8_t> nan;     ///< groups * blocks * 4
+  std::vector<uint8_t> zeroGroup; ///< per group: 1 = no NaN block, every significand 0
+  std::vector<uint8_t> groupNan;  ///< per group: 1 = some block is NaN
+  std::vector<int16_t> groupMinScale, groupMaxScale; ///< per group, over its blocks (padding: kMinExp)
+  bool empty() const { return rows == 0; }
+};
+
+/// True when `fmt` is MSFP with m <= 7 and an even block size (compact form).
+bool isCompactMsfp(const NumberFormat &fmt);
+/// Builds the compact form of `rows` (each of the same compact MSFP format and
+/// length). Returns false (and leaves `out` empty) otherwise.
+bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out);
+/// acc[r] = dot(row r of w, x, acc[r]) for every row r, bit-identical to
+/// dot() (same exact block sums, same single rounding per block, same fp32
+/// order). Rows whose blocks are all zero are skipped when x has no NaN block
+/// (they add only +0). Returns false (acc untouched) when x is not compact
+/// MSFP of w's block size and length.
+bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc);
+
 /// fp32 reference dot product in the documented order: acc += w[i] * x[i],
 /// i increasing, no fused multiply-add.
 float dotFp32(const float *w, const float *x, size_t n, float init);

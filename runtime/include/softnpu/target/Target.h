@@ -64,6 +64,10 @@ struct Target {
   // Timing model (optional in JSON; docs/targets.md gives the defaults).
   double dramBandwidthGBps = 16.0; ///< DRAM bandwidth, GB/s (10^9 bytes per second)
   unsigned dramLatencyCycles = 100; ///< cycles from a DRAM request to its first data
+  /// Where constant matrices live: pinned in the MRF when they fit (the rest
+  /// streamed), or always streamed from DRAM into MRF scratch tiles (CNN-style
+  /// configurations with a small MRF per layer).
+  enum class WeightResidency { Pin, Stream } weightResidency = WeightResidency::Pin;
   Latencies latencies;
 
   /// The MFU count and operation set, as the ISA's chain planner takes them.
