@@ -44,7 +44,8 @@ bool MatrixRegisterFile::init(const target::Target &t, const std::vector<artifac
     if (formats[p].weight.isBlock())
       zeroRows_[p] = numerics::quantize(zeros.data(), n_, formats[p].weight, rounding_);
   }
-  tiles_.assign(numTiles_, Tile{});
+  tiles_.assign(numTiles_, nullptr);
+  packedCache_.clear();
   zeroFp_.assign(static_cast<size_t>(n_) * n_, 0.0f);
   acc_.assign(n_, 0.0f);
   return true;
@@ -69,7 +70,9 @@ void MatrixRegisterFile::markZeroRows(Tile &t, unsigned n) {
 void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, uint32_t pair) {
   const size_t n = n_;
   const NumberFormat &fmt = formats_[pair].weight;
-  Tile &t = tiles_[tile];
+  auto fresh = std::make_shared<Tile>();
+  tiles_[tile] = fresh;
+  Tile &t = *fresh;
   t.pair = pair;
   if (fmt.isBlock()) {
     t.values.clear();
@@ -86,10 +89,22 @@ void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, uint32_t 
   markZeroRows(t, n_);
 }
 
-void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair) {
+void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair,
+                                         bool reuse) {
   const size_t n = n_;
   const NumberFormat &fmt = formats_[pair].weight;
-  Tile &t = tiles_[tile];
+  if (reuse) {
+    auto cached = packedCache_.find({packed, pair});
+    if (cached != packedCache_.end()) {
+      tiles_[tile] = cached->second;
+      return;
+    }
+  }
+  auto fresh = std::make_shared<Tile>();
+  tiles_[tile] = fresh;
+  if (reuse)
+    packedCache_[{packed, pair}] = fresh;
+  Tile &t = *fresh;
   t.pair = pair;
   if (fmt.isBlock()) {
     t.values.clear();
@@ -110,7 +125,7 @@ void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, s
 
 void MatrixRegisterFile::readTile(uint32_t tile, float *out) const {
   const size_t n = n_;
-  const Tile &t = tiles_[tile];
+  const Tile &t = tileAt(tile);
   if (t.pair < 0) {
     std::fill(out, out + n * n, 0.0f);
   } else if (!t.rows.empty()) {
@@ -127,7 +142,7 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
   const artifact::FormatPair &fmt = formats_[pair];
   const size_t tiles = static_cast<size_t>(rows) * cols;
   for (size_t k = 0; k < tiles; ++k) {
-    const Tile &t = tiles_[first + k];
+    const Tile &t = tileAt(first + k);
     if (t.pair >= 0 && formats_[static_cast<size_t>(t.pair)].weight != fmt.weight) {
       what = "MRF tile " + std::to_string(first + k) + " holds " +
              formats_[static_cast<size_t>(t.pair)].weight.name() + " weights but MFMT " + std::to_string(pair) +
@@ -144,7 +159,7 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
     for (uint32_t r = 0; r < rows; ++r) {
       std::fill(acc, acc + n, 0.0f);
       for (uint32_t c = 0; c < cols; ++c) {
-        const Tile &t = tiles_[first + static_cast<size_t>(r) * cols + c];
+        const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
         const BfpVector &xc = xq_[c];
         if (t.pair >= 0 && numerics::matVecCompactMsfp(t.compact, xc, acc))
           continue; // the same dots, bit-identical, in the compact layout
@@ -162,7 +177,7 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
   for (uint32_t r = 0; r < rows; ++r) {
     std::fill(acc, acc + n, 0.0f);
     for (uint32_t c = 0; c < cols; ++c) {
-      const Tile &t = tiles_[first + static_cast<size_t>(r) * cols + c];
+      const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
       const float *tile = t.pair >= 0 ? t.values.data() : zeroFp_.data();
       const float *xc = x + c * n;
       const bool finite = std::all_of(xc, xc + n, [](float v) { return std::isfinite(v); });

@@ -16,6 +16,8 @@
 
 #include <array>
 #include <string>
+#include <map>
+#include <memory>
 #include <vector>
 
 namespace softnpu::sim::detail {
@@ -40,7 +42,10 @@ public:
   void storeTile(uint32_t tile, const float *values, uint32_t pair);
   /// Stores a tile from the weight image: N rows, each packed with
   /// numerics::packRow in formats[pair].weight (rowBytes bytes per row).
-  void storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair);
+  /// With `reuse`, `packed` must stay valid and unchanged for the session
+  /// (the streamed-matrix image): the unpacked tile is kept and shared.
+  void storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair,
+                       bool reuse = false);
   /// The tile's values, dequantized (N*N floats).
   void readTile(uint32_t tile, float *out) const;
 
@@ -65,11 +70,17 @@ private:
     std::vector<uint8_t> zeroRow;
   };
   static void markZeroRows(Tile &t, unsigned n);
+  /// The tile in slot `i` (a never-written tile reads as the empty one).
+  const Tile &tileAt(size_t i) const { return tiles_[i] ? *tiles_[i] : emptyTile_; }
   unsigned n_ = 0;
   uint32_t numTiles_ = 0;
   numerics::Rounding rounding_ = numerics::Rounding::NearestEven;
   std::vector<artifact::FormatPair> formats_;
-  std::vector<Tile> tiles_;
+  /// Slots share immutable tile contents: a streamed tile moved in again by
+  /// `m_rd stream` reuses what was unpacked the first time (packedCache_).
+  std::vector<std::shared_ptr<const Tile>> tiles_;
+  Tile emptyTile_;
+  std::map<std::pair<const uint8_t *, uint32_t>, std::shared_ptr<const Tile>> packedCache_;
   std::vector<numerics::BfpVector> zeroRows_; ///< per pair: a zero row in the weight format
   std::vector<float> zeroFp_;                 ///< N*N zeros
   std::vector<numerics::BfpVector> xq_;       ///< scratch: the input, one BfpVector per native vector

@@ -50,7 +50,8 @@ bool matrixStream(State &s, const isa::Inst &inst, std::string &what) {
   const uint64_t tileBytes = rowBytes * s.n;
   const uint8_t *packed = s.streamedImage.data() + s.streamedAt[inst.a];
   for (uint64_t t = 0; t < tiles; ++t)
-    s.mrf.storePackedTile(static_cast<uint32_t>(begin + t), packed + t * tileBytes, rowBytes, m.formatIndex);
+    s.mrf.storePackedTile(static_cast<uint32_t>(begin + t), packed + t * tileBytes, rowBytes, m.formatIndex,
+                          /*reuse=*/true); // streamedImage lives as long as the session
   ++s.counters.matrixMoves;
   s.counters.mrfTilesWritten += tiles;
   return true;
