@@ -662,7 +662,8 @@ void blockSums4(const int16_t *w, const int16_t *x, size_t pairs, int32_t sum[4]
 }
 
 template <size_t Pairs>
-void matVecCompact(const MsfpCompactMatrix &w, const BfpVector &x, int base, bool finite, float *acc) {
+void matVecCompact(const MsfpCompactMatrix &w, const BfpVector &x, int base, bool finite, size_t xBlocks,
+                   float *acc) {
   const size_t k = w.k, blocks = w.blocks, pairs = k / 2, groups = w.zeroGroup.size();
   const auto [xMinIt, xMaxIt] = std::minmax_element(x.scales.begin(), x.scales.end());
   const int xMin = *xMinIt, xMax = *xMaxIt;
@@ -682,7 +683,10 @@ void matVecCompact(const MsfpCompactMatrix &w, const BfpVector &x, int base, boo
     // four rows.
     const bool normal = finite && !w.groupNan[g] && w.groupMinScale[g] + xMin + base >= -126 &&
                         w.groupMaxScale[g] + xMax + base <= 127;
-    for (size_t b = 0; b < blocks; ++b, sg += k * 4, sc += 4, nn += 4) {
+    // Blocks past the input's last non-zero block add exact +0 unless a
+    // weight block there is NaN.
+    const size_t end = finite && !w.groupNan[g] ? xBlocks : blocks;
+    for (size_t b = 0; b < end; ++b, sg += k * 4, sc += 4, nn += 4) {
       int32_t sum[4];
       blockSums4<Pairs>(sg, xs + b * k, pairs, sum);
       const int xe = x.scales[b] + base;
@@ -707,11 +711,16 @@ bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *ac
     return false;
   const int base = 2 - static_cast<int>(w.mantissaBits) - static_cast<int>(fx.mantissaBits);
   const bool finite = std::none_of(x.nanBlocks.begin(), x.nanBlocks.end(), [](uint8_t b) { return b != 0; });
+  // The input's zero tail (padding of a short row) contributes nothing.
+  size_t xBlocks = w.blocks;
+  while (xBlocks > 0 && std::all_of(x.significands.begin() + (xBlocks - 1) * w.k,
+                                    x.significands.begin() + xBlocks * w.k, [](int16_t q) { return q == 0; }))
+    --xBlocks;
   switch (w.k) {
-  case 8: matVecCompact<4>(w, x, base, finite, acc); break;
-  case 16: matVecCompact<8>(w, x, base, finite, acc); break;
-  case 32: matVecCompact<16>(w, x, base, finite, acc); break;
-  default: matVecCompact<0>(w, x, base, finite, acc); break;
+  case 8: matVecCompact<4>(w, x, base, finite, xBlocks, acc); break;
+  case 16: matVecCompact<8>(w, x, base, finite, xBlocks, acc); break;
+  case 32: matVecCompact<16>(w, x, base, finite, xBlocks, acc); break;
+  default: matVecCompact<0>(w, x, base, finite, xBlocks, acc); break;
   }
   return true;
 }
