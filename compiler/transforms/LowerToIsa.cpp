@@ -60,6 +60,8 @@ public:
       if (!cast<RankedTensorType>(arg.getType()).getElementType().isF32())
         return func.emitError() << "graph input '" << argName(func, arg.getArgNumber())
                                 << "' is not float32; the NPU runs float32 tensors";
+      if (failed(checkNetworkQueue(func, "input", argName(func, arg.getArgNumber()), arg)))
+        return failure();
       addr_[arg] = allocate(numElements(arg));
       fpga::InputOp::create(b_, func.getLoc(), argName(func, arg.getArgNumber()),
                             shapeOf(arg), addr_[arg]);
@@ -69,6 +71,8 @@ public:
     for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
       if (!cast<RankedTensorType>(v.getType()).getElementType().isF32())
         return ret.emitError() << "graph output " << i << " is not float32";
+      if (failed(checkNetworkQueue(func, "output", resultName(func, i), v)))
+        return failure();
       int64_t a = allocate(numElements(v));
       outAddr.push_back(a);
       fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a);
@@ -129,6 +133,16 @@ private:
   static std::string resultName(func::FuncOp f, unsigned i) {
     auto a = f.getResultAttrOfType<StringAttr>(i, "onnx.name");
     return a ? a.str() : "output" + std::to_string(i);
+  }
+
+  /// Graph inputs and outputs cross the network queues in one request.
+  LogicalResult checkNetworkQueue(func::FuncOp func, const char *role, const std::string &name, Value v) {
+    int64_t vectors = ceilDiv(numElements(v), n_);
+    if (vectors <= static_cast<int64_t>(t_.networkQueueDepth))
+      return success();
+    return func.emitError() << "graph " << role << " '" << name << "' is " << vectors
+                            << " native vectors; the network queues of target '" << t_.name
+                            << "' hold " << t_.networkQueueDepth << " (network_queue_depth)";
   }
 
   int64_t allocate(int64_t count) {

@@ -38,7 +38,15 @@ Target makeTarget(const char *name, unsigned nativeDim, unsigned tileEngines, un
   t.rounding = Rounding::NearestEven;
   t.dramBandwidthGBps = dramGBps;
   t.dramLatencyCycles = dramLatency;
-  // Pipeline latencies: the intel/fpga-npu defaults of Latencies.
+  // Pipeline latencies: the intel/fpga-npu defaults of Latencies. Network
+  // queues: the VRF depth (a request is at most a VRF's worth of vectors).
+  t.networkQueueDepth = vrfDepth;
+  return t;
+}
+
+/// Tests feed large tensors to the tiny target to reach its DRAM limit.
+Target bigQueues(Target t) {
+  t.networkQueueDepth = 1u << 20;
   return t;
 }
 
@@ -69,8 +77,8 @@ const std::vector<Target> &presets() {
       // tiny: a small target for tests: N=16, T=2, L=4, 2 MFUs, VRFs 256
       // vectors, MRF 256 tiles, 64 MiB DRAM, 100 MHz, msfp15; DRAM 1.6 GB/s
       // (16 bytes = 4 elements per cycle, so DRAM costs show in small tests),
-      // 20 cycles latency.
-      makeTarget("tiny", 16, 2, 4, 2, 256, 256, 64 * kMiB, 100.0, msfp15, 1.6, 20),
+      // 20 cycles latency; network queues of 2^20 vectors (I/O never limits).
+      bigQueues(makeTarget("tiny", 16, 2, 4, 2, 256, 256, 64 * kMiB, 100.0, msfp15, 1.6, 20)),
   };
   return table;
 }

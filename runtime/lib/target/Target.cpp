@@ -32,7 +32,7 @@ const char *const kFieldNames[] = {"name",         "native_dim",   "tile_engines
                                    "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
                                    "input_format", "mfu_format",   "rounding",     "dram_bandwidth_gbps",
                                    "dram_latency_cycles", "latencies", "mfu_operations",
-                                   "weight_residency"};
+                                   "weight_residency", "network_queue_depth"};
 
 /// The keys of the optional "latencies" object, in canonical order, with the
 /// Latencies member each one sets.
@@ -83,6 +83,8 @@ std::optional<std::string> checkFields(const Target &t) {
       if (t.mfuOperations[j] == op)
         return fieldError("mfu_operations", "lists '" + op + "' twice");
   }
+  if (t.networkQueueDepth == 0)
+    return fieldError("network_queue_depth", "must be positive");
   if (!t.mfuFormat.isValid() || !t.mfuFormat.isScalar())
     return fieldError("mfu_format", "must be fp32, bf16 or fp16 (is '" + t.mfuFormat.name() + "')");
   if (!numerics::parseRounding(numerics::roundingName(t.rounding)))
@@ -387,6 +389,7 @@ std::string Target::toJson() const {
   j["latencies"] = lat;
   j["mfu_operations"] = mfuOperations;
   j["weight_residency"] = weightResidency == WeightResidency::Pin ? "pin" : "stream";
+  j["network_queue_depth"] = networkQueueDepth;
   // Replace (not throw) on invalid UTF-8 in the name.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -452,7 +455,8 @@ std::optional<Target> Target::fromJson(const std::string &text, const std::strin
             r.readOptionalUnsigned("dram_latency_cycles", t.dramLatencyCycles, e) &&
             r.readLatencies("latencies", t.latencies, e) &&
             r.readMfuOperations("mfu_operations", t.mfuOperations, e) &&
-            r.readResidency("weight_residency", t.weightResidency, e);
+            r.readResidency("weight_residency", t.weightResidency, e) &&
+            r.readOptionalUnsigned("network_queue_depth", t.networkQueueDepth, e);
   if (ok) {
     if (std::optional<std::string> invalid = checkFields(t)) {
       e = *invalid;

@@ -514,5 +514,26 @@ TEST(TargetTest, WeightResidencyIsOptionalAndValidated) {
             std::string::npos);
 }
 
+
+TEST(TargetTest, NetworkQueueDepthIsOptionalPositiveAndHashed) {
+  std::string error;
+  std::optional<Target> bw = Target::load("brainwave-s10", error);
+  ASSERT_TRUE(bw) << error;
+  EXPECT_EQ(bw->networkQueueDepth, bw->ivrfDepth); // presets: a VRF's worth of vectors per request
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(bw->toJson());
+  EXPECT_EQ(j["network_queue_depth"], bw->networkQueueDepth);
+  j.erase("network_queue_depth");
+  std::optional<Target> t = Target::fromJson(j.dump(2), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->networkQueueDepth, 512u); // documented default
+  j["network_queue_depth"] = 7;
+  t = Target::fromJson(j.dump(2), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->networkQueueDepth, 7u);
+  EXPECT_NE(t->hash(), bw->hash());
+  j["network_queue_depth"] = 0;
+  EXPECT_NE(parseError(j.dump(2)).find("field 'network_queue_depth' must be positive"), std::string::npos);
+}
+
 } // namespace
 } // namespace softnpu::target

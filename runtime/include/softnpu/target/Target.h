@@ -68,6 +68,9 @@ struct Target {
   /// streamed), or always streamed from DRAM into MRF scratch tiles (CNN-style
   /// configurations with a small MRF per layer).
   enum class WeightResidency { Pin, Stream } weightResidency = WeightResidency::Pin;
+  /// Native vectors the network input and output queues hold: a graph input
+  /// or output arrives or leaves through them in one request, so each must fit.
+  unsigned networkQueueDepth = 512;
   Latencies latencies;
 
   /// The MFU count and operation set, as the ISA's chain planner takes them.
