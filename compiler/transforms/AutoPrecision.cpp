@@ -1,6 +1,7 @@
 //===- AutoPrecision.cpp - Narrowest per-layer format within an error bound ===//
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
+#include "compiler/SingleFunction.h"
 #include "compiler/analysis/ReferenceEvaluator.h"
 #include "dialects/fpga/FpgaTarget.h"
 
@@ -43,12 +44,10 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
     std::optional<target::Target> t = fpga::getTarget(module);
     if (!t)
       return signalPassFailure();
-    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
-    if (funcs.size() != 1) {
-      module.emitError() << "auto-precision expects one function, found " << funcs.size();
+    FailureOr<func::FuncOp> single = getSingleFunction(module, "fpga-auto-precision");
+    if (failed(single))
       return signalPassFailure();
-    }
-    func::FuncOp func = funcs.front();
+    func::FuncOp func = *single;
     FailureOr<std::vector<std::vector<std::vector<float>>>> sampleSets = loadSamples(func);
     if (failed(sampleSets))
       return signalPassFailure();

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
+#include "compiler/SingleFunction.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
 
@@ -634,13 +635,11 @@ struct FpgaLowerToIsaPass : softnpu::impl::FpgaLowerToIsaBase<FpgaLowerToIsaPass
     std::optional<target::Target> t = fpga::getTarget(module);
     if (!t)
       return signalPassFailure();
-    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
-    if (funcs.size() != 1) {
-      module.emitError() << "expected exactly one function to lower, found " << funcs.size();
+    FailureOr<func::FuncOp> func = getSingleFunction(module, "fpga-lower-to-isa");
+    if (failed(func))
       return signalPassFailure();
-    }
     Lowerer lowerer(module, *t);
-    if (failed(lowerer.run(funcs.front())))
+    if (failed(lowerer.run(*func)))
       return signalPassFailure();
   }
 };

@@ -42,6 +42,22 @@ bool fail(std::string &error, const std::string &msg) {
   return false;
 }
 
+/// A dense tensor of `shape` at `dramAddr` lies inside the artifact's DRAM.
+bool checkDramTensor(const Artifact &a, const std::string &id, const std::vector<int64_t> &shape,
+                     uint64_t dramAddr, std::string &error) {
+  uint64_t elems = 1;
+  for (int64_t d : shape) {
+    if (d < 0)
+      return fail(error, id + " has negative dimension " + std::to_string(d));
+    elems = mulSat(elems, static_cast<uint64_t>(d));
+  }
+  if (!within(dramAddr, elems, a.dramElements))
+    return fail(error, id + " (" + std::to_string(elems) + " elements at DRAM " + std::to_string(dramAddr) +
+                           ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) +
+                           " elements");
+  return true;
+}
+
 bool checkTensors(const Artifact &a, const std::vector<TensorSig> &list, const char *what,
                   std::string &error) {
   std::set<std::string> names;
@@ -53,16 +69,8 @@ bool checkTensors(const Artifact &a, const std::vector<TensorSig> &list, const c
       return fail(error, "artifact has two " + std::string(what) + "s named '" + t.name + "'");
     if (t.dtype != DType::F32)
       return fail(error, id + " has unsupported dtype " + std::to_string(static_cast<unsigned>(t.dtype)));
-    uint64_t elems = 1;
-    for (int64_t d : t.shape) {
-      if (d < 0)
-        return fail(error, id + " has negative dimension " + std::to_string(d));
-      elems = mulSat(elems, static_cast<uint64_t>(d));
-    }
-    if (!within(t.dramAddr, elems, a.dramElements))
-      return fail(error, id + " (" + std::to_string(elems) + " elements at DRAM " + std::to_string(t.dramAddr) +
-                             ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) +
-                             " elements");
+    if (!checkDramTensor(a, id, t.shape, t.dramAddr, error))
+      return false;
   }
   return true;
 }
@@ -89,15 +97,8 @@ bool checkTensorRecords(const Artifact &a, std::string &error) {
       return fail(error, id + " names node " + std::to_string(t.node) + " but there are only " +
                              std::to_string(a.nodeNames.size()) + " node names");
     id += " ('" + a.nodeNames[t.node] + "')";
-    uint64_t elems = 1;
-    for (int64_t d : t.shape) {
-      if (d < 0)
-        return fail(error, id + " has negative dimension " + std::to_string(d));
-      elems = mulSat(elems, static_cast<uint64_t>(d));
-    }
-    if (!within(t.dramAddr, elems, a.dramElements))
-      return fail(error, id + " (" + std::to_string(elems) + " elements at DRAM " + std::to_string(t.dramAddr) +
-                             ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) + " elements");
+    if (!checkDramTensor(a, id, t.shape, t.dramAddr, error))
+      return false;
   }
   return true;
 }

@@ -21,7 +21,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 
 // -----
 
-// expected-error @+1 {{expected exactly one function to lower, found 2}}
+// expected-error @+1 {{fpga-lower-to-isa expects exactly one function, found 2}}
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @a(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
   func.func @b(%x: tensor<4xf32>) -> tensor<4xf32> { return %x : tensor<4xf32> }
