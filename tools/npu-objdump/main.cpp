@@ -1,9 +1,9 @@
 //===- npu-objdump/main.cpp - Show what is inside a .npu artifact ---------===//
 //
 //   npu-objdump model.npu      header, target, I/O signature, instruction
-//                              stream (chains separated by blank lines, MFU
-//                              placement and ONNX node per instruction),
-//                              weight image layout, totals
+//                              stream (chains separated by blank lines, loop
+//                              bodies indented, MFU placement and ONNX node
+//                              per instruction), weight image layout, totals
 //   npu-objdump --isa-table    the instruction set as Markdown (the generated
 //                              section of docs/isa.md)
 //
@@ -111,6 +111,7 @@ void printProgram(const artifact::Artifact &a) {
     std::printf("  (chains not shown: %s)\n", why.c_str());
   const isa::ChainPlan *chain = nullptr;
   bool blank = false; // the last line printed was empty
+  size_t depth = 0;   // loops enclosing instruction i: its text is indented two spaces per loop
   for (size_t i = 0; i < a.program.size(); ++i) {
     if (chainAt[i] >= 0) {
       chain = &plan.chains[static_cast<size_t>(chainAt[i])];
@@ -119,7 +120,11 @@ void printProgram(const artifact::Artifact &a) {
     }
     blank = false;
     const isa::Inst &inst = a.program[i];
-    std::string text = isa::disassemble(inst);
+    if (inst.op == isa::Opcode::EndLoop && depth > 0)
+      --depth;
+    std::string text = std::string(2 * depth, ' ') + isa::disassemble(inst);
+    if (inst.op == isa::Opcode::Loop)
+      ++depth;
     const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(inst.op));
     if (chain && info &&
         (info->kind == isa::Kind::MfuAddSub || info->kind == isa::Kind::MfuMul || info->kind == isa::Kind::MfuAct))

@@ -5,9 +5,13 @@
 // constant matrices, DRAM initialisers and tensor records, and the program (decodable, chains well formed, and
 // every address it touches within the memories).
 //
-// The program is straight-line code and the scalar registers are only set by
-// `s_wr` with immediate values, so their value at every instruction is known
-// statically: the address checks below are exact, not approximations.
+// The only control flow is `loop` / `end_loop` with immediate counts, and the
+// scalar registers are only set by `s_wr` with immediate values, so their
+// value at every executed instruction is known statically: the address
+// checks below are exact, not approximations. A loop body is walked once for
+// its first iteration and, when it has more, once for all the others (they
+// see the same registers); iter addresses, linear in the iteration, are
+// checked at both ends of the iterations a walk stands for.
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/artifact/ArtifactIO.h"
@@ -169,89 +173,182 @@ bool checkDramInits(const Artifact &a, std::string &error) {
 }
 
 /// Static address checks of the program, with the scalar registers tracked
-/// from their reset values through every s_wr.
+/// from their reset values through every s_wr and loop bodies walked as the
+/// machine runs them (see the file comment).
 class ProgramChecker {
 public:
-  ProgramChecker(const Artifact &a, std::string &error) : a_(a), t_(a.target), error_(error) {
+  ProgramChecker(const Artifact &a, const isa::ProgramPlan &plan, std::string &error)
+      : a_(a), t_(a.target), plan_(plan), error_(error) {
     for (unsigned r = 0; r < isa::kNumSRegs; ++r)
       regs_[r] = isa::sregReset(static_cast<isa::SReg>(r));
     for (const MatrixEntry &m : a.matrices)
       if (!m.streamed)
         pinned_.emplace_back(m.mrfTile, addSat(m.mrfTile, mulSat(m.rowTiles, m.colTiles)));
+    // Nested loops whose bodies change registers are walked 2^depth times;
+    // an absurdly deep nest is refused rather than checked for ever.
+    budget_ = std::max<uint64_t>(uint64_t{1} << 24, mulSat(a.program.size(), 64));
   }
 
-  bool run() {
-    const uint64_t n = t_.nativeDim;
-    uint64_t width = 0; // vectors the current chain carries
-    for (size_t i = 0; i < a_.program.size(); ++i) {
-      const isa::Inst &in = a_.program[i];
+  bool run() { return walk(0, a_.program.size()); }
+
+private:
+  /// The loop iterations one walk of a body stands for: [first, last].
+  struct Iterations {
+    uint64_t first, last;
+  };
+
+  /// Checks [begin, end), walking each loop body as its iterations run.
+  bool walk(size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
       idx_ = i;
-      const uint64_t rows = reg(isa::SReg::Rows), cols = reg(isa::SReg::Cols);
-      switch (in.op) {
-      case isa::Opcode::SWr:
-        if (in.b == static_cast<unsigned>(isa::SReg::MFmt) && in.a >= a_.formats.size())
-          return bad("MFMT " + std::to_string(in.a) + " is not an entry of the format table (" +
-                     std::to_string(a_.formats.size()) + " entries)");
-        regs_[in.b] = in.a;
-        break;
-      case isa::Opcode::VRd:
-        if (cols == 0)
-          return bad("COLS is 0");
-        width = cols;
-        if (in.mem == isa::MemSpace::Dram) {
-          uint64_t len = reg(isa::SReg::RdLen) ? reg(isa::SReg::RdLen) : cols * n;
-          if (len > cols * n)
-            return bad("RD_LEN " + std::to_string(len) + " exceeds COLS x N = " + std::to_string(cols * n));
-          uint64_t last = addSat(in.a, mulSat(len - 1, reg(isa::SReg::RdStride)));
-          if (last >= a_.dramElements)
-            return bad("reads DRAM element " + std::to_string(last) + " but the artifact's DRAM has " +
-                       std::to_string(a_.dramElements) + " elements");
-        } else if (!vrf(in.mem, in.a, cols)) {
+      if (++visits_ > budget_)
+        return bad("loops nest too deeply to check the program statically (more than " +
+                   std::to_string(budget_) + " instruction visits)");
+      const isa::Inst &in = a_.program[i];
+      if (in.op != isa::Opcode::Loop) {
+        if (!check(in))
           return false;
-        }
-        break;
-      case isa::Opcode::MvMul:
-        if (rows == 0)
-          return bad("ROWS is 0");
-        if (!within(in.a, rows * cols, t_.mrfTiles))
-          return bad("uses MRF tiles " + std::to_string(in.a) + " + " + std::to_string(rows * cols) +
-                     " but the target has " + std::to_string(t_.mrfTiles));
-        width = rows;
-        break;
-      case isa::Opcode::VWr:
-        if (in.mem == isa::MemSpace::Dram) {
-          uint64_t len = reg(isa::SReg::WrLen) ? reg(isa::SReg::WrLen) : width * n;
-          if (len > width * n)
-            return bad("WR_LEN " + std::to_string(len) + " exceeds the chain's " + std::to_string(width * n) +
-                       " lanes");
-          if (!within(in.a, len, a_.dramElements))
-            return bad("writes DRAM elements " + std::to_string(in.a) + " + " + std::to_string(len) +
-                       " but the artifact's DRAM has " + std::to_string(a_.dramElements) + " elements");
-        } else if (!vrf(in.mem, in.a, width)) {
-          return false;
-        }
-        break;
-      case isa::Opcode::MRd:
-        if (!checkMRd(in, rows, cols))
-          return false;
-        break;
-      default: {
-        // Point-wise ops read their second operand from the local VRF of
-        // their stage; activations and end_chain address nothing.
-        isa::Kind kind = isa::lookup(static_cast<uint8_t>(in.op))->kind;
-        if (kind == isa::Kind::MfuAddSub && !vrf(isa::MemSpace::AsVrf, in.a, width))
-          return false;
-        if (kind == isa::Kind::MfuMul && !vrf(isa::MemSpace::MulVrf, in.a, width))
-          return false;
-        break;
+        continue;
       }
-      }
+      const size_t endLoop = plan_.loopEnd[i];
+      if (!walkLoop(i + 1, endLoop, in.a))
+        return false;
+      i = endLoop; // the end_loop itself addresses nothing
     }
     return true;
   }
 
-private:
+  /// A loop of `count` iterations over the body [begin, end). The first
+  /// iteration starts from the registers before the loop; every later one
+  /// from the registers the body leaves (the same each time: the body runs
+  /// the same s_wr immediates in the same order), so two walks are exact:
+  /// i = 0, then i = 1 .. count-1, of which iter addresses (linear in i) are
+  /// checked at both ends. A zero-count body never runs and is not checked.
+  bool walkLoop(size_t begin, size_t end, uint64_t count) {
+    if (count == 0)
+      return true;
+    iters_.push_back({0, 0});
+    bool ok = walk(begin, end);
+    if (ok && count > 1) {
+      iters_.back() = {1, count - 1};
+      ok = walk(begin, end);
+    }
+    iters_.pop_back();
+    return ok;
+  }
+
+  /// One instruction outside `loop` (end_loop addresses nothing).
+  bool check(const isa::Inst &in) {
+    const uint64_t n = t_.nativeDim;
+    const uint64_t rows = reg(isa::SReg::Rows), cols = reg(isa::SReg::Cols);
+    switch (in.op) {
+    case isa::Opcode::SWr:
+      if (in.b == static_cast<unsigned>(isa::SReg::MFmt) && in.a >= a_.formats.size())
+        return bad("MFMT " + std::to_string(in.a) + " is not an entry of the format table (" +
+                   std::to_string(a_.formats.size()) + " entries)");
+      regs_[in.b] = in.a;
+      return true;
+    case isa::Opcode::VRd: {
+      if (cols == 0)
+        return bad("COLS is 0");
+      width_ = cols;
+      const uint64_t rdLen = reg(isa::SReg::RdLen);
+      const uint64_t len = rdLen ? rdLen : cols * n;
+      if (in.mem == isa::MemSpace::Dram && len > cols * n)
+        return bad("RD_LEN " + std::to_string(len) + " exceeds COLS x N = " + std::to_string(cols * n));
+      if (!addresses(in))
+        return false;
+      for (const Access &x : accesses_) {
+        if (in.mem != isa::MemSpace::Dram) {
+          if (!vrf(in.mem, x.addr, cols, x.where))
+            return false;
+          continue;
+        }
+        uint64_t last = addSat(x.addr, mulSat(len - 1, reg(isa::SReg::RdStride)));
+        if (last >= a_.dramElements)
+          return bad("reads DRAM element " + std::to_string(last) + " but the artifact's DRAM has " +
+                     std::to_string(a_.dramElements) + " elements" + x.where);
+      }
+      return true;
+    }
+    case isa::Opcode::MvMul:
+      if (rows == 0)
+        return bad("ROWS is 0");
+      if (!within(in.a, rows * cols, t_.mrfTiles))
+        return bad("uses MRF tiles " + std::to_string(in.a) + " + " + std::to_string(rows * cols) +
+                   " but the target has " + std::to_string(t_.mrfTiles));
+      width_ = rows;
+      return true;
+    case isa::Opcode::VWr: {
+      const uint64_t wrLen = reg(isa::SReg::WrLen);
+      const uint64_t len = wrLen ? wrLen : width_ * n;
+      if (in.mem == isa::MemSpace::Dram && len > width_ * n)
+        return bad("WR_LEN " + std::to_string(len) + " exceeds the chain's " + std::to_string(width_ * n) +
+                   " lanes");
+      if (!addresses(in))
+        return false;
+      for (const Access &x : accesses_) {
+        if (in.mem != isa::MemSpace::Dram) {
+          if (!vrf(in.mem, x.addr, width_, x.where))
+            return false;
+          continue;
+        }
+        if (!within(x.addr, len, a_.dramElements))
+          return bad("writes DRAM elements " + std::to_string(x.addr) + " + " + std::to_string(len) +
+                     " but the artifact's DRAM has " + std::to_string(a_.dramElements) + " elements" + x.where);
+      }
+      return true;
+    }
+    case isa::Opcode::MRd:
+      return checkMRd(in, rows, cols);
+    default: {
+      // Point-wise ops read their second operand from the local VRF of
+      // their stage; activations, end_chain and end_loop address nothing.
+      isa::Kind kind = isa::lookup(static_cast<uint8_t>(in.op))->kind;
+      if (kind == isa::Kind::MfuAddSub)
+        return vrf(isa::MemSpace::AsVrf, in.a, width_);
+      if (kind == isa::Kind::MfuMul)
+        return vrf(isa::MemSpace::MulVrf, in.a, width_);
+      return true;
+    }
+    }
+  }
+
   uint64_t reg(isa::SReg r) const { return regs_[static_cast<unsigned>(r)]; }
+
+  /// One address a v_rd / v_wr uses, and " in loop iteration i" for an iter
+  /// address (to append to messages).
+  struct Access {
+    uint64_t addr;
+    std::string where;
+  };
+
+  /// Fills accesses_ with the addresses v_rd / v_wr `in` uses in this walk:
+  /// `a`, or for the iter flag a + i x step at the first and last iteration
+  /// the walk stands for. A negative one is reported.
+  bool addresses(const isa::Inst &in) {
+    accesses_.clear();
+    if (!(in.flags & isa::kVIter) || iters_.empty()) {
+      accesses_.push_back({in.a, ""});
+      return true;
+    }
+    const bool rd = in.op == isa::Opcode::VRd;
+    const int64_t step = static_cast<int32_t>(static_cast<uint32_t>(reg(rd ? isa::SReg::RdStep : isa::SReg::WrStep)));
+    const Iterations it = iters_.back();
+    for (uint64_t i : {it.first, it.last}) {
+      // |i * step| < 2^32 * 2^31 and a < 2^32: exact in int64.
+      const int64_t addr = static_cast<int64_t>(in.a) + static_cast<int64_t>(i) * step;
+      std::string where = " in loop iteration " + std::to_string(i);
+      if (addr < 0)
+        return bad("iter address " + std::to_string(in.a) + " + " + std::to_string(i) + " x " +
+                   std::to_string(step) + (rd ? " (RD_STEP)" : " (WR_STEP)") + " = " + std::to_string(addr) +
+                   " is negative");
+      accesses_.push_back({static_cast<uint64_t>(addr), std::move(where)});
+      if (it.first == it.last)
+        break;
+    }
+    return true;
+  }
 
   bool bad(const std::string &msg) {
     std::string where = "instruction " + std::to_string(idx_) + " (" + isa::disassemble(a_.program[idx_]) + ")";
@@ -261,13 +358,13 @@ private:
     return false;
   }
 
-  bool vrf(isa::MemSpace m, uint64_t addr, uint64_t count) {
+  bool vrf(isa::MemSpace m, uint64_t addr, uint64_t count, const std::string &where = "") {
     uint64_t depth = m == isa::MemSpace::Ivrf    ? t_.ivrfDepth
                      : m == isa::MemSpace::AsVrf ? t_.asvrfDepth
                                                  : t_.mulvrfDepth;
     if (!within(addr, count, depth))
       return bad(std::string("uses ") + isa::memSpaceName(m) + " vectors " + std::to_string(addr) + " + " +
-                 std::to_string(count) + " but its depth is " + std::to_string(depth));
+                 std::to_string(count) + " but its depth is " + std::to_string(depth) + where);
     return true;
   }
 
@@ -288,7 +385,11 @@ private:
     if (rows * n < r || cols * n < c)
       return bad("a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit " +
                  std::to_string(rows) + " x " + std::to_string(cols) + " tiles of " + std::to_string(n));
-    return checkMrfWrite(in.b, rows * cols);
+    const uint64_t pitch = reg(isa::SReg::MatPitch) ? reg(isa::SReg::MatPitch) : cols;
+    if (pitch < cols)
+      return bad("MAT_PITCH " + std::to_string(pitch) + " is less than COLS " + std::to_string(cols) +
+                 " (tile rows would overlap)");
+    return checkMrfWrite(in.b, rows, cols, pitch);
   }
 
   /// m_rd stream: `a` names a streamed matrix; its tiles go to b.. exactly.
@@ -300,28 +401,39 @@ private:
     const MatrixEntry &m = a_.matrices[in.a];
     if (!m.streamed)
       return bad("streams matrix " + std::to_string(in.a) + " but it is pinned in the MRF, not streamed");
-    return checkMrfWrite(in.b, mulSat(m.rowTiles, m.colTiles));
+    const uint64_t tiles = mulSat(m.rowTiles, m.colTiles);
+    return checkMrfWrite(in.b, 1, tiles, tiles);
   }
 
-  /// An m_rd writes MRF tiles [begin, begin + count): within the MRF and
-  /// clear of every pinned matrix (which it would corrupt for the next run).
-  bool checkMrfWrite(uint64_t begin, uint64_t count) {
-    if (!within(begin, count, t_.mrfTiles))
-      return bad("uses MRF tiles " + std::to_string(begin) + " + " + std::to_string(count) +
+  /// An m_rd writes `rows` runs of `cols` MRF tiles, run r from
+  /// begin + r * pitch (pitch >= cols): all within the MRF and clear of every
+  /// pinned matrix (which it would corrupt for the next run).
+  bool checkMrfWrite(uint64_t begin, uint64_t rows, uint64_t cols, uint64_t pitch) {
+    const uint64_t span = addSat(mulSat(rows - 1, pitch), cols); // begin to one past the last tile
+    if (!within(begin, span, t_.mrfTiles))
+      return bad("uses MRF tiles " + std::to_string(begin) + " + " + std::to_string(span) +
                  " but the target has " + std::to_string(t_.mrfTiles));
-    const uint64_t end = begin + count;
-    for (const auto &[pb, pe] : pinned_)
-      if (begin < pe && pb < end)
-        return bad("overwrites MRF tiles of a constant matrix (tiles " + std::to_string(pb) + ".." +
-                   std::to_string(pe - 1) + ")");
+    // Within the MRF, so rows <= mrfTiles: a short loop.
+    for (uint64_t r = 0; r < rows; ++r) {
+      const uint64_t b = begin + r * pitch, e = b + cols;
+      for (const auto &[pb, pe] : pinned_)
+        if (b < pe && pb < e)
+          return bad("overwrites MRF tiles of a constant matrix (tiles " + std::to_string(pb) + ".." +
+                     std::to_string(pe - 1) + ")");
+    }
     return true;
   }
 
   const Artifact &a_;
   const target::Target &t_;
+  const isa::ProgramPlan &plan_;
   std::string &error_;
   uint64_t regs_[isa::kNumSRegs] = {};
   std::vector<std::pair<uint64_t, uint64_t>> pinned_;
+  std::vector<Iterations> iters_; ///< per enclosing loop, innermost last
+  std::vector<Access> accesses_;  ///< scratch of addresses()
+  uint64_t width_ = 0;            ///< vectors the current chain carries
+  uint64_t visits_ = 0, budget_ = 0;
   size_t idx_ = 0;
 };
 
@@ -359,7 +471,7 @@ bool validate(const Artifact &a, std::string &error) {
   if (!checkFormats(a, error) || !checkMatrices(a, error) || !checkDramInits(a, error) ||
       !checkTensorRecords(a, error))
     return false;
-  ProgramChecker checker(a, err);
+  ProgramChecker checker(a, plan, err);
   if (!checker.run())
     return fail(error, "artifact program: " + err);
   return true;

@@ -109,6 +109,8 @@ std::optional<Inst> decode(uint64_t word, std::string *error) {
   if (inst.op == Opcode::MRd && (inst.flags & ~kMRdFlagsMask))
     return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) +
                 " (defined: bit 0 transpose, bit 1 stream)");
+  if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr) && (inst.flags & ~kVFlagsMask))
+    return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) + " (defined: bit 0 iter)");
   if (inst.op == Opcode::MRd && (inst.flags & kMRdStream) && (inst.flags & kMRdTranspose))
     return fail(mn + ": stream and transpose cannot be combined");
   if (inst.op == Opcode::SWr && inst.b >= kNumSRegs)
@@ -123,7 +125,12 @@ std::string disassemble(const Inst &inst) {
   std::ostringstream os;
   os << info->mnemonic;
   if (inst.op == Opcode::SWr) {
-    os << ' ' << (inst.b < kNumSRegs ? sregName(static_cast<SReg>(inst.b)) : "?") << ", " << inst.a;
+    os << ' ' << (inst.b < kNumSRegs ? sregName(static_cast<SReg>(inst.b)) : "?") << ", ";
+    // The step registers hold two's-complement values: show them signed.
+    if (inst.b == static_cast<unsigned>(SReg::RdStep) || inst.b == static_cast<unsigned>(SReg::WrStep))
+      os << static_cast<int32_t>(inst.a);
+    else
+      os << inst.a;
     return os.str();
   }
   if (inst.op == Opcode::MRd && (inst.flags & kMRdStream)) {
@@ -148,6 +155,8 @@ std::string disassemble(const Inst &inst) {
   }
   if ((info->fields & F_FLAGS) && inst.op == Opcode::MRd && (inst.flags & kMRdTranspose))
     os << ", transpose";
+  if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr) && (inst.flags & kVIter))
+    os << ", iter";
   return os.str();
 }
 
@@ -187,9 +196,15 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
                  std::string &error) {
   const unsigned numMfus = mfus.count;
   plan.chains.clear();
+  plan.loopEnd.assign(program.size(), ProgramPlan::kNoLoopEnd);
   auto fail = [&](size_t i, const std::string &msg) {
     error = "instruction " + std::to_string(i) + " (" + disassemble(program[i]) + "): " + msg;
     return false;
+  };
+  std::vector<size_t> openLoops; // indices of the loops enclosing i
+  auto iterOutsideLoop = [&](size_t k) {
+    return openLoops.empty() && (program[k].flags & kVIter) &&
+           (program[k].op == Opcode::VRd || program[k].op == Opcode::VWr);
   };
   size_t i = 0;
   while (i < program.size()) {
@@ -197,11 +212,21 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
     if (!info)
       return fail(i, "unknown opcode");
     if (info->kind == Kind::Standalone) {
+      if (program[i].op == Opcode::Loop) {
+        openLoops.push_back(i);
+      } else if (program[i].op == Opcode::EndLoop) {
+        if (openLoops.empty())
+          return fail(i, "end_loop without a matching loop");
+        plan.loopEnd[openLoops.back()] = i;
+        openLoops.pop_back();
+      }
       ++i;
       continue;
     }
     if (info->kind != Kind::ChainStart)
       return fail(i, "a chain must start with v_rd");
+    if (iterOutsideLoop(i))
+      return fail(i, "the iter flag needs an enclosing loop");
     ChainPlan chain;
     chain.begin = i;
     chain.mfuOfOp.push_back(0);
@@ -240,6 +265,8 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
         slot = static_cast<unsigned>(mfu);
       } else if (ci->kind == Kind::ChainWrite) {
         sawWrite = true;
+        if (iterOutsideLoop(i))
+          return fail(i, "the iter flag needs an enclosing loop");
         if ((program[i].mem == MemSpace::AsVrf || program[i].mem == MemSpace::MulVrf) &&
             program[i].b >= numMfus)
           return fail(i, "MFU index out of range");
@@ -260,6 +287,8 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
     chain.mfusUsed = static_cast<unsigned>(mfu + 1);
     plan.chains.push_back(std::move(chain));
   }
+  if (!openLoops.empty())
+    return fail(openLoops.back(), "loop without a matching end_loop");
   return true;
 }
 

@@ -2,7 +2,8 @@
 //
 // v_rd [mv_mul] (point-wise op)* v_wr+ end_chain, as in
 // docs/execution-model.md "Chains". Every address is checked before it is
-// used; a failing check reports the instruction and stops the run.
+// used (for iter-flagged v_rd / v_wr the effective address of this loop
+// iteration); a failing check reports the instruction and stops the run.
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -27,10 +28,30 @@ std::string vrfRangeText(MemSpace mem, unsigned mfu, uint64_t first, uint64_t co
          " are out of range (depth " + std::to_string(depth) + ")";
 }
 
+/// The effective address of v_rd / v_wr `inst`, or false with a message when
+/// it is negative (only an iter address can be). Its upper bound is checked
+/// by the caller, in the memory's own terms.
+bool addressOf(const State &s, const Inst &inst, uint64_t &addr, std::string &what) {
+  const int64_t a = s.effectiveAddress(inst);
+  if (a < 0) {
+    const bool rd = inst.op == Opcode::VRd;
+    what = std::string("iter address ") + std::to_string(inst.a) + " + " +
+           std::to_string(s.loops.empty() ? 0 : s.loops.back().iteration) + " x " +
+           std::to_string(static_cast<int32_t>(s.reg(rd ? SReg::RdStep : SReg::WrStep))) + " (" +
+           (rd ? "RD_STEP" : "WR_STEP") + ") = " + std::to_string(a) + " is negative";
+    return false;
+  }
+  addr = static_cast<uint64_t>(a);
+  return true;
+}
+
 /// Reads the chain input (COLS vectors) into s.cur.
 bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
   const uint64_t lanes = static_cast<uint64_t>(cols) * s.n;
   float *x = s.cur.data();
+  uint64_t addr = 0;
+  if (!addressOf(s, rd, addr, what))
+    return false;
   if (rd.mem == MemSpace::Dram) {
     const uint64_t rdLen = s.reg(SReg::RdLen);
     const uint64_t len = rdLen ? rdLen : lanes;
@@ -40,7 +61,8 @@ bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
       return false;
     }
     if (len > 0) {
-      const uint64_t last = rd.a + (len - 1) * stride; // < 2^64: all factors < 2^32
+      // Below the DRAM size, addr + (len - 1) * stride cannot wrap (len, stride < 2^32).
+      const uint64_t last = addr < s.dram.size() ? addr + (len - 1) * stride : addr;
       if (last >= s.dram.size()) {
         what = "DRAM read reaches element " + std::to_string(last) + " (RD_LEN " + std::to_string(len) +
                ", RD_STRIDE " + std::to_string(stride) + "), DRAM has " + std::to_string(s.dram.size()) +
@@ -48,7 +70,7 @@ bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
         return false;
       }
     }
-    const float *src = s.dram.data() + rd.a;
+    const float *src = s.dram.data() + addr;
     if (stride == 1) {
       std::memcpy(x, src, len * sizeof(float));
     } else if (stride == 0) {
@@ -66,17 +88,20 @@ bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
     what = std::string("cannot read from ") + isa::memSpaceName(rd.mem);
     return false;
   }
-  if (static_cast<uint64_t>(rd.a) + cols > depth) {
-    what = vrfRangeText(rd.mem, rd.b, rd.a, cols, depth);
+  if (addr + cols > depth) {
+    what = vrfRangeText(rd.mem, rd.b, addr, cols, depth);
     return false;
   }
-  std::memcpy(x, base + static_cast<size_t>(rd.a) * s.n, lanes * sizeof(float));
+  std::memcpy(x, base + static_cast<size_t>(addr) * s.n, lanes * sizeof(float));
   return true;
 }
 
 bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
   const uint64_t lanes = static_cast<uint64_t>(w) * s.n;
   const float *x = s.cur.data();
+  uint64_t addr = 0;
+  if (!addressOf(s, wr, addr, what))
+    return false;
   if (wr.mem == MemSpace::Dram) {
     const uint64_t wrLen = s.reg(SReg::WrLen);
     const uint64_t len = wrLen ? wrLen : lanes;
@@ -84,12 +109,12 @@ bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
       what = "WR_LEN " + std::to_string(len) + " exceeds the chain's " + std::to_string(lanes) + " lanes";
       return false;
     }
-    if (wr.a + len > s.dram.size()) {
-      what = "DRAM write of elements [" + std::to_string(wr.a) + ", " + std::to_string(wr.a + len) +
+    if (addr + len > s.dram.size()) {
+      what = "DRAM write of elements [" + std::to_string(addr) + ", " + std::to_string(addr + len) +
              ") is out of range (DRAM has " + std::to_string(s.dram.size()) + " elements)";
       return false;
     }
-    std::memcpy(s.dram.data() + wr.a, x, len * sizeof(float));
+    std::memcpy(s.dram.data() + addr, x, len * sizeof(float));
     return true;
   }
   uint32_t depth = 0;
@@ -98,12 +123,12 @@ bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
     what = std::string("cannot write to ") + isa::memSpaceName(wr.mem);
     return false;
   }
-  if (static_cast<uint64_t>(wr.a) + w > depth) {
-    what = vrfRangeText(wr.mem, wr.b, wr.a, w, depth);
+  if (addr + w > depth) {
+    what = vrfRangeText(wr.mem, wr.b, addr, w, depth);
     return false;
   }
-  std::memcpy(base + static_cast<size_t>(wr.a) * s.n, x, lanes * sizeof(float));
-  s.markVrfWritten(wr.mem, wr.b, static_cast<size_t>(wr.a) * s.n + lanes);
+  std::memcpy(base + static_cast<size_t>(addr) * s.n, x, lanes * sizeof(float));
+  s.markVrfWritten(wr.mem, wr.b, static_cast<size_t>(addr) * s.n + lanes);
   return true;
 }
 

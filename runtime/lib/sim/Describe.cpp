@@ -2,8 +2,11 @@
 //
 // Runs only when a WorkObserver is set, after an instruction group executed
 // without error (so every address was checked): reads the chain from the
-// program and plan, the scalar registers it ran with, and fills the
-// hardware description the timing model needs (docs/timing-model.md).
+// program and plan, the scalar registers and loop iteration it ran with, and
+// fills the hardware description the timing model needs
+// (docs/timing-model.md). Ranges use effective addresses: an iter-flagged
+// v_rd / v_wr touches a + i x step in this iteration, a pitched m_rd writes
+// ROWS separate runs of COLS tiles.
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -46,6 +49,7 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
   const uint64_t lanes = static_cast<uint64_t>(w.vectors) * s.n;
 
   const isa::Inst &rd = s.program[chain.begin];
+  const uint64_t rdAddr = static_cast<uint64_t>(s.effectiveAddress(rd)); // checked: >= 0
   if (rd.mem == MemSpace::Dram) {
     const uint64_t rdLen = s.reg(SReg::RdLen);
     const uint64_t len = rdLen ? rdLen : static_cast<uint64_t>(cols) * s.n;
@@ -53,10 +57,10 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
     w.sourceDram = true;
     if (len > 0) {
       w.dramRead = stride == 0 ? 1 : len;
-      w.reads.push_back({Memory::Dram, 0, rd.a, rd.a + (len - 1) * stride + 1});
+      w.reads.push_back({Memory::Dram, 0, rdAddr, rdAddr + (len - 1) * stride + 1});
     }
   } else {
-    w.reads.push_back({memoryOf(rd.mem), rd.b, rd.a, uint64_t{rd.a} + cols});
+    w.reads.push_back({memoryOf(rd.mem), rd.b, rdAddr, rdAddr + cols});
   }
   for (size_t k = chain.begin + 1; k < chain.end; ++k) {
     const isa::Inst &inst = s.program[k];
@@ -75,16 +79,18 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
       if (mfu < timing::kMaxMfus)
         ++w.mfuStages[mfu];
       break;
-    case isa::Kind::ChainWrite:
+    case isa::Kind::ChainWrite: {
+      const uint64_t addr = static_cast<uint64_t>(s.effectiveAddress(inst));
       if (inst.mem == MemSpace::Dram) {
         const uint64_t wrLen = s.reg(SReg::WrLen);
         const uint64_t len = wrLen ? wrLen : lanes;
         w.dramWritten += len;
-        w.writes.push_back({Memory::Dram, 0, inst.a, inst.a + len});
+        w.writes.push_back({Memory::Dram, 0, addr, addr + len});
       } else {
-        w.writes.push_back({memoryOf(inst.mem), inst.b, inst.a, uint64_t{inst.a} + w.vectors});
+        w.writes.push_back({memoryOf(inst.mem), inst.b, addr, addr + w.vectors});
       }
       break;
+    }
     default:
       break;
     }
@@ -94,6 +100,8 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
 void describeStandalone(const State &s, const isa::Inst &inst, timing::Work &w) {
   w.clear();
   if (inst.op != isa::Opcode::MRd) {
+    // s_wr, loop and end_loop: decoded and executed by the control processor
+    // alone, touching no memory.
     w.kind = timing::WorkKind::ScalarWrite;
     return;
   }
@@ -114,7 +122,15 @@ void describeStandalone(const State &s, const isa::Inst &inst, timing::Work &w) 
   w.cols = s.reg(SReg::Cols);
   w.dramRead = matH * matW;
   w.reads.push_back({Memory::Dram, 0, inst.a, inst.a + matH * matW});
-  w.writes.push_back({Memory::Mrf, 0, inst.b, uint64_t{inst.b} + uint64_t{w.rows} * w.cols});
+  const uint64_t pitch = s.reg(SReg::MatPitch) ? s.reg(SReg::MatPitch) : w.cols;
+  if (pitch == w.cols) { // one contiguous run
+    w.writes.push_back({Memory::Mrf, 0, inst.b, uint64_t{inst.b} + uint64_t{w.rows} * w.cols});
+    return;
+  }
+  // A pitched grid leaves gaps other matrices may use: one range per tile row,
+  // so the scoreboard sees no false dependency on them.
+  for (uint64_t tr = 0; tr < w.rows; ++tr)
+    w.writes.push_back({Memory::Mrf, 0, inst.b + tr * pitch, inst.b + tr * pitch + w.cols});
 }
 
 } // namespace softnpu::sim::detail

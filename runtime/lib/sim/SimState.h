@@ -3,9 +3,9 @@
 // The machine state behind sim::Simulator and the pieces that act on it:
 // the matrix register file with its matrix-vector product (MatrixUnit.cpp),
 // the multifunction units' point-wise ops (Mfu.cpp), chain execution
-// (Chain.cpp) and the program loop (Simulator.cpp). Helpers return false and
-// set `what` to a message without location; the program loop prefixes the
-// instruction index and disassembly.
+// (Chain.cpp) and the program loop with its loop stack (Simulator.cpp).
+// Helpers return false and set `what` to a message without location; the
+// program loop prefixes the instruction index and disassembly.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_LIB_SIM_SIMSTATE_H
@@ -87,6 +87,13 @@ private:
   std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
 };
 
+/// One active `loop`: its body is [bodyBegin, plan.loopEnd[bodyBegin - 1]).
+struct LoopFrame {
+  size_t bodyBegin = 0;
+  uint32_t count = 0;     ///< iterations (> 0: a zero-count loop is never entered)
+  uint32_t iteration = 0; ///< current iteration, 0-based
+};
+
 struct State {
   target::Target target;
   std::vector<isa::Inst> program;
@@ -106,6 +113,7 @@ struct State {
   /// [1 + m] ASVRF of MFU m, [1 + numMfus + m] MULVRF of MFU m.
   std::vector<size_t> vrfDirty;
   std::array<uint32_t, isa::kNumSRegs> regs{};
+  std::vector<LoopFrame> loops; ///< active loops, innermost last (empty between runs)
   MatrixRegisterFile mrf;
 
   std::vector<float> cur, next; ///< the chain's current vectors, and scratch
@@ -127,6 +135,11 @@ struct State {
   timing::Work work; ///< reused for every WorkEvent (keeps its capacity)
 
   uint32_t reg(isa::SReg r) const { return regs[static_cast<unsigned>(r)]; }
+  /// The address v_rd / v_wr `inst` uses: a, or with the iter flag
+  /// a + i * step (i = the innermost loop's iteration, step = the signed
+  /// RD_STEP / WR_STEP), exact in 64 bits (|i * step| < 2^63); may be
+  /// negative or beyond the memory, which the caller must check.
+  int64_t effectiveAddress(const isa::Inst &inst) const;
   /// Base of a VRF's storage and its depth in vectors; nullptr for DRAM/none.
   float *vrf(isa::MemSpace mem, unsigned mfu, uint32_t &depth);
   /// Records that a VRF holds written data up to `endFloat` from its base.
@@ -138,7 +151,8 @@ struct State {
 /// Executes chain `index` of the plan. On error sets `failedAt` to the
 /// offending instruction and `what` to the reason.
 bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what);
-/// Executes one standalone instruction (m_rd, m_rd stream, s_wr).
+/// Executes one standalone instruction (m_rd, m_rd stream, s_wr); loop and
+/// end_loop move the program counter and are run by Simulator::run.
 bool executeStandalone(State &s, const isa::Inst &inst, std::string &what);
 /// Describes chain `index` (just executed, registers unchanged) or one
 /// standalone instruction for the timing model (Describe.cpp).

@@ -4,7 +4,8 @@
 // machine state (SimState.h): memories sized from the target, constant
 // matrices pinned in the MRF (streamed ones kept packed for m_rd stream),
 // DRAM initialisers captured in the start-of-run DRAM image. run() walks the
-// program: chains go to Chain.cpp, standalone instructions to Standalone.cpp.
+// program: chains go to Chain.cpp, standalone instructions to Standalone.cpp,
+// loop / end_loop move the program counter with a loop stack (State::loops).
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/sim/Simulator.h"
@@ -46,6 +47,14 @@ float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
   }
 }
 
+int64_t State::effectiveAddress(const isa::Inst &inst) const {
+  if (!(inst.flags & isa::kVIter) || loops.empty())
+    return inst.a;
+  const int32_t step = static_cast<int32_t>(reg(inst.op == isa::Opcode::VRd ? isa::SReg::RdStep : isa::SReg::WrStep));
+  // |i * step| <= (2^32 - 1) * 2^31 and a < 2^32: no int64 overflow.
+  return static_cast<int64_t>(inst.a) + static_cast<int64_t>(loops.back().iteration) * step;
+}
+
 void State::ensureLanes(uint64_t lanes) {
   if (cur.size() < lanes) {
     cur.resize(lanes);
@@ -56,6 +65,24 @@ void State::ensureLanes(uint64_t lanes) {
 } // namespace detail
 
 namespace {
+
+/// Executes `loop` or `end_loop` at `pc`; returns the next program counter.
+/// planProgram matched every loop with its end_loop, and an end_loop is only
+/// reached through its loop, so the stack is never empty there.
+size_t loopControl(State &s, size_t pc) {
+  const isa::Inst &inst = s.program[pc];
+  if (inst.op == isa::Opcode::Loop) {
+    if (inst.a == 0)
+      return s.plan.loopEnd[pc] + 1; // the body never runs
+    s.loops.push_back({pc + 1, inst.a, 0});
+    return pc + 1;
+  }
+  detail::LoopFrame &top = s.loops.back();
+  if (++top.iteration < top.count)
+    return top.bodyBegin;
+  s.loops.pop_back();
+  return pc + 1;
+}
 
 std::string matrixName(const artifact::Artifact &a, size_t i) {
   const artifact::MatrixEntry &m = a.matrices[i];
@@ -210,27 +237,34 @@ void Simulator::reset() {
 bool Simulator::run(std::string &error) {
   State &s = *s_;
   ++s.counters.runs;
+  s.loops.clear(); // a failed run may have stopped inside a loop
   size_t pc = 0;
   while (pc < s.program.size()) {
     size_t failedAt = pc;
     std::string what;
-    bool ok;
-    size_t nextPc;
+    bool ok = true;
+    size_t end;    // the executed group is [pc, end)
+    size_t nextPc; // differs from `end` only at loop / end_loop
+    const isa::Opcode op = s.program[pc].op;
     if (s.chainAt[pc] >= 0) {
       const size_t c = static_cast<size_t>(s.chainAt[pc]);
       ok = detail::executeChain(s, c, failedAt, what);
-      nextPc = s.plan.chains[c].end;
+      end = nextPc = s.plan.chains[c].end;
+    } else if (op == isa::Opcode::Loop || op == isa::Opcode::EndLoop) {
+      ++s.counters.instructions;
+      end = pc + 1;
+      nextPc = loopControl(s, pc);
     } else {
       ok = detail::executeStandalone(s, s.program[pc], what);
       ++s.counters.instructions;
-      nextPc = pc + 1;
+      end = nextPc = pc + 1;
     }
     if (ok && s.workObserver) {
       if (s.chainAt[pc] >= 0)
         detail::describeChain(s, static_cast<size_t>(s.chainAt[pc]), s.work);
       else
         detail::describeStandalone(s, s.program[pc], s.work);
-      s.workObserver(WorkEvent{pc, nextPc, &s.work});
+      s.workObserver(WorkEvent{pc, end, &s.work});
     }
     if (!ok) {
       error = "instruction " + std::to_string(failedAt) + " (" + isa::disassemble(s.program[failedAt]) + ")";

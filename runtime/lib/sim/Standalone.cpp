@@ -2,7 +2,8 @@
 //
 // m_rd follows docs/execution-model.md "Matrix moves": the MAT_H x MAT_W
 // row-major matrix at DRAM element a (optionally transposed) is zero-padded to
-// a ROWS x COLS tile grid and stored from MRF tile b, each tile row quantized
+// a ROWS x COLS tile grid and stored from MRF tile b (tile (tr, tc) in tile
+// b + tr * MAT_PITCH + tc, MAT_PITCH 0 meaning COLS), each tile row quantized
 // by the MRF to the weight format of format pair MFMT. m_rd stream copies
 // the packed tiles of a streamed constant matrix into MRF tiles from b
 // unchanged (unpacked as the pinning at session start does, no rounding).
@@ -91,9 +92,17 @@ bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
     return false;
   }
   const uint64_t tiles = rows * cols;
-  if (inst.b + tiles > s.mrf.numTiles()) {
-    what = "writes MRF tiles [" + std::to_string(inst.b) + ", " + std::to_string(inst.b + tiles) +
-           ") but the MRF has " + std::to_string(s.mrf.numTiles()) + " tiles";
+  const uint64_t pitch = s.reg(SReg::MatPitch) ? s.reg(SReg::MatPitch) : cols;
+  if (pitch < cols) {
+    what = "MAT_PITCH " + std::to_string(pitch) + " is less than COLS " + std::to_string(cols) +
+           " (tile rows would overlap)";
+    return false;
+  }
+  // One past the last tile touched; < 2^64 as every factor is < 2^32.
+  const uint64_t end = inst.b + (rows - 1) * pitch + cols;
+  if (end > s.mrf.numTiles()) {
+    what = "writes MRF tiles [" + std::to_string(inst.b) + ", " + std::to_string(end) + ") but the MRF has " +
+           std::to_string(s.mrf.numTiles()) + " tiles";
     return false;
   }
   const float *m = s.dram.data() + inst.a;
@@ -110,7 +119,7 @@ bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
           buf[i * n + j] = v;
         }
       }
-      s.mrf.storeTile(static_cast<uint32_t>(inst.b + tr * cols + tc), buf, pair);
+      s.mrf.storeTile(static_cast<uint32_t>(inst.b + tr * pitch + tc), buf, pair);
     }
   }
   ++s.counters.matrixMoves;

@@ -355,6 +355,16 @@ TEST(ArtifactRejects, WrongVersion) {
   rechecksum(b);
   std::string err;
   EXPECT_TRUE(deserialize(b, err).has_value()) << err;
+
+  // So are older ones: files of version 1.0, written before loops (1.1).
+  EXPECT_EQ(kVersionMinor, 1u);
+  b = serialize(sampleArtifact());
+  EXPECT_EQ(getLE(b, kOffMinor, 2), 1u);
+  putLE(b, kOffMinor, 2, 0);
+  rechecksum(b);
+  auto old = deserialize(b, err);
+  ASSERT_TRUE(old.has_value()) << err;
+  EXPECT_EQ(old->program, sampleArtifact().program);
 }
 
 TEST(ArtifactRejects, BadSectionOffsetsAndSizes) {

@@ -162,6 +162,17 @@ struct Program {
   void swr(isa::SReg r, uint32_t v) { insts.push_back(scalarWrite(r, v)); }
   void vrd(isa::MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back(makeInst(isa::Opcode::VRd, m, a, mfu)); }
   void vwr(isa::MemSpace m, uint32_t a, uint16_t mfu = 0) { insts.push_back(makeInst(isa::Opcode::VWr, m, a, mfu)); }
+  /// v_rd / v_wr with the iter flag: address a + i * RD_STEP / WR_STEP.
+  void vrdIter(isa::MemSpace m, uint32_t a, uint16_t mfu = 0) {
+    insts.push_back(makeInst(isa::Opcode::VRd, m, a, mfu, isa::kVIter));
+  }
+  void vwrIter(isa::MemSpace m, uint32_t a, uint16_t mfu = 0) {
+    insts.push_back(makeInst(isa::Opcode::VWr, m, a, mfu, isa::kVIter));
+  }
+  void loop(uint32_t count) { insts.push_back(makeInst(isa::Opcode::Loop, isa::MemSpace::None, count)); }
+  void endLoop() { op(isa::Opcode::EndLoop); }
+  /// s_wr of a signed value (RD_STEP, WR_STEP), stored as two's complement.
+  void swrSigned(isa::SReg r, int32_t v) { swr(r, static_cast<uint32_t>(v)); }
   void op(isa::Opcode o, uint32_t a = 0) { insts.push_back(makeInst(o, isa::MemSpace::None, a)); }
   void end() { op(isa::Opcode::EndChain); }
   void mrd(uint32_t a, uint16_t tile, bool transpose = false) {
@@ -212,6 +223,26 @@ inline std::unique_ptr<sim::Simulator> makeSim(const artifact::Artifact &a) {
   auto s = sim::Simulator::create(a, err);
   EXPECT_TRUE(s) << err;
   return s;
+}
+
+/// Runs `p` on the tiny target at fp32 with 100 DRAM elements, every
+/// instruction attributed to node "fc1", and expects a run-time error
+/// containing each of `parts`; returns the error.
+inline std::string expectRunError(const Program &p, const std::vector<std::string> &parts) {
+  artifact::Artifact a;
+  setTarget(a, tinyTarget(true));
+  a.dramElements = 100;
+  a.program = p.insts;
+  a.nodeNames = {"fc1"};
+  a.instNode.assign(p.insts.size(), 0);
+  auto s = makeSim(a);
+  if (!s)
+    return "";
+  std::string err;
+  EXPECT_FALSE(s->run(err));
+  for (const std::string &part : parts)
+    EXPECT_NE(err.find(part), std::string::npos) << "'" << part << "' not in: " << err;
+  return err;
 }
 
 } // namespace softnpu::testing

@@ -96,12 +96,16 @@ TEST(IsaEncoding, EveryInstructionRoundTripsWithExtremeFields) {
     } else {
       bVals = (info.fields & F_B) ? bs : std::vector<uint16_t>{0};
     }
-    // m_rd, the only instruction with flags, defines transpose and stream
-    // (not both together); every other value is rejected (below).
+    // m_rd defines transpose and stream (not both together), v_rd and v_wr
+    // the iter bit; every other value is rejected (below).
     std::vector<uint8_t> flagVals = {0};
     if (info.fields & F_FLAGS) {
-      ASSERT_EQ(info.opcode, Opcode::MRd) << info.mnemonic << " has flags; list its defined values here";
-      flagVals = {0, kMRdTranspose, kMRdStream};
+      if (info.opcode == Opcode::MRd)
+        flagVals = {0, kMRdTranspose, kMRdStream};
+      else if (info.opcode == Opcode::VRd || info.opcode == Opcode::VWr)
+        flagVals = {0, kVIter};
+      else
+        FAIL() << info.mnemonic << " has flags; list its defined values here";
     }
 
     for (MemSpace m : mems)
@@ -200,6 +204,45 @@ TEST(IsaDecoding, MRdFlagsAreTransposeOrStream) {
   EXPECT_NE(err.find("stream and transpose"), std::string::npos) << err;
 }
 
+TEST(IsaDecoding, VRdVWrFlagsAreIterOnly) {
+  EXPECT_EQ(kVIter, 1u); // bit 0, docs/isa.md
+  for (uint8_t op : {uint8_t{0x01} /*v_rd*/, uint8_t{0x03} /*v_wr*/}) {
+    std::string err;
+    auto iter = decode(documentedWord(op, 1 /*DRAM*/, 1, 128, 0), &err);
+    ASSERT_TRUE(iter.has_value()) << err;
+    EXPECT_EQ(iter->flags, kVIter);
+    EXPECT_EQ(iter->a, 128u);
+    // Bits 1-3 are undefined, alone or with the iter bit.
+    for (unsigned f = 2; f < 16; ++f) {
+      err.clear();
+      EXPECT_FALSE(decode(documentedWord(op, 1, f, 128, 0), &err).has_value()) << f;
+      EXPECT_NE(err.find("undefined flag"), std::string::npos) << f << ": " << err;
+    }
+  }
+}
+
+TEST(IsaDecoding, LoopInstructions) {
+  std::string err;
+  auto loop = decode(documentedWord(0x32, 0, 0, 25, 0), &err);
+  ASSERT_TRUE(loop.has_value()) << err;
+  EXPECT_EQ(loop->op, Opcode::Loop);
+  EXPECT_EQ(loop->a, 25u);
+  auto endLoop = decode(documentedWord(0x33, 0, 0, 0, 0), &err);
+  ASSERT_TRUE(endLoop.has_value()) << err;
+  EXPECT_EQ(endLoop->op, Opcode::EndLoop);
+  // loop has only a; end_loop has no field at all.
+  EXPECT_FALSE(decode(documentedWord(0x32, 0, 0, 25, 1)).has_value());
+  EXPECT_FALSE(decode(documentedWord(0x32, 0, 1, 25, 0)).has_value());
+  EXPECT_FALSE(decode(documentedWord(0x33, 0, 0, 1, 0)).has_value());
+  // The new registers come after MFMT, so older encodings keep their meaning.
+  EXPECT_EQ(static_cast<unsigned>(SReg::MFmt), 7u);
+  EXPECT_EQ(static_cast<unsigned>(SReg::MatPitch), 8u);
+  EXPECT_EQ(static_cast<unsigned>(SReg::RdStep), 9u);
+  EXPECT_EQ(static_cast<unsigned>(SReg::WrStep), 10u);
+  EXPECT_EQ(sregReset(SReg::MatPitch), 0u);
+  EXPECT_EQ(sregReset(SReg::RdStep), 0u);
+}
+
 TEST(IsaDecoding, RejectsUnknownScalarRegister) {
   std::string err;
   EXPECT_FALSE(decode(documentedWord(0x31, 0, 0, 5, kNumSRegs), &err).has_value());
@@ -225,6 +268,20 @@ TEST(IsaDisassembly, Text) {
   EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 100, 3, kMRdTranspose)),
             "m_rd 100, tile 3, transpose");
   EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 3, 12, kMRdStream)), "m_rd stream #3, tile 12");
+}
+
+TEST(IsaDisassembly, LoopsIterAndSignedSteps) {
+  EXPECT_EQ(disassemble(makeInst(Opcode::Loop, MemSpace::None, 25)), "loop 25");
+  EXPECT_EQ(disassemble(makeInst(Opcode::Loop, MemSpace::None, 0)), "loop 0");
+  EXPECT_EQ(disassemble(makeInst(Opcode::EndLoop)), "end_loop");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Dram, 128, 0, kVIter)), "v_rd DRAM, 128, iter");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VWr, MemSpace::Ivrf, 2, 0, kVIter)), "v_wr IVRF, 2, iter");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VWr, MemSpace::AsVrf, 4, 1, kVIter)), "v_wr ASVRF, 4, mfu 1, iter");
+  // The step registers are two's complement; the others stay unsigned.
+  EXPECT_EQ(disassemble(scalarWrite(SReg::RdStep, static_cast<uint32_t>(-6))), "s_wr RD_STEP, -6");
+  EXPECT_EQ(disassemble(scalarWrite(SReg::WrStep, 0x80000000u)), "s_wr WR_STEP, -2147483648");
+  EXPECT_EQ(disassemble(scalarWrite(SReg::WrStep, 7)), "s_wr WR_STEP, 7");
+  EXPECT_EQ(disassemble(scalarWrite(SReg::MatPitch, 0xFFFFFFFFu)), "s_wr MAT_PITCH, 4294967295");
 }
 
 TEST(IsaDisassembly, EveryMnemonicAppears) {

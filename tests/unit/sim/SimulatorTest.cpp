@@ -342,24 +342,6 @@ TEST(SimulatorTest, PinnedTilesMatchTheWeightImage) {
   EXPECT_TRUE(s->mrfTile(a.target.mrfTiles).empty());
 }
 
-namespace {
-/// Runs `p` and expects a run-time error containing each of `parts`.
-void expectRunError(const Program &p, const std::vector<std::string> &parts) {
-  artifact::Artifact a;
-  setTarget(a, tinyTarget(true));
-  a.dramElements = 100;
-  a.program = p.insts;
-  a.nodeNames = {"fc1"};
-  a.instNode.assign(p.insts.size(), 0);
-  auto s = makeSim(a);
-  ASSERT_TRUE(s);
-  std::string err;
-  EXPECT_FALSE(s->run(err));
-  for (const std::string &part : parts)
-    EXPECT_NE(err.find(part), std::string::npos) << "'" << part << "' not in: " << err;
-}
-} // namespace
-
 TEST(SimulatorTest, OutOfRangeDramReadNamesTheInstruction) {
   Program p;
   p.swr(SReg::Cols, 1);

@@ -27,7 +27,9 @@
 namespace softnpu::artifact {
 
 constexpr uint16_t kVersionMajor = 1;
-constexpr uint16_t kVersionMinor = 0;
+/// 1.1: the program may use loop / end_loop, the iter flag of v_rd / v_wr and
+/// the MAT_PITCH, RD_STEP and WR_STEP registers (readers accept 1.0 too).
+constexpr uint16_t kVersionMinor = 1;
 constexpr uint32_t kNoNode = 0xFFFFFFFFu;
 
 enum class DType : uint8_t { F32 = 1 };

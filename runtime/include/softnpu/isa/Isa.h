@@ -57,6 +57,14 @@ constexpr uint8_t kMRdStream = 2;
 /// The m_rd flag bits that are defined; decode rejects the others.
 constexpr uint8_t kMRdFlagsMask = kMRdTranspose | kMRdStream;
 
+/// v_rd / v_wr flags.
+/// ITER: the address is a + i * step, with i the iteration (0-based) of the
+/// innermost enclosing loop and step the signed RD_STEP (v_rd) or WR_STEP
+/// (v_wr) register, in elements for DRAM and native vectors for a VRF.
+constexpr uint8_t kVIter = 1;
+/// The v_rd / v_wr flag bits that are defined; decode rejects the others.
+constexpr uint8_t kVFlagsMask = kVIter;
+
 /// One row of the instruction table.
 struct InstInfo {
   Opcode opcode;
@@ -96,10 +104,11 @@ const char *sregSummary(SReg r);
 uint64_t encode(const Inst &inst);
 /// Decodes one word. Returns nullopt and sets `error` when the word is not a
 /// valid instruction (unknown opcode, memory space not allowed, unused field
-/// not zero).
+/// not zero, undefined flag bits of m_rd / v_rd / v_wr).
 std::optional<Inst> decode(uint64_t word, std::string *error = nullptr);
 
-/// Assembly text, e.g. "v_rd DRAM, 128" or "s_wr COLS, 2".
+/// Assembly text, e.g. "v_rd DRAM, 128", "v_wr IVRF, 4, iter", "loop 25",
+/// "s_wr COLS, 2" or "s_wr RD_STEP, -6" (RD_STEP / WR_STEP shown signed).
 std::string disassemble(const Inst &inst);
 
 /// Where each point-wise op of a chain runs. Every MFU has three stages in
@@ -117,13 +126,20 @@ struct ChainPlan {
 
 /// Splits a program into chains and standalone instructions and checks the
 /// chain grammar: v_rd [mv_mul] (point-wise op)* v_wr+ end_chain, with at most
-/// `numMfus` MFUs and the memory rules (an mv_mul chain reads the IVRF). On
-/// error returns false and sets `error` to a message naming the instruction
-/// index.
+/// `numMfus` MFUs and the memory rules (an mv_mul chain reads the IVRF), and
+/// the loop structure: every `loop` has a matching `end_loop` (they nest like
+/// brackets) and the iter flag (kVIter) of v_rd / v_wr is only used inside a
+/// loop. On error returns false and sets `error` to a message naming the
+/// instruction index.
 struct ProgramPlan {
   /// One entry per chain, in program order; standalone instructions are not in
   /// any chain.
   std::vector<ChainPlan> chains;
+  /// Parallel to the program: for a `loop` at index i, loopEnd[i] is the
+  /// index of its matching `end_loop` (the body is [i + 1, loopEnd[i])); for
+  /// every other instruction kNoLoopEnd. A loop's body never splits a chain.
+  std::vector<size_t> loopEnd;
+  static constexpr size_t kNoLoopEnd = static_cast<size_t>(-1);
 };
 bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan,
                  std::string &error);

@@ -43,7 +43,7 @@ struct State;
 /// Work done since the last resetCounters() (not cleared by reset()).
 struct Counters {
   uint64_t runs = 0;
-  uint64_t instructions = 0; ///< instructions executed (chain members included)
+  uint64_t instructions = 0; ///< instructions executed (chain members included; a loop body once per iteration)
   uint64_t chains = 0;
   uint64_t mvMulTileOps = 0; ///< N x N tile times N-vector products
   uint64_t macs = 0;         ///< multiply-accumulates in the matrix unit
@@ -63,11 +63,11 @@ struct ChainEvent {
 };
 using ChainObserver = std::function<void(const ChainEvent &)>;
 
-/// What one executed chain or standalone instruction (m_rd, s_wr) asked of
-/// the hardware, in program order: the timing model's input. `work` is valid
-/// only during the call.
+/// What one executed chain or standalone instruction (m_rd, s_wr, loop,
+/// end_loop) asked of the hardware, in execution order (a loop body once per
+/// iteration): the timing model's input. `work` is valid only during the call.
 struct WorkEvent {
-  size_t begin = 0, end = 0; ///< [begin, end) instruction indices
+  size_t begin = 0, end = 0; ///< [begin, end) instruction indices of the executed group
   const timing::Work *work = nullptr;
 };
 using WorkObserver = std::function<void(const WorkEvent &)>;
