@@ -64,7 +64,7 @@ def FpgaAutoPrecision : Pass<"fpga-auto-precision", "mlir::ModuleOp"> {
 def FpgaQuantize : Pass<"fpga-quantize", "mlir::ModuleOp"> {
   let summary = "Choose number formats and round constant weights to them";
   let description = [{
-    Every fpga.linear gets weight_format / input_format: a format already set
+    Every fpga.linear and fpga.rnn gets weight_format / input_format: a format already set
     (by fpga-auto-precision) stays, else `precision` when given (which also
     becomes the module target's default, so the artifact states it), else the
     target's; then `precision-for` patterns (PATTERN=FORMAT, glob over ONNX
@@ -96,7 +96,10 @@ def FpgaTile : Pass<"fpga-tile", "mlir::ModuleOp"> {
     `fpga.mrf_scratch = [first tile, tiles per buffer, buffers]`. Each
     streaming choice is reported as a remark with its DRAM cost from the
     timing model. Fails when the IVRF or the MRF is too small even so, naming
-    the node.
+    the node. The gate matrices of an fpga.rnn with constant weights are
+    pinned first, from tile 0, whatever the target's weight residency
+    (`mrf_tile`, with a remark); those of one with run-time weights use the
+    scratch tiles.
   }];
 }
 

@@ -83,20 +83,149 @@ Value lowerConstant(Operation *op, OpBuilder &b) {
   return arith::ConstantOp::create(b, op->getLoc(), cast<TypedAttr>(c.getValue()));
 }
 
-const llvm::StringMap<Lowering> &lowerings() {
-  static const llvm::StringMap<Lowering> table = {
-      {"onnx.Add", lowerAdd},
-      {"onnx.Constant", lowerConstant},
-      {"onnx.Flatten", lowerView},
-      {"onnx.Gemm", lowerGemm},
-      {"onnx.Identity", lowerView},
-      {"onnx.MatMul", lowerMatMul},
-      {"onnx.Relu", lowerActivation<kRelu>},
-      {"onnx.Reshape", lowerView},
-      {"onnx.Sigmoid", lowerActivation<kSigmoid>},
-      {"onnx.Tanh", lowerActivation<kTanh>},
+/// The default activations of each cell, per direction (ONNX).
+ArrayRef<StringRef> defaultActivations(StringRef cell) {
+  static const StringRef lstm[] = {"Sigmoid", "Tanh", "Tanh"}, gru[] = {"Sigmoid", "Tanh"},
+                         rnn[] = {"Tanh"};
+  return cell == "lstm" ? ArrayRef<StringRef>(lstm) : cell == "gru" ? ArrayRef<StringRef>(gru) : rnn;
+}
+
+/// sequence_lens is supported when it is a constant whose entries all equal
+/// the sequence length (then it changes nothing).
+bool checkSequenceLens(Operation *op, Value lens, int64_t seqLength) {
+  if (!lens)
+    return true;
+  DenseElementsAttr value;
+  if (auto c = lens.getDefiningOp<onnx_d::ConstantOp>())
+    value = dyn_cast<DenseElementsAttr>(c.getValue());
+  else if (auto c = lens.getDefiningOp<arith::ConstantOp>())
+    value = dyn_cast<DenseElementsAttr>(c.getValue());
+  if (value && isa<IntegerType>(value.getElementType()) &&
+      llvm::all_of(value.getValues<APInt>(), [&](const APInt &v) { return v.getSExtValue() == seqLength; }))
+    return true;
+  fail(op, "input 'sequence_lens' is supported only as a constant equal to the sequence length (")
+      << seqLength << ") for every batch entry";
+  return false;
+}
+
+/// ONNX LSTM / GRU / RNN -> fpga.rnn. Attributes outside what the NPU runs
+/// are refused by name.
+template <typename OpT> SmallVector<Value> lowerRecurrent(Operation *o, OpBuilder &b) {
+  auto op = cast<OpT>(o);
+  const StringRef cell = std::is_same_v<OpT, onnx_d::LSTMOp> ? "lstm"
+                         : std::is_same_v<OpT, onnx_d::GRUOp> ? "gru"
+                                                               : "rnn";
+  auto refuse = [&](StringRef attr, const Twine &why) {
+    fail(o, "attribute '") << attr << "' " << why;
+    return SmallVector<Value>{};
+  };
+  if (op.getClip())
+    return refuse("clip", "is not supported (the multifunction units do not clip)");
+  if (op.getActivationAlpha())
+    return refuse("activation_alpha", "is not supported (default activations only)");
+  if (op.getActivationBeta())
+    return refuse("activation_beta", "is not supported (default activations only)");
+  StringRef dir = op.getDirection();
+  const int64_t dirs = dir == "bidirectional" ? 2 : 1;
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return refuse("direction", "= '" + dir + "' is not forward, reverse or bidirectional");
+  if (auto acts = op.getActivations()) {
+    ArrayRef<StringRef> defaults = defaultActivations(cell);
+    bool same = static_cast<int64_t>(acts->size()) == dirs * static_cast<int64_t>(defaults.size());
+    for (size_t i = 0; same && i < acts->size(); ++i)
+      same = cast<StringAttr>((*acts)[i]).getValue() == defaults[i % defaults.size()];
+    if (!same)
+      return refuse("activations", "is not supported: only the default activations (" +
+                                       llvm::join(defaults, ", ") + ") run on the NPU");
+  }
+  if (op.getLayout() != 0 && op.getLayout() != 1)
+    return refuse("layout", "must be 0 or 1");
+  bool linearBeforeReset = false;
+  Value initialC;
+  if constexpr (std::is_same_v<OpT, onnx_d::LSTMOp>) {
+    if (op.getInputForget() != 0)
+      return refuse("input_forget", "= 1 is not supported");
+    if (op.getP()) {
+      fail(o, "input 'P' (peephole weights) is not supported");
+      return {};
+    }
+    initialC = op.getInitialC();
+  }
+  if constexpr (std::is_same_v<OpT, onnx_d::GRUOp>)
+    linearBeforeReset = op.getLinearBeforeReset() != 0;
+
+  auto x = cast<RankedTensorType>(op.getX().getType());
+  if (x.getRank() != 3) {
+    fail(o, "input 'X' must be 3-D");
+    return {};
+  }
+  const int64_t layout = op.getLayout(), h = op.getHiddenSize();
+  const int64_t seq = x.getDimSize(layout == 0 ? 0 : 1), batch = x.getDimSize(layout == 0 ? 1 : 0);
+  if (!checkSequenceLens(o, op.getSequenceLens(), seq))
+    return {};
+  Type f32 = b.getF32Type();
+  auto state = RankedTensorType::get(layout == 0 ? SmallVector<int64_t>{dirs, batch, h}
+                                                 : SmallVector<int64_t>{batch, dirs, h},
+                                     f32);
+  auto y = RankedTensorType::get(layout == 0 ? SmallVector<int64_t>{seq, dirs, batch, h}
+                                             : SmallVector<int64_t>{batch, seq, dirs, h},
+                                 f32);
+  SmallVector<Type> types{y, state};
+  if (cell == "lstm")
+    types.push_back(state);
+  auto rnn = fpga::RnnOp::create(b, o->getLoc(), types, op.getX(), op.getW(), op.getR(), op.getB(),
+                                 op.getInitialH(), initialC, cell, dir, h, layout,
+                                 linearBeforeReset, nullptr, nullptr, nullptr);
+  // ONNX results in order (Y, Y_h[, Y_c]), omitted ones absent.
+  SmallVector<Value> out;
+  if (op.getY())
+    out.push_back(rnn.getY());
+  if (op.getYH())
+    out.push_back(rnn.getYH());
+  if constexpr (std::is_same_v<OpT, onnx_d::LSTMOp>)
+    if (op.getYC())
+      out.push_back(rnn.getYC());
+  return out;
+}
+
+/// The replacements of all of an op's results; empty when the node cannot run.
+using MultiLowering = SmallVector<Value> (*)(Operation *op, OpBuilder &b);
+
+template <Lowering F> SmallVector<Value> single(Operation *op, OpBuilder &b) {
+  Value v = F(op, b);
+  return v ? SmallVector<Value>{v} : SmallVector<Value>{};
+}
+
+const llvm::StringMap<MultiLowering> &lowerings() {
+  static const llvm::StringMap<MultiLowering> table = {
+      {"onnx.Add", single<lowerAdd>},
+      {"onnx.Constant", single<lowerConstant>},
+      {"onnx.Flatten", single<lowerView>},
+      {"onnx.GRU", lowerRecurrent<onnx_d::GRUOp>},
+      {"onnx.Gemm", single<lowerGemm>},
+      {"onnx.Identity", single<lowerView>},
+      {"onnx.LSTM", lowerRecurrent<onnx_d::LSTMOp>},
+      {"onnx.MatMul", single<lowerMatMul>},
+      {"onnx.RNN", lowerRecurrent<onnx_d::RNNOp>},
+      {"onnx.Relu", single<lowerActivation<kRelu>>},
+      {"onnx.Reshape", single<lowerView>},
+      {"onnx.Sigmoid", single<lowerActivation<kSigmoid>>},
+      {"onnx.Tanh", single<lowerActivation<kTanh>>},
   };
   return table;
+}
+
+/// Operands that are not float32 by definition.
+bool isIntegerOperand(Operation *op, Value v) {
+  if (isa<onnx_d::ReshapeOp>(op))
+    return v == op->getOperand(1);
+  if (auto l = dyn_cast<onnx_d::LSTMOp>(op))
+    return v == l.getSequenceLens();
+  if (auto g = dyn_cast<onnx_d::GRUOp>(op))
+    return v == g.getSequenceLens();
+  if (auto r = dyn_cast<onnx_d::RNNOp>(op))
+    return v == r.getSequenceLens();
+  return false;
 }
 
 struct ConvertOnnxToFpgaPass : softnpu::impl::ConvertOnnxToFpgaBase<ConvertOnnxToFpgaPass> {
@@ -115,19 +244,20 @@ struct ConvertOnnxToFpgaPass : softnpu::impl::ConvertOnnxToFpgaBase<ConvertOnnxT
       bool isConstant = isa<onnx_d::ConstantOp>(op);
       if (!isConstant) {
         for (Value v : op->getOperands())
-          if (!isF32Tensor(v) && !(isa<onnx_d::ReshapeOp>(op) && v == op->getOperand(1))) {
+          if (!isF32Tensor(v) && !isIntegerOperand(op, v)) {
             fail(op, "operand of type ") << v.getType() << " is not float32; the NPU runs float32 tensors";
             ok = false;
             return;
           }
       }
       OpBuilder b(op);
-      Value replacement = it->second(op, b);
-      if (!replacement) {
+      SmallVector<Value> replacements = it->second(op, b);
+      if (replacements.empty()) {
         ok = false;
         return;
       }
-      op->getResult(0).replaceAllUsesWith(replacement);
+      for (auto [result, replacement] : llvm::zip_equal(op->getResults(), replacements))
+        result.replaceAllUsesWith(replacement);
       toErase.push_back(op);
     });
     for (Operation *op : llvm::reverse(toErase))

@@ -138,19 +138,37 @@ public:
         init.offset = a_.weightImage.size();
         appendFloats(llvm::to_vector(value.getValues<float>()));
         a_.dramInits.push_back(init);
-      } else if (llvm::isa<fpga::ChainOp>(op)) {
-        auto insts = fpga::chainInsts(&op, err);
-        if (!insts)
-          return op.emitError() << err;
-        for (const isa::Inst &i : *insts)
-          add(i, op.getLoc());
-      } else {
-        auto inst = fpga::toInst(&op, err);
-        if (!inst)
-          return op.emitError() << err;
-        add(*inst, op.getLoc());
+      } else if (failed(emitInstructions(op))) {
+        return failure();
       }
     }
+    return success();
+  }
+
+  /// A chain, a loop (loop, its body, end_loop) or a standalone instruction.
+  LogicalResult emitInstructions(Operation &op) {
+    std::string err;
+    if (llvm::isa<fpga::ChainOp>(op)) {
+      auto insts = fpga::chainInsts(&op, err);
+      if (!insts)
+        return op.emitError() << err;
+      for (const isa::Inst &i : *insts)
+        add(i, op.getLoc());
+      return success();
+    }
+    if (auto loop = dyn_cast<fpga::LoopOp>(op)) {
+      add(isa::Inst{isa::Opcode::Loop, isa::MemSpace::None, 0, static_cast<uint32_t>(loop.getCount()), 0},
+          op.getLoc());
+      for (Operation &inner : loop.getBody().front())
+        if (failed(emitInstructions(inner)))
+          return failure();
+      add(isa::Inst{isa::Opcode::EndLoop}, op.getLoc());
+      return success();
+    }
+    auto inst = fpga::toInst(&op, err);
+    if (!inst)
+      return op.emitError() << err;
+    add(*inst, op.getLoc());
     return success();
   }
 

@@ -43,6 +43,7 @@ public:
     for (const auto &imp : model.opset_import())
       if (imp.domain().empty() || imp.domain() == "ai.onnx")
         opset = imp.version();
+    opset_ = opset;
 
     for (const auto &vi : g.input())
       valueInfo_[vi.name()] = &vi;
@@ -176,6 +177,14 @@ private:
     case onnx::AttributeProto::STRING: return b_.getStringAttr(a.s());
     case onnx::AttributeProto::INTS:
       return b_.getDenseI64ArrayAttr(SmallVector<int64_t>(a.ints().begin(), a.ints().end()));
+    case onnx::AttributeProto::FLOATS:
+      return b_.getDenseF32ArrayAttr(SmallVector<float>(a.floats().begin(), a.floats().end()));
+    case onnx::AttributeProto::STRINGS: {
+      SmallVector<Attribute> strings;
+      for (const std::string &str : a.strings())
+        strings.push_back(b_.getStringAttr(str));
+      return b_.getArrayAttr(strings);
+    }
     case onnx::AttributeProto::TENSOR: return tensorAttr(a.t(), what);
     default:
       throw ImportError(what + " has a type softnpu does not import");
@@ -195,13 +204,32 @@ private:
                         "', which softnpu does not import (supported: " + supportedOps() + ")");
 
     OperationState state(NameLoc::get(b_.getStringAttr(label), fileLoc), *registered);
+    // Ops whose optional inputs or outputs may be omitted in the middle (e.g.
+    // LSTM) mirror the schema's lists one to one with segment sizes.
+    const bool inputSegments = registered->hasTrait<OpTrait::AttrSizedOperandSegments>();
+    const bool outputSegments = registered->hasTrait<OpTrait::AttrSizedResultSegments>();
+    const onnx::OpSchema *schema =
+        inputSegments || outputSegments
+            ? onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(opset_), node.domain())
+            : nullptr;
+    if ((inputSegments || outputSegments) && !schema)
+      throw ImportError(what + ": no ONNX schema for opset " + std::to_string(opset_));
     int last = node.input_size();
     while (last > 0 && node.input(last - 1).empty())
       --last;
+    SmallVector<int32_t> operandSegments;
     for (int i = 0; i < last; ++i) {
-      if (node.input(i).empty())
-        throw ImportError(what + ": an omitted optional input before a present one is not supported");
+      operandSegments.push_back(node.input(i).empty() ? 0 : 1);
+      if (node.input(i).empty()) {
+        if (!inputSegments)
+          throw ImportError(what + ": an omitted optional input before a present one is not supported");
+        continue;
+      }
       state.operands.push_back(lookupValue(node.input(i), what));
+    }
+    if (inputSegments) {
+      operandSegments.resize(schema->inputs().size(), 0);
+      state.addAttribute("operandSegmentSizes", b_.getDenseI32ArrayAttr(operandSegments));
     }
     ArrayRef<StringAttr> known = registered->getAttributeNames();
     for (const auto &a : node.attribute()) {
@@ -209,14 +237,24 @@ private:
         throw ImportError(what + ": attribute '" + a.name() + "' is not supported");
       state.addAttribute(a.name(), convertAttr(a, what + " attribute '" + a.name() + "'"));
     }
+    SmallVector<int32_t> resultSegments;
+    SmallVector<std::string> resultNames;
     for (const auto &out : node.output()) {
+      resultSegments.push_back(out.empty() ? 0 : 1);
+      if (out.empty() && outputSegments)
+        continue;
       auto it = valueInfo_.find(out);
       if (it == valueInfo_.end())
         throw ImportError(what + ": shape inference gave no type for output '" + out + "'");
       state.types.push_back(typeOf(*it->second, "value"));
+      resultNames.push_back(out);
+    }
+    if (outputSegments) {
+      resultSegments.resize(schema->outputs().size(), 0);
+      state.addAttribute("resultSegmentSizes", b_.getDenseI32ArrayAttr(resultSegments));
     }
     Operation *op = b_.create(state);
-    for (auto [i, out] : llvm::enumerate(node.output()))
+    for (auto [i, out] : llvm::enumerate(resultNames))
       values_[out] = op->getResult(i);
   }
 
@@ -239,6 +277,7 @@ private:
   std::string path_;
   std::unordered_map<std::string, const onnx::ValueInfoProto *> valueInfo_;
   std::unordered_map<std::string, Value> values_;
+  int64_t opset_ = 0;
 };
 
 } // namespace

@@ -106,6 +106,12 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       else
         quantizeLinear(op, *t);
     });
+    // Recurrent layers: formats only; their gate matrices are assembled (and
+    // rounded when packed) by fpga-lower-to-isa.
+    module.walk([&](fpga::RnnOp op) {
+      if (!assignFormats(op, *t, overrides))
+        ok = false;
+    });
     if (!ok)
       return signalPassFailure();
     for (const Override &o : overrides)
@@ -120,7 +126,8 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
   }
 
   /// Sets weight_format / input_format on `op` (see the pass description).
-  bool assignFormats(fpga::LinearOp op, const target::Target &t, std::vector<Override> &overrides) {
+  template <typename OpT>
+  bool assignFormats(OpT op, const target::Target &t, std::vector<Override> &overrides) {
     numerics::NumberFormat w = t.weightFormat, in = t.inputFormat;
     if (auto a = op.getWeightFormatAttr())
       w = *fpga::parseFormatAttr(a);

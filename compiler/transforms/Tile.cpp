@@ -1,6 +1,7 @@
 //===- Tile.cpp - Tile grids and MRF placement ----------------------------===//
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
+#include "compiler/transforms/RnnLayout.h"
 #include "dialects/fpga/FpgaTarget.h"
 
 #include "softnpu/numerics/Bfp.h"
@@ -63,8 +64,45 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     });
     if (!ok)
       return signalPassFailure();
-    if (failed(place(module, *t, matrices, runtimeTiles)))
+    FailureOr<int64_t> rnnTiles = placeRecurrent(module, *t, runtimeTiles);
+    if (failed(rnnTiles) || failed(place(module, *t, matrices, runtimeTiles, *rnnTiles)))
       return signalPassFailure();
+  }
+
+  static bool isConstant(Value v) { return v.getDefiningOp<arith::ConstantOp>() != nullptr; }
+
+  /// Recurrent layers keep their gate matrices in the MRF for the whole
+  /// sequence: constant ones are pinned from tile 0 (whatever the target's
+  /// weight residency: streaming them every timestep would make the layer
+  /// DRAM-bound), run-time ones use the scratch tiles. Returns the tiles
+  /// pinned.
+  FailureOr<int64_t> placeRecurrent(ModuleOp module, const target::Target &t, int64_t &runtimeTiles) {
+    int64_t next = 0;
+    bool ok = true;
+    module.walk([&](fpga::RnnOp op) {
+      const int64_t tiles = rnn::tilesOf(op, t.nativeDim);
+      if (!isConstant(op.getW()) || !isConstant(op.getR())) {
+        runtimeTiles = std::max(runtimeTiles, tiles);
+        return;
+      }
+      if (next + tiles > static_cast<int64_t>(t.mrfTiles)) {
+        op.emitError() << describeOp(op) << ": the recurrent weights need " << tiles
+                       << " MRF tiles of " << t.nativeDim << " x " << t.nativeDim << " ("
+                       << op.getNumDirections() << " direction(s), " << op.getNumGates()
+                       << " gate(s), hidden " << op.getHiddenSize() << ", input " << op.getInputSize()
+                       << ") beside " << next << " already pinned; target '" << t.name << "' has "
+                       << t.mrfTiles << " (a recurrent layer keeps its weights on chip for the whole sequence)";
+        ok = false;
+        return;
+      }
+      op.setMrfTile(next);
+      op.emitRemark() << describeOp(op) << ": gate matrices pinned in MRF tiles [" << next << ", "
+                      << next + tiles << ")";
+      next += tiles;
+    });
+    if (!ok)
+      return failure();
+    return next;
   }
 
   /// Pins every matrix when they fit; otherwise streams the largest ones from
@@ -73,8 +111,8 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
   /// alternating buffers when there is room, so that the next panel's m_rd
   /// overlaps this panel's chains. Reports each choice as a remark.
   LogicalResult place(ModuleOp module, const target::Target &t, SmallVector<Matrix> &matrices,
-                      int64_t runtimeTiles) {
-    const int64_t capacity = t.mrfTiles;
+                      int64_t runtimeTiles, int64_t base) {
+    const int64_t capacity = static_cast<int64_t>(t.mrfTiles) - base;
     int64_t pinned = 0, maxCols = 0, maxFull = 0;
     for (const Matrix &m : matrices)
       pinned += m.tiles;
@@ -105,10 +143,10 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     int64_t free = capacity - pinned, want = std::max(maxFull, runtimeTiles);
     int64_t buffers = maxFull && free / 2 >= need() ? 2 : 1;
     int64_t scratch = std::min(free / buffers, want);
-    int64_t next = 0;
+    int64_t next = base;
     for (Matrix &m : matrices) {
       if (m.streamed) {
-        m.op.setMrfTile(pinned);
+        m.op.setMrfTile(base + pinned);
         m.op.setStreamed(true);
         m.op->setAttr("panel_rows", Builder(module.getContext())
                                         .getI64IntegerAttr(std::min(m.rows, scratch / m.cols)));
@@ -119,7 +157,7 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
       }
     }
     Builder b(module.getContext());
-    module->setAttr("fpga.mrf_scratch", b.getDenseI64ArrayAttr({pinned, scratch, buffers}));
+    module->setAttr("fpga.mrf_scratch", b.getDenseI64ArrayAttr({base + pinned, scratch, buffers}));
     if (maxFull)
       module.emitRemark() << "MRF of target '" << t.name << "': " << pinned << " tiles pinned, "
                           << llvm::count_if(matrices, [](const Matrix &m) { return m.streamed; })

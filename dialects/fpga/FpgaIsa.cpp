@@ -36,6 +36,7 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
   bool ok = llvm::TypeSwitch<Operation *, bool>(op)
                 .Case([&](VRdOp o) {
                   inst.op = isa::Opcode::VRd;
+                  inst.flags = o.getIter() ? isa::kVIter : 0;
                   inst.a = static_cast<uint32_t>(o.getAddr());
                   inst.b = static_cast<uint16_t>(o.getMfu());
                   return memField(o.getMem()) && field(o.getAddr(), UINT32_MAX, "address") &&
@@ -43,6 +44,7 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                 })
                 .Case([&](VWrOp o) {
                   inst.op = isa::Opcode::VWr;
+                  inst.flags = o.getIter() ? isa::kVIter : 0;
                   inst.a = static_cast<uint32_t>(o.getAddr());
                   inst.b = static_cast<uint16_t>(o.getMfu());
                   return memField(o.getMem()) && field(o.getAddr(), UINT32_MAX, "address") &&
@@ -87,8 +89,14 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                     return false;
                   }
                   inst.b = static_cast<uint16_t>(*r);
-                  inst.a = static_cast<uint32_t>(o.getValue());
-                  return field(o.getValue(), UINT32_MAX, "value");
+                  // RD_STEP / WR_STEP are signed: negative steps are stored
+                  // in two's complement.
+                  const bool isSigned = *r == isa::SReg::RdStep || *r == isa::SReg::WrStep;
+                  const int64_t value = static_cast<int64_t>(o.getValue());
+                  inst.a = static_cast<uint32_t>(value);
+                  if (isSigned && value >= INT32_MIN && value <= INT32_MAX)
+                    return true;
+                  return field(value, UINT32_MAX, "value");
                 })
                 .Default([&](Operation *o) {
                   error = "'" + o->getName().getStringRef().str() + "' is not an instruction";

@@ -1,4 +1,5 @@
 //===- FpgaOps.cpp - fpga op verifiers and helpers -------------------------===//
+#include "llvm/Support/InterleavedRange.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
@@ -114,8 +115,71 @@ LogicalResult MfuOp::verify() {
 }
 
 LogicalResult SWrOp::verify() {
-  if (!isa::sregFromName(getReg()))
+  auto r = isa::sregFromName(getReg());
+  if (!r)
     return emitOpError("unknown scalar register '") << getReg() << "'";
+  const bool isSigned = *r == isa::SReg::RdStep || *r == isa::SReg::WrStep;
+  const int64_t lo = isSigned ? INT32_MIN : 0, hi = isSigned ? INT32_MAX : UINT32_MAX;
+  // I64Attr getters return uint64_t; the value is a signed 64-bit integer.
+  const int64_t value = static_cast<int64_t>(getValue());
+  if (value < lo || value > hi)
+    return emitOpError("value ") << value << " does not fit " << getReg() << " (" << lo << " to "
+                                 << hi << ")";
+  return success();
+}
+
+LogicalResult LoopOp::verify() {
+  if (static_cast<int64_t>(getCount()) < 0 || getCount() > UINT32_MAX)
+    return emitOpError("count ") << getCount() << " does not fit the loop instruction";
+  return success();
+}
+
+int64_t RnnOp::getNumGates() { return getCell() == "lstm" ? 4 : getCell() == "gru" ? 3 : 1; }
+int64_t RnnOp::getNumDirections() { return getDirection() == "bidirectional" ? 2 : 1; }
+int64_t RnnOp::getSeqLength() {
+  return cast<RankedTensorType>(getX().getType()).getDimSize(getLayout() == 0 ? 0 : 1);
+}
+int64_t RnnOp::getBatchSize() {
+  return cast<RankedTensorType>(getX().getType()).getDimSize(getLayout() == 0 ? 1 : 0);
+}
+int64_t RnnOp::getInputSize() { return cast<RankedTensorType>(getX().getType()).getDimSize(2); }
+
+LogicalResult RnnOp::verify() {
+  StringRef cell = getCell(), dir = getDirection();
+  if (cell != "lstm" && cell != "gru" && cell != "rnn")
+    return emitOpError("cell must be lstm, gru or rnn, not '") << cell << "'";
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return emitOpError("direction must be forward, reverse or bidirectional, not '") << dir << "'";
+  if (getLayout() != 0 && getLayout() != 1)
+    return emitOpError("layout must be 0 or 1");
+  if (getLinearBeforeReset() && cell != "gru")
+    return emitOpError("linear_before_reset applies to gru only");
+  if ((cell == "lstm") != static_cast<bool>(getYC()))
+    return emitOpError("y_c is a result of lstm cells only");
+  if (getInitialC() && cell != "lstm")
+    return emitOpError("initial_c applies to lstm only");
+  auto x = cast<RankedTensorType>(getX().getType());
+  if (x.getRank() != 3)
+    return emitOpError("x must be 3-D");
+  const int64_t d = getNumDirections(), g = getNumGates(), h = getHiddenSize();
+  const int64_t t = getSeqLength(), bs = getBatchSize(), in = getInputSize();
+  auto expect = [&](Value v, ArrayRef<int64_t> shape, const char *what) -> LogicalResult {
+    if (cast<RankedTensorType>(v.getType()).getShape() != shape)
+      return emitOpError(what) << " has shape " << v.getType() << ", expected "
+                               << llvm::interleaved_array(shape);
+    return success();
+  };
+  SmallVector<int64_t> state = getLayout() == 0 ? SmallVector<int64_t>{d, bs, h}
+                                                : SmallVector<int64_t>{bs, d, h};
+  SmallVector<int64_t> y = getLayout() == 0 ? SmallVector<int64_t>{t, d, bs, h}
+                                            : SmallVector<int64_t>{bs, t, d, h};
+  if (failed(expect(getW(), {d, g * h, in}, "w")) || failed(expect(getR(), {d, g * h, h}, "r")) ||
+      (getB() && failed(expect(getB(), {d, 2 * g * h}, "b"))) ||
+      (getInitialH() && failed(expect(getInitialH(), state, "initial_h"))) ||
+      (getInitialC() && failed(expect(getInitialC(), state, "initial_c"))) ||
+      failed(expect(getY(), y, "y")) || failed(expect(getYH(), state, "y_h")) ||
+      (getYC() && failed(expect(getYC(), state, "y_c"))))
+    return failure();
   return success();
 }
 
@@ -127,6 +191,11 @@ LogicalResult ChainOp::verifyRegions() {
   std::optional<target::Target> t = getTarget(*this);
   if (!t)
     return failure();
+  // In a loop body, iter addressing is allowed: plan the chain inside one.
+  if (llvm::isa<LoopOp>((*this)->getParentOp())) {
+    insts->insert(insts->begin(), isa::Inst{isa::Opcode::Loop, isa::MemSpace::None, 0, 1, 0});
+    insts->push_back(isa::Inst{isa::Opcode::EndLoop});
+  }
   isa::ProgramPlan plan;
   if (!isa::planProgram(*insts, t->mfuConfig(), plan, err) || plan.chains.size() != 1)
     return emitOpError("the hardware cannot run this chain: ") << err;

@@ -72,6 +72,43 @@ def Fpga_ActivationOp : Fpga_Op<"activation", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Fpga_RnnOp : Fpga_Op<"rnn", [Pure, AttrSizedOperandSegments]> {
+  let summary = "an ONNX LSTM, GRU or RNN layer run natively: weights pinned, state in the VRFs";
+  let description = [{
+    `cell` is lstm, gru or rnn; the operands, gate orders (LSTM i,o,f,c; GRU
+    z,r,h), `direction`, `layout` and `linear_before_reset` follow the ONNX
+    operators (default activations only). `y` ([T, D, B, H], or [B, T, D, H]
+    with layout 1), `y_h` and, for lstm, `y_c` ([D, B, H] or [B, D, H]) are
+    the ONNX outputs; unused ones are not written. fpga-quantize sets the
+    formats; fpga-tile places the gate matrices from MRF tile `mrf_tile`
+    (constant weights are pinned for the whole sequence).
+    docs/recurrent.md describes the chains each timestep runs.
+  }];
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, AnyRankedTensor:$r,
+                   Optional<AnyRankedTensor>:$b, Optional<AnyRankedTensor>:$initial_h,
+                   Optional<AnyRankedTensor>:$initial_c,
+                   StrAttr:$cell, DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
+                   I64Attr:$hidden_size, DefaultValuedAttr<I64Attr, "0">:$layout,
+                   DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset,
+                   OptionalAttr<I64Attr>:$mrf_tile,
+                   OptionalAttr<Fpga_FormatAttr>:$weight_format,
+                   OptionalAttr<Fpga_FormatAttr>:$input_format);
+  let results = (outs AnyRankedTensor:$y, AnyRankedTensor:$y_h, Optional<AnyRankedTensor>:$y_c);
+  let assemblyFormat = [{
+    $x `,` $w `,` $r (`bias` $b^)? (`initial_h` $initial_h^)? (`initial_c` $initial_c^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Gates per direction: 4 (lstm), 3 (gru) or 1 (rnn).
+    int64_t getNumGates();
+    int64_t getNumDirections();
+    int64_t getSeqLength();
+    int64_t getBatchSize();
+    int64_t getInputSize();
+  }];
+}
+
 def Fpga_ReshapeOp : Fpga_Op<"reshape", [Pure]> {
   let summary = "a new shape over the same dense row-major data (no data movement)";
   let arguments = (ins AnyRankedTensor:$x);
@@ -143,7 +180,21 @@ def Fpga_DramConstOp : Fpga_Op<"dram_const", [HasParent<"ProgramOp">]> {
   let assemblyFormat = "`at` $dram attr-dict";
 }
 
-def Fpga_ChainOp : Fpga_Op<"chain", [HasParent<"ProgramOp">, SingleBlock, NoTerminator]> {
+def Fpga_LoopOp : Fpga_Op<"loop", [ParentOneOf<["ProgramOp", "LoopOp"]>, SingleBlock, NoTerminator]> {
+  let summary = "ISA loop / end_loop: run the body `count` times";
+  let description = [{
+    The body holds chains and standalone instructions. A v_rd / v_wr with
+    `iter` adds the iteration index (0-based) times RD_STEP / WR_STEP to its
+    address (docs/execution-model.md "Loops"), so a sequence loop does not
+    grow the instruction stream with its length.
+  }];
+  let arguments = (ins I64Attr:$count);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$count attr-dict-with-keyword $body";
+  let hasVerifier = 1;
+}
+
+def Fpga_ChainOp : Fpga_Op<"chain", [ParentOneOf<["ProgramOp", "LoopOp"]>, SingleBlock, NoTerminator]> {
   let summary = "one instruction chain: v_rd [mv_mul] point-wise ops v_wr+ (end_chain implied)";
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "attr-dict-with-keyword $body";
@@ -156,12 +207,14 @@ class Fpga_InstOp<string mnemonic, list<Trait> traits = []>
 
 def Fpga_VRdOp : Fpga_InstOp<"v_rd"> {
   let summary = "ISA v_rd: start a chain by reading COLS native vectors";
-  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu);
+  let description = "`iter`: the address advances by RD_STEP each iteration of the innermost loop.";
+  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter);
   let assemblyFormat = "$mem `[` $addr `]` attr-dict";
 }
 def Fpga_VWrOp : Fpga_InstOp<"v_wr"> {
   let summary = "ISA v_wr: write the chain's vectors";
-  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu);
+  let description = "`iter`: the address advances by WR_STEP each iteration of the innermost loop.";
+  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter);
   let assemblyFormat = "$mem `[` $addr `]` attr-dict";
 }
 def Fpga_MvMulOp : Fpga_InstOp<"mv_mul"> {
@@ -176,18 +229,18 @@ def Fpga_MfuOp : Fpga_InstOp<"mfu"> {
   let hasVerifier = 1;
 }
 
-def Fpga_MRdOp : Fpga_Op<"m_rd", [HasParent<"ProgramOp">]> {
+def Fpga_MRdOp : Fpga_Op<"m_rd", [ParentOneOf<["ProgramOp", "LoopOp"]>]> {
   let summary = "ISA m_rd: move a MAT_H x MAT_W DRAM matrix into MRF tiles";
   let arguments = (ins I64Attr:$dram, I64Attr:$tile, UnitAttr:$transpose);
   let assemblyFormat = "`dram` `[` $dram `]` `to` `tile` $tile attr-dict";
 }
-def Fpga_MRdStreamOp : Fpga_Op<"m_rd_stream", [HasParent<"ProgramOp">]> {
+def Fpga_MRdStreamOp : Fpga_Op<"m_rd_stream", [ParentOneOf<["ProgramOp", "LoopOp"]>]> {
   let summary = "ISA m_rd with the stream flag: copy a streamed matrix's packed tiles into the MRF";
   let arguments = (ins I64Attr:$matrix, I64Attr:$tile);
   let assemblyFormat = "`matrix` $matrix `to` `tile` $tile attr-dict";
 }
 
-def Fpga_SWrOp : Fpga_Op<"s_wr", [HasParent<"ProgramOp">]> {
+def Fpga_SWrOp : Fpga_Op<"s_wr", [ParentOneOf<["ProgramOp", "LoopOp"]>]> {
   let summary = "ISA s_wr: set a scalar control register";
   let arguments = (ins StrAttr:$reg, I64Attr:$value);
   let assemblyFormat = "$reg `,` $value attr-dict";

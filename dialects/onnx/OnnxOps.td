@@ -90,4 +90,58 @@ def Onnx_TanhOp : Onnx_Op<"Tanh", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
+// Recurrent layers. Operands and results mirror the ONNX input and output
+// lists one to one (omitted optional ones are absent), so the importer can
+// fill the segment sizes generically.
+class Onnx_RecurrentOp<string mnemonic> : Onnx_Op<mnemonic, [AttrSizedOperandSegments, AttrSizedResultSegments]>;
+
+def Onnx_LSTMOp : Onnx_RecurrentOp<"LSTM"> {
+  let summary = "long short-term memory layer (opset 14: layout; 7+ otherwise)";
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, AnyRankedTensor:$R,
+                   Optional<AnyRankedTensor>:$B, Optional<AnyRankedTensor>:$sequence_lens,
+                   Optional<AnyRankedTensor>:$initial_h, Optional<AnyRankedTensor>:$initial_c,
+                   Optional<AnyRankedTensor>:$P,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+                   OptionalAttr<StrArrayAttr>:$activations,
+                   OptionalAttr<F32Attr>:$clip,
+                   DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
+                   I64Attr:$hidden_size,
+                   DefaultValuedAttr<I64Attr, "0">:$layout,
+                   DefaultValuedAttr<I64Attr, "0">:$input_forget);
+  let results = (outs Optional<AnyRankedTensor>:$Y, Optional<AnyRankedTensor>:$Y_h,
+                 Optional<AnyRankedTensor>:$Y_c);
+}
+
+def Onnx_GRUOp : Onnx_RecurrentOp<"GRU"> {
+  let summary = "gated recurrent unit layer (opset 14: layout; 7+ otherwise)";
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, AnyRankedTensor:$R,
+                   Optional<AnyRankedTensor>:$B, Optional<AnyRankedTensor>:$sequence_lens,
+                   Optional<AnyRankedTensor>:$initial_h,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+                   OptionalAttr<StrArrayAttr>:$activations,
+                   OptionalAttr<F32Attr>:$clip,
+                   DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
+                   I64Attr:$hidden_size,
+                   DefaultValuedAttr<I64Attr, "0">:$layout,
+                   DefaultValuedAttr<I64Attr, "0">:$linear_before_reset);
+  let results = (outs Optional<AnyRankedTensor>:$Y, Optional<AnyRankedTensor>:$Y_h);
+}
+
+def Onnx_RNNOp : Onnx_RecurrentOp<"RNN"> {
+  let summary = "simple recurrent layer (opset 14: layout; 7+ otherwise)";
+  let arguments = (ins AnyRankedTensor:$X, AnyRankedTensor:$W, AnyRankedTensor:$R,
+                   Optional<AnyRankedTensor>:$B, Optional<AnyRankedTensor>:$sequence_lens,
+                   Optional<AnyRankedTensor>:$initial_h,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_alpha,
+                   OptionalAttr<DenseF32ArrayAttr>:$activation_beta,
+                   OptionalAttr<StrArrayAttr>:$activations,
+                   OptionalAttr<F32Attr>:$clip,
+                   DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
+                   I64Attr:$hidden_size,
+                   DefaultValuedAttr<I64Attr, "0">:$layout);
+  let results = (outs Optional<AnyRankedTensor>:$Y, Optional<AnyRankedTensor>:$Y_h);
+}
+
 #endif

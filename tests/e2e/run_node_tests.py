@@ -44,6 +44,9 @@ position. The expected values are ONNX's stored output_N.pb.
     roundoffs 2^-24 of sum |A'||B'|, doubled to 2^-23 for margin, e.g. for the
     quantized magnitudes exceeding the originals by e).
   A graph with more than one Gemm/MatMul is not supported by this check.
+  * A graph of one LSTM, GRU or RNN node: the bound of rnn_bfp_bound.py, the
+    same product bound per timestep carried through the recurrence (activations
+    by their Lipschitz constants, products of perturbed values exactly).
 
 Usage:
   run_node_tests.py --bin-dir DIR [--target T] [--mode fp32|bfp] [--list FILE]
@@ -64,6 +67,7 @@ from node_test_data import DEFAULT_DATA_DIR, Case, read_list  # noqa: E402
 import npu_tools  # noqa: E402
 from npu_tools import ToolError, Tools, first_line  # noqa: E402
 from onnx_numpy_ref import load_tensor  # noqa: E402
+from rnn_bfp_bound import recurrent_bounds  # noqa: E402
 import onnx  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
@@ -140,6 +144,7 @@ def run_case(tools, case, args, work):
         ms = [m for m in (fmts["weight"], fmts["input"]) if m is not None]
         feeds = case.inputs(ds)
         bound = product_bound(case.model, feeds, min(ms), fmts["rounding"]) if ms else None
+        rnn_bounds = recurrent_bounds(case.model, feeds, min(ms), fmts["rounding"]) if ms else None
         for name, ref_path in case.output_files(ds):
             ref = load_tensor(ref_path).astype(np.float64)
             got_path = npu_tools.output_file(out_dir, name)
@@ -151,6 +156,8 @@ def run_case(tools, case, args, work):
             tol = FP32_ATOL + FP32_RTOL * np.abs(ref)
             if bound is not None:
                 tol = tol + np.broadcast_to(bound, ref.shape)
+            if rnn_bounds is not None:
+                tol = tol + rnn_bounds[name]
             err = np.abs(got.astype(np.float64) - ref)
             if not np.all(np.isfinite(got)):
                 return False, f"{tag}: output {name} has non-finite values"
