@@ -39,6 +39,9 @@ struct ChainSpec {
   SmallVector<const char *> writes;
   bool writesY = false;
   bool loadsX = false; ///< the next timestep's x, DRAM -> IVRF
+  /// Work on the next timestep's x alone, after loadsX: also run in the
+  /// prologue for the first timestep, not in the last one.
+  bool nextStep = false;
 };
 
 struct Place {
@@ -90,9 +93,9 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
   StringRef cell = op.getCell();
   if (cell == "lstm") {
     // Gates i, o, f, c; c_t = f * c + i * g, h_t = o * tanh(c_t). The order
-    // keeps the matrix unit busy: g (which needs i) goes last, and h_t is
-    // computed from i*g and f*c directly, so the next timestep does not wait
-    // for c_t, which is written beside it.
+    // keeps the matrix unit busy: g (which needs i) goes last, so i is written
+    // by the time it starts, and h_t is computed from i*g and f*c directly, so
+    // the next timestep does not wait for c_t, which is written beside it.
     p.ivrfX = 0, p.ivrfH = cx, p.ivrfSize = cx + ch;
     p.biases = {"b0", "b1", "b2", "b3"};
     gate(0, cx + ch, find(0, true, true), {{"vv_add", "b0"}, {"v_sigm"}}, {"i"});
@@ -115,13 +118,16 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
     // linear_before_reset: h~ = tanh(W x + Wb + r * (R h + Rb)).
     p.ivrfX = 0, p.ivrfH = cx, p.ivrfSize = cx + ch;
     p.biases = {"b0", "b1", "wb", "rb"};
+    // W x + Wb does not depend on h: it is computed for the next timestep
+    // as soon as its x is in, off the recurrence's critical path.
     gate(0, cx + ch, find(1, true, true), {{"vv_add", "b1"}, {"v_sigm"}}, {"r"});
-    gate(0, cx, find(2, true, false), {{"vv_add", "wb"}}, {"wx"});
     gate(0, cx + ch, find(0, true, true), {{"vv_add", "b0"}, {"v_sigm"}}, {"z"});
+    loadX(); // x is read by r and z only
     gate(cx, ch, find(2, false, true),
          {{"vv_add", "rb"}, {"vv_mul", "r"}, {"vv_add", "wx"}, {"v_tanh"}}, {"hc"});
-    loadX();
     update("hc", {{"vv_b_sub_a", "h"}, {"vv_mul", "z"}, {"vv_add", "hc"}}, {"h"}, true);
+    gate(0, cx, find(2, true, false), {{"vv_add", "wb"}}, {"wx"});
+    p.chains.back().nextStep = true;
   } else {
     // h_t = tanh(W x + R h + b).
     p.ivrfX = 0, p.ivrfH = cx, p.ivrfSize = cx + ch;
@@ -160,6 +166,10 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
     places[value].push_back({mem, mfu, next});
     next += ch;
   };
+  // Every bias is the first step of a gate chain, so it is read on MFU 0;
+  // placing them first keeps them contiguous, to be staged by one chain.
+  for (const std::string &bias : plan.biases)
+    placeIn(bias, "ASVRF", 0);
   SmallVector<SmallVector<unsigned>> mfuOf;
   for (const ChainSpec &c : plan.chains) {
     SmallVector<Step> steps;
@@ -297,10 +307,6 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
       return *bAddr + d * 2 * gates * h + (recurrent ? gates * h : 0) + gate * h;
     };
     SmallVector<Access> dst = writesOf(name.c_str());
-    if (!bAddr) {
-      chainTo(loc, {"DRAM", zeros}, std::nullopt, {}, dst);
-      return;
-    }
     if (name == "wb" || name == "rb") {
       chainTo(loc, {"DRAM", half(name == "rb", 2)}, std::nullopt, {}, dst);
       return;
@@ -317,8 +323,11 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
 
   // One timestep. In the loop (`iter`), Y_t and the next x advance with the
   // iteration; the peeled last step names its timestep `t` directly.
-  auto timestep = [&](bool iter, int64_t t, int64_t d, int64_t b, int64_t sign) {
+  // `only`: just the chains of the next timestep (the prologue's).
+  auto timestep = [&](bool iter, int64_t t, int64_t d, int64_t b, int64_t sign, bool only = false) {
     for (auto [c, mfus] : llvm::zip_equal(plan.chains, mfuOf)) {
+      if (only ? !c.nextStep : c.nextStep && !iter)
+        continue;
       if (c.loadsX) {
         if (!iter)
           continue;
@@ -359,17 +368,55 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
     }
   };
 
+  // A constant (or absent) B: the biases each gate adds, summed here, padded
+  // to whole vectors and staged by one chain per direction.
+  std::optional<int64_t> biasTable;
+  DenseElementsAttr constB;
+  if (auto c = op.getB() ? op.getB().getDefiningOp<arith::ConstantOp>() : nullptr)
+    constB = dyn_cast<DenseElementsAttr>(c.getValue());
+  if (!op.getB() || constB) {
+    const int64_t nb = static_cast<int64_t>(plan.biases.size()), width = ch * n_;
+    std::vector<float> table(static_cast<size_t>(dirs * nb * width), 0.0f);
+    if (constB) {
+      auto bv = llvm::to_vector(constB.getValues<float>());
+      for (int64_t d = 0; d < dirs; ++d)
+        for (auto [k, name] : llvm::enumerate(plan.biases)) {
+          const float *wb = &bv[d * 2 * gates * h], *rb = wb + gates * h;
+          float *dst = &table[(d * nb + static_cast<int64_t>(k)) * width];
+          const bool onlyW = name == "wb", onlyR = name == "rb";
+          const int64_t g = onlyW || onlyR ? 2 : name[1] - '0';
+          for (int64_t j = 0; j < h; ++j)
+            dst[j] = (onlyR ? 0.0f : wb[g * h + j]) + (onlyW ? 0.0f : rb[g * h + j]);
+        }
+    }
+    auto type = RankedTensorType::get({static_cast<int64_t>(table.size())}, b_.getF32Type());
+    biasTable = allocate(static_cast<int64_t>(table.size()));
+    OpBuilder::InsertionGuard g(b_);
+    setInsertionPointForDeclaration();
+    fpga::DramConstOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)),
+                              *biasTable);
+  }
+
   for (int64_t d = 0; d < dirs; ++d) {
     const bool reverse = op.getDirection() == "reverse" || d == 1;
     const int64_t sign = reverse ? -1 : 1, first = reverse ? seq - 1 : 0, last = reverse ? 0 : seq - 1;
-    for (const std::string &bias : plan.biases)
-      stageBias(bias, d);
+    if (biasTable) {
+      const int64_t nb = static_cast<int64_t>(plan.biases.size());
+      setTransfer(loc, nb * ch, nb * ch * n_, 1, std::nullopt);
+      const Place &first = places[plan.biases.front()].front();
+      chainTo(loc, {"DRAM", *biasTable + d * nb * ch * n_}, std::nullopt, {},
+              {{first.mem, first.addr, first.mfu}});
+    } else {
+      for (const std::string &bias : plan.biases)
+        stageBias(bias, d);
+    }
     for (int64_t b = 0; b < batch; ++b) {
       stageState("h", h0Addr, d, b);
       if (op.getCell() == "lstm")
         stageState("c", c0Addr, d, b);
       setTransfer(loc, cx, in, 1, std::nullopt);
       chainTo(loc, {"DRAM", xAt(first, b)}, std::nullopt, {}, writesOf("x"));
+      timestep(false, first, d, b, sign, /*only=*/true);
       if (seq > 1) {
         auto loop = fpga::LoopOp::create(b_, loc, seq - 1);
         loop.getBody().emplaceBlock();
