@@ -104,10 +104,11 @@ private:
     switch (onnxType) {
     case onnx::TensorProto::FLOAT: return b_.getF32Type();
     case onnx::TensorProto::INT64: return b_.getI64Type();
+    case onnx::TensorProto::INT32: return b_.getI32Type(); // e.g. sequence_lens
     default:
       throw ImportError(what + " has element type " +
                         onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnxType)) +
-                        ", which softnpu does not support (float32, int64)");
+                        ", which softnpu does not support (float32, int64, int32)");
     }
   }
 
@@ -149,6 +150,19 @@ private:
         throw ImportError(what + " data size does not match its shape");
       }
       return DenseElementsAttr::get(type, llvm::ArrayRef<float>(v));
+    }
+    if (et.isInteger(32)) {
+      std::vector<int32_t> v(static_cast<size_t>(n));
+      if (!raw.empty()) {
+        if (raw.size() != v.size() * 4)
+          throw ImportError(what + " raw data size does not match its shape");
+        std::memcpy(v.data(), raw.data(), raw.size());
+      } else if (t.int32_data_size() == n) {
+        std::copy(t.int32_data().begin(), t.int32_data().end(), v.begin());
+      } else {
+        throw ImportError(what + " data size does not match its shape");
+      }
+      return DenseElementsAttr::get(type, llvm::ArrayRef<int32_t>(v));
     }
     std::vector<int64_t> v(static_cast<size_t>(n));
     if (!raw.empty()) {

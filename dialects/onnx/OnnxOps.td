@@ -19,6 +19,13 @@ def Onnx_AddOp : Onnx_Op<"Add", [Pure]> {
   let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_ConcatOp : Onnx_Op<"Concat", [Pure]> {
+  let summary = "concatenation along `axis` (opset 13; 11+: negative axis)";
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$concat_result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_ConstantOp : Onnx_Op<"Constant", [Pure, ConstantLike]> {
   let summary = "constant tensor; also the form initializers take (opset 1+)";
   let arguments = (ins ElementsAttr:$value);
@@ -33,6 +40,14 @@ def Onnx_FlattenOp : Onnx_Op<"Flatten", [Pure]> {
   let arguments = (ins AnyRankedTensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_GatherOp : Onnx_Op<"Gather", [Pure]> {
+  let summary = "entries of `data` along `axis` picked by int64 `indices` (opset 13)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
 def Onnx_GemmOp : Onnx_Op<"Gemm", [Pure]> {
@@ -61,6 +76,13 @@ def Onnx_MatMulOp : Onnx_Op<"MatMul", [Pure]> {
   let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_MulOp : Onnx_Op<"Mul", [Pure]> {
+  let summary = "element-wise product with multidirectional broadcasting (opset 13)";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);
+  let results = (outs AnyRankedTensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_ReluOp : Onnx_Op<"Relu", [Pure]> {
   let summary = "max(x, 0) (opset 6+)";
   let arguments = (ins AnyRankedTensor:$X);
@@ -83,11 +105,53 @@ def Onnx_SigmoidOp : Onnx_Op<"Sigmoid", [Pure]> {
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
 }
 
+// Slice's optional `axes` may be omitted while `steps` is given, hence the
+// segment sizes (the importer fills them from the schema).
+def Onnx_SliceOp : Onnx_Op<"Slice", [Pure, AttrSizedOperandSegments]> {
+  let summary = "data[starts:ends:steps] on `axes`, all int64 inputs (opset 13; 10+)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$starts, AnyRankedTensor:$ends,
+                   Optional<AnyRankedTensor>:$axes, Optional<AnyRankedTensor>:$steps);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $data `,` $starts `,` $ends (`axes` $axes^)? (`steps` $steps^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+def Onnx_SplitOp : Onnx_Op<"Split", [Pure]> {
+  let summary = "split along `axis` into parts of int64 `split` sizes, else equal (opset 13)";
+  let arguments = (ins AnyRankedTensor:$input, Optional<AnyRankedTensor>:$split,
+                   DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs Variadic<AnyRankedTensor>:$outputs);
+  let assemblyFormat = "$input (`,` $split^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_SqueezeOp : Onnx_Op<"Squeeze", [Pure]> {
+  let summary = "remove size-1 dimensions `axes` (int64 input; all when absent) (opset 13)";
+  let arguments = (ins AnyRankedTensor:$data, Optional<AnyRankedTensor>:$axes);
+  let results = (outs AnyRankedTensor:$squeezed);
+  let assemblyFormat = "$data (`,` $axes^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_SubOp : Onnx_Op<"Sub", [Pure]> {
+  let summary = "element-wise difference with multidirectional broadcasting (opset 13)";
+  let arguments = (ins AnyRankedTensor:$A, AnyRankedTensor:$B);
+  let results = (outs AnyRankedTensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_TanhOp : Onnx_Op<"Tanh", [Pure]> {
   let summary = "tanh(x) (opset 6+)";
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_UnsqueezeOp : Onnx_Op<"Unsqueeze", [Pure]> {
+  let summary = "insert size-1 dimensions at int64 `axes` of the output (opset 13)";
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$axes);
+  let results = (outs AnyRankedTensor:$expanded);
+  let assemblyFormat = "$data `,` $axes attr-dict `:` functional-type(operands, results)";
 }
 
 // Recurrent layers. Operands and results mirror the ONNX input and output

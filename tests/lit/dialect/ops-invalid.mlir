@@ -169,3 +169,42 @@ fpga.program @main attributes {dram_elements = 0 : i64} {
   // expected-error @+1 {{'fpga.pinned_matrix' op tile grid must be positive}}
   fpga.pinned_matrix tile 0 grid 0 x 1 {value = dense<1.0> : tensor<4x4xf32>}
 }
+
+// -----
+
+func.func @rnn(%x: tensor<5x1x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x16x4xf32>) {
+  // expected-error @+1 {{'fpga.rnn' op w has shape 'tensor<1x12x3xf32>', expected [1, 16, 3]}}
+  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = "lstm", hidden_size = 4 : i64}
+      : (tensor<5x1x3xf32>, tensor<1x12x3xf32>, tensor<1x16x4xf32>)
+      -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
+  return
+}
+
+// -----
+
+func.func @gru_with_c(%x: tensor<5x1x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x12x4xf32>) {
+  // expected-error @+1 {{'fpga.rnn' op y_c is a result of lstm cells only}}
+  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = "gru", hidden_size = 4 : i64}
+      : (tensor<5x1x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32>)
+      -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
+  return
+}
+
+// -----
+
+// RD_STEP and WR_STEP are signed 32-bit; the other registers unsigned.
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  fpga.loop 3 {
+    fpga.s_wr "RD_STEP", -6
+    fpga.s_wr "WR_STEP", 2147483647
+  }
+  // expected-error @+1 {{'fpga.s_wr' op value -1 does not fit COLS (0 to 4294967295)}}
+  fpga.s_wr "COLS", -1
+}
+
+// -----
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.s_wr' op value -2147483649 does not fit RD_STEP (-2147483648 to 2147483647)}}
+  fpga.s_wr "RD_STEP", -2147483649
+}

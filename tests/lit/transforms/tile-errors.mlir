@@ -93,3 +93,19 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
     return %0 : tensor<1x2048xf32>
   }
 }
+
+// -----
+
+// Hidden 200 on N = 16: each gate is a 13 x 26 grid, 1352 tiles in all; the
+// MRF of tiny has 256.
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  func.func @main(%x: tensor<2x1x200xf32>) -> tensor<1x1x200xf32> {
+    %w = arith.constant dense<0.5> : tensor<1x800x200xf32>
+    %r = arith.constant dense<0.25> : tensor<1x800x200xf32>
+    // expected-error @+1 {{the recurrent weights need 1352 MRF tiles of 16 x 16 (1 direction(s), 4 gate(s), hidden 200, input 200) beside 0 already pinned; target 'tiny' has 256 (a recurrent layer keeps its weights on chip for the whole sequence)}}
+    %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = "lstm", hidden_size = 200 : i64}
+        : (tensor<2x1x200xf32>, tensor<1x800x200xf32>, tensor<1x800x200xf32>)
+        -> (tensor<2x1x1x200xf32>, tensor<1x1x200xf32>, tensor<1x1x200xf32>)
+    return %yh : tensor<1x1x200xf32>
+  }
+}

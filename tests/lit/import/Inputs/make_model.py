@@ -5,7 +5,7 @@ Used by the import/ lit tests (lit does not run files under Inputs/):
     make_model.py KIND OUT.onnx
 KIND:
   dynamic_dim   x[N,4] (N symbolic) -> Relu -> y[N,4]
-  int32_input   x[1,4] int32 -> Identity -> y[1,4] int32
+  uint8_input   x[1,4] uint8 -> Identity -> y[1,4] uint8
   custom_domain x[1,4] -> com.example.Foo "foo0" -> y[1,4]
   int64_input   x[1,4] int64 -> Identity "id0" -> y[1,4] int64 (imports; the NPU rejects it)
 """
@@ -30,9 +30,9 @@ def build(kind):
     if kind == "dynamic_dim":
         return model([helper.make_node("Relu", ["x"], ["y"], name="relu0")],
                      [io("x", ["N", 4])], [io("y", ["N", 4])])
-    if kind == "int32_input":
+    if kind == "uint8_input":
         return model([helper.make_node("Identity", ["x"], ["y"], name="id0")],
-                     [io("x", [1, 4], TensorProto.INT32)], [io("y", [1, 4], TensorProto.INT32)])
+                     [io("x", [1, 4], TensorProto.UINT8)], [io("y", [1, 4], TensorProto.UINT8)])
     if kind == "int64_input":
         return model([helper.make_node("Identity", ["x"], ["y"], name="id0")],
                      [io("x", [1, 4], TensorProto.INT64)], [io("y", [1, 4], TensorProto.INT64)])
