@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/InterleavedRange.h"
 
 namespace softnpu {
 #define GEN_PASS_DEF_CONVERTONNXTOFPGA
@@ -76,6 +77,35 @@ Value lowerView(Operation *op, OpBuilder &b) {
     }
   }
   return fpga::ReshapeOp::create(b, op->getLoc(), op->getResult(0).getType(), op->getOperand(0));
+}
+
+/// A transpose that only moves dimensions of size 1 keeps the row-major
+/// order of the data: a view (e.g. a bidirectional layer's Y [T, 2, 1, H] to
+/// [T, 1, 2, H] at batch 1).
+Value lowerTranspose(Operation *op, OpBuilder &b) {
+  auto t = cast<onnx_d::TransposeOp>(op);
+  auto in = cast<RankedTensorType>(t.getData().getType());
+  SmallVector<int64_t> perm;
+  if (auto p = t.getPerm())
+    perm.assign(p->begin(), p->end());
+  else
+    for (int64_t i = in.getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  SmallVector<int64_t> order; // non-unit input dimensions in output order
+  for (int64_t d : perm)
+    if (d < 0 || d >= in.getRank()) {
+      fail(op, "perm entry ") << d << " is out of range";
+      return nullptr;
+    } else if (in.getDimSize(d) != 1) {
+      order.push_back(d);
+    }
+  if (!llvm::is_sorted(order)) {
+    fail(op, "a Transpose that moves data (perm ") << llvm::interleaved_array(perm) << " on shape "
+                                                   << llvm::interleaved_array(in.getShape())
+                                                   << ") is not supported yet; only dimensions of size 1 may move";
+    return nullptr;
+  }
+  return fpga::ReshapeOp::create(b, op->getLoc(), t.getTransposed().getType(), t.getData());
 }
 
 Value lowerConstant(Operation *op, OpBuilder &b) {
@@ -211,6 +241,7 @@ const llvm::StringMap<MultiLowering> &lowerings() {
       {"onnx.Reshape", single<lowerView>},
       {"onnx.Sigmoid", single<lowerActivation<kSigmoid>>},
       {"onnx.Tanh", single<lowerActivation<kTanh>>},
+      {"onnx.Transpose", single<lowerTranspose>},
   };
   return table;
 }
