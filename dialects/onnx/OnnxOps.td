@@ -208,4 +208,11 @@ def Onnx_RNNOp : Onnx_RecurrentOp<"RNN"> {
   let results = (outs Optional<AnyRankedTensor>:$Y, Optional<AnyRankedTensor>:$Y_h);
 }
 
+def Onnx_TransposeOp : Onnx_Op<"Transpose", [Pure]> {
+  let summary = "permutation of the dimensions (opset 1+; default: reversed)";
+  let arguments = (ins AnyRankedTensor:$data, OptionalAttr<DenseI64ArrayAttr>:$perm);
+  let results = (outs AnyRankedTensor:$transposed);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+}
+
 #endif
