@@ -19,6 +19,9 @@ A benchmark, not a test (minutes; its host-speed numbers depend on the machine).
    time of `npu-run --batch` over K copies of the input minus that of one copy,
    divided by K - 1 (removes process start, artifact load, input/output I/O).
    The simulator's output is also compared with ORT's (SNR in dB).
+3. The document replaces --output, except for sections other scripts maintain in it between
+   marker comments <!-- NAME:begin --> ... <!-- NAME:end --> (bench/rnn_bench.py's
+   "rnn-bench"), which are kept unchanged at its end.
 
 Usage:
   bench/timing.py [--bin-dir build/bin] [--work-dir D] [--output docs/benchmarks.md]
@@ -174,16 +177,19 @@ def profile(tools, artifact, inputs, out_dir):
 
 # --- host speed -------------------------------------------------------------
 
-def ort_dir_module(work):
-    return os.path.join(work, "ort", "node_modules", ORT_PACKAGE)
+def ort_dir_module(prefix):
+    """The onnxruntime-node package directory of an npm install prefix."""
+    return os.path.join(prefix, "node_modules", ORT_PACKAGE)
 
 
-def ensure_ort(work):
-    """(module dir, None) when onnxruntime-node@ORT_VERSION is usable, else (None, reason)."""
+def ensure_ort(work, prefix=None):
+    """(module dir, None) when onnxruntime-node@ORT_VERSION is usable, else (None, reason). Installs it
+    (npm --ignore-scripts) into the npm prefix `prefix` (default: WORK/ort) unless already there."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not node:
         return None, "node is not installed"
-    module = ort_dir_module(work)
+    prefix = prefix or os.path.join(work, "ort")
+    module = ort_dir_module(prefix)
     pkg = os.path.join(module, "package.json")
     installed = None
     if os.path.exists(pkg):
@@ -192,7 +198,8 @@ def ensure_ort(work):
     if installed != ORT_VERSION:
         if not npm:
             return None, "npm is not installed"
-        argv = [npm, "install", "--prefix", os.path.join(work, "ort"), "--ignore-scripts", "--no-audit",
+        os.makedirs(prefix, exist_ok=True)
+        argv = [npm, "install", "--prefix", prefix, "--ignore-scripts", "--no-audit",
                 "--no-fund", f"{ORT_PACKAGE}@{ORT_VERSION}"]
         log(f"installing {ORT_PACKAGE}@{ORT_VERSION}: {shlex.join(argv)}")
         try:
@@ -291,7 +298,61 @@ def machine_info(bin_dir):
             "python": platform.python_version(), "node": node}
 
 
+def machine_lines(info, loads):
+    """The Markdown bullets describing the machine (machine_info) and its load at start and end."""
+    return [f"- CPU: {info['cpu']}, nproc {info['nproc']}; Linux {info['kernel']}",
+            f"- load average (1 min) at start {loads[0]:.2f}, at end {loads[1]:.2f}",
+            f"- simulator build: CMake build type {info['build_type']}; Python {info['python']}; "
+            f"Node {info['node']}"]
+
+
 # --- document ---------------------------------------------------------------
+
+# Sections of the document that other scripts maintain (bench/rnn_bench.py: "rnn-bench"), each between
+# <!-- NAME:begin --> and <!-- NAME:end --> on lines of their own. write_document keeps them.
+MARKED_SECTION = re.compile(r"^<!-- ([A-Za-z0-9_-]+):begin -->$.*?^<!-- \1:end -->$", re.S | re.M)
+
+
+def marker(name, which):
+    return f"<!-- {name}:{which} -->"
+
+
+def write_atomically(path, text):
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def write_document(path, text):
+    """Writes this script's document to path, keeping at its end the marked sections (MARKED_SECTION) of
+    the file it replaces, unchanged."""
+    kept = []
+    if os.path.exists(path):
+        with open(path) as f:
+            kept = [m.group(0) for m in MARKED_SECTION.finditer(f.read())]
+    if kept:
+        text = text.rstrip("\n") + "\n\n" + "\n\n".join(kept) + "\n"
+    write_atomically(path, text)
+
+
+def replace_marked_section(path, name, body):
+    """Replaces what is between the lines <!-- NAME:begin --> and <!-- NAME:end --> of path with body
+    (text without the markers); appends the marked section at the end of the file when the markers are
+    absent (creates the file when it does not exist). Everything outside the markers is kept."""
+    text = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            text = f.read()
+    section = f"{marker(name, 'begin')}\n\n{body.strip(chr(10))}\n\n{marker(name, 'end')}"
+    for m in MARKED_SECTION.finditer(text):
+        if m.group(1) == name:
+            text = text[:m.start()] + section + text[m.end():]
+            break
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + section + "\n"
+    write_atomically(path, text)
+
 
 def fmt_num(x, digits=2):
     return "-" if x is None else f"{x:,.{digits}f}"
@@ -411,11 +472,7 @@ def render(args, models, targets, modeled, host, ort_note, info, loads, command)
               "  is the preset's narrow number format).",
               "- The machine is shared: other processes' load (below) adds noise to both columns alike;",
               "  the ratio is more stable than the absolute times.", "",
-              "## Machine", "",
-              f"- CPU: {info['cpu']}, nproc {info['nproc']}; Linux {info['kernel']}",
-              f"- load average (1 min) at start {loads[0]:.2f}, at end {loads[1]:.2f}",
-              f"- simulator build: CMake build type {info['build_type']}; Python {info['python']}; "
-              f"Node {info['node']}", ""]
+              "## Machine", ""] + machine_lines(info, loads) + [""]
     lines += ["## Regenerating", "",
               "Build the tools (npu-compile needs `SOFTNPU_BUILD_COMPILER=ON`), then:", "",
               "```sh",
@@ -532,8 +589,7 @@ def main():
     text, verdicts, main_target = render(args, models, targets, modeled, host, ort_note,
                                          machine_info(args.bin_dir), loads,
                                          " ".join(shlex.quote(a) for a in shown))
-    with open(args.output, "w") as f:
-        f.write(text)
+    write_document(args.output, text)
     log(f"wrote {args.output}")
     for label, ratio, verdict in verdicts:
         log(f"{verdict}: {label} simulator/ORT = {ratio:.2f} on {main_target} (target <= {SPEED_TARGET:g})")
