@@ -476,8 +476,8 @@ TEST(BfpTest, PackLayoutOfKnownValues) {
 
 TEST(BfpTest, PackUnpackRoundTrip) {
   BlockGenerator gen(0x5eed0003);
-  for (unsigned m : {1u, 3u, 6u, 7u, 8u, 11u, 15u})
-    for (unsigned k : {1u, 8u, 16u, 40u}) {
+  for (unsigned m = 1; m <= 15; ++m)
+    for (unsigned k : {1u, 2u, 8u, 16u, 32u, 40u, 256u}) {
       const size_t n = 3 * k + 1 + gen.below(k);
       const std::vector<float> x = gen.vector(n, m, k);
       const NumberFormat f = NumberFormat::bfp(m, k);

@@ -1,12 +1,15 @@
 //===- CompactMsfpTest.cpp - Compact MSFP matrix-vector product vs dot() ---===//
 //
 // numerics::matVecCompactMsfp (the simulator's fast mv_mul path for MSFP
-// with m <= 7) must give, bit for bit, what numerics::dot gives row by row:
+// with m <= 7) must give, bit for bit, what numerics::dot gives row by row,
+// with every kernel this CPU can run (portable, SSE2, AVX2, AVX2 + VNNI):
 // random matrices and vectors built directly as BfpVectors (so scales span
 // the whole range: subnormal results, overflow to infinity, underflow to
-// zero), NaN blocks, all-zero rows and blocks, short last row groups, random
-// starting accumulators; k 8, 16, 32 (and 6, the generic loop), m 1..7 on
-// both sides. Also: formats the kernel must refuse.
+// zero), NaN blocks, all-zero rows and blocks (also runs of zero input blocks
+// in the middle, as in [x | pad | h | pad] of recurrent layers), short last
+// row groups (rows not a multiple of 8), random starting accumulators
+// including -0; k 8, 16, 32 (and 2, 6, 10: not a multiple of 4; 256), m 1..7
+// on both sides. Also: formats and out-of-range vectors the kernel must refuse.
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/numerics/Bfp.h"
@@ -17,9 +20,32 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace softnpu::numerics {
 namespace {
+
+/// The kernels to compare (those this build and CPU can run).
+std::vector<CompactKernel> kernels() {
+  std::vector<CompactKernel> out;
+  for (CompactKernel k : {CompactKernel::Auto, CompactKernel::Portable, CompactKernel::Sse2, CompactKernel::Avx2,
+                          CompactKernel::Avx2Vnni})
+    if (compactKernelAvailable(k))
+      out.push_back(k);
+  return out;
+}
+
+const char *kernelName(CompactKernel k) {
+  switch (k) {
+  case CompactKernel::Auto: return "auto";
+  case CompactKernel::Portable: return "portable";
+  case CompactKernel::Sse2: return "sse2";
+  case CompactKernel::Avx2: return "avx2";
+  case CompactKernel::Avx2Vnni: return "avx2-vnni";
+  }
+  return "?";
+}
 
 uint32_t bitsOf(float f) {
   uint32_t b;
@@ -63,10 +89,10 @@ BfpVector randomVector(std::mt19937 &rng, const NumberFormat &fmt, size_t blocks
 
 TEST(CompactMsfp, MatchesDotBitForBit) {
   std::mt19937 rng(20261128);
-  std::uniform_int_distribution<int> percent(0, 99), rowsDist(1, 13), blocksDist(1, 5);
+  std::uniform_int_distribution<int> percent(0, 99), rowsDist(1, 21), blocksDist(1, 7);
   std::normal_distribution<float> initDist(0.0f, 100.0f);
   size_t blocksCompared = 0, nanResults = 0, infResults = 0, subnormalResults = 0;
-  for (unsigned k : {8u, 16u, 32u, 6u}) {
+  for (unsigned k : {8u, 16u, 32u, 6u, 2u, 10u}) {
     for (unsigned mw = 1; mw <= 7; ++mw) {
       for (unsigned mx = 1; mx <= 7; ++mx) {
         const NumberFormat fw = NumberFormat::bfp(mw, k), fx = NumberFormat::bfp(mx, k);
@@ -80,17 +106,24 @@ TEST(CompactMsfp, MatchesDotBitForBit) {
           const BfpVector x = randomVector(rng, fx, blocks, percent(rng) < 5, extreme);
           MsfpCompactMatrix cm;
           ASSERT_TRUE(makeCompactMsfp(w, cm));
-          std::vector<float> acc(rows), expected(rows);
+          std::vector<float> init(rows), expected(rows);
           for (size_t r = 0; r < rows; ++r) {
             const int kind = percent(rng);
-            acc[r] = kind < 30 ? 0.0f : kind < 35 ? std::numeric_limits<float>::denorm_min() : initDist(rng);
-            expected[r] = dot(w[r], x, acc[r]);
+            init[r] = kind < 30   ? 0.0f
+                      : kind < 35 ? std::numeric_limits<float>::denorm_min()
+                      : kind < 40 ? -0.0f
+                                  : initDist(rng);
+            expected[r] = dot(w[r], x, init[r]);
           }
-          ASSERT_TRUE(matVecCompactMsfp(cm, x, acc.data()));
+          for (CompactKernel kernel : kernels()) {
+            std::vector<float> acc = init;
+            ASSERT_TRUE(matVecCompactMsfp(cm, x, acc.data(), kernel));
+            for (size_t r = 0; r < rows; ++r)
+              ASSERT_EQ(bitsOf(acc[r]), bitsOf(expected[r]))
+                  << kernelName(kernel) << " k " << k << " mw " << mw << " mx " << mx << " row " << r << ": "
+                  << acc[r] << " vs " << expected[r];
+          }
           for (size_t r = 0; r < rows; ++r) {
-            ASSERT_EQ(bitsOf(acc[r]), bitsOf(expected[r]))
-                << "k " << k << " mw " << mw << " mx " << mx << " row " << r << ": " << acc[r] << " vs "
-                << expected[r];
             nanResults += std::isnan(expected[r]);
             infResults += std::isinf(expected[r]);
             subnormalResults += std::fpclassify(expected[r]) == FP_SUBNORMAL;
@@ -129,10 +162,13 @@ TEST(CompactMsfp, MatchesDotOnQuantizedData) {
       const BfpVector x = quantize(xs.data(), n, fmt, Rounding::NearestEven);
       MsfpCompactMatrix cm;
       ASSERT_TRUE(makeCompactMsfp(w, cm));
-      std::vector<float> acc(rows, 0.5f);
-      ASSERT_TRUE(matVecCompactMsfp(cm, x, acc.data()));
-      for (size_t r = 0; r < rows; ++r)
-        EXPECT_EQ(bitsOf(acc[r]), bitsOf(dot(w[r], x, 0.5f))) << "k " << k << " m " << m << " row " << r;
+      for (CompactKernel kernel : kernels()) {
+        std::vector<float> acc(rows, 0.5f);
+        ASSERT_TRUE(matVecCompactMsfp(cm, x, acc.data(), kernel));
+        for (size_t r = 0; r < rows; ++r)
+          EXPECT_EQ(bitsOf(acc[r]), bitsOf(dot(w[r], x, 0.5f)))
+              << kernelName(kernel) << " k " << k << " m " << m << " row " << r;
+      }
     }
   }
 }
@@ -156,6 +192,200 @@ TEST(CompactMsfp, RefusesOtherFormats) {
   // The accepted case: 16 * (1 * 1) + 3.
   EXPECT_TRUE(matVecCompactMsfp(cm, quantize(ones, 16, NumberFormat::bfp(5, 16), Rounding::NearestEven), &acc));
   EXPECT_EQ(acc, 19.0f);
+}
+
+/// Compares every kernel with dot() row by row for `w` (rows) and `x`,
+/// starting from `init`.
+void expectAllKernelsMatchDot(const std::vector<BfpVector> &w, const BfpVector &x, const std::vector<float> &init,
+                              const std::string &what) {
+  MsfpCompactMatrix cm;
+  ASSERT_TRUE(makeCompactMsfp(w, cm)) << what;
+  for (CompactKernel kernel : kernels()) {
+    std::vector<float> acc = init;
+    ASSERT_TRUE(matVecCompactMsfp(cm, x, acc.data(), kernel)) << what;
+    for (size_t r = 0; r < w.size(); ++r)
+      ASSERT_EQ(bitsOf(acc[r]), bitsOf(dot(w[r], x, init[r])))
+          << what << " " << kernelName(kernel) << " row " << r << ": " << acc[r] << " vs " << dot(w[r], x, init[r]);
+  }
+}
+
+TEST(CompactMsfp, RecurrentLayerShapes) {
+  // Native vectors of 400 as in brainwave-s10: gate-matrix tiles whose input
+  // is [x | zero pad | h | zero pad] (zero blocks in the middle and at the
+  // end), ReLU-like inputs with scattered zero blocks, row counts that are
+  // not a multiple of 8 and zero padding rows; msfp12 / msfp15 / msfp16 (m =
+  // 7 on both sides needs the widening path of the AVX2 kernel) and k 8 / 16 / 32.
+  std::mt19937 rng(400);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> percent(0, 99);
+  for (unsigned k : {16u, 8u, 32u}) {
+    for (unsigned m : {3u, 6u, 7u}) {
+      const NumberFormat fmt = NumberFormat::bfp(m, k);
+      const size_t n = 400;
+      for (size_t rows : {size_t{400}, size_t{403}, size_t{13}}) {
+        std::vector<BfpVector> w;
+        std::vector<float> row(n);
+        for (size_t r = 0; r < rows; ++r) {
+          const bool padRow = r >= rows - rows / 7; // zero rows at the end (padding of the gate)
+          for (size_t i = 0; i < n; ++i)
+            row[i] = padRow || i >= 350 ? 0.0f : u(rng) * 0.03f;
+          w.push_back(quantize(row.data(), n, fmt, Rounding::NearestEven));
+        }
+        for (int variant = 0; variant < 3; ++variant) {
+          std::vector<float> xs(n);
+          for (size_t i = 0; i < n; ++i) {
+            if (variant == 0) // x (0..99), pad (100..199), h (200..299), pad
+              xs[i] = (i < 100 || (i >= 200 && i < 300)) ? u(rng) : 0.0f;
+            else if (variant == 1) // ReLU output: zero runs of random length
+              xs[i] = percent(rng) < 60 ? 0.0f : std::fabs(u(rng));
+            else // one lone non-zero block in the middle
+              xs[i] = (i >= 5 * k && i < 6 * k) ? u(rng) * 1e-3f : 0.0f;
+          }
+          const BfpVector x = quantize(xs.data(), n, fmt, Rounding::NearestEven);
+          std::vector<float> init(rows);
+          for (size_t r = 0; r < rows; ++r)
+            init[r] = r % 3 == 0 ? 0.0f : r % 3 == 1 ? -0.0f : u(rng);
+          expectAllKernelsMatchDot(w, x, init,
+                                   "k " + std::to_string(k) + " m " + std::to_string(m) + " rows " +
+                                       std::to_string(rows) + " variant " + std::to_string(variant));
+        }
+      }
+    }
+  }
+}
+
+/// A row of `blocks` blocks with the given scales, significands from `q`
+/// (0 = zero block, kNanBlock = NaN block).
+constexpr int kNanBlock = 1000;
+BfpVector makeRow(const NumberFormat &fmt, const std::vector<int> &scales, const std::vector<int> &q) {
+  BfpVector v;
+  v.format = fmt;
+  const size_t k = fmt.blockSize, blocks = scales.size();
+  v.scales.assign(scales.begin(), scales.end());
+  v.nanBlocks.assign(blocks, 0);
+  v.significands.assign(blocks * k, 0);
+  v.exponents.assign(blocks * k, static_cast<int8_t>(1 - static_cast<int>(fmt.mantissaBits)));
+  for (size_t b = 0; b < blocks; ++b) {
+    if (q[b] == kNanBlock) {
+      v.nanBlocks[b] = 1;
+      v.scales[b] = kMinExp;
+      continue;
+    }
+    for (size_t i = 0; i < k; ++i)
+      v.significands[b * k + i] = static_cast<int16_t>(i % 3 == 2 ? -q[b] : i % 3 == 1 ? 0 : q[b]);
+  }
+  return v;
+}
+
+TEST(CompactMsfp, ZeroBlocksNanBlocksAndExtremeExponents) {
+  // Hand-made cases: a zero weight block next to blocks of extreme scale (its
+  // own scale must not push the group off the normal-range path, nor change
+  // a value); block values in the subnormal range, below it (rounding to
+  // +-0 or the smallest subnormal) and overflowing to infinity; NaN weight
+  // blocks where the input block is zero (the result is still NaN); NaN
+  // input blocks inside a run of zero input blocks; -0 accumulators.
+  const NumberFormat fmt = NumberFormat::bfp(7, 16);
+  const float inf = std::numeric_limits<float>::infinity();
+  struct Case {
+    std::vector<int> wScales, wq, xScales, xq;
+    std::vector<float> init;
+  };
+  const std::vector<Case> cases = {
+      // zero weight block (scale -126) beside normal blocks
+      {{-126, -3, 5, -2}, {0, 100, 7, 1}, {-1, 0, -4, 3}, {5, 127, 9, 0}, {-0.0f, 0.0f, 1.0f}},
+      // block values in the subnormal range and below: E = -126 - 126 + base
+      {{-126, -120, -60, -126}, {1, 127, 3, 127}, {-126, -20, -80, -126}, {1, 3, 127, 127}, {-0.0f, 0.0f, 1e-45f}},
+      // overflow to +-inf, then more blocks
+      {{127, 127, 0, 127}, {127, 127, 1, 127}, {127, 127, 0, -126}, {127, 127, 1, 0}, {0.0f, -0.0f, -inf}},
+      // NaN weight block where the input is zero; zero input elsewhere
+      {{0, 0, 0, 0}, {5, kNanBlock, 0, 3}, {0, -126, -126, 2}, {1, 0, 0, 4}, {-0.0f, 2.0f, 0.0f}},
+      // NaN input block inside a zero run
+      {{1, 2, 3, 4}, {3, 4, 5, 6}, {0, -126, -126, -126}, {2, 0, kNanBlock, 0}, {-0.0f, 0.0f, 3.0f}},
+      // all input blocks zero: only -0 -> +0 remains
+      {{1, 2, 3, 4}, {3, 4, 5, 6}, {-126, -126, -126, -126}, {0, 0, 0, 0}, {-0.0f, 0.0f, -5.0f}},
+  };
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const Case &t = cases[c];
+    for (size_t rows : {size_t{1}, size_t{3}, size_t{9}}) {
+      std::vector<BfpVector> w;
+      std::vector<float> init;
+      for (size_t r = 0; r < rows; ++r) {
+        std::vector<int> q = t.wq;
+        if (r % 2 == 1) // odd rows: the same blocks with other significands (and an all-zero row)
+          for (int &v : q)
+            v = v == kNanBlock ? v : r == 5 ? 0 : (v * 3) % 128;
+        w.push_back(makeRow(fmt, t.wScales, q));
+        init.push_back(t.init[r % t.init.size()]);
+      }
+      expectAllKernelsMatchDot(w, makeRow(fmt, t.xScales, t.xq), init,
+                               "case " + std::to_string(c) + " rows " + std::to_string(rows));
+    }
+  }
+}
+
+TEST(CompactMsfp, NegativeZeroAccumulatorBecomesPositiveAsDotDoes) {
+  // dot() adds +0 for an all-zero block: -0 + +0 = +0. The kernels skip such
+  // blocks and must still turn -0 into +0 (and keep +0, NaN, others).
+  const NumberFormat fmt = NumberFormat::bfp(6, 16);
+  const std::vector<BfpVector> w = {makeRow(fmt, {0, 0}, {0, 0}), makeRow(fmt, {0, 0}, {3, 0}),
+                                    makeRow(fmt, {0, 0}, {0, 0})};
+  const BfpVector x = makeRow(fmt, {0, -126}, {5, 0});
+  std::vector<float> init = {-0.0f, -0.0f, std::numeric_limits<float>::quiet_NaN()};
+  expectAllKernelsMatchDot(w, x, init, "zero rows");
+  EXPECT_EQ(bitsOf(dot(w[0], x, -0.0f)), bitsOf(0.0f));
+  // A group of rows that are all zero (skipped as a whole), and an input
+  // that is all zero (every block skipped).
+  const std::vector<BfpVector> zeroRows(3, makeRow(fmt, {0, 0}, {0, 0}));
+  expectAllKernelsMatchDot(zeroRows, x, {-0.0f, 0.0f, -0.0f}, "zero group");
+  expectAllKernelsMatchDot(w, makeRow(fmt, {0, -126}, {0, 0}), {-0.0f, -0.0f, 1.0f}, "zero input");
+}
+
+TEST(CompactMsfp, RefusesOutOfRangeValues) {
+  // The layout holds significands in bytes: a hand-made vector with a
+  // significand or scale outside its format's range is refused (the
+  // simulator then uses dot()), never silently truncated.
+  const NumberFormat fmt = NumberFormat::bfp(6, 16);
+  MsfpCompactMatrix cm;
+  BfpVector bad = makeRow(fmt, {0, 0}, {3, 4});
+  bad.significands[3] = 64; // > 2^6 - 1
+  EXPECT_FALSE(makeCompactMsfp({bad}, cm));
+  bad = makeRow(fmt, {0, 0}, {3, 4});
+  bad.scales[1] = 200;
+  EXPECT_FALSE(makeCompactMsfp({bad}, cm));
+  const BfpVector good = makeRow(fmt, {0, 0}, {3, 4});
+  ASSERT_TRUE(makeCompactMsfp({good}, cm));
+  for (CompactKernel kernel : kernels()) {
+    float acc = 7.0f;
+    BfpVector x = makeRow(fmt, {0, 0}, {3, 4});
+    x.significands[20] = -64;
+    EXPECT_FALSE(matVecCompactMsfp(cm, x, &acc, kernel));
+    x = makeRow(fmt, {0, 0}, {3, 4});
+    x.scales[0] = -127;
+    EXPECT_FALSE(matVecCompactMsfp(cm, x, &acc, kernel));
+    EXPECT_EQ(acc, 7.0f);
+  }
+}
+
+TEST(CompactMsfp, LargeBlocks) {
+  // k = 256 (the largest block): sums up to 256 * 127 * 127 < 2^22.
+  std::mt19937 rng(256);
+  for (unsigned m : {6u, 7u}) {
+    const NumberFormat fmt = NumberFormat::bfp(m, 256);
+    const int maxQ = (1 << m) - 1;
+    std::vector<BfpVector> w;
+    for (size_t r = 0; r < 11; ++r) {
+      std::vector<int> q(2);
+      for (int &v : q)
+        v = maxQ - static_cast<int>(r);
+      w.push_back(makeRow(fmt, {3, -5}, q));
+      for (int16_t &s : w.back().significands)
+        s = static_cast<int16_t>(rng() % 2 ? maxQ : -maxQ);
+    }
+    BfpVector x = makeRow(fmt, {1, 2}, {maxQ, maxQ});
+    for (int16_t &s : x.significands)
+      s = maxQ;
+    expectAllKernelsMatchDot(w, x, std::vector<float>(11, 0.25f), "k 256 m " + std::to_string(m));
+  }
 }
 
 } // namespace

@@ -70,19 +70,38 @@ float roundScalar(float x, const NumberFormat &fmt, Rounding rounding);
 float dot(const BfpVector &w, const BfpVector &x, float init);
 
 /// A matrix in a narrow MSFP format (SignMagnitude, m <= 7, even block size
-/// k), laid out for matVecCompactMsfp: rows in groups of four, per group and
-/// block the significands of pairs of elements interleaved across the four
-/// rows as int16 (a short last group is zero-padded). Holds the same values as
-/// the rows' BfpVectors; only the simulator's hot loop uses it.
+/// k), laid out for matVecCompactMsfp. Rows are taken in groups of eight (a
+/// short last group is padded with zero rows); per group and block, the
+/// block's elements in quads of four (k rounded up to a multiple of 4, the
+/// extra elements 0), and per quad 32 bytes: row r's four elements at bytes
+/// 4r..4r+3, each stored as the byte q + 2^m (1 .. 2^(m+1) - 1; so that one
+/// unsigned-by-signed byte product instruction applies; the kernel subtracts
+/// 2^m times the input block's sum). Holds the same values as the rows'
+/// BfpVectors; only the simulator's hot loop uses it (docs/numerics.md).
 struct MsfpCompactMatrix {
+  static constexpr size_t kGroupRows = 8; ///< rows per group
+  static constexpr size_t kQuadBytes = 32; ///< one quad of a group: 8 rows x 4 bytes
+  /// Storage of the biased significand bytes, 64-byte aligned as built (a
+  /// copy may not be; the kernels do not rely on it).
+  struct AlignedBytes {
+    std::vector<uint8_t> storage;
+    size_t offset = 0;
+    const uint8_t *data() const { return storage.data() + offset; }
+    uint8_t *data() { return storage.data() + offset; }
+  };
   size_t rows = 0, n = 0, blocks = 0;
   unsigned k = 0, mantissaBits = 0;
-  std::vector<int16_t> sig;     ///< groups * blocks * k * 4
-  std::vector<int16_t> scales;  ///< groups * blocks * 4
-  std::vector<uint8_t> nan;     ///< groups * blocks * 4
+  unsigned quads = 0;           ///< ceil(k / 4)
+  AlignedBytes sig;             ///< groups * blocks * quads * kQuadBytes
+  /// groups * blocks * 8: block scale + 127; all-zero and NaN blocks and
+  /// padding rows (whose value does not depend on it) hold the group's
+  /// smallest scale of a non-zero block instead.
+  std::vector<uint8_t> scales;
+  std::vector<uint8_t> nan;     ///< groups * blocks * 8
   std::vector<uint8_t> zeroGroup; ///< per group: 1 = no NaN block, every significand 0
   std::vector<uint8_t> groupNan;  ///< per group: 1 = some block is NaN
-  std::vector<int16_t> groupMinScale, groupMaxScale; ///< per group, over its blocks (padding: kMinExp)
+  std::vector<int16_t> groupMinScale, groupMaxScale; ///< per group, over its non-zero, non-NaN blocks (kMinExp if none)
+  size_t groups() const { return zeroGroup.size(); }
   bool empty() const { return rows == 0; }
 };
 
@@ -93,10 +112,22 @@ bool isCompactMsfp(const NumberFormat &fmt);
 bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out);
 /// acc[r] = dot(row r of w, x, acc[r]) for every row r, bit-identical to
 /// dot() (same exact block sums, same single rounding per block, same fp32
-/// order). Rows whose blocks are all zero are skipped when x has no NaN block
-/// (they add only +0). Returns false (acc untouched) when x is not compact
-/// MSFP of w's block size and length.
+/// order per row). Blocks whose contribution is an exact +0 for every row
+/// (input block all zero and not NaN, or a row group all zero, with no NaN
+/// weight block involved) are skipped; a skipped +0 only matters to an
+/// accumulator holding -0, which is then made +0 as the addition would.
+/// Returns false (acc untouched) when x is not compact MSFP of w's block size
+/// and length, or holds a significand or scale outside its format's range.
 bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc);
+
+/// The instruction sets matVecCompactMsfp can use; all give the same bits.
+/// Auto picks the best the CPU has (AVX2 with VNNI, AVX2, SSE2, portable).
+enum class CompactKernel { Auto, Portable, Sse2, Avx2, Avx2Vnni };
+/// Whether this build and CPU can run `kernel` (Auto and Portable: always).
+bool compactKernelAvailable(CompactKernel kernel);
+/// matVecCompactMsfp with a chosen kernel (tests and benchmarks); false also
+/// when the kernel is not available.
+bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc, CompactKernel kernel);
 
 /// fp32 reference dot product in the documented order: acc += w[i] * x[i],
 /// i increasing, no fused multiply-add.

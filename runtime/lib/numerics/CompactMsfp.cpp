@@ -1,0 +1,369 @@
+//===- CompactMsfp.cpp - Compact narrow-MSFP matrix-vector product --------===//
+//
+// makeCompactMsfp (the layout in softnpu/numerics/Bfp.h), the preparation of
+// the input vector, the portable and SSE2 kernels and the choice of kernel
+// (AVX2 and AVX2 + VNNI are in CompactMsfpX86.cpp). Every kernel computes
+// what numerics::dot computes row by row, bit for bit (CompactMsfpDetail.h).
+//
+//===----------------------------------------------------------------------===//
+#include "CompactMsfpDetail.h"
+
+#include <algorithm>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace softnpu::numerics {
+
+using namespace detail;
+
+bool isCompactMsfp(const NumberFormat &fmt) {
+  return isValidBlock(fmt) && fmt.element == Element::SignMagnitude && fmt.mantissaBits <= 7 &&
+         fmt.blockSize % 2 == 0;
+}
+
+bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out) {
+  out = MsfpCompactMatrix{};
+  if (rows.empty() || !isCompactMsfp(rows[0].format))
+    return false;
+  const NumberFormat fmt = rows[0].format;
+  const size_t k = fmt.blockSize, blocks = rows[0].numBlocks(), groups = (rows.size() + kGroupRows - 1) / kGroupRows;
+  if (blocks == 0)
+    return false;
+  // Significands and scales must be in the format's range (what quantize
+  // and unpackRowBfp produce): the layout stores them in bytes.
+  const int maxQ = (1 << fmt.mantissaBits) - 1;
+  for (const BfpVector &v : rows) {
+    if (v.format != fmt || v.numBlocks() != blocks || !isWellFormed(v))
+      return false;
+    for (int16_t s : v.scales)
+      if (s < kMinExp || s > kMaxExp)
+        return false;
+    for (int16_t q : v.significands)
+      if (q < -maxQ || q > maxQ)
+        return false;
+  }
+  MsfpCompactMatrix m;
+  m.rows = rows.size();
+  m.n = blocks * k;
+  m.blocks = blocks;
+  m.k = static_cast<unsigned>(k);
+  m.mantissaBits = fmt.mantissaBits;
+  m.quads = static_cast<unsigned>((k + 3) / 4);
+  const uint8_t zeroByte = static_cast<uint8_t>(1u << fmt.mantissaBits); // q + 2^m for q = 0
+  const size_t groupBytes = blocks * m.quads * kQuadBytes;
+  m.sig.storage.assign(groups * groupBytes + 63, zeroByte);
+  m.sig.offset = (64 - reinterpret_cast<uintptr_t>(m.sig.storage.data()) % 64) % 64;
+  m.scales.assign(groups * blocks * kGroupRows, 0);
+  m.nan.assign(groups * blocks * kGroupRows, 0);
+  m.zeroGroup.assign(groups, 1);
+  m.groupNan.assign(groups, 0);
+  m.groupMinScale.assign(groups, static_cast<int16_t>(kMaxExp));
+  m.groupMaxScale.assign(groups, static_cast<int16_t>(kMinExp));
+  // A block whose significands are all 0 (and that is not NaN) has the value
+  // +0 whatever its exponent, so its stored scale is free: it gets the
+  // group's smallest scale of a non-zero block (as do NaN blocks, whose value
+  // is NaN anyway, and padding rows), and the normal-range test of a group
+  // looks at its non-zero blocks only.
+  uint8_t *sig = m.sig.data();
+  std::vector<uint8_t> nonZero(kGroupRows * blocks);
+  for (size_t g = 0; g < groups; ++g) {
+    std::fill(nonZero.begin(), nonZero.end(), 0);
+    for (size_t lane = 0; lane < kGroupRows && g * kGroupRows + lane < rows.size(); ++lane) {
+      const BfpVector &v = rows[g * kGroupRows + lane];
+      for (size_t b = 0; b < blocks; ++b) {
+        const size_t gb = g * blocks + b;
+        m.nan[gb * kGroupRows + lane] = v.nanBlocks[b];
+        if (v.nanBlocks[b]) {
+          m.zeroGroup[g] = 0;
+          m.groupNan[g] = 1;
+          continue;
+        }
+        const int16_t *q = v.significands.data() + b * k;
+        uint8_t *quad = sig + gb * m.quads * kQuadBytes + lane * 4;
+        int16_t any = 0;
+        size_t i = 0;
+        for (; i + 4 <= k; i += 4, quad += kQuadBytes) {
+          for (size_t j = 0; j < 4; ++j)
+            quad[j] = static_cast<uint8_t>(q[i + j] + zeroByte);
+          any |= static_cast<int16_t>(q[i] | q[i + 1] | q[i + 2] | q[i + 3]);
+        }
+        for (size_t j = 0; i < k; ++i, ++j) { // a block size that is not a multiple of 4
+          quad[j] = static_cast<uint8_t>(q[i] + zeroByte);
+          any |= q[i];
+        }
+        if (any != 0) {
+          nonZero[lane * blocks + b] = 1;
+          m.zeroGroup[g] = 0;
+          m.groupMinScale[g] = std::min(m.groupMinScale[g], v.scales[b]);
+          m.groupMaxScale[g] = std::max(m.groupMaxScale[g], v.scales[b]);
+        }
+      }
+    }
+    if (m.groupMinScale[g] > m.groupMaxScale[g]) // no non-zero block
+      m.groupMinScale[g] = m.groupMaxScale[g] = static_cast<int16_t>(kMinExp);
+    const int neutral = m.groupMinScale[g];
+    for (size_t lane = 0; lane < kGroupRows; ++lane) {
+      const size_t r = g * kGroupRows + lane;
+      for (size_t b = 0; b < blocks; ++b)
+        m.scales[(g * blocks + b) * kGroupRows + lane] =
+            static_cast<uint8_t>((nonZero[lane * blocks + b] ? rows[r].scales[b] : neutral) + kScaleBias);
+    }
+  }
+  out = std::move(m);
+  return true;
+}
+
+namespace {
+
+//===--- Input preparation ---------------------------------------------------===//
+
+/// The per-block part of prepareInput: x's significands of block b as bytes
+/// and int16 quads, their sum, and whether any is non-zero; false when one is
+/// outside [-maxQ, maxQ].
+bool prepareBlock(const int16_t *xs, size_t k, unsigned quads, int maxQ, uint8_t *q8, int16_t *q16, int32_t &sum,
+                  bool &nonZero) {
+  size_t i = 0;
+  int32_t s = 0;
+  bool ok = true, nz = false;
+#if defined(__SSE2__)
+  if (k % 8 == 0) {
+    const __m128i hi = _mm_set1_epi16(static_cast<int16_t>(maxQ)), lo = _mm_set1_epi16(static_cast<int16_t>(-maxQ));
+    __m128i acc = _mm_setzero_si128(), bad = _mm_setzero_si128(), any = _mm_setzero_si128();
+    for (; i < k; i += 8) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(xs + i));
+      bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi16(v, hi), _mm_cmplt_epi16(v, lo)));
+      any = _mm_or_si128(any, v);
+      acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi16(1)));
+      _mm_storel_epi64(reinterpret_cast<__m128i *>(q8 + i), _mm_packs_epi16(v, v)); // exact: |v| <= 127
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(q16 + i), v);
+    }
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(2, 3, 0, 1)));
+    s = _mm_cvtsi128_si32(acc);
+    ok = _mm_movemask_epi8(bad) == 0;
+    nz = _mm_movemask_epi8(_mm_cmpeq_epi16(any, _mm_setzero_si128())) != 0xFFFF;
+  }
+#endif
+  for (; i < k; ++i) {
+    const int16_t q = xs[i];
+    ok = ok && q >= -maxQ && q <= maxQ;
+    s += q;
+    nz = nz || q != 0;
+    q8[i] = static_cast<uint8_t>(q); // the int8 byte (little-endian layout of the int32 quad words)
+    q16[i] = q;
+  }
+  for (; i < 4 * size_t{quads}; ++i) { // padding of a block size that is not a multiple of 4
+    q8[i] = 0;
+    q16[i] = 0;
+  }
+  sum = s;
+  nonZero = nz;
+  return ok;
+}
+
+/// False when a significand or scale of x is out of its format's range.
+bool prepareInput(const MsfpCompactMatrix &w, const BfpVector &x, CompactInput &in) {
+  const size_t k = w.k, blocks = w.blocks, quads = w.quads;
+  in.blocks = blocks;
+  in.quads = w.quads;
+  in.base = 2 - static_cast<int>(w.mantissaBits) - static_cast<int>(x.format.mantissaBits);
+  in.quad8.resize(blocks * quads);
+  in.quad16.resize(blocks * quads * 4);
+  in.corr.resize(blocks);
+  in.expAdd.resize(blocks);
+  in.nan.resize(blocks);
+  in.active.clear();
+  in.all.resize(blocks);
+  in.finite = true;
+  in.activeMinScale = kMaxExp;
+  in.activeMaxScale = kMinExp;
+  const int maxQ = (1 << x.format.mantissaBits) - 1;
+  for (size_t b = 0; b < blocks; ++b) {
+    const int scale = x.scales[b];
+    if (scale < kMinExp || scale > kMaxExp)
+      return false;
+    int32_t sum;
+    bool nonZero;
+    if (!prepareBlock(x.significands.data() + b * k, k, w.quads, maxQ,
+                      reinterpret_cast<uint8_t *>(in.quad8.data() + b * quads),
+                      in.quad16.data() + b * quads * 4, sum, nonZero))
+      return false;
+    in.corr[b] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << w.mantissaBits);
+    in.expAdd[b] = scale + in.base;
+    in.nan[b] = x.nanBlocks[b];
+    in.finite = in.finite && !x.nanBlocks[b];
+    in.all[b] = static_cast<uint32_t>(b);
+    if (nonZero) {
+      in.active.push_back(static_cast<uint32_t>(b));
+      in.activeMinScale = std::min(in.activeMinScale, scale);
+      in.activeMaxScale = std::max(in.activeMaxScale, scale);
+    }
+  }
+  return true;
+}
+
+//===--- Portable kernel ------------------------------------------------------===//
+
+void sumsPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, int32_t *sum) {
+  const uint8_t *quad = w.sig.data() + (g * w.blocks + b) * w.quads * kQuadBytes;
+  const int8_t *xq = reinterpret_cast<const int8_t *>(in.quad8.data() + b * in.quads);
+  int32_t s[kGroupRows];
+  for (size_t r = 0; r < kGroupRows; ++r)
+    s[r] = in.corr[b];
+  for (size_t q = 0; q < in.quads; ++q, quad += kQuadBytes)
+    for (size_t r = 0; r < kGroupRows; ++r)
+      s[r] += quad[r * 4] * xq[4 * q] + quad[r * 4 + 1] * xq[4 * q + 1] + quad[r * 4 + 2] * xq[4 * q + 2] +
+              quad[r * 4 + 3] * xq[4 * q + 3];
+  std::copy(s, s + kGroupRows, sum);
+}
+
+void normalPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list,
+                    size_t count, float *a) {
+  const uint8_t *scales = w.scales.data() + g * w.blocks * kGroupRows;
+  for (size_t i = 0; i < count; ++i) {
+    const size_t b = list[i];
+    int32_t sum[kGroupRows];
+    sumsPortable(w, in, g, b, sum);
+    for (size_t r = 0; r < kGroupRows; ++r) // E + 127 in [1, 254]: 2^E from its bits
+      a[r] = a[r] + static_cast<float>(sum[r]) *
+                        fromBits(static_cast<uint32_t>(scales[b * kGroupRows + r] + in.expAdd[b]) << 23);
+  }
+}
+
+#if defined(__SSE2__)
+//===--- SSE2 kernel -----------------------------------------------------------===//
+
+/// The 8 exact sums of group g, block b, as rows 0-3 and 4-7: bytes widened
+/// to int16, pmaddwd with the block's quad, pairs folded at the end.
+template <unsigned Q>
+inline void sse2Sums(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, __m128i &lo,
+                     __m128i &hi) {
+  const unsigned quads = Q ? Q : in.quads;
+  const uint8_t *quad = w.sig.data() + (g * w.blocks + b) * quads * kQuadBytes;
+  const int16_t *xq = in.quad16.data() + b * quads * 4;
+  const __m128i zero = _mm_setzero_si128();
+  __m128i s01 = zero, s23 = zero, s45 = zero, s67 = zero;
+  for (unsigned q = 0; q < quads; ++q, quad += kQuadBytes) {
+    const __m128i x = _mm_set1_epi64x(loadQuad16(xq + 4 * q));
+    const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(quad));
+    const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i *>(quad + 16));
+    s01 = _mm_add_epi32(s01, _mm_madd_epi16(_mm_unpacklo_epi8(v0, zero), x));
+    s23 = _mm_add_epi32(s23, _mm_madd_epi16(_mm_unpackhi_epi8(v0, zero), x));
+    s45 = _mm_add_epi32(s45, _mm_madd_epi16(_mm_unpacklo_epi8(v1, zero), x));
+    s67 = _mm_add_epi32(s67, _mm_madd_epi16(_mm_unpackhi_epi8(v1, zero), x));
+  }
+  // s01 = [r0 p0, r0 p1, r1 p0, r1 p1]: add the two halves of each row.
+  const auto fold = [](__m128i a, __m128i c) {
+    const __m128 fa = _mm_castsi128_ps(a), fc = _mm_castsi128_ps(c);
+    return _mm_add_epi32(_mm_castps_si128(_mm_shuffle_ps(fa, fc, _MM_SHUFFLE(2, 0, 2, 0))),
+                         _mm_castps_si128(_mm_shuffle_ps(fa, fc, _MM_SHUFFLE(3, 1, 3, 1))));
+  };
+  const __m128i corr = _mm_set1_epi32(in.corr[b]);
+  lo = _mm_add_epi32(fold(s01, s23), corr);
+  hi = _mm_add_epi32(fold(s45, s67), corr);
+}
+
+template <unsigned Q>
+void sumsSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, int32_t *sum) {
+  __m128i lo, hi;
+  sse2Sums<Q>(w, in, g, b, lo, hi);
+  _mm_storeu_si128(reinterpret_cast<__m128i *>(sum), lo);
+  _mm_storeu_si128(reinterpret_cast<__m128i *>(sum + 4), hi);
+}
+
+/// a += float(sum) * 2^E per row, E + 127 = stored scale byte + expAdd (all
+/// in [1, 254] here): the bits of 2^E are built directly.
+template <unsigned Q>
+void normalSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list, size_t count,
+                float *a) {
+  __m128 a0 = _mm_loadu_ps(a), a1 = _mm_loadu_ps(a + 4);
+  const __m128i zero = _mm_setzero_si128();
+  const uint8_t *scales = w.scales.data() + g * w.blocks * kGroupRows;
+  for (size_t i = 0; i < count; ++i) {
+    const size_t b = list[i];
+    __m128i lo, hi;
+    sse2Sums<Q>(w, in, g, b, lo, hi);
+    const __m128i e16 = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales + b * kGroupRows)), zero);
+    const __m128i add = _mm_set1_epi32(in.expAdd[b]);
+    const __m128i e0 = _mm_add_epi32(_mm_unpacklo_epi16(e16, zero), add);
+    const __m128i e1 = _mm_add_epi32(_mm_unpackhi_epi16(e16, zero), add);
+    a0 = _mm_add_ps(a0, _mm_mul_ps(_mm_cvtepi32_ps(lo), _mm_castsi128_ps(_mm_slli_epi32(e0, 23))));
+    a1 = _mm_add_ps(a1, _mm_mul_ps(_mm_cvtepi32_ps(hi), _mm_castsi128_ps(_mm_slli_epi32(e1, 23))));
+  }
+  _mm_storeu_ps(a, a0);
+  _mm_storeu_ps(a + 4, a1);
+}
+
+template <unsigned Q>
+void kernelSse2(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+  runCompactGroups<sumsSse2<Q>, normalSse2<Q>>(w, in, acc);
+}
+#endif
+
+void kernelPortable(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+  runCompactGroups<sumsPortable, normalPortable>(w, in, acc);
+}
+
+bool kernelAvailable(CompactKernel kernel) {
+  switch (kernel) {
+  case CompactKernel::Auto:
+  case CompactKernel::Portable: return true;
+  case CompactKernel::Sse2:
+#if defined(__SSE2__)
+    return true;
+#else
+    return false;
+#endif
+  case CompactKernel::Avx2: return compactAvx2Supported();
+  case CompactKernel::Avx2Vnni: return compactAvx2VnniSupported();
+  }
+  return false;
+}
+
+CompactKernel bestKernel() {
+  static const CompactKernel best = kernelAvailable(CompactKernel::Avx2Vnni) ? CompactKernel::Avx2Vnni
+                                    : kernelAvailable(CompactKernel::Avx2)   ? CompactKernel::Avx2
+                                    : kernelAvailable(CompactKernel::Sse2)   ? CompactKernel::Sse2
+                                                                             : CompactKernel::Portable;
+  return best;
+}
+
+} // namespace
+
+bool compactKernelAvailable(CompactKernel kernel) { return kernelAvailable(kernel); }
+
+bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc, CompactKernel kernel) {
+  const NumberFormat &fx = x.format;
+  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || x.scales.size() != w.blocks ||
+      x.nanBlocks.size() != w.blocks || x.significands.size() != w.n || !kernelAvailable(kernel))
+    return false;
+  if (kernel == CompactKernel::Auto)
+    kernel = bestKernel();
+  thread_local CompactInput in;
+  if (!prepareInput(w, x, in))
+    return false;
+  switch (kernel) {
+  case CompactKernel::Avx2Vnni: compactKernelAvx2Vnni(w, in, acc); break;
+  case CompactKernel::Avx2: compactKernelAvx2(w, in, acc); break;
+#if defined(__SSE2__)
+  case CompactKernel::Sse2:
+    switch (w.quads) {
+    case 2: kernelSse2<2>(w, in, acc); break;
+    case 4: kernelSse2<4>(w, in, acc); break;
+    case 8: kernelSse2<8>(w, in, acc); break;
+    default: kernelSse2<0>(w, in, acc); break;
+    }
+    break;
+#endif
+  default: kernelPortable(w, in, acc); break;
+  }
+  return true;
+}
+
+bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc) {
+  return matVecCompactMsfp(w, x, acc, CompactKernel::Auto);
+}
+
+} // namespace softnpu::numerics

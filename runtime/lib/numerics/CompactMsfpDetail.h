@@ -1,0 +1,144 @@
+//===- CompactMsfpDetail.h - Compact MSFP kernel: shared driver -----------===//
+//
+// The input side of matVecCompactMsfp (CompactInput, built once per call)
+// and the driver every instruction-set variant shares (runCompactGroups):
+// per group of 8 rows it decides which blocks can add anything but +0 and
+// whether every block value is in the normal fp32 range, then calls the
+// variant's vector code. The variants (CompactMsfp.cpp: portable, SSE2;
+// CompactMsfpX86.cpp: AVX2, AVX2 + VNNI) differ only in how they compute the
+// exact block sums and the block values, never in the arithmetic.
+//
+// Exactness (docs/numerics.md "Dot product"): a block's sum is
+// sum_i w_i x_i over the block (|sum| < 2^22 for m <= 7), computed as
+// sum_i (w_i + 2^mw) x_i - 2^mw sum_i x_i from the stored biased bytes; the
+// block value is float(sum) * 2^E (the one rounding, narrowBlockValue);
+// values are added to each row's fp32 accumulator in increasing block order.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_LIB_NUMERICS_COMPACTMSFPDETAIL_H
+#define SOFTNPU_LIB_NUMERICS_COMPACTMSFPDETAIL_H
+
+#include "BfpDetail.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace softnpu::numerics::detail {
+
+constexpr size_t kGroupRows = MsfpCompactMatrix::kGroupRows;
+constexpr size_t kQuadBytes = MsfpCompactMatrix::kQuadBytes;
+/// Groups the vector kernels interleave on the normal-range path.
+constexpr size_t kMultiGroups = 4;
+
+/// One input vector of matVecCompactMsfp, prepared for the kernels.
+struct CompactInput {
+  size_t blocks = 0;
+  unsigned quads = 0;
+  int base = 0;                 ///< 2 - mw - mx: E = wScale + xScale + base
+  bool finite = true;           ///< no NaN block
+  std::vector<int32_t> quad8;   ///< blocks * quads: 4 significands as int8 bytes (element 4q + j in byte j)
+  std::vector<int16_t> quad16;  ///< blocks * quads * 4: the same as int16
+  std::vector<int32_t> corr;    ///< per block: -(2^mw * sum of the block's significands)
+  std::vector<int32_t> expAdd;  ///< per block: xScale + base (E + 127 = stored weight scale byte + expAdd)
+  std::vector<uint8_t> nan;     ///< per block: NaN
+  std::vector<uint32_t> active; ///< blocks with a non-zero significand, increasing
+  std::vector<uint32_t> all;    ///< 0 .. blocks - 1
+  int activeMinScale = 0, activeMaxScale = 0; ///< over `active`
+};
+
+/// The 4 int16 of an input quad as one 64-bit word.
+inline int64_t loadQuad16(const int16_t *q) {
+  int64_t v;
+  std::memcpy(&v, q, sizeof v);
+  return v;
+}
+
+/// Rows r of group g: a[r] += the values of blocks list[0..count) in order,
+/// any block (NaN, any exponent), from the exact sums Sums(w, in, g, b, out).
+template <void (*Sums)(const MsfpCompactMatrix &, const CompactInput &, size_t, size_t, int32_t *)>
+void genericBlocks(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list,
+                   size_t count, float *a) {
+  for (size_t i = 0; i < count; ++i) {
+    const size_t b = list[i];
+    int32_t sum[kGroupRows];
+    Sums(w, in, g, b, sum);
+    const uint8_t *sc = w.scales.data() + (g * w.blocks + b) * kGroupRows;
+    const uint8_t *nn = w.nan.data() + (g * w.blocks + b) * kGroupRows;
+    const int xe = in.expAdd[b] - kScaleBias;
+    const bool xnan = in.nan[b] != 0;
+    for (size_t r = 0; r < kGroupRows; ++r)
+      a[r] = addNarrowBlock(a[r], xnan || nn[r], narrowBlockValue(sum[r], sc[r] + xe));
+  }
+}
+
+using SumsFn = void (*)(const MsfpCompactMatrix &, const CompactInput &, size_t, size_t, int32_t *);
+using NormalFn = void (*)(const MsfpCompactMatrix &, const CompactInput &, size_t, const uint32_t *, size_t, float *);
+
+/// The kernel of one instruction set: Sums computes a group's 8 exact block
+/// sums; Normal adds blocks whose every value has its exponent in the normal
+/// range (no NaN) to a[0..8); NormalMulti (may be null) does the same for
+/// kMultiGroups consecutive groups at once (a[0..8 kMultiGroups)), for more
+/// independent work per step.
+template <SumsFn Sums, NormalFn Normal, NormalFn NormalMulti = nullptr>
+void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+  const size_t groups = w.groups(), blocks = w.blocks, activeCount = in.active.size();
+  // Per group: 0 = nothing but +0 to add, 1 = the normal path, 2 = generic.
+  const auto kind = [&](size_t g) {
+    if (!in.finite || w.groupNan[g])
+      return 2;
+    if (w.zeroGroup[g] || activeCount == 0)
+      return 0;
+    return w.groupMinScale[g] + in.activeMinScale + in.base >= -126 &&
+                   w.groupMaxScale[g] + in.activeMaxScale + in.base <= 127
+               ? 1
+               : 2;
+  };
+  for (size_t g = 0; g < groups; ++g) {
+    const size_t lanes = std::min(kGroupRows, w.rows - kGroupRows * g);
+    const int k0 = kind(g);
+    if constexpr (NormalMulti != nullptr) {
+      bool all = k0 == 1 && w.rows >= kGroupRows * (g + kMultiGroups);
+      for (size_t j = 1; j < kMultiGroups && all; ++j)
+        all = kind(g + j) == 1;
+      if (all) {
+        float a[kMultiGroups * kGroupRows];
+        std::copy(acc + kGroupRows * g, acc + kGroupRows * (g + kMultiGroups), a);
+        if (activeCount < blocks)
+          for (float &v : a)
+            v = v + 0.0f; // see below
+        NormalMulti(w, in, g, in.active.data(), activeCount, a);
+        std::copy(a, a + kMultiGroups * kGroupRows, acc + kGroupRows * g);
+        g += kMultiGroups - 1;
+        continue;
+      }
+    }
+    float a[kGroupRows] = {};
+    std::copy(acc + kGroupRows * g, acc + kGroupRows * g + lanes, a);
+    if (k0 == 2) {
+      genericBlocks<Sums>(w, in, g, in.all.data(), blocks, a);
+    } else {
+      // Only the active blocks can add anything but +0 (an all-zero input
+      // block or weight row group has sum 0, value +0 for every exponent).
+      // Adding +0 changes only a -0 accumulator (to +0), and after that the
+      // accumulator never holds -0 again: one +0 up front stands for all the
+      // skipped ones.
+      if (activeCount < blocks || k0 == 0)
+        for (size_t r = 0; r < kGroupRows; ++r)
+          a[r] = a[r] + 0.0f;
+      if (k0 == 1)
+        Normal(w, in, g, in.active.data(), activeCount, a);
+    }
+    std::copy(a, a + lanes, acc + kGroupRows * g);
+  }
+}
+
+/// The instruction-set variants (each false when not built / not supported).
+bool compactAvx2Supported();
+bool compactAvx2VnniSupported();
+void compactKernelAvx2(const MsfpCompactMatrix &w, const CompactInput &in, float *acc);
+void compactKernelAvx2Vnni(const MsfpCompactMatrix &w, const CompactInput &in, float *acc);
+
+} // namespace softnpu::numerics::detail
+
+#endif // SOFTNPU_LIB_NUMERICS_COMPACTMSFPDETAIL_H
