@@ -1,6 +1,6 @@
 //===- Passes.td - softnpu compiler passes -------------------*- tablegen -*-===//
 //
-// The pipeline, in order: onnx-to-fpga, fpga-fuse, fpga-quantize, fpga-tile,
+// The pipeline, in order: onnx-recognize-rnn, onnx-to-fpga, fpga-fuse, fpga-quantize, fpga-tile,
 // fpga-lower-to-isa. Then the artifact emitter (not a pass) encodes the
 // fpga.program. Each pass is registered in npu-opt and has lit tests under
 // tests/lit/.
@@ -10,6 +10,26 @@
 #define SOFTNPU_COMPILER_PASSES
 
 include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Transforms on the onnx dialect
+//===----------------------------------------------------------------------===//
+
+def OnnxRecognizeRnn : Pass<"onnx-recognize-rnn", "mlir::ModuleOp"> {
+  let summary = "Replace unrolled LSTM / GRU cells with one onnx.LSTM / onnx.GRU";
+  let description = [{
+    Finds a recurrence written out over the T timesteps of a sequence X
+    [T, B, I] in plain ops (x_t by Slice + Squeeze / Reshape or Gather; gate
+    pre-activations from MatMul / Gemm with constant weights and Add, fused
+    and cut by Slice / Split or per gate; Sigmoid / Tanh gates; the LSTM or
+    GRU state update in Mul / Add / Sub), with the same weights in every step,
+    and replaces it by one forward onnx.LSTM or onnx.GRU (linear_before_reset
+    0 or 1 as matched) with constant W, R, B in ONNX gate order. Its Y_h / Y_c
+    replace the last step's h / c and its Y the Concat of the per-step h's,
+    reshaped as needed. Anything not matched is left unchanged. The matched
+    forms are listed in compiler/transforms/RecognizeRnn.cpp.
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Conversion
@@ -51,7 +71,10 @@ def FpgaAutoPrecision : Pass<"fpga-auto-precision", "mlir::ModuleOp"> {
     does (blocks per native vector) and the layer's output is recomputed. The
     first format whose relative RMS output error ||y_q - y|| / ||y|| is at
     most `bound` is recorded as the layer's weight_format and input_format
-    (fp32 when none is). Each decision is reported as a remark.
+    (fp32 when none is). Each decision is reported as a remark. An fpga.rnn
+    is measured the same way over the whole sequence: its gate weights and
+    every vector entering the matrix unit at every timestep are rounded, and
+    the error is that of all its h_t (and final c).
   }];
   let options = [
     Option<"bound", "bound", "double", /*default=*/"0.01",

@@ -113,6 +113,14 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       v[lin] = evaluateLinear(lin, linearRows(v[lin.getX()], rows, k, lin.getTransposeX()),
                               linearRows(v[lin.getW()], p, k, lin.getTransposeW()),
                               lin.getBias() ? &v[lin.getBias()] : nullptr);
+    } else if (auto rnn = dyn_cast<fpga::RnnOp>(op)) {
+      auto opt = [&](Value x) { return x ? &v[x] : nullptr; };
+      RnnOutputs o = evaluateRnn(rnn, v[rnn.getX()], v[rnn.getW()], v[rnn.getR()], opt(rnn.getB()),
+                                 opt(rnn.getInitialH()), opt(rnn.getInitialC()));
+      v[rnn.getY()] = std::move(o.y);
+      v[rnn.getYH()] = std::move(o.yh);
+      if (rnn.getYC())
+        v[rnn.getYC()] = std::move(o.yc);
     } else if (!llvm::isa<func::ReturnOp>(op)) {
       return op.emitError() << describeOp(&op) << ": the reference evaluator does not know this op";
     }

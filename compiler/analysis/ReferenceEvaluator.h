@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <functional>
 #include <vector>
 
 namespace softnpu::analysis {
@@ -40,6 +41,19 @@ std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x
 /// The logical [R, K] rows of a linear's x operand and [P, K] rows of its
 /// matrix, from raw row-major buffers (undoing transpose_x / transpose_w).
 std::vector<float> linearRows(const std::vector<float> &x, int64_t rows, int64_t cols, bool transposed);
+
+/// The three results of an fpga.rnn (y_c zero for gru and rnn cells).
+struct RnnOutputs {
+  std::vector<float> y, yh, yc;
+};
+
+/// An fpga.rnn from raw buffers (b, h0, c0 may be null). When `roundInput` is
+/// set it rounds every vector entering the matrix unit (x_t, h_{t-1} and, for
+/// a gru without linear_before_reset, r*h) as the NPU does (RnnReference.cpp).
+RnnOutputs evaluateRnn(fpga::RnnOp op, const std::vector<float> &x, const std::vector<float> &w,
+                       const std::vector<float> &r, const std::vector<float> *b,
+                       const std::vector<float> *h0, const std::vector<float> *c0,
+                       const std::function<void(float *, size_t)> &roundInput = nullptr);
 
 } // namespace softnpu::analysis
 

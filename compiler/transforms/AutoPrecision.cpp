@@ -64,6 +64,7 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
       candidates.push_back(*numerics::NumberFormat::parse(name));
 
     func.walk([&](fpga::LinearOp op) { choose(op, *t, candidates, refs); });
+    func.walk([&](fpga::RnnOp op) { choose(op, *t, candidates, refs); });
   }
 
   /// One list of argument buffers per sample.
@@ -156,7 +157,42 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
     return std::sqrt(noise / signal);
   }
 
-  void choose(fpga::LinearOp op, const target::Target &t,
+  /// Relative RMS error of a recurrent layer's outputs (every timestep's h,
+  /// and the final c of an lstm) when its weights and every matrix-unit input
+  /// are rounded to `fmt`.
+  double layerError(fpga::RnnOp op, const numerics::NumberFormat &fmt, const target::Target &t,
+                    const std::vector<analysis::Values> &refs) {
+    auto roundRows = [&](std::vector<float> m, int64_t cols) {
+      for (size_t at = 0; at < m.size(); at += static_cast<size_t>(cols))
+        numerics::roundTrip(&m[at], static_cast<size_t>(cols), fmt, t.rounding, t.nativeDim);
+      return m;
+    };
+    auto roundInput = [&](float *v, size_t n) { numerics::roundTrip(v, n, fmt, t.rounding, t.nativeDim); };
+    double noise = 0, signal = 0;
+    for (const analysis::Values &v : refs) {
+      auto get = [&](Value x) { return x ? &v.find(x)->second : nullptr; };
+      const std::vector<float> w = roundRows(*get(op.getW()), op.getInputSize());
+      const std::vector<float> r = roundRows(*get(op.getR()), op.getHiddenSize());
+      analysis::RnnOutputs q = analysis::evaluateRnn(op, *get(op.getX()), w, r, get(op.getB()),
+                                                     get(op.getInitialH()), get(op.getInitialC()), roundInput);
+      auto add = [&](const std::vector<float> &got, const std::vector<float> &want) {
+        for (size_t e = 0; e < want.size(); ++e) {
+          double d = static_cast<double>(got[e]) - want[e];
+          noise += d * d;
+          signal += static_cast<double>(want[e]) * want[e];
+        }
+      };
+      add(q.y, *get(op.getY()));
+      if (op.getYC())
+        add(q.yc, *get(op.getYC()));
+    }
+    if (signal == 0)
+      return noise == 0 ? 0 : INFINITY;
+    return std::sqrt(noise / signal);
+  }
+
+  template <typename OpT>
+  void choose(OpT op, const target::Target &t,
               const std::vector<numerics::NumberFormat> &candidates,
               const std::vector<analysis::Values> &refs) {
     std::string tried;
@@ -188,7 +224,7 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
     op.emitRemark() << os.str();
   }
 
-  static void set(fpga::LinearOp op, StringRef name) {
+  template <typename OpT> static void set(OpT op, StringRef name) {
     auto attr = fpga::FormatAttr::get(op.getContext(), name);
     op.setWeightFormatAttr(attr);
     op.setInputFormatAttr(attr);

@@ -14,6 +14,27 @@ NPU's), returning float32 outputs. Supported ops (those softnpu imports):
   Reshape   shape from a constant/initializer/input; 0 copies the input dim
             unless allowzero=1; one -1 is inferred
   Constant  value, value_float(s), value_int(s)
+  Mul, Sub  numpy (multidirectional) broadcasting
+  Slice     starts, ends, optional axes and steps (inputs, opset 10+), ONNX clamping
+  Split     optional split sizes (input, opset 13+), axis; equal parts otherwise
+  Squeeze, Unsqueeze
+            axes as an input (opset 13+) or an attribute (older); Squeeze without
+            axes drops every dimension of size 1
+  Concat    axis (negative counts from the end)
+  Gather    axis, int64 indices (negative ones count from the end)
+  LSTM, GRU, RNN
+            inputs X, W, R and optional B, sequence_lens, initial_h, initial_c and
+            P (LSTM peepholes); outputs Y, Y_h, Y_c (LSTM), empty names skipped;
+            hidden_size, direction (forward, reverse, bidirectional), layout 0/1,
+            linear_before_reset (GRU), input_forget (LSTM: f = 1 - i, as in
+            onnxruntime), clip (bounds every gate pre-activation, not the cell
+            state before h, as in onnxruntime), activations (Relu, Tanh, Sigmoid,
+            Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu,
+            Softsign, Softplus; case-insensitive) with activation_alpha/beta
+            consumed in order by the activations that take them. Gate order
+            LSTM i,o,f,c; GRU z,r,h; B = [Wb, Rb]. Per-sequence sequence_lens:
+            Y is 0 past a sequence's length, Y_h/Y_c hold its last valid step
+            (0 for a length of 0, as in onnxruntime).
 
 Library use:   outputs = run(model_or_path, {"x": array, ...})  -> {name: array}
 Command line:  onnx_numpy_ref.py model.onnx --input x=x.npy [--output-dir D]
@@ -110,6 +131,289 @@ def _constant(node, args, at):
     raise RefError(f"{_node_label(node)}: unsupported Constant attribute {sorted(at)}")
 
 
+# ---------------------------------------------------------------------------
+# Recurrent ops: LSTM, GRU, RNN (opset 7-17 semantics).
+
+# name -> (function(x, alpha, beta), number of alpha/beta values it takes, defaults)
+# Defaults follow the standalone ONNX ops (LeakyRelu 0.01, HardSigmoid 0.2/0.5, Elu 1,
+# ThresholdedRelu 1); Affine and ScaledTanh have none and need explicit values.
+_RNN_ACTIVATIONS = {
+    "relu": (lambda x, a, b: np.maximum(x, 0.0), 0, ()),
+    "tanh": (lambda x, a, b: np.tanh(x), 0, ()),
+    "sigmoid": (lambda x, a, b: 1.0 / (1.0 + np.exp(-x)), 0, ()),
+    "affine": (lambda x, a, b: a * x + b, 2, None),
+    "leakyrelu": (lambda x, a, b: np.where(x >= 0, x, a * x), 1, (0.01,)),
+    "thresholdedrelu": (lambda x, a, b: np.where(x > a, x, 0.0), 1, (1.0,)),
+    "scaledtanh": (lambda x, a, b: a * np.tanh(b * x), 2, None),
+    "hardsigmoid": (lambda x, a, b: np.clip(a * x + b, 0.0, 1.0), 2, (0.2, 0.5)),
+    "elu": (lambda x, a, b: np.where(x >= 0, x, a * (np.exp(x) - 1.0)), 1, (1.0,)),
+    "softsign": (lambda x, a, b: x / (1.0 + np.abs(x)), 0, ()),
+    "softplus": (lambda x, a, b: np.logaddexp(0.0, x), 0, ()),
+}
+
+# op -> (gates, default activations of one direction)
+_RNN_KINDS = {
+    "LSTM": (4, ["Sigmoid", "Tanh", "Tanh"]),
+    "GRU": (3, ["Sigmoid", "Tanh"]),
+    "RNN": (1, ["Tanh"]),
+}
+
+
+def _rnn_activations(node, at, per_dir, dirs, defaults):
+    """[[callable] * per_dir] * dirs from activations/activation_alpha/activation_beta.
+
+    alpha and beta values are consumed in order, only by the activations that
+    take them (as onnxruntime does); a missing value takes the op's default.
+    """
+    names = [n.decode() if isinstance(n, bytes) else n for n in at.get("activations", [])]
+    if not names:
+        names = defaults * dirs
+    if len(names) != per_dir * dirs:
+        raise RefError(f"{_node_label(node)}: {len(names)} activations, expected {per_dir * dirs}")
+    alphas = list(at.get("activation_alpha", []))
+    betas = list(at.get("activation_beta", []))
+    funcs = []
+    for name in names:
+        entry = _RNN_ACTIVATIONS.get(name.lower())
+        if entry is None:
+            raise RefError(f"{_node_label(node)}: unsupported activation '{name}'")
+        fn, nargs, dflt = entry
+        params = []
+        for k, pool in enumerate((alphas, betas)[:nargs]):
+            if pool:
+                params.append(float(pool.pop(0)))
+            elif dflt is not None:
+                params.append(dflt[k])
+            else:
+                raise RefError(f"{_node_label(node)}: activation '{name}' needs "
+                               f"activation_{'alpha' if k == 0 else 'beta'}")
+        a, b = (params + [0.0, 0.0])[:2]
+        funcs.append(lambda x, fn=fn, a=a, b=b: fn(x, a, b))
+    return [funcs[d * per_dir:(d + 1) * per_dir] for d in range(dirs)]
+
+
+def _rnn_direction(kind, x, lens, w, r, wb, rb, p, h0, c0, acts, clip, lbr, input_forget):
+    """One direction over time-major x [T, N, I], forward in time; sequence n stops at lens[n].
+
+    Returns (Y [T, N, H] zero at t >= lens[n], h_last [N, H], c_last [N, H] or None).
+    """
+    steps, batch = x.shape[0], x.shape[1]
+    hidden = r.shape[-1]
+    xw = np.einsum("tni,gi->tng", x, w) + wb  # X_t W^T + Wb for every step at once
+    y = np.zeros((steps, batch, hidden))
+    h, c = h0.copy(), (c0.copy() if c0 is not None else None)
+    h_last = np.zeros((batch, hidden))
+    c_last = np.zeros((batch, hidden)) if kind == "LSTM" else None
+
+    def pre(v):
+        return v if clip is None else np.clip(v, -clip, clip)
+
+    for t in range(steps):
+        live = (t < lens)[:, None]
+        if not live.any():
+            break
+        if kind == "LSTM":
+            f, g, hact = acts
+            gates = xw[t] + h @ r.T + rb
+            gi, go, gf, gc = np.split(gates, 4, axis=1)
+            pi, po, pf = p
+            i_t = f(pre(gi + pi * c))
+            f_t = 1.0 - i_t if input_forget else f(pre(gf + pf * c))
+            c_new = f_t * c + i_t * g(pre(gc))
+            o_t = f(pre(go + po * c_new))
+            h_new = o_t * hact(c_new)
+            c = np.where(live, c_new, c)
+        elif kind == "GRU":
+            f, g = acts
+            xz, xr, xh = np.split(xw[t], 3, axis=1)
+            rz, rr, rh = np.split(r, 3, axis=0)
+            rbz, rbr, rbh = np.split(rb, 3)
+            z_t = f(pre(xz + h @ rz.T + rbz))
+            r_t = f(pre(xr + h @ rr.T + rbr))
+            if lbr:
+                hh = g(pre(xh + r_t * (h @ rh.T + rbh)))
+            else:
+                hh = g(pre(xh + (r_t * h) @ rh.T + rbh))
+            h_new = (1.0 - z_t) * hh + z_t * h
+        else:
+            (f,) = acts
+            h_new = f(pre(xw[t] + h @ r.T + rb))
+        h = np.where(live, h_new, h)
+        y[t] = np.where(live, h_new, 0.0)
+        ended = (lens == t + 1)
+        h_last[ended] = h[ended]
+        if c_last is not None:
+            c_last[ended] = c[ended]
+    return y, h_last, c_last
+
+
+def _reverse_valid(a, lens):
+    """Reverses time-major a [T, N, ...] within each sequence's first lens[n] steps."""
+    out = a.copy()
+    for n, length in enumerate(lens):
+        out[:length, n] = a[:length, n][::-1]
+    return out
+
+
+def _rnn(node, args, at):
+    """LSTM, GRU and RNN: outputs (Y, Y_h) and for LSTM also Y_c."""
+    kind = node.op_type
+    gates, default_acts = _RNN_KINDS[kind]
+    args = list(args) + [None] * (8 - len(args))
+    x, w, r, b, seq_lens, h0, c0, p = args[:8]
+    if kind != "LSTM" and (c0 is not None or p is not None):
+        raise RefError(f"{_node_label(node)}: too many inputs")
+    if x is None or w is None or r is None:
+        raise RefError(f"{_node_label(node)} needs inputs X, W and R")
+    direction = at.get("direction", b"forward")
+    direction = direction.decode() if isinstance(direction, bytes) else direction
+    if direction not in ("forward", "reverse", "bidirectional"):
+        raise RefError(f"{_node_label(node)}: unknown direction '{direction}'")
+    dirs = 2 if direction == "bidirectional" else 1
+    layout = int(at.get("layout", 0))
+    if layout not in (0, 1):
+        raise RefError(f"{_node_label(node)}: layout {layout} is not 0 or 1")
+    if x.ndim != 3:
+        raise RefError(f"{_node_label(node)}: X must have rank 3, got shape {list(x.shape)}")
+    if layout == 1:  # [N, T, I] -> [T, N, I]; initial states [N, dirs, H] -> [dirs, N, H]
+        x = x.transpose(1, 0, 2)
+        h0 = h0.transpose(1, 0, 2) if h0 is not None else None
+        c0 = c0.transpose(1, 0, 2) if c0 is not None else None
+    steps, batch, inputs = x.shape
+    hidden = int(at.get("hidden_size", r.shape[-1]))
+    if w.shape != (dirs, gates * hidden, inputs) or r.shape != (dirs, gates * hidden, hidden):
+        raise RefError(f"{_node_label(node)}: W {list(w.shape)} / R {list(r.shape)} do not match "
+                       f"{dirs} direction(s), {gates} gate(s), hidden {hidden}, input {inputs}")
+    if b is None:
+        b = np.zeros((dirs, 2 * gates * hidden))
+    if b.shape != (dirs, 2 * gates * hidden):
+        raise RefError(f"{_node_label(node)}: B has shape {list(b.shape)}, "
+                       f"expected {[dirs, 2 * gates * hidden]}")
+    if seq_lens is None:
+        lens = np.full(batch, steps, dtype=np.int64)
+    else:
+        lens = np.asarray(seq_lens).astype(np.int64).reshape(-1)
+        if lens.shape != (batch,) or (lens < 0).any() or (lens > steps).any():
+            raise RefError(f"{_node_label(node)}: sequence_lens {lens.tolist()} invalid for "
+                           f"batch {batch}, {steps} steps")
+    for name, s in (("initial_h", h0), ("initial_c", c0)):
+        if s is not None and s.shape != (dirs, batch, hidden):
+            raise RefError(f"{_node_label(node)}: {name} has shape {list(s.shape)} "
+                           f"(layout {layout}), expected {[dirs, batch, hidden]} in layout 0")
+    if p is None:
+        p = np.zeros((dirs, 3 * hidden))
+    if p.shape != (dirs, 3 * hidden):
+        raise RefError(f"{_node_label(node)}: P has shape {list(p.shape)}, expected {[dirs, 3 * hidden]}")
+    clip = float(at["clip"]) if "clip" in at else None
+    lbr = int(at.get("linear_before_reset", 0))
+    input_forget = int(at.get("input_forget", 0))
+    acts = _rnn_activations(node, at, len(default_acts), dirs, default_acts)
+
+    ys, hs, cs = [], [], []
+    for d in range(dirs):
+        reverse = direction == "reverse" or d == 1
+        xd = _reverse_valid(x, lens) if reverse else x
+        y, h_last, c_last = _rnn_direction(
+            kind, xd, lens, w[d], r[d], b[d, :gates * hidden], b[d, gates * hidden:],
+            np.split(p[d], 3), h0[d] if h0 is not None else np.zeros((batch, hidden)),
+            (c0[d] if c0 is not None else np.zeros((batch, hidden))) if kind == "LSTM" else None,
+            acts[d], clip, lbr, input_forget)
+        ys.append(_reverse_valid(y, lens) if reverse else y)
+        hs.append(h_last)
+        cs.append(c_last)
+    y = np.stack(ys, axis=1)  # [T, dirs, N, H]
+    y_h = np.stack(hs)        # [dirs, N, H]
+    y_c = np.stack(cs) if kind == "LSTM" else None
+    if layout == 1:
+        y = y.transpose(2, 0, 1, 3)  # [N, T, dirs, H]
+        y_h = y_h.transpose(1, 0, 2)
+        y_c = y_c.transpose(1, 0, 2) if y_c is not None else None
+    return (y, y_h, y_c) if kind == "LSTM" else (y, y_h)
+
+
+# ---------------------------------------------------------------------------
+# Data movement (Slice, Split, Squeeze, Unsqueeze, Concat, Gather): the ops an
+# unrolled recurrent cell is written with.
+
+def _ints(node, value, what):
+    if value is None:
+        return None
+    arr = np.asarray(value)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise RefError(f"{_node_label(node)}: {what} must be integers")
+    return [int(v) for v in arr.reshape(-1)]
+
+
+def _slice(node, args, at):
+    args = list(args) + [None] * (5 - len(args))
+    x = args[0]
+    starts, ends = _ints(node, args[1], "starts"), _ints(node, args[2], "ends")
+    if starts is None or ends is None or len(starts) != len(ends):
+        raise RefError(f"{_node_label(node)} needs starts and ends of one length")
+    axes = _ints(node, args[3], "axes") or list(range(len(starts)))
+    steps = _ints(node, args[4], "steps") or [1] * len(starts)
+    index = [slice(None)] * x.ndim
+    for start, end, axis, step in zip(starts, ends, axes, steps):
+        if axis < 0:
+            axis += x.ndim
+        if not 0 <= axis < x.ndim or step == 0:
+            raise RefError(f"{_node_label(node)}: bad axis {axis} or step {step}")
+        dim = x.shape[axis]
+        start = start + dim if start < 0 else start
+        end = end + dim if end < 0 else end
+        if step > 0:
+            start, end = min(max(start, 0), dim), min(max(end, 0), dim)
+        else:
+            start, end = min(max(start, 0), dim - 1), min(max(end, -1), dim - 1)
+        index[axis] = slice(start, end if end >= 0 else None, step)
+    return x[tuple(index)]
+
+
+def _split(node, args, at):
+    x = args[0]
+    axis = int(at.get("axis", 0))
+    axis = axis + x.ndim if axis < 0 else axis
+    n = len(node.output)
+    sizes = _ints(node, args[1] if len(args) > 1 else None, "split")
+    if sizes is None:
+        chunk = -(-x.shape[axis] // n)
+        sizes = [min(chunk, x.shape[axis] - i * chunk) for i in range(n)]
+    if len(sizes) != n or sum(sizes) != x.shape[axis] or min(sizes) < 0:
+        raise RefError(f"{_node_label(node)}: split {sizes} does not cut dimension "
+                       f"{x.shape[axis]} into {n} outputs")
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def _squeeze(node, args, at):
+    x = args[0]
+    axes = _ints(node, args[1], "axes") if len(args) > 1 else at.get("axes")
+    if axes is None:
+        return x.reshape([d for d in x.shape if d != 1])
+    axes = [a + x.ndim if a < 0 else a for a in axes]
+    if any(x.shape[a] != 1 for a in axes):
+        raise RefError(f"{_node_label(node)}: cannot squeeze axes {axes} of shape {list(x.shape)}")
+    return np.squeeze(x, axis=tuple(axes))
+
+
+def _unsqueeze(node, args, at):
+    x = args[0]
+    axes = _ints(node, args[1], "axes") if len(args) > 1 else at.get("axes")
+    if axes is None:
+        raise RefError(f"{_node_label(node)} needs axes")
+    rank = x.ndim + len(axes)
+    axes = sorted(a + rank if a < 0 else a for a in axes)
+    for a in axes:
+        x = np.expand_dims(x, a)
+    return x
+
+
+def _gather(node, args, at):
+    data, indices = args[0], args[1]
+    if not np.issubdtype(np.asarray(indices).dtype, np.integer):
+        raise RefError(f"{_node_label(node)}: indices must be integers")
+    return np.take(data, indices, axis=int(at.get("axis", 0)))
+
+
 OPS = {
     "Gemm": _gemm,
     "MatMul": lambda n, a, at: np.matmul(a[0], a[1]),
@@ -121,6 +425,18 @@ OPS = {
     "Flatten": _flatten,
     "Reshape": _reshape,
     "Constant": _constant,
+    "LSTM": _rnn,
+    "GRU": _rnn,
+    "RNN": _rnn,
+    "Transpose": lambda n, a, at: np.transpose(a[0], _attrs(n).get("perm")),
+    "Mul": lambda n, a, at: a[0] * a[1],
+    "Sub": lambda n, a, at: a[0] - a[1],
+    "Slice": _slice,
+    "Split": _split,
+    "Squeeze": _squeeze,
+    "Unsqueeze": _unsqueeze,
+    "Concat": lambda n, a, at: np.concatenate(a, axis=int(at["axis"])),
+    "Gather": _gather,
 }
 
 
@@ -151,13 +467,19 @@ def run(model, feeds):
             raise RefError(f"unsupported op {node.op_type} (node '{node.name or '<unnamed>'}')")
         args = []
         for name in node.input:
-            if name == "":  # optional input left out; only trailing ones matter here
+            if name == "":  # optional input left out: None keeps later inputs' positions
+                args.append(None)
                 continue
             if name not in values:
                 raise RefError(f"{_node_label(node)}: input '{name}' is not defined")
             args.append(values[name])
-        result = _to_compute(fn(node, args, _attrs(node)))
-        values[node.output[0]] = result
+        while args and args[-1] is None:
+            args.pop()
+        result = fn(node, args, _attrs(node))
+        results = result if isinstance(result, tuple) else (result,)
+        for name, value in zip(node.output, results):
+            if name:  # optional outputs with an empty name are not produced
+                values[name] = _to_compute(value)
     outputs = {}
     for o in model.graph.output:
         v = values[o.name]
