@@ -136,45 +136,29 @@ private:
     SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
     Type et = elementType(t.data_type(), what);
     auto type = RankedTensorType::get(dims, et);
-    int64_t n = type.getNumElements();
+    if (et.isF32())
+      return denseOf<float>(t, type, t.float_data(), what);
+    if (et.isInteger(32))
+      return denseOf<int32_t>(t, type, t.int32_data(), what);
+    return denseOf<int64_t>(t, type, t.int64_data(), what);
+  }
+
+  /// The values of `t` from raw_data (little-endian) or its typed field.
+  template <typename T, typename Field>
+  static DenseElementsAttr denseOf(const onnx::TensorProto &t, RankedTensorType type, const Field &typed,
+                                   const std::string &what) {
+    std::vector<T> v(static_cast<size_t>(type.getNumElements()));
     const std::string &raw = t.raw_data();
-    if (et.isF32()) {
-      std::vector<float> v(static_cast<size_t>(n));
-      if (!raw.empty()) {
-        if (raw.size() != v.size() * 4)
-          throw ImportError(what + " raw data size does not match its shape");
-        std::memcpy(v.data(), raw.data(), raw.size());
-      } else if (t.float_data_size() == n) {
-        std::copy(t.float_data().begin(), t.float_data().end(), v.begin());
-      } else {
-        throw ImportError(what + " data size does not match its shape");
-      }
-      return DenseElementsAttr::get(type, llvm::ArrayRef<float>(v));
-    }
-    if (et.isInteger(32)) {
-      std::vector<int32_t> v(static_cast<size_t>(n));
-      if (!raw.empty()) {
-        if (raw.size() != v.size() * 4)
-          throw ImportError(what + " raw data size does not match its shape");
-        std::memcpy(v.data(), raw.data(), raw.size());
-      } else if (t.int32_data_size() == n) {
-        std::copy(t.int32_data().begin(), t.int32_data().end(), v.begin());
-      } else {
-        throw ImportError(what + " data size does not match its shape");
-      }
-      return DenseElementsAttr::get(type, llvm::ArrayRef<int32_t>(v));
-    }
-    std::vector<int64_t> v(static_cast<size_t>(n));
     if (!raw.empty()) {
-      if (raw.size() != v.size() * 8)
+      if (raw.size() != v.size() * sizeof(T))
         throw ImportError(what + " raw data size does not match its shape");
       std::memcpy(v.data(), raw.data(), raw.size());
-    } else if (t.int64_data_size() == n) {
-      std::copy(t.int64_data().begin(), t.int64_data().end(), v.begin());
+    } else if (static_cast<size_t>(typed.size()) == v.size()) {
+      std::copy(typed.begin(), typed.end(), v.begin());
     } else {
       throw ImportError(what + " data size does not match its shape");
     }
-    return DenseElementsAttr::get(type, llvm::ArrayRef<int64_t>(v));
+    return DenseElementsAttr::get(type, llvm::ArrayRef<T>(v));
   }
 
   Value lookupValue(const std::string &name, const std::string &user) {

@@ -163,6 +163,30 @@ def generate():
     return files
 
 
+def write_or_check(files, out_dir, check, script):
+    """Writes {file name: bytes} into out_dir, or with `check` compares them with
+    what is there. Returns the exit code. Shared by the generators in this folder."""
+    if check:
+        stale = []
+        for name, data in files.items():
+            path = os.path.join(out_dir, name)
+            ok = os.path.exists(path) and open(path, "rb").read() == data
+            print(f"{'ok   ' if ok else 'STALE'} {path}")
+            if not ok:
+                stale.append(name)
+        if stale:
+            print(f"{len(stale)} file(s) differ; rerun {os.path.basename(script)}")
+            return 1
+        return 0
+    os.makedirs(out_dir, exist_ok=True)
+    for name, data in files.items():
+        path = os.path.join(out_dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        print(f"wrote {path} ({len(data)} bytes)")
+    return 0
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -170,26 +194,7 @@ def main():
     ap.add_argument("--check", action="store_true",
                     help="compare with the files in --out-dir instead of writing")
     args = ap.parse_args()
-    files = generate()
-    if args.check:
-        stale = []
-        for name, data in files.items():
-            path = os.path.join(args.out_dir, name)
-            ok = os.path.exists(path) and open(path, "rb").read() == data
-            print(f"{'ok   ' if ok else 'STALE'} {path}")
-            if not ok:
-                stale.append(name)
-        if stale:
-            print(f"{len(stale)} file(s) differ; rerun {os.path.basename(__file__)}")
-            return 1
-        return 0
-    os.makedirs(args.out_dir, exist_ok=True)
-    for name, data in files.items():
-        path = os.path.join(args.out_dir, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        print(f"wrote {path} ({len(data)} bytes)")
-    return 0
+    return write_or_check(generate(), args.out_dir, args.check, __file__)
 
 
 if __name__ == "__main__":

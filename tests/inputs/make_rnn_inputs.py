@@ -90,22 +90,8 @@ def main():
     ap.add_argument("--out-dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "onnx"))
     ap.add_argument("--check", action="store_true", help="exit 1 if a committed file differs; write nothing")
     args = ap.parse_args()
-    stale = []
-    for name, make in MODELS.items():
-        data = make().SerializeToString()
-        path = os.path.join(args.out_dir, name + ".onnx")
-        if args.check:
-            if not os.path.exists(path) or open(path, "rb").read() != data:
-                stale.append(path)
-        else:
-            with open(path, "wb") as f:
-                f.write(data)
-    if stale:
-        print("out of date (regenerate with tests/inputs/make_rnn_inputs.py): " + ", ".join(stale),
-              file=sys.stderr)
-        return 1
-    return 0
-
+    files = {name + ".onnx": make().SerializeToString() for name, make in MODELS.items()}
+    return base.write_or_check(files, args.out_dir, args.check, __file__)
 
 if __name__ == "__main__":
     sys.exit(main())

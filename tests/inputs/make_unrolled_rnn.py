@@ -37,6 +37,8 @@ from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+sys.path.insert(0, HERE)
+import make_onnx_inputs as base  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
 
 OPSET = 13
@@ -266,27 +268,10 @@ def main():
     bad = [err for _, err in files.values() if err]
     for err in bad:
         print(f"MISMATCH {err}")
-    if args.check:
-        for name, (data, _) in files.items():
-            path = os.path.join(args.out_dir, name)
-            ok = os.path.exists(path) and open(path, "rb").read() == data
-            print(f"{'ok   ' if ok else 'STALE'} {path}")
-            if not ok:
-                bad.append(name)
-        if bad:
-            print(f"{len(bad)} problem(s); rerun {os.path.basename(__file__)} after fixing")
-            return 1
-        return 0
     if bad:
         return 1
-    os.makedirs(args.out_dir, exist_ok=True)
-    for name, (data, _) in files.items():
-        path = os.path.join(args.out_dir, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        print(f"wrote {path} ({len(data)} bytes)")
-    return 0
-
+    return base.write_or_check({name: data for name, (data, _) in files.items()}, args.out_dir, args.check,
+                               __file__)
 
 if __name__ == "__main__":
     sys.exit(main())
