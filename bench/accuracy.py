@@ -107,7 +107,7 @@ def bench_model(tools, name, model_path, input_name, load, args, work):
 
     model = onnx.load(model_path)
     output = model.graph.output[0].name
-    ref = onnx_numpy_ref.run(model, {input_name: images})[output].reshape(n, -1)
+    ref = onnx_numpy_ref.run_each(model, input_name, images, output)
     numpy_hits = int((ref.argmax(1) == labels).sum())
     print(f"{name}: {n} images; numpy fp32 top-1 {100.0 * numpy_hits / n:.2f}%", flush=True)
 

@@ -100,13 +100,7 @@ def main():
         return fail(f"{out_path}: {npu.shape[0]} rows for {n} images (shape {list(npu.shape)})")
     npu = npu.reshape(n, -1)
 
-    if any(node.op_type in ("LSTM", "GRU", "RNN") for node in model.graph.node):
-        # A recurrent graph reshapes its one image into a sequence, so it
-        # takes the images one at a time.
-        ref = np.concatenate([onnx_numpy_ref.run(model, {inputs[0]: images[i:i + 1]})[outputs[0]].reshape(1, -1)
-                              for i in range(n)])
-    else:
-        ref = onnx_numpy_ref.run(model, {inputs[0]: images})[outputs[0]].reshape(n, -1)
+    ref = onnx_numpy_ref.run_each(model, inputs[0], images, outputs[0])
     npu_pred, ref_pred = npu.argmax(1), ref.argmax(1)
     npu_acc = 100.0 * float((npu_pred == labels).mean())
     ref_acc = 100.0 * float((ref_pred == labels).mean())

@@ -446,6 +446,19 @@ def graph_inputs(model):
     return [i.name for i in model.graph.input if i.name not in inits]
 
 
+def run_each(model, name, batch, output):
+    """Output `output` for every entry of `batch` (stacked along dimension 0) as
+    rows [len(batch), -1]: in one run when the graph takes the stacked batch,
+    else one run per entry (a recurrent graph reshapes its one input into a
+    sequence, which fixes the batch)."""
+    if isinstance(model, (str, os.PathLike)):
+        model = onnx.load(model)
+    if not any(node.op_type in ("LSTM", "GRU", "RNN") for node in model.graph.node):
+        return run(model, {name: batch})[output].reshape(len(batch), -1)
+    return np.concatenate([run(model, {name: batch[i:i + 1]})[output].reshape(1, -1)
+                           for i in range(len(batch))])
+
+
 def run(model, feeds):
     """Evaluates `model` (ModelProto or path) on feeds {name: array}.
 
