@@ -15,6 +15,18 @@ include "mlir/Pass/PassBase.td"
 // Transforms on the onnx dialect
 //===----------------------------------------------------------------------===//
 
+def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::ModuleOp"> {
+  let summary = "Evaluate the graph's shape arithmetic (Shape, Gather, Concat, Expand, ...) at compile time";
+  let description = [{
+    With static shapes, the shape computations exporters put in graphs (e.g.
+    PyTorch's Shape -> Gather -> Unsqueeze -> Concat -> Expand that builds an
+    LSTM's zero initial state) are constants. In program order, replaces Shape
+    of a statically shaped tensor, and Gather, Concat, Expand,
+    ConstantOfShape, Unsqueeze, Squeeze, Reshape and Identity whose operands
+    are constants, with onnx.Constant ops of their shape-inferred types.
+  }];
+}
+
 def OnnxRecognizeRnn : Pass<"onnx-recognize-rnn", "mlir::ModuleOp"> {
   let summary = "Replace unrolled LSTM / GRU cells with one onnx.LSTM / onnx.GRU";
   let description = [{
@@ -39,9 +51,13 @@ def ConvertOnnxToFpga : Pass<"onnx-to-fpga", "mlir::ModuleOp"> {
   let summary = "Lower onnx dialect ops to tensor-level fpga ops";
   let description = [{
     Gemm and 2-D MatMul become fpga.linear; Add, Relu, Sigmoid and Tanh become
-    fpga.add and fpga.activation; Flatten, Reshape (constant shape) and
-    Identity become fpga.reshape (pure views); onnx.Constant becomes
-    arith.constant. Anything else is reported with the node name and op type.
+    fpga.add and fpga.activation; Flatten, Reshape (constant shape),
+    Identity, Squeeze, Unsqueeze and a Transpose that only moves size-1
+    dimensions become fpga.reshape (pure views); Gather of one constant index
+    and a one-axis Slice with constant bounds become fpga.extract; LSTM, GRU
+    and RNN become fpga.rnn (unsupported attributes named); onnx.Constant
+    becomes arith.constant. Anything else is reported with the node name and
+    op type.
   }];
   let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
 }

@@ -8,6 +8,7 @@
 namespace softnpu {
 
 void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {
+  pm.addPass(createOnnxFoldConstants());
   pm.addPass(createOnnxRecognizeRnn());
   pm.addPass(createConvertOnnxToFpga());
   pm.addPass(createFpgaFuse());

@@ -113,6 +113,16 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       v[lin] = evaluateLinear(lin, linearRows(v[lin.getX()], rows, k, lin.getTransposeX()),
                               linearRows(v[lin.getW()], p, k, lin.getTransposeW()),
                               lin.getBias() ? &v[lin.getBias()] : nullptr);
+    } else if (auto e = dyn_cast<fpga::ExtractOp>(op)) {
+      const std::vector<float> &x = v[e.getX()];
+      const int64_t len = static_cast<int64_t>(e.getRowLength());
+      const int64_t rows = cast<RankedTensorType>(e.getY().getType()).getNumElements() / len;
+      std::vector<float> y;
+      for (int64_t r = 0; r < rows; ++r) {
+        auto from = x.begin() + static_cast<int64_t>(e.getOffset()) + r * static_cast<int64_t>(e.getRowStride());
+        y.insert(y.end(), from, from + len);
+      }
+      v[e] = std::move(y);
     } else if (auto rnn = dyn_cast<fpga::RnnOp>(op)) {
       auto opt = [&](Value x) { return x ? &v[x] : nullptr; };
       RnnOutputs o = evaluateRnn(rnn, v[rnn.getX()], v[rnn.getW()], v[rnn.getR()], opt(rnn.getB()),

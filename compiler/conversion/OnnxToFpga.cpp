@@ -108,6 +108,76 @@ Value lowerTranspose(Operation *op, OpBuilder &b) {
   return fpga::ReshapeOp::create(b, op->getLoc(), t.getTransposed().getType(), t.getData());
 }
 
+/// The int64 values of a constant operand.
+std::optional<SmallVector<int64_t>> constantInts(Value v) {
+  DenseElementsAttr attr;
+  if (auto c = v.getDefiningOp<onnx_d::ConstantOp>())
+    attr = dyn_cast<DenseElementsAttr>(c.getValue());
+  else if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    attr = dyn_cast<DenseElementsAttr>(c.getValue());
+  if (!attr || !isa<IntegerType>(attr.getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (const APInt &i : attr.getValues<APInt>())
+    out.push_back(i.getSExtValue());
+  return out;
+}
+
+/// Elements [begin, end) along `axis` of `data`: rows of (end - begin) x inner
+/// elements, one per combination of the outer dimensions.
+Value extractRange(Operation *op, OpBuilder &b, Value data, int64_t axis, int64_t begin, int64_t end) {
+  ArrayRef<int64_t> dims = cast<RankedTensorType>(data.getType()).getShape();
+  int64_t inner = 1;
+  for (size_t i = axis + 1; i < dims.size(); ++i)
+    inner *= dims[i];
+  return fpga::ExtractOp::create(b, op->getLoc(), op->getResult(0).getType(), data, begin * inner,
+                                 (end - begin) * inner, dims[axis] * inner);
+}
+
+/// Gather of one constant index: a slice of width 1 along the axis.
+Value lowerGather(Operation *op, OpBuilder &b) {
+  auto g = cast<onnx_d::GatherOp>(op);
+  auto dims = cast<RankedTensorType>(g.getData().getType()).getShape();
+  const int64_t rank = static_cast<int64_t>(dims.size());
+  const int64_t axis = g.getAxis() < 0 ? g.getAxis() + rank : g.getAxis();
+  auto idx = constantInts(g.getIndices());
+  if (!idx || idx->size() != 1 || axis < 0 || axis >= rank) {
+    fail(op, "only a single constant index is supported (a slice of the tensor)");
+    return nullptr;
+  }
+  int64_t i = (*idx)[0] < 0 ? (*idx)[0] + dims[axis] : (*idx)[0];
+  if (i < 0 || i >= dims[axis]) {
+    fail(op, "index ") << (*idx)[0] << " is out of range for dimension " << dims[axis];
+    return nullptr;
+  }
+  return extractRange(op, b, g.getData(), axis, i, i + 1);
+}
+
+/// Slice with constant starts/ends on one axis and step 1.
+Value lowerSlice(Operation *op, OpBuilder &b) {
+  auto s = cast<onnx_d::SliceOp>(op);
+  auto dims = cast<RankedTensorType>(s.getData().getType()).getShape();
+  const int64_t rank = static_cast<int64_t>(dims.size());
+  auto starts = constantInts(s.getStarts()), ends = constantInts(s.getEnds());
+  std::optional<SmallVector<int64_t>> axes = SmallVector<int64_t>{0}, steps = SmallVector<int64_t>{1};
+  if (s.getAxes())
+    axes = constantInts(s.getAxes());
+  if (s.getSteps())
+    steps = constantInts(s.getSteps());
+  if (!starts || !ends || !axes || !steps || starts->size() != 1 || axes->size() != 1 || (*steps)[0] != 1) {
+    fail(op, "only a Slice of one axis with constant starts/ends and step 1 is supported");
+    return nullptr;
+  }
+  const int64_t axis = (*axes)[0] < 0 ? (*axes)[0] + rank : (*axes)[0];
+  if (axis < 0 || axis >= rank) {
+    fail(op, "axis ") << (*axes)[0] << " is out of range";
+    return nullptr;
+  }
+  auto clamp = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + dims[axis] : v, 0, dims[axis]); };
+  const int64_t begin = clamp((*starts)[0]), end = std::max(begin, clamp((*ends)[0]));
+  return extractRange(op, b, s.getData(), axis, begin, end);
+}
+
 Value lowerConstant(Operation *op, OpBuilder &b) {
   auto c = cast<onnx_d::ConstantOp>(op);
   return arith::ConstantOp::create(b, op->getLoc(), cast<TypedAttr>(c.getValue()));
@@ -231,6 +301,7 @@ const llvm::StringMap<MultiLowering> &lowerings() {
       {"onnx.Add", single<lowerAdd>},
       {"onnx.Constant", single<lowerConstant>},
       {"onnx.Flatten", single<lowerView>},
+      {"onnx.Gather", single<lowerGather>},
       {"onnx.GRU", lowerRecurrent<onnx_d::GRUOp>},
       {"onnx.Gemm", single<lowerGemm>},
       {"onnx.Identity", single<lowerView>},
@@ -239,17 +310,22 @@ const llvm::StringMap<MultiLowering> &lowerings() {
       {"onnx.RNN", lowerRecurrent<onnx_d::RNNOp>},
       {"onnx.Relu", single<lowerActivation<kRelu>>},
       {"onnx.Reshape", single<lowerView>},
+      {"onnx.Slice", single<lowerSlice>},
+      {"onnx.Squeeze", single<lowerView>},
       {"onnx.Sigmoid", single<lowerActivation<kSigmoid>>},
       {"onnx.Tanh", single<lowerActivation<kTanh>>},
       {"onnx.Transpose", single<lowerTranspose>},
+      {"onnx.Unsqueeze", single<lowerView>},
   };
   return table;
 }
 
 /// Operands that are not float32 by definition.
 bool isIntegerOperand(Operation *op, Value v) {
-  if (isa<onnx_d::ReshapeOp>(op))
+  if (isa<onnx_d::ReshapeOp, onnx_d::SqueezeOp, onnx_d::UnsqueezeOp, onnx_d::GatherOp>(op))
     return v == op->getOperand(1);
+  if (isa<onnx_d::SliceOp>(op))
+    return v != op->getOperand(0);
   if (auto l = dyn_cast<onnx_d::LSTMOp>(op))
     return v == l.getSequenceLens();
   if (auto g = dyn_cast<onnx_d::GRUOp>(op))

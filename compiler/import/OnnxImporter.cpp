@@ -297,7 +297,9 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
       throw ImportError(std::string("the ONNX checker rejects the model: ") + e.what());
     }
     try {
-      onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*error_mode=*/1);
+      // Data propagation carries shapes computed in the graph (Shape ->
+      // Gather -> Concat -> Expand, as exporters write them) to static dims.
+      onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
       onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
     } catch (const std::exception &e) {
       throw ImportError(std::string("ONNX shape inference failed: ") + e.what());

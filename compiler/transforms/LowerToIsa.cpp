@@ -49,7 +49,7 @@ LogicalResult Lowerer::run(func::FuncOp func) {
     // Computed outputs are written in place; others are copied at the end.
     Value root = rootOf(v);
     Operation *def = root.getDefiningOp();
-    if (def && llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp>(def) &&
+    if (def && llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp>(def) &&
         !addr_.count(root))
       addr_[root] = a;
     else
@@ -67,6 +67,8 @@ LogicalResult Lowerer::run(func::FuncOp func) {
       r = lowerActivation(act);
     else if (auto rnn = dyn_cast<fpga::RnnOp>(op))
       r = lowerRnn(rnn);
+    else if (auto e = dyn_cast<fpga::ExtractOp>(op))
+      r = lowerExtract(e);
     else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, func::ReturnOp>(op))
       continue;
     else
@@ -262,6 +264,18 @@ LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
   StringRef k = op.getKind();
   const char *inst = k == "relu" ? "v_relu" : k == "sigmoid" ? "v_sigm" : "v_tanh";
   pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
+  return success();
+}
+
+LogicalResult Lowerer::lowerExtract(fpga::ExtractOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  if (failed(x))
+    return failure();
+  const int64_t len = static_cast<int64_t>(op.getRowLength()), stride = static_cast<int64_t>(op.getRowStride());
+  const int64_t y = resultAddr(op.getY()), rows = numElements(op.getY()) / len;
+  for (int64_t r = 0; r < rows; ++r)
+    pointwise(loc, *x + static_cast<int64_t>(op.getOffset()) + r * stride, 1, y + r * len, len, {});
   return success();
 }
 

@@ -239,6 +239,9 @@ private:
   /// value depends on the iteration, so the next use writes it again.
   void forgetRegs() { sreg_.fill(-1); }
 
+  /// Lowers an fpga.extract: one copy chain per row (LowerToIsa.cpp).
+  LogicalResult lowerExtract(fpga::ExtractOp op);
+
   /// Lowers an fpga.rnn (LowerRnn.cpp).
   LogicalResult lowerRnn(fpga::RnnOp op);
 

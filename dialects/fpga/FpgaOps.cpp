@@ -128,6 +128,19 @@ LogicalResult SWrOp::verify() {
   return success();
 }
 
+LogicalResult ExtractOp::verify() {
+  const int64_t in = cast<RankedTensorType>(getX().getType()).getNumElements();
+  const int64_t out = cast<RankedTensorType>(getY().getType()).getNumElements();
+  const int64_t len = static_cast<int64_t>(getRowLength()), stride = static_cast<int64_t>(getRowStride());
+  const int64_t offset = static_cast<int64_t>(getOffset());
+  if (len <= 0 || out % len != 0)
+    return emitOpError("row_length ") << len << " does not divide the result's " << out << " elements";
+  const int64_t rows = out / len;
+  if (offset < 0 || stride < 0 || offset + (rows - 1) * stride + len > in)
+    return emitOpError("rows reach past the operand's ") << in << " elements";
+  return success();
+}
+
 LogicalResult LoopOp::verify() {
   if (static_cast<int64_t>(getCount()) < 0 || getCount() > UINT32_MAX)
     return emitOpError("count ") << getCount() << " does not fit the loop instruction";

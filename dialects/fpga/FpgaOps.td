@@ -109,6 +109,19 @@ def Fpga_RnnOp : Fpga_Op<"rnn", [Pure, AttrSizedOperandSegments]> {
   }];
 }
 
+def Fpga_ExtractOp : Fpga_Op<"extract", [Pure]> {
+  let summary = "rows of `x` copied into a new tensor (ONNX Gather / Slice with constant indices)";
+  let description = [{
+    Row r of the result (of `row_length` elements, the result holding a whole
+    number of rows) is the `row_length` elements of `x`, in row-major order,
+    from element `offset + r * row_stride`.
+  }];
+  let arguments = (ins AnyRankedTensor:$x, I64Attr:$offset, I64Attr:$row_length, I64Attr:$row_stride);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Fpga_ReshapeOp : Fpga_Op<"reshape", [Pure]> {
   let summary = "a new shape over the same dense row-major data (no data movement)";
   let arguments = (ins AnyRankedTensor:$x);

@@ -26,6 +26,13 @@ def Onnx_ConcatOp : Onnx_Op<"Concat", [Pure]> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+def Onnx_ConstantOfShapeOp : Onnx_Op<"ConstantOfShape", [Pure]> {
+  let summary = "a tensor of the int64 `input` shape filled with `value` (default float 0) (opset 9+)";
+  let arguments = (ins AnyRankedTensor:$input, OptionalAttr<ElementsAttr>:$value);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
 def Onnx_ConstantOp : Onnx_Op<"Constant", [Pure, ConstantLike]> {
   let summary = "constant tensor; also the form initializers take (opset 1+)";
   let arguments = (ins ElementsAttr:$value);
@@ -33,6 +40,13 @@ def Onnx_ConstantOp : Onnx_Op<"Constant", [Pure, ConstantLike]> {
   let assemblyFormat = "attr-dict `:` type($output)";
   let hasFolder = 1;
   let hasVerifier = 1;
+}
+
+def Onnx_ExpandOp : Onnx_Op<"Expand", [Pure]> {
+  let summary = "broadcast `input` to the int64 `shape` (opset 13; 8+)";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$shape);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $shape attr-dict `:` functional-type(operands, results)";
 }
 
 def Onnx_FlattenOp : Onnx_Op<"Flatten", [Pure]> {
@@ -96,6 +110,13 @@ def Onnx_ReshapeOp : Onnx_Op<"Reshape", [Pure]> {
                    DefaultValuedAttr<I64Attr, "0">:$allowzero);
   let results = (outs AnyRankedTensor:$reshaped);
   let assemblyFormat = "$data `,` $shape attr-dict `:` functional-type(operands, results)";
+}
+
+def Onnx_ShapeOp : Onnx_Op<"Shape", [Pure]> {
+  let summary = "the int64 shape of `data`, dimensions [start, end) (opset 15; 1+ without start/end)";
+  let arguments = (ins AnyRankedTensor:$data, OptionalAttr<I64Attr>:$start, OptionalAttr<I64Attr>:$end);
+  let results = (outs AnyRankedTensor:$shape);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
 }
 
 def Onnx_SigmoidOp : Onnx_Op<"Sigmoid", [Pure]> {

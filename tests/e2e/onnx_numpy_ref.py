@@ -22,6 +22,7 @@ NPU's), returning float32 outputs. Supported ops (those softnpu imports):
             axes drops every dimension of size 1
   Concat    axis (negative counts from the end)
   Gather    axis, int64 indices (negative ones count from the end)
+  Shape     start, end; Expand (numpy broadcasting); ConstantOfShape (value, default float 0)
   LSTM, GRU, RNN
             inputs X, W, R and optional B, sequence_lens, initial_h, initial_c and
             P (LSTM peepholes); outputs Y, Y_h, Y_c (LSTM), empty names skipped;
@@ -407,6 +408,20 @@ def _unsqueeze(node, args, at):
     return x
 
 
+def _shape(node, args, at):
+    dims = np.array(args[0].shape, dtype=np.int64)
+    rank = len(dims)
+    start, end = int(at.get("start", 0)), int(at.get("end", rank))
+    start, end = (start + rank if start < 0 else start), (end + rank if end < 0 else end)
+    return dims[max(0, min(start, rank)):max(0, min(end, rank))]
+
+
+def _constant_of_shape(node, args, at):
+    value = at.get("value")
+    fill = numpy_helper.to_array(value).reshape(-1) if value is not None else np.zeros(1, dtype=np.float32)
+    return np.full(tuple(int(d) for d in args[0]), fill[0], dtype=fill.dtype)
+
+
 def _gather(node, args, at):
     data, indices = args[0], args[1]
     if not np.issubdtype(np.asarray(indices).dtype, np.integer):
@@ -437,6 +452,9 @@ OPS = {
     "Unsqueeze": _unsqueeze,
     "Concat": lambda n, a, at: np.concatenate(a, axis=int(at["axis"])),
     "Gather": _gather,
+    "Shape": _shape,
+    "Expand": lambda n, a, at: a[0] * np.ones(tuple(int(d) for d in a[1]), dtype=a[0].dtype),
+    "ConstantOfShape": _constant_of_shape,
 }
 
 

@@ -6,7 +6,9 @@ Covers what the single-op ONNX node tests do not: several layers in one graph
 Reshape shape (reshape_identity), broadcasting Add (add_bcast), and recurrent
 networks with constant weights: stacked LSTM + GRU + Gemm classifier
 (rnn_stacked), a bidirectional LSTM feeding a reverse RNN with Y_c as a second
-output (rnn_bidir) and a batch-major GRU over two sequences (rnn_gru_batch). Inputs are
+output (rnn_bidir), a batch-major GRU over two sequences (rnn_gru_batch), and
+2-layer LSTM and bidirectional GRU classifiers as torch.onnx.export writes them
+(pytorch_lstm, pytorch_gru: shape arithmetic, Squeeze, Transpose, Gather). Inputs are
 seeded uniform [-1, 1) arrays written as .npy; the expected outputs come from
 onnx_numpy_ref.py; npu-run checks them itself with --compare at fp32 precision,
 atol 1e-5 rtol 1e-5 (fp32 accumulation order differs from the reference's).
@@ -28,7 +30,7 @@ import onnx_numpy_ref  # noqa: E402
 from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools, first_line  # noqa: E402
 
 MODELS = ["gemm_bias_relu", "mlp2", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
-          "rnn_stacked", "rnn_bidir", "rnn_gru_batch"]
+          "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "pytorch_lstm", "pytorch_gru"]
 ATOL = RTOL = 1e-5
 
 
