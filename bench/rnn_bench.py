@@ -275,7 +275,10 @@ def render(args, models, sizes, ort_note, info, loads, command, seconds):
     failed = [m for m in models if m.get("error") and m["h"] >= UTIL_TARGET_MIN_H]
     lines += ["", f"MVU utilisation: {sum(util_mark(m) == 'ok' for m in judged)} of {len(judged) + len(failed)} "
               f"models with H >= {UTIL_TARGET_MIN_H} reach {100 * UTIL_TARGET:.0f}%"
-              + (f" ({len(failed)} did not compile or run)" if failed else "") + ".", ""]
+              + (f" ({len(failed)} did not compile or run)" if failed else "") + "."
+              + (" Where it is lower, [timing-model.md](timing-model.md#recurrent-layers) explains the"
+                 " per-timestep critical path and the MFU bound behind it."
+                 if any(util_mark(m) != "ok" for m in judged) else ""), ""]
 
     lines += ["### Host speed: simulator against onnxruntime", "",
               "Wall time per inference on this machine, both single-threaded and measured in this run, with",

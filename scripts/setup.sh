@@ -10,6 +10,8 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # ONNX, protobuf, CLI, tests
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libgtest-dev nlohmann-json3-dev
+  # artifact checksums (zlib's CRC-32)
+  zlib1g-dev
   # data: ONNX backend tests and Fashion-MNIST
   libonnx-testdata dataset-fashion-mnist
   # scripts that generate test models and train the bundled MLP

@@ -1,29 +1,29 @@
-//===- Checksum.cpp - Table-driven CRC-32 (IEEE polynomial) ---------------===//
+//===- Checksum.cpp - CRC-32 (IEEE polynomial) of artifact sections -------===//
+//
+// zlib's crc32 (same polynomial, initial value and final inversion as the
+// format's, docs/artifact-format.md), which processes several bytes per step
+// where a byte-at-a-time table loop was a fifth of loading a large artifact.
+//
+//===----------------------------------------------------------------------===//
 #include "Checksum.h"
 
-#include <array>
+#include <zlib.h>
+
+#include <algorithm>
+#include <limits>
 
 namespace softnpu::artifact {
 
-namespace {
-std::array<uint32_t, 256> makeTable() {
-  std::array<uint32_t, 256> t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k)
-      c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[i] = c;
-  }
-  return t;
-}
-} // namespace
-
 uint32_t crc32Update(uint32_t crc, const uint8_t *data, size_t n) {
-  static const std::array<uint32_t, 256> table = makeTable();
-  crc = ~crc;
-  for (size_t i = 0; i < n; ++i)
-    crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-  return ~crc;
+  uLong c = crc;
+  // zlib takes uInt lengths: feed very large buffers in pieces.
+  while (n > 0) {
+    const size_t piece = std::min<size_t>(n, std::numeric_limits<uInt>::max());
+    c = ::crc32(c, data, static_cast<uInt>(piece));
+    data += piece;
+    n -= piece;
+  }
+  return static_cast<uint32_t>(c);
 }
 
 } // namespace softnpu::artifact
