@@ -13,6 +13,8 @@ ctest runs the check as e2e.rnn_inputs_up_to_date). Regenerate with:
                     -> Transpose(0,2,1,3) -> Reshape [5,1,12] -> RNN(reverse, H 4) -> Y_h -> y[1,1,4]
                     and the LSTM's Y_c[2,1,6] as a second output
   rnn_gru_batch.onnx x[2,4,3] (layout 1: batch 2, 4 steps) -> GRU(H 5) -> Y[2,4,1,5], Y_h[2,1,5]
+  rnn_lstm_batch_bidir.onnx x[5,2,3] (layout 0: 5 steps, batch 2) -> LSTM(bidirectional, H 4,
+                    initial_h/c) -> Y[5,2,2,4], Y_h[2,2,4], Y_c[2,2,4]
 """
 import argparse
 import os
@@ -82,7 +84,19 @@ def rnn_gru_batch():
                   inits, "rnn_gru_batch")
 
 
-MODELS = {"rnn_stacked": rnn_stacked, "rnn_bidir": rnn_bidir, "rnn_gru_batch": rnn_gru_batch}
+def rnn_lstm_batch_bidir():
+    rng = base._rng("rnn_lstm_batch_bidir")
+    inits = [base._weights(rng, "W", 2, 16, 3), base._weights(rng, "R", 2, 16, 4), base._weights(rng, "B", 2, 32),
+             base._weights(rng, "H0", 2, 2, 4), base._weights(rng, "C0", 2, 2, 4)]
+    nodes = [helper.make_node("LSTM", ["x", "W", "R", "B", "", "H0", "C0"], ["y", "y_h", "y_c"], name="lstm",
+                              hidden_size=4, direction="bidirectional")]
+    return _model(nodes, [base._io("x", [5, 2, 3])],
+                  [base._io("y", [5, 2, 2, 4]), base._io("y_h", [2, 2, 4]), base._io("y_c", [2, 2, 4])],
+                  inits, "rnn_lstm_batch_bidir")
+
+
+MODELS = {"rnn_stacked": rnn_stacked, "rnn_bidir": rnn_bidir, "rnn_gru_batch": rnn_gru_batch,
+          "rnn_lstm_batch_bidir": rnn_lstm_batch_bidir}
 
 
 def main():
