@@ -38,8 +38,12 @@ struct ChainSpec {
   SmallVector<NamedStep> steps;
   SmallVector<const char *> writes;
   bool writesY = false;
-  bool loadsX = false; ///< the next timestep's x, DRAM -> IVRF
-  /// Work on the next timestep's x alone, after loadsX: also run in the
+  /// The next timestep's x comes in two chains: `fetchesX` reads it from
+  /// DRAM into a staging VRF at the top of the timestep, so the DRAM latency
+  /// overlaps the gates; `storesX` moves it into the IVRF once the gates that
+  /// read the current x have started.
+  bool fetchesX = false, storesX = false;
+  /// Work on the next timestep's x alone, after storesX: also run in the
   /// prologue for the first timestep, not in the last one.
   bool nextStep = false;
 };
@@ -87,9 +91,15 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
   };
   auto loadX = [&] {
     ChainSpec c;
-    c.loadsX = true;
+    c.storesX = true;
+    c.source = "xn";
     p.chains.push_back(std::move(c));
   };
+  {
+    ChainSpec c;
+    c.fetchesX = true;
+    p.chains.push_back(std::move(c));
+  }
   StringRef cell = op.getCell();
   if (cell == "lstm") {
     // Gates i, o, f, c; c_t = f * c + i * g, h_t = o * tanh(c_t). The order
@@ -122,10 +132,10 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
     // as soon as its x is in, off the recurrence's critical path.
     gate(0, cx + ch, find(1, true, true), {{"vv_add", "b1"}, {"v_sigm"}}, {"r"});
     gate(0, cx + ch, find(0, true, true), {{"vv_add", "b0"}, {"v_sigm"}}, {"z"});
-    loadX(); // x is read by r and z only
     gate(cx, ch, find(2, false, true),
          {{"vv_add", "rb"}, {"vv_mul", "r"}, {"vv_add", "wx"}, {"v_tanh"}}, {"hc"});
     update("hc", {{"vv_b_sub_a", "h"}, {"vv_mul", "z"}, {"vv_add", "hc"}}, {"h"}, true);
+    loadX(); // after r and z, the readers of x, and off the h~ -> update path
     gate(0, cx, find(2, true, false), {{"vv_add", "wb"}}, {"wx"});
     p.chains.back().nextStep = true;
   } else {
@@ -164,7 +174,7 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
         return;
     int64_t &next = nextAddr[{mem, mfu}];
     places[value].push_back({mem, mfu, next});
-    next += ch;
+    next += value == "xn" ? cx : ch; // the staged next x is x-sized
   };
   // Every bias is the first step of a gate chain, so it is read on MFU 0;
   // placing them first keeps them contiguous, to be staged by one chain.
@@ -328,12 +338,17 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
     for (auto [c, mfus] : llvm::zip_equal(plan.chains, mfuOf)) {
       if (only ? !c.nextStep : c.nextStep && !iter)
         continue;
-      if (c.loadsX) {
+      if (c.fetchesX || c.storesX) {
         if (!iter)
           continue;
-        setTransfer(loc, cx, in, 1, std::nullopt);
-        setReg(loc, SReg::RdStep, sign * xStep);
-        chainTo(loc, {"DRAM", xAt(t + sign, b), 0, true}, std::nullopt, {}, writesOf("x"));
+        if (c.fetchesX) {
+          setTransfer(loc, cx, in, 1, std::nullopt);
+          setReg(loc, SReg::RdStep, sign * xStep);
+          chainTo(loc, {"DRAM", xAt(t + sign, b), 0, true}, std::nullopt, {}, writesOf("xn"));
+        } else {
+          setReg(loc, SReg::Cols, cx);
+          chainTo(loc, readOf("xn"), std::nullopt, {}, writesOf("x"));
+        }
         continue;
       }
       SmallVector<Step> steps;

@@ -53,12 +53,17 @@ ItemTiming Scheduler::add(const Work &w) {
   for (unsigned u = 0; u < kMaxUnits; ++u)
     if (c.units[u].used && unitFree_[u] > c.units[u].offset)
       start = std::max(start, unitFree_[u] - c.units[u].offset);
-  // Data: read after write (wait for the writer to finish); write after read
-  // or write (finish no earlier than the earlier access).
-  for (const Range &r : w.reads)
+  // Data: read after write (wait for the writer to finish, by the time the
+  // read happens: at the start, or for a point-wise operand when the chain's
+  // data reaches its MFU); write after read or write (finish no earlier than
+  // the earlier access).
+  for (const Range &r : w.reads) {
+    const unsigned unit = mfuUnit(std::min<unsigned>(r.mfu, kMaxMfus - 1));
+    const uint64_t at = r.atStage && c.units[unit].used ? c.units[unit].offset : 0;
     for (const Access &a : board(r))
-      if (a.write && a.begin < r.end && r.begin < a.end)
-        start = std::max(start, a.time);
+      if (a.write && a.begin < r.end && r.begin < a.end && a.time > at)
+        start = std::max(start, a.time - at);
+  }
   for (const Range &r : w.writes)
     for (const Access &a : board(r))
       if (a.begin < r.end && r.begin < a.end && a.time > c.duration)

@@ -33,15 +33,19 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK: fpga.v_rd "DRAM"[0]
 // CHECK-NEXT: fpga.v_wr "IVRF"[0]
 // CHECK: fpga.loop 4 {
+// The next timestep's x is fetched first, into a staging VRF, three elements
+// further on each iteration, so its DRAM latency overlaps the gates.
+// CHECK: fpga.s_wr "RD_STEP", 3
+// CHECK: fpga.v_rd "DRAM"[3] {iter}
+// CHECK-NEXT: fpga.v_wr "MULVRF"{{\[}}[[XN:[0-9]+]]{{\]}}
 // Gate i: [x | h] times tiles 0-1, bias, sigmoid.
 // CHECK: fpga.chain {
 // CHECK-NEXT: fpga.v_rd "IVRF"[0]
 // CHECK-NEXT: fpga.mv_mul 0
 // CHECK-NEXT: fpga.mfu "vv_add"
 // CHECK-NEXT: fpga.mfu "v_sigm"
-// The next timestep's x, three elements further on each iteration.
-// CHECK: fpga.s_wr "RD_STEP", 3
-// CHECK: fpga.v_rd "DRAM"[3] {iter}
+// After the four gates, the staged x moves into the IVRF.
+// CHECK: fpga.v_rd "MULVRF"{{\[}}[[XN]]{{\]}}
 // CHECK-NEXT: fpga.v_wr "IVRF"[0]
 // h_t = o * tanh(i*g + f*c) back into the IVRF.
 // CHECK: fpga.mfu "vv_add"

@@ -115,6 +115,34 @@ TEST(SchedulerTest, WriterFinishesAfterEarlierReaderOfItsRange) {
   EXPECT_EQ(m.finish, a.finish);
 }
 
+/// A 1 x 1 chain whose one point-wise op, a multiply on MFU 1, reads
+/// MULVRF[1] vector 0.
+Work chainMultiplyingBy(uint64_t in, uint64_t out, bool atStage) {
+  Work w = tileChain(in, out);
+  w.mfuStages[1] = 1;
+  w.reads.push_back({Memory::Mulvrf, 1, 0, 1, atStage});
+  return w;
+}
+
+TEST(SchedulerTest, PointwiseOperandIsNeededWhenTheDataReachesItsMfu) {
+  // The operand is written by a chain finishing at 36. Read at the start, it
+  // holds the reader until then; read by MFU 1 as the data passes (offset
+  // rf_read 1 + MVU latency 22 = 23 on tiny), the reader may start 23
+  // cycles earlier.
+  Work writer = tileChain(0, 4);
+  writer.writes.push_back({Memory::Mulvrf, 1, 0, 1});
+  Scheduler early(tinyTarget());
+  const ItemTiming a = early.add(writer);
+  EXPECT_EQ(a.finish, 36u);
+  const ItemTiming b = early.add(chainMultiplyingBy(1, 5, /*atStage=*/true));
+  EXPECT_EQ(b.cost.units[mfuUnit(1)].offset, 23u);
+  EXPECT_EQ(b.start, 36u - 23u);
+
+  Scheduler late(tinyTarget());
+  late.add(writer);
+  EXPECT_EQ(late.add(chainMultiplyingBy(1, 5, /*atStage=*/false)).start, 36u);
+}
+
 TEST(SchedulerTest, ScalarWritesOnlyOccupyTheControlProcessor) {
   Scheduler s(tinyTarget());
   Work w;

@@ -29,11 +29,14 @@ enum class WorkKind : uint8_t {
 enum class Memory : uint8_t { Dram, Ivrf, Asvrf, Mulvrf, Mrf };
 
 /// [begin, end) of one memory: DRAM in elements, VRFs in native vectors, the
-/// MRF in tiles. `mfu` selects the ASVRF/MULVRF (0 otherwise).
+/// MRF in tiles. `mfu` selects the ASVRF/MULVRF (0 otherwise). `atStage`
+/// marks the second operand of a point-wise op: MFU `mfu` reads it as the
+/// chain's data passes through it, not when the chain starts.
 struct Range {
   Memory mem = Memory::Dram;
   uint16_t mfu = 0;
   uint64_t begin = 0, end = 0;
+  bool atStage = false;
 };
 
 struct Work {
