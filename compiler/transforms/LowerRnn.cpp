@@ -415,22 +415,23 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
   for (int64_t d = 0; d < dirs; ++d) {
     const bool reverse = op.getDirection() == "reverse" || d == 1;
     const int64_t sign = reverse ? -1 : 1, first = reverse ? seq - 1 : 0, last = reverse ? 0 : seq - 1;
-    if (biasTable) {
-      const int64_t nb = static_cast<int64_t>(plan.biases.size());
-      setTransfer(loc, nb * ch, nb * ch * n_, 1, std::nullopt);
-      const Place &first = places[plan.biases.front()].front();
-      chainTo(loc, {"DRAM", *biasTable + d * nb * ch * n_}, std::nullopt, {},
-              {{first.mem, first.addr, first.mfu}});
-    } else {
-      for (const std::string &bias : plan.biases)
-        stageBias(bias, d);
-    }
     for (int64_t b = 0; b < batch; ++b) {
+      // x first: the first gate needs it and, with the biases and the
+      // initial state, its DRAM latency is the prologue's.
+      setTransfer(loc, cx, in, 1, std::nullopt);
+      chainTo(loc, {"DRAM", xAt(first, b)}, std::nullopt, {}, writesOf("x"));
+      if (b == 0 && biasTable) {
+        const int64_t nb = static_cast<int64_t>(plan.biases.size());
+        setTransfer(loc, nb * ch, nb * ch * n_, 1, std::nullopt);
+        const Place &at = places[plan.biases.front()].front();
+        chainTo(loc, {"DRAM", *biasTable + d * nb * ch * n_}, std::nullopt, {}, {{at.mem, at.addr, at.mfu}});
+      } else if (b == 0) {
+        for (const std::string &bias : plan.biases)
+          stageBias(bias, d);
+      }
       stageState("h", h0Addr, d, b);
       if (op.getCell() == "lstm")
         stageState("c", c0Addr, d, b);
-      setTransfer(loc, cx, in, 1, std::nullopt);
-      chainTo(loc, {"DRAM", xAt(first, b)}, std::nullopt, {}, writesOf("x"));
       timestep(false, first, d, b, sign, /*only=*/true);
       if (seq > 1) {
         auto loop = fpga::LoopOp::create(b_, loc, seq - 1);

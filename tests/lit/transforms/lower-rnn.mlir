@@ -1,8 +1,8 @@
 // RUN: npu-opt --fpga-tile --fpga-lower-to-isa %s | FileCheck %s
 // A forward LSTM over 5 timesteps with constant weights on tiny (N = 16):
 // x (3 elements) and h (4) each take one IVRF vector, so every gate matrix
-// [W | R] is a 1 x 2 tile grid, pinned from tile 0. The program stages the
-// summed biases with one chain, loads h0, c0 and x_0, then loops 4 times
+// [W | R] is a 1 x 2 tile grid, pinned from tile 0. The program loads x_0,
+// stages the summed biases with one chain, loads h0 and c0, then loops 4 times
 // over a timestep whose DRAM accesses advance with the iteration (iter), and
 // ends with the peeled last timestep (absolute addresses) and Y_h.
 
@@ -25,13 +25,14 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK: fpga.pinned_matrix tile 6 grid 1 x 2
 // Bias table: the four summed gate biases (0.125 + 0.125), one vector each.
 // CHECK: fpga.dram_const at [[BIAS:[0-9]+]] {value = dense<{{.*}}2.500000e-01{{.*}}> : tensor<64xf32>}
+// x_0 into the IVRF first (the first gate waits for it), then the biases,
+// then the loop over timesteps 0 .. 3.
+// CHECK: fpga.v_rd "DRAM"[0]
+// CHECK-NEXT: fpga.v_wr "IVRF"[0]
 // CHECK: fpga.s_wr "COLS", 4
 // CHECK: fpga.chain {
 // CHECK-NEXT: fpga.v_rd "DRAM"{{\[}}[[BIAS]]{{\]}}
 // CHECK-NEXT: fpga.v_wr "ASVRF"[0]
-// x_0 into the IVRF, then the loop over timesteps 0 .. 3.
-// CHECK: fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.v_wr "IVRF"[0]
 // CHECK: fpga.loop 4 {
 // The next timestep's x is fetched first, into a staging VRF, three elements
 // further on each iteration, so its DRAM latency overlaps the gates.
