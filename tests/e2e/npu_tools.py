@@ -13,6 +13,24 @@ import subprocess
 DEFAULT_BIN_DIR = "/work/main/build/bin"
 
 
+class Tally:
+    """The "PASS/FAIL name: detail" lines and the "N passed, M failed" summary
+    of a test script."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def report(self, name, ok, detail):
+        print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
+        self.passed += bool(ok)
+        self.failed += not ok
+
+    def finish(self):
+        """Prints the summary; returns the exit code (1 when any failed)."""
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+
+
 class ToolError(Exception):
     """A tool is missing or could not be started; the message is one line."""
 

@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import onnx  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
-from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools, first_line  # noqa: E402
+from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # noqa: E402
 
 MODELS = ["gemm_bias_relu", "mlp2", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
           "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "pytorch_lstm", "pytorch_gru"]
@@ -90,18 +90,15 @@ def main():
         return 1
     work = os.path.join(args.work_dir or tempfile.mkdtemp(prefix="softnpu-models-"),
                         f"models-{args.target or 'default'}")
-    passed = failed = 0
+    tally = Tally()
     for name in args.names or MODELS:
         try:
             ok, detail = run_model(tools, os.path.join(args.inputs_dir, name + ".onnx"),
                                    args.target, os.path.join(work, name))
         except (ToolError, OSError, ValueError, onnx_numpy_ref.RefError) as e:
             ok, detail = False, f"{type(e).__name__}: {e}"
-        print(f"{'PASS' if ok else 'FAIL'} {name} (fp32): {detail}", flush=True)
-        passed += ok
-        failed += not ok
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+        tally.report(f"{name} (fp32)", ok, detail)
+    return tally.finish()
 
 
 if __name__ == "__main__":

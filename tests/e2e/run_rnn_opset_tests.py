@@ -24,7 +24,7 @@ from onnx import TensorProto, helper, numpy_helper
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import onnx_numpy_ref  # noqa: E402
-from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools  # noqa: E402
+from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools  # noqa: E402
 from run_model_tests import run_model  # noqa: E402
 
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
@@ -78,7 +78,7 @@ def main():
         print(f"run_rnn_opset_tests: error: {e}", file=sys.stderr)
         return 1
     work = os.path.join(args.work_dir or tempfile.mkdtemp(prefix="softnpu-rnn-opsets-"), "rnn-opsets")
-    passed = failed = 0
+    tally = Tally()
     for opset in FORMS:
         for cell in GATES:
             name = f"{cell}_opset{opset}"
@@ -89,11 +89,8 @@ def main():
                 ok, detail = run_model(tools, path, args.target, os.path.dirname(path))
             except (ToolError, OSError, ValueError, onnx.checker.ValidationError, onnx_numpy_ref.RefError) as e:
                 ok, detail = False, f"{type(e).__name__}: {e}"
-            print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
-            passed += ok
-            failed += not ok
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+            tally.report(name, ok, detail)
+    return tally.finish()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import onnx_numpy_ref  # noqa: E402
-from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools  # noqa: E402
+from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools  # noqa: E402
 from run_model_tests import run_model  # noqa: E402
 
 MODELS = ["unrolled_lstm", "unrolled_gru", "unrolled_gru_lbr"]
@@ -52,7 +52,7 @@ def main():
         return 1
     work = os.path.join(args.work_dir or tempfile.mkdtemp(prefix="softnpu-unrolled-"),
                         f"unrolled-{args.target}")
-    passed = failed = 0
+    tally = Tally()
     for name in args.names or MODELS:
         model_work = os.path.join(work, name)
         try:
@@ -67,11 +67,8 @@ def main():
         except (ToolError, OSError, ValueError, subprocess.TimeoutExpired,
                 onnx_numpy_ref.RefError) as e:
             ok, detail = False, f"{type(e).__name__}: {e}"
-        print(f"{'PASS' if ok else 'FAIL'} {name} (fp32): {detail}", flush=True)
-        passed += ok
-        failed += not ok
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+        tally.report(f"{name} (fp32)", ok, detail)
+    return tally.finish()
 
 
 if __name__ == "__main__":
