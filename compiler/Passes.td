@@ -53,7 +53,8 @@ def ConvertOnnxToFpga : Pass<"onnx-to-fpga", "mlir::ModuleOp"> {
     Gemm and 2-D MatMul become fpga.linear; Add, Relu, Sigmoid and Tanh become
     fpga.add and fpga.activation; Flatten, Reshape (constant shape),
     Identity, Squeeze, Unsqueeze and a Transpose that only moves size-1
-    dimensions become fpga.reshape (pure views); Gather of one constant index
+    dimensions become fpga.reshape (pure views), other Transposes
+    fpga.transpose (strided copies); Gather of one constant index
     and a one-axis Slice with constant bounds become fpga.extract; LSTM, GRU
     and RNN become fpga.rnn (unsupported attributes named); onnx.Constant
     becomes arith.constant. Anything else is reported with the node name and

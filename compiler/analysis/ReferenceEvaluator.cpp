@@ -123,6 +123,23 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
         y.insert(y.end(), from, from + len);
       }
       v[e] = std::move(y);
+    } else if (auto tr = dyn_cast<fpga::TransposeOp>(op)) {
+      ArrayRef<int64_t> in = shapeOf(tr.getX()), out = shapeOf(tr.getY());
+      ArrayRef<int64_t> perm = tr.getPerm();
+      std::vector<int64_t> stride(in.size(), 1);
+      for (size_t k = in.size(); k-- > 1;)
+        stride[k - 1] = stride[k] * in[k];
+      const std::vector<float> &x = v[tr.getX()];
+      std::vector<float> y(x.size());
+      for (size_t e = 0; e < y.size(); ++e) {
+        int64_t rem = static_cast<int64_t>(e), at = 0;
+        for (size_t k = out.size(); k-- > 0;) {
+          at += (rem % out[k]) * stride[perm[k]];
+          rem /= out[k];
+        }
+        y[e] = x[at];
+      }
+      v[tr] = std::move(y);
     } else if (auto rnn = dyn_cast<fpga::RnnOp>(op)) {
       auto opt = [&](Value x) { return x ? &v[x] : nullptr; };
       RnnOutputs o = evaluateRnn(rnn, v[rnn.getX()], v[rnn.getW()], v[rnn.getR()], opt(rnn.getB()),

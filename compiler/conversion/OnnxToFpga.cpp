@@ -81,7 +81,7 @@ Value lowerView(Operation *op, OpBuilder &b) {
 
 /// A transpose that only moves dimensions of size 1 keeps the row-major
 /// order of the data: a view (e.g. a bidirectional layer's Y [T, 2, 1, H] to
-/// [T, 1, 2, H] at batch 1).
+/// [T, 1, 2, H] at batch 1). Any other is an fpga.transpose (copies).
 Value lowerTranspose(Operation *op, OpBuilder &b) {
   auto t = cast<onnx_d::TransposeOp>(op);
   auto in = cast<RankedTensorType>(t.getData().getType());
@@ -99,12 +99,8 @@ Value lowerTranspose(Operation *op, OpBuilder &b) {
     } else if (in.getDimSize(d) != 1) {
       order.push_back(d);
     }
-  if (!llvm::is_sorted(order)) {
-    fail(op, "a Transpose that moves data (perm ") << llvm::interleaved_array(perm) << " on shape "
-                                                   << llvm::interleaved_array(in.getShape())
-                                                   << ") is not supported yet; only dimensions of size 1 may move";
-    return nullptr;
-  }
+  if (!llvm::is_sorted(order))
+    return fpga::TransposeOp::create(b, op->getLoc(), t.getTransposed().getType(), t.getData(), perm);
   return fpga::ReshapeOp::create(b, op->getLoc(), t.getTransposed().getType(), t.getData());
 }
 

@@ -49,7 +49,8 @@ LogicalResult Lowerer::run(func::FuncOp func) {
     // Computed outputs are written in place; others are copied at the end.
     Value root = rootOf(v);
     Operation *def = root.getDefiningOp();
-    if (def && llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp>(def) &&
+    if (def && llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp,
+                            fpga::TransposeOp>(def) &&
         !addr_.count(root))
       addr_[root] = a;
     else
@@ -69,6 +70,8 @@ LogicalResult Lowerer::run(func::FuncOp func) {
       r = lowerRnn(rnn);
     else if (auto e = dyn_cast<fpga::ExtractOp>(op))
       r = lowerExtract(e);
+    else if (auto tr = dyn_cast<fpga::TransposeOp>(op))
+      r = lowerTranspose(tr);
     else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, func::ReturnOp>(op))
       continue;
     else
@@ -276,6 +279,33 @@ LogicalResult Lowerer::lowerExtract(fpga::ExtractOp op) {
   const int64_t y = resultAddr(op.getY()), rows = numElements(op.getY()) / len;
   for (int64_t r = 0; r < rows; ++r)
     pointwise(loc, *x + static_cast<int64_t>(op.getOffset()) + r * stride, 1, y + r * len, len, {});
+  return success();
+}
+
+LogicalResult Lowerer::lowerTranspose(fpga::TransposeOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(op.getX()), out = shapeOf(op.getY());
+  ArrayRef<int64_t> perm = op.getPerm();
+  const size_t rank = in.size();
+  SmallVector<int64_t> stride(rank, 1); // of the operand, row-major
+  for (size_t k = rank; k-- > 1;)
+    stride[k - 1] = stride[k] * in[k];
+  const int64_t y = resultAddr(op.getY()), len = out.empty() ? 1 : out.back();
+  const int64_t rowStride = rank ? stride[perm[rank - 1]] : 1;
+  // Row r of the result: its index over the leading result dimensions gives
+  // the operand offset through the permuted strides.
+  const int64_t rows = numElements(op.getY()) / std::max<int64_t>(len, 1);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t rem = r, offset = 0;
+    for (size_t k = rank - 1; k-- > 0;) {
+      offset += (rem % out[k]) * stride[perm[k]];
+      rem /= out[k];
+    }
+    pointwise(loc, *x + offset, rowStride, y + r * len, len, {});
+  }
   return success();
 }
 

@@ -242,6 +242,9 @@ private:
   /// Lowers an fpga.extract: one copy chain per row (LowerToIsa.cpp).
   LogicalResult lowerExtract(fpga::ExtractOp op);
 
+  /// Lowers an fpga.transpose: one strided copy chain per result row.
+  LogicalResult lowerTranspose(fpga::TransposeOp op);
+
   /// Lowers an fpga.rnn (LowerRnn.cpp).
   LogicalResult lowerRnn(fpga::RnnOp op);
 

@@ -128,6 +128,22 @@ LogicalResult SWrOp::verify() {
   return success();
 }
 
+LogicalResult TransposeOp::verify() {
+  auto in = cast<RankedTensorType>(getX().getType()), out = cast<RankedTensorType>(getY().getType());
+  ArrayRef<int64_t> perm = getPerm();
+  if (static_cast<int64_t>(perm.size()) != in.getRank() || out.getRank() != in.getRank())
+    return emitOpError("perm must have one entry per dimension");
+  SmallVector<bool> seen(perm.size(), false);
+  for (auto [k, d] : llvm::enumerate(perm)) {
+    if (d < 0 || d >= in.getRank() || seen[d])
+      return emitOpError("perm is not a permutation");
+    seen[d] = true;
+    if (out.getDimSize(k) != in.getDimSize(d))
+      return emitOpError("result dimension ") << k << " is not operand dimension " << d;
+  }
+  return success();
+}
+
 LogicalResult ExtractOp::verify() {
   const int64_t in = cast<RankedTensorType>(getX().getType()).getNumElements();
   const int64_t out = cast<RankedTensorType>(getY().getType()).getNumElements();

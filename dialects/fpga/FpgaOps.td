@@ -109,6 +109,19 @@ def Fpga_RnnOp : Fpga_Op<"rnn", [Pure, AttrSizedOperandSegments]> {
   }];
 }
 
+def Fpga_TransposeOp : Fpga_Op<"transpose", [Pure]> {
+  let summary = "dimensions of `x` permuted (ONNX Transpose that moves data)";
+  let description = [{
+    Result dimension k is operand dimension `perm[k]`. Lowered to one copy
+    chain per row (last dimension) of the result, reading the operand with
+    the stride of dimension `perm[rank - 1]`.
+  }];
+  let arguments = (ins AnyRankedTensor:$x, DenseI64ArrayAttr:$perm);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Fpga_ExtractOp : Fpga_Op<"extract", [Pure]> {
   let summary = "rows of `x` copied into a new tensor (ONNX Gather / Slice with constant indices)";
   let description = [{

@@ -8,7 +8,8 @@ networks with constant weights: stacked LSTM + GRU + Gemm classifier
 (rnn_stacked), a bidirectional LSTM feeding a reverse RNN with Y_c as a second
 output (rnn_bidir), a batch-major GRU over two sequences (rnn_gru_batch), a
 time-major bidirectional LSTM over two sequences with initial states and all three
-outputs (rnn_lstm_batch_bidir), and
+outputs (rnn_lstm_batch_bidir), a batch-first GRU over two sequences whose
+Transposes move data (rnn_batch_first), and
 2-layer LSTM and bidirectional GRU classifiers as torch.onnx.export writes them
 (pytorch_lstm, pytorch_gru: shape arithmetic, Squeeze, Transpose, Gather). Inputs are
 seeded uniform [-1, 1) arrays written as .npy; the expected outputs come from
@@ -32,7 +33,8 @@ import onnx_numpy_ref  # noqa: E402
 from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # noqa: E402
 
 MODELS = ["gemm_bias_relu", "mlp2", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
-          "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "pytorch_lstm", "pytorch_gru"]
+          "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first",
+          "pytorch_lstm", "pytorch_gru"]
 ATOL = RTOL = 1e-5
 
 

@@ -15,6 +15,8 @@ ctest runs the check as e2e.rnn_inputs_up_to_date). Regenerate with:
   rnn_gru_batch.onnx x[2,4,3] (layout 1: batch 2, 4 steps) -> GRU(H 5) -> Y[2,4,1,5], Y_h[2,1,5]
   rnn_lstm_batch_bidir.onnx x[5,2,3] (layout 0: 5 steps, batch 2) -> LSTM(bidirectional, H 4,
                     initial_h/c) -> Y[5,2,2,4], Y_h[2,2,4], Y_c[2,2,4]
+  rnn_batch_first.onnx x[2,5,3] (batch first) -> Transpose(1,0,2) -> GRU(H 4) -> Y[5,1,2,4]
+                    -> Squeeze(1) -> Transpose(1,0,2) -> y[2,5,4]   (transposes that move data)
 """
 import argparse
 import os
@@ -95,8 +97,19 @@ def rnn_lstm_batch_bidir():
                   inits, "rnn_lstm_batch_bidir")
 
 
+def rnn_batch_first():
+    rng = base._rng("rnn_batch_first")
+    inits = [base._weights(rng, "W", 1, 12, 3), base._weights(rng, "R", 1, 12, 4), base._weights(rng, "B", 1, 24),
+             _const("axis1", [1])]
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], name="time_major", perm=[1, 0, 2]),
+             helper.make_node("GRU", ["xt", "W", "R", "B"], ["y4"], name="gru", hidden_size=4),
+             helper.make_node("Squeeze", ["y4", "axis1"], ["y3"], name="drop_dirs"),
+             helper.make_node("Transpose", ["y3"], ["y"], name="batch_major", perm=[1, 0, 2])]
+    return _model(nodes, [base._io("x", [2, 5, 3])], [base._io("y", [2, 5, 4])], inits, "rnn_batch_first")
+
+
 MODELS = {"rnn_stacked": rnn_stacked, "rnn_bidir": rnn_bidir, "rnn_gru_batch": rnn_gru_batch,
-          "rnn_lstm_batch_bidir": rnn_lstm_batch_bidir}
+          "rnn_lstm_batch_bidir": rnn_lstm_batch_bidir, "rnn_batch_first": rnn_batch_first}
 
 
 def main():

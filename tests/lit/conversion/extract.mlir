@@ -32,3 +32,14 @@ func.func @views(%y: tensor<5x1x1x8xf32>) -> tensor<1x5x1x8xf32> {
   %u = onnx.Unsqueeze %s, %z : (tensor<5x1x8xf32>, tensor<1xi64>) -> tensor<1x5x1x8xf32>
   return %u : tensor<1x5x1x8xf32>
 }
+
+// A Transpose that moves data becomes fpga.transpose (one strided copy chain
+// per result row when lowered); one that only moves size-1 dimensions is a view.
+// CHECK-LABEL: func.func @transposes
+// CHECK: fpga.transpose %arg0 {perm = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+// CHECK: fpga.reshape %arg1 : (tensor<5x2x1x4xf32>) -> tensor<5x1x2x4xf32>
+func.func @transposes(%x: tensor<2x3x4xf32>, %y: tensor<5x2x1x4xf32>) -> (tensor<4x2x3xf32>, tensor<5x1x2x4xf32>) {
+  %t = onnx.Transpose %x {perm = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  %v = onnx.Transpose %y {perm = array<i64: 0, 2, 1, 3>} : (tensor<5x2x1x4xf32>) -> tensor<5x1x2x4xf32>
+  return %t, %v : tensor<4x2x3xf32>, tensor<5x1x2x4xf32>
+}
