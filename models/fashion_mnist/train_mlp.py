@@ -12,17 +12,16 @@ Runs in well under 3 minutes on 2 cores. Usage:
 """
 import argparse
 import os
-import random
 import sys
 import time
 
-import numpy as np
 import onnx
 import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dataset  # noqa: E402
+import training  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 20240601
@@ -66,17 +65,10 @@ def main():
     ap.add_argument("--output", default=os.path.join(HERE, "mlp.onnx"))
     args = ap.parse_args()
 
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(2)
+    training.deterministic(SEED)
 
     start = time.time()
-    xtr, ytr = dataset.load("train", args.data_dir)
-    xte, yte = dataset.load("test", args.data_dir)
-    xtr, ytr = torch.from_numpy(xtr), torch.from_numpy(ytr)
-    xte, yte = torch.from_numpy(xte), torch.from_numpy(yte)
+    xtr, ytr, xte, yte = training.load_tensors(args.data_dir)
 
     model = build_model()
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)

@@ -27,7 +27,6 @@ test top-1; GRU 4 epochs, 88.1%). Usage:
 import argparse
 import math
 import os
-import random
 import sys
 import time
 
@@ -42,6 +41,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 import dataset  # noqa: E402
+import training  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
 
 SEED = 20240601
@@ -153,17 +153,10 @@ def main():
     epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS[args.cell]
     output = args.output or os.path.join(HERE, f"{args.cell}.onnx")
 
-    random.seed(SEED)
-    np.random.seed(SEED)
-    torch.manual_seed(SEED)
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(2)
+    training.deterministic(SEED)
 
     start = time.time()
-    xtr, ytr = dataset.load("train", args.data_dir)
-    xte, yte = dataset.load("test", args.data_dir)
-    xtr, ytr = torch.from_numpy(xtr), torch.from_numpy(ytr)
-    xte, yte = torch.from_numpy(xte), torch.from_numpy(yte)
+    xtr, ytr, xte, yte = training.load_tensors(args.data_dir)
 
     model = RNNClassifier(args.cell)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
