@@ -39,7 +39,6 @@ Missed targets are reported, not errors.
 import argparse
 import datetime
 import os
-import shlex
 import shutil
 import sys
 import tempfile
@@ -377,16 +376,10 @@ def main():
         return 1
 
     loads[1] = os.getloadavg()[0]
-    shown = ["bench/rnn_bench.py", "--bin-dir", "build/bin"]
-    if args.quick:
-        shown.append("--quick")
-    if args.skip_ort:
-        shown.append("--skip-ort")
-    if set(cells) != set(CELLS):
-        shown += ["--cells", ",".join(cells)]
+    shown = timing.regen_command("bench/rnn_bench.py", args,
+                                 [("--cells", ",".join(cells) if set(cells) != set(CELLS) else None)])
     seconds = time.perf_counter() - start
-    text = render(args, models, sizes, ort_note, timing.machine_info(args.bin_dir), loads,
-                  " ".join(shlex.quote(a) for a in shown), seconds)
+    text = render(args, models, sizes, ort_note, timing.machine_info(args.bin_dir), loads, shown, seconds)
     try:
         timing.replace_marked_section(args.output, SECTION, text)
     except OSError as e:

@@ -336,6 +336,21 @@ def write_document(path, text):
     write_atomically(path, text)
 
 
+def regen_command(script, args, options):
+    """The command line that regenerates a document, as the document shows it:
+    `script --bin-dir build/bin`, the run's --quick / --skip-ort, then
+    `options` (option, value) pairs whose value is set."""
+    shown = [script, "--bin-dir", "build/bin"]
+    if args.quick:
+        shown.append("--quick")
+    if args.skip_ort:
+        shown.append("--skip-ort")
+    for option, value in options:
+        if value:
+            shown += [option, value]
+    return " ".join(shlex.quote(a) for a in shown)
+
+
 def replace_marked_section(path, name, body):
     """Replaces what is between the lines <!-- NAME:begin --> and <!-- NAME:end --> of path with body
     (text without the markers); appends the marked section at the end of the file when the markers are
@@ -577,18 +592,9 @@ def main():
         return 1
 
     loads[1] = os.getloadavg()[0]
-    shown = ["bench/timing.py", "--bin-dir", "build/bin"]
-    if args.quick:
-        shown.append("--quick")
-    if args.skip_ort:
-        shown.append("--skip-ort")
-    if args.targets:
-        shown += ["--targets", args.targets]
-    if args.sizes:
-        shown += ["--sizes", args.sizes]
+    shown = regen_command("bench/timing.py", args, [("--targets", args.targets), ("--sizes", args.sizes)])
     text, verdicts, main_target = render(args, models, targets, modeled, host, ort_note,
-                                         machine_info(args.bin_dir), loads,
-                                         " ".join(shlex.quote(a) for a in shown))
+                                         machine_info(args.bin_dir), loads, shown)
     write_document(args.output, text)
     log(f"wrote {args.output}")
     for label, ratio, verdict in verdicts:
