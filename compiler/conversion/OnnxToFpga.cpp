@@ -4,6 +4,7 @@
 // returns the replacement value or reports why the NPU cannot run the node.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/ConstantValues.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
 
@@ -69,8 +70,7 @@ constexpr char kRelu[] = "relu", kSigmoid[] = "sigmoid", kTanh[] = "tanh";
 
 Value lowerView(Operation *op, OpBuilder &b) {
   if (isa<onnx_d::ReshapeOp>(op)) {
-    Value shape = op->getOperand(1);
-    if (!shape.getDefiningOp<onnx_d::ConstantOp>() && !shape.getDefiningOp<arith::ConstantOp>()) {
+    if (!constantValue(op->getOperand(1))) {
       fail(op, "the shape must be a constant (an initializer or Constant node); run-time shapes "
                "are not supported");
       return nullptr;
@@ -102,21 +102,6 @@ Value lowerTranspose(Operation *op, OpBuilder &b) {
   if (!llvm::is_sorted(order))
     return fpga::TransposeOp::create(b, op->getLoc(), t.getTransposed().getType(), t.getData(), perm);
   return fpga::ReshapeOp::create(b, op->getLoc(), t.getTransposed().getType(), t.getData());
-}
-
-/// The int64 values of a constant operand.
-std::optional<SmallVector<int64_t>> constantInts(Value v) {
-  DenseElementsAttr attr;
-  if (auto c = v.getDefiningOp<onnx_d::ConstantOp>())
-    attr = dyn_cast<DenseElementsAttr>(c.getValue());
-  else if (auto c = v.getDefiningOp<arith::ConstantOp>())
-    attr = dyn_cast<DenseElementsAttr>(c.getValue());
-  if (!attr || !isa<IntegerType>(attr.getElementType()))
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (const APInt &i : attr.getValues<APInt>())
-    out.push_back(i.getSExtValue());
-  return out;
 }
 
 /// Elements [begin, end) along `axis` of `data`: rows of (end - begin) x inner
@@ -191,13 +176,8 @@ ArrayRef<StringRef> defaultActivations(StringRef cell) {
 bool checkSequenceLens(Operation *op, Value lens, int64_t seqLength) {
   if (!lens)
     return true;
-  DenseElementsAttr value;
-  if (auto c = lens.getDefiningOp<onnx_d::ConstantOp>())
-    value = dyn_cast<DenseElementsAttr>(c.getValue());
-  else if (auto c = lens.getDefiningOp<arith::ConstantOp>())
-    value = dyn_cast<DenseElementsAttr>(c.getValue());
-  if (value && isa<IntegerType>(value.getElementType()) &&
-      llvm::all_of(value.getValues<APInt>(), [&](const APInt &v) { return v.getSExtValue() == seqLength; }))
+  auto values = constantInts(lens);
+  if (values && llvm::all_of(*values, [&](int64_t v) { return v == seqLength; }))
     return true;
   fail(op, "input 'sequence_lens' is supported only as a constant equal to the sequence length (")
       << seqLength << ") for every batch entry";

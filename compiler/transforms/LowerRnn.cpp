@@ -196,8 +196,14 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
   for (const ChainSpec &c : plan.chains)
     if (c.source && places[c.source].empty())
       placeIn(c.source, "MULVRF", 0);
-  placeIn("tmp", "ASVRF", 0); // bias staging
-  // Biases live in the ASVRF of the MFU of their add step (placed above).
+  // A run-time B is summed (W half + R half) through a temporary; a constant
+  // one at compile time.
+  DenseElementsAttr constB;
+  if (auto c = op.getB() ? op.getB().getDefiningOp<arith::ConstantOp>() : nullptr)
+    constB = dyn_cast<DenseElementsAttr>(c.getValue());
+  const bool runtimeB = op.getB() && !constB;
+  if (runtimeB)
+    placeIn("tmp", "ASVRF", 0);
   const int64_t ivrfNeed = plan.ivrfSize;
   if (ivrfNeed > static_cast<int64_t>(t_.ivrfDepth))
     return op.emitError() << describeOp(op) << ": x and h need " << ivrfNeed
@@ -234,7 +240,9 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
       return failure();
     *a = *addr;
   }
-  const int64_t zeros = splat(loc, 0.0f, h);
+  // The initial state when initial_h / initial_c is absent.
+  const bool needZeros = !h0Addr || (op.getCell() == "lstm" && !c0Addr);
+  const int64_t zeros = needZeros ? splat(loc, 0.0f, h) : 0;
   auto outAddr = [&](Value v) -> std::optional<int64_t> {
     if (!v || v.use_empty())
       return std::nullopt;
@@ -386,10 +394,7 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
   // A constant (or absent) B: the biases each gate adds, summed here, padded
   // to whole vectors and staged by one chain per direction.
   std::optional<int64_t> biasTable;
-  DenseElementsAttr constB;
-  if (auto c = op.getB() ? op.getB().getDefiningOp<arith::ConstantOp>() : nullptr)
-    constB = dyn_cast<DenseElementsAttr>(c.getValue());
-  if (!op.getB() || constB) {
+  if (!runtimeB) {
     const int64_t nb = static_cast<int64_t>(plan.biases.size()), width = ch * n_;
     std::vector<float> table(static_cast<size_t>(dirs * nb * width), 0.0f);
     if (constB) {

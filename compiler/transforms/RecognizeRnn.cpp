@@ -113,7 +113,7 @@ std::optional<Weights> weightsOf(const Step &s) {
 bool isStackView(Operation *op, Value h) {
   if (!isa<onnx::UnsqueezeOp, onnx::ReshapeOp>(op) || op->getOperand(0) != h)
     return false;
-  if (isa<onnx::ReshapeOp>(op) && !constInts(op->getOperand(1)))
+  if (isa<onnx::ReshapeOp>(op) && !constantInts(op->getOperand(1)))
     return false;
   ArrayRef<int64_t> s = shapeOf(op->getResult(0)), hs = shapeOf(h);
   return (s.size() == 3 && s[0] == 1 && s.drop_front() == hs) ||

@@ -18,22 +18,9 @@ namespace softnpu::rnn_match {
 // Constants and shapes
 //===----------------------------------------------------------------------===//
 
-DenseElementsAttr constantOf(Value v) {
-  if (auto c = v.getDefiningOp<onnx::ConstantOp>())
-    return dyn_cast<DenseElementsAttr>(c.getValue());
-  return nullptr;
-}
-
 DenseElementsAttr f32ConstantOf(Value v) {
-  DenseElementsAttr a = constantOf(v);
+  DenseElementsAttr a = constantValue(v);
   return a && a.getElementType().isF32() ? a : nullptr;
-}
-
-std::optional<SmallVector<int64_t>> constInts(Value v) {
-  DenseElementsAttr a = constantOf(v);
-  if (!a || !isa<IntegerType>(a.getElementType()))
-    return std::nullopt;
-  return llvm::map_to_vector(a.getValues<APInt>(), [](const APInt &x) { return x.getSExtValue(); });
 }
 
 /// An axis attribute (I64Attr reads as unsigned) in [0, rank), or -1.
@@ -59,12 +46,12 @@ bool isRowConstant(DenseElementsAttr c, int64_t width) {
 /// clamping), or nullopt when not constant or a step is not 1.
 std::optional<SmallVector<std::pair<int64_t, int64_t>>> sliceRanges(onnx::SliceOp s) {
   ArrayRef<int64_t> dims = shapeOf(s.getData());
-  auto starts = constInts(s.getStarts()), ends = constInts(s.getEnds());
+  auto starts = constantInts(s.getStarts()), ends = constantInts(s.getEnds());
   if (!starts || !ends || starts->size() != ends->size())
     return std::nullopt;
   SmallVector<int64_t> axes;
   if (s.getAxes()) {
-    auto a = constInts(s.getAxes());
+    auto a = constantInts(s.getAxes());
     if (!a || a->size() != starts->size())
       return std::nullopt;
     axes = *a;
@@ -73,7 +60,7 @@ std::optional<SmallVector<std::pair<int64_t, int64_t>>> sliceRanges(onnx::SliceO
       axes.push_back(static_cast<int64_t>(i));
   }
   if (s.getSteps()) {
-    auto steps = constInts(s.getSteps());
+    auto steps = constantInts(s.getSteps());
     if (!steps || llvm::any_of(*steps, [](int64_t x) { return x != 1; }))
       return std::nullopt;
   }
@@ -115,7 +102,7 @@ std::optional<std::tuple<Value, int64_t, int64_t>> lastAxisPart(Value v) {
     const int64_t n = s.getNumResults(), k = dims[1];
     SmallVector<int64_t> sizes(n, n ? k / n : 0);
     if (s.getSplit()) {
-      auto given = constInts(s.getSplit());
+      auto given = constantInts(s.getSplit());
       if (!given || static_cast<int64_t>(given->size()) != n)
         return std::nullopt;
       sizes = *given;
@@ -249,14 +236,14 @@ std::optional<StepInput> timestepOf(Value y) {
         static_cast<int64_t>(split.getNumResults()) != dims[0])
       return std::nullopt;
     if (split.getSplit()) {
-      auto sizes = constInts(split.getSplit());
+      auto sizes = constantInts(split.getSplit());
       if (!sizes || llvm::any_of(*sizes, [](int64_t n) { return n != 1; }))
         return std::nullopt;
     }
     in.seq = split.getInput();
     in.t = cast<OpResult>(y).getResultNumber();
   } else if (auto g = dyn_cast_or_null<onnx::GatherOp>(op)) {
-    auto idx = constInts(g.getIndices());
+    auto idx = constantInts(g.getIndices());
     ArrayRef<int64_t> dims = shapeOf(g.getData());
     if (dims.size() != 3 || normalizedAxis(g.getAxis(), 3) != 0 || !idx || idx->size() != 1)
       return std::nullopt;
@@ -282,7 +269,7 @@ std::optional<StepInput> matchStepInput(Value x) {
   Value y = x;
   if (auto sq = dyn_cast<onnx::SqueezeOp>(op))
     y = sq.getData();
-  else if (auto rs = dyn_cast<onnx::ReshapeOp>(op); rs && constInts(rs.getShape()))
+  else if (auto rs = dyn_cast<onnx::ReshapeOp>(op); rs && constantInts(rs.getShape()))
     y = rs.getData();
   std::optional<StepInput> in = timestepOf(y);
   if (!in || shapeOf(x) != shapeOf(in->seq).drop_front())

@@ -9,6 +9,7 @@
 #ifndef SOFTNPU_COMPILER_TRANSFORMS_RNNCELLMATCH_H
 #define SOFTNPU_COMPILER_TRANSFORMS_RNNCELLMATCH_H
 
+#include "compiler/ConstantValues.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -29,8 +30,6 @@ inline ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getT
 
 /// The value of a dense f32 constant (onnx.Constant), or null.
 DenseElementsAttr f32ConstantOf(Value v);
-/// The values of an integer constant, or nullopt.
-std::optional<SmallVector<int64_t>> constInts(Value v);
 /// An axis attribute (I64Attr reads as unsigned) in [0, rank), or -1.
 int64_t normalizedAxis(uint64_t attr, size_t rank);
 
