@@ -9,6 +9,7 @@
 // Values keep the result type that ONNX shape inference gave the op.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/ConstantValues.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
 #include "compiler/analysis/ReferenceEvaluator.h"
@@ -31,10 +32,7 @@ namespace {
 using Elements = std::vector<double>;
 
 std::optional<Elements> elementsOf(Value v) {
-  auto c = v.getDefiningOp<onnx_d::ConstantOp>();
-  if (!c)
-    return std::nullopt;
-  auto attr = dyn_cast<DenseElementsAttr>(c.getValue());
+  DenseElementsAttr attr = constantValue(v);
   if (!attr)
     return std::nullopt;
   Elements out;
