@@ -150,9 +150,12 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
     constants and intermediates get DRAM addresses (reshapes alias their
     operand), pinned weights become fpga.pinned_matrix, and each op becomes
     chains (one matrix-vector chain per row of X', point-wise chains over the
-    flattened tensor or per broadcast row), with s_wr only where a scalar
-    register changes. Operands of point-wise steps are staged in the local VRF
-    of the MFU the chain planner places the step on.
+    flattened tensor or per broadcast row, copy chains per row for
+    fpga.extract and fpga.transpose), with s_wr only where a scalar register
+    changes. Operands of point-wise steps are staged in the local VRF of the
+    MFU the chain planner places the step on. An fpga.rnn becomes, per
+    direction and batch entry, a prologue, an fpga.loop over T-1 timesteps
+    with `iter` addressing and the peeled last timestep (docs/recurrent.md).
   }];
 }
 
