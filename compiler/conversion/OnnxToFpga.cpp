@@ -69,7 +69,7 @@ template <const char *Kind> Value lowerActivation(Operation *op, OpBuilder &b) {
 constexpr char kRelu[] = "relu", kSigmoid[] = "sigmoid", kTanh[] = "tanh";
 
 Value lowerView(Operation *op, OpBuilder &b) {
-  if (isa<onnx_d::ReshapeOp>(op)) {
+  if (llvm::isa<onnx_d::ReshapeOp>(op)) {
     if (!constantValue(op->getOperand(1))) {
       fail(op, "the shape must be a constant (an initializer or Constant node); run-time shapes "
                "are not supported");
@@ -298,9 +298,9 @@ const llvm::StringMap<MultiLowering> &lowerings() {
 
 /// Operands that are not float32 by definition.
 bool isIntegerOperand(Operation *op, Value v) {
-  if (isa<onnx_d::ReshapeOp, onnx_d::SqueezeOp, onnx_d::UnsqueezeOp, onnx_d::GatherOp>(op))
+  if (llvm::isa<onnx_d::ReshapeOp, onnx_d::SqueezeOp, onnx_d::UnsqueezeOp, onnx_d::GatherOp>(op))
     return v == op->getOperand(1);
-  if (isa<onnx_d::SliceOp>(op))
+  if (llvm::isa<onnx_d::SliceOp>(op))
     return v != op->getOperand(0);
   if (auto l = dyn_cast<onnx_d::LSTMOp>(op))
     return v == l.getSequenceLens();
@@ -324,7 +324,7 @@ struct ConvertOnnxToFpgaPass : softnpu::impl::ConvertOnnxToFpgaBase<ConvertOnnxT
         ok = false;
         return;
       }
-      bool isConstant = isa<onnx_d::ConstantOp>(op);
+      bool isConstant = llvm::isa<onnx_d::ConstantOp>(op);
       if (!isConstant) {
         for (Value v : op->getOperands())
           if (!isF32Tensor(v) && !isIntegerOperand(op, v)) {

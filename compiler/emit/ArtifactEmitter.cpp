@@ -187,13 +187,11 @@ std::optional<artifact::Artifact> emitArtifact(ModuleOp module, const std::strin
                        << programs.size();
     return std::nullopt;
   }
-  std::optional<target::Target> t = fpga::getTarget(module);
-  if (!t)
-    return std::nullopt;
+  const target::Target &t = fpga::getTarget(module);
   artifact::Artifact a;
-  a.target = *t;
+  a.target = t;
   a.producer = producer;
-  Emitter emitter(*t, a);
+  Emitter emitter(t, a);
   if (failed(emitter.run(programs.front())))
     return std::nullopt;
   return a;

@@ -41,9 +41,7 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<target::Target> t = fpga::getTarget(module);
-    if (!t)
-      return signalPassFailure();
+    const target::Target &t = fpga::getTarget(module);
     FailureOr<func::FuncOp> single = getSingleFunction(module, "fpga-auto-precision");
     if (failed(single))
       return signalPassFailure();
@@ -63,8 +61,8 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
     for (const char *name : kCandidates)
       candidates.push_back(*numerics::NumberFormat::parse(name));
 
-    func.walk([&](fpga::LinearOp op) { choose(op, *t, candidates, refs); });
-    func.walk([&](fpga::RnnOp op) { choose(op, *t, candidates, refs); });
+    func.walk([&](fpga::LinearOp op) { choose(op, t, candidates, refs); });
+    func.walk([&](fpga::RnnOp op) { choose(op, t, candidates, refs); });
   }
 
   /// One list of argument buffers per sample.

@@ -39,7 +39,7 @@ std::optional<Elements> elementsOf(Value v) {
   if (attr.getElementType().isF32()) {
     for (float f : attr.getValues<float>())
       out.push_back(f);
-  } else if (isa<IntegerType>(attr.getElementType())) {
+  } else if (llvm::isa<IntegerType>(attr.getElementType())) {
     for (const APInt &i : attr.getValues<APInt>())
       out.push_back(static_cast<double>(i.getSExtValue()));
   } else {
@@ -158,7 +158,7 @@ std::optional<Elements> fold(Operation *op) {
   if (auto c = dyn_cast<onnx_d::ConstantOfShapeOp>(op))
     return foldConstantOfShape(c);
   // Views: the same elements under the result's shape.
-  if (isa<onnx_d::UnsqueezeOp, onnx_d::SqueezeOp, onnx_d::ReshapeOp, onnx_d::IdentityOp>(op))
+  if (llvm::isa<onnx_d::UnsqueezeOp, onnx_d::SqueezeOp, onnx_d::ReshapeOp, onnx_d::IdentityOp>(op))
     return elementsOf(op->getOperand(0));
   return std::nullopt;
 }
@@ -184,7 +184,7 @@ struct OnnxFoldConstantsPass : softnpu::impl::OnnxFoldConstantsBase<OnnxFoldCons
   void runOnOperation() override {
     SmallVector<Operation *> folded;
     getOperation().walk([&](Operation *op) {
-      if (op->getNumResults() != 1 || isa<onnx_d::ConstantOp>(op))
+      if (op->getNumResults() != 1 || llvm::isa<onnx_d::ConstantOp>(op))
         return;
       auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
       if (!type || !type.hasStaticShape())

@@ -318,13 +318,11 @@ using softnpu::lowering::Lowerer;
 struct FpgaLowerToIsaPass : softnpu::impl::FpgaLowerToIsaBase<FpgaLowerToIsaPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<target::Target> t = fpga::getTarget(module);
-    if (!t)
-      return signalPassFailure();
+    const target::Target &t = fpga::getTarget(module);
     FailureOr<func::FuncOp> func = getSingleFunction(module, "fpga-lower-to-isa");
     if (failed(func))
       return signalPassFailure();
-    Lowerer lowerer(module, *t);
+    Lowerer lowerer(module, t);
     if (failed(lowerer.run(*func)))
       return signalPassFailure();
   }

@@ -57,9 +57,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<target::Target> t = fpga::getTarget(module);
-    if (!t)
-      return signalPassFailure();
+    target::Target t = fpga::getTarget(module);
     std::string err;
     if (!precision.empty()) {
       auto fmt = parseMatrixFormat(precision, err);
@@ -67,13 +65,13 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
         module.emitError() << "bad precision '" << precision << "': " << err;
         return signalPassFailure();
       }
-      *t = t->withPrecision(*fmt);
-      if (auto bad = t->validate()) {
-        module.emitError() << "precision '" << precision << "' does not fit target '" << t->name
+      t = t.withPrecision(*fmt);
+      if (auto bad = t.validate()) {
+        module.emitError() << "precision '" << precision << "' does not fit target '" << t.name
                            << "': " << *bad;
         return signalPassFailure();
       }
-      fpga::setTarget(module, *t);
+      fpga::setTarget(module, t);
     }
     std::vector<Override> overrides;
     // GlobPattern keeps pointers into its text: patterns are made from the
@@ -101,15 +99,15 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
 
     bool ok = true;
     module.walk([&](fpga::LinearOp op) {
-      if (!assignFormats(op, *t, overrides))
+      if (!assignFormats(op, t, overrides))
         ok = false;
       else
-        quantizeLinear(op, *t);
+        quantizeLinear(op, t);
     });
     // Recurrent layers: formats only; their gate matrices are assembled (and
     // rounded when packed) by fpga-lower-to-isa.
     module.walk([&](fpga::RnnOp op) {
-      if (!assignFormats(op, *t, overrides))
+      if (!assignFormats(op, t, overrides))
         ok = false;
     });
     if (!ok)

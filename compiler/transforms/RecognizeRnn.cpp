@@ -111,9 +111,9 @@ std::optional<Weights> weightsOf(const Step &s) {
 
 /// A [1, B, H] / [1, 1, B, H] view of h (Unsqueeze or constant Reshape).
 bool isStackView(Operation *op, Value h) {
-  if (!isa<onnx::UnsqueezeOp, onnx::ReshapeOp>(op) || op->getOperand(0) != h)
+  if (!llvm::isa<onnx::UnsqueezeOp, onnx::ReshapeOp>(op) || op->getOperand(0) != h)
     return false;
-  if (isa<onnx::ReshapeOp>(op) && !constantInts(op->getOperand(1)))
+  if (llvm::isa<onnx::ReshapeOp>(op) && !constantInts(op->getOperand(1)))
     return false;
   ArrayRef<int64_t> s = shapeOf(op->getResult(0)), hs = shapeOf(h);
   return (s.size() == 3 && s[0] == 1 && s.drop_front() == hs) ||
@@ -363,7 +363,7 @@ std::vector<Step> findSteps(func::FuncOp f) {
     std::optional<Step> s;
     if (auto mul = dyn_cast<onnx::MulOp>(op))
       s = matchLstmStep(mul);
-    else if (isa<onnx::AddOp, onnx::SubOp>(op))
+    else if (llvm::isa<onnx::AddOp, onnx::SubOp>(op))
       s = matchGruStep(op);
     if (s)
       steps.push_back(std::move(*s));

@@ -33,25 +33,23 @@ struct Matrix {
 struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::optional<target::Target> t = fpga::getTarget(module);
-    if (!t)
-      return signalPassFailure();
-    const int64_t n = t->nativeDim;
+    const target::Target &t = fpga::getTarget(module);
+    const int64_t n = t.nativeDim;
     int64_t runtimeTiles = 0;
     SmallVector<Matrix> matrices;
     bool ok = true;
     module.walk([&](fpga::LinearOp op) {
       int64_t rows = ceilDiv(op.getNumOutputs(), n), cols = ceilDiv(op.getReductionSize(), n);
       op.setTileGridAttr(DenseI64ArrayAttr::get(op.getContext(), {rows, cols}));
-      if (cols > t->ivrfDepth) {
+      if (cols > t.ivrfDepth) {
         op.emitError() << describeOp(op) << ": an input row of " << op.getReductionSize()
                        << " elements needs " << cols << " native vectors; the IVRF of target '"
-                       << t->name << "' holds " << t->ivrfDepth;
+                       << t.name << "' holds " << t.ivrfDepth;
         ok = false;
       }
-      if (rows > t->asvrfDepth || 2 * rows > t->mulvrfDepth) {
+      if (rows > t.asvrfDepth || 2 * rows > t.mulvrfDepth) {
         op.emitError() << describeOp(op) << ": " << op.getNumOutputs()
-                       << " outputs need more vector registers than target '" << t->name
+                       << " outputs need more vector registers than target '" << t.name
                        << "' has";
         ok = false;
       }
@@ -64,8 +62,8 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     });
     if (!ok)
       return signalPassFailure();
-    FailureOr<int64_t> rnnTiles = placeRecurrent(module, *t, runtimeTiles);
-    if (failed(rnnTiles) || failed(place(module, *t, matrices, runtimeTiles, *rnnTiles)))
+    FailureOr<int64_t> rnnTiles = placeRecurrent(module, t, runtimeTiles);
+    if (failed(rnnTiles) || failed(place(module, t, matrices, runtimeTiles, *rnnTiles)))
       return signalPassFailure();
   }
 

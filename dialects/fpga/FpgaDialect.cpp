@@ -35,12 +35,36 @@ LogicalResult FormatAttr::verify(function_ref<InFlightDiagnostic()> emitError, S
   return success();
 }
 
-LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef spec) {
+Attribute TargetAttr::parse(AsmParser &parser, Type) {
+  std::string spec;
+  llvm::SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() || parser.parseString(&spec) || parser.parseGreater())
+    return {};
   std::string err;
-  bool ok = spec.starts_with("{")
-                ? softnpu::target::Target::fromJson(spec.str(), "#fpga.target", err).has_value()
-                : softnpu::target::Target::load(spec.str(), err).has_value();
-  if (!ok)
-    return emitError() << err;
-  return success();
+  std::optional<softnpu::target::Target> t;
+  if (StringRef(spec).starts_with("{")) {
+    t = softnpu::target::Target::fromJson(spec, "#fpga.target", err);
+  } else {
+    t = softnpu::target::Target::preset(spec);
+    if (!t) {
+      std::string names;
+      for (const std::string &n : softnpu::target::presetNames())
+        names += (names.empty() ? "" : ", ") + n;
+      err = "unknown target preset '" + spec + "' (presets: " + names +
+            "); IR names a preset or holds the target's JSON, never a file";
+    }
+  }
+  if (!t) {
+    parser.emitError(loc) << err;
+    return {};
+  }
+  return TargetAttr::get(parser.getContext(), *t);
+}
+
+void TargetAttr::print(AsmPrinter &printer) const {
+  const softnpu::target::Target &t = getTarget();
+  std::optional<std::string> preset = t.presetName();
+  printer << "<";
+  printer.printString(preset ? *preset : t.toJson(/*compact=*/true));
+  printer << ">";
 }

@@ -10,7 +10,16 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "softnpu/target/Target.h"
+
+#include "llvm/ADT/Hashing.h"
+
 #include "dialects/fpga/FpgaOpsDialect.h.inc"
+
+namespace softnpu::target {
+/// Uniquing of #fpga.target: the hash of the canonical JSON.
+inline llvm::hash_code hash_value(const Target &t) { return llvm::hash_value(t.hash()); }
+} // namespace softnpu::target
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/fpga/FpgaAttrs.h.inc"

@@ -42,11 +42,22 @@ def Fpga_FormatAttr : Fpga_Attr<"Format", "format"> {
   let genVerifyDecl = 1;
 }
 
+def Fpga_TargetParameter : AttrParameter<"::softnpu::target::Target",
+                                          "a parsed, validated target description"> {
+  let cppAccessorType = "const ::softnpu::target::Target &";
+}
+
 def Fpga_TargetAttr : Fpga_Attr<"Target", "target"> {
-  let summary = "the target description: a preset name or the target's JSON";
-  let parameters = (ins StringRefParameter<"preset name or JSON">:$spec);
-  let assemblyFormat = "`<` $spec `>`";
-  let genVerifyDecl = 1;
+  let summary = "the target description the module is compiled for, parsed once";
+  let description = [{
+    Holds the validated `softnpu::target::Target` itself, so passes and
+    verifiers read fields instead of parsing. Printed as the preset's name
+    when the target is an unmodified preset (`#fpga.target<"tiny">`), else as
+    its canonical JSON (`#fpga.target<"{...}">`). Parsing accepts exactly
+    those two forms: IR never names a file, so checking it never reads one.
+  }];
+  let parameters = (ins Fpga_TargetParameter:$target);
+  let hasCustomAssemblyFormat = 1;
 }
 
 class Fpga_Op<string mnemonic, list<Trait> traits = []>

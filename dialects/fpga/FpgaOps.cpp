@@ -217,16 +217,14 @@ LogicalResult ChainOp::verifyRegions() {
   auto insts = chainInsts(*this, err);
   if (!insts)
     return emitOpError(err);
-  std::optional<target::Target> t = getTarget(*this);
-  if (!t)
-    return failure();
+  const target::Target &t = getTarget(*this);
   // In a loop body, iter addressing is allowed: plan the chain inside one.
   if (llvm::isa<LoopOp>((*this)->getParentOp())) {
     insts->insert(insts->begin(), isa::Inst{isa::Opcode::Loop, isa::MemSpace::None, 0, 1, 0});
     insts->push_back(isa::Inst{isa::Opcode::EndLoop});
   }
   isa::ProgramPlan plan;
-  if (!isa::planProgram(*insts, t->mfuConfig(), plan, err) || plan.chains.size() != 1)
+  if (!isa::planProgram(*insts, t.mfuConfig(), plan, err) || plan.chains.size() != 1)
     return emitOpError("the hardware cannot run this chain: ") << err;
   return success();
 }

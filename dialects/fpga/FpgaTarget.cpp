@@ -6,29 +6,16 @@ using namespace mlir;
 
 namespace softnpu::fpga {
 
-std::optional<target::Target> getTarget(Operation *op) {
+const target::Target &getTarget(Operation *op) {
   ModuleOp module = llvm::isa<ModuleOp>(op) ? llvm::cast<ModuleOp>(op) : op->getParentOfType<ModuleOp>();
-  std::string err;
-  std::optional<target::Target> t;
-  auto attr = module ? module->getAttrOfType<TargetAttr>(FpgaDialect::kTargetAttrName) : TargetAttr();
-  if (!attr) {
-    t = target::Target::load(target::defaultTargetName(), err);
-  } else {
-    StringRef spec = attr.getSpec();
-    t = spec.starts_with("{") ? target::Target::fromJson(spec.str(), "#fpga.target", err)
-                              : target::Target::load(spec.str(), err);
-  }
-  if (!t)
-    op->emitError("bad target: ") << err;
-  return t;
+  if (auto attr = module ? module->getAttrOfType<TargetAttr>(FpgaDialect::kTargetAttrName) : TargetAttr())
+    return attr.getTarget();
+  static const target::Target defaultTarget = *target::Target::preset(target::defaultTargetName());
+  return defaultTarget;
 }
 
 void setTarget(ModuleOp module, const target::Target &t) {
-  std::string err;
-  auto preset = target::Target::load(t.name, err);
-  bool isPreset = preset && preset->toJson() == t.toJson();
-  module->setAttr(FpgaDialect::kTargetAttrName,
-                  TargetAttr::get(module.getContext(), isPreset ? t.name : t.toJson()));
+  module->setAttr(FpgaDialect::kTargetAttrName, TargetAttr::get(module.getContext(), t));
 }
 
 std::optional<numerics::NumberFormat> parseFormatAttr(Attribute attr) {

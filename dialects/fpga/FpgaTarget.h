@@ -12,10 +12,11 @@
 
 namespace softnpu::fpga {
 
-/// The target named by the enclosing module's `fpga.target` attribute, or the
-/// default preset when there is none. Emits an error at `op` on failure.
-std::optional<target::Target> getTarget(mlir::Operation *op);
-/// Records `t` on `module` (as its JSON unless it is an unmodified preset).
+/// The target of the enclosing module's `fpga.target` attribute, or the
+/// default preset when there is none. The attribute holds the parsed target,
+/// so this neither parses nor fails.
+const target::Target &getTarget(mlir::Operation *op);
+/// Records `t` on `module`.
 void setTarget(mlir::ModuleOp module, const target::Target &t);
 
 /// The number format a tensor type's #fpga.format encoding names, if any.

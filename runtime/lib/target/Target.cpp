@@ -364,7 +364,7 @@ std::optional<std::string> Target::validate() const {
   return std::nullopt;
 }
 
-std::string Target::toJson() const {
+std::string Target::toJson(bool compact) const {
   nlohmann::ordered_json j;
   j["name"] = name;
   j["native_dim"] = nativeDim;
@@ -391,6 +391,8 @@ std::string Target::toJson() const {
   j["weight_residency"] = weightResidency == WeightResidency::Pin ? "pin" : "stream";
   j["network_queue_depth"] = networkQueueDepth;
   // Replace (not throw) on invalid UTF-8 in the name.
+  if (compact)
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -493,6 +495,15 @@ std::optional<Target> Target::load(const std::string &nameOrPath, std::string &e
     return std::nullopt;
   }
   return fromJson(text, nameOrPath, error);
+}
+
+std::optional<Target> Target::preset(const std::string &name) { return findPreset(name); }
+
+std::optional<std::string> Target::presetName() const {
+  std::optional<Target> p = findPreset(name);
+  if (p && *p == *this)
+    return name;
+  return std::nullopt;
 }
 
 Target Target::withPrecision(const NumberFormat &fmt) const {

@@ -15,7 +15,7 @@
 // MFU: error: bad precision 'bf16': 'bf16' is a multifunction-unit format; matrix products need fp32 or a block format
 // MFU-NOT: error:
 // RANGE: error: bad precision 'bfp:m=3,k=300': {{.*}}block size k must be 1..256
-// K32: \22weight_format\22: \22bfp:m=3,k=32\22
+// K32: \22weight_format\22:\22bfp:m=3,k=32\22
 // K32: fpga.linear {{.*}}weight_format = #fpga.format<"bfp:m=3,k=32">
 // PAIR: error: op fpga.linear: formats msfp15 x mxfp4 do not fit target 'tiny': {{.*}}weight format 'msfp15' (block 16) and input format 'mxfp4' (block 32) must have the same block size
 // PAIR-NOT: error:

@@ -75,7 +75,7 @@
 
 // precision sets the default (and the module target); precision-for still
 // overrides per layer.
-// PREC: \22weight_format\22: \22mxfp8_e4m3\22
+// PREC: \22weight_format\22:\22mxfp8_e4m3\22
 // PREC: fpga.weights {{.*}} : tensor<1x4xf32, #fpga.format<"mxfp8_e4m3">>
 // PREC-NEXT: fpga.linear {{.*}}input_format = #fpga.format<"mxfp8_e4m3">, weight_format = #fpga.format<"mxfp8_e4m3">}
 // PREC: fpga.weights {{.*}} : tensor<1x4xf32, #fpga.format<"mxfp8_e4m3">>

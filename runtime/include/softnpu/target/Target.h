@@ -81,7 +81,8 @@ struct Target {
   /// Checks every field; on error returns a message naming the field.
   std::optional<std::string> validate() const;
   /// Canonical JSON text (stable field order): stored in artifacts, hashed.
-  std::string toJson() const;
+  /// `compact`: the same fields on one line (the IR's #fpga.target).
+  std::string toJson(bool compact = false) const;
   /// 64-bit FNV-1a of toJson().
   uint64_t hash() const;
 
@@ -90,6 +91,13 @@ struct Target {
                                         std::string &error);
   /// A preset name, or else a path to a JSON file.
   static std::optional<Target> load(const std::string &nameOrPath, std::string &error);
+  /// The built-in preset `name`, if there is one (never reads a file).
+  static std::optional<Target> preset(const std::string &name);
+  /// The preset this target is, unmodified, if any.
+  std::optional<std::string> presetName() const;
+  /// Same description: same canonical JSON.
+  bool operator==(const Target &o) const { return toJson() == o.toJson(); }
+  bool operator!=(const Target &o) const { return !(*this == o); }
   /// With precision overridden for weights and inputs; fp32 also makes the
   /// multifunction units fp32 (the debugging pass-through).
   Target withPrecision(const numerics::NumberFormat &fmt) const;
