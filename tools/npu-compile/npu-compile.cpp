@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Driver.h"
+#include "tools/common/ParseArgs.h"
 #include "tools/common/ProgressLine.h"
 
 #include "softnpu/artifact/ArtifactIO.h"
@@ -26,10 +27,11 @@
 
 namespace {
 
+constexpr const char *kTool = "npu-compile";
 constexpr const char *kVersion = "0.1.0";
 
 int fail(const std::string &msg) {
-  std::fprintf(stderr, "npu-compile: error: %s\n", msg.c_str());
+  std::fprintf(stderr, "%s: error: %s\n", kTool, msg.c_str());
   return 1;
 }
 
@@ -89,16 +91,19 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"onnx", "fpga", "isa", "artifact"}))
       ->capture_default_str();
   app.add_flag("--list-targets", listTargets, "list the target presets and exit");
-  app.set_version_flag("--version", std::string("npu-compile ") + kVersion);
-  CLI11_PARSE(app, argc, argv);
+  app.set_version_flag("--version", std::string(kTool) + " " + kVersion);
+  if (std::optional<int> exitCode = softnpu::tools::parseArgs(app, argc, argv, kTool))
+    return *exitCode;
 
   if (listTargets) {
     for (const std::string &name : softnpu::target::presetNames())
       std::printf("%s\n", name.c_str());
     return 0;
   }
-  if (input.empty())
-    return fail("no input model given (usage: npu-compile model.onnx -o model.npu)");
+  if (input.empty()) { // a usage error, like those of parseArgs
+    std::fprintf(stderr, "%s: error: no input model given (usage: npu-compile model.onnx -o model.npu)\n", kTool);
+    return 2;
+  }
 
   std::string err;
   auto target = softnpu::target::Target::load(targetSpec, err);
@@ -113,7 +118,7 @@ int main(int argc, char **argv) {
     opts.pipeline.autoPrecision = autoPrecision;
   else if (!samples.empty())
     return fail("--sample is only used with --auto-precision");
-  opts.producer = std::string("npu-compile ") + kVersion + " (" + input + ")";
+  opts.producer = std::string(kTool) + " " + kVersion + " (" + input + ")";
   // On a terminal, a compile that takes a while shows the pass it is in.
   softnpu::tools::ProgressLine progress(0.5);
   if (progress.enabled())
