@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # build toolchain
   cmake ninja-build clang-22 lld-22 ccache
+  # C++ formatting (scripts/format.sh, .clang-format)
+  clang-format-22
   # LLVM/MLIR 22 (libmlir-22-dev does not pull the tools MLIR's CMake config checks for)
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # ONNX, protobuf, CLI, tests

@@ -1,6 +1,7 @@
 //===- ReferenceEvaluator.cpp - fp32 evaluation of tensor-level fpga IR ---===//
 #include "compiler/analysis/ReferenceEvaluator.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/TensorUtils.h"
 #include "dialects/fpga/FpgaDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -10,11 +11,6 @@
 using namespace mlir;
 
 namespace softnpu::analysis {
-namespace {
-
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-
-} // namespace
 
 std::vector<int64_t> broadcastIndex(ArrayRef<int64_t> operand, ArrayRef<int64_t> out) {
   size_t rank = out.size();

@@ -13,6 +13,8 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <memory>
 #include <mutex>
@@ -82,11 +84,34 @@ private:
   mlir::ScopedDiagnosticHandler handler_;
 };
 
+/// The --mlir-* debugging aids on `pm`: IR printing as mlir-opt does it (at
+/// module scope), and timing nested under `timing`, added last so that it
+/// does not time the other instrumentations.
+void enableDebugging(mlir::PassManager &pm, const DebugOptions &debug, mlir::TimingScope &timing) {
+  if (debug.printsIr()) {
+    pm.getContext()->disableMultithreading(); // module scope needs it
+    auto always = [](mlir::Pass *, mlir::Operation *) { return true; };
+    auto never = [](mlir::Pass *, mlir::Operation *) { return false; };
+    using Filter = std::function<bool(mlir::Pass *, mlir::Operation *)>;
+    pm.enableIRPrinting(debug.printIrBeforeAll ? Filter(always) : Filter(never),
+                        debug.printIrAfterAll || debug.printIrAfterFailure ? Filter(always) : Filter(never),
+                        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+                        /*printAfterOnlyOnFailure=*/debug.printIrAfterFailure, llvm::errs(),
+                        printingFlags(debug));
+  }
+  if (debug.timing)
+    pm.enableTiming(timing);
+}
+
 mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const target::Target &target, Stage stage,
                                               const CompileOptions &options, mlir::MLIRContext &ctx,
-                                              DiagnosticRoute &route) {
+                                              DiagnosticRoute &route, mlir::TimingScope &timing) {
   std::string err;
-  mlir::OwningOpRef<mlir::ModuleOp> module = import::importOnnxFile(path, ctx, err);
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  {
+    mlir::TimingScope importTiming = timing.nest("Import ONNX");
+    module = import::importOnnxFile(path, ctx, err);
+  }
   if (!module) {
     route.failed(err.empty() ? path + ": cannot import the model" : err);
     return nullptr;
@@ -98,6 +123,7 @@ mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const tar
   mlir::PassManager pm(&ctx);
   if (options.onPass)
     pm.addInstrumentation(std::make_unique<PassProgress>(options.onPass));
+  enableDebugging(pm, options.debug, timing);
   buildPipeline(pm, stage == Stage::Fpga ? PipelineStage::Fpga : PipelineStage::Isa, options.pipeline);
   if (mlir::failed(pm.run(*module))) {
     route.failed(path + ": the compiler pipeline failed");
@@ -108,6 +134,12 @@ mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const tar
 
 } // namespace
 
+mlir::OpPrintingFlags printingFlags(const DebugOptions &debug) {
+  mlir::OpPrintingFlags flags;
+  flags.enableDebugInfo(debug.printDebugInfo, /*prettyForm=*/false);
+  return flags;
+}
+
 void loadDialects(mlir::MLIRContext &ctx) {
   ctx.loadDialect<onnx_d::OnnxDialect, fpga::FpgaDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect>();
 }
@@ -116,7 +148,10 @@ mlir::OwningOpRef<mlir::ModuleOp> compileToModule(const std::string &path, const
                                                   Stage stage, const CompileOptions &options,
                                                   mlir::MLIRContext &ctx, const DiagnosticFn &diag) {
   DiagnosticRoute route(ctx, path, diag);
-  return runToModule(path, target, stage, options, ctx, route);
+  mlir::DefaultTimingManager tm; // with --mlir-timing, reports to stderr when destroyed
+  tm.setEnabled(options.debug.timing);
+  mlir::TimingScope timing = tm.getRootScope();
+  return runToModule(path, target, stage, options, ctx, route, timing);
 }
 
 std::optional<artifact::Artifact> compileOnnx(const std::string &path, const target::Target &target,
@@ -124,10 +159,17 @@ std::optional<artifact::Artifact> compileOnnx(const std::string &path, const tar
   mlir::MLIRContext ctx;
   loadDialects(ctx);
   DiagnosticRoute route(ctx, path, diag);
-  mlir::OwningOpRef<mlir::ModuleOp> module = runToModule(path, target, Stage::Isa, options, ctx, route);
+  mlir::DefaultTimingManager tm; // with --mlir-timing, reports to stderr when destroyed
+  tm.setEnabled(options.debug.timing);
+  mlir::TimingScope timing = tm.getRootScope();
+  mlir::OwningOpRef<mlir::ModuleOp> module = runToModule(path, target, Stage::Isa, options, ctx, route, timing);
   if (!module)
     return std::nullopt;
-  std::optional<artifact::Artifact> a = emit::emitArtifact(*module, options.producer);
+  std::optional<artifact::Artifact> a;
+  {
+    mlir::TimingScope emitTiming = timing.nest("Emit artifact");
+    a = emit::emitArtifact(*module, options.producer);
+  }
   if (!a)
     route.failed(path + ": cannot encode the artifact");
   return a;

@@ -23,6 +23,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/IR/OwningOpRef.h"
 
 #include <functional>
@@ -46,11 +47,31 @@ using PassFn = std::function<void(const std::string &pass)>;
 /// fpga dialect (after quantize and tile), or fpga.program (after lowering).
 enum class Stage { Onnx, Fpga, Isa };
 
+/// MLIR's debugging aids, as mlir-opt's --mlir-* flags (npu-compile has the
+/// same flags). Everything goes to stderr. IR is printed at module scope (the
+/// whole module, target attribute included), which turns off the context's
+/// multithreading.
+struct DebugOptions {
+  bool timing = false;              ///< --mlir-timing: import, each pass, emit
+  bool printIrBeforeAll = false;    ///< --mlir-print-ir-before-all
+  bool printIrAfterAll = false;     ///< --mlir-print-ir-after-all
+  bool printIrAfterFailure = false; ///< --mlir-print-ir-after-failure (only then)
+  bool printDebugInfo = false;      ///< --mlir-print-debuginfo: locations in printed IR
+
+  bool printsIr() const { return printIrBeforeAll || printIrAfterAll || printIrAfterFailure; }
+  bool any() const { return timing || printsIr(); }
+};
+
 struct CompileOptions {
   PipelineOptions pipeline;
   std::string producer = "softnpu"; ///< stored in the artifact (Artifact::producer)
   PassFn onPass;                    ///< progress callback (empty: none)
+  DebugOptions debug;
 };
+
+/// How to print IR under `debug` (--mlir-print-debuginfo), for IR a tool
+/// prints itself (npu-compile --emit=...).
+mlir::OpPrintingFlags printingFlags(const DebugOptions &debug);
 
 /// Loads the dialects a compile needs (onnx, fpga, func, arith) into `ctx`.
 void loadDialects(mlir::MLIRContext &ctx);

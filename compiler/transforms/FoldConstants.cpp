@@ -12,6 +12,7 @@
 #include "compiler/ConstantValues.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
+#include "compiler/TensorUtils.h"
 #include "compiler/analysis/ReferenceEvaluator.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -47,8 +48,6 @@ std::optional<Elements> elementsOf(Value v) {
   }
   return out;
 }
-
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
 
 int64_t product(ArrayRef<int64_t> dims, size_t from, size_t to) {
   int64_t p = 1;

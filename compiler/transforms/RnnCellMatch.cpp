@@ -12,6 +12,8 @@
 #include <map>
 #include <numeric>
 
+using namespace mlir;
+
 namespace softnpu::rnn_match {
 
 //===----------------------------------------------------------------------===//

@@ -10,6 +10,7 @@
 #define SOFTNPU_COMPILER_TRANSFORMS_RNNCELLMATCH_H
 
 #include "compiler/ConstantValues.h"
+#include "compiler/TensorUtils.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -21,23 +22,20 @@
 
 namespace softnpu::rnn_match {
 
-using namespace mlir;
 namespace onnx = softnpu::onnx_d;
 
-using OpSet = llvm::SetVector<Operation *>;
-
-inline ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+using OpSet = llvm::SetVector<mlir::Operation *>;
 
 /// The value of a dense f32 constant (onnx.Constant), or null.
-DenseElementsAttr f32ConstantOf(Value v);
+mlir::DenseElementsAttr f32ConstantOf(mlir::Value v);
 /// An axis attribute (I64Attr reads as unsigned) in [0, rank), or -1.
 int64_t normalizedAxis(uint64_t attr, size_t rank);
 
 /// Columns [col0, col0 + cols) of src @ (scale * W), W constant [in, K] (or
 /// [K, in] when `transposed`).
 struct MatTerm {
-  Value src;
-  DenseElementsAttr w;
+  mlir::Value src;
+  mlir::DenseElementsAttr w;
   bool transposed = false;
   int64_t col0 = 0, cols = 0;
   float scale = 1.0f;
@@ -46,19 +44,19 @@ struct MatTerm {
 /// Columns [col0, col0 + cols) of scale * c (c a row constant; one element
 /// broadcasts).
 struct BiasTerm {
-  DenseElementsAttr c;
+  mlir::DenseElementsAttr c;
   int64_t col0 = 0, cols = 0;
   float scale = 1.0f;
 };
 
 struct Affine {
   int64_t width = 0;
-  SmallVector<MatTerm> terms;
-  SmallVector<BiasTerm> biases;
+  llvm::SmallVector<MatTerm> terms;
+  llvm::SmallVector<BiasTerm> biases;
   OpSet ops; ///< the ops computing it (constants excluded)
 
-  llvm::SetVector<Value> sources() const {
-    llvm::SetVector<Value> s;
+  llvm::SetVector<mlir::Value> sources() const {
+    llvm::SetVector<mlir::Value> s;
     for (const MatTerm &t : terms)
       s.insert(t.src);
     return s;
@@ -81,12 +79,12 @@ struct Affine {
 
   /// The [rows, width] matrix multiplying `src` (zero when it has none), or
   /// nullopt when a term's input size is not `rows`.
-  std::optional<std::vector<float>> matrix(Value src, int64_t rows) const {
+  std::optional<std::vector<float>> matrix(mlir::Value src, int64_t rows) const {
     std::vector<float> m(static_cast<size_t>(rows * width), 0.0f);
     for (const MatTerm &t : terms) {
       if (t.src != src)
         continue;
-      ArrayRef<int64_t> s = t.w.getType().getShape();
+      llvm::ArrayRef<int64_t> s = t.w.getType().getShape();
       const int64_t in = t.transposed ? s[1] : s[0], k = t.transposed ? s[0] : s[1];
       if (in != rows)
         return std::nullopt;
@@ -111,9 +109,9 @@ struct Affine {
 };
 
 struct StepInput {
-  Value seq;     ///< X [T, B, I]
-  int64_t t = 0; ///< the timestep
-  OpSet ops;     ///< Slice + Squeeze / Reshape, or Gather
+  mlir::Value seq; ///< X [T, B, I]
+  int64_t t = 0;   ///< the timestep
+  OpSet ops;       ///< Slice + Squeeze / Reshape, or Gather
 };
 
 enum class Cell { LSTM, GRU };
@@ -123,16 +121,16 @@ enum class Cell { LSTM, GRU };
 /// `recur` in {hSrc}.
 struct Gate {
   Affine in;
-  Value hSrc; ///< h_prev, or r * h_prev (GRU h gate, linear_before_reset 0)
+  mlir::Value hSrc; ///< h_prev, or r * h_prev (GRU h gate, linear_before_reset 0)
   std::optional<Affine> recur;
 };
 
 struct Step {
   Cell cell = Cell::LSTM;
   StepInput input;
-  Value x, hPrev, cPrev; ///< inputs (cPrev: LSTM)
-  Value h, c;            ///< outputs (c: LSTM)
-  SmallVector<Gate, 4> gates; ///< ONNX order: LSTM i, o, f, c; GRU z, r, h
+  mlir::Value x, hPrev, cPrev;      ///< inputs (cPrev: LSTM)
+  mlir::Value h, c;                 ///< outputs (c: LSTM)
+  llvm::SmallVector<Gate, 4> gates; ///< ONNX order: LSTM i, o, f, c; GRU z, r, h
   bool linearBeforeReset = false;
   OpSet ops;
 
@@ -142,7 +140,7 @@ struct Step {
 /// LSTM: `mul` is h = o * Tanh(c) with c = f * c_prev + i * g.
 std::optional<Step> matchLstmStep(onnx::MulOp mul);
 /// GRU: `root` (Add or Sub) computes (1 - z) * h~ + z * h_prev.
-std::optional<Step> matchGruStep(Operation *root);
+std::optional<Step> matchGruStep(mlir::Operation *root);
 
 } // namespace softnpu::rnn_match
 

@@ -9,7 +9,8 @@ op type, node name or input name the user needs to fix the problem).
 
 Cases: malformed .onnx, unsupported ops (Softsign from tests/inputs/onnx and a
 generated Einsum model), a Gemm with mismatched inner dims, an unknown target,
-a bad precision, a corrupt artifact (byte flips in header, middle and end; a
+a bad precision, npu-compile command-line errors (an unknown option, an option
+without its value, no model), a corrupt artifact (byte flips in header, middle and end; a
 truncated file), a wrong input shape, a missing input, an unknown input name,
 nonexistent model / artifact / input files.
 
@@ -124,6 +125,12 @@ def main():
                                          "npu-compile", ["no-such-target"]))
     case("bad precision", lambda: check(compile_(inp("gemm_bias_relu.onnx"), precision="msfp99"),
                                         "npu-compile", ["msfp99"]))
+    case("unknown option", lambda: check(compile_(inp("gemm_bias_relu.onnx"), extra=["--bogus"]),
+                                         "npu-compile", ["--bogus"]))
+    case("option without its value", lambda: check(compile_(inp("gemm_bias_relu.onnx"), extra=["--target"]),
+                                                   "npu-compile", ["--target"]))
+    case("no model", lambda: check(tools._run([tools.path("npu-compile")], timeout=60), "npu-compile",
+                                   ["no input model"]))
 
     # --- npu-run ------------------------------------------------------------
     good = wk("good.npu")

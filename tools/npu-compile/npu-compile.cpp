@@ -3,13 +3,18 @@
 //   npu-compile model.onnx -o model.npu [--target NAME|FILE] [--precision P]
 //               [--precision-for PATTERN=FORMAT ...] [--auto-precision BOUND
 //               [--sample NAME=FILE ...]] [--emit=onnx|fpga|isa|artifact]
+//               [--mlir-timing] [--mlir-print-ir-before-all]
+//               [--mlir-print-ir-after-all] [--mlir-print-ir-after-failure]
+//               [--mlir-print-debuginfo]
 //
 // The compile itself is compiler/driver/Driver.h (shared with npu-sweep). On a
 // terminal, a compile that takes more than half a second shows the running
-// pass on one stderr line, erased when done.
+// pass on one stderr line, erased when done (not with the --mlir-* flags,
+// whose output goes to stderr as in mlir-opt).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Driver.h"
+#include "tools/common/ParseArgs.h"
 #include "tools/common/ProgressLine.h"
 
 #include "softnpu/artifact/ArtifactIO.h"
@@ -26,10 +31,11 @@
 
 namespace {
 
+constexpr const char *kTool = "npu-compile";
 constexpr const char *kVersion = "0.1.0";
 
 int fail(const std::string &msg) {
-  std::fprintf(stderr, "npu-compile: error: %s\n", msg.c_str());
+  std::fprintf(stderr, "%s: error: %s\n", kTool, msg.c_str());
   return 1;
 }
 
@@ -89,16 +95,33 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"onnx", "fpga", "isa", "artifact"}))
       ->capture_default_str();
   app.add_flag("--list-targets", listTargets, "list the target presets and exit");
-  app.set_version_flag("--version", std::string("npu-compile ") + kVersion);
-  CLI11_PARSE(app, argc, argv);
+  softnpu::driver::DebugOptions debug; // as in mlir-opt; all print to stderr
+  const char *kMlirGroup = "MLIR debugging (as in mlir-opt; to stderr)";
+  app.add_flag("--mlir-timing", debug.timing, "print the time of the import, each pass and the emitter")
+      ->group(kMlirGroup);
+  app.add_flag("--mlir-print-ir-before-all", debug.printIrBeforeAll, "print the module before each pass")
+      ->group(kMlirGroup);
+  app.add_flag("--mlir-print-ir-after-all", debug.printIrAfterAll, "print the module after each pass")
+      ->group(kMlirGroup);
+  app.add_flag("--mlir-print-ir-after-failure", debug.printIrAfterFailure,
+               "print the module after the pass that failed, and only then")
+      ->group(kMlirGroup);
+  app.add_flag("--mlir-print-debuginfo", debug.printDebugInfo,
+               "print locations (ONNX node names, model file) in printed IR, --emit output included")
+      ->group(kMlirGroup);
+  app.set_version_flag("--version", std::string(kTool) + " " + kVersion);
+  if (std::optional<int> exitCode = softnpu::tools::parseArgs(app, argc, argv, kTool))
+    return *exitCode;
 
   if (listTargets) {
     for (const std::string &name : softnpu::target::presetNames())
       std::printf("%s\n", name.c_str());
     return 0;
   }
-  if (input.empty())
-    return fail("no input model given (usage: npu-compile model.onnx -o model.npu)");
+  if (input.empty()) { // a usage error, like those of parseArgs
+    std::fprintf(stderr, "%s: error: no input model given (usage: npu-compile model.onnx -o model.npu)\n", kTool);
+    return 2;
+  }
 
   std::string err;
   auto target = softnpu::target::Target::load(targetSpec, err);
@@ -113,10 +136,12 @@ int main(int argc, char **argv) {
     opts.pipeline.autoPrecision = autoPrecision;
   else if (!samples.empty())
     return fail("--sample is only used with --auto-precision");
-  opts.producer = std::string("npu-compile ") + kVersion + " (" + input + ")";
-  // On a terminal, a compile that takes a while shows the pass it is in.
+  opts.producer = std::string(kTool) + " " + kVersion + " (" + input + ")";
+  opts.debug = debug;
+  // On a terminal, a compile that takes a while shows the pass it is in
+  // (unless --mlir-* output, which would land in the middle of that line).
   softnpu::tools::ProgressLine progress(0.5);
-  if (progress.enabled())
+  if (progress.enabled() && !debug.any())
     opts.onPass = [&](const std::string &pass) { progress.show("npu-compile: " + pass + "..."); };
   // Every diagnostic is one line; errors and warnings name the model file.
   auto diag = [&](softnpu::driver::Severity s, const std::string &message) {
@@ -129,7 +154,7 @@ int main(int argc, char **argv) {
 
   auto print = [&](mlir::ModuleOp m) {
     if (output.empty()) {
-      m.print(llvm::outs());
+      m.print(llvm::outs(), softnpu::driver::printingFlags(debug));
       llvm::outs() << "\n";
       return 0;
     }
@@ -137,7 +162,7 @@ int main(int argc, char **argv) {
     llvm::raw_fd_ostream os(output, ec);
     if (ec)
       return fail("cannot write '" + output + "': " + ec.message());
-    m.print(os);
+    m.print(os, softnpu::driver::printingFlags(debug));
     os << "\n";
     return 0;
   };
