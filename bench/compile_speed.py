@@ -18,7 +18,10 @@ A benchmark, not a test (a few minutes on 2 cores; its times depend on the machi
      hidden state. The node count grows with T (17 and 23 nodes per timestep).
 2. Compile. One `npu-compile MODEL -o MODEL.npu --target TARGET` process per model (default
    target brainwave-s10), started alone and reaped with os.wait4: wall time and the maximum resident
-   set size of that process (ru_maxrss). Targets (issue 9):
+   set size of that process (ru_maxrss). It is started from a small intermediate Python process, not
+   from this script: Linux counts the RSS high-water mark a process had before exec in its
+   ru_maxrss, so a compiler forked from this script (large after generating a big model) would
+   report this script's peak. Targets (issue 9):
    - time: <= 1 s per 1,000 ONNX nodes on every model, and linear growth: per family, the time
      per node of the largest model over that of the smallest (the linearity line; <= 1.5 passes);
    - memory: peak RSS <= 2 x (ONNX file + artifact) + 300 MB;
@@ -54,7 +57,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import numpy as np
@@ -284,22 +286,42 @@ def artifact_summary(path):
 
 # --- processes ----------------------------------------------------------------
 
+# Runs one command and reports its exit code, wall time and peak RSS (JSON into argv[3]). A small
+# intermediate process is needed: Linux carries the high-water RSS of the address space a process had
+# before exec into its ru_maxrss, and a child forked from this script (hundreds of MB after generating a
+# large model) would report at least this script's peak. Forked from this small interpreter, the
+# compiler's ru_maxrss is its own (plus at most the wrapper's ~10 MB, far below any compile).
+MEASURE_WRAPPER = r"""
+import json, os, subprocess, sys, time
+out, err, result = sys.argv[1:4]
+with open(out, "wb") as o, open(err, "wb") as e:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(sys.argv[4:], stdout=o, stderr=e)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+with open(result, "w") as f:
+    json.dump({"code": os.waitstatus_to_exitcode(status), "seconds": seconds, "maxrss_kb": usage.ru_maxrss}, f)
+"""
+
+
 def run_measured(argv, stdout_path, stderr_path, timeout):
-    """Runs argv alone (stdout and stderr to files) and reaps it with os.wait4: (exit code, wall
-    seconds, peak RSS bytes of that process). Kills it after timeout seconds (exit code None)."""
-    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err)
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it was reaped
-    code = None if proc.returncode == -9 else proc.returncode
-    return code, seconds, usage.ru_maxrss * 1024
+    """Runs argv alone (stdout and stderr to files) under MEASURE_WRAPPER, which reaps it with os.wait4:
+    (exit code, wall seconds, peak RSS bytes of that process). Kills it after timeout seconds (exit
+    code None)."""
+    result = stderr_path + ".rusage.json"
+    if os.path.exists(result):
+        os.remove(result)
+    wrapper = subprocess.Popen([sys.executable, "-c", MEASURE_WRAPPER, stdout_path, stderr_path, result] + argv,
+                               start_new_session=True)
+    try:
+        wrapper.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(wrapper.pid, 9)
+        wrapper.wait()
+        return None, float(timeout), 0
+    with open(result) as f:
+        r = json.load(f)
+    return r["code"], r["seconds"], r["maxrss_kb"] * 1024
 
 
 def file_first_line(path):
