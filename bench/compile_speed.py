@@ -65,7 +65,7 @@ import timing  # bench/timing.py (this script's directory is on sys.path); it al
 from timing import log
 import onnx  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
-from npu_tools import DEFAULT_BIN_DIR, ToolError, first_line  # noqa: E402
+from npu_tools import ToolError, first_line  # noqa: E402
 import onnx_gen  # noqa: E402
 
 sys.path.insert(0, os.path.join(timing.REPO, "tests", "inputs"))
@@ -554,7 +554,8 @@ def render(args, models, ort_note, info, loads, command, seconds):
               "```sh",
               "/usr/bin/python3 bench/compile_speed.py --bin-dir build/bin",
               "```", "",
-              "Options: `--work-dir D` (default `softnpu-bench-compile` in the temp directory; models and",
+              "Options: `--bin-dir DIR` (the tools to measure; default `build/bin` of this checkout),",
+              "`--work-dir D` (default `softnpu-bench-compile` in the temp directory; models and",
               "artifacts are written there), `--quick` (a few small models; for a look, not for the committed",
               "table), `--skip-ort`, `--target NAME` (default brainwave-s10), `--families a,b` (of "
               + ", ".join(f"`{f}`" for f in FAMILIES) + "),",
@@ -569,7 +570,8 @@ def render(args, models, ort_note, info, loads, command, seconds):
 def main():
     start = time.perf_counter()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bin-dir", default=DEFAULT_BIN_DIR)
+    ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "bin"),
+                    help="the built tools (default: this checkout's build/bin)")
     ap.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "softnpu-bench-compile"))
     ap.add_argument("--output", default=os.path.join(REPO, "docs", "benchmarks.md"))
     ap.add_argument("--quick", action="store_true", help="a few small models only")

@@ -48,7 +48,7 @@ import time
 
 import timing  # bench/timing.py (this script's directory is on sys.path); it also sets up tests/e2e
 from timing import log
-from npu_tools import DEFAULT_BIN_DIR, ToolError, first_line  # noqa: E402
+from npu_tools import ToolError, first_line  # noqa: E402
 import onnx_gen  # noqa: E402
 
 REPO = timing.REPO
@@ -176,7 +176,7 @@ def render(rows, command, seconds):
         ok = r["ratio"] <= RATIO_TARGET
         passed.append(ok)
         rtl = float(r["rtl"].lstrip("~"))
-        lines.append(f"{head} {p['cycles']:,} | {r['theirs']:,} | {r['ratio']:.2f} | "
+        lines.append(f"{head} {p['cycles']:,} | {r['theirs']:,} | {r['ratio']:.3f} | "
                      f"{'PASS' if ok else '**FAIL**'} | {r['rtl']} | {p['cycles'] / rtl:.2f} | "
                      f"{100 * p['mvu_utilisation']:.1f}% |")
     failed = [r for r in rows if not r.get("error") and r["ratio"] > RATIO_TARGET]
@@ -193,13 +193,15 @@ def render(rows, command, seconds):
                   f"3 x {by_key['mlp3']['profile']['cycles']:,} = {three:,} cycles ({three / theirs:.2f}x its "
                   f"{theirs:,}); the batch-3 program shares each weight read among the 3 vectors, as its batch 18 "
                   "does.", ""]
-    lines += ["Where we are slower, the schedule is the first suspect (the reference's note): e.g. a layer whose",
-              "output goes to DRAM and back where its peer keeps it in a vector register file.", "",
+    lines += ["Our compiler and timing model differ from its compiler and simulator, so a ratio measures both at",
+              "once. Where we are slower, the schedule is the first suspect: e.g. a layer whose output goes to",
+              "DRAM and back while its peer keeps it in a vector register file.", "",
               "Regenerate this section (about a minute; needs the built tools):", "",
               "```sh",
               "/usr/bin/python3 bench/fpga_npu_workloads.py --bin-dir build/bin",
               "```", "",
-              "Options: `--work-dir D` (default `softnpu-bench-fpga-npu` in the temp directory; the models are",
+              "Options: `--bin-dir DIR` (the tools to measure; default `build/bin` of this checkout),",
+              "`--work-dir D` (default `softnpu-bench-fpga-npu` in the temp directory; the models are",
               "written there), `--quick` (gemv 512, rnn / gru / lstm 512, mlp5_512, mlp3 only), `--workloads a,b`",
               "(keys: " + ", ".join(f"`{k}`" for k in WORKLOADS) + "),",
               "`--output FILE`. It replaces only the text between the `fpga-npu-workloads` marker comments.",
@@ -210,7 +212,8 @@ def render(rows, command, seconds):
 def main():
     start = time.perf_counter()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bin-dir", default=DEFAULT_BIN_DIR)
+    ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "bin"),
+                    help="the built tools (default: this checkout's build/bin)")
     ap.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "softnpu-bench-fpga-npu"))
     ap.add_argument("--output", default=os.path.join(REPO, "docs", "benchmarks.md"))
     ap.add_argument("--quick", action="store_true", help="one workload of each kind")
