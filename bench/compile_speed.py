@@ -18,7 +18,8 @@ A benchmark, not a test (a few minutes on 2 cores; its times depend on the machi
      hidden state. The node count grows with T (17 and 23 nodes per timestep).
 2. Compile. One `npu-compile MODEL -o MODEL.npu --target TARGET` process per model (default
    target brainwave-s10), started alone and reaped with os.wait4: wall time and the maximum resident
-   set size of that process (ru_maxrss). It is started from a small intermediate Python process, not
+   set size of that process (ru_maxrss); a compile under 5 s is run 3 times and the fastest counts
+   (the largest RSS). It is started from a small intermediate Python process, not
    from this script: Linux counts the RSS high-water mark a process had before exec in its
    ru_maxrss, so a compiler forked from this script (large after generating a big model) would
    report this script's peak. Targets (issue 9):
@@ -82,6 +83,7 @@ ARTIFACT_FACTOR, ARTIFACT_SLACK = 1.1, 64 * 1024    # artifact <= 1.1 x (weights
 INSTRUCTION_BYTES = 8
 RNN_SIZE = 64
 SLOW_PROCESS_S = 2.0
+QUICK_COMPILE_S, QUICK_COMPILE_RUNS = 5.0, 3  # a compile under 5 s runs 3 times; the fastest counts
 
 # family: (label, kind, parameter, nodes (full), nodes (--quick))
 FAMILIES = {
@@ -373,7 +375,11 @@ def bench_model(m, tools, work, target, ort_module, repeats, timeout):
     argv = [tools.path("npu-compile"), path, "-o", artifact, "--target", target]
     stderr_path = os.path.join(tdir, f"{m['key']}.compile.log")
     code, seconds, rss = run_measured(argv, os.path.join(tdir, f"{m['key']}.compile.out"), stderr_path, timeout)
-    m.update(compile_s=seconds, rss=rss)
+    runs = 1
+    while code == 0 and seconds < QUICK_COMPILE_S and runs < QUICK_COMPILE_RUNS:  # fastest of a few: less noise
+        code, again, peak = run_measured(argv, os.path.join(tdir, f"{m['key']}.compile.out"), stderr_path, timeout)
+        seconds, rss, runs = min(seconds, again), max(rss, peak), runs + 1
+    m.update(compile_s=seconds, rss=rss, compile_runs=runs)
     if code != 0:
         why = f"timed out after {timeout} s" if code is None else file_first_line(stderr_path)
         m["error"] = "compile error: " + why.replace("npu-compile: error: ", "")
@@ -476,7 +482,8 @@ def render(args, models, ort_note, info, loads, command, seconds):
     lines += ["",
               "Targets (issue 9), each judged per model:", "",
               f"- *time*: `npu-compile` wall time (one process, including reading the ONNX file and writing "
-              f"the artifact) <= {TIME_TARGET:g} s per 1,000 ONNX nodes;",
+              f"the artifact; the fastest of {QUICK_COMPILE_RUNS} runs when one takes under {QUICK_COMPILE_S:g} s) "
+              f"<= {TIME_TARGET:g} s per 1,000 ONNX nodes;",
               f"- *memory*: the peak resident set size of that `npu-compile` process (`ru_maxrss` from "
               f"`os.wait4`) <= {MEMORY_FACTOR:g} x (ONNX file + artifact) + {MEMORY_SLACK / 1e6:.0f} MB "
               "(MB = 10^6 bytes);",
