@@ -14,7 +14,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <cstring>
 #include <optional>
+#include <vector>
 
 namespace softnpu {
 
@@ -33,6 +35,17 @@ inline std::optional<llvm::SmallVector<int64_t>> constantInts(mlir::Value v) {
   if (!a || !mlir::isa<mlir::IntegerType>(a.getElementType()))
     return std::nullopt;
   return llvm::map_to_vector(a.getValues<llvm::APInt>(), [](const llvm::APInt &x) { return x.getSExtValue(); });
+}
+
+/// The elements of a float32 constant, in row-major order; a splat is
+/// expanded. Reads the attribute's storage directly (large weights).
+inline std::vector<float> floatValues(mlir::DenseElementsAttr a) {
+  if (a.isSplat())
+    return std::vector<float>(static_cast<size_t>(a.getNumElements()), a.getSplatValue<float>());
+  llvm::ArrayRef<char> raw = a.getRawData();
+  std::vector<float> v(raw.size() / sizeof(float));
+  std::memcpy(v.data(), raw.data(), raw.size());
+  return v;
 }
 
 } // namespace softnpu

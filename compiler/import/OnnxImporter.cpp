@@ -147,13 +147,17 @@ private:
   template <typename T, typename Field>
   static DenseElementsAttr denseOf(const onnx::TensorProto &t, RankedTensorType type, const Field &typed,
                                    const std::string &what) {
-    std::vector<T> v(static_cast<size_t>(type.getNumElements()));
+    const size_t count = static_cast<size_t>(type.getNumElements());
     const std::string &raw = t.raw_data();
     if (!raw.empty()) {
-      if (raw.size() != v.size() * sizeof(T))
+      if (raw.size() != count * sizeof(T))
         throw ImportError(what + " raw data size does not match its shape");
-      std::memcpy(v.data(), raw.data(), raw.size());
-    } else if (static_cast<size_t>(typed.size()) == v.size()) {
+      // Straight from the protobuf's bytes (little endian, as MLIR stores
+      // them): no intermediate copy of large weights.
+      return DenseElementsAttr::getFromRawBuffer(type, llvm::ArrayRef<char>(raw.data(), raw.size()));
+    }
+    std::vector<T> v(count);
+    if (static_cast<size_t>(typed.size()) == v.size()) {
       std::copy(typed.begin(), typed.end(), v.begin());
     } else {
       throw ImportError(what + " data size does not match its shape");
@@ -286,10 +290,8 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
     std::ifstream in(path, std::ios::binary);
     if (!in)
       throw ImportError("cannot open file");
-    std::stringstream buf;
-    buf << in.rdbuf();
     onnx::ModelProto model;
-    if (!model.ParseFromString(buf.str()) || !model.has_graph())
+    if (!model.ParseFromIstream(&in) || !model.has_graph())
       throw ImportError("not a valid ONNX model (protobuf parse failed)");
     try {
       onnx::checker::check_model(model);

@@ -1,4 +1,5 @@
 //===- Quantize.cpp - Per-layer formats; constant weights rounded ---------===//
+#include "compiler/ConstantValues.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/Passes.h"
 #include "dialects/fpga/FpgaTarget.h"
@@ -156,7 +157,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     if (DenseElementsAttr w = constantOf(op.getW())) {
       numerics::NumberFormat fmt = *fpga::parseFormatAttr(op.getWeightFormatAttr());
       int64_t p = op.getNumOutputs(), k = op.getReductionSize();
-      auto values = llvm::to_vector(w.getValues<float>());
+      std::vector<float> values = floatValues(w);
       int64_t wCols = cast<RankedTensorType>(w.getType()).getDimSize(1);
       float alpha = op.getAlpha().convertToFloat();
       std::vector<float> wt(static_cast<size_t>(p * k));
