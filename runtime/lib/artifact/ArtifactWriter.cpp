@@ -91,6 +91,8 @@ std::vector<Section> buildSections(const Artifact &a) {
       w.u32(m.mrfTile);
       w.u32(m.rowTiles);
       w.u32(m.colTiles);
+      w.u32(m.rows);
+      w.u32(m.cols);
       writeFormat(w, m.format);
       w.u32(m.formatIndex);
       w.u32(m.streamed ? kMatrixStreamed : 0); // flags
