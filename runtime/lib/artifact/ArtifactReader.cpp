@@ -10,6 +10,7 @@
 
 #include "Checksum.h"
 #include "ContainerFormat.h"
+#include "SectionDeflate.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -350,8 +351,20 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
     return std::nullopt;
 
   Artifact a;
+  std::vector<uint8_t> inflated;
   for (const auto &[kind, s] : sections) {
-    ByteReader r(bytes.data() + s.offset, s.size, std::string("artifact ") + sectionName(kind) + " section");
+    const uint8_t *data = bytes.data() + s.offset;
+    size_t size = s.size;
+    if (s.flags & kSectionDeflate) {
+      std::string why;
+      if (!inflateSection(data, size, inflated, why)) {
+        error = std::string("artifact ") + sectionName(kind) + " section " + why;
+        return std::nullopt;
+      }
+      data = inflated.data();
+      size = inflated.size();
+    }
+    ByteReader r(data, size, std::string("artifact ") + sectionName(kind) + " section");
     bool ok = true;
     switch (kind) {
     case kTarget: ok = readTarget(r, a); break;
@@ -362,10 +375,10 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
     case kDram: ok = readDram(r, a); break;
     case kFormats: ok = readFormats(r, a); break;
     case kTensors: ok = readTensors(r, a); break;
-    case kWeights: ok = r.raw(a.weightImage, s.size); break;
+    case kWeights: ok = r.raw(a.weightImage, size); break;
     case kProducer: {
       std::vector<uint8_t> b;
-      ok = r.raw(b, s.size);
+      ok = r.raw(b, size);
       a.producer.assign(b.begin(), b.end());
       break;
     }

@@ -35,6 +35,10 @@ constexpr uint16_t kOldestMajor = 1;
 
 constexpr size_t kSectionEntrySize = 24; // kind u32, flags u32, offset u64, size u64
 constexpr uint32_t kSectionRequired = 1; // section flag: readers that do not know the kind must refuse
+constexpr uint32_t kSectionDeflate = 2;  // section flag (2.0): u64 size, then a zlib stream of the contents
+/// Sections the writer compresses (when at least this large and it helps):
+/// the tables that grow with the model, not the program or the weights.
+constexpr size_t kDeflateMinBytes = 4096;
 constexpr size_t kSectionAlign = 8;
 
 enum SectionKind : uint32_t {
