@@ -5,6 +5,7 @@
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
 
+#include "softnpu/artifact/MatrixLayout.h"
 #include "softnpu/numerics/Bfp.h"
 
 #include <cstring>
@@ -40,11 +41,13 @@ public:
     std::memcpy(a_.weightImage.data() + off, v.data(), v.size() * 4);
   }
 
-  /// A matrix table entry: tiles in grid order, rows in order, each row
-  /// packed (zero-padded to N). `mrfTile` is its home (pinned) or 0 (streamed).
+  /// A matrix table entry and its bytes: only the matrix's real extent (its
+  /// value's shape), tile by tile, each tile's real rows packed at the tile's
+  /// real width (runtime/.../artifact/MatrixLayout.h). `mrfTile` is its home
+  /// (pinned) or 0 (streamed).
   LogicalResult packMatrix(Operation *op, Attribute valueAttr, int64_t mrfTile, int64_t rowTiles,
                            int64_t colTiles, int64_t formatIndex, bool streamed) {
-    const size_t n = t_.nativeDim;
+    const unsigned n = t_.nativeDim;
     auto value = cast<DenseElementsAttr>(valueAttr);
     auto shape = cast<ShapedType>(value.getType()).getShape();
     auto data = llvm::to_vector(value.getValues<float>());
@@ -59,22 +62,26 @@ public:
       op->emitError() << "format index " << e.formatIndex << " is not in the program's format table";
       return failure();
     }
+    if (shape.size() != 2 || shape[0] <= 0 || shape[1] <= 0 ||
+        static_cast<uint64_t>(rowTiles) != artifact::tilesFor(static_cast<uint64_t>(shape[0]), n) ||
+        static_cast<uint64_t>(colTiles) != artifact::tilesFor(static_cast<uint64_t>(shape[1]), n)) {
+      op->emitError() << "a matrix of shape " << (shape.size() == 2 ? shape[0] : 0) << " x "
+                      << (shape.size() == 2 ? shape[1] : 0) << " does not fill its grid of " << rowTiles << " x "
+                      << colTiles << " tiles of " << n << " x " << n;
+      return failure();
+    }
+    e.rows = static_cast<uint32_t>(shape[0]);
+    e.cols = static_cast<uint32_t>(shape[1]);
     e.format = a_.formats[e.formatIndex].weight;
     e.offset = a_.weightImage.size();
-    size_t rowBytes = numerics::packedRowBytes(e.format, n);
-    std::vector<float> row(n);
+    a_.weightImage.resize(e.offset + artifact::matrixBytes(e, n));
     for (uint32_t tr = 0; tr < e.rowTiles; ++tr)
-      for (uint32_t tc = 0; tc < e.colTiles; ++tc)
-        for (size_t i = 0; i < n; ++i) {
-          int64_t r = tr * n + i;
-          for (size_t j = 0; j < n; ++j) {
-            int64_t c = tc * n + j;
-            row[j] = r < shape[0] && c < shape[1] ? data[r * shape[1] + c] : 0.0f;
-          }
-          size_t off = a_.weightImage.size();
-          a_.weightImage.resize(off + rowBytes);
-          numerics::packRow(row.data(), n, e.format, t_.rounding, a_.weightImage.data() + off);
-        }
+      for (uint32_t tc = 0; tc < e.colTiles; ++tc) {
+        const artifact::TileExtent tile = artifact::tileExtent(e, tr, tc, n);
+        for (uint32_t i = 0; i < tile.rows; ++i)
+          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + size_t{tc} * n], tile.cols, e.format,
+                            t_.rounding, a_.weightImage.data() + e.offset + tile.offset + i * tile.rowBytes);
+      }
     e.size = a_.weightImage.size() - e.offset;
     a_.matrices.push_back(e);
     return success();

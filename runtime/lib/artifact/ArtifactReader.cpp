@@ -10,6 +10,7 @@
 
 #include "Checksum.h"
 #include "ContainerFormat.h"
+#include "SectionDeflate.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -35,8 +36,17 @@ std::string versionText(unsigned major, unsigned minor) {
   return std::to_string(major) + "." + std::to_string(minor);
 }
 
-/// Checks the header and the section table; fills `sections` (known kinds only).
-bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, SectionRef> &sections,
+/// The major versions this runtime reads, e.g. "1.x and 2.x".
+std::string supportedText() {
+  std::string text;
+  for (unsigned v = kOldestMajor; v <= kVersionMajor; ++v)
+    text += (text.empty() ? "" : v == kVersionMajor ? " and " : ", ") + std::to_string(v) + ".x";
+  return text;
+}
+
+/// Checks the header and the section table; fills `sections` (known kinds
+/// only) and the file's major version.
+bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, SectionRef> &sections, unsigned &major,
                    std::string &error) {
   const uint8_t *p = bytes.data();
   const size_t n = bytes.size();
@@ -52,16 +62,16 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
     error = "artifact is truncated (" + std::to_string(n) + " bytes)";
     return false;
   }
-  unsigned major = static_cast<unsigned>(loadLE(p + kOffVersionMajor, 2));
+  major = static_cast<unsigned>(loadLE(p + kOffVersionMajor, 2));
   unsigned minor = static_cast<unsigned>(loadLE(p + kOffVersionMinor, 2));
   if (major > kVersionMajor) {
-    error = "artifact format version " + versionText(major, minor) +
-            " is newer than this runtime supports (" + std::to_string(kVersionMajor) + ".x)";
+    error = "artifact format version " + versionText(major, minor) + " is newer than this runtime supports (" +
+            supportedText() + ")";
     return false;
   }
-  if (major < kVersionMajor) {
-    error = "artifact format version " + versionText(major, minor) +
-            " is older than this runtime supports (" + std::to_string(kVersionMajor) + ".x)";
+  if (major < kOldestMajor) {
+    error = "artifact format version " + versionText(major, minor) + " is older than this runtime supports (" +
+            supportedText() + ")";
     return false;
   }
   if (n < kHeaderSize) {
@@ -279,21 +289,43 @@ bool readTensors(ByteReader &r, Artifact &a) {
   return true;
 }
 
-bool readMatrices(ByteReader &r, Artifact &a) {
+/// Version 2 entries hold the real extent after the tile grid; version 1
+/// entries have none (filled in by wholeTileExtents).
+bool readMatrices(ByteReader &r, Artifact &a, unsigned major) {
+  const bool extent = major >= 2;
   uint32_t count, reserved;
-  if (!r.u32(count) || !r.u32(reserved) || !r.countFits(count, kMatrixEntrySize, "matrix"))
+  if (!r.u32(count) || !r.u32(reserved) ||
+      !r.countFits(count, extent ? kMatrixEntrySize : kMatrixEntrySizeV1, "matrix"))
     return false;
   a.matrices.resize(count);
   for (size_t i = 0; i < a.matrices.size(); ++i) {
     MatrixEntry &m = a.matrices[i];
     uint32_t flags = 0;
     if (!r.u32(m.node) || !r.u32(m.mrfTile) || !r.u32(m.rowTiles) || !r.u32(m.colTiles) ||
-        !readFormat(r, m.format) || !r.u32(m.formatIndex) || !r.u32(flags) || !r.u64(m.offset) ||
-        !r.u64(m.size))
+        (extent && (!r.u32(m.rows) || !r.u32(m.cols))) || !readFormat(r, m.format) || !r.u32(m.formatIndex) ||
+        !r.u32(flags) || !r.u64(m.offset) || !r.u64(m.size))
       return false;
     if (flags & ~kMatrixStreamed)
       return r.fail("matrix " + std::to_string(i) + " has unknown flags " + std::to_string(flags));
     m.streamed = flags & kMatrixStreamed;
+  }
+  return true;
+}
+
+/// A version 1 file stores every matrix as whole N x N tiles, which is the
+/// version 2 layout of a matrix whose real extent is its whole tile grid.
+bool wholeTileExtents(Artifact &a, std::string &error) {
+  const uint64_t n = a.target.nativeDim;
+  for (size_t i = 0; i < a.matrices.size(); ++i) {
+    MatrixEntry &m = a.matrices[i];
+    const uint64_t rows = m.rowTiles * n, cols = m.colTiles * n;
+    if (rows > UINT32_MAX || cols > UINT32_MAX) {
+      error = "artifact MATRICES section: matrix " + std::to_string(i) + " has a tile grid of " +
+              std::to_string(m.rowTiles) + " x " + std::to_string(m.colTiles) + " tiles, too large to load";
+      return false;
+    }
+    m.rows = static_cast<uint32_t>(rows);
+    m.cols = static_cast<uint32_t>(cols);
   }
   return true;
 }
@@ -314,26 +346,39 @@ bool readDram(ByteReader &r, Artifact &a) {
 
 std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::string &error) {
   std::map<uint32_t, SectionRef> sections;
-  if (!readContainer(bytes, sections, error))
+  unsigned major = 0;
+  if (!readContainer(bytes, sections, major, error))
     return std::nullopt;
 
   Artifact a;
+  std::vector<uint8_t> inflated;
   for (const auto &[kind, s] : sections) {
-    ByteReader r(bytes.data() + s.offset, s.size, std::string("artifact ") + sectionName(kind) + " section");
+    const uint8_t *data = bytes.data() + s.offset;
+    size_t size = s.size;
+    if (s.flags & kSectionDeflate) {
+      std::string why;
+      if (!inflateSection(data, size, inflated, why)) {
+        error = std::string("artifact ") + sectionName(kind) + " section " + why;
+        return std::nullopt;
+      }
+      data = inflated.data();
+      size = inflated.size();
+    }
+    ByteReader r(data, size, std::string("artifact ") + sectionName(kind) + " section");
     bool ok = true;
     switch (kind) {
     case kTarget: ok = readTarget(r, a); break;
     case kIoSig: ok = readIoSig(r, a); break;
     case kProgram: ok = readProgram(r, a); break;
     case kDebug: ok = readDebug(r, a); break;
-    case kMatrices: ok = readMatrices(r, a); break;
+    case kMatrices: ok = readMatrices(r, a, major); break;
     case kDram: ok = readDram(r, a); break;
     case kFormats: ok = readFormats(r, a); break;
     case kTensors: ok = readTensors(r, a); break;
-    case kWeights: ok = r.raw(a.weightImage, s.size); break;
+    case kWeights: ok = r.raw(a.weightImage, size); break;
     case kProducer: {
       std::vector<uint8_t> b;
-      ok = r.raw(b, s.size);
+      ok = r.raw(b, size);
       a.producer.assign(b.begin(), b.end());
       break;
     }
@@ -347,6 +392,8 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
   }
   if (!sections.count(kDebug))
     a.instNode.assign(a.program.size(), kNoNode);
+  if (major < 2 && !wholeTileExtents(a, error))
+    return std::nullopt;
   if (!validate(a, error))
     return std::nullopt;
   return a;

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/artifact/ArtifactIO.h"
+#include "softnpu/artifact/MatrixLayout.h"
 
 #include "softnpu/numerics/Bfp.h"
 
@@ -126,15 +127,24 @@ bool checkMatrices(const Artifact &a, std::string &error) {
       return fail(error, id + " is in format " + m.format.name() + " but its format pair " +
                              std::to_string(m.formatIndex) + " has weight format " +
                              a.formats[m.formatIndex].weight.name());
-    const uint64_t rowBytes = numerics::packedRowBytes(m.format, n);
     if (m.rowTiles == 0 || m.colTiles == 0)
       return fail(error, id + " has an empty tile grid");
+    const std::string extent = std::to_string(m.rows) + " x " + std::to_string(m.cols);
+    if (m.rows == 0 || m.cols == 0)
+      return fail(error, id + " has an empty extent (" + extent + " elements)");
+    const uint64_t needRows = tilesFor(m.rows, static_cast<unsigned>(n)),
+                   needCols = tilesFor(m.cols, static_cast<unsigned>(n));
+    if (needRows != m.rowTiles || needCols != m.colTiles)
+      return fail(error, id + " has " + extent + " elements, which need a " + std::to_string(needRows) + " x " +
+                             std::to_string(needCols) + " grid of " + std::to_string(n) + " x " + std::to_string(n) +
+                             " tiles, but its grid is " + std::to_string(m.rowTiles) + " x " +
+                             std::to_string(m.colTiles));
     uint64_t numTiles = mulSat(m.rowTiles, m.colTiles);
-    uint64_t expected = mulSat(mulSat(numTiles, n), rowBytes);
+    const uint64_t expected = matrixBytes(m, static_cast<unsigned>(n));
     if (m.size != expected)
-      return fail(error, id + " has " + std::to_string(m.size) + " bytes but " + std::to_string(m.rowTiles) + "x" +
-                             std::to_string(m.colTiles) + " tiles of " + std::to_string(n) + "x" +
-                             std::to_string(n) + " " + m.format.name() + " need " + std::to_string(expected));
+      return fail(error, id + " has " + std::to_string(m.size) + " bytes but " + extent + " " + m.format.name() +
+                             " elements in " + std::to_string(n) + " x " + std::to_string(n) + " tiles need " +
+                             std::to_string(expected));
     if (!within(m.offset, m.size, a.weightImage.size()))
       return fail(error, id + " (bytes " + std::to_string(m.offset) + " + " + std::to_string(m.size) +
                              ") lies outside the weight image of " + std::to_string(a.weightImage.size()) + " bytes");

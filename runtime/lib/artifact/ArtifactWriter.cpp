@@ -9,6 +9,7 @@
 
 #include "Checksum.h"
 #include "ContainerFormat.h"
+#include "SectionDeflate.h"
 
 #include <cerrno>
 #include <cstring>
@@ -91,6 +92,8 @@ std::vector<Section> buildSections(const Artifact &a) {
       w.u32(m.mrfTile);
       w.u32(m.rowTiles);
       w.u32(m.colTiles);
+      w.u32(m.rows);
+      w.u32(m.cols);
       writeFormat(w, m.format);
       w.u32(m.formatIndex);
       w.u32(m.streamed ? kMatrixStreamed : 0); // flags
@@ -136,6 +139,17 @@ std::vector<Section> buildSections(const Artifact &a) {
   }
   s.push_back({kWeights, kSectionRequired, a.weightImage});
   s.push_back({kProducer, 0, std::vector<uint8_t>(a.producer.begin(), a.producer.end())});
+  for (Section &section : s) {
+    const bool table = section.kind == kIoSig || section.kind == kDebug || section.kind == kMatrices ||
+                       section.kind == kTensors || section.kind == kDram;
+    if (!table || section.bytes.size() < kDeflateMinBytes)
+      continue;
+    std::vector<uint8_t> packed = deflateSection(section.bytes);
+    if (packed.empty())
+      continue; // not smaller: stored as it is
+    section.bytes = std::move(packed);
+    section.flags |= kSectionDeflate;
+  }
   return s;
 }
 

@@ -25,12 +25,20 @@ constexpr size_t kOffHeaderSize = 12;   // u32
 constexpr size_t kOffFileSize = 16;     // u64
 constexpr size_t kOffSectionCount = 24; // u32
 constexpr size_t kOffChecksum = 28;     // u32
-constexpr size_t kOffFlags = 32;        // u32, 0 in version 1.0
-constexpr size_t kOffReserved = 36;     // u32, 0 in version 1.0
+constexpr size_t kOffFlags = 32;        // u32, 0 so far
+constexpr size_t kOffReserved = 36;     // u32, 0 so far
 constexpr size_t kHeaderSize = 40;      // header size written by this version
+/// The oldest major version readers accept: version 1 files (every matrix
+/// stored as whole tiles) load as version 2 matrices whose real extent is
+/// their whole tile grid.
+constexpr uint16_t kOldestMajor = 1;
 
 constexpr size_t kSectionEntrySize = 24; // kind u32, flags u32, offset u64, size u64
 constexpr uint32_t kSectionRequired = 1; // section flag: readers that do not know the kind must refuse
+constexpr uint32_t kSectionDeflate = 2;  // section flag (2.0): u64 size, then a zlib stream of the contents
+/// Sections the writer compresses (when at least this large and it helps):
+/// the tables that grow with the model, not the program or the weights.
+constexpr size_t kDeflateMinBytes = 4096;
 constexpr size_t kSectionAlign = 8;
 
 enum SectionKind : uint32_t {
@@ -62,7 +70,8 @@ inline const char *sectionName(uint32_t kind) {
   return "unknown";
 }
 
-constexpr size_t kMatrixEntrySize = 56;
+constexpr size_t kMatrixEntrySize = 64;   // version 2: with the real extent (rows, cols)
+constexpr size_t kMatrixEntrySizeV1 = 56; // version 1: tile grid only (whole tiles stored)
 constexpr size_t kDramInitSize = 24;
 constexpr size_t kFormatSize = 16;      // kind u32, mantissa bits u32, block size u32, element u32
 constexpr size_t kFormatPairSize = 32;  // weight format, input format

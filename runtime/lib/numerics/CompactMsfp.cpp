@@ -336,9 +336,15 @@ bool compactKernelAvailable(CompactKernel kernel) { return kernelAvailable(kerne
 
 bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc, CompactKernel kernel) {
   const NumberFormat &fx = x.format;
-  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || x.scales.size() != w.blocks ||
-      x.nanBlocks.size() != w.blocks || x.significands.size() != w.n || !kernelAvailable(kernel))
+  const size_t xBlocks = x.scales.size();
+  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || xBlocks < w.blocks ||
+      x.nanBlocks.size() != xBlocks || x.significands.size() != xBlocks * w.k || !kernelAvailable(kernel))
     return false;
+  // x's blocks past w's columns meet zero weights: +0 unless NaN (then every
+  // row would be NaN, which only the full computation gives).
+  for (size_t b = w.blocks; b < xBlocks; ++b)
+    if (x.nanBlocks[b])
+      return false;
   if (kernel == CompactKernel::Auto)
     kernel = bestKernel();
   thread_local CompactInput in;
@@ -359,6 +365,9 @@ bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *ac
 #endif
   default: kernelPortable(w, in, acc); break;
   }
+  if (xBlocks > w.blocks) // the +0 of x's blocks past w's columns (makes -0 +0)
+    for (size_t r = 0; r < w.rows; ++r)
+      acc[r] = acc[r] + 0.0f;
   return true;
 }
 

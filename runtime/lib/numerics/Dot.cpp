@@ -87,15 +87,16 @@ bool blockSum(const int16_t *sw, const int8_t *ew, int baseW, int spanW, const i
 }
 
 /// The shape checks of dot() that the fast path needs, without the full
-/// format validation (called once per matrix row in the simulator).
-bool sameShapeSignMagnitude(const BfpVector &w, const BfpVector &x) {
+/// format validation (called once per matrix row in the simulator). With
+/// `leading`, x may have more blocks than w.
+bool sameShapeSignMagnitude(const BfpVector &w, const BfpVector &x, bool leading) {
   const NumberFormat &fw = w.format, &fx = x.format;
-  const size_t k = fw.blockSize, blocks = w.scales.size(), n = w.significands.size();
+  const size_t k = fw.blockSize, blocks = w.scales.size(), n = w.significands.size(), xBlocks = x.scales.size();
   return fw.kind == NumberFormat::Kind::Block && fx.kind == NumberFormat::Kind::Block &&
          fw.element == Element::SignMagnitude && fx.element == Element::SignMagnitude && k >= 1 && k <= 256 &&
          fx.blockSize == k && fw.mantissaBits - 1 < 15 && fx.mantissaBits - 1 < 15 && n == blocks * k &&
-         w.nanBlocks.size() == blocks && x.scales.size() == blocks && x.nanBlocks.size() == blocks &&
-         x.significands.size() == n;
+         w.nanBlocks.size() == blocks && (leading ? xBlocks >= blocks : xBlocks == blocks) &&
+         x.nanBlocks.size() == xBlocks && x.significands.size() == xBlocks * k;
 }
 
 /// MSFP blocks of a fixed size K with m <= 7, where a block's sum is exact in
@@ -113,12 +114,13 @@ float dotNarrow(const BfpVector &w, const BfpVector &x, size_t blocks, int base,
   }
   return acc;
 }
-} // namespace
 
-float dot(const BfpVector &w, const BfpVector &x, float init) {
+/// dot(), or with `leading` the dot product of w with x's first w.size()
+/// elements.
+float dotImpl(const BfpVector &w, const BfpVector &x, float init, bool leading) {
   const size_t k = w.format.blockSize, blocks = w.numBlocks();
   float acc = init;
-  if (sameShapeSignMagnitude(w, x)) {
+  if (sameShapeSignMagnitude(w, x, leading)) {
     // Fast path: every element exponent is 1 - m, so a block is one integer
     // sum (|sum| <= 256 * (2^15 - 1)^2 < 2^38).
     const int base = 2 - static_cast<int>(w.format.mantissaBits) - static_cast<int>(x.format.mantissaBits);
@@ -152,7 +154,8 @@ float dot(const BfpVector &w, const BfpVector &x, float init) {
     }
     return acc;
   }
-  if (!isWellFormed(w) || !isWellFormed(x) || w.format.blockSize != x.format.blockSize || w.size() != x.size())
+  if (!isWellFormed(w) || !isWellFormed(x) || w.format.blockSize != x.format.blockSize ||
+      (leading ? w.size() > x.size() : w.size() != x.size()))
     return kNaN;
   const ElementInfo iw = elementInfo(w.format), ix = elementInfo(x.format);
   const int spanW = iw.maxExp - iw.lsbExp, spanX = ix.maxExp - ix.lsbExp;
@@ -186,6 +189,11 @@ float dot(const BfpVector &w, const BfpVector &x, float init) {
   }
   return acc;
 }
+
+} // namespace
+
+float dot(const BfpVector &w, const BfpVector &x, float init) { return dotImpl(w, x, init, false); }
+float dotLeading(const BfpVector &w, const BfpVector &x, float init) { return dotImpl(w, x, init, true); }
 
 float dotFp32(const float *w, const float *x, size_t n, float init) {
   float acc = init;

@@ -7,7 +7,7 @@
 // packedRowBytes do nothing / return 0 for formats that have no packed form.
 //
 //===----------------------------------------------------------------------===//
-#include "BfpDetail.h"
+#include "UnpackDetail.h"
 
 #include <algorithm>
 
@@ -148,63 +148,118 @@ void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding roundin
   }
 }
 
-BfpVector unpackRowBfp(const uint8_t *in, size_t n, const NumberFormat &fmt) {
-  BfpVector v;
+namespace detail {
+
+bool decodeCodesPortable(const ElementInfo &info, const NumberFormat &fmt, const uint8_t *codes, size_t from,
+                         size_t len, int16_t *sig, int8_t *exp) {
+  const bool sm = fmt.element == Element::SignMagnitude;
+  const unsigned bits = fmt.elementBits();
+  const uint32_t mask = (1u << bits) - 1;
+  const unsigned m = fmt.mantissaBits;
+  // Codes LSB first. MSFP: while 8 bytes of the block remain from the code's
+  // first byte, one little-endian 64-bit read per code.
+  size_t i = from;
+  if (sm) {
+    const size_t codeBytes = blockBytes(fmt, len) - 1;
+    for (size_t bitPos = i * bits; i < len && bitPos / 8 + 8 <= codeBytes; ++i, bitPos += bits) {
+      uint64_t word;
+      std::memcpy(&word, codes + bitPos / 8, sizeof word);
+      const uint32_t code = static_cast<uint32_t>(le64(word) >> (bitPos % 8)) & mask;
+      const int mag = static_cast<int>(code & ((1u << m) - 1));
+      sig[i] = static_cast<int16_t>((code >> m) & 1 ? -mag : mag);
+    }
+  }
+  // The rest: a bit buffer refilled a byte at a time, never past the block's
+  // own bytes.
+  const uint8_t *p = codes + (i * bits) / 8;
+  uint64_t buf = 0;
+  unsigned have = 0;
+  if ((i * bits) % 8 && i < len) {
+    buf = *p++ >> ((i * bits) % 8);
+    have = 8 - (i * bits) % 8;
+  }
+  for (; i < len; ++i) {
+    while (have < bits) {
+      buf |= static_cast<uint64_t>(*p++) << have;
+      have += 8;
+    }
+    const uint32_t code = static_cast<uint32_t>(buf) & mask;
+    buf >>= bits;
+    have -= bits;
+    if (sm) { // MSFP: bit m is the sign, exponent already lsbExp
+      const int mag = static_cast<int>(code & ((1u << m) - 1));
+      sig[i] = static_cast<int16_t>((code >> m) & 1 ? -mag : mag);
+    } else if (!decodeElement(info, fmt, code, sig[i], exp[i])) {
+      return false; // an element NaN / Inf code makes the block NaN
+    }
+  }
+  return true;
+}
+
+const CodeTable &codeTable(const NumberFormat &fmt) {
+  thread_local CodeTable table;
+  if (!table.entries.empty() && table.format == fmt)
+    return table;
+  table.format = fmt;
+  table.entries.clear();
+  const unsigned bits = fmt.elementBits();
+  if (!isValidBlock(fmt) || bits > 8)
+    return table;
+  const ElementInfo info = elementInfo(fmt);
+  table.entries.resize(size_t{1} << bits);
+  for (uint32_t code = 0; code < table.entries.size(); ++code) {
+    // One code, decoded by the portable decoder itself from its packed bits.
+    const uint8_t packed[2] = {static_cast<uint8_t>(code), 0};
+    int16_t sig = 0;
+    int8_t exp = static_cast<int8_t>(info.lsbExp);
+    const bool ok = decodeCodesPortable(info, fmt, packed, 0, 1, &sig, &exp);
+    table.entries[code] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(sig)) |
+                                               static_cast<uint32_t>(static_cast<uint8_t>(exp)) << 16 |
+                                               (ok ? 0u : 1u << 24));
+  }
+  return table;
+}
+
+} // namespace detail
+
+bool decodeKernelAvailable(DecodeKernel kernel) {
+  switch (kernel) {
+  case DecodeKernel::Auto:
+  case DecodeKernel::Portable: return true;
+  case DecodeKernel::Avx2: return decodeAvx2Supported();
+  }
+  return false;
+}
+
+bool unpackRowBfpInto(const uint8_t *in, size_t n, const NumberFormat &fmt, BfpVector &v, DecodeKernel kernel) {
   v.format = fmt;
-  if (!isValidBlock(fmt))
-    return v;
+  if (!isValidBlock(fmt) || !decodeKernelAvailable(kernel)) {
+    v.scales.clear();
+    v.nanBlocks.clear();
+    v.significands.clear();
+    v.exponents.clear();
+    return false;
+  }
+  const bool avx2 = kernel == DecodeKernel::Avx2 || (kernel == DecodeKernel::Auto && decodeAvx2Supported());
   const ElementInfo info = elementInfo(fmt);
   const bool sm = fmt.element == Element::SignMagnitude;
   const size_t k = fmt.blockSize, blocks = numBlocks(n, k), bytes = blockBytes(fmt);
-  const unsigned bits = fmt.elementBits();
+  const uint8_t *end = in + packedRowBytes(fmt, n);
   v.scales.assign(blocks, static_cast<int16_t>(sm ? kMinExp : kMxMinScale));
   v.nanBlocks.assign(blocks, 0);
   v.significands.assign(blocks * k, 0);
   v.exponents.assign(blocks * k, static_cast<int8_t>(info.lsbExp));
-  const uint32_t mask = (1u << bits) - 1;
-  const unsigned m = fmt.mantissaBits;
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t *block = in + b * bytes;
     bool nan = block[0] == kNanScaleByte;
     const size_t len = std::min(k, n - b * k); // a short last block stores only its elements
     int16_t *sig = v.significands.data() + b * k;
     int8_t *exp = v.exponents.data() + b * k;
-    // Codes LSB first. MSFP: while 8 bytes of the block remain from the
-    // code's first byte, one little-endian 64-bit read per code.
-    size_t i = 0;
-    if (sm && !nan) {
-      const size_t codeBytes = blockBytes(fmt, len) - 1;
-      for (size_t bitPos = 0; i < len && bitPos / 8 + 8 <= codeBytes; ++i, bitPos += bits) {
-        uint64_t word;
-        std::memcpy(&word, block + 1 + bitPos / 8, sizeof word);
-        const uint32_t code = static_cast<uint32_t>(le64(word) >> (bitPos % 8)) & mask;
-        const int mag = static_cast<int>(code & ((1u << m) - 1));
-        sig[i] = static_cast<int16_t>((code >> m) & 1 ? -mag : mag);
-      }
-    }
-    // The rest: a bit buffer refilled a byte at a time, never past the
-    // block's own bytes.
-    const uint8_t *p = block + 1 + (i * bits) / 8;
-    uint64_t buf = 0;
-    unsigned have = 0;
-    if ((i * bits) % 8) {
-      buf = *p++ >> ((i * bits) % 8);
-      have = 8 - (i * bits) % 8;
-    }
-    for (; i < len && !nan; ++i) {
-      while (have < bits) {
-        buf |= static_cast<uint64_t>(*p++) << have;
-        have += 8;
-      }
-      const uint32_t code = static_cast<uint32_t>(buf) & mask;
-      buf >>= bits;
-      have -= bits;
-      if (sm) { // MSFP: bit m is the sign, exponent already lsbExp
-        const int mag = static_cast<int>(code & ((1u << m) - 1));
-        sig[i] = static_cast<int16_t>((code >> m) & 1 ? -mag : mag);
-      } else if (!decodeElement(info, fmt, code, sig[i], exp[i])) {
-        nan = true; // an element NaN / Inf code makes the block NaN
-      }
+    if (!nan) {
+      // The kernel decodes whole groups of 8 codes; the portable decoder the rest.
+      const size_t done = avx2 ? decodeGroupsAvx2(info, fmt, block + 1, end, len, sig, exp, nan) : 0;
+      if (!nan && !decodeCodesPortable(info, fmt, block + 1, done, len, sig, exp))
+        nan = true;
     }
     if (nan) {
       v.nanBlocks[b] = 1;
@@ -214,6 +269,12 @@ BfpVector unpackRowBfp(const uint8_t *in, size_t n, const NumberFormat &fmt) {
     }
     v.scales[b] = static_cast<int16_t>(static_cast<int>(block[0]) - kScaleBias);
   }
+  return true;
+}
+
+BfpVector unpackRowBfp(const uint8_t *in, size_t n, const NumberFormat &fmt) {
+  BfpVector v;
+  unpackRowBfpInto(in, n, fmt, v, DecodeKernel::Auto);
   return v;
 }
 

@@ -11,6 +11,8 @@
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
 
+#include "softnpu/artifact/MatrixLayout.h"
+
 namespace softnpu::sim::detail {
 
 using isa::MemSpace;
@@ -108,12 +110,14 @@ void describeStandalone(const State &s, const isa::Inst &inst, timing::Work &w) 
   w.kind = timing::WorkKind::MatrixMove;
   if (inst.flags & isa::kMRdStream) {
     // The packed bytes of a streamed constant matrix: read from DRAM at their
-    // packed size (so the format shows in DRAM time); constants are never
-    // written, so there is no DRAM range to track.
+    // packed size (so the format shows in DRAM time), as whole tiles: the
+    // NPU's DRAM holds a streamed matrix tile-padded, ready to move into the
+    // MRF (the artifact stores only the real extent, a file-size matter).
+    // Constants are never written, so there is no DRAM range to track.
     const artifact::MatrixEntry &m = s.matrices[inst.a];
     w.rows = m.rowTiles;
     w.cols = m.colTiles;
-    w.dramReadBytes = m.size;
+    w.dramReadBytes = artifact::paddedMatrixBytes(m, s.n);
     w.writes.push_back({Memory::Mrf, 0, inst.b, uint64_t{inst.b} + uint64_t{w.rows} * w.cols});
     return;
   }

@@ -7,6 +7,8 @@
 // c = 0..COLS-1, each dot taking the running accumulator as its `init`. All
 // rounding is numerics/Bfp.h; narrow MSFP tiles use its compact kernel
 // (numerics::matVecCompactMsfp), which computes the same dots bit for bit.
+// Tiles hold only their real extent (SimState.h); the zeros around it cost
+// no time unless the input holds NaN or Inf.
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
@@ -46,52 +48,53 @@ bool MatrixRegisterFile::init(const target::Target &t, const std::vector<artifac
   }
   tiles_.assign(numTiles_, nullptr);
   packedCache_.clear();
-  zeroFp_.assign(static_cast<size_t>(n_) * n_, 0.0f);
+  padFp_.assign(n_, 0.0f);
   acc_.assign(n_, 0.0f);
   return true;
 }
 
-void MatrixRegisterFile::markZeroRows(Tile &t, unsigned n) {
-  t.zeroRow.assign(n, 0);
-  for (size_t r = 0; r < n; ++r) {
+void MatrixRegisterFile::markZeroRows(Tile &t) {
+  t.zeroRow.assign(t.rows, 0);
+  for (size_t r = 0; r < t.rows; ++r) {
     bool zero;
-    if (!t.rows.empty()) {
-      const numerics::BfpVector &v = t.rows[r];
+    if (!t.blockRows.empty()) {
+      const numerics::BfpVector &v = t.blockRows[r];
       zero = std::all_of(v.nanBlocks.begin(), v.nanBlocks.end(), [](uint8_t b) { return b == 0; }) &&
              std::all_of(v.significands.begin(), v.significands.end(), [](int16_t q) { return q == 0; });
     } else {
-      zero = std::all_of(t.values.begin() + r * n, t.values.begin() + (r + 1) * n,
+      zero = std::all_of(t.values.begin() + r * t.cols, t.values.begin() + (r + 1) * t.cols,
                          [](float w) { return w == 0.0f; });
     }
     t.zeroRow[r] = zero;
   }
 }
 
-void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, uint32_t pair) {
-  const size_t n = n_;
+void MatrixRegisterFile::storeTile(uint32_t tile, const float *values, size_t stride, uint32_t rows, uint32_t cols,
+                                   uint32_t pair) {
   const NumberFormat &fmt = formats_[pair].weight;
   auto fresh = std::make_shared<Tile>();
   tiles_[tile] = fresh;
   Tile &t = *fresh;
   t.pair = pair;
+  if (rows == 0 || cols == 0)
+    return; // all zero
+  t.rows = rows;
+  t.cols = cols;
   if (fmt.isBlock()) {
-    t.values.clear();
-    t.rows.resize(n);
-    for (size_t r = 0; r < n; ++r)
-      numerics::quantizeInto(values + r * n, n, fmt, rounding_, t.rows[r]);
-    numerics::makeCompactMsfp(t.rows, t.compact);
-    markZeroRows(t, n_);
-    return;
+    t.blockRows.resize(rows);
+    for (size_t r = 0; r < rows; ++r)
+      numerics::quantizeInto(values + r * stride, cols, fmt, rounding_, t.blockRows[r]);
+    numerics::makeCompactMsfp(t.blockRows, t.compact);
+  } else {
+    t.values.resize(static_cast<size_t>(rows) * cols);
+    for (size_t r = 0; r < rows; ++r)
+      std::memcpy(t.values.data() + r * cols, values + r * stride, cols * sizeof(float));
   }
-  t.rows.clear();
-  t.compact = numerics::MsfpCompactMatrix{};
-  t.values.assign(values, values + n * n);
-  markZeroRows(t, n_);
+  markZeroRows(t);
 }
 
-void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair,
-                                         bool reuse) {
-  const size_t n = n_;
+void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, uint32_t rows, uint32_t cols,
+                                         uint32_t pair, bool reuse) {
   const NumberFormat &fmt = formats_[pair].weight;
   if (reuse) {
     auto cached = packedCache_.find({packed, pair});
@@ -106,34 +109,60 @@ void MatrixRegisterFile::storePackedTile(uint32_t tile, const uint8_t *packed, s
     packedCache_[{packed, pair}] = fresh;
   Tile &t = *fresh;
   t.pair = pair;
+  if (rows == 0 || cols == 0)
+    return; // all zero
+  t.rows = rows;
+  t.cols = cols;
+  const size_t rowBytes = numerics::packedRowBytes(fmt, cols);
   if (fmt.isBlock()) {
-    t.values.clear();
-    t.rows.resize(n);
-    for (size_t r = 0; r < n; ++r)
-      t.rows[r] = numerics::unpackRowBfp(packed + r * rowBytes, n, fmt);
-    numerics::makeCompactMsfp(t.rows, t.compact);
-    markZeroRows(t, n_);
-    return;
+    t.blockRows.resize(rows);
+    for (size_t r = 0; r < rows; ++r)
+      numerics::unpackRowBfpInto(packed + r * rowBytes, cols, fmt, t.blockRows[r]);
+    numerics::makeCompactMsfp(t.blockRows, t.compact);
+  } else {
+    t.values.resize(static_cast<size_t>(rows) * cols);
+    for (size_t r = 0; r < rows; ++r)
+      numerics::unpackRow(packed + r * rowBytes, cols, fmt, t.values.data() + r * cols);
   }
-  t.rows.clear();
-  t.compact = numerics::MsfpCompactMatrix{};
-  t.values.resize(n * n);
-  for (size_t r = 0; r < n; ++r)
-    numerics::unpackRow(packed + r * rowBytes, n, fmt, t.values.data() + r * n);
-  markZeroRows(t, n_);
+  markZeroRows(t);
 }
 
 void MatrixRegisterFile::readTile(uint32_t tile, float *out) const {
   const size_t n = n_;
   const Tile &t = tileAt(tile);
-  if (t.pair < 0) {
-    std::fill(out, out + n * n, 0.0f);
-  } else if (!t.rows.empty()) {
-    for (size_t r = 0; r < n; ++r)
-      numerics::dequantize(t.rows[r], n, out + r * n);
-  } else {
-    std::memcpy(out, t.values.data(), n * n * sizeof(float));
+  std::fill(out, out + n * n, 0.0f);
+  for (size_t r = 0; r < t.rows; ++r) {
+    if (!t.blockRows.empty()) {
+      // Whole blocks: a NaN block is NaN up to its end (or the row's end), as
+      // in the N-element row.
+      const numerics::BfpVector &v = t.blockRows[r];
+      numerics::dequantize(v, std::min(v.size(), n), out + r * n);
+    } else {
+      std::memcpy(out + r * n, t.values.data() + r * t.cols, t.cols * sizeof(float));
+    }
   }
+}
+
+const numerics::BfpVector &MatrixRegisterFile::paddedBlockRow(const Tile &t, size_t i, uint32_t pair) {
+  if (t.pair < 0 || i >= t.rows)
+    return zeroRows_[pair];
+  const numerics::BfpVector &v = t.blockRows[i];
+  padRow_ = zeroRows_[pair];
+  const size_t blocks = v.numBlocks(), elems = v.size();
+  std::copy(v.scales.begin(), v.scales.end(), padRow_.scales.begin());
+  std::copy(v.nanBlocks.begin(), v.nanBlocks.begin() + static_cast<std::ptrdiff_t>(blocks), padRow_.nanBlocks.begin());
+  std::copy(v.significands.begin(), v.significands.begin() + static_cast<std::ptrdiff_t>(elems),
+            padRow_.significands.begin());
+  std::copy(v.exponents.begin(), v.exponents.begin() + static_cast<std::ptrdiff_t>(elems),
+            padRow_.exponents.begin());
+  return padRow_;
+}
+
+const float *MatrixRegisterFile::paddedFpRow(const Tile &t, size_t i) {
+  std::fill(padFp_.begin(), padFp_.end(), 0.0f);
+  if (t.pair >= 0 && i < t.rows)
+    std::memcpy(padFp_.data(), t.values.data() + i * t.cols, t.cols * sizeof(float));
+  return padFp_.data();
 }
 
 bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y,
@@ -150,6 +179,11 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       return false;
     }
   }
+  // With a finite input piece, the zeros outside a tile's extent (and its
+  // all-zero rows) add exact +0s to accumulators that start at +0 and so
+  // never hold -0: they change nothing and are skipped. A piece holding NaN
+  // or Inf makes those zeros count (0 x Inf, NaN blocks): such pieces are
+  // multiplied with the whole N x N tile, exactly as stored before.
   float *acc = acc_.data();
   if (fmt.weight.isBlock()) {
     if (xq_.size() < cols)
@@ -161,14 +195,19 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       for (uint32_t c = 0; c < cols; ++c) {
         const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
         const BfpVector &xc = xq_[c];
-        if (t.pair >= 0 && numerics::matVecCompactMsfp(t.compact, xc, acc))
-          continue; // the same dots, bit-identical, in the compact layout
         const bool finite = std::none_of(xc.nanBlocks.begin(), xc.nanBlocks.end(), [](uint8_t b) { return b != 0; });
-        for (size_t i = 0; i < n; ++i) {
-          if (finite && (t.pair < 0 || t.zeroRow[i]))
-            continue; // adds +-0 only
-          acc[i] = numerics::dot(t.pair >= 0 ? t.rows[i] : zeroRows_[pair], xc, acc[i]);
+        if (!finite) {
+          for (size_t i = 0; i < n; ++i)
+            acc[i] = numerics::dot(paddedBlockRow(t, i, pair), xc, acc[i]);
+          continue;
         }
+        if (t.rows == 0)
+          continue; // adds +0 only
+        if (numerics::matVecCompactMsfp(t.compact, xc, acc))
+          continue; // the same dots, bit-identical, in the compact layout
+        for (size_t i = 0; i < t.rows; ++i)
+          if (!t.zeroRow[i])
+            acc[i] = numerics::dotLeading(t.blockRows[i], xc, acc[i]);
       }
       std::memcpy(y + r * n, acc, n * sizeof(float));
     }
@@ -178,14 +217,16 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
     std::fill(acc, acc + n, 0.0f);
     for (uint32_t c = 0; c < cols; ++c) {
       const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
-      const float *tile = t.pair >= 0 ? t.values.data() : zeroFp_.data();
       const float *xc = x + c * n;
       const bool finite = std::all_of(xc, xc + n, [](float v) { return std::isfinite(v); });
-      for (size_t i = 0; i < n; ++i) {
-        if (finite && (t.pair < 0 || t.zeroRow[i]))
-          continue; // adds +-0 only
-        acc[i] = numerics::dotFp32(tile + i * n, xc, n, acc[i]);
+      if (!finite) {
+        for (size_t i = 0; i < n; ++i)
+          acc[i] = numerics::dotFp32(paddedFpRow(t, i), xc, n, acc[i]);
+        continue;
       }
+      for (size_t i = 0; i < t.rows; ++i)
+        if (!t.zeroRow[i])
+          acc[i] = numerics::dotFp32(t.values.data() + i * t.cols, xc, t.cols, acc[i]);
     }
     std::memcpy(y + r * n, acc, n * sizeof(float));
   }

@@ -23,11 +23,15 @@
 namespace softnpu::sim::detail {
 
 /// The MRF: `numTiles` N x N tiles. Each tile remembers the format pair
-/// (index into the artifact's format table) it was written with and holds its
-/// rows in that pair's weight format: a block format keeps one BfpVector of N
-/// elements per row (blocks restart at every row), fp32 keeps the floats.
-/// Tiles never written read as zero in any format (stored lazily, so a large
-/// MRF costs nothing until used).
+/// (index into the artifact's format table) it was written with and its real
+/// extent, rows x cols: the part that was written; every element outside it
+/// is zero. It holds only those rows, in that pair's weight format: a block
+/// format keeps one BfpVector of `cols` elements per row (blocks restart at
+/// every row, so these are the leading blocks of the N-element row), fp32
+/// keeps the floats. Tiles never written read as zero in any format (stored
+/// lazily, so a large MRF costs nothing until used). mv_mul computes exactly
+/// what the whole N x N tiles would give, spending no time on the zeros
+/// outside the extents.
 class MatrixRegisterFile {
 public:
   /// Returns false with a reason when a format pair cannot be executed.
@@ -38,13 +42,16 @@ public:
   size_t numFormats() const { return formats_.size(); }
   const artifact::FormatPair &format(uint32_t pair) const { return formats_[pair]; }
 
-  /// Stores N*N row-major values, each row quantized to formats[pair].weight.
-  void storeTile(uint32_t tile, const float *values, uint32_t pair);
-  /// Stores a tile from the weight image: N rows, each packed with
-  /// numerics::packRow in formats[pair].weight (rowBytes bytes per row).
-  /// With `reuse`, `packed` must stay valid and unchanged for the session
-  /// (the streamed-matrix image): the unpacked tile is kept and shared.
-  void storePackedTile(uint32_t tile, const uint8_t *packed, size_t rowBytes, uint32_t pair,
+  /// Stores a tile whose real part is `rows` x `cols` (<= N each) values,
+  /// row i at values + i * stride; the rest of the tile is zero. Each row is
+  /// quantized to formats[pair].weight.
+  void storeTile(uint32_t tile, const float *values, size_t stride, uint32_t rows, uint32_t cols, uint32_t pair);
+  /// Stores a tile from the weight image: its `rows` real rows, each of `cols`
+  /// elements packed with numerics::packRow in formats[pair].weight
+  /// (packedRowBytes(format, cols) bytes per row); the rest of the tile is
+  /// zero. With `reuse`, `packed` must stay valid and unchanged for the
+  /// session (the streamed-matrix image): the unpacked tile is kept and shared.
+  void storePackedTile(uint32_t tile, const uint8_t *packed, uint32_t rows, uint32_t cols, uint32_t pair,
                        bool reuse = false);
   /// The tile's values, dequantized (N*N floats).
   void readTile(uint32_t tile, float *out) const;
@@ -58,20 +65,28 @@ public:
 
 private:
   struct Tile {
-    int64_t pair = -1;                     ///< -1: never written (zero)
-    std::vector<numerics::BfpVector> rows; ///< block weight format
-    std::vector<float> values;             ///< fp32 weight format, N*N
+    int64_t pair = -1;           ///< -1: never written (zero)
+    uint32_t rows = 0, cols = 0; ///< real extent (both 0 when nothing is real)
+    std::vector<numerics::BfpVector> blockRows; ///< block weight format: `rows` rows of `cols` elements
+    std::vector<float> values;   ///< fp32 weight format: rows x cols
     /// Narrow MSFP weights (numerics::isCompactMsfp) also in the layout of
     /// numerics::matVecCompactMsfp, the fast bit-identical mv_mul path.
     numerics::MsfpCompactMatrix compact;
-    /// Per row: 1 when every weight is zero. Such a row adds only zeros to
-    /// the accumulator (which never holds -0), so matVec skips it when the
-    /// input piece is finite: padded tiles cost nothing.
+    /// Per real row: 1 when every weight is zero. Such a row adds only zeros
+    /// to the accumulator (which never holds -0), so matVec skips it when the
+    /// input piece is finite, as it skips the rows and columns outside the
+    /// extent.
     std::vector<uint8_t> zeroRow;
   };
-  static void markZeroRows(Tile &t, unsigned n);
+  static void markZeroRows(Tile &t);
   /// The tile in slot `i` (a never-written tile reads as the empty one).
   const Tile &tileAt(size_t i) const { return tiles_[i] ? *tiles_[i] : emptyTile_; }
+  /// Row i of tile t as the whole N-element row in the weight format of
+  /// `pair` (the stored row followed by zero blocks); the zero row past the
+  /// extent or for a never-written tile.
+  const numerics::BfpVector &paddedBlockRow(const Tile &t, size_t i, uint32_t pair);
+  /// The same for fp32 tiles (N floats).
+  const float *paddedFpRow(const Tile &t, size_t i);
   unsigned n_ = 0;
   uint32_t numTiles_ = 0;
   numerics::Rounding rounding_ = numerics::Rounding::NearestEven;
@@ -81,8 +96,9 @@ private:
   std::vector<std::shared_ptr<const Tile>> tiles_;
   Tile emptyTile_;
   std::map<std::pair<const uint8_t *, uint32_t>, std::shared_ptr<const Tile>> packedCache_;
-  std::vector<numerics::BfpVector> zeroRows_; ///< per pair: a zero row in the weight format
-  std::vector<float> zeroFp_;                 ///< N*N zeros
+  std::vector<numerics::BfpVector> zeroRows_; ///< per pair: a zero row of N elements in the weight format
+  numerics::BfpVector padRow_;                ///< scratch of paddedBlockRow
+  std::vector<float> padFp_;                  ///< scratch of paddedFpRow (N floats)
   std::vector<numerics::BfpVector> xq_;       ///< scratch: the input, one BfpVector per native vector
   std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
 };

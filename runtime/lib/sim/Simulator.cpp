@@ -12,6 +12,8 @@
 
 #include "SimState.h"
 
+#include "softnpu/artifact/MatrixLayout.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -92,11 +94,11 @@ std::string matrixName(const artifact::Artifact &a, size_t i) {
   return text;
 }
 
-/// Checks every constant matrix; pins the pinned ones in the MRF and copies
-/// the packed bytes of the streamed ones into the streamed image (m_rd stream
-/// moves them at run time).
+/// Checks every constant matrix; pins the pinned ones in the MRF (each tile
+/// holding its real extent, artifact/MatrixLayout.h) and copies the packed
+/// bytes of the streamed ones into the streamed image (m_rd stream moves
+/// them at run time).
 bool loadMatrices(const artifact::Artifact &a, State &s, std::string &error) {
-  const size_t n = s.n;
   s.matrices = a.matrices;
   s.streamedAt.assign(a.matrices.size(), 0);
   s.streamedImage.clear();
@@ -108,7 +110,6 @@ bool loadMatrices(const artifact::Artifact &a, State &s, std::string &error) {
               ") does not match the artifact's format table";
       return false;
     }
-    const size_t rowBytes = numerics::packedRowBytes(m.format, n);
     const uint64_t tiles = static_cast<uint64_t>(m.rowTiles) * m.colTiles;
     const uint64_t home = m.streamed ? 0 : m.mrfTile; // a streamed matrix has no home tile
     if (tiles == 0 || home + tiles > s.mrf.numTiles()) {
@@ -117,12 +118,16 @@ bool loadMatrices(const artifact::Artifact &a, State &s, std::string &error) {
               std::to_string(s.mrf.numTiles()) + " tiles";
       return false;
     }
-    const uint64_t tileBytes = rowBytes * n;
-    if (m.size != tiles * tileBytes || m.offset > a.weightImage.size() ||
-        m.size > a.weightImage.size() - m.offset) {
-      error = matrixName(a, i) + ": " + std::to_string(m.size) + " bytes at offset " +
-              std::to_string(m.offset) + " do not match " + std::to_string(tiles) + " tiles of " +
-              std::to_string(tileBytes) + " bytes inside the weight image of " +
+    if (artifact::tilesFor(m.rows, s.n) != m.rowTiles || artifact::tilesFor(m.cols, s.n) != m.colTiles) {
+      error = matrixName(a, i) + ": " + std::to_string(m.rows) + " x " + std::to_string(m.cols) +
+              " elements do not fill its grid of " + std::to_string(m.rowTiles) + " x " +
+              std::to_string(m.colTiles) + " tiles";
+      return false;
+    }
+    const uint64_t bytes = artifact::matrixBytes(m, s.n);
+    if (m.size != bytes || m.offset > a.weightImage.size() || m.size > a.weightImage.size() - m.offset) {
+      error = matrixName(a, i) + ": " + std::to_string(m.size) + " bytes at offset " + std::to_string(m.offset) +
+              " do not match its " + std::to_string(bytes) + " packed bytes inside the weight image of " +
               std::to_string(a.weightImage.size()) + " bytes";
       return false;
     }
@@ -133,9 +138,12 @@ bool loadMatrices(const artifact::Artifact &a, State &s, std::string &error) {
       continue;
     }
     s.pinnedTiles.emplace_back(m.mrfTile, m.mrfTile + tiles);
-    for (uint64_t t = 0; t < tiles; ++t)
-      s.mrf.storePackedTile(static_cast<uint32_t>(m.mrfTile + t),
-                            a.weightImage.data() + m.offset + t * tileBytes, rowBytes, m.formatIndex);
+    for (uint32_t tr = 0; tr < m.rowTiles; ++tr)
+      for (uint32_t tc = 0; tc < m.colTiles; ++tc) {
+        const artifact::TileExtent e = artifact::tileExtent(m, tr, tc, s.n);
+        s.mrf.storePackedTile(m.mrfTile + tr * m.colTiles + tc, a.weightImage.data() + m.offset + e.offset, e.rows,
+                              e.cols, m.formatIndex);
+      }
   }
   return true;
 }

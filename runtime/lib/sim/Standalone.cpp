@@ -4,12 +4,16 @@
 // row-major matrix at DRAM element a (optionally transposed) is zero-padded to
 // a ROWS x COLS tile grid and stored from MRF tile b (tile (tr, tc) in tile
 // b + tr * MAT_PITCH + tc, MAT_PITCH 0 meaning COLS), each tile row quantized
-// by the MRF to the weight format of format pair MFMT. m_rd stream copies
+// by the MRF to the weight format of format pair MFMT (only the part of the
+// matrix inside a tile is stored; the MRF knows the rest is zero). m_rd stream copies
 // the packed tiles of a streamed constant matrix into MRF tiles from b
-// unchanged (unpacked as the pinning at session start does, no rounding).
+// unchanged (unpacked as the pinning at session start does, no rounding;
+// each tile holds its real extent, artifact/MatrixLayout.h).
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
+
+#include "softnpu/artifact/MatrixLayout.h"
 
 #include <algorithm>
 
@@ -47,12 +51,13 @@ bool matrixStream(State &s, const isa::Inst &inst, std::string &what) {
              std::to_string(pe - 1) + ")";
       return false;
     }
-  const size_t rowBytes = numerics::packedRowBytes(m.format, s.n);
-  const uint64_t tileBytes = rowBytes * s.n;
   const uint8_t *packed = s.streamedImage.data() + s.streamedAt[inst.a];
-  for (uint64_t t = 0; t < tiles; ++t)
-    s.mrf.storePackedTile(static_cast<uint32_t>(begin + t), packed + t * tileBytes, rowBytes, m.formatIndex,
-                          /*reuse=*/true); // streamedImage lives as long as the session
+  for (uint32_t tr = 0; tr < m.rowTiles; ++tr)
+    for (uint32_t tc = 0; tc < m.colTiles; ++tc) {
+      const artifact::TileExtent e = artifact::tileExtent(m, tr, tc, s.n);
+      s.mrf.storePackedTile(static_cast<uint32_t>(begin + uint64_t{tr} * m.colTiles + tc), packed + e.offset, e.rows,
+                            e.cols, m.formatIndex, /*reuse=*/true); // streamedImage lives as long as the session
+    }
   ++s.counters.matrixMoves;
   s.counters.mrfTilesWritten += tiles;
   return true;
@@ -107,19 +112,22 @@ bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
   }
   const float *m = s.dram.data() + inst.a;
   float *buf = s.tileScratch.data();
+  // Each tile gets the part of the matrix that falls into it (its real
+  // extent); the MRF treats the rest as zero.
+  const auto realIn = [n](uint64_t total, uint64_t t) { return total > t * n ? std::min(n, total - t * n) : 0; };
   for (uint64_t tr = 0; tr < rows; ++tr) {
+    const uint64_t tileRows = realIn(r, tr);
     for (uint64_t tc = 0; tc < cols; ++tc) {
-      for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t tileCols = realIn(c, tc);
+      for (uint64_t i = 0; i < tileRows; ++i) {
         const uint64_t g = tr * n + i;
-        for (uint64_t j = 0; j < n; ++j) {
+        for (uint64_t j = 0; j < tileCols; ++j) {
           const uint64_t h = tc * n + j;
-          float v = 0.0f;
-          if (g < r && h < c)
-            v = transpose ? m[h * matW + g] : m[g * matW + h];
-          buf[i * n + j] = v;
+          buf[i * n + j] = transpose ? m[h * matW + g] : m[g * matW + h];
         }
       }
-      s.mrf.storeTile(static_cast<uint32_t>(inst.b + tr * pitch + tc), buf, pair);
+      s.mrf.storeTile(static_cast<uint32_t>(inst.b + tr * pitch + tc), buf, n, static_cast<uint32_t>(tileRows),
+                      static_cast<uint32_t>(tileCols), pair);
     }
   }
   ++s.counters.matrixMoves;

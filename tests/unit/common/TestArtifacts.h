@@ -19,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -104,11 +105,14 @@ inline void addDramInit(artifact::Artifact &a, uint64_t addr, const std::vector<
   a.dramInits.push_back(d);
 }
 
-/// Appends the rows x cols matrix w (row-major, zero-padded to whole
-/// kTinyDim x kTinyDim tiles) to the weight image, packed tile by tile (row
-/// tiles outer) in the weight format of pair `formatIndex`, and its entry:
-/// pinned at MRF tile `mrfTile`, or streamed (mrfTile must then be 0).
-/// Returns the new entry (valid until the next push to a.matrices).
+/// Appends the rows x cols matrix w (row-major) to the weight image at its
+/// real extent in the layout of docs/artifact-format.md (format 2): tile by
+/// tile (row tiles outer), each tile's real rows packed at the tile's real
+/// width in the weight format of pair `formatIndex`; and its entry: pinned at
+/// MRF tile `mrfTile`, or streamed (mrfTile must then be 0). The layout is
+/// written out here, not taken from artifact/MatrixLayout.h, so the tests
+/// check that header against the document. Returns the new entry (valid
+/// until the next push to a.matrices).
 inline artifact::MatrixEntry &addMatrix(artifact::Artifact &a, uint32_t mrfTile, const std::vector<float> &w,
                                         size_t rows, size_t cols, uint32_t formatIndex = 0, bool streamed = false) {
   constexpr unsigned N = kTinyDim;
@@ -116,23 +120,23 @@ inline artifact::MatrixEntry &addMatrix(artifact::Artifact &a, uint32_t mrfTile,
   m.mrfTile = mrfTile;
   m.rowTiles = static_cast<uint32_t>((rows + N - 1) / N);
   m.colTiles = static_cast<uint32_t>((cols + N - 1) / N);
+  m.rows = static_cast<uint32_t>(rows);
+  m.cols = static_cast<uint32_t>(cols);
   m.formatIndex = formatIndex;
   m.format = a.formats[formatIndex].weight;
   m.streamed = streamed;
   m.offset = a.weightImage.size();
-  const size_t rowBytes = numerics::packedRowBytes(m.format, N);
-  std::vector<float> row(N);
   for (uint32_t tr = 0; tr < m.rowTiles; ++tr)
-    for (uint32_t tc = 0; tc < m.colTiles; ++tc)
-      for (size_t i = 0; i < N; ++i) {
-        for (size_t j = 0; j < N; ++j) {
-          const size_t g = tr * N + i, h = tc * N + j;
-          row[j] = g < rows && h < cols ? w[g * cols + h] : 0.0f;
-        }
+    for (uint32_t tc = 0; tc < m.colTiles; ++tc) {
+      const size_t tileRows = std::min<size_t>(N, rows - tr * N), tileCols = std::min<size_t>(N, cols - tc * N);
+      const size_t rowBytes = numerics::packedRowBytes(m.format, tileCols);
+      for (size_t i = 0; i < tileRows; ++i) {
         const size_t at = a.weightImage.size();
         a.weightImage.resize(at + rowBytes);
-        numerics::packRow(row.data(), N, m.format, a.target.rounding, a.weightImage.data() + at);
+        numerics::packRow(&w[(tr * N + i) * cols + tc * N], tileCols, m.format, a.target.rounding,
+                          a.weightImage.data() + at);
       }
+    }
   m.size = a.weightImage.size() - m.offset;
   a.matrices.push_back(m);
   return a.matrices.back();

@@ -47,6 +47,8 @@ artifact::Artifact streamArtifact(uint32_t pair) {
   artifact::MatrixEntry m;
   m.rowTiles = 2;
   m.colTiles = 3;
+  m.rows = 2 * N; // the whole grid: the bytes moved are the same stored or padded
+  m.cols = 3 * N;
   m.formatIndex = pair;
   m.format = a.formats[pair].weight;
   m.streamed = true;
@@ -128,4 +130,21 @@ TEST(StreamMoveTest, StreamReadsThePackedSizeFromDram) {
     EXPECT_EQ(timing::costOf(a.target, plain).dramBytes, 6144u);
     EXPECT_EQ(timing::costOf(a.target, plain).units[timing::unitIndex(Unit::Dram)].busy, 384u);
   }
+}
+
+TEST(StreamMoveTest, ASmallMatrixIsChargedItsWholeTiles) {
+  // The artifact stores a 17 x 33 msfp15 matrix at its real extent: 17 rows
+  // of 2 x 15 + (1 + ceil(7/8)) = 32 bytes = 544 bytes. The NPU's DRAM holds
+  // it as its 2 x 3 grid of whole tiles, and that is what m_rd stream moves:
+  // 1440 bytes, 90 cycles, as for the full 32 x 48 matrix above.
+  artifact::Artifact a = streamArtifact(0);
+  artifact::MatrixEntry &m = a.matrices[0];
+  m.rows = 17;
+  m.cols = 33;
+  m.size = 544;
+  a.weightImage.assign(m.size, 0);
+  const std::vector<Work> works = describe(a);
+  ASSERT_EQ(works.size(), 6u);
+  EXPECT_EQ(works[0].dramReadBytes, 1440u);
+  EXPECT_EQ(timing::costOf(a.target, works[0]).units[timing::unitIndex(Unit::Dram)].busy, 90u);
 }

@@ -26,10 +26,13 @@
 
 namespace softnpu::artifact {
 
-constexpr uint16_t kVersionMajor = 1;
+/// 2.0: constant matrices are stored at their real extent (MatrixEntry::rows,
+/// cols), not padded to whole tiles. Readers accept 1.x too (whole tiles:
+/// read as matrices whose extent is their whole tile grid).
 /// 1.1: the program may use loop / end_loop, the iter flag of v_rd / v_wr and
-/// the MAT_PITCH, RD_STEP and WR_STEP registers (readers accept 1.0 too).
-constexpr uint16_t kVersionMinor = 1;
+/// the MAT_PITCH, RD_STEP and WR_STEP registers.
+constexpr uint16_t kVersionMajor = 2;
+constexpr uint16_t kVersionMinor = 0;
 constexpr uint32_t kNoNode = 0xFFFFFFFFu;
 
 enum class DType : uint8_t { F32 = 1 };
@@ -53,10 +56,13 @@ struct FormatPair {
   bool operator==(const FormatPair &o) const { return weight == o.weight && input == o.input; }
 };
 
-/// A constant matrix of rowTiles x colTiles tiles (row-major over the tile
-/// grid), each tile N x N in `format` (== formats[formatIndex].weight).
-/// Its bytes are weightImage[offset, offset + size): the tiles in grid order,
-/// each tile's rows in order, each row packed with numerics::packRow.
+/// A constant matrix of rows x cols elements on a grid of rowTiles x colTiles
+/// N x N tiles (row-major over the grid; rowTiles = ceil(rows / N), colTiles =
+/// ceil(cols / N)), in `format` (== formats[formatIndex].weight); the tiles'
+/// elements past the matrix are zero. Its bytes are weightImage[offset,
+/// offset + size): only the real elements, tile by tile in grid order, each
+/// tile's real rows in order, each packed with numerics::packRow at the
+/// tile's real width (MatrixLayout.h).
 /// Pinned (streamed == false): loaded into MRF tiles from mrfTile when a
 /// session is created and kept there. Streamed: stays packed in DRAM (the
 /// weight image models it) and is copied into MRF scratch tiles at run time
@@ -66,6 +72,7 @@ struct MatrixEntry {
   uint32_t node = kNoNode; ///< index into nodeNames
   uint32_t mrfTile = 0;    ///< first MRF tile (pinned); 0 when streamed
   uint32_t rowTiles = 0, colTiles = 0;
+  uint32_t rows = 0, cols = 0; ///< real extent in elements
   numerics::NumberFormat format;
   uint32_t formatIndex = 0;
   uint64_t offset = 0, size = 0;

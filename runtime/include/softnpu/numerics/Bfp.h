@@ -68,6 +68,10 @@ float roundScalar(float x, const NumberFormat &fmt, Rounding rounding);
 /// Dot product of two block vectors of equal length and block size, in the
 /// documented order, added to `init` in fp32. NaN on mismatch.
 float dot(const BfpVector &w, const BfpVector &x, float init);
+/// dot(w, x', init) where x' is x's first w.size() elements (x may be longer:
+/// a matrix row stored at its real extent, times a whole native vector). NaN
+/// on mismatch or when x is shorter than w.
+float dotLeading(const BfpVector &w, const BfpVector &x, float init);
 
 /// A matrix in a narrow MSFP format (SignMagnitude, m <= 7, even block size
 /// k), laid out for matVecCompactMsfp. Rows are taken in groups of eight (a
@@ -112,7 +116,10 @@ bool isCompactMsfp(const NumberFormat &fmt);
 bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out);
 /// acc[r] = dot(row r of w, x, acc[r]) for every row r, bit-identical to
 /// dot() (same exact block sums, same single rounding per block, same fp32
-/// order per row). Blocks whose contribution is an exact +0 for every row
+/// order per row). x may have more blocks than w's rows (a matrix stored at
+/// its real extent): the rows then count as zero-padded to x's length, whose
+/// extra blocks add +0 (turning a -0 accumulator into +0); when one of those
+/// extra blocks is NaN it returns false instead. Blocks whose contribution is an exact +0 for every row
 /// (input block all zero and not NaN, or a row group all zero, with no NaN
 /// weight block involved) are skipped; a skipped +0 only matters to an
 /// accumulator holding -0, which is then made +0 as the addition would.
@@ -143,6 +150,16 @@ size_t packedRowBytes(const NumberFormat &fmt, size_t n);
 void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
 /// Inverse of packRow for block formats.
 BfpVector unpackRowBfp(const uint8_t *in, size_t n, const NumberFormat &fmt);
+/// The instruction sets unpackRowBfp can decode with; all give the same
+/// bits. Auto picks the best the CPU has (AVX2, else portable).
+enum class DecodeKernel { Auto, Portable, Avx2 };
+/// Whether this build and CPU can run `kernel` (Auto and Portable: always).
+bool decodeKernelAvailable(DecodeKernel kernel);
+/// unpackRowBfp into `out`, reusing its storage (loading weights), with a
+/// chosen kernel. False (and `out` empty) when `fmt` is not a valid block
+/// format or the kernel is not available.
+bool unpackRowBfpInto(const uint8_t *in, size_t n, const NumberFormat &fmt, BfpVector &out,
+                      DecodeKernel kernel = DecodeKernel::Auto);
 /// Inverse of packRow for any format, as floats.
 void unpackRow(const uint8_t *in, size_t n, const NumberFormat &fmt, float *out);
 
