@@ -127,7 +127,7 @@ public:
                               m.getFormatIndex(), /*streamed=*/false)))
           return failure();
       } else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op)) {
-        if (m.getIndex() != static_cast<int64_t>(a_.matrices.size()))
+        if (m.getIndex() != static_cast<uint64_t>(a_.matrices.size()))
           return m.emitError() << "streamed matrix index " << m.getIndex()
                                << " is not its position in the matrix table ("
                                << a_.matrices.size() << ")";

@@ -117,12 +117,17 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     // The least scratch that works: one tile row of every streamed matrix,
     // and every run-time matrix whole.
     auto need = [&] { return std::max(runtimeTiles, maxCols); };
-    SmallVector<Matrix *> bySize;
-    for (Matrix &m : matrices)
-      bySize.push_back(&m);
-    llvm::stable_sort(bySize, [](Matrix *a, Matrix *b) { return a->tiles > b->tiles; });
+    // Largest first; equal sizes keep program order (an index tie-break, so a
+    // plain sort is stable).
+    SmallVector<std::pair<Matrix *, size_t>> bySize;
+    for (auto [i, m] : llvm::enumerate(matrices))
+      bySize.push_back({&m, i});
+    llvm::sort(bySize, [](const auto &a, const auto &b) {
+      return a.first->tiles != b.first->tiles ? a.first->tiles > b.first->tiles : a.second < b.second;
+    });
     const bool streamAll = t.weightResidency == target::Target::WeightResidency::Stream;
-    for (Matrix *m : bySize) {
+    for (auto [m, index] : bySize) {
+      (void)index;
       if (!streamAll && pinned + runtimeTiles <= capacity && maxFull == 0)
         break;
       if (!streamAll && maxFull && pinned + need() <= capacity)
