@@ -156,7 +156,17 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
     MFU the chain planner places the step on. An fpga.rnn becomes, per
     direction and batch entry, a prologue, an fpga.loop over T-1 timesteps
     with `iter` addressing and the peeled last timestep (docs/recurrent.md).
+
+    Memory: a matrix product's result read only by the next product stays in
+    the IVRF (no DRAM round trip); other intermediates live in DRAM, and a
+    tensor's place is reused after its last reader. `keep-intermediates`
+    gives every node's result its own DRAM place to the end of the run (what
+    a layer report reads) and keeps nothing on chip.
   }];
+  let options = [
+    Option<"keepIntermediates", "keep-intermediates", "bool", /*default=*/"false",
+           "every node's result in its own DRAM place (layer reports); nothing kept on chip">
+  ];
 }
 
 #endif

@@ -25,7 +25,9 @@ void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOp
   pm.addPass(createFpgaTile());
   if (stop == PipelineStage::Fpga)
     return;
-  pm.addPass(createFpgaLowerToIsa());
+  FpgaLowerToIsaOptions l;
+  l.keepIntermediates = opts.keepIntermediates;
+  pm.addPass(createFpgaLowerToIsa(l));
 }
 
 void registerCompilerPasses() {

@@ -19,6 +19,7 @@ struct PipelineOptions {
   std::vector<std::string> precisionFor; ///< PATTERN=FORMAT overrides
   std::optional<double> autoPrecision;   ///< error bound; runs fpga-auto-precision
   std::vector<std::string> samples;      ///< NAME=FILE inputs for auto-precision
+  bool keepIntermediates = false;        ///< every node's result kept in DRAM (layer reports)
 };
 
 void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts);

@@ -19,7 +19,11 @@
 #include "compiler/transforms/Lowerer.h"
 #include "compiler/transforms/RnnLayout.h"
 
+using namespace mlir;
+
 namespace softnpu::lowering {
+
+using isa::SReg;
 
 namespace {
 
@@ -276,8 +280,8 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
             std::copy_n(&rv[row * h], h, &value[j * width + m.rCol * n_]);
         }
         auto type = RankedTensorType::get({h, width}, b_.getF32Type());
-        fpga::PinnedMatrixOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(value)),
-                                     tileOf(d, m), m.rows, m.cols, fmt);
+        declared(fpga::PinnedMatrixOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(value)),
+                                              tileOf(d, m), m.rows, m.cols, fmt));
         ++numMatrices_;
       }
   } else {
@@ -413,8 +417,8 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
     biasTable = allocate(static_cast<int64_t>(table.size()));
     OpBuilder::InsertionGuard g(b_);
     setInsertionPointForDeclaration();
-    fpga::DramConstOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)),
-                              *biasTable);
+    declared(fpga::DramConstOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)),
+                                       *biasTable));
   }
 
   for (int64_t d = 0; d < dirs; ++d) {

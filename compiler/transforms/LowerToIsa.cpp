@@ -1,13 +1,17 @@
 //===- LowerToIsa.cpp - The fpga-lower-to-isa pass -------------------------===//
 //
-// The pass, the program skeleton (Lowerer::run) and the lowering of matrix
-// products and point-wise ops. The lowering's state and helpers are in
-// Lowerer.h; recurrent layers in LowerRnn.cpp.
+// The pass and the program skeleton: I/O declarations, the walk over the
+// function in program order with DRAM released after each tensor's last
+// reader, output copies, tensor records and the DRAM footprint. The op
+// lowerings are in LowerLinear.cpp, LowerPointwise.cpp and LowerRnn.cpp; the
+// jobs they share in lowering/ (Lowerer.h lists them).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 #include "compiler/SingleFunction.h"
 #include "compiler/transforms/Lowerer.h"
+
+#include <limits>
 
 namespace softnpu {
 #define GEN_PASS_DEF_FPGALOWERTOISA
@@ -15,72 +19,150 @@ namespace softnpu {
 } // namespace softnpu
 
 using namespace mlir;
-using namespace softnpu;
-using isa::SReg;
 
 namespace softnpu::lowering {
+
+namespace {
+
+std::string argName(func::FuncOp f, unsigned i) {
+  auto a = f.getArgAttrOfType<StringAttr>(i, "onnx.name");
+  return a ? a.str() : "input" + std::to_string(i);
+}
+
+std::string resultName(func::FuncOp f, unsigned i) {
+  auto a = f.getResultAttrOfType<StringAttr>(i, "onnx.name");
+  return a ? a.str() : "output" + std::to_string(i);
+}
+
+/// The result a layer report shows for `op`: its first result, or for a
+/// recurrent layer the first one it writes (null when none).
+Value recordedResult(Operation &op) {
+  auto rnn = dyn_cast<fpga::RnnOp>(op);
+  if (!rnn)
+    return op.getResult(0);
+  for (Value v : {rnn.getYH(), rnn.getY(), rnn.getYC()})
+    if (v && !v.use_empty())
+      return v;
+  return Value();
+}
+
+} // namespace
 
 LogicalResult Lowerer::run(func::FuncOp func) {
   b_.setInsertionPoint(func);
   program_ = fpga::ProgramOp::create(b_, func.getLoc(), func.getSymName(), 0, ArrayAttr());
   program_.getBody().emplaceBlock();
   b_.setInsertionPointToStart(&program_.getBody().front());
+  if (failed(declareInputs(func)) || failed(declareOutputs(func)))
+    return failure();
+  if (!keepIntermediates_)
+    onChip_ = planOnChip(func, t_);
+  computeLastUses(func);
+  for (auto [index, op] : llvm::enumerate(func.getBody().front())) {
+    b_.setInsertionPointToEnd(&program_.getBody().front());
+    if (failed(lowerOp(op)))
+      return failure();
+    releaseDead(op, static_cast<int64_t>(index));
+  }
+  return finish(func);
+}
 
+LogicalResult Lowerer::checkNetworkQueue(func::FuncOp func, const char *role, const std::string &name, Value v) {
+  int64_t vectors = llvm::divideCeilSigned(numElements(v), n_);
+  if (vectors <= static_cast<int64_t>(t_.networkQueueDepth))
+    return success();
+  return func.emitError() << "graph " << role << " '" << name << "' is " << vectors
+                          << " native vectors; the network queues of target '" << t_.name << "' hold "
+                          << t_.networkQueueDepth << " (network_queue_depth)";
+}
+
+LogicalResult Lowerer::declareInputs(func::FuncOp func) {
   for (BlockArgument arg : func.getArguments()) {
+    const std::string name = argName(func, arg.getArgNumber());
     if (!cast<RankedTensorType>(arg.getType()).getElementType().isF32())
-      return func.emitError() << "graph input '" << argName(func, arg.getArgNumber())
-                              << "' is not float32; the NPU runs float32 tensors";
-    if (failed(checkNetworkQueue(func, "input", argName(func, arg.getArgNumber()), arg)))
+      return func.emitError() << "graph input '" << name << "' is not float32; the NPU runs float32 tensors";
+    if (failed(checkNetworkQueue(func, "input", name, arg)))
       return failure();
     addr_[arg] = allocate(numElements(arg));
-    fpga::InputOp::create(b_, func.getLoc(), argName(func, arg.getArgNumber()),
-                          shapeOf(arg), addr_[arg]);
+    declared(fpga::InputOp::create(b_, func.getLoc(), name, shapeOf(arg), addr_[arg]));
   }
+  return success();
+}
+
+LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  SmallVector<int64_t> outAddr;
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     if (!cast<RankedTensorType>(v.getType()).getElementType().isF32())
       return ret.emitError() << "graph output " << i << " is not float32";
     if (failed(checkNetworkQueue(func, "output", resultName(func, i), v)))
       return failure();
     int64_t a = allocate(numElements(v));
-    outAddr.push_back(a);
-    fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a);
+    declared(fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a));
     // Computed outputs are written in place; others are copied at the end.
     Value root = rootOf(v);
     Operation *def = root.getDefiningOp();
-    if (def && llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp,
-                            fpga::TransposeOp>(def) &&
+    if (def &&
+        llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp,
+                  fpga::TransposeOp>(def) &&
         !addr_.count(root))
       addr_[root] = a;
     else
       copies_.push_back({root, a, numElements(v), ret.getLoc()});
   }
+  return success();
+}
 
-  for (Operation &op : func.getBody().front()) {
-    b_.setInsertionPointToEnd(&program_.getBody().front());
-    LogicalResult r = success();
-    if (auto l = dyn_cast<fpga::LinearOp>(op))
-      r = lowerLinear(l);
-    else if (auto a = dyn_cast<fpga::AddOp>(op))
-      r = lowerAdd(a);
-    else if (auto act = dyn_cast<fpga::ActivationOp>(op))
-      r = lowerActivation(act);
-    else if (auto rnn = dyn_cast<fpga::RnnOp>(op))
-      r = lowerRnn(rnn);
-    else if (auto e = dyn_cast<fpga::ExtractOp>(op))
-      r = lowerExtract(e);
-    else if (auto tr = dyn_cast<fpga::TransposeOp>(op))
-      r = lowerTranspose(tr);
-    else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, func::ReturnOp>(op))
-      continue;
-    else
-      return op.emitError() << describeOp(&op) << ": cannot be lowered to NPU instructions";
-    if (failed(r))
-      return failure();
-    if (Value produced = recordedResult(op))
-      recordTensor(produced, op.getLoc());
+void Lowerer::computeLastUses(func::FuncOp func) {
+  for (auto [index, op] : llvm::enumerate(func.getBody().front())) {
+    const int64_t at = llvm::isa<func::ReturnOp>(op) ? std::numeric_limits<int64_t>::max()
+                                                     : static_cast<int64_t>(index);
+    for (Value v : op.getOperands())
+      lastUse_[rootOf(v)] = at;
+    for (Value r : op.getResults())
+      lastUse_.try_emplace(r, static_cast<int64_t>(index)); // unused results die at once
   }
+}
+
+LogicalResult Lowerer::lowerOp(Operation &op) {
+  LogicalResult r = success();
+  if (auto l = dyn_cast<fpga::LinearOp>(op))
+    r = lowerLinear(l);
+  else if (auto a = dyn_cast<fpga::AddOp>(op))
+    r = lowerAdd(a);
+  else if (auto act = dyn_cast<fpga::ActivationOp>(op))
+    r = lowerActivation(act);
+  else if (auto rnn = dyn_cast<fpga::RnnOp>(op))
+    r = lowerRnn(rnn);
+  else if (auto e = dyn_cast<fpga::ExtractOp>(op))
+    r = lowerExtract(e);
+  else if (auto tr = dyn_cast<fpga::TransposeOp>(op))
+    r = lowerTranspose(tr);
+  else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, func::ReturnOp>(op))
+    return success();
+  else
+    return op.emitError() << describeOp(&op) << ": cannot be lowered to NPU instructions";
+  if (failed(r))
+    return failure();
+  if (Value produced = recordedResult(op))
+    recordTensor(produced, op.getLoc());
+  return success();
+}
+
+void Lowerer::releaseDead(Operation &op, int64_t index) {
+  auto release = [&](Value v) {
+    auto it = owned_.find(v);
+    auto last = lastUse_.find(v);
+    if (it == owned_.end() || last == lastUse_.end() || last->second > index)
+      return;
+    dram_.release(it->second.addr, it->second.count);
+  };
+  for (Value v : op.getOperands())
+    release(rootOf(v));
+  for (Value r : op.getResults())
+    release(r);
+}
+
+LogicalResult Lowerer::finish(func::FuncOp func) {
   program_.setFormatsAttr(formatTable());
   b_.setInsertionPointToEnd(&program_.getBody().front());
   for (const Copy &c : copies_) {
@@ -90,239 +172,116 @@ LogicalResult Lowerer::run(func::FuncOp func) {
       return failure();
     pointwise(loc, *src, 1, c.dst, c.count, {});
   }
-  if (static_cast<uint64_t>(dramNext_) * 4 > t_.dramBytes)
-    return func.emitError() << "the model needs " << dramNext_ * 4 << " bytes of DRAM; target '"
-                            << t_.name << "' has " << t_.dramBytes;
-  program_.setDramElements(dramNext_);
+  // A record is only right when its place still holds the tensor at the end.
+  for (const Record &r : records_) {
+    if (onChip_.count(r.value))
+      continue;
+    auto owned = owned_.find(r.value);
+    if (owned != owned_.end() && !dram_.intact(owned->second.addr, owned->second.count, owned->second.since))
+      continue;
+    OpBuilder::InsertionGuard g(b_);
+    setInsertionPointForDeclaration();
+    declared(fpga::TensorRecordOp::create(b_, r.loc, shapeOf(r.value), addr_.lookup(r.value)));
+  }
+  const int64_t footprint = dram_.footprint();
+  if (static_cast<uint64_t>(footprint) * 4 > t_.dramBytes)
+    return func.emitError() << "the model needs " << footprint * 4 << " bytes of DRAM; target '" << t_.name
+                            << "' has " << t_.dramBytes;
+  program_.setDramElements(footprint);
   func.erase();
   return success();
 }
 
-LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
-  Location loc = op.getLoc();
-  auto grid = op.getTileGrid();
-  if (!grid)
-    return op.emitError() << describeOp(op) << ": no tile grid (run fpga-tile first)";
-  int64_t rows = (*grid)[0], cols = (*grid)[1];
-  int64_t r = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
-
-  // The matrix: pinned weights, streamed weights (panel by panel) or a
-  // run-time matrix moved into scratch tiles.
-  int64_t fmt = formatIndex(op);
-  SmallVector<Panel> panels{{0, rows, 0}};
-  auto w = op.getW().getDefiningOp<fpga::WeightsOp>();
-  bool streamed = w && w.getStreamed();
-  if (streamed) {
-    panels = panelsOf(w, rows);
-  } else if (w) {
-    if (!w.getMrfTile())
-      return op.emitError() << describeOp(op) << ": weights not placed (run fpga-tile first)";
-    panels[0].tile = *w.getMrfTile();
-    if (declared_.insert(w).second) {
-      OpBuilder::InsertionGuard g(b_);
-      setInsertionPointForDeclaration();
-      fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt);
-      ++numMatrices_;
-    }
-  } else {
-    FailureOr<int64_t> m = addrOf(op.getW(), loc);
-    if (failed(m))
-      return failure();
-    panels[0].tile = scratchBase();
-    ArrayRef<int64_t> ws = shapeOf(op.getW());
-    setReg(loc, SReg::Rows, rows);
-    setReg(loc, SReg::Cols, cols);
-    setReg(loc, SReg::MatH, ws[0]);
-    setReg(loc, SReg::MatW, ws[1]);
-    setReg(loc, SReg::MatPitch, 0);
-    setReg(loc, SReg::MFmt, fmt);
-    fpga::MRdOp::create(b_, loc, *m, panels[0].tile, op.getTransposeW());
+FailureOr<int64_t> Lowerer::addrOf(Value v, Location loc) {
+  v = rootOf(v);
+  if (auto it = addr_.find(v); it != addr_.end())
+    return it->second;
+  if (auto c = v.getDefiningOp<arith::ConstantOp>()) {
+    auto attr = dyn_cast<DenseElementsAttr>(c.getValue());
+    if (!attr || !attr.getElementType().isF32())
+      return emitError(loc) << "constant is not a dense float32 tensor";
+    int64_t a = allocate(attr.getNumElements());
+    OpBuilder::InsertionGuard g(b_);
+    setInsertionPointForDeclaration();
+    declared(fpga::DramConstOp::create(b_, c.getLoc(), attr, a));
+    addr_[v] = a;
+    return a;
   }
-
-  // The chain's point-wise steps and where they run.
-  float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
-  SmallVector<Step> steps;
-  int alphaStep = -1, biasStep = -1;
-  if (alpha != 1.0f) {
-    alphaStep = static_cast<int>(steps.size());
-    steps.push_back({"vv_mul", 0});
-  }
-  if (op.getBias()) {
-    biasStep = static_cast<int>(steps.size());
-    steps.push_back({"vv_add", 0});
-  }
-  if (op.getActivation() != "none")
-    steps.push_back({op.getActivation() == "relu" ? "v_relu"
-                     : op.getActivation() == "sigmoid" ? "v_sigm"
-                                                        : "v_tanh"});
-  auto mfus = placeSteps(loc, true, steps);
-  if (failed(mfus))
-    return failure();
-
-  // alpha and beta are the same in every lane: staged once for all panels.
-  if (alphaStep >= 0)
-    stage(loc, splat(loc, alpha, p), p, 1, rows, {}, "MULVRF", 0, (*mfus)[alphaStep]);
-  std::vector<int64_t> biasRows;
-  int64_t biasStride = 1, biasAddr = 0, betaAddr = rows;
-  if (Value bias = op.getBias()) {
-    FailureOr<int64_t> a = addrOf(bias, loc);
-    if (failed(a))
-      return failure();
-    biasAddr = *a;
-    std::tie(biasRows, biasStride) = broadcastRows(shapeOf(bias), {r, p});
-    if (beta != 1.0f)
-      stage(loc, splat(loc, beta, p), p, 1, rows, {}, "MULVRF", betaAddr, 0);
-  }
-  bool biasPerRow = biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
-
-  FailureOr<int64_t> x = addrOf(op.getX(), loc);
-  if (failed(x))
-    return failure();
-  int64_t y = resultAddr(op.getY());
-  for (size_t pi = 0; pi < panels.size(); ++pi) {
-    Panel &panel = panels[pi];
-    int64_t first = panel.firstRowTile * n_, len = std::min(p - first, panel.rowTiles * n_);
-    if (streamed) {
-      panel.tile = streamIn(w, panels, pi, loc);
-      // Move the next panel (or the next streamed layer's first one) in now,
-      // so its DRAM transfer overlaps this panel's chains.
-      if (pi + 1 < panels.size())
-        prefetch(w, panels, pi + 1, loc);
-      else
-        prefetchNextLayer(op);
-    }
-    auto stageBias = [&](int64_t row) {
-      SmallVector<Step> pre;
-      if (beta != 1.0f)
-        pre.push_back({"vv_mul", betaAddr});
-      stage(loc, biasAddr + biasRows[row] + first * biasStride, len, biasStride, panel.rowTiles,
-            pre, "ASVRF", 0, (*mfus)[biasStep]);
-    };
-    if (biasStep >= 0 && !biasPerRow)
-      stageBias(0);
-    // Rows alternate between two IVRF buffers when both fit, so staging row
-    // i + 1 does not wait for row i's product to finish reading (the timing
-    // model overlaps the DRAM read with the matrix unit).
-    const int64_t ivrfBuffers = 2 * cols <= static_cast<int64_t>(t_.ivrfDepth) ? 2 : 1;
-    for (int64_t i = 0; i < r; ++i) {
-      const int64_t xBuf = (i % ivrfBuffers) * cols;
-      // With one row, the IVRF still holds it from the previous panel.
-      if (r > 1 || pi == 0) {
-        int64_t xRow = op.getTransposeX() ? *x + i : *x + i * k;
-        stage(loc, xRow, k, op.getTransposeX() ? r : 1, cols, {}, "IVRF", xBuf, 0);
-      }
-      if (biasPerRow)
-        stageBias(i);
-      setReg(loc, SReg::Rows, panel.rowTiles);
-      setReg(loc, SReg::Cols, cols);
-      setReg(loc, SReg::WrLen, len);
-      setReg(loc, SReg::MFmt, fmt);
-      chain(loc, "IVRF", xBuf, 0, panel.tile, steps, "DRAM", y + i * p + first, 0);
-    }
-  }
-  return success();
+  return emitError(loc) << "internal error: tensor has no DRAM address yet";
 }
 
-LogicalResult Lowerer::lowerAdd(fpga::AddOp op) {
-  Location loc = op.getLoc();
-  FailureOr<int64_t> a = addrOf(op.getLhs(), loc), bAddr = addrOf(op.getRhs(), loc);
-  if (failed(a) || failed(bAddr))
-    return failure();
-  int64_t out = resultAddr(op.getResult());
-  ArrayRef<int64_t> outShape = shapeOf(op.getResult());
-  int64_t count = numElements(op.getResult());
-  int64_t depthElems = static_cast<int64_t>(t_.asvrfDepth) * n_;
-  if (shapeOf(op.getLhs()) == outShape && shapeOf(op.getRhs()) == outShape) {
-    for (int64_t off = 0; off < count; off += depthElems) {
-      int64_t len = std::min(count - off, depthElems);
-      stage(loc, *bAddr + off, len, 1, ceilDiv(len, n_), {}, "ASVRF", 0, 0);
-      pointwise(loc, *a + off, 1, out + off, len, {{"vv_add", 0}});
-    }
-    return success();
+int64_t Lowerer::resultAddr(Value v) {
+  auto [it, inserted] = addr_.try_emplace(v, 0);
+  if (inserted) {
+    const int64_t count = numElements(v);
+    it->second = dram_.allocate(count);
+    owned_[v] = {it->second, count, dram_.allocations()};
   }
-  int64_t c = outShape.empty() ? 1 : outShape.back();
-  if (ceilDiv(c, n_) > static_cast<int64_t>(t_.asvrfDepth))
-    return op.emitError() << describeOp(op) << ": broadcast rows of " << c
-                          << " elements do not fit the ASVRF";
-  auto [lhsRows, lhsStride] = broadcastRows(shapeOf(op.getLhs()), outShape);
-  auto [rhsRows, rhsStride] = broadcastRows(shapeOf(op.getRhs()), outShape);
-  int64_t staged = -1;
-  for (size_t i = 0; i < lhsRows.size(); ++i) {
-    if (rhsRows[i] != staged) {
-      stage(loc, *bAddr + rhsRows[i], c, rhsStride, ceilDiv(c, n_), {}, "ASVRF", 0, 0);
-      staged = rhsRows[i];
-    }
-    setTransfer(loc, ceilDiv(c, n_), c, lhsStride, c);
-    chain(loc, "DRAM", *a + lhsRows[i], 0, std::nullopt, {{"vv_add", 0}}, "DRAM",
-          out + static_cast<int64_t>(i) * c, 0);
-  }
-  return success();
+  return it->second;
 }
 
-LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
-  Location loc = op.getLoc();
-  FailureOr<int64_t> x = addrOf(op.getX(), loc);
-  if (failed(x))
-    return failure();
-  StringRef k = op.getKind();
-  const char *inst = k == "relu" ? "v_relu" : k == "sigmoid" ? "v_sigm" : "v_tanh";
-  pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
-  return success();
+int64_t Lowerer::splat(Location loc, float value, int64_t count) {
+  auto type = RankedTensorType::get({count}, b_.getF32Type());
+  auto attr = DenseElementsAttr::get(type, value);
+  int64_t a = allocate(count);
+  OpBuilder::InsertionGuard g(b_);
+  setInsertionPointForDeclaration();
+  declared(fpga::DramConstOp::create(b_, loc, attr, a));
+  return a;
 }
 
-LogicalResult Lowerer::lowerExtract(fpga::ExtractOp op) {
-  Location loc = op.getLoc();
-  FailureOr<int64_t> x = addrOf(op.getX(), loc);
-  if (failed(x))
-    return failure();
-  const int64_t len = static_cast<int64_t>(op.getRowLength()), stride = static_cast<int64_t>(op.getRowStride());
-  const int64_t y = resultAddr(op.getY()), rows = numElements(op.getY()) / len;
-  for (int64_t r = 0; r < rows; ++r)
-    pointwise(loc, *x + static_cast<int64_t>(op.getOffset()) + r * stride, 1, y + r * len, len, {});
-  return success();
+void Lowerer::setInsertionPointForDeclaration() {
+  if (lastDecl_)
+    b_.setInsertionPointAfter(lastDecl_);
+  else
+    b_.setInsertionPointToStart(&program_.getBody().front());
 }
 
-LogicalResult Lowerer::lowerTranspose(fpga::TransposeOp op) {
-  Location loc = op.getLoc();
-  FailureOr<int64_t> x = addrOf(op.getX(), loc);
-  if (failed(x))
-    return failure();
-  ArrayRef<int64_t> in = shapeOf(op.getX()), out = shapeOf(op.getY());
-  ArrayRef<int64_t> perm = op.getPerm();
-  const size_t rank = in.size();
-  SmallVector<int64_t> stride(rank, 1); // of the operand, row-major
-  for (size_t k = rank; k-- > 1;)
-    stride[k - 1] = stride[k] * in[k];
-  const int64_t y = resultAddr(op.getY()), len = out.empty() ? 1 : out.back();
-  const int64_t rowStride = rank ? stride[perm[rank - 1]] : 1;
-  // Row r of the result: its index over the leading result dimensions gives
-  // the operand offset through the permuted strides.
-  const int64_t rows = numElements(op.getY()) / std::max<int64_t>(len, 1);
-  for (int64_t r = 0; r < rows; ++r) {
-    int64_t rem = r, offset = 0;
-    for (size_t k = rank - 1; k-- > 0;) {
-      offset += (rem % out[k]) * stride[perm[k]];
-      rem /= out[k];
-    }
-    pointwise(loc, *x + offset, rowStride, y + r * len, len, {});
+ArrayAttr Lowerer::formatTable() {
+  MLIRContext *ctx = b_.getContext();
+  SmallVector<Attribute> entries;
+  for (const auto &[w, i] : formats_)
+    entries.push_back(b_.getArrayAttr({fpga::FormatAttr::get(ctx, w), fpga::FormatAttr::get(ctx, i)}));
+  return b_.getArrayAttr(entries);
+}
+
+void Lowerer::setTransfer(Location loc, int64_t cols, int64_t len, int64_t stride, std::optional<int64_t> wrLen) {
+  setReg(loc, isa::SReg::Cols, cols);
+  setReg(loc, isa::SReg::RdLen, len);
+  setReg(loc, isa::SReg::RdStride, stride);
+  if (wrLen)
+    setReg(loc, isa::SReg::WrLen, *wrLen);
+}
+
+void Lowerer::pointwise(Location loc, int64_t src, int64_t srcStride, int64_t dst, int64_t count,
+                        ArrayRef<Step> steps, int64_t maxVectors) {
+  for (int64_t off = 0; off < count; off += maxVectors * n_) {
+    int64_t len = std::min(count - off, maxVectors * n_);
+    setTransfer(loc, llvm::divideCeilSigned(len, n_), len, srcStride, len);
+    chainTo(loc, {"DRAM", src + off * srcStride}, std::nullopt, steps, {{"DRAM", dst + off}});
   }
-  return success();
+}
+
+void Lowerer::stage(Location loc, int64_t src, int64_t len, int64_t stride, int64_t vectors, ArrayRef<Step> steps,
+                    const Access &to) {
+  setTransfer(loc, vectors, len, stride, std::nullopt);
+  chainTo(loc, {"DRAM", src}, std::nullopt, steps, {to});
 }
 
 } // namespace softnpu::lowering
 
 namespace {
 
-using softnpu::lowering::Lowerer;
-
 struct FpgaLowerToIsaPass : softnpu::impl::FpgaLowerToIsaBase<FpgaLowerToIsaPass> {
+  using FpgaLowerToIsaBase::FpgaLowerToIsaBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    const target::Target &t = fpga::getTarget(module);
-    FailureOr<func::FuncOp> func = getSingleFunction(module, "fpga-lower-to-isa");
+    const softnpu::target::Target &t = softnpu::fpga::getTarget(module);
+    FailureOr<func::FuncOp> func = softnpu::getSingleFunction(module, "fpga-lower-to-isa");
     if (failed(func))
       return signalPassFailure();
-    Lowerer lowerer(module, t);
+    softnpu::lowering::Lowerer lowerer(module, t, keepIntermediates);
     if (failed(lowerer.run(*func)))
       return signalPassFailure();
   }

@@ -19,6 +19,7 @@
 #include "dialects/fpga/FpgaDialect.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace softnpu::rnn {
 
@@ -38,12 +39,10 @@ struct Layout {
   int64_t tilesPerDirection = 0;
 };
 
-inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 inline Layout layoutOf(fpga::RnnOp op, int64_t nativeDim) {
   Layout l;
-  l.cx = ceilDiv(op.getInputSize(), nativeDim);
-  l.ch = ceilDiv(op.getHiddenSize(), nativeDim);
+  l.cx = llvm::divideCeilSigned(op.getInputSize(), nativeDim);
+  l.ch = llvm::divideCeilSigned(op.getHiddenSize(), nativeDim);
   auto add = [&](int64_t gate, int64_t wCol, int64_t rCol, int64_t cols) {
     l.matrices.push_back({gate, wCol, rCol, l.ch, cols, l.tilesPerDirection});
     l.tilesPerDirection += l.ch * cols;

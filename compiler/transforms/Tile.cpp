@@ -8,6 +8,7 @@
 #include "softnpu/timing/CostModel.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace softnpu {
 #define GEN_PASS_DEF_FPGATILE
@@ -19,7 +20,6 @@ using namespace softnpu;
 
 namespace {
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /// A constant matrix and the tile grid of its first user.
 struct Matrix {
@@ -39,7 +39,7 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     SmallVector<Matrix> matrices;
     bool ok = true;
     module.walk([&](fpga::LinearOp op) {
-      int64_t rows = ceilDiv(op.getNumOutputs(), n), cols = ceilDiv(op.getReductionSize(), n);
+      int64_t rows = llvm::divideCeilSigned(op.getNumOutputs(), n), cols = llvm::divideCeilSigned(op.getReductionSize(), n);
       op.setTileGridAttr(DenseI64ArrayAttr::get(op.getContext(), {rows, cols}));
       if (cols > t.ivrfDepth) {
         op.emitError() << describeOp(op) << ": an input row of " << op.getReductionSize()
@@ -177,7 +177,7 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
                      numerics::packedRowBytes(fmt ? *fmt : t.weightFormat, t.nativeDim);
     uint64_t dram = timing::dramCycles(t, bytes) + t.dramLatencyCycles;
     uint64_t mvu = static_cast<uint64_t>(m.user.getNumRows()) *
-                   ceilDiv(m.tiles, t.tileEngines) * timing::cyclesPerVector(t);
+                   llvm::divideCeilSigned(m.tiles, t.tileEngines) * timing::cyclesPerVector(t);
     m.user.emitRemark() << describeOp(m.user) << ": "
                         << (t.weightResidency == target::Target::WeightResidency::Stream
                                 ? "the target streams every weight matrix; "

@@ -79,9 +79,11 @@ class Setup:
         np.save(self.images_path, np.ascontiguousarray(self.images, dtype=np.float32))
         np.save(self.labels_path, self.labels.astype(np.int64))
 
-    def compile(self, precision, model=MODEL, name=None):
-        out = os.path.join(self.work, f"{name or 'mlp'}_{precision}.npu")
-        proc = self.tools.compile(model, out, precision=precision)
+    def compile(self, precision, model=MODEL, name=None, keep=False):
+        """keep: --keep-intermediates, so that every node's tensor can be reported."""
+        out = os.path.join(self.work, f"{name or 'mlp'}_{precision}{'_keep' if keep else ''}.npu")
+        proc = self.tools.compile(model, out, precision=precision,
+                                  extra=["--keep-intermediates"] if keep else [])
         if proc.returncode != 0:
             raise ToolError(f"npu-compile --precision {precision} failed: {first_line(proc)}")
         return out
@@ -100,7 +102,7 @@ class Setup:
 
 
 def test_layer(s, c):
-    m15, f32 = s.compile("msfp15"), s.compile("fp32")
+    m15, f32 = s.compile("msfp15", keep=True), s.compile("fp32", keep=True)
     report = os.path.join(s.work, "layers.json")
     if os.path.exists(report):
         os.remove(report)
@@ -160,6 +162,12 @@ def test_layer(s, c):
         c.check(len(js["nodes"]) == len(nodes) and all(float(r["snr_db"]) == math.inf for r in rows),
                 "fp32 against itself: SNR inf everywhere", str([r["snr_db"] for r in rows]))
         c.check(all(float(r["max_abs_err"]) == 0 for r in rows), "fp32 against itself: zero error")
+    # Compiled without --keep-intermediates, the hidden layers stay on chip:
+    # the report says why they are missing and how to see them.
+    plain = s.compile("msfp15")
+    proc = s.npu_run(plain, "--reference", f32, "--batch", "--input", f"{INPUT}={s.images_path}", "--layer-report")
+    c.check(proc.returncode == 0 and "--keep-intermediates" in proc.stdout,
+            "a report over on-chip layers names --keep-intermediates", first_line(proc))
     # Without --reference, or against a different model: one-line errors.
     proc = s.npu_run(m15, "--input", f"{INPUT}={s.images_path}", "--batch", "--layer-report")
     c.check(proc.returncode == 2 and "--reference" in proc.stderr, "--layer-report without --reference is a usage error",

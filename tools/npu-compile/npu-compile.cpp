@@ -3,6 +3,7 @@
 //   npu-compile model.onnx -o model.npu [--target NAME|FILE] [--precision P]
 //               [--precision-for PATTERN=FORMAT ...] [--auto-precision BOUND
 //               [--sample NAME=FILE ...]] [--emit=onnx|fpga|isa|artifact]
+//               [--keep-intermediates]
 //               [--mlir-timing] [--mlir-print-ir-before-all]
 //               [--mlir-print-ir-after-all] [--mlir-print-ir-after-failure]
 //               [--mlir-print-debuginfo]
@@ -94,6 +95,10 @@ int main(int argc, char **argv) {
                  "quantize and tile), isa (instruction-level fpga.program), artifact")
       ->check(CLI::IsMember({"onnx", "fpga", "isa", "artifact"}))
       ->capture_default_str();
+  bool keepIntermediates = false;
+  app.add_flag("--keep-intermediates", keepIntermediates,
+               "give every node's result its own DRAM place, kept to the end of the run, and keep "
+               "nothing on chip: what npu-run --layer-report reads (slower on the NPU)");
   app.add_flag("--list-targets", listTargets, "list the target presets and exit");
   softnpu::driver::DebugOptions debug; // as in mlir-opt; all print to stderr
   const char *kMlirGroup = "MLIR debugging (as in mlir-opt; to stderr)";
@@ -132,6 +137,7 @@ int main(int argc, char **argv) {
   opts.pipeline.precision = precision;
   opts.pipeline.precisionFor = precisionFor;
   opts.pipeline.samples = samples;
+  opts.pipeline.keepIntermediates = keepIntermediates;
   if (autoPrecision > 0)
     opts.pipeline.autoPrecision = autoPrecision;
   else if (!samples.empty())

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <set>
 
 namespace softnpu::tools {
 
@@ -86,6 +87,17 @@ LayerReport::LayerReport(const artifact::Artifact &model, const artifact::Artifa
     nodes_.push_back(std::move(row));
   for (const artifact::TensorSig &sig : model.outputs)
     outputs_.push_back(Row{sig.name, sig.shape, {}});
+  // Nodes with instructions but no record (the output copy is not a node).
+  for (const artifact::Artifact *a : {&model, &reference}) {
+    std::set<uint32_t> recorded, computing;
+    for (const artifact::TensorRecord &r : a->tensors)
+      recorded.insert(r.node);
+    for (uint32_t node : a->instNode)
+      if (node != artifact::kNoNode && a->nodeNames[node] != "output copy")
+        computing.insert(node);
+    for (uint32_t node : computing)
+      unrecordedNodes_ = unrecordedNodes_ || !recorded.count(node);
+  }
 }
 
 void LayerReport::add(const TensorMap &modelNodes, const TensorMap &modelOutputs, const TensorMap &refNodes,
@@ -126,6 +138,9 @@ void LayerReport::print(std::FILE *out, const std::string &modelPath, const std:
   };
   if (nodes_.empty() && missingInModel_.empty() && missingInReference_.empty() && shapeMismatch_.empty())
     std::fprintf(out, "  (the artifacts record no node tensors; recompile them with this npu-compile)\n");
+  if (unrecordedNodes_)
+    std::fprintf(out, "  (nodes kept on chip, or whose DRAM place was reused, have no tensor to compare; "
+                      "compile both artifacts with npu-compile --keep-intermediates to see every node)\n");
   list("nodes only in the reference", missingInModel_);
   list("nodes only in the model", missingInReference_);
   list("nodes with different shapes (not compared)", shapeMismatch_);

@@ -55,6 +55,9 @@ public:
 private:
   std::vector<Row> nodes_, outputs_;
   std::vector<std::string> missingInModel_, missingInReference_, shapeMismatch_;
+  /// Some nodes of an artifact have no tensor record (kept on chip, or their
+  /// DRAM place reused): the report can only show the others.
+  bool unrecordedNodes_ = false;
   int64_t runs_ = 0;
 };
 

@@ -1,11 +1,12 @@
-// RUN: npu-opt --fpga-lower-to-isa -split-input-file %s | FileCheck %s
+// RUN: npu-opt --fpga-lower-to-isa=keep-intermediates=1 -split-input-file %s | FileCheck %s
 // Per-layer formats: fpga.program gets a format table of [weight, input]
 // pairs (entry 0 = the target's, then each new pair in program order),
 // pinned matrices name their entry (format_index; 0 is the default and not
 // printed), and the MFMT scalar register is written before a layer's
 // m_rd / product chain only when its entry differs from the current value
-// (reset 0). Every computing op records the DRAM tensor it produced
-// (fpga.tensor_record, located at its ONNX node).
+// (reset 0). With keep-intermediates, every computing op records the DRAM
+// tensor it produced (fpga.tensor_record, located at its ONNX node);
+// lower-onchip.mlir shows the same layers without it.
 
 // tiny (msfp15 x msfp15). fc1 and fc2: mxfp4 x mxfp4 (entry 1), fc3: no
 // formats of its own (entry 0), fc4: mxfp4 weights x mxfp8_e4m3 inputs
@@ -27,15 +28,15 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // DRAM: x [1,4] at 0, y [1,3] at 4, fc1's [1,8] at 7, fc2's [1,6] at 15,
 // fc3's [1,5] at 21: 26 elements.
 // CHECK-LABEL: fpga.program @main attributes {dram_elements = 26 : i64, formats = {{\[}}[#fpga.format<"msfp15">, #fpga.format<"msfp15">], [#fpga.format<"mxfp4">, #fpga.format<"mxfp4">], [#fpga.format<"mxfp4">, #fpga.format<"mxfp8_e4m3">]]} {
-// Declarations in layer order: each layer's pinned matrix, then the record
-// of the tensor it produced (fc4 writes y in place).
+// Declarations: the pinned matrices in layer order, then the records of the
+// tensors the layers produced, in layer order (fc4 writes y in place).
 // CHECK:      fpga.pinned_matrix tile 0 grid 1 x 1 {format_index = 1 : i64, value = dense<1.000000e+00> : tensor<8x4xf32>}
-// CHECK-NEXT: fpga.tensor_record shape [1, 8] at 7
 // CHECK-NEXT: fpga.pinned_matrix tile 1 grid 1 x 1 {format_index = 1 : i64, value = dense<5.000000e-01> : tensor<6x8xf32>}
-// CHECK-NEXT: fpga.tensor_record shape [1, 6] at 15
 // CHECK-NEXT: fpga.pinned_matrix tile 2 grid 1 x 1 {value = dense<2.500000e-01> : tensor<5x6xf32>}
-// CHECK-NEXT: fpga.tensor_record shape [1, 5] at 21
 // CHECK-NEXT: fpga.pinned_matrix tile 3 grid 1 x 1 {format_index = 2 : i64, value = dense<2.000000e+00> : tensor<3x5xf32>}
+// CHECK-NEXT: fpga.tensor_record shape [1, 8] at 7
+// CHECK-NEXT: fpga.tensor_record shape [1, 6] at 15
+// CHECK-NEXT: fpga.tensor_record shape [1, 5] at 21
 // CHECK-NEXT: fpga.tensor_record shape [1, 3] at 4
 // CHECK-NOT:  fpga.tensor_record
 // fc1: MFMT 0 -> 1 before its product chain.
@@ -59,7 +60,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NOT:  "MFMT"
 
 // The records carry the producing node's location.
-// RUN: npu-opt --fpga-lower-to-isa --mlir-print-debuginfo -split-input-file %s | FileCheck %s --check-prefix=LOC
+// RUN: npu-opt --fpga-lower-to-isa=keep-intermediates=1 --mlir-print-debuginfo -split-input-file %s | FileCheck %s --check-prefix=LOC
 // LOC-DAG: fpga.tensor_record shape [1, 8] at 7 loc(#[[FC1:loc[0-9]*]])
 // LOC-DAG: fpga.tensor_record shape [1, 3] at 4 loc(#[[FC4:loc[0-9]*]])
 // LOC-DAG: #[[FC1]] = loc("fc1")

@@ -1,0 +1,214 @@
+//===- LowerLinear.cpp - fpga.linear -> matrix-vector chains ---------------===//
+//
+// One chain per row of X' and per panel of W': v_rd of the row (from the
+// IVRF, staged from DRAM or left there by the previous product), mv_mul, the
+// point-wise epilogue (alpha, bias, activation) and v_wr of the result row to
+// DRAM, or to the IVRF when the next product reads it there (OnChipPlan.h).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/transforms/Lowerer.h"
+
+using namespace mlir;
+
+namespace softnpu::lowering {
+
+namespace {
+
+/// The point-wise steps of a linear op's chain and where each operand goes.
+struct Epilogue {
+  SmallVector<Step> steps;
+  int alphaStep = -1, biasStep = -1;
+};
+
+Epilogue epilogueOf(fpga::LinearOp op) {
+  Epilogue e;
+  if (op.getAlpha().convertToFloat() != 1.0f) {
+    e.alphaStep = static_cast<int>(e.steps.size());
+    e.steps.push_back({"vv_mul", 0});
+  }
+  if (op.getBias()) {
+    e.biasStep = static_cast<int>(e.steps.size());
+    e.steps.push_back({"vv_add", 0});
+  }
+  StringRef act = op.getActivation();
+  if (act != "none")
+    e.steps.push_back({act == "relu" ? "v_relu" : act == "sigmoid" ? "v_sigm" : "v_tanh"});
+  return e;
+}
+
+} // namespace
+
+int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi) {
+  auto key = std::make_pair(w.getOperation(), pi);
+  auto [it, fresh] = streamedPanels_.try_emplace(key, numMatrices_);
+  if (!fresh)
+    return it->second;
+  auto value = cast<DenseElementsAttr>(w.getValue());
+  auto shape = cast<RankedTensorType>(value.getType()).getShape();
+  int64_t first = panels[pi].firstRowTile * n_;
+  int64_t count = std::min(shape[0] - first, panels[pi].rowTiles * n_);
+  auto all = llvm::to_vector(value.getValues<float>());
+  auto sliceType = RankedTensorType::get({count, shape[1]}, b_.getF32Type());
+  auto slice =
+      DenseElementsAttr::get(sliceType, llvm::ArrayRef<float>(all).slice(first * shape[1], count * shape[1]));
+  fpga::LinearOp user;
+  for (Operation *u : w->getUsers())
+    if ((user = dyn_cast<fpga::LinearOp>(u)))
+      break;
+  OpBuilder::InsertionGuard g(b_);
+  setInsertionPointForDeclaration();
+  declared(fpga::StreamedMatrixOp::create(b_, w.getLoc(), slice, numMatrices_, panels[pi].rowTiles,
+                                          llvm::divideCeilSigned(shape[1], n_), user ? formatIndex(user) : 0));
+  return numMatrices_++;
+}
+
+void Lowerer::prefetchNextLayer(fpga::LinearOp op) {
+  if (!mrf_.doubleBuffered())
+    return;
+  for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
+    auto l = dyn_cast<fpga::LinearOp>(next);
+    if (!l)
+      continue;
+    auto w = l.getW().getDefiningOp<fpga::WeightsOp>();
+    if (!w)
+      return; // a run-time matrix will use the scratch tiles first
+    if (!w.getStreamed())
+      continue;
+    if (auto grid = l.getTileGrid()) {
+      SmallVector<Panel> panels = MrfStreaming::panelsOf(w, (*grid)[0]);
+      mrf_.prefetch(b_, l.getLoc(), w, 0, [&] { return panelIndex(w, panels, 0); });
+    }
+    return;
+  }
+}
+
+LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
+  Location loc = op.getLoc();
+  auto grid = op.getTileGrid();
+  if (!grid)
+    return op.emitError() << describeOp(op) << ": no tile grid (run fpga-tile first)";
+  const int64_t rows = (*grid)[0], cols = (*grid)[1];
+  const int64_t r = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
+
+  // The matrix: pinned weights, streamed weights (panel by panel) or a
+  // run-time matrix moved into scratch tiles.
+  const int64_t fmt = formatIndex(op);
+  SmallVector<Panel> panels{{0, rows, 0}};
+  auto w = op.getW().getDefiningOp<fpga::WeightsOp>();
+  const bool streamed = w && w.getStreamed();
+  if (streamed) {
+    panels = MrfStreaming::panelsOf(w, rows);
+  } else if (w) {
+    if (!w.getMrfTile())
+      return op.emitError() << describeOp(op) << ": weights not placed (run fpga-tile first)";
+    panels[0].tile = *w.getMrfTile();
+    if (declaredWeights_.insert(w).second) {
+      OpBuilder::InsertionGuard g(b_);
+      setInsertionPointForDeclaration();
+      declared(fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt));
+      ++numMatrices_;
+    }
+  } else {
+    FailureOr<int64_t> m = addrOf(op.getW(), loc);
+    if (failed(m))
+      return failure();
+    panels[0].tile = scratchBase();
+    ArrayRef<int64_t> ws = shapeOf(op.getW());
+    setReg(loc, isa::SReg::Rows, rows);
+    setReg(loc, isa::SReg::Cols, cols);
+    setReg(loc, isa::SReg::MatH, ws[0]);
+    setReg(loc, isa::SReg::MatW, ws[1]);
+    setReg(loc, isa::SReg::MatPitch, 0);
+    setReg(loc, isa::SReg::MFmt, fmt);
+    fpga::MRdOp::create(b_, loc, *m, panels[0].tile, op.getTransposeW());
+  }
+
+  const Epilogue e = epilogueOf(op);
+  auto mfus = placeSteps(loc, true, e.steps);
+  if (failed(mfus))
+    return failure();
+
+  // alpha and beta are the same in every lane: staged once for all panels.
+  const float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
+  if (e.alphaStep >= 0)
+    stage(loc, splat(loc, alpha, p), p, 1, rows, {}, {"MULVRF", 0, (*mfus)[e.alphaStep]});
+  std::vector<int64_t> biasRows;
+  int64_t biasStride = 1, biasAddr = 0;
+  const int64_t betaAddr = rows;
+  if (Value bias = op.getBias()) {
+    FailureOr<int64_t> a = addrOf(bias, loc);
+    if (failed(a))
+      return failure();
+    biasAddr = *a;
+    std::tie(biasRows, biasStride) = broadcastRows(shapeOf(bias), {r, p});
+    if (beta != 1.0f)
+      stage(loc, splat(loc, beta, p), p, 1, rows, {}, {"MULVRF", betaAddr, 0});
+  }
+  const bool biasPerRow =
+      e.biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
+
+  // X' rows: in the IVRF already, or staged from DRAM.
+  auto xOnChip = onChip_.find(op.getX());
+  const bool xInIvrf = xOnChip != onChip_.end();
+  int64_t x = 0;
+  if (!xInIvrf) {
+    FailureOr<int64_t> xa = addrOf(op.getX(), loc);
+    if (failed(xa))
+      return failure();
+    x = *xa;
+  }
+  // The result: rows of P elements in DRAM, or of ceil(P / N) vectors in the IVRF.
+  auto yOnChip = onChip_.find(op.getY());
+  const bool yInIvrf = yOnChip != onChip_.end();
+  const int64_t y = yInIvrf ? yOnChip->second.addr : resultAddr(op.getY());
+  // Rows alternate between two IVRF buffers when both fit below any kept
+  // result, so staging row i + 1 does not wait for row i's product to finish
+  // reading (the timing model overlaps the DRAM read with the matrix unit).
+  const int64_t ivrfFree = yInIvrf ? yOnChip->second.addr : static_cast<int64_t>(t_.ivrfDepth);
+  const int64_t ivrfBuffers = 2 * cols <= ivrfFree ? 2 : 1;
+
+  for (size_t pi = 0; pi < panels.size(); ++pi) {
+    Panel &panel = panels[pi];
+    const int64_t first = panel.firstRowTile * n_, len = std::min(p - first, panel.rowTiles * n_);
+    if (streamed) {
+      auto index = [&, pi] { return panelIndex(w, panels, pi); };
+      panel.tile = mrf_.streamIn(b_, loc, w, pi, index);
+      // Move the next panel (or the next streamed layer's first one) in now,
+      // so its DRAM transfer overlaps this panel's chains.
+      if (pi + 1 < panels.size())
+        mrf_.prefetch(b_, loc, w, pi + 1, [&, pi] { return panelIndex(w, panels, pi + 1); });
+      else
+        prefetchNextLayer(op);
+    }
+    auto stageBias = [&](int64_t row) {
+      SmallVector<Step> pre;
+      if (beta != 1.0f)
+        pre.push_back({"vv_mul", betaAddr});
+      stage(loc, biasAddr + biasRows[row] + first * biasStride, len, biasStride, panel.rowTiles, pre,
+            {"ASVRF", 0, (*mfus)[e.biasStep]});
+    };
+    if (e.biasStep >= 0 && !biasPerRow)
+      stageBias(0);
+    for (int64_t i = 0; i < r; ++i) {
+      int64_t xRead = xInIvrf ? xOnChip->second.addr + i * cols : (i % ivrfBuffers) * cols;
+      // With one row, the IVRF still holds it from the previous panel.
+      if (!xInIvrf && (r > 1 || pi == 0)) {
+        const int64_t xRow = op.getTransposeX() ? x + i : x + i * k;
+        stage(loc, xRow, k, op.getTransposeX() ? r : 1, cols, {}, {"IVRF", xRead});
+      }
+      if (biasPerRow)
+        stageBias(i);
+      setReg(loc, isa::SReg::Rows, panel.rowTiles);
+      setReg(loc, isa::SReg::Cols, cols);
+      if (!yInIvrf)
+        setReg(loc, isa::SReg::WrLen, len);
+      setReg(loc, isa::SReg::MFmt, fmt);
+      const Access to = yInIvrf ? Access{"IVRF", y + i * rows + panel.firstRowTile}
+                                : Access{"DRAM", y + i * p + first};
+      chainTo(loc, {"IVRF", xRead}, panel.tile, e.steps, {to});
+    }
+  }
+  return success();
+}
+
+} // namespace softnpu::lowering

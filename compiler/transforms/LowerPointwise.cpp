@@ -1,0 +1,121 @@
+//===- LowerPointwise.cpp - Point-wise ops and copies -> DRAM chains -------===//
+//
+// fpga.add (same shape, or numpy broadcasting row by row), fpga.activation,
+// and the data movement of fpga.extract and fpga.transpose: chains that read
+// DRAM, run at most a point-wise step and write DRAM.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/transforms/Lowerer.h"
+
+using namespace mlir;
+
+namespace softnpu::lowering {
+
+std::pair<std::vector<int64_t>, int64_t> broadcastRows(ArrayRef<int64_t> operand, ArrayRef<int64_t> outShape) {
+  size_t rank = outShape.size();
+  std::vector<int64_t> dims(rank, 1), strides(rank, 0);
+  for (size_t i = 0; i < operand.size(); ++i)
+    dims[rank - operand.size() + i] = operand[i];
+  int64_t s = 1;
+  for (size_t i = rank; i-- > 0;) {
+    strides[i] = dims[i] == 1 ? 0 : s;
+    s *= dims[i];
+  }
+  int64_t lastStride = rank ? strides[rank - 1] : 0;
+  std::vector<int64_t> offsets{0};
+  for (size_t d = 0; d + 1 < rank; ++d) {
+    std::vector<int64_t> next;
+    for (int64_t base : offsets)
+      for (int64_t i = 0; i < outShape[d]; ++i)
+        next.push_back(base + i * strides[d]);
+    offsets.swap(next);
+  }
+  return {offsets, lastStride};
+}
+
+LogicalResult Lowerer::lowerAdd(fpga::AddOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> a = addrOf(op.getLhs(), loc), bAddr = addrOf(op.getRhs(), loc);
+  if (failed(a) || failed(bAddr))
+    return failure();
+  const int64_t out = resultAddr(op.getResult());
+  ArrayRef<int64_t> outShape = shapeOf(op.getResult());
+  const int64_t count = numElements(op.getResult());
+  const int64_t depthElems = static_cast<int64_t>(t_.asvrfDepth) * n_;
+  if (shapeOf(op.getLhs()) == outShape && shapeOf(op.getRhs()) == outShape) {
+    for (int64_t off = 0; off < count; off += depthElems) {
+      int64_t len = std::min(count - off, depthElems);
+      stage(loc, *bAddr + off, len, 1, llvm::divideCeilSigned(len, n_), {}, {"ASVRF", 0, 0});
+      pointwise(loc, *a + off, 1, out + off, len, {{"vv_add", 0}});
+    }
+    return success();
+  }
+  const int64_t c = outShape.empty() ? 1 : outShape.back();
+  if (llvm::divideCeilSigned(c, n_) > static_cast<int64_t>(t_.asvrfDepth))
+    return op.emitError() << describeOp(op) << ": broadcast rows of " << c << " elements do not fit the ASVRF";
+  auto [lhsRows, lhsStride] = broadcastRows(shapeOf(op.getLhs()), outShape);
+  auto [rhsRows, rhsStride] = broadcastRows(shapeOf(op.getRhs()), outShape);
+  int64_t staged = -1;
+  for (size_t i = 0; i < lhsRows.size(); ++i) {
+    if (rhsRows[i] != staged) {
+      stage(loc, *bAddr + rhsRows[i], c, rhsStride, llvm::divideCeilSigned(c, n_), {}, {"ASVRF", 0, 0});
+      staged = rhsRows[i];
+    }
+    setTransfer(loc, llvm::divideCeilSigned(c, n_), c, lhsStride, c);
+    chainTo(loc, {"DRAM", *a + lhsRows[i]}, std::nullopt, {{"vv_add", 0}},
+            {{"DRAM", out + static_cast<int64_t>(i) * c}});
+  }
+  return success();
+}
+
+LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  if (failed(x))
+    return failure();
+  StringRef k = op.getKind();
+  const char *inst = k == "relu" ? "v_relu" : k == "sigmoid" ? "v_sigm" : "v_tanh";
+  pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
+  return success();
+}
+
+LogicalResult Lowerer::lowerExtract(fpga::ExtractOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  if (failed(x))
+    return failure();
+  const int64_t len = static_cast<int64_t>(op.getRowLength()), stride = static_cast<int64_t>(op.getRowStride());
+  const int64_t y = resultAddr(op.getY()), rows = numElements(op.getY()) / len;
+  for (int64_t r = 0; r < rows; ++r)
+    pointwise(loc, *x + static_cast<int64_t>(op.getOffset()) + r * stride, 1, y + r * len, len, {});
+  return success();
+}
+
+LogicalResult Lowerer::lowerTranspose(fpga::TransposeOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(op.getX()), out = shapeOf(op.getY());
+  ArrayRef<int64_t> perm = op.getPerm();
+  const size_t rank = in.size();
+  SmallVector<int64_t> stride(rank, 1); // of the operand, row-major
+  for (size_t k = rank; k-- > 1;)
+    stride[k - 1] = stride[k] * in[k];
+  const int64_t y = resultAddr(op.getY()), len = out.empty() ? 1 : out.back();
+  const int64_t rowStride = rank ? stride[perm[rank - 1]] : 1;
+  // Row r of the result: its index over the leading result dimensions gives
+  // the operand offset through the permuted strides.
+  const int64_t rows = numElements(op.getY()) / std::max<int64_t>(len, 1);
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t rem = r, offset = 0;
+    for (size_t k = rank - 1; k-- > 0;) {
+      offset += (rem % out[k]) * stride[perm[k]];
+      rem /= out[k];
+    }
+    pointwise(loc, *x + offset, rowStride, y + r * len, len, {});
+  }
+  return success();
+}
+
+} // namespace softnpu::lowering

@@ -1,0 +1,45 @@
+//===- Chains.cpp - fpga.chain construction and MFU placement -------------===//
+#include "compiler/transforms/lowering/Chains.h"
+
+#include "compiler/Diagnostics.h"
+#include "dialects/fpga/FpgaDialect.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+namespace softnpu::lowering {
+
+void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::optional<int64_t> mvTile,
+               llvm::ArrayRef<Step> steps, llvm::ArrayRef<Access> writes) {
+  auto c = fpga::ChainOp::create(b, loc);
+  c.getBody().emplaceBlock();
+  mlir::OpBuilder::InsertionGuard g(b);
+  b.setInsertionPointToStart(&c.getBody().front());
+  fpga::VRdOp::create(b, loc, rd.mem, rd.addr, rd.mfu, rd.iter);
+  if (mvTile)
+    fpga::MvMulOp::create(b, loc, *mvTile);
+  for (const Step &s : steps)
+    fpga::MfuOp::create(b, loc, s.inst, s.addr);
+  for (const Access &w : writes)
+    fpga::VWrOp::create(b, loc, w.mem, w.addr, w.mfu, w.iter);
+}
+
+mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc,
+                                                        bool matVec, llvm::ArrayRef<Step> steps) {
+  std::vector<isa::Inst> insts{{isa::Opcode::VRd, isa::MemSpace::Ivrf}};
+  if (matVec)
+    insts.push_back({isa::Opcode::MvMul});
+  for (const Step &s : steps)
+    insts.push_back({isa::lookup(s.inst)->opcode});
+  insts.push_back({isa::Opcode::VWr, isa::MemSpace::Dram});
+  insts.push_back({isa::Opcode::EndChain});
+  isa::ProgramPlan plan;
+  std::string err;
+  if (!isa::planProgram(insts, t.mfuConfig(), plan, err))
+    return mlir::emitError(loc) << nodeNameOf(loc) << ": the hardware cannot run this chain: " << err;
+  llvm::SmallVector<unsigned> mfus;
+  for (size_t i = 0; i < steps.size(); ++i)
+    mfus.push_back(plan.chains[0].mfuOfOp[i + (matVec ? 2 : 1)]);
+  return mfus;
+}
+
+} // namespace softnpu::lowering

@@ -1,0 +1,52 @@
+//===- Chains.h - Emitting instruction chains ------------------*- C++ -*-===//
+//
+// Chain emission of fpga-lower-to-isa: one fpga.chain is v_rd, an optional
+// mv_mul, point-wise steps and one or more v_wr. `placeSteps` asks the
+// runtime's chain planner (the one the hardware contract defines) which MFU
+// each point-wise step lands on, so operands can be staged in that MFU's
+// local VRF before the chain runs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_COMPILER_TRANSFORMS_LOWERING_CHAINS_H
+#define SOFTNPU_COMPILER_TRANSFORMS_LOWERING_CHAINS_H
+
+#include "softnpu/target/Target.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+#include <string>
+
+namespace softnpu::lowering {
+
+/// A point-wise step of a chain before its MFU is known.
+struct Step {
+  const char *inst;
+  int64_t addr = 0; ///< VRF address of the second operand, if any
+};
+
+/// One end of a chain: a memory, address and MFU (for ASVRF / MULVRF);
+/// `iter` adds the loop iteration times RD_STEP / WR_STEP.
+struct Access {
+  std::string mem;
+  int64_t addr = 0;
+  int64_t mfu = 0;
+  bool iter = false;
+};
+
+/// Emits one chain at `b`: v_rd `rd`, mv_mul of the tile grid at `mvTile`
+/// if given, `steps`, then a v_wr per entry of `writes`.
+void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::optional<int64_t> mvTile,
+               llvm::ArrayRef<Step> steps, llvm::ArrayRef<Access> writes);
+
+/// The MFU index of each step of a chain (after an mv_mul when `matVec`), or
+/// an error at `loc` when the target cannot run the chain.
+mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc,
+                                                        bool matVec, llvm::ArrayRef<Step> steps);
+
+} // namespace softnpu::lowering
+
+#endif
