@@ -13,6 +13,7 @@ using namespace mlir;
 using namespace softnpu::fpga;
 
 #include "dialects/fpga/FpgaOpsDialect.cpp.inc"
+#include "dialects/fpga/FpgaIsaEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/fpga/FpgaAttrs.cpp.inc"

@@ -19,16 +19,13 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
     error = std::string(what) + " " + std::to_string(v) + " does not fit its field";
     return false;
   };
-  auto memField = [&](StringRef mem) {
-    auto m = isa::memSpaceFromName(mem);
-    if (!m) {
-      error = "unknown memory space '" + mem.str() + "'";
-      return false;
-    }
-    inst.mem = *m;
+  auto memField = [&](MemSpace mem) {
+    // The enum's values are the ISA's codes (FpgaIsaEnums.td.in).
+    const isa::MemSpace m = static_cast<isa::MemSpace>(mem);
+    inst.mem = m;
     const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(inst.op));
-    if (!(info->memories & isa::memBit(*m))) {
-      error = std::string(info->mnemonic) + " cannot name " + mem.str();
+    if (!(info->memories & isa::memBit(m))) {
+      error = std::string(info->mnemonic) + " cannot name " + stringifyMemSpace(mem).str();
       return false;
     }
     return true;
@@ -56,9 +53,9 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                   return field(o.getTile(), UINT32_MAX, "tile");
                 })
                 .Case([&](MfuOp o) {
-                  const isa::InstInfo *info = isa::lookup(o.getInst());
+                  const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(o.getInst()));
                   if (!info) {
-                    error = "unknown instruction '" + o.getInst().str() + "'";
+                    error = "unknown instruction '" + stringifyIsaOpcode(o.getInst()).str() + "'";
                     return false;
                   }
                   inst.op = info->opcode;
@@ -83,11 +80,8 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                 })
                 .Case([&](SWrOp o) {
                   inst.op = isa::Opcode::SWr;
-                  auto r = isa::sregFromName(o.getReg());
-                  if (!r) {
-                    error = "unknown scalar register '" + o.getReg().str() + "'";
-                    return false;
-                  }
+                  // Register cases are numbered in ScalarRegs.def order.
+                  const std::optional<isa::SReg> r = static_cast<isa::SReg>(o.getReg());
                   inst.b = static_cast<uint16_t>(*r);
                   // RD_STEP / WR_STEP are signed: negative steps are stored
                   // in two's complement.

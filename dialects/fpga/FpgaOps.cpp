@@ -105,25 +105,23 @@ LogicalResult PinnedMatrixOp::verify() {
 }
 
 LogicalResult MfuOp::verify() {
-  const isa::InstInfo *info = isa::lookup(getInst());
+  const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(getInst()));
   if (!info || (info->kind != isa::Kind::MfuAddSub && info->kind != isa::Kind::MfuMul &&
                 info->kind != isa::Kind::MfuAct))
-    return emitOpError("'") << getInst() << "' is not a multifunction-unit instruction";
+    return emitOpError("'") << stringifyIsaOpcode(getInst()) << "' is not a multifunction-unit instruction";
   if (!(info->fields & isa::F_A) && getAddr() != 0)
-    return emitOpError("'") << getInst() << "' takes no operand";
+    return emitOpError("'") << stringifyIsaOpcode(getInst()) << "' takes no operand";
   return success();
 }
 
 LogicalResult SWrOp::verify() {
-  auto r = isa::sregFromName(getReg());
-  if (!r)
-    return emitOpError("unknown scalar register '") << getReg() << "'";
+  const std::optional<isa::SReg> r = static_cast<isa::SReg>(getReg());
   const bool isSigned = *r == isa::SReg::RdStep || *r == isa::SReg::WrStep;
   const int64_t lo = isSigned ? INT32_MIN : 0, hi = isSigned ? INT32_MAX : UINT32_MAX;
   // I64Attr getters return uint64_t; the value is a signed 64-bit integer.
   const int64_t value = static_cast<int64_t>(getValue());
   if (value < lo || value > hi)
-    return emitOpError("value ") << value << " does not fit " << getReg() << " (" << lo << " to "
+    return emitOpError("value ") << value << " does not fit " << stringifyScalarReg(getReg()) << " (" << lo << " to "
                                  << hi << ")";
   return success();
 }

@@ -3,6 +3,7 @@
 #define SOFTNPU_FPGA_OPS
 
 include "dialects/fpga/FpgaDialect.td"
+include "dialects/fpga/FpgaIsaEnums.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -234,13 +235,13 @@ class Fpga_InstOp<string mnemonic, list<Trait> traits = []>
 def Fpga_VRdOp : Fpga_InstOp<"v_rd"> {
   let summary = "ISA v_rd: start a chain by reading COLS native vectors";
   let description = "`iter`: the address advances by RD_STEP each iteration of the innermost loop.";
-  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter);
+  let arguments = (ins Fpga_MemSpace:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter);
   let assemblyFormat = "$mem `[` $addr `]` attr-dict";
 }
 def Fpga_VWrOp : Fpga_InstOp<"v_wr"> {
   let summary = "ISA v_wr: write the chain's vectors";
   let description = "`iter`: the address advances by WR_STEP each iteration of the innermost loop.";
-  let arguments = (ins StrAttr:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter);
+  let arguments = (ins Fpga_MemSpace:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter);
   let assemblyFormat = "$mem `[` $addr `]` attr-dict";
 }
 def Fpga_MvMulOp : Fpga_InstOp<"mv_mul"> {
@@ -250,7 +251,7 @@ def Fpga_MvMulOp : Fpga_InstOp<"mv_mul"> {
 }
 def Fpga_MfuOp : Fpga_InstOp<"mfu"> {
   let summary = "ISA point-wise op (vv_add, vv_mul, v_relu, ...) on a multifunction unit";
-  let arguments = (ins StrAttr:$inst, DefaultValuedAttr<I64Attr, "0">:$addr);
+  let arguments = (ins Fpga_IsaOpcode:$inst, DefaultValuedAttr<I64Attr, "0">:$addr);
   let assemblyFormat = "$inst (`[` $addr^ `]`)? attr-dict";
   let hasVerifier = 1;
 }
@@ -268,7 +269,7 @@ def Fpga_MRdStreamOp : Fpga_Op<"m_rd_stream", [ParentOneOf<["ProgramOp", "LoopOp
 
 def Fpga_SWrOp : Fpga_Op<"s_wr", [ParentOneOf<["ProgramOp", "LoopOp"]>]> {
   let summary = "ISA s_wr: set a scalar control register";
-  let arguments = (ins StrAttr:$reg, I64Attr:$value);
+  let arguments = (ins Fpga_ScalarReg:$reg, I64Attr:$value);
   let assemblyFormat = "$reg `,` $value attr-dict";
   let hasVerifier = 1;
 }

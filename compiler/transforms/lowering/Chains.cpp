@@ -8,19 +8,30 @@
 
 namespace softnpu::lowering {
 
+namespace {
+
+/// The IR's enum for a memory named as in MemSpaces.def.
+fpga::MemSpace memSpaceOf(llvm::StringRef name) {
+  std::optional<fpga::MemSpace> m = fpga::symbolizeMemSpace(name);
+  assert(m && "the lowering names memories by their ISA names");
+  return *m;
+}
+
+} // namespace
+
 void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::optional<int64_t> mvTile,
                llvm::ArrayRef<Step> steps, llvm::ArrayRef<Access> writes) {
   auto c = fpga::ChainOp::create(b, loc);
   c.getBody().emplaceBlock();
   mlir::OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(&c.getBody().front());
-  fpga::VRdOp::create(b, loc, rd.mem, rd.addr, rd.mfu, rd.iter);
+  fpga::VRdOp::create(b, loc, memSpaceOf(rd.mem), rd.addr, rd.mfu, rd.iter);
   if (mvTile)
     fpga::MvMulOp::create(b, loc, *mvTile);
   for (const Step &s : steps)
-    fpga::MfuOp::create(b, loc, s.inst, s.addr);
+    fpga::MfuOp::create(b, loc, static_cast<fpga::IsaOpcode>(isa::lookup(s.inst)->opcode), s.addr);
   for (const Access &w : writes)
-    fpga::VWrOp::create(b, loc, w.mem, w.addr, w.mfu, w.iter);
+    fpga::VWrOp::create(b, loc, memSpaceOf(w.mem), w.addr, w.mfu, w.iter);
 }
 
 mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc,

@@ -14,7 +14,7 @@ void ScalarRegs::set(mlir::OpBuilder &b, mlir::Location loc, isa::SReg reg, int6
   int64_t &cur = value_[static_cast<unsigned>(reg)];
   if (cur == value)
     return;
-  fpga::SWrOp::create(b, loc, isa::sregName(reg), value);
+  fpga::SWrOp::create(b, loc, static_cast<fpga::ScalarReg>(reg), value);
   cur = value;
 }
 

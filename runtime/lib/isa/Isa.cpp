@@ -31,7 +31,10 @@ const InstInfo *lookup(std::string_view mnemonic) {
   return nullptr;
 }
 
-static const char *const kMemNames[kNumMemSpaces] = {"NONE", "DRAM", "IVRF", "ASVRF", "MULVRF", "MRF"};
+static const char *const kMemNames[kNumMemSpaces] = {
+#define MEM(E, NAME, CODE) NAME,
+#include "softnpu/isa/MemSpaces.def"
+};
 
 const char *memSpaceName(MemSpace m) {
   unsigned i = static_cast<unsigned>(m);

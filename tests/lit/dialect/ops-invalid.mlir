@@ -2,18 +2,19 @@
 // Verifiers of the fpga dialect's attributes and ops.
 
 fpga.program @main attributes {dram_elements = 0 : i64} {
-  // expected-error @+1 {{'fpga.s_wr' op unknown scalar register 'FOO'}}
-  fpga.s_wr "FOO", 1
+  // Registers are an enum made from ScalarRegs.def: anything else does not parse.
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'reg' [ROWS, COLS, RD_LEN}}
+  fpga.s_wr FOO, 1
 }
 
 // -----
 
 // Register names are the ISA's (ScalarRegs.def), spelled exactly.
 fpga.program @main attributes {dram_elements = 0 : i64} {
-  fpga.s_wr "ROWS", 2
-  fpga.s_wr "RD_STRIDE", 0
-  // expected-error @+1 {{unknown scalar register 'rows'}}
-  fpga.s_wr "rows", 2
+  fpga.s_wr ROWS, 2
+  fpga.s_wr RD_STRIDE, 0
+  // expected-error @+1 {{for attribute 'reg' [ROWS, COLS}}
+  fpga.s_wr rows, 2
 }
 
 // -----
@@ -195,16 +196,16 @@ func.func @gru_with_c(%x: tensor<5x1x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<
 // RD_STEP and WR_STEP are signed 32-bit; the other registers unsigned.
 fpga.program @main attributes {dram_elements = 0 : i64} {
   fpga.loop 3 {
-    fpga.s_wr "RD_STEP", -6
-    fpga.s_wr "WR_STEP", 2147483647
+    fpga.s_wr RD_STEP, -6
+    fpga.s_wr WR_STEP, 2147483647
   }
   // expected-error @+1 {{'fpga.s_wr' op value -1 does not fit COLS (0 to 4294967295)}}
-  fpga.s_wr "COLS", -1
+  fpga.s_wr COLS, -1
 }
 
 // -----
 
 fpga.program @main attributes {dram_elements = 0 : i64} {
   // expected-error @+1 {{'fpga.s_wr' op value -2147483649 does not fit RD_STEP (-2147483648 to 2147483647)}}
-  fpga.s_wr "RD_STEP", -2147483649
+  fpga.s_wr RD_STEP, -2147483649
 }

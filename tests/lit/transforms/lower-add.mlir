@@ -18,26 +18,26 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK:      fpga.output "y" shape [3, 4] at 15
 // CHECK-NEXT: fpga.tensor_record shape [3, 4] at 15
 // Row 0: c[0] repeated 4 times into the ASVRF ...
-// CHECK:      fpga.s_wr "RD_LEN", 4
-// CHECK-NEXT: fpga.s_wr "RD_STRIDE", 0
+// CHECK:      fpga.s_wr RD_LEN, 4
+// CHECK-NEXT: fpga.s_wr RD_STRIDE, 0
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[12]
-// CHECK-NEXT:   fpga.v_wr "ASVRF"[0]
+// CHECK-NEXT:   fpga.v_rd DRAM[12]
+// CHECK-NEXT:   fpga.v_wr ASVRF[0]
 // CHECK-NEXT: }
 // ... then a's row 0 (stride 1) + it, 4 elements to y's row 0.
-// CHECK-NEXT: fpga.s_wr "RD_STRIDE", 1
-// CHECK-NEXT: fpga.s_wr "WR_LEN", 4
+// CHECK-NEXT: fpga.s_wr RD_STRIDE, 1
+// CHECK-NEXT: fpga.s_wr WR_LEN, 4
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.mfu "vv_add"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[15]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.mfu vv_add
+// CHECK-NEXT:   fpga.v_wr DRAM[15]
 // CHECK-NEXT: }
-// CHECK:        fpga.v_rd "DRAM"[13]
-// CHECK:        fpga.v_rd "DRAM"[4]
-// CHECK:        fpga.v_wr "DRAM"[19]
-// CHECK:        fpga.v_rd "DRAM"[14]
-// CHECK:        fpga.v_rd "DRAM"[8]
-// CHECK:        fpga.v_wr "DRAM"[23]
+// CHECK:        fpga.v_rd DRAM[13]
+// CHECK:        fpga.v_rd DRAM[4]
+// CHECK:        fpga.v_wr DRAM[19]
+// CHECK:        fpga.v_rd DRAM[14]
+// CHECK:        fpga.v_rd DRAM[8]
+// CHECK:        fpga.v_wr DRAM[23]
 // CHECK-NOT: fpga.chain
 
 // -----
@@ -53,23 +53,23 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 
 // CHECK-LABEL: fpga.program @main
 // CHECK:      fpga.tensor_record shape [3, 5] at 16
-// CHECK:      fpga.v_rd "DRAM"[1]
-// CHECK-NEXT: fpga.v_wr "ASVRF"[0]
-// CHECK:      fpga.s_wr "RD_STRIDE", 0
-// CHECK:      fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.mfu "vv_add"
-// CHECK-NEXT: fpga.v_wr "DRAM"[16]
-// CHECK:      fpga.v_rd "DRAM"[6]
-// CHECK-NEXT: fpga.v_wr "ASVRF"[0]
-// CHECK:      fpga.s_wr "RD_STRIDE", 0
-// CHECK:      fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.mfu "vv_add"
-// CHECK-NEXT: fpga.v_wr "DRAM"[21]
-// CHECK:      fpga.v_rd "DRAM"[11]
-// CHECK-NEXT: fpga.v_wr "ASVRF"[0]
-// CHECK:      fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.mfu "vv_add"
-// CHECK-NEXT: fpga.v_wr "DRAM"[26]
+// CHECK:      fpga.v_rd DRAM[1]
+// CHECK-NEXT: fpga.v_wr ASVRF[0]
+// CHECK:      fpga.s_wr RD_STRIDE, 0
+// CHECK:      fpga.v_rd DRAM[0]
+// CHECK-NEXT: fpga.mfu vv_add
+// CHECK-NEXT: fpga.v_wr DRAM[16]
+// CHECK:      fpga.v_rd DRAM[6]
+// CHECK-NEXT: fpga.v_wr ASVRF[0]
+// CHECK:      fpga.s_wr RD_STRIDE, 0
+// CHECK:      fpga.v_rd DRAM[0]
+// CHECK-NEXT: fpga.mfu vv_add
+// CHECK-NEXT: fpga.v_wr DRAM[21]
+// CHECK:      fpga.v_rd DRAM[11]
+// CHECK-NEXT: fpga.v_wr ASVRF[0]
+// CHECK:      fpga.v_rd DRAM[0]
+// CHECK-NEXT: fpga.mfu vv_add
+// CHECK-NEXT: fpga.v_wr DRAM[26]
 
 // -----
 
@@ -83,11 +83,11 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 }
 
 // CHECK-LABEL: fpga.program @main
-// CHECK:      fpga.v_rd "DRAM"[60]
-// CHECK-NEXT: fpga.v_wr "ASVRF"[0]
+// CHECK:      fpga.v_rd DRAM[60]
+// CHECK-NEXT: fpga.v_wr ASVRF[0]
 // CHECK-NOT:  "ASVRF"
 // CHECK-NOT:  "RD_STRIDE"
-// CHECK-COUNT-12: fpga.mfu "vv_add"
+// CHECK-COUNT-12: fpga.mfu vv_add
 // CHECK-NOT:  fpga.chain
 
 // -----
@@ -102,16 +102,16 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 }
 
 // CHECK-LABEL: fpga.program @main
-// CHECK:      fpga.s_wr "COLS", 3
-// CHECK-NEXT: fpga.s_wr "RD_LEN", 40
+// CHECK:      fpga.s_wr COLS, 3
+// CHECK-NEXT: fpga.s_wr RD_LEN, 40
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[40]
-// CHECK-NEXT:   fpga.v_wr "ASVRF"[0]
+// CHECK-NEXT:   fpga.v_rd DRAM[40]
+// CHECK-NEXT:   fpga.v_wr ASVRF[0]
 // CHECK-NEXT: }
-// CHECK-NEXT: fpga.s_wr "WR_LEN", 40
+// CHECK-NEXT: fpga.s_wr WR_LEN, 40
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.mfu "vv_add"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[80]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.mfu vv_add
+// CHECK-NEXT:   fpga.v_wr DRAM[80]
 // CHECK-NEXT: }
 // CHECK-NOT: fpga.chain

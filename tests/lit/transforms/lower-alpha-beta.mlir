@@ -19,33 +19,33 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-DAG: fpga.tensor_record shape [2, 3] at 43
 // alpha into MULVRF[0] of MFU 0 (the MFU of the product chain's vv_mul).
 // CHECK:      fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[[[ALPHA]]]
-// CHECK-NEXT:   fpga.v_wr "MULVRF"[0]
+// CHECK-NEXT:   fpga.v_rd DRAM[[[ALPHA]]]
+// CHECK-NEXT:   fpga.v_wr MULVRF[0]
 // CHECK-NEXT: }
 // beta after it (one vector on), on MFU 0.
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[[[BETA]]]
-// CHECK-NEXT:   fpga.v_wr "MULVRF"[1]
+// CHECK-NEXT:   fpga.v_rd DRAM[[[BETA]]]
+// CHECK-NEXT:   fpga.v_wr MULVRF[1]
 // CHECK-NEXT: }
 // b * beta into the ASVRF of MFU 1: vv_mul and vv_add cannot share an MFU in
 // the order mul -> add, so the product chain's vv_add runs on MFU 1.
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[40]
-// CHECK-NEXT:   fpga.mfu "vv_mul"[1]
-// CHECK-NEXT:   fpga.v_wr "ASVRF"[0] {mfu = 1 : i64}
+// CHECK-NEXT:   fpga.v_rd DRAM[40]
+// CHECK-NEXT:   fpga.mfu vv_mul[1]
+// CHECK-NEXT:   fpga.v_wr ASVRF[0] {mfu = 1 : i64}
 // CHECK-NEXT: }
 // Column 0 of x, then column 1: 20 elements with stride 2.
-// CHECK:      fpga.s_wr "RD_STRIDE", 2
+// CHECK:      fpga.s_wr RD_STRIDE, 2
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.v_wr "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.v_wr IVRF[0]
 // CHECK:      fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd IVRF[0]
 // CHECK-NEXT:   fpga.mv_mul 0
-// CHECK-NEXT:   fpga.mfu "vv_mul"
-// CHECK-NEXT:   fpga.mfu "vv_add"
-// CHECK-NEXT:   fpga.mfu "v_sigm"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[43]
-// CHECK:      fpga.v_rd "DRAM"[1]
+// CHECK-NEXT:   fpga.mfu vv_mul
+// CHECK-NEXT:   fpga.mfu vv_add
+// CHECK-NEXT:   fpga.mfu v_sigm
+// CHECK-NEXT:   fpga.v_wr DRAM[43]
+// CHECK:      fpga.v_rd DRAM[1]
 // CHECK:      fpga.mv_mul 0
-// CHECK:      fpga.v_wr "DRAM"[46]
+// CHECK:      fpga.v_wr DRAM[46]

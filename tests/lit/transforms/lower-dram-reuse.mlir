@@ -23,24 +23,24 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NEXT: fpga.tensor_record shape [1, 32] at 64
 // CHECK-NEXT: fpga.tensor_record shape [1, 32] at 32
 // a1 = tanh(x) -> 64; a2 = relu(a1) -> 96; a3 = tanh(a2) -> 64; a4 = sigmoid(a3) -> y.
-// CHECK:      fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.mfu "v_tanh"
-// CHECK-NEXT: fpga.v_wr "DRAM"[64]
-// CHECK:      fpga.v_rd "DRAM"[64]
-// CHECK-NEXT: fpga.mfu "v_relu"
-// CHECK-NEXT: fpga.v_wr "DRAM"[96]
-// CHECK:      fpga.v_rd "DRAM"[96]
-// CHECK-NEXT: fpga.mfu "v_tanh"
-// CHECK-NEXT: fpga.v_wr "DRAM"[64]
-// CHECK:      fpga.v_rd "DRAM"[64]
-// CHECK-NEXT: fpga.mfu "v_sigm"
-// CHECK-NEXT: fpga.v_wr "DRAM"[32]
+// CHECK:      fpga.v_rd DRAM[0]
+// CHECK-NEXT: fpga.mfu v_tanh
+// CHECK-NEXT: fpga.v_wr DRAM[64]
+// CHECK:      fpga.v_rd DRAM[64]
+// CHECK-NEXT: fpga.mfu v_relu
+// CHECK-NEXT: fpga.v_wr DRAM[96]
+// CHECK:      fpga.v_rd DRAM[96]
+// CHECK-NEXT: fpga.mfu v_tanh
+// CHECK-NEXT: fpga.v_wr DRAM[64]
+// CHECK:      fpga.v_rd DRAM[64]
+// CHECK-NEXT: fpga.mfu v_sigm
+// CHECK-NEXT: fpga.v_wr DRAM[32]
 
 // KEEP-LABEL: fpga.program @main attributes {dram_elements = 160 : i64
 // KEEP:      fpga.tensor_record shape [1, 32] at 64
 // KEEP-NEXT: fpga.tensor_record shape [1, 32] at 96
 // KEEP-NEXT: fpga.tensor_record shape [1, 32] at 128
 // KEEP-NEXT: fpga.tensor_record shape [1, 32] at 32
-// KEEP:      fpga.v_rd "DRAM"[96]
-// KEEP-NEXT: fpga.mfu "v_tanh"
-// KEEP-NEXT: fpga.v_wr "DRAM"[128]
+// KEEP:      fpga.v_rd DRAM[96]
+// KEEP-NEXT: fpga.mfu v_tanh
+// KEEP-NEXT: fpga.v_wr DRAM[128]

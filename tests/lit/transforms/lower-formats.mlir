@@ -40,22 +40,22 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NEXT: fpga.tensor_record shape [1, 3] at 4
 // CHECK-NOT:  fpga.tensor_record
 // fc1: MFMT 0 -> 1 before its product chain.
-// CHECK:      fpga.s_wr "MFMT", 1
+// CHECK:      fpga.s_wr MFMT, 1
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd IVRF[0]
 // CHECK-NEXT:   fpga.mv_mul 0
 // fc2 uses the same entry: no MFMT write.
 // CHECK-NOT:  "MFMT"
 // CHECK:        fpga.mv_mul 1
 // CHECK-NOT:  "MFMT"
 // fc3: back to the target's entry.
-// CHECK:      fpga.s_wr "MFMT", 0
+// CHECK:      fpga.s_wr MFMT, 0
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd IVRF[0]
 // CHECK-NEXT:   fpga.mv_mul 2
-// CHECK:      fpga.s_wr "MFMT", 2
+// CHECK:      fpga.s_wr MFMT, 2
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd IVRF[0]
 // CHECK-NEXT:   fpga.mv_mul 3
 // CHECK-NOT:  "MFMT"
 
@@ -80,7 +80,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 
 // CHECK-LABEL: fpga.program @main attributes {dram_elements = 150 : i64, formats = {{\[}}[#fpga.format<"msfp15">, #fpga.format<"msfp15">], [#fpga.format<"mxint8">, #fpga.format<"mxint8">]]} {
 // CHECK:      fpga.tensor_record shape [2, 5] at 140
-// CHECK:      fpga.s_wr "MFMT", 1
+// CHECK:      fpga.s_wr MFMT, 1
 // CHECK-NEXT: fpga.m_rd dram[40] to tile 0
 // CHECK-NOT:  "MFMT"
 // CHECK:      fpga.mv_mul 0

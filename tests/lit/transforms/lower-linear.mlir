@@ -29,42 +29,42 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 
 // The bias (one row, the same for every row of X) is staged once into the
 // ASVRF of the MFU that runs vv_add: 30 elements = 2 vectors.
-// CHECK-NEXT: fpga.s_wr "COLS", 2
-// CHECK-NEXT: fpga.s_wr "RD_LEN", 30
+// CHECK-NEXT: fpga.s_wr COLS, 2
+// CHECK-NEXT: fpga.s_wr RD_LEN, 30
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[100]
-// CHECK-NEXT:   fpga.v_wr "ASVRF"[0]
+// CHECK-NEXT:   fpga.v_rd DRAM[100]
+// CHECK-NEXT:   fpga.v_wr ASVRF[0]
 // CHECK-NEXT: }
 
 // Row 0 of X: 20 elements into IVRF[0] (still 2 vectors: no COLS write).
-// CHECK-NEXT: fpga.s_wr "RD_LEN", 20
+// CHECK-NEXT: fpga.s_wr RD_LEN, 20
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.v_wr "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.v_wr IVRF[0]
 // CHECK-NEXT: }
 // The product chain: 2 output vectors, 30 elements written to y's row 0.
-// CHECK-NEXT: fpga.s_wr "ROWS", 2
-// CHECK-NEXT: fpga.s_wr "WR_LEN", 30
+// CHECK-NEXT: fpga.s_wr ROWS, 2
+// CHECK-NEXT: fpga.s_wr WR_LEN, 30
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd IVRF[0]
 // CHECK-NEXT:   fpga.mv_mul 3
-// CHECK-NEXT:   fpga.mfu "vv_add"
-// CHECK-NEXT:   fpga.mfu "v_relu"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[40]
+// CHECK-NEXT:   fpga.mfu vv_add
+// CHECK-NEXT:   fpga.mfu v_relu
+// CHECK-NEXT:   fpga.v_wr DRAM[40]
 // CHECK-NEXT: }
 
 // Row 1 of X and y, in the second IVRF buffer (2 x COLS = 4 vectors fit), so
 // its staging can overlap row 0's product.
 // CHECK:      fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[20]
-// CHECK-NEXT:   fpga.v_wr "IVRF"[2]
+// CHECK-NEXT:   fpga.v_rd DRAM[20]
+// CHECK-NEXT:   fpga.v_wr IVRF[2]
 // CHECK-NEXT: }
 // CHECK:      fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[2]
+// CHECK-NEXT:   fpga.v_rd IVRF[2]
 // CHECK-NEXT:   fpga.mv_mul 3
-// CHECK-NEXT:   fpga.mfu "vv_add"
-// CHECK-NEXT:   fpga.mfu "v_relu"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[70]
+// CHECK-NEXT:   fpga.mfu vv_add
+// CHECK-NEXT:   fpga.mfu v_relu
+// CHECK-NEXT:   fpga.v_wr DRAM[70]
 // CHECK-NEXT: }
 // CHECK-NOT: fpga.chain
 // CHECK-NOT: fpga.linear

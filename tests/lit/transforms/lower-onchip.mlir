@@ -26,34 +26,34 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK:      fpga.tensor_record shape [2, 6] at 14
 // CHECK-NEXT: fpga.tensor_record shape [2, 3] at 8
 // fc1, row 0: x row 0 staged at IVRF 0, result row 0 to IVRF 252 (ROWS 2).
-// CHECK:      fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.v_wr "IVRF"[0]
-// CHECK:      fpga.s_wr "ROWS", 2
-// CHECK:      fpga.v_rd "IVRF"[0]
+// CHECK:      fpga.v_rd DRAM[0]
+// CHECK-NEXT: fpga.v_wr IVRF[0]
+// CHECK:      fpga.s_wr ROWS, 2
+// CHECK:      fpga.v_rd IVRF[0]
 // CHECK-NEXT: fpga.mv_mul 0
-// CHECK-NEXT: fpga.mfu "v_relu"
-// CHECK-NEXT: fpga.v_wr "IVRF"[252]
+// CHECK-NEXT: fpga.mfu v_relu
+// CHECK-NEXT: fpga.v_wr IVRF[252]
 // Row 1 goes to 254.
-// CHECK:      fpga.v_rd "IVRF"[1]
+// CHECK:      fpga.v_rd IVRF[1]
 // CHECK-NEXT: fpga.mv_mul 0
-// CHECK-NEXT: fpga.mfu "v_relu"
-// CHECK-NEXT: fpga.v_wr "IVRF"[254]
+// CHECK-NEXT: fpga.mfu v_relu
+// CHECK-NEXT: fpga.v_wr IVRF[254]
 // fc2 reads its rows where fc1 left them: no staging chain in between.
-// CHECK-NOT:  fpga.v_wr "IVRF"
-// CHECK:      fpga.v_rd "IVRF"[252]
+// CHECK-NOT:  fpga.v_wr IVRF
+// CHECK:      fpga.v_rd IVRF[252]
 // CHECK-NEXT: fpga.mv_mul 2
-// CHECK-NEXT: fpga.mfu "v_sigm"
-// CHECK-NEXT: fpga.v_wr "DRAM"[14]
-// CHECK:      fpga.v_rd "IVRF"[254]
+// CHECK-NEXT: fpga.mfu v_sigm
+// CHECK-NEXT: fpga.v_wr DRAM[14]
+// CHECK:      fpga.v_rd IVRF[254]
 // CHECK-NEXT: fpga.mv_mul 2
-// CHECK-NEXT: fpga.mfu "v_sigm"
-// CHECK-NEXT: fpga.v_wr "DRAM"[20]
+// CHECK-NEXT: fpga.mfu v_sigm
+// CHECK-NEXT: fpga.v_wr DRAM[20]
 // fc3 stages fc2's rows from DRAM.
-// CHECK:      fpga.v_rd "DRAM"[14]
-// CHECK-NEXT: fpga.v_wr "IVRF"[0]
+// CHECK:      fpga.v_rd DRAM[14]
+// CHECK-NEXT: fpga.v_wr IVRF[0]
 
 // KEEP-LABEL: fpga.program @main attributes {dram_elements = 66 : i64
 // KEEP:      fpga.tensor_record shape [2, 20] at 14
-// KEEP-NOT:  fpga.v_wr "IVRF"[252]
-// KEEP:      fpga.mfu "v_relu"
-// KEEP-NEXT: fpga.v_wr "DRAM"[14]
+// KEEP-NOT:  fpga.v_wr IVRF[252]
+// KEEP:      fpga.mfu v_relu
+// KEEP-NEXT: fpga.v_wr DRAM[14]

@@ -25,22 +25,22 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NOT:  fpga.tensor_record
 // The relu reads x through three reshapes and writes r in place.
 // CHECK:      fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.mfu "v_relu"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[24]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.mfu v_relu
+// CHECK-NEXT:   fpga.v_wr DRAM[24]
 // CHECK-NEXT: }
 // Copies, in output order: v (from x), r2 (from r), same (from x).
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.v_wr "DRAM"[12]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.v_wr DRAM[12]
 // CHECK-NEXT: }
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[24]
-// CHECK-NEXT:   fpga.v_wr "DRAM"[36]
+// CHECK-NEXT:   fpga.v_rd DRAM[24]
+// CHECK-NEXT:   fpga.v_wr DRAM[36]
 // CHECK-NEXT: }
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.v_wr "DRAM"[48]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.v_wr DRAM[48]
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 

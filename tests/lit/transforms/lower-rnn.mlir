@@ -27,34 +27,34 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK: fpga.dram_const at [[BIAS:[0-9]+]] {value = dense<{{.*}}2.500000e-01{{.*}}> : tensor<64xf32>}
 // x_0 into the IVRF first (the first gate waits for it), then the biases,
 // then the loop over timesteps 0 .. 3.
-// CHECK: fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.v_wr "IVRF"[0]
-// CHECK: fpga.s_wr "COLS", 4
+// CHECK: fpga.v_rd DRAM[0]
+// CHECK-NEXT: fpga.v_wr IVRF[0]
+// CHECK: fpga.s_wr COLS, 4
 // CHECK: fpga.chain {
-// CHECK-NEXT: fpga.v_rd "DRAM"{{\[}}[[BIAS]]{{\]}}
-// CHECK-NEXT: fpga.v_wr "ASVRF"[0]
+// CHECK-NEXT: fpga.v_rd DRAM{{\[}}[[BIAS]]{{\]}}
+// CHECK-NEXT: fpga.v_wr ASVRF[0]
 // CHECK: fpga.loop 4 {
 // The next timestep's x is fetched first, into a staging VRF, three elements
 // further on each iteration, so its DRAM latency overlaps the gates.
-// CHECK: fpga.s_wr "RD_STEP", 3
-// CHECK: fpga.v_rd "DRAM"[3] {iter}
-// CHECK-NEXT: fpga.v_wr "MULVRF"{{\[}}[[XN:[0-9]+]]{{\]}}
+// CHECK: fpga.s_wr RD_STEP, 3
+// CHECK: fpga.v_rd DRAM[3] {iter}
+// CHECK-NEXT: fpga.v_wr MULVRF{{\[}}[[XN:[0-9]+]]{{\]}}
 // Gate i: [x | h] times tiles 0-1, bias, sigmoid.
 // CHECK: fpga.chain {
-// CHECK-NEXT: fpga.v_rd "IVRF"[0]
+// CHECK-NEXT: fpga.v_rd IVRF[0]
 // CHECK-NEXT: fpga.mv_mul 0
-// CHECK-NEXT: fpga.mfu "vv_add"
-// CHECK-NEXT: fpga.mfu "v_sigm"
+// CHECK-NEXT: fpga.mfu vv_add
+// CHECK-NEXT: fpga.mfu v_sigm
 // After the four gates, the staged x moves into the IVRF.
-// CHECK: fpga.v_rd "MULVRF"{{\[}}[[XN]]{{\]}}
-// CHECK-NEXT: fpga.v_wr "IVRF"[0]
+// CHECK: fpga.v_rd MULVRF{{\[}}[[XN]]{{\]}}
+// CHECK-NEXT: fpga.v_wr IVRF[0]
 // h_t = o * tanh(i*g + f*c) back into the IVRF.
-// CHECK: fpga.mfu "vv_add"
-// CHECK-NEXT: fpga.mfu "v_tanh"
-// CHECK-NEXT: fpga.mfu "vv_mul"
-// CHECK-NEXT: fpga.v_wr "IVRF"[1]
+// CHECK: fpga.mfu vv_add
+// CHECK-NEXT: fpga.mfu v_tanh
+// CHECK-NEXT: fpga.mfu vv_mul
+// CHECK-NEXT: fpga.v_wr IVRF[1]
 // CHECK: }
 // The peeled last timestep reads no x.
 // CHECK-NOT: {iter}
-// CHECK: fpga.v_rd "IVRF"[1]
-// CHECK-NEXT: fpga.v_wr "DRAM"
+// CHECK: fpga.v_rd IVRF[1]
+// CHECK-NEXT: fpga.v_wr DRAM

@@ -22,15 +22,15 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-DAG: fpga.pinned_matrix tile 0 grid 2 x 4
 // The pinned weights use tiles [0, 8): scratch starts at tile 8.
 // CHECK:      fpga.mv_mul 0
-// CHECK:      fpga.s_wr "ROWS", 1
-// CHECK:      fpga.s_wr "MAT_H", 20
-// CHECK-NEXT: fpga.s_wr "MAT_W", 5
+// CHECK:      fpga.s_wr ROWS, 1
+// CHECK:      fpga.s_wr MAT_H, 20
+// CHECK-NEXT: fpga.s_wr MAT_W, 5
 // CHECK-NEXT: fpga.m_rd dram[60] to tile 8 {transpose}
 // Three rows of A, each multiplied by the scratch tiles.
 // CHECK-COUNT-3: fpga.mv_mul 8
 // C is already [out, in]: moved as is (MAT_H and MAT_W change).
-// CHECK:      fpga.s_wr "MAT_H", 5
-// CHECK-NEXT: fpga.s_wr "MAT_W", 20
+// CHECK:      fpga.s_wr MAT_H, 5
+// CHECK-NEXT: fpga.s_wr MAT_W, 20
 // CHECK-NEXT: fpga.m_rd dram[160] to tile 8{{$}}
 // CHECK-COUNT-3: fpga.mv_mul 8
 // CHECK-NOT: fpga.mv_mul

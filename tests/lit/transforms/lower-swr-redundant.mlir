@@ -11,6 +11,6 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 }
 
 // CHECK-LABEL: fpga.program @main
-// CHECK:     fpga.s_wr "WR_LEN", 16
-// CHECK-NOT: fpga.s_wr "WR_LEN"
-// CHECK:     fpga.v_wr "DRAM"[112]
+// CHECK:     fpga.s_wr WR_LEN, 16
+// CHECK-NOT: fpga.s_wr WR_LEN
+// CHECK:     fpga.v_wr DRAM[112]

@@ -17,33 +17,33 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NOT: "COLS"
 // CHECK-NOT: "ROWS"
 // Row 0: staging needs RD_LEN 16 (WR_LEN stays 0), the product WR_LEN 16.
-// CHECK:      fpga.s_wr "RD_LEN", 16
+// CHECK:      fpga.s_wr RD_LEN, 16
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.v_wr "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.v_wr IVRF[0]
 // CHECK-NEXT: }
-// CHECK-NEXT: fpga.s_wr "WR_LEN", 16
+// CHECK-NEXT: fpga.s_wr WR_LEN, 16
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd IVRF[0]
 // CHECK-NEXT:   fpga.mv_mul 0
-// CHECK-NEXT:   fpga.v_wr "DRAM"[128]
+// CHECK-NEXT:   fpga.v_wr DRAM[128]
 // CHECK-NEXT: }
 // Rows 1..3: RD_LEN is still 16 and is not written again (the intermediate
 // lives at 128, after y).
 // CHECK-NOT: "RD_LEN"
-// CHECK:      fpga.v_rd "DRAM"[16]
+// CHECK:      fpga.v_rd DRAM[16]
 // CHECK-NOT: "RD_LEN"
-// CHECK:      fpga.v_wr "DRAM"[144]
+// CHECK:      fpga.v_wr DRAM[144]
 // CHECK-NOT: "RD_LEN"
-// CHECK:      fpga.v_wr "DRAM"[176]
+// CHECK:      fpga.v_wr DRAM[176]
 // The activation: all 64 elements (4 vectors) in one chain.
 // CHECK-NEXT: }
-// CHECK-NEXT: fpga.s_wr "COLS", 4
-// CHECK-NEXT: fpga.s_wr "RD_LEN", 64
-// CHECK-NEXT: fpga.s_wr "WR_LEN", 64
+// CHECK-NEXT: fpga.s_wr COLS, 4
+// CHECK-NEXT: fpga.s_wr RD_LEN, 64
+// CHECK-NEXT: fpga.s_wr WR_LEN, 64
 // CHECK-NEXT: fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "DRAM"[128]
-// CHECK-NEXT:   fpga.mfu "v_tanh"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[64]
+// CHECK-NEXT:   fpga.v_rd DRAM[128]
+// CHECK-NEXT:   fpga.mfu v_tanh
+// CHECK-NEXT:   fpga.v_wr DRAM[64]
 // CHECK-NEXT: }
 // CHECK-NOT: fpga.s_wr

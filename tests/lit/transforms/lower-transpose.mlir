@@ -10,11 +10,11 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 }
 // CHECK: fpga.input "input0" shape [2, 3] at 0
 // CHECK: fpga.output "output0" shape [3, 2] at 6
-// CHECK: fpga.s_wr "RD_LEN", 2
-// CHECK: fpga.s_wr "RD_STRIDE", 3
-// CHECK: fpga.v_rd "DRAM"[0]
-// CHECK-NEXT: fpga.v_wr "DRAM"[6]
-// CHECK: fpga.v_rd "DRAM"[1]
-// CHECK-NEXT: fpga.v_wr "DRAM"[8]
-// CHECK: fpga.v_rd "DRAM"[2]
-// CHECK-NEXT: fpga.v_wr "DRAM"[10]
+// CHECK: fpga.s_wr RD_LEN, 2
+// CHECK: fpga.s_wr RD_STRIDE, 3
+// CHECK: fpga.v_rd DRAM[0]
+// CHECK-NEXT: fpga.v_wr DRAM[6]
+// CHECK: fpga.v_rd DRAM[1]
+// CHECK-NEXT: fpga.v_wr DRAM[8]
+// CHECK: fpga.v_rd DRAM[2]
+// CHECK-NEXT: fpga.v_wr DRAM[10]

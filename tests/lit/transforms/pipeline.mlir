@@ -26,16 +26,16 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // fused node names (checked with debug info below).
 // CHECK-NEXT: fpga.tensor_record shape [1, 2] at 4
 // CHECK-NOT: MFMT
-// CHECK:      fpga.v_rd "DRAM"[6]
-// CHECK-NEXT:   fpga.v_wr "ASVRF"[0]
-// CHECK:      fpga.v_rd "DRAM"[0]
-// CHECK-NEXT:   fpga.v_wr "IVRF"[0]
+// CHECK:      fpga.v_rd DRAM[6]
+// CHECK-NEXT:   fpga.v_wr ASVRF[0]
+// CHECK:      fpga.v_rd DRAM[0]
+// CHECK-NEXT:   fpga.v_wr IVRF[0]
 // CHECK:      fpga.chain {
-// CHECK-NEXT:   fpga.v_rd "IVRF"[0]
+// CHECK-NEXT:   fpga.v_rd IVRF[0]
 // CHECK-NEXT:   fpga.mv_mul 0
-// CHECK-NEXT:   fpga.mfu "vv_add"
-// CHECK-NEXT:   fpga.mfu "v_relu"
-// CHECK-NEXT:   fpga.v_wr "DRAM"[4]
+// CHECK-NEXT:   fpga.mfu vv_add
+// CHECK-NEXT:   fpga.mfu v_relu
+// CHECK-NEXT:   fpga.v_wr DRAM[4]
 // CHECK-NEXT: }
 // CHECK-NOT: fpga.chain
 

@@ -26,8 +26,14 @@ enum class Opcode : uint8_t {
 #include "softnpu/isa/Isa.def"
 };
 
-enum class MemSpace : uint8_t { None = 0, Dram = 1, Ivrf = 2, AsVrf = 3, MulVrf = 4, Mrf = 5 };
-constexpr unsigned kNumMemSpaces = 6;
+enum class MemSpace : uint8_t {
+#define MEM(E, NAME, CODE) E = CODE,
+#include "softnpu/isa/MemSpaces.def"
+};
+constexpr unsigned kNumMemSpaces = 0
+#define MEM(E, NAME, CODE) +1
+#include "softnpu/isa/MemSpaces.def"
+    ;
 
 enum class SReg : uint8_t {
 #define SREG(E, NAME, RESET, DOC) E,
