@@ -39,7 +39,7 @@ Value lowerGemm(Operation *op, OpBuilder &b) {
   auto gemm = cast<onnx_d::GemmOp>(op);
   return fpga::LinearOp::create(b, op->getLoc(), gemm.getY().getType(), gemm.getA(), gemm.getB(),
                                 gemm.getC(), gemm.getTransA() != 0, gemm.getTransB() == 0,
-                                gemm.getAlpha(), gemm.getBeta(), "none", nullptr, nullptr,
+                                gemm.getAlpha(), gemm.getBeta(), fpga::Activation::none, nullptr, nullptr,
                                 nullptr);
 }
 
@@ -53,8 +53,8 @@ Value lowerMatMul(Operation *op, OpBuilder &b) {
     return nullptr;
   }
   return fpga::LinearOp::create(b, op->getLoc(), mm.getY().getType(), mm.getA(), mm.getB(), Value(),
-                                false, true, APFloat(1.0f), APFloat(1.0f), "none", nullptr, nullptr,
-                                nullptr);
+                                false, true, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr,
+                                nullptr, nullptr);
 }
 
 Value lowerAdd(Operation *op, OpBuilder &b) {
@@ -62,11 +62,10 @@ Value lowerAdd(Operation *op, OpBuilder &b) {
                              op->getOperand(1));
 }
 
-template <const char *Kind> Value lowerActivation(Operation *op, OpBuilder &b) {
+template <fpga::Activation Kind> Value lowerActivation(Operation *op, OpBuilder &b) {
   return fpga::ActivationOp::create(b, op->getLoc(), op->getResult(0).getType(), op->getOperand(0),
                                     Kind);
 }
-constexpr char kRelu[] = "relu", kSigmoid[] = "sigmoid", kTanh[] = "tanh";
 
 Value lowerView(Operation *op, OpBuilder &b) {
   if (llvm::isa<onnx_d::ReshapeOp>(op)) {
@@ -165,10 +164,12 @@ Value lowerConstant(Operation *op, OpBuilder &b) {
 }
 
 /// The default activations of each cell, per direction (ONNX).
-ArrayRef<StringRef> defaultActivations(StringRef cell) {
+ArrayRef<StringRef> defaultActivations(fpga::RnnCell cell) {
   static const StringRef lstm[] = {"Sigmoid", "Tanh", "Tanh"}, gru[] = {"Sigmoid", "Tanh"},
                          rnn[] = {"Tanh"};
-  return cell == "lstm" ? ArrayRef<StringRef>(lstm) : cell == "gru" ? ArrayRef<StringRef>(gru) : rnn;
+  return cell == fpga::RnnCell::lstm ? ArrayRef<StringRef>(lstm)
+         : cell == fpga::RnnCell::gru ? ArrayRef<StringRef>(gru)
+                                      : rnn;
 }
 
 /// sequence_lens is supported when it is a constant whose entries all equal
@@ -188,9 +189,9 @@ bool checkSequenceLens(Operation *op, Value lens, int64_t seqLength) {
 /// are refused by name.
 template <typename OpT> SmallVector<Value> lowerRecurrent(Operation *o, OpBuilder &b) {
   auto op = cast<OpT>(o);
-  const StringRef cell = std::is_same_v<OpT, onnx_d::LSTMOp> ? "lstm"
-                         : std::is_same_v<OpT, onnx_d::GRUOp> ? "gru"
-                                                               : "rnn";
+  const fpga::RnnCell cell = std::is_same_v<OpT, onnx_d::LSTMOp> ? fpga::RnnCell::lstm
+                             : std::is_same_v<OpT, onnx_d::GRUOp> ? fpga::RnnCell::gru
+                                                                   : fpga::RnnCell::rnn;
   auto refuse = [&](StringRef attr, const Twine &why) {
     fail(o, "attribute '") << attr << "' " << why;
     return SmallVector<Value>{};
@@ -202,8 +203,9 @@ template <typename OpT> SmallVector<Value> lowerRecurrent(Operation *o, OpBuilde
   if (op.getActivationBeta())
     return refuse("activation_beta", "is not supported (default activations only)");
   StringRef dir = op.getDirection();
-  const int64_t dirs = dir == "bidirectional" ? 2 : 1;
-  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+  std::optional<fpga::RnnDirection> direction = fpga::symbolizeRnnDirection(dir);
+  const int64_t dirs = direction == fpga::RnnDirection::bidirectional ? 2 : 1;
+  if (!direction)
     return refuse("direction", "= '" + dir + "' is not forward, reverse or bidirectional");
   if (auto acts = op.getActivations()) {
     ArrayRef<StringRef> defaults = defaultActivations(cell);
@@ -247,10 +249,10 @@ template <typename OpT> SmallVector<Value> lowerRecurrent(Operation *o, OpBuilde
                                              : SmallVector<int64_t>{batch, seq, dirs, h},
                                  f32);
   SmallVector<Type> types{y, state};
-  if (cell == "lstm")
+  if (cell == fpga::RnnCell::lstm)
     types.push_back(state);
   auto rnn = fpga::RnnOp::create(b, o->getLoc(), types, op.getX(), op.getW(), op.getR(), op.getB(),
-                                 op.getInitialH(), initialC, cell, dir, h, layout,
+                                 op.getInitialH(), initialC, cell, *direction, h, layout,
                                  linearBeforeReset, nullptr, nullptr, nullptr);
   // ONNX results in order (Y, Y_h[, Y_c]), omitted ones absent.
   SmallVector<Value> out;
@@ -284,12 +286,12 @@ const llvm::StringMap<MultiLowering> &lowerings() {
       {"onnx.LSTM", lowerRecurrent<onnx_d::LSTMOp>},
       {"onnx.MatMul", single<lowerMatMul>},
       {"onnx.RNN", lowerRecurrent<onnx_d::RNNOp>},
-      {"onnx.Relu", single<lowerActivation<kRelu>>},
+      {"onnx.Relu", single<lowerActivation<fpga::Activation::relu>>},
       {"onnx.Reshape", single<lowerView>},
       {"onnx.Slice", single<lowerSlice>},
       {"onnx.Squeeze", single<lowerView>},
-      {"onnx.Sigmoid", single<lowerActivation<kSigmoid>>},
-      {"onnx.Tanh", single<lowerActivation<kTanh>>},
+      {"onnx.Sigmoid", single<lowerActivation<fpga::Activation::sigmoid>>},
+      {"onnx.Tanh", single<lowerActivation<fpga::Activation::tanh>>},
       {"onnx.Transpose", single<lowerTranspose>},
       {"onnx.Unsqueeze", single<lowerView>},
   };

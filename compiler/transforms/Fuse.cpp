@@ -63,9 +63,9 @@ struct FpgaFusePass : softnpu::impl::FpgaFuseBase<FpgaFusePass> {
         Operation *user = *linear.getY().getUsers().begin();
         fpga::LinearOp next;
         if (auto add = dyn_cast<fpga::AddOp>(user); add && !linear.getBias() &&
-                                                    linear.getActivation() == "none")
+                                                    linear.getActivation() == fpga::Activation::none)
           next = fuseBias(linear, add);
-        else if (auto act = dyn_cast<fpga::ActivationOp>(user); act && linear.getActivation() == "none")
+        else if (auto act = dyn_cast<fpga::ActivationOp>(user); act && linear.getActivation() == fpga::Activation::none)
           next = fuseActivation(linear, act);
         linear = next;
       }

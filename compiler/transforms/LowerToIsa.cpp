@@ -151,10 +151,10 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     biasStep = static_cast<int>(steps.size());
     steps.push_back({"vv_add", 0});
   }
-  if (op.getActivation() != "none")
-    steps.push_back({op.getActivation() == "relu" ? "v_relu"
-                     : op.getActivation() == "sigmoid" ? "v_sigm"
-                                                        : "v_tanh"});
+  if (op.getActivation() != fpga::Activation::none)
+    steps.push_back({op.getActivation() == fpga::Activation::relu ? "v_relu"
+                     : op.getActivation() == fpga::Activation::sigmoid ? "v_sigm"
+                                                                        : "v_tanh"});
   auto mfus = placeSteps(loc, true, steps);
   if (failed(mfus))
     return failure();
@@ -264,8 +264,10 @@ LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
   FailureOr<int64_t> x = addrOf(op.getX(), loc);
   if (failed(x))
     return failure();
-  StringRef k = op.getKind();
-  const char *inst = k == "relu" ? "v_relu" : k == "sigmoid" ? "v_sigm" : "v_tanh";
+  fpga::Activation k = op.getKind();
+  const char *inst = k == fpga::Activation::relu      ? "v_relu"
+                     : k == fpga::Activation::sigmoid ? "v_sigm"
+                                                      : "v_tanh";
   pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
   return success();
 }

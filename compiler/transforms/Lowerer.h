@@ -330,8 +330,8 @@ private:
   /// The panels of a streamed matrix: `panel_rows` tile rows each (fpga-tile).
   SmallVector<Panel> panelsOf(fpga::WeightsOp w, int64_t rows) {
     int64_t per = rows;
-    if (auto attr = w->getAttrOfType<IntegerAttr>("panel_rows"))
-      per = std::max<int64_t>(1, attr.getInt());
+    if (std::optional<uint64_t> panelRows = w.getPanelRows())
+      per = std::max<int64_t>(1, *panelRows);
     SmallVector<Panel> panels;
     for (int64_t first = 0; first < rows; first += per)
       panels.push_back({first, std::min(per, rows - first), 0});
@@ -341,7 +341,7 @@ private:
   /// The scratch buffer the next streamed panel goes to (they alternate when
   /// fpga-tile reserved two).
   int64_t takeScratchBuffer() {
-    auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>("fpga.mrf_scratch");
+    auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>(fpga::FpgaDialect::kMrfScratchAttrName);
     if (!scratch)
       return scratchBase();
     int64_t buffer = nextBuffer_;
@@ -397,7 +397,7 @@ private:
 
   /// With two scratch buffers: the next streamed layer's first panel.
   void prefetchNextLayer(fpga::LinearOp op) {
-    auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>("fpga.mrf_scratch");
+    auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>(fpga::FpgaDialect::kMrfScratchAttrName);
     if (!scratch || scratch[2] < 2)
       return;
     for (Operation *next = op->getNextNode(); next; next = next->getNextNode()) {
@@ -417,7 +417,7 @@ private:
   /// Run-time matrices use the first scratch buffer fpga-tile reserved after
   /// the pinned tiles (or, without that record, the tiles after them).
   int64_t scratchBase() {
-    if (auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>("fpga.mrf_scratch"))
+    if (auto scratch = module_->getAttrOfType<DenseI64ArrayAttr>(fpga::FpgaDialect::kMrfScratchAttrName))
       return scratch[0];
     int64_t first = 0;
     module_.walk([&](fpga::WeightsOp w) {
