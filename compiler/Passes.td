@@ -58,7 +58,10 @@ def ConvertOnnxToFpga : Pass<"onnx-to-fpga", "mlir::ModuleOp"> {
     and a one-axis Slice with constant bounds become fpga.extract; LSTM, GRU
     and RNN become fpga.rnn (unsupported attributes named); onnx.Constant
     becomes arith.constant. Anything else is reported with the node name and
-    op type.
+    op type. Runs as a partial dialect conversion: one conversion pattern per
+    entry of the lowering table (compiler/conversion/OnnxToFpgaPatterns.h),
+    a ConversionTarget whose onnx legality is a host-placement predicate
+    (none today), and every node left unconverted reported afterwards.
   }];
   let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
 }
