@@ -61,3 +61,16 @@ func.func @fused_loc(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>) -> tensor<1x6xf32
   %1 = fpga.activation sigmoid %0 : (tensor<1x6xf32>) -> tensor<1x6xf32> loc("act")
   return %1 : tensor<1x6xf32>
 }
+
+// Both operands of the add are bias-free linears: the one defined first
+// absorbs the other (a [1, P] row) as its bias, whichever side it is on.
+// CHECK-LABEL: func.func @two_linears
+// CHECK-NEXT: %[[R:.*]] = fpga.linear %arg2, %arg1 : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
+// CHECK-NEXT: %[[Y:.*]] = fpga.linear %arg0, %arg1, %[[R]] : (tensor<1x8xf32>, tensor<6x8xf32>, tensor<1x6xf32>) -> tensor<1x6xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @two_linears(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %z: tensor<1x8xf32>) -> tensor<1x6xf32> {
+  %0 = fpga.linear %x, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
+  %1 = fpga.linear %z, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
+  %2 = fpga.add %1, %0 : (tensor<1x6xf32>, tensor<1x6xf32>) -> tensor<1x6xf32>
+  return %2 : tensor<1x6xf32>
+}
