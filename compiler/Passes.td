@@ -23,7 +23,10 @@ def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::ModuleOp"> {
     LSTM's zero initial state) are constants. In program order, replaces Shape
     of a statically shaped tensor, and Gather, Concat, Expand,
     ConstantOfShape, Unsqueeze, Squeeze, Reshape and Identity whose operands
-    are constants, with onnx.Constant ops of their shape-inferred types.
+    are constants, with onnx.Constant ops of their shape-inferred types. The
+    folding itself is the ops' fold hooks (dialects/onnx/OnnxFold.cpp, also
+    used by --canonicalize); the pass drives them in one walk, placing each
+    constant where the folded op was.
   }];
 }
 
