@@ -23,7 +23,10 @@ def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::ModuleOp"> {
     LSTM's zero initial state) are constants. In program order, replaces Shape
     of a statically shaped tensor, and Gather, Concat, Expand,
     ConstantOfShape, Unsqueeze, Squeeze, Reshape and Identity whose operands
-    are constants, with onnx.Constant ops of their shape-inferred types.
+    are constants, with onnx.Constant ops of their shape-inferred types. The
+    folding itself is the ops' fold hooks (dialects/onnx/OnnxFold.cpp, also
+    used by --canonicalize); the pass drives them in one walk, placing each
+    constant where the folded op was.
   }];
 }
 
@@ -58,7 +61,10 @@ def ConvertOnnxToFpga : Pass<"onnx-to-fpga", "mlir::ModuleOp"> {
     and a one-axis Slice with constant bounds become fpga.extract; LSTM, GRU
     and RNN become fpga.rnn (unsupported attributes named); onnx.Constant
     becomes arith.constant. Anything else is reported with the node name and
-    op type.
+    op type. Runs as a partial dialect conversion: one conversion pattern per
+    entry of the lowering table (compiler/conversion/OnnxToFpgaPatterns.h),
+    a ConversionTarget whose onnx legality is a host-placement predicate
+    (none today), and every node left unconverted reported afterwards.
   }];
   let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
 }

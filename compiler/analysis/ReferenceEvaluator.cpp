@@ -36,13 +36,17 @@ std::vector<int64_t> broadcastIndex(ArrayRef<int64_t> operand, ArrayRef<int64_t>
   return index;
 }
 
-float activate(StringRef kind, float v) {
-  if (kind == "relu")
+float activate(fpga::Activation kind, float v) {
+  switch (kind) {
+  case fpga::Activation::relu:
     return v > 0.0f ? v : 0.0f;
-  if (kind == "sigmoid")
+  case fpga::Activation::sigmoid:
     return 1.0f / (1.0f + std::exp(-v));
-  if (kind == "tanh")
+  case fpga::Activation::tanh:
     return std::tanh(v);
+  case fpga::Activation::none:
+    break;
+  }
   return v;
 }
 

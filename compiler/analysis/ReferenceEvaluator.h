@@ -25,8 +25,8 @@ using Values = llvm::DenseMap<mlir::Value, std::vector<float>>;
 /// failure on an op it does not know.
 mlir::FailureOr<Values> evaluate(mlir::func::FuncOp func, const std::vector<std::vector<float>> &inputs);
 
-/// relu, sigmoid or tanh as the reference computes them ("none": identity).
-float activate(llvm::StringRef kind, float v);
+/// relu, sigmoid or tanh as the reference computes them (none: identity).
+float activate(fpga::Activation kind, float v);
 
 /// Element offset, in an operand of shape `operand`, of every element of its
 /// numpy broadcast to `out`.

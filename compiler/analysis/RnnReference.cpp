@@ -32,7 +32,8 @@ RnnOutputs evaluateRnn(fpga::RnnOp op, const std::vector<float> &x, const std::v
                        const std::function<void(float *, size_t)> &roundInput) {
   const int64_t seq = op.getSeqLength(), batch = op.getBatchSize(), in = op.getInputSize();
   const int64_t h = op.getHiddenSize(), gates = op.getNumGates(), dirs = op.getNumDirections();
-  const bool batchMajor = op.getLayout() == 1, lstm = op.getCell() == "lstm", gru = op.getCell() == "gru";
+  const bool batchMajor = op.getLayout() == 1, lstm = op.getCell() == fpga::RnnCell::lstm,
+             gru = op.getCell() == fpga::RnnCell::gru;
   const bool lbr = op.getLinearBeforeReset();
   RnnOutputs out;
   out.y.assign(static_cast<size_t>(seq * dirs * batch * h), 0.0f);
@@ -45,7 +46,7 @@ RnnOutputs evaluateRnn(fpga::RnnOp op, const std::vector<float> &x, const std::v
     return v;
   };
   for (int64_t d = 0; d < dirs; ++d) {
-    const bool reverse = op.getDirection() == "reverse" || d == 1;
+    const bool reverse = op.getDirection() == fpga::RnnDirection::reverse || d == 1;
     const float *wd = &w[d * gates * h * in], *rd = &r[d * gates * h * h];
     auto bias = [&](bool recurrent, int64_t g, int64_t j) {
       return b ? (*b)[d * 2 * gates * h + (recurrent ? gates * h : 0) + g * h + j] : 0.0f;

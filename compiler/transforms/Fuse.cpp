@@ -1,7 +1,15 @@
 //===- Fuse.cpp - Fold bias adds and activations into fpga.linear --------===//
+//
+// Two rewrite patterns, rooted at the consumer: add(linear, row bias) ->
+// linear with bias, activation(linear) -> linear with that activation, when
+// the linear has no other user. Applied in one forward walk (no folding, no
+// dead-code removal), so linear -> add -> activation folds into one linear.
+//
+//===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 
-#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace softnpu {
 #define GEN_PASS_DEF_FPGAFUSE
@@ -21,55 +29,75 @@ bool isRowBias(Value bias, int64_t numOutputs) {
          (s.size() == 2 && s[0] == 1 && s[1] == numOutputs);
 }
 
-/// linear(no bias) + add(row bias) -> linear(bias). Returns the new linear.
-fpga::LinearOp fuseBias(fpga::LinearOp linear, fpga::AddOp add) {
-  Value other = add.getLhs() == linear.getY() ? add.getRhs() : add.getLhs();
-  if (other == linear.getY() || !isRowBias(other, linear.getNumOutputs()) ||
-      add.getResult().getType() != linear.getY().getType())
+/// A linear whose only user is the op being matched and that has no
+/// activation yet (nothing may run after the activation in its chain).
+fpga::LinearOp fusableLinear(Value v) {
+  auto linear = v.getDefiningOp<fpga::LinearOp>();
+  if (!linear || !linear.getY().hasOneUse() || linear.getActivation() != fpga::Activation::none)
     return nullptr;
-  OpBuilder b(add);
-  Location loc = b.getFusedLoc({linear.getLoc(), add.getLoc()});
-  auto fused = fpga::LinearOp::create(
-      b, loc, linear.getY().getType(), linear.getX(), linear.getW(), other, linear.getTransposeX(),
-      linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f), linear.getActivation(),
-      linear.getTileGridAttr(), linear.getWeightFormatAttr(), linear.getInputFormatAttr());
-  add.getResult().replaceAllUsesWith(fused.getY());
-  add.erase();
-  linear.erase();
-  return fused;
+  return linear;
 }
 
+/// linear(no bias) + add(row bias) -> linear(bias). With a linear on both
+/// sides, the one defined first is tried first.
+struct FuseBias : OpRewritePattern<fpga::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::AddOp add, PatternRewriter &rewriter) const override {
+    SmallVector<fpga::LinearOp, 2> candidates;
+    for (Value v : {add.getLhs(), add.getRhs()})
+      if (fpga::LinearOp linear = fusableLinear(v); linear && !linear.getBias())
+        candidates.push_back(linear);
+    if (candidates.size() == 2 && candidates[1]->isBeforeInBlock(candidates[0]))
+      std::swap(candidates[0], candidates[1]);
+    for (fpga::LinearOp linear : candidates)
+      if (succeeded(fuse(linear, add, rewriter)))
+        return success();
+    return rewriter.notifyMatchFailure(add, "no bias-free linear with a row bias to absorb");
+  }
+
+  static LogicalResult fuse(fpga::LinearOp linear, fpga::AddOp add, PatternRewriter &rewriter) {
+    Value other = add.getLhs() == linear.getY() ? add.getRhs() : add.getLhs();
+    if (other == linear.getY() || !isRowBias(other, linear.getNumOutputs()) ||
+        add.getResult().getType() != linear.getY().getType())
+      return failure();
+    Location loc = rewriter.getFusedLoc({linear.getLoc(), add.getLoc()});
+    auto fused = fpga::LinearOp::create(
+        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other,
+        linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f),
+        linear.getActivation(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
+        linear.getInputFormatAttr());
+    rewriter.replaceOp(add, fused.getY());
+    rewriter.eraseOp(linear);
+    return success();
+  }
+};
+
 /// linear(no activation) + activation -> linear(activation).
-fpga::LinearOp fuseActivation(fpga::LinearOp linear, fpga::ActivationOp act) {
-  OpBuilder b(act);
-  Location loc = b.getFusedLoc({linear.getLoc(), act.getLoc()});
-  auto fused = fpga::LinearOp::create(
-      b, loc, linear.getY().getType(), linear.getX(), linear.getW(), linear.getBias(),
-      linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), linear.getBeta(),
-      act.getKind(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
-      linear.getInputFormatAttr());
-  act.getY().replaceAllUsesWith(fused.getY());
-  act.erase();
-  linear.erase();
-  return fused;
-}
+struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::ActivationOp act, PatternRewriter &rewriter) const override {
+    fpga::LinearOp linear = fusableLinear(act.getX());
+    if (!linear)
+      return rewriter.notifyMatchFailure(act, "operand is not a linear without activation and other users");
+    Location loc = rewriter.getFusedLoc({linear.getLoc(), act.getLoc()});
+    auto fused = fpga::LinearOp::create(
+        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), linear.getBias(),
+        linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), linear.getBeta(),
+        act.getKind(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
+        linear.getInputFormatAttr());
+    rewriter.replaceOp(act, fused.getY());
+    rewriter.eraseOp(linear);
+    return success();
+  }
+};
 
 struct FpgaFusePass : softnpu::impl::FpgaFuseBase<FpgaFusePass> {
   void runOnOperation() override {
-    SmallVector<fpga::LinearOp> linears;
-    getOperation().walk([&](fpga::LinearOp op) { linears.push_back(op); });
-    for (fpga::LinearOp linear : linears) {
-      while (linear && linear.getY().hasOneUse()) {
-        Operation *user = *linear.getY().getUsers().begin();
-        fpga::LinearOp next;
-        if (auto add = dyn_cast<fpga::AddOp>(user); add && !linear.getBias() &&
-                                                    linear.getActivation() == "none")
-          next = fuseBias(linear, add);
-        else if (auto act = dyn_cast<fpga::ActivationOp>(user); act && linear.getActivation() == "none")
-          next = fuseActivation(linear, act);
-        linear = next;
-      }
-    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseBias, FuseActivation>(&getContext());
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 

@@ -30,9 +30,11 @@ Epilogue epilogueOf(fpga::LinearOp op) {
     e.biasStep = static_cast<int>(e.steps.size());
     e.steps.push_back({"vv_add", 0});
   }
-  StringRef act = op.getActivation();
-  if (act != "none")
-    e.steps.push_back({act == "relu" ? "v_relu" : act == "sigmoid" ? "v_sigm" : "v_tanh"});
+  const fpga::Activation act = op.getActivation();
+  if (act != fpga::Activation::none)
+    e.steps.push_back({act == fpga::Activation::relu      ? "v_relu"
+                       : act == fpga::Activation::sigmoid ? "v_sigm"
+                                                          : "v_tanh"});
   return e;
 }
 

@@ -73,8 +73,10 @@ LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
   FailureOr<int64_t> x = addrOf(op.getX(), loc);
   if (failed(x))
     return failure();
-  StringRef k = op.getKind();
-  const char *inst = k == "relu" ? "v_relu" : k == "sigmoid" ? "v_sigm" : "v_tanh";
+  const fpga::Activation k = op.getKind();
+  const char *inst = k == fpga::Activation::relu      ? "v_relu"
+                     : k == fpga::Activation::sigmoid ? "v_sigm"
+                                                      : "v_tanh";
   pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
   return success();
 }

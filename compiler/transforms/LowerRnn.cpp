@@ -104,8 +104,8 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
     c.fetchesX = true;
     p.chains.push_back(std::move(c));
   }
-  StringRef cell = op.getCell();
-  if (cell == "lstm") {
+  fpga::RnnCell cell = op.getCell();
+  if (cell == fpga::RnnCell::lstm) {
     // Gates i, o, f, c; c_t = f * c + i * g, h_t = o * tanh(c_t). The order
     // keeps the matrix unit busy: g (which needs i) goes last, so i is written
     // by the time it starts, and h_t is computed from i*g and f*c directly, so
@@ -119,7 +119,7 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
     loadX();
     update("ig", {{"vv_add", "fc"}, {"v_tanh"}, {"vv_mul", "o"}}, {"h"}, true);
     update("ig", {{"vv_add", "fc"}}, {"c"}, false);
-  } else if (cell == "gru" && !op.getLinearBeforeReset()) {
+  } else if (cell == fpga::RnnCell::gru && !op.getLinearBeforeReset()) {
     // Gates z, r, h; h~ = tanh(W x + R (r * h) + b), h_t = h~ + z * (h - h~).
     p.ivrfX = ch, p.ivrfH = ch + cx, p.ivrfSize = 2 * ch + cx; // [r*h | x | h]
     p.biases = {"b0", "b1", "b2"};
@@ -128,7 +128,7 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
     gate(0, ch + cx, find(2, true, true), {{"vv_add", "b2"}, {"v_tanh"}}, {"hc"});
     loadX();
     update("hc", {{"vv_b_sub_a", "h"}, {"vv_mul", "z"}, {"vv_add", "hc"}}, {"h"}, true);
-  } else if (cell == "gru") {
+  } else if (cell == fpga::RnnCell::gru) {
     // linear_before_reset: h~ = tanh(W x + Wb + r * (R h + Rb)).
     p.ivrfX = 0, p.ivrfH = cx, p.ivrfSize = cx + ch;
     p.biases = {"b0", "b1", "wb", "rb"};
@@ -169,7 +169,7 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
   std::map<std::string, SmallVector<Place>> places;
   places["x"].push_back({"IVRF", 0, plan.ivrfX});
   places["h"].push_back({"IVRF", 0, plan.ivrfH});
-  if (op.getCell() == "gru" && !op.getLinearBeforeReset())
+  if (op.getCell() == fpga::RnnCell::gru && !op.getLinearBeforeReset())
     places["rh"].push_back({"IVRF", 0, 0});
   std::map<std::pair<std::string, int64_t>, int64_t> nextAddr; // (mem, mfu) -> free vector
   auto placeIn = [&](const std::string &value, const std::string &mem, int64_t mfu) {
@@ -245,7 +245,7 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
     *a = *addr;
   }
   // The initial state when initial_h / initial_c is absent.
-  const bool needZeros = !h0Addr || (op.getCell() == "lstm" && !c0Addr);
+  const bool needZeros = !h0Addr || (op.getCell() == fpga::RnnCell::lstm && !c0Addr);
   const int64_t zeros = needZeros ? splat(loc, 0.0f, h) : 0;
   auto outAddr = [&](Value v) -> std::optional<int64_t> {
     if (!v || v.use_empty())
@@ -422,7 +422,7 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
   }
 
   for (int64_t d = 0; d < dirs; ++d) {
-    const bool reverse = op.getDirection() == "reverse" || d == 1;
+    const bool reverse = op.getDirection() == fpga::RnnDirection::reverse || d == 1;
     const int64_t sign = reverse ? -1 : 1, first = reverse ? seq - 1 : 0, last = reverse ? 0 : seq - 1;
     for (int64_t b = 0; b < batch; ++b) {
       // x first: the first gate needs it and, with the biases and the
@@ -439,7 +439,7 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
           stageBias(bias, d);
       }
       stageState("h", h0Addr, d, b);
-      if (op.getCell() == "lstm")
+      if (op.getCell() == fpga::RnnCell::lstm)
         stageState("c", c0Addr, d, b);
       timestep(false, first, d, b, sign, /*only=*/true);
       if (seq > 1) {

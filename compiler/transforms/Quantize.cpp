@@ -172,7 +172,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       auto plain = RankedTensorType::get({p, k}, b.getF32Type());
       auto weights = fpga::WeightsOp::create(b, op.getW().getLoc(), type,
                                              DenseElementsAttr::get(plain, llvm::ArrayRef<float>(wt)),
-                                             nullptr);
+                                             nullptr, nullptr, nullptr);
       op.getWMutable().assign(weights);
       op.setTransposeW(false);
       op.setAlpha(APFloat(1.0f));

@@ -49,7 +49,7 @@ inline Layout layoutOf(fpga::RnnOp op, int64_t nativeDim) {
   };
   const int64_t gates = op.getNumGates();
   for (int64_t g = 0; g < gates; ++g) {
-    const bool gruH = op.getCell() == "gru" && g == 2;
+    const bool gruH = op.getCell() == fpga::RnnCell::gru && g == 2;
     if (!gruH)
       add(g, 0, l.cx, l.cx + l.ch);
     else if (!op.getLinearBeforeReset())

@@ -151,8 +151,7 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
       if (m.streamed) {
         m.op.setMrfTile(base + pinned);
         m.op.setStreamed(true);
-        m.op->setAttr("panel_rows", Builder(module.getContext())
-                                        .getI64IntegerAttr(std::min(m.rows, scratch / m.cols)));
+        m.op.setPanelRows(std::min(m.rows, scratch / m.cols));
         reportStream(m, t);
       } else {
         m.op.setMrfTile(next);
@@ -160,7 +159,7 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
       }
     }
     Builder b(module.getContext());
-    module->setAttr("fpga.mrf_scratch", b.getDenseI64ArrayAttr({base + pinned, scratch, buffers}));
+    module->setAttr(fpga::FpgaDialect::kMrfScratchAttrName, b.getDenseI64ArrayAttr({base + pinned, scratch, buffers}));
     if (maxFull)
       module.emitRemark() << "MRF of target '" << t.name << "': " << pinned << " tiles pinned, "
                           << llvm::count_if(matrices, [](const Matrix &m) { return m.streamed; })
@@ -183,7 +182,7 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
                                 ? "the target streams every weight matrix; "
                                 : "weights do not fit the MRF next to the others; ")
                         << "streamed from DRAM in panels of "
-                        << m.op->getAttrOfType<IntegerAttr>("panel_rows").getInt()
+                        << *m.op.getPanelRows()
                         << " tile rows: " << bytes << " bytes, about " << dram
                         << " DRAM cycles per run against " << mvu << " matrix-unit cycles";
   }

@@ -15,6 +15,8 @@ using namespace softnpu::fpga;
 #include "dialects/fpga/FpgaOpsDialect.cpp.inc"
 #include "dialects/fpga/FpgaIsaEnums.cpp.inc"
 
+#include "dialects/fpga/FpgaEnums.cpp.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "dialects/fpga/FpgaAttrs.cpp.inc"
 
@@ -68,4 +70,17 @@ void TargetAttr::print(AsmPrinter &printer) const {
   printer << "<";
   printer.printString(preset ? *preset : t.toJson(/*compact=*/true));
   printer << ">";
+}
+
+LogicalResult FpgaDialect::verifyOperationAttribute(Operation *op, NamedAttribute attr) {
+  if (attr.getName() != kMrfScratchAttrName)
+    return success();
+  auto scratch = dyn_cast<DenseI64ArrayAttr>(attr.getValue());
+  if (!scratch || scratch.size() != 3)
+    return op->emitError() << "'" << kMrfScratchAttrName
+                           << "' must be array<i64: first tile, tiles per buffer, buffers>";
+  if (scratch[0] < 0 || scratch[1] < 0 || scratch[2] < 1 || scratch[2] > 2)
+    return op->emitError() << "'" << kMrfScratchAttrName
+                           << "' needs a tile >= 0, a size >= 0 and 1 or 2 buffers";
+  return success();
 }

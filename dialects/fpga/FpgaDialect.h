@@ -22,6 +22,7 @@ inline llvm::hash_code hash_value(const Target &t) { return llvm::hash_value(t.h
 } // namespace softnpu::target
 
 #include "dialects/fpga/FpgaIsaEnums.h.inc"
+#include "dialects/fpga/FpgaEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/fpga/FpgaAttrs.h.inc"

@@ -22,7 +22,11 @@ def Fpga_Dialect : Dialect {
   let extraClassDeclaration = [{
     /// Module attribute holding the #fpga.target the module is compiled for.
     static constexpr llvm::StringLiteral kTargetAttrName = "fpga.target";
+    /// Module attribute set by fpga-tile: the MRF scratch area for run-time and
+    /// streamed matrices, array<i64: first tile, tiles per buffer, buffers>.
+    static constexpr llvm::StringLiteral kMrfScratchAttrName = "fpga.mrf_scratch";
   }];
+  let hasOperationAttrVerify = 1;
 }
 
 class Fpga_Attr<string name, string attrMnemonic, list<Trait> traits = []>

@@ -15,8 +15,6 @@ using namespace softnpu::fpga;
 // Tensor level
 //===----------------------------------------------------------------------===//
 
-static bool isActivationKind(StringRef k) { return k == "relu" || k == "sigmoid" || k == "tanh"; }
-
 int64_t LinearOp::getNumRows() {
   auto x = cast<RankedTensorType>(getX().getType());
   return getTransposeX() ? x.getDimSize(1) : x.getDimSize(0);
@@ -43,8 +41,6 @@ LogicalResult LinearOp::verify() {
     return emitOpError("reduction sizes differ: x has ") << getReductionSize() << ", w has " << kw;
   if (y.getDimSize(0) != getNumRows() || y.getDimSize(1) != getNumOutputs())
     return emitOpError("result must be ") << getNumRows() << "x" << getNumOutputs();
-  if (getActivation() != "none" && !isActivationKind(getActivation()))
-    return emitOpError("unknown activation '") << getActivation() << "'";
   if (Value b = getBias()) {
     auto bt = cast<RankedTensorType>(b.getType());
     if (bt.getRank() > 2)
@@ -76,8 +72,8 @@ LogicalResult WeightsOp::verify() {
 }
 
 LogicalResult ActivationOp::verify() {
-  if (!isActivationKind(getKind()))
-    return emitOpError("unknown activation '") << getKind() << "'";
+  if (getKind() == Activation::none)
+    return emitOpError("kind must be relu, sigmoid or tanh, not none");
   if (getX().getType() != getY().getType())
     return emitOpError("result type must equal the operand type");
   return success();
@@ -161,8 +157,10 @@ LogicalResult LoopOp::verify() {
   return success();
 }
 
-int64_t RnnOp::getNumGates() { return getCell() == "lstm" ? 4 : getCell() == "gru" ? 3 : 1; }
-int64_t RnnOp::getNumDirections() { return getDirection() == "bidirectional" ? 2 : 1; }
+int64_t RnnOp::getNumGates() {
+  return getCell() == RnnCell::lstm ? 4 : getCell() == RnnCell::gru ? 3 : 1;
+}
+int64_t RnnOp::getNumDirections() { return getDirection() == RnnDirection::bidirectional ? 2 : 1; }
 int64_t RnnOp::getSeqLength() {
   return cast<RankedTensorType>(getX().getType()).getDimSize(getLayout() == 0 ? 0 : 1);
 }
@@ -172,18 +170,14 @@ int64_t RnnOp::getBatchSize() {
 int64_t RnnOp::getInputSize() { return cast<RankedTensorType>(getX().getType()).getDimSize(2); }
 
 LogicalResult RnnOp::verify() {
-  StringRef cell = getCell(), dir = getDirection();
-  if (cell != "lstm" && cell != "gru" && cell != "rnn")
-    return emitOpError("cell must be lstm, gru or rnn, not '") << cell << "'";
-  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
-    return emitOpError("direction must be forward, reverse or bidirectional, not '") << dir << "'";
+  const RnnCell cell = getCell();
   if (getLayout() != 0 && getLayout() != 1)
     return emitOpError("layout must be 0 or 1");
-  if (getLinearBeforeReset() && cell != "gru")
+  if (getLinearBeforeReset() && cell != RnnCell::gru)
     return emitOpError("linear_before_reset applies to gru only");
-  if ((cell == "lstm") != static_cast<bool>(getYC()))
+  if ((cell == RnnCell::lstm) != static_cast<bool>(getYC()))
     return emitOpError("y_c is a result of lstm cells only");
-  if (getInitialC() && cell != "lstm")
+  if (getInitialC() && cell != RnnCell::lstm)
     return emitOpError("initial_c applies to lstm only");
   auto x = cast<RankedTensorType>(getX().getType());
   if (x.getRank() != 3)

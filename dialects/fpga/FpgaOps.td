@@ -4,6 +4,7 @@
 
 include "dialects/fpga/FpgaDialect.td"
 include "dialects/fpga/FpgaIsaEnums.td"
+include "dialects/fpga/FpgaEnums.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -28,7 +29,7 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_w,
                    DefaultValuedAttr<F32Attr, "1.0">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.0">:$beta,
-                   DefaultValuedAttr<StrAttr, "\"none\"">:$activation,
+                   DefaultValuedAttr<Fpga_ActivationAttr, "::softnpu::fpga::Activation::none">:$activation,
                    OptionalAttr<DenseI64ArrayAttr>:$tile_grid,
                    OptionalAttr<Fpga_FormatAttr>:$weight_format,
                    OptionalAttr<Fpga_FormatAttr>:$input_format);
@@ -50,9 +51,11 @@ def Fpga_WeightsOp : Fpga_Op<"weights", [Pure, ConstantLike]> {
     result type's encoding is the #fpga.format the values are rounded to.
     fpga-tile sets `mrf_tile`, the first MRF tile of its tile grid: its home
     when pinned, or the scratch buffer it is streamed into before each use
-    when `streamed` (the matrix then stays packed in DRAM).
+    when `streamed` (the matrix then stays packed in DRAM), in panels of
+    `panel_rows` tile rows.
   }];
-  let arguments = (ins ElementsAttr:$value, OptionalAttr<I64Attr>:$mrf_tile, UnitAttr:$streamed);
+  let arguments = (ins ElementsAttr:$value, OptionalAttr<I64Attr>:$mrf_tile, UnitAttr:$streamed,
+                   OptionalAttr<I64Attr>:$panel_rows);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -67,9 +70,9 @@ def Fpga_AddOp : Fpga_Op<"add", [Pure]> {
 
 def Fpga_ActivationOp : Fpga_Op<"activation", [Pure]> {
   let summary = "relu, sigmoid or tanh on the multifunction units";
-  let arguments = (ins AnyRankedTensor:$x, StrAttr:$kind);
+  let arguments = (ins AnyRankedTensor:$x, Fpga_ActivationAttr:$kind);
   let results = (outs AnyRankedTensor:$y);
-  let assemblyFormat = "$kind $x attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = "``$kind $x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
@@ -88,7 +91,8 @@ def Fpga_RnnOp : Fpga_Op<"rnn", [Pure, AttrSizedOperandSegments]> {
   let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, AnyRankedTensor:$r,
                    Optional<AnyRankedTensor>:$b, Optional<AnyRankedTensor>:$initial_h,
                    Optional<AnyRankedTensor>:$initial_c,
-                   StrAttr:$cell, DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
+                   Fpga_RnnCellAttr:$cell,
+                   DefaultValuedAttr<Fpga_RnnDirectionAttr, "::softnpu::fpga::RnnDirection::forward">:$direction,
                    I64Attr:$hidden_size, DefaultValuedAttr<I64Attr, "0">:$layout,
                    DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset,
                    OptionalAttr<I64Attr>:$mrf_tile,

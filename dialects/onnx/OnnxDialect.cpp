@@ -18,6 +18,13 @@ void OnnxDialect::initialize() {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
+Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type, Location loc) {
+  auto dense = dyn_cast<DenseElementsAttr>(value);
+  if (!dense || dense.getType() != type)
+    return nullptr;
+  return ConstantOp::create(builder, loc, type, dense);
+}
+
 LogicalResult ConstantOp::verify() {
   if (getValue().getType() != getOutput().getType())
     return emitOpError("value type ") << getValue().getType() << " does not match result type "

@@ -15,6 +15,8 @@ def Onnx_Dialect : Dialect {
   let name = "onnx";
   let summary = "ONNX operators as imported by softnpu";
   let cppNamespace = "::softnpu::onnx_d";
+  // Folded values become onnx.Constant ops.
+  let hasConstantMaterializer = 1;
 }
 
 class Onnx_Op<string mnemonic, list<Trait> traits = []>

@@ -24,6 +24,7 @@ def Onnx_ConcatOp : Onnx_Op<"Concat", [Pure]> {
   let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$concat_result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_ConstantOfShapeOp : Onnx_Op<"ConstantOfShape", [Pure]> {
@@ -31,6 +32,7 @@ def Onnx_ConstantOfShapeOp : Onnx_Op<"ConstantOfShape", [Pure]> {
   let arguments = (ins AnyRankedTensor:$input, OptionalAttr<ElementsAttr>:$value);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_ConstantOp : Onnx_Op<"Constant", [Pure, ConstantLike]> {
@@ -47,6 +49,7 @@ def Onnx_ExpandOp : Onnx_Op<"Expand", [Pure]> {
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$shape);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input `,` $shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_FlattenOp : Onnx_Op<"Flatten", [Pure]> {
@@ -62,6 +65,7 @@ def Onnx_GatherOp : Onnx_Op<"Gather", [Pure]> {
                    DefaultValuedAttr<I64Attr, "0">:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_GemmOp : Onnx_Op<"Gemm", [Pure]> {
@@ -81,6 +85,7 @@ def Onnx_IdentityOp : Onnx_Op<"Identity", [Pure]> {
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_MatMulOp : Onnx_Op<"MatMul", [Pure]> {
@@ -110,6 +115,7 @@ def Onnx_ReshapeOp : Onnx_Op<"Reshape", [Pure]> {
                    DefaultValuedAttr<I64Attr, "0">:$allowzero);
   let results = (outs AnyRankedTensor:$reshaped);
   let assemblyFormat = "$data `,` $shape attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_ShapeOp : Onnx_Op<"Shape", [Pure]> {
@@ -117,6 +123,7 @@ def Onnx_ShapeOp : Onnx_Op<"Shape", [Pure]> {
   let arguments = (ins AnyRankedTensor:$data, OptionalAttr<I64Attr>:$start, OptionalAttr<I64Attr>:$end);
   let results = (outs AnyRankedTensor:$shape);
   let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_SigmoidOp : Onnx_Op<"Sigmoid", [Pure]> {
@@ -152,6 +159,7 @@ def Onnx_SqueezeOp : Onnx_Op<"Squeeze", [Pure]> {
   let arguments = (ins AnyRankedTensor:$data, Optional<AnyRankedTensor>:$axes);
   let results = (outs AnyRankedTensor:$squeezed);
   let assemblyFormat = "$data (`,` $axes^)? attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 def Onnx_SubOp : Onnx_Op<"Sub", [Pure]> {
@@ -173,6 +181,7 @@ def Onnx_UnsqueezeOp : Onnx_Op<"Unsqueeze", [Pure]> {
   let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$axes);
   let results = (outs AnyRankedTensor:$expanded);
   let assemblyFormat = "$data `,` $axes attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1; // OnnxFold.cpp: constant operands -> constant result
 }
 
 // Recurrent layers. Operands and results mirror the ONNX input and output

@@ -8,7 +8,7 @@
 namespace softnpu::lowering {
 
 MrfStreaming::MrfStreaming(mlir::ModuleOp module, int64_t n) {
-  if (auto scratch = module->getAttrOfType<mlir::DenseI64ArrayAttr>("fpga.mrf_scratch")) {
+  if (auto scratch = module->getAttrOfType<mlir::DenseI64ArrayAttr>(fpga::FpgaDialect::kMrfScratchAttrName)) {
     scratchBase_ = scratch[0];
     tilesPerBuffer_ = scratch[1];
     buffers_ = scratch[2];
@@ -26,8 +26,8 @@ MrfStreaming::MrfStreaming(mlir::ModuleOp module, int64_t n) {
 
 llvm::SmallVector<Panel> MrfStreaming::panelsOf(fpga::WeightsOp w, int64_t rows) {
   int64_t per = rows;
-  if (auto attr = w->getAttrOfType<mlir::IntegerAttr>("panel_rows"))
-    per = std::max<int64_t>(1, attr.getInt());
+  if (std::optional<uint64_t> panelRows = w.getPanelRows())
+    per = std::max<int64_t>(1, static_cast<int64_t>(*panelRows));
   llvm::SmallVector<Panel> panels;
   for (int64_t first = 0; first < rows; first += per)
     panels.push_back({first, std::min(per, rows - first), 0});

@@ -29,7 +29,7 @@ fpga::LinearOp onChipConsumer(fpga::LinearOp p, int64_t n) {
     return nullptr;
   if (c.getNumRows() != p.getNumRows() || c.getReductionSize() != p.getNumOutputs())
     return nullptr;
-  if (p.getActivation() == "sigmoid" && p.getNumOutputs() % n != 0)
+  if (p.getActivation() == fpga::Activation::sigmoid && p.getNumOutputs() % n != 0)
     return nullptr;
   return c;
 }

@@ -13,9 +13,9 @@ func.func @add(%a: tensor<3x4x5xf32>, %b: tensor<5xf32>) -> tensor<3x4x5xf32> {
 
 // CHECK-LABEL: func.func @activations
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
-// CHECK: %[[R:.*]] = fpga.activation "relu" %[[X]] : (tensor<2x3xf32>) -> tensor<2x3xf32>
-// CHECK: %[[S:.*]] = fpga.activation "sigmoid" %[[R]] : (tensor<2x3xf32>) -> tensor<2x3xf32>
-// CHECK: %[[T:.*]] = fpga.activation "tanh" %[[S]] : (tensor<2x3xf32>) -> tensor<2x3xf32>
+// CHECK: %[[R:.*]] = fpga.activation relu %[[X]] : (tensor<2x3xf32>) -> tensor<2x3xf32>
+// CHECK: %[[S:.*]] = fpga.activation sigmoid %[[R]] : (tensor<2x3xf32>) -> tensor<2x3xf32>
+// CHECK: %[[T:.*]] = fpga.activation tanh %[[S]] : (tensor<2x3xf32>) -> tensor<2x3xf32>
 // CHECK: return %[[T]]
 func.func @activations(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = onnx.Relu %x : (tensor<2x3xf32>) -> tensor<2x3xf32>

@@ -96,8 +96,17 @@ func.func @linear_bias(%x: tensor<4x3xf32>, %w: tensor<2x3xf32>, %b: tensor<3xf3
 // -----
 
 func.func @linear_activation(%x: tensor<1x3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf32> {
-  // expected-error @+1 {{'fpga.linear' op unknown activation 'gelu'}}
-  %0 = fpga.linear %x, %w {activation = "gelu"} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  // expected-error @+2 {{expected ::softnpu::fpga::Activation to be one of: none, relu, sigmoid, tanh}}
+  // expected-error @+1 {{failed to parse Fpga_ActivationAttr parameter 'value'}}
+  %0 = fpga.linear %x, %w {activation = #fpga<activation gelu>} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_string(%x: tensor<1x3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op attribute 'activation' failed to satisfy constraint: an activation of the multifunction units}}
+  %0 = fpga.linear %x, %w {activation = "relu"} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
 
@@ -112,8 +121,17 @@ func.func @linear_grid(%x: tensor<1x3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf
 // -----
 
 func.func @activation_kind(%x: tensor<2xf32>) -> tensor<2xf32> {
-  // expected-error @+1 {{'fpga.activation' op unknown activation 'softsign'}}
-  %0 = fpga.activation "softsign" %x : (tensor<2xf32>) -> tensor<2xf32>
+  // expected-error @+2 {{expected ::softnpu::fpga::Activation to be one of: none, relu, sigmoid, tanh}}
+  // expected-error @+1 {{failed to parse Fpga_ActivationAttr parameter 'value'}}
+  %0 = fpga.activation softsign %x : (tensor<2xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @activation_none(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'fpga.activation' op kind must be relu, sigmoid or tanh, not none}}
+  %0 = fpga.activation none %x : (tensor<2xf32>) -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
 
@@ -121,7 +139,7 @@ func.func @activation_kind(%x: tensor<2xf32>) -> tensor<2xf32> {
 
 func.func @activation_type(%x: tensor<2xf32>) -> tensor<1x2xf32> {
   // expected-error @+1 {{'fpga.activation' op result type must equal the operand type}}
-  %0 = fpga.activation "relu" %x : (tensor<2xf32>) -> tensor<1x2xf32>
+  %0 = fpga.activation relu %x : (tensor<2xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
 
@@ -175,7 +193,7 @@ fpga.program @main attributes {dram_elements = 0 : i64} {
 
 func.func @rnn(%x: tensor<5x1x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x16x4xf32>) {
   // expected-error @+1 {{'fpga.rnn' op w has shape 'tensor<1x12x3xf32>', expected [1, 16, 3]}}
-  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = "lstm", hidden_size = 4 : i64}
+  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = #fpga<cell lstm>, hidden_size = 4 : i64}
       : (tensor<5x1x3xf32>, tensor<1x12x3xf32>, tensor<1x16x4xf32>)
       -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
   return
@@ -185,10 +203,44 @@ func.func @rnn(%x: tensor<5x1x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x16x4x
 
 func.func @gru_with_c(%x: tensor<5x1x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x12x4xf32>) {
   // expected-error @+1 {{'fpga.rnn' op y_c is a result of lstm cells only}}
-  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = "gru", hidden_size = 4 : i64}
+  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = #fpga<cell gru>, hidden_size = 4 : i64}
       : (tensor<5x1x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32>)
       -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
   return
+}
+
+// -----
+
+func.func @rnn_cell(%x: tensor<5x1x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>) {
+  // expected-error @+2 {{expected ::softnpu::fpga::RnnCell to be one of: lstm, gru, rnn}}
+  // expected-error @+1 {{failed to parse Fpga_RnnCellAttr parameter 'value'}}
+  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = #fpga<cell peephole>, hidden_size = 4 : i64}
+      : (tensor<5x1x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>)
+      -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
+  return
+}
+
+// -----
+
+func.func @rnn_direction(%x: tensor<5x1x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>) {
+  // expected-error @+2 {{expected ::softnpu::fpga::RnnDirection to be one of: forward, reverse, bidirectional}}
+  // expected-error @+1 {{failed to parse Fpga_RnnDirectionAttr parameter 'value'}}
+  %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = #fpga<cell lstm>, direction = #fpga<direction both>, hidden_size = 4 : i64}
+      : (tensor<5x1x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>)
+      -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'fpga.mrf_scratch' must be array<i64: first tile, tiles per buffer, buffers>}}
+module attributes {fpga.mrf_scratch = array<i64: 4, 2>} {
+}
+
+// -----
+
+// expected-error @+1 {{'fpga.mrf_scratch' needs a tile >= 0, a size >= 0 and 1 or 2 buffers}}
+module attributes {fpga.mrf_scratch = array<i64: 4, 2, 3>} {
 }
 
 // -----

@@ -16,7 +16,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<1x16xf32> {onnx.name = "x"}) -> (tensor<1x2xf32> {onnx.name = "y"}) {
     %w = arith.constant dense<[[1.5, -4.0], [0.5, 2.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]> : tensor<16x2xf32>
     %b = arith.constant dense<[0.3, 0.7]> : tensor<2xf32>
-    %0 = fpga.linear %x, %w, %b {alpha = 3.0 : f32, beta = 0.5 : f32, transpose_w = true, activation = "relu"} : (tensor<1x16xf32>, tensor<16x2xf32>, tensor<2xf32>) -> tensor<1x2xf32> loc(fused["fc", "relu"])
+    %0 = fpga.linear %x, %w, %b {alpha = 3.0 : f32, beta = 0.5 : f32, transpose_w = true, activation = #fpga<activation relu>} : (tensor<1x16xf32>, tensor<16x2xf32>, tensor<2xf32>) -> tensor<1x2xf32> loc(fused["fc", "relu"])
     return %0 : tensor<1x2xf32>
   }
 }

@@ -5,12 +5,12 @@
 // CHECK-LABEL: func.func @two_users
 // CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
 // CHECK: %[[A:.*]] = fpga.add %[[L]], %{{.*}}
-// CHECK: %[[R:.*]] = fpga.activation "relu" %[[L]]
+// CHECK: %[[R:.*]] = fpga.activation relu %[[L]]
 // CHECK: return %[[A]], %[[R]]
 func.func @two_users(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %b: tensor<6xf32>) -> (tensor<1x6xf32>, tensor<1x6xf32>) {
   %0 = fpga.linear %x, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
   %1 = fpga.add %0, %b : (tensor<1x6xf32>, tensor<6xf32>) -> tensor<1x6xf32>
-  %2 = fpga.activation "relu" %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
+  %2 = fpga.activation relu %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
   return %1, %2 : tensor<1x6xf32>, tensor<1x6xf32>
 }
 
@@ -18,10 +18,10 @@ func.func @two_users(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %b: tensor<6xf32>
 // CHECK-LABEL: func.func @also_returned
 // CHECK: %[[L:.*]] = fpga.linear
 // CHECK-NOT: activation = 
-// CHECK: fpga.activation "sigmoid" %[[L]]
+// CHECK: fpga.activation sigmoid %[[L]]
 func.func @also_returned(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>) -> (tensor<1x6xf32>, tensor<1x6xf32>) {
   %0 = fpga.linear %x, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
-  %1 = fpga.activation "sigmoid" %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
+  %1 = fpga.activation sigmoid %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
   return %0, %1 : tensor<1x6xf32>, tensor<1x6xf32>
 }
 
@@ -56,22 +56,22 @@ func.func @second_bias(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %b: tensor<6xf3
 
 // A bias add after the activation would change the result: not fused.
 // CHECK-LABEL: func.func @add_after_activation
-// CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} {activation = "relu"}
+// CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} {activation = #fpga<activation relu>}
 // CHECK: fpga.add %[[L]], %{{.*}}
 func.func @add_after_activation(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %b: tensor<6xf32>) -> tensor<1x6xf32> {
   %0 = fpga.linear %x, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
-  %1 = fpga.activation "relu" %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
+  %1 = fpga.activation relu %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
   %2 = fpga.add %1, %b : (tensor<1x6xf32>, tensor<6xf32>) -> tensor<1x6xf32>
   return %2 : tensor<1x6xf32>
 }
 
 // Two activations: only the first folds.
 // CHECK-LABEL: func.func @two_activations
-// CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} {activation = "relu"}
-// CHECK: fpga.activation "tanh" %[[L]]
+// CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} {activation = #fpga<activation relu>}
+// CHECK: fpga.activation tanh %[[L]]
 func.func @two_activations(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>) -> tensor<1x6xf32> {
   %0 = fpga.linear %x, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
-  %1 = fpga.activation "relu" %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
-  %2 = fpga.activation "tanh" %1 : (tensor<1x6xf32>) -> tensor<1x6xf32>
+  %1 = fpga.activation relu %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
+  %2 = fpga.activation tanh %1 : (tensor<1x6xf32>) -> tensor<1x6xf32>
   return %2 : tensor<1x6xf32>
 }

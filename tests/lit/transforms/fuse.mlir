@@ -28,25 +28,25 @@ func.func @bias_row_lhs(%x: tensor<4x8xf32>, %w: tensor<6x8xf32>, %b: tensor<1x6
 // CHECK-LABEL: func.func @bias_and_relu
 // CHECK-SAME: (%[[X:.*]]: tensor<8x4xf32>, %[[W:.*]]: tensor<8x6xf32>, %[[B:.*]]: tensor<6xf32>)
 // CHECK-NEXT: %[[Y:.*]] = fpga.linear %[[X]], %[[W]], %[[B]]
-// CHECK-SAME: activation = "relu"
+// CHECK-SAME: activation = #fpga<activation relu>
 // CHECK-SAME: alpha = 2.000000e+00 : f32
 // CHECK-SAME: transpose_w = true, transpose_x = true
 // CHECK-NEXT: return %[[Y]]
 func.func @bias_and_relu(%x: tensor<8x4xf32>, %w: tensor<8x6xf32>, %b: tensor<6xf32>) -> tensor<4x6xf32> {
   %0 = fpga.linear %x, %w {alpha = 2.0 : f32, transpose_x = true, transpose_w = true} : (tensor<8x4xf32>, tensor<8x6xf32>) -> tensor<4x6xf32>
   %1 = fpga.add %0, %b : (tensor<4x6xf32>, tensor<6xf32>) -> tensor<4x6xf32>
-  %2 = fpga.activation "relu" %1 : (tensor<4x6xf32>) -> tensor<4x6xf32>
+  %2 = fpga.activation relu %1 : (tensor<4x6xf32>) -> tensor<4x6xf32>
   return %2 : tensor<4x6xf32>
 }
 
 // An activation after a linear that already has a bias (with beta) folds and
 // keeps beta.
 // CHECK-LABEL: func.func @tanh_after_bias
-// CHECK-NEXT: fpga.linear %{{.*}}, %{{.*}}, %{{.*}} {activation = "tanh", beta = 5.000000e-01 : f32}
+// CHECK-NEXT: fpga.linear %{{.*}}, %{{.*}}, %{{.*}} {activation = #fpga<activation tanh>, beta = 5.000000e-01 : f32}
 // CHECK-NEXT: return
 func.func @tanh_after_bias(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %b: tensor<6xf32>) -> tensor<1x6xf32> {
   %0 = fpga.linear %x, %w, %b {beta = 0.5 : f32} : (tensor<1x8xf32>, tensor<6x8xf32>, tensor<6xf32>) -> tensor<1x6xf32>
-  %1 = fpga.activation "tanh" %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
+  %1 = fpga.activation tanh %0 : (tensor<1x6xf32>) -> tensor<1x6xf32>
   return %1 : tensor<1x6xf32>
 }
 
@@ -58,6 +58,19 @@ func.func @tanh_after_bias(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %b: tensor<
 // LOC: = loc(fused[#[[FC]], #[[ACT]]])
 func.func @fused_loc(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>) -> tensor<1x6xf32> {
   %0 = fpga.linear %x, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32> loc("fc")
-  %1 = fpga.activation "sigmoid" %0 : (tensor<1x6xf32>) -> tensor<1x6xf32> loc("act")
+  %1 = fpga.activation sigmoid %0 : (tensor<1x6xf32>) -> tensor<1x6xf32> loc("act")
   return %1 : tensor<1x6xf32>
+}
+
+// Both operands of the add are bias-free linears: the one defined first
+// absorbs the other (a [1, P] row) as its bias, whichever side it is on.
+// CHECK-LABEL: func.func @two_linears
+// CHECK-NEXT: %[[R:.*]] = fpga.linear %arg2, %arg1 : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
+// CHECK-NEXT: %[[Y:.*]] = fpga.linear %arg0, %arg1, %[[R]] : (tensor<1x8xf32>, tensor<6x8xf32>, tensor<1x6xf32>) -> tensor<1x6xf32>
+// CHECK-NEXT: return %[[Y]]
+func.func @two_linears(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %z: tensor<1x8xf32>) -> tensor<1x6xf32> {
+  %0 = fpga.linear %x, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
+  %1 = fpga.linear %z, %w : (tensor<1x8xf32>, tensor<6x8xf32>) -> tensor<1x6xf32>
+  %2 = fpga.add %1, %0 : (tensor<1x6xf32>, tensor<1x6xf32>) -> tensor<1x6xf32>
+  return %2 : tensor<1x6xf32>
 }

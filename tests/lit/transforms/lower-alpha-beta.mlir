@@ -6,7 +6,7 @@
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<20x2xf32> {onnx.name = "x"}, %b: tensor<1x3xf32> {onnx.name = "b"}) -> (tensor<2x3xf32> {onnx.name = "y"}) {
     %w = fpga.weights {mrf_tile = 0 : i64, value = dense<1.0> : tensor<3x20xf32>} : tensor<3x20xf32, #fpga.format<"msfp15">>
-    %0 = fpga.linear %x, %w, %b {alpha = 2.0 : f32, beta = 0.5 : f32, transpose_x = true, activation = "sigmoid", tile_grid = array<i64: 1, 2>} : (tensor<20x2xf32>, tensor<3x20xf32, #fpga.format<"msfp15">>, tensor<1x3xf32>) -> tensor<2x3xf32>
+    %0 = fpga.linear %x, %w, %b {alpha = 2.0 : f32, beta = 0.5 : f32, transpose_x = true, activation = #fpga<activation sigmoid>, tile_grid = array<i64: 1, 2>} : (tensor<20x2xf32>, tensor<3x20xf32, #fpga.format<"msfp15">>, tensor<1x3xf32>) -> tensor<2x3xf32>
     return %0 : tensor<2x3xf32>
   }
 }

@@ -9,10 +9,10 @@
 
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<1x32xf32> {onnx.name = "x"}) -> (tensor<1x32xf32> {onnx.name = "y"}) {
-    %a1 = fpga.activation "tanh" %x : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a1")
-    %a2 = fpga.activation "relu" %a1 : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a2")
-    %a3 = fpga.activation "tanh" %a2 : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a3")
-    %a4 = fpga.activation "sigmoid" %a3 : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a4")
+    %a1 = fpga.activation tanh %x : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a1")
+    %a2 = fpga.activation relu %a1 : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a2")
+    %a3 = fpga.activation tanh %a2 : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a3")
+    %a4 = fpga.activation sigmoid %a3 : (tensor<1x32xf32>) -> tensor<1x32xf32> loc("a4")
     return %a4 : tensor<1x32xf32>
   }
 }

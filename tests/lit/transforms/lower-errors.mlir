@@ -53,7 +53,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 module attributes {fpga.target = #fpga.target<"tiny">} {
   // expected-error @+1 {{the model needs 67108872 bytes of DRAM; target 'tiny' has 67108864}}
   func.func @main(%x: tensor<8388609xf32>) -> tensor<8388609xf32> {
-    %0 = fpga.activation "relu" %x : (tensor<8388609xf32>) -> tensor<8388609xf32>
+    %0 = fpga.activation relu %x : (tensor<8388609xf32>) -> tensor<8388609xf32>
     return %0 : tensor<8388609xf32>
   }
 }
@@ -63,7 +63,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // Exactly 64 MiB fits.
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<8388608xf32>) -> tensor<8388608xf32> {
-    %0 = fpga.activation "relu" %x : (tensor<8388608xf32>) -> tensor<8388608xf32>
+    %0 = fpga.activation relu %x : (tensor<8388608xf32>) -> tensor<8388608xf32>
     return %0 : tensor<8388608xf32>
   }
 }

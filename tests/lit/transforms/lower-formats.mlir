@@ -14,7 +14,7 @@
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x3xf32> {onnx.name = "y"}) {
     %w1 = fpga.weights {mrf_tile = 0 : i64, value = dense<1.0> : tensor<8x4xf32>} : tensor<8x4xf32, #fpga.format<"mxfp4">>
-    %0 = fpga.linear %x, %w1 {activation = "relu", tile_grid = array<i64: 1, 1>, weight_format = #fpga.format<"mxfp4">, input_format = #fpga.format<"mxfp4">} : (tensor<1x4xf32>, tensor<8x4xf32, #fpga.format<"mxfp4">>) -> tensor<1x8xf32> loc("fc1")
+    %0 = fpga.linear %x, %w1 {activation = #fpga<activation relu>, tile_grid = array<i64: 1, 1>, weight_format = #fpga.format<"mxfp4">, input_format = #fpga.format<"mxfp4">} : (tensor<1x4xf32>, tensor<8x4xf32, #fpga.format<"mxfp4">>) -> tensor<1x8xf32> loc("fc1")
     %w2 = fpga.weights {mrf_tile = 1 : i64, value = dense<0.5> : tensor<6x8xf32>} : tensor<6x8xf32, #fpga.format<"mxfp4">>
     %1 = fpga.linear %0, %w2 {tile_grid = array<i64: 1, 1>, weight_format = #fpga.format<"mxfp4">, input_format = #fpga.format<"mxfp4">} : (tensor<1x8xf32>, tensor<6x8xf32, #fpga.format<"mxfp4">>) -> tensor<1x6xf32> loc("fc2")
     %w3 = fpga.weights {mrf_tile = 2 : i64, value = dense<0.25> : tensor<5x6xf32>} : tensor<5x6xf32, #fpga.format<"msfp15">>

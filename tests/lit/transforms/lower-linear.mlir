@@ -9,7 +9,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<2x20xf32> {onnx.name = "x"}) -> (tensor<2x30xf32> {onnx.name = "y"}) {
     %b = arith.constant dense<0.5> : tensor<30xf32>
     %w = fpga.weights {mrf_tile = 3 : i64, value = dense<1.0> : tensor<30x20xf32>} : tensor<30x20xf32, #fpga.format<"msfp15">>
-    %0 = fpga.linear %x, %w, %b {activation = "relu", tile_grid = array<i64: 2, 2>} : (tensor<2x20xf32>, tensor<30x20xf32, #fpga.format<"msfp15">>, tensor<30xf32>) -> tensor<2x30xf32>
+    %0 = fpga.linear %x, %w, %b {activation = #fpga<activation relu>, tile_grid = array<i64: 2, 2>} : (tensor<2x20xf32>, tensor<30x20xf32, #fpga.format<"msfp15">>, tensor<30xf32>) -> tensor<2x30xf32>
     return %0 : tensor<2x30xf32>
   }
 }

@@ -11,9 +11,9 @@
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<2x4xf32> {onnx.name = "x"}) -> (tensor<2x3xf32> {onnx.name = "y"}) {
     %w1 = fpga.weights {mrf_tile = 0 : i64, value = dense<1.0> : tensor<20x4xf32>} : tensor<20x4xf32, #fpga.format<"msfp15">>
-    %0 = fpga.linear %x, %w1 {activation = "relu", tile_grid = array<i64: 2, 1>} : (tensor<2x4xf32>, tensor<20x4xf32, #fpga.format<"msfp15">>) -> tensor<2x20xf32> loc("fc1")
+    %0 = fpga.linear %x, %w1 {activation = #fpga<activation relu>, tile_grid = array<i64: 2, 1>} : (tensor<2x4xf32>, tensor<20x4xf32, #fpga.format<"msfp15">>) -> tensor<2x20xf32> loc("fc1")
     %w2 = fpga.weights {mrf_tile = 2 : i64, value = dense<0.5> : tensor<6x20xf32>} : tensor<6x20xf32, #fpga.format<"msfp15">>
-    %1 = fpga.linear %0, %w2 {activation = "sigmoid", tile_grid = array<i64: 1, 2>} : (tensor<2x20xf32>, tensor<6x20xf32, #fpga.format<"msfp15">>) -> tensor<2x6xf32> loc("fc2")
+    %1 = fpga.linear %0, %w2 {activation = #fpga<activation sigmoid>, tile_grid = array<i64: 1, 2>} : (tensor<2x20xf32>, tensor<6x20xf32, #fpga.format<"msfp15">>) -> tensor<2x6xf32> loc("fc2")
     %w3 = fpga.weights {mrf_tile = 4 : i64, value = dense<0.25> : tensor<3x6xf32>} : tensor<3x6xf32, #fpga.format<"msfp15">>
     %2 = fpga.linear %1, %w3 {tile_grid = array<i64: 1, 1>} : (tensor<2x6xf32>, tensor<3x6xf32, #fpga.format<"msfp15">>) -> tensor<2x3xf32> loc("fc3")
     return %2 : tensor<2x3xf32>

@@ -9,7 +9,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
     %0 = fpga.reshape %x : (tensor<2x6xf32>) -> tensor<3x4xf32>
     %1 = fpga.reshape %0 : (tensor<3x4xf32>) -> tensor<12xf32>
     %2 = fpga.reshape %1 : (tensor<12xf32>) -> tensor<2x6xf32>
-    %3 = fpga.activation "relu" %2 : (tensor<2x6xf32>) -> tensor<2x6xf32>
+    %3 = fpga.activation relu %2 : (tensor<2x6xf32>) -> tensor<2x6xf32>
     return %0, %3, %3, %x : tensor<3x4xf32>, tensor<2x6xf32>, tensor<2x6xf32>, tensor<2x6xf32>
   }
 }

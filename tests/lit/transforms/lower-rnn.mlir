@@ -11,7 +11,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
     %w = arith.constant dense<0.5> : tensor<1x16x3xf32>
     %r = arith.constant dense<0.25> : tensor<1x16x4xf32>
     %b = arith.constant dense<0.125> : tensor<1x32xf32>
-    %y, %yh, %yc = fpga.rnn %x, %w, %r bias %b {cell = "lstm", hidden_size = 4 : i64}
+    %y, %yh, %yc = fpga.rnn %x, %w, %r bias %b {cell = #fpga<cell lstm>, hidden_size = 4 : i64}
         : (tensor<5x1x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>, tensor<1x32xf32>)
         -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
     return %yh : tensor<1x1x4xf32>

@@ -7,7 +7,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<4x16xf32> {onnx.name = "x"}) -> (tensor<4x16xf32> {onnx.name = "y"}) {
     %w = fpga.weights {mrf_tile = 0 : i64, value = dense<1.0> : tensor<16x16xf32>} : tensor<16x16xf32, #fpga.format<"msfp15">>
     %0 = fpga.linear %x, %w {tile_grid = array<i64: 1, 1>} : (tensor<4x16xf32>, tensor<16x16xf32, #fpga.format<"msfp15">>) -> tensor<4x16xf32>
-    %1 = fpga.activation "tanh" %0 : (tensor<4x16xf32>) -> tensor<4x16xf32>
+    %1 = fpga.activation tanh %0 : (tensor<4x16xf32>) -> tensor<4x16xf32>
     return %1 : tensor<4x16xf32>
   }
 }

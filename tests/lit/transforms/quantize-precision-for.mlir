@@ -91,7 +91,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
     %0 = fpga.linear %x, %w : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x1xf32> loc("fc1")
     %1 = fpga.linear %x, %w : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x1xf32> loc("fc2")
     %2 = fpga.linear %x, %w : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x1xf32> loc("proj")
-    %3 = fpga.linear %x, %w {activation = "relu"} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x1xf32> loc(fused["fc3", "relu3"])
+    %3 = fpga.linear %x, %w {activation = #fpga<activation relu>} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x1xf32> loc(fused["fc3", "relu3"])
     return %0, %1, %2, %3 : tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>
   }
 }

@@ -12,7 +12,7 @@
 // LSTM-NOT: onnx.Mul
 
 // RUN: npu-compile %inputs/unrolled_gru.onnx --target tiny --emit=fpga 2>/dev/null | FileCheck %s --check-prefix=GRU
-// GRU: fpga.rnn %arg0, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} bias %{{[a-z0-9_]+}} initial_h %{{[0-9]+}} {cell = "gru", hidden_size = 4 : i64
+// GRU: fpga.rnn %arg0, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} bias %{{[a-z0-9_]+}} initial_h %{{[0-9]+}} {cell = #fpga<cell gru>, hidden_size = 4 : i64
 // GRU-SAME: mrf_tile = 0 : i64
 // GRU-NOT: fpga.linear
 

@@ -103,7 +103,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
     %w = arith.constant dense<0.5> : tensor<1x800x200xf32>
     %r = arith.constant dense<0.25> : tensor<1x800x200xf32>
     // expected-error @+1 {{the recurrent weights need 1352 MRF tiles of 16 x 16 (1 direction(s), 4 gate(s), hidden 200, input 200) beside 0 already pinned; target 'tiny' has 256 (a recurrent layer keeps its weights on chip for the whole sequence)}}
-    %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = "lstm", hidden_size = 200 : i64}
+    %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = #fpga<cell lstm>, hidden_size = 200 : i64}
         : (tensor<2x1x200xf32>, tensor<1x800x200xf32>, tensor<1x800x200xf32>)
         -> (tensor<2x1x1x200xf32>, tensor<1x1x200xf32>, tensor<1x1x200xf32>)
     return %yh : tensor<1x1x200xf32>

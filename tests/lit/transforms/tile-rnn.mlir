@@ -9,7 +9,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<5x1x3xf32>) -> tensor<1x16xf32> {
     %w = arith.constant dense<0.5> : tensor<1x16x3xf32>
     %r = arith.constant dense<0.25> : tensor<1x16x4xf32>
-    %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = "lstm", hidden_size = 4 : i64}
+    %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = #fpga<cell lstm>, hidden_size = 4 : i64}
         : (tensor<5x1x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32>)
         -> (tensor<5x1x1x4xf32>, tensor<1x1x4xf32>, tensor<1x1x4xf32>)
     %h = fpga.reshape %yh : (tensor<1x1x4xf32>) -> tensor<1x4xf32>
