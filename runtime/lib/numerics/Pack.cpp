@@ -121,7 +121,8 @@ void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding roundin
   }
   if (!isValidBlock(fmt))
     return;
-  const BfpVector v = quantize(x, n, fmt, rounding);
+  thread_local BfpVector v; // reused: packing a weight image calls this once per row
+  quantizeInto(x, n, fmt, rounding, v);
   const ElementInfo info = elementInfo(fmt);
   const size_t k = fmt.blockSize, bytes = blockBytes(fmt);
   const unsigned bits = fmt.elementBits();
