@@ -16,6 +16,12 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <limits>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sstream>
 #include <unordered_map>
 
@@ -27,6 +33,51 @@ namespace {
 /// Thrown inside this file only; turned into the one-line error at the end.
 struct ImportError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// A file's bytes for the lifetime of the object: a regular file is mapped
+/// read-only, anything else (a pipe, a file that cannot be mapped) is read
+/// into memory. data() is null when the file cannot be opened.
+class MappedFile {
+public:
+  explicit MappedFile(const std::string &path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      size_ = static_cast<size_t>(st.st_size);
+      void *p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        ::madvise(p, size_, MADV_SEQUENTIAL);
+        mapped_ = data_ = static_cast<const char *>(p);
+      }
+    }
+    ::close(fd);
+    if (!data_) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in)
+        return;
+      std::ostringstream all;
+      all << in.rdbuf();
+      copy_ = std::move(all).str();
+      data_ = copy_.data();
+      size_ = copy_.size();
+    }
+  }
+  ~MappedFile() {
+    if (mapped_)
+      ::munmap(const_cast<char *>(mapped_), size_);
+  }
+  MappedFile(const MappedFile &) = delete;
+  MappedFile &operator=(const MappedFile &) = delete;
+  const char *data() const { return data_; }
+  size_t size() const { return size_; }
+
+private:
+  const char *data_ = nullptr, *mapped_ = nullptr;
+  size_t size_ = 0;
+  std::string copy_;
 };
 
 std::string nodeLabel(const onnx::NodeProto &n, size_t index) {
@@ -83,10 +134,15 @@ public:
     for (auto [i, vi] : llvm::enumerate(inputs))
       values_[vi->name()] = entry->getArgument(i);
 
-    for (const auto &t : g.initializer()) {
+    for (int i = 0; i < g.initializer_size(); ++i) {
+      const onnx::TensorProto &t = g.initializer(i);
       DenseElementsAttr value = tensorAttr(t, "initializer '" + t.name() + "'");
       Location loc = NameLoc::get(b_.getStringAttr(t.name()), fileLoc);
       values_[t.name()] = onnx_d::ConstantOp::create(b_, loc, value.getType(), value);
+      // The attribute holds its own copy: free the protobuf's bytes now, so
+      // the next attribute can reuse the memory and the two copies of the
+      // weights never coexist whole.
+      std::string().swap(*model.mutable_graph()->mutable_initializer(i)->mutable_raw_data());
     }
 
     for (int i = 0; i < g.node_size(); ++i)
@@ -287,12 +343,18 @@ private:
 OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, std::string &error) {
   ctx.loadDialect<onnx_d::OnnxDialect, func::FuncDialect>();
   try {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      throw ImportError("cannot open file");
     onnx::ModelProto model;
-    if (!model.ParseFromIstream(&in) || !model.has_graph())
-      throw ImportError("not a valid ONNX model (protobuf parse failed)");
+    {
+      MappedFile file(path);
+      if (!file.data())
+        throw ImportError("cannot open file");
+      if (file.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+        throw ImportError("larger than 2 GB, the protobuf limit of an ONNX file without external data");
+      // Parsed straight from the mapped file: each tensor's bytes are copied
+      // once, into a string of their exact size.
+      if (!model.ParseFromArray(file.data(), static_cast<int>(file.size())) || !model.has_graph())
+        throw ImportError("not a valid ONNX model (protobuf parse failed)");
+    }
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {
