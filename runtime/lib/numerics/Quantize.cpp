@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BfpDetail.h"
-#include "RoundTripDetail.h"
+#include "MsfpFusedDetail.h"
 
 #include <algorithm>
 #include <cmath>

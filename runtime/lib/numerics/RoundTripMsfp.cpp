@@ -15,7 +15,7 @@
 // what dequantize's ldexpf does with the same exact value.
 //
 //===----------------------------------------------------------------------===//
-#include "RoundTripDetail.h"
+#include "MsfpFusedDetail.h"
 
 #include <algorithm>
 
@@ -23,48 +23,18 @@ namespace softnpu::numerics::detail {
 
 namespace {
 
-template <Rounding R>
-inline int32_t roundStepsFused(double y) {
-  if constexpr (R == Rounding::NearestEven)
-    return static_cast<int32_t>((y + 0x1p52) - 0x1p52);
-  else if constexpr (R == Rounding::NearestAway)
-    return static_cast<int32_t>(y + 0.5);
-  else
-    return static_cast<int32_t>(y);
-}
-
 /// One block of `len` elements in place.
 template <Rounding R>
 void roundBlock(float *x, size_t len, int m, int32_t maxQ) {
-  uint32_t maxBits = 0;
-  bool nan = false;
-  for (size_t i = 0; i < len; ++i) {
-    uint32_t b;
-    std::memcpy(&b, &x[i], sizeof b);
-    b &= 0x7FFFFFFFu;
-    nan |= b >= 0x7F800000u;
-    maxBits = std::max(maxBits, b);
-  }
-  if (nan) {
+  int e;
+  if (!msfpBlockExponent(x, len, e)) {
     std::fill(x, x + len, kNaN);
     return;
   }
-  int e = kMinExp;
-  if (maxBits) {
-    const int log2 = maxBits >= 0x00800000u ? static_cast<int>(maxBits >> 23) - 127
-                                            : 31 - __builtin_clz(maxBits) - 149;
-    e = std::clamp(log2, kMinExp, kMaxExp);
-  }
   const double toSteps = pow2d(m - 1 - e);
   const double step = pow2d(e + 1 - m);
-  for (size_t i = 0; i < len; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, &x[i], sizeof bits);
-    const double y = static_cast<double>(fromBits(bits & 0x7FFFFFFFu)) * toSteps;
-    const int32_t q = std::min(roundStepsFused<R>(y), maxQ);
-    const int32_t sig = bits >> 31 ? -q : q;
-    x[i] = static_cast<float>(static_cast<double>(sig) * step);
-  }
+  for (size_t i = 0; i < len; ++i)
+    x[i] = static_cast<float>(static_cast<double>(msfpSignificand<R>(x[i], toSteps, maxQ)) * step);
 }
 
 template <Rounding R>

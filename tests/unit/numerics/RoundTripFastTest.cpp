@@ -1,8 +1,8 @@
-//===- RoundTripFastTest.cpp - roundTrip's fused MSFP path vs the reference ===//
+//===- RoundTripFastTest.cpp - Fused MSFP roundTrip / packRow vs reference ===//
 //
-// numerics::roundTrip takes a fused path for MSFP (SignMagnitude) formats;
-// it must give, bit for bit, what roundTripReference (quantize + dequantize)
-// gives: over random data of many magnitudes, special values (NaN, +-Inf,
+// numerics::roundTrip and packRow take fused paths for MSFP (SignMagnitude)
+// formats; they must give, bit for bit, what roundTripReference (quantize +
+// dequantize) and packRowReference (quantize + encode) give: over random data of many magnitudes, special values (NaN, +-Inf,
 // +-0, subnormals, the largest floats), every MSFP format m = 1..15 with
 // block sizes from 1 to 256, every rounding mode, run lengths that restart
 // blocks mid-row (vectorLength) and rows that end in a short block. The other
@@ -78,6 +78,27 @@ TEST(RoundTripFast, MsfpMatchesReferenceBitForBit) {
     }
 }
 
+void expectSamePacked(const std::vector<float> &x, const NumberFormat &f, Rounding r) {
+  const size_t bytes = packedRowBytes(f, x.size());
+  // 0xA5 fill: a byte either path leaves unwritten would differ.
+  std::vector<uint8_t> ref(bytes, 0xA5), fast(bytes, 0x5A);
+  packRowReference(x.data(), x.size(), f, r, ref.data());
+  packRow(x.data(), x.size(), f, r, fast.data());
+  for (size_t i = 0; i < bytes; ++i)
+    ASSERT_EQ(fast[i], ref[i]) << f.name() << " rounding " << static_cast<int>(r) << " n " << x.size() << " byte "
+                               << i;
+}
+
+TEST(RoundTripFast, MsfpPackMatchesReferenceByteForByte) {
+  std::mt19937 rng(11);
+  for (unsigned m = 1; m <= 15; ++m)
+    for (unsigned k : {1u, 2u, 7u, 16u, 40u, 256u})
+      for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero})
+        for (size_t n : {size_t{1}, size_t{15}, size_t{64}, size_t{400}, size_t{1000}})
+          for (bool special : {false, true})
+            expectSamePacked(randomRow(rng, n, special), NumberFormat::bfp(m, k), r);
+}
+
 TEST(RoundTripFast, OtherFormatsKeepTheReference) {
   std::mt19937 rng(10);
   std::vector<NumberFormat> formats = {NumberFormat::mx(Element::E4M3, 32), NumberFormat::mx(Element::E2M1, 32),
@@ -85,8 +106,11 @@ TEST(RoundTripFast, OtherFormatsKeepTheReference) {
   for (const char *name : {"fp32", "bf16", "fp16"})
     formats.push_back(*NumberFormat::parse(name));
   for (const NumberFormat &f : formats)
-    for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero})
+    for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
       expectSame(randomRow(rng, 300, true), f, r, 128);
+      if (f.isBlock() || f.isFp32())
+        expectSamePacked(randomRow(rng, 300, true), f, r);
+    }
 }
 
 } // namespace

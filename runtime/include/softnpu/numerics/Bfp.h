@@ -152,6 +152,9 @@ float dotFp32(const float *w, const float *x, size_t n, float init);
 ///         block stores only its own n mod blockSize codes.
 size_t packedRowBytes(const NumberFormat &fmt, size_t n);
 void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
+/// packRow done as quantize + encode for every format: the reference the
+/// fused MSFP path of packRow is tested against.
+void packRowReference(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
 /// Inverse of packRow for block formats.
 BfpVector unpackRowBfp(const uint8_t *in, size_t n, const NumberFormat &fmt);
 /// The instruction sets unpackRowBfp can decode with; all give the same
