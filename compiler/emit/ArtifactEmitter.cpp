@@ -8,8 +8,10 @@
 #include "softnpu/artifact/MatrixLayout.h"
 #include "softnpu/numerics/Bfp.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
+#include <vector>
 
 using namespace mlir;
 
@@ -50,7 +52,8 @@ public:
     const unsigned n = t_.nativeDim;
     auto value = cast<DenseElementsAttr>(valueAttr);
     auto shape = cast<ShapedType>(value.getType()).getShape();
-    auto data = llvm::to_vector(value.getValues<float>());
+    std::vector<float> splat;
+    const float *data = floatsOf(value, splat);
     artifact::MatrixEntry e;
     e.node = nodeIndex(op->getLoc());
     e.mrfTile = static_cast<uint32_t>(mrfTile);
@@ -87,6 +90,40 @@ public:
     return success();
   }
 
+  /// The elements of a dense f32 attribute, row-major, read from its own
+  /// storage (a splat is expanded into `splat`).
+  static const float *floatsOf(DenseElementsAttr value, std::vector<float> &splat) {
+    if (value.isSplat()) {
+      splat.assign(static_cast<size_t>(value.getNumElements()), value.getSplatValue<float>());
+      return splat.data();
+    }
+    return reinterpret_cast<const float *>(value.getRawData().data());
+  }
+
+  /// Reserves the weight image for every matrix and DRAM constant of the
+  /// program, so that it is written once and never moved while it grows.
+  void reserveWeightImage(fpga::ProgramOp program) {
+    const unsigned n = t_.nativeDim;
+    uint64_t bytes = 0;
+    auto matrix = [&](Attribute valueAttr, int64_t formatIndex) {
+      auto shape = cast<ShapedType>(cast<DenseElementsAttr>(valueAttr).getType()).getShape();
+      if (shape.size() != 2 || formatIndex < 0 || static_cast<uint64_t>(formatIndex) >= a_.formats.size())
+        return; // reported when packed
+      const numerics::NumberFormat &f = a_.formats[formatIndex].weight;
+      for (int64_t c = 0; c < shape[1]; c += n)
+        bytes += static_cast<uint64_t>(shape[0]) * numerics::packedRowBytes(f, std::min<int64_t>(n, shape[1] - c));
+    };
+    for (Operation &op : program.getBody().front()) {
+      if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op))
+        matrix(m.getValue(), m.getFormatIndex());
+      else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op))
+        matrix(m.getValue(), m.getFormatIndex());
+      else if (auto c = dyn_cast<fpga::DramConstOp>(op))
+        bytes += 4 * static_cast<uint64_t>(cast<DenseElementsAttr>(c.getValue()).getNumElements());
+    }
+    a_.weightImage.reserve(a_.weightImage.size() + bytes);
+  }
+
   /// The program's format table; entry 0 is the target's pair.
   LogicalResult readFormats(fpga::ProgramOp program) {
     a_.formats.clear();
@@ -112,6 +149,7 @@ public:
     a_.dramElements = static_cast<uint64_t>(program.getDramElements());
     if (failed(readFormats(program)))
       return failure();
+    reserveWeightImage(program);
     std::string err;
     for (Operation &op : program.getBody().front()) {
       if (auto in = dyn_cast<fpga::InputOp>(op)) {
@@ -143,7 +181,8 @@ public:
         init.dramAddr = static_cast<uint64_t>(c.getDram());
         init.count = static_cast<uint64_t>(value.getNumElements());
         init.offset = a_.weightImage.size();
-        appendFloats(llvm::to_vector(value.getValues<float>()));
+        std::vector<float> splat;
+        appendFloats(ArrayRef<float>(floatsOf(value, splat), static_cast<size_t>(value.getNumElements())));
         a_.dramInits.push_back(init);
       } else if (failed(emitInstructions(op))) {
         return failure();

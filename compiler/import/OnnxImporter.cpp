@@ -1,5 +1,6 @@
 //===- OnnxImporter.cpp - ONNX model -> onnx dialect ----------------------===//
 #include "compiler/import/OnnxImporter.h"
+#include "compiler/import/WeightPayloads.h"
 #include "compiler/Diagnostics.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -16,6 +17,14 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sstream>
 #include <unordered_map>
 
@@ -24,9 +33,58 @@ using namespace mlir;
 namespace softnpu::import {
 namespace {
 
+/// Initializer payloads of at least this size are read from the mapped file
+/// (no tensor that shape inference reads the values of is this large).
+constexpr size_t kStripBytes = 64 * 1024;
+
 /// Thrown inside this file only; turned into the one-line error at the end.
 struct ImportError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// A file's bytes for the lifetime of the object: a regular file is mapped
+/// read-only, anything else (a pipe, a file that cannot be mapped) is read
+/// into memory. data() is null when the file cannot be opened.
+class MappedFile {
+public:
+  explicit MappedFile(const std::string &path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      size_ = static_cast<size_t>(st.st_size);
+      void *p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p != MAP_FAILED) {
+        ::madvise(p, size_, MADV_SEQUENTIAL);
+        mapped_ = data_ = static_cast<const char *>(p);
+      }
+    }
+    ::close(fd);
+    if (!data_) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in)
+        return;
+      std::ostringstream all;
+      all << in.rdbuf();
+      copy_ = std::move(all).str();
+      data_ = copy_.data();
+      size_ = copy_.size();
+    }
+  }
+  ~MappedFile() {
+    if (mapped_)
+      ::munmap(const_cast<char *>(mapped_), size_);
+  }
+  MappedFile(const MappedFile &) = delete;
+  MappedFile &operator=(const MappedFile &) = delete;
+  const char *data() const { return data_; }
+  size_t size() const { return size_; }
+
+private:
+  const char *data_ = nullptr, *mapped_ = nullptr;
+  size_t size_ = 0;
+  std::string copy_;
 };
 
 std::string nodeLabel(const onnx::NodeProto &n, size_t index) {
@@ -37,7 +95,9 @@ class Importer {
 public:
   Importer(MLIRContext &ctx, std::string path) : ctx_(ctx), b_(&ctx), path_(std::move(path)) {}
 
-  OwningOpRef<ModuleOp> run(onnx::ModelProto &model) {
+  /// `payloads`: per initializer, its raw_data when the parsed model holds
+  /// it replaced by a placeholder (WeightPayloads.h); empty when nothing was stripped.
+  OwningOpRef<ModuleOp> run(onnx::ModelProto &model, const std::vector<std::optional<std::string_view>> &payloads) {
     const onnx::GraphProto &g = model.graph();
     int64_t opset = 0;
     for (const auto &imp : model.opset_import())
@@ -83,10 +143,19 @@ public:
     for (auto [i, vi] : llvm::enumerate(inputs))
       values_[vi->name()] = entry->getArgument(i);
 
-    for (const auto &t : g.initializer()) {
-      DenseElementsAttr value = tensorAttr(t, "initializer '" + t.name() + "'");
+    if (!payloads.empty() && payloads.size() != static_cast<size_t>(g.initializer_size()))
+      throw ImportError("internal error: " + std::to_string(payloads.size()) + " initializer payloads for " +
+                        std::to_string(g.initializer_size()) + " initializers");
+    for (int i = 0; i < g.initializer_size(); ++i) {
+      const onnx::TensorProto &t = g.initializer(i);
+      DenseElementsAttr value =
+          tensorAttr(t, "initializer '" + t.name() + "'", payloads.empty() ? std::nullopt : payloads[i]);
       Location loc = NameLoc::get(b_.getStringAttr(t.name()), fileLoc);
       values_[t.name()] = onnx_d::ConstantOp::create(b_, loc, value.getType(), value);
+      // The attribute holds its own copy: free the protobuf's bytes now, so
+      // the next attribute can reuse the memory and the two copies of the
+      // weights never coexist whole.
+      std::string().swap(*model.mutable_graph()->mutable_initializer(i)->mutable_raw_data());
     }
 
     for (int i = 0; i < g.node_size(); ++i)
@@ -130,25 +199,27 @@ private:
     return RankedTensorType::get(dims, elementType(tt.elem_type(), what));
   }
 
-  DenseElementsAttr tensorAttr(const onnx::TensorProto &t, const std::string &what) {
+  /// `raw`: the tensor's raw_data when the parsed message holds a placeholder.
+  DenseElementsAttr tensorAttr(const onnx::TensorProto &t, const std::string &what,
+                               std::optional<std::string_view> raw = std::nullopt) {
     if (t.data_location() == onnx::TensorProto::EXTERNAL)
       throw ImportError(what + " uses external data, which softnpu does not read");
     SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
     Type et = elementType(t.data_type(), what);
     auto type = RankedTensorType::get(dims, et);
     if (et.isF32())
-      return denseOf<float>(t, type, t.float_data(), what);
+      return denseOf<float>(t, type, t.float_data(), what, raw);
     if (et.isInteger(32))
-      return denseOf<int32_t>(t, type, t.int32_data(), what);
-    return denseOf<int64_t>(t, type, t.int64_data(), what);
+      return denseOf<int32_t>(t, type, t.int32_data(), what, raw);
+    return denseOf<int64_t>(t, type, t.int64_data(), what, raw);
   }
 
   /// The values of `t` from raw_data (little-endian) or its typed field.
   template <typename T, typename Field>
   static DenseElementsAttr denseOf(const onnx::TensorProto &t, RankedTensorType type, const Field &typed,
-                                   const std::string &what) {
+                                   const std::string &what, std::optional<std::string_view> stripped) {
     const size_t count = static_cast<size_t>(type.getNumElements());
-    const std::string &raw = t.raw_data();
+    const std::string_view raw = stripped ? *stripped : std::string_view(t.raw_data());
     if (!raw.empty()) {
       if (raw.size() != count * sizeof(T))
         throw ImportError(what + " raw data size does not match its shape");
@@ -287,12 +358,22 @@ private:
 OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, std::string &error) {
   ctx.loadDialect<onnx_d::OnnxDialect, func::FuncDialect>();
   try {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      throw ImportError("cannot open file");
     onnx::ModelProto model;
-    if (!model.ParseFromIstream(&in) || !model.has_graph())
+    MappedFile file(path); // large initializers are read from it until the import ends
+    if (!file.data())
+      throw ImportError("cannot open file");
+    if (file.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+      throw ImportError("larger than 2 GB, the protobuf limit of an ONNX file without external data");
+    // Large initializer payloads stay in the mapped file: protobuf parses a
+    // copy without them, and the constants are built from the file's bytes.
+    std::optional<StrippedModel> stripped =
+        stripWeightPayloads(std::string_view(file.data(), file.size()), kStripBytes);
+    const bool parsed = stripped ? model.ParseFromString(stripped->bytes)
+                                 : model.ParseFromArray(file.data(), static_cast<int>(file.size()));
+    if (!parsed || !model.has_graph())
       throw ImportError("not a valid ONNX model (protobuf parse failed)");
+    if (stripped)
+      std::string().swap(stripped->bytes);
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {
@@ -307,7 +388,8 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
       throw ImportError(std::string("ONNX shape inference failed: ") + e.what());
     }
     Importer importer(ctx, path);
-    OwningOpRef<ModuleOp> module = importer.run(model);
+    OwningOpRef<ModuleOp> module =
+        importer.run(model, stripped ? stripped->payloads : std::vector<std::optional<std::string_view>>());
     // Op verifiers (e.g. Gemm's inner dimensions) report through MLIR's
     // diagnostics; keep the first as this import's one-line error.
     std::string firstError;

@@ -9,6 +9,10 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/GlobPattern.h"
 
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
 namespace softnpu {
 #define GEN_PASS_DEF_FPGAQUANTIZE
 #include "compiler/Passes.h.inc"
@@ -156,22 +160,30 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     OpBuilder b(op);
     if (DenseElementsAttr w = constantOf(op.getW())) {
       numerics::NumberFormat fmt = *fpga::parseFormatAttr(op.getWeightFormatAttr());
-      int64_t p = op.getNumOutputs(), k = op.getReductionSize();
-      std::vector<float> values = floatValues(w);
-      int64_t wCols = cast<RankedTensorType>(w.getType()).getDimSize(1);
-      float alpha = op.getAlpha().convertToFloat();
-      std::vector<float> wt(static_cast<size_t>(p * k));
-      for (int64_t i = 0; i < p; ++i)
-        for (int64_t j = 0; j < k; ++j) {
-          float v = op.getTransposeW() ? values[j * wCols + i] : values[i * wCols + j];
-          wt[i * k + j] = alpha == 1.0f ? v : alpha * v;
+      const int64_t p = op.getNumOutputs(), k = op.getReductionSize();
+      // The attribute's own storage (a splat is expanded into splat_).
+      const float *values = rawFloats(w);
+      const int64_t wCols = cast<RankedTensorType>(w.getType()).getDimSize(1);
+      const float alpha = op.getAlpha().convertToFloat();
+      wt_.resize(static_cast<size_t>(p * k)); // one buffer for every layer
+      if (op.getTransposeW())
+        transposeInto(values, p, k, wCols, alpha);
+      else
+        for (int64_t i = 0; i < p; ++i) {
+          const float *row = values + i * wCols;
+          float *out = &wt_[i * k];
+          if (alpha == 1.0f)
+            std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
+          else
+            for (int64_t j = 0; j < k; ++j)
+              out[j] = alpha * row[j];
         }
       for (int64_t i = 0; i < p; ++i)
-        numerics::roundTrip(&wt[i * k], static_cast<size_t>(k), fmt, t.rounding, t.nativeDim);
+        numerics::roundTrip(&wt_[i * k], static_cast<size_t>(k), fmt, t.rounding, t.nativeDim);
       auto type = RankedTensorType::get({p, k}, b.getF32Type(), op.getWeightFormatAttr());
       auto plain = RankedTensorType::get({p, k}, b.getF32Type());
       auto weights = fpga::WeightsOp::create(b, op.getW().getLoc(), type,
-                                             DenseElementsAttr::get(plain, llvm::ArrayRef<float>(wt)),
+                                             DenseElementsAttr::get(plain, llvm::ArrayRef<float>(wt_)),
                                              nullptr, nullptr, nullptr);
       op.getWMutable().assign(weights);
       op.setTransposeW(false);
@@ -189,6 +201,31 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       }
     }
   }
+
+  /// The elements of a dense f32 constant, row-major: its raw storage, or
+  /// splat_ filled with a splat's value.
+  const float *rawFloats(DenseElementsAttr w) {
+    if (w.isSplat()) {
+      splat_.assign(static_cast<size_t>(w.getNumElements()), w.getSplatValue<float>());
+      return splat_.data();
+    }
+    return reinterpret_cast<const float *>(w.getRawData().data());
+  }
+
+  /// wt_[i * k + j] = alpha * values[j * wCols + i] for i < p, j < k, in
+  /// square blocks so both sides stay in cache.
+  void transposeInto(const float *values, int64_t p, int64_t k, int64_t wCols, float alpha) {
+    constexpr int64_t kBlock = 32;
+    for (int64_t i0 = 0; i0 < p; i0 += kBlock)
+      for (int64_t j0 = 0; j0 < k; j0 += kBlock)
+        for (int64_t i = i0; i < std::min(p, i0 + kBlock); ++i)
+          for (int64_t j = j0; j < std::min(k, j0 + kBlock); ++j) {
+            const float v = values[j * wCols + i];
+            wt_[i * k + j] = alpha == 1.0f ? v : alpha * v;
+          }
+  }
+
+  std::vector<float> wt_, splat_;
 };
 
 } // namespace

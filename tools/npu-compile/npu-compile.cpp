@@ -30,6 +30,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <malloc.h>
+
 namespace {
 
 constexpr const char *kTool = "npu-compile";
@@ -47,9 +49,19 @@ std::string defaultOutput(const std::string &input) {
   return base + ".npu";
 }
 
+/// Large weights pass through many buffers of a few hundred KB (protobuf
+/// strings, attribute storage, per-layer scratch). glibc would map and unmap
+/// each one, faulting its pages in afresh every time; keeping them in the
+/// heap lets the next buffer reuse pages already touched.
+void keepFreedMemory() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20); // glibc's largest: buffers below 32 MB come from the heap
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);  // and freed heap memory is kept for reuse
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
+  keepFreedMemory();
   CLI::App app{"npu-compile: compile an ONNX model into a softnpu artifact (instruction stream + "
                "weight image) for a soft NPU target."};
   std::string input, output, targetSpec = softnpu::target::defaultTargetName(), precision;

@@ -25,6 +25,10 @@ struct Section {
   uint32_t kind;
   uint32_t flags;
   std::vector<uint8_t> bytes;
+  /// When set, the section's bytes are these instead (the weight image,
+  /// written from the artifact without a copy).
+  const std::vector<uint8_t> *borrowed = nullptr;
+  const std::vector<uint8_t> &data() const { return borrowed ? *borrowed : bytes; }
 };
 
 void writeTensor(ByteWriter &w, const TensorSig &t) {
@@ -137,7 +141,7 @@ std::vector<Section> buildSections(const Artifact &a) {
     }
     s.push_back({kDram, kSectionRequired, std::move(w.bytes)});
   }
-  s.push_back({kWeights, kSectionRequired, a.weightImage});
+  s.push_back({kWeights, kSectionRequired, {}, &a.weightImage});
   s.push_back({kProducer, 0, std::vector<uint8_t>(a.producer.begin(), a.producer.end())});
   for (Section &section : s) {
     const bool table = section.kind == kIoSig || section.kind == kDebug || section.kind == kMatrices ||
@@ -155,8 +159,23 @@ std::vector<Section> buildSections(const Artifact &a) {
 
 } // namespace
 
-std::vector<uint8_t> serialize(const Artifact &a) {
-  std::vector<Section> sections = buildSections(a);
+namespace {
+
+/// The file as byte ranges in order: the header and section table (held in
+/// `head`, checksum filled in), then each section after its zero padding.
+/// The checksum is computed over the ranges, so the file is never assembled
+/// in one buffer.
+struct FileLayout {
+  std::vector<Section> sections;
+  std::vector<uint8_t> head;
+  std::vector<std::pair<const uint8_t *, size_t>> pieces;
+  uint64_t size = 0;
+};
+
+void layOut(const Artifact &a, FileLayout &f) {
+  static const uint8_t kZeros[kSectionAlign] = {};
+  f.sections = buildSections(a);
+  const std::vector<Section> &sections = f.sections;
 
   // Place the sections after the header and the section table.
   std::vector<uint64_t> offsets;
@@ -164,8 +183,9 @@ std::vector<uint8_t> serialize(const Artifact &a) {
   for (const Section &s : sections) {
     pos = (pos + kSectionAlign - 1) / kSectionAlign * kSectionAlign;
     offsets.push_back(pos);
-    pos += s.bytes.size();
+    pos += s.data().size();
   }
+  f.size = pos;
 
   ByteWriter w;
   w.raw(kMagic, sizeof(kMagic));
@@ -181,27 +201,47 @@ std::vector<uint8_t> serialize(const Artifact &a) {
     w.u32(sections[i].kind);
     w.u32(sections[i].flags);
     w.u64(offsets[i]);
-    w.u64(sections[i].bytes.size());
+    w.u64(sections[i].data().size());
   }
+  f.head = std::move(w.bytes);
+  f.pieces.push_back({f.head.data(), f.head.size()});
+  uint64_t at = f.head.size();
   for (size_t i = 0; i < sections.size(); ++i) {
-    w.alignTo(kSectionAlign);
-    w.raw(sections[i].bytes.data(), sections[i].bytes.size());
+    if (offsets[i] > at)
+      f.pieces.push_back({kZeros, static_cast<size_t>(offsets[i] - at)});
+    f.pieces.push_back({sections[i].data().data(), sections[i].data().size()});
+    at = offsets[i] + sections[i].data().size();
   }
 
-  uint32_t crc = crc32Update(0, w.bytes.data(), w.bytes.size());
+  uint32_t crc = 0;
+  for (const auto &[p, n] : f.pieces)
+    crc = crc32Update(crc, p, n);
   for (unsigned i = 0; i < 4; ++i)
-    w.bytes[kOffChecksum + i] = static_cast<uint8_t>(crc >> (8 * i));
-  return std::move(w.bytes);
+    f.head[kOffChecksum + i] = static_cast<uint8_t>(crc >> (8 * i));
+}
+
+} // namespace
+
+std::vector<uint8_t> serialize(const Artifact &a) {
+  FileLayout f;
+  layOut(a, f);
+  std::vector<uint8_t> bytes;
+  bytes.reserve(f.size);
+  for (const auto &[p, n] : f.pieces)
+    bytes.insert(bytes.end(), p, p + n);
+  return bytes;
 }
 
 bool writeFile(const Artifact &a, const std::string &path, std::string &error) {
-  std::vector<uint8_t> bytes = serialize(a);
+  FileLayout f;
+  layOut(a, f);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) {
     error = "cannot open '" + path + "' for writing: " + std::strerror(errno);
     return false;
   }
-  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  for (const auto &[p, n] : f.pieces)
+    out.write(reinterpret_cast<const char *>(p), static_cast<std::streamsize>(n));
   out.close();
   if (!out) {
     error = "cannot write '" + path + "'";

@@ -7,6 +7,7 @@
 // packedRowBytes do nothing / return 0 for formats that have no packed form.
 //
 //===----------------------------------------------------------------------===//
+#include "MsfpFusedDetail.h"
 #include "UnpackDetail.h"
 
 #include <algorithm>
@@ -111,6 +112,12 @@ size_t packedRowBytes(const NumberFormat &fmt, size_t n) {
 }
 
 void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out) {
+  if (detail::packRowMsfpFused(x, n, fmt, rounding, out))
+    return; // MSFP: the fused path, the same bytes as the one below
+  packRowReference(x, n, fmt, rounding, out);
+}
+
+void packRowReference(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out) {
   if (fmt.isFp32()) {
     for (size_t i = 0; i < n; ++i) {
       uint32_t bits;
@@ -121,7 +128,8 @@ void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding roundin
   }
   if (!isValidBlock(fmt))
     return;
-  const BfpVector v = quantize(x, n, fmt, rounding);
+  thread_local BfpVector v; // reused: packing a weight image calls this once per row
+  quantizeInto(x, n, fmt, rounding, v);
   const ElementInfo info = elementInfo(fmt);
   const size_t k = fmt.blockSize, bytes = blockBytes(fmt);
   const unsigned bits = fmt.elementBits();

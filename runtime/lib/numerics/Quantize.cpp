@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BfpDetail.h"
+#include "MsfpFusedDetail.h"
 
 #include <algorithm>
 #include <cmath>
@@ -227,6 +228,12 @@ float roundScalar(float x, const NumberFormat &fmt, Rounding rounding) {
 }
 
 void roundTrip(float *x, size_t n, const NumberFormat &fmt, Rounding rounding, size_t vectorLength) {
+  if (detail::roundTripMsfpFused(x, n, fmt, rounding, vectorLength))
+    return; // MSFP: the fused path, bit-identical to the one below
+  roundTripReference(x, n, fmt, rounding, vectorLength);
+}
+
+void roundTripReference(float *x, size_t n, const NumberFormat &fmt, Rounding rounding, size_t vectorLength) {
   if (fmt.isFp32())
     return;
   if (fmt.isScalar()) {

@@ -59,7 +59,11 @@ void dequantize(const BfpVector &v, size_t n, float *out);
 /// Rounds x[0..n) in place to what `fmt` can represent, blocks restarting
 /// every `vectorLength` elements (0 = one run of n). fp32: no-op; bf16/fp16:
 /// element-wise rounding; block formats: quantize + dequantize.
+/// MSFP formats take a fused path that gives the same bits as the reference.
 void roundTrip(float *x, size_t n, const NumberFormat &fmt, Rounding rounding, size_t vectorLength = 0);
+/// roundTrip done as quantize + dequantize for every format: the reference
+/// the fused path is tested against.
+void roundTripReference(float *x, size_t n, const NumberFormat &fmt, Rounding rounding, size_t vectorLength = 0);
 /// One value to a scalar format (fp32, bf16, fp16) as IEEE conversion does in
 /// the rounding mode: nearest modes overflow to +-inf, toward-zero to +-max;
 /// subnormals kept; NaN stays NaN.
@@ -148,6 +152,9 @@ float dotFp32(const float *w, const float *x, size_t n, float init);
 ///         block stores only its own n mod blockSize codes.
 size_t packedRowBytes(const NumberFormat &fmt, size_t n);
 void packRow(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
+/// packRow done as quantize + encode for every format: the reference the
+/// fused MSFP path of packRow is tested against.
+void packRowReference(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
 /// Inverse of packRow for block formats.
 BfpVector unpackRowBfp(const uint8_t *in, size_t n, const NumberFormat &fmt);
 /// The instruction sets unpackRowBfp can decode with; all give the same

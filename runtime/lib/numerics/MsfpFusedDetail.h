@@ -1,0 +1,75 @@
+//===- MsfpFusedDetail.h - Fused MSFP rounding and packing ------*- C++ -*-===//
+//
+// The fused paths of SignMagnitude (MSFP-style) block formats: roundTrip
+// (RoundTripMsfp.cpp) and packRow (PackMsfp.cpp) without building a
+// BfpVector, each bit-identical to its reference (quantize + dequantize,
+// quantize + encode). The block rules both share are here: the shared
+// exponent from the largest magnitude and the rounding of |x| to steps,
+// exactly as quantizeBlock (Quantize.cpp) does them.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_LIB_NUMERICS_MSFPFUSEDDETAIL_H
+#define SOFTNPU_LIB_NUMERICS_MSFPFUSEDDETAIL_H
+
+#include "BfpDetail.h"
+
+#include <algorithm>
+
+namespace softnpu::numerics::detail {
+
+/// roundTrip(x, n, fmt, rounding, vectorLength) for a valid SignMagnitude
+/// block format; returns false (x untouched) for any other format.
+bool roundTripMsfpFused(float *x, size_t n, const NumberFormat &fmt, Rounding rounding, size_t vectorLength);
+/// packRow(x, n, fmt, rounding, out) for a valid SignMagnitude block format;
+/// returns false (out untouched) for any other format.
+bool packRowMsfpFused(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
+
+/// A block's shared exponent (clamped to [kMinExp, kMaxExp]; kMinExp for an
+/// all-zero block), or false when it holds a NaN or an infinity.
+inline bool msfpBlockExponent(const float *x, size_t len, int &e) {
+  uint32_t maxBits = 0;
+  bool nan = false;
+  for (size_t i = 0; i < len; ++i) {
+    uint32_t b;
+    std::memcpy(&b, &x[i], sizeof b);
+    b &= 0x7FFFFFFFu;
+    nan |= b >= 0x7F800000u;
+    maxBits = std::max(maxBits, b);
+  }
+  if (nan)
+    return false;
+  e = kMinExp;
+  if (maxBits) {
+    const int log2 = maxBits >= 0x00800000u ? static_cast<int>(maxBits >> 23) - 127
+                                            : 31 - __builtin_clz(maxBits) - 149;
+    e = std::clamp(log2, kMinExp, kMaxExp);
+  }
+  return true;
+}
+
+/// An exact y in [0, 2^16] rounded to an integer in the rounding mode (as
+/// Quantize.cpp's roundSteps).
+template <Rounding R>
+inline int32_t msfpRoundSteps(double y) {
+  if constexpr (R == Rounding::NearestEven)
+    return static_cast<int32_t>((y + 0x1p52) - 0x1p52);
+  else if constexpr (R == Rounding::NearestAway)
+    return static_cast<int32_t>(y + 0.5);
+  else
+    return static_cast<int32_t>(y);
+}
+
+/// The signed significand of one element: min(round(|x| * toSteps), maxQ)
+/// with x's sign (0 for +-0 and for what rounds to 0).
+template <Rounding R>
+inline int32_t msfpSignificand(float x, double toSteps, int32_t maxQ) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  const double y = static_cast<double>(fromBits(bits & 0x7FFFFFFFu)) * toSteps; // exact
+  const int32_t q = std::min(msfpRoundSteps<R>(y), maxQ);
+  return bits >> 31 ? -q : q;
+}
+
+} // namespace softnpu::numerics::detail
+
+#endif // SOFTNPU_LIB_NUMERICS_MSFPFUSEDDETAIL_H
