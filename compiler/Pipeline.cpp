@@ -32,11 +32,8 @@ void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOp
 
 void registerCompilerPasses() {
   registerSoftnpuPasses();
-  mlir::PassPipelineRegistration<>("npu-pipeline",
-                                   "The whole npu-compile pipeline, onnx dialect to fpga.program",
-                                   [](mlir::OpPassManager &pm) {
-                                     buildPipeline(pm, PipelineStage::Isa, {});
-                                   });
+  mlir::PassPipelineRegistration<>("npu-pipeline", "The whole npu-compile pipeline, onnx dialect to fpga.program",
+                                   [](mlir::OpPassManager &pm) { buildPipeline(pm, PipelineStage::Isa, {}); });
 }
 
 } // namespace softnpu

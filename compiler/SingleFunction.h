@@ -9,8 +9,7 @@ namespace softnpu {
 
 /// The module's only func.func (an imported model has exactly one); emits an
 /// error naming `pass` otherwise.
-inline mlir::FailureOr<mlir::func::FuncOp> getSingleFunction(mlir::ModuleOp module,
-                                                             llvm::StringRef pass) {
+inline mlir::FailureOr<mlir::func::FuncOp> getSingleFunction(mlir::ModuleOp module, llvm::StringRef pass) {
   llvm::SmallVector<mlir::func::FuncOp> funcs(module.getOps<mlir::func::FuncOp>());
   if (funcs.size() != 1)
     return module.emitError() << pass << " expects exactly one function, found " << funcs.size();

@@ -50,8 +50,8 @@ float activate(fpga::Activation kind, float v) {
   return v;
 }
 
-std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x,
-                                  const std::vector<float> &w, const std::vector<float> *bias) {
+std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x, const std::vector<float> &w,
+                                  const std::vector<float> *bias) {
   int64_t rows = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
   std::vector<int64_t> bi;
   if (bias)

@@ -35,8 +35,8 @@ std::vector<int64_t> broadcastIndex(llvm::ArrayRef<int64_t> operand, llvm::Array
 /// act(alpha * X' W'^T + beta * bias) of a linear, from its logical rows:
 /// `x` is [R, K], `w` is [P, K] (both row-major), `bias` the raw bias buffer
 /// (broadcast as the op's bias type says) or null. Dot products in float64.
-std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x,
-                                  const std::vector<float> &w, const std::vector<float> *bias);
+std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x, const std::vector<float> &w,
+                                  const std::vector<float> *bias);
 
 /// The logical [R, K] rows of a linear's x operand and [P, K] rows of its
 /// matrix, from raw row-major buffers (undoing transpose_x / transpose_w).
@@ -51,9 +51,8 @@ struct RnnOutputs {
 /// set it rounds every vector entering the matrix unit (x_t, h_{t-1} and, for
 /// a gru without linear_before_reset, r*h) as the NPU does (RnnReference.cpp).
 RnnOutputs evaluateRnn(fpga::RnnOp op, const std::vector<float> &x, const std::vector<float> &w,
-                       const std::vector<float> &r, const std::vector<float> *b,
-                       const std::vector<float> *h0, const std::vector<float> *c0,
-                       const std::function<void(float *, size_t)> &roundInput = nullptr);
+                       const std::vector<float> &r, const std::vector<float> *b, const std::vector<float> *h0,
+                       const std::vector<float> *c0, const std::function<void(float *, size_t)> &roundInput = nullptr);
 
 } // namespace softnpu::analysis
 

@@ -27,9 +27,8 @@ float dotRow(const float *m, int64_t cols, const std::vector<float> &v) {
 } // namespace
 
 RnnOutputs evaluateRnn(fpga::RnnOp op, const std::vector<float> &x, const std::vector<float> &w,
-                       const std::vector<float> &r, const std::vector<float> *b,
-                       const std::vector<float> *h0, const std::vector<float> *c0,
-                       const std::function<void(float *, size_t)> &roundInput) {
+                       const std::vector<float> &r, const std::vector<float> *b, const std::vector<float> *h0,
+                       const std::vector<float> *c0, const std::function<void(float *, size_t)> &roundInput) {
   const int64_t seq = op.getSeqLength(), batch = op.getBatchSize(), in = op.getInputSize();
   const int64_t h = op.getHiddenSize(), gates = op.getNumGates(), dirs = op.getNumDirections();
   const bool batchMajor = op.getLayout() == 1, lstm = op.getCell() == fpga::RnnCell::lstm,
@@ -64,9 +63,7 @@ RnnOutputs evaluateRnn(fpga::RnnOp op, const std::vector<float> &x, const std::v
         const std::vector<float> hq = round(hs);
         // Pre-activation of gate g, row j: W x + R h (+ biases as the cell says).
         auto wx = [&](int64_t g, int64_t j) { return dotRow(wd + (g * h + j) * in, in, xq); };
-        auto rh = [&](int64_t g, int64_t j, const std::vector<float> &v) {
-          return dotRow(rd + (g * h + j) * h, h, v);
-        };
+        auto rh = [&](int64_t g, int64_t j, const std::vector<float> &v) { return dotRow(rd + (g * h + j) * h, h, v); };
         std::vector<float> next(static_cast<size_t>(h));
         if (lstm) {
           for (int64_t j = 0; j < h; ++j) {

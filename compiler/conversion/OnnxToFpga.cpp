@@ -71,8 +71,7 @@ bool isIntegerOperand(Operation *op, Value v) {
 /// recorded in `refused`.
 class TableLoweringPattern : public ConversionPattern {
 public:
-  TableLoweringPattern(MLIRContext *ctx, StringRef opName, Lowering lower,
-                       llvm::DenseSet<Operation *> &refused)
+  TableLoweringPattern(MLIRContext *ctx, StringRef opName, Lowering lower, llvm::DenseSet<Operation *> &refused)
       : ConversionPattern(opName, /*benefit=*/1, ctx), lower(lower), refused(refused) {}
 
   LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
@@ -129,20 +128,18 @@ void softnpu::conversion::populateOnnxToFpgaPatterns(RewritePatternSet &patterns
 
 void softnpu::conversion::configureOnnxToFpgaTarget(ConversionTarget &target, HostPlacement placeOnHost) {
   target.addLegalDialect<fpga::FpgaDialect, arith::ArithDialect, func::FuncDialect>();
-  target.addDynamicallyLegalDialect<onnx_d::OnnxDialect>(
-      [placeOnHost](Operation *op) -> std::optional<bool> {
-        if (placeOnHost && placeOnHost(op))
-          return true; // stays an onnx op and runs on the host
-        return std::nullopt; // lowered to the NPU; what cannot be is reported after the conversion
-      });
+  target.addDynamicallyLegalDialect<onnx_d::OnnxDialect>([placeOnHost](Operation *op) -> std::optional<bool> {
+    if (placeOnHost && placeOnHost(op))
+      return true;       // stays an onnx op and runs on the host
+    return std::nullopt; // lowered to the NPU; what cannot be is reported after the conversion
+  });
 }
 
 LogicalResult softnpu::conversion::reportUnconverted(Operation *root, const ConversionTarget &target,
                                                      const llvm::DenseSet<Operation *> &refused) {
   bool ok = true;
   root->walk([&](Operation *op) {
-    if (op->getDialect() == nullptr || !llvm::isa<onnx_d::OnnxDialect>(op->getDialect()) ||
-        target.isLegal(op))
+    if (op->getDialect() == nullptr || !llvm::isa<onnx_d::OnnxDialect>(op->getDialect()) || target.isLegal(op))
       return;
     ok = false;
     if (refused.contains(op))

@@ -26,8 +26,7 @@ Lowering findLowering(llvm::StringRef opName);
 
 /// One conversion pattern per table entry; ops a lowering refuses (after
 /// reporting why) are added to `refused`, which must outlive the patterns.
-void populateOnnxToFpgaPatterns(mlir::RewritePatternSet &patterns,
-                                llvm::DenseSet<mlir::Operation *> &refused);
+void populateOnnxToFpgaPatterns(mlir::RewritePatternSet &patterns, llvm::DenseSet<mlir::Operation *> &refused);
 
 /// fpga, arith and func legal; an onnx op legal when `placeOnHost` (may be
 /// null: nothing on the host) says so, else to be lowered to the NPU.

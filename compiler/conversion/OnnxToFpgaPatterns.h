@@ -21,8 +21,7 @@ namespace softnpu::conversion {
 /// order, omitted optional results absent) from `operands`, the op's operands
 /// as converted so far. When the NPU cannot run the node, reports why (with
 /// `refuse`) and returns an empty vector, having built nothing.
-using Lowering = llvm::SmallVector<mlir::Value> (*)(mlir::Operation *op, mlir::ValueRange operands,
-                                                    mlir::OpBuilder &b);
+using Lowering = llvm::SmallVector<mlir::Value> (*)(mlir::Operation *op, mlir::ValueRange operands, mlir::OpBuilder &b);
 
 struct LoweringEntry {
   llvm::StringLiteral opName; ///< e.g. "onnx.Gemm"

@@ -23,8 +23,7 @@ namespace {
 
 /// The default activations of each cell, per direction (ONNX).
 ArrayRef<StringRef> defaultActivations(fpga::RnnCell cell) {
-  static const StringRef lstm[] = {"Sigmoid", "Tanh", "Tanh"}, gru[] = {"Sigmoid", "Tanh"},
-                         rnn[] = {"Tanh"};
+  static const StringRef lstm[] = {"Sigmoid", "Tanh", "Tanh"}, gru[] = {"Sigmoid", "Tanh"}, rnn[] = {"Tanh"};
   return cell == fpga::RnnCell::lstm  ? ArrayRef<StringRef>(lstm)
          : cell == fpga::RnnCell::gru ? ArrayRef<StringRef>(gru)
                                       : rnn;
@@ -73,8 +72,8 @@ template <typename OpT> std::optional<fpga::RnnDirection> checkAttributes(OpT op
     for (size_t i = 0; same && i < acts->size(); ++i)
       same = cast<StringAttr>((*acts)[i]).getValue() == defaults[i % defaults.size()];
     if (!same)
-      return refuseAttr("activations", "is not supported: only the default activations (" +
-                                           llvm::join(defaults, ", ") + ") run on the NPU");
+      return refuseAttr("activations", "is not supported: only the default activations (" + llvm::join(defaults, ", ") +
+                                           ") run on the NPU");
   }
   if (op.getLayout() != 0 && op.getLayout() != 1)
     return refuseAttr("layout", "must be 0 or 1");
@@ -115,18 +114,15 @@ template <typename OpT> SmallVector<Value> lowerRecurrent(Operation *o, ValueRan
   if (!checkSequenceLens(o, in.getSequenceLens(), seq))
     return {};
   Type f32 = b.getF32Type();
-  auto state = RankedTensorType::get(layout == 0 ? SmallVector<int64_t>{dirs, batch, h}
-                                                 : SmallVector<int64_t>{batch, dirs, h},
-                                     f32);
-  auto y = RankedTensorType::get(layout == 0 ? SmallVector<int64_t>{seq, dirs, batch, h}
-                                             : SmallVector<int64_t>{batch, seq, dirs, h},
-                                 f32);
+  auto state = RankedTensorType::get(
+      layout == 0 ? SmallVector<int64_t>{dirs, batch, h} : SmallVector<int64_t>{batch, dirs, h}, f32);
+  auto y = RankedTensorType::get(
+      layout == 0 ? SmallVector<int64_t>{seq, dirs, batch, h} : SmallVector<int64_t>{batch, seq, dirs, h}, f32);
   SmallVector<Type> types{y, state};
   if (cell == fpga::RnnCell::lstm)
     types.push_back(state);
-  auto rnn = fpga::RnnOp::create(b, o->getLoc(), types, in.getX(), in.getW(), in.getR(), in.getB(),
-                                 in.getInitialH(), initialC, cell, *direction, h, layout,
-                                 linearBeforeReset, nullptr, nullptr, nullptr);
+  auto rnn = fpga::RnnOp::create(b, o->getLoc(), types, in.getX(), in.getW(), in.getR(), in.getB(), in.getInitialH(),
+                                 initialC, cell, *direction, h, layout, linearBeforeReset, nullptr, nullptr, nullptr);
   // ONNX results in order (Y, Y_h[, Y_c]), omitted ones absent.
   SmallVector<Value> out;
   if (op.getY())

@@ -120,10 +120,10 @@ Value lowerConstant(Operation *op, ValueRange, OpBuilder &b) {
 
 ArrayRef<LoweringEntry> viewLowerings() {
   static const LoweringEntry table[] = {
-      {"onnx.Constant", single<lowerConstant>},   {"onnx.Flatten", single<lowerView>},
-      {"onnx.Gather", single<lowerGather>},       {"onnx.Identity", single<lowerView>},
-      {"onnx.Reshape", single<lowerView>},        {"onnx.Slice", single<lowerSlice>},
-      {"onnx.Squeeze", single<lowerView>},        {"onnx.Transpose", single<lowerTranspose>},
+      {"onnx.Constant", single<lowerConstant>}, {"onnx.Flatten", single<lowerView>},
+      {"onnx.Gather", single<lowerGather>},     {"onnx.Identity", single<lowerView>},
+      {"onnx.Reshape", single<lowerView>},      {"onnx.Slice", single<lowerSlice>},
+      {"onnx.Squeeze", single<lowerView>},      {"onnx.Transpose", single<lowerTranspose>},
       {"onnx.Unsqueeze", single<lowerView>},
   };
   return table;

@@ -96,8 +96,7 @@ void enableDebugging(mlir::PassManager &pm, const DebugOptions &debug, mlir::Tim
     pm.enableIRPrinting(debug.printIrBeforeAll ? Filter(always) : Filter(never),
                         debug.printIrAfterAll || debug.printIrAfterFailure ? Filter(always) : Filter(never),
                         /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-                        /*printAfterOnlyOnFailure=*/debug.printIrAfterFailure, llvm::errs(),
-                        printingFlags(debug));
+                        /*printAfterOnlyOnFailure=*/debug.printIrAfterFailure, llvm::errs(), printingFlags(debug));
   }
   if (debug.timing)
     pm.enableTiming(timing);
@@ -144,9 +143,9 @@ void loadDialects(mlir::MLIRContext &ctx) {
   ctx.loadDialect<onnx_d::OnnxDialect, fpga::FpgaDialect, mlir::func::FuncDialect, mlir::arith::ArithDialect>();
 }
 
-mlir::OwningOpRef<mlir::ModuleOp> compileToModule(const std::string &path, const target::Target &target,
-                                                  Stage stage, const CompileOptions &options,
-                                                  mlir::MLIRContext &ctx, const DiagnosticFn &diag) {
+mlir::OwningOpRef<mlir::ModuleOp> compileToModule(const std::string &path, const target::Target &target, Stage stage,
+                                                  const CompileOptions &options, mlir::MLIRContext &ctx,
+                                                  const DiagnosticFn &diag) {
   DiagnosticRoute route(ctx, path, diag);
   mlir::DefaultTimingManager tm; // with --mlir-timing, reports to stderr when destroyed
   tm.setEnabled(options.debug.timing);

@@ -79,9 +79,9 @@ void loadDialects(mlir::MLIRContext &ctx);
 /// Imports `path` into `ctx` (its dialects loaded with loadDialects), attaches
 /// `target` and runs the pipeline up to `stage`. Returns a null ref on
 /// failure; the reasons went to `diag`.
-mlir::OwningOpRef<mlir::ModuleOp> compileToModule(const std::string &path, const target::Target &target,
-                                                  Stage stage, const CompileOptions &options,
-                                                  mlir::MLIRContext &ctx, const DiagnosticFn &diag);
+mlir::OwningOpRef<mlir::ModuleOp> compileToModule(const std::string &path, const target::Target &target, Stage stage,
+                                                  const CompileOptions &options, mlir::MLIRContext &ctx,
+                                                  const DiagnosticFn &diag);
 
 /// The whole compile, in a context of its own: the artifact, or nullopt with
 /// at least one Error diagnostic sent to `diag`.

@@ -47,8 +47,8 @@ public:
   /// value's shape), tile by tile, each tile's real rows packed at the tile's
   /// real width (runtime/.../artifact/MatrixLayout.h). `mrfTile` is its home
   /// (pinned) or 0 (streamed).
-  LogicalResult packMatrix(Operation *op, Attribute valueAttr, int64_t mrfTile, int64_t rowTiles,
-                           int64_t colTiles, int64_t formatIndex, bool streamed) {
+  LogicalResult packMatrix(Operation *op, Attribute valueAttr, int64_t mrfTile, int64_t rowTiles, int64_t colTiles,
+                           int64_t formatIndex, bool streamed) {
     const unsigned n = t_.nativeDim;
     auto value = cast<DenseElementsAttr>(valueAttr);
     auto shape = cast<ShapedType>(value.getType()).getShape();
@@ -82,8 +82,8 @@ public:
       for (uint32_t tc = 0; tc < e.colTiles; ++tc) {
         const artifact::TileExtent tile = artifact::tileExtent(e, tr, tc, n);
         for (uint32_t i = 0; i < tile.rows; ++i)
-          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + size_t{tc} * n], tile.cols, e.format,
-                            t_.rounding, a_.weightImage.data() + e.offset + tile.offset + i * tile.rowBytes);
+          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + size_t{tc} * n], tile.cols, e.format, t_.rounding,
+                            a_.weightImage.data() + e.offset + tile.offset + i * tile.rowBytes);
       }
     e.size = a_.weightImage.size() - e.offset;
     a_.matrices.push_back(e);
@@ -161,16 +161,15 @@ public:
                               std::vector<int64_t>(out.getShape().begin(), out.getShape().end()),
                               static_cast<uint64_t>(out.getDram())});
       } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
-        if (failed(packMatrix(m, m.getValue(), m.getMrfTile(), m.getRowTiles(), m.getColTiles(),
-                              m.getFormatIndex(), /*streamed=*/false)))
+        if (failed(packMatrix(m, m.getValue(), m.getMrfTile(), m.getRowTiles(), m.getColTiles(), m.getFormatIndex(),
+                              /*streamed=*/false)))
           return failure();
       } else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op)) {
         if (m.getIndex() != static_cast<uint64_t>(a_.matrices.size()))
           return m.emitError() << "streamed matrix index " << m.getIndex()
-                               << " is not its position in the matrix table ("
-                               << a_.matrices.size() << ")";
-        if (failed(packMatrix(m, m.getValue(), 0, m.getRowTiles(), m.getColTiles(),
-                              m.getFormatIndex(), /*streamed=*/true)))
+                               << " is not its position in the matrix table (" << a_.matrices.size() << ")";
+        if (failed(packMatrix(m, m.getValue(), 0, m.getRowTiles(), m.getColTiles(), m.getFormatIndex(),
+                              /*streamed=*/true)))
           return failure();
       } else if (auto r = dyn_cast<fpga::TensorRecordOp>(op)) {
         a_.tensors.push_back({nodeIndex(r.getLoc()), static_cast<uint64_t>(r.getDram()),
@@ -203,8 +202,7 @@ public:
       return success();
     }
     if (auto loop = dyn_cast<fpga::LoopOp>(op)) {
-      add(isa::Inst{isa::Opcode::Loop, isa::MemSpace::None, 0, static_cast<uint32_t>(loop.getCount()), 0},
-          op.getLoc());
+      add(isa::Inst{isa::Opcode::Loop, isa::MemSpace::None, 0, static_cast<uint32_t>(loop.getCount()), 0}, op.getLoc());
       for (Operation &inner : loop.getBody().front())
         if (failed(emitInstructions(inner)))
           return failure();
@@ -229,8 +227,7 @@ private:
 std::optional<artifact::Artifact> emitArtifact(ModuleOp module, const std::string &producer) {
   auto programs = llvm::to_vector(module.getOps<fpga::ProgramOp>());
   if (programs.size() != 1) {
-    module.emitError() << "expected one fpga.program to emit (run fpga-lower-to-isa first), found "
-                       << programs.size();
+    module.emitError() << "expected one fpga.program to emit (run fpga-lower-to-isa first), found " << programs.size();
     return std::nullopt;
   }
   const target::Target &t = fpga::getTarget(module);

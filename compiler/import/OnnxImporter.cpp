@@ -1,7 +1,7 @@
 //===- OnnxImporter.cpp - ONNX model -> onnx dialect ----------------------===//
 #include "compiler/import/OnnxImporter.h"
-#include "compiler/import/WeightPayloads.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/import/WeightPayloads.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,10 +22,10 @@
 #include <string_view>
 
 #include <fcntl.h>
+#include <sstream>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <sstream>
 #include <unordered_map>
 
 using namespace mlir;
@@ -171,9 +171,12 @@ public:
 private:
   Type elementType(int32_t onnxType, const std::string &what) {
     switch (onnxType) {
-    case onnx::TensorProto::FLOAT: return b_.getF32Type();
-    case onnx::TensorProto::INT64: return b_.getI64Type();
-    case onnx::TensorProto::INT32: return b_.getI32Type(); // e.g. sequence_lens
+    case onnx::TensorProto::FLOAT:
+      return b_.getF32Type();
+    case onnx::TensorProto::INT64:
+      return b_.getI64Type();
+    case onnx::TensorProto::INT32:
+      return b_.getI32Type(); // e.g. sequence_lens
     default:
       throw ImportError(what + " has element type " +
                         onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnxType)) +
@@ -245,9 +248,12 @@ private:
 
   Attribute convertAttr(const onnx::AttributeProto &a, const std::string &what) {
     switch (a.type()) {
-    case onnx::AttributeProto::INT: return b_.getI64IntegerAttr(a.i());
-    case onnx::AttributeProto::FLOAT: return b_.getF32FloatAttr(a.f());
-    case onnx::AttributeProto::STRING: return b_.getStringAttr(a.s());
+    case onnx::AttributeProto::INT:
+      return b_.getI64IntegerAttr(a.i());
+    case onnx::AttributeProto::FLOAT:
+      return b_.getF32FloatAttr(a.f());
+    case onnx::AttributeProto::STRING:
+      return b_.getStringAttr(a.s());
     case onnx::AttributeProto::INTS:
       return b_.getDenseI64ArrayAttr(SmallVector<int64_t>(a.ints().begin(), a.ints().end()));
     case onnx::AttributeProto::FLOATS:
@@ -258,7 +264,8 @@ private:
         strings.push_back(b_.getStringAttr(str));
       return b_.getArrayAttr(strings);
     }
-    case onnx::AttributeProto::TENSOR: return tensorAttr(a.t(), what);
+    case onnx::AttributeProto::TENSOR:
+      return tensorAttr(a.t(), what);
     default:
       throw ImportError(what + " has a type softnpu does not import");
     }
@@ -268,8 +275,7 @@ private:
     std::string label = nodeLabel(node, index);
     std::string what = "node '" + label + "' (" + node.op_type() + ")";
     if (!node.domain().empty() && node.domain() != "ai.onnx")
-      throw ImportError(what + " is in domain '" + node.domain() +
-                        "', which softnpu does not import");
+      throw ImportError(what + " is in domain '" + node.domain() + "', which softnpu does not import");
     std::string opName = "onnx." + node.op_type();
     auto registered = RegisteredOperationName::lookup(opName, &ctx_);
     if (!registered)

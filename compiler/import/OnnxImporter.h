@@ -21,8 +21,7 @@ namespace softnpu::import {
 
 /// Returns the module, or a null ref with `error` set to one line that names
 /// the file (and the node and op type when one is at fault).
-mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(const std::string &path, mlir::MLIRContext &ctx,
-                                                 std::string &error);
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(const std::string &path, mlir::MLIRContext &ctx, std::string &error);
 
 } // namespace softnpu::import
 

@@ -35,11 +35,16 @@ struct Cursor {
   bool skip(uint32_t wt) {
     uint64_t v;
     switch (wt) {
-    case 0: return varint(v);
-    case 1: return advance(8);
-    case kLengthDelimited: return varint(v) && advance(v);
-    case 5: return advance(4);
-    default: return false; // groups (3, 4) and invalid types
+    case 0:
+      return varint(v);
+    case 1:
+      return advance(8);
+    case kLengthDelimited:
+      return varint(v) && advance(v);
+    case 5:
+      return advance(4);
+    default:
+      return false; // groups (3, 4) and invalid types
     }
   }
   bool advance(uint64_t n) {
@@ -94,8 +99,7 @@ void putMessage(std::string &out, uint32_t number, const std::string &body) {
 }
 
 /// A TensorProto: copied, its raw_data replaced by a placeholder when it is large.
-bool stripTensor(std::string_view in, size_t minBytes, std::string &out,
-                 std::optional<std::string_view> &payload) {
+bool stripTensor(std::string_view in, size_t minBytes, std::string &out, std::optional<std::string_view> &payload) {
   Cursor c{in.data(), in.data() + in.size()};
   bool seenRaw = false;
   while (c.p != c.end) {
@@ -130,8 +134,7 @@ bool stripGraph(std::string_view in, size_t minBytes, std::string &out, Stripped
     if (f.number == kGraphInitializer && f.wireType == kLengthDelimited) {
       tensor.clear();
       std::optional<std::string_view> payload;
-      if (!stripTensor(std::string_view(f.payload, static_cast<size_t>(f.end - f.payload)), minBytes, tensor,
-                       payload))
+      if (!stripTensor(std::string_view(f.payload, static_cast<size_t>(f.end - f.payload)), minBytes, tensor, payload))
         return false;
       putMessage(out, kGraphInitializer, tensor);
       m.payloads.push_back(payload);

@@ -29,9 +29,8 @@ namespace {
 
 /// Formats the search may choose, in increasing storage bits per element
 /// (NumberFormat::bitsPerElement: 4.25, 4.5, 5.5, 6.25, 6.25, 6.5, 7.5, 8.25 x3, 8.5).
-const char *const kCandidates[] = {"mxfp4",      "msfp12",     "msfp13",     "mxfp6_e2m3",
-                                   "mxfp6_e3m2", "msfp14",     "msfp15",     "mxfp8_e4m3",
-                                   "mxfp8_e5m2", "mxint8",     "msfp16"};
+const char *const kCandidates[] = {"mxfp4",  "msfp12",     "msfp13",     "mxfp6_e2m3", "mxfp6_e3m2", "msfp14",
+                                   "msfp15", "mxfp8_e4m3", "mxfp8_e5m2", "mxint8",     "msfp16"};
 constexpr int kSynthesisedSamples = 4;
 
 int64_t numElements(Value v) { return cast<RankedTensorType>(v.getType()).getNumElements(); }
@@ -99,8 +98,7 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
       std::string name = nameAttr ? nameAttr.str() : "input" + std::to_string(a.getArgNumber());
       auto it = files.find(name);
       if (it == files.end())
-        return func.emitError() << "no sample for input '" << name << "' (give --sample " << name
-                                << "=FILE)";
+        return func.emitError() << "no sample for input '" << name << "' (give --sample " << name << "=FILE)";
       std::string err;
       auto tensor = io::readTensorFile(it->second, err);
       if (!tensor)
@@ -171,8 +169,8 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
       auto get = [&](Value x) { return x ? &v.find(x)->second : nullptr; };
       const std::vector<float> w = roundRows(*get(op.getW()), op.getInputSize());
       const std::vector<float> r = roundRows(*get(op.getR()), op.getHiddenSize());
-      analysis::RnnOutputs q = analysis::evaluateRnn(op, *get(op.getX()), w, r, get(op.getB()),
-                                                     get(op.getInitialH()), get(op.getInitialC()), roundInput);
+      analysis::RnnOutputs q = analysis::evaluateRnn(op, *get(op.getX()), w, r, get(op.getB()), get(op.getInitialH()),
+                                                     get(op.getInitialC()), roundInput);
       auto add = [&](const std::vector<float> &got, const std::vector<float> &want) {
         for (size_t e = 0; e < want.size(); ++e) {
           double d = static_cast<double>(got[e]) - want[e];
@@ -190,8 +188,7 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
   }
 
   template <typename OpT>
-  void choose(OpT op, const target::Target &t,
-              const std::vector<numerics::NumberFormat> &candidates,
+  void choose(OpT op, const target::Target &t, const std::vector<numerics::NumberFormat> &candidates,
               const std::vector<analysis::Values> &refs) {
     std::string tried;
     for (const numerics::NumberFormat &fmt : candidates) {
@@ -203,8 +200,8 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
       std::ostringstream os;
       os.precision(3);
       if (err <= bound) {
-        os << describeOp(op) << ": auto-precision chose " << fmt.name()
-           << " (relative RMS error " << err << " <= " << bound << ")";
+        os << describeOp(op) << ": auto-precision chose " << fmt.name() << " (relative RMS error " << err
+           << " <= " << bound << ")";
         if (!tried.empty())
           os << "; narrower formats: " << tried;
         set(op, fmt.name());

@@ -25,8 +25,7 @@ namespace {
 bool isRowBias(Value bias, int64_t numOutputs) {
   auto t = cast<RankedTensorType>(bias.getType());
   ArrayRef<int64_t> s = t.getShape();
-  return (s.size() == 1 && s[0] == numOutputs) ||
-         (s.size() == 2 && s[0] == 1 && s[1] == numOutputs);
+  return (s.size() == 1 && s[0] == numOutputs) || (s.size() == 2 && s[0] == 1 && s[1] == numOutputs);
 }
 
 /// A linear whose only user is the op being matched and that has no
@@ -62,11 +61,10 @@ struct FuseBias : OpRewritePattern<fpga::AddOp> {
         add.getResult().getType() != linear.getY().getType())
       return failure();
     Location loc = rewriter.getFusedLoc({linear.getLoc(), add.getLoc()});
-    auto fused = fpga::LinearOp::create(
-        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other,
-        linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f),
-        linear.getActivation(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
-        linear.getInputFormatAttr());
+    auto fused = fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other,
+                                        linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(),
+                                        APFloat(1.0f), linear.getActivation(), linear.getTileGridAttr(),
+                                        linear.getWeightFormatAttr(), linear.getInputFormatAttr());
     rewriter.replaceOp(add, fused.getY());
     rewriter.eraseOp(linear);
     return success();
@@ -82,11 +80,10 @@ struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
     if (!linear)
       return rewriter.notifyMatchFailure(act, "operand is not a linear without activation and other users");
     Location loc = rewriter.getFusedLoc({linear.getLoc(), act.getLoc()});
-    auto fused = fpga::LinearOp::create(
-        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), linear.getBias(),
-        linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), linear.getBeta(),
-        act.getKind(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
-        linear.getInputFormatAttr());
+    auto fused = fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(),
+                                        linear.getBias(), linear.getTransposeX(), linear.getTransposeW(),
+                                        linear.getAlpha(), linear.getBeta(), act.getKind(), linear.getTileGridAttr(),
+                                        linear.getWeightFormatAttr(), linear.getInputFormatAttr());
     rewriter.replaceOp(act, fused.getY());
     rewriter.eraseOp(linear);
     return success();

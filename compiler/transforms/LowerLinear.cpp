@@ -51,8 +51,7 @@ int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi
   int64_t count = std::min(shape[0] - first, panels[pi].rowTiles * n_);
   auto all = llvm::to_vector(value.getValues<float>());
   auto sliceType = RankedTensorType::get({count, shape[1]}, b_.getF32Type());
-  auto slice =
-      DenseElementsAttr::get(sliceType, llvm::ArrayRef<float>(all).slice(first * shape[1], count * shape[1]));
+  auto slice = DenseElementsAttr::get(sliceType, llvm::ArrayRef<float>(all).slice(first * shape[1], count * shape[1]));
   fpga::LinearOp user;
   for (Operation *u : w->getUsers())
     if ((user = dyn_cast<fpga::LinearOp>(u)))
@@ -146,8 +145,7 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     if (beta != 1.0f)
       stage(loc, splat(loc, beta, p), p, 1, rows, {}, {"MULVRF", betaAddr, 0});
   }
-  const bool biasPerRow =
-      e.biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
+  const bool biasPerRow = e.biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
 
   // X' rows: in the IVRF already, or staged from DRAM.
   auto xOnChip = onChip_.find(op.getX());
@@ -205,8 +203,7 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
       if (!yInIvrf)
         setReg(loc, isa::SReg::WrLen, len);
       setReg(loc, isa::SReg::MFmt, fmt);
-      const Access to = yInIvrf ? Access{"IVRF", y + i * rows + panel.firstRowTile}
-                                : Access{"DRAM", y + i * p + first};
+      const Access to = yInIvrf ? Access{"IVRF", y + i * rows + panel.firstRowTile} : Access{"DRAM", y + i * p + first};
       chainTo(loc, {"IVRF", xRead}, panel.tile, e.steps, {to});
     }
   }

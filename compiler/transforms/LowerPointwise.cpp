@@ -74,9 +74,7 @@ LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
   if (failed(x))
     return failure();
   const fpga::Activation k = op.getKind();
-  const char *inst = k == fpga::Activation::relu      ? "v_relu"
-                     : k == fpga::Activation::sigmoid ? "v_sigm"
-                                                      : "v_tanh";
+  const char *inst = k == fpga::Activation::relu ? "v_relu" : k == fpga::Activation::sigmoid ? "v_sigm" : "v_tanh";
   pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
   return success();
 }

@@ -84,8 +84,7 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
     c.writes = std::move(writes);
     p.chains.push_back(std::move(c));
   };
-  auto update = [&](const char *source, SmallVector<NamedStep> steps, SmallVector<const char *> writes,
-                    bool writesY) {
+  auto update = [&](const char *source, SmallVector<NamedStep> steps, SmallVector<const char *> writes, bool writesY) {
     ChainSpec c;
     c.source = source;
     c.steps = std::move(steps);
@@ -136,8 +135,7 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
     // as soon as its x is in, off the recurrence's critical path.
     gate(0, cx + ch, find(1, true, true), {{"vv_add", "b1"}, {"v_sigm"}}, {"r"});
     gate(0, cx + ch, find(0, true, true), {{"vv_add", "b0"}, {"v_sigm"}}, {"z"});
-    gate(cx, ch, find(2, false, true),
-         {{"vv_add", "rb"}, {"vv_mul", "r"}, {"vv_add", "wx"}, {"v_tanh"}}, {"hc"});
+    gate(cx, ch, find(2, false, true), {{"vv_add", "rb"}, {"vv_mul", "r"}, {"vv_add", "wx"}, {"v_tanh"}}, {"hc"});
     update("hc", {{"vv_b_sub_a", "h"}, {"vv_mul", "z"}, {"vv_add", "hc"}}, {"h"}, true);
     loadX(); // after r and z, the readers of x, and off the h~ -> update path
     gate(0, cx, find(2, true, false), {{"vv_add", "wb"}}, {"wx"});
@@ -210,14 +208,13 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
     placeIn("tmp", "ASVRF", 0);
   const int64_t ivrfNeed = plan.ivrfSize;
   if (ivrfNeed > static_cast<int64_t>(t_.ivrfDepth))
-    return op.emitError() << describeOp(op) << ": x and h need " << ivrfNeed
-                          << " IVRF vectors; target '" << t_.name << "' has " << t_.ivrfDepth;
+    return op.emitError() << describeOp(op) << ": x and h need " << ivrfNeed << " IVRF vectors; target '" << t_.name
+                          << "' has " << t_.ivrfDepth;
   for (const auto &[key, used] : nextAddr) {
     const int64_t depth = key.first == "ASVRF" ? t_.asvrfDepth : t_.mulvrfDepth;
     if (used > depth)
-      return op.emitError() << describeOp(op) << ": hidden size " << h << " needs " << used << " "
-                            << key.first << " vectors on MFU " << key.second << "; target '" << t_.name
-                            << "' has " << depth;
+      return op.emitError() << describeOp(op) << ": hidden size " << h << " needs " << used << " " << key.first
+                            << " vectors on MFU " << key.second << "; target '" << t_.name << "' has " << depth;
   }
   auto writesOf = [&](const char *value, bool iter = false) {
     SmallVector<Access> out;
@@ -235,8 +232,8 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
   if (failed(xAddr))
     return failure();
   std::optional<int64_t> bAddr, h0Addr, c0Addr;
-  for (auto [v, a] : {std::pair{op.getB(), &bAddr}, std::pair{op.getInitialH(), &h0Addr},
-                      std::pair{op.getInitialC(), &c0Addr}}) {
+  for (auto [v, a] :
+       {std::pair{op.getB(), &bAddr}, std::pair{op.getInitialH(), &h0Addr}, std::pair{op.getInitialC(), &c0Addr}}) {
     if (!v)
       continue;
     FailureOr<int64_t> addr = addrOf(v, loc);
@@ -252,17 +249,14 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
       return std::nullopt;
     return resultAddr(v);
   };
-  std::optional<int64_t> yAddr = outAddr(op.getY()), yhAddr = outAddr(op.getYH()),
-                         ycAddr = outAddr(op.getYC());
+  std::optional<int64_t> yAddr = outAddr(op.getY()), yhAddr = outAddr(op.getYH()), ycAddr = outAddr(op.getYC());
 
   // Gate matrices: pinned constants, or run-time tensors moved in with m_rd.
   auto w = op.getW().getDefiningOp<arith::ConstantOp>();
   auto r = op.getR().getDefiningOp<arith::ConstantOp>();
   const bool pinned = w && r && op.getMrfTile();
   const int64_t firstTile = pinned ? *op.getMrfTile() : scratchBase();
-  auto tileOf = [&](int64_t d, const rnn::GateMatrix &m) {
-    return firstTile + d * layout.tilesPerDirection + m.tile;
-  };
+  auto tileOf = [&](int64_t d, const rnn::GateMatrix &m) { return firstTile + d * layout.tilesPerDirection + m.tile; };
   if (pinned) {
     auto wv = llvm::to_vector(cast<DenseElementsAttr>(w.getValue()).getValues<float>());
     auto rv = llvm::to_vector(cast<DenseElementsAttr>(r.getValue()).getValues<float>());
@@ -417,8 +411,8 @@ LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
     biasTable = allocate(static_cast<int64_t>(table.size()));
     OpBuilder::InsertionGuard g(b_);
     setInsertionPointForDeclaration();
-    declared(fpga::DramConstOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)),
-                                       *biasTable));
+    declared(
+        fpga::DramConstOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)), *biasTable));
   }
 
   for (int64_t d = 0; d < dirs; ++d) {

@@ -102,8 +102,8 @@ LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
     Value root = rootOf(v);
     Operation *def = root.getDefiningOp();
     if (def &&
-        llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp,
-                  fpga::TransposeOp>(def) &&
+        llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp>(
+            def) &&
         !addr_.count(root))
       addr_[root] = a;
     else
@@ -114,8 +114,8 @@ LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
 
 void Lowerer::computeLastUses(func::FuncOp func) {
   for (auto [index, op] : llvm::enumerate(func.getBody().front())) {
-    const int64_t at = llvm::isa<func::ReturnOp>(op) ? std::numeric_limits<int64_t>::max()
-                                                     : static_cast<int64_t>(index);
+    const int64_t at =
+        llvm::isa<func::ReturnOp>(op) ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(index);
     for (Value v : op.getOperands())
       lastUse_[rootOf(v)] = at;
     for (Value r : op.getResults())
@@ -185,8 +185,8 @@ LogicalResult Lowerer::finish(func::FuncOp func) {
   }
   const int64_t footprint = dram_.footprint();
   if (static_cast<uint64_t>(footprint) * 4 > t_.dramBytes)
-    return func.emitError() << "the model needs " << footprint * 4 << " bytes of DRAM; target '" << t_.name
-                            << "' has " << t_.dramBytes;
+    return func.emitError() << "the model needs " << footprint * 4 << " bytes of DRAM; target '" << t_.name << "' has "
+                            << t_.dramBytes;
   program_.setDramElements(footprint);
   func.erase();
   return success();
@@ -253,8 +253,8 @@ void Lowerer::setTransfer(Location loc, int64_t cols, int64_t len, int64_t strid
     setReg(loc, isa::SReg::WrLen, *wrLen);
 }
 
-void Lowerer::pointwise(Location loc, int64_t src, int64_t srcStride, int64_t dst, int64_t count,
-                        ArrayRef<Step> steps, int64_t maxVectors) {
+void Lowerer::pointwise(Location loc, int64_t src, int64_t srcStride, int64_t dst, int64_t count, ArrayRef<Step> steps,
+                        int64_t maxVectors) {
   for (int64_t off = 0; off < count; off += maxVectors * n_) {
     int64_t len = std::min(count - off, maxVectors * n_);
     setTransfer(loc, llvm::divideCeilSigned(len, n_), len, srcStride, len);

@@ -42,9 +42,7 @@
 
 namespace softnpu::lowering {
 
-inline int64_t numElements(mlir::Value v) {
-  return mlir::cast<mlir::RankedTensorType>(v.getType()).getNumElements();
-}
+inline int64_t numElements(mlir::Value v) { return mlir::cast<mlir::RankedTensorType>(v.getType()).getNumElements(); }
 
 class Lowerer {
 public:
@@ -122,8 +120,7 @@ private:
                llvm::ArrayRef<Access> writes) {
     emitChain(b_, loc, rd, mvTile, steps, writes);
   }
-  mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(mlir::Location loc, bool matVec,
-                                                          llvm::ArrayRef<Step> steps) {
+  mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(mlir::Location loc, bool matVec, llvm::ArrayRef<Step> steps) {
     return lowering::placeSteps(t_, loc, matVec, steps);
   }
   /// Sets the DRAM transfer registers for reading `len` elements with `stride`
@@ -134,8 +131,8 @@ private:
   void pointwise(mlir::Location loc, int64_t src, int64_t srcStride, int64_t dst, int64_t count,
                  llvm::ArrayRef<Step> steps, int64_t maxVectors = 4096);
   /// Loads `len` DRAM elements (with stride) into `vectors` vectors of a VRF.
-  void stage(mlir::Location loc, int64_t src, int64_t len, int64_t stride, int64_t vectors,
-             llvm::ArrayRef<Step> steps, const Access &to);
+  void stage(mlir::Location loc, int64_t src, int64_t len, int64_t stride, int64_t vectors, llvm::ArrayRef<Step> steps,
+             const Access &to);
 
   //===--- Matrices (LowerLinear.cpp) ------------------------------------===//
   /// The matrix-table index of panel `pi` of a streamed matrix, declaring it
@@ -174,8 +171,8 @@ private:
     mlir::Location loc;
   };
   llvm::SmallVector<Copy> copies_;
-  llvm::DenseSet<mlir::Operation *> declaredWeights_; ///< pinned weights declared
-  int64_t numMatrices_ = 0;                          ///< matrix table entries declared
+  llvm::DenseSet<mlir::Operation *> declaredWeights_;                      ///< pinned weights declared
+  int64_t numMatrices_ = 0;                                                ///< matrix table entries declared
   std::map<std::pair<mlir::Operation *, size_t>, int64_t> streamedPanels_; ///< -> table index
   std::vector<std::pair<std::string, std::string>> formats_;
   mlir::Operation *lastDecl_ = nullptr;
@@ -185,7 +182,7 @@ private:
 /// `outShape`, and the element stride along the last dimension (0 when the
 /// operand broadcasts along it).
 std::pair<std::vector<int64_t>, int64_t> broadcastRows(llvm::ArrayRef<int64_t> operand,
-                                                      llvm::ArrayRef<int64_t> outShape);
+                                                       llvm::ArrayRef<int64_t> outShape);
 
 } // namespace softnpu::lowering
 

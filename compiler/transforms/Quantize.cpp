@@ -35,7 +35,8 @@ DenseElementsAttr constantOf(Value v) {
 std::optional<numerics::NumberFormat> parseMatrixFormat(StringRef text, std::string &err) {
   auto f = numerics::NumberFormat::parse(text.str(), &err);
   if (f && !f->isFp32() && !f->isBlock()) {
-    err = "'" + text.str() + "' is a multifunction-unit format; matrix products need fp32 or a "
+    err = "'" + text.str() +
+          "' is a multifunction-unit format; matrix products need fp32 or a "
           "block format";
     return std::nullopt;
   }
@@ -72,8 +73,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       }
       t = t.withPrecision(*fmt);
       if (auto bad = t.validate()) {
-        module.emitError() << "precision '" << precision << "' does not fit target '" << t.name
-                           << "': " << *bad;
+        module.emitError() << "precision '" << precision << "' does not fit target '" << t.name << "': " << *bad;
         return signalPassFailure();
       }
       fpga::setTarget(module, t);
@@ -119,8 +119,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       return signalPassFailure();
     for (const Override &o : overrides)
       if (!o.used)
-        module.emitWarning() << "--precision-for '" << o.text
-                             << "' matches no matrix-product node";
+        module.emitWarning() << "--precision-for '" << o.text << "' matches no matrix-product node";
     // The unrounded originals are dead now.
     module.walk([](arith::ConstantOp c) {
       if (c->use_empty())
@@ -129,8 +128,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
   }
 
   /// Sets weight_format / input_format on `op` (see the pass description).
-  template <typename OpT>
-  bool assignFormats(OpT op, const target::Target &t, std::vector<Override> &overrides) {
+  template <typename OpT> bool assignFormats(OpT op, const target::Target &t, std::vector<Override> &overrides) {
     numerics::NumberFormat w = t.weightFormat, in = t.inputFormat;
     if (auto a = op.getWeightFormatAttr())
       w = *fpga::parseFormatAttr(a);
@@ -145,8 +143,8 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     layer.weightFormat = w;
     layer.inputFormat = in;
     if (auto bad = layer.validate()) {
-      op.emitError() << describeOp(op) << ": formats " << w.name() << " x " << in.name()
-                     << " do not fit target '" << t.name << "': " << *bad;
+      op.emitError() << describeOp(op) << ": formats " << w.name() << " x " << in.name() << " do not fit target '"
+                     << t.name << "': " << *bad;
       return false;
     }
     op.setWeightFormatAttr(fpga::FormatAttr::get(op.getContext(), w.name()));
@@ -182,9 +180,9 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
         numerics::roundTrip(&wt_[i * k], static_cast<size_t>(k), fmt, t.rounding, t.nativeDim);
       auto type = RankedTensorType::get({p, k}, b.getF32Type(), op.getWeightFormatAttr());
       auto plain = RankedTensorType::get({p, k}, b.getF32Type());
-      auto weights = fpga::WeightsOp::create(b, op.getW().getLoc(), type,
-                                             DenseElementsAttr::get(plain, llvm::ArrayRef<float>(wt_)),
-                                             nullptr, nullptr, nullptr);
+      auto weights =
+          fpga::WeightsOp::create(b, op.getW().getLoc(), type,
+                                  DenseElementsAttr::get(plain, llvm::ArrayRef<float>(wt_)), nullptr, nullptr, nullptr);
       op.getWMutable().assign(weights);
       op.setTransposeW(false);
       op.setAlpha(APFloat(1.0f));
@@ -194,8 +192,8 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       DenseElementsAttr c = constantOf(bias);
       if (c && beta != 1.0f) {
         auto scaled = llvm::map_to_vector(c.getValues<float>(), [&](float v) { return beta * v; });
-        auto folded = arith::ConstantOp::create(
-            b, bias.getLoc(), DenseElementsAttr::get(c.getType(), llvm::ArrayRef<float>(scaled)));
+        auto folded = arith::ConstantOp::create(b, bias.getLoc(),
+                                                DenseElementsAttr::get(c.getType(), llvm::ArrayRef<float>(scaled)));
         op.getBiasMutable().assign(folded);
         op.setBeta(APFloat(1.0f));
       }

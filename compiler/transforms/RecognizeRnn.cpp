@@ -173,8 +173,8 @@ std::optional<Recurrence> buildRecurrence(const Step &first, ArrayRef<Step> all)
     const Step &prev = rec.steps.back();
     const Step *next = nullptr;
     for (const Step &s : all) {
-      if (s.hPrev != prev.h || s.input.seq != first.input.seq ||
-          s.input.t != static_cast<int64_t>(rec.steps.size()) || s.cell != first.cell)
+      if (s.hPrev != prev.h || s.input.seq != first.input.seq || s.input.t != static_cast<int64_t>(rec.steps.size()) ||
+          s.cell != first.cell)
         continue;
       if (next)
         return std::nullopt; // two candidates: ambiguous
@@ -197,8 +197,7 @@ std::optional<Recurrence> buildRecurrence(const Step &first, ArrayRef<Step> all)
   for (const Step &s : rec.steps)
     rec.ops.insert(s.ops.begin(), s.ops.end());
   // The initial state comes from outside.
-  if (rec.ops.contains(first.hPrev.getDefiningOp()) ||
-      (first.cPrev && rec.ops.contains(first.cPrev.getDefiningOp())))
+  if (rec.ops.contains(first.hPrev.getDefiningOp()) || (first.cPrev && rec.ops.contains(first.cPrev.getDefiningOp())))
     return std::nullopt;
   rec.stacks = findStacks(rec.steps, rec.ops);
   // Nothing but the outputs leaves the recurrence.
@@ -288,8 +287,7 @@ void rewrite(Recurrence &rec) {
   Location fileLoc = last.h.getLoc();
   if (auto n = dyn_cast<NameLoc>(fileLoc))
     fileLoc = n.getChildLoc();
-  Location loc = NameLoc::get(
-      StringAttr::get(seq.getContext(), nodeName(first.h) + ".." + nodeName(last.h)), fileLoc);
+  Location loc = NameLoc::get(StringAttr::get(seq.getContext(), nodeName(first.h) + ".." + nodeName(last.h)), fileLoc);
 
   OpBuilder b(seq.getContext());
   Block *block = last.h.getDefiningOp()->getBlock();

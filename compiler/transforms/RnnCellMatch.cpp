@@ -40,8 +40,7 @@ bool isRowConstant(DenseElementsAttr c, int64_t width) {
   ArrayRef<int64_t> s = c.getType().getShape();
   if (c.getNumElements() == 1)
     return true;
-  return !s.empty() && s.back() == width &&
-         llvm::all_of(s.drop_back(), [](int64_t d) { return d == 1; });
+  return !s.empty() && s.back() == width && llvm::all_of(s.drop_back(), [](int64_t d) { return d == 1; });
 }
 
 /// The [begin, end) range a Slice takes on each axis of its data (ONNX
@@ -92,8 +91,7 @@ std::optional<std::tuple<Value, int64_t, int64_t>> lastAxisPart(Value v) {
   if (auto s = v.getDefiningOp<onnx::SliceOp>()) {
     auto r = sliceRanges(s);
     ArrayRef<int64_t> dims = shapeOf(s.getData());
-    if (!r || dims.size() != 2 || (*r)[0] != std::pair<int64_t, int64_t>(0, dims[0]) ||
-        (*r)[1].second <= (*r)[1].first)
+    if (!r || dims.size() != 2 || (*r)[0] != std::pair<int64_t, int64_t>(0, dims[0]) || (*r)[1].second <= (*r)[1].first)
       return std::nullopt;
     return std::make_tuple(s.getData(), (*r)[1].first, (*r)[1].second);
   }
@@ -148,8 +146,7 @@ std::optional<Affine> analyzeAffine(Value v, int64_t width) {
   a.width = width;
   if (auto mm = dyn_cast<onnx::MatMulOp>(op)) {
     DenseElementsAttr w = f32ConstantOf(mm.getB());
-    if (!w || w.getType().getRank() != 2 || w.getType().getDimSize(1) != width ||
-        shapeOf(mm.getA()).size() != 2)
+    if (!w || w.getType().getRank() != 2 || w.getType().getDimSize(1) != width || shapeOf(mm.getA()).size() != 2)
       return std::nullopt;
     a.terms.push_back({mm.getA(), w, false, 0, width, 1.0f});
   } else if (auto g = dyn_cast<onnx::GemmOp>(op)) {
@@ -227,8 +224,7 @@ std::optional<StepInput> timestepOf(Value y) {
     auto r = sliceRanges(slice);
     ArrayRef<int64_t> dims = shapeOf(slice.getData());
     if (!r || dims.size() != 3 || (*r)[0].second != (*r)[0].first + 1 ||
-        (*r)[1] != std::pair<int64_t, int64_t>(0, dims[1]) ||
-        (*r)[2] != std::pair<int64_t, int64_t>(0, dims[2]))
+        (*r)[1] != std::pair<int64_t, int64_t>(0, dims[1]) || (*r)[2] != std::pair<int64_t, int64_t>(0, dims[2]))
       return std::nullopt;
     in.seq = slice.getData();
     in.t = (*r)[0].first;
@@ -311,8 +307,7 @@ bool bindSources(Step &s, ArrayRef<Affine *> gates) {
 bool checkStep(Step &s) {
   Type state = s.h.getType();
   ArrayRef<int64_t> hs = shapeOf(s.h);
-  if (hs.size() != 2 || !isF32(s.h) || s.hPrev.getType() != state ||
-      shapeOf(s.x)[0] != hs[0])
+  if (hs.size() != 2 || !isF32(s.h) || s.hPrev.getType() != state || shapeOf(s.x)[0] != hs[0])
     return false;
   if (s.cell == Cell::LSTM && (s.c.getType() != state || s.cPrev.getType() != state))
     return false;
@@ -354,8 +349,7 @@ std::optional<Step> matchLstmStep(onnx::MulOp mul) {
     if (!o)
       continue;
     // One addend is i * g (g a Tanh gate), the other f * c_prev.
-    for (auto [igV, fcV] :
-         {std::pair(cAdd.getA(), cAdd.getB()), std::pair(cAdd.getB(), cAdd.getA())}) {
+    for (auto [igV, fcV] : {std::pair(cAdd.getA(), cAdd.getB()), std::pair(cAdd.getB(), cAdd.getA())}) {
       auto ig = matchGated(igV), fc = matchGated(fcV);
       std::optional<Affine> g = ig ? matchGate<onnx::TanhOp>(ig->second) : std::nullopt;
       if (!g || !fc)

@@ -91,8 +91,7 @@ struct Affine {
       auto w = t.w.getValues<float>();
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < width; ++c)
-          m[r * width + c] +=
-              t.scale * w[t.transposed ? (t.col0 + c) * in + r : r * k + t.col0 + c];
+          m[r * width + c] += t.scale * w[t.transposed ? (t.col0 + c) * in + r : r * k + t.col0 + c];
     }
     return m;
   }

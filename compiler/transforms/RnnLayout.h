@@ -25,11 +25,11 @@ namespace softnpu::rnn {
 
 /// One tile grid of a direction: rows = ceil(H / N) tile rows.
 struct GateMatrix {
-  int64_t gate = 0;     ///< ONNX gate index (lstm i,o,f,c; gru z,r,h)
-  int64_t wCol = -1;    ///< first tile column of the W part, -1 when absent
-  int64_t rCol = -1;    ///< first tile column of the R part, -1 when absent
+  int64_t gate = 0;  ///< ONNX gate index (lstm i,o,f,c; gru z,r,h)
+  int64_t wCol = -1; ///< first tile column of the W part, -1 when absent
+  int64_t rCol = -1; ///< first tile column of the R part, -1 when absent
   int64_t rows = 0, cols = 0;
-  int64_t tile = 0;     ///< first tile, relative to the direction's first
+  int64_t tile = 0; ///< first tile, relative to the direction's first
   int64_t tiles() const { return rows * cols; }
 };
 

@@ -20,7 +20,6 @@ using namespace softnpu;
 
 namespace {
 
-
 /// A constant matrix and the tile grid of its first user.
 struct Matrix {
   fpga::WeightsOp op;
@@ -39,18 +38,17 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     SmallVector<Matrix> matrices;
     bool ok = true;
     module.walk([&](fpga::LinearOp op) {
-      int64_t rows = llvm::divideCeilSigned(op.getNumOutputs(), n), cols = llvm::divideCeilSigned(op.getReductionSize(), n);
+      int64_t rows = llvm::divideCeilSigned(op.getNumOutputs(), n),
+              cols = llvm::divideCeilSigned(op.getReductionSize(), n);
       op.setTileGridAttr(DenseI64ArrayAttr::get(op.getContext(), {rows, cols}));
       if (cols > t.ivrfDepth) {
-        op.emitError() << describeOp(op) << ": an input row of " << op.getReductionSize()
-                       << " elements needs " << cols << " native vectors; the IVRF of target '"
-                       << t.name << "' holds " << t.ivrfDepth;
+        op.emitError() << describeOp(op) << ": an input row of " << op.getReductionSize() << " elements needs " << cols
+                       << " native vectors; the IVRF of target '" << t.name << "' holds " << t.ivrfDepth;
         ok = false;
       }
       if (rows > t.asvrfDepth || 2 * rows > t.mulvrfDepth) {
         op.emitError() << describeOp(op) << ": " << op.getNumOutputs()
-                       << " outputs need more vector registers than target '" << t.name
-                       << "' has";
+                       << " outputs need more vector registers than target '" << t.name << "' has";
         ok = false;
       }
       if (auto w = op.getW().getDefiningOp<fpga::WeightsOp>()) {
@@ -84,18 +82,17 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
         return;
       }
       if (next + tiles > static_cast<int64_t>(t.mrfTiles)) {
-        op.emitError() << describeOp(op) << ": the recurrent weights need " << tiles
-                       << " MRF tiles of " << t.nativeDim << " x " << t.nativeDim << " ("
-                       << op.getNumDirections() << " direction(s), " << op.getNumGates()
-                       << " gate(s), hidden " << op.getHiddenSize() << ", input " << op.getInputSize()
-                       << ") beside " << next << " already pinned; target '" << t.name << "' has "
-                       << t.mrfTiles << " (a recurrent layer keeps its weights on chip for the whole sequence)";
+        op.emitError() << describeOp(op) << ": the recurrent weights need " << tiles << " MRF tiles of " << t.nativeDim
+                       << " x " << t.nativeDim << " (" << op.getNumDirections() << " direction(s), " << op.getNumGates()
+                       << " gate(s), hidden " << op.getHiddenSize() << ", input " << op.getInputSize() << ") beside "
+                       << next << " already pinned; target '" << t.name << "' has " << t.mrfTiles
+                       << " (a recurrent layer keeps its weights on chip for the whole sequence)";
         ok = false;
         return;
       }
       op.setMrfTile(next);
-      op.emitRemark() << describeOp(op) << ": gate matrices pinned in MRF tiles [" << next << ", "
-                      << next + tiles << ")";
+      op.emitRemark() << describeOp(op) << ": gate matrices pinned in MRF tiles [" << next << ", " << next + tiles
+                      << ")";
       next += tiles;
     });
     if (!ok)
@@ -108,8 +105,8 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
   /// after the pinned ones in panels of whole tile rows (`panel_rows`), in two
   /// alternating buffers when there is room, so that the next panel's m_rd
   /// overlaps this panel's chains. Reports each choice as a remark.
-  LogicalResult place(ModuleOp module, const target::Target &t, SmallVector<Matrix> &matrices,
-                      int64_t runtimeTiles, int64_t base) {
+  LogicalResult place(ModuleOp module, const target::Target &t, SmallVector<Matrix> &matrices, int64_t runtimeTiles,
+                      int64_t base) {
     const int64_t capacity = static_cast<int64_t>(t.mrfTiles) - base;
     int64_t pinned = 0, maxCols = 0, maxFull = 0;
     for (const Matrix &m : matrices)
@@ -138,9 +135,9 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
       maxFull = std::max(maxFull, m->tiles);
     }
     if (pinned + need() > capacity) {
-      module.emitError() << "the model's matrices do not fit the MRF of target '" << t.name
-                         << "' (" << capacity << " tiles) even when streamed: " << need()
-                         << " scratch tiles are needed beside " << pinned << " pinned";
+      module.emitError() << "the model's matrices do not fit the MRF of target '" << t.name << "' (" << capacity
+                         << " tiles) even when streamed: " << need() << " scratch tiles are needed beside " << pinned
+                         << " pinned";
       return failure();
     }
     int64_t free = capacity - pinned, want = std::max(maxFull, runtimeTiles);
@@ -163,8 +160,8 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     if (maxFull)
       module.emitRemark() << "MRF of target '" << t.name << "': " << pinned << " tiles pinned, "
                           << llvm::count_if(matrices, [](const Matrix &m) { return m.streamed; })
-                          << " matrices streamed through " << buffers << " scratch buffer(s) of "
-                          << scratch << " tiles, " << capacity << " tiles in all";
+                          << " matrices streamed through " << buffers << " scratch buffer(s) of " << scratch
+                          << " tiles, " << capacity << " tiles in all";
     return success();
   }
 
@@ -175,16 +172,14 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     uint64_t bytes = static_cast<uint64_t>(m.tiles) * t.nativeDim *
                      numerics::packedRowBytes(fmt ? *fmt : t.weightFormat, t.nativeDim);
     uint64_t dram = timing::dramCycles(t, bytes) + t.dramLatencyCycles;
-    uint64_t mvu = static_cast<uint64_t>(m.user.getNumRows()) *
-                   llvm::divideCeilSigned(m.tiles, t.tileEngines) * timing::cyclesPerVector(t);
+    uint64_t mvu = static_cast<uint64_t>(m.user.getNumRows()) * llvm::divideCeilSigned(m.tiles, t.tileEngines) *
+                   timing::cyclesPerVector(t);
     m.user.emitRemark() << describeOp(m.user) << ": "
                         << (t.weightResidency == target::Target::WeightResidency::Stream
                                 ? "the target streams every weight matrix; "
                                 : "weights do not fit the MRF next to the others; ")
-                        << "streamed from DRAM in panels of "
-                        << *m.op.getPanelRows()
-                        << " tile rows: " << bytes << " bytes, about " << dram
-                        << " DRAM cycles per run against " << mvu << " matrix-unit cycles";
+                        << "streamed from DRAM in panels of " << *m.op.getPanelRows() << " tile rows: " << bytes
+                        << " bytes, about " << dram << " DRAM cycles per run against " << mvu << " matrix-unit cycles";
   }
 };
 

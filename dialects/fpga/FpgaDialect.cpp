@@ -12,8 +12,8 @@
 using namespace mlir;
 using namespace softnpu::fpga;
 
-#include "dialects/fpga/FpgaOpsDialect.cpp.inc"
 #include "dialects/fpga/FpgaIsaEnums.cpp.inc"
+#include "dialects/fpga/FpgaOpsDialect.cpp.inc"
 
 #include "dialects/fpga/FpgaEnums.cpp.inc"
 
@@ -80,7 +80,6 @@ LogicalResult FpgaDialect::verifyOperationAttribute(Operation *op, NamedAttribut
     return op->emitError() << "'" << kMrfScratchAttrName
                            << "' must be array<i64: first tile, tiles per buffer, buffers>";
   if (scratch[0] < 0 || scratch[1] < 0 || scratch[2] < 1 || scratch[2] > 2)
-    return op->emitError() << "'" << kMrfScratchAttrName
-                           << "' needs a tile >= 0, a size >= 0 and 1 or 2 buffers";
+    return op->emitError() << "'" << kMrfScratchAttrName << "' needs a tile >= 0, a size >= 0 and 1 or 2 buffers";
   return success();
 }

@@ -21,8 +21,8 @@ namespace softnpu::target {
 inline llvm::hash_code hash_value(const Target &t) { return llvm::hash_value(t.hash()); }
 } // namespace softnpu::target
 
-#include "dialects/fpga/FpgaIsaEnums.h.inc"
 #include "dialects/fpga/FpgaEnums.h.inc"
+#include "dialects/fpga/FpgaIsaEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/fpga/FpgaAttrs.h.inc"

@@ -67,16 +67,14 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                   inst.a = static_cast<uint32_t>(o.getDram());
                   inst.b = static_cast<uint16_t>(o.getTile());
                   inst.flags = o.getTranspose() ? isa::kMRdTranspose : 0;
-                  return field(o.getDram(), UINT32_MAX, "DRAM address") &&
-                         field(o.getTile(), UINT16_MAX, "tile");
+                  return field(o.getDram(), UINT32_MAX, "DRAM address") && field(o.getTile(), UINT16_MAX, "tile");
                 })
                 .Case([&](MRdStreamOp o) {
                   inst.op = isa::Opcode::MRd;
                   inst.a = static_cast<uint32_t>(o.getMatrix());
                   inst.b = static_cast<uint16_t>(o.getTile());
                   inst.flags = isa::kMRdStream;
-                  return field(o.getMatrix(), UINT32_MAX, "matrix index") &&
-                         field(o.getTile(), UINT16_MAX, "tile");
+                  return field(o.getMatrix(), UINT32_MAX, "matrix index") && field(o.getTile(), UINT16_MAX, "tile");
                 })
                 .Case([&](SWrOp o) {
                   inst.op = isa::Opcode::SWr;

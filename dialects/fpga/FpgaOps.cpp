@@ -1,8 +1,8 @@
 //===- FpgaOps.cpp - fpga op verifiers and helpers -------------------------===//
-#include "llvm/Support/InterleavedRange.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
+#include "llvm/Support/InterleavedRange.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -102,8 +102,8 @@ LogicalResult PinnedMatrixOp::verify() {
 
 LogicalResult MfuOp::verify() {
   const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(getInst()));
-  if (!info || (info->kind != isa::Kind::MfuAddSub && info->kind != isa::Kind::MfuMul &&
-                info->kind != isa::Kind::MfuAct))
+  if (!info ||
+      (info->kind != isa::Kind::MfuAddSub && info->kind != isa::Kind::MfuMul && info->kind != isa::Kind::MfuAct))
     return emitOpError("'") << stringifyIsaOpcode(getInst()) << "' is not a multifunction-unit instruction";
   if (!(info->fields & isa::F_A) && getAddr() != 0)
     return emitOpError("'") << stringifyIsaOpcode(getInst()) << "' takes no operand";
@@ -157,16 +157,10 @@ LogicalResult LoopOp::verify() {
   return success();
 }
 
-int64_t RnnOp::getNumGates() {
-  return getCell() == RnnCell::lstm ? 4 : getCell() == RnnCell::gru ? 3 : 1;
-}
+int64_t RnnOp::getNumGates() { return getCell() == RnnCell::lstm ? 4 : getCell() == RnnCell::gru ? 3 : 1; }
 int64_t RnnOp::getNumDirections() { return getDirection() == RnnDirection::bidirectional ? 2 : 1; }
-int64_t RnnOp::getSeqLength() {
-  return cast<RankedTensorType>(getX().getType()).getDimSize(getLayout() == 0 ? 0 : 1);
-}
-int64_t RnnOp::getBatchSize() {
-  return cast<RankedTensorType>(getX().getType()).getDimSize(getLayout() == 0 ? 1 : 0);
-}
+int64_t RnnOp::getSeqLength() { return cast<RankedTensorType>(getX().getType()).getDimSize(getLayout() == 0 ? 0 : 1); }
+int64_t RnnOp::getBatchSize() { return cast<RankedTensorType>(getX().getType()).getDimSize(getLayout() == 0 ? 1 : 0); }
 int64_t RnnOp::getInputSize() { return cast<RankedTensorType>(getX().getType()).getDimSize(2); }
 
 LogicalResult RnnOp::verify() {
@@ -186,20 +180,16 @@ LogicalResult RnnOp::verify() {
   const int64_t t = getSeqLength(), bs = getBatchSize(), in = getInputSize();
   auto expect = [&](Value v, ArrayRef<int64_t> shape, const char *what) -> LogicalResult {
     if (cast<RankedTensorType>(v.getType()).getShape() != shape)
-      return emitOpError(what) << " has shape " << v.getType() << ", expected "
-                               << llvm::interleaved_array(shape);
+      return emitOpError(what) << " has shape " << v.getType() << ", expected " << llvm::interleaved_array(shape);
     return success();
   };
-  SmallVector<int64_t> state = getLayout() == 0 ? SmallVector<int64_t>{d, bs, h}
-                                                : SmallVector<int64_t>{bs, d, h};
-  SmallVector<int64_t> y = getLayout() == 0 ? SmallVector<int64_t>{t, d, bs, h}
-                                            : SmallVector<int64_t>{bs, t, d, h};
+  SmallVector<int64_t> state = getLayout() == 0 ? SmallVector<int64_t>{d, bs, h} : SmallVector<int64_t>{bs, d, h};
+  SmallVector<int64_t> y = getLayout() == 0 ? SmallVector<int64_t>{t, d, bs, h} : SmallVector<int64_t>{bs, t, d, h};
   if (failed(expect(getW(), {d, g * h, in}, "w")) || failed(expect(getR(), {d, g * h, h}, "r")) ||
       (getB() && failed(expect(getB(), {d, 2 * g * h}, "b"))) ||
       (getInitialH() && failed(expect(getInitialH(), state, "initial_h"))) ||
-      (getInitialC() && failed(expect(getInitialC(), state, "initial_c"))) ||
-      failed(expect(getY(), y, "y")) || failed(expect(getYH(), state, "y_h")) ||
-      (getYC() && failed(expect(getYC(), state, "y_c"))))
+      (getInitialC() && failed(expect(getInitialC(), state, "initial_c"))) || failed(expect(getY(), y, "y")) ||
+      failed(expect(getYH(), state, "y_h")) || (getYC() && failed(expect(getYC(), state, "y_c"))))
     return failure();
   return success();
 }

@@ -87,8 +87,7 @@ std::optional<Elements> broadcast(const Elements &in, ArrayRef<int64_t> from, Ar
     return std::nullopt;
   const size_t rank = to.size();
   std::vector<int64_t> strides(rank, 0);
-  for (int64_t i = static_cast<int64_t>(rank) - 1, s = 1, k = static_cast<int64_t>(from.size()) - 1;
-       i >= 0; --i, --k) {
+  for (int64_t i = static_cast<int64_t>(rank) - 1, s = 1, k = static_cast<int64_t>(from.size()) - 1; i >= 0; --i, --k) {
     const int64_t d = k >= 0 ? from[k] : 1;
     strides[i] = d == 1 ? 0 : s;
     s *= d;
@@ -184,9 +183,8 @@ OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor adaptor) {
     auto dense = dyn_cast<DenseElementsAttr>(*value);
     if (!dense || dense.getNumElements() != 1)
       return {};
-    fill = dense.getElementType().isF32()
-               ? *dense.getValues<float>().begin()
-               : static_cast<double>((*dense.getValues<APInt>().begin()).getSExtValue());
+    fill = dense.getElementType().isF32() ? *dense.getValues<float>().begin()
+                                          : static_cast<double>((*dense.getValues<APInt>().begin()).getSExtValue());
   }
   return toAttr(type, Elements(static_cast<size_t>(type.getNumElements()), fill));
 }

@@ -21,8 +21,7 @@ class ProgressLine {
 public:
   /// `delaySeconds`: show nothing until this long after construction.
   explicit ProgressLine(double delaySeconds = 0)
-      : enabled_(isatty(fileno(stderr)) == 1), start_(std::chrono::steady_clock::now()),
-        delay_(delaySeconds) {}
+      : enabled_(isatty(fileno(stderr)) == 1), start_(std::chrono::steady_clock::now()), delay_(delaySeconds) {}
   ~ProgressLine() { clear(); }
   ProgressLine(const ProgressLine &) = delete;
   ProgressLine &operator=(const ProgressLine &) = delete;
@@ -31,8 +30,7 @@ public:
 
   /// Replaces the line with `text` (cut to 100 characters).
   void show(const std::string &text) {
-    if (!enabled_ ||
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() < delay_)
+    if (!enabled_ || std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() < delay_)
       return;
     std::fprintf(stderr, "\r\033[K%s", text.substr(0, 100).c_str());
     std::fflush(stderr);

@@ -68,10 +68,10 @@ int main(int argc, char **argv) {
   std::string emit = "artifact";
   bool listTargets = false;
   app.add_option("model", input, "ONNX model file (.onnx)");
-  app.add_option("-o,--output", output, "output file (default: <model>.npu; for --emit other than "
-                                        "artifact, stdout)");
-  app.add_option("--target", targetSpec, "target preset name or target JSON file")
-      ->capture_default_str();
+  app.add_option("-o,--output", output,
+                 "output file (default: <model>.npu; for --emit other than "
+                 "artifact, stdout)");
+  app.add_option("--target", targetSpec, "target preset name or target JSON file")->capture_default_str();
   app.add_option("--precision", precision,
                  "number format of weights and matrix-unit inputs: fp32, msfp12..msfp16, "
                  "bfp:m=M,k=K, mxfp8_e4m3, mxfp8_e5m2, mxfp6_e3m2, mxfp6_e2m3, mxfp4, mxint8 "
@@ -92,8 +92,7 @@ int main(int argc, char **argv) {
             char *end = nullptr;
             double v = std::strtod(text.c_str(), &end);
             return end && *end == '\0' && v > 0 ? std::string()
-                                                 : "--auto-precision needs a positive bound, got '" +
-                                                       text + "'";
+                                                : "--auto-precision needs a positive bound, got '" + text + "'";
           },
           "BOUND>0"));
   app.add_option("--sample", samples,
@@ -190,8 +189,7 @@ int main(int argc, char **argv) {
     const auto stage = emit == "onnx"   ? softnpu::driver::Stage::Onnx
                        : emit == "fpga" ? softnpu::driver::Stage::Fpga
                                         : softnpu::driver::Stage::Isa;
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        softnpu::driver::compileToModule(input, *target, stage, opts, ctx, diag);
+    mlir::OwningOpRef<mlir::ModuleOp> module = softnpu::driver::compileToModule(input, *target, stage, opts, ctx, diag);
     progress.clear();
     return module ? print(*module) : 1;
   }
@@ -204,9 +202,8 @@ int main(int argc, char **argv) {
     output = defaultOutput(input);
   if (!softnpu::artifact::writeFile(*artifact, output, err))
     return fail(err);
-  std::printf("npu-compile: wrote %s: target %s, %s, %zu instructions, %zu-byte weight image\n",
-              output.c_str(), artifact->target.name.c_str(),
-              artifact->target.weightFormat.name().c_str(), artifact->program.size(),
+  std::printf("npu-compile: wrote %s: target %s, %s, %zu instructions, %zu-byte weight image\n", output.c_str(),
+              artifact->target.name.c_str(), artifact->target.weightFormat.name().c_str(), artifact->program.size(),
               artifact->weightImage.size());
   return 0;
 }

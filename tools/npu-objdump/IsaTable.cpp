@@ -17,14 +17,22 @@ namespace {
 
 const char *kindName(isa::Kind k) {
   switch (k) {
-  case isa::Kind::ChainStart: return "chain start";
-  case isa::Kind::MatVec: return "matrix-vector";
-  case isa::Kind::MfuAddSub: return "MFU add/sub/max stage";
-  case isa::Kind::MfuMul: return "MFU multiply stage";
-  case isa::Kind::MfuAct: return "MFU activation stage";
-  case isa::Kind::ChainWrite: return "chain write";
-  case isa::Kind::ChainEnd: return "chain end";
-  case isa::Kind::Standalone: return "standalone";
+  case isa::Kind::ChainStart:
+    return "chain start";
+  case isa::Kind::MatVec:
+    return "matrix-vector";
+  case isa::Kind::MfuAddSub:
+    return "MFU add/sub/max stage";
+  case isa::Kind::MfuMul:
+    return "MFU multiply stage";
+  case isa::Kind::MfuAct:
+    return "MFU activation stage";
+  case isa::Kind::ChainWrite:
+    return "chain write";
+  case isa::Kind::ChainEnd:
+    return "chain end";
+  case isa::Kind::Standalone:
+    return "standalone";
   }
   return "?";
 }
@@ -72,9 +80,8 @@ std::string renderIsaTable() {
   out += "| Mnemonic | Opcode | Position | Fields | Memories (`mem`) | Summary |\n";
   out += "|---|---|---|---|---|---|\n";
   for (const isa::InstInfo &i : isa::instTable())
-    out += "| `" + std::string(i.mnemonic) + "` | " + hex2(static_cast<unsigned>(i.opcode)) + " | " +
-           kindName(i.kind) + " | " + fieldsText(i.fields) + " | " + memoriesText(i.memories) + " | " +
-           cell(i.summary) + " |\n";
+    out += "| `" + std::string(i.mnemonic) + "` | " + hex2(static_cast<unsigned>(i.opcode)) + " | " + kindName(i.kind) +
+           " | " + fieldsText(i.fields) + " | " + memoriesText(i.memories) + " | " + cell(i.summary) + " |\n";
 
   out += "\n### Memory spaces (`mem` field)\n\n";
   out += "| Code | Name |\n|---|---|\n";

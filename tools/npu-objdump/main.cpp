@@ -61,9 +61,8 @@ void printTarget(const target::Target &t) {
   std::printf("  MFUs %u, clock %g MHz\n", t.numMfus, t.clockMHz);
   std::printf("  IVRF %u, ASVRF %u, MULVRF %u vectors; MRF %u tiles; DRAM %" PRIu64 " bytes\n", t.ivrfDepth,
               t.asvrfDepth, t.mulvrfDepth, t.mrfTiles, t.dramBytes);
-  std::printf("  weight format %s, input format %s, MFU format %s, rounding %s\n\n",
-              t.weightFormat.name().c_str(), t.inputFormat.name().c_str(), t.mfuFormat.name().c_str(),
-              numerics::roundingName(t.rounding));
+  std::printf("  weight format %s, input format %s, MFU format %s, rounding %s\n\n", t.weightFormat.name().c_str(),
+              t.inputFormat.name().c_str(), t.mfuFormat.name().c_str(), numerics::roundingName(t.rounding));
 }
 
 /// The format table MFMT indexes, and where each node's output tensor lives.
@@ -208,7 +207,8 @@ void printTotals(const artifact::Artifact &a) {
   if (streamed)
     streamedText = ", " + std::to_string(streamed) + " streamed matrices (" + std::to_string(streamedBytes) + " bytes)";
   std::printf("totals: %zu instructions (%zu chains, %zu with mv_mul; %zu standalone), %zu matrices (%" PRIu64
-              " MRF tiles, %" PRIu64 " bytes)%s, %zu DRAM initialisers (%" PRIu64 " elements), weight image %zu bytes\n",
+              " MRF tiles, %" PRIu64 " bytes)%s, %zu DRAM initialisers (%" PRIu64
+              " elements), weight image %zu bytes\n",
               a.program.size(), chains, matVecs, a.program.size() - chainInsts, a.matrices.size() - streamed, tiles,
               matrixBytes, streamedText.c_str(), a.dramInits.size(), initElements, a.weightImage.size());
 }

@@ -17,6 +17,5 @@ int main(int argc, char **argv) {
   softnpu::registerCompilerPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "softnpu optimizer driver\n", registry));
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "softnpu optimizer driver\n", registry));
 }

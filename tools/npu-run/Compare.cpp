@@ -37,8 +37,7 @@ bool compareOutput(const std::string &name, const api::Tensor &got, const io::Te
               stats.maxAbs, stats.maxRel, mismatches ? "FAIL" : "ok", atol, rtol, dbText(stats.snrDb()).c_str());
   if (mismatches)
     std::printf("  %zu of %zu elements differ; first at index %zu: got %.9g, expected %.9g\n", mismatches,
-                got.data.size(), first, static_cast<double>(got.data[first]),
-                static_cast<double>(want.data[first]));
+                got.data.size(), first, static_cast<double>(got.data[first]), static_cast<double>(want.data[first]));
   return mismatches == 0;
 }
 

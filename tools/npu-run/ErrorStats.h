@@ -20,12 +20,12 @@
 namespace softnpu::tools {
 
 struct ErrorStats {
-  double signal = 0;      ///< sum of ref^2 over finite pairs
-  double noise = 0;       ///< sum of (result - ref)^2; +inf after a non-finite mismatch
-  double maxAbs = 0;      ///< largest |result - ref|
-  double maxRel = 0;      ///< largest |result - ref| / |ref| (+inf when ref = 0 and they differ)
-  uint64_t elements = 0;  ///< pairs seen
-  uint64_t finite = 0;    ///< pairs with both values finite
+  double signal = 0;     ///< sum of ref^2 over finite pairs
+  double noise = 0;      ///< sum of (result - ref)^2; +inf after a non-finite mismatch
+  double maxAbs = 0;     ///< largest |result - ref|
+  double maxRel = 0;     ///< largest |result - ref| / |ref| (+inf when ref = 0 and they differ)
+  uint64_t elements = 0; ///< pairs seen
+  uint64_t finite = 0;   ///< pairs with both values finite
 
   void add(const float *result, const float *ref, size_t n);
   void merge(const ErrorStats &o);

@@ -149,13 +149,13 @@ void LayerReport::print(std::FILE *out, const std::string &modelPath, const std:
 bool LayerReport::writeJson(const std::string &path, const std::string &modelPath, const std::string &refPath,
                             std::string &error) const {
   nlohmann::ordered_json j = {{"model", modelPath},
-                      {"reference", refPath},
-                      {"runs", runs_},
-                      {"nodes", rowsJson(nodes_, "node")},
-                      {"outputs", rowsJson(outputs_, "output")},
-                      {"missing_in_model", missingInModel_},
-                      {"missing_in_reference", missingInReference_},
-                      {"shape_mismatch", shapeMismatch_}};
+                              {"reference", refPath},
+                              {"runs", runs_},
+                              {"nodes", rowsJson(nodes_, "node")},
+                              {"outputs", rowsJson(outputs_, "output")},
+                              {"missing_in_model", missingInModel_},
+                              {"missing_in_reference", missingInReference_},
+                              {"shape_mismatch", shapeMismatch_}};
   std::ofstream f(path);
   if (!f) {
     error = "cannot write '" + path + "'";

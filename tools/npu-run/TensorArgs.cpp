@@ -23,9 +23,8 @@ std::string namesText(const std::vector<artifact::TensorSig> &sigs) {
   return s.empty() ? "none" : s;
 }
 
-bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::TensorSig> &sigs,
-              const char *option, const char *kind, std::map<std::string, std::string> &bound,
-              std::string &error) {
+bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::TensorSig> &sigs, const char *option,
+              const char *kind, std::map<std::string, std::string> &bound, std::string &error) {
   for (const std::string &arg : args) {
     std::string name, file;
     const size_t eq = arg.find('=');
@@ -41,8 +40,8 @@ bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::
       name = sigs[0].name;
       file = arg;
     } else if (eq != std::string::npos) {
-      error = "unknown " + std::string(kind) + " '" + name + "' in " + option + " " + arg + " (the model's " +
-              kind + "s are " + namesText(sigs) + ")";
+      error = "unknown " + std::string(kind) + " '" + name + "' in " + option + " " + arg + " (the model's " + kind +
+              "s are " + namesText(sigs) + ")";
       return false;
     } else {
       error = std::string(option) + " " + arg + ": expected NAME=FILE (the model's " + kind + "s are " +
@@ -88,8 +87,8 @@ bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &
                shape[0] % sig.shape[0] == 0) {
       factor = shape[0] / sig.shape[0];
     } else {
-      error = "--batch: input '" + sig.name + "' has shape " + shapeText(shape) +
-              ", expected a multiple of " + shapeText(sig.shape) + " along dimension 0";
+      error = "--batch: input '" + sig.name + "' has shape " + shapeText(shape) + ", expected a multiple of " +
+              shapeText(sig.shape) + " along dimension 0";
       return false;
     }
     if (common && *common != factor) {
@@ -126,8 +125,8 @@ const TensorMap &BatchSlicer::slice(int64_t b) {
 }
 
 namespace {
-bool sameSigs(const std::vector<artifact::TensorSig> &a, const std::vector<artifact::TensorSig> &b,
-              const char *kind, std::string &error) {
+bool sameSigs(const std::vector<artifact::TensorSig> &a, const std::vector<artifact::TensorSig> &b, const char *kind,
+              std::string &error) {
   if (a.size() != b.size()) {
     error = std::string("the model has ") + kind + "s " + namesText(a) + ", the reference " + namesText(b);
     return false;
@@ -153,8 +152,8 @@ bool sameSignature(const artifact::Artifact &model, const artifact::Artifact &re
          sameSigs(model.outputs, reference.outputs, "output", error);
 }
 
-bool appendOutputs(const std::vector<artifact::TensorSig> &sigs, int64_t k, const TensorMap &part,
-                   TensorMap &all, std::string &error) {
+bool appendOutputs(const std::vector<artifact::TensorSig> &sigs, int64_t k, const TensorMap &part, TensorMap &all,
+                   std::string &error) {
   if (k == 1) {
     all = part;
     return true;

@@ -23,17 +23,15 @@ std::string namesText(const std::vector<artifact::TensorSig> &sigs);
 
 /// Splits "NAME=FILE" against the signature's names. A bare FILE is accepted
 /// when the signature has exactly one tensor and it is the only argument.
-bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::TensorSig> &sigs,
-              const char *option, const char *kind, std::map<std::string, std::string> &bound,
-              std::string &error);
+bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::TensorSig> &sigs, const char *option,
+              const char *kind, std::map<std::string, std::string> &bound, std::string &error);
 
 /// Reads every bound file (.npy or .pb) as a tensor.
 bool readTensors(const std::map<std::string, std::string> &files, TensorMap &tensors, std::string &error);
 
 /// How many model batches each input holds: 1 when shapes match exactly;
 /// with --batch, k when every input is k times the model's dim 0.
-bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t &k,
-                 std::string &error);
+bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t &k, std::string &error);
 
 /// The inputs of run b (0 <= b < k): consecutive dim-0 slices of each input.
 /// With k == 1, or when an input is missing (Session::run reports it), the
@@ -54,8 +52,8 @@ private:
 bool sameSignature(const artifact::Artifact &model, const artifact::Artifact &reference, std::string &error);
 
 /// Appends one run's outputs to the concatenation of all runs (shape[0] * k).
-bool appendOutputs(const std::vector<artifact::TensorSig> &sigs, int64_t k, const TensorMap &part,
-                   TensorMap &all, std::string &error);
+bool appendOutputs(const std::vector<artifact::TensorSig> &sigs, int64_t k, const TensorMap &part, TensorMap &all,
+                   std::string &error);
 
 } // namespace softnpu::tools
 

@@ -34,16 +34,16 @@ bool Top1::check(const artifact::Artifact &model, int64_t runs, const api::Tenso
   const size_t classes = lastDim(sig);
   const uint64_t rows = sig.numElements() / classes * static_cast<uint64_t>(runs);
   if (labels.data.size() != rows) {
-    error = "--labels: " + std::to_string(labels.data.size()) + " labels (shape " + shapeText(labels.shape) +
-            ") for " + std::to_string(rows) + " predictions (" + std::to_string(runs) + " run" +
-            (runs == 1 ? "" : "s") + " of output '" + sig.name + "' " + shapeText(sig.shape) + ")";
+    error = "--labels: " + std::to_string(labels.data.size()) + " labels (shape " + shapeText(labels.shape) + ") for " +
+            std::to_string(rows) + " predictions (" + std::to_string(runs) + " run" + (runs == 1 ? "" : "s") +
+            " of output '" + sig.name + "' " + shapeText(sig.shape) + ")";
     return false;
   }
   for (size_t i = 0; i < labels.data.size(); ++i) {
     const float v = labels.data[i];
     if (!(v >= 0) || v != std::floor(v) || v >= static_cast<float>(classes)) {
-      error = "--labels: label " + std::to_string(i) + " is " + std::to_string(v) +
-              ", expected a class index in [0, " + std::to_string(classes) + ")";
+      error = "--labels: label " + std::to_string(i) + " is " + std::to_string(v) + ", expected a class index in [0, " +
+              std::to_string(classes) + ")";
       return false;
     }
   }
@@ -51,7 +51,8 @@ bool Top1::check(const artifact::Artifact &model, int64_t runs, const api::Tenso
 }
 
 Top1::Top1(const artifact::Artifact &model, std::vector<float> labels, std::string refName)
-    : output_(model.outputs.at(0).name), refName_(std::move(refName)), rowLength_(lastDim(model.outputs[0])), labels_(std::move(labels)) {}
+    : output_(model.outputs.at(0).name), refName_(std::move(refName)), rowLength_(lastDim(model.outputs[0])),
+      labels_(std::move(labels)) {}
 
 void Top1::add(const TensorMap &outputs, const TensorMap *refOutputs) {
   const std::vector<float> &got = outputs.at(output_).data;
@@ -73,8 +74,7 @@ double Top1::accuracy() const { return rows_ ? 100.0 * static_cast<double>(corre
 
 void Top1::print(std::FILE *out) const {
   auto line = [&](const char *what, size_t n) {
-    std::fprintf(out, "%s: %.2f%% (%zu/%zu)\n", what, rows_ ? 100.0 * static_cast<double>(n) / rows_ : 0.0, n,
-                 rows_);
+    std::fprintf(out, "%s: %.2f%% (%zu/%zu)\n", what, rows_ ? 100.0 * static_cast<double>(n) / rows_ : 0.0, n, rows_);
   };
   line("NPU top-1", correct_);
   if (haveRef_) {

@@ -153,9 +153,8 @@ int main(int argc, char **argv) {
                  "The same model compiled with --precision fp32, run on the same inputs for "
                  "--layer-report and --labels")
       ->type_name("REF.npu");
-  CLI::Option *layerOpt =
-      app.add_flag("--layer-report{-}", o.layerReport,
-                   "Per-node SNR against --reference as a table; with =FILE.json also as JSON");
+  CLI::Option *layerOpt = app.add_flag("--layer-report{-}", o.layerReport,
+                                       "Per-node SNR against --reference as a table; with =FILE.json also as JSON");
   app.add_option("--labels", o.labelsPath,
                  "Class labels (.npy int64 or float), one per row of the first output over all runs: "
                  "print top-1 accuracy")
@@ -163,14 +162,13 @@ int main(int argc, char **argv) {
   CLI::Option *minOpt =
       app.add_option("--min-accuracy", o.minAccuracy, "With --labels: exit 1 when the top-1 (percent) is lower")
           ->type_name("PERCENT");
-  app.add_flag("--profile", o.profile.print,
-               "Print the cycle profile of one run: totals and a per-ONNX-node table");
+  app.add_flag("--profile", o.profile.print, "Print the cycle profile of one run: totals and a per-ONNX-node table");
   CLI::Option *reportOpt =
       app.add_option("--report", o.report, "With --profile: 'json' prints the profile as JSON on stdout")
           ->type_name("json|text");
   CLI::Option *traceOpt = app.add_option("--trace", o.profile.tracePath,
-                 "Write a Chrome trace-event JSON of one run (Perfetto, chrome://tracing)")
-      ->type_name("FILE.json");
+                                         "Write a Chrome trace-event JSON of one run (Perfetto, chrome://tracing)")
+                              ->type_name("FILE.json");
   app.add_option("--target", o.targetSpec,
                  "Refuse to run unless the model was compiled for this target (preset name or JSON file)")
       ->type_name("NAME|FILE");

@@ -39,9 +39,9 @@ nlohmann::ordered_json usageJson(const Usage &u) { return {{"used", u.used}, {"c
 } // namespace
 
 std::string sweepTable(const SweepInfo &info, const std::vector<SweepRow> &rows) {
-  const std::vector<std::string> head = {"target",        "format",    "cycles",     "latency us",
-                                         "eff TOPS",      "MVU util",  "MRF tiles",  "IVRF peak",
-                                         "ASVRF peak",    "MULVRF peak", "weight bytes"};
+  const std::vector<std::string> head = {"target",     "format",      "cycles",      "latency us",
+                                         "eff TOPS",   "MVU util",    "MRF tiles",   "IVRF peak",
+                                         "ASVRF peak", "MULVRF peak", "weight bytes"};
   std::vector<size_t> width(head.size());
   for (size_t c = 0; c < head.size(); ++c)
     width[c] = head[c].size();
@@ -63,9 +63,9 @@ std::string sweepTable(const SweepInfo &info, const std::vector<SweepRow> &rows)
     }
     return s + "\n";
   };
-  std::string out = "sweep of " + info.model + " (precision: " +
-                    (info.precision.empty() ? "each target's own" : info.precision) + "; inputs: " + info.inputs +
-                    "; one run each)\n";
+  std::string out = "sweep of " + info.model +
+                    " (precision: " + (info.precision.empty() ? "each target's own" : info.precision) +
+                    "; inputs: " + info.inputs + "; one run each)\n";
   out += line(head);
   for (size_t i = 0; i < rows.size(); ++i) {
     if (rows[i].ok())
@@ -107,10 +107,11 @@ std::string sweepJson(const SweepInfo &info, const std::vector<SweepRow> &rows) 
     j["instructions"] = m.instructions;
     targets.push_back(j);
   }
-  nlohmann::ordered_json root = {{"model", info.model},
-                         {"precision", info.precision.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(info.precision)},
-                         {"inputs", info.inputs},
-                         {"targets", targets}};
+  nlohmann::ordered_json root = {
+      {"model", info.model},
+      {"precision", info.precision.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(info.precision)},
+      {"inputs", info.inputs},
+      {"targets", targets}};
   return root.dump(2) + "\n";
 }
 

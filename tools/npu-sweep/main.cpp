@@ -162,8 +162,7 @@ int main(int argc, char **argv) {
       inputs = synthInputs(a->inputs, seed);
     } else {
       std::map<std::string, std::string> files;
-      if (!bindArgs(inputArgs, a->inputs, "--input", "input", files, r.error) ||
-          !readTensors(files, inputs, r.error))
+      if (!bindArgs(inputArgs, a->inputs, "--input", "input", files, r.error) || !readTensors(files, inputs, r.error))
         continue;
     }
     if (!measure(*a, inputs, r.m, r.error) && r.error.empty())

@@ -34,8 +34,8 @@ void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::op
     fpga::VWrOp::create(b, loc, memSpaceOf(w.mem), w.addr, w.mfu, w.iter);
 }
 
-mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc,
-                                                        bool matVec, llvm::ArrayRef<Step> steps) {
+mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc, bool matVec,
+                                                        llvm::ArrayRef<Step> steps) {
   std::vector<isa::Inst> insts{{isa::Opcode::VRd, isa::MemSpace::Ivrf}};
   if (matVec)
     insts.push_back({isa::Opcode::MvMul});

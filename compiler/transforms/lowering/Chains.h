@@ -44,8 +44,8 @@ void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::op
 
 /// The MFU index of each step of a chain (after an mv_mul when `matVec`), or
 /// an error at `loc` when the target cannot run the chain.
-mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc,
-                                                        bool matVec, llvm::ArrayRef<Step> steps);
+mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc, bool matVec,
+                                                        llvm::ArrayRef<Step> steps);
 
 } // namespace softnpu::lowering
 

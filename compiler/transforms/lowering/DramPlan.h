@@ -44,7 +44,7 @@ public:
 private:
   bool reuse_;
   int64_t next_ = 0;
-  std::map<int64_t, int64_t> free_;                   ///< addr -> count, disjoint, merged
+  std::map<int64_t, int64_t> free_; ///< addr -> count, disjoint, merged
   uint64_t allocations_ = 0;
   struct Reuse {
     int64_t addr, count;

@@ -19,7 +19,7 @@ MrfStreaming::MrfStreaming(mlir::ModuleOp module, int64_t n) {
     if (w.getMrfTile()) {
       auto s = mlir::cast<mlir::RankedTensorType>(w.getType()).getShape();
       scratchBase_ = std::max<int64_t>(scratchBase_, *w.getMrfTile() + llvm::divideCeilSigned(s[0], n) *
-                                                                            llvm::divideCeilSigned(s[1], n));
+                                                                           llvm::divideCeilSigned(s[1], n));
     }
   });
 }

@@ -24,8 +24,8 @@ fpga::LinearOp onChipConsumer(fpga::LinearOp p, int64_t n) {
   if (!y.hasOneUse() || !p.getTileGrid())
     return nullptr;
   auto c = llvm::dyn_cast<fpga::LinearOp>(*y.getUsers().begin());
-  if (!c || c.getX() != y || c.getW() == y || c.getBias() == y || c.getTransposeX() ||
-      !c.getTileGrid() || c.getOperation() != nextLowered(p))
+  if (!c || c.getX() != y || c.getW() == y || c.getBias() == y || c.getTransposeX() || !c.getTileGrid() ||
+      c.getOperation() != nextLowered(p))
     return nullptr;
   if (c.getNumRows() != p.getNumRows() || c.getReductionSize() != p.getNumOutputs())
     return nullptr;

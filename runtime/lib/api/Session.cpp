@@ -64,8 +64,7 @@ std::unique_ptr<Session> Session::create(const Model &model, std::string &error)
 }
 
 bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs,
-                  std::string &error, std::map<std::string, Tensor> *nodeTensors,
-                  timing::Profile *profile) {
+                  std::string &error, std::map<std::string, Tensor> *nodeTensors, timing::Profile *profile) {
   const artifact::Artifact &a = model_->artifact();
   std::vector<const Tensor *> ordered;
   ordered.reserve(a.inputs.size());

@@ -30,8 +30,8 @@ public:
     return true;
   }
 
-  bool execute(const std::vector<const Tensor *> &inputs, std::vector<Tensor> &outputs,
-               std::string &error, std::vector<Tensor> *nodeTensors, timing::Profile *profile) override {
+  bool execute(const std::vector<const Tensor *> &inputs, std::vector<Tensor> &outputs, std::string &error,
+               std::vector<Tensor> *nodeTensors, timing::Profile *profile) override {
     if (!sim_) {
       error = "device is not prepared";
       return false;

@@ -5,7 +5,8 @@ namespace softnpu::artifact {
 
 const char *dtypeName(DType t) {
   switch (t) {
-  case DType::F32: return "float32";
+  case DType::F32:
+    return "float32";
   }
   return "unknown";
 }

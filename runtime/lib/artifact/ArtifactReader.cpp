@@ -32,9 +32,7 @@ struct SectionRef {
   uint64_t offset, size;
 };
 
-std::string versionText(unsigned major, unsigned minor) {
-  return std::to_string(major) + "." + std::to_string(minor);
-}
+std::string versionText(unsigned major, unsigned minor) { return std::to_string(major) + "." + std::to_string(minor); }
 
 /// The major versions this runtime reads, e.g. "1.x and 2.x".
 std::string supportedText() {
@@ -116,8 +114,8 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
   std::vector<SectionRef> all;
   for (uint64_t i = 0; i < count; ++i) {
     const uint8_t *e = p + headerSize + i * kSectionEntrySize;
-    SectionRef s{static_cast<uint32_t>(loadLE(e, 4)), static_cast<uint32_t>(loadLE(e + 4, 4)),
-                 loadLE(e + 8, 8), loadLE(e + 16, 8)};
+    SectionRef s{static_cast<uint32_t>(loadLE(e, 4)), static_cast<uint32_t>(loadLE(e + 4, 4)), loadLE(e + 8, 8),
+                 loadLE(e + 16, 8)};
     std::string what = std::string("section ") + std::to_string(i) + " (" + sectionName(s.kind) + ")";
     if (s.offset < tableEnd || s.offset > n || s.size > n - s.offset) {
       error = "artifact " + what + " (offset " + std::to_string(s.offset) + ", size " + std::to_string(s.size) +
@@ -141,8 +139,8 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
   std::sort(all.begin(), all.end(), [](const SectionRef &a, const SectionRef &b) { return a.offset < b.offset; });
   for (size_t i = 1; i < all.size(); ++i)
     if (all[i - 1].offset + all[i - 1].size > all[i].offset) {
-      error = std::string("artifact sections ") + sectionName(all[i - 1].kind) + " and " +
-              sectionName(all[i].kind) + " overlap";
+      error = std::string("artifact sections ") + sectionName(all[i - 1].kind) + " and " + sectionName(all[i].kind) +
+              " overlap";
       return false;
     }
   for (uint32_t kind : {kTarget, kIoSig, kProgram, kDram, kFormats})
@@ -246,11 +244,20 @@ bool readFormat(ByteReader &r, numerics::NumberFormat &f) {
   if (element >= kNumElementCodes)
     return r.fail("unknown block element code " + std::to_string(element));
   switch (kind) {
-  case kFormatFp32: f.kind = NumberFormat::Kind::Fp32; break;
-  case kFormatBf16: f.kind = NumberFormat::Kind::Bf16; break;
-  case kFormatFp16: f.kind = NumberFormat::Kind::Fp16; break;
-  case kFormatBlock: f.kind = NumberFormat::Kind::Block; break;
-  default: return r.fail("unknown number format kind " + std::to_string(kind));
+  case kFormatFp32:
+    f.kind = NumberFormat::Kind::Fp32;
+    break;
+  case kFormatBf16:
+    f.kind = NumberFormat::Kind::Bf16;
+    break;
+  case kFormatFp16:
+    f.kind = NumberFormat::Kind::Fp16;
+    break;
+  case kFormatBlock:
+    f.kind = NumberFormat::Kind::Block;
+    break;
+  default:
+    return r.fail("unknown number format kind " + std::to_string(kind));
   }
   f.element = static_cast<numerics::Element>(element);
   f.mantissaBits = m;
@@ -367,15 +374,33 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
     ByteReader r(data, size, std::string("artifact ") + sectionName(kind) + " section");
     bool ok = true;
     switch (kind) {
-    case kTarget: ok = readTarget(r, a); break;
-    case kIoSig: ok = readIoSig(r, a); break;
-    case kProgram: ok = readProgram(r, a); break;
-    case kDebug: ok = readDebug(r, a); break;
-    case kMatrices: ok = readMatrices(r, a, major); break;
-    case kDram: ok = readDram(r, a); break;
-    case kFormats: ok = readFormats(r, a); break;
-    case kTensors: ok = readTensors(r, a); break;
-    case kWeights: ok = r.raw(a.weightImage, size); break;
+    case kTarget:
+      ok = readTarget(r, a);
+      break;
+    case kIoSig:
+      ok = readIoSig(r, a);
+      break;
+    case kProgram:
+      ok = readProgram(r, a);
+      break;
+    case kDebug:
+      ok = readDebug(r, a);
+      break;
+    case kMatrices:
+      ok = readMatrices(r, a, major);
+      break;
+    case kDram:
+      ok = readDram(r, a);
+      break;
+    case kFormats:
+      ok = readFormats(r, a);
+      break;
+    case kTensors:
+      ok = readTensors(r, a);
+      break;
+    case kWeights:
+      ok = r.raw(a.weightImage, size);
+      break;
     case kProducer: {
       std::vector<uint8_t> b;
       ok = r.raw(b, size);

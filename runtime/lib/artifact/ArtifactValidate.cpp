@@ -48,8 +48,8 @@ bool fail(std::string &error, const std::string &msg) {
 }
 
 /// A dense tensor of `shape` at `dramAddr` lies inside the artifact's DRAM.
-bool checkDramTensor(const Artifact &a, const std::string &id, const std::vector<int64_t> &shape,
-                     uint64_t dramAddr, std::string &error) {
+bool checkDramTensor(const Artifact &a, const std::string &id, const std::vector<int64_t> &shape, uint64_t dramAddr,
+                     std::string &error) {
   uint64_t elems = 1;
   for (int64_t d : shape) {
     if (d < 0)
@@ -58,13 +58,11 @@ bool checkDramTensor(const Artifact &a, const std::string &id, const std::vector
   }
   if (!within(dramAddr, elems, a.dramElements))
     return fail(error, id + " (" + std::to_string(elems) + " elements at DRAM " + std::to_string(dramAddr) +
-                           ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) +
-                           " elements");
+                           ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) + " elements");
   return true;
 }
 
-bool checkTensors(const Artifact &a, const std::vector<TensorSig> &list, const char *what,
-                  std::string &error) {
+bool checkTensors(const Artifact &a, const std::vector<TensorSig> &list, const char *what, std::string &error) {
   std::set<std::string> names;
   for (const TensorSig &t : list) {
     std::string id = std::string(what) + " '" + t.name + "'";
@@ -173,8 +171,7 @@ bool checkDramInits(const Artifact &a, std::string &error) {
     std::string id = "DRAM initialiser " + std::to_string(i);
     if (!within(d.dramAddr, d.count, a.dramElements))
       return fail(error, id + " (" + std::to_string(d.count) + " elements at DRAM " + std::to_string(d.dramAddr) +
-                             ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) +
-                             " elements");
+                             ") lies outside the artifact's DRAM of " + std::to_string(a.dramElements) + " elements");
     if (!within(d.offset, mulSat(d.count, 4), a.weightImage.size()))
       return fail(error, id + " (" + std::to_string(d.count) + " floats at byte " + std::to_string(d.offset) +
                              ") lies outside the weight image of " + std::to_string(a.weightImage.size()) + " bytes");
@@ -212,8 +209,8 @@ private:
     for (size_t i = begin; i < end; ++i) {
       idx_ = i;
       if (++visits_ > budget_)
-        return bad("loops nest too deeply to check the program statically (more than " +
-                   std::to_string(budget_) + " instruction visits)");
+        return bad("loops nest too deeply to check the program statically (more than " + std::to_string(budget_) +
+                   " instruction visits)");
       const isa::Inst &in = a_.program[i];
       if (in.op != isa::Opcode::Loop) {
         if (!check(in))
@@ -293,8 +290,7 @@ private:
       const uint64_t wrLen = reg(isa::SReg::WrLen);
       const uint64_t len = wrLen ? wrLen : width_ * n;
       if (in.mem == isa::MemSpace::Dram && len > width_ * n)
-        return bad("WR_LEN " + std::to_string(len) + " exceeds the chain's " + std::to_string(width_ * n) +
-                   " lanes");
+        return bad("WR_LEN " + std::to_string(len) + " exceeds the chain's " + std::to_string(width_ * n) + " lanes");
       if (!addresses(in))
         return false;
       for (const Access &x : accesses_) {
@@ -350,9 +346,8 @@ private:
       const int64_t addr = static_cast<int64_t>(in.a) + static_cast<int64_t>(i) * step;
       std::string where = " in loop iteration " + std::to_string(i);
       if (addr < 0)
-        return bad("iter address " + std::to_string(in.a) + " + " + std::to_string(i) + " x " +
-                   std::to_string(step) + (rd ? " (RD_STEP)" : " (WR_STEP)") + " = " + std::to_string(addr) +
-                   " is negative");
+        return bad("iter address " + std::to_string(in.a) + " + " + std::to_string(i) + " x " + std::to_string(step) +
+                   (rd ? " (RD_STEP)" : " (WR_STEP)") + " = " + std::to_string(addr) + " is negative");
       accesses_.push_back({static_cast<uint64_t>(addr), std::move(where)});
       if (it.first == it.last)
         break;
@@ -393,8 +388,8 @@ private:
     bool transpose = in.flags & isa::kMRdTranspose;
     uint64_t r = transpose ? w : h, c = transpose ? h : w;
     if (rows * n < r || cols * n < c)
-      return bad("a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit " +
-                 std::to_string(rows) + " x " + std::to_string(cols) + " tiles of " + std::to_string(n));
+      return bad("a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit " + std::to_string(rows) +
+                 " x " + std::to_string(cols) + " tiles of " + std::to_string(n));
     const uint64_t pitch = reg(isa::SReg::MatPitch) ? reg(isa::SReg::MatPitch) : cols;
     if (pitch < cols)
       return bad("MAT_PITCH " + std::to_string(pitch) + " is less than COLS " + std::to_string(cols) +
@@ -421,8 +416,8 @@ private:
   bool checkMrfWrite(uint64_t begin, uint64_t rows, uint64_t cols, uint64_t pitch) {
     const uint64_t span = addSat(mulSat(rows - 1, pitch), cols); // begin to one past the last tile
     if (!within(begin, span, t_.mrfTiles))
-      return bad("uses MRF tiles " + std::to_string(begin) + " + " + std::to_string(span) +
-                 " but the target has " + std::to_string(t_.mrfTiles));
+      return bad("uses MRF tiles " + std::to_string(begin) + " + " + std::to_string(span) + " but the target has " +
+                 std::to_string(t_.mrfTiles));
     // Within the MRF, so rows <= mrfTiles: a short loop.
     for (uint64_t r = 0; r < rows; ++r) {
       const uint64_t b = begin + r * pitch, e = b + cols;
@@ -470,16 +465,15 @@ bool validate(const Artifact &a, std::string &error) {
     std::string err;
     auto back = isa::decode(isa::encode(a.program[i]), &err);
     if (!back || !(*back == a.program[i]))
-      return fail(error, "instruction " + std::to_string(i) + " is not encodable: " +
-                             (err.empty() ? std::string("a field is out of range") : err));
+      return fail(error, "instruction " + std::to_string(i) +
+                             " is not encodable: " + (err.empty() ? std::string("a field is out of range") : err));
   }
   isa::ProgramPlan plan;
   std::string err;
   if (!isa::planProgram(a.program, t.mfuConfig(), plan, err))
     return fail(error, "artifact program: " + err);
 
-  if (!checkFormats(a, error) || !checkMatrices(a, error) || !checkDramInits(a, error) ||
-      !checkTensorRecords(a, error))
+  if (!checkFormats(a, error) || !checkMatrices(a, error) || !checkDramInits(a, error) || !checkTensorRecords(a, error))
     return false;
   ProgramChecker checker(a, plan, err);
   if (!checker.run())

@@ -56,16 +56,26 @@ enum SectionKind : uint32_t {
 inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kTensors; }
 inline const char *sectionName(uint32_t kind) {
   switch (kind) {
-  case kTarget: return "TARGET";
-  case kIoSig: return "IOSIG";
-  case kProgram: return "PROGRAM";
-  case kDebug: return "DEBUG";
-  case kMatrices: return "MATRICES";
-  case kDram: return "DRAM";
-  case kWeights: return "WEIGHTS";
-  case kProducer: return "PRODUCER";
-  case kFormats: return "FORMATS";
-  case kTensors: return "TENSORS";
+  case kTarget:
+    return "TARGET";
+  case kIoSig:
+    return "IOSIG";
+  case kProgram:
+    return "PROGRAM";
+  case kDebug:
+    return "DEBUG";
+  case kMatrices:
+    return "MATRICES";
+  case kDram:
+    return "DRAM";
+  case kWeights:
+    return "WEIGHTS";
+  case kProducer:
+    return "PRODUCER";
+  case kFormats:
+    return "FORMATS";
+  case kTensors:
+    return "TENSORS";
   }
   return "unknown";
 }
@@ -73,8 +83,8 @@ inline const char *sectionName(uint32_t kind) {
 constexpr size_t kMatrixEntrySize = 64;   // version 2: with the real extent (rows, cols)
 constexpr size_t kMatrixEntrySizeV1 = 56; // version 1: tile grid only (whole tiles stored)
 constexpr size_t kDramInitSize = 24;
-constexpr size_t kFormatSize = 16;      // kind u32, mantissa bits u32, block size u32, element u32
-constexpr size_t kFormatPairSize = 32;  // weight format, input format
+constexpr size_t kFormatSize = 16;          // kind u32, mantissa bits u32, block size u32, element u32
+constexpr size_t kFormatPairSize = 32;      // weight format, input format
 constexpr size_t kTensorRecordMinSize = 16; // node u32, rank u32, DRAM address u64, then rank i64
 
 // Format descriptor kinds and element codes (docs/artifact-format.md).
@@ -126,8 +136,7 @@ inline uint64_t loadLE(const uint8_t *p, unsigned n) {
 /// `error()` says what ran out.
 class ByteReader {
 public:
-  ByteReader(const uint8_t *data, size_t size, std::string what)
-      : data_(data), size_(size), what_(std::move(what)) {}
+  ByteReader(const uint8_t *data, size_t size, std::string what) : data_(data), size_(size), what_(std::move(what)) {}
 
   bool ok() const { return error_.empty(); }
   const std::string &error() const { return error_; }
@@ -150,8 +159,8 @@ public:
     if (!u32(n))
       return false;
     if (n > remaining())
-      return fail(std::string(field) + " length " + std::to_string(n) + " exceeds the " +
-                  std::to_string(remaining()) + " bytes left");
+      return fail(std::string(field) + " length " + std::to_string(n) + " exceeds the " + std::to_string(remaining()) +
+                  " bytes left");
     s.assign(reinterpret_cast<const char *>(data_ + pos_), n);
     pos_ += n;
     return true;
@@ -189,8 +198,7 @@ private:
     if (!ok())
       return false;
     if (n > remaining())
-      return fail("truncated (needs " + std::to_string(n) + " more bytes, " +
-                  std::to_string(remaining()) + " left)");
+      return fail("truncated (needs " + std::to_string(n) + " more bytes, " + std::to_string(remaining()) + " left)");
     return true;
   }
 

@@ -43,8 +43,8 @@ bool inflateSection(const uint8_t *data, size_t size, std::vector<uint8_t> &out,
     inflated |= static_cast<uint64_t>(data[i]) << (8 * i);
   const uint64_t stream = size - kSizeField;
   if (inflated / kMaxRatio > stream || inflated > std::numeric_limits<uLong>::max()) {
-    error = "is corrupted (" + std::to_string(stream) + " compressed bytes cannot hold " + std::to_string(inflated) +
-            ")";
+    error =
+        "is corrupted (" + std::to_string(stream) + " compressed bytes cannot hold " + std::to_string(inflated) + ")";
     return false;
   }
   out.resize(inflated ? inflated : 1); // zlib wants a buffer even for nothing

@@ -15,8 +15,10 @@ namespace softnpu::io {
 
 const char *elemTypeName(ElemType t) {
   switch (t) {
-  case ElemType::F32: return "float32";
-  case ElemType::I64: return "int64";
+  case ElemType::F32:
+    return "float32";
+  case ElemType::I64:
+    return "int64";
   }
   return "unknown";
 }

@@ -47,7 +47,7 @@ std::optional<TensorData> convert(const onnx::TensorProto &tp, const std::string
   // The element count is checked against the values actually present before
   // anything is allocated, so a corrupted shape cannot cause a huge allocation.
   const bool raw = tp.has_raw_data();
-  const uint64_t present = raw ? tp.raw_data().size() / itemSize
+  const uint64_t present = raw                        ? tp.raw_data().size() / itemSize
                            : t.dtype == ElemType::F32 ? static_cast<uint64_t>(tp.float_data_size())
                                                       : static_cast<uint64_t>(tp.int64_data_size());
   uint64_t count = 1;
@@ -90,8 +90,7 @@ std::optional<TensorData> convert(const onnx::TensorProto &tp, const std::string
 
 } // namespace
 
-std::optional<TensorData> parseTensorProto(const std::string &bytes, const std::string &origin,
-                                           std::string &error) {
+std::optional<TensorData> parseTensorProto(const std::string &bytes, const std::string &origin, std::string &error) {
   try {
     onnx::TensorProto tp;
     if (!tp.ParseFromString(bytes)) {

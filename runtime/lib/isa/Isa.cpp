@@ -98,8 +98,7 @@ std::optional<Inst> decode(uint64_t word, std::string *error) {
   std::string mn = info->mnemonic;
   if (info->fields & F_MEM) {
     if (static_cast<unsigned>(inst.mem) >= kNumMemSpaces || !(info->memories & memBit(inst.mem)))
-      return fail(mn + ": memory space " + std::to_string(static_cast<unsigned>(inst.mem)) +
-                  " is not allowed");
+      return fail(mn + ": memory space " + std::to_string(static_cast<unsigned>(inst.mem)) + " is not allowed");
   } else if (inst.mem != MemSpace::None) {
     return fail(mn + ": unused mem field is not zero");
   }
@@ -166,9 +165,12 @@ std::string disassemble(const Inst &inst) {
 namespace {
 unsigned stageOf(Kind k) {
   switch (k) {
-  case Kind::MfuAddSub: return 0;
-  case Kind::MfuMul: return 1;
-  default: return 2;
+  case Kind::MfuAddSub:
+    return 0;
+  case Kind::MfuMul:
+    return 1;
+  default:
+    return 2;
   }
 }
 bool isMfuOp(Kind k) { return k == Kind::MfuAddSub || k == Kind::MfuMul || k == Kind::MfuAct; }
@@ -190,13 +192,11 @@ std::vector<const InstInfo *> mfuInstructions() {
   return out;
 }
 
-bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan,
-                 std::string &error) {
+bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan, std::string &error) {
   return planProgram(program, MfuConfig::all(numMfus), plan, error);
 }
 
-bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, ProgramPlan &plan,
-                 std::string &error) {
+bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, ProgramPlan &plan, std::string &error) {
   const unsigned numMfus = mfus.count;
   plan.chains.clear();
   plan.loopEnd.assign(program.size(), ProgramPlan::kNoLoopEnd);
@@ -235,8 +235,8 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
     chain.mfuOfOp.push_back(0);
     MemSpace readMem = program[i].mem;
     ++i;
-    int mfu = -1;       // MFU of the previous point-wise op
-    int lastStage = 3;  // forces the first op onto MFU 0
+    int mfu = -1;      // MFU of the previous point-wise op
+    int lastStage = 3; // forces the first op onto MFU 0
     bool sawWrite = false;
     for (;; ++i) {
       if (i >= program.size())
@@ -255,14 +255,12 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
         if (sawWrite)
           return fail(i, "point-wise op after v_wr");
         if (!mfus.implements[static_cast<uint8_t>(ci->opcode)])
-          return fail(i, "the target's multifunction units do not implement " +
-                             std::string(ci->mnemonic));
+          return fail(i, "the target's multifunction units do not implement " + std::string(ci->mnemonic));
         unsigned stage = stageOf(ci->kind);
         if (static_cast<int>(stage) <= lastStage) {
           ++mfu;
           if (mfu >= static_cast<int>(numMfus))
-            return fail(i, "chain needs more than the target's " + std::to_string(numMfus) +
-                               " multifunction units");
+            return fail(i, "chain needs more than the target's " + std::to_string(numMfus) + " multifunction units");
         }
         lastStage = static_cast<int>(stage);
         slot = static_cast<unsigned>(mfu);
@@ -270,8 +268,7 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
         sawWrite = true;
         if (iterOutsideLoop(i))
           return fail(i, "the iter flag needs an enclosing loop");
-        if ((program[i].mem == MemSpace::AsVrf || program[i].mem == MemSpace::MulVrf) &&
-            program[i].b >= numMfus)
+        if ((program[i].mem == MemSpace::AsVrf || program[i].mem == MemSpace::MulVrf) && program[i].b >= numMfus)
           return fail(i, "MFU index out of range");
       } else if (ci->kind == Kind::ChainEnd) {
         if (!sawWrite)

@@ -27,13 +27,13 @@ constexpr int kMxMinScale = -127, kMxMaxScale = 127;
 /// significand * 2^exponent (times the block scale); `lsbExp` is the smallest
 /// exponent (the canonical exponent of a zero element).
 struct ElementInfo {
-  bool fp = false;  ///< IEEE-like sign|exponent|mantissa code
+  bool fp = false; ///< IEEE-like sign|exponent|mantissa code
   int ebits = 0, mbits = 0, bias = 0;
-  int emin = 0;     ///< exponent of the smallest normal binade (fp)
-  int emax = 0;     ///< OCP emax: exponent of the largest binade (fp) / 0 (int8)
-  int maxSig = 0;   ///< largest significand magnitude (at emax for fp)
-  int lsbExp = 0;   ///< exponent of the least significant bit of any element
-  int maxExp = 0;   ///< largest element exponent
+  int emin = 0;         ///< exponent of the smallest normal binade (fp)
+  int emax = 0;         ///< OCP emax: exponent of the largest binade (fp) / 0 (int8)
+  int maxSig = 0;       ///< largest significand magnitude (at emax for fp)
+  int lsbExp = 0;       ///< exponent of the least significant bit of any element
+  int maxExp = 0;       ///< largest element exponent
   unsigned maxBits = 0; ///< bits of the largest |significand| << (exponent - lsbExp)
 };
 

@@ -19,8 +19,7 @@ namespace softnpu::numerics {
 using namespace detail;
 
 bool isCompactMsfp(const NumberFormat &fmt) {
-  return isValidBlock(fmt) && fmt.element == Element::SignMagnitude && fmt.mantissaBits <= 7 &&
-         fmt.blockSize % 2 == 0;
+  return isValidBlock(fmt) && fmt.element == Element::SignMagnitude && fmt.mantissaBits <= 7 && fmt.blockSize % 2 == 0;
 }
 
 bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out) {
@@ -187,8 +186,8 @@ bool prepareInput(const MsfpCompactMatrix &w, const BfpVector &x, CompactInput &
     int32_t sum;
     bool nonZero;
     if (!prepareBlock(x.significands.data() + b * k, k, w.quads, maxQ,
-                      reinterpret_cast<uint8_t *>(in.quad8.data() + b * quads),
-                      in.quad16.data() + b * quads * 4, sum, nonZero))
+                      reinterpret_cast<uint8_t *>(in.quad8.data() + b * quads), in.quad16.data() + b * quads * 4, sum,
+                      nonZero))
       return false;
     in.corr[b] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << w.mantissaBits);
     in.expAdd[b] = scale + in.base;
@@ -219,8 +218,8 @@ void sumsPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, 
   std::copy(s, s + kGroupRows, sum);
 }
 
-void normalPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list,
-                    size_t count, float *a) {
+void normalPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list, size_t count,
+                    float *a) {
   const uint8_t *scales = w.scales.data() + g * w.blocks * kGroupRows;
   for (size_t i = 0; i < count; ++i) {
     const size_t b = list[i];
@@ -238,8 +237,7 @@ void normalPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g
 /// The 8 exact sums of group g, block b, as rows 0-3 and 4-7: bytes widened
 /// to int16, pmaddwd with the block's quad, pairs folded at the end.
 template <unsigned Q>
-inline void sse2Sums(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, __m128i &lo,
-                     __m128i &hi) {
+inline void sse2Sums(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, __m128i &lo, __m128i &hi) {
   const unsigned quads = Q ? Q : in.quads;
   const uint8_t *quad = w.sig.data() + (g * w.blocks + b) * quads * kQuadBytes;
   const int16_t *xq = in.quad16.data() + b * quads * 4;
@@ -285,7 +283,8 @@ void normalSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, co
     const size_t b = list[i];
     __m128i lo, hi;
     sse2Sums<Q>(w, in, g, b, lo, hi);
-    const __m128i e16 = _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales + b * kGroupRows)), zero);
+    const __m128i e16 =
+        _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales + b * kGroupRows)), zero);
     const __m128i add = _mm_set1_epi32(in.expAdd[b]);
     const __m128i e0 = _mm_add_epi32(_mm_unpacklo_epi16(e16, zero), add);
     const __m128i e1 = _mm_add_epi32(_mm_unpackhi_epi16(e16, zero), add);
@@ -296,8 +295,7 @@ void normalSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, co
   _mm_storeu_ps(a + 4, a1);
 }
 
-template <unsigned Q>
-void kernelSse2(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+template <unsigned Q> void kernelSse2(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
   runCompactGroups<sumsSse2<Q>, normalSse2<Q>>(w, in, acc);
 }
 #endif
@@ -309,15 +307,18 @@ void kernelPortable(const MsfpCompactMatrix &w, const CompactInput &in, float *a
 bool kernelAvailable(CompactKernel kernel) {
   switch (kernel) {
   case CompactKernel::Auto:
-  case CompactKernel::Portable: return true;
+  case CompactKernel::Portable:
+    return true;
   case CompactKernel::Sse2:
 #if defined(__SSE2__)
     return true;
 #else
     return false;
 #endif
-  case CompactKernel::Avx2: return compactAvx2Supported();
-  case CompactKernel::Avx2Vnni: return compactAvx2VnniSupported();
+  case CompactKernel::Avx2:
+    return compactAvx2Supported();
+  case CompactKernel::Avx2Vnni:
+    return compactAvx2VnniSupported();
   }
   return false;
 }
@@ -337,8 +338,8 @@ bool compactKernelAvailable(CompactKernel kernel) { return kernelAvailable(kerne
 bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc, CompactKernel kernel) {
   const NumberFormat &fx = x.format;
   const size_t xBlocks = x.scales.size();
-  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || xBlocks < w.blocks ||
-      x.nanBlocks.size() != xBlocks || x.significands.size() != xBlocks * w.k || !kernelAvailable(kernel))
+  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || xBlocks < w.blocks || x.nanBlocks.size() != xBlocks ||
+      x.significands.size() != xBlocks * w.k || !kernelAvailable(kernel))
     return false;
   // x's blocks past w's columns meet zero weights: +0 unless NaN (then every
   // row would be NaN, which only the full computation gives).
@@ -351,19 +352,33 @@ bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *ac
   if (!prepareInput(w, x, in))
     return false;
   switch (kernel) {
-  case CompactKernel::Avx2Vnni: compactKernelAvx2Vnni(w, in, acc); break;
-  case CompactKernel::Avx2: compactKernelAvx2(w, in, acc); break;
+  case CompactKernel::Avx2Vnni:
+    compactKernelAvx2Vnni(w, in, acc);
+    break;
+  case CompactKernel::Avx2:
+    compactKernelAvx2(w, in, acc);
+    break;
 #if defined(__SSE2__)
   case CompactKernel::Sse2:
     switch (w.quads) {
-    case 2: kernelSse2<2>(w, in, acc); break;
-    case 4: kernelSse2<4>(w, in, acc); break;
-    case 8: kernelSse2<8>(w, in, acc); break;
-    default: kernelSse2<0>(w, in, acc); break;
+    case 2:
+      kernelSse2<2>(w, in, acc);
+      break;
+    case 4:
+      kernelSse2<4>(w, in, acc);
+      break;
+    case 8:
+      kernelSse2<8>(w, in, acc);
+      break;
+    default:
+      kernelSse2<0>(w, in, acc);
+      break;
     }
     break;
 #endif
-  default: kernelPortable(w, in, acc); break;
+  default:
+    kernelPortable(w, in, acc);
+    break;
   }
   if (xBlocks > w.blocks) // the +0 of x's blocks past w's columns (makes -0 +0)
     for (size_t r = 0; r < w.rows; ++r)

@@ -57,8 +57,8 @@ inline int64_t loadQuad16(const int16_t *q) {
 /// Rows r of group g: a[r] += the values of blocks list[0..count) in order,
 /// any block (NaN, any exponent), from the exact sums Sums(w, in, g, b, out).
 template <void (*Sums)(const MsfpCompactMatrix &, const CompactInput &, size_t, size_t, int32_t *)>
-void genericBlocks(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list,
-                   size_t count, float *a) {
+void genericBlocks(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list, size_t count,
+                   float *a) {
   for (size_t i = 0; i < count; ++i) {
     const size_t b = list[i];
     int32_t sum[kGroupRows];

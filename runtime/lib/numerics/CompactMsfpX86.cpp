@@ -36,9 +36,7 @@ namespace {
 
 /// Whether vpmaddubsw's int16 pair sums cannot saturate: |w + 2^mw| <=
 /// 2^(mw+1) - 1, |x| <= 2^mx - 1 (false only for m = 7 on both sides).
-bool pairsFitInt16(unsigned mw, unsigned mx) {
-  return 2 * ((2 << mw) - 1) * ((1 << mx) - 1) <= 32767;
-}
+bool pairsFitInt16(unsigned mw, unsigned mx) { return 2 * ((2 << mw) - 1) * ((1 << mx) - 1) <= 32767; }
 } // namespace
 
 bool compactAvx2Supported() {

@@ -66,7 +66,6 @@ float roundToFloat(__int128 s, int E) {
   return roundToFloat(neg, mag, E);
 }
 
-
 } // namespace detail
 
 namespace {
@@ -74,8 +73,8 @@ namespace {
 /// Exact sum over one block of (sw << (ew - baseW)) * (sx << (ex - baseX)).
 /// Returns false when an exponent is outside its format's range (malformed).
 template <typename Acc>
-bool blockSum(const int16_t *sw, const int8_t *ew, int baseW, int spanW, const int16_t *sx, const int8_t *ex,
-              int baseX, int spanX, size_t k, Acc &sum) {
+bool blockSum(const int16_t *sw, const int8_t *ew, int baseW, int spanW, const int16_t *sx, const int8_t *ex, int baseX,
+              int spanX, size_t k, Acc &sum) {
   sum = 0;
   for (size_t i = 0; i < k; ++i) {
     const int shW = ew[i] - baseW, shX = ex[i] - baseX;
@@ -103,8 +102,7 @@ bool sameShapeSignMagnitude(const BfpVector &w, const BfpVector &x, bool leading
 /// 32 bits (< 2^22) and, inside the normal range, float(sum) * 2^E is the one
 /// rounding roundToFloat would do (the same helpers as the compact kernels of
 /// CompactMsfp.cpp, which the simulator uses for whole tiles).
-template <size_t K>
-float dotNarrow(const BfpVector &w, const BfpVector &x, size_t blocks, int base, float acc) {
+template <size_t K> float dotNarrow(const BfpVector &w, const BfpVector &x, size_t blocks, int base, float acc) {
   const int16_t *qw = w.significands.data(), *qx = x.significands.data();
   for (size_t b = 0; b < blocks; ++b, qw += K, qx += K) {
     int32_t sum = 0;
@@ -174,13 +172,13 @@ float dotImpl(const BfpVector &w, const BfpVector &x, float init, bool leading) 
     bool ok;
     if (wide) {
       __int128 sum;
-      ok = blockSum(w.significands.data() + at, w.exponents.data() + at, iw.lsbExp, spanW,
-                    x.significands.data() + at, x.exponents.data() + at, ix.lsbExp, spanX, k, sum);
+      ok = blockSum(w.significands.data() + at, w.exponents.data() + at, iw.lsbExp, spanW, x.significands.data() + at,
+                    x.exponents.data() + at, ix.lsbExp, spanX, k, sum);
       value = roundToFloat(sum, E);
     } else {
       int64_t sum;
-      ok = blockSum(w.significands.data() + at, w.exponents.data() + at, iw.lsbExp, spanW,
-                    x.significands.data() + at, x.exponents.data() + at, ix.lsbExp, spanX, k, sum);
+      ok = blockSum(w.significands.data() + at, w.exponents.data() + at, iw.lsbExp, spanW, x.significands.data() + at,
+                    x.exponents.data() + at, ix.lsbExp, spanX, k, sum);
       value = roundToFloat(sum, E);
     }
     if (!ok)

@@ -39,11 +39,16 @@ ElementInfo elementInfo(const NumberFormat &f) {
     e.maxBits = f.mantissaBits;
     return e;
   }
-  case Element::E4M3: return fpElement(4, 3, 7, 8, 14);   // max 1.75 * 2^8 = 448
-  case Element::E5M2: return fpElement(5, 2, 15, 15, 7);  // max 1.75 * 2^15 = 57344
-  case Element::E3M2: return fpElement(3, 2, 3, 4, 7);    // max 1.75 * 2^4 = 28
-  case Element::E2M3: return fpElement(2, 3, 1, 2, 15);   // max 1.875 * 2^2 = 7.5
-  case Element::E2M1: return fpElement(2, 1, 1, 2, 3);    // max 1.5 * 2^2 = 6
+  case Element::E4M3:
+    return fpElement(4, 3, 7, 8, 14); // max 1.75 * 2^8 = 448
+  case Element::E5M2:
+    return fpElement(5, 2, 15, 15, 7); // max 1.75 * 2^15 = 57344
+  case Element::E3M2:
+    return fpElement(3, 2, 3, 4, 7); // max 1.75 * 2^4 = 28
+  case Element::E2M3:
+    return fpElement(2, 3, 1, 2, 15); // max 1.875 * 2^2 = 7.5
+  case Element::E2M1:
+    return fpElement(2, 1, 1, 2, 3); // max 1.5 * 2^2 = 6
   case Element::Int8: {
     ElementInfo e;
     e.emax = 0;
@@ -62,8 +67,7 @@ bool isWellFormed(const BfpVector &v) {
   if (!isValidBlock(v.format))
     return false;
   const size_t k = v.format.blockSize, blocks = v.scales.size();
-  return v.nanBlocks.size() == blocks && v.significands.size() == blocks * k &&
-         v.exponents.size() == blocks * k;
+  return v.nanBlocks.size() == blocks && v.significands.size() == blocks * k && v.exponents.size() == blocks * k;
 }
 
 } // namespace softnpu::numerics::detail

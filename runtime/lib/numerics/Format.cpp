@@ -211,9 +211,8 @@ std::optional<std::string> checkMatrixFormats(const NumberFormat &weight, const 
     return "weight format '" + weight.name() + "' and input format '" + input.name() +
            "' must both be fp32 or both be block formats";
   if (weight.blockSize != input.blockSize)
-    return "weight format '" + weight.name() + "' (block " + std::to_string(weight.blockSize) +
-           ") and input format '" + input.name() + "' (block " + std::to_string(input.blockSize) +
-           ") must have the same block size";
+    return "weight format '" + weight.name() + "' (block " + std::to_string(weight.blockSize) + ") and input format '" +
+           input.name() + "' (block " + std::to_string(input.blockSize) + ") must have the same block size";
   return std::nullopt;
 }
 

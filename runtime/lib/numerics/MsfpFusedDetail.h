@@ -40,8 +40,7 @@ inline bool msfpBlockExponent(const float *x, size_t len, int &e) {
     return false;
   e = kMinExp;
   if (maxBits) {
-    const int log2 = maxBits >= 0x00800000u ? static_cast<int>(maxBits >> 23) - 127
-                                            : 31 - __builtin_clz(maxBits) - 149;
+    const int log2 = maxBits >= 0x00800000u ? static_cast<int>(maxBits >> 23) - 127 : 31 - __builtin_clz(maxBits) - 149;
     e = std::clamp(log2, kMinExp, kMaxExp);
   }
   return true;
@@ -49,8 +48,7 @@ inline bool msfpBlockExponent(const float *x, size_t len, int &e) {
 
 /// An exact y in [0, 2^16] rounded to an integer in the rounding mode (as
 /// Quantize.cpp's roundSteps).
-template <Rounding R>
-inline int32_t msfpRoundSteps(double y) {
+template <Rounding R> inline int32_t msfpRoundSteps(double y) {
   if constexpr (R == Rounding::NearestEven)
     return static_cast<int32_t>((y + 0x1p52) - 0x1p52);
   else if constexpr (R == Rounding::NearestAway)
@@ -61,8 +59,7 @@ inline int32_t msfpRoundSteps(double y) {
 
 /// The signed significand of one element: min(round(|x| * toSteps), maxQ)
 /// with x's sign (0 for +-0 and for what rounds to 0).
-template <Rounding R>
-inline int32_t msfpSignificand(float x, double toSteps, int32_t maxQ) {
+template <Rounding R> inline int32_t msfpSignificand(float x, double toSteps, int32_t maxQ) {
   uint32_t bits;
   std::memcpy(&bits, &x, sizeof bits);
   const double y = static_cast<double>(fromBits(bits & 0x7FFFFFFFu)) * toSteps; // exact

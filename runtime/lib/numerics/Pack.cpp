@@ -221,9 +221,9 @@ const CodeTable &codeTable(const NumberFormat &fmt) {
     int16_t sig = 0;
     int8_t exp = static_cast<int8_t>(info.lsbExp);
     const bool ok = decodeCodesPortable(info, fmt, packed, 0, 1, &sig, &exp);
-    table.entries[code] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(sig)) |
-                                               static_cast<uint32_t>(static_cast<uint8_t>(exp)) << 16 |
-                                               (ok ? 0u : 1u << 24));
+    table.entries[code] =
+        static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(sig)) |
+                             static_cast<uint32_t>(static_cast<uint8_t>(exp)) << 16 | (ok ? 0u : 1u << 24));
   }
   return table;
 }
@@ -233,8 +233,10 @@ const CodeTable &codeTable(const NumberFormat &fmt) {
 bool decodeKernelAvailable(DecodeKernel kernel) {
   switch (kernel) {
   case DecodeKernel::Auto:
-  case DecodeKernel::Portable: return true;
-  case DecodeKernel::Avx2: return decodeAvx2Supported();
+  case DecodeKernel::Portable:
+    return true;
+  case DecodeKernel::Avx2:
+    return decodeAvx2Supported();
   }
   return false;
 }

@@ -17,8 +17,7 @@ namespace softnpu::numerics::detail {
 
 namespace {
 
-template <Rounding R>
-void packBlocks(const float *x, size_t n, const NumberFormat &fmt, int32_t maxQ, uint8_t *out) {
+template <Rounding R> void packBlocks(const float *x, size_t n, const NumberFormat &fmt, int32_t maxQ, uint8_t *out) {
   const size_t k = fmt.blockSize;
   const int m = static_cast<int>(fmt.mantissaBits);
   const unsigned bits = fmt.elementBits();
@@ -59,9 +58,15 @@ bool packRowMsfpFused(const float *x, size_t n, const NumberFormat &fmt, Roundin
     return false;
   const int32_t maxQ = elementInfo(fmt).maxSig;
   switch (rounding) {
-  case Rounding::NearestEven: packBlocks<Rounding::NearestEven>(x, n, fmt, maxQ, out); break;
-  case Rounding::NearestAway: packBlocks<Rounding::NearestAway>(x, n, fmt, maxQ, out); break;
-  case Rounding::TowardZero: packBlocks<Rounding::TowardZero>(x, n, fmt, maxQ, out); break;
+  case Rounding::NearestEven:
+    packBlocks<Rounding::NearestEven>(x, n, fmt, maxQ, out);
+    break;
+  case Rounding::NearestAway:
+    packBlocks<Rounding::NearestAway>(x, n, fmt, maxQ, out);
+    break;
+  case Rounding::TowardZero:
+    packBlocks<Rounding::TowardZero>(x, n, fmt, maxQ, out);
+    break;
   }
   return true;
 }

@@ -27,9 +27,12 @@ namespace {
 /// (rint uses the default round-to-nearest-even environment.)
 double roundInteger(double y, Rounding r) {
   switch (r) {
-  case Rounding::NearestEven: return std::rint(y);
-  case Rounding::NearestAway: return std::round(y);
-  case Rounding::TowardZero: return std::trunc(y);
+  case Rounding::NearestEven:
+    return std::rint(y);
+  case Rounding::NearestAway:
+    return std::round(y);
+  case Rounding::TowardZero:
+    return std::trunc(y);
   }
   return y;
 }
@@ -51,8 +54,7 @@ int floorLog2Bits(uint32_t magnitudeBits) {
 /// environment, as rint), nearest-away by truncating y + 0.5 (exact: the sum
 /// needs at most 41 bits, and below 0.5 it stays below 1), toward-zero by
 /// truncating.
-template <Rounding R>
-inline int32_t roundSteps(double y) {
+template <Rounding R> inline int32_t roundSteps(double y) {
   if constexpr (R == Rounding::NearestEven)
     return static_cast<int32_t>((y + 0x1p52) - 0x1p52);
   else if constexpr (R == Rounding::NearestAway)
@@ -90,8 +92,8 @@ uint32_t maxMagnitudeBits(const float *x, size_t len, bool &nan) {
 
 /// Writes one block (len <= k input elements, the rest zero padding) to
 /// scale/nan/sig[0..k)/exp[0..k).
-void quantizeBlock(const float *x, size_t len, const NumberFormat &fmt, const ElementInfo &info,
-                   Rounding rounding, int16_t &scale, uint8_t &nan, int16_t *sig, int8_t *exp) {
+void quantizeBlock(const float *x, size_t len, const NumberFormat &fmt, const ElementInfo &info, Rounding rounding,
+                   int16_t &scale, uint8_t &nan, int16_t *sig, int8_t *exp) {
   const size_t k = fmt.blockSize;
   const bool sm = fmt.element == Element::SignMagnitude;
   std::fill(sig, sig + k, int16_t{0});
@@ -110,16 +112,21 @@ void quantizeBlock(const float *x, size_t len, const NumberFormat &fmt, const El
     scale = static_cast<int16_t>(e);
     const double toSteps = pow2d(m - 1 - e); // |x| / step, exact (|x| / step < 2^(m+1))
     switch (rounding) {
-    case Rounding::NearestEven: quantizeSignMagnitude<Rounding::NearestEven>(x, len, toSteps, info.maxSig, sig); break;
-    case Rounding::NearestAway: quantizeSignMagnitude<Rounding::NearestAway>(x, len, toSteps, info.maxSig, sig); break;
-    case Rounding::TowardZero: quantizeSignMagnitude<Rounding::TowardZero>(x, len, toSteps, info.maxSig, sig); break;
+    case Rounding::NearestEven:
+      quantizeSignMagnitude<Rounding::NearestEven>(x, len, toSteps, info.maxSig, sig);
+      break;
+    case Rounding::NearestAway:
+      quantizeSignMagnitude<Rounding::NearestAway>(x, len, toSteps, info.maxSig, sig);
+      break;
+    case Rounding::TowardZero:
+      quantizeSignMagnitude<Rounding::TowardZero>(x, len, toSteps, info.maxSig, sig);
+      break;
     }
     return;
   }
   // MX: X = floor(log2 max|x|) - emax, clamped; elements are x / 2^X rounded
   // to the element type (subnormals included), saturated.
-  const int X = maxBits ? std::clamp(floorLog2(fromBits(maxBits)) - info.emax, kMxMinScale, kMxMaxScale)
-                        : kMxMinScale;
+  const int X = maxBits ? std::clamp(floorLog2(fromBits(maxBits)) - info.emax, kMxMinScale, kMxMaxScale) : kMxMinScale;
   scale = static_cast<int16_t>(X);
   const double unscale = pow2d(-X);
   for (size_t i = 0; i < len; ++i) {
@@ -133,7 +140,7 @@ void quantizeBlock(const float *x, size_t len, const NumberFormat &fmt, const El
     } else {
       int binade = std::max(std::ilogb(v), info.emin);
       double r = roundInteger(v * pow2d(info.mbits - binade), rounding); // significand incl. the leading one
-      if (r >= static_cast<double>(2 << info.mbits)) { // rounded up into the next binade
+      if (r >= static_cast<double>(2 << info.mbits)) {                   // rounded up into the next binade
         r /= 2;
         ++binade;
       }

@@ -24,8 +24,7 @@ namespace softnpu::numerics::detail {
 namespace {
 
 /// One block of `len` elements in place.
-template <Rounding R>
-void roundBlock(float *x, size_t len, int m, int32_t maxQ) {
+template <Rounding R> void roundBlock(float *x, size_t len, int m, int32_t maxQ) {
   int e;
   if (!msfpBlockExponent(x, len, e)) {
     std::fill(x, x + len, kNaN);
@@ -37,8 +36,7 @@ void roundBlock(float *x, size_t len, int m, int32_t maxQ) {
     x[i] = static_cast<float>(static_cast<double>(msfpSignificand<R>(x[i], toSteps, maxQ)) * step);
 }
 
-template <Rounding R>
-void roundRuns(float *x, size_t n, const NumberFormat &fmt, size_t run, int32_t maxQ) {
+template <Rounding R> void roundRuns(float *x, size_t n, const NumberFormat &fmt, size_t run, int32_t maxQ) {
   const size_t k = fmt.blockSize;
   const int m = static_cast<int>(fmt.mantissaBits);
   for (size_t start = 0; start < n; start += run) {
@@ -56,9 +54,15 @@ bool roundTripMsfpFused(float *x, size_t n, const NumberFormat &fmt, Rounding ro
   const int32_t maxQ = elementInfo(fmt).maxSig;
   const size_t run = vectorLength ? vectorLength : n;
   switch (rounding) {
-  case Rounding::NearestEven: roundRuns<Rounding::NearestEven>(x, n, fmt, run, maxQ); break;
-  case Rounding::NearestAway: roundRuns<Rounding::NearestAway>(x, n, fmt, run, maxQ); break;
-  case Rounding::TowardZero: roundRuns<Rounding::TowardZero>(x, n, fmt, run, maxQ); break;
+  case Rounding::NearestEven:
+    roundRuns<Rounding::NearestEven>(x, n, fmt, run, maxQ);
+    break;
+  case Rounding::NearestAway:
+    roundRuns<Rounding::NearestAway>(x, n, fmt, run, maxQ);
+    break;
+  case Rounding::TowardZero:
+    roundRuns<Rounding::TowardZero>(x, n, fmt, run, maxQ);
+    break;
   }
   return true;
 }

@@ -117,8 +117,8 @@ DECODE_FN size_t decodeGroupsAvx2(const ElementInfo &info, const NumberFormat &f
 #else
 
 bool decodeAvx2Supported() { return false; }
-size_t decodeGroupsAvx2(const ElementInfo &, const NumberFormat &, const uint8_t *, const uint8_t *, size_t,
-                        int16_t *, int8_t *, bool &) {
+size_t decodeGroupsAvx2(const ElementInfo &, const NumberFormat &, const uint8_t *, const uint8_t *, size_t, int16_t *,
+                        int8_t *, bool &) {
   return 0;
 }
 

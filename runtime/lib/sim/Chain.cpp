@@ -65,8 +65,7 @@ bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
       const uint64_t last = addr < s.dram.size() ? addr + (len - 1) * stride : addr;
       if (last >= s.dram.size()) {
         what = "DRAM read reaches element " + std::to_string(last) + " (RD_LEN " + std::to_string(len) +
-               ", RD_STRIDE " + std::to_string(stride) + "), DRAM has " + std::to_string(s.dram.size()) +
-               " elements";
+               ", RD_STRIDE " + std::to_string(stride) + "), DRAM has " + std::to_string(s.dram.size()) + " elements";
         return false;
       }
     }
@@ -210,8 +209,8 @@ bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
         what = "second operand: " + vrfRangeText(mem, mfu, inst.a, w, depth);
         return false;
       }
-      applyPointwise(inst.op, s.cur.data(), base + static_cast<size_t>(inst.a) * s.n,
-                     static_cast<size_t>(w) * s.n, mfuFormat, rounding);
+      applyPointwise(inst.op, s.cur.data(), base + static_cast<size_t>(inst.a) * s.n, static_cast<size_t>(w) * s.n,
+                     mfuFormat, rounding);
       ++s.counters.pointwiseOps;
       break;
     }

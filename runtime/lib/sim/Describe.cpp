@@ -74,8 +74,8 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
       break;
     case isa::Kind::MfuAddSub:
     case isa::Kind::MfuMul:
-      w.reads.push_back({kind == isa::Kind::MfuMul ? Memory::Mulvrf : Memory::Asvrf, static_cast<uint16_t>(mfu),
-                         inst.a, uint64_t{inst.a} + w.vectors, /*atStage=*/true});
+      w.reads.push_back({kind == isa::Kind::MfuMul ? Memory::Mulvrf : Memory::Asvrf, static_cast<uint16_t>(mfu), inst.a,
+                         uint64_t{inst.a} + w.vectors, /*atStage=*/true});
       [[fallthrough]];
     case isa::Kind::MfuAct:
       if (mfu < timing::kMaxMfus)

@@ -153,8 +153,7 @@ const numerics::BfpVector &MatrixRegisterFile::paddedBlockRow(const Tile &t, siz
   std::copy(v.nanBlocks.begin(), v.nanBlocks.begin() + static_cast<std::ptrdiff_t>(blocks), padRow_.nanBlocks.begin());
   std::copy(v.significands.begin(), v.significands.begin() + static_cast<std::ptrdiff_t>(elems),
             padRow_.significands.begin());
-  std::copy(v.exponents.begin(), v.exponents.begin() + static_cast<std::ptrdiff_t>(elems),
-            padRow_.exponents.begin());
+  std::copy(v.exponents.begin(), v.exponents.begin() + static_cast<std::ptrdiff_t>(elems), padRow_.exponents.begin());
   return padRow_;
 }
 
@@ -165,17 +164,16 @@ const float *MatrixRegisterFile::paddedFpRow(const Tile &t, size_t i) {
   return padFp_.data();
 }
 
-bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y,
-                                uint32_t pair, std::string &what) {
+bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
+                                std::string &what) {
   const size_t n = n_;
   const artifact::FormatPair &fmt = formats_[pair];
   const size_t tiles = static_cast<size_t>(rows) * cols;
   for (size_t k = 0; k < tiles; ++k) {
     const Tile &t = tileAt(first + k);
     if (t.pair >= 0 && formats_[static_cast<size_t>(t.pair)].weight != fmt.weight) {
-      what = "MRF tile " + std::to_string(first + k) + " holds " +
-             formats_[static_cast<size_t>(t.pair)].weight.name() + " weights but MFMT " + std::to_string(pair) +
-             " selects " + fmt.weight.name();
+      what = "MRF tile " + std::to_string(first + k) + " holds " + formats_[static_cast<size_t>(t.pair)].weight.name() +
+             " weights but MFMT " + std::to_string(pair) + " selects " + fmt.weight.name();
       return false;
     }
   }

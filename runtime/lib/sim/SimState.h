@@ -15,9 +15,9 @@
 #include "softnpu/sim/Simulator.h"
 
 #include <array>
-#include <string>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace softnpu::sim::detail {
@@ -60,15 +60,14 @@ public:
   /// (cols*N floats), in the documented order, with the input converted to
   /// formats[pair].input. Fails when a tile holds a weight format other than
   /// formats[pair].weight. Caller checks the tile range and `pair`.
-  bool matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
-              std::string &what);
+  bool matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair, std::string &what);
 
 private:
   struct Tile {
-    int64_t pair = -1;           ///< -1: never written (zero)
-    uint32_t rows = 0, cols = 0; ///< real extent (both 0 when nothing is real)
+    int64_t pair = -1;                          ///< -1: never written (zero)
+    uint32_t rows = 0, cols = 0;                ///< real extent (both 0 when nothing is real)
     std::vector<numerics::BfpVector> blockRows; ///< block weight format: `rows` rows of `cols` elements
-    std::vector<float> values;   ///< fp32 weight format: rows x cols
+    std::vector<float> values;                  ///< fp32 weight format: rows x cols
     /// Narrow MSFP weights (numerics::isCompactMsfp) also in the layout of
     /// numerics::matVecCompactMsfp, the fast bit-identical mv_mul path.
     numerics::MsfpCompactMatrix compact;
@@ -132,7 +131,7 @@ struct State {
   std::vector<LoopFrame> loops; ///< active loops, innermost last (empty between runs)
   MatrixRegisterFile mrf;
 
-  std::vector<float> cur, next; ///< the chain's current vectors, and scratch
+  std::vector<float> cur, next;   ///< the chain's current vectors, and scratch
   std::vector<float> tileScratch; ///< N*N, for m_rd
 
   /// The artifact's constant matrices (m_rd stream names them by index).
@@ -143,7 +142,7 @@ struct State {
   std::vector<uint64_t> streamedAt;
   /// [begin, end) MRF tiles of each pinned matrix.
   std::vector<std::pair<uint64_t, uint64_t>> pinnedTiles;
-  uint64_t maxLanes = 0;        ///< bound on a chain's width, in lanes
+  uint64_t maxLanes = 0; ///< bound on a chain's width, in lanes
 
   Counters counters;
   ChainObserver observer;

@@ -114,14 +114,13 @@ bool loadMatrices(const artifact::Artifact &a, State &s, std::string &error) {
     const uint64_t home = m.streamed ? 0 : m.mrfTile; // a streamed matrix has no home tile
     if (tiles == 0 || home + tiles > s.mrf.numTiles()) {
       error = matrixName(a, i) + ": tiles [" + std::to_string(home) + ", " + std::to_string(home + tiles) +
-              ") do not fit the MRF of " +
-              std::to_string(s.mrf.numTiles()) + " tiles";
+              ") do not fit the MRF of " + std::to_string(s.mrf.numTiles()) + " tiles";
       return false;
     }
     if (artifact::tilesFor(m.rows, s.n) != m.rowTiles || artifact::tilesFor(m.cols, s.n) != m.colTiles) {
       error = matrixName(a, i) + ": " + std::to_string(m.rows) + " x " + std::to_string(m.cols) +
-              " elements do not fill its grid of " + std::to_string(m.rowTiles) + " x " +
-              std::to_string(m.colTiles) + " tiles";
+              " elements do not fill its grid of " + std::to_string(m.rowTiles) + " x " + std::to_string(m.colTiles) +
+              " tiles";
       return false;
     }
     const uint64_t bytes = artifact::matrixBytes(m, s.n);
@@ -182,8 +181,8 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
   s.instNode = a.instNode;
   s.nodeNames = a.nodeNames;
   if (!s.instNode.empty() && s.instNode.size() != s.program.size()) {
-    error = "debug map has " + std::to_string(s.instNode.size()) + " entries for " +
-            std::to_string(s.program.size()) + " instructions";
+    error = "debug map has " + std::to_string(s.instNode.size()) + " entries for " + std::to_string(s.program.size()) +
+            " instructions";
     return nullptr;
   }
   std::string why;
@@ -196,8 +195,8 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
     s.chainAt[s.plan.chains[c].begin] = static_cast<int64_t>(c);
 
   if (t.dramBytes && a.dramElements > t.dramBytes / 4) {
-    error = "the artifact needs " + std::to_string(a.dramElements) + " DRAM elements but target '" + t.name +
-            "' has " + std::to_string(t.dramBytes) + " bytes";
+    error = "the artifact needs " + std::to_string(a.dramElements) + " DRAM elements but target '" + t.name + "' has " +
+            std::to_string(t.dramBytes) + " bytes";
     return nullptr;
   }
   if (!s.mrf.init(t, a.formats, why)) {
@@ -212,8 +211,8 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
   s.mulvrf.assign(static_cast<size_t>(t.numMfus) * t.mulvrfDepth * n, 0.0f);
   s.tileScratch.assign(n * n, 0.0f);
   const uint64_t dramVectors = (a.dramElements + n - 1) / n;
-  const uint64_t maxVectors = std::max<uint64_t>(
-      {uint64_t{1}, t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, t.mrfTiles, dramVectors});
+  const uint64_t maxVectors =
+      std::max<uint64_t>({uint64_t{1}, t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, t.mrfTiles, dramVectors});
   s.maxLanes = maxVectors * n;
   s.ensureLanes(static_cast<uint64_t>(std::max({t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, 1u})) * n);
 

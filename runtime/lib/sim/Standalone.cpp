@@ -29,8 +29,8 @@ bool matrixStream(State &s, const isa::Inst &inst, std::string &what) {
     return false;
   }
   if (inst.a >= s.matrices.size()) {
-    what = "streams matrix " + std::to_string(inst.a) + " but the artifact has " +
-           std::to_string(s.matrices.size()) + " matrices";
+    what = "streams matrix " + std::to_string(inst.a) + " but the artifact has " + std::to_string(s.matrices.size()) +
+           " matrices";
     return false;
   }
   const artifact::MatrixEntry &m = s.matrices[inst.a];
@@ -47,8 +47,8 @@ bool matrixStream(State &s, const isa::Inst &inst, std::string &what) {
   }
   for (const auto &[pb, pe] : s.pinnedTiles)
     if (begin < pe && pb < end) {
-      what = "overwrites MRF tiles of a constant matrix (tiles " + std::to_string(pb) + ".." +
-             std::to_string(pe - 1) + ")";
+      what = "overwrites MRF tiles of a constant matrix (tiles " + std::to_string(pb) + ".." + std::to_string(pe - 1) +
+             ")";
       return false;
     }
   const uint8_t *packed = s.streamedImage.data() + s.streamedAt[inst.a];
@@ -85,9 +85,8 @@ bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
   }
   const uint64_t r = transpose ? matW : matH, c = transpose ? matH : matW;
   if (rows * n < r || cols * n < c) {
-    what = "a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit a " +
-           std::to_string(rows) + " x " + std::to_string(cols) + " tile grid of " + std::to_string(n) +
-           " x " + std::to_string(n) + " tiles";
+    what = "a " + std::to_string(r) + " x " + std::to_string(c) + " matrix does not fit a " + std::to_string(rows) +
+           " x " + std::to_string(cols) + " tile grid of " + std::to_string(n) + " x " + std::to_string(n) + " tiles";
     return false;
   }
   const uint32_t pair = s.reg(SReg::MFmt);

@@ -17,9 +17,9 @@ using numerics::Rounding;
 constexpr uint64_t kMiB = uint64_t{1} << 20;
 constexpr uint64_t kGiB = uint64_t{1} << 30;
 
-Target makeTarget(const char *name, unsigned nativeDim, unsigned tileEngines, unsigned lanes,
-                  unsigned numMfus, unsigned vrfDepth, unsigned mrfTiles, uint64_t dramBytes,
-                  double clockMHz, NumberFormat format, double dramGBps, unsigned dramLatency) {
+Target makeTarget(const char *name, unsigned nativeDim, unsigned tileEngines, unsigned lanes, unsigned numMfus,
+                  unsigned vrfDepth, unsigned mrfTiles, uint64_t dramBytes, double clockMHz, NumberFormat format,
+                  double dramGBps, unsigned dramLatency) {
   Target t;
   t.name = name;
   t.nativeDim = nativeDim;

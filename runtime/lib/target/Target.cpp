@@ -14,8 +14,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <iterator>
+#include <limits>
 
 namespace softnpu::target {
 
@@ -27,12 +27,27 @@ using numerics::NumberFormat;
 constexpr unsigned kMaxMfus = 8;
 
 // JSON keys in canonical order.
-const char *const kFieldNames[] = {"name",         "native_dim",   "tile_engines", "lanes",
-                                   "num_mfus",     "ivrf_depth",   "asvrf_depth",  "mulvrf_depth",
-                                   "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
-                                   "input_format", "mfu_format",   "rounding",     "dram_bandwidth_gbps",
-                                   "dram_latency_cycles", "latencies", "mfu_operations",
-                                   "weight_residency", "network_queue_depth"};
+const char *const kFieldNames[] = {"name",
+                                   "native_dim",
+                                   "tile_engines",
+                                   "lanes",
+                                   "num_mfus",
+                                   "ivrf_depth",
+                                   "asvrf_depth",
+                                   "mulvrf_depth",
+                                   "mrf_tiles",
+                                   "dram_bytes",
+                                   "clock_mhz",
+                                   "weight_format",
+                                   "input_format",
+                                   "mfu_format",
+                                   "rounding",
+                                   "dram_bandwidth_gbps",
+                                   "dram_latency_cycles",
+                                   "latencies",
+                                   "mfu_operations",
+                                   "weight_residency",
+                                   "network_queue_depth"};
 
 /// The keys of the optional "latencies" object, in canonical order, with the
 /// Latencies member each one sets.
@@ -40,13 +55,18 @@ struct LatencyKey {
   const char *key;
   unsigned Latencies::*field;
 };
-const LatencyKey kLatencyKeys[] = {
-    {"multiplier", &Latencies::multiplier},      {"adder", &Latencies::adder},
-    {"rf_read", &Latencies::rfRead},             {"rf_write", &Latencies::rfWrite},
-    {"mrf_to_dpe", &Latencies::mrfToDpe},        {"vrf_to_dpe", &Latencies::vrfToDpe},
-    {"mvu_accumulate", &Latencies::mvuAccumulate}, {"reduction", &Latencies::reduction},
-    {"mfu_stage", &Latencies::mfuStage},         {"write_back", &Latencies::writeBack},
-    {"chain_issue", &Latencies::chainIssue},     {"scalar_issue", &Latencies::scalarIssue}};
+const LatencyKey kLatencyKeys[] = {{"multiplier", &Latencies::multiplier},
+                                   {"adder", &Latencies::adder},
+                                   {"rf_read", &Latencies::rfRead},
+                                   {"rf_write", &Latencies::rfWrite},
+                                   {"mrf_to_dpe", &Latencies::mrfToDpe},
+                                   {"vrf_to_dpe", &Latencies::vrfToDpe},
+                                   {"mvu_accumulate", &Latencies::mvuAccumulate},
+                                   {"reduction", &Latencies::reduction},
+                                   {"mfu_stage", &Latencies::mfuStage},
+                                   {"write_back", &Latencies::writeBack},
+                                   {"chain_issue", &Latencies::chainIssue},
+                                   {"scalar_issue", &Latencies::scalarIssue}};
 
 /// Latencies above this are rejected as typos (about 4 ms at 250 MHz).
 constexpr unsigned kMaxLatency = 1u << 20;
@@ -72,13 +92,13 @@ std::optional<std::string> checkFields(const Target &t) {
     bool pointwise = info && (info->kind == isa::Kind::MfuAddSub || info->kind == isa::Kind::MfuMul ||
                               info->kind == isa::Kind::MfuAct);
     if (!pointwise)
-      return fieldError("mfu_operations", "names '" + op + "', which is not a point-wise instruction (" +
-                                              [] {
-                                                std::string all;
-                                                for (const std::string &m : Target::allMfuOperations())
-                                                  all += (all.empty() ? "" : ", ") + m;
-                                                return all;
-                                              }() + ")");
+      return fieldError(
+          "mfu_operations", "names '" + op + "', which is not a point-wise instruction (" + [] {
+            std::string all;
+            for (const std::string &m : Target::allMfuOperations())
+              all += (all.empty() ? "" : ", ") + m;
+            return all;
+          }() + ")");
     for (size_t j = 0; j < i; ++j)
       if (t.mfuOperations[j] == op)
         return fieldError("mfu_operations", "lists '" + op + "' twice");
@@ -421,8 +441,7 @@ uint64_t Target::hash() const {
   return h;
 }
 
-std::optional<Target> Target::fromJson(const std::string &text, const std::string &origin,
-                                       std::string &error) {
+std::optional<Target> Target::fromJson(const std::string &text, const std::string &origin, std::string &error) {
   const std::string prefix = "target '" + origin + "': ";
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
@@ -446,17 +465,15 @@ std::optional<Target> Target::fromJson(const std::string &text, const std::strin
   bool ok = r.readString("name", t.name, e) && r.readUnsigned("native_dim", t.nativeDim, e) &&
             r.readUnsigned("tile_engines", t.tileEngines, e) && r.readUnsigned("lanes", t.lanes, e) &&
             r.readUnsigned("num_mfus", t.numMfus, e) && r.readUnsigned("ivrf_depth", t.ivrfDepth, e) &&
-            r.readUnsigned("asvrf_depth", t.asvrfDepth, e) &&
-            r.readUnsigned("mulvrf_depth", t.mulvrfDepth, e) &&
+            r.readUnsigned("asvrf_depth", t.asvrfDepth, e) && r.readUnsigned("mulvrf_depth", t.mulvrfDepth, e) &&
             r.readUnsigned("mrf_tiles", t.mrfTiles, e) &&
             r.readUnsigned("dram_bytes", std::numeric_limits<uint64_t>::max(), t.dramBytes, e) &&
             r.readNumber("clock_mhz", t.clockMHz, e) && r.readFormat("weight_format", t.weightFormat, e) &&
-            r.readFormat("input_format", t.inputFormat, e) &&
-            r.readOptionalFormat("mfu_format", t.mfuFormat, e) && r.readRounding("rounding", t.rounding, e) &&
+            r.readFormat("input_format", t.inputFormat, e) && r.readOptionalFormat("mfu_format", t.mfuFormat, e) &&
+            r.readRounding("rounding", t.rounding, e) &&
             r.readOptionalNumber("dram_bandwidth_gbps", t.dramBandwidthGBps, e) &&
             r.readOptionalUnsigned("dram_latency_cycles", t.dramLatencyCycles, e) &&
-            r.readLatencies("latencies", t.latencies, e) &&
-            r.readMfuOperations("mfu_operations", t.mfuOperations, e) &&
+            r.readLatencies("latencies", t.latencies, e) && r.readMfuOperations("mfu_operations", t.mfuOperations, e) &&
             r.readResidency("weight_residency", t.weightResidency, e) &&
             r.readOptionalUnsigned("network_queue_depth", t.networkQueueDepth, e);
   if (ok) {

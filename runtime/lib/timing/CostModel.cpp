@@ -45,8 +45,8 @@ uint64_t dramCycles(const target::Target &t, uint64_t bytes) {
 
 uint64_t mvuLatency(const target::Target &t) {
   const target::Latencies &l = t.latencies;
-  return std::max(l.mrfToDpe, l.vrfToDpe) + l.multiplier + ceilLog2(std::max(1u, t.lanes)) * l.adder +
-         l.mvuAccumulate + ceilLog2(std::max(1u, t.tileEngines)) + l.reduction;
+  return std::max(l.mrfToDpe, l.vrfToDpe) + l.multiplier + ceilLog2(std::max(1u, t.lanes)) * l.adder + l.mvuAccumulate +
+         ceilLog2(std::max(1u, t.tileEngines)) + l.reduction;
 }
 
 ChainCost costOf(const target::Target &t, const Work &w) {
@@ -75,7 +75,7 @@ ChainCost costOf(const target::Target &t, const Work &w) {
   }
   c.issue = l.chainIssue;
   uint64_t at = w.sourceDram ? t.dramLatencyCycles : l.rfRead; // first vector read
-  uint64_t stream = std::max(w.vectorsIn, w.vectors);        // one native vector per cycle at least
+  uint64_t stream = std::max(w.vectorsIn, w.vectors);          // one native vector per cycle at least
   if (w.matVec) {
     UnitUse &mvu = c.units[unitIndex(Unit::Mvu)];
     mvu.used = true;

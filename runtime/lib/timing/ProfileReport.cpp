@@ -22,9 +22,7 @@ std::string format(const char *fmt, double v) {
   return buf;
 }
 
-std::string dump(const ojson &j, int indent) {
-  return j.dump(indent, ' ', false, ojson::error_handler_t::replace);
-}
+std::string dump(const ojson &j, int indent) { return j.dump(indent, ' ', false, ojson::error_handler_t::replace); }
 
 } // namespace
 
@@ -54,8 +52,8 @@ std::string profileText(const Profile &p, const std::string &title) {
   for (const NodeProfile &n : p.nodes)
     nameWidth = std::max(nameWidth, n.name.size());
   nameWidth = std::min<size_t>(nameWidth, 48);
-  std::snprintf(line, sizeof line, "  %-*s %12s %7s %14s %12s", static_cast<int>(nameWidth), "node", "cycles",
-                "share", "MACs", "DRAM bytes");
+  std::snprintf(line, sizeof line, "  %-*s %12s %7s %14s %12s", static_cast<int>(nameWidth), "node", "cycles", "share",
+                "MACs", "DRAM bytes");
   out += line;
   for (const std::string &t : p.tracks) {
     std::snprintf(line, sizeof line, " %6s", t.c_str());
@@ -63,8 +61,8 @@ std::string profileText(const Profile &p, const std::string &title) {
   }
   out += "\n";
   for (const NodeProfile &n : p.nodes) {
-    std::snprintf(line, sizeof line, "  %-*s %12llu %6.1f%% %14llu %12llu", static_cast<int>(nameWidth),
-                  n.name.c_str(), static_cast<unsigned long long>(n.cycles), percent(n.cycles, p.cycles),
+    std::snprintf(line, sizeof line, "  %-*s %12llu %6.1f%% %14llu %12llu", static_cast<int>(nameWidth), n.name.c_str(),
+                  static_cast<unsigned long long>(n.cycles), percent(n.cycles, p.cycles),
                   static_cast<unsigned long long>(n.macs), static_cast<unsigned long long>(n.dramBytes));
     out += line;
     for (uint64_t b : n.busy) {
@@ -94,7 +92,8 @@ std::string profileJson(const Profile &p) {
   j["scalar_writes"] = p.scalarWrites;
   ojson units = ojson::array();
   for (size_t k = 0; k < p.tracks.size(); ++k)
-    units.push_back({{"name", p.tracks[k]}, {"busy_cycles", p.busy[k]}, {"busy_percent", percent(p.busy[k], p.cycles)}});
+    units.push_back(
+        {{"name", p.tracks[k]}, {"busy_cycles", p.busy[k]}, {"busy_percent", percent(p.busy[k], p.cycles)}});
   j["units"] = units;
   ojson nodes = ojson::array();
   for (const NodeProfile &n : p.nodes) {
@@ -120,13 +119,13 @@ std::string profileJson(const Profile &p) {
 std::string chromeTrace(const Profile &p) {
   const double usPerCycle = p.clockMHz > 0 ? 1.0 / p.clockMHz : 0.0;
   ojson events = ojson::array();
-  events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"tid", 0},
-                    {"args", {{"name", "softnpu " + p.target}}}});
+  events.push_back(
+      {{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"tid", 0}, {"args", {{"name", "softnpu " + p.target}}}});
   for (size_t k = 0; k < p.tracks.size(); ++k) {
-    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", k + 1},
-                      {"args", {{"name", p.tracks[k]}}}});
-    events.push_back({{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 1}, {"tid", k + 1},
-                      {"args", {{"sort_index", k}}}});
+    events.push_back(
+        {{"name", "thread_name"}, {"ph", "M"}, {"pid", 1}, {"tid", k + 1}, {"args", {{"name", p.tracks[k]}}}});
+    events.push_back(
+        {{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 1}, {"tid", k + 1}, {"args", {{"sort_index", k}}}});
   }
   for (const Profile::Event &e : p.events) {
     ojson ev;

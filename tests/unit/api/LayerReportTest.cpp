@@ -46,7 +46,9 @@ artifact::Artifact withRecords(const std::vector<std::string> &programOrder,
   return a;
 }
 
-api::Tensor t(std::vector<int64_t> shape, std::vector<float> data) { return api::Tensor{std::move(shape), std::move(data)}; }
+api::Tensor t(std::vector<int64_t> shape, std::vector<float> data) {
+  return api::Tensor{std::move(shape), std::move(data)};
+}
 
 } // namespace
 

@@ -101,10 +101,10 @@ TEST(Top1, CountsAccuracyAndAgreement) {
   std::string err;
   ASSERT_TRUE(Top1::check(a, 2, labels, err)) << err;
   Top1 t(a, labels.data);
-  TensorMap run1{{"logits", api::Tensor{{2, 3}, {0, 1, 5, /**/ 9, 1, 1}}}};       // predicts 2, 0
-  TensorMap ref1{{"logits", api::Tensor{{2, 3}, {0, 1, 5, /**/ 1, 9, 1}}}};       // predicts 2, 1
-  TensorMap run2{{"logits", api::Tensor{{2, 3}, {0, 1, -5, /**/ 3, 2, 1}}}};      // predicts 1, 0
-  TensorMap ref2{{"logits", api::Tensor{{2, 3}, {0, 1, -5, /**/ 0, 1, 0}}}};      // predicts 1, 1
+  TensorMap run1{{"logits", api::Tensor{{2, 3}, {0, 1, 5, /**/ 9, 1, 1}}}};  // predicts 2, 0
+  TensorMap ref1{{"logits", api::Tensor{{2, 3}, {0, 1, 5, /**/ 1, 9, 1}}}};  // predicts 2, 1
+  TensorMap run2{{"logits", api::Tensor{{2, 3}, {0, 1, -5, /**/ 3, 2, 1}}}}; // predicts 1, 0
+  TensorMap ref2{{"logits", api::Tensor{{2, 3}, {0, 1, -5, /**/ 0, 1, 0}}}}; // predicts 1, 1
   t.add(run1, &ref1);
   t.add(run2, &ref2);
   EXPECT_DOUBLE_EQ(t.accuracy(), 75.0); // 2,0,1 right; 0 != 1

@@ -67,7 +67,6 @@ size_t sectionIndex(const std::vector<uint8_t> &b, uint32_t kind) {
 }
 size_t entryOff(size_t i) { return kHeader + i * kEntry; }
 
-
 target::Target testTarget() {
   target::Target t;
   t.name = "artifact-test";
@@ -96,33 +95,33 @@ Artifact sampleArtifact() {
   a.dramElements = 64;
   a.nodeNames = {"Gemm:fc", "Relu:act"};
   a.program = {
-      scalarWrite(SReg::Rows, 2),                                        // 0
-      scalarWrite(SReg::Cols, 2),                                        // 1
-      makeInst(Opcode::VRd, MemSpace::Dram, 32),                         // 2  bias -> ASVRF of MFU 0
-      makeInst(Opcode::VWr, MemSpace::AsVrf, 0, 0),                      // 3
-      makeInst(Opcode::EndChain),                                        // 4
-      makeInst(Opcode::VRd, MemSpace::Dram, 0),                          // 5  x -> IVRF
-      makeInst(Opcode::VWr, MemSpace::Ivrf, 0),                          // 6
-      makeInst(Opcode::EndChain),                                        // 7
-      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),                          // 8
-      makeInst(Opcode::MvMul, MemSpace::None, 0),                        // 9
-      makeInst(Opcode::VvAdd, MemSpace::None, 0),                        // 10
-      makeInst(Opcode::VRelu),                                           // 11
-      makeInst(Opcode::VWr, MemSpace::Dram, 16),                         // 12
-      makeInst(Opcode::VWr, MemSpace::Dram, 24),                         // 13
-      makeInst(Opcode::EndChain),                                        // 14
-      scalarWrite(SReg::MatH, 4),                                        // 15
-      scalarWrite(SReg::MatW, 4),                                        // 16
-      makeInst(Opcode::MRd, MemSpace::None, 40, 4, isa::kMRdTranspose),  // 17
-      scalarWrite(SReg::MFmt, 1),                                        // 18 selects the second format pair
+      scalarWrite(SReg::Rows, 2),                                       // 0
+      scalarWrite(SReg::Cols, 2),                                       // 1
+      makeInst(Opcode::VRd, MemSpace::Dram, 32),                        // 2  bias -> ASVRF of MFU 0
+      makeInst(Opcode::VWr, MemSpace::AsVrf, 0, 0),                     // 3
+      makeInst(Opcode::EndChain),                                       // 4
+      makeInst(Opcode::VRd, MemSpace::Dram, 0),                         // 5  x -> IVRF
+      makeInst(Opcode::VWr, MemSpace::Ivrf, 0),                         // 6
+      makeInst(Opcode::EndChain),                                       // 7
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),                         // 8
+      makeInst(Opcode::MvMul, MemSpace::None, 0),                       // 9
+      makeInst(Opcode::VvAdd, MemSpace::None, 0),                       // 10
+      makeInst(Opcode::VRelu),                                          // 11
+      makeInst(Opcode::VWr, MemSpace::Dram, 16),                        // 12
+      makeInst(Opcode::VWr, MemSpace::Dram, 24),                        // 13
+      makeInst(Opcode::EndChain),                                       // 14
+      scalarWrite(SReg::MatH, 4),                                       // 15
+      scalarWrite(SReg::MatW, 4),                                       // 16
+      makeInst(Opcode::MRd, MemSpace::None, 40, 4, isa::kMRdTranspose), // 17
+      scalarWrite(SReg::MFmt, 1),                                       // 18 selects the second format pair
   };
   a.instNode.assign(a.program.size(), 0);
   a.instNode[11] = 1;
   a.instNode[15] = kNoNode;
   const uint64_t matBytes = 4 * 4 * numerics::packedRowBytes(a.target.weightFormat, 4);
-  a.formats = {{a.target.weightFormat, a.target.inputFormat},
-               {numerics::NumberFormat::mx(numerics::Element::E2M1, 4),
-                numerics::NumberFormat::mx(numerics::Element::E4M3, 4)}};
+  a.formats = {
+      {a.target.weightFormat, a.target.inputFormat},
+      {numerics::NumberFormat::mx(numerics::Element::E2M1, 4), numerics::NumberFormat::mx(numerics::Element::E4M3, 4)}};
   MatrixEntry m; // 8 x 8: the whole 2 x 2 grid of 4 x 4 tiles
   m.rowTiles = m.colTiles = 2;
   m.rows = m.cols = 8;
@@ -643,10 +642,15 @@ TEST(ArtifactFormats, EveryNumberFormatRoundTrips) {
   using numerics::Element;
   using numerics::NumberFormat;
   Artifact a = sampleArtifact();
-  const NumberFormat blockFormats[] = {
-      NumberFormat::bfp(1, 4),          NumberFormat::bfp(6, 4),          NumberFormat::bfp(15, 4),
-      NumberFormat::mx(Element::E4M3, 4), NumberFormat::mx(Element::E5M2, 4), NumberFormat::mx(Element::E3M2, 4),
-      NumberFormat::mx(Element::E2M3, 4), NumberFormat::mx(Element::E2M1, 4), NumberFormat::mx(Element::Int8, 4)};
+  const NumberFormat blockFormats[] = {NumberFormat::bfp(1, 4),
+                                       NumberFormat::bfp(6, 4),
+                                       NumberFormat::bfp(15, 4),
+                                       NumberFormat::mx(Element::E4M3, 4),
+                                       NumberFormat::mx(Element::E5M2, 4),
+                                       NumberFormat::mx(Element::E3M2, 4),
+                                       NumberFormat::mx(Element::E2M3, 4),
+                                       NumberFormat::mx(Element::E2M1, 4),
+                                       NumberFormat::mx(Element::Int8, 4)};
   a.formats.resize(1);
   for (const NumberFormat &w : blockFormats)
     for (const NumberFormat &x : blockFormats)
@@ -731,7 +735,7 @@ TEST(ArtifactFormats, Rejections) {
 TEST(ArtifactFormats, CorruptedDescriptorsAndMissingTable) {
   const std::vector<uint8_t> good = serialize(sampleArtifact());
   const size_t f = sectionIndex(good, kKindFormats);
-  EXPECT_EQ(getLE(good, entryOff(f) + 4, 4), 1u); // required
+  EXPECT_EQ(getLE(good, entryOff(f) + 4, 4), 1u);                                // required
   EXPECT_EQ(getLE(good, entryOff(sectionIndex(good, kKindTensors)) + 4, 4), 0u); // optional
   const uint64_t off = getLE(good, entryOff(f) + 8, 8);
   // Layout: count u32, reserved u32, then per pair two 16-byte descriptors

@@ -92,7 +92,7 @@ std::vector<uint8_t> asVersion1(const std::vector<uint8_t> &v2) {
   }
   std::vector<uint8_t> out(40 + 24 * count, 0);
   std::copy(v2.begin(), v2.begin() + 8, out.begin()); // magic
-  putLE(out, 8, 2, 1);                                 // version 1.1
+  putLE(out, 8, 2, 1);                                // version 1.1
   putLE(out, 10, 2, 1);
   putLE(out, 12, 4, 40);
   putLE(out, 24, 4, count);

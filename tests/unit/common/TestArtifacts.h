@@ -66,8 +66,7 @@ inline artifact::Artifact emptyArtifact(const target::Target &t, uint64_t dramEl
 }
 
 /// A float32 tensor signature.
-inline artifact::TensorSig tensorSig(const std::string &name, const std::vector<int64_t> &shape,
-                                     uint64_t dramAddr) {
+inline artifact::TensorSig tensorSig(const std::string &name, const std::vector<int64_t> &shape, uint64_t dramAddr) {
   artifact::TensorSig s;
   s.name = name;
   s.shape = shape;

@@ -30,13 +30,35 @@ namespace {
 // np.save(np.array(2.5, dtype='<f4'))
 // write_array(np.arange(3, dtype='<f4'), version=(2, 0))
 // np.save(np.arange(2, dtype='>f4'))
-const std::string kNumpyF32("\223NUMPY\001\000v\000{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }                                                          \012\000\000\300\077\000\000\000\300\000\000\200>\346\261a\177\000\000\000\200\000\000\340@", 152);
-const std::string kNumpyI64("\223NUMPY\001\000v\000{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }                                                            \012\375\377\377\377\377\377\377\377\000\000\000\000\000\000\000\000\005\000\000\000\000\000\000\000\000\000\000\000\000\001\000\000", 160);
-const std::string kNumpyFortran("\223NUMPY\001\000v\000{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }                                                           \012\000\000\000\000\000\000@@\000\000\200\077\000\000\200@\000\000\000@\000\000\240@", 152);
-const std::string kNumpyF64("\223NUMPY\001\000v\000{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }                                                            \012\000\000\000\000\000\000\000\000\000\000\000\000\000\000\360\077", 144);
-const std::string kNumpyScalar("\223NUMPY\001\000v\000{'descr': '<f4', 'fortran_order': False, 'shape': (), }                                                              \012\000\000 @", 132);
-const std::string kNumpyV2("\223NUMPY\002\000t\000\000\000{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }                                                          \012\000\000\000\000\000\000\200\077\000\000\000@", 140);
-const std::string kNumpyBigEndian("\223NUMPY\001\000v\000{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }                                                            \012\000\000\000\000\077\200\000\000", 136);
+const std::string
+    kNumpyF32("\223NUMPY\001\000v\000{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }                       "
+              "                                   "
+              "\012\000\000\300\077\000\000\000\300\000\000\200>\346\261a\177\000\000\000\200\000\000\340@",
+              152);
+const std::string kNumpyI64("\223NUMPY\001\000v\000{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }           "
+                            "                                                 "
+                            "\012\375\377\377\377\377\377\377\377\000\000\000\000\000\000\000\000\005\000\000\000\000"
+                            "\000\000\000\000\000\000\000\000\001\000\000",
+                            160);
+const std::string kNumpyFortran(
+    "\223NUMPY\001\000v\000{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }                                  "
+    "                         \012\000\000\000\000\000\000@@\000\000\200\077\000\000\200@\000\000\000@\000\000\240@",
+    152);
+const std::string
+    kNumpyF64("\223NUMPY\001\000v\000{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }                         "
+              "                                   \012\000\000\000\000\000\000\000\000\000\000\000\000\000\000\360\077",
+              144);
+const std::string kNumpyScalar("\223NUMPY\001\000v\000{'descr': '<f4', 'fortran_order': False, 'shape': (), }          "
+                               "                                                    \012\000\000 @",
+                               132);
+const std::string
+    kNumpyV2("\223NUMPY\002\000t\000\000\000{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }                  "
+             "                                        \012\000\000\000\000\000\000\200\077\000\000\000@",
+             140);
+const std::string
+    kNumpyBigEndian("\223NUMPY\001\000v\000{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }                   "
+                    "                                         \012\000\000\000\000\077\200\000\000",
+                    136);
 
 bool contains(const std::string &s, const std::string &part) { return s.find(part) != std::string::npos; }
 
@@ -125,10 +147,11 @@ TEST(Npy, RejectsMalformedFiles) {
   std::string huge = std::string("\223NUMPY\001\000", 8) + char(h.size()) + '\0' + h + "abcd";
   npyError(huge);
   // Broken header dicts.
-  for (std::string bad : {"{'descr': '<f4', 'shape': (2,), }", "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1,), }",
-                          "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }",
-                          "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'extra': 1}", "not a dict",
-                          "{'descr': '<f4' 'fortran_order': False, 'shape': (1,)}"}) {
+  for (std::string bad :
+       {"{'descr': '<f4', 'shape': (2,), }", "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1,), }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'extra': 1}", "not a dict",
+        "{'descr': '<f4' 'fortran_order': False, 'shape': (1,)}"}) {
     std::string f = std::string("\223NUMPY\001\000", 8) + char(bad.size()) + '\0' + bad + "abcd";
     npyError(f);
   }

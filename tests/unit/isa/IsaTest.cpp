@@ -5,8 +5,8 @@
 // greedy), worked out by hand; never from the code under test.
 //
 //===----------------------------------------------------------------------===//
-#include "common/TestArtifacts.h"
 #include "softnpu/isa/Isa.h"
+#include "common/TestArtifacts.h"
 
 #include <gtest/gtest.h>
 
@@ -22,10 +22,8 @@ namespace {
 
 /// The layout documented in Isa.h, written out independently of encode().
 uint64_t documentedWord(uint8_t op, unsigned mem, unsigned flags, uint32_t a, uint16_t b) {
-  return uint64_t(op) | (uint64_t(mem) << 8) | (uint64_t(flags) << 12) | (uint64_t(a) << 16) |
-         (uint64_t(b) << 48);
+  return uint64_t(op) | (uint64_t(mem) << 8) | (uint64_t(flags) << 12) | (uint64_t(a) << 16) | (uint64_t(b) << 48);
 }
-
 
 } // namespace
 
@@ -265,8 +263,7 @@ TEST(IsaDisassembly, Text) {
   EXPECT_EQ(disassemble(makeInst(Opcode::VWr, MemSpace::AsVrf, 4, 1)), "v_wr ASVRF, 4, mfu 1");
   EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Ivrf, 0)), "v_rd IVRF, 0");
   EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 100, 3)), "m_rd 100, tile 3");
-  EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 100, 3, kMRdTranspose)),
-            "m_rd 100, tile 3, transpose");
+  EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 100, 3, kMRdTranspose)), "m_rd 100, tile 3, transpose");
   EXPECT_EQ(disassemble(makeInst(Opcode::MRd, MemSpace::None, 3, 12, kMRdStream)), "m_rd stream #3, tile 12");
 }
 
@@ -297,15 +294,15 @@ TEST(IsaDisassembly, EveryMnemonicAppears) {
 
 TEST(IsaPlan, MatVecChainWithBiasAndRelu) {
   std::vector<Inst> p = {
-      scalarWrite(SReg::Rows, 2),                   // 0
-      scalarWrite(SReg::Cols, 3),                   // 1
-      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),     // 2
-      makeInst(Opcode::MvMul, MemSpace::None, 0),   // 3
-      makeInst(Opcode::VvAdd, MemSpace::None, 5),   // 4
-      makeInst(Opcode::VRelu),                      // 5
-      makeInst(Opcode::VWr, MemSpace::Dram, 100),   // 6
-      makeInst(Opcode::EndChain),                   // 7
-      makeInst(Opcode::MRd, MemSpace::None, 0, 4),  // 8
+      scalarWrite(SReg::Rows, 2),                  // 0
+      scalarWrite(SReg::Cols, 3),                  // 1
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),    // 2
+      makeInst(Opcode::MvMul, MemSpace::None, 0),  // 3
+      makeInst(Opcode::VvAdd, MemSpace::None, 5),  // 4
+      makeInst(Opcode::VRelu),                     // 5
+      makeInst(Opcode::VWr, MemSpace::Dram, 100),  // 6
+      makeInst(Opcode::EndChain),                  // 7
+      makeInst(Opcode::MRd, MemSpace::None, 0, 4), // 8
   };
   ProgramPlan plan;
   std::string err;
@@ -323,20 +320,20 @@ TEST(IsaPlan, MatVecChainWithBiasAndRelu) {
 
 TEST(IsaPlan, MfuOnlyChainAndSeveralWrites) {
   std::vector<Inst> p = {
-      makeInst(Opcode::VRd, MemSpace::Dram, 10),      // 0
-      makeInst(Opcode::VvMul, MemSpace::None, 1),     // 1
-      makeInst(Opcode::VSigm),                        // 2
-      makeInst(Opcode::VWr, MemSpace::Ivrf, 0),       // 3
-      makeInst(Opcode::EndChain),                     // 4
-      makeInst(Opcode::VRd, MemSpace::AsVrf, 2, 1),   // 5
-      makeInst(Opcode::VTanh),                        // 6
-      makeInst(Opcode::VWr, MemSpace::Dram, 40),      // 7
-      makeInst(Opcode::VWr, MemSpace::Ivrf, 8),       // 8
-      makeInst(Opcode::VWr, MemSpace::MulVrf, 0, 1),  // 9
-      makeInst(Opcode::EndChain),                     // 10
-      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),       // 11: no point-wise op at all
-      makeInst(Opcode::VWr, MemSpace::Dram, 0),       // 12
-      makeInst(Opcode::EndChain),                     // 13
+      makeInst(Opcode::VRd, MemSpace::Dram, 10),     // 0
+      makeInst(Opcode::VvMul, MemSpace::None, 1),    // 1
+      makeInst(Opcode::VSigm),                       // 2
+      makeInst(Opcode::VWr, MemSpace::Ivrf, 0),      // 3
+      makeInst(Opcode::EndChain),                    // 4
+      makeInst(Opcode::VRd, MemSpace::AsVrf, 2, 1),  // 5
+      makeInst(Opcode::VTanh),                       // 6
+      makeInst(Opcode::VWr, MemSpace::Dram, 40),     // 7
+      makeInst(Opcode::VWr, MemSpace::Ivrf, 8),      // 8
+      makeInst(Opcode::VWr, MemSpace::MulVrf, 0, 1), // 9
+      makeInst(Opcode::EndChain),                    // 10
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),      // 11: no point-wise op at all
+      makeInst(Opcode::VWr, MemSpace::Dram, 0),      // 12
+      makeInst(Opcode::EndChain),                    // 13
   };
   ProgramPlan plan;
   std::string err;
@@ -367,17 +364,17 @@ TEST(IsaPlan, MfuPlacementFollowsStageOrder) {
   // add, mul, act fill MFU 0; the next add starts MFU 1; max (an add-stage op)
   // after tanh starts MFU 2; a multiply then joins MFU 2.
   std::vector<Inst> p = {
-      makeInst(Opcode::VRd, MemSpace::Ivrf, 0),  // 0
-      makeInst(Opcode::MvMul),                   // 1
-      makeInst(Opcode::VvAdd),                   // 2 -> 0
-      makeInst(Opcode::VvMul),                   // 3 -> 0
-      makeInst(Opcode::VRelu),                   // 4 -> 0
-      makeInst(Opcode::VvASubB),                 // 5 -> 1
-      makeInst(Opcode::VTanh),                   // 6 -> 1 (skips the multiply stage)
-      makeInst(Opcode::VvMax),                   // 7 -> 2
-      makeInst(Opcode::VvMul),                   // 8 -> 2
-      makeInst(Opcode::VWr, MemSpace::Dram, 0),  // 9
-      makeInst(Opcode::EndChain),                // 10
+      makeInst(Opcode::VRd, MemSpace::Ivrf, 0), // 0
+      makeInst(Opcode::MvMul),                  // 1
+      makeInst(Opcode::VvAdd),                  // 2 -> 0
+      makeInst(Opcode::VvMul),                  // 3 -> 0
+      makeInst(Opcode::VRelu),                  // 4 -> 0
+      makeInst(Opcode::VvASubB),                // 5 -> 1
+      makeInst(Opcode::VTanh),                  // 6 -> 1 (skips the multiply stage)
+      makeInst(Opcode::VvMax),                  // 7 -> 2
+      makeInst(Opcode::VvMul),                  // 8 -> 2
+      makeInst(Opcode::VWr, MemSpace::Dram, 0), // 9
+      makeInst(Opcode::EndChain),               // 10
   };
   ProgramPlan plan;
   std::string err;
@@ -392,13 +389,13 @@ TEST(IsaPlan, MfuPlacementFollowsStageOrder) {
 
   // Going backwards in stage order always moves to the next MFU.
   std::vector<Inst> q = {
-      makeInst(Opcode::VRd, MemSpace::Dram, 0),  // 0
-      makeInst(Opcode::VvMul),                   // 1 -> 0
-      makeInst(Opcode::VvBSubA),                 // 2 -> 1
-      makeInst(Opcode::VPass),                   // 3 -> 1
-      makeInst(Opcode::VSigm),                   // 4 -> 2
-      makeInst(Opcode::VWr, MemSpace::Dram, 0),  // 5
-      makeInst(Opcode::EndChain),                // 6
+      makeInst(Opcode::VRd, MemSpace::Dram, 0), // 0
+      makeInst(Opcode::VvMul),                  // 1 -> 0
+      makeInst(Opcode::VvBSubA),                // 2 -> 1
+      makeInst(Opcode::VPass),                  // 3 -> 1
+      makeInst(Opcode::VSigm),                  // 4 -> 2
+      makeInst(Opcode::VWr, MemSpace::Dram, 0), // 5
+      makeInst(Opcode::EndChain),               // 6
   };
   ASSERT_TRUE(planProgram(q, 3, plan, err)) << err;
   EXPECT_EQ(plan.chains[0].mfuOfOp[1], 0u);
@@ -456,10 +453,15 @@ TEST(IsaPlanRejects, MvMulChainReadingDram) {
 
 TEST(IsaPlanRejects, TooManyMfus) {
   std::vector<Inst> p = {makeInst(Opcode::VRd, MemSpace::Dram, 0),
-                         makeInst(Opcode::VvAdd), makeInst(Opcode::VvMul), makeInst(Opcode::VRelu),  // MFU 0
-                         makeInst(Opcode::VvAdd), makeInst(Opcode::VvMul), makeInst(Opcode::VRelu),  // MFU 1
-                         makeInst(Opcode::VvAdd),                                                    // MFU 2
-                         makeInst(Opcode::VWr, MemSpace::Dram, 0), makeInst(Opcode::EndChain)};
+                         makeInst(Opcode::VvAdd),
+                         makeInst(Opcode::VvMul),
+                         makeInst(Opcode::VRelu), // MFU 0
+                         makeInst(Opcode::VvAdd),
+                         makeInst(Opcode::VvMul),
+                         makeInst(Opcode::VRelu), // MFU 1
+                         makeInst(Opcode::VvAdd), // MFU 2
+                         makeInst(Opcode::VWr, MemSpace::Dram, 0),
+                         makeInst(Opcode::EndChain)};
   std::string e = planError(p, 2);
   EXPECT_NE(e.find("instruction 7"), std::string::npos) << e;
   ProgramPlan plan;

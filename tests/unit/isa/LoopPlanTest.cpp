@@ -41,21 +41,21 @@ bool has(const std::string &s, const std::string &part) { return s.find(part) !=
 
 TEST(IsaLoopPlan, NestedLoopsPairUpLikeBrackets) {
   std::vector<Inst> p = {
-      scalarWrite(SReg::RdStep, 4),              // 0
-      loop(3),                                   // 1 -> 12
-      loop(2),                                   // 2 -> 6
-      vrd(MemSpace::Dram, 0, kVIter),            // 3
-      vwr(MemSpace::Ivrf, 0),                    // 4
-      endChain(),                                // 5
-      endLoop(),                                 // 6
-      loop(0),                                   // 7 -> 8 (empty body)
-      endLoop(),                                 // 8
-      vrd(MemSpace::Ivrf, 0),                    // 9
-      vwr(MemSpace::Dram, 40, kVIter),           // 10
-      endChain(),                                // 11
-      endLoop(),                                 // 12
-      loop(1),                                   // 13 -> 14
-      endLoop(),                                 // 14
+      scalarWrite(SReg::RdStep, 4),    // 0
+      loop(3),                         // 1 -> 12
+      loop(2),                         // 2 -> 6
+      vrd(MemSpace::Dram, 0, kVIter),  // 3
+      vwr(MemSpace::Ivrf, 0),          // 4
+      endChain(),                      // 5
+      endLoop(),                       // 6
+      loop(0),                         // 7 -> 8 (empty body)
+      endLoop(),                       // 8
+      vrd(MemSpace::Ivrf, 0),          // 9
+      vwr(MemSpace::Dram, 40, kVIter), // 10
+      endChain(),                      // 11
+      endLoop(),                       // 12
+      loop(1),                         // 13 -> 14
+      endLoop(),                       // 14
   };
   ProgramPlan plan;
   std::string err;
@@ -124,8 +124,7 @@ TEST(IsaLoopPlanRejects, IterFlagOutsideEveryLoop) {
   // Inside, it is fine.
   ProgramPlan plan;
   std::string err;
-  EXPECT_TRUE(planProgram({loop(2), vrd(MemSpace::Dram, 0, kVIter), vwr(MemSpace::Dram, 8, kVIter), endChain(),
-                           endLoop()},
-                          2, plan, err))
+  EXPECT_TRUE(planProgram(
+      {loop(2), vrd(MemSpace::Dram, 0, kVIter), vwr(MemSpace::Dram, 8, kVIter), endChain(), endLoop()}, 2, plan, err))
       << err;
 }

@@ -146,16 +146,15 @@ public:
         v = std::ldexp(static_cast<float>((1u << 23) | below(1u << 23)), eb - 23 - 10 - static_cast<int>(below(20)));
         break;
       default:
-        v = std::ldexp(static_cast<float>((1u << 23) | below(1u << 23)),
-                       eb - 23 - static_cast<int>(below(m + 3)));
+        v = std::ldexp(static_cast<float>((1u << 23) | below(1u << 23)), eb - 23 - static_cast<int>(below(m + 3)));
         break;
       }
       if (below(2))
         v = -v;
     }
     if (below(500) == 0)
-      x[below(static_cast<unsigned>(len))] = below(2) ? std::numeric_limits<float>::infinity()
-                                                       : std::numeric_limits<float>::quiet_NaN();
+      x[below(static_cast<unsigned>(len))] =
+          below(2) ? std::numeric_limits<float>::infinity() : std::numeric_limits<float>::quiet_NaN();
     return x;
   }
 
@@ -188,8 +187,8 @@ void expectMatchesReference(const BfpVector &v, const std::vector<RefBlock> &ref
       const long expected = (!r.nan && i < r.q.size()) ? r.q[i] : 0;
       ASSERT_EQ(v.exponents[b * k + i], 1 - static_cast<int>(m));
       ASSERT_EQ(v.significands[b * k + i], expected)
-          << "block " << b << " element " << i << " x=" << x[b * k + std::min(i, r.q.size() - 1)]
-          << " m=" << m << " k=" << k << " rounding=" << roundingName(rounding);
+          << "block " << b << " element " << i << " x=" << x[b * k + std::min(i, r.q.size() - 1)] << " m=" << m
+          << " k=" << k << " rounding=" << roundingName(rounding);
     }
   }
   std::vector<float> back(x.size());
@@ -331,12 +330,12 @@ TEST(BfpTest, MisuseGivesNanOrEmptyNotACrash) {
   BfpVector b = quantize(x, 4, NumberFormat::bfp(6, 2), Rounding::NearestEven);
   BfpVector c = quantize(x, 4, NumberFormat::bfp(7, 4), Rounding::NearestEven);
   BfpVector d = quantize(x, 2, NumberFormat::bfp(7, 2), Rounding::NearestEven);
-  EXPECT_TRUE(std::isnan(dot(a, c, 0.0f)));         // different block sizes
-  EXPECT_TRUE(std::isnan(dot(a, d, 0.0f)));         // different lengths
+  EXPECT_TRUE(std::isnan(dot(a, c, 0.0f)));           // different block sizes
+  EXPECT_TRUE(std::isnan(dot(a, d, 0.0f)));           // different lengths
   EXPECT_TRUE(std::isnan(dot(a, BfpVector{}, 0.0f))); // malformed
-  EXPECT_FALSE(std::isnan(dot(a, b, 0.0f)));        // different m, same block size: allowed
+  EXPECT_FALSE(std::isnan(dot(a, b, 0.0f)));          // different m, same block size: allowed
   BfpVector e = quantize(x, 0, NumberFormat::bfp(7, 2), Rounding::NearestEven);
-  EXPECT_EQ(dot(e, e, 5.0f), 5.0f);                 // empty: init
+  EXPECT_EQ(dot(e, e, 5.0f), 5.0f); // empty: init
   float out[2];
   dequantize(BfpVector{}, 2, out);
   EXPECT_TRUE(std::isnan(out[0]) && std::isnan(out[1]));
@@ -382,8 +381,8 @@ TEST(BfpTest, DotMatchesReferenceBitExactly) {
     const float init = gen.below(2) ? 0.0f : std::ldexp(static_cast<float>(gen.below(1000)) - 500.0f, -5);
     const float got = dot(w, x, init);
     const float expected = refDot(rw, rx, mw, mx, k, n, init);
-    ASSERT_TRUE(sameFloat(got, expected)) << "m=" << mw << "/" << mx << " k=" << k << " n=" << n << ": " << got
-                                          << " vs " << expected;
+    ASSERT_TRUE(sameFloat(got, expected))
+        << "m=" << mw << "/" << mx << " k=" << k << " n=" << n << ": " << got << " vs " << expected;
     finite += std::isfinite(expected) && expected != init ? 1 : 0;
     blocks += nb;
   }

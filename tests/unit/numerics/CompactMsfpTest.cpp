@@ -38,11 +38,16 @@ std::vector<CompactKernel> kernels() {
 
 const char *kernelName(CompactKernel k) {
   switch (k) {
-  case CompactKernel::Auto: return "auto";
-  case CompactKernel::Portable: return "portable";
-  case CompactKernel::Sse2: return "sse2";
-  case CompactKernel::Avx2: return "avx2";
-  case CompactKernel::Avx2Vnni: return "avx2-vnni";
+  case CompactKernel::Auto:
+    return "auto";
+  case CompactKernel::Portable:
+    return "portable";
+  case CompactKernel::Sse2:
+    return "sse2";
+  case CompactKernel::Avx2:
+    return "avx2";
+  case CompactKernel::Avx2Vnni:
+    return "avx2-vnni";
   }
   return "?";
 }
@@ -55,8 +60,7 @@ uint32_t bitsOf(float f) {
 
 /// A random SignMagnitude BfpVector of `blocks` blocks. `extremeScales`
 /// draws scales over the whole [kMinExp, kMaxExp] range, otherwise near 0.
-BfpVector randomVector(std::mt19937 &rng, const NumberFormat &fmt, size_t blocks, bool zeroRow,
-                       bool extremeScales) {
+BfpVector randomVector(std::mt19937 &rng, const NumberFormat &fmt, size_t blocks, bool zeroRow, bool extremeScales) {
   BfpVector v;
   v.format = fmt;
   const size_t k = fmt.blockSize;
@@ -65,8 +69,7 @@ BfpVector randomVector(std::mt19937 &rng, const NumberFormat &fmt, size_t blocks
   v.nanBlocks.assign(blocks, 0);
   v.significands.assign(blocks * k, 0);
   v.exponents.assign(blocks * k, static_cast<int8_t>(1 - static_cast<int>(fmt.mantissaBits)));
-  std::uniform_int_distribution<int> wideScale(kMinExp, kMaxExp), nearScale(-12, 6), q(-maxQ, maxQ),
-      percent(0, 99);
+  std::uniform_int_distribution<int> wideScale(kMinExp, kMaxExp), nearScale(-12, 6), q(-maxQ, maxQ), percent(0, 99);
   for (size_t b = 0; b < blocks; ++b) {
     v.scales[b] = static_cast<int16_t>(extremeScales ? wideScale(rng) : nearScale(rng));
     if (zeroRow)
@@ -120,8 +123,8 @@ TEST(CompactMsfp, MatchesDotBitForBit) {
             ASSERT_TRUE(matVecCompactMsfp(cm, x, acc.data(), kernel));
             for (size_t r = 0; r < rows; ++r)
               ASSERT_EQ(bitsOf(acc[r]), bitsOf(expected[r]))
-                  << kernelName(kernel) << " k " << k << " mw " << mw << " mx " << mx << " row " << r << ": "
-                  << acc[r] << " vs " << expected[r];
+                  << kernelName(kernel) << " k " << k << " mw " << mw << " mx " << mx << " row " << r << ": " << acc[r]
+                  << " vs " << expected[r];
           }
           for (size_t r = 0; r < rows; ++r) {
             nanResults += std::isnan(expected[r]);

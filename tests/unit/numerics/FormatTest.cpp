@@ -49,12 +49,35 @@ TEST(FormatTest, EveryValidBfpNameRoundTrips) {
 }
 
 TEST(FormatTest, RejectsMalformedAndOutOfRange) {
-  const char *bad[] = {"",           "FP32",         "fp8",            "msfp11",        "msfp17",
-                       "mxfp8",      "mxfp4,k=0",    "mxfp4,k=257",    "mxint8,k=",     "mxint8,m=3",
-                       "mxfp4x",     "mxfp6",        "bf16,k=16",      "MXFP4",         "mxint8,k=016",
-                       "bfp",        "bfp:m=7",      "bfp:m=7,k=",     "bfp:m=,k=8",    "bfp:m=0,k=16",
-                       "bfp:m=16,k=16", "bfp:m=7,k=0", "bfp:m=7,k=257", "bfp:m=07,k=8", "bfp:m=7,k=8x",
-                       "bfp:m=-1,k=8", "bfp:k=8,m=7",  " fp32",          "bfp:m=99999999999,k=8"};
+  const char *bad[] = {"",
+                       "FP32",
+                       "fp8",
+                       "msfp11",
+                       "msfp17",
+                       "mxfp8",
+                       "mxfp4,k=0",
+                       "mxfp4,k=257",
+                       "mxint8,k=",
+                       "mxint8,m=3",
+                       "mxfp4x",
+                       "mxfp6",
+                       "bf16,k=16",
+                       "MXFP4",
+                       "mxint8,k=016",
+                       "bfp",
+                       "bfp:m=7",
+                       "bfp:m=7,k=",
+                       "bfp:m=,k=8",
+                       "bfp:m=0,k=16",
+                       "bfp:m=16,k=16",
+                       "bfp:m=7,k=0",
+                       "bfp:m=7,k=257",
+                       "bfp:m=07,k=8",
+                       "bfp:m=7,k=8x",
+                       "bfp:m=-1,k=8",
+                       "bfp:k=8,m=7",
+                       " fp32",
+                       "bfp:m=99999999999,k=8"};
   for (const char *text : bad) {
     std::string error;
     EXPECT_FALSE(NumberFormat::parse(text, &error)) << text;

@@ -70,8 +70,8 @@ TEST(DotLeading, EqualsDotWithTheVectorCutToTheRow) {
       ASSERT_LT(w.numBlocks(), x.numBlocks());
       for (float init : {0.0f, -0.0f, 1.5f, -1e30f}) {
         const float expected = dot(w, cut(x, w.numBlocks()), init);
-        EXPECT_EQ(bitsOf(dotLeading(w, x, init)), bitsOf(expected)) << fw.name() << " x " << fx.name() << " cols "
-                                                                    << cols;
+        EXPECT_EQ(bitsOf(dotLeading(w, x, init)), bitsOf(expected))
+            << fw.name() << " x " << fx.name() << " cols " << cols;
         ++compared;
       }
       // dot() itself still wants equal lengths; a shorter x is refused.

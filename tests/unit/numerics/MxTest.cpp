@@ -57,7 +57,8 @@ RefElement fpTable(const char *name, Element element, int ebits, int mbits, int 
       if (element == Element::E5M2 && field == maxField)
         continue; // Inf, NaN
       const long double frac = static_cast<long double>(mant) / (1u << mbits);
-      const long double v = field == 0 ? std::ldexp(frac, 1 - bias) : std::ldexp(1.0L + frac, static_cast<int>(field) - bias);
+      const long double v =
+          field == 0 ? std::ldexp(frac, 1 - bias) : std::ldexp(1.0L + frac, static_cast<int>(field) - bias);
       entries.push_back({v, (field << mbits) | mant});
     }
   std::sort(entries.begin(), entries.end());
@@ -107,8 +108,8 @@ size_t roundMagnitude(const RefElement &e, long double v, Rounding rounding) {
   const size_t last = e.magnitudes.size() - 1;
   if (v >= e.maxValue)
     return last; // saturation
-  const size_t hi = static_cast<size_t>(std::upper_bound(e.magnitudes.begin(), e.magnitudes.end(), v) -
-                                        e.magnitudes.begin());
+  const size_t hi =
+      static_cast<size_t>(std::upper_bound(e.magnitudes.begin(), e.magnitudes.end(), v) - e.magnitudes.begin());
   const size_t lo = hi - 1; // magnitudes[0] = 0 <= v
   if (e.magnitudes[lo] == v || rounding == Rounding::TowardZero)
     return lo;
@@ -199,24 +200,39 @@ public:
   std::vector<float> block(size_t len, const RefElement &e) {
     std::vector<float> x(len, 0.0f);
     if (below(40) == 0)
-      return x; // all zeros
+      return x;                                       // all zeros
     const int X = static_cast<int>(below(262)) - 137; // -137 .. 124
     const size_t n = e.magnitudes.size();
     for (float &f : x) {
       long double v;
       switch (below(12)) {
-      case 0: v = 0; break;
-      case 1: v = e.magnitudes[below(static_cast<unsigned>(n))]; break;
-      case 2: case 3: { // exact tie between neighbours
+      case 0:
+        v = 0;
+        break;
+      case 1:
+        v = e.magnitudes[below(static_cast<unsigned>(n))];
+        break;
+      case 2:
+      case 3: { // exact tie between neighbours
         const size_t i = below(static_cast<unsigned>(n - 1));
         v = (e.magnitudes[i] + e.magnitudes[i + 1]) / 2;
         break;
       }
-      case 4: v = e.maxValue; break;
-      case 5: v = e.maxValue + unit() * (std::ldexp(1.0L, e.emax + 1) - e.maxValue); break; // above max
-      case 6: v = unit() * e.smallestNormal; break; // element subnormal range
-      case 7: f = std::ldexp(static_cast<float>(1 + below(1u << 23)), -149); continue; // fp32 subnormal
-      default: v = unit() * std::ldexp(1.0L, e.emax + 1 - static_cast<int>(below(10))); break;
+      case 4:
+        v = e.maxValue;
+        break;
+      case 5:
+        v = e.maxValue + unit() * (std::ldexp(1.0L, e.emax + 1) - e.maxValue);
+        break; // above max
+      case 6:
+        v = unit() * e.smallestNormal;
+        break; // element subnormal range
+      case 7:
+        f = std::ldexp(static_cast<float>(1 + below(1u << 23)), -149);
+        continue; // fp32 subnormal
+      default:
+        v = unit() * std::ldexp(1.0L, e.emax + 1 - static_cast<int>(below(10)));
+        break;
       }
       f = static_cast<float>(std::ldexp(v, X));
       if (below(2))
@@ -225,8 +241,8 @@ public:
     if (below(20) == 0) // one huge outlier
       x[below(static_cast<unsigned>(len))] *= std::ldexp(1.0f, 10 + static_cast<int>(below(30)));
     if (below(300) == 0)
-      x[below(static_cast<unsigned>(len))] = below(2) ? std::numeric_limits<float>::infinity()
-                                                       : std::numeric_limits<float>::quiet_NaN();
+      x[below(static_cast<unsigned>(len))] =
+          below(2) ? std::numeric_limits<float>::infinity() : std::numeric_limits<float>::quiet_NaN();
     if (below(200) == 0)
       x[below(static_cast<unsigned>(len))] = -0.0f;
     return x;
@@ -401,7 +417,9 @@ TEST(MxTest, DotOfEveryFormatPairMatchesExactEvaluation) {
     const RefElement &shape = refElements()[gen.below(static_cast<unsigned>(refElements().size()))];
     const std::vector<float> wf = gen.vector(n, k, shape), xf = gen.vector(n, k, shape);
     const BfpVector w = quantize(wf.data(), n, fw, rounding), x = quantize(xf.data(), n, fx, rounding);
-    const float init = gen.below(2) ? 0.0f : std::ldexp(static_cast<float>(gen.below(1000)) - 500.0f, static_cast<int>(gen.below(60)) - 30);
+    const float init =
+        gen.below(2) ? 0.0f
+                     : std::ldexp(static_cast<float>(gen.below(1000)) - 500.0f, static_cast<int>(gen.below(60)) - 30);
     const float got = dot(w, x, init), expected = refDot(w, x, init);
     ASSERT_TRUE(sameFloat(got, expected))
         << fw.name() << " x " << fx.name() << " n=" << n << ": " << got << " vs " << expected;

@@ -2,7 +2,8 @@
 //
 // numerics::roundTrip and packRow take fused paths for MSFP (SignMagnitude)
 // formats; they must give, bit for bit, what roundTripReference (quantize +
-// dequantize) and packRowReference (quantize + encode) give: over random data of many magnitudes, special values (NaN, +-Inf,
+// dequantize) and packRowReference (quantize + encode) give: over random data of many magnitudes, special values (NaN,
+// +-Inf,
 // +-0, subnormals, the largest floats), every MSFP format m = 1..15 with
 // block sizes from 1 to 256, every rounding mode, run lengths that restart
 // blocks mid-row (vectorLength) and rows that end in a short block. The other
@@ -61,8 +62,7 @@ void expectSame(std::vector<float> x, const NumberFormat &f, Rounding r, size_t 
   roundTrip(x.data(), x.size(), f, r, run);
   for (size_t i = 0; i < x.size(); ++i)
     ASSERT_EQ(bitsOf(x[i]), bitsOf(ref[i]))
-        << f.name() << " rounding " << static_cast<int>(r) << " run " << run << " n " << x.size() << " element "
-        << i;
+        << f.name() << " rounding " << static_cast<int>(r) << " run " << run << " n " << x.size() << " element " << i;
 }
 
 TEST(RoundTripFast, MsfpMatchesReferenceBitForBit) {
@@ -85,8 +85,7 @@ void expectSamePacked(const std::vector<float> &x, const NumberFormat &f, Roundi
   packRowReference(x.data(), x.size(), f, r, ref.data());
   packRow(x.data(), x.size(), f, r, fast.data());
   for (size_t i = 0; i < bytes; ++i)
-    ASSERT_EQ(fast[i], ref[i]) << f.name() << " rounding " << static_cast<int>(r) << " n " << x.size() << " byte "
-                               << i;
+    ASSERT_EQ(fast[i], ref[i]) << f.name() << " rounding " << static_cast<int>(r) << " n " << x.size() << " byte " << i;
 }
 
 TEST(RoundTripFast, MsfpPackMatchesReferenceByteForByte) {

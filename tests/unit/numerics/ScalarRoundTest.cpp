@@ -113,7 +113,8 @@ float randomInput(std::mt19937_64 &rng, const ScalarTable &t) {
     std::memcpy(&x, &bits, sizeof x);
     break;
   }
-  case 1: case 2: { // exact midpoint of neighbours (a tie), when representable in fp32
+  case 1:
+  case 2: { // exact midpoint of neighbours (a tie), when representable in fp32
     const size_t i = (rng() % (t.values.size() - 1));
     x = static_cast<float>((t.values[i] + t.values[i + 1]) / 2);
     break;
@@ -122,7 +123,8 @@ float randomInput(std::mt19937_64 &rng, const ScalarTable &t) {
     x = static_cast<float>(t.maxValue * (0.99L + static_cast<long double>(rng() % 4000) / 100000));
     break;
   case 4: // the target's subnormal range
-    x = static_cast<float>(static_cast<long double>(rng() % 4096) / 16 * t.values[1]); // sixteenths of the smallest subnormal
+    x = static_cast<float>(static_cast<long double>(rng() % 4096) / 16 *
+                           t.values[1]); // sixteenths of the smallest subnormal
     break;
   case 5: { // fp32 in the range of the format
     const int e = static_cast<int>(rng() % 60) - 30;
@@ -141,10 +143,18 @@ float randomInput(std::mt19937_64 &rng, const ScalarTable &t) {
 void checkFormat(const NumberFormat &fmt, bool bf16, uint64_t seed) {
   const ScalarTable t = makeTable(bf16);
   std::mt19937_64 rng(seed);
-  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
-                            std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::max(),
-                            std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min(), 65504.0f,
-                            65520.0f, 65519.99f, -65520.0f};
+  const float specials[] = {0.0f,
+                            -0.0f,
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::max(),
+                            std::numeric_limits<float>::denorm_min(),
+                            std::numeric_limits<float>::min(),
+                            65504.0f,
+                            65520.0f,
+                            65519.99f,
+                            -65520.0f};
   for (Rounding rounding : kAllRoundings)
     for (float x : specials)
       ASSERT_TRUE(sameFloat(roundScalar(x, fmt, rounding), refRound(x, t, rounding)))

@@ -49,9 +49,7 @@ void expectSameVector(const BfpVector &a, const BfpVector &b, const std::string 
   EXPECT_EQ(a.exponents, b.exponents) << what;
 }
 
-std::vector<size_t> lengthsFor(unsigned k) {
-  return {1, k, k + 1, 2 * k + 3, 8 * k - 1, 400, 401};
-}
+std::vector<size_t> lengthsFor(unsigned k) { return {1, k, k + 1, 2 * k + 3, 8 * k - 1, 400, 401}; }
 
 TEST(UnpackKernel, EveryKernelMatchesThePortableDecoderOnRandomBytes) {
   if (!decodeKernelAvailable(DecodeKernel::Avx2))

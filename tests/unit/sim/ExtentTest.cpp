@@ -34,8 +34,8 @@ enum class Kind { Pinned, Streamed, Moved };
 /// y (DRAM kY, 32 lanes) = the 2 x 2 tile grid times x (DRAM 0, 32
 /// elements). The matrix is rows x cols `w`: pinned at tile 0, streamed into
 /// tile 4, or (Moved) an fp32 DRAM tensor at kW moved by m_rd into tile 8.
-artifact::Artifact extentArtifact(const artifact::FormatPair &f, const std::vector<float> &w, size_t rows,
-                                  size_t cols, const std::vector<float> &x, Kind kind) {
+artifact::Artifact extentArtifact(const artifact::FormatPair &f, const std::vector<float> &w, size_t rows, size_t cols,
+                                  const std::vector<float> &x, Kind kind) {
   artifact::Artifact a;
   a.target = tinyTarget();
   a.target.weightFormat = f.weight;
@@ -99,9 +99,9 @@ void expectSameBits(const std::vector<float> &a, const std::vector<float> &b, co
 
 TEST(SimExtentTest, RealExtentComputesExactlyAsWholeTiles) {
   const std::vector<artifact::FormatPair> pairs = {
-      {NumberFormat::bfp(6, 16), NumberFormat::bfp(6, 16)},   // msfp15: the compact kernel
-      {NumberFormat::bfp(12, 8), NumberFormat::bfp(10, 8)},   // wide MSFP: dotLeading
-      {NumberFormat::bfp(3, 5), NumberFormat::bfp(3, 5)},     // blocks 5, 5, 5, 1: short last blocks
+      {NumberFormat::bfp(6, 16), NumberFormat::bfp(6, 16)}, // msfp15: the compact kernel
+      {NumberFormat::bfp(12, 8), NumberFormat::bfp(10, 8)}, // wide MSFP: dotLeading
+      {NumberFormat::bfp(3, 5), NumberFormat::bfp(3, 5)},   // blocks 5, 5, 5, 1: short last blocks
       {NumberFormat::mx(Element::E2M1), NumberFormat::mx(Element::E4M3)},
       {NumberFormat::mx(Element::Int8, 8), NumberFormat::mx(Element::Int8, 8)},
       {NumberFormat::fp32(), NumberFormat::fp32()}};

@@ -38,9 +38,15 @@ std::vector<float> spreadVector(size_t n, unsigned seed) {
   std::vector<float> v(n);
   for (float &x : v) {
     switch (gen() % 8) {
-    case 0: x = 0.0f; break;
-    case 1: x = static_cast<float>(static_cast<int>(gen() % 9) - 4); break;
-    default: x = std::ldexp(mant(gen), static_cast<int>(gen() % 24) - 12); break;
+    case 0:
+      x = 0.0f;
+      break;
+    case 1:
+      x = static_cast<float>(static_cast<int>(gen() % 9) - 4);
+      break;
+    default:
+      x = std::ldexp(mant(gen), static_cast<int>(gen() % 24) - 12);
+      break;
     }
   }
   return v;
@@ -162,7 +168,7 @@ TEST(SimFormatsTest, MfmtSelectsTheFormatPairOfEachMatrix) {
   p.matVec(0, 1, 120); // matrix B, mxfp4 x mxfp8
   p.swr(SReg::MatH, N);
   p.swr(SReg::MatW, N);
-  p.mrd(300, 2);       // C quantized to mxfp4 under MFMT 1
+  p.mrd(300, 2); // C quantized to mxfp4 under MFMT 1
   p.matVec(0, 2, 140);
   a.program = p.insts;
   a.instNode.assign(a.program.size(), 0);
@@ -212,9 +218,9 @@ TEST(SimFormatsTest, MfmtSelectsTheFormatPairOfEachMatrix) {
 }
 
 TEST(SimFormatsTest, CreateChecksTheFormatTable) {
-  artifact::Artifact a = matVecArtifact({NumberFormat::bfp(6, 16), NumberFormat::bfp(6, 16)},
-                                        numerics::Rounding::NearestEven, spreadVector(2 * N * 3 * N, 5),
-                                        spreadVector(3 * N, 6));
+  artifact::Artifact a =
+      matVecArtifact({NumberFormat::bfp(6, 16), NumberFormat::bfp(6, 16)}, numerics::Rounding::NearestEven,
+                     spreadVector(2 * N * 3 * N, 5), spreadVector(3 * N, 6));
   std::string err;
   artifact::Artifact b = a;
   b.formats.clear();

@@ -39,21 +39,21 @@ void expectRange(const timing::Range &r, Memory mem, uint64_t begin, uint64_t en
 TEST(SimLoopWorkTest, EventsFollowExecutionWithEffectiveRanges) {
   artifact::Artifact a = emptyArtifact(tinyTarget(true), 100);
   Program p;
-  p.swr(SReg::Cols, 1);             // 0
-  p.swrSigned(SReg::RdStep, -16);   // 1
-  p.swr(SReg::WrStep, 2);           // 2
-  p.loop(3);                        // 3
-  p.vrdIter(MemSpace::Dram, 32);    // 4: DRAM 32, 16, 0
-  p.vwrIter(MemSpace::Ivrf, 10);    // 5: IVRF 10, 12, 14
-  p.end();                          // 6
-  p.endLoop();                      // 7
-  p.swr(SReg::MatH, 4);             // 8
-  p.swr(SReg::MatW, 4);             // 9
-  p.swr(SReg::Rows, 2);             // 10
-  p.swr(SReg::MatPitch, 5);         // 11
-  p.mrd(0, 20);                     // 12: tiles 20 and 25
-  p.swr(SReg::MatPitch, 0);         // 13
-  p.mrd(0, 40);                     // 14: tiles 40, 41
+  p.swr(SReg::Cols, 1);           // 0
+  p.swrSigned(SReg::RdStep, -16); // 1
+  p.swr(SReg::WrStep, 2);         // 2
+  p.loop(3);                      // 3
+  p.vrdIter(MemSpace::Dram, 32);  // 4: DRAM 32, 16, 0
+  p.vwrIter(MemSpace::Ivrf, 10);  // 5: IVRF 10, 12, 14
+  p.end();                        // 6
+  p.endLoop();                    // 7
+  p.swr(SReg::MatH, 4);           // 8
+  p.swr(SReg::MatW, 4);           // 9
+  p.swr(SReg::Rows, 2);           // 10
+  p.swr(SReg::MatPitch, 5);       // 11
+  p.mrd(0, 20);                   // 12: tiles 20 and 25
+  p.swr(SReg::MatPitch, 0);       // 13
+  p.mrd(0, 40);                   // 14: tiles 40, 41
   setProgram(a, p.insts);
   auto s = makeSim(a);
   ASSERT_TRUE(s);

@@ -4,8 +4,8 @@
 // the "tiny" target) and checks inputs, outputs and error messages.
 //
 //===----------------------------------------------------------------------===//
-#include "common/TestArtifacts.h"
 #include "softnpu/api/Session.h"
+#include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 
 #include <gtest/gtest.h>

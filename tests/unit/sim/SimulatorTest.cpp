@@ -8,10 +8,10 @@
 // order (bit-exact).
 //
 //===----------------------------------------------------------------------===//
+#include "softnpu/sim/Simulator.h"
 #include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
-#include "softnpu/sim/Simulator.h"
 
 #include <gtest/gtest.h>
 
@@ -156,8 +156,7 @@ TEST(SimulatorTest, MultiplyUsesMulVrfAndSecondAddRunsOnMfu1) {
   artifact::Artifact a;
   setTarget(a, tinyTarget(true));
   a.dramElements = 200;
-  std::vector<float> x = randomVector(N, 7), v0 = randomVector(N, 8), m0 = randomVector(N, 9),
-                     v1 = randomVector(N, 10);
+  std::vector<float> x = randomVector(N, 7), v0 = randomVector(N, 8), m0 = randomVector(N, 9), v1 = randomVector(N, 10);
   addDramInit(a, 0, x);
   addDramInit(a, 16, v0);
   addDramInit(a, 32, m0);
@@ -311,9 +310,8 @@ void checkMatrixMove(bool fp32, bool transpose) {
         }
         numerics::roundTrip(row.data(), N, a.target.weightFormat, a.target.rounding);
         for (size_t j = 0; j < N; ++j)
-          ASSERT_TRUE(sameBits(tile[i * N + j], row[j]))
-              << "tile (" << tr << "," << tc << ") row " << i << " col " << j << ": " << tile[i * N + j]
-              << " vs " << row[j];
+          ASSERT_TRUE(sameBits(tile[i * N + j], row[j])) << "tile (" << tr << "," << tc << ") row " << i << " col " << j
+                                                         << ": " << tile[i * N + j] << " vs " << row[j];
       }
     }
   // Tiles outside the move stay zero.
@@ -478,4 +476,3 @@ TEST(SimulatorTest, ChainObserverSeesEveryChain) {
   EXPECT_EQ(events[1].cols, 3u);
   EXPECT_EQ(events[1].macs, 6u * N * N);
 }
-

@@ -79,7 +79,8 @@ std::vector<float> run(const artifact::Artifact &a, uint64_t addr, size_t n, int
 void expectSameBits(const std::vector<float> &x, const std::vector<float> &y, const char *what) {
   ASSERT_EQ(x.size(), y.size());
   for (size_t i = 0; i < x.size(); ++i)
-    ASSERT_EQ(std::memcmp(&x[i], &y[i], sizeof(float)), 0) << what << " element " << i << ": " << x[i] << " vs " << y[i];
+    ASSERT_EQ(std::memcmp(&x[i], &y[i], sizeof(float)), 0)
+        << what << " element " << i << ": " << x[i] << " vs " << y[i];
 }
 
 /// The run-time error of `a` (which validate() need not see: Simulator::create
@@ -184,8 +185,8 @@ TEST(SimStreamTest, TwoMatricesThroughTheSameScratchTiles) {
 
 TEST(SimStreamTest, RunTimeErrorsNameTheInstruction) {
   artifact::Artifact a = baseArtifact(false);
-  addMatrix(a, 0, randomVector(kRows * kCols, 31, 1.0f), kRows, kCols, 0); // pinned: tiles 0..5
-  addMatrix(a, 0, randomVector(kRows * kCols, 32, 1.0f), kRows, kCols, 0, true);  // streamed
+  addMatrix(a, 0, randomVector(kRows * kCols, 31, 1.0f), kRows, kCols, 0);       // pinned: tiles 0..5
+  addMatrix(a, 0, randomVector(kRows * kCols, 32, 1.0f), kRows, kCols, 0, true); // streamed
   struct Case {
     Inst inst;
     const char *expect;

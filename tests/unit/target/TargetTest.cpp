@@ -24,13 +24,12 @@ Target tiny() {
 }
 
 bool sameTarget(const Target &a, const Target &b) {
-  return a.name == b.name && a.nativeDim == b.nativeDim && a.tileEngines == b.tileEngines &&
-         a.lanes == b.lanes && a.numMfus == b.numMfus && a.ivrfDepth == b.ivrfDepth &&
-         a.asvrfDepth == b.asvrfDepth && a.mulvrfDepth == b.mulvrfDepth && a.mrfTiles == b.mrfTiles &&
-         a.dramBytes == b.dramBytes && a.clockMHz == b.clockMHz && a.weightFormat == b.weightFormat &&
-         a.inputFormat == b.inputFormat && a.mfuFormat == b.mfuFormat && a.rounding == b.rounding &&
-         a.dramBandwidthGBps == b.dramBandwidthGBps && a.dramLatencyCycles == b.dramLatencyCycles &&
-         a.latencies == b.latencies && a.mfuOperations == b.mfuOperations;
+  return a.name == b.name && a.nativeDim == b.nativeDim && a.tileEngines == b.tileEngines && a.lanes == b.lanes &&
+         a.numMfus == b.numMfus && a.ivrfDepth == b.ivrfDepth && a.asvrfDepth == b.asvrfDepth &&
+         a.mulvrfDepth == b.mulvrfDepth && a.mrfTiles == b.mrfTiles && a.dramBytes == b.dramBytes &&
+         a.clockMHz == b.clockMHz && a.weightFormat == b.weightFormat && a.inputFormat == b.inputFormat &&
+         a.mfuFormat == b.mfuFormat && a.rounding == b.rounding && a.dramBandwidthGBps == b.dramBandwidthGBps &&
+         a.dramLatencyCycles == b.dramLatencyCycles && a.latencies == b.latencies && a.mfuOperations == b.mfuOperations;
 }
 
 /// A valid JSON target text with one field replaced by raw JSON text `value`
@@ -120,11 +119,12 @@ TEST(TargetTest, JsonRoundTripOfNonDefaultValues) {
 
 TEST(TargetTest, JsonKeysAreInCanonicalOrder) {
   const std::string text = tiny().toJson();
-  const char *keys[] = {"name",         "native_dim",   "tile_engines", "lanes",
-                        "num_mfus",     "ivrf_depth",   "asvrf_depth",  "mulvrf_depth",
-                        "mrf_tiles",    "dram_bytes",   "clock_mhz",    "weight_format",
-                        "input_format", "rounding",     "dram_bandwidth_gbps", "dram_latency_cycles",
-                        "latencies",    "multiplier",   "write_back",   "chain_issue",  "scalar_issue"};
+  const char *keys[] = {"name",         "native_dim", "tile_engines",        "lanes",
+                        "num_mfus",     "ivrf_depth", "asvrf_depth",         "mulvrf_depth",
+                        "mrf_tiles",    "dram_bytes", "clock_mhz",           "weight_format",
+                        "input_format", "rounding",   "dram_bandwidth_gbps", "dram_latency_cycles",
+                        "latencies",    "multiplier", "write_back",          "chain_issue",
+                        "scalar_issue"};
   size_t last = 0;
   for (const char *k : keys) {
     size_t at = text.find(std::string("\"") + k + "\"");
@@ -180,10 +180,7 @@ TEST(TargetTest, TimingFieldsAreOptionalWithDocumentedDefaults) {
   EXPECT_EQ(l.scalarIssue, 1u);
 
   // A partial latencies object sets only its keys.
-  t = Target::fromJson(tinyJsonEdited([](nlohmann::json &j) {
-                         j["latencies"] = {{"mfu_stage", 7}};
-                       }),
-                       "x.json", error);
+  t = Target::fromJson(tinyJsonEdited([](nlohmann::json &j) { j["latencies"] = {{"mfu_stage", 7}}; }), "x.json", error);
   ASSERT_TRUE(t) << error;
   EXPECT_EQ(t->latencies.mfuStage, 7u);
   EXPECT_EQ(t->latencies.writeBack, 5u);
@@ -195,10 +192,14 @@ TEST(TargetTest, TimingFieldRulesNameTheirField) {
       {[](nlohmann::json &j) { j["dram_bandwidth_gbps"] = "fast"; }, "field 'dram_bandwidth_gbps' must be a number"},
       {[](nlohmann::json &j) { j["dram_latency_cycles"] = -1; }, "field 'dram_latency_cycles' must not be negative"},
       {[](nlohmann::json &j) { j["latencies"] = 3; }, "field 'latencies' must be a JSON object"},
-      {[](nlohmann::json &j) { j["latencies"] = {{"mfu_stages", 3}}; }, "field 'latencies' has unknown key 'mfu_stages'"},
-      {[](nlohmann::json &j) { j["latencies"] = {{"adder", -1}}; }, "field 'latencies' key 'adder' must not be negative"},
-      {[](nlohmann::json &j) { j["latencies"] = {{"adder", 1.5}}; }, "field 'latencies' key 'adder' must be an integer"},
-      {[](nlohmann::json &j) { j["latencies"] = {{"adder", 4000000000u}}; }, "field 'latencies' key 'adder' is out of range"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"mfu_stages", 3}}; },
+       "field 'latencies' has unknown key 'mfu_stages'"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"adder", -1}}; },
+       "field 'latencies' key 'adder' must not be negative"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"adder", 1.5}}; },
+       "field 'latencies' key 'adder' must be an integer"},
+      {[](nlohmann::json &j) { j["latencies"] = {{"adder", 4000000000u}}; },
+       "field 'latencies' key 'adder' is out of range"},
   };
   for (const auto &[edit, expected] : cases) {
     const std::string error = parseError(tinyJsonEdited(edit));
@@ -238,8 +239,9 @@ TEST(TargetTest, EachRuleNamesItsField) {
       {"clock_mhz", "null", "field 'clock_mhz' must be a number"},
       {"weight_format", "\"msfp99\"", "field 'weight_format' is invalid: unknown number format 'msfp99'"},
       {"weight_format", "\"bfp:m=16,k=16\"", "field 'weight_format' is invalid"},
-      {"weight_format", "\"fp32\"", "field 'input_format' does not pair with weight_format: weight format 'fp32' "
-                                      "and input format 'msfp15' must both be fp32 or both be block formats"},
+      {"weight_format", "\"fp32\"",
+       "field 'input_format' does not pair with weight_format: weight format 'fp32' "
+       "and input format 'msfp15' must both be fp32 or both be block formats"},
       {"input_format", "\"fp32\"", "must both be fp32 or both be block formats"},
       {"input_format", "\"mxfp4\"", "must have the same block size"},
       {"weight_format", "\"bf16\"", "field 'weight_format' must be fp32 or a block format (is 'bf16')"},
@@ -458,8 +460,7 @@ TEST(TargetTest, MfuOperationsDefaultToEveryPointwiseInstruction) {
 
 TEST(TargetTest, MfuOperationsRestrictTheChainPlanner) {
   std::string error;
-  std::optional<Target> t =
-      Target::fromJson(tinyWithMfuOperations(R"(["vv_add", "v_relu"])"), "x.json", error);
+  std::optional<Target> t = Target::fromJson(tinyWithMfuOperations(R"(["vv_add", "v_relu"])"), "x.json", error);
   ASSERT_TRUE(t) << error;
   EXPECT_EQ(t->mfuOperations, (std::vector<std::string>{"vv_add", "v_relu"}));
   // Round trip keeps the set (and the hash covers it).
@@ -485,8 +486,7 @@ TEST(TargetTest, MfuOperationsRestrictTheChainPlanner) {
 }
 
 TEST(TargetTest, MfuOperationsAreValidated) {
-  EXPECT_NE(parseError(tinyWithMfuOperations(R"(["v_frobnicate"])")).find("field 'mfu_operations'"),
-            std::string::npos);
+  EXPECT_NE(parseError(tinyWithMfuOperations(R"(["v_frobnicate"])")).find("field 'mfu_operations'"), std::string::npos);
   EXPECT_NE(parseError(tinyWithMfuOperations(R"(["mv_mul"])")).find("'mv_mul', which is not a point-wise"),
             std::string::npos);
   EXPECT_NE(parseError(tinyWithMfuOperations(R"(["vv_add", "vv_add"])")).find("lists 'vv_add' twice"),
@@ -494,7 +494,6 @@ TEST(TargetTest, MfuOperationsAreValidated) {
   EXPECT_NE(parseError(tinyWithMfuOperations(R"("vv_add")")).find("must be an array"), std::string::npos);
   EXPECT_NE(parseError(tinyWithMfuOperations(R"([1])")).find("must hold strings"), std::string::npos);
 }
-
 
 TEST(TargetTest, WeightResidencyIsOptionalAndValidated) {
   EXPECT_EQ(tiny().weightResidency, Target::WeightResidency::Pin);
@@ -513,7 +512,6 @@ TEST(TargetTest, WeightResidencyIsOptionalAndValidated) {
   EXPECT_NE(parseError(j.dump(2)).find("field 'weight_residency' is 'sometimes': expected pin or stream"),
             std::string::npos);
 }
-
 
 TEST(TargetTest, NetworkQueueDepthIsOptionalPositiveAndHashed) {
   std::string error;

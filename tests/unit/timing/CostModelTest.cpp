@@ -6,8 +6,8 @@
 // latency 20, default latencies (MVU latency 8 + 2 + 2*1 + 4 + 1 + 5 = 22).
 //
 //===----------------------------------------------------------------------===//
-#include "common/TestArtifacts.h"
 #include "softnpu/timing/CostModel.h"
+#include "common/TestArtifacts.h"
 
 #include <gtest/gtest.h>
 
@@ -35,12 +35,12 @@ Work matVec(uint32_t rows, uint32_t cols, uint8_t stages = 0, bool toDram = fals
 
 TEST(CostModelTest, TargetDerivedConstants) {
   const target::Target t = tinyTarget();
-  EXPECT_EQ(cyclesPerVector(t), 4u);     // 16 / 4
-  EXPECT_EQ(mvuLatency(t), 22u);         // 8 + 2 + 2*1 + 4 + 1 + 5
-  EXPECT_EQ(dramCycles(t, 16), 1u);      // 16 bytes per cycle
+  EXPECT_EQ(cyclesPerVector(t), 4u); // 16 / 4
+  EXPECT_EQ(mvuLatency(t), 22u);     // 8 + 2 + 2*1 + 4 + 1 + 5
+  EXPECT_EQ(dramCycles(t, 16), 1u);  // 16 bytes per cycle
   EXPECT_EQ(dramCycles(t, 17), 2u);
   EXPECT_EQ(dramCycles(t, 0), 0u);
-  EXPECT_EQ(numUnits(t), 4u);            // DRAM, MVU, MFU0, MFU1
+  EXPECT_EQ(numUnits(t), 4u); // DRAM, MVU, MFU0, MFU1
   EXPECT_EQ(unitName(mfuUnit(1)), "MFU1");
 }
 
@@ -50,11 +50,11 @@ TEST(CostModelTest, SingleTile) {
   EXPECT_EQ(c.units[unitIndex(Unit::Mvu)].busy, 4u);
   EXPECT_EQ(c.units[unitIndex(Unit::Mvu)].offset, 1u); // rf_read
   EXPECT_FALSE(c.units[unitIndex(Unit::Dram)].used);
-  EXPECT_EQ(c.latency, 28u);  // rf_read 1 + MVU 22 + write_back 5
+  EXPECT_EQ(c.latency, 28u); // rf_read 1 + MVU 22 + write_back 5
   EXPECT_EQ(c.stream, 4u);
   EXPECT_EQ(c.duration, 32u);
   EXPECT_EQ(c.issue, 4u);
-  EXPECT_EQ(c.macs, 256u);    // one 16 x 16 tile
+  EXPECT_EQ(c.macs, 256u); // one 16 x 16 tile
   EXPECT_EQ(estimateChain(tinyTarget(), matVec(1, 1)), 36u);
 }
 
@@ -68,10 +68,10 @@ TEST(CostModelTest, MultiTileMoreTilesThanEngines) {
   EXPECT_EQ(mfu0.busy, 12u);   // 3 vectors x 4 cycles
   EXPECT_EQ(mfu0.offset, 23u); // rf_read 1 + MVU 22
   EXPECT_FALSE(c.units[mfuUnit(1)].used);
-  EXPECT_EQ(c.units[unitIndex(Unit::Dram)].busy, 12u); // 48 x 4 bytes / 16
+  EXPECT_EQ(c.units[unitIndex(Unit::Dram)].busy, 12u);   // 48 x 4 bytes / 16
   EXPECT_EQ(c.units[unitIndex(Unit::Dram)].offset, 29u); // write-only: at write-back, 1 + 22 + 6
-  EXPECT_EQ(c.latency, 34u);  // 1 + 22 + 2 x 3 + 5
-  EXPECT_EQ(c.stream, 20u);   // the MVU is the slowest unit
+  EXPECT_EQ(c.latency, 34u);                             // 1 + 22 + 2 x 3 + 5
+  EXPECT_EQ(c.stream, 20u);                              // the MVU is the slowest unit
   EXPECT_EQ(c.duration, 54u);
   EXPECT_EQ(c.macs, 9u * 256u);
   EXPECT_EQ(c.dramBytes, 192u);
@@ -90,13 +90,13 @@ TEST(CostModelTest, MfuOnlyChain) {
   w.dramWritten = 32;
   const ChainCost c = costOf(tinyTarget(), w);
   EXPECT_FALSE(c.units[unitIndex(Unit::Mvu)].used);
-  EXPECT_EQ(c.units[mfuUnit(0)].offset, 20u); // DRAM latency
-  EXPECT_EQ(c.units[mfuUnit(1)].offset, 23u); // + one MFU stage
-  EXPECT_EQ(c.units[mfuUnit(0)].busy, 8u);    // 2 vectors x 4 cycles
+  EXPECT_EQ(c.units[mfuUnit(0)].offset, 20u);           // DRAM latency
+  EXPECT_EQ(c.units[mfuUnit(1)].offset, 23u);           // + one MFU stage
+  EXPECT_EQ(c.units[mfuUnit(0)].busy, 8u);              // 2 vectors x 4 cycles
   EXPECT_EQ(c.units[unitIndex(Unit::Dram)].offset, 0u); // reads and writes: from the start
-  EXPECT_EQ(c.units[unitIndex(Unit::Dram)].busy, 16u); // 64 elements x 4 bytes / 16
-  EXPECT_EQ(c.latency, 31u);  // 20 + 3 + 3 + 5
-  EXPECT_EQ(c.stream, 16u);   // DRAM-bound
+  EXPECT_EQ(c.units[unitIndex(Unit::Dram)].busy, 16u);  // 64 elements x 4 bytes / 16
+  EXPECT_EQ(c.latency, 31u);                            // 20 + 3 + 3 + 5
+  EXPECT_EQ(c.stream, 16u);                             // DRAM-bound
   EXPECT_EQ(c.duration, 47u);
   EXPECT_EQ(c.macs, 0u);
 }

@@ -270,8 +270,8 @@ TEST(ProfileTraceTest, NpuRunWritesTraceAndJsonProfile) {
   EXPECT_EQ(j["cycles"], 69);
   EXPECT_EQ(j["nodes"][0]["name"], "load");
   // --report without --profile is a usage error (exit 2).
-  const std::string bad = std::string("'") + NPU_RUN_PATH + "' '" + model + "' --input x='" + input +
-                          "' --report=json > /dev/null 2>&1";
+  const std::string bad =
+      std::string("'") + NPU_RUN_PATH + "' '" + model + "' --input x='" + input + "' --report=json > /dev/null 2>&1";
   const int status = std::system(bad.c_str());
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2);
   std::filesystem::remove_all(dir);

@@ -5,8 +5,8 @@
 // offset 1, MVU busy 4, duration 32).
 //
 //===----------------------------------------------------------------------===//
-#include "common/TestArtifacts.h"
 #include "softnpu/timing/Scheduler.h"
+#include "common/TestArtifacts.h"
 
 #include <gtest/gtest.h>
 

@@ -60,9 +60,8 @@ public:
   /// Artifact::tensors record, in record order (shape from the record, data
   /// read from DRAM after the run). When `profile` is non-null it receives
   /// the run's cycle profile, items tagged with the artifact's node names.
-  virtual bool execute(const std::vector<const Tensor *> &inputs, std::vector<Tensor> &outputs,
-                       std::string &error, std::vector<Tensor> *nodeTensors = nullptr,
-                       timing::Profile *profile = nullptr) = 0;
+  virtual bool execute(const std::vector<const Tensor *> &inputs, std::vector<Tensor> &outputs, std::string &error,
+                       std::vector<Tensor> *nodeTensors = nullptr, timing::Profile *profile = nullptr) = 0;
 };
 
 class Session {
@@ -77,9 +76,8 @@ public:
   /// When `profile` is non-null it receives the cycle profile of this run
   /// (timing model of docs/timing-model.md; every run of a model gives the
   /// same profile, it does not depend on the values).
-  bool run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs,
-           std::string &error, std::map<std::string, Tensor> *nodeTensors = nullptr,
-           timing::Profile *profile = nullptr);
+  bool run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs, std::string &error,
+           std::map<std::string, Tensor> *nodeTensors = nullptr, timing::Profile *profile = nullptr);
   const Model &model() const { return *model_; }
 
 private:

@@ -76,7 +76,7 @@ struct MatrixEntry {
   numerics::NumberFormat format;
   uint32_t formatIndex = 0;
   uint64_t offset = 0, size = 0;
-  bool streamed = false;   ///< kept packed in DRAM, moved by m_rd stream
+  bool streamed = false; ///< kept packed in DRAM, moved by m_rd stream
 };
 
 /// MATRICES entry flags word (docs/artifact-format.md).
@@ -103,14 +103,14 @@ struct Artifact {
   std::vector<TensorSig> inputs, outputs; ///< ONNX order
   uint64_t dramElements = 0;              ///< DRAM footprint (elements)
   std::vector<isa::Inst> program;
-  std::vector<uint32_t> instNode;         ///< per instruction, index into nodeNames or kNoNode
-  std::vector<std::string> nodeNames;     ///< ONNX node names ("op_type:name" when unnamed)
-  std::vector<FormatPair> formats;        ///< [0] = target's weight/input formats
+  std::vector<uint32_t> instNode;     ///< per instruction, index into nodeNames or kNoNode
+  std::vector<std::string> nodeNames; ///< ONNX node names ("op_type:name" when unnamed)
+  std::vector<FormatPair> formats;    ///< [0] = target's weight/input formats
   std::vector<MatrixEntry> matrices;
   std::vector<TensorRecord> tensors;
   std::vector<DramInit> dramInits;
   std::vector<uint8_t> weightImage;
-  std::string producer;                   ///< e.g. "npu-compile 0.1 (model.onnx)"
+  std::string producer; ///< e.g. "npu-compile 0.1 (model.onnx)"
 };
 
 } // namespace softnpu::artifact

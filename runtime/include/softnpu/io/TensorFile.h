@@ -22,10 +22,10 @@ enum class ElemType { F32, I64 };
 const char *elemTypeName(ElemType t); ///< "float32", "int64"
 
 struct TensorData {
-  std::string name;            ///< TensorProto name (empty for .npy)
+  std::string name; ///< TensorProto name (empty for .npy)
   ElemType dtype = ElemType::F32;
-  std::vector<int64_t> shape;  ///< row-major (C order)
-  std::vector<float> data;     ///< product(shape) values
+  std::vector<int64_t> shape; ///< row-major (C order)
+  std::vector<float> data;    ///< product(shape) values
 };
 
 /// Reads a .npy or .pb file, chosen by extension (case-insensitive). On

@@ -13,8 +13,7 @@
 namespace softnpu::io {
 
 /// Parses serialized TensorProto bytes; `origin` names the source in errors.
-std::optional<TensorData> parseTensorProto(const std::string &bytes, const std::string &origin,
-                                           std::string &error);
+std::optional<TensorData> parseTensorProto(const std::string &bytes, const std::string &origin, std::string &error);
 std::optional<TensorData> readTensorProto(const std::string &path, std::string &error);
 
 } // namespace softnpu::io

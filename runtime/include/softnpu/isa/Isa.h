@@ -48,9 +48,7 @@ constexpr unsigned kNumSRegs = 0
 enum class Kind : uint8_t { ChainStart, MatVec, MfuAddSub, MfuMul, MfuAct, ChainWrite, ChainEnd, Standalone };
 
 enum Field : unsigned { F_MEM = 1, F_A = 2, F_B = 4, F_FLAGS = 8 };
-enum MemBit : unsigned {
-  M_DRAM = 1u << 1, M_IVRF = 1u << 2, M_ASVRF = 1u << 3, M_MULVRF = 1u << 4, M_MRF = 1u << 5
-};
+enum MemBit : unsigned { M_DRAM = 1u << 1, M_IVRF = 1u << 2, M_ASVRF = 1u << 3, M_MULVRF = 1u << 4, M_MRF = 1u << 5 };
 constexpr unsigned memBit(MemSpace m) { return 1u << static_cast<unsigned>(m); }
 
 /// m_rd flags.
@@ -124,9 +122,9 @@ std::string disassemble(const Inst &inst);
 /// MFU. The compiler (to place operands in the right local VRF) and the
 /// simulator (to read them) both call this.
 struct ChainPlan {
-  size_t begin = 0, end = 0;        ///< [begin, end) indices of the chain in the program
+  size_t begin = 0, end = 0; ///< [begin, end) indices of the chain in the program
   bool hasMatVec = false;
-  std::vector<unsigned> mfuOfOp;    ///< parallel to the chain's instructions; MFU index for point-wise ops
+  std::vector<unsigned> mfuOfOp; ///< parallel to the chain's instructions; MFU index for point-wise ops
   unsigned mfusUsed = 0;
 };
 
@@ -147,8 +145,7 @@ struct ProgramPlan {
   std::vector<size_t> loopEnd;
   static constexpr size_t kNoLoopEnd = static_cast<size_t>(-1);
 };
-bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan,
-                 std::string &error);
+bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan, std::string &error);
 
 /// The multifunction units of a machine: how many, and which point-wise
 /// instructions they implement (every MFU the same set).
@@ -160,8 +157,7 @@ struct MfuConfig {
 };
 /// As above, and a point-wise instruction the MFUs do not implement is an
 /// error naming it.
-bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, ProgramPlan &plan,
-                 std::string &error);
+bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, ProgramPlan &plan, std::string &error);
 /// The point-wise (multifunction-unit) instructions of the table, in order.
 std::vector<const InstInfo *> mfuInstructions();
 

@@ -87,7 +87,7 @@ float dotLeading(const BfpVector &w, const BfpVector &x, float init);
 /// 2^m times the input block's sum). Holds the same values as the rows'
 /// BfpVectors; only the simulator's hot loop uses it (docs/numerics.md).
 struct MsfpCompactMatrix {
-  static constexpr size_t kGroupRows = 8; ///< rows per group
+  static constexpr size_t kGroupRows = 8;  ///< rows per group
   static constexpr size_t kQuadBytes = 32; ///< one quad of a group: 8 rows x 4 bytes
   /// Storage of the biased significand bytes, 64-byte aligned as built (a
   /// copy may not be; the kernels do not rely on it).
@@ -99,15 +99,15 @@ struct MsfpCompactMatrix {
   };
   size_t rows = 0, n = 0, blocks = 0;
   unsigned k = 0, mantissaBits = 0;
-  unsigned quads = 0;           ///< ceil(k / 4)
-  AlignedBytes sig;             ///< groups * blocks * quads * kQuadBytes
+  unsigned quads = 0; ///< ceil(k / 4)
+  AlignedBytes sig;   ///< groups * blocks * quads * kQuadBytes
   /// groups * blocks * 8: block scale + 127; all-zero and NaN blocks and
   /// padding rows (whose value does not depend on it) hold the group's
   /// smallest scale of a non-zero block instead.
   std::vector<uint8_t> scales;
-  std::vector<uint8_t> nan;     ///< groups * blocks * 8
-  std::vector<uint8_t> zeroGroup; ///< per group: 1 = no NaN block, every significand 0
-  std::vector<uint8_t> groupNan;  ///< per group: 1 = some block is NaN
+  std::vector<uint8_t> nan;                          ///< groups * blocks * 8
+  std::vector<uint8_t> zeroGroup;                    ///< per group: 1 = no NaN block, every significand 0
+  std::vector<uint8_t> groupNan;                     ///< per group: 1 = some block is NaN
   std::vector<int16_t> groupMinScale, groupMaxScale; ///< per group, over its non-zero, non-NaN blocks (kMinExp if none)
   size_t groups() const { return zeroGroup.size(); }
   bool empty() const { return rows == 0; }

@@ -57,8 +57,7 @@ struct NumberFormat {
   double bitsPerElement() const;
 
   bool operator==(const NumberFormat &o) const {
-    return kind == o.kind && element == o.element && mantissaBits == o.mantissaBits &&
-           blockSize == o.blockSize;
+    return kind == o.kind && element == o.element && mantissaBits == o.mantissaBits && blockSize == o.blockSize;
   }
   bool operator!=(const NumberFormat &o) const { return !(*this == o); }
 

@@ -62,7 +62,7 @@ struct Target {
   std::vector<std::string> mfuOperations = allMfuOperations();
   numerics::Rounding rounding = numerics::Rounding::NearestEven;
   // Timing model (optional in JSON; docs/targets.md gives the defaults).
-  double dramBandwidthGBps = 16.0; ///< DRAM bandwidth, GB/s (10^9 bytes per second)
+  double dramBandwidthGBps = 16.0;  ///< DRAM bandwidth, GB/s (10^9 bytes per second)
   unsigned dramLatencyCycles = 100; ///< cycles from a DRAM request to its first data
   /// Where constant matrices live: pinned in the MRF when they fit (the rest
   /// streamed), or always streamed from DRAM into MRF scratch tiles (CNN-style
@@ -87,8 +87,7 @@ struct Target {
   uint64_t hash() const;
 
   /// Parses JSON text. `origin` names the source in errors.
-  static std::optional<Target> fromJson(const std::string &text, const std::string &origin,
-                                        std::string &error);
+  static std::optional<Target> fromJson(const std::string &text, const std::string &origin, std::string &error);
   /// A preset name, or else a path to a JSON file.
   static std::optional<Target> load(const std::string &nameOrPath, std::string &error);
   /// The built-in preset `name`, if there is one (never reads a file).

@@ -27,12 +27,12 @@ std::string trackName(unsigned track);
 
 struct NodeProfile {
   std::string name;
-  uint64_t cycles = 0;      ///< end-to-end cycles this node's items added (sums to Profile::cycles)
-  uint64_t first = 0;       ///< earliest issue of its items
-  uint64_t last = 0;        ///< latest finish of its items
+  uint64_t cycles = 0; ///< end-to-end cycles this node's items added (sums to Profile::cycles)
+  uint64_t first = 0;  ///< earliest issue of its items
+  uint64_t last = 0;   ///< latest finish of its items
   uint64_t macs = 0;
   uint64_t dramBytes = 0;
-  uint64_t items = 0;       ///< chains and standalone instructions
+  uint64_t items = 0;         ///< chains and standalone instructions
   std::vector<uint64_t> busy; ///< per track: busy cycles
   uint64_t span() const { return last - first; }
 };

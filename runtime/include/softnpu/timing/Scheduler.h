@@ -30,9 +30,9 @@ struct Interval {
 
 /// Where one work item landed.
 struct ItemTiming {
-  Interval issue;                       ///< control processor decoding it
-  uint64_t start = 0;                   ///< dispatch: its first unit starts
-  uint64_t finish = 0;                  ///< its last result is written
+  Interval issue;                          ///< control processor decoding it
+  uint64_t start = 0;                      ///< dispatch: its first unit starts
+  uint64_t finish = 0;                     ///< its last result is written
   std::array<Interval, kMaxUnits> units{}; ///< per Unit: busy interval
   ChainCost cost;
 };

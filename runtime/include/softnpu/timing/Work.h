@@ -43,13 +43,13 @@ struct Work {
   WorkKind kind = WorkKind::Chain;
   /// Tile grid: of the mv_mul (chains) or of the m_rd (matrix moves).
   uint32_t rows = 0, cols = 0;
-  bool matVec = false;        ///< the chain has an mv_mul
-  uint32_t vectorsIn = 0;     ///< native vectors the chain reads (COLS)
-  uint32_t vectors = 0;       ///< native vectors through the MFUs and written (ROWS after mv_mul, else COLS)
-  bool sourceDram = false;    ///< the chain's v_rd reads DRAM (else a VRF)
+  bool matVec = false;     ///< the chain has an mv_mul
+  uint32_t vectorsIn = 0;  ///< native vectors the chain reads (COLS)
+  uint32_t vectors = 0;    ///< native vectors through the MFUs and written (ROWS after mv_mul, else COLS)
+  bool sourceDram = false; ///< the chain's v_rd reads DRAM (else a VRF)
   std::array<uint8_t, kMaxMfus> mfuStages{}; ///< point-wise ops placed on each MFU (0 = MFU unused)
-  uint64_t dramRead = 0;      ///< fp32 elements read from DRAM
-  uint64_t dramWritten = 0;   ///< fp32 elements written to DRAM
+  uint64_t dramRead = 0;                     ///< fp32 elements read from DRAM
+  uint64_t dramWritten = 0;                  ///< fp32 elements written to DRAM
   uint64_t dramReadBytes = 0; ///< bytes read from DRAM besides dramRead (packed weights of an m_rd stream)
   std::vector<Range> reads;   ///< everything read (v_rd source, MFU operands, MRF tiles of mv_mul, m_rd source)
   std::vector<Range> writes;  ///< everything written (v_wr targets, MRF tiles of m_rd)
