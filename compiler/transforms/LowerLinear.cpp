@@ -83,23 +83,13 @@ void Lowerer::prefetchNextLayer(fpga::LinearOp op) {
   }
 }
 
-LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
+FailureOr<SmallVector<Panel>> Lowerer::placeMatrix(fpga::LinearOp op, int64_t rows, int64_t cols, int64_t fmt) {
   Location loc = op.getLoc();
-  auto grid = op.getTileGrid();
-  if (!grid)
-    return op.emitError() << describeOp(op) << ": no tile grid (run fpga-tile first)";
-  const int64_t rows = (*grid)[0], cols = (*grid)[1];
-  const int64_t r = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
-
-  // The matrix: pinned weights, streamed weights (panel by panel) or a
-  // run-time matrix moved into scratch tiles.
-  const int64_t fmt = formatIndex(op);
   SmallVector<Panel> panels{{0, rows, 0}};
   auto w = op.getW().getDefiningOp<fpga::WeightsOp>();
-  const bool streamed = w && w.getStreamed();
-  if (streamed) {
-    panels = MrfStreaming::panelsOf(w, rows);
-  } else if (w) {
+  if (w && w.getStreamed())
+    return MrfStreaming::panelsOf(w, rows);
+  if (w) {
     if (!w.getMrfTile())
       return op.emitError() << describeOp(op) << ": weights not placed (run fpga-tile first)";
     panels[0].tile = *w.getMrfTile();
@@ -109,20 +99,38 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
       declared(fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt));
       ++numMatrices_;
     }
-  } else {
-    FailureOr<int64_t> m = addrOf(op.getW(), loc);
-    if (failed(m))
-      return failure();
-    panels[0].tile = scratchBase();
-    ArrayRef<int64_t> ws = shapeOf(op.getW());
-    setReg(loc, isa::SReg::Rows, rows);
-    setReg(loc, isa::SReg::Cols, cols);
-    setReg(loc, isa::SReg::MatH, ws[0]);
-    setReg(loc, isa::SReg::MatW, ws[1]);
-    setReg(loc, isa::SReg::MatPitch, 0);
-    setReg(loc, isa::SReg::MFmt, fmt);
-    fpga::MRdOp::create(b_, loc, *m, panels[0].tile, op.getTransposeW());
+    return panels;
   }
+  FailureOr<int64_t> m = addrOf(op.getW(), loc);
+  if (failed(m))
+    return failure();
+  panels[0].tile = scratchBase();
+  ArrayRef<int64_t> ws = shapeOf(op.getW());
+  setReg(loc, isa::SReg::Rows, rows);
+  setReg(loc, isa::SReg::Cols, cols);
+  setReg(loc, isa::SReg::MatH, ws[0]);
+  setReg(loc, isa::SReg::MatW, ws[1]);
+  setReg(loc, isa::SReg::MatPitch, 0);
+  setReg(loc, isa::SReg::MFmt, fmt);
+  fpga::MRdOp::create(b_, loc, *m, panels[0].tile, op.getTransposeW());
+  return panels;
+}
+
+LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
+  Location loc = op.getLoc();
+  auto grid = op.getTileGrid();
+  if (!grid)
+    return op.emitError() << describeOp(op) << ": no tile grid (run fpga-tile first)";
+  const int64_t rows = (*grid)[0], cols = (*grid)[1];
+  const int64_t r = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
+
+  const int64_t fmt = formatIndex(op);
+  auto w = op.getW().getDefiningOp<fpga::WeightsOp>();
+  const bool streamed = w && w.getStreamed();
+  FailureOr<SmallVector<Panel>> placed = placeMatrix(op, rows, cols, fmt);
+  if (failed(placed))
+    return failure();
+  SmallVector<Panel> panels = std::move(*placed);
 
   const Epilogue e = epilogueOf(op);
   auto mfus = placeSteps(loc, true, e.steps);

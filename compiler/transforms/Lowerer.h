@@ -135,6 +135,10 @@ private:
              const Access &to);
 
   //===--- Matrices (LowerLinear.cpp) ------------------------------------===//
+  /// The matrix of a product in the MRF: pinned weights (declared on first
+  /// use), streamed weights (their panels, moved in later) or a run-time
+  /// matrix moved into the scratch tiles by m_rd now.
+  mlir::FailureOr<llvm::SmallVector<Panel>> placeMatrix(fpga::LinearOp op, int64_t rows, int64_t cols, int64_t fmt);
   /// The matrix-table index of panel `pi` of a streamed matrix, declaring it
   /// (the rows of W' in that panel) on first use.
   int64_t panelIndex(fpga::WeightsOp w, llvm::ArrayRef<Panel> panels, size_t pi);
