@@ -153,308 +153,373 @@ CellPlan planCell(fpga::RnnOp op, const rnn::Layout &l) {
 
 } // namespace
 
-LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) {
-  Location loc = op.getLoc();
-  const rnn::Layout layout = rnn::layoutOf(op, n_);
-  CellPlan plan = planCell(op, layout);
-  const int64_t seq = op.getSeqLength(), batch = op.getBatchSize(), in = op.getInputSize();
-  const int64_t h = op.getHiddenSize(), gates = op.getNumGates(), dirs = op.getNumDirections();
-  const int64_t ch = layout.ch, cx = layout.cx;
-  const int64_t fmt = formatIndex(op);
+/// The lowering of one fpga.rnn: where its named values live, its operands
+/// and gate matrices, then per direction and batch entry the prologue, the
+/// loop over timesteps, the peeled last step and the epilogue.
+class RnnLowering {
+public:
+  RnnLowering(Lowerer &l, fpga::RnnOp op)
+      : l_(l), op_(op), loc_(op.getLoc()), layout_(rnn::layoutOf(op, l.n_)), plan_(planCell(op, layout_)),
+        seq_(op.getSeqLength()), batch_(op.getBatchSize()), in_(op.getInputSize()), h_(op.getHiddenSize()),
+        gates_(op.getNumGates()), dirs_(op.getNumDirections()), ch_(layout_.ch), cx_(layout_.cx),
+        batchMajor_(op.getLayout() == 1) {}
 
-  // Where each named value lives: the IVRF runs of the plan, plus the local
-  // VRF of every MFU a step reading it is placed on.
-  std::map<std::string, SmallVector<Place>> places;
-  places["x"].push_back({"IVRF", 0, plan.ivrfX});
-  places["h"].push_back({"IVRF", 0, plan.ivrfH});
-  if (op.getCell() == fpga::RnnCell::gru && !op.getLinearBeforeReset())
-    places["rh"].push_back({"IVRF", 0, 0});
-  std::map<std::pair<std::string, int64_t>, int64_t> nextAddr; // (mem, mfu) -> free vector
-  auto placeIn = [&](const std::string &value, const std::string &mem, int64_t mfu) {
-    for (const Place &p : places[value])
+  LogicalResult run() {
+    fmt_ = l_.formatIndex(op_);
+    if (failed(placeValues()) || failed(checkCapacity()) || failed(readOperands()) || failed(loadMatrices()))
+      return failure();
+    declareBiasTable();
+    for (int64_t d = 0; d < dirs_; ++d)
+      for (int64_t b = 0; b < batch_; ++b)
+        emitSequence(d, b);
+    return success();
+  }
+
+private:
+  void placeIn(const std::string &value, const std::string &mem, int64_t mfu) {
+    for (const Place &p : places_[value])
       if (p.mem == mem && p.mfu == mfu)
         return;
-    int64_t &next = nextAddr[{mem, mfu}];
-    places[value].push_back({mem, mfu, next});
-    next += value == "xn" ? cx : ch; // the staged next x is x-sized
-  };
-  // Every bias is the first step of a gate chain, so it is read on MFU 0;
-  // placing them first keeps them contiguous, to be staged by one chain.
-  for (const std::string &bias : plan.biases)
-    placeIn(bias, "ASVRF", 0);
-  SmallVector<SmallVector<unsigned>> mfuOf;
-  for (const ChainSpec &c : plan.chains) {
-    SmallVector<Step> steps;
-    for (const NamedStep &s : c.steps)
-      steps.push_back({s.inst, 0});
-    auto mfus = placeSteps(loc, c.matrix >= 0, steps);
-    if (failed(mfus))
-      return failure();
-    for (auto [s, mfu] : llvm::zip_equal(c.steps, *mfus))
-      if (s.value)
-        placeIn(s.value, isa::lookup(s.inst)->kind == isa::Kind::MfuMul ? "MULVRF" : "ASVRF", mfu);
-    mfuOf.push_back(*mfus);
+    int64_t &next = nextAddr_[{mem, mfu}];
+    places_[value].push_back({mem, mfu, next});
+    next += value == "xn" ? cx_ : ch_; // the staged next x is x-sized
   }
-  for (const ChainSpec &c : plan.chains)
-    if (c.source && places[c.source].empty())
-      placeIn(c.source, "MULVRF", 0);
-  // A run-time B is summed (W half + R half) through a temporary; a constant
-  // one at compile time.
-  DenseElementsAttr constB;
-  if (auto c = op.getB() ? op.getB().getDefiningOp<arith::ConstantOp>() : nullptr)
-    constB = dyn_cast<DenseElementsAttr>(c.getValue());
-  const bool runtimeB = op.getB() && !constB;
-  if (runtimeB)
-    placeIn("tmp", "ASVRF", 0);
-  const int64_t ivrfNeed = plan.ivrfSize;
-  if (ivrfNeed > static_cast<int64_t>(t_.ivrfDepth))
-    return op.emitError() << describeOp(op) << ": x and h need " << ivrfNeed << " IVRF vectors; target '" << t_.name
-                          << "' has " << t_.ivrfDepth;
-  for (const auto &[key, used] : nextAddr) {
-    const int64_t depth = key.first == "ASVRF" ? t_.asvrfDepth : t_.mulvrfDepth;
-    if (used > depth)
-      return op.emitError() << describeOp(op) << ": hidden size " << h << " needs " << used << " " << key.first
-                            << " vectors on MFU " << key.second << "; target '" << t_.name << "' has " << depth;
+
+  /// Where each named value lives: the IVRF runs of the plan, plus the local
+  /// VRF of every MFU a step reading it is placed on.
+  LogicalResult placeValues() {
+    places_["x"].push_back({"IVRF", 0, plan_.ivrfX});
+    places_["h"].push_back({"IVRF", 0, plan_.ivrfH});
+    if (op_.getCell() == fpga::RnnCell::gru && !op_.getLinearBeforeReset())
+      places_["rh"].push_back({"IVRF", 0, 0});
+    // Every bias is the first step of a gate chain, so it is read on MFU 0;
+    // placing them first keeps them contiguous, to be staged by one chain.
+    for (const std::string &bias : plan_.biases)
+      placeIn(bias, "ASVRF", 0);
+    for (const ChainSpec &c : plan_.chains) {
+      SmallVector<Step> steps;
+      for (const NamedStep &s : c.steps)
+        steps.push_back({s.inst, 0});
+      auto mfus = l_.placeSteps(loc_, c.matrix >= 0, steps);
+      if (failed(mfus))
+        return failure();
+      for (auto [s, mfu] : llvm::zip_equal(c.steps, *mfus))
+        if (s.value)
+          placeIn(s.value, isa::lookup(s.inst)->kind == isa::Kind::MfuMul ? "MULVRF" : "ASVRF", mfu);
+      mfuOf_.push_back(*mfus);
+    }
+    for (const ChainSpec &c : plan_.chains)
+      if (c.source && places_[c.source].empty())
+        placeIn(c.source, "MULVRF", 0);
+    // A run-time B is summed (W half + R half) through a temporary; a
+    // constant one at compile time.
+    if (auto c = op_.getB() ? op_.getB().getDefiningOp<arith::ConstantOp>() : nullptr)
+      constB_ = dyn_cast<DenseElementsAttr>(c.getValue());
+    runtimeB_ = op_.getB() && !constB_;
+    if (runtimeB_)
+      placeIn("tmp", "ASVRF", 0);
+    return success();
   }
-  auto writesOf = [&](const char *value, bool iter = false) {
+
+  LogicalResult checkCapacity() {
+    const target::Target &t = l_.t_;
+    if (plan_.ivrfSize > static_cast<int64_t>(t.ivrfDepth))
+      return op_.emitError() << describeOp(op_) << ": x and h need " << plan_.ivrfSize << " IVRF vectors; target '"
+                             << t.name << "' has " << t.ivrfDepth;
+    for (const auto &[key, used] : nextAddr_) {
+      const int64_t depth = key.first == "ASVRF" ? t.asvrfDepth : t.mulvrfDepth;
+      if (used > depth)
+        return op_.emitError() << describeOp(op_) << ": hidden size " << h_ << " needs " << used << " " << key.first
+                               << " vectors on MFU " << key.second << "; target '" << t.name << "' has " << depth;
+    }
+    return success();
+  }
+
+  SmallVector<Access> writesOf(const char *value, bool iter = false) {
     SmallVector<Access> out;
-    for (const Place &p : places[value])
+    for (const Place &p : places_[value])
       out.push_back({p.mem, p.addr, p.mfu, iter});
     return out;
-  };
-  auto readOf = [&](const char *value) {
-    const Place &p = places[value].front();
-    return Access{p.mem, p.addr, p.mfu, false};
-  };
-
-  // Operands in DRAM.
-  FailureOr<int64_t> xAddr = addrOf(op.getX(), loc);
-  if (failed(xAddr))
-    return failure();
-  std::optional<int64_t> bAddr, h0Addr, c0Addr;
-  for (auto [v, a] :
-       {std::pair{op.getB(), &bAddr}, std::pair{op.getInitialH(), &h0Addr}, std::pair{op.getInitialC(), &c0Addr}}) {
-    if (!v)
-      continue;
-    FailureOr<int64_t> addr = addrOf(v, loc);
-    if (failed(addr))
-      return failure();
-    *a = *addr;
   }
-  // The initial state when initial_h / initial_c is absent.
-  const bool needZeros = !h0Addr || (op.getCell() == fpga::RnnCell::lstm && !c0Addr);
-  const int64_t zeros = needZeros ? splat(loc, 0.0f, h) : 0;
-  auto outAddr = [&](Value v) -> std::optional<int64_t> {
-    if (!v || v.use_empty())
-      return std::nullopt;
-    return resultAddr(v);
-  };
-  std::optional<int64_t> yAddr = outAddr(op.getY()), yhAddr = outAddr(op.getYH()), ycAddr = outAddr(op.getYC());
+  Access readOf(const char *value) {
+    const Place &p = places_[value].front();
+    return Access{p.mem, p.addr, p.mfu, false};
+  }
 
-  // Gate matrices: pinned constants, or run-time tensors moved in with m_rd.
-  auto w = op.getW().getDefiningOp<arith::ConstantOp>();
-  auto r = op.getR().getDefiningOp<arith::ConstantOp>();
-  const bool pinned = w && r && op.getMrfTile();
-  const int64_t firstTile = pinned ? *op.getMrfTile() : scratchBase();
-  auto tileOf = [&](int64_t d, const rnn::GateMatrix &m) { return firstTile + d * layout.tilesPerDirection + m.tile; };
-  if (pinned) {
-    auto wv = llvm::to_vector(cast<DenseElementsAttr>(w.getValue()).getValues<float>());
-    auto rv = llvm::to_vector(cast<DenseElementsAttr>(r.getValue()).getValues<float>());
-    OpBuilder::InsertionGuard g(b_);
-    setInsertionPointForDeclaration();
-    for (int64_t d = 0; d < dirs; ++d)
-      for (const rnn::GateMatrix &m : layout.matrices) {
-        const int64_t width = m.cols * n_;
-        std::vector<float> value(static_cast<size_t>(h * width), 0.0f);
-        for (int64_t j = 0; j < h; ++j) {
-          const int64_t row = (d * gates + m.gate) * h + j;
-          if (m.wCol >= 0)
-            std::copy_n(&wv[row * in], in, &value[j * width + m.wCol * n_]);
-          if (m.rCol >= 0)
-            std::copy_n(&rv[row * h], h, &value[j * width + m.rCol * n_]);
-        }
-        auto type = RankedTensorType::get({h, width}, b_.getF32Type());
-        declared(fpga::PinnedMatrixOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(value)),
-                                              tileOf(d, m), m.rows, m.cols, fmt));
-        ++numMatrices_;
-      }
-  } else {
-    FailureOr<int64_t> wAddr = addrOf(op.getW(), loc), rAddr = addrOf(op.getR(), loc);
+  /// Operands in DRAM, and the places of the results that are read.
+  LogicalResult readOperands() {
+    FailureOr<int64_t> x = l_.addrOf(op_.getX(), loc_);
+    if (failed(x))
+      return failure();
+    xAddr_ = *x;
+    for (auto [v, a] : {std::pair{op_.getB(), &bAddr_}, std::pair{op_.getInitialH(), &h0Addr_},
+                        std::pair{op_.getInitialC(), &c0Addr_}}) {
+      if (!v)
+        continue;
+      FailureOr<int64_t> addr = l_.addrOf(v, loc_);
+      if (failed(addr))
+        return failure();
+      *a = *addr;
+    }
+    // The initial state when initial_h / initial_c is absent.
+    const bool needZeros = !h0Addr_ || (op_.getCell() == fpga::RnnCell::lstm && !c0Addr_);
+    zeros_ = needZeros ? l_.splat(loc_, 0.0f, h_) : 0;
+    auto outAddr = [&](Value v) -> std::optional<int64_t> {
+      if (!v || v.use_empty())
+        return std::nullopt;
+      return l_.resultAddr(v);
+    };
+    yAddr_ = outAddr(op_.getY());
+    yhAddr_ = outAddr(op_.getYH());
+    ycAddr_ = outAddr(op_.getYC());
+    return success();
+  }
+
+  int64_t tileOf(int64_t d, const rnn::GateMatrix &m) const {
+    return firstTile_ + d * layout_.tilesPerDirection + m.tile;
+  }
+
+  /// Gate matrices: pinned constants, or run-time tensors moved in with m_rd.
+  LogicalResult loadMatrices() {
+    auto w = op_.getW().getDefiningOp<arith::ConstantOp>();
+    auto r = op_.getR().getDefiningOp<arith::ConstantOp>();
+    const bool pinned = w && r && op_.getMrfTile();
+    firstTile_ = pinned ? *op_.getMrfTile() : l_.scratchBase();
+    if (pinned) {
+      pinMatrices(cast<DenseElementsAttr>(w.getValue()), cast<DenseElementsAttr>(r.getValue()));
+      return success();
+    }
+    FailureOr<int64_t> wAddr = l_.addrOf(op_.getW(), loc_), rAddr = l_.addrOf(op_.getR(), loc_);
     if (failed(wAddr) || failed(rAddr))
       return failure();
-    setReg(loc, SReg::MFmt, fmt);
-    setReg(loc, SReg::Rows, ch);
-    setReg(loc, SReg::MatH, h);
-    for (int64_t d = 0; d < dirs; ++d)
-      for (const rnn::GateMatrix &m : layout.matrices) {
-        setReg(loc, SReg::MatPitch, m.cols);
-        const int64_t row = (d * gates + m.gate) * h;
+    l_.setReg(loc_, SReg::MFmt, fmt_);
+    l_.setReg(loc_, SReg::Rows, ch_);
+    l_.setReg(loc_, SReg::MatH, h_);
+    for (int64_t d = 0; d < dirs_; ++d)
+      for (const rnn::GateMatrix &m : layout_.matrices) {
+        l_.setReg(loc_, SReg::MatPitch, m.cols);
+        const int64_t row = (d * gates_ + m.gate) * h_;
         if (m.wCol >= 0) {
-          setReg(loc, SReg::Cols, cx);
-          setReg(loc, SReg::MatW, in);
-          fpga::MRdOp::create(b_, loc, *wAddr + row * in, tileOf(d, m) + m.wCol, false);
+          l_.setReg(loc_, SReg::Cols, cx_);
+          l_.setReg(loc_, SReg::MatW, in_);
+          fpga::MRdOp::create(l_.b_, loc_, *wAddr + row * in_, tileOf(d, m) + m.wCol, false);
         }
         if (m.rCol >= 0) {
-          setReg(loc, SReg::Cols, ch);
-          setReg(loc, SReg::MatW, h);
-          fpga::MRdOp::create(b_, loc, *rAddr + row * h, tileOf(d, m) + m.rCol, false);
+          l_.setReg(loc_, SReg::Cols, ch_);
+          l_.setReg(loc_, SReg::MatW, h_);
+          fpga::MRdOp::create(l_.b_, loc_, *rAddr + row * h_, tileOf(d, m) + m.rCol, false);
         }
       }
-    setReg(loc, SReg::MatPitch, 0);
+    l_.setReg(loc_, SReg::MatPitch, 0);
+    return success();
   }
 
-  // Element offsets of x_t, Y_t and the state of (t, d, b) in their tensors.
-  const bool batchMajor = op.getLayout() == 1;
-  auto xAt = [&](int64_t t, int64_t b) { return *xAddr + (batchMajor ? b * seq + t : t * batch + b) * in; };
-  const int64_t xStep = batchMajor ? in : batch * in;
-  auto yAt = [&](int64_t t, int64_t d, int64_t b) {
-    return *yAddr + (batchMajor ? (b * seq + t) * dirs + d : (t * dirs + d) * batch + b) * h;
-  };
-  const int64_t yStep = batchMajor ? dirs * h : dirs * batch * h;
-  auto stateAt = [&](int64_t base, int64_t d, int64_t b) {
-    return base + (batchMajor ? b * dirs + d : d * batch + b) * h;
-  };
+  /// Declares each gate's [W | R] tile grid (RnnLayout.h) as a pinned matrix.
+  void pinMatrices(DenseElementsAttr w, DenseElementsAttr r) {
+    const int64_t n = l_.n_;
+    auto wv = llvm::to_vector(w.getValues<float>());
+    auto rv = llvm::to_vector(r.getValues<float>());
+    OpBuilder::InsertionGuard g(l_.b_);
+    l_.setInsertionPointForDeclaration();
+    for (int64_t d = 0; d < dirs_; ++d)
+      for (const rnn::GateMatrix &m : layout_.matrices) {
+        const int64_t width = m.cols * n;
+        std::vector<float> value(static_cast<size_t>(h_ * width), 0.0f);
+        for (int64_t j = 0; j < h_; ++j) {
+          const int64_t row = (d * gates_ + m.gate) * h_ + j;
+          if (m.wCol >= 0)
+            std::copy_n(&wv[row * in_], in_, &value[j * width + m.wCol * n]);
+          if (m.rCol >= 0)
+            std::copy_n(&rv[row * h_], h_, &value[j * width + m.rCol * n]);
+        }
+        auto type = RankedTensorType::get({h_, width}, l_.b_.getF32Type());
+        l_.declared(fpga::PinnedMatrixOp::create(l_.b_, loc_,
+                                                 DenseElementsAttr::get(type, llvm::ArrayRef<float>(value)),
+                                                 tileOf(d, m), m.rows, m.cols, fmt_));
+        ++l_.numMatrices_;
+      }
+  }
 
-  // Bias vector `name` of direction d: the sum of its W and R halves (or one
-  // of them), staged in every place the steps read it from.
-  auto stageBias = [&](const std::string &name, int64_t d) {
-    setTransfer(loc, ch, h, 1, std::nullopt);
-    auto half = [&](bool recurrent, int64_t gate) {
-      return *bAddr + d * 2 * gates * h + (recurrent ? gates * h : 0) + gate * h;
-    };
-    SmallVector<Access> dst = writesOf(name.c_str());
-    if (name == "wb" || name == "rb") {
-      chainTo(loc, {"DRAM", half(name == "rb", 2)}, std::nullopt, {}, dst);
+  /// A constant (or absent) B: the biases each gate adds, summed here, padded
+  /// to whole vectors and staged by one chain per direction.
+  void declareBiasTable() {
+    if (runtimeB_)
       return;
-    }
-    const int64_t gate = name[1] - '0';
-    const Place tmp = places["tmp"].front();
-    chainTo(loc, {"DRAM", half(true, gate)}, std::nullopt, {}, {{tmp.mem, tmp.addr, tmp.mfu}});
-    chainTo(loc, {"DRAM", half(false, gate)}, std::nullopt, {{"vv_add", tmp.addr}}, dst);
-  };
-  auto stageState = [&](const char *value, std::optional<int64_t> base, int64_t d, int64_t b) {
-    setTransfer(loc, ch, h, 1, std::nullopt);
-    chainTo(loc, {"DRAM", base ? stateAt(*base, d, b) : zeros}, std::nullopt, {}, writesOf(value));
-  };
-
-  // One timestep. In the loop (`iter`), Y_t and the next x advance with the
-  // iteration; the peeled last step names its timestep `t` directly.
-  // `only`: just the chains of the next timestep (the prologue's).
-  auto timestep = [&](bool iter, int64_t t, int64_t d, int64_t b, int64_t sign, bool only = false) {
-    for (auto [c, mfus] : llvm::zip_equal(plan.chains, mfuOf)) {
-      if (only ? !c.nextStep : c.nextStep && !iter)
-        continue;
-      if (c.fetchesX || c.storesX) {
-        if (!iter)
-          continue;
-        if (c.fetchesX) {
-          setTransfer(loc, cx, in, 1, std::nullopt);
-          setReg(loc, SReg::RdStep, sign * xStep);
-          chainTo(loc, {"DRAM", xAt(t + sign, b), 0, true}, std::nullopt, {}, writesOf("xn"));
-        } else {
-          setReg(loc, SReg::Cols, cx);
-          chainTo(loc, readOf("xn"), std::nullopt, {}, writesOf("x"));
-        }
-        continue;
-      }
-      SmallVector<Step> steps;
-      for (auto [s, mfu] : llvm::zip_equal(c.steps, mfus)) {
-        int64_t addr = 0;
-        if (s.value) {
-          const std::string mem = isa::lookup(s.inst)->kind == isa::Kind::MfuMul ? "MULVRF" : "ASVRF";
-          for (const Place &p : places[s.value])
-            if (p.mem == mem && p.mfu == static_cast<int64_t>(mfu))
-              addr = p.addr;
-        }
-        steps.push_back({s.inst, addr});
-      }
-      SmallVector<Access> dst;
-      for (const char *v : c.writes)
-        dst.append(writesOf(v));
-      if (c.writesY && yAddr) {
-        setReg(loc, SReg::WrLen, h);
-        if (iter)
-          setReg(loc, SReg::WrStep, sign * yStep);
-        dst.push_back({"DRAM", yAt(t, d, b), 0, iter});
-      }
-      if (c.matrix >= 0) {
-        setReg(loc, SReg::Rows, ch);
-        setReg(loc, SReg::Cols, c.cols);
-        setReg(loc, SReg::MFmt, fmt);
-        chainTo(loc, {"IVRF", c.ivrf}, tileOf(d, layout.matrices[c.matrix]), steps, dst);
-      } else {
-        setReg(loc, SReg::Cols, ch);
-        chainTo(loc, readOf(c.source), std::nullopt, steps, dst);
-      }
-    }
-  };
-
-  // A constant (or absent) B: the biases each gate adds, summed here, padded
-  // to whole vectors and staged by one chain per direction.
-  std::optional<int64_t> biasTable;
-  if (!runtimeB) {
-    const int64_t nb = static_cast<int64_t>(plan.biases.size()), width = ch * n_;
-    std::vector<float> table(static_cast<size_t>(dirs * nb * width), 0.0f);
-    if (constB) {
-      auto bv = llvm::to_vector(constB.getValues<float>());
-      for (int64_t d = 0; d < dirs; ++d)
-        for (auto [k, name] : llvm::enumerate(plan.biases)) {
-          const float *wb = &bv[d * 2 * gates * h], *rb = wb + gates * h;
+    const int64_t nb = static_cast<int64_t>(plan_.biases.size()), width = ch_ * l_.n_;
+    std::vector<float> table(static_cast<size_t>(dirs_ * nb * width), 0.0f);
+    if (constB_) {
+      auto bv = llvm::to_vector(constB_.getValues<float>());
+      for (int64_t d = 0; d < dirs_; ++d)
+        for (auto [k, name] : llvm::enumerate(plan_.biases)) {
+          const float *wb = &bv[d * 2 * gates_ * h_], *rb = wb + gates_ * h_;
           float *dst = &table[(d * nb + static_cast<int64_t>(k)) * width];
           const bool onlyW = name == "wb", onlyR = name == "rb";
           const int64_t g = onlyW || onlyR ? 2 : name[1] - '0';
-          for (int64_t j = 0; j < h; ++j)
-            dst[j] = (onlyR ? 0.0f : wb[g * h + j]) + (onlyW ? 0.0f : rb[g * h + j]);
+          for (int64_t j = 0; j < h_; ++j)
+            dst[j] = (onlyR ? 0.0f : wb[g * h_ + j]) + (onlyW ? 0.0f : rb[g * h_ + j]);
         }
     }
-    auto type = RankedTensorType::get({static_cast<int64_t>(table.size())}, b_.getF32Type());
-    biasTable = allocate(static_cast<int64_t>(table.size()));
-    OpBuilder::InsertionGuard g(b_);
-    setInsertionPointForDeclaration();
-    declared(
-        fpga::DramConstOp::create(b_, loc, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)), *biasTable));
+    auto type = RankedTensorType::get({static_cast<int64_t>(table.size())}, l_.b_.getF32Type());
+    biasTable_ = l_.allocate(static_cast<int64_t>(table.size()));
+    OpBuilder::InsertionGuard g(l_.b_);
+    l_.setInsertionPointForDeclaration();
+    l_.declared(fpga::DramConstOp::create(l_.b_, loc_, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)),
+                                          *biasTable_));
   }
 
-  for (int64_t d = 0; d < dirs; ++d) {
-    const bool reverse = op.getDirection() == fpga::RnnDirection::reverse || d == 1;
-    const int64_t sign = reverse ? -1 : 1, first = reverse ? seq - 1 : 0, last = reverse ? 0 : seq - 1;
-    for (int64_t b = 0; b < batch; ++b) {
-      // x first: the first gate needs it and, with the biases and the
-      // initial state, its DRAM latency is the prologue's.
-      setTransfer(loc, cx, in, 1, std::nullopt);
-      chainTo(loc, {"DRAM", xAt(first, b)}, std::nullopt, {}, writesOf("x"));
-      if (b == 0 && biasTable) {
-        const int64_t nb = static_cast<int64_t>(plan.biases.size());
-        setTransfer(loc, nb * ch, nb * ch * n_, 1, std::nullopt);
-        const Place &at = places[plan.biases.front()].front();
-        chainTo(loc, {"DRAM", *biasTable + d * nb * ch * n_}, std::nullopt, {}, {{at.mem, at.addr, at.mfu}});
-      } else if (b == 0) {
-        for (const std::string &bias : plan.biases)
-          stageBias(bias, d);
-      }
-      stageState("h", h0Addr, d, b);
-      if (op.getCell() == fpga::RnnCell::lstm)
-        stageState("c", c0Addr, d, b);
-      timestep(false, first, d, b, sign, /*only=*/true);
-      if (seq > 1) {
-        auto loop = fpga::LoopOp::create(b_, loc, seq - 1);
-        loop.getBody().emplaceBlock();
-        OpBuilder::InsertionGuard g(b_);
-        b_.setInsertionPointToStart(&loop.getBody().front());
-        forgetRegs();
-        timestep(true, first, d, b, sign);
-      }
-      forgetRegs();
-      timestep(false, last, d, b, sign);
-      setReg(loc, SReg::Cols, ch);
-      setReg(loc, SReg::WrLen, h);
-      if (yhAddr)
-        chainTo(loc, readOf("h"), std::nullopt, {}, {{"DRAM", stateAt(*yhAddr, d, b)}});
-      if (ycAddr)
-        chainTo(loc, readOf("c"), std::nullopt, {}, {{"DRAM", stateAt(*ycAddr, d, b)}});
+  // Element offsets of x_t, Y_t and the state of (t, d, b) in their tensors.
+  int64_t xAt(int64_t t, int64_t b) const { return xAddr_ + (batchMajor_ ? b * seq_ + t : t * batch_ + b) * in_; }
+  int64_t xStep() const { return batchMajor_ ? in_ : batch_ * in_; }
+  int64_t yAt(int64_t t, int64_t d, int64_t b) const {
+    return *yAddr_ + (batchMajor_ ? (b * seq_ + t) * dirs_ + d : (t * dirs_ + d) * batch_ + b) * h_;
+  }
+  int64_t yStep() const { return batchMajor_ ? dirs_ * h_ : dirs_ * batch_ * h_; }
+  int64_t stateAt(int64_t base, int64_t d, int64_t b) const {
+    return base + (batchMajor_ ? b * dirs_ + d : d * batch_ + b) * h_;
+  }
+
+  /// Bias vector `name` of direction d: the sum of its W and R halves (or
+  /// one of them), staged in every place the steps read it from.
+  void stageBias(const std::string &name, int64_t d) {
+    l_.setTransfer(loc_, ch_, h_, 1, std::nullopt);
+    auto half = [&](bool recurrent, int64_t gate) {
+      return *bAddr_ + d * 2 * gates_ * h_ + (recurrent ? gates_ * h_ : 0) + gate * h_;
+    };
+    SmallVector<Access> dst = writesOf(name.c_str());
+    if (name == "wb" || name == "rb") {
+      l_.chainTo(loc_, {"DRAM", half(name == "rb", 2)}, std::nullopt, {}, dst);
+      return;
+    }
+    const int64_t gate = name[1] - '0';
+    const Place tmp = places_["tmp"].front();
+    l_.chainTo(loc_, {"DRAM", half(true, gate)}, std::nullopt, {}, {{tmp.mem, tmp.addr, tmp.mfu}});
+    l_.chainTo(loc_, {"DRAM", half(false, gate)}, std::nullopt, {{"vv_add", tmp.addr}}, dst);
+  }
+
+  void stageState(const char *value, std::optional<int64_t> base, int64_t d, int64_t b) {
+    l_.setTransfer(loc_, ch_, h_, 1, std::nullopt);
+    l_.chainTo(loc_, {"DRAM", base ? stateAt(*base, d, b) : zeros_}, std::nullopt, {}, writesOf(value));
+  }
+
+  /// The next x: fetched from DRAM into its staging VRF, or moved into the IVRF.
+  void moveNextX(const ChainSpec &c, int64_t t, int64_t b, int64_t sign) {
+    if (c.fetchesX) {
+      l_.setTransfer(loc_, cx_, in_, 1, std::nullopt);
+      l_.setReg(loc_, SReg::RdStep, sign * xStep());
+      l_.chainTo(loc_, {"DRAM", xAt(t + sign, b), 0, true}, std::nullopt, {}, writesOf("xn"));
+    } else {
+      l_.setReg(loc_, SReg::Cols, cx_);
+      l_.chainTo(loc_, readOf("xn"), std::nullopt, {}, writesOf("x"));
     }
   }
-  return success();
-}
+
+  /// One chain of a timestep: its steps' operand addresses, its writes (and
+  /// Y_t), then the chain itself.
+  void emitChainSpec(const ChainSpec &c, ArrayRef<unsigned> mfus, bool iter, int64_t t, int64_t d, int64_t b,
+                     int64_t sign) {
+    SmallVector<Step> steps;
+    for (auto [s, mfu] : llvm::zip_equal(c.steps, mfus)) {
+      int64_t addr = 0;
+      if (s.value) {
+        const std::string mem = isa::lookup(s.inst)->kind == isa::Kind::MfuMul ? "MULVRF" : "ASVRF";
+        for (const Place &p : places_[s.value])
+          if (p.mem == mem && p.mfu == static_cast<int64_t>(mfu))
+            addr = p.addr;
+      }
+      steps.push_back({s.inst, addr});
+    }
+    SmallVector<Access> dst;
+    for (const char *v : c.writes)
+      dst.append(writesOf(v));
+    if (c.writesY && yAddr_) {
+      l_.setReg(loc_, SReg::WrLen, h_);
+      if (iter)
+        l_.setReg(loc_, SReg::WrStep, sign * yStep());
+      dst.push_back({"DRAM", yAt(t, d, b), 0, iter});
+    }
+    if (c.matrix >= 0) {
+      l_.setReg(loc_, SReg::Rows, ch_);
+      l_.setReg(loc_, SReg::Cols, c.cols);
+      l_.setReg(loc_, SReg::MFmt, fmt_);
+      l_.chainTo(loc_, {"IVRF", c.ivrf}, tileOf(d, layout_.matrices[c.matrix]), steps, dst);
+    } else {
+      l_.setReg(loc_, SReg::Cols, ch_);
+      l_.chainTo(loc_, readOf(c.source), std::nullopt, steps, dst);
+    }
+  }
+
+  /// One timestep. In the loop (`iter`), Y_t and the next x advance with the
+  /// iteration; the peeled last step names its timestep `t` directly.
+  /// `only`: just the chains of the next timestep (the prologue's).
+  void timestep(bool iter, int64_t t, int64_t d, int64_t b, int64_t sign, bool only = false) {
+    for (auto [c, mfus] : llvm::zip_equal(plan_.chains, mfuOf_)) {
+      if (only ? !c.nextStep : c.nextStep && !iter)
+        continue;
+      if (c.fetchesX || c.storesX) {
+        if (iter)
+          moveNextX(c, t, b, sign);
+        continue;
+      }
+      emitChainSpec(c, mfus, iter, t, d, b, sign);
+    }
+  }
+
+  /// Direction d of batch entry b: prologue, loop, last step, epilogue.
+  void emitSequence(int64_t d, int64_t b) {
+    const bool reverse = op_.getDirection() == fpga::RnnDirection::reverse || d == 1;
+    const int64_t sign = reverse ? -1 : 1, first = reverse ? seq_ - 1 : 0, last = reverse ? 0 : seq_ - 1;
+    // x first: the first gate needs it and, with the biases and the initial
+    // state, its DRAM latency is the prologue's.
+    l_.setTransfer(loc_, cx_, in_, 1, std::nullopt);
+    l_.chainTo(loc_, {"DRAM", xAt(first, b)}, std::nullopt, {}, writesOf("x"));
+    if (b == 0 && biasTable_) {
+      const int64_t nb = static_cast<int64_t>(plan_.biases.size());
+      l_.setTransfer(loc_, nb * ch_, nb * ch_ * l_.n_, 1, std::nullopt);
+      const Place &at = places_[plan_.biases.front()].front();
+      l_.chainTo(loc_, {"DRAM", *biasTable_ + d * nb * ch_ * l_.n_}, std::nullopt, {}, {{at.mem, at.addr, at.mfu}});
+    } else if (b == 0) {
+      for (const std::string &bias : plan_.biases)
+        stageBias(bias, d);
+    }
+    stageState("h", h0Addr_, d, b);
+    if (op_.getCell() == fpga::RnnCell::lstm)
+      stageState("c", c0Addr_, d, b);
+    timestep(false, first, d, b, sign, /*only=*/true);
+    if (seq_ > 1) {
+      auto loop = fpga::LoopOp::create(l_.b_, loc_, seq_ - 1);
+      loop.getBody().emplaceBlock();
+      OpBuilder::InsertionGuard g(l_.b_);
+      l_.b_.setInsertionPointToStart(&loop.getBody().front());
+      l_.forgetRegs();
+      timestep(true, first, d, b, sign);
+    }
+    l_.forgetRegs();
+    timestep(false, last, d, b, sign);
+    l_.setReg(loc_, SReg::Cols, ch_);
+    l_.setReg(loc_, SReg::WrLen, h_);
+    if (yhAddr_)
+      l_.chainTo(loc_, readOf("h"), std::nullopt, {}, {{"DRAM", stateAt(*yhAddr_, d, b)}});
+    if (ycAddr_)
+      l_.chainTo(loc_, readOf("c"), std::nullopt, {}, {{"DRAM", stateAt(*ycAddr_, d, b)}});
+  }
+
+  Lowerer &l_;
+  fpga::RnnOp op_;
+  Location loc_;
+  const rnn::Layout layout_;
+  const CellPlan plan_;
+  const int64_t seq_, batch_, in_, h_, gates_, dirs_, ch_, cx_;
+  const bool batchMajor_;
+  int64_t fmt_ = 0;
+  std::map<std::string, SmallVector<Place>> places_;
+  std::map<std::pair<std::string, int64_t>, int64_t> nextAddr_; ///< (mem, mfu) -> free vector
+  SmallVector<SmallVector<unsigned>> mfuOf_;                    ///< MFU of each chain's steps
+  DenseElementsAttr constB_;
+  bool runtimeB_ = false;
+  int64_t xAddr_ = 0, zeros_ = 0, firstTile_ = 0;
+  std::optional<int64_t> bAddr_, h0Addr_, c0Addr_, yAddr_, yhAddr_, ycAddr_, biasTable_;
+};
+
+LogicalResult Lowerer::lowerRnn(fpga::RnnOp op) { return RnnLowering(*this, op).run(); }
 
 } // namespace softnpu::lowering

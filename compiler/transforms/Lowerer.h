@@ -44,7 +44,10 @@ namespace softnpu::lowering {
 
 inline int64_t numElements(mlir::Value v) { return mlir::cast<mlir::RankedTensorType>(v.getType()).getNumElements(); }
 
+class RnnLowering;
+
 class Lowerer {
+  friend class RnnLowering; // LowerRnn.cpp: one recurrent layer's lowering
 public:
   /// `keepIntermediates`: every node's result gets its own DRAM place, kept
   /// to the end of the run (layer reports), and nothing stays on chip.
