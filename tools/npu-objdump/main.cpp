@@ -153,10 +153,10 @@ void printWeights(const artifact::Artifact &a) {
     if (m.streamed)
       continue;
     const uint64_t tiles = static_cast<uint64_t>(m.rowTiles) * m.colTiles;
-    std::printf("    #%zu node %s: MRF tiles [%u, %" PRIu64 "), grid %u x %u, %s, offset %" PRIu64 ", %" PRIu64
-                " bytes\n",
+    std::printf("    #%zu node %s: MRF tiles [%u, %" PRIu64 "), grid %u x %u (real %u x %u), %s, offset %" PRIu64
+                ", %" PRIu64 " bytes\n",
                 i, m.node == artifact::kNoNode ? "-" : nodeName(a, m.node).c_str(), m.mrfTile, m.mrfTile + tiles,
-                m.rowTiles, m.colTiles, m.format.name().c_str(), m.offset, m.size);
+                m.rowTiles, m.colTiles, m.rows, m.cols, m.format.name().c_str(), m.offset, m.size);
   }
   // Indices are the ones `m_rd stream #i` names. Shown only when there are
   // any, so listings of all-pinned models stay as they were.
@@ -166,10 +166,11 @@ void printWeights(const artifact::Artifact &a) {
     const artifact::MatrixEntry &m = a.matrices[i];
     if (!m.streamed)
       continue;
-    std::printf("    #%zu node %s: %" PRIu64 " tiles, grid %u x %u, %s, offset %" PRIu64 ", %" PRIu64 " bytes\n", i,
-                m.node == artifact::kNoNode ? "-" : nodeName(a, m.node).c_str(),
-                static_cast<uint64_t>(m.rowTiles) * m.colTiles, m.rowTiles, m.colTiles, m.format.name().c_str(),
-                m.offset, m.size);
+    std::printf("    #%zu node %s: %" PRIu64 " tiles, grid %u x %u (real %u x %u), %s, offset %" PRIu64 ", %" PRIu64
+                " bytes\n",
+                i, m.node == artifact::kNoNode ? "-" : nodeName(a, m.node).c_str(),
+                static_cast<uint64_t>(m.rowTiles) * m.colTiles, m.rowTiles, m.colTiles, m.rows, m.cols,
+                m.format.name().c_str(), m.offset, m.size);
   }
   std::printf("  DRAM initialisers: %zu\n", a.dramInits.size());
   for (size_t i = 0; i < a.dramInits.size(); ++i) {
