@@ -12,30 +12,11 @@
 // Exits 1 with one "ort_process: error: ..." line on any failure.
 'use strict';
 const fs = require('fs');
-
-function fail(msg) {
-  process.stderr.write(`ort_process: error: ${msg}\n`);
-  process.exit(1);
-}
+const path = require('path');
+const { openJob, runMain } = require(path.join(__dirname, 'ort_job.js'));
 
 async function main() {
-  if (process.argv.length !== 4) fail('usage: node ort_process.js ORT_MODULE_DIR JOB.json');
-  let ort;
-  try {
-    ort = require(process.argv[2]);
-  } catch (e) {
-    fail(`cannot load onnxruntime-node from ${process.argv[2]}: ${String(e.message).split('\n')[0]}`);
-  }
-  const job = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
-  const session = await ort.InferenceSession.create(job.model, {
-    intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
-  });
-  const feeds = {};
-  for (const [name, spec] of Object.entries(job.inputs)) {
-    const buf = fs.readFileSync(spec.file);
-    const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    feeds[name] = new ort.Tensor('float32', data, spec.shape);
-  }
+  const { job, session, feeds } = await openJob('ort_process');
   const results = await session.run(feeds);
   const outName = session.outputNames[0];
   const out = results[outName];
@@ -43,4 +24,4 @@ async function main() {
   process.stdout.write(JSON.stringify({ output: outName, elements: out.data.length }) + '\n');
 }
 
-main().catch((e) => fail(String(e && e.message ? e.message : e).split('\n')[0]));
+runMain('ort_process', main);

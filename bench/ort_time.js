@@ -13,11 +13,8 @@
 // Exits 1 with one "ort_time: error: ..." line on any failure.
 'use strict';
 const fs = require('fs');
-
-function fail(msg) {
-  process.stderr.write(`ort_time: error: ${msg}\n`);
-  process.exit(1);
-}
+const path = require('path');
+const { openJob, runMain } = require(path.join(__dirname, 'ort_job.js'));
 
 async function timeRuns(session, feeds, n) {
   const t0 = process.hrtime.bigint();
@@ -26,23 +23,7 @@ async function timeRuns(session, feeds, n) {
 }
 
 async function main() {
-  if (process.argv.length !== 4) fail('usage: node ort_time.js ORT_MODULE_DIR JOB.json');
-  let ort;
-  try {
-    ort = require(process.argv[2]);
-  } catch (e) {
-    fail(`cannot load onnxruntime-node from ${process.argv[2]}: ${String(e.message).split('\n')[0]}`);
-  }
-  const job = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
-  const session = await ort.InferenceSession.create(job.model, {
-    intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential',
-  });
-  const feeds = {};
-  for (const [name, spec] of Object.entries(job.inputs)) {
-    const buf = fs.readFileSync(spec.file);
-    const data = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    feeds[name] = new ort.Tensor('float32', data, spec.shape);
-  }
+  const { job, session, feeds } = await openJob('ort_time');
   const first = await session.run(feeds);
   const outName = session.outputNames[0];
   if (job.output_file) fs.writeFileSync(job.output_file, Buffer.from(first[outName].data.buffer));
@@ -69,4 +50,4 @@ async function main() {
   }) + '\n');
 }
 
-main().catch((e) => fail(String(e && e.message ? e.message : e).split('\n')[0]));
+runMain('ort_time', main);

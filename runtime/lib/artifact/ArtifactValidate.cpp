@@ -17,6 +17,7 @@
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/artifact/MatrixLayout.h"
 
+#include "Saturating.h"
 #include "softnpu/numerics/Bfp.h"
 
 #include <algorithm>
@@ -27,18 +28,9 @@ namespace softnpu::artifact {
 
 namespace {
 
-constexpr uint64_t kSaturated = std::numeric_limits<uint64_t>::max();
-
-/// a * b, saturating instead of wrapping.
-uint64_t mulSat(uint64_t a, uint64_t b) {
-  uint64_t r;
-  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
-}
-/// a + b, saturating instead of wrapping.
-uint64_t addSat(uint64_t a, uint64_t b) {
-  uint64_t r;
-  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
-}
+using detail::addSat;
+using detail::kSaturated;
+using detail::mulSat;
 /// [base, base + count) lies within [0, limit).
 bool within(uint64_t base, uint64_t count, uint64_t limit) { return count <= limit && base <= limit - count; }
 

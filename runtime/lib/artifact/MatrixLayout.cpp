@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "softnpu/artifact/MatrixLayout.h"
 
+#include "Saturating.h"
 #include "softnpu/numerics/Bfp.h"
 
 #include <algorithm>
@@ -17,16 +18,9 @@ namespace softnpu::artifact {
 
 namespace {
 
-constexpr uint64_t kSaturated = std::numeric_limits<uint64_t>::max();
-
-uint64_t mulSat(uint64_t a, uint64_t b) {
-  uint64_t r;
-  return __builtin_mul_overflow(a, b, &r) ? kSaturated : r;
-}
-uint64_t addSat(uint64_t a, uint64_t b) {
-  uint64_t r;
-  return __builtin_add_overflow(a, b, &r) ? kSaturated : r;
-}
+using detail::addSat;
+using detail::kSaturated;
+using detail::mulSat;
 
 /// Real elements of tile `t` along an extent of `total` elements.
 uint32_t inTile(uint64_t total, uint32_t t, unsigned n) {

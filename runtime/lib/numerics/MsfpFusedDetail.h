@@ -46,8 +46,12 @@ inline bool msfpBlockExponent(const float *x, size_t len, int &e) {
   return true;
 }
 
-/// An exact y in [0, 2^16] rounded to an integer in the rounding mode (as
-/// Quantize.cpp's roundSteps).
+/// roundInteger for an exact y in [0, 2^16] with at most 24 significant bits
+/// (an MSFP element in steps), without a libm call: nearest-even by adding
+/// and subtracting 2^52 (exact below 2^51; the default round-to-nearest-even
+/// environment, as rint), nearest-away by truncating y + 0.5 (exact: the sum
+/// needs at most 41 bits, and below 0.5 it stays below 1), toward-zero by
+/// truncating. Shared by the reference quantizer and the fused paths.
 template <Rounding R> inline int32_t msfpRoundSteps(double y) {
   if constexpr (R == Rounding::NearestEven)
     return static_cast<int32_t>((y + 0x1p52) - 0x1p52);

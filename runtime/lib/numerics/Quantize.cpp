@@ -48,21 +48,6 @@ int floorLog2Bits(uint32_t magnitudeBits) {
   return 31 - __builtin_clz(magnitudeBits) - 149; // subnormal: 2^-149 units
 }
 
-/// roundInteger for an exact y in [0, 2^16] with at most 24 significant bits
-/// (an MSFP element in steps), without a libm call: nearest-even by adding
-/// and subtracting 2^52 (exact below 2^51; the default round-to-nearest-even
-/// environment, as rint), nearest-away by truncating y + 0.5 (exact: the sum
-/// needs at most 41 bits, and below 0.5 it stays below 1), toward-zero by
-/// truncating.
-template <Rounding R> inline int32_t roundSteps(double y) {
-  if constexpr (R == Rounding::NearestEven)
-    return static_cast<int32_t>((y + 0x1p52) - 0x1p52);
-  else if constexpr (R == Rounding::NearestAway)
-    return static_cast<int32_t>(y + 0.5);
-  else
-    return static_cast<int32_t>(y);
-}
-
 /// MSFP elements: q_i = min(round(|x_i| * toSteps), maxQ) with x_i's sign.
 template <Rounding R>
 void quantizeSignMagnitude(const float *x, size_t len, double toSteps, int32_t maxQ, int16_t *sig) {
@@ -70,7 +55,7 @@ void quantizeSignMagnitude(const float *x, size_t len, double toSteps, int32_t m
     uint32_t bits;
     std::memcpy(&bits, &x[i], sizeof bits);
     const double y = static_cast<double>(fromBits(bits & 0x7FFFFFFFu)) * toSteps; // exact
-    const int32_t q = std::min(roundSteps<R>(y), maxQ);
+    const int32_t q = std::min(msfpRoundSteps<R>(y), maxQ);
     sig[i] = static_cast<int16_t>(bits >> 31 ? -q : q);
   }
 }
