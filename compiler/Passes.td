@@ -163,15 +163,33 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
     direction and batch entry, a prologue, an fpga.loop over T-1 timesteps
     with `iter` addressing and the peeled last timestep (docs/recurrent.md).
 
-    Memory: a matrix product's result read only by the next product stays in
-    the IVRF (no DRAM round trip); other intermediates live in DRAM, and a
-    tensor's place is reused after its last reader. `keep-intermediates`
-    gives every node's result its own DRAM place to the end of the run (what
-    a layer report reads) and keeps nothing on chip.
+    Memory (planned first, fpga-test-memory-plan prints the plan): a matrix
+    product's result whose readers are all matrix products stays in the IVRF
+    (no DRAM round trip), in a region allocated by live range; other
+    intermediates live in DRAM, and a tensor's place is reused after its last
+    reader. `keep-intermediates` gives every node's result its own DRAM place
+    to the end of the run (what a layer report reads) and keeps nothing on
+    chip.
   }];
   let options = [
     Option<"keepIntermediates", "keep-intermediates", "bool", /*default=*/"false",
            "every node's result in its own DRAM place (layer reports); nothing kept on chip">
+  ];
+}
+
+def FpgaTestMemoryPlan : Pass<"fpga-test-memory-plan", "mlir::ModuleOp"> {
+  let summary = "Report the memory plan of fpga-lower-to-isa as remarks (for tests)";
+  let description = [{
+    Plans the function's intermediates as fpga-lower-to-isa does
+    (compiler/transforms/lowering/MemoryPlan.h) and reports, on each op, where
+    each of its results lives: `IVRF [first, end)` in vectors, or
+    `DRAM [first, end)` in elements of the intermediates' arena, with
+    `, reused later` when a later tensor takes part of the place. Graph
+    outputs written in place are reported as such. The IR is not changed.
+  }];
+  let options = [
+    Option<"keepIntermediates", "keep-intermediates", "bool", /*default=*/"false",
+           "plan as fpga-lower-to-isa's keep-intermediates does">
   ];
 }
 

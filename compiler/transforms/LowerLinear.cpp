@@ -3,7 +3,8 @@
 // One chain per row of X' and per panel of W': v_rd of the row (from the
 // IVRF, staged from DRAM or left there by the previous product), mv_mul, the
 // point-wise epilogue (alpha, bias, activation) and v_wr of the result row to
-// DRAM, or to the IVRF when the next product reads it there (OnChipPlan.h).
+// DRAM, or to the IVRF when the products that read it read it there
+// (MemoryPlan.h).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Lowerer.h"
@@ -156,8 +157,8 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
   const bool biasPerRow = e.biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
 
   // X' rows: in the IVRF already, or staged from DRAM.
-  auto xOnChip = onChip_.find(op.getX());
-  const bool xInIvrf = xOnChip != onChip_.end();
+  const TensorPlace *xOnChip = ivrfPlaceOf(op.getX());
+  const bool xInIvrf = xOnChip;
   int64_t x = 0;
   if (!xInIvrf) {
     FailureOr<int64_t> xa = addrOf(op.getX(), loc);
@@ -166,14 +167,13 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     x = *xa;
   }
   // The result: rows of P elements in DRAM, or of ceil(P / N) vectors in the IVRF.
-  auto yOnChip = onChip_.find(op.getY());
-  const bool yInIvrf = yOnChip != onChip_.end();
-  const int64_t y = yInIvrf ? yOnChip->second.addr : resultAddr(op.getY());
-  // Rows alternate between two IVRF buffers when both fit below any kept
-  // result, so staging row i + 1 does not wait for row i's product to finish
+  const TensorPlace *yOnChip = ivrfPlaceOf(op.getY());
+  const bool yInIvrf = yOnChip;
+  const int64_t y = yInIvrf ? yOnChip->addr : resultAddr(op.getY());
+  // Rows alternate between two IVRF buffers when both fit below the kept
+  // tensors, so staging row i + 1 does not wait for row i's product to finish
   // reading (the timing model overlaps the DRAM read with the matrix unit).
-  const int64_t ivrfFree = yInIvrf ? yOnChip->second.addr : static_cast<int64_t>(t_.ivrfDepth);
-  const int64_t ivrfBuffers = 2 * cols <= ivrfFree ? 2 : 1;
+  const int64_t ivrfBuffers = 2 * cols <= plan_->ivrfFreeBelow(op) ? 2 : 1;
 
   for (size_t pi = 0; pi < panels.size(); ++pi) {
     Panel &panel = panels[pi];
@@ -198,7 +198,7 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     if (e.biasStep >= 0 && !biasPerRow)
       stageBias(0);
     for (int64_t i = 0; i < r; ++i) {
-      int64_t xRead = xInIvrf ? xOnChip->second.addr + i * cols : (i % ivrfBuffers) * cols;
+      int64_t xRead = xInIvrf ? xOnChip->addr + i * cols : (i % ivrfBuffers) * cols;
       // With one row, the IVRF still holds it from the previous panel.
       if (!xInIvrf && (r > 1 || pi == 0)) {
         const int64_t xRow = op.getTransposeX() ? x + i : x + i * k;

@@ -1,8 +1,8 @@
 //===- LowerToIsa.cpp - The fpga-lower-to-isa pass -------------------------===//
 //
-// The pass and the program skeleton: I/O declarations, the walk over the
-// function in program order with DRAM released after each tensor's last
-// reader, output copies, tensor records and the DRAM footprint. The op
+// The pass and the program skeleton: I/O declarations, the memory plan, the
+// walk over the function in program order, output copies, tensor records and
+// the DRAM footprint. The op
 // lowerings are in LowerLinear.cpp, LowerPointwise.cpp and LowerRnn.cpp; the
 // jobs they share in lowering/ (Lowerer.h lists them).
 //
@@ -55,14 +55,12 @@ LogicalResult Lowerer::run(func::FuncOp func) {
   b_.setInsertionPointToStart(&program_.getBody().front());
   if (failed(declareInputs(func)) || failed(declareOutputs(func)))
     return failure();
-  if (!keepIntermediates_)
-    onChip_ = planOnChip(func, t_);
-  computeLastUses(func);
-  for (auto [index, op] : llvm::enumerate(func.getBody().front())) {
+  plan_.emplace(func, t_, keepIntermediates_, outputsInPlace(func));
+  arena_ = allocate(plan_->dramElements());
+  for (Operation &op : func.getBody().front()) {
     b_.setInsertionPointToEnd(&program_.getBody().front());
     if (failed(lowerOp(op)))
       return failure();
-    releaseDead(op, static_cast<int64_t>(index));
   }
   return finish(func);
 }
@@ -91,6 +89,7 @@ LogicalResult Lowerer::declareInputs(func::FuncOp func) {
 
 LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  const llvm::DenseSet<Value> inPlace = outputsInPlace(func);
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     if (!cast<RankedTensorType>(v.getType()).getElementType().isF32())
       return ret.emitError() << "graph output " << i << " is not float32";
@@ -100,27 +99,12 @@ LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
     declared(fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a));
     // Computed outputs are written in place; others are copied at the end.
     Value root = rootOf(v);
-    Operation *def = root.getDefiningOp();
-    if (def &&
-        llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp>(
-            def) &&
-        !addr_.count(root))
+    if (inPlace.contains(root) && !addr_.count(root))
       addr_[root] = a;
     else
       copies_.push_back({root, a, numElements(v), ret.getLoc()});
   }
   return success();
-}
-
-void Lowerer::computeLastUses(func::FuncOp func) {
-  for (auto [index, op] : llvm::enumerate(func.getBody().front())) {
-    const int64_t at =
-        llvm::isa<func::ReturnOp>(op) ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(index);
-    for (Value v : op.getOperands())
-      lastUse_[rootOf(v)] = at;
-    for (Value r : op.getResults())
-      lastUse_.try_emplace(r, static_cast<int64_t>(index)); // unused results die at once
-  }
 }
 
 LogicalResult Lowerer::lowerOp(Operation &op) {
@@ -148,20 +132,6 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
   return success();
 }
 
-void Lowerer::releaseDead(Operation &op, int64_t index) {
-  auto release = [&](Value v) {
-    auto it = owned_.find(v);
-    auto last = lastUse_.find(v);
-    if (it == owned_.end() || last == lastUse_.end() || last->second > index)
-      return;
-    dram_.release(it->second.addr, it->second.count);
-  };
-  for (Value v : op.getOperands())
-    release(rootOf(v));
-  for (Value r : op.getResults())
-    release(r);
-}
-
 LogicalResult Lowerer::finish(func::FuncOp func) {
   program_.setFormatsAttr(formatTable());
   b_.setInsertionPointToEnd(&program_.getBody().front());
@@ -174,16 +144,14 @@ LogicalResult Lowerer::finish(func::FuncOp func) {
   }
   // A record is only right when its place still holds the tensor at the end.
   for (const Record &r : records_) {
-    if (onChip_.count(r.value))
-      continue;
-    auto owned = owned_.find(r.value);
-    if (owned != owned_.end() && !dram_.intact(owned->second.addr, owned->second.count, owned->second.since))
+    const TensorPlace *place = plan_->placeOf(r.value);
+    if (place && (place->inIvrf() || !place->intact))
       continue;
     OpBuilder::InsertionGuard g(b_);
     setInsertionPointForDeclaration();
     declared(fpga::TensorRecordOp::create(b_, r.loc, shapeOf(r.value), addr_.lookup(r.value)));
   }
-  const int64_t footprint = dram_.footprint();
+  const int64_t footprint = dramTop_;
   if (static_cast<uint64_t>(footprint) * 4 > t_.dramBytes)
     return func.emitError() << "the model needs " << footprint * 4 << " bytes of DRAM; target '" << t_.name << "' has "
                             << t_.dramBytes;
@@ -213,9 +181,9 @@ FailureOr<int64_t> Lowerer::addrOf(Value v, Location loc) {
 int64_t Lowerer::resultAddr(Value v) {
   auto [it, inserted] = addr_.try_emplace(v, 0);
   if (inserted) {
-    const int64_t count = numElements(v);
-    it->second = dram_.allocate(count);
-    owned_[v] = {it->second, count, dram_.allocations()};
+    const TensorPlace *place = plan_->placeOf(v);
+    assert(place && !place->inIvrf() && "a result lowered to DRAM has a DRAM place");
+    it->second = arena_ + place->addr;
   }
   return it->second;
 }

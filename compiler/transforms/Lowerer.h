@@ -2,8 +2,8 @@
 //
 // The lowering of tensor-level fpga ops to an fpga.program. Each job lives in
 // its own files under lowering/ and is only driven from here:
-//   DramPlan       DRAM addresses, reused after a tensor's last reader
-//   OnChipPlan     matrix-product results kept in the IVRF for the next one
+//   MemoryPlan     where each intermediate lives, planned before emission:
+//                  an IVRF region or a DRAM place (DramPlan) reused by liveness
 //   ScalarRegs     s_wr only where a control register changes
 //   MrfStreaming   panels of streamed weights through MRF scratch buffers
 //   Chains         fpga.chain emission and MFU placement of point-wise steps
@@ -12,8 +12,8 @@
 // extract, transpose), LowerRnn.cpp (recurrent layers).
 //
 // VRF staging, owned by one op's chains at a time:
-//   IVRF[0 ..)            rows of X' for the matrix unit (kept results sit at
-//                         the top, OnChipPlan.h)
+//   IVRF[0 ..)            rows of X' for the matrix unit (kept results sit
+//                         above, from the top down, MemoryPlan.h)
 //   ASVRF[m][0 ..)        bias / second add operand of the chain being built
 //   MULVRF[m][0 .. rows)  alpha vector; MULVRF[0][rows .. 2 rows) beta vector
 //
@@ -24,9 +24,8 @@
 #include "compiler/Diagnostics.h"
 #include "compiler/TensorUtils.h"
 #include "compiler/transforms/lowering/Chains.h"
-#include "compiler/transforms/lowering/DramPlan.h"
+#include "compiler/transforms/lowering/MemoryPlan.h"
 #include "compiler/transforms/lowering/MrfStreaming.h"
-#include "compiler/transforms/lowering/OnChipPlan.h"
 #include "compiler/transforms/lowering/ScalarRegs.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
@@ -39,6 +38,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <map>
+#include <optional>
 
 namespace softnpu::lowering {
 
@@ -52,9 +52,8 @@ public:
   /// `keepIntermediates`: every node's result gets its own DRAM place, kept
   /// to the end of the run (layer reports), and nothing stays on chip.
   Lowerer(mlir::ModuleOp module, const target::Target &t, bool keepIntermediates)
-      : module_(module), t_(t), n_(t.nativeDim), b_(module.getContext()), dram_(!keepIntermediates),
-        mrf_(module, t.nativeDim), keepIntermediates_(keepIntermediates),
-        formats_{{t.weightFormat.name(), t.inputFormat.name()}} {}
+      : module_(module), t_(t), n_(t.nativeDim), b_(module.getContext()), mrf_(module, t.nativeDim),
+        keepIntermediates_(keepIntermediates), formats_{{t.weightFormat.name(), t.inputFormat.name()}} {}
 
   mlir::LogicalResult run(mlir::func::FuncOp func);
 
@@ -62,9 +61,7 @@ private:
   //===--- The program skeleton (LowerToIsa.cpp) -------------------------===//
   mlir::LogicalResult declareInputs(mlir::func::FuncOp func);
   mlir::LogicalResult declareOutputs(mlir::func::FuncOp func);
-  void computeLastUses(mlir::func::FuncOp func);
   mlir::LogicalResult lowerOp(mlir::Operation &op);
-  void releaseDead(mlir::Operation &op, int64_t index);
   mlir::LogicalResult finish(mlir::func::FuncOp func);
   /// Graph inputs and outputs cross the network queues in one request.
   mlir::LogicalResult checkNetworkQueue(mlir::func::FuncOp func, const char *role, const std::string &name,
@@ -78,19 +75,21 @@ private:
   mlir::LogicalResult lowerTranspose(fpga::TransposeOp op);
   mlir::LogicalResult lowerRnn(fpga::RnnOp op);
 
-  //===--- Tensors in DRAM (DramPlan) ------------------------------------===//
-  static mlir::Value rootOf(mlir::Value v) {
-    while (auto r = v.getDefiningOp<fpga::ReshapeOp>())
-      v = r.getX();
-    return v;
-  }
+  //===--- Tensors in DRAM (I/O, constants, and the MemoryPlan arena) ----===//
+  static mlir::Value rootOf(mlir::Value v) { return lowering::rootOf(v); }
   /// A DRAM place of its own for the whole run (I/O, constants, tables).
-  int64_t allocate(int64_t count) { return dram_.allocateFresh(count); }
+  int64_t allocate(int64_t count) {
+    const int64_t addr = dramTop_;
+    dramTop_ += count;
+    return addr;
+  }
   /// DRAM address of a tensor; constants are placed on first use.
   mlir::FailureOr<int64_t> addrOf(mlir::Value v, mlir::Location loc);
-  /// The DRAM place of a result, allocated on first request; released after
-  /// its last reader.
+  /// The DRAM address of a result: in place for a graph output, else its
+  /// place in the intermediates' arena (MemoryPlan).
   int64_t resultAddr(mlir::Value v);
+  /// The IVRF place of a tensor kept on chip, else null.
+  const TensorPlace *ivrfPlaceOf(mlir::Value v) const { return plan_->ivrfPlaceOf(v); }
   /// Records, for layer reports, where the tensor a node produced lives.
   void recordTensor(mlir::Value v, mlir::Location loc) { records_.push_back({v, loc}); }
   /// A vector of `count` copies of `value`, as a DRAM constant.
@@ -154,19 +153,13 @@ private:
   const int64_t n_;
   mlir::OpBuilder b_;
   fpga::ProgramOp program_;
-  DramPlan dram_;
+  int64_t dramTop_ = 0; ///< DRAM elements allocated so far
   ScalarRegs regs_;
   MrfStreaming mrf_;
   const bool keepIntermediates_;
-  llvm::DenseMap<mlir::Value, IvrfRegion> onChip_;
+  std::optional<MemoryPlan> plan_;
+  int64_t arena_ = 0; ///< DRAM address of the plan's intermediates
   llvm::DenseMap<mlir::Value, int64_t> addr_;
-  /// Intermediates' places: released after the last reader.
-  struct Owned {
-    int64_t addr, count;
-    uint64_t since; ///< DramPlan::allocations() after allocating it
-  };
-  llvm::DenseMap<mlir::Value, Owned> owned_;
-  llvm::DenseMap<mlir::Value, int64_t> lastUse_; ///< root value -> index of its last reader
   struct Record {
     mlir::Value value;
     mlir::Location loc;

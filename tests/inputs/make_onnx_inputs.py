@@ -16,6 +16,9 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   malformed.onnx        bytes that do not parse as a ModelProto
   bad_shape.onnx        Gemm x[1,20] by W[30,25] (transB=1): inner dims 20 != 25 (a shape error)
   unnamed_nodes.onnx    x[1,8] -> Gemm -> Relu -> Gemm -> y[1,4], no node has a name
+  shared_hidden.onnx    x[2,20] -> Gemm fc1 -> Relu = h; y[2,16] = Gemm fc4(Gemm fc3(h)) + Tanh(Gemm fc2(h)):
+                        h has two readers and the second is not the next node (kept on chip
+                        by its live range)
 """
 import argparse
 import os
@@ -134,6 +137,21 @@ def unnamed_nodes():
     return _model(g)
 
 
+def shared_hidden():
+    r = _rng("shared_hidden")
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h1"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h1"], ["h"], name="relu1"),
+             helper.make_node("Gemm", ["h", "W2"], ["h2"], name="fc2", transB=1),
+             helper.make_node("Tanh", ["h2"], ["a"], name="tanh2"),
+             helper.make_node("Gemm", ["h", "W3", "b3"], ["h3"], name="fc3", transB=1),
+             helper.make_node("Gemm", ["h3", "W4"], ["h4"], name="fc4", transB=1),
+             helper.make_node("Add", ["h4", "a"], ["y"], name="sum")]
+    g = helper.make_graph(nodes, "shared_hidden", [_io("x", [2, 20])], [_io("y", [2, 16])],
+                          [_weights(r, "W1", 24, 20), _weights(r, "b1", 24), _weights(r, "W2", 16, 24),
+                           _weights(r, "W3", 16, 24), _weights(r, "b3", 16), _weights(r, "W4", 16, 16)])
+    return _model(g)
+
+
 def _parses(data):
     try:
         onnx.ModelProto().ParseFromString(data)
@@ -145,6 +163,7 @@ def _parses(data):
 MODELS = {
     "gemm_bias_relu": gemm_bias_relu,
     "mlp2": mlp2,
+    "shared_hidden": shared_hidden,
     "matmul_add": matmul_add,
     "add_bcast": add_bcast,
     "reshape_identity": reshape_identity,

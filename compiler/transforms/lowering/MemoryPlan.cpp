@@ -1,0 +1,206 @@
+//===- MemoryPlan.cpp - Live ranges, IVRF regions and the DRAM arena ------===//
+#include "compiler/transforms/lowering/MemoryPlan.h"
+
+#include "compiler/transforms/lowering/DramPlan.h"
+#include "dialects/fpga/FpgaDialect.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
+
+namespace softnpu::lowering {
+
+mlir::Value rootOf(mlir::Value v) {
+  while (auto r = v.getDefiningOp<fpga::ReshapeOp>())
+    v = r.getX();
+  return v;
+}
+
+bool isLowered(mlir::Operation *op) {
+  return llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp>(
+      op);
+}
+
+llvm::DenseSet<mlir::Value> outputsInPlace(mlir::func::FuncOp func) {
+  llvm::DenseSet<mlir::Value> roots;
+  for (mlir::Value v : func.getBody().front().getTerminator()->getOperands()) {
+    mlir::Value root = rootOf(v);
+    if (mlir::Operation *def = root.getDefiningOp(); def && isLowered(def))
+      roots.insert(root);
+  }
+  return roots;
+}
+
+namespace {
+
+/// A product's result that may live in the IVRF: every reader is a product
+/// taking it as X, row for row, and its padded lanes are zero.
+bool ivrfCandidate(mlir::Value y, int64_t n) {
+  auto p = y.getDefiningOp<fpga::LinearOp>();
+  if (!p || !p.getTileGrid() || y.use_empty())
+    return false;
+  if (p.getActivation() == fpga::Activation::sigmoid && p.getNumOutputs() % n != 0)
+    return false;
+  return llvm::all_of(y.getUsers(), [&](mlir::Operation *u) {
+    auto c = llvm::dyn_cast<fpga::LinearOp>(u);
+    return c && c.getX() == y && c.getW() != y && c.getBias() != y && !c.getTransposeX() && c.getTileGrid() &&
+           c.getNumRows() == p.getNumRows() && c.getReductionSize() == p.getNumOutputs();
+  });
+}
+
+/// Builds the plan: live ranges first, then IVRF regions, then DRAM.
+class Planner {
+public:
+  Planner(mlir::func::FuncOp func, const target::Target &t) : t_(t) {
+    for (mlir::Operation &op : func.getBody().front()) {
+      index_[&op] = static_cast<int64_t>(ops_.size());
+      ops_.push_back(&op);
+    }
+    computeLastUses();
+  }
+
+  void planIvrf(const llvm::SmallVector<mlir::Value> &produced, llvm::DenseMap<mlir::Value, TensorPlace> &places,
+                llvm::DenseMap<mlir::Operation *, int64_t> &freeBelow);
+  int64_t planDram(const llvm::SmallVector<mlir::Value> &produced, bool reuse,
+                   llvm::DenseMap<mlir::Value, TensorPlace> &places);
+
+  int64_t defIndex(mlir::Value v) const { return index_.lookup(v.getDefiningOp()); }
+  int64_t lastUse(mlir::Value v) const { return lastUse_.lookup(v); }
+
+private:
+  void computeLastUses() {
+    for (auto [i, op] : llvm::enumerate(ops_)) {
+      const int64_t at =
+          llvm::isa<mlir::func::ReturnOp>(op) ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(i);
+      for (mlir::Value v : op->getOperands())
+        lastUse_[rootOf(v)] = at;
+      for (mlir::Value r : op->getResults())
+        lastUse_.try_emplace(r, static_cast<int64_t>(i)); // unused results die at once
+    }
+  }
+
+  /// IVRF vectors [0, result) `op` needs for itself when `candidate` is kept.
+  int64_t staging(mlir::Operation *op, mlir::Value candidate,
+                  const llvm::DenseMap<mlir::Value, TensorPlace> &places) const {
+    if (llvm::isa<fpga::RnnOp>(op))
+      return static_cast<int64_t>(t_.ivrfDepth);
+    auto l = llvm::dyn_cast<fpga::LinearOp>(op);
+    if (!l || !l.getTileGrid() || l.getX() == candidate)
+      return 0;
+    auto x = places.find(l.getX());
+    if (x != places.end() && x->second.inIvrf())
+      return 0;
+    return (*l.getTileGrid())[1]; // staged from DRAM (decided or not yet)
+  }
+
+  const target::Target &t_;
+  std::vector<mlir::Operation *> ops_;
+  llvm::DenseMap<mlir::Operation *, int64_t> index_;
+  llvm::DenseMap<mlir::Value, int64_t> lastUse_; ///< root value -> index of its last reader
+};
+
+/// A kept tensor's IVRF region over its live range [first, last].
+struct Region {
+  int64_t first, last, addr, vectors;
+};
+
+void Planner::planIvrf(const llvm::SmallVector<mlir::Value> &produced, llvm::DenseMap<mlir::Value, TensorPlace> &places,
+                       llvm::DenseMap<mlir::Operation *, int64_t> &freeBelow) {
+  const int64_t n = t_.nativeDim, depth = static_cast<int64_t>(t_.ivrfDepth);
+  std::vector<Region> live; // regions that may still overlap later ones
+  std::vector<Region> all;
+  for (mlir::Value y : produced) {
+    if (!ivrfCandidate(y, n))
+      continue;
+    auto p = y.getDefiningOp<fpga::LinearOp>();
+    const int64_t first = defIndex(y), last = lastUse(y);
+    const int64_t vectors = p.getNumRows() * llvm::divideCeilSigned(p.getNumOutputs(), n);
+    llvm::erase_if(live, [&](const Region &r) { return r.last < first; });
+    int64_t floor = 0;
+    for (int64_t i = first; i <= last; ++i)
+      floor = std::max(floor, staging(ops_[i], y, places));
+    // Highest free run of `vectors` at or above `floor`: below the lowest
+    // live region that overlaps the run tried, until none does.
+    int64_t top = depth, addr = -1;
+    while (top - vectors >= floor) {
+      int64_t lowest = top;
+      for (const Region &r : live)
+        if (r.addr < top && top - vectors < r.addr + r.vectors)
+          lowest = std::min(lowest, r.addr);
+      if (lowest == top) {
+        addr = top - vectors;
+        break;
+      }
+      top = lowest;
+    }
+    if (addr < 0)
+      continue;
+    places[y] = {TensorPlace::Kind::Ivrf, addr, vectors, true};
+    live.push_back({first, last, addr, vectors});
+    all.push_back(live.back());
+  }
+  for (const Region &r : all)
+    for (int64_t i = r.first; i <= r.last; ++i) {
+      auto [it, fresh] = freeBelow.try_emplace(ops_[i], r.addr);
+      if (!fresh)
+        it->second = std::min(it->second, r.addr);
+    }
+}
+
+int64_t Planner::planDram(const llvm::SmallVector<mlir::Value> &produced, bool reuse,
+                          llvm::DenseMap<mlir::Value, TensorPlace> &places) {
+  DramPlan dram(reuse);
+  llvm::DenseMap<mlir::Value, uint64_t> since; ///< allocations made once it was placed
+  size_t next = 0;
+  for (int64_t i = 0, e = static_cast<int64_t>(ops_.size()); i < e; ++i) {
+    mlir::Operation *op = ops_[i];
+    for (; next < produced.size() && produced[next].getDefiningOp() == op; ++next) {
+      mlir::Value v = produced[next];
+      if (places.count(v))
+        continue; // in the IVRF
+      const int64_t count = mlir::cast<mlir::RankedTensorType>(v.getType()).getNumElements();
+      places[v] = {TensorPlace::Kind::Dram, dram.allocate(count), count, true};
+      since[v] = dram.allocations();
+    }
+    auto release = [&](mlir::Value v) {
+      auto it = since.find(v);
+      if (it == since.end() || lastUse(v) > i)
+        return;
+      const TensorPlace &p = places[v];
+      dram.release(p.addr, p.count);
+    };
+    for (mlir::Value v : op->getOperands())
+      release(rootOf(v));
+    for (mlir::Value r : op->getResults())
+      release(r);
+  }
+  for (auto [v, when] : since) {
+    TensorPlace &p = places[v];
+    p.intact = dram.intact(p.addr, p.count, when);
+  }
+  return dram.footprint();
+}
+
+} // namespace
+
+MemoryPlan::MemoryPlan(mlir::func::FuncOp func, const target::Target &t, bool keepIntermediates,
+                       const llvm::DenseSet<mlir::Value> &preplaced) {
+  // The tensors to place, in program order; a recurrent layer's results only
+  // when read.
+  llvm::SmallVector<mlir::Value> produced;
+  for (mlir::Operation &op : func.getBody().front()) {
+    if (!isLowered(&op))
+      continue;
+    for (mlir::Value r : op.getResults())
+      if (!preplaced.contains(r) && !(llvm::isa<fpga::RnnOp>(op) && r.use_empty()))
+        produced.push_back(r);
+  }
+  Planner planner(func, t);
+  if (!keepIntermediates)
+    planner.planIvrf(produced, places_, freeBelow_);
+  for (mlir::Operation &op : func.getBody().front())
+    freeBelow_.try_emplace(&op, static_cast<int64_t>(t.ivrfDepth));
+  dramElements_ = planner.planDram(produced, !keepIntermediates, places_);
+}
+
+} // namespace softnpu::lowering
