@@ -163,9 +163,10 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
     direction and batch entry, a prologue, an fpga.loop over T-1 timesteps
     with `iter` addressing and the peeled last timestep (docs/recurrent.md).
 
-    Memory (planned first, fpga-test-memory-plan prints the plan): a matrix
-    product's result whose readers are all matrix products stays in the IVRF
-    (no DRAM round trip), in a region allocated by live range; other
+    Memory (planned first, fpga-test-memory-plan prints the plan): the result
+    of a matrix product, an activation or a same-shape add whose readers are
+    all such ops stays in the IVRF (no DRAM round trip), in a region
+    allocated by live range; other
     intermediates live in DRAM, and a tensor's place is reused after its last
     reader. `keep-intermediates` gives every node's result its own DRAM place
     to the end of the run (what a layer report reads) and keeps nothing on

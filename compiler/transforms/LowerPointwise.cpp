@@ -2,7 +2,9 @@
 //
 // fpga.add (same shape, or numpy broadcasting row by row), fpga.activation,
 // and the data movement of fpga.extract and fpga.transpose: chains that read
-// DRAM, run at most a point-wise step and write DRAM.
+// DRAM, run at most a point-wise step and write DRAM. An add or activation
+// whose operand or result the memory plan keeps in the IVRF reads or writes
+// it there instead, chunk by chunk (rowChains).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Lowerer.h"
@@ -33,20 +35,78 @@ std::pair<std::vector<int64_t>, int64_t> broadcastRows(ArrayRef<int64_t> operand
   return {offsets, lastStride};
 }
 
+FailureOr<Lowerer::RowPlace> Lowerer::operandPlace(Value v, Location loc) {
+  if (const TensorPlace *p = ivrfPlaceOf(v))
+    return RowPlace{true, p->addr};
+  FailureOr<int64_t> a = addrOf(v, loc);
+  if (failed(a))
+    return failure();
+  return RowPlace{false, *a};
+}
+
+Lowerer::RowPlace Lowerer::resultPlace(Value v) {
+  if (const TensorPlace *p = ivrfPlaceOf(v))
+    return {true, p->addr};
+  return {false, resultAddr(v)};
+}
+
+void Lowerer::setChunkRegs(Location loc, const Chunk &c, const RowPlace *src, const RowPlace *dst) {
+  setReg(loc, isa::SReg::Cols, c.vectors);
+  if (src && !src->ivrf) {
+    setReg(loc, isa::SReg::RdLen, c.elements);
+    setReg(loc, isa::SReg::RdStride, 1);
+  }
+  if (dst && !dst->ivrf)
+    setReg(loc, isa::SReg::WrLen, c.elements);
+}
+
+void Lowerer::rowChains(Location loc, ArrayRef<int64_t> shape, const RowPlace &src, const RowPlace &dst,
+                        ArrayRef<Step> steps, int64_t maxVectors, llvm::function_ref<void(const Chunk &)> before) {
+  const int64_t c = shape.empty() ? 1 : shape.back();
+  const int64_t rows = c ? RankedTensorType::get(shape, b_.getF32Type()).getNumElements() / c : 0;
+  const int64_t perRow = llvm::divideCeilSigned(c, n_);
+  // Rows of whole vectors are one run; otherwise each row is its own.
+  const bool whole = c % n_ == 0;
+  const int64_t runs = whole ? 1 : rows, runVectors = whole ? rows * perRow : perRow;
+  const int64_t runElements = whole ? rows * c : c;
+  for (int64_t r = 0; r < runs; ++r)
+    for (int64_t v = 0; v < runVectors; v += maxVectors) {
+      const int64_t vectors = std::min(maxVectors, runVectors - v);
+      const Chunk chunk{r * runVectors + v, r * runElements + v * n_, vectors,
+                        std::min(vectors * n_, runElements - v * n_)};
+      if (before)
+        before(chunk);
+      setChunkRegs(loc, chunk, &src, &dst);
+      chainTo(loc, accessOf(src, chunk), std::nullopt, steps, {accessOf(dst, chunk)});
+    }
+}
+
 LogicalResult Lowerer::lowerAdd(fpga::AddOp op) {
   Location loc = op.getLoc();
-  FailureOr<int64_t> a = addrOf(op.getLhs(), loc), bAddr = addrOf(op.getRhs(), loc);
-  if (failed(a) || failed(bAddr))
+  FailureOr<RowPlace> lhs = operandPlace(op.getLhs(), loc), rhs = operandPlace(op.getRhs(), loc);
+  if (failed(lhs) || failed(rhs))
     return failure();
-  const int64_t out = resultAddr(op.getResult());
+  const RowPlace dst = resultPlace(op.getResult());
+  if (lhs->ivrf || rhs->ivrf || dst.ivrf) {
+    // Same shapes (MemoryPlan keeps nothing else): each chunk of rhs goes to
+    // the ASVRF, then lhs + it to the result.
+    rowChains(loc, shapeOf(op.getResult()), *lhs, dst, {{"vv_add", 0}}, static_cast<int64_t>(t_.asvrfDepth),
+              [&](const Chunk &c) {
+                setChunkRegs(loc, c, &*rhs, nullptr);
+                chainTo(loc, accessOf(*rhs, c), std::nullopt, {}, {{"ASVRF", 0, 0}});
+              });
+    return success();
+  }
+  const int64_t a = lhs->addr, bAddr = rhs->addr;
+  const int64_t out = dst.addr;
   ArrayRef<int64_t> outShape = shapeOf(op.getResult());
   const int64_t count = numElements(op.getResult());
   const int64_t depthElems = static_cast<int64_t>(t_.asvrfDepth) * n_;
   if (shapeOf(op.getLhs()) == outShape && shapeOf(op.getRhs()) == outShape) {
     for (int64_t off = 0; off < count; off += depthElems) {
       int64_t len = std::min(count - off, depthElems);
-      stage(loc, *bAddr + off, len, 1, llvm::divideCeilSigned(len, n_), {}, {"ASVRF", 0, 0});
-      pointwise(loc, *a + off, 1, out + off, len, {{"vv_add", 0}});
+      stage(loc, bAddr + off, len, 1, llvm::divideCeilSigned(len, n_), {}, {"ASVRF", 0, 0});
+      pointwise(loc, a + off, 1, out + off, len, {{"vv_add", 0}});
     }
     return success();
   }
@@ -58,11 +118,11 @@ LogicalResult Lowerer::lowerAdd(fpga::AddOp op) {
   int64_t staged = -1;
   for (size_t i = 0; i < lhsRows.size(); ++i) {
     if (rhsRows[i] != staged) {
-      stage(loc, *bAddr + rhsRows[i], c, rhsStride, llvm::divideCeilSigned(c, n_), {}, {"ASVRF", 0, 0});
+      stage(loc, bAddr + rhsRows[i], c, rhsStride, llvm::divideCeilSigned(c, n_), {}, {"ASVRF", 0, 0});
       staged = rhsRows[i];
     }
     setTransfer(loc, llvm::divideCeilSigned(c, n_), c, lhsStride, c);
-    chainTo(loc, {"DRAM", *a + lhsRows[i]}, std::nullopt, {{"vv_add", 0}},
+    chainTo(loc, {"DRAM", a + lhsRows[i]}, std::nullopt, {{"vv_add", 0}},
             {{"DRAM", out + static_cast<int64_t>(i) * c}});
   }
   return success();
@@ -70,12 +130,16 @@ LogicalResult Lowerer::lowerAdd(fpga::AddOp op) {
 
 LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
   Location loc = op.getLoc();
-  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  FailureOr<RowPlace> x = operandPlace(op.getX(), loc);
   if (failed(x))
     return failure();
+  const RowPlace y = resultPlace(op.getY());
   const fpga::Activation k = op.getKind();
   const char *inst = k == fpga::Activation::relu ? "v_relu" : k == fpga::Activation::sigmoid ? "v_sigm" : "v_tanh";
-  pointwise(loc, *x, 1, resultAddr(op.getY()), numElements(op.getY()), {{inst, 0}});
+  if (x->ivrf || y.ivrf)
+    rowChains(loc, shapeOf(op.getY()), *x, y, {{inst, 0}}, 4096, nullptr);
+  else
+    pointwise(loc, x->addr, 1, y.addr, numElements(op.getY()), {{inst, 0}});
   return success();
 }
 

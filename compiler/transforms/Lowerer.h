@@ -136,6 +136,32 @@ private:
   void stage(mlir::Location loc, int64_t src, int64_t len, int64_t stride, int64_t vectors, llvm::ArrayRef<Step> steps,
              const Access &to);
 
+  //===--- Point-wise ops over tensors in the IVRF (LowerPointwise.cpp) --===//
+  /// Where a point-wise op reads or writes a tensor: dense in DRAM, or as
+  /// rows of ceil(C / N) vectors in the IVRF (MemoryPlan.h).
+  struct RowPlace {
+    bool ivrf;
+    int64_t addr;
+  };
+  /// A run of whole vectors of a tensor: never part of two rows, unless rows
+  /// are whole vectors (then IVRF rows and DRAM rows line up).
+  struct Chunk {
+    int64_t vector, element; ///< offsets in the IVRF layout and in DRAM
+    int64_t vectors, elements;
+  };
+  mlir::FailureOr<RowPlace> operandPlace(mlir::Value v, mlir::Location loc);
+  RowPlace resultPlace(mlir::Value v);
+  static Access accessOf(const RowPlace &p, const Chunk &c) {
+    return p.ivrf ? Access{"IVRF", p.addr + c.vector} : Access{"DRAM", p.addr + c.element};
+  }
+  /// Sets COLS, and the DRAM read and write lengths where `src` / `dst` are
+  /// in DRAM, for one chunk.
+  void setChunkRegs(mlir::Location loc, const Chunk &c, const RowPlace *src, const RowPlace *dst);
+  /// `src` -> `steps` -> `dst` over a tensor of `shape`, one chain per chunk
+  /// of at most `maxVectors` vectors; `before` stages what a chunk needs.
+  void rowChains(mlir::Location loc, llvm::ArrayRef<int64_t> shape, const RowPlace &src, const RowPlace &dst,
+                 llvm::ArrayRef<Step> steps, int64_t maxVectors, llvm::function_ref<void(const Chunk &)> before);
+
   //===--- Matrices (LowerLinear.cpp) ------------------------------------===//
   /// The matrix of a product in the MRF: pinned weights (declared on first
   /// use), streamed weights (their panels, moved in later) or a run-time

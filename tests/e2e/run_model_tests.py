@@ -2,8 +2,8 @@
 """run_model_tests.py - runs the small models of tests/inputs/onnx through npu-compile + npu-run.
 
 Covers what the single-op ONNX node tests do not: several layers in one graph
-(mlp2, unnamed_nodes; shared_hidden, whose hidden layer has two readers, kept on
-chip), a matrix that is a graph input (matmul_add), a constant
+(mlp2, unnamed_nodes; shared_hidden, whose hidden layer has two readers, and
+residual, whose skip add and activation work in the IVRF), a matrix that is a graph input (matmul_add), a constant
 Reshape shape (reshape_identity), broadcasting Add (add_bcast), and recurrent
 networks with constant weights: stacked LSTM + GRU + Gemm classifier
 (rnn_stacked), a bidirectional LSTM feeding a reverse RNN with Y_c as a second
@@ -33,7 +33,7 @@ import onnx  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
 from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # noqa: E402
 
-MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
+MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
           "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first",
           "pytorch_lstm", "pytorch_gru"]
 ATOL = RTOL = 1e-5

@@ -19,6 +19,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   shared_hidden.onnx    x[2,20] -> Gemm fc1 -> Relu = h; y[2,16] = Gemm fc4(Gemm fc3(h)) + Tanh(Gemm fc2(h)):
                         h has two readers and the second is not the next node (kept on chip
                         by its live range)
+  residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
+                        the add and the activation read and write rows of 24 in the IVRF
 """
 import argparse
 import os
@@ -152,6 +154,20 @@ def shared_hidden():
     return _model(g)
 
 
+def residual():
+    r = _rng("residual")
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h1"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h1"], ["h"], name="relu1"),
+             helper.make_node("Gemm", ["h", "W2", "b2"], ["r"], name="fc2", transB=1),
+             helper.make_node("Add", ["r", "h"], ["s"], name="skip"),
+             helper.make_node("Relu", ["s"], ["t"], name="relu2"),
+             helper.make_node("Gemm", ["t", "W3", "b3"], ["y"], name="fc3", transB=1)]
+    g = helper.make_graph(nodes, "residual", [_io("x", [2, 20])], [_io("y", [2, 16])],
+                          [_weights(r, "W1", 24, 20), _weights(r, "b1", 24), _weights(r, "W2", 24, 24),
+                           _weights(r, "b2", 24), _weights(r, "W3", 16, 24), _weights(r, "b3", 16)])
+    return _model(g)
+
+
 def _parses(data):
     try:
         onnx.ModelProto().ParseFromString(data)
@@ -164,6 +180,7 @@ MODELS = {
     "gemm_bias_relu": gemm_bias_relu,
     "mlp2": mlp2,
     "shared_hidden": shared_hidden,
+    "residual": residual,
     "matmul_add": matmul_add,
     "add_bcast": add_bcast,
     "reshape_identity": reshape_identity,

@@ -33,19 +33,51 @@ llvm::DenseSet<mlir::Value> outputsInPlace(mlir::func::FuncOp func) {
 
 namespace {
 
-/// A product's result that may live in the IVRF: every reader is a product
-/// taking it as X, row for row, and its padded lanes are zero.
+/// Rows of a tensor in the IVRF: its last dimension is a row.
+int64_t rowLength(mlir::Value v) {
+  auto shape = mlir::cast<mlir::RankedTensorType>(v.getType()).getShape();
+  return shape.empty() ? 1 : shape.back();
+}
+int64_t numRows(mlir::Value v) {
+  const int64_t c = rowLength(v);
+  return c ? mlir::cast<mlir::RankedTensorType>(v.getType()).getNumElements() / c : 0;
+}
+
+bool sameShapeAdd(fpga::AddOp a) {
+  return a.getLhs().getType() == a.getResult().getType() && a.getRhs().getType() == a.getResult().getType();
+}
+
+/// True when `user` can read `y` from the IVRF: a product taking it as X row
+/// for row, an activation, or an add of two tensors of its shape.
+bool readsFromIvrf(mlir::Operation *user, mlir::Value y) {
+  if (auto c = llvm::dyn_cast<fpga::LinearOp>(user))
+    return c.getX() == y && c.getW() != y && c.getBias() != y && !c.getTransposeX() && c.getTileGrid() &&
+           c.getNumRows() == numRows(y) && c.getReductionSize() == rowLength(y);
+  if (auto a = llvm::dyn_cast<fpga::AddOp>(user))
+    return sameShapeAdd(a);
+  return llvm::isa<fpga::ActivationOp>(user);
+}
+
+/// A tensor that may live in the IVRF: produced by a product, an activation
+/// or a same-shape add, read only by ops that read it there, and with zero
+/// padded lanes (as a DRAM read would give the next product).
 bool ivrfCandidate(mlir::Value y, int64_t n) {
-  auto p = y.getDefiningOp<fpga::LinearOp>();
-  if (!p || !p.getTileGrid() || y.use_empty())
+  mlir::Operation *def = y.getDefiningOp();
+  if (!def || y.use_empty())
     return false;
-  if (p.getActivation() == fpga::Activation::sigmoid && p.getNumOutputs() % n != 0)
+  fpga::Activation act = fpga::Activation::none;
+  if (auto p = llvm::dyn_cast<fpga::LinearOp>(def)) {
+    if (!p.getTileGrid())
+      return false;
+    act = p.getActivation();
+  } else if (auto a = llvm::dyn_cast<fpga::ActivationOp>(def)) {
+    act = a.getKind();
+  } else if (auto add = llvm::dyn_cast<fpga::AddOp>(def); !add || !sameShapeAdd(add)) {
     return false;
-  return llvm::all_of(y.getUsers(), [&](mlir::Operation *u) {
-    auto c = llvm::dyn_cast<fpga::LinearOp>(u);
-    return c && c.getX() == y && c.getW() != y && c.getBias() != y && !c.getTransposeX() && c.getTileGrid() &&
-           c.getNumRows() == p.getNumRows() && c.getReductionSize() == p.getNumOutputs();
-  });
+  }
+  if (act == fpga::Activation::sigmoid && rowLength(y) % n != 0)
+    return false;
+  return llvm::all_of(y.getUsers(), [&](mlir::Operation *u) { return readsFromIvrf(u, y); });
 }
 
 /// Builds the plan: live ranges first, then IVRF regions, then DRAM.
@@ -112,9 +144,8 @@ void Planner::planIvrf(const llvm::SmallVector<mlir::Value> &produced, llvm::Den
   for (mlir::Value y : produced) {
     if (!ivrfCandidate(y, n))
       continue;
-    auto p = y.getDefiningOp<fpga::LinearOp>();
     const int64_t first = defIndex(y), last = lastUse(y);
-    const int64_t vectors = p.getNumRows() * llvm::divideCeilSigned(p.getNumOutputs(), n);
+    const int64_t vectors = numRows(y) * llvm::divideCeilSigned(rowLength(y), n);
     llvm::erase_if(live, [&](const Region &r) { return r.last < first; });
     int64_t floor = 0;
     for (int64_t i = first; i <= last; ++i)

@@ -5,17 +5,18 @@
 // written in place) gets one place for its live range, from the op that
 // produces it to its last reader in program order:
 //
-//  - IVRF: a matrix product's result whose every reader is a matrix product
-//    taking it as X is written by the producer's chains straight into the
-//    IVRF, row r (ceil(P / N) vectors) at addr + r * ceil(P / N), and read
-//    there: no DRAM write, no DRAM read, no staging chain. Regions are
+//  - IVRF: the result of a matrix product, an activation or a same-shape
+//    add whose every reader is one of those (a product taking it as X) is
+//    written by the producer's chains straight into the IVRF, row r (its
+//    last dimension, C elements) at addr + r * ceil(C / N), and read there:
+//    no DRAM write, no DRAM read, no staging chain. Regions are
 //    allocated from the top of the IVRF down, first fit over the regions
 //    live at the same time, and above the staging rows [0, cols) of every
 //    matrix product in the range that stages its X from DRAM. A recurrent
 //    layer uses the whole IVRF, so no region lives across one.
-//    A sigmoid result whose length is not a multiple of N is never kept: its
-//    padded lanes would hold 0.5 where a DRAM read gives zeros, changing the
-//    block exponents of the next product.
+//    A sigmoid result whose rows are not a multiple of N long is never kept:
+//    its padded lanes would hold 0.5 where a DRAM read gives zeros, changing
+//    the block exponents of the next product.
 //  - DRAM: everything else, at an offset into the intermediates' arena
 //    (DramPlan: a place is released after its last reader and reused).
 //

@@ -4,28 +4,28 @@
 // vectors. Each op's remark gives where its results live: IVRF vectors, or
 // elements of the DRAM arena for intermediates.
 
-// A product's result read by two products, not only the next op, stays in
-// the IVRF until its last reader. fc1 [2, 20] = 2 rows x 2 vectors takes the
-// top, [252, 256). fc2's result feeds an activation, so it lives in DRAM;
-// fc3 (also reading fc1) comes after that activation, the last reader of
-// fc2's result, and takes its place. fc4 reads fc3's result from the IVRF:
-// that region's live range [fc3, fc4] overlaps fc1's at fc3, so it sits
-// below it. The add is the graph output, computed in place.
+// Everything stays on chip, each region for its live range. fc1's result
+// [2, 20] (2 rows x 2 vectors) is read by fc2 and by fc3, two ops later: it
+// takes the top, [252, 256), until fc3. fc2's result feeds the activation
+// and the activation's the add; regions live at the same time stack
+// downwards. fc3's result reuses fc2's region (dead after the activation),
+// and fc4's takes the top once fc1's is dead. The add is the graph output,
+// computed in place.
 module attributes {fpga.target = #fpga.target<"tiny">} {
-  // expected-remark @below {{DRAM arena of 64 elements}}
+  // expected-remark @below {{DRAM arena of 0 elements}}
   func.func @main(%x: tensor<2x4xf32>) -> tensor<2x16xf32> {
     %w1 = fpga.weights {mrf_tile = 0 : i64, value = dense<1.0> : tensor<20x4xf32>} : tensor<20x4xf32, #fpga.format<"msfp15">>
     // expected-remark @below {{IVRF [252, 256)}}
     %0 = fpga.linear %x, %w1 {activation = #fpga<activation relu>, tile_grid = array<i64: 2, 1>} : (tensor<2x4xf32>, tensor<20x4xf32, #fpga.format<"msfp15">>) -> tensor<2x20xf32>
     %w2 = fpga.weights {mrf_tile = 2 : i64, value = dense<0.5> : tensor<16x20xf32>} : tensor<16x20xf32, #fpga.format<"msfp15">>
-    // expected-remark @below {{DRAM [0, 32) reused later}}
+    // expected-remark @below {{IVRF [250, 252)}}
     %1 = fpga.linear %0, %w2 {tile_grid = array<i64: 1, 2>} : (tensor<2x20xf32>, tensor<16x20xf32, #fpga.format<"msfp15">>) -> tensor<2x16xf32>
-    // expected-remark @below {{DRAM [32, 64)}}
+    // expected-remark @below {{IVRF [248, 250)}}
     %2 = fpga.activation tanh %1 : (tensor<2x16xf32>) -> tensor<2x16xf32>
     // expected-remark @below {{IVRF [250, 252)}}
     %3 = fpga.linear %0, %w2 {tile_grid = array<i64: 1, 2>} : (tensor<2x20xf32>, tensor<16x20xf32, #fpga.format<"msfp15">>) -> tensor<2x16xf32>
     %w4 = fpga.weights {mrf_tile = 4 : i64, value = dense<0.25> : tensor<16x16xf32>} : tensor<16x16xf32, #fpga.format<"msfp15">>
-    // expected-remark @below {{DRAM [0, 32)}}
+    // expected-remark @below {{IVRF [254, 256)}}
     %4 = fpga.linear %3, %w4 {tile_grid = array<i64: 1, 1>} : (tensor<2x16xf32>, tensor<16x16xf32, #fpga.format<"msfp15">>) -> tensor<2x16xf32>
     // expected-remark @below {{graph output}}
     %5 = fpga.add %4, %2 : (tensor<2x16xf32>, tensor<2x16xf32>) -> tensor<2x16xf32>
@@ -89,5 +89,27 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
     // expected-remark @below {{graph output}}
     %2 = fpga.linear %1, %w3 {tile_grid = array<i64: 1, 1>} : (tensor<1x6xf32>, tensor<4x6xf32, #fpga.format<"msfp15">>) -> tensor<1x4xf32>
     return %2, %yh : tensor<1x4xf32>, tensor<1x1x4xf32>
+  }
+}
+
+// -----
+
+// A broadcast add cannot read the IVRF (its rows are re-read per broadcast
+// row), so what it reads or writes lives in DRAM. The first product's place
+// is free once the first add has run, and the second product takes it.
+module attributes {fpga.target = #fpga.target<"tiny">} {
+  // expected-remark @below {{DRAM arena of 64 elements}}
+  func.func @main(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
+    %b = arith.constant dense<1.0> : tensor<16xf32>
+    %w = fpga.weights {mrf_tile = 0 : i64, value = dense<1.0> : tensor<16x16xf32>} : tensor<16x16xf32, #fpga.format<"msfp15">>
+    // expected-remark @below {{DRAM [0, 32) reused later}}
+    %0 = fpga.linear %x, %w {tile_grid = array<i64: 1, 1>} : (tensor<2x16xf32>, tensor<16x16xf32, #fpga.format<"msfp15">>) -> tensor<2x16xf32>
+    // expected-remark @below {{DRAM [32, 64)}}
+    %1 = fpga.add %0, %b : (tensor<2x16xf32>, tensor<16xf32>) -> tensor<2x16xf32>
+    // expected-remark @below {{DRAM [0, 32)}}
+    %2 = fpga.linear %1, %w {tile_grid = array<i64: 1, 1>} : (tensor<2x16xf32>, tensor<16x16xf32, #fpga.format<"msfp15">>) -> tensor<2x16xf32>
+    // expected-remark @below {{graph output}}
+    %3 = fpga.add %2, %b : (tensor<2x16xf32>, tensor<16xf32>) -> tensor<2x16xf32>
+    return %3 : tensor<2x16xf32>
   }
 }
