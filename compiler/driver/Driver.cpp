@@ -109,7 +109,10 @@ mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const tar
   mlir::OwningOpRef<mlir::ModuleOp> module;
   {
     mlir::TimingScope importTiming = timing.nest("Import ONNX");
-    module = import::importOnnxFile(path, ctx, err);
+    std::vector<std::string> notes;
+    module = import::importOnnxFile(path, ctx, err, options.inputShapes, &notes);
+    for (const std::string &note : notes)
+      route.send(Severity::Note, path + ": " + note);
   }
   if (!module) {
     route.failed(err.empty() ? path + ": cannot import the model" : err);

@@ -17,6 +17,7 @@
 #define SOFTNPU_COMPILER_DRIVER_H
 
 #include "compiler/Pipeline.h"
+#include "compiler/import/InputShapes.h"
 
 #include "softnpu/artifact/Artifact.h"
 #include "softnpu/target/Target.h"
@@ -67,6 +68,7 @@ struct CompileOptions {
   std::string producer = "softnpu"; ///< stored in the artifact (Artifact::producer)
   PassFn onPass;                    ///< progress callback (empty: none)
   DebugOptions debug;
+  import::InputShapes inputShapes; ///< --input-shape NAME=DIMS (import/InputShapes.h)
 };
 
 /// How to print IR under `debug` (--mlir-print-debuginfo), for IR a tool

@@ -361,7 +361,8 @@ private:
 
 } // namespace
 
-OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, std::string &error) {
+OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, std::string &error,
+                                     const InputShapes &shapes, std::vector<std::string> *notes) {
   ctx.loadDialect<onnx_d::OnnxDialect, func::FuncDialect>();
   try {
     onnx::ModelProto model;
@@ -385,6 +386,10 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
     } catch (const std::exception &e) {
       throw ImportError(std::string("the ONNX checker rejects the model: ") + e.what());
     }
+    std::vector<std::string> shapeNotes;
+    fixInputShapes(model, shapes, shapeNotes);
+    if (notes)
+      notes->insert(notes->end(), shapeNotes.begin(), shapeNotes.end());
     try {
       // Data propagation carries shapes computed in the graph (Shape ->
       // Gather -> Concat -> Expand, as exporters write them) to static dims.

@@ -12,16 +12,23 @@
 #ifndef SOFTNPU_COMPILER_IMPORT_ONNXIMPORTER_H
 #define SOFTNPU_COMPILER_IMPORT_ONNXIMPORTER_H
 
+#include "compiler/import/InputShapes.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
 #include <string>
+#include <vector>
 
 namespace softnpu::import {
 
 /// Returns the module, or a null ref with `error` set to one line that names
-/// the file (and the node and op type when one is at fault).
-mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(const std::string &path, mlir::MLIRContext &ctx, std::string &error);
+/// the file (and the node and op type when one is at fault). `shapes` fixes
+/// input shapes (InputShapes.h); a note per defaulted dimension goes to
+/// `notes`.
+mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(const std::string &path, mlir::MLIRContext &ctx, std::string &error,
+                                                 const InputShapes &shapes = {},
+                                                 std::vector<std::string> *notes = nullptr);
 
 } // namespace softnpu::import
 

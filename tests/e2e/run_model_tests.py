@@ -12,7 +12,8 @@ time-major bidirectional LSTM over two sequences with initial states and all thr
 outputs (rnn_lstm_batch_bidir), a batch-first GRU over two sequences whose
 Transposes move data (rnn_batch_first), and
 2-layer LSTM and bidirectional GRU classifiers as torch.onnx.export writes them
-(pytorch_lstm, pytorch_gru: shape arithmetic, Squeeze, Transpose, Gather). Inputs are
+(pytorch_lstm, pytorch_gru: shape arithmetic, Squeeze, Transpose, Gather), and a
+model with a dynamic batch axis compiled with --input-shape (dynamic_batch). Inputs are
 seeded uniform [-1, 1) arrays written as .npy; the expected outputs come from
 onnx_numpy_ref.py; npu-run checks them itself with --compare at fp32 precision,
 atol 1e-5 rtol 1e-5 (fp32 accumulation order differs from the reference's).
@@ -35,7 +36,9 @@ from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # no
 
 MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
           "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first",
-          "pytorch_lstm", "pytorch_gru"]
+          "pytorch_lstm", "pytorch_gru", "dynamic_batch"]
+# Shapes given with npu-compile --input-shape (the model leaves them dynamic).
+INPUT_SHAPES = {"dynamic_batch": {"x": [5, 20]}}
 ATOL = RTOL = 1e-5
 
 
@@ -46,7 +49,7 @@ def static_shape(value_info):
     return [d.dim_value for d in dims]
 
 
-def run_model(tools, path, target, work):
+def run_model(tools, path, target, work, shapes):
     os.makedirs(work, exist_ok=True)
     model = onnx.load(path)
     names = onnx_numpy_ref.graph_inputs(model)
@@ -54,7 +57,8 @@ def run_model(tools, path, target, work):
     rng = np.random.default_rng(7)
     feeds, inputs = {}, []
     for name in names:
-        arr = rng.uniform(-1.0, 1.0, size=static_shape(infos[name])).astype(np.float32)
+        shape = shapes[name] if name in shapes else static_shape(infos[name])
+        arr = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
         feeds[name] = arr
         inputs.append((name, os.path.join(work, f"in_{name}.npy")))
         np.save(inputs[-1][1], arr)
@@ -63,7 +67,8 @@ def run_model(tools, path, target, work):
         expected.append((name, os.path.join(work, f"ref_{name}.npy")))
         np.save(expected[-1][1], value)
     artifact = os.path.join(work, "model.npu")
-    proc = tools.compile(path, artifact, target=target, precision="fp32")
+    extra = [f"--input-shape={n}={'x'.join(map(str, d))}" for n, d in shapes.items()]
+    proc = tools.compile(path, artifact, target=target, precision="fp32", extra=extra)
     if proc.returncode != 0:
         return False, f"npu-compile exit {proc.returncode}: {first_line(proc)}"
     proc = tools.run(artifact, inputs, compare=expected, atol=ATOL, rtol=RTOL)
@@ -97,7 +102,7 @@ def main():
     for name in args.names or MODELS:
         try:
             ok, detail = run_model(tools, os.path.join(args.inputs_dir, name + ".onnx"),
-                                   args.target, os.path.join(work, name))
+                                   args.target, os.path.join(work, name), INPUT_SHAPES.get(name, {}))
         except (ToolError, OSError, ValueError, onnx_numpy_ref.RefError) as e:
             ok, detail = False, f"{type(e).__name__}: {e}"
         tally.report(f"{name} (fp32)", ok, detail)

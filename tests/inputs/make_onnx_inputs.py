@@ -19,6 +19,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   shared_hidden.onnx    x[2,20] -> Gemm fc1 -> Relu = h; y[2,16] = Gemm fc4(Gemm fc3(h)) + Tanh(Gemm fc2(h)):
                         h has two readers and the second is not the next node (kept on chip
                         by its live range)
+  dynamic_batch.onnx    x[batch,20] -> Gemm(W[8,20], b[8]) -> Relu -> y[batch,8]   (batch is a named dynamic dim)
+  dynamic_width.onnx    x[1,width] -> Tanh -> y[1,width]   (a dynamic dim that is not the leading one)
   residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
                         the add and the activation read and write rows of 24 in the IVRF
 """
@@ -168,6 +170,21 @@ def residual():
     return _model(g)
 
 
+def dynamic_batch():
+    r = _rng("dynamic_batch")
+    nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["h"], name="fc", transB=1),
+             helper.make_node("Relu", ["h"], ["y"], name="relu")]
+    g = helper.make_graph(nodes, "dynamic_batch", [_io("x", ["batch", 20])], [_io("y", ["batch", 8])],
+                          [_weights(r, "W", 8, 20), _weights(r, "b", 8)])
+    return _model(g)
+
+
+def dynamic_width():
+    nodes = [helper.make_node("Tanh", ["x"], ["y"], name="tanh")]
+    g = helper.make_graph(nodes, "dynamic_width", [_io("x", [1, "width"])], [_io("y", [1, "width"])])
+    return _model(g)
+
+
 def _parses(data):
     try:
         onnx.ModelProto().ParseFromString(data)
@@ -181,6 +198,8 @@ MODELS = {
     "mlp2": mlp2,
     "shared_hidden": shared_hidden,
     "residual": residual,
+    "dynamic_batch": dynamic_batch,
+    "dynamic_width": dynamic_width,
     "matmul_add": matmul_add,
     "add_bcast": add_bcast,
     "reshape_identity": reshape_identity,

@@ -3,7 +3,7 @@
 //   npu-compile model.onnx -o model.npu [--target NAME|FILE] [--precision P]
 //               [--precision-for PATTERN=FORMAT ...] [--auto-precision BOUND
 //               [--sample NAME=FILE ...]] [--emit=onnx|fpga|isa|artifact]
-//               [--keep-intermediates]
+//               [--input-shape NAME=DIMS ...] [--keep-intermediates]
 //               [--mlir-timing] [--mlir-print-ir-before-all]
 //               [--mlir-print-ir-after-all] [--mlir-print-ir-after-failure]
 //               [--mlir-print-debuginfo]
@@ -107,6 +107,11 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"onnx", "fpga", "isa", "artifact"}))
       ->capture_default_str();
   bool keepIntermediates = false;
+  std::vector<std::string> inputShapes;
+  app.add_option("--input-shape", inputShapes,
+                 "fix a graph input's shape, e.g. x=1x3x224x224 (repeatable); a dynamic leading dimension "
+                 "defaults to 1, any other dynamic dimension must be given")
+      ->type_name("NAME=DIMS");
   app.add_flag("--keep-intermediates", keepIntermediates,
                "give every node's result its own DRAM place, kept to the end of the run, and keep "
                "nothing on chip: what npu-run --layer-report reads (slower on the NPU)");
@@ -153,6 +158,9 @@ int main(int argc, char **argv) {
     opts.pipeline.autoPrecision = autoPrecision;
   else if (!samples.empty())
     return fail("--sample is only used with --auto-precision");
+  for (const std::string &spec : inputShapes)
+    if (!softnpu::import::parseInputShape(spec, opts.inputShapes, err))
+      return fail(err);
   opts.producer = std::string(kTool) + " " + kVersion + " (" + input + ")";
   opts.debug = debug;
   // On a terminal, a compile that takes a while shows the pass it is in

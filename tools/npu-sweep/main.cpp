@@ -110,6 +110,13 @@ int main(int argc, char **argv) {
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  std::vector<std::string> shapeArgs;
+  app.add_option("--input-shape", shapeArgs,
+                 "Fix a graph input's shape, e.g. x=1x3x224x224, repeatable (as npu-compile --input-shape)")
+      ->type_name("NAME=DIMS")
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--seed", seed, "Seed of the synthesised inputs")->capture_default_str();
   app.add_option("--report", report, "Output format: text (a table) or json")
       ->type_name("json|text")
@@ -122,6 +129,10 @@ int main(int argc, char **argv) {
   std::string error;
   if (!splitTargets(targetArgs, targets, error))
     return usage(error);
+  import::InputShapes inputShapes;
+  for (const std::string &spec : shapeArgs)
+    if (!import::parseInputShape(spec, inputShapes, error))
+      return usage(error);
 
   SweepInfo info{model, precision, inputArgs.empty() ? "random, seed " + std::to_string(seed) : "files"};
   std::vector<SweepRow> rows;
@@ -140,6 +151,7 @@ int main(int argc, char **argv) {
     r.targetName = t->name;
     driver::CompileOptions opts;
     opts.pipeline.precision = precision;
+    opts.inputShapes = inputShapes;
     opts.producer = std::string(kTool) + " " + kVersion + " (" + model + ")";
     if (progress.enabled())
       opts.onPass = [&](const std::string &pass) {
@@ -150,6 +162,10 @@ int main(int argc, char **argv) {
         driver::compileOnnx(model, *t, opts, [&](driver::Severity s, const std::string &message) {
           if (s == driver::Severity::Error)
             errors.push_back(message);
+          else if (s == driver::Severity::Note && i == 0 && message.find("--input-shape") != std::string::npos) {
+            progress.clear(); // a defaulted input dimension: said once, for the first target
+            std::fprintf(stderr, "%s: note: %s\n", kTool, message.c_str());
+          }
         });
     if (!a) {
       r.error = errors.empty() ? "compilation failed" : errors.front();
