@@ -1,9 +1,11 @@
 //===- OnnxDialect.td - The onnx dialect ---------------------*- tablegen -*-===//
 //
-// One op per imported ONNX op, named exactly like the ONNX op type, with the
-// ONNX attribute names and defaults. The importer is generic: it builds
-// "onnx.<OpType>" for each node and converts attributes by their ONNX type, so
-// importing a new op is one entry in OnnxOps.td plus its lowering.
+// One op per ONNX op of the default domain, named exactly like the ONNX op
+// type, with the ONNX attribute names. The importer is generic: it builds
+// "onnx.<OpType>" for each node and converts attributes by their ONNX type.
+// OnnxOps.td holds, by hand, the ops the compiler folds, verifies or lowers
+// (with their defaults); OnnxSchemaOps.td, generated from ONNX's schemas by
+// gen_onnx_schema_ops.py, every other one.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_ONNX_DIALECT

@@ -245,4 +245,7 @@ def Onnx_TransposeOp : Onnx_Op<"Transpose", [Pure]> {
   let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
 }
 
+// Every other op of ONNX's default domain, generated from its schema.
+include "dialects/onnx/OnnxSchemaOps.td"
+
 #endif

@@ -49,8 +49,9 @@ def static_shape(value_info):
     return [d.dim_value for d in dims]
 
 
-def run_model(tools, path, target, work, shapes):
+def run_model(tools, path, target, work, shapes=None):
     os.makedirs(work, exist_ok=True)
+    shapes = shapes or {}
     model = onnx.load(path)
     names = onnx_numpy_ref.graph_inputs(model)
     infos = {i.name: i for i in model.graph.input}

@@ -12,7 +12,7 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   matmul_add.onnx       A[3,20], B[20,5] (both graph inputs) -> MatMul -> Add(C[5]) -> Tanh -> y[3,5]
   add_bcast.onnx        A[3,4,5] + B[5] (both graph inputs) -> y[3,4,5]
   reshape_identity.onnx x[2,6] -> Reshape(Constant [3,4]) -> Identity -> y[3,4]
-  unsupported_op.onnx   x[1,4] -> Gemm "fc0" -> Softsign "act0" -> y[1,4]   (Softsign is not imported)
+  unsupported_op.onnx   x[1,4] -> Gemm "fc0" -> Softsign "act0" -> y[1,4]   (Softsign imports; the NPU has no lowering for it)
   malformed.onnx        bytes that do not parse as a ModelProto
   bad_shape.onnx        Gemm x[1,20] by W[30,25] (transB=1): inner dims 20 != 25 (a shape error)
   unnamed_nodes.onnx    x[1,8] -> Gemm -> Relu -> Gemm -> y[1,4], no node has a name
