@@ -30,8 +30,11 @@ A benchmark, not a test (a few minutes on 2 cores; its times depend on the machi
      packed real weight bytes = for each constant matrix of the ONNX graph (the B operand of a
      MatMul / Gemm; W and R of an RNN / GRU / LSTM; a constant used by several nodes counted once),
      its real rows x cols in the artifact's weight format: per row, element code bits per element
-     plus one 8-bit shared exponent per block (fp32: 32 bits per element). Bias vectors are not
-     constant matrices; they are shown but not in the budget. The instruction count is the
+     plus one 8-bit shared exponent per block (fp32: 32 bits per element); plus the bias vectors
+     (Gemm C, recurrent B, the vectors an unrolled cell adds after its MatMuls; shared ones once) at
+     the size the artifact stores them: fp32, 4 bytes per element. Biases are real weight data the
+     artifact must hold, and it holds them in fp32 (DRAM initialisers that the multifunction units
+     add in the MFU format), not in the matrices' weight format. The instruction count is the
      artifact's PROGRAM section's.
 3. Whole process. `npu-run MODEL.npu --input ... --output-dir D` (load the artifact plus one
    inference on the simulator) against one node process of bench/ort_process.js (load
@@ -81,6 +84,7 @@ LINEARITY_TARGET = 1.5     # time per node, largest / smallest model of a family
 MEMORY_FACTOR, MEMORY_SLACK = 2.0, 300e6            # peak RSS <= 2 x (ONNX + artifact) + 300 MB
 ARTIFACT_FACTOR, ARTIFACT_SLACK = 1.1, 64 * 1024    # artifact <= 1.1 x (weights + program) + 64 KiB
 INSTRUCTION_BYTES = 8
+BIAS_BYTES = 4             # per bias element: the artifact stores biases in fp32
 RNN_SIZE = 64
 SLOW_PROCESS_S = 2.0
 QUICK_COMPILE_S, QUICK_COMPILE_RUNS = 5.0, 3  # a compile under 5 s runs 3 times; the fastest counts
@@ -215,7 +219,8 @@ def packed_bits(rows, row_length, fmt):
 def constant_matrices(model_path):
     """(matrices [(name, rows, row length)], bias elements) of a model: every constant B operand of a
     MatMul / Gemm (rows = outputs, row length = the reduction size), W and R of RNN / GRU / LSTM;
-    bias elements = the other constants added by Gemm (C) and recurrent cells (B), for information."""
+    bias elements = the other constants added by Gemm (C) and recurrent cells (B), and the vectors
+    added after an unrolled cell's MatMuls (in the budget at 4 bytes each, as the artifact stores them)."""
     model = onnx.load(model_path)
     shapes = {i.name: list(i.dims) for i in model.graph.initializer}
     for n in model.graph.node:
@@ -387,7 +392,9 @@ def bench_model(m, tools, work, target, ort_module, repeats, timeout):
         return
     a = artifact_summary(artifact)
     m["artifact"] = a
-    m["weight_bytes"] = -(-sum(packed_bits(r, k, a["weight_format"]) for _, r, k in matrices) // 8)
+    m["matrix_bytes"] = -(-sum(packed_bits(r, k, a["weight_format"]) for _, r, k in matrices) // 8)
+    m["bias_bytes"] = BIAS_BYTES * m["bias_elements"]
+    m["weight_bytes"] = m["matrix_bytes"] + m["bias_bytes"]
     m["matrices"] = len(matrices)
     m["artifact_budget"] = ARTIFACT_FACTOR * (m["weight_bytes"] + INSTRUCTION_BYTES * a["instructions"]) \
         + ARTIFACT_SLACK
@@ -491,9 +498,12 @@ def render(args, models, ort_note, info, loads, command, seconds):
               f"{INSTRUCTION_BYTES} x instructions) + 64 KiB. Packed real weight bytes: every constant matrix of",
               "  the ONNX graph (`MatMul` / `Gemm` B operand; recurrent W and R; shared constants once) at its real",
               "  rows x cols in the artifact's weight format: per row, the element code bits of each element plus",
-              "  one 8-bit shared exponent per block (e.g. msfp15: 7 bits per element and 8 bits per 16 elements).",
-              "  Bias vectors are not constant matrices: they are not in the budget (column *bias* shows their",
-              "  fp32 bytes). Instructions: the count in the artifact's PROGRAM section;",
+              "  one 8-bit shared exponent per block (e.g. msfp15: 7 bits per element and 8 bits per 16 elements);",
+              "  plus every bias vector (`Gemm` C, recurrent B, the vectors an unrolled cell adds after its `MatMul`s;",
+              f"  shared ones once) at the size the artifact stores it, fp32: {BIAS_BYTES} bytes per element. Biases are real",
+              "  weight data the artifact must hold, and it holds them in fp32 (DRAM initialisers the multifunction",
+              "  units add in the MFU format), not in the weight format. Instructions: the count in the artifact's",
+              "  PROGRAM section;",
               "- *process*: one `npu-run` process (load the artifact and run one inference on the simulator,",
               "  writing the outputs) no slower than one onnxruntime process on the same ONNX model and input:",
               "  `node bench/ort_process.js` loads onnxruntime-node "
@@ -542,17 +552,18 @@ def render(args, models, ort_note, info, loads, command, seconds):
               + (f"; {failed} model(s) did not compile" if failed else "") + ".", ""]
 
     lines += ["Artifact size in detail (what the budget is made of):", "",
-              "| model | weight format | constant matrices | packed weight bytes | instructions | bias (fp32 bytes) "
-              "| weight image bytes | artifact bytes | artifact / (weights + program) |",
-              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+              "| model | weight format | constant matrices | packed matrix bytes | bias (fp32 bytes) "
+              "| packed real weight bytes | instructions | weight image bytes | artifact bytes "
+              "| artifact / (weights + program) |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for m in models:
         if m.get("error"):
             continue
         a = m["artifact"]
         base = m["weight_bytes"] + INSTRUCTION_BYTES * a["instructions"]
-        lines.append(f"| {m['label']} | {a['weight_format']} | {m['matrices']:,} | {m['weight_bytes']:,} | "
-                     f"{a['instructions']:,} | {4 * m['bias_elements']:,} | {a['weight_image']:,} | {a['bytes']:,} | "
-                     f"{a['bytes'] / base:,.1f} |")
+        lines.append(f"| {m['label']} | {a['weight_format']} | {m['matrices']:,} | {m['matrix_bytes']:,} | "
+                     f"{m['bias_bytes']:,} | {m['weight_bytes']:,} | {a['instructions']:,} | {a['weight_image']:,} | "
+                     f"{a['bytes']:,} | {a['bytes'] / base:,.1f} |")
     lines += [""]
     if info.get("nproc") and max(loads) > info["nproc"]:
         lines += [f"**Caution:** the 1-minute load average was {loads[0]:.2f} at start and {loads[1]:.2f} at end "

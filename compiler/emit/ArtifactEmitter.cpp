@@ -45,10 +45,12 @@ public:
 
   /// A matrix table entry and its bytes: only the matrix's real extent (its
   /// value's shape), tile by tile, each tile's real rows packed at the tile's
-  /// real width (runtime/.../artifact/MatrixLayout.h). `mrfTile` is its home
+  /// real width (runtime/.../artifact/MatrixLayout.h). With column parts
+  /// (fpga.pinned_matrix col_parts) the value's columns are the parts, each
+  /// starting on a whole tile column of the grid. `mrfTile` is its home
   /// (pinned) or 0 (streamed).
-  LogicalResult packMatrix(Operation *op, Attribute valueAttr, int64_t mrfTile, int64_t rowTiles, int64_t colTiles,
-                           int64_t formatIndex, bool streamed) {
+  LogicalResult packMatrix(Operation *op, Attribute valueAttr, ArrayRef<int64_t> parts, int64_t mrfTile,
+                           int64_t rowTiles, int64_t colTiles, int64_t formatIndex, bool streamed) {
     const unsigned n = t_.nativeDim;
     auto value = cast<DenseElementsAttr>(valueAttr);
     auto shape = cast<ShapedType>(value.getType()).getShape();
@@ -65,29 +67,59 @@ public:
       op->emitError() << "format index " << e.formatIndex << " is not in the program's format table";
       return failure();
     }
-    if (shape.size() != 2 || shape[0] <= 0 || shape[1] <= 0 ||
-        static_cast<uint64_t>(rowTiles) != artifact::tilesFor(static_cast<uint64_t>(shape[0]), n) ||
-        static_cast<uint64_t>(colTiles) != artifact::tilesFor(static_cast<uint64_t>(shape[1]), n)) {
+    if (shape.size() == 2 && shape[0] > 0 && shape[1] > 0) {
+      e.rows = static_cast<uint32_t>(shape[0]);
+      e.cols = static_cast<uint32_t>(shape[1]);
+      e.colParts = canonicalParts(parts, n);
+    }
+    if (e.rows == 0 || static_cast<uint64_t>(rowTiles) != artifact::tilesFor(e.rows, n) ||
+        static_cast<uint64_t>(colTiles) != artifact::colTilesFor(e, n) || artifact::partColumns(e) != e.cols) {
       op->emitError() << "a matrix of shape " << (shape.size() == 2 ? shape[0] : 0) << " x "
-                      << (shape.size() == 2 ? shape[1] : 0) << " does not fill its grid of " << rowTiles << " x "
-                      << colTiles << " tiles of " << n << " x " << n;
+                      << (shape.size() == 2 ? shape[1] : 0) << (parts.empty() ? "" : " in column parts")
+                      << " does not fill its grid of " << rowTiles << " x " << colTiles << " tiles of " << n << " x "
+                      << n;
       return failure();
     }
-    e.rows = static_cast<uint32_t>(shape[0]);
-    e.cols = static_cast<uint32_t>(shape[1]);
     e.format = a_.formats[e.formatIndex].weight;
     e.offset = a_.weightImage.size();
     a_.weightImage.resize(e.offset + artifact::matrixBytes(e, n));
+    // The value's column of each tile column's first real column.
+    std::vector<size_t> firstCol;
+    size_t partStart = 0;
+    for (uint32_t cols : e.colParts.empty() ? std::vector<uint32_t>{e.cols} : e.colParts) {
+      for (uint32_t c = 0; c < cols; c += n)
+        firstCol.push_back(partStart + c);
+      partStart += cols;
+    }
     for (uint32_t tr = 0; tr < e.rowTiles; ++tr)
       for (uint32_t tc = 0; tc < e.colTiles; ++tc) {
         const artifact::TileExtent tile = artifact::tileExtent(e, tr, tc, n);
         for (uint32_t i = 0; i < tile.rows; ++i)
-          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + size_t{tc} * n], tile.cols, e.format, t_.rounding,
+          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + firstCol[tc]], tile.cols, e.format, t_.rounding,
                             a_.weightImage.data() + e.offset + tile.offset + i * tile.rowBytes);
       }
     e.size = a_.weightImage.size() - e.offset;
     a_.matrices.push_back(e);
     return success();
+  }
+
+  /// Column parts as the artifact stores them: a part that fills its last
+  /// tile column is one with the next (the same tiles and bytes), and a
+  /// single part is no parts, so a matrix whose parts need no gap is written
+  /// as in format 2.0 (and needs no MATRIX_PARTS section).
+  static std::vector<uint32_t> canonicalParts(ArrayRef<int64_t> parts, unsigned n) {
+    std::vector<uint32_t> out;
+    bool merge = false;
+    for (int64_t p : parts) {
+      if (merge)
+        out.back() += static_cast<uint32_t>(p);
+      else
+        out.push_back(static_cast<uint32_t>(p));
+      merge = out.back() % n == 0;
+    }
+    if (out.size() < 2)
+      out.clear();
+    return out;
   }
 
   /// The elements of a dense f32 attribute, row-major, read from its own
@@ -105,19 +137,23 @@ public:
   void reserveWeightImage(fpga::ProgramOp program) {
     const unsigned n = t_.nativeDim;
     uint64_t bytes = 0;
-    auto matrix = [&](Attribute valueAttr, int64_t formatIndex) {
+    auto matrix = [&](Attribute valueAttr, ArrayRef<int64_t> parts, int64_t formatIndex) {
       auto shape = cast<ShapedType>(cast<DenseElementsAttr>(valueAttr).getType()).getShape();
-      if (shape.size() != 2 || formatIndex < 0 || static_cast<uint64_t>(formatIndex) >= a_.formats.size())
+      if (shape.size() != 2 || shape[0] <= 0 || shape[1] <= 0 || formatIndex < 0 ||
+          static_cast<uint64_t>(formatIndex) >= a_.formats.size())
         return; // reported when packed
-      const numerics::NumberFormat &f = a_.formats[formatIndex].weight;
-      for (int64_t c = 0; c < shape[1]; c += n)
-        bytes += static_cast<uint64_t>(shape[0]) * numerics::packedRowBytes(f, std::min<int64_t>(n, shape[1] - c));
+      artifact::MatrixEntry e;
+      e.rows = static_cast<uint32_t>(shape[0]);
+      e.cols = static_cast<uint32_t>(shape[1]);
+      e.colParts = canonicalParts(parts, n);
+      e.format = a_.formats[formatIndex].weight;
+      bytes += artifact::matrixBytes(e, n);
     };
     for (Operation &op : program.getBody().front()) {
       if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op))
-        matrix(m.getValue(), m.getFormatIndex());
+        matrix(m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getFormatIndex());
       else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op))
-        matrix(m.getValue(), m.getFormatIndex());
+        matrix(m.getValue(), {}, m.getFormatIndex());
       else if (auto c = dyn_cast<fpga::DramConstOp>(op))
         bytes += 4 * static_cast<uint64_t>(cast<DenseElementsAttr>(c.getValue()).getNumElements());
     }
@@ -161,14 +197,14 @@ public:
                               std::vector<int64_t>(out.getShape().begin(), out.getShape().end()),
                               static_cast<uint64_t>(out.getDram())});
       } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
-        if (failed(packMatrix(m, m.getValue(), m.getMrfTile(), m.getRowTiles(), m.getColTiles(), m.getFormatIndex(),
-                              /*streamed=*/false)))
+        if (failed(packMatrix(m, m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getMrfTile(),
+                              m.getRowTiles(), m.getColTiles(), m.getFormatIndex(), /*streamed=*/false)))
           return failure();
       } else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op)) {
         if (m.getIndex() != static_cast<uint64_t>(a_.matrices.size()))
           return m.emitError() << "streamed matrix index " << m.getIndex()
                                << " is not its position in the matrix table (" << a_.matrices.size() << ")";
-        if (failed(packMatrix(m, m.getValue(), 0, m.getRowTiles(), m.getColTiles(), m.getFormatIndex(),
+        if (failed(packMatrix(m, m.getValue(), {}, 0, m.getRowTiles(), m.getColTiles(), m.getFormatIndex(),
                               /*streamed=*/true)))
           return failure();
       } else if (auto r = dyn_cast<fpga::TensorRecordOp>(op)) {

@@ -97,7 +97,8 @@ FailureOr<SmallVector<Panel>> Lowerer::placeMatrix(fpga::LinearOp op, int64_t ro
     if (declaredWeights_.insert(w).second) {
       OpBuilder::InsertionGuard g(b_);
       setInsertionPointForDeclaration();
-      declared(fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt));
+      declared(fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt,
+                                            /*col_parts=*/nullptr));
       ++numMatrices_;
     }
     return panels;

@@ -314,28 +314,43 @@ private:
     return success();
   }
 
-  /// Declares each gate's [W | R] tile grid (RnnLayout.h) as a pinned matrix.
+  /// Declares each gate's [W | R] tile grid (RnnLayout.h) as a pinned matrix
+  /// holding only the real elements: W's and R's columns side by side, in
+  /// the grid's column order, with column parts (the input size and the
+  /// hidden size) that start each part on its own tile column, so neither the
+  /// IR nor the artifact holds the zeros between them.
   void pinMatrices(DenseElementsAttr w, DenseElementsAttr r) {
-    const int64_t n = l_.n_;
     auto wv = llvm::to_vector(w.getValues<float>());
     auto rv = llvm::to_vector(r.getValues<float>());
     OpBuilder::InsertionGuard g(l_.b_);
     l_.setInsertionPointForDeclaration();
     for (int64_t d = 0; d < dirs_; ++d)
       for (const rnn::GateMatrix &m : layout_.matrices) {
-        const int64_t width = m.cols * n;
-        std::vector<float> value(static_cast<size_t>(h_ * width), 0.0f);
+        // The parts in column order: (source, its row length).
+        SmallVector<std::pair<const float *, int64_t>, 2> parts;
+        const int64_t row0 = (d * gates_ + m.gate) * h_;
+        if (m.wCol >= 0)
+          parts.push_back({&wv[row0 * in_], in_});
+        if (m.rCol >= 0)
+          parts.push_back({&rv[row0 * h_], h_});
+        if (m.wCol >= 0 && m.rCol >= 0 && m.rCol < m.wCol)
+          std::swap(parts[0], parts[1]);
+        int64_t width = 0;
+        SmallVector<int64_t, 2> sizes;
+        for (const auto &part : parts) {
+          width += part.second;
+          sizes.push_back(part.second);
+        }
+        std::vector<float> value(static_cast<size_t>(h_ * width));
         for (int64_t j = 0; j < h_; ++j) {
-          const int64_t row = (d * gates_ + m.gate) * h_ + j;
-          if (m.wCol >= 0)
-            std::copy_n(&wv[row * in_], in_, &value[j * width + m.wCol * n]);
-          if (m.rCol >= 0)
-            std::copy_n(&rv[row * h_], h_, &value[j * width + m.rCol * n]);
+          float *dst = &value[j * width];
+          for (const auto &[src, len] : parts)
+            dst = std::copy_n(src + j * len, len, dst);
         }
         auto type = RankedTensorType::get({h_, width}, l_.b_.getF32Type());
-        l_.declared(fpga::PinnedMatrixOp::create(l_.b_, loc_,
-                                                 DenseElementsAttr::get(type, llvm::ArrayRef<float>(value)),
-                                                 tileOf(d, m), m.rows, m.cols, fmt_));
+        l_.declared(fpga::PinnedMatrixOp::create(
+            l_.b_, loc_, DenseElementsAttr::get(type, llvm::ArrayRef<float>(value)), tileOf(d, m), m.rows, m.cols, fmt_,
+            sizes.size() > 1 ? l_.b_.getDenseI64ArrayAttr(sizes) : nullptr));
         ++l_.numMatrices_;
       }
   }

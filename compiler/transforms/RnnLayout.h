@@ -10,6 +10,10 @@
 //   gru h, linear_before_reset = 0:       [ R | W ] over IVRF [ r*h | x ]
 //   gru h, linear_before_reset = 1:       R alone over [ h ], W alone over [ x ]
 //
+// The lowering declares each grid's W and R as column parts of one pinned
+// matrix (fpga.pinned_matrix col_parts), so the zero columns between the
+// parts are stored neither in the IR nor in the artifact.
+//
 // docs/recurrent.md shows the chains that use them.
 //
 //===----------------------------------------------------------------------===//

@@ -97,6 +97,16 @@ LogicalResult PinnedMatrixOp::verify() {
     return emitOpError("value must be 2-D");
   if (getRowTiles() <= 0 || getColTiles() <= 0 || getMrfTile() < 0)
     return emitOpError("tile grid must be positive");
+  if (std::optional<ArrayRef<int64_t>> parts = getColParts()) {
+    int64_t cols = 0;
+    for (int64_t p : *parts) {
+      if (p <= 0)
+        return emitOpError("column parts must be positive");
+      cols += p;
+    }
+    if (parts->empty() || cols != t.getDimSize(1))
+      return emitOpError("column parts add up to ") << cols << " columns but the value has " << t.getDimSize(1);
+  }
   return success();
 }
 

@@ -180,9 +180,18 @@ def Fpga_OutputOp : Fpga_TensorDeclOp<"output"> {
 
 def Fpga_PinnedMatrixOp : Fpga_Op<"pinned_matrix", [HasParent<"ProgramOp">]> {
   let summary = "a constant matrix loaded into MRF tiles when a session starts";
+  let description = [{
+    `value` holds the matrix's real elements, row_tiles x col_tiles tiles of
+    N x N from MRF tile `mrf_tile`. With `col_parts` (a recurrent gate's
+    [ W | R ], compiler/transforms/RnnLayout.h), the columns of `value` are
+    parts of those sizes, each starting on a whole tile column: the zeros
+    between the parts are in neither `value` nor the artifact (MATRIX_PARTS,
+    docs/artifact-format.md).
+  }];
   let arguments = (ins ElementsAttr:$value, I64Attr:$mrf_tile, I64Attr:$row_tiles,
-                   I64Attr:$col_tiles, DefaultValuedAttr<I64Attr, "0">:$format_index);
-  let assemblyFormat = "`tile` $mrf_tile `grid` $row_tiles `x` $col_tiles attr-dict";
+                   I64Attr:$col_tiles, DefaultValuedAttr<I64Attr, "0">:$format_index,
+                   OptionalAttr<DenseI64ArrayAttr>:$col_parts);
+  let assemblyFormat = "`tile` $mrf_tile `grid` $row_tiles `x` $col_tiles (`parts` $col_parts^)? attr-dict";
   let hasVerifier = 1;
 }
 

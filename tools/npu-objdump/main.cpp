@@ -142,6 +142,15 @@ void printProgram(const artifact::Artifact &a) {
     std::printf("\n");
 }
 
+/// "real R x C", and the column parts when the matrix has them (format 2.1):
+/// "real 64 x 128 in column parts 64 | 64" (each part from a whole tile column).
+std::string extentText(const artifact::MatrixEntry &m) {
+  std::string text = "real " + std::to_string(m.rows) + " x " + std::to_string(m.cols);
+  for (size_t k = 0; k < m.colParts.size(); ++k)
+    text += (k ? " | " : " in column parts ") + std::to_string(m.colParts[k]);
+  return text;
+}
+
 void printWeights(const artifact::Artifact &a) {
   std::printf("weight image: %zu bytes\n", a.weightImage.size());
   size_t streamed = 0;
@@ -153,10 +162,10 @@ void printWeights(const artifact::Artifact &a) {
     if (m.streamed)
       continue;
     const uint64_t tiles = static_cast<uint64_t>(m.rowTiles) * m.colTiles;
-    std::printf("    #%zu node %s: MRF tiles [%u, %" PRIu64 "), grid %u x %u (real %u x %u), %s, offset %" PRIu64
-                ", %" PRIu64 " bytes\n",
+    std::printf("    #%zu node %s: MRF tiles [%u, %" PRIu64 "), grid %u x %u (%s), %s, offset %" PRIu64 ", %" PRIu64
+                " bytes\n",
                 i, m.node == artifact::kNoNode ? "-" : nodeName(a, m.node).c_str(), m.mrfTile, m.mrfTile + tiles,
-                m.rowTiles, m.colTiles, m.rows, m.cols, m.format.name().c_str(), m.offset, m.size);
+                m.rowTiles, m.colTiles, extentText(m).c_str(), m.format.name().c_str(), m.offset, m.size);
   }
   // Indices are the ones `m_rd stream #i` names. Shown only when there are
   // any, so listings of all-pinned models stay as they were.
@@ -166,10 +175,9 @@ void printWeights(const artifact::Artifact &a) {
     const artifact::MatrixEntry &m = a.matrices[i];
     if (!m.streamed)
       continue;
-    std::printf("    #%zu node %s: %" PRIu64 " tiles, grid %u x %u (real %u x %u), %s, offset %" PRIu64 ", %" PRIu64
-                " bytes\n",
+    std::printf("    #%zu node %s: %" PRIu64 " tiles, grid %u x %u (%s), %s, offset %" PRIu64 ", %" PRIu64 " bytes\n",
                 i, m.node == artifact::kNoNode ? "-" : nodeName(a, m.node).c_str(),
-                static_cast<uint64_t>(m.rowTiles) * m.colTiles, m.rowTiles, m.colTiles, m.rows, m.cols,
+                static_cast<uint64_t>(m.rowTiles) * m.colTiles, m.rowTiles, m.colTiles, extentText(m).c_str(),
                 m.format.name().c_str(), m.offset, m.size);
   }
   std::printf("  DRAM initialisers: %zu\n", a.dramInits.size());

@@ -319,6 +319,37 @@ bool readMatrices(ByteReader &r, Artifact &a, unsigned major) {
   return true;
 }
 
+/// MATRIX_PARTS (2.1): the column parts of the matrices that have them, in
+/// increasing matrix order. Their sums and grids are checked by validate().
+bool readMatrixParts(ByteReader &r, Artifact &a) {
+  uint32_t count, reserved;
+  if (!r.u32(count) || !r.u32(reserved) || !r.countFits(count, kMatrixPartsMinSize, "matrix parts record"))
+    return false;
+  int64_t last = -1;
+  for (uint32_t k = 0; k < count; ++k) {
+    uint32_t matrix, parts;
+    if (!r.u32(matrix) || !r.u32(parts))
+      return false;
+    if (matrix >= a.matrices.size())
+      return r.fail("record " + std::to_string(k) + " names matrix " + std::to_string(matrix) + " but there are " +
+                    std::to_string(a.matrices.size()) + " matrices");
+    if (static_cast<int64_t>(matrix) <= last)
+      return r.fail("record " + std::to_string(k) + " names matrix " + std::to_string(matrix) +
+                    " out of order (matrices must increase)");
+    if (parts == 0)
+      return r.fail("matrix " + std::to_string(matrix) + " has 0 column parts");
+    if (!r.countFits(parts, 4, "column part"))
+      return false;
+    last = matrix;
+    std::vector<uint32_t> &cols = a.matrices[matrix].colParts;
+    cols.resize(parts);
+    for (uint32_t &c : cols)
+      if (!r.u32(c))
+        return false;
+  }
+  return true;
+}
+
 /// A version 1 file stores every matrix as whole N x N tiles, which is the
 /// version 2 layout of a matrix whose real extent is its whole tile grid.
 bool wholeTileExtents(Artifact &a, std::string &error) {
@@ -397,6 +428,9 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
       break;
     case kTensors:
       ok = readTensors(r, a);
+      break;
+    case kMatrixParts: // after MATRICES: sections are read in kind order
+      ok = readMatrixParts(r, a);
       break;
     case kWeights:
       ok = r.raw(a.weightImage, size);

@@ -122,13 +122,21 @@ bool checkMatrices(const Artifact &a, std::string &error) {
     const std::string extent = std::to_string(m.rows) + " x " + std::to_string(m.cols);
     if (m.rows == 0 || m.cols == 0)
       return fail(error, id + " has an empty extent (" + extent + " elements)");
+    std::string parts; // "I | H"
+    for (uint32_t cols : m.colParts)
+      parts += (parts.empty() ? "" : " | ") + std::to_string(cols);
+    if (std::find(m.colParts.begin(), m.colParts.end(), 0u) != m.colParts.end())
+      return fail(error, id + " has an empty column part (parts " + parts + ")");
+    if (!m.colParts.empty() && partColumns(m) != m.cols)
+      return fail(error, id + " has column parts " + parts + ", which add up to " + std::to_string(partColumns(m)) +
+                             " columns, but its extent is " + extent);
     const uint64_t needRows = tilesFor(m.rows, static_cast<unsigned>(n)),
-                   needCols = tilesFor(m.cols, static_cast<unsigned>(n));
+                   needCols = colTilesFor(m, static_cast<unsigned>(n));
     if (needRows != m.rowTiles || needCols != m.colTiles)
-      return fail(error, id + " has " + extent + " elements, which need a " + std::to_string(needRows) + " x " +
-                             std::to_string(needCols) + " grid of " + std::to_string(n) + " x " + std::to_string(n) +
-                             " tiles, but its grid is " + std::to_string(m.rowTiles) + " x " +
-                             std::to_string(m.colTiles));
+      return fail(error, id + " has " + extent + " elements" + (parts.empty() ? "" : " in column parts " + parts) +
+                             ", which need a " + std::to_string(needRows) + " x " + std::to_string(needCols) +
+                             " grid of " + std::to_string(n) + " x " + std::to_string(n) + " tiles, but its grid is " +
+                             std::to_string(m.rowTiles) + " x " + std::to_string(m.colTiles));
     uint64_t numTiles = mulSat(m.rowTiles, m.colTiles);
     const uint64_t expected = matrixBytes(m, static_cast<unsigned>(n));
     if (m.size != expected)

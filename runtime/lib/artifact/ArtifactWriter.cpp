@@ -11,6 +11,7 @@
 #include "ContainerFormat.h"
 #include "SectionDeflate.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -105,6 +106,26 @@ std::vector<Section> buildSections(const Artifact &a) {
       w.u64(m.size);
     }
     s.push_back({kMatrices, kSectionRequired, std::move(w.bytes)});
+  }
+  // 2.1: only when a matrix has column parts, so that artifacts without them
+  // stay readable by 2.0 readers (which must refuse the ones with them).
+  if (std::any_of(a.matrices.begin(), a.matrices.end(), [](const MatrixEntry &m) { return !m.colParts.empty(); })) {
+    ByteWriter w;
+    uint32_t count = 0;
+    for (const MatrixEntry &m : a.matrices)
+      count += !m.colParts.empty();
+    w.u32(count);
+    w.u32(0);
+    for (size_t i = 0; i < a.matrices.size(); ++i) {
+      const std::vector<uint32_t> &parts = a.matrices[i].colParts;
+      if (parts.empty())
+        continue;
+      w.u32(static_cast<uint32_t>(i));
+      w.u32(static_cast<uint32_t>(parts.size()));
+      for (uint32_t cols : parts)
+        w.u32(cols);
+    }
+    s.push_back({kMatrixParts, kSectionRequired, std::move(w.bytes)});
   }
   {
     ByteWriter w;

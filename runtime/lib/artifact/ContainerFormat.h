@@ -52,8 +52,9 @@ enum SectionKind : uint32_t {
   kProducer = 8,
   kFormats = 9,
   kTensors = 10,
+  kMatrixParts = 11, // 2.1: column parts of the matrices that have them
 };
-inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kTensors; }
+inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kMatrixParts; }
 inline const char *sectionName(uint32_t kind) {
   switch (kind) {
   case kTarget:
@@ -76,6 +77,8 @@ inline const char *sectionName(uint32_t kind) {
     return "FORMATS";
   case kTensors:
     return "TENSORS";
+  case kMatrixParts:
+    return "MATRIX_PARTS";
   }
   return "unknown";
 }
@@ -83,6 +86,7 @@ inline const char *sectionName(uint32_t kind) {
 constexpr size_t kMatrixEntrySize = 64;   // version 2: with the real extent (rows, cols)
 constexpr size_t kMatrixEntrySizeV1 = 56; // version 1: tile grid only (whole tiles stored)
 constexpr size_t kDramInitSize = 24;
+constexpr size_t kMatrixPartsMinSize = 12;  // matrix u32, part count u32, then count x u32 (at least 1)
 constexpr size_t kFormatSize = 16;          // kind u32, mantissa bits u32, block size u32, element u32
 constexpr size_t kFormatPairSize = 32;      // weight format, input format
 constexpr size_t kTensorRecordMinSize = 16; // node u32, rank u32, DRAM address u64, then rank i64

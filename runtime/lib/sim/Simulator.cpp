@@ -117,10 +117,11 @@ bool loadMatrices(const artifact::Artifact &a, State &s, std::string &error) {
               ") do not fit the MRF of " + std::to_string(s.mrf.numTiles()) + " tiles";
       return false;
     }
-    if (artifact::tilesFor(m.rows, s.n) != m.rowTiles || artifact::tilesFor(m.cols, s.n) != m.colTiles) {
+    if (artifact::tilesFor(m.rows, s.n) != m.rowTiles || artifact::colTilesFor(m, s.n) != m.colTiles ||
+        artifact::partColumns(m) != m.cols || artifact::matrixRowBytes(m, s.n) == 0) {
       error = matrixName(a, i) + ": " + std::to_string(m.rows) + " x " + std::to_string(m.cols) +
-              " elements do not fill its grid of " + std::to_string(m.rowTiles) + " x " + std::to_string(m.colTiles) +
-              " tiles";
+              " elements (in their column parts) do not fill its grid of " + std::to_string(m.rowTiles) + " x " +
+              std::to_string(m.colTiles) + " tiles";
       return false;
     }
     const uint64_t bytes = artifact::matrixBytes(m, s.n);

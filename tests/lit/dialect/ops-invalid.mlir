@@ -191,6 +191,20 @@ fpga.program @main attributes {dram_elements = 0 : i64} {
 
 // -----
 
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.pinned_matrix' op column parts add up to 6 columns but the value has 7}}
+  fpga.pinned_matrix tile 0 grid 1 x 2 parts [3, 3] {value = dense<1.0> : tensor<4x7xf32>}
+}
+
+// -----
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.pinned_matrix' op column parts must be positive}}
+  fpga.pinned_matrix tile 0 grid 1 x 2 parts [7, 0] {value = dense<1.0> : tensor<4x7xf32>}
+}
+
+// -----
+
 func.func @rnn(%x: tensor<5x1x3xf32>, %w: tensor<1x12x3xf32>, %r: tensor<1x16x4xf32>) {
   // expected-error @+1 {{'fpga.rnn' op w has shape 'tensor<1x12x3xf32>', expected [1, 16, 3]}}
   %y, %yh, %yc = fpga.rnn %x, %w, %r {cell = #fpga<cell lstm>, hidden_size = 4 : i64}

@@ -18,11 +18,12 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   }
 }
 
-// Four gate matrices (i, o, f, c), each [W | R] in a 1 x 2 grid.
-// CHECK: fpga.pinned_matrix tile 0 grid 1 x 2
-// CHECK: fpga.pinned_matrix tile 2 grid 1 x 2
-// CHECK: fpga.pinned_matrix tile 4 grid 1 x 2
-// CHECK: fpga.pinned_matrix tile 6 grid 1 x 2
+// Four gate matrices (i, o, f, c), each [W | R] in a 1 x 2 grid: only the
+// real elements, W's 3 columns and R's 4, each part from its own tile column.
+// CHECK: fpga.pinned_matrix tile 0 grid 1 x 2 parts [3, 4] {value = dense<{{\[}}[5.000000e-01, 5.000000e-01, 5.000000e-01, 2.500000e-01, 2.500000e-01, 2.500000e-01, 2.500000e-01]{{.*}}> : tensor<4x7xf32>}
+// CHECK: fpga.pinned_matrix tile 2 grid 1 x 2 parts [3, 4] {value = {{.*}} : tensor<4x7xf32>}
+// CHECK: fpga.pinned_matrix tile 4 grid 1 x 2 parts [3, 4] {value = {{.*}} : tensor<4x7xf32>}
+// CHECK: fpga.pinned_matrix tile 6 grid 1 x 2 parts [3, 4] {value = {{.*}} : tensor<4x7xf32>}
 // Bias table: the four summed gate biases (0.125 + 0.125), one vector each.
 // CHECK: fpga.dram_const at [[BIAS:[0-9]+]] {value = dense<{{.*}}2.500000e-01{{.*}}> : tensor<64xf32>}
 // x_0 into the IVRF first (the first gate waits for it), then the biases,

@@ -141,6 +141,53 @@ inline artifact::MatrixEntry &addMatrix(artifact::Artifact &a, uint32_t mrfTile,
   return a.matrices.back();
 }
 
+/// Like addMatrix, for a matrix in column parts (format 2.1): w is rows x
+/// (sum of parts) real elements, row-major, part after part; part k starts
+/// on a whole tile column and takes ceil(parts[k] / N) tile columns, its last
+/// one holding parts[k] mod N real columns (N when 0). Tile by tile (row tiles
+/// outer, tile columns in order), each tile's real rows packed at the tile's
+/// real width, as docs/artifact-format.md says.
+inline artifact::MatrixEntry &addPartedMatrix(artifact::Artifact &a, uint32_t mrfTile, const std::vector<float> &w,
+                                              size_t rows, const std::vector<uint32_t> &parts, uint32_t formatIndex = 0,
+                                              bool streamed = false) {
+  constexpr unsigned N = kTinyDim;
+  size_t cols = 0, colTiles = 0;
+  for (uint32_t p : parts) {
+    cols += p;
+    colTiles += (p + N - 1) / N;
+  }
+  artifact::MatrixEntry m;
+  m.mrfTile = mrfTile;
+  m.rowTiles = static_cast<uint32_t>((rows + N - 1) / N);
+  m.colTiles = static_cast<uint32_t>(colTiles);
+  m.rows = static_cast<uint32_t>(rows);
+  m.cols = static_cast<uint32_t>(cols);
+  m.colParts = parts;
+  m.formatIndex = formatIndex;
+  m.format = a.formats[formatIndex].weight;
+  m.streamed = streamed;
+  m.offset = a.weightImage.size();
+  for (size_t tr = 0; tr < m.rowTiles; ++tr) {
+    size_t first = 0; // first column of the part in w
+    for (uint32_t p : parts) {
+      for (size_t c = 0; c < p; c += N) {
+        const size_t tileRows = std::min<size_t>(N, rows - tr * N), tileCols = std::min<size_t>(N, p - c);
+        const size_t rowBytes = numerics::packedRowBytes(m.format, tileCols);
+        for (size_t i = 0; i < tileRows; ++i) {
+          const size_t at = a.weightImage.size();
+          a.weightImage.resize(at + rowBytes);
+          numerics::packRow(&w[(tr * N + i) * cols + first + c], tileCols, m.format, a.target.rounding,
+                            a.weightImage.data() + at);
+        }
+      }
+      first += p;
+    }
+  }
+  m.size = a.weightImage.size() - m.offset;
+  a.matrices.push_back(m);
+  return a.matrices.back();
+}
+
 /// One instruction from its fields.
 inline isa::Inst makeInst(isa::Opcode op, isa::MemSpace mem = isa::MemSpace::None, uint32_t a = 0, uint16_t b = 0,
                           uint8_t flags = 0) {

@@ -34,8 +34,9 @@ enum class Kind { Pinned, Streamed, Moved };
 /// y (DRAM kY, 32 lanes) = the 2 x 2 tile grid times x (DRAM 0, 32
 /// elements). The matrix is rows x cols `w`: pinned at tile 0, streamed into
 /// tile 4, or (Moved) an fp32 DRAM tensor at kW moved by m_rd into tile 8.
+/// With `parts` (pinned or streamed), w's columns are in those column parts.
 artifact::Artifact extentArtifact(const artifact::FormatPair &f, const std::vector<float> &w, size_t rows, size_t cols,
-                                  const std::vector<float> &x, Kind kind) {
+                                  const std::vector<float> &x, Kind kind, const std::vector<uint32_t> &parts = {}) {
   artifact::Artifact a;
   a.target = tinyTarget();
   a.target.weightFormat = f.weight;
@@ -46,9 +47,15 @@ artifact::Artifact extentArtifact(const artifact::FormatPair &f, const std::vect
   Program p;
   uint32_t tile = 0;
   if (kind == Kind::Pinned) {
-    addMatrix(a, 0, w, rows, cols);
+    if (parts.empty())
+      addMatrix(a, 0, w, rows, cols);
+    else
+      addPartedMatrix(a, 0, w, rows, parts);
   } else if (kind == Kind::Streamed) {
-    addMatrix(a, 0, w, rows, cols, 0, /*streamed=*/true);
+    if (parts.empty())
+      addMatrix(a, 0, w, rows, cols, 0, /*streamed=*/true);
+    else
+      addPartedMatrix(a, 0, w, rows, parts, 0, /*streamed=*/true);
     p.insts.push_back(makeInst(Opcode::MRd, MemSpace::None, 0, 4, isa::kMRdStream));
     tile = 4;
   } else {
@@ -190,5 +197,63 @@ TEST(SimExtentTest, ASmallMatrixOnAWideTargetLoadsOnlyItsRealRows) {
       expected = numerics::dot(wq, xq, 0.0f);
     }
     ASSERT_TRUE(sameBits(y[i], expected)) << "lane " << i << ": " << y[i] << " vs " << expected;
+  }
+}
+
+TEST(SimExtentTest, ColumnPartsComputeExactlyAsThePaddedGrid) {
+  // A recurrent gate's [ W | R ] (format 2.1): W (20 x 5) from tile column
+  // 0, R (20 x 7) from tile column 1, a 2 x 2 grid whose artifact holds only
+  // the 20 x 12 real elements. Loaded (pinned or streamed), the MRF must hold
+  // exactly the zero-padded grid [ W 0 | R 0 ] that the version 2.0 layout
+  // stored (the padding rebuilt as zeros), and the product must be bit for
+  // bit that grid's, with finite inputs and with NaN / Inf in the gap.
+  const uint32_t wCols = 5, rCols = 7, cols = wCols + rCols;
+  const std::vector<artifact::FormatPair> pairs = {{NumberFormat::bfp(6, 16), NumberFormat::bfp(6, 16)},
+                                                   {NumberFormat::bfp(3, 5), NumberFormat::bfp(3, 5)},
+                                                   {NumberFormat::mx(Element::E2M1), NumberFormat::mx(Element::E4M3)},
+                                                   {NumberFormat::fp32(), NumberFormat::fp32()}};
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  // (position, value) spoiling the input: none, in W's gap, in R's gap.
+  const std::vector<std::pair<size_t, float>> spoilers = {{0, 0.0f}, {9, nan}, {28, inf}};
+  unsigned seed = 70;
+  for (const artifact::FormatPair &f : pairs) {
+    const std::vector<float> w = randomVector(kRows * cols, ++seed, 2.0f);
+    std::vector<float> padded(kRows * kPadded, 0.0f); // [ W 0 | R 0 ], 20 x 32
+    for (size_t i = 0; i < kRows; ++i) {
+      std::copy_n(&w[i * cols], wCols, &padded[i * kPadded]);
+      std::copy_n(&w[i * cols + wCols], rCols, &padded[i * kPadded + 16]);
+    }
+    for (const auto &[at, value] : spoilers) {
+      std::vector<float> x = randomVector(kPadded, ++seed);
+      if (at)
+        x[at] = value;
+      const std::string what = f.weight.name() + " x[" + std::to_string(at) + "]";
+      const artifact::Artifact wholeArtifact = extentArtifact(f, padded, kRows, kPadded, x, Kind::Pinned);
+      const Result whole = run(wholeArtifact, 0);
+      for (Kind kind : {Kind::Pinned, Kind::Streamed}) {
+        const std::string how = what + (kind == Kind::Streamed ? " streamed" : " pinned");
+        const artifact::Artifact a = extentArtifact(f, w, kRows, cols, x, kind, {wCols, rCols});
+        // Only the real columns are stored: 5 and 7 of each row, not 16 + 7.
+        EXPECT_EQ(a.matrices[0].size,
+                  kRows * (numerics::packedRowBytes(f.weight, wCols) + numerics::packedRowBytes(f.weight, rCols)))
+            << how;
+        EXPECT_LT(a.matrices[0].size, wholeArtifact.matrices[0].size) << how;
+        const Result parts = run(a, kind == Kind::Streamed ? 4 : 0);
+        expectSameBits(parts.y, whole.y, how);
+        for (size_t t = 0; t < 4; ++t)
+          expectSameBits(parts.tiles[t], whole.tiles[t], how + " tile " + std::to_string(t));
+        // The gaps: columns 5..15 of tile 0 and 7..15 of tile 1, and the
+        // rows past 20 of tiles 2 and 3, read back as +0.
+        for (size_t i = 0; i < 16; ++i)
+          for (size_t j = 0; j < 16; ++j) {
+            if (j >= wCols)
+              ASSERT_TRUE(sameBits(parts.tiles[0][i * 16 + j], 0.0f)) << how;
+            if (j >= rCols)
+              ASSERT_TRUE(sameBits(parts.tiles[1][i * 16 + j], 0.0f)) << how;
+            if (i >= kRows - 16)
+              ASSERT_TRUE(sameBits(parts.tiles[2][i * 16 + j], 0.0f)) << how;
+          }
+      }
+    }
   }
 }

@@ -26,13 +26,17 @@
 
 namespace softnpu::artifact {
 
+/// 2.1: a matrix may be split into column parts, each starting on a whole
+/// tile column (MatrixEntry::colParts, the MATRIX_PARTS section): the zero
+/// columns between its parts are not stored. Written only by artifacts that
+/// have such a matrix, so the others stay readable by 2.0 readers.
 /// 2.0: constant matrices are stored at their real extent (MatrixEntry::rows,
 /// cols), not padded to whole tiles. Readers accept 1.x too (whole tiles:
 /// read as matrices whose extent is their whole tile grid).
 /// 1.1: the program may use loop / end_loop, the iter flag of v_rd / v_wr and
 /// the MAT_PITCH, RD_STEP and WR_STEP registers.
 constexpr uint16_t kVersionMajor = 2;
-constexpr uint16_t kVersionMinor = 0;
+constexpr uint16_t kVersionMinor = 1;
 constexpr uint32_t kNoNode = 0xFFFFFFFFu;
 
 enum class DType : uint8_t { F32 = 1 };
@@ -59,10 +63,14 @@ struct FormatPair {
 /// A constant matrix of rows x cols elements on a grid of rowTiles x colTiles
 /// N x N tiles (row-major over the grid; rowTiles = ceil(rows / N), colTiles =
 /// ceil(cols / N)), in `format` (== formats[formatIndex].weight); the tiles'
-/// elements past the matrix are zero. Its bytes are weightImage[offset,
-/// offset + size): only the real elements, tile by tile in grid order, each
-/// tile's real rows in order, each packed with numerics::packRow at the
-/// tile's real width (MatrixLayout.h).
+/// elements past the matrix are zero. With column parts (colParts, sizes
+/// p0, p1, ... adding up to cols), the columns are split into parts that each
+/// start on a whole tile column: part k fills the first pk columns of its
+/// ceil(pk / N) tile columns and the rest of those tiles is zero, so colTiles
+/// = sum of ceil(pk / N) (a recurrent gate's [ W | R ] over IVRF [ x | h ]).
+/// Its bytes are weightImage[offset, offset + size): only the real elements,
+/// tile by tile in grid order, each tile's real rows in order, each packed
+/// with numerics::packRow at the tile's real width (MatrixLayout.h).
 /// Pinned (streamed == false): loaded into MRF tiles from mrfTile when a
 /// session is created and kept there. Streamed: stays packed in DRAM (the
 /// weight image models it) and is copied into MRF scratch tiles at run time
@@ -73,6 +81,9 @@ struct MatrixEntry {
   uint32_t mrfTile = 0;    ///< first MRF tile (pinned); 0 when streamed
   uint32_t rowTiles = 0, colTiles = 0;
   uint32_t rows = 0, cols = 0; ///< real extent in elements
+  /// Column parts (real columns of each, in order; they add up to cols), or
+  /// empty: one part of cols columns.
+  std::vector<uint32_t> colParts;
   numerics::NumberFormat format;
   uint32_t formatIndex = 0;
   uint64_t offset = 0, size = 0;

@@ -4,7 +4,10 @@
 // (MatrixEntry::rows x cols), not padded to whole tiles: tile (tr, tc) of the
 // grid holds the tileRows(tr) x tileCols(tc) elements that are real, each of
 // its rows packed by numerics::packRow with n = tileCols(tc), tiles in grid
-// order (docs/artifact-format.md, MATRICES). The writer (the compiler's
+// order (docs/artifact-format.md, MATRICES). A matrix with column parts
+// (MatrixEntry::colParts, format 2.1) starts each part on a whole tile column:
+// a tile column's real columns are those of its part, so the zero columns
+// between the parts are not stored either. The writer (the compiler's
 // emitter), the validator and the simulator's loader all use these functions,
 // so there is one definition of the layout.
 //
@@ -28,6 +31,11 @@ struct TileExtent {
 /// The tile grid a rows x cols matrix needs on native dimension n:
 /// ceil(rows / n) x ceil(cols / n).
 uint64_t tilesFor(uint64_t elements, unsigned n);
+/// Tile columns the matrix's columns need: ceil(cols / n), or with column
+/// parts the sum of ceil(part / n). Saturating.
+uint64_t colTilesFor(const MatrixEntry &m, unsigned n);
+/// Columns of the matrix's parts added up (cols when it has no parts). Saturating.
+uint64_t partColumns(const MatrixEntry &m);
 /// Real rows of tile row `tr` / real columns of tile column `tc` (0 past the extent).
 uint32_t tileRows(const MatrixEntry &m, uint32_t tr, unsigned n);
 uint32_t tileCols(const MatrixEntry &m, uint32_t tc, unsigned n);
