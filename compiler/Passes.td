@@ -1,7 +1,8 @@
 //===- Passes.td - softnpu compiler passes -------------------*- tablegen -*-===//
 //
-// The pipeline, in order: onnx-recognize-rnn, onnx-to-fpga, fpga-fuse, fpga-quantize, fpga-tile,
-// fpga-lower-to-isa. Then the artifact emitter (not a pass) encodes the
+// The pipeline, in order: onnx-fold-constants, onnx-recognize-rnn, onnx-to-fpga, fpga-fuse,
+// fpga-auto-precision (with --auto-precision), fpga-quantize, fpga-tile, fpga-lower-to-isa,
+// fpga-elide-scalar-writes. Then the artifact emitter (not a pass) encodes the
 // fpga.program. Each pass is registered in npu-opt and has lit tests under
 // tests/lit/.
 //
@@ -173,6 +174,20 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
     Option<"keepIntermediates", "keep-intermediates", "bool", /*default=*/"false",
            "every node's result in its own DRAM place (layer reports); nothing kept on chip">
   ];
+}
+
+def FpgaElideScalarWrites : Pass<"fpga-elide-scalar-writes", "mlir::ModuleOp"> {
+  let summary = "Remove each fpga.s_wr that writes the value its register already holds";
+  let description = [{
+    fpga-lower-to-isa writes every scalar control register a chain or m_rd
+    needs; this pass keeps only the writes that change a register. A forward
+    dataflow over each fpga.program body in program order: registers start at
+    their reset values (ScalarRegs.def), an fpga.s_wr makes its register hold
+    its value, and an s_wr of the value the register holds is erased. At the
+    head of an fpga.loop body and after the loop every register is taken as
+    unknown, so the first write of each inside the body and after the loop
+    stays.
+  }];
 }
 
 #endif
