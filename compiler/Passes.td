@@ -158,9 +158,11 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
     operand), pinned weights become fpga.pinned_matrix, and each op becomes
     chains (one matrix-vector chain per row of X', point-wise chains over the
     flattened tensor or per broadcast row, copy chains per row for
-    fpga.extract and fpga.transpose), with s_wr only where a scalar register
-    changes. Operands of point-wise steps are staged in the local VRF of the
-    MFU the chain planner places the step on. An fpga.rnn becomes, per
+    fpga.extract and fpga.transpose). Before each chain and m_rd, every
+    scalar register it needs is written with fpga.s_wr, whatever the register
+    holds (fpga-elide-scalar-writes removes the redundant writes). Operands of
+    point-wise steps are staged in the local VRF of the MFU the chain planner
+    places the step on. An fpga.rnn becomes, per
     direction and batch entry, a prologue, an fpga.loop over T-1 timesteps
     with `iter` addressing and the peeled last timestep (docs/recurrent.md).
 
