@@ -1,7 +1,8 @@
 //===- Passes.td - softnpu compiler passes -------------------*- tablegen -*-===//
 //
-// The pipeline, in order: onnx-recognize-rnn, onnx-to-fpga, fpga-fuse, fpga-quantize, fpga-tile,
-// fpga-lower-to-isa. Then the artifact emitter (not a pass) encodes the
+// The pipeline, in order: onnx-fold-constants, onnx-recognize-rnn, onnx-to-fpga, fpga-fuse,
+// fpga-auto-precision (with --auto-precision), fpga-quantize, fpga-tile, fpga-lower-to-isa,
+// fpga-elide-scalar-writes. Then the artifact emitter (not a pass) encodes the
 // fpga.program. Each pass is registered in npu-opt and has lit tests under
 // tests/lit/.
 //
@@ -157,9 +158,11 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
     operand), pinned weights become fpga.pinned_matrix, and each op becomes
     chains (one matrix-vector chain per row of X', point-wise chains over the
     flattened tensor or per broadcast row, copy chains per row for
-    fpga.extract and fpga.transpose), with s_wr only where a scalar register
-    changes. Operands of point-wise steps are staged in the local VRF of the
-    MFU the chain planner places the step on. An fpga.rnn becomes, per
+    fpga.extract and fpga.transpose). Before each chain and m_rd, every
+    scalar register it needs is written with fpga.s_wr, whatever the register
+    holds (fpga-elide-scalar-writes removes the redundant writes). Operands of
+    point-wise steps are staged in the local VRF of the MFU the chain planner
+    places the step on. An fpga.rnn becomes, per
     direction and batch entry, a prologue, an fpga.loop over T-1 timesteps
     with `iter` addressing and the peeled last timestep (docs/recurrent.md).
 
@@ -192,6 +195,20 @@ def FpgaTestMemoryPlan : Pass<"fpga-test-memory-plan", "mlir::ModuleOp"> {
     Option<"keepIntermediates", "keep-intermediates", "bool", /*default=*/"false",
            "plan as fpga-lower-to-isa's keep-intermediates does">
   ];
+}
+
+def FpgaElideScalarWrites : Pass<"fpga-elide-scalar-writes", "mlir::ModuleOp"> {
+  let summary = "Remove each fpga.s_wr that writes the value its register already holds";
+  let description = [{
+    fpga-lower-to-isa writes every scalar control register a chain or m_rd
+    needs; this pass keeps only the writes that change a register. A forward
+    dataflow over each fpga.program body in program order: registers start at
+    their reset values (ScalarRegs.def), an fpga.s_wr makes its register hold
+    its value, and an s_wr of the value the register holds is erased. At the
+    head of an fpga.loop body and after the loop every register is taken as
+    unknown, so the first write of each inside the body and after the loop
+    stays.
+  }];
 }
 
 #endif

@@ -28,6 +28,7 @@ void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOp
   FpgaLowerToIsaOptions l;
   l.keepIntermediates = opts.keepIntermediates;
   pm.addPass(createFpgaLowerToIsa(l));
+  pm.addPass(createFpgaElideScalarWrites());
 }
 
 void registerCompilerPasses() {

@@ -505,10 +505,8 @@ private:
       loop.getBody().emplaceBlock();
       OpBuilder::InsertionGuard g(l_.b_);
       l_.b_.setInsertionPointToStart(&loop.getBody().front());
-      l_.forgetRegs();
       timestep(true, first, d, b, sign);
     }
-    l_.forgetRegs();
     timestep(false, last, d, b, sign);
     l_.setReg(loc_, SReg::Cols, ch_);
     l_.setReg(loc_, SReg::WrLen, h_);

@@ -4,9 +4,12 @@
 // its own files under lowering/ and is only driven from here:
 //   MemoryPlan     where each intermediate lives, planned before emission:
 //                  an IVRF region or a DRAM place (DramPlan) reused by liveness
-//   ScalarRegs     s_wr only where a control register changes
 //   MrfStreaming   panels of streamed weights through MRF scratch buffers
 //   Chains         fpga.chain emission and MFU placement of point-wise steps
+// Before each chain and m_rd, every control register it needs is written
+// (setReg: an fpga.s_wr), whatever the register holds; fpga-elide-scalar-writes
+// (ElideScalarWrites.cpp), next in the pipeline, removes the writes of values
+// a register already holds.
 // The op lowerings: LowerToIsa.cpp (the pass and the program skeleton),
 // LowerLinear.cpp (matrix products), LowerPointwise.cpp (add, activation,
 // extract, transpose), LowerRnn.cpp (recurrent layers).
@@ -26,7 +29,6 @@
 #include "compiler/transforms/lowering/Chains.h"
 #include "compiler/transforms/lowering/MemoryPlan.h"
 #include "compiler/transforms/lowering/MrfStreaming.h"
-#include "compiler/transforms/lowering/ScalarRegs.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
@@ -116,8 +118,10 @@ private:
   mlir::ArrayAttr formatTable();
 
   //===--- Instructions --------------------------------------------------===//
-  void setReg(mlir::Location loc, isa::SReg r, int64_t v) { regs_.set(b_, loc, r, v); }
-  void forgetRegs() { regs_.forget(); }
+  /// States that the next chain or m_rd needs `r` = `v`: an fpga.s_wr.
+  void setReg(mlir::Location loc, isa::SReg r, int64_t v) {
+    fpga::SWrOp::create(b_, loc, static_cast<fpga::ScalarReg>(r), v);
+  }
   void chainTo(mlir::Location loc, const Access &rd, std::optional<int64_t> mvTile, llvm::ArrayRef<Step> steps,
                llvm::ArrayRef<Access> writes) {
     emitChain(b_, loc, rd, mvTile, steps, writes);
@@ -180,7 +184,6 @@ private:
   mlir::OpBuilder b_;
   fpga::ProgramOp program_;
   int64_t dramTop_ = 0; ///< DRAM elements allocated so far
-  ScalarRegs regs_;
   MrfStreaming mrf_;
   const bool keepIntermediates_;
   std::optional<MemoryPlan> plan_;

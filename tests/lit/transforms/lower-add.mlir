@@ -1,4 +1,4 @@
-// RUN: npu-opt --fpga-lower-to-isa -split-input-file %s | FileCheck %s
+// RUN: npu-opt --fpga-lower-to-isa --fpga-elide-scalar-writes -split-input-file %s | FileCheck %s
 // fpga.add: the right operand is staged in the ASVRF, the left one streams
 // from DRAM through vv_add. Broadcasting works row by row (rows = the last
 // dimension); an operand that broadcasts along the last dimension is read

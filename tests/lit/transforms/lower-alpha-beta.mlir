@@ -1,4 +1,4 @@
-// RUN: npu-opt --fpga-lower-to-isa %s | FileCheck %s
+// RUN: npu-opt --fpga-lower-to-isa --fpga-elide-scalar-writes %s | FileCheck %s
 // alpha != 1 becomes a vv_mul by a vector of alpha staged in the MULVRF; a
 // run-time bias with beta != 1 is multiplied by a vector of beta while it is
 // staged into the ASVRF; transpose_x reads each row of X' with RD_STRIDE R.

@@ -1,4 +1,4 @@
-// RUN: npu-opt --fpga-lower-to-isa %s | FileCheck %s --implicit-check-not=MFMT
+// RUN: npu-opt --fpga-lower-to-isa --fpga-elide-scalar-writes %s | FileCheck %s --implicit-check-not=MFMT
 // func.func @main becomes fpga.program @main: graph inputs, then outputs, get
 // DRAM element addresses in order; pinned weights become pinned_matrix,
 // constants dram_const after the I/O; each row of X is staged into the IVRF

@@ -1,4 +1,4 @@
-// RUN: npu-opt --fpga-lower-to-isa %s | FileCheck %s
+// RUN: npu-opt --fpga-lower-to-isa --fpga-elide-scalar-writes %s | FileCheck %s
 // Reshapes are views: they alias their operand's DRAM. Outputs that are not
 // computed by an op (a view of an input, an input itself, a value returned
 // twice) are copied into their output slot at the end of the program by a

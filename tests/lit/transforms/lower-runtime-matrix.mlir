@@ -1,4 +1,4 @@
-// RUN: npu-opt --fpga-lower-to-isa %s | FileCheck %s
+// RUN: npu-opt --fpga-lower-to-isa --fpga-elide-scalar-writes %s | FileCheck %s
 // A matrix that is a graph input is moved into MRF scratch tiles (after the
 // last pinned tile) with m_rd; a [K, P] matrix (transpose_w) is moved
 // transposed.

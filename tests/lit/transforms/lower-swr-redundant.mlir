@@ -1,6 +1,7 @@
-// RUN: npu-opt --fpga-lower-to-isa %s | FileCheck %s
+// RUN: npu-opt --fpga-lower-to-isa --fpga-elide-scalar-writes %s | FileCheck %s
 // WR_LEN only affects v_wr to DRAM (Isa.def): staging chains that write a
-// VRF leave it alone, so a multi-row linear writes WR_LEN once.
+// VRF do not state it, so after fpga-elide-scalar-writes a multi-row linear
+// writes WR_LEN once.
 
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<4x16xf32> {onnx.name = "x"}) -> (tensor<4x16xf32> {onnx.name = "y"}) {

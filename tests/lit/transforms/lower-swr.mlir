@@ -1,9 +1,11 @@
-// RUN: npu-opt --fpga-lower-to-isa=keep-intermediates=1 %s | FileCheck %s
-// Scalar registers start at their reset values (ROWS 1, COLS 1, RD_LEN 0,
-// RD_STRIDE 1, WR_LEN 0) and s_wr is emitted only when a chain needs a
-// different value than the register holds. keep-intermediates keeps the
-// product's result in DRAM (else the activation would read it from the IVRF),
-// so the chains use all the DRAM transfer registers.
+// RUN: npu-opt --fpga-lower-to-isa=keep-intermediates=1 %s | FileCheck %s --check-prefix=LOWER
+// RUN: npu-opt --fpga-lower-to-isa=keep-intermediates=1 --fpga-elide-scalar-writes %s | FileCheck %s
+// fpga-lower-to-isa writes every scalar register each chain needs before it
+// (LOWER); fpga-elide-scalar-writes then keeps only the writes that change a
+// register, from the reset values (ROWS 1, COLS 1, RD_LEN 0, RD_STRIDE 1,
+// WR_LEN 0, MFMT 0). keep-intermediates keeps the product's result in DRAM
+// (else the activation would read it from the IVRF), so the chains use all
+// the DRAM transfer registers.
 
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%x: tensor<4x16xf32> {onnx.name = "x"}) -> (tensor<4x16xf32> {onnx.name = "y"}) {
@@ -14,6 +16,31 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
   }
 }
 
+// LOWER-LABEL: fpga.program @main
+// LOWER:      fpga.s_wr COLS, 1
+// LOWER-NEXT: fpga.s_wr RD_LEN, 16
+// LOWER-NEXT: fpga.s_wr RD_STRIDE, 1
+// LOWER-NEXT: fpga.chain {
+// LOWER-NEXT:   fpga.v_rd DRAM[0]
+// LOWER-NEXT:   fpga.v_wr IVRF[0]
+// LOWER-NEXT: }
+// LOWER-NEXT: fpga.s_wr ROWS, 1
+// LOWER-NEXT: fpga.s_wr COLS, 1
+// LOWER-NEXT: fpga.s_wr WR_LEN, 16
+// LOWER-NEXT: fpga.s_wr MFMT, 0
+// LOWER-NEXT: fpga.chain {
+// LOWER-NEXT:   fpga.v_rd IVRF[0]
+// LOWER-NEXT:   fpga.mv_mul 0
+// LOWER-NEXT:   fpga.v_wr DRAM[128]
+// LOWER-NEXT: }
+// The next row states the same values again.
+// LOWER-NEXT: fpga.s_wr COLS, 1
+// LOWER-NEXT: fpga.s_wr RD_LEN, 16
+// LOWER-NEXT: fpga.s_wr RD_STRIDE, 1
+// LOWER-NEXT: fpga.chain {
+// LOWER-NEXT:   fpga.v_rd DRAM[16]
+
+// After the elision:
 // 16 x 16 on N = 16: one tile, COLS and ROWS stay 1, never written.
 // CHECK-LABEL: fpga.program @main
 // CHECK-NOT: "COLS"
