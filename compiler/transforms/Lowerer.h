@@ -28,6 +28,7 @@
 #include "compiler/transforms/lowering/MrfStreaming.h"
 #include "compiler/transforms/lowering/OnChipPlan.h"
 #include "compiler/transforms/lowering/ScalarRegs.h"
+#include "dialects/FloatData.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
