@@ -151,6 +151,17 @@ ElementsAttr floatConstant(RankedTensorType type, ArrayRef<float> values, String
   return floatConstant(type, std::move(copy), name);
 }
 
+ElementsAttr floatSlice(Attribute a, size_t offset, RankedTensorType type, StringRef name) {
+  const size_t count = static_cast<size_t>(type.getNumElements());
+  if (std::optional<ArrayRef<float>> whole = blobValues(a); whole && count * sizeof(float) >= kBlobBytes) {
+    ArrayRef<float> part = whole->slice(offset, count);
+    AsmResourceBlob view(ArrayRef<char>(reinterpret_cast<const char *>(part.data()), count * sizeof(float)),
+                         alignof(float), /*deleter=*/{}, /*dataIsMutable=*/false);
+    return cast<ElementsAttr>(DenseF32ResourceElementsAttr::get(type, name.empty() ? "blob" : name, std::move(view)));
+  }
+  return floatConstant(type, FloatData::of(a)->values().slice(offset, count), name);
+}
+
 const void *blobIdentity(Attribute a) {
   auto blob = dyn_cast_if_present<DenseResourceElementsAttr>(a);
   return blob ? blob.getRawHandle().getResource() : nullptr;

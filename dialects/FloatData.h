@@ -94,6 +94,10 @@ private:
 mlir::ElementsAttr floatConstant(mlir::RankedTensorType type, FloatBuffer values, llvm::StringRef name);
 /// The same, copying `values`.
 mlir::ElementsAttr floatConstant(mlir::RankedTensorType type, llvm::ArrayRef<float> values, llvm::StringRef name);
+/// Elements [offset, offset + its element count) of the float32 constant `a`
+/// as a constant of `type`: a blob viewing `a`'s blob when both are blobs
+/// (no copy: the context owns both until it ends), else as floatConstant.
+mlir::ElementsAttr floatSlice(mlir::Attribute a, size_t offset, mlir::RankedTensorType type, llvm::StringRef name);
 
 // Rewriting a blob in place: a pass that replaces a large constant by one of
 // the same size computed from it (fpga-quantize: transposed, scaled and

@@ -48,10 +48,10 @@ int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi
   ArrayRef<int64_t> shape = w.getValue().getShapedType().getShape();
   int64_t first = panels[pi].firstRowTile * n_;
   int64_t count = std::min(shape[0] - first, panels[pi].rowTiles * n_);
-  // fpga.weights' verifier guarantees its elements are present.
-  ArrayRef<float> rows = FloatData::of(w.getValue())->values().slice(first * shape[1], count * shape[1]);
   auto sliceType = RankedTensorType::get({count, shape[1]}, b_.getF32Type());
-  ElementsAttr slice = floatConstant(sliceType, rows, blobName(w.getLoc(), "panel" + std::to_string(pi)));
+  // fpga.weights' verifier guarantees its elements are present.
+  ElementsAttr slice = floatSlice(w.getValue(), static_cast<size_t>(first * shape[1]), sliceType,
+                                  blobName(w.getLoc(), "panel" + std::to_string(pi)));
   fpga::LinearOp user;
   for (Operation *u : w->getUsers())
     if ((user = dyn_cast<fpga::LinearOp>(u)))
