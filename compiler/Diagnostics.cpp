@@ -27,4 +27,9 @@ std::string describeOp(Operation *op) {
   return name.empty() ? "op " + type : "node '" + name + "' (" + type + ")";
 }
 
+std::string blobName(Location loc, llvm::StringRef what) {
+  std::string name = nodeNameOf(loc);
+  return name.empty() ? what.str() : name + "." + what.str();
+}
+
 } // namespace softnpu

@@ -18,6 +18,10 @@ std::string nodeNameOf(mlir::Location loc);
 /// lowered ops is not kept; the dialect op name serves).
 std::string describeOp(mlir::Operation *op);
 
+/// A key for the blob constant (dialects/FloatData.h) made for the value at
+/// `loc`: its node name(s) and `what` ("W3.rounded"), or `what` alone.
+std::string blobName(mlir::Location loc, llvm::StringRef what);
+
 } // namespace softnpu
 
 #endif

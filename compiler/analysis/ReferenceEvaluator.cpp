@@ -2,6 +2,7 @@
 #include "compiler/analysis/ReferenceEvaluator.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/TensorUtils.h"
+#include "dialects/FloatData.h"
 #include "dialects/fpga/FpgaDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -87,12 +88,10 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
     v[arg] = data;
   for (Operation &op : func.getBody().front()) {
     if (auto c = dyn_cast<arith::ConstantOp>(op)) {
-      auto attr = dyn_cast<DenseElementsAttr>(c.getValue());
-      if (attr && attr.getElementType().isF32())
-        v[c] = std::vector<float>(attr.getValues<float>().begin(), attr.getValues<float>().end());
+      if (std::optional<FloatData> values = FloatData::of(c.getValue()))
+        v[c] = values->copy();
     } else if (auto w = dyn_cast<fpga::WeightsOp>(op)) {
-      auto attr = cast<DenseElementsAttr>(w.getValue());
-      v[w] = std::vector<float>(attr.getValues<float>().begin(), attr.getValues<float>().end());
+      v[w] = FloatData::of(w.getValue())->copy(); // its verifier guarantees the elements
     } else if (auto r = dyn_cast<fpga::ReshapeOp>(op)) {
       v[r] = v[r.getX()];
     } else if (auto a = dyn_cast<fpga::ActivationOp>(op)) {

@@ -1,6 +1,7 @@
 //===- ArtifactEmitter.cpp - fpga.program -> runtime artifact -------------===//
 #include "compiler/emit/ArtifactEmitter.h"
 #include "compiler/Diagnostics.h"
+#include "dialects/FloatData.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
@@ -49,13 +50,14 @@ public:
   /// (fpga.pinned_matrix col_parts) the value's columns are the parts, each
   /// starting on a whole tile column of the grid. `mrfTile` is its home
   /// (pinned) or 0 (streamed).
-  LogicalResult packMatrix(Operation *op, Attribute valueAttr, ArrayRef<int64_t> parts, int64_t mrfTile,
+  LogicalResult packMatrix(Operation *op, ElementsAttr value, ArrayRef<int64_t> parts, int64_t mrfTile,
                            int64_t rowTiles, int64_t colTiles, int64_t formatIndex, bool streamed) {
     const unsigned n = t_.nativeDim;
-    auto value = cast<DenseElementsAttr>(valueAttr);
-    auto shape = cast<ShapedType>(value.getType()).getShape();
-    std::vector<float> splat;
-    const float *data = floatsOf(value, splat);
+    ArrayRef<int64_t> shape = value.getShapedType().getShape();
+    std::optional<FloatData> values = FloatData::of(value);
+    if (!values)
+      return op->emitError() << "matrix is not a float32 constant with its elements present";
+    const float *data = values->data();
     artifact::MatrixEntry e;
     e.node = nodeIndex(op->getLoc());
     e.mrfTile = static_cast<uint32_t>(mrfTile);
@@ -122,23 +124,13 @@ public:
     return out;
   }
 
-  /// The elements of a dense f32 attribute, row-major, read from its own
-  /// storage (a splat is expanded into `splat`).
-  static const float *floatsOf(DenseElementsAttr value, std::vector<float> &splat) {
-    if (value.isSplat()) {
-      splat.assign(static_cast<size_t>(value.getNumElements()), value.getSplatValue<float>());
-      return splat.data();
-    }
-    return reinterpret_cast<const float *>(value.getRawData().data());
-  }
-
   /// Reserves the weight image for every matrix and DRAM constant of the
   /// program, so that it is written once and never moved while it grows.
   void reserveWeightImage(fpga::ProgramOp program) {
     const unsigned n = t_.nativeDim;
     uint64_t bytes = 0;
-    auto matrix = [&](Attribute valueAttr, ArrayRef<int64_t> parts, int64_t formatIndex) {
-      auto shape = cast<ShapedType>(cast<DenseElementsAttr>(valueAttr).getType()).getShape();
+    auto matrix = [&](ElementsAttr value, ArrayRef<int64_t> parts, int64_t formatIndex) {
+      ArrayRef<int64_t> shape = value.getShapedType().getShape();
       if (shape.size() != 2 || shape[0] <= 0 || shape[1] <= 0 || formatIndex < 0 ||
           static_cast<uint64_t>(formatIndex) >= a_.formats.size())
         return; // reported when packed
@@ -155,7 +147,7 @@ public:
       else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op))
         matrix(m.getValue(), {}, m.getFormatIndex());
       else if (auto c = dyn_cast<fpga::DramConstOp>(op))
-        bytes += 4 * static_cast<uint64_t>(cast<DenseElementsAttr>(c.getValue()).getNumElements());
+        bytes += 4 * static_cast<uint64_t>(c.getValue().getNumElements());
     }
     a_.weightImage.reserve(a_.weightImage.size() + bytes);
   }
@@ -211,13 +203,14 @@ public:
         a_.tensors.push_back({nodeIndex(r.getLoc()), static_cast<uint64_t>(r.getDram()),
                               std::vector<int64_t>(r.getShape().begin(), r.getShape().end())});
       } else if (auto c = dyn_cast<fpga::DramConstOp>(op)) {
-        auto value = cast<DenseElementsAttr>(c.getValue());
+        std::optional<FloatData> values = FloatData::of(c.getValue());
+        if (!values)
+          return c.emitError() << "DRAM constant is not a float32 constant with its elements present";
         artifact::DramInit init;
         init.dramAddr = static_cast<uint64_t>(c.getDram());
-        init.count = static_cast<uint64_t>(value.getNumElements());
+        init.count = values->size();
         init.offset = a_.weightImage.size();
-        std::vector<float> splat;
-        appendFloats(ArrayRef<float>(floatsOf(value, splat), static_cast<size_t>(value.getNumElements())));
+        appendFloats(values->values());
         a_.dramInits.push_back(init);
       } else if (failed(emitInstructions(op))) {
         return failure();

@@ -2,6 +2,7 @@
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/import/WeightPayloads.h"
+#include "dialects/FloatData.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -153,7 +154,7 @@ public:
                         std::to_string(g.initializer_size()) + " initializers");
     for (int i = 0; i < g.initializer_size(); ++i) {
       const onnx::TensorProto &t = g.initializer(i);
-      DenseElementsAttr value =
+      ElementsAttr value =
           tensorAttr(t, "initializer '" + t.name() + "'", payloads.empty() ? std::nullopt : payloads[i]);
       Location loc = NameLoc::get(b_.getStringAttr(t.name()), fileLoc);
       values_[t.name()] = onnx_d::ConstantOp::create(b_, loc, value.getType(), value);
@@ -208,40 +209,51 @@ private:
   }
 
   /// `raw`: the tensor's raw_data when the parsed message holds a placeholder.
-  DenseElementsAttr tensorAttr(const onnx::TensorProto &t, const std::string &what,
-                               std::optional<std::string_view> raw = std::nullopt) {
+  ElementsAttr tensorAttr(const onnx::TensorProto &t, const std::string &what,
+                          std::optional<std::string_view> raw = std::nullopt) {
     if (t.data_location() == onnx::TensorProto::EXTERNAL)
       throw ImportError(what + " uses external data, which softnpu does not read");
     SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
     Type et = elementType(t.data_type(), what);
     auto type = RankedTensorType::get(dims, et);
     if (et.isF32())
-      return denseOf<float>(t, type, t.float_data(), what, raw);
+      return floatsOf(t, type, what, raw);
     if (et.isInteger(32))
       return denseOf<int32_t>(t, type, t.int32_data(), what, raw);
     return denseOf<int64_t>(t, type, t.int64_data(), what, raw);
   }
 
-  /// The values of `t` from raw_data (little-endian) or its typed field.
+  /// A float32 tensor: dense or, when large, a blob (FloatData.h).
+  static ElementsAttr floatsOf(const onnx::TensorProto &t, RankedTensorType type, const std::string &what,
+                               std::optional<std::string_view> stripped) {
+    FloatBuffer values(static_cast<size_t>(type.getNumElements()));
+    readValues(t, values.values(), t.float_data(), what, stripped);
+    return floatConstant(type, std::move(values), t.name());
+  }
+
   template <typename T, typename Field>
   static DenseElementsAttr denseOf(const onnx::TensorProto &t, RankedTensorType type, const Field &typed,
                                    const std::string &what, std::optional<std::string_view> stripped) {
-    const size_t count = static_cast<size_t>(type.getNumElements());
+    std::vector<T> values(static_cast<size_t>(type.getNumElements()));
+    readValues(t, MutableArrayRef<T>(values), typed, what, stripped);
+    return DenseElementsAttr::get(type, ArrayRef<T>(values));
+  }
+
+  /// The values of `t` from raw_data (little-endian, as MLIR stores them) or
+  /// its typed field, into `out` (its element count).
+  template <typename T, typename Field>
+  static void readValues(const onnx::TensorProto &t, MutableArrayRef<T> out, const Field &typed,
+                         const std::string &what, std::optional<std::string_view> stripped) {
     const std::string_view raw = stripped ? *stripped : std::string_view(t.raw_data());
     if (!raw.empty()) {
-      if (raw.size() != count * sizeof(T))
+      if (raw.size() != out.size() * sizeof(T))
         throw ImportError(what + " raw data size does not match its shape");
-      // Straight from the protobuf's bytes (little endian, as MLIR stores
-      // them): no intermediate copy of large weights.
-      return DenseElementsAttr::getFromRawBuffer(type, llvm::ArrayRef<char>(raw.data(), raw.size()));
-    }
-    std::vector<T> v(count);
-    if (static_cast<size_t>(typed.size()) == v.size()) {
-      std::copy(typed.begin(), typed.end(), v.begin());
+      std::memcpy(out.data(), raw.data(), raw.size());
+    } else if (static_cast<size_t>(typed.size()) == out.size()) {
+      std::copy(typed.begin(), typed.end(), out.begin());
     } else {
       throw ImportError(what + " data size does not match its shape");
     }
-    return DenseElementsAttr::get(type, llvm::ArrayRef<T>(v));
   }
 
   Value lookupValue(const std::string &name, const std::string &user) {

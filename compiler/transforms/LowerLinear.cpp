@@ -46,13 +46,13 @@ int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi
   auto [it, fresh] = streamedPanels_.try_emplace(key, numMatrices_);
   if (!fresh)
     return it->second;
-  auto value = cast<DenseElementsAttr>(w.getValue());
-  auto shape = cast<RankedTensorType>(value.getType()).getShape();
+  ArrayRef<int64_t> shape = w.getValue().getShapedType().getShape();
   int64_t first = panels[pi].firstRowTile * n_;
   int64_t count = std::min(shape[0] - first, panels[pi].rowTiles * n_);
-  auto all = llvm::to_vector(value.getValues<float>());
   auto sliceType = RankedTensorType::get({count, shape[1]}, b_.getF32Type());
-  auto slice = DenseElementsAttr::get(sliceType, llvm::ArrayRef<float>(all).slice(first * shape[1], count * shape[1]));
+  // fpga.weights' verifier guarantees its elements are present.
+  ElementsAttr slice = floatSlice(w.getValue(), static_cast<size_t>(first * shape[1]), sliceType,
+                                  blobName(w.getLoc(), "panel" + std::to_string(pi)));
   fpga::LinearOp user;
   for (Operation *u : w->getUsers())
     if ((user = dyn_cast<fpga::LinearOp>(u)))

@@ -16,6 +16,7 @@
 // then write every such place. docs/recurrent.md shows the result.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/ConstantValues.h"
 #include "compiler/transforms/Lowerer.h"
 #include "compiler/transforms/RnnLayout.h"
 
@@ -213,8 +214,8 @@ private:
         placeIn(c.source, "MULVRF", 0);
     // A run-time B is summed (W half + R half) through a temporary; a
     // constant one at compile time.
-    if (auto c = op_.getB() ? op_.getB().getDefiningOp<arith::ConstantOp>() : nullptr)
-      constB_ = dyn_cast<DenseElementsAttr>(c.getValue());
+    if (op_.getB() && op_.getB().getDefiningOp<arith::ConstantOp>())
+      constB_ = constantFloats(op_.getB());
     runtimeB_ = op_.getB() && !constB_;
     if (runtimeB_)
       placeIn("tmp", "ASVRF", 0);
@@ -286,7 +287,10 @@ private:
     const bool pinned = w && r && op_.getMrfTile();
     firstTile_ = pinned ? *op_.getMrfTile() : l_.scratchBase();
     if (pinned) {
-      pinMatrices(cast<DenseElementsAttr>(w.getValue()), cast<DenseElementsAttr>(r.getValue()));
+      std::optional<FloatData> wv = FloatData::of(w.getValue()), rv = FloatData::of(r.getValue());
+      if (!wv || !rv)
+        return emitError(loc_) << "constant is not a dense float32 tensor";
+      pinMatrices(wv->values(), rv->values());
       return success();
     }
     FailureOr<int64_t> wAddr = l_.addrOf(op_.getW(), loc_), rAddr = l_.addrOf(op_.getR(), loc_);
@@ -319,9 +323,7 @@ private:
   /// the grid's column order, with column parts (the input size and the
   /// hidden size) that start each part on its own tile column, so neither the
   /// IR nor the artifact holds the zeros between them.
-  void pinMatrices(DenseElementsAttr w, DenseElementsAttr r) {
-    auto wv = llvm::to_vector(w.getValues<float>());
-    auto rv = llvm::to_vector(r.getValues<float>());
+  void pinMatrices(ArrayRef<float> wv, ArrayRef<float> rv) {
     OpBuilder::InsertionGuard g(l_.b_);
     l_.setInsertionPointForDeclaration();
     for (int64_t d = 0; d < dirs_; ++d)
@@ -349,8 +351,8 @@ private:
         }
         auto type = RankedTensorType::get({h_, width}, l_.b_.getF32Type());
         l_.declared(fpga::PinnedMatrixOp::create(
-            l_.b_, loc_, DenseElementsAttr::get(type, llvm::ArrayRef<float>(value)), tileOf(d, m), m.rows, m.cols, fmt_,
-            sizes.size() > 1 ? l_.b_.getDenseI64ArrayAttr(sizes) : nullptr));
+            l_.b_, loc_, floatConstant(type, value, blobName(loc_, "gate" + std::to_string(m.gate))), tileOf(d, m),
+            m.rows, m.cols, fmt_, sizes.size() > 1 ? l_.b_.getDenseI64ArrayAttr(sizes) : nullptr));
         ++l_.numMatrices_;
       }
   }
@@ -363,7 +365,7 @@ private:
     const int64_t nb = static_cast<int64_t>(plan_.biases.size()), width = ch_ * l_.n_;
     std::vector<float> table(static_cast<size_t>(dirs_ * nb * width), 0.0f);
     if (constB_) {
-      auto bv = llvm::to_vector(constB_.getValues<float>());
+      ArrayRef<float> bv = constB_->values();
       for (int64_t d = 0; d < dirs_; ++d)
         for (auto [k, name] : llvm::enumerate(plan_.biases)) {
           const float *wb = &bv[d * 2 * gates_ * h_], *rb = wb + gates_ * h_;
@@ -378,8 +380,8 @@ private:
     biasTable_ = l_.allocate(static_cast<int64_t>(table.size()));
     OpBuilder::InsertionGuard g(l_.b_);
     l_.setInsertionPointForDeclaration();
-    l_.declared(fpga::DramConstOp::create(l_.b_, loc_, DenseElementsAttr::get(type, llvm::ArrayRef<float>(table)),
-                                          *biasTable_));
+    l_.declared(
+        fpga::DramConstOp::create(l_.b_, loc_, floatConstant(type, table, blobName(loc_, "bias")), *biasTable_));
   }
 
   // Element offsets of x_t, Y_t and the state of (t, d, b) in their tensors.
@@ -527,7 +529,7 @@ private:
   std::map<std::string, SmallVector<Place>> places_;
   std::map<std::pair<std::string, int64_t>, int64_t> nextAddr_; ///< (mem, mfu) -> free vector
   SmallVector<SmallVector<unsigned>> mfuOf_;                    ///< MFU of each chain's steps
-  DenseElementsAttr constB_;
+  std::optional<FloatData> constB_;
   bool runtimeB_ = false;
   int64_t xAddr_ = 0, zeros_ = 0, firstTile_ = 0;
   std::optional<int64_t> bAddr_, h0Addr_, c0Addr_, yAddr_, yhAddr_, ycAddr_, biasTable_;

@@ -165,8 +165,8 @@ FailureOr<int64_t> Lowerer::addrOf(Value v, Location loc) {
   if (auto it = addr_.find(v); it != addr_.end())
     return it->second;
   if (auto c = v.getDefiningOp<arith::ConstantOp>()) {
-    auto attr = dyn_cast<DenseElementsAttr>(c.getValue());
-    if (!attr || !attr.getElementType().isF32())
+    auto attr = dyn_cast<ElementsAttr>(c.getValue());
+    if (!attr || !isFloatData(attr))
       return emitError(loc) << "constant is not a dense float32 tensor";
     int64_t a = allocate(attr.getNumElements());
     OpBuilder::InsertionGuard g(b_);

@@ -29,6 +29,7 @@
 #include "compiler/transforms/lowering/Chains.h"
 #include "compiler/transforms/lowering/MemoryPlan.h"
 #include "compiler/transforms/lowering/MrfStreaming.h"
+#include "dialects/FloatData.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"

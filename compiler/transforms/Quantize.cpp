@@ -23,14 +23,6 @@ using namespace softnpu;
 
 namespace {
 
-/// The constant a value holds, if it is a dense f32 constant.
-DenseElementsAttr constantOf(Value v) {
-  DenseElementsAttr attr;
-  if (auto c = v.getDefiningOp<arith::ConstantOp>())
-    attr = dyn_cast<DenseElementsAttr>(c.getValue());
-  return attr && attr.getElementType().isF32() ? attr : DenseElementsAttr();
-}
-
 /// A format the matrix unit can use for a whole layer: fp32 or a block format.
 std::optional<numerics::NumberFormat> parseMatrixFormat(StringRef text, std::string &err) {
   auto f = numerics::NumberFormat::parse(text.str(), &err);
@@ -102,6 +94,15 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
       overrides.push_back({std::move(*pattern), spec, *fmt});
     }
 
+    // Which blobs a single attribute holds: their memory can take the rounded
+    // weights in place.
+    holders_.clear();
+    module.walk([&](Operation *op) {
+      for (NamedAttribute a : op->getAttrs())
+        if (const void *blob = blobIdentity(a.getValue()))
+          ++holders_[blob];
+    });
+
     bool ok = true;
     module.walk([&](fpga::LinearOp op) {
       if (!assignFormats(op, t, overrides))
@@ -156,74 +157,83 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
   /// rounded to the layer's weight format; constant bias -> beta * bias.
   void quantizeLinear(fpga::LinearOp op, const target::Target &t) {
     OpBuilder b(op);
-    if (DenseElementsAttr w = constantOf(op.getW())) {
+    if (std::optional<FloatData> w = constantFloats(op.getW())) {
       numerics::NumberFormat fmt = *fpga::parseFormatAttr(op.getWeightFormatAttr());
       const int64_t p = op.getNumOutputs(), k = op.getReductionSize();
-      // The attribute's own storage (a splat is expanded into splat_).
-      const float *values = rawFloats(w);
-      const int64_t wCols = cast<RankedTensorType>(w.getType()).getDimSize(1);
+      const size_t size = static_cast<size_t>(p * k);
+      const float *values = w->data();
+      const int64_t wCols = cast<RankedTensorType>(op.getW().getType()).getDimSize(1);
       const float alpha = op.getAlpha().convertToFloat();
-      wt_.resize(static_cast<size_t>(p * k)); // one buffer for every layer
-      if (op.getTransposeW())
-        transposeInto(values, p, k, wCols, alpha);
-      else
+      // The rounded weights go into the constant's own blob when this layer
+      // holds the only reference to it, else into a new buffer.
+      Attribute original = constantAttr(op.getW());
+      std::optional<MutableArrayRef<float>> inPlace;
+      if (op.getW().hasOneUse() && holders_.lookup(blobIdentity(original)) == 1)
+        inPlace = writableFloats(original);
+      if (inPlace && inPlace->size() != size)
+        inPlace.reset();
+      std::optional<FloatBuffer> fresh;
+      float *wt = inPlace ? inPlace->data() : fresh.emplace(size).data();
+      if (op.getTransposeW()) {
+        if (wt == values) {
+          scratch_.assign(values, values + size);
+          values = scratch_.data();
+        }
+        transposeInto(wt, values, p, k, wCols, alpha);
+      } else {
         for (int64_t i = 0; i < p; ++i) {
           const float *row = values + i * wCols;
-          float *out = &wt_[i * k];
-          if (alpha == 1.0f)
-            std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
-          else
+          float *out = wt + i * k;
+          if (alpha != 1.0f)
             for (int64_t j = 0; j < k; ++j)
               out[j] = alpha * row[j];
+          else if (out != row)
+            std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
         }
+      }
       for (int64_t i = 0; i < p; ++i)
-        numerics::roundTrip(&wt_[i * k], static_cast<size_t>(k), fmt, t.rounding, t.nativeDim);
+        numerics::roundTrip(wt + i * k, static_cast<size_t>(k), fmt, t.rounding, t.nativeDim);
       auto type = RankedTensorType::get({p, k}, b.getF32Type(), op.getWeightFormatAttr());
       auto plain = RankedTensorType::get({p, k}, b.getF32Type());
-      auto weights =
-          fpga::WeightsOp::create(b, op.getW().getLoc(), type,
-                                  DenseElementsAttr::get(plain, llvm::ArrayRef<float>(wt_)), nullptr, nullptr, nullptr);
+      Location loc = op.getW().getLoc();
+      ElementsAttr rounded =
+          inPlace ? retypedBlob(original, plain) : floatConstant(plain, std::move(*fresh), blobName(loc, "rounded"));
+      auto weights = fpga::WeightsOp::create(b, loc, type, rounded, nullptr, nullptr, nullptr);
       op.getWMutable().assign(weights);
       op.setTransposeW(false);
       op.setAlpha(APFloat(1.0f));
     }
     if (Value bias = op.getBias()) {
       float beta = op.getBeta().convertToFloat();
-      DenseElementsAttr c = constantOf(bias);
+      std::optional<FloatData> c = constantFloats(bias);
       if (c && beta != 1.0f) {
-        auto scaled = llvm::map_to_vector(c.getValues<float>(), [&](float v) { return beta * v; });
-        auto folded = arith::ConstantOp::create(b, bias.getLoc(),
-                                                DenseElementsAttr::get(c.getType(), llvm::ArrayRef<float>(scaled)));
+        std::vector<float> scaled = c->copy();
+        for (float &v : scaled)
+          v *= beta;
+        auto folded = arith::ConstantOp::create(
+            b, bias.getLoc(),
+            floatConstant(cast<RankedTensorType>(bias.getType()), scaled, blobName(bias.getLoc(), "scaled")));
         op.getBiasMutable().assign(folded);
         op.setBeta(APFloat(1.0f));
       }
     }
   }
 
-  /// The elements of a dense f32 constant, row-major: its raw storage, or
-  /// splat_ filled with a splat's value.
-  const float *rawFloats(DenseElementsAttr w) {
-    if (w.isSplat()) {
-      splat_.assign(static_cast<size_t>(w.getNumElements()), w.getSplatValue<float>());
-      return splat_.data();
-    }
-    return reinterpret_cast<const float *>(w.getRawData().data());
-  }
-
-  /// wt_[i * k + j] = alpha * values[j * wCols + i] for i < p, j < k, in
-  /// square blocks so both sides stay in cache.
-  void transposeInto(const float *values, int64_t p, int64_t k, int64_t wCols, float alpha) {
+  /// out[i * k + j] = alpha * values[j * wCols + i] for i < p, j < k, in
+  /// square blocks so both sides stay in cache (out and values differ).
+  static void transposeInto(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha) {
     constexpr int64_t kBlock = 32;
     for (int64_t i0 = 0; i0 < p; i0 += kBlock)
       for (int64_t j0 = 0; j0 < k; j0 += kBlock)
         for (int64_t i = i0; i < std::min(p, i0 + kBlock); ++i)
           for (int64_t j = j0; j < std::min(k, j0 + kBlock); ++j) {
             const float v = values[j * wCols + i];
-            wt_[i * k + j] = alpha == 1.0f ? v : alpha * v;
+            out[i * k + j] = alpha == 1.0f ? v : alpha * v;
           }
   }
 
-  std::vector<float> wt_, splat_;
+  llvm::DenseMap<const void *, int> holders_; ///< attributes holding each blob
+  std::vector<float> scratch_;                ///< a weight transposed in place
 };
 
 } // namespace

@@ -230,9 +230,10 @@ std::optional<Recurrence> buildRecurrence(const Step &first, ArrayRef<Step> all)
 // Rewrite
 //===----------------------------------------------------------------------===//
 
-Value constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ArrayRef<float> data) {
+/// A float32 constant (dense or blob, FloatData.h); `what` names a blob.
+Value constant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ArrayRef<float> data, StringRef what) {
   auto type = RankedTensorType::get(shape, b.getF32Type());
-  return onnx::ConstantOp::create(b, loc, type, DenseElementsAttr::get(type, data));
+  return onnx::ConstantOp::create(b, loc, type, floatConstant(type, data, blobName(loc, what)));
 }
 
 Value reshape(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
@@ -246,11 +247,10 @@ Value reshape(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
 
 /// The initial state input from step 0's state: none for a zero constant.
 Value initialState(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
-  if (DenseElementsAttr c = f32ConstantOf(v)) {
-    if (c.isSplat() && c.getSplatValue<float>() == 0.0f)
+  if (std::optional<FloatData> c = constantFloats(v)) {
+    if (std::optional<float> splat = c->splatValue(); splat && *splat == 0.0f)
       return nullptr;
-    auto type = RankedTensorType::get(shape, b.getF32Type());
-    return onnx::ConstantOp::create(b, loc, type, c.reshape(type));
+    return constant(b, loc, shape, c->values(), "initial");
   }
   return reshape(b, loc, v, shape);
 }
@@ -292,9 +292,9 @@ void rewrite(Recurrence &rec) {
   OpBuilder b(seq.getContext());
   Block *block = last.h.getDefiningOp()->getBlock();
   setInsertionAfterDefs(b, block, {seq, first.hPrev, first.cPrev});
-  Value w = constant(b, loc, {1, gates * hid, in}, rec.weights.w);
-  Value r = constant(b, loc, {1, gates * hid, hid}, rec.weights.r);
-  Value bias = constant(b, loc, {1, 2 * gates * hid}, rec.weights.b);
+  Value w = constant(b, loc, {1, gates * hid, in}, rec.weights.w, "W");
+  Value r = constant(b, loc, {1, gates * hid, hid}, rec.weights.r, "R");
+  Value bias = constant(b, loc, {1, 2 * gates * hid}, rec.weights.b, "B");
   Value h0 = initialState(b, loc, first.hPrev, {1, batch, hid});
   Value c0 = lstm ? initialState(b, loc, first.cPrev, {1, batch, hid}) : Value();
 

@@ -20,9 +20,9 @@ namespace softnpu::rnn_match {
 // Constants and shapes
 //===----------------------------------------------------------------------===//
 
-DenseElementsAttr f32ConstantOf(Value v) {
-  DenseElementsAttr a = constantValue(v);
-  return a && a.getElementType().isF32() ? a : nullptr;
+ElementsAttr f32ConstantOf(Value v) {
+  auto a = dyn_cast_if_present<ElementsAttr>(constantAttr(v));
+  return a && isFloatData(a) ? a : nullptr;
 }
 
 /// An axis attribute (I64Attr reads as unsigned) in [0, rank), or -1.
@@ -36,8 +36,8 @@ bool isF32(Value v) { return cast<RankedTensorType>(v.getType()).getElementType(
 
 /// A constant [K], [1, K] (or higher rank with leading 1s) or single element:
 /// broadcastable as a row bias of width `width`.
-bool isRowConstant(DenseElementsAttr c, int64_t width) {
-  ArrayRef<int64_t> s = c.getType().getShape();
+bool isRowConstant(ElementsAttr c, int64_t width) {
+  ArrayRef<int64_t> s = c.getShapedType().getShape();
   if (c.getNumElements() == 1)
     return true;
   return !s.empty() && s.back() == width && llvm::all_of(s.drop_back(), [](int64_t d) { return d == 1; });
@@ -125,7 +125,7 @@ std::optional<std::tuple<Value, int64_t, int64_t>> lastAxisPart(Value v) {
 // Affine pre-activations: sum of src @ W terms and constant biases
 //===----------------------------------------------------------------------===//
 
-Affine biasAffine(DenseElementsAttr c, int64_t width, float scale = 1.0f) {
+Affine biasAffine(ElementsAttr c, int64_t width, float scale = 1.0f) {
   Affine a;
   a.width = width;
   a.biases.push_back({c, 0, width, scale});
@@ -136,7 +136,7 @@ Affine biasAffine(DenseElementsAttr c, int64_t width, float scale = 1.0f) {
 /// Add, MatMul / Gemm with a constant matrix, last-axis Slice / Split, or a
 /// row constant (broadcast).
 std::optional<Affine> analyzeAffine(Value v, int64_t width) {
-  if (DenseElementsAttr c = f32ConstantOf(v))
+  if (ElementsAttr c = f32ConstantOf(v))
     return isRowConstant(c, width) ? std::optional(biasAffine(c, width)) : std::nullopt;
   ArrayRef<int64_t> shape = shapeOf(v);
   Operation *op = v.getDefiningOp();
@@ -145,18 +145,19 @@ std::optional<Affine> analyzeAffine(Value v, int64_t width) {
   Affine a;
   a.width = width;
   if (auto mm = dyn_cast<onnx::MatMulOp>(op)) {
-    DenseElementsAttr w = f32ConstantOf(mm.getB());
-    if (!w || w.getType().getRank() != 2 || w.getType().getDimSize(1) != width || shapeOf(mm.getA()).size() != 2)
+    ElementsAttr w = f32ConstantOf(mm.getB());
+    if (!w || w.getShapedType().getRank() != 2 || w.getShapedType().getDimSize(1) != width ||
+        shapeOf(mm.getA()).size() != 2)
       return std::nullopt;
     a.terms.push_back({mm.getA(), w, false, 0, width, 1.0f});
   } else if (auto g = dyn_cast<onnx::GemmOp>(op)) {
-    DenseElementsAttr w = f32ConstantOf(g.getB());
-    if (!w || g.getTransA() != 0 || w.getType().getRank() != 2 ||
-        w.getType().getDimSize(g.getTransB() ? 0 : 1) != width)
+    ElementsAttr w = f32ConstantOf(g.getB());
+    if (!w || g.getTransA() != 0 || w.getShapedType().getRank() != 2 ||
+        w.getShapedType().getDimSize(g.getTransB() ? 0 : 1) != width)
       return std::nullopt;
     a.terms.push_back({g.getA(), w, g.getTransB() != 0, 0, width, g.getAlpha().convertToFloat()});
     if (g.getC()) {
-      DenseElementsAttr c = f32ConstantOf(g.getC());
+      ElementsAttr c = f32ConstantOf(g.getC());
       if (!c || !isRowConstant(c, width))
         return std::nullopt;
       a.biases.push_back({c, 0, width, g.getBeta().convertToFloat()});
@@ -387,8 +388,9 @@ std::optional<Poly> evalPoly(Value v, ArrayRef<Value> leaves, Type type, int dep
       e[k] = 1;
       return Poly{{e, 1.0}};
     }
-  if (DenseElementsAttr c = f32ConstantOf(v); c && c.isSplat())
-    return Poly{{{0, 0, 0}, c.getSplatValue<float>()}};
+  if (std::optional<FloatData> c = constantFloats(v))
+    if (std::optional<float> splat = c->splatValue())
+      return Poly{{{0, 0, 0}, *splat}};
   Operation *op = v.getDefiningOp();
   if (depth == 0 || !op || !isa<onnx::AddOp, onnx::SubOp, onnx::MulOp>(op) || v.getType() != type)
     return std::nullopt;

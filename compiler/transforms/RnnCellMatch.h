@@ -26,8 +26,9 @@ namespace onnx = softnpu::onnx_d;
 
 using OpSet = llvm::SetVector<mlir::Operation *>;
 
-/// The value of a dense f32 constant (onnx.Constant), or null.
-mlir::DenseElementsAttr f32ConstantOf(mlir::Value v);
+/// The value of a float32 constant (onnx.Constant; dense or blob,
+/// dialects/FloatData.h), or null.
+mlir::ElementsAttr f32ConstantOf(mlir::Value v);
 /// An axis attribute (I64Attr reads as unsigned) in [0, rank), or -1.
 int64_t normalizedAxis(uint64_t attr, size_t rank);
 
@@ -35,7 +36,7 @@ int64_t normalizedAxis(uint64_t attr, size_t rank);
 /// [K, in] when `transposed`).
 struct MatTerm {
   mlir::Value src;
-  mlir::DenseElementsAttr w;
+  mlir::ElementsAttr w;
   bool transposed = false;
   int64_t col0 = 0, cols = 0;
   float scale = 1.0f;
@@ -44,7 +45,7 @@ struct MatTerm {
 /// Columns [col0, col0 + cols) of scale * c (c a row constant; one element
 /// broadcasts).
 struct BiasTerm {
-  mlir::DenseElementsAttr c;
+  mlir::ElementsAttr c;
   int64_t col0 = 0, cols = 0;
   float scale = 1.0f;
 };
@@ -84,11 +85,12 @@ struct Affine {
     for (const MatTerm &t : terms) {
       if (t.src != src)
         continue;
-      llvm::ArrayRef<int64_t> s = t.w.getType().getShape();
+      llvm::ArrayRef<int64_t> s = t.w.getShapedType().getShape();
       const int64_t in = t.transposed ? s[1] : s[0], k = t.transposed ? s[0] : s[1];
       if (in != rows)
         return std::nullopt;
-      auto w = t.w.getValues<float>();
+      const FloatData values = *FloatData::of(t.w); // f32ConstantOf made sure
+      llvm::ArrayRef<float> w = values.values();
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < width; ++c)
           m[r * width + c] += t.scale * w[t.transposed ? (t.col0 + c) * in + r : r * k + t.col0 + c];
@@ -99,9 +101,10 @@ struct Affine {
   std::vector<float> bias() const {
     std::vector<float> v(static_cast<size_t>(width), 0.0f);
     for (const BiasTerm &b : biases) {
-      auto c = b.c.getValues<float>();
+      const FloatData values = *FloatData::of(b.c);
+      llvm::ArrayRef<float> c = values.values();
       for (int64_t j = 0; j < width; ++j)
-        v[j] += b.scale * c[b.c.getNumElements() == 1 ? 0 : b.col0 + j];
+        v[j] += b.scale * c[c.size() == 1 ? 0 : b.col0 + j];
     }
     return v;
   }

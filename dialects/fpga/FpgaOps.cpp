@@ -1,4 +1,5 @@
 //===- FpgaOps.cpp - fpga op verifiers and helpers -------------------------===//
+#include "dialects/FloatData.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
@@ -68,6 +69,8 @@ LogicalResult WeightsOp::verify() {
   }
   if (cast<RankedTensorType>(getResult().getType()).getRank() != 2)
     return emitOpError("weights must be 2-D");
+  if (!isFloatData(getValue()))
+    return emitOpError("value must be float32 elements (dense or a blob resource with its bytes)");
   return success();
 }
 

@@ -19,10 +19,10 @@ void OnnxDialect::initialize() {
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value, Type type, Location loc) {
-  auto dense = dyn_cast<DenseElementsAttr>(value);
-  if (!dense || dense.getType() != type)
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type)
     return nullptr;
-  return ConstantOp::create(builder, loc, type, dense);
+  return ConstantOp::create(builder, loc, type, elements);
 }
 
 LogicalResult ConstantOp::verify() {

@@ -9,6 +9,7 @@
 // the dialect materializes it as onnx.Constant. Anything else does not fold.
 //
 //===----------------------------------------------------------------------===//
+#include "dialects/FloatData.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -27,14 +28,13 @@ namespace {
 using Elements = std::vector<double>;
 
 std::optional<Elements> elementsOf(Attribute value) {
+  if (std::optional<softnpu::FloatData> floats = softnpu::FloatData::of(value))
+    return Elements(floats->values().begin(), floats->values().end());
   auto attr = dyn_cast_if_present<DenseElementsAttr>(value);
   if (!attr)
     return std::nullopt;
   Elements out;
-  if (attr.getElementType().isF32()) {
-    for (float f : attr.getValues<float>())
-      out.push_back(f);
-  } else if (isa<IntegerType>(attr.getElementType())) {
+  if (isa<IntegerType>(attr.getElementType())) {
     for (const APInt &i : attr.getValues<APInt>())
       out.push_back(static_cast<double>(i.getSExtValue()));
   } else {

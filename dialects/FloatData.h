@@ -1,0 +1,119 @@
+//===- FloatData.h - The elements of float32 constants, dense or blob -*- C++ -*-===//
+//
+// A float32 constant (onnx.Constant, arith.constant, fpga.weights and the
+// matrices of fpga.program) holds its elements in one of two attributes:
+//
+// * dense<...> (DenseElementsAttr): uniqued by the MLIRContext, which copies
+//   and hashes every byte; used for tensors below kBlobBytes (shapes, biases,
+//   small weights: they print inline, as lit tests read them);
+// * dense_resource<NAME> (DenseResourceElementsAttr): a blob owned by the
+//   builtin dialect's resource manager, neither copied nor hashed; used for
+//   tensors of kBlobBytes or more. Its bytes live in a FloatBuffer. Printed
+//   IR carries them in its `dialect_resources` section, so it parses back.
+//
+// Passes read either through FloatData and build either with floatConstant;
+// none casts to one of the attribute classes itself.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_DIALECTS_FLOATDATA_H
+#define SOFTNPU_DIALECTS_FLOATDATA_H
+
+#include "mlir/IR/BuiltinAttributeInterfaces.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace softnpu {
+
+/// Float32 constants of at least this many bytes are blob resources.
+constexpr size_t kBlobBytes = 64 * 1024;
+
+/// The elements of a float32 constant attribute, row-major: a view of the
+/// attribute's own storage (a dense splat is expanded into the object).
+class FloatData {
+public:
+  /// Nullopt when `a` is not a float32 dense<...> or dense_resource<...>
+  /// with its bytes present (an elided resource has none).
+  static std::optional<FloatData> of(mlir::Attribute a);
+
+  FloatData() = default;
+  // A moved vector keeps its buffer, so values_ stays valid.
+  FloatData(FloatData &&) = default;
+  FloatData &operator=(FloatData &&) = default;
+  FloatData(const FloatData &) = delete;
+  FloatData &operator=(const FloatData &) = delete;
+
+  llvm::ArrayRef<float> values() const { return values_; }
+  const float *data() const { return values_.data(); }
+  size_t size() const { return values_.size(); }
+  std::vector<float> copy() const { return std::vector<float>(values_.begin(), values_.end()); }
+
+  /// The one value of every element, when all are bit-identical (as MLIR
+  /// decides what a dense splat is); nullopt otherwise.
+  std::optional<float> splatValue() const;
+
+private:
+  std::vector<float> splat_;
+  llvm::ArrayRef<float> values_;
+  bool mayBeSplat_ = false; ///< a blob (a dense non-splat has two different elements)
+};
+
+/// Whether FloatData can read `a`.
+bool isFloatData(mlir::Attribute a);
+
+/// Uninitialised storage for the elements of a new float32 constant, filled
+/// by its maker and handed to floatConstant. Large buffers are slices of big
+/// chunks backed by transparent huge pages where the kernel offers them:
+/// fresh memory touched 4 KiB page by page costs more than the compiler's
+/// own work on the weights.
+class FloatBuffer {
+public:
+  explicit FloatBuffer(size_t count);
+  FloatBuffer(FloatBuffer &&) = default;
+  FloatBuffer &operator=(FloatBuffer &&) = default;
+
+  llvm::MutableArrayRef<float> values() { return values_; }
+  float *data() { return values_.data(); }
+  size_t size() const { return values_.size(); }
+
+private:
+  friend mlir::ElementsAttr floatConstant(mlir::RankedTensorType, FloatBuffer, llvm::StringRef);
+  std::shared_ptr<void> owner_; ///< keeps the memory of values_
+  llvm::MutableArrayRef<float> values_;
+};
+
+/// A float32 constant of `type` holding `values` (its element count):
+/// dense<...> below kBlobBytes, else a blob resource that takes the buffer
+/// over. `name` is the resource's key (made unique when taken; "blob" when
+/// empty).
+mlir::ElementsAttr floatConstant(mlir::RankedTensorType type, FloatBuffer values, llvm::StringRef name);
+/// The same, copying `values`.
+mlir::ElementsAttr floatConstant(mlir::RankedTensorType type, llvm::ArrayRef<float> values, llvm::StringRef name);
+/// Elements [offset, offset + its element count) of the float32 constant `a`
+/// as a constant of `type`: a blob viewing `a`'s blob when both are blobs
+/// (no copy: the context owns both until it ends), else as floatConstant.
+mlir::ElementsAttr floatSlice(mlir::Attribute a, size_t offset, mlir::RankedTensorType type, llvm::StringRef name);
+
+// Rewriting a blob in place: a pass that replaces a large constant by one of
+// the same size computed from it (fpga-quantize: transposed, scaled and
+// rounded weights), and that holds the only reference to its blob, reuses
+// the blob's memory instead of touching as much fresh memory.
+
+/// What identifies `a`'s blob (attributes with the same identity share
+/// their bytes); null when `a` is not a blob constant.
+const void *blobIdentity(mlir::Attribute a);
+/// The elements of a float32 blob constant whose memory may be written (a
+/// FloatBuffer's, or one parsed from text), writable; nullopt for dense
+/// constants and read-only blobs.
+std::optional<llvm::MutableArrayRef<float>> writableFloats(mlir::Attribute a);
+/// A blob constant of `type` (as many elements as `a`) over `a`'s blob.
+mlir::ElementsAttr retypedBlob(mlir::Attribute a, mlir::RankedTensorType type);
+
+} // namespace softnpu
+
+#endif // SOFTNPU_DIALECTS_FLOATDATA_H
