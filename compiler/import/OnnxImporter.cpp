@@ -175,18 +175,50 @@ public:
   }
 
 private:
+  /// ONNX element types as MLIR types: signed integers signless (MLIR's
+  /// convention), unsigned ones unsigned, bool i1.
   Type elementType(int32_t onnxType, const std::string &what) {
     switch (onnxType) {
     case onnx::TensorProto::FLOAT:
       return b_.getF32Type();
-    case onnx::TensorProto::INT64:
-      return b_.getI64Type();
+    case onnx::TensorProto::FLOAT16:
+      return b_.getF16Type();
+    case onnx::TensorProto::BFLOAT16:
+      return b_.getBF16Type();
+    case onnx::TensorProto::DOUBLE:
+      return b_.getF64Type();
+    case onnx::TensorProto::BOOL:
+      return b_.getI1Type();
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::INT16:
     case onnx::TensorProto::INT32:
-      return b_.getI32Type(); // e.g. sequence_lens
+    case onnx::TensorProto::INT64:
+      return b_.getIntegerType(bitsOf(onnxType));
+    case onnx::TensorProto::UINT8:
+    case onnx::TensorProto::UINT16:
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      return b_.getIntegerType(bitsOf(onnxType), /*isSigned=*/false);
     default:
       throw ImportError(what + " has element type " +
                         onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnxType)) +
-                        ", which softnpu does not support (float32, int64, int32)");
+                        ", which softnpu does not support (float32/16/64, bfloat16, int8-64, uint8-64, bool)");
+    }
+  }
+
+  static unsigned bitsOf(int32_t onnxType) {
+    switch (onnxType) {
+    case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT8:
+      return 8;
+    case onnx::TensorProto::INT16:
+    case onnx::TensorProto::UINT16:
+      return 16;
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::UINT32:
+      return 32;
+    default:
+      return 64;
     }
   }
 
@@ -216,11 +248,38 @@ private:
     SmallVector<int64_t> dims(t.dims().begin(), t.dims().end());
     Type et = elementType(t.data_type(), what);
     auto type = RankedTensorType::get(dims, et);
-    if (et.isF32())
+    // ONNX's typed fields: narrow integers, bool and 16-bit floats (as bit
+    // patterns) widen into int32_data; uint32 and uint64 into uint64_data.
+    switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
       return floatsOf(t, type, what, raw);
-    if (et.isInteger(32))
+    case onnx::TensorProto::DOUBLE:
+      return denseOf<double>(t, type, t.double_data(), what, raw);
+    case onnx::TensorProto::FLOAT16:
+    case onnx::TensorProto::BFLOAT16:
+    case onnx::TensorProto::UINT16:
+      return denseOf<uint16_t>(t, type, t.int32_data(), what, raw);
+    case onnx::TensorProto::INT16:
+      return denseOf<int16_t>(t, type, t.int32_data(), what, raw);
+    case onnx::TensorProto::INT8:
+      return denseOf<int8_t>(t, type, t.int32_data(), what, raw);
+    case onnx::TensorProto::UINT8:
+      return denseOf<uint8_t>(t, type, t.int32_data(), what, raw);
+    case onnx::TensorProto::BOOL: {
+      std::vector<uint8_t> bytes(static_cast<size_t>(type.getNumElements()));
+      readValues(t, MutableArrayRef<uint8_t>(bytes), t.int32_data(), what, raw);
+      SmallVector<bool> bits(bytes.begin(), bytes.end());
+      return DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+    }
+    case onnx::TensorProto::INT32:
       return denseOf<int32_t>(t, type, t.int32_data(), what, raw);
-    return denseOf<int64_t>(t, type, t.int64_data(), what, raw);
+    case onnx::TensorProto::UINT32:
+      return denseOf<uint32_t>(t, type, t.uint64_data(), what, raw);
+    case onnx::TensorProto::UINT64:
+      return denseOf<uint64_t>(t, type, t.uint64_data(), what, raw);
+    default:
+      return denseOf<int64_t>(t, type, t.int64_data(), what, raw);
+    }
   }
 
   /// A float32 tensor: dense or, when large, a blob (FloatData.h).
@@ -236,7 +295,9 @@ private:
                                    const std::string &what, std::optional<std::string_view> stripped) {
     std::vector<T> values(static_cast<size_t>(type.getNumElements()));
     readValues(t, MutableArrayRef<T>(values), typed, what, stripped);
-    return DenseElementsAttr::get(type, ArrayRef<T>(values));
+    // By bytes: the element type may be a float held as its bit pattern.
+    return DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(T)));
   }
 
   /// The values of `t` from raw_data (little-endian, as MLIR stores them) or
@@ -254,6 +315,23 @@ private:
     } else {
       throw ImportError(what + " data size does not match its shape");
     }
+  }
+
+  /// Constant's value_float, value_floats, value_int and value_ints (opset
+  /// 12+) as the tensor they stand for (a scalar or a 1-D tensor).
+  DenseElementsAttr constantValue(const onnx::AttributeProto &a, const std::string &what) {
+    auto vector = [&](int64_t n, Type et) { return RankedTensorType::get({n}, et); };
+    if (a.name() == "value_float")
+      return DenseElementsAttr::get(RankedTensorType::get({}, b_.getF32Type()), a.f());
+    if (a.name() == "value_int")
+      return DenseElementsAttr::get(RankedTensorType::get({}, b_.getI64Type()), a.i());
+    if (a.name() == "value_floats")
+      return DenseElementsAttr::get(vector(a.floats_size(), b_.getF32Type()),
+                                    ArrayRef<float>(a.floats().data(), a.floats_size()));
+    if (a.name() == "value_ints")
+      return DenseElementsAttr::get(vector(a.ints_size(), b_.getI64Type()),
+                                    ArrayRef<int64_t>(a.ints().data(), a.ints_size()));
+    throw ImportError(what + ": attribute '" + a.name() + "' is not supported");
   }
 
   Value lookupValue(const std::string &name, const std::string &user) {
@@ -329,6 +407,10 @@ private:
     }
     ArrayRef<StringAttr> known = registered->getAttributeNames();
     for (const auto &a : node.attribute()) {
+      if (node.op_type() == "Constant" && a.name() != "value") {
+        state.addAttribute("value", constantValue(a, what));
+        continue;
+      }
       if (llvm::none_of(known, [&](StringAttr k) { return k.getValue() == a.name(); }))
         throw ImportError(what + ": attribute '" + a.name() + "' is not supported");
       state.addAttribute(a.name(), convertAttr(a, what + " attribute '" + a.name() + "'"));

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""make_model.py - writes one small ONNX model that the importer must reject.
+"""make_model.py - writes one small ONNX model for the import/ lit tests (most of them are rejected).
 
 Used by the import/ lit tests (lit does not run files under Inputs/):
     make_model.py KIND OUT.onnx
 KIND:
   dynamic_dim   x[N,4] (N symbolic) -> Relu -> y[N,4]
-  uint8_input   x[1,4] uint8 -> Identity -> y[1,4] uint8
+  uint8_input   x[1,4] uint8 -> Identity -> y[1,4] uint8 (imports; the NPU rejects it)
+  dtypes        every element type as an input and an initializer through Identity, and
+                Constant's value_float / value_int / value_floats / value_ints
   custom_domain x[1,4] -> com.example.Foo "foo0" -> y[1,4]
   int64_input   x[1,4] int64 -> Identity "id0" -> y[1,4] int64 (imports; the NPU rejects it)
 """
@@ -33,6 +35,35 @@ def build(kind):
     if kind == "uint8_input":
         return model([helper.make_node("Identity", ["x"], ["y"], name="id0")],
                      [io("x", [1, 4], TensorProto.UINT8)], [io("y", [1, 4], TensorProto.UINT8)])
+    if kind == "dtypes":
+        # Every element type the importer takes, as graph inputs (through
+        # Identity) and as initializers (through Identity to outputs).
+        types = [("f16", TensorProto.FLOAT16), ("bf16", TensorProto.BFLOAT16), ("f64", TensorProto.DOUBLE),
+                 ("i8", TensorProto.INT8), ("i16", TensorProto.INT16), ("i32", TensorProto.INT32),
+                 ("u8", TensorProto.UINT8), ("u16", TensorProto.UINT16), ("u32", TensorProto.UINT32),
+                 ("u64", TensorProto.UINT64), ("b", TensorProto.BOOL)]
+        values = {"f16": [1.5, -2.0], "bf16": [1.5, -2.0], "f64": [0.25, -8.0], "i8": [-3, 7],
+                  "i16": [-300, 7], "i32": [-70000, 7], "u8": [200, 7], "u16": [60000, 7],
+                  "u32": [4000000000, 7], "u64": [2 ** 40, 7], "b": [True, False]}
+        nodes, inputs, outputs, inits = [], [], [], []
+        for name, t in types:
+            nodes.append(helper.make_node("Identity", ["in_" + name], ["out_" + name]))
+            inputs.append(io("in_" + name, [2], t))
+            outputs.append(io("out_" + name, [2], t))
+            nodes.append(helper.make_node("Identity", ["c_" + name], ["cout_" + name]))
+            inits.append(helper.make_tensor("c_" + name, t, [2], values[name]))
+            outputs.append(io("cout_" + name, [2], t))
+        # Constant's scalar and list attributes.
+        for attr, value, t, shape in [("value_float", 0.5, TensorProto.FLOAT, []),
+                                      ("value_int", 3, TensorProto.INT64, []),
+                                      ("value_floats", [1.0, 2.0], TensorProto.FLOAT, [2]),
+                                      ("value_ints", [4, 5], TensorProto.INT64, [2])]:
+            nodes.append(helper.make_node("Constant", [], [attr], **{attr: value}))
+            outputs.append(io(attr, shape, t))
+        g = helper.make_graph(nodes, "lit_model", inputs, outputs, inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 7
+        return m
     if kind == "int64_input":
         return model([helper.make_node("Identity", ["x"], ["y"], name="id0")],
                      [io("x", [1, 4], TensorProto.INT64)], [io("y", [1, 4], TensorProto.INT64)])
