@@ -10,7 +10,8 @@ networks with constant weights: stacked LSTM + GRU + Gemm classifier
 output (rnn_bidir), a batch-major GRU over two sequences (rnn_gru_batch), a
 time-major bidirectional LSTM over two sequences with initial states and all three
 outputs (rnn_lstm_batch_bidir), a batch-first GRU over two sequences whose
-Transposes move data (rnn_batch_first), and
+Transposes move data (rnn_batch_first), a reverse RNN of input and hidden size 1
+whose loop steps back one element (rnn_reverse_h1), and
 2-layer LSTM and bidirectional GRU classifiers as torch.onnx.export writes them
 (pytorch_lstm, pytorch_gru: shape arithmetic, Squeeze, Transpose, Gather), and a
 model with a dynamic batch axis compiled with --input-shape (dynamic_batch). Inputs are
@@ -35,7 +36,7 @@ import onnx_numpy_ref  # noqa: E402
 from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # noqa: E402
 
 MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
-          "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first",
+          "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first", "rnn_reverse_h1",
           "pytorch_lstm", "pytorch_gru", "dynamic_batch"]
 # Shapes given with npu-compile --input-shape (the model leaves them dynamic).
 INPUT_SHAPES = {"dynamic_batch": {"x": [5, 20]}}

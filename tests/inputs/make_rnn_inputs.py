@@ -17,6 +17,8 @@ ctest runs the check as e2e.rnn_inputs_up_to_date). Regenerate with:
                     initial_h/c) -> Y[5,2,2,4], Y_h[2,2,4], Y_c[2,2,4]
   rnn_batch_first.onnx x[2,5,3] (batch first) -> Transpose(1,0,2) -> GRU(H 4) -> Y[5,1,2,4]
                     -> Squeeze(1) -> Transpose(1,0,2) -> y[2,5,4]   (transposes that move data)
+  rnn_reverse_h1.onnx x[6,1,1] -> RNN(reverse, H 1) -> Y[6,1,1,1]: input and hidden size 1, so the
+                    loop steps its addresses by -1 element (a step once elided as "unknown")
 """
 import argparse
 import os
@@ -108,8 +110,16 @@ def rnn_batch_first():
     return _model(nodes, [base._io("x", [2, 5, 3])], [base._io("y", [2, 5, 4])], inits, "rnn_batch_first")
 
 
+def rnn_reverse_h1():
+    rng = base._rng("rnn_reverse_h1")
+    inits = [base._weights(rng, "W", 1, 1, 1), base._weights(rng, "R", 1, 1, 1), base._weights(rng, "B", 1, 2)]
+    nodes = [helper.make_node("RNN", ["x", "W", "R", "B"], ["y"], name="rnn", hidden_size=1, direction="reverse")]
+    return _model(nodes, [base._io("x", [6, 1, 1])], [base._io("y", [6, 1, 1, 1])], inits, "rnn_reverse_h1")
+
+
 MODELS = {"rnn_stacked": rnn_stacked, "rnn_bidir": rnn_bidir, "rnn_gru_batch": rnn_gru_batch,
-          "rnn_lstm_batch_bidir": rnn_lstm_batch_bidir, "rnn_batch_first": rnn_batch_first}
+          "rnn_lstm_batch_bidir": rnn_lstm_batch_bidir, "rnn_batch_first": rnn_batch_first,
+          "rnn_reverse_h1": rnn_reverse_h1}
 
 
 def main():
