@@ -6,6 +6,7 @@
 // tampered files get past the checksum and reach the later checks.
 //
 //===----------------------------------------------------------------------===//
+#include "common/FileBytes.h"
 #include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/numerics/Bfp.h"
@@ -16,13 +17,12 @@
 #include <fstream>
 
 using namespace softnpu;
+using namespace softnpu::testing;
 using namespace softnpu::artifact;
 using isa::Inst;
 using isa::MemSpace;
 using isa::Opcode;
 using isa::SReg;
-using softnpu::testing::makeInst;
-using softnpu::testing::scalarWrite;
 
 namespace {
 
@@ -31,30 +31,6 @@ constexpr size_t kHeader = 40;
 constexpr size_t kEntry = 24;
 constexpr size_t kOffMajor = 8, kOffMinor = 10, kOffCount = 24, kOffCrc = 28;
 constexpr uint32_t kKindTarget = 1, kKindProgram = 3, kKindProducer = 8, kKindFormats = 9, kKindTensors = 10;
-
-uint64_t getLE(const std::vector<uint8_t> &b, size_t off, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < n; ++i)
-    v |= uint64_t(b[off + i]) << (8 * i);
-  return v;
-}
-void putLE(std::vector<uint8_t> &b, size_t off, unsigned n, uint64_t v) {
-  for (unsigned i = 0; i < n; ++i)
-    b[off + i] = uint8_t(v >> (8 * i));
-}
-
-/// Bitwise CRC-32 (IEEE), independent of the library's table-driven one.
-uint32_t referenceCrc(const std::vector<uint8_t> &b) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < b.size(); ++i) {
-    uint8_t byte = (i >= kOffCrc && i < kOffCrc + 4) ? 0 : b[i];
-    c ^= byte;
-    for (int k = 0; k < 8; ++k)
-      c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
-  }
-  return ~c;
-}
-void rechecksum(std::vector<uint8_t> &b) { putLE(b, kOffCrc, 4, referenceCrc(b)); }
 
 /// Index in the section table of the first section of `kind`.
 size_t sectionIndex(const std::vector<uint8_t> &b, uint32_t kind) {

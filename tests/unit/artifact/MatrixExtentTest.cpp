@@ -9,6 +9,7 @@
 // loading as matrices whose extent is their whole grid.
 //
 //===----------------------------------------------------------------------===//
+#include "common/FileBytes.h"
 #include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/artifact/MatrixLayout.h"
@@ -41,28 +42,6 @@ std::string validateError(const Artifact &a) {
   EXPECT_FALSE(deserialize(serialize(a), err2).has_value()); // the file is refused too
   EXPECT_FALSE(err2.empty());
   return err;
-}
-
-uint64_t getLE(const std::vector<uint8_t> &b, size_t off, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < n; ++i)
-    v |= uint64_t(b[off + i]) << (8 * i);
-  return v;
-}
-void putLE(std::vector<uint8_t> &b, size_t off, unsigned n, uint64_t v) {
-  for (unsigned i = 0; i < n; ++i)
-    b[off + i] = uint8_t(v >> (8 * i));
-}
-
-/// Bitwise CRC-32 (IEEE) of the file with its checksum field read as zero.
-uint32_t fileCrc(const std::vector<uint8_t> &b) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < b.size(); ++i) {
-    c ^= (i >= 28 && i < 32) ? 0 : b[i];
-    for (int k = 0; k < 8; ++k)
-      c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
-  }
-  return ~c;
 }
 
 /// The version 1.1 file of a format 2 file whose matrices all fill their
@@ -105,7 +84,7 @@ std::vector<uint8_t> asVersion1(const std::vector<uint8_t> &v2) {
     out.insert(out.end(), sections[i].second.begin(), sections[i].second.end());
   }
   putLE(out, 16, 8, out.size());
-  putLE(out, 28, 4, fileCrc(out));
+  putLE(out, 28, 4, referenceCrc(out));
   return out;
 }
 
@@ -205,7 +184,7 @@ TEST(MatrixExtent, CorruptEntryInTheFileIsRefused) {
   ASSERT_EQ(getLE(good, sec + 8 + 20, 4), 37u);
   std::vector<uint8_t> b = good;
   putLE(b, sec + 8 + 16, 4, 0xFFFFFFFFu);
-  putLE(b, 28, 4, fileCrc(b));
+  putLE(b, 28, 4, referenceCrc(b));
   std::string err;
   EXPECT_FALSE(deserialize(b, err).has_value());
   EXPECT_TRUE(has(err, "matrix 0 has 4294967295 x 37 elements")) << err;
@@ -235,7 +214,7 @@ TEST(MatrixExtent, Version1FilesLoadAsWholeGrids) {
   // A 1.x MATRICES section of the wrong length is refused.
   std::vector<uint8_t> bad = asVersion1(serialize(a));
   putLE(bad, 8, 2, 2);
-  putLE(bad, 28, 4, fileCrc(bad));
+  putLE(bad, 28, 4, referenceCrc(bad));
   EXPECT_FALSE(deserialize(bad, err).has_value());
   EXPECT_TRUE(has(err, "MATRICES")) << err;
 }

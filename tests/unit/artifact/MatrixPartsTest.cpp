@@ -9,6 +9,7 @@
 // and the reader's refusals of inconsistent parts.
 //
 //===----------------------------------------------------------------------===//
+#include "common/FileBytes.h"
 #include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/artifact/MatrixLayout.h"
@@ -41,28 +42,6 @@ std::string validateError(const Artifact &a) {
   EXPECT_FALSE(validate(a, err));
   EXPECT_EQ(err.find('\n'), std::string::npos) << err;
   return err;
-}
-
-uint64_t getLE(const std::vector<uint8_t> &b, size_t off, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < n; ++i)
-    v |= uint64_t(b[off + i]) << (8 * i);
-  return v;
-}
-void putLE(std::vector<uint8_t> &b, size_t off, unsigned n, uint64_t v) {
-  for (unsigned i = 0; i < n; ++i)
-    b[off + i] = uint8_t(v >> (8 * i));
-}
-
-/// Bitwise CRC-32 (IEEE) of the file with its checksum field read as zero.
-uint32_t fileCrc(const std::vector<uint8_t> &b) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < b.size(); ++i) {
-    c ^= (i >= 28 && i < 32) ? 0 : b[i];
-    for (int k = 0; k < 8; ++k)
-      c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
-  }
-  return ~c;
 }
 
 /// The section table entry (offset of the entry) of `kind`, or 0.
@@ -199,7 +178,7 @@ TEST(MatrixParts, CorruptSectionIsRefused) {
   auto refused = [&](size_t off, uint64_t value, const std::string &expected) {
     std::vector<uint8_t> b = good;
     putLE(b, off, 4, value);
-    putLE(b, 28, 4, fileCrc(b));
+    putLE(b, 28, 4, referenceCrc(b));
     std::string err;
     EXPECT_FALSE(deserialize(b, err).has_value());
     EXPECT_TRUE(has(err, expected)) << err;

@@ -9,6 +9,7 @@
 // checksum, which the tests recompute).
 //
 //===----------------------------------------------------------------------===//
+#include "common/FileBytes.h"
 #include "common/TestArtifacts.h"
 #include "softnpu/artifact/ArtifactIO.h"
 
@@ -21,27 +22,6 @@ using namespace softnpu::testing;
 namespace {
 
 constexpr uint32_t kKindDram = 6, kKindWeights = 7, kDeflate = 2;
-
-uint64_t getLE(const std::vector<uint8_t> &b, size_t off, unsigned n) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < n; ++i)
-    v |= uint64_t(b[off + i]) << (8 * i);
-  return v;
-}
-void putLE(std::vector<uint8_t> &b, size_t off, unsigned n, uint64_t v) {
-  for (unsigned i = 0; i < n; ++i)
-    b[off + i] = uint8_t(v >> (8 * i));
-}
-/// Bitwise CRC-32 (IEEE) with the checksum field read as zero, stored.
-void rechecksum(std::vector<uint8_t> &b) {
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < b.size(); ++i) {
-    c ^= (i >= 28 && i < 32) ? 0 : b[i];
-    for (int k = 0; k < 8; ++k)
-      c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
-  }
-  putLE(b, 28, 4, ~c);
-}
 
 /// Section table entry (40 + 24 i) of the first section of `kind`.
 size_t entryOf(const std::vector<uint8_t> &b, uint32_t kind) {
