@@ -70,6 +70,21 @@ def ConvertOnnxToFpga : Pass<"onnx-to-fpga", "mlir::ModuleOp"> {
   let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
 }
 
+def OnnxPlace : Pass<"onnx-place", "mlir::ModuleOp"> {
+  let summary = "Decide for each onnx node whether the NPU can run it, and why not";
+  let description = [{
+    The legality check of partitioning (docs/partitioning.md). It runs
+    onnx-to-fpga's own conversion patterns in MLIR's analysis mode
+    (applyAnalysisConversion: nothing is rewritten), so it cannot disagree
+    with the lowering, and marks every onnx op but constants with
+    `fpga.placement = "npu"` or `"host"`; a host node also gets
+    `fpga.placement_reason`: the lowering's refusal (an unsupported
+    attribute or element type) or "no lowering to the NPU for this op".
+    Not yet in the pipeline: host execution comes next (issue 10).
+  }];
+  let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Transforms on the fpga dialect
 //===----------------------------------------------------------------------===//

@@ -73,6 +73,17 @@ void TargetAttr::print(AsmPrinter &printer) const {
 }
 
 LogicalResult FpgaDialect::verifyOperationAttribute(Operation *op, NamedAttribute attr) {
+  if (attr.getName() == kPlacementAttrName) {
+    auto where = dyn_cast<StringAttr>(attr.getValue());
+    if (!where || (where.getValue() != "npu" && where.getValue() != "host"))
+      return op->emitError() << "'" << kPlacementAttrName << "' must be \"npu\" or \"host\"";
+    return success();
+  }
+  if (attr.getName() == kPlacementReasonAttrName) {
+    if (!llvm::isa<StringAttr>(attr.getValue()))
+      return op->emitError() << "'" << kPlacementReasonAttrName << "' must be a string";
+    return success();
+  }
   if (attr.getName() != kMrfScratchAttrName)
     return success();
   auto scratch = dyn_cast<DenseI64ArrayAttr>(attr.getValue());

@@ -25,6 +25,10 @@ def Fpga_Dialect : Dialect {
     /// Module attribute set by fpga-tile: the MRF scratch area for run-time and
     /// streamed matrices, array<i64: first tile, tiles per buffer, buffers>.
     static constexpr llvm::StringLiteral kMrfScratchAttrName = "fpga.mrf_scratch";
+    /// Set on onnx ops by onnx-place: "npu" or "host", and for "host" the
+    /// reason the NPU cannot run the node.
+    static constexpr llvm::StringLiteral kPlacementAttrName = "fpga.placement";
+    static constexpr llvm::StringLiteral kPlacementReasonAttrName = "fpga.placement_reason";
   }];
   let hasOperationAttrVerify = 1;
 }
