@@ -85,6 +85,18 @@ def OnnxPlace : Pass<"onnx-place", "mlir::ModuleOp"> {
   let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
 }
 
+def OnnxPartition : Pass<"onnx-partition", "mlir::ModuleOp"> {
+  let summary = "Group placed onnx nodes into NPU and host segments in run order";
+  let description = [{
+    After onnx-place: every placed node gets `fpga.segment`, the index of its
+    segment in an order the segments can run in. A segment is a maximal group
+    of nodes with one placement that stays acyclic when contracted: walking
+    the nodes in program order, a node joins the segment of an operand's
+    producer with its placement unless a path from that segment reaches it
+    through a node outside the segment. Not yet in the pipeline (issue 10).
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Transforms on the fpga dialect
 //===----------------------------------------------------------------------===//

@@ -84,6 +84,12 @@ LogicalResult FpgaDialect::verifyOperationAttribute(Operation *op, NamedAttribut
       return op->emitError() << "'" << kPlacementReasonAttrName << "' must be a string";
     return success();
   }
+  if (attr.getName() == kSegmentAttrName) {
+    auto index = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!index || index.getInt() < 0)
+      return op->emitError() << "'" << kSegmentAttrName << "' must be a segment index >= 0";
+    return success();
+  }
   if (attr.getName() != kMrfScratchAttrName)
     return success();
   auto scratch = dyn_cast<DenseI64ArrayAttr>(attr.getValue());

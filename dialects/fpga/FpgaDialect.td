@@ -29,6 +29,9 @@ def Fpga_Dialect : Dialect {
     /// reason the NPU cannot run the node.
     static constexpr llvm::StringLiteral kPlacementAttrName = "fpga.placement";
     static constexpr llvm::StringLiteral kPlacementReasonAttrName = "fpga.placement_reason";
+    /// Set on placed onnx ops by onnx-partition: the index of the node's
+    /// segment in run order.
+    static constexpr llvm::StringLiteral kSegmentAttrName = "fpga.segment";
   }];
   let hasOperationAttrVerify = 1;
 }
