@@ -167,8 +167,9 @@ def render(results, args, command):
              "",
              "Columns: *top-1* of the NPU run; *vs fp32* = top-1 minus the fp32 artifact's top-1,",
              "in points; *agreement* = images where the format and the fp32 artifact predict the",
-             "same class; *weight image* = bytes of the artifact's weight image (all matrices padded",
-             "to whole N x N tiles in the format, plus the fp32 bias vectors), as npu-compile reports it.",
+             "same class; *weight image* = bytes of the artifact's weight image (each matrix at its",
+             "real extent in the format, artifact format 2, plus the fp32 bias vectors), as npu-compile",
+             "reports it.",
              ""]
     verdicts = []
     for r in results:
