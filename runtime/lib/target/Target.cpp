@@ -47,7 +47,10 @@ const char *const kFieldNames[] = {"name",
                                    "latencies",
                                    "mfu_operations",
                                    "weight_residency",
-                                   "network_queue_depth"};
+                                   "network_queue_depth",
+                                   "host_gflops",
+                                   "host_link_gbps",
+                                   "host_link_latency_us"};
 
 /// The keys of the optional "latencies" object, in canonical order, with the
 /// Latencies member each one sets.
@@ -132,6 +135,12 @@ std::optional<std::string> checkFields(const Target &t) {
     return fieldError("clock_mhz", "must be a positive finite number");
   if (!(std::isfinite(t.dramBandwidthGBps) && t.dramBandwidthGBps > 0))
     return fieldError("dram_bandwidth_gbps", "must be a positive finite number");
+  if (!(std::isfinite(t.hostGflops) && t.hostGflops > 0))
+    return fieldError("host_gflops", "must be a positive finite number");
+  if (!(std::isfinite(t.hostLinkGBps) && t.hostLinkGBps > 0))
+    return fieldError("host_link_gbps", "must be a positive finite number");
+  if (!(std::isfinite(t.hostLinkLatencyUs) && t.hostLinkLatencyUs >= 0))
+    return fieldError("host_link_latency_us", "must be a finite number >= 0");
   if (t.dramLatencyCycles > kMaxLatency)
     return fieldError("dram_latency_cycles", "is out of range (at most " + std::to_string(kMaxLatency) + ")");
   for (const LatencyKey &k : kLatencyKeys)
@@ -410,6 +419,9 @@ std::string Target::toJson(bool compact) const {
   j["mfu_operations"] = mfuOperations;
   j["weight_residency"] = weightResidency == WeightResidency::Pin ? "pin" : "stream";
   j["network_queue_depth"] = networkQueueDepth;
+  j["host_gflops"] = hostGflops;
+  j["host_link_gbps"] = hostLinkGBps;
+  j["host_link_latency_us"] = hostLinkLatencyUs;
   // Replace (not throw) on invalid UTF-8 in the name.
   if (compact)
     return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
@@ -475,7 +487,10 @@ std::optional<Target> Target::fromJson(const std::string &text, const std::strin
             r.readOptionalUnsigned("dram_latency_cycles", t.dramLatencyCycles, e) &&
             r.readLatencies("latencies", t.latencies, e) && r.readMfuOperations("mfu_operations", t.mfuOperations, e) &&
             r.readResidency("weight_residency", t.weightResidency, e) &&
-            r.readOptionalUnsigned("network_queue_depth", t.networkQueueDepth, e);
+            r.readOptionalUnsigned("network_queue_depth", t.networkQueueDepth, e) &&
+            r.readOptionalNumber("host_gflops", t.hostGflops, e) &&
+            r.readOptionalNumber("host_link_gbps", t.hostLinkGBps, e) &&
+            r.readOptionalNumber("host_link_latency_us", t.hostLinkLatencyUs, e);
   if (ok) {
     if (std::optional<std::string> invalid = checkFields(t)) {
       e = *invalid;

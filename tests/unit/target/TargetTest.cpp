@@ -29,7 +29,9 @@ bool sameTarget(const Target &a, const Target &b) {
          a.mulvrfDepth == b.mulvrfDepth && a.mrfTiles == b.mrfTiles && a.dramBytes == b.dramBytes &&
          a.clockMHz == b.clockMHz && a.weightFormat == b.weightFormat && a.inputFormat == b.inputFormat &&
          a.mfuFormat == b.mfuFormat && a.rounding == b.rounding && a.dramBandwidthGBps == b.dramBandwidthGBps &&
-         a.dramLatencyCycles == b.dramLatencyCycles && a.latencies == b.latencies && a.mfuOperations == b.mfuOperations;
+         a.dramLatencyCycles == b.dramLatencyCycles && a.latencies == b.latencies &&
+         a.mfuOperations == b.mfuOperations && a.networkQueueDepth == b.networkQueueDepth &&
+         a.hostGflops == b.hostGflops && a.hostLinkGBps == b.hostLinkGBps && a.hostLinkLatencyUs == b.hostLinkLatencyUs;
 }
 
 /// A valid JSON target text with one field replaced by raw JSON text `value`
@@ -109,6 +111,9 @@ TEST(TargetTest, JsonRoundTripOfNonDefaultValues) {
   t.dramLatencyCycles = 77;
   t.latencies.mfuStage = 9;
   t.latencies.chainIssue = 0;
+  t.hostGflops = 123.25;
+  t.hostLinkGBps = 0.5;
+  t.hostLinkLatencyUs = 0;
   t = t.withPrecision(NumberFormat::bfp(11, 8));
   ASSERT_EQ(t.validate(), std::nullopt);
   std::string error;
@@ -392,6 +397,9 @@ TEST(TargetTest, HashIsStableAndChangesWithEveryField) {
       [](Target &x) { x.latencies.writeBack += 1; },
       [](Target &x) { x.latencies.chainIssue += 1; },
       [](Target &x) { x.latencies.scalarIssue += 1; },
+      [](Target &x) { x.hostGflops *= 2; },
+      [](Target &x) { x.hostLinkGBps *= 2; },
+      [](Target &x) { x.hostLinkLatencyUs += 1; },
   };
   for (size_t i = 0; i < std::size(changes); ++i) {
     Target changed = t;
@@ -531,6 +539,31 @@ TEST(TargetTest, NetworkQueueDepthIsOptionalPositiveAndHashed) {
   EXPECT_NE(t->hash(), bw->hash());
   j["network_queue_depth"] = 0;
   EXPECT_NE(parseError(j.dump(2)).find("field 'network_queue_depth' must be positive"), std::string::npos);
+}
+
+TEST(TargetTest, HostFieldsAreOptionalWithDocumentedDefaultsAndValidated) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(tiny().toJson());
+  for (const char *k : {"host_gflops", "host_link_gbps", "host_link_latency_us"}) {
+    ASSERT_TRUE(j.contains(k)) << k;
+    j.erase(k);
+  }
+  std::string error;
+  std::optional<Target> t = Target::fromJson(j.dump(2), "x.json", error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->hostGflops, 20.0); // docs/targets.md
+  EXPECT_EQ(t->hostLinkGBps, 8.0);
+  EXPECT_EQ(t->hostLinkLatencyUs, 2.0);
+  const std::pair<const char *, const char *> bad[] = {
+      {"host_gflops", "0"},           {"host_gflops", "-1"},    {"host_gflops", "\"fast\""},
+      {"host_link_gbps", "0"},        {"host_link_gbps", "-3"}, {"host_link_latency_us", "-0.5"},
+      {"host_link_latency_us", "[]"},
+  };
+  for (const auto &[key, value] : bad) {
+    const std::string e = parseError(tinyJsonWith(key, value));
+    EXPECT_NE(e.find(std::string("field '") + key + "'"), std::string::npos) << key << "=" << value << ": " << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+  }
+  EXPECT_TRUE(Target::fromJson(tinyJsonWith("host_link_latency_us", "0"), "x.json", error)) << error;
 }
 
 } // namespace

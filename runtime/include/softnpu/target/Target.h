@@ -72,6 +72,11 @@ struct Target {
   /// or output arrives or leaves through them in one request, so each must fit.
   unsigned networkQueueDepth = 512;
   Latencies latencies;
+  // The host the NPU sits in, for placement decisions (docs/partitioning.md;
+  // optional in JSON, docs/targets.md gives the defaults).
+  double hostGflops = 20.0;       ///< host throughput on host segments, 10^9 flop/s (a MAC is 2)
+  double hostLinkGBps = 8.0;      ///< host <-> NPU transfer bandwidth, GB/s (10^9 bytes per second)
+  double hostLinkLatencyUs = 2.0; ///< fixed cost of one host <-> NPU transfer, microseconds
 
   /// The MFU count and operation set, as the ISA's chain planner takes them.
   isa::MfuConfig mfuConfig() const;
