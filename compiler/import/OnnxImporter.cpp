@@ -1,6 +1,7 @@
 //===- OnnxImporter.cpp - ONNX model -> onnx dialect ----------------------===//
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/import/ShapeFolding.h"
 #include "compiler/import/WeightPayloads.h"
 #include "dialects/FloatData.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -38,6 +39,10 @@ namespace {
 /// Initializer payloads of at least this size are read from the mapped file
 /// (no tensor that shape inference reads the values of is this large).
 constexpr size_t kStripBytes = 64 * 1024;
+
+/// Rounds of shape inference and shape folding at most (each round folds
+/// every chain whose inputs the previous one made known).
+constexpr int kShapeFoldRounds = 8;
 
 /// Default-domain ops with subgraph or type attributes, which the onnx
 /// dialect does not have (dialects/onnx/gen_onnx_schema_ops.py).
@@ -475,17 +480,27 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
     fixInputShapes(model, shapes, shapeNotes);
     if (notes)
       notes->insert(notes->end(), shapeNotes.begin(), shapeNotes.end());
-    try {
-      // Data propagation carries shapes computed in the graph (Shape ->
-      // Gather -> Concat -> Expand, as exporters write them) to static dims.
-      onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
-      onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
-    } catch (const std::exception &e) {
-      throw ImportError(std::string("ONNX shape inference failed: ") + e.what());
+    // Data propagation carries shapes computed in the graph (Shape ->
+    // Gather -> Concat -> Expand, as exporters write them) to static dims;
+    // what it leaves is folded here (ShapeFolding.h) and inferred again.
+    for (int round = 0;; ++round) {
+      try {
+        onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
+        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), opts);
+      } catch (const std::exception &e) {
+        throw ImportError(std::string("ONNX shape inference failed: ") + e.what());
+      }
+      if (round == kShapeFoldRounds || !foldShapeArithmetic(model))
+        break;
+    }
+    // Folded nodes became initializers, whose payloads are in the message.
+    std::vector<std::optional<std::string_view>> payloads;
+    if (stripped) {
+      payloads = std::move(stripped->payloads);
+      payloads.resize(static_cast<size_t>(model.graph().initializer_size()));
     }
     Importer importer(ctx, path);
-    OwningOpRef<ModuleOp> module =
-        importer.run(model, stripped ? stripped->payloads : std::vector<std::optional<std::string_view>>());
+    OwningOpRef<ModuleOp> module = importer.run(model, payloads);
     // Op verifiers (e.g. Gemm's inner dimensions) report through MLIR's
     // diagnostics; keep the first as this import's one-line error.
     std::string firstError;

@@ -14,7 +14,8 @@ Transposes move data (rnn_batch_first), a reverse RNN of input and hidden size 1
 whose loop steps back one element (rnn_reverse_h1), and
 2-layer LSTM and bidirectional GRU classifiers as torch.onnx.export writes them
 (pytorch_lstm, pytorch_gru: shape arithmetic, Squeeze, Transpose, Gather), and a
-model with a dynamic batch axis compiled with --input-shape (dynamic_batch). Inputs are
+model with a dynamic batch axis compiled with --input-shape (dynamic_batch), and a flatten
+computed in the graph from that axis, folded at compile time (shape_chain). Inputs are
 seeded uniform [-1, 1) arrays written as .npy; the expected outputs come from
 onnx_numpy_ref.py; npu-run checks them itself with --compare at fp32 precision,
 atol 1e-5 rtol 1e-5 (fp32 accumulation order differs from the reference's).
@@ -37,9 +38,9 @@ from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # no
 
 MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
           "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first", "rnn_reverse_h1",
-          "pytorch_lstm", "pytorch_gru", "dynamic_batch"]
+          "pytorch_lstm", "pytorch_gru", "dynamic_batch", "shape_chain"]
 # Shapes given with npu-compile --input-shape (the model leaves them dynamic).
-INPUT_SHAPES = {"dynamic_batch": {"x": [5, 20]}}
+INPUT_SHAPES = {"dynamic_batch": {"x": [5, 20]}, "shape_chain": {"x": [3, 4, 5]}}
 ATOL = RTOL = 1e-5
 
 

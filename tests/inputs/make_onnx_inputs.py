@@ -20,6 +20,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
                         h has two readers and the second is not the next node (kept on chip
                         by its live range)
   dynamic_batch.onnx    x[batch,20] -> Gemm(W[8,20], b[8]) -> Relu -> y[batch,8]   (batch is a named dynamic dim)
+  shape_chain.onnx      x[N,4,5] -> Shape -> Gather(0) -> Unsqueeze -> Concat([20]) -> Reshape(x) -> Relu
+                        -> y[N,20]   (a flatten as torch.onnx writes it; folded once N is fixed)
   dynamic_width.onnx    x[1,width] -> Tanh -> y[1,width]   (a dynamic dim that is not the leading one)
   residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
                         the add and the activation read and write rows of 24 in the IVRF
@@ -179,6 +181,20 @@ def dynamic_batch():
     return _model(g)
 
 
+def shape_chain():
+    nodes = [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+             helper.make_node("Gather", ["s", "i0"], ["n"], name="batch", axis=0),
+             helper.make_node("Unsqueeze", ["n", "axes"], ["n1"], name="unsqueeze"),
+             helper.make_node("Concat", ["n1", "c20"], ["shape"], name="concat", axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["r"], name="flatten"),
+             helper.make_node("Relu", ["r"], ["y"], name="relu")]
+    g = helper.make_graph(nodes, "shape_chain", [_io("x", ["N", 4, 5])], [_io("y", ["N", 20])],
+                          [numpy_helper.from_array(np.array(0, dtype=np.int64), "i0"),
+                           numpy_helper.from_array(np.array([0], dtype=np.int64), "axes"),
+                           numpy_helper.from_array(np.array([20], dtype=np.int64), "c20")])
+    return _model(g)
+
+
 def dynamic_width():
     nodes = [helper.make_node("Tanh", ["x"], ["y"], name="tanh")]
     g = helper.make_graph(nodes, "dynamic_width", [_io("x", [1, "width"])], [_io("y", [1, "width"])])
@@ -200,6 +216,7 @@ MODELS = {
     "residual": residual,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,
+    "shape_chain": shape_chain,
     "matmul_add": matmul_add,
     "add_bcast": add_bcast,
     "reshape_identity": reshape_identity,
