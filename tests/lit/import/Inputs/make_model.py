@@ -9,6 +9,7 @@ KIND:
   dtypes        every element type as an input and an initializer through Identity, and
                 Constant's value_float / value_int / value_floats / value_ints
   custom_domain x[1,4] -> com.example.Foo "foo0" -> y[1,4]
+  bad_broadcast a[2,3] + b[4,5] "add0": shapes that do not broadcast, so shape inference fails
   int64_input   x[1,4] int64 -> Identity "id0" -> y[1,4] int64 (imports; the NPU rejects it)
 """
 import sys
@@ -64,6 +65,9 @@ def build(kind):
         m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
         m.ir_version = 7
         return m
+    if kind == "bad_broadcast":
+        return model([helper.make_node("Add", ["a", "b"], ["y"], name="add0")],
+                     [io("a", [2, 3]), io("b", [4, 5])], [io("y", [2, 3])])
     if kind == "int64_input":
         return model([helper.make_node("Identity", ["x"], ["y"], name="id0")],
                      [io("x", [1, 4], TensorProto.INT64)], [io("y", [1, 4], TensorProto.INT64)])
