@@ -14,6 +14,7 @@
 #include "BfpDetail.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace softnpu::numerics::detail {
 
@@ -24,11 +25,11 @@ bool roundTripMsfpFused(float *x, size_t n, const NumberFormat &fmt, Rounding ro
 /// returns false (out untouched) for any other format.
 bool packRowMsfpFused(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
 
-/// A block's shared exponent (clamped to [kMinExp, kMaxExp]; kMinExp for an
-/// all-zero block), or false when it holds a NaN or an infinity.
-inline bool msfpBlockExponent(const float *x, size_t len, int &e) {
+/// Largest magnitude of x[0..len) as raw bits (sign cleared), and whether a
+/// NaN or infinity occurs. Shared with the reference quantizer.
+inline uint32_t maxMagnitudeBits(const float *x, size_t len, bool &nan) {
   uint32_t maxBits = 0;
-  bool nan = false;
+  nan = false;
   for (size_t i = 0; i < len; ++i) {
     uint32_t b;
     std::memcpy(&b, &x[i], sizeof b);
@@ -36,13 +37,25 @@ inline bool msfpBlockExponent(const float *x, size_t len, int &e) {
     nan |= b >= 0x7F800000u;
     maxBits = std::max(maxBits, b);
   }
+  return maxBits;
+}
+
+/// floor(log2 v) for the magnitude bits of a finite non-zero float (the same
+/// as floorLog2, from the bits).
+inline int floorLog2Bits(uint32_t magnitudeBits) {
+  if (magnitudeBits >= 0x00800000u)
+    return static_cast<int>(magnitudeBits >> 23) - 127;
+  return 31 - __builtin_clz(magnitudeBits) - 149; // subnormal: 2^-149 units
+}
+
+/// A block's shared exponent (clamped to [kMinExp, kMaxExp]; kMinExp for an
+/// all-zero block), or false when it holds a NaN or an infinity.
+inline bool msfpBlockExponent(const float *x, size_t len, int &e) {
+  bool nan = false;
+  const uint32_t maxBits = maxMagnitudeBits(x, len, nan);
   if (nan)
     return false;
-  e = kMinExp;
-  if (maxBits) {
-    const int log2 = maxBits >= 0x00800000u ? static_cast<int>(maxBits >> 23) - 127 : 31 - __builtin_clz(maxBits) - 149;
-    e = std::clamp(log2, kMinExp, kMaxExp);
-  }
+  e = maxBits ? std::clamp(floorLog2Bits(maxBits), kMinExp, kMaxExp) : kMinExp;
   return true;
 }
 

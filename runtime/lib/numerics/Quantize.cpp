@@ -40,14 +40,6 @@ double roundInteger(double y, Rounding r) {
 /// floor(log2 |x|) of a finite non-zero float (exact, subnormals included).
 int floorLog2(float x) { return std::ilogb(x); }
 
-/// floor(log2 v) for the magnitude bits of a finite non-zero float (the same
-/// as floorLog2, from the bits).
-int floorLog2Bits(uint32_t magnitudeBits) {
-  if (magnitudeBits >= 0x00800000u)
-    return static_cast<int>(magnitudeBits >> 23) - 127;
-  return 31 - __builtin_clz(magnitudeBits) - 149; // subnormal: 2^-149 units
-}
-
 /// MSFP elements: q_i = min(round(|x_i| * toSteps), maxQ) with x_i's sign.
 template <Rounding R>
 void quantizeSignMagnitude(const float *x, size_t len, double toSteps, int32_t maxQ, int16_t *sig) {
@@ -58,21 +50,6 @@ void quantizeSignMagnitude(const float *x, size_t len, double toSteps, int32_t m
     const int32_t q = std::min(msfpRoundSteps<R>(y), maxQ);
     sig[i] = static_cast<int16_t>(bits >> 31 ? -q : q);
   }
-}
-
-/// Largest magnitude of x[0..len) as raw bits (sign cleared), and whether a
-/// NaN or infinity occurs.
-uint32_t maxMagnitudeBits(const float *x, size_t len, bool &nan) {
-  uint32_t maxBits = 0;
-  nan = false;
-  for (size_t i = 0; i < len; ++i) {
-    uint32_t b;
-    std::memcpy(&b, &x[i], sizeof b);
-    b &= 0x7FFFFFFFu;
-    nan |= b >= 0x7F800000u;
-    maxBits = std::max(maxBits, b);
-  }
-  return maxBits;
 }
 
 /// Writes one block (len <= k input elements, the rest zero padding) to
