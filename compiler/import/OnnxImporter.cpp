@@ -195,35 +195,25 @@ private:
     case onnx::TensorProto::BOOL:
       return b_.getI1Type();
     case onnx::TensorProto::INT8:
+      return b_.getIntegerType(8);
     case onnx::TensorProto::INT16:
+      return b_.getIntegerType(16);
     case onnx::TensorProto::INT32:
+      return b_.getIntegerType(32);
     case onnx::TensorProto::INT64:
-      return b_.getIntegerType(bitsOf(onnxType));
+      return b_.getIntegerType(64);
     case onnx::TensorProto::UINT8:
+      return b_.getIntegerType(8, /*isSigned=*/false);
     case onnx::TensorProto::UINT16:
+      return b_.getIntegerType(16, /*isSigned=*/false);
     case onnx::TensorProto::UINT32:
+      return b_.getIntegerType(32, /*isSigned=*/false);
     case onnx::TensorProto::UINT64:
-      return b_.getIntegerType(bitsOf(onnxType), /*isSigned=*/false);
+      return b_.getIntegerType(64, /*isSigned=*/false);
     default:
       throw ImportError(what + " has element type " +
                         onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(onnxType)) +
                         ", which softnpu does not support (float32/16/64, bfloat16, int8-64, uint8-64, bool)");
-    }
-  }
-
-  static unsigned bitsOf(int32_t onnxType) {
-    switch (onnxType) {
-    case onnx::TensorProto::INT8:
-    case onnx::TensorProto::UINT8:
-      return 8;
-    case onnx::TensorProto::INT16:
-    case onnx::TensorProto::UINT16:
-      return 16;
-    case onnx::TensorProto::INT32:
-    case onnx::TensorProto::UINT32:
-      return 32;
-    default:
-      return 64;
     }
   }
 

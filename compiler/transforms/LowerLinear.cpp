@@ -33,9 +33,7 @@ Epilogue epilogueOf(fpga::LinearOp op) {
   }
   const fpga::Activation act = op.getActivation();
   if (act != fpga::Activation::none)
-    e.steps.push_back({act == fpga::Activation::relu      ? "v_relu"
-                       : act == fpga::Activation::sigmoid ? "v_sigm"
-                                                          : "v_tanh"});
+    e.steps.push_back({activationInst(act)});
   return e;
 }
 

@@ -134,8 +134,7 @@ LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
   if (failed(x))
     return failure();
   const RowPlace y = resultPlace(op.getY());
-  const fpga::Activation k = op.getKind();
-  const char *inst = k == fpga::Activation::relu ? "v_relu" : k == fpga::Activation::sigmoid ? "v_sigm" : "v_tanh";
+  const char *inst = activationInst(op.getKind());
   if (x->ivrf || y.ivrf)
     rowChains(loc, shapeOf(op.getY()), *x, y, {{inst, 0}}, 4096, nullptr);
   else

@@ -79,7 +79,6 @@ private:
   mlir::LogicalResult lowerRnn(fpga::RnnOp op);
 
   //===--- Tensors in DRAM (I/O, constants, and the MemoryPlan arena) ----===//
-  static mlir::Value rootOf(mlir::Value v) { return lowering::rootOf(v); }
   /// A DRAM place of its own for the whole run (I/O, constants, tables).
   int64_t allocate(int64_t count) {
     const int64_t addr = dramTop_;
@@ -207,6 +206,11 @@ private:
   std::vector<std::pair<std::string, std::string>> formats_;
   mlir::Operation *lastDecl_ = nullptr;
 };
+
+/// The MFU instruction of an activation (not `none`).
+inline const char *activationInst(fpga::Activation a) {
+  return a == fpga::Activation::relu ? "v_relu" : a == fpga::Activation::sigmoid ? "v_sigm" : "v_tanh";
+}
 
 /// Offsets of each row (last dimension) of `operand` when broadcast to
 /// `outShape`, and the element stride along the last dimension (0 when the

@@ -140,7 +140,6 @@ void Planner::planIvrf(const llvm::SmallVector<mlir::Value> &produced, llvm::Den
                        llvm::DenseMap<mlir::Operation *, int64_t> &freeBelow) {
   const int64_t n = t_.nativeDim, depth = static_cast<int64_t>(t_.ivrfDepth);
   std::vector<Region> live; // regions that may still overlap later ones
-  std::vector<Region> all;
   for (mlir::Value y : produced) {
     if (!ivrfCandidate(y, n))
       continue;
@@ -168,14 +167,12 @@ void Planner::planIvrf(const llvm::SmallVector<mlir::Value> &produced, llvm::Den
       continue;
     places[y] = {TensorPlace::Kind::Ivrf, addr, vectors, true};
     live.push_back({first, last, addr, vectors});
-    all.push_back(live.back());
-  }
-  for (const Region &r : all)
-    for (int64_t i = r.first; i <= r.last; ++i) {
-      auto [it, fresh] = freeBelow.try_emplace(ops_[i], r.addr);
+    for (int64_t i = first; i <= last; ++i) {
+      auto [it, fresh] = freeBelow.try_emplace(ops_[i], addr);
       if (!fresh)
-        it->second = std::min(it->second, r.addr);
+        it->second = std::min(it->second, addr);
     }
+  }
 }
 
 int64_t Planner::planDram(const llvm::SmallVector<mlir::Value> &produced, bool reuse,
