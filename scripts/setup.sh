@@ -12,6 +12,8 @@ PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # ONNX, protobuf, CLI, tests
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libgtest-dev nlohmann-json3-dev
+  # host kernels for the heavy ops of host segments (docs/partitioning.md)
+  libdnnl-dev
   # artifact checksums (zlib's CRC-32)
   zlib1g-dev
   # data: ONNX backend tests and Fashion-MNIST

@@ -3,14 +3,6 @@
 
 namespace softnpu::artifact {
 
-const char *dtypeName(DType t) {
-  switch (t) {
-  case DType::F32:
-    return "float32";
-  }
-  return "unknown";
-}
-
 uint64_t TensorSig::numElements() const {
   uint64_t n = 1;
   for (int64_t d : shape)

@@ -16,6 +16,7 @@
 #ifndef SOFTNPU_ARTIFACT_ARTIFACT_H
 #define SOFTNPU_ARTIFACT_ARTIFACT_H
 
+#include "softnpu/artifact/DType.h"
 #include "softnpu/isa/Isa.h"
 #include "softnpu/numerics/Format.h"
 #include "softnpu/target/Target.h"
@@ -39,8 +40,6 @@ constexpr uint16_t kVersionMajor = 2;
 constexpr uint16_t kVersionMinor = 1;
 constexpr uint32_t kNoNode = 0xFFFFFFFFu;
 
-enum class DType : uint8_t { F32 = 1 };
-const char *dtypeName(DType t);
 
 /// A graph input or output: ONNX name, dtype, static shape, DRAM placement.
 struct TensorSig {

@@ -1,0 +1,43 @@
+//===- HostExecutor.h - Run a host segment's nodes on the CPU -------------===//
+//
+//   std::map<std::string, HostTensor> values = {{"x", x}};
+//   if (!runHostGraph(graph, values, error)) ...   // values now hold every output
+//
+// Nodes run in the order the segment lists them (the compiler wrote them in
+// a topological order; the executor checks each input exists). Each node's
+// kernel comes from the registry of runtime/lib/host/kernels (one file per
+// family of ops); its outputs are checked against the types the segment
+// declares, so a kernel bug is reported as such rather than passed on.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_HOST_HOSTEXECUTOR_H
+#define SOFTNPU_HOST_HOSTEXECUTOR_H
+
+#include "softnpu/host/HostGraph.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace softnpu::host {
+
+/// Wall time a node's kernel took, for profiles.
+struct NodeTime {
+  std::string node, opType;
+  double seconds = 0;
+};
+
+/// Runs `graph` reading its inputs from `values` and adding every value its
+/// nodes produce. On failure returns false with one line naming the node.
+/// When `times` is non-null it receives one entry per node, in run order.
+bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &values, std::string &error,
+                  std::vector<NodeTime> *times = nullptr);
+
+/// True when the host has a kernel for `opType` (of the default domain).
+bool hasHostKernel(const std::string &opType);
+/// Every op type the host has a kernel for, sorted.
+std::vector<std::string> hostKernelOps();
+
+} // namespace softnpu::host
+
+#endif

@@ -1,0 +1,306 @@
+//===- HostGraph.cpp - Read a host segment's ONNX ModelProto --------------===//
+#include "softnpu/host/HostGraph.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+
+namespace softnpu::host {
+
+namespace {
+
+std::string typeName(int type) {
+  std::string n = onnx::TensorProto_DataType_IsValid(type)
+                      ? onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(type))
+                      : std::string();
+  return n.empty() ? "type " + std::to_string(type) : n;
+}
+
+/// Copies `count` elements of the repeated field `typed` into `out`,
+/// converting each to the storage type T.
+template <typename T, typename Field> void copyTyped(const Field &typed, HostTensor &out) {
+  T *dst = out.data<T>();
+  for (int i = 0; i < typed.size(); ++i) {
+    if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) {
+      dst[i].bits = static_cast<uint16_t>(typed.Get(i)); // int32_data holds the bit patterns
+    } else {
+      dst[i] = static_cast<T>(typed.Get(i));
+    }
+  }
+}
+
+bool convertTensor(const onnx::TensorProto &tp, HostTensor &out, std::string &error) {
+  const std::string what = "tensor '" + tp.name() + "'";
+  if (tp.data_location() == onnx::TensorProto_DataLocation_EXTERNAL) {
+    error = what + " keeps its data in an external file, which is not supported";
+    return false;
+  }
+  std::optional<DType> dtype = artifact::dtypeFromOnnx(tp.data_type());
+  if (!dtype) {
+    error = what + " has element type " + typeName(tp.data_type()) + ", which softnpu does not support";
+    return false;
+  }
+  const size_t item = artifact::dtypeSize(*dtype);
+  uint64_t count = 1;
+  for (int64_t d : tp.dims()) {
+    if (d < 0 || __builtin_mul_overflow(count, static_cast<uint64_t>(d), &count)) {
+      error = what + " has an invalid shape";
+      return false;
+    }
+  }
+  // The count is checked against the values present before allocating, so a
+  // corrupt shape cannot cause a huge allocation.
+  uint64_t present = 0;
+  if (tp.has_raw_data()) {
+    present = tp.raw_data().size() / item;
+    if (tp.raw_data().size() % item)
+      present = ~0ull;
+  } else {
+    switch (*dtype) {
+    case DType::F32:
+      present = static_cast<uint64_t>(tp.float_data_size());
+      break;
+    case DType::F64:
+      present = static_cast<uint64_t>(tp.double_data_size());
+      break;
+    case DType::I64:
+      present = static_cast<uint64_t>(tp.int64_data_size());
+      break;
+    case DType::U32:
+    case DType::U64:
+      present = static_cast<uint64_t>(tp.uint64_data_size());
+      break;
+    default:
+      present = static_cast<uint64_t>(tp.int32_data_size());
+      break;
+    }
+  }
+  if (present != count) {
+    error = what + " has " + std::to_string(present) + " values for " + std::to_string(count) + " elements";
+    return false;
+  }
+  out = HostTensor(*dtype, std::vector<int64_t>(tp.dims().begin(), tp.dims().end()));
+  if (tp.has_raw_data()) {
+    std::memcpy(out.bytes.data(), tp.raw_data().data(), out.bytes.size());
+    return true;
+  }
+  switch (*dtype) {
+  case DType::F32:
+    copyTyped<float>(tp.float_data(), out);
+    break;
+  case DType::F64:
+    copyTyped<double>(tp.double_data(), out);
+    break;
+  case DType::I64:
+    copyTyped<int64_t>(tp.int64_data(), out);
+    break;
+  case DType::U32:
+    copyTyped<uint32_t>(tp.uint64_data(), out);
+    break;
+  case DType::U64:
+    copyTyped<uint64_t>(tp.uint64_data(), out);
+    break;
+  case DType::F16:
+    copyTyped<Half>(tp.int32_data(), out);
+    break;
+  case DType::BF16:
+    copyTyped<BFloat16>(tp.int32_data(), out);
+    break;
+  case DType::I32:
+    copyTyped<int32_t>(tp.int32_data(), out);
+    break;
+  case DType::I16:
+    copyTyped<int16_t>(tp.int32_data(), out);
+    break;
+  case DType::I8:
+    copyTyped<int8_t>(tp.int32_data(), out);
+    break;
+  case DType::U16:
+    copyTyped<uint16_t>(tp.int32_data(), out);
+    break;
+  case DType::U8:
+  case DType::Bool:
+    copyTyped<uint8_t>(tp.int32_data(), out);
+    break;
+  }
+  return true;
+}
+
+bool convertAttr(const onnx::AttributeProto &a, HostAttr &out, std::string &error) {
+  switch (a.type()) {
+  case onnx::AttributeProto::INT:
+    out.kind = HostAttr::Kind::Int;
+    out.i = a.i();
+    return true;
+  case onnx::AttributeProto::FLOAT:
+    out.kind = HostAttr::Kind::Float;
+    out.f = a.f();
+    return true;
+  case onnx::AttributeProto::STRING:
+    out.kind = HostAttr::Kind::String;
+    out.s = a.s();
+    return true;
+  case onnx::AttributeProto::INTS:
+    out.kind = HostAttr::Kind::Ints;
+    out.ints.assign(a.ints().begin(), a.ints().end());
+    return true;
+  case onnx::AttributeProto::FLOATS:
+    out.kind = HostAttr::Kind::Floats;
+    out.floats.assign(a.floats().begin(), a.floats().end());
+    return true;
+  case onnx::AttributeProto::STRINGS:
+    out.kind = HostAttr::Kind::Strings;
+    out.strings.assign(a.strings().begin(), a.strings().end());
+    return true;
+  case onnx::AttributeProto::TENSOR:
+    out.kind = HostAttr::Kind::Tensor;
+    out.tensor = std::make_shared<HostTensor>();
+    return convertTensor(a.t(), *out.tensor, error);
+  default:
+    error = "attribute '" + a.name() + "' has a type the host does not support";
+    return false;
+  }
+}
+
+bool convertDecl(const onnx::ValueInfoProto &vi, ValueDecl &out, std::string &error) {
+  out.name = vi.name();
+  if (!vi.type().has_tensor_type()) {
+    error = "value '" + vi.name() + "' is not a tensor";
+    return false;
+  }
+  const auto &tt = vi.type().tensor_type();
+  std::optional<DType> dtype = artifact::dtypeFromOnnx(tt.elem_type());
+  if (!dtype) {
+    error =
+        "value '" + vi.name() + "' has element type " + typeName(tt.elem_type()) + ", which softnpu does not support";
+    return false;
+  }
+  out.dtype = *dtype;
+  out.hasShape = tt.has_shape();
+  for (const auto &d : tt.shape().dim())
+    out.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  return true;
+}
+
+bool convertGraph(const onnx::ModelProto &model, HostGraph &g, std::string &error) {
+  for (const auto &op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx")
+      g.opset = op.version();
+  const onnx::GraphProto &graph = model.graph();
+  for (const auto &init : graph.initializer()) {
+    HostTensor t;
+    if (!convertTensor(init, t, error))
+      return false;
+    g.constants[init.name()] = std::move(t);
+  }
+  auto addDecls = [&](const auto &list, std::vector<ValueDecl> *into) {
+    for (const auto &vi : list) {
+      ValueDecl d;
+      if (!convertDecl(vi, d, error))
+        return false;
+      if (into)
+        into->push_back(d);
+      g.declared[d.name] = d;
+    }
+    return true;
+  };
+  if (!addDecls(graph.value_info(), nullptr) || !addDecls(graph.input(), &g.inputs) ||
+      !addDecls(graph.output(), &g.outputs))
+    return false;
+  g.nodes.reserve(static_cast<size_t>(graph.node_size()));
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &n = graph.node(i);
+    HostNode node;
+    node.opType = n.op_type();
+    node.name = n.name().empty() ? n.op_type() + "#" + std::to_string(i) : n.name();
+    if (!n.domain().empty() && n.domain() != "ai.onnx") {
+      error = "node '" + node.name + "' (" + n.op_type() + ") is in domain '" + n.domain() +
+              "', which the host does not run";
+      return false;
+    }
+    node.inputs.assign(n.input().begin(), n.input().end());
+    node.outputs.assign(n.output().begin(), n.output().end());
+    for (const auto &a : n.attribute()) {
+      HostAttr attr;
+      if (!convertAttr(a, attr, error)) {
+        error = "node '" + node.name + "' (" + n.op_type() + "): " + error;
+        return false;
+      }
+      node.attrs[a.name()] = std::move(attr);
+    }
+    g.nodes.push_back(std::move(node));
+  }
+  return true;
+}
+
+} // namespace
+
+const HostAttr *HostNode::attr(const std::string &key) const {
+  auto it = attrs.find(key);
+  return it == attrs.end() ? nullptr : &it->second;
+}
+
+int64_t HostNode::attrInt(const std::string &key, int64_t dflt) const {
+  const HostAttr *a = attr(key);
+  return a && a->kind == HostAttr::Kind::Int ? a->i : dflt;
+}
+
+float HostNode::attrFloat(const std::string &key, float dflt) const {
+  const HostAttr *a = attr(key);
+  return a && a->kind == HostAttr::Kind::Float ? a->f : dflt;
+}
+
+std::string HostNode::attrString(const std::string &key, const std::string &dflt) const {
+  const HostAttr *a = attr(key);
+  return a && a->kind == HostAttr::Kind::String ? a->s : dflt;
+}
+
+std::vector<int64_t> HostNode::attrInts(const std::string &key, std::vector<int64_t> dflt) const {
+  const HostAttr *a = attr(key);
+  return a && a->kind == HostAttr::Kind::Ints ? a->ints : dflt;
+}
+
+std::vector<float> HostNode::attrFloats(const std::string &key, std::vector<float> dflt) const {
+  const HostAttr *a = attr(key);
+  return a && a->kind == HostAttr::Kind::Floats ? a->floats : dflt;
+}
+
+std::optional<HostGraph> parseHostModel(std::string_view bytes, std::string &error) {
+  try {
+    onnx::ModelProto model;
+    if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
+        !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      error = "not a valid ONNX model (protobuf parse failed)";
+      return std::nullopt;
+    }
+    HostGraph g;
+    if (!convertGraph(model, g, error))
+      return std::nullopt;
+    return g;
+  } catch (const std::exception &e) {
+    error = std::string("cannot read the host segment: ") + e.what();
+  }
+  return std::nullopt;
+}
+
+std::optional<HostTensor> parseHostTensor(std::string_view bytes, std::string &error, std::string *name) {
+  try {
+    onnx::TensorProto tp;
+    if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
+        !tp.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      error = "not a valid ONNX TensorProto";
+      return std::nullopt;
+    }
+    if (name)
+      *name = tp.name();
+    HostTensor t;
+    if (!convertTensor(tp, t, error))
+      return std::nullopt;
+    return t;
+  } catch (const std::exception &e) {
+    error = std::string("cannot read the TensorProto: ") + e.what();
+  }
+  return std::nullopt;
+}
+
+} // namespace softnpu::host

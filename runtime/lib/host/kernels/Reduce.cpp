@@ -1,0 +1,8 @@
+//===- Reduce.cpp - Host kernels: reductions and ArgMax / ArgMin ------------===//
+#include "../Kernel.h"
+
+namespace softnpu::host {
+
+void addReduceKernels(KernelTable &) {}
+
+} // namespace softnpu::host
