@@ -40,7 +40,6 @@ constexpr uint16_t kVersionMajor = 2;
 constexpr uint16_t kVersionMinor = 1;
 constexpr uint32_t kNoNode = 0xFFFFFFFFu;
 
-
 /// A graph input or output: ONNX name, dtype, static shape, DRAM placement.
 struct TensorSig {
   std::string name;
