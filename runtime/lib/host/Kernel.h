@@ -88,6 +88,17 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape);
 /// shape `inShape` (right-aligned, broadcast) it reads.
 std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &inShape, const std::vector<int64_t> &outShape);
 
+/// A row-major tensor's elements split by a set of axes, for ops that reduce
+/// or normalise over them: `kept` holds the offset of each position of the
+/// other axes (in row-major order, i.e. the order of a reduction's output),
+/// `reduced` the offset of each position of the set from there. Element
+/// (k, r) is at kept[k] + reduced[r].
+struct AxisSplit {
+  std::vector<int64_t> kept, reduced;
+};
+/// `isReduced` has one flag per axis of `shape`.
+AxisSplit splitAxes(const std::vector<int64_t> &shape, const std::vector<bool> &isReduced);
+
 } // namespace softnpu::host
 
 #endif

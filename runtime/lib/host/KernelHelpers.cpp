@@ -74,4 +74,37 @@ std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &inShape, const s
   return index;
 }
 
+namespace {
+
+/// The offset of every position of `dims` (row-major) under `strides`.
+std::vector<int64_t> offsetsOf(const std::vector<int64_t> &dims, const std::vector<int64_t> &strides) {
+  std::vector<int64_t> offsets(static_cast<size_t>(elementCount(dims)));
+  std::vector<int64_t> pos(dims.size(), 0);
+  int64_t at = 0;
+  for (int64_t &o : offsets) {
+    o = at;
+    for (size_t d = dims.size(); d-- > 0;) {
+      ++pos[d];
+      at += strides[d];
+      if (pos[d] < dims[d])
+        break;
+      at -= strides[d] * pos[d];
+      pos[d] = 0;
+    }
+  }
+  return offsets;
+}
+
+} // namespace
+
+AxisSplit splitAxes(const std::vector<int64_t> &shape, const std::vector<bool> &isReduced) {
+  const std::vector<int64_t> strides = stridesOf(shape);
+  std::vector<int64_t> keptDims, keptStrides, reducedDims, reducedStrides;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    (isReduced[i] ? reducedDims : keptDims).push_back(shape[i]);
+    (isReduced[i] ? reducedStrides : keptStrides).push_back(strides[i]);
+  }
+  return {offsetsOf(keptDims, keptStrides), offsetsOf(reducedDims, reducedStrides)};
+}
+
 } // namespace softnpu::host
