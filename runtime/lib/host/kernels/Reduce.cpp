@@ -77,13 +77,13 @@ template <typename T> T fromDouble(double v) {
   }
 }
 
-/// The lowest (for Max) or highest (for Min) value of A: the result over an
-/// empty set.
-template <typename A> A extreme(bool lowest) {
+/// The lowest (for Max) or highest (for Min) value of T, as A: the result
+/// over an empty set.
+template <typename T, typename A> A extreme(bool lowest) {
   if constexpr (std::is_floating_point_v<A>)
     return lowest ? -std::numeric_limits<A>::infinity() : std::numeric_limits<A>::infinity();
   else
-    return lowest ? std::numeric_limits<A>::lowest() : std::numeric_limits<A>::max();
+    return static_cast<A>(lowest ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max());
 }
 
 /// Folds the elements base[offs[r]] by `kind`.
@@ -124,7 +124,7 @@ template <typename T> T reduceLane(Reduction kind, const T *base, const std::vec
   case Reduction::Max:
   case Reduction::Min: {
     const bool isMax = kind == Reduction::Max;
-    acc = extreme<A>(isMax);
+    acc = extreme<T, A>(isMax);
     for (size_t r = 0; r < n && !isNaN(acc); ++r) { // NaN wins, as in numpy
       const A v = at(r);
       if (isNaN(v) || (isMax ? v > acc : v < acc))
