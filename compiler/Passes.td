@@ -80,8 +80,19 @@ def OnnxPlace : Pass<"onnx-place", "mlir::ModuleOp"> {
     `fpga.placement = "npu"` or `"host"`; a host node also gets
     `fpga.placement_reason`: the lowering's refusal (an unsupported
     attribute or element type) or "no lowering to the NPU for this op".
-    Not yet in the pipeline: host execution comes next (issue 10).
+
+    Controls (npu-compile --placement, --place): `placement=host` puts every
+    node on the host; `placement=npu` is strict: every node that would
+    leave the NPU is an error with its reason; `place=GLOB=host|npu`
+    overrides the nodes whose name matches GLOB (fnmatch), where `npu` is
+    an error for a node the NPU cannot run.
   }];
+  let options = [
+    Option<"placement", "placement", "std::string", /*default=*/"\"auto\"",
+           "auto (the NPU takes what it can), npu (strict) or host (everything on the host)">,
+    ListOption<"overrides", "place", "std::string",
+               "GLOB=host|npu: the placement of the nodes whose name matches GLOB">,
+  ];
   let dependentDialects = ["softnpu::fpga::FpgaDialect", "mlir::arith::ArithDialect"];
 }
 
@@ -93,7 +104,7 @@ def OnnxPartition : Pass<"onnx-partition", "mlir::ModuleOp"> {
     of nodes with one placement that stays acyclic when contracted: walking
     the nodes in program order, a node joins the segment of an operand's
     producer with its placement unless a path from that segment reaches it
-    through a node outside the segment. Not yet in the pipeline (issue 10).
+    through a node outside the segment.
   }];
 }
 

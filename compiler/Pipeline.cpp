@@ -7,9 +7,22 @@
 
 namespace softnpu {
 
-void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {
+void buildPlacementPipeline(mlir::OpPassManager &pm, const PipelineOptions &opts) {
   pm.addPass(createOnnxFoldConstants());
   pm.addPass(createOnnxRecognizeRnn());
+  OnnxPlaceOptions place;
+  place.placement = opts.placement;
+  place.overrides.assign(opts.place.begin(), opts.place.end());
+  pm.addPass(createOnnxPlace(place));
+  pm.addPass(createOnnxPartition());
+}
+
+void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {
+  buildPlacementPipeline(pm, opts);
+  buildNpuPipeline(pm, stop, opts);
+}
+
+void buildNpuPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {
   pm.addPass(createConvertOnnxToFpga());
   pm.addPass(createFpgaFuse());
   if (opts.autoPrecision) {

@@ -15,6 +15,8 @@
 #include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include <fnmatch.h>
+
 namespace softnpu {
 #define GEN_PASS_DEF_ONNXPLACE
 #include "compiler/Passes.h.inc"
@@ -26,9 +28,25 @@ using namespace softnpu;
 namespace {
 
 struct OnnxPlacePass : softnpu::impl::OnnxPlaceBase<OnnxPlacePass> {
+  using OnnxPlaceBase::OnnxPlaceBase;
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ModuleOp module = getOperation();
+    if (placement != "auto" && placement != "npu" && placement != "host") {
+      module.emitError() << "onnx-place: placement '" << placement << "' is not one of auto, npu, host";
+      return signalPassFailure();
+    }
+    std::vector<std::pair<std::string, bool>> rules; // GLOB, on the host?
+    for (const std::string &o : overrides) {
+      const size_t eq = o.rfind('=');
+      const std::string where = eq == std::string::npos ? "" : o.substr(eq + 1);
+      if (eq == std::string::npos || eq == 0 || (where != "host" && where != "npu")) {
+        module.emitError() << "onnx-place: --place '" << o << "' is not GLOB=host or GLOB=npu";
+        return signalPassFailure();
+      }
+      rules.emplace_back(o.substr(0, eq), where == "host");
+    }
     // The first refusal reported at each node's location.
     llvm::DenseMap<Location, std::string> refusals;
     LogicalResult analysed = failure();
@@ -52,8 +70,50 @@ struct OnnxPlacePass : softnpu::impl::OnnxPlaceBase<OnnxPlacePass> {
     }
     if (failed(analysed)) {
       module.emitError("onnx-place: the analysis conversion failed");
-      signalPassFailure();
+      return signalPassFailure();
     }
+    if (failed(applyControls(module, rules)))
+      signalPassFailure();
+  }
+
+  /// --placement=host|npu and --place GLOB=host|npu on top of the legality
+  /// marks. A node the NPU cannot run never goes there: asking for it is an
+  /// error naming the node and the reason.
+  LogicalResult applyControls(ModuleOp module, const std::vector<std::pair<std::string, bool>> &rules) {
+    Builder b(module.getContext());
+    unsigned refusedNpu = 0;
+    module.walk([&](Operation *op) {
+      auto where = op->getAttrOfType<StringAttr>(fpga::FpgaDialect::kPlacementAttrName);
+      if (!where)
+        return;
+      const std::string name = nodeNameOf(op->getLoc());
+      std::optional<bool> host;
+      std::string rule;
+      for (const auto &[glob, onHost] : rules)
+        if (fnmatch(glob.c_str(), name.c_str(), 0) == 0) {
+          host = onHost;
+          rule = "--place " + glob + "=" + (onHost ? "host" : "npu");
+        }
+      if (!host && placement == "host") {
+        host = true;
+        rule = "--placement=host";
+      }
+      const bool legal = where.getValue() == "npu";
+      if (host && *host && legal) {
+        op->setAttr(fpga::FpgaDialect::kPlacementAttrName, b.getStringAttr("host"));
+        op->setAttr(fpga::FpgaDialect::kPlacementReasonAttrName, b.getStringAttr("placed by " + rule));
+        return;
+      }
+      const bool wantNpu = (host && !*host) || (!host && placement == "npu");
+      if (wantNpu && !legal) {
+        auto why = op->getAttrOfType<StringAttr>(fpga::FpgaDialect::kPlacementReasonAttrName);
+        op->emitError() << describeOp(op) << " cannot run on the NPU ("
+                        << (rule.empty() ? std::string("--placement=npu") : rule)
+                        << "): " << (why ? why.getValue() : "no lowering");
+        ++refusedNpu;
+      }
+    });
+    return success(refusedNpu == 0);
   }
 
   static void mark(ModuleOp module, const llvm::DenseSet<Operation *> &legalizable,

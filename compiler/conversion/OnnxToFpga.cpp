@@ -104,7 +104,11 @@ struct ConvertOnnxToFpgaPass : softnpu::impl::ConvertOnnxToFpgaBase<ConvertOnnxT
     RewritePatternSet patterns(ctx);
     populateOnnxToFpgaPatterns(patterns, refused);
     ConversionTarget target(*ctx);
-    configureOnnxToFpgaTarget(target, /*placeOnHost=*/nullptr);
+    // Nodes onnx-place put on the host stay onnx ops.
+    configureOnnxToFpgaTarget(target, [](Operation *op) {
+      auto where = op->getAttrOfType<StringAttr>(fpga::FpgaDialect::kPlacementAttrName);
+      return where && where.getValue() == "host";
+    });
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       return signalPassFailure();
     if (failed(reportUnconverted(getOperation(), target, refused)))

@@ -3,6 +3,8 @@
 
 #include "compiler/emit/ArtifactEmitter.h"
 #include "compiler/import/OnnxImporter.h"
+#include "compiler/partition/HostExport.h"
+#include "compiler/partition/Segments.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/fpga/FpgaTarget.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -102,9 +104,9 @@ void enableDebugging(mlir::PassManager &pm, const DebugOptions &debug, mlir::Tim
     pm.enableTiming(timing);
 }
 
-mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const target::Target &target, Stage stage,
-                                              const CompileOptions &options, mlir::MLIRContext &ctx,
-                                              DiagnosticRoute &route, mlir::TimingScope &timing) {
+mlir::OwningOpRef<mlir::ModuleOp> importModule(const std::string &path, const target::Target &target,
+                                               const CompileOptions &options, mlir::MLIRContext &ctx,
+                                               DiagnosticRoute &route, mlir::TimingScope &timing) {
   std::string err;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   {
@@ -119,19 +121,95 @@ mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const tar
     return nullptr;
   }
   fpga::setTarget(*module, target);
-  if (stage == Stage::Onnx)
-    return module;
+  return module;
+}
 
-  mlir::PassManager pm(&ctx);
+/// Runs the passes `build` adds on `module`, with the driver's progress and
+/// debugging instrumentation.
+bool runPasses(mlir::ModuleOp module, const std::string &path, const CompileOptions &options,
+               DiagnosticRoute &route, mlir::TimingScope &timing,
+               const std::function<void(mlir::OpPassManager &)> &build) {
+  mlir::PassManager pm(module.getContext());
   if (options.onPass)
     pm.addInstrumentation(std::make_unique<PassProgress>(options.onPass));
   enableDebugging(pm, options.debug, timing);
-  buildPipeline(pm, stage == Stage::Fpga ? PipelineStage::Fpga : PipelineStage::Isa, options.pipeline);
-  if (mlir::failed(pm.run(*module))) {
+  build(pm);
+  if (mlir::failed(pm.run(module))) {
     route.failed(path + ": the compiler pipeline failed");
-    return nullptr;
+    return false;
   }
+  return true;
+}
+
+mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const target::Target &target, Stage stage,
+                                              const CompileOptions &options, mlir::MLIRContext &ctx,
+                                              DiagnosticRoute &route, mlir::TimingScope &timing) {
+  mlir::OwningOpRef<mlir::ModuleOp> module = importModule(path, target, options, ctx, route, timing);
+  if (!module || stage == Stage::Onnx)
+    return module;
+  const PipelineStage stop = stage == Stage::Fpga ? PipelineStage::Fpga : PipelineStage::Isa;
+  if (!runPasses(*module, path, options, route, timing,
+                 [&](mlir::OpPassManager &pm) { buildPipeline(pm, stop, options.pipeline); }))
+    return nullptr;
   return module;
+}
+
+/// The graph's inputs and outputs (names, dtypes, shapes) from the model's
+/// function.
+void graphSignature(mlir::ModuleOp module, artifact::Artifact &a) {
+  auto f = *module.getOps<mlir::func::FuncOp>().begin();
+  auto sig = [](llvm::StringRef name, mlir::Type t) {
+    auto ranked = mlir::cast<mlir::RankedTensorType>(t);
+    artifact::TensorSig s;
+    s.name = name.str();
+    s.dtype = artifact::dtypeFromOnnx(partition::onnxTypeOf(ranked.getElementType())).value_or(artifact::DType::F32);
+    s.shape.assign(ranked.getShape().begin(), ranked.getShape().end());
+    return s;
+  };
+  for (unsigned i = 0; i < f.getNumArguments(); ++i)
+    if (auto n = f.getArgAttrOfType<mlir::StringAttr>(i, "onnx.name"))
+      a.inputs.push_back(sig(n.getValue(), f.getArgument(i).getType()));
+  for (unsigned i = 0; i < f.getNumResults(); ++i)
+    if (auto n = f.getResultAttrOfType<mlir::StringAttr>(i, "onnx.name"))
+      a.outputs.push_back(sig(n.getValue(), f.getResultTypes()[i]));
+}
+
+/// A model with host nodes: each NPU segment compiled on its own into a
+/// format-2 program, each host segment stored as an ONNX model (format 3).
+std::optional<artifact::Artifact> compileSegments(mlir::ModuleOp module, const std::string &path,
+                                                  const target::Target &target, const CompileOptions &options,
+                                                  DiagnosticRoute &route, mlir::TimingScope &timing) {
+  std::vector<partition::SegmentPiece> pieces;
+  if (mlir::failed(partition::splitSegments(module, pieces))) {
+    route.failed(path + ": cannot split the model into segments");
+    return std::nullopt;
+  }
+  artifact::Artifact a;
+  a.target = target;
+  a.producer = options.producer;
+  graphSignature(module, a);
+  for (partition::SegmentPiece &piece : pieces) {
+    artifact::Segment seg;
+    if (piece.host) {
+      seg.kind = artifact::Segment::Kind::Host;
+      seg.hostModel = std::move(piece.hostModel);
+      seg.hostInputs = piece.inputs;
+      seg.hostOutputs = piece.outputs;
+    } else {
+      if (!runPasses(*piece.npu, path, options, route, timing, [&](mlir::OpPassManager &pm) {
+            buildNpuPipeline(pm, PipelineStage::Isa, options.pipeline);
+          }))
+        return std::nullopt;
+      std::optional<artifact::Artifact> npu = emit::emitArtifact(*piece.npu, options.producer);
+      if (!npu) {
+        route.failed(path + ": cannot encode an NPU segment");
+        return std::nullopt;
+      }
+      seg.npu = std::make_shared<const artifact::Artifact>(std::move(*npu));
+    }
+    a.segments.push_back(std::move(seg));
+  }
+  return a;
 }
 
 } // namespace
@@ -164,8 +242,16 @@ std::optional<artifact::Artifact> compileOnnx(const std::string &path, const tar
   mlir::DefaultTimingManager tm; // with --mlir-timing, reports to stderr when destroyed
   tm.setEnabled(options.debug.timing);
   mlir::TimingScope timing = tm.getRootScope();
-  mlir::OwningOpRef<mlir::ModuleOp> module = runToModule(path, target, Stage::Isa, options, ctx, route, timing);
-  if (!module)
+  mlir::OwningOpRef<mlir::ModuleOp> module = importModule(path, target, options, ctx, route, timing);
+  if (!module || !runPasses(*module, path, options, route, timing, [&](mlir::OpPassManager &pm) {
+        buildPlacementPipeline(pm, options.pipeline);
+      }))
+    return std::nullopt;
+  if (partition::hasHostNodes(*module))
+    return compileSegments(*module, path, target, options, route, timing);
+  if (!runPasses(*module, path, options, route, timing, [&](mlir::OpPassManager &pm) {
+        buildNpuPipeline(pm, PipelineStage::Isa, options.pipeline);
+      }))
     return std::nullopt;
   std::optional<artifact::Artifact> a;
   {

@@ -59,7 +59,7 @@ std::string compare(const HostTensor &got, const HostTensor &want) {
     return "shape " + shapeText(got.shape) + ", expected " + shapeText(want.shape);
   for (int64_t i = 0, n = got.numElements(); i < n; ++i) {
     const double g = valueAt(got, i), w = valueAt(want, i);
-    if (std::isnan(w) && std::isnan(g))
+    if (g == w || (std::isnan(w) && std::isnan(g))) // equal infinities too
       continue;
     const bool ok = isFloat(got.dtype) ? std::fabs(g - w) <= 1e-7 + 1e-3 * std::fabs(w) : g == w;
     if (!ok || std::isnan(g) != std::isnan(w))

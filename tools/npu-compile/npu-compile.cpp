@@ -115,6 +115,17 @@ int main(int argc, char **argv) {
   app.add_flag("--keep-intermediates", keepIntermediates,
                "give every node's result its own DRAM place, kept to the end of the run, and keep "
                "nothing on chip: what npu-run --layer-report reads (slower on the NPU)");
+  std::string placement = "auto";
+  app.add_option("--placement", placement,
+                 "auto: the NPU takes every node it can and the host runs the rest; npu: strict, any node "
+                 "that would leave the NPU is an error with its reason; host: everything on the host")
+      ->check(CLI::IsMember({"auto", "npu", "host"}))
+      ->capture_default_str();
+  std::vector<std::string> place;
+  app.add_option("--place", place,
+                 "place the nodes whose name matches GLOB (fnmatch) on the host or the NPU (repeatable; "
+                 "the last match wins)")
+      ->type_name("GLOB=host|npu");
   app.add_flag("--list-targets", listTargets, "list the target presets and exit");
   softnpu::driver::DebugOptions debug; // as in mlir-opt; all print to stderr
   const char *kMlirGroup = "MLIR debugging (as in mlir-opt; to stderr)";
@@ -154,6 +165,8 @@ int main(int argc, char **argv) {
   opts.pipeline.precisionFor = precisionFor;
   opts.pipeline.samples = samples;
   opts.pipeline.keepIntermediates = keepIntermediates;
+  opts.pipeline.placement = placement;
+  opts.pipeline.place = place;
   if (autoPrecision > 0)
     opts.pipeline.autoPrecision = autoPrecision;
   else if (!samples.empty())
@@ -210,6 +223,20 @@ int main(int argc, char **argv) {
     output = defaultOutput(input);
   if (!softnpu::artifact::writeFile(*artifact, output, err))
     return fail(err);
+  if (artifact->segmented()) {
+    size_t npu = 0, insts = 0, weights = 0;
+    for (const softnpu::artifact::Segment &s : artifact->segments)
+      if (s.npu) {
+        ++npu;
+        insts += s.npu->program.size();
+        weights += s.npu->weightImage.size();
+      }
+    std::printf("npu-compile: wrote %s: target %s, %s, %zu segments (%zu on the NPU: %zu instructions, %zu-byte "
+                "weight image; %zu on the host)\n",
+                output.c_str(), artifact->target.name.c_str(), artifact->target.weightFormat.name().c_str(),
+                artifact->segments.size(), npu, insts, weights, artifact->segments.size() - npu);
+    return 0;
+  }
   std::printf("npu-compile: wrote %s: target %s, %s, %zu instructions, %zu-byte weight image\n", output.c_str(),
               artifact->target.name.c_str(), artifact->target.weightFormat.name().c_str(), artifact->program.size(),
               artifact->weightImage.size());

@@ -1,9 +1,13 @@
 //===- TensorArgs.cpp - npu-run's tensor arguments and batch slicing ------===//
 #include "TensorArgs.h"
 
+#include "softnpu/host/ElementTypes.h"
+#include "softnpu/host/HostGraph.h"
 #include "softnpu/io/TensorFile.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 
@@ -60,14 +64,89 @@ bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::
   return true;
 }
 
+namespace {
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  if (s.size() < suffix.size())
+    return false;
+  for (size_t i = 0; i < suffix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i])
+      return false;
+  return true;
+}
+
+/// A .pb file of any element type host segments take.
+bool readTypedProto(const std::string &file, api::Tensor &out, std::string &error) {
+  std::string bytes;
+  if (!io::readFileBytes(file, bytes, error))
+    return false;
+  std::optional<host::HostTensor> t = host::parseHostTensor(bytes, error);
+  if (!t) {
+    error = "'" + file + "': " + error;
+    return false;
+  }
+  out = api::Tensor{};
+  out.shape = t->shape;
+  out.dtype = t->dtype;
+  if (t->dtype == artifact::DType::F32) {
+    out.data.resize(t->bytes.size() / 4);
+    std::memcpy(out.data.data(), t->bytes.data(), t->bytes.size());
+  } else {
+    out.bytes = std::move(t->bytes);
+  }
+  return true;
+}
+
+} // namespace
+
 bool readTensors(const std::map<std::string, std::string> &files, TensorMap &tensors, std::string &error) {
   for (const auto &[name, file] : files) {
+    if (endsWith(file, ".pb")) {
+      if (!readTypedProto(file, tensors[name], error))
+        return false;
+      continue;
+    }
     std::optional<io::TensorData> t = io::readTensorFile(file, error);
     if (!t)
       return false;
     tensors[name] = api::Tensor{t->shape, std::move(t->data)};
   }
   return true;
+}
+
+api::Tensor convertTensor(const api::Tensor &t, artifact::DType to) {
+  if (t.dtype == to)
+    return t;
+  const int64_t n = static_cast<int64_t>(t.count());
+  host::HostTensor in(t.dtype, t.shape), out(to, t.shape);
+  std::memcpy(in.bytes.data(), t.dtype == artifact::DType::F32 ? static_cast<const void *>(t.data.data()) : t.bytes.data(),
+              in.bytes.size());
+  host::dispatch(t.dtype, [&](auto a) {
+    using A = decltype(a);
+    host::dispatch(to, [&](auto b) {
+      using B = decltype(b);
+      for (int64_t i = 0; i < n; ++i)
+        out.data<B>()[i] = B(static_cast<host::ComputeOf<B>>(static_cast<host::ComputeOf<A>>(in.data<A>()[i])));
+    });
+  });
+  api::Tensor r;
+  r.shape = t.shape;
+  r.dtype = to;
+  if (to == artifact::DType::F32) {
+    r.data.resize(static_cast<size_t>(n));
+    std::memcpy(r.data.data(), out.bytes.data(), out.bytes.size());
+  } else {
+    r.bytes = std::move(out.bytes);
+  }
+  return r;
+}
+
+void conformToSignature(const std::vector<artifact::TensorSig> &sigs, TensorMap &tensors) {
+  for (const artifact::TensorSig &sig : sigs) {
+    auto it = tensors.find(sig.name);
+    if (it != tensors.end() && it->second.dtype == artifact::DType::F32 && sig.dtype != artifact::DType::F32)
+      it->second = convertTensor(it->second, sig.dtype);
+  }
 }
 
 bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t &k,
@@ -167,6 +246,10 @@ bool appendOutputs(const std::vector<artifact::TensorSig> &sigs, int64_t k, cons
     if (src == part.end()) {
       error = "output '" + sig.name + "' is missing from a run";
       return false;
+    }
+    if (k == 1) { // one run: the tensor as it is, any dtype
+      all[sig.name] = src->second;
+      continue;
     }
     api::Tensor &t = all[sig.name];
     if (t.shape.empty()) {

@@ -29,6 +29,12 @@ bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::
 /// Reads every bound file (.npy or .pb) as a tensor.
 bool readTensors(const std::map<std::string, std::string> &files, TensorMap &tensors, std::string &error);
 
+/// `t` converted to element type `to` (values as C++ conversions do).
+api::Tensor convertTensor(const api::Tensor &t, artifact::DType to);
+/// Inputs read as float32 (.npy files) for a signature of another element
+/// type (a model with host segments) are converted to it.
+void conformToSignature(const std::vector<artifact::TensorSig> &sigs, TensorMap &tensors);
+
 /// How many model batches each input holds: 1 when shapes match exactly;
 /// with --batch, k when every input is k times the model's dim 0.
 bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t &k, std::string &error);

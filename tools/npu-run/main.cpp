@@ -71,6 +71,49 @@ std::string fileNameFor(std::string name) {
   return name + ".npy";
 }
 
+/// NumPy's descriptor of a dtype, or nullptr (bfloat16: written as float32).
+const char *npyDescr(artifact::DType t) {
+  switch (t) {
+  case artifact::DType::F32:
+    return "<f4";
+  case artifact::DType::F64:
+    return "<f8";
+  case artifact::DType::F16:
+    return "<f2";
+  case artifact::DType::I8:
+    return "|i1";
+  case artifact::DType::I16:
+    return "<i2";
+  case artifact::DType::I32:
+    return "<i4";
+  case artifact::DType::I64:
+    return "<i8";
+  case artifact::DType::U8:
+    return "|u1";
+  case artifact::DType::U16:
+    return "<u2";
+  case artifact::DType::U32:
+    return "<u4";
+  case artifact::DType::U64:
+    return "<u8";
+  case artifact::DType::Bool:
+    return "|b1";
+  case artifact::DType::BF16:
+    return nullptr;
+  }
+  return nullptr;
+}
+
+/// An output as .npy in its own element type.
+bool writeOutput(const std::string &path, const api::Tensor &t, std::string &error) {
+  const char *descr = npyDescr(t.dtype);
+  if (t.dtype == artifact::DType::F32 || !descr) {
+    const api::Tensor f = convertTensor(t, artifact::DType::F32);
+    return io::writeNpy(path, f.shape, f.data, error);
+  }
+  return io::writeNpyRaw(path, t.shape, descr, t.bytes, error);
+}
+
 void printSummary(const std::string &name, const api::Tensor &t) {
   std::printf("output '%s': shape %s, %zu values:", name.c_str(), shapeText(t.shape).c_str(), t.data.size());
   const size_t shown = std::min<size_t>(t.data.size(), 8);
@@ -226,6 +269,7 @@ int main(int argc, char **argv) {
   TensorMap inputs;
   if (!readTensors(inputFiles, inputs, error))
     return fail(error);
+  conformToSignature(a.inputs, inputs);
   std::map<std::string, io::TensorData> references;
   for (const auto &[name, file] : compareFiles) {
     std::optional<io::TensorData> t = io::readTensorFile(file, error);
@@ -303,10 +347,10 @@ int main(int argc, char **argv) {
   for (const artifact::TensorSig &sig : a.outputs) {
     if (!o.outputDir.empty()) {
       const std::string path = (std::filesystem::path(o.outputDir) / fileNameFor(sig.name)).string();
-      if (!io::writeNpy(path, outputs[sig.name].shape, outputs[sig.name].data, error))
+      if (!writeOutput(path, outputs[sig.name], error))
         return fail(error);
     } else if (compareFiles.empty() && !reportOnly) {
-      printSummary(sig.name, outputs[sig.name]);
+      printSummary(sig.name, convertTensor(outputs[sig.name], artifact::DType::F32));
     }
   }
 
@@ -331,7 +375,9 @@ int main(int argc, char **argv) {
   for (const artifact::TensorSig &sig : a.outputs) {
     auto ref = references.find(sig.name);
     if (ref != references.end())
-      allOk = compareOutput(sig.name, outputs[sig.name], ref->second, o.atol, o.rtol) && allOk;
+      allOk = compareOutput(sig.name, convertTensor(outputs[sig.name], artifact::DType::F32), ref->second, o.atol,
+                            o.rtol) &&
+              allOk;
   }
   std::fflush(stdout);
   return allOk ? 0 : 1;

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "softnpu/api/Session.h"
 
+#include "SegmentRunner.h"
 #include "SimulatorDevice.h"
 
 #include "softnpu/artifact/ArtifactIO.h"
@@ -34,6 +35,15 @@ std::string inputNames(const artifact::Artifact &a) {
 
 } // namespace
 
+size_t Tensor::count() const {
+  if (dtype == artifact::DType::F32)
+    return data.size();
+  const size_t size = artifact::dtypeSize(dtype);
+  return size ? bytes.size() / size : 0;
+}
+
+Session::~Session() = default;
+
 std::string tensorRecordName(const artifact::Artifact &a, size_t record) {
   const uint32_t node = a.tensors[record].node;
   if (node < a.nodeNames.size())
@@ -57,6 +67,12 @@ std::unique_ptr<Model> Model::fromArtifact(artifact::Artifact a) {
 std::unique_ptr<Session> Session::create(const Model &model, std::string &error) {
   auto session = std::make_unique<Session>();
   session->model_ = &model;
+  if (model.artifact().segmented()) {
+    session->runner_ = createSegmentRunner(model.artifact(), error);
+    if (!session->runner_)
+      return nullptr;
+    return session;
+  }
   session->device_ = createSimulatorDevice();
   if (!session->device_->prepare(model.artifact(), error))
     return nullptr;
@@ -92,11 +108,28 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
       error = "input '" + sig.name + "' has shape " + shapeText(t.shape) + ", expected " + shapeText(sig.shape);
       return false;
     }
-    if (t.data.size() != sig.numElements()) {
-      error = "input '" + sig.name + "' has " + std::to_string(t.data.size()) + " values, shape " +
+    if (t.dtype != sig.dtype) {
+      error = "input '" + sig.name + "' is " + artifact::dtypeName(t.dtype) + ", expected " +
+              artifact::dtypeName(sig.dtype);
+      return false;
+    }
+    if (t.count() != sig.numElements() ||
+        (t.dtype != artifact::DType::F32 && t.bytes.size() != sig.numElements() * artifact::dtypeSize(t.dtype))) {
+      error = "input '" + sig.name + "' has " + std::to_string(t.count()) + " values, shape " +
               shapeText(sig.shape) + " needs " + std::to_string(sig.numElements());
       return false;
     }
+  }
+  if (runner_) {
+    std::vector<Tensor> results;
+    if (nodeTensors)
+      nodeTensors->clear();
+    if (!runner_->run(ordered, results, error, nodeTensors, profile))
+      return false;
+    outputs.clear();
+    for (size_t i = 0; i < a.outputs.size() && i < results.size(); ++i)
+      outputs[a.outputs[i].name] = std::move(results[i]);
+    return true;
   }
   std::vector<Tensor> results, records;
   if (!device_->execute(ordered, results, error, nodeTensors ? &records : nullptr, profile))

@@ -37,15 +37,16 @@ std::string versionText(unsigned major, unsigned minor) { return std::to_string(
 /// The major versions this runtime reads, e.g. "1.x and 2.x".
 std::string supportedText() {
   std::string text;
-  for (unsigned v = kOldestMajor; v <= kVersionMajor; ++v)
-    text += (text.empty() ? "" : v == kVersionMajor ? " and " : ", ") + std::to_string(v) + ".x";
+  for (unsigned v = kOldestMajor; v <= kSegmentedMajor; ++v)
+    text += (text.empty() ? "" : v == kSegmentedMajor ? " and " : ", ") + std::to_string(v) + ".x";
   return text;
 }
 
 /// Checks the header and the section table; fills `sections` (known kinds
-/// only) and the file's major version.
-bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, SectionRef> &sections, unsigned &major,
-                   std::string &error) {
+/// only), `segments` (format 3: the segment sections in table order) and the
+/// file's major version.
+bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, SectionRef> &sections,
+                   std::vector<SectionRef> &segments, unsigned &major, std::string &error) {
   const uint8_t *p = bytes.data();
   const size_t n = bytes.size();
   if (n == 0) {
@@ -62,7 +63,7 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
   }
   major = static_cast<unsigned>(loadLE(p + kOffVersionMajor, 2));
   unsigned minor = static_cast<unsigned>(loadLE(p + kOffVersionMinor, 2));
-  if (major > kVersionMajor) {
+  if (major > kSegmentedMajor) {
     error = "artifact format version " + versionText(major, minor) + " is newer than this runtime supports (" +
             supportedText() + ")";
     return false;
@@ -131,6 +132,15 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
       }
       continue; // optional and unknown: skipped (forward compatibility)
     }
+    if (isSegmentSection(s.kind)) {
+      if (major < kSegmentedMajor) {
+        error = std::string("artifact format ") + versionText(major, minor) + " cannot hold a " + sectionName(s.kind) +
+                " section";
+        return false;
+      }
+      segments.push_back(s);
+      continue;
+    }
     if (!sections.emplace(s.kind, s).second) {
       error = std::string("artifact has two ") + sectionName(s.kind) + " sections";
       return false;
@@ -143,11 +153,26 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
               " overlap";
       return false;
     }
-  for (uint32_t kind : {kTarget, kIoSig, kProgram, kDram, kFormats})
+  const std::vector<uint32_t> mandatory = major >= kSegmentedMajor ? std::vector<uint32_t>{kTarget, kIoSig}
+                                                                    : std::vector<uint32_t>{kTarget, kIoSig, kProgram,
+                                                                                            kDram, kFormats};
+  for (uint32_t kind : mandatory)
     if (!sections.count(kind)) {
       error = std::string("artifact has no ") + sectionName(kind) + " section";
       return false;
     }
+  if (major >= kSegmentedMajor) {
+    for (uint32_t kind : {kProgram, kDebug, kMatrices, kDram, kWeights, kFormats, kTensors, kMatrixParts})
+      if (sections.count(kind)) {
+        error = std::string("artifact format ") + versionText(major, minor) + " keeps its programs in segments, not in a " +
+                sectionName(kind) + " section";
+        return false;
+      }
+    if (segments.empty()) {
+      error = "artifact format " + versionText(major, minor) + " has no segments";
+      return false;
+    }
+  }
   return true;
 }
 
@@ -166,13 +191,15 @@ bool readTarget(ByteReader &r, Artifact &a) {
   return true;
 }
 
-bool readTensor(ByteReader &r, TensorSig &t) {
+bool readTensor(ByteReader &r, TensorSig &t, unsigned major) {
   uint32_t dtype, rank;
   if (!r.str(t.name, "tensor name") || !r.u32(dtype) || !r.u32(rank))
     return false;
-  if (dtype != static_cast<uint32_t>(DType::F32))
+  // Format 3 signatures may carry any dtype; an NPU program's are float32.
+  std::optional<DType> known = dtypeFromOnnx(static_cast<int>(dtype));
+  if (!known || (major < kSegmentedMajor && *known != DType::F32))
     return r.fail("tensor '" + t.name + "' has unknown dtype " + std::to_string(dtype));
-  t.dtype = DType::F32;
+  t.dtype = *known;
   if (!r.countFits(rank, 8, "tensor rank"))
     return false;
   t.shape.resize(rank);
@@ -182,7 +209,7 @@ bool readTensor(ByteReader &r, TensorSig &t) {
   return r.u64(t.dramAddr);
 }
 
-bool readIoSig(ByteReader &r, Artifact &a) {
+bool readIoSig(ByteReader &r, Artifact &a, unsigned major) {
   uint32_t nIn, nOut;
   if (!r.u32(nIn) || !r.u32(nOut))
     return false;
@@ -192,10 +219,10 @@ bool readIoSig(ByteReader &r, Artifact &a) {
   a.inputs.resize(nIn);
   a.outputs.resize(nOut);
   for (TensorSig &t : a.inputs)
-    if (!readTensor(r, t))
+    if (!readTensor(r, t, major))
       return false;
   for (TensorSig &t : a.outputs)
-    if (!readTensor(r, t))
+    if (!readTensor(r, t, major))
       return false;
   return true;
 }
@@ -380,12 +407,67 @@ bool readDram(ByteReader &r, Artifact &a) {
   return true;
 }
 
+bool readNames(ByteReader &r, std::vector<std::string> &names) {
+  uint32_t n;
+  if (!r.u32(n) || !r.countFits(n, 4, "tensor name"))
+    return false;
+  names.resize(n);
+  for (std::string &name : names)
+    if (!r.str(name, "tensor name"))
+      return false;
+  return true;
+}
+
+/// Format 3: the segment sections, in run order.
+bool readSegments(const std::vector<uint8_t> &bytes, const std::vector<SectionRef> &refs, Artifact &a,
+                  std::string &error) {
+  std::vector<uint8_t> inflated;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const SectionRef &s = refs[i];
+    const std::string what = "artifact segment " + std::to_string(i) + " (" + sectionName(s.kind) + ")";
+    const uint8_t *data = bytes.data() + s.offset;
+    size_t size = s.size;
+    if (s.flags & kSectionDeflate) {
+      std::string why;
+      if (!inflateSection(data, size, inflated, why)) {
+        error = what + " " + why;
+        return false;
+      }
+      data = inflated.data();
+      size = inflated.size();
+    }
+    Segment seg;
+    if (s.kind == kNpuSegment) {
+      seg.kind = Segment::Kind::Npu;
+      std::optional<Artifact> npu = deserialize(std::vector<uint8_t>(data, data + size), error);
+      if (!npu) {
+        error = what + ": " + error;
+        return false;
+      }
+      seg.npu = std::make_shared<const Artifact>(std::move(*npu));
+    } else {
+      seg.kind = Segment::Kind::Host;
+      ByteReader r(data, size, what);
+      if (readNames(r, seg.hostInputs) && readNames(r, seg.hostOutputs) && r.str(seg.hostModel, "host model") &&
+          !r.atEnd())
+        r.fail(std::to_string(r.remaining()) + " unexpected bytes at the end");
+      if (!r.ok()) {
+        error = r.error();
+        return false;
+      }
+    }
+    a.segments.push_back(std::move(seg));
+  }
+  return true;
+}
+
 } // namespace
 
 std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::string &error) {
   std::map<uint32_t, SectionRef> sections;
+  std::vector<SectionRef> segments;
   unsigned major = 0;
-  if (!readContainer(bytes, sections, major, error))
+  if (!readContainer(bytes, sections, segments, major, error))
     return std::nullopt;
 
   Artifact a;
@@ -409,7 +491,7 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
       ok = readTarget(r, a);
       break;
     case kIoSig:
-      ok = readIoSig(r, a);
+      ok = readIoSig(r, a, major);
       break;
     case kProgram:
       ok = readProgram(r, a);
@@ -449,6 +531,8 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
       return std::nullopt;
     }
   }
+  if (!readSegments(bytes, segments, a, error))
+    return std::nullopt;
   if (!sections.count(kDebug))
     a.instNode.assign(a.program.size(), kNoNode);
   if (major < 2 && !wholeTileExtents(a, error))

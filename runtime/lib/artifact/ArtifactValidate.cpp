@@ -444,10 +444,63 @@ private:
 
 } // namespace
 
+/// Format 3.0: names, dtypes and the data flow between segments (every
+/// tensor a segment reads exists by then); NPU segments are whole artifacts
+/// validated when they were read or built.
+bool checkSegments(const Artifact &a, std::string &error) {
+  std::set<std::string> available;
+  for (const std::vector<TensorSig> *list : {&a.inputs, &a.outputs}) {
+    std::set<std::string> names;
+    for (const TensorSig &t : *list) {
+      if (t.name.empty() || !names.insert(t.name).second)
+        return fail(error, "artifact has an empty or repeated graph input or output name '" + t.name + "'");
+      if (dtypeSize(t.dtype) == 0)
+        return fail(error, "artifact tensor '" + t.name + "' has unknown dtype " +
+                               std::to_string(static_cast<unsigned>(t.dtype)));
+      for (int64_t d : t.shape)
+        if (d < 0)
+          return fail(error, "artifact tensor '" + t.name + "' has negative dimension " + std::to_string(d));
+    }
+  }
+  for (const TensorSig &t : a.inputs)
+    available.insert(t.name);
+  for (size_t i = 0; i < a.segments.size(); ++i) {
+    const Segment &s = a.segments[i];
+    const std::string id = "artifact segment " + std::to_string(i);
+    std::vector<std::string> reads = s.hostInputs, writes = s.hostOutputs;
+    if (s.kind == Segment::Kind::Npu) {
+      if (!s.npu || s.npu->segmented())
+        return fail(error, id + " is not a one-segment NPU program");
+      if (s.npu->target.hash() != a.target.hash())
+        return fail(error, id + " was compiled for another target than the artifact's");
+      reads.clear();
+      writes.clear();
+      for (const TensorSig &t : s.npu->inputs)
+        reads.push_back(t.name);
+      for (const TensorSig &t : s.npu->outputs)
+        writes.push_back(t.name);
+    } else if (s.hostModel.empty()) {
+      return fail(error, id + " (host) has no model");
+    }
+    for (const std::string &r : reads)
+      if (!available.count(r))
+        return fail(error, id + " reads '" + r + "', which no graph input or earlier segment provides");
+    for (const std::string &w : writes)
+      if (w.empty() || !available.insert(w).second)
+        return fail(error, id + " writes '" + w + "', which is empty or already written");
+  }
+  for (const TensorSig &t : a.outputs)
+    if (!available.count(t.name))
+      return fail(error, "artifact output '" + t.name + "' is written by no segment");
+  return true;
+}
+
 bool validate(const Artifact &a, std::string &error) {
   const target::Target &t = a.target;
   if (auto err = t.validate())
     return fail(error, "artifact target: " + *err);
+  if (a.segmented())
+    return checkSegments(a, error);
   if (a.dramElements > t.dramBytes / 4)
     return fail(error, "artifact needs " + std::to_string(a.dramElements) + " DRAM elements but target '" + t.name +
                            "' has " + std::to_string(t.dramBytes) + " bytes of DRAM");

@@ -53,8 +53,7 @@ void writeFormat(ByteWriter &w, const numerics::NumberFormat &f) {
   w.u32(static_cast<uint32_t>(f.element));
 }
 
-std::vector<Section> buildSections(const Artifact &a) {
-  std::vector<Section> s;
+void addHeadSections(const Artifact &a, std::vector<Section> &s) {
   {
     ByteWriter w;
     w.u64(a.target.hash());
@@ -71,6 +70,38 @@ std::vector<Section> buildSections(const Artifact &a) {
       writeTensor(w, t);
     s.push_back({kIoSig, kSectionRequired, std::move(w.bytes)});
   }
+}
+
+void writeNames(ByteWriter &w, const std::vector<std::string> &names) {
+  w.u32(static_cast<uint32_t>(names.size()));
+  for (const std::string &n : names)
+    w.str(n);
+}
+
+/// Format 3.0: the head, then one section per segment in run order.
+std::vector<Section> buildSegmentedSections(const Artifact &a) {
+  std::vector<Section> s;
+  addHeadSections(a, s);
+  for (const Segment &seg : a.segments) {
+    if (seg.kind == Segment::Kind::Npu) {
+      s.push_back({kNpuSegment, kSectionRequired, serialize(*seg.npu)});
+      continue;
+    }
+    ByteWriter w;
+    writeNames(w, seg.hostInputs);
+    writeNames(w, seg.hostOutputs);
+    w.str(seg.hostModel);
+    s.push_back({kHostSegment, kSectionRequired, std::move(w.bytes)});
+  }
+  s.push_back({kProducer, 0, std::vector<uint8_t>(a.producer.begin(), a.producer.end())});
+  return s;
+}
+
+std::vector<Section> buildSections(const Artifact &a) {
+  if (a.segmented())
+    return buildSegmentedSections(a);
+  std::vector<Section> s;
+  addHeadSections(a, s);
   {
     ByteWriter w;
     w.u64(a.program.size());
@@ -164,9 +195,15 @@ std::vector<Section> buildSections(const Artifact &a) {
   }
   s.push_back({kWeights, kSectionRequired, {}, &a.weightImage});
   s.push_back({kProducer, 0, std::vector<uint8_t>(a.producer.begin(), a.producer.end())});
+  return s;
+}
+
+/// Compresses the sections that grow with the model (not the program or the
+/// weights), where that helps.
+void deflateTables(std::vector<Section> &s) {
   for (Section &section : s) {
     const bool table = section.kind == kIoSig || section.kind == kDebug || section.kind == kMatrices ||
-                       section.kind == kTensors || section.kind == kDram;
+                       section.kind == kTensors || section.kind == kDram || section.kind == kHostSegment;
     if (!table || section.bytes.size() < kDeflateMinBytes)
       continue;
     std::vector<uint8_t> packed = deflateSection(section.bytes);
@@ -175,7 +212,6 @@ std::vector<Section> buildSections(const Artifact &a) {
     section.bytes = std::move(packed);
     section.flags |= kSectionDeflate;
   }
-  return s;
 }
 
 } // namespace
@@ -196,6 +232,7 @@ struct FileLayout {
 void layOut(const Artifact &a, FileLayout &f) {
   static const uint8_t kZeros[kSectionAlign] = {};
   f.sections = buildSections(a);
+  deflateTables(f.sections);
   const std::vector<Section> &sections = f.sections;
 
   // Place the sections after the header and the section table.
@@ -210,8 +247,8 @@ void layOut(const Artifact &a, FileLayout &f) {
 
   ByteWriter w;
   w.raw(kMagic, sizeof(kMagic));
-  w.u16(kVersionMajor);
-  w.u16(kVersionMinor);
+  w.u16(a.segmented() ? kSegmentedMajor : kVersionMajor);
+  w.u16(a.segmented() ? kSegmentedMinor : kVersionMinor);
   w.u32(static_cast<uint32_t>(kHeaderSize));
   w.u64(pos);
   w.u32(static_cast<uint32_t>(sections.size()));

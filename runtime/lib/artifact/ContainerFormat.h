@@ -53,8 +53,15 @@ enum SectionKind : uint32_t {
   kFormats = 9,
   kTensors = 10,
   kMatrixParts = 11, // 2.1: column parts of the matrices that have them
+  kNpuSegment = 12,  // 3.0: a whole format-2 artifact (one NPU segment); one per segment
+  kHostSegment = 13, // 3.0: tensor names and an ONNX ModelProto; one per segment
 };
-inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kMatrixParts; }
+inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kHostSegment; }
+/// Kinds a file may hold several of (in run order).
+inline bool isSegmentSection(uint32_t kind) { return kind == kNpuSegment || kind == kHostSegment; }
+/// The format of artifacts with segments (Artifact::segments).
+constexpr uint16_t kSegmentedMajor = 3;
+constexpr uint16_t kSegmentedMinor = 0;
 inline const char *sectionName(uint32_t kind) {
   switch (kind) {
   case kTarget:
@@ -79,6 +86,10 @@ inline const char *sectionName(uint32_t kind) {
     return "TENSORS";
   case kMatrixParts:
     return "MATRIX_PARTS";
+  case kNpuSegment:
+    return "NPU_SEGMENT";
+  case kHostSegment:
+    return "HOST_SEGMENT";
   }
   return "unknown";
 }

@@ -228,8 +228,9 @@ std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
   return parseNpy(bytes, "'" + path + "'", error);
 }
 
-std::string serializeNpy(const std::vector<int64_t> &shape, const std::vector<float> &data) {
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
+/// The header and preamble of a .npy file of `descr` elements.
+static std::string npyPreamble(const std::vector<int64_t> &shape, const char *descr) {
+  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
   // Pad with spaces so that magic + version + length + header + '\n' is a
   // multiple of 64 bytes, as numpy does.
   const size_t prefix = kMagicLen + 2 + 2;
@@ -242,6 +243,11 @@ std::string serializeNpy(const std::vector<int64_t> &shape, const std::vector<fl
   out += static_cast<char>(header.size() & 0xFF);
   out += static_cast<char>((header.size() >> 8) & 0xFF);
   out += header;
+  return out;
+}
+
+std::string serializeNpy(const std::vector<int64_t> &shape, const std::vector<float> &data) {
+  std::string out = npyPreamble(shape, "<f4");
   out.reserve(out.size() + 4 * data.size());
   for (float f : data) {
     uint32_t bits;
@@ -250,6 +256,28 @@ std::string serializeNpy(const std::vector<int64_t> &shape, const std::vector<fl
       out += static_cast<char>((bits >> (8 * i)) & 0xFF);
   }
   return out;
+}
+
+static bool writeBytes(const std::string &path, const std::string &bytes, std::string &error) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    error = "cannot open '" + path + "' for writing";
+    return false;
+  }
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+bool writeNpyRaw(const std::string &path, const std::vector<int64_t> &shape, const char *descr,
+                 const std::vector<uint8_t> &elements, std::string &error) {
+  std::string bytes = npyPreamble(shape, descr);
+  bytes.append(reinterpret_cast<const char *>(elements.data()), elements.size());
+  return writeBytes(path, bytes, error);
 }
 
 bool writeNpy(const std::string &path, const std::vector<int64_t> &shape, const std::vector<float> &data,

@@ -27,10 +27,19 @@
 
 namespace softnpu::api {
 
-/// A dense row-major fp32 tensor.
+/// A dense row-major tensor. The NPU's tensors are float32 (`data`); a model
+/// with host segments may also take and give other element types, whose
+/// elements are in `bytes` (little endian, bool as one byte 0 / 1).
 struct Tensor {
+  Tensor() = default;
+  /// A float32 tensor.
+  Tensor(std::vector<int64_t> dims, std::vector<float> values) : shape(std::move(dims)), data(std::move(values)) {}
   std::vector<int64_t> shape;
-  std::vector<float> data;
+  std::vector<float> data; ///< the values when dtype is F32
+  artifact::DType dtype = artifact::DType::F32;
+  std::vector<uint8_t> bytes; ///< the elements for any other dtype
+  /// Elements present: data.size() for F32, else bytes / element size.
+  size_t count() const;
 };
 
 /// A loaded, validated artifact.
@@ -64,8 +73,11 @@ public:
                        std::vector<Tensor> *nodeTensors = nullptr, timing::Profile *profile = nullptr) = 0;
 };
 
+class SegmentRunner;
+
 class Session {
 public:
+  ~Session();
   /// Creates a session on the bit-accurate simulator.
   static std::unique_ptr<Session> create(const Model &model, std::string &error);
   /// Checks names and shapes of `inputs` against the signature (every input
@@ -82,7 +94,8 @@ public:
 
 private:
   const Model *model_ = nullptr;
-  std::unique_ptr<Device> device_;
+  std::unique_ptr<Device> device_;         ///< a one-segment (format 2) model
+  std::unique_ptr<SegmentRunner> runner_; ///< a model with segments (format 3)
 };
 
 } // namespace softnpu::api

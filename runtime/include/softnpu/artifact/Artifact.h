@@ -22,11 +22,15 @@
 #include "softnpu/target/Target.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace softnpu::artifact {
 
+/// 3.0: the artifact may be a list of NPU and host segments
+/// (Artifact::segments); written only for such models, so the others stay
+/// format 2.1 files.
 /// 2.1: a matrix may be split into column parts, each starting on a whole
 /// tile column (MatrixEntry::colParts, the MATRIX_PARTS section): the zero
 /// columns between its parts are not stored. Written only by artifacts that
@@ -107,6 +111,24 @@ struct DramInit {
   uint64_t offset = 0;
 };
 
+struct Artifact;
+
+/// Format 3.0: one piece of a model that runs partly on the host
+/// (docs/partitioning.md). Segments run in order; each reads tensors by name
+/// from the graph inputs and the outputs of the segments before it.
+struct Segment {
+  enum class Kind : uint8_t { Npu = 1, Host = 2 };
+  Kind kind = Kind::Npu;
+  /// Kind::Npu: a one-segment (format 2) artifact; its inputs and outputs
+  /// name the tensors it reads and writes.
+  std::shared_ptr<const Artifact> npu;
+  /// Kind::Host: a serialized ONNX ModelProto (nodes, attributes, constants
+  /// as initializers, declared types), run by runtime/lib/host; and the
+  /// names of the tensors it reads and writes, in its graph's order.
+  std::string hostModel;
+  std::vector<std::string> hostInputs, hostOutputs;
+};
+
 struct Artifact {
   target::Target target;
   std::vector<TensorSig> inputs, outputs; ///< ONNX order
@@ -120,6 +142,12 @@ struct Artifact {
   std::vector<DramInit> dramInits;
   std::vector<uint8_t> weightImage;
   std::string producer; ///< e.g. "npu-compile 0.1 (model.onnx)"
+  /// Format 3.0 (written only when non-empty): the model is these segments,
+  /// and the fields above hold only target, inputs, outputs (any dtype; no
+  /// DRAM address) and producer. Empty: the model is the one NPU segment
+  /// above (format 2).
+  std::vector<Segment> segments;
+  bool segmented() const { return !segments.empty(); }
 };
 
 } // namespace softnpu::artifact

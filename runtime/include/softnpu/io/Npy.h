@@ -21,6 +21,11 @@ std::string serializeNpy(const std::vector<int64_t> &shape, const std::vector<fl
 bool writeNpy(const std::string &path, const std::vector<int64_t> &shape, const std::vector<float> &data,
               std::string &error);
 
+/// Writes a .npy of elements already in NumPy's little-endian layout, with
+/// dtype descriptor `descr` (e.g. "<i8", "|b1").
+bool writeNpyRaw(const std::string &path, const std::vector<int64_t> &shape, const char *descr,
+                 const std::vector<uint8_t> &elements, std::string &error);
+
 } // namespace softnpu::io
 
 #endif

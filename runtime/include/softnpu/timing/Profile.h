@@ -55,6 +55,13 @@ struct Profile {
     uint64_t begin = 0, end = 0; ///< cycles
   };
   std::vector<Event> events; ///< every busy interval, in schedule order
+  /// Models with host segments (artifact format 3): wall time of the host
+  /// kernels on this machine, and the modelled host <-> NPU transfers (the
+  /// target's host_link_latency_us + bytes / host_link_gbps each). `cycles`
+  /// and the rest cover the NPU segments, one after the other.
+  double hostUs = 0;
+  double transferUs = 0;
+  uint64_t transfers = 0;
 
   double latencyUs() const { return clockMHz > 0 ? static_cast<double>(cycles) / clockMHz : 0; }
   /// 2 * MACs per second of latency, in 10^12.
