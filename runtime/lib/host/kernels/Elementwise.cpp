@@ -68,10 +68,10 @@ template <unsigned Set, typename Op> KernelFn unary(Op op) {
   return [op](KernelContext &ctx) { return mapUnary<Set>(ctx, op); };
 }
 
-/// ctx.outputs[0] = op(a, b) over the broadcast shape, a and b of one dtype
-/// in `Set`.
-template <unsigned Set, typename Op> bool mapBinary(KernelContext &ctx, Op op) {
-  const HostTensor *a = ctx.in(0), *b = ctx.in(1);
+/// ctx.outputs[0] = op(a, b) over the broadcast shape, a and b (by default
+/// the first two inputs) of one dtype in `Set`.
+template <unsigned Set, typename Op>
+bool mapBinary(KernelContext &ctx, Op op, const HostTensor *a, const HostTensor *b) {
   if (!a || !b)
     return ctx.fail("needs two inputs");
   if (a->dtype != b->dtype)
@@ -93,6 +93,10 @@ template <unsigned Set, typename Op> bool mapBinary(KernelContext &ctx, Op op) {
   });
   ctx.outputs[0] = std::move(out);
   return ok;
+}
+
+template <unsigned Set, typename Op> bool mapBinary(KernelContext &ctx, Op op) {
+  return mapBinary<Set>(ctx, op, ctx.in(0), ctx.in(1));
 }
 
 template <unsigned Set, typename Op> KernelFn binary(Op op) {
@@ -279,18 +283,27 @@ bool clip(KernelContext &ctx) {
   return ok;
 }
 
-/// PRelu: the slope broadcasts to x's shape (never the other way).
+/// PRelu: the slope broadcasts to x's shape (never the other way). Before
+/// opset 7 (no broadcasting rule yet) a 1-D slope is per channel, axis 1, as
+/// the exporters of the day meant it.
 bool prelu(KernelContext &ctx) {
   const HostTensor *x = ctx.in(0), *slope = ctx.in(1);
   if (!x || !slope)
     return ctx.fail("needs x and slope inputs");
+  HostTensor perChannel;
+  if (ctx.opset < 7 && slope->rank() == 1 && x->rank() >= 2 && slope->shape[0] == x->shape[1] && slope->shape[0] != 1) {
+    perChannel = *slope;
+    perChannel.shape.assign(x->rank() - 1, 1);
+    perChannel.shape[0] = slope->shape[0];
+    slope = &perChannel;
+  }
   std::vector<int64_t> shape;
   if (!broadcastShapes(ctx, x->shape, slope->shape, shape))
     return false;
   if (shape != x->shape)
     return ctx.fail("slope of shape " + shapeText(slope->shape) + " does not broadcast to x's " + shapeText(x->shape));
   return mapBinary<kNumeric>(
-      ctx, [](auto v, auto s) { return v < 0 ? wrapping(s, v, [](auto p, auto q) { return p * q; }) : v; });
+      ctx, [](auto v, auto s) { return v < 0 ? wrapping(s, v, [](auto p, auto q) { return p * q; }) : v; }, x, slope);
 }
 
 /// NaN-propagating clamp of v to [lo, hi] (lo <= hi).
