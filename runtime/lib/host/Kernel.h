@@ -85,6 +85,10 @@ bool normalizeAxis(KernelContext &ctx, int64_t &axis, int64_t rank, const char *
 /// broadcast.
 bool broadcastShapes(KernelContext &ctx, const std::vector<int64_t> &a, const std::vector<int64_t> &b,
                      std::vector<int64_t> &out);
+/// The shape operand b of a binary op broadcasts as: its own, except before
+/// opset 7 when the node has broadcast=1 and an axis, which align b's
+/// dimensions with a's from that axis on (ONNX's legacy broadcast).
+std::vector<int64_t> legacyBroadcastShape(const KernelContext &ctx, const HostTensor &a, const HostTensor &b);
 /// Row-major strides of `shape`.
 std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape);
 /// For each element of `outShape`, the index of the element of a tensor of

@@ -77,8 +77,9 @@ bool mapBinary(KernelContext &ctx, Op op, const HostTensor *a, const HostTensor 
   if (a->dtype != b->dtype)
     return ctx.fail(std::string("inputs have different element types (") + artifact::dtypeName(a->dtype) + ", " +
                     artifact::dtypeName(b->dtype) + ")");
+  const std::vector<int64_t> bShape = legacyBroadcastShape(ctx, *a, *b);
   std::vector<int64_t> shape;
-  if (!broadcastShapes(ctx, a->shape, b->shape, shape))
+  if (!broadcastShapes(ctx, a->shape, bShape, shape))
     return false;
   HostTensor out(a->dtype, shape);
   const bool ok = dispatchIn<Set>(ctx, a->dtype, [&](auto tag) {
@@ -86,7 +87,7 @@ bool mapBinary(KernelContext &ctx, Op op, const HostTensor *a, const HostTensor 
     using C = ComputeOf<T>;
     const T *pa = a->data<T>(), *pb = b->data<T>();
     T *po = out.data<T>();
-    forEachBroadcast<2>(shape, {&a->shape, &b->shape}, [&](int64_t o, const std::array<int64_t, 2> &i) {
+    forEachBroadcast<2>(shape, {&a->shape, &bShape}, [&](int64_t o, const std::array<int64_t, 2> &i) {
       po[o] = T(static_cast<C>(op(C(pa[i[0]]), C(pb[i[1]]))));
     });
     return true;
@@ -216,8 +217,9 @@ bool powKernel(KernelContext &ctx) {
   const HostTensor *a = ctx.in(0), *b = ctx.in(1);
   if (!a || !b)
     return ctx.fail("needs two inputs");
+  const std::vector<int64_t> bShape = legacyBroadcastShape(ctx, *a, *b);
   std::vector<int64_t> shape;
-  if (!broadcastShapes(ctx, a->shape, b->shape, shape))
+  if (!broadcastShapes(ctx, a->shape, bShape, shape))
     return false;
   HostTensor out(a->dtype, shape);
   const bool ok = dispatchIn<kFloat | kSigned>(ctx, a->dtype, [&](auto baseTag) {
@@ -227,7 +229,7 @@ bool powKernel(KernelContext &ctx) {
       const T *pa = a->data<T>();
       const E *pb = b->data<E>();
       T *po = out.data<T>();
-      forEachBroadcast<2>(shape, {&a->shape, &b->shape}, [&](int64_t o, const std::array<int64_t, 2> &i) {
+      forEachBroadcast<2>(shape, {&a->shape, &bShape}, [&](int64_t o, const std::array<int64_t, 2> &i) {
         po[o] = T(power(ComputeOf<T>(pa[i[0]]), ComputeOf<E>(pb[i[1]])));
       });
       return true;

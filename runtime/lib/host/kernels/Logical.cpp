@@ -20,8 +20,9 @@ template <unsigned Set, typename Op> KernelFn toBool(Op op) {
     if (a->dtype != b->dtype)
       return ctx.fail(std::string("inputs have different element types (") + artifact::dtypeName(a->dtype) + ", " +
                       artifact::dtypeName(b->dtype) + ")");
+    const std::vector<int64_t> bShape = legacyBroadcastShape(ctx, *a, *b);
     std::vector<int64_t> shape;
-    if (!broadcastShapes(ctx, a->shape, b->shape, shape))
+    if (!broadcastShapes(ctx, a->shape, bShape, shape))
       return false;
     HostTensor out(DType::Bool, shape);
     const bool ok = dispatchIn<Set>(ctx, a->dtype, [&](auto tag) {
@@ -29,7 +30,7 @@ template <unsigned Set, typename Op> KernelFn toBool(Op op) {
       using C = ComputeOf<T>;
       const T *pa = a->data<T>(), *pb = b->data<T>();
       uint8_t *po = out.data<uint8_t>();
-      forEachBroadcast<2>(shape, {&a->shape, &b->shape}, [&](int64_t o, const std::array<int64_t, 2> &i) {
+      forEachBroadcast<2>(shape, {&a->shape, &bShape}, [&](int64_t o, const std::array<int64_t, 2> &i) {
         po[o] = op(C(pa[i[0]]), C(pb[i[1]])) ? 1 : 0;
       });
       return true;
