@@ -81,7 +81,8 @@ bool convertTensor(const onnx::TensorProto &tp, HostTensor &out, std::string &er
   }
   out = HostTensor(*dtype, std::vector<int64_t>(tp.dims().begin(), tp.dims().end()));
   if (tp.has_raw_data()) {
-    std::memcpy(out.bytes.data(), tp.raw_data().data(), out.bytes.size());
+    if (!out.bytes.empty()) // an empty vector's data() may be null
+      std::memcpy(out.bytes.data(), tp.raw_data().data(), out.bytes.size());
     return true;
   }
   switch (*dtype) {

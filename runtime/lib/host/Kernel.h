@@ -15,7 +15,10 @@
 #include "softnpu/host/ElementTypes.h"
 #include "softnpu/host/HostGraph.h"
 
+#include <array>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <type_traits>
@@ -82,6 +85,10 @@ bool normalizeAxis(KernelContext &ctx, int64_t &axis, int64_t rank, const char *
 /// broadcast.
 bool broadcastShapes(KernelContext &ctx, const std::vector<int64_t> &a, const std::vector<int64_t> &b,
                      std::vector<int64_t> &out);
+/// The shape operand b of a binary op broadcasts as: its own, except before
+/// opset 7 when the node has broadcast=1 and an axis, which align b's
+/// dimensions with a's from that axis on (ONNX's legacy broadcast).
+std::vector<int64_t> legacyBroadcastShape(const KernelContext &ctx, const HostTensor &a, const HostTensor &b);
 /// Row-major strides of `shape`.
 std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape);
 /// For each element of `outShape`, the index of the element of a tensor of
@@ -98,6 +105,140 @@ struct AxisSplit {
 };
 /// `isReduced` has one flag per axis of `shape`.
 AxisSplit splitAxes(const std::vector<int64_t> &shape, const std::vector<bool> &isReduced);
+
+// --- Element-wise helpers (Elementwise.cpp, Logical.cpp, Cast.cpp) --------
+
+/// Classes of element types, for the types an op accepts.
+enum TypeClass : unsigned { kFloat = 1, kSigned = 2, kUnsigned = 4, kBool = 8, kInt = 6, kNumeric = 7, kAnyType = 15 };
+
+inline unsigned typeClassOf(DType t) {
+  switch (t) {
+  case DType::F32:
+  case DType::F64:
+  case DType::F16:
+  case DType::BF16:
+    return kFloat;
+  case DType::I8:
+  case DType::I16:
+  case DType::I32:
+  case DType::I64:
+    return kSigned;
+  case DType::Bool:
+    return kBool;
+  default:
+    return kUnsigned;
+  }
+}
+
+/// dispatch() over the dtypes in the classes `Set`: another dtype fails with
+/// a message, and fn is instantiated only for storage types `Set` allows
+/// (uint8_t for kBool), so it may use operations only those types have.
+template <unsigned Set, typename Fn> bool dispatchIn(KernelContext &ctx, DType t, Fn &&fn) {
+  if (!(typeClassOf(t) & Set))
+    return ctx.fail(std::string("element type ") + artifact::dtypeName(t) + " is not supported");
+  return dispatch(t, [&](auto tag) -> bool {
+    using T = decltype(tag);
+    constexpr unsigned cls = isFloatStorage<T>() ? kFloat : std::is_signed_v<T> ? kSigned : kUnsigned;
+    if constexpr ((cls & Set) || ((Set & kBool) && std::is_same_v<T, uint8_t>))
+      return fn(tag);
+    else
+      return false; // not reached: typeClassOf rejected the dtype
+  });
+}
+
+/// Converts one element between storage types as Cast does: floats truncate
+/// toward zero into integers through int64, wrapping like NumPy on x86 (NaN
+/// gives 0, magnitudes past 64 bits saturate); integers wrap. Converting to
+/// bool is not this function's job (Cast tests != 0).
+template <typename To, typename From> To convertValue(From v) {
+  using CF = ComputeOf<From>;
+  const CF c = static_cast<CF>(v);
+  if constexpr (std::is_integral_v<To> && !std::is_integral_v<CF>) {
+    const double d = static_cast<double>(c);
+    if (std::isnan(d))
+      return To(0);
+    if constexpr (std::is_same_v<To, uint64_t>)
+      if (d >= 9223372036854775808.0) // 2^63: past int64 but maybe not uint64
+        return d >= 18446744073709551616.0 ? std::numeric_limits<uint64_t>::max() : static_cast<uint64_t>(d);
+    if (d >= 9223372036854775808.0)
+      return static_cast<To>(std::numeric_limits<int64_t>::max());
+    if (d < -9223372036854775808.0)
+      return static_cast<To>(std::numeric_limits<int64_t>::min());
+    return static_cast<To>(static_cast<int64_t>(d));
+  } else if constexpr (std::is_same_v<To, Half> || std::is_same_v<To, BFloat16>) {
+    return To(static_cast<float>(c));
+  } else {
+    return static_cast<To>(c);
+  }
+}
+
+/// Calls fn(o, in) for every element o (row-major) of `outShape`, with in[k]
+/// the element of input k (shape *inShapes[k], right-aligned and broadcast)
+/// it reads. Inputs of the output's shape cost no index arithmetic; otherwise
+/// axes that are contiguous in every input merge and the innermost runs as a
+/// plain strided loop.
+template <size_t N, typename Fn>
+void forEachBroadcast(const std::vector<int64_t> &outShape, const std::array<const std::vector<int64_t> *, N> &inShapes,
+                      Fn &&fn) {
+  const int64_t n = elementCount(outShape);
+  std::array<int64_t, N> at{};
+  bool same = true;
+  for (const std::vector<int64_t> *s : inShapes)
+    same = same && *s == outShape;
+  if (same || n <= 1) {
+    for (int64_t o = 0; o < n; ++o) {
+      at.fill(same ? o : 0);
+      fn(o, at);
+    }
+    return;
+  }
+  // dims[d] and step[k][d] (0 along broadcast axes), merged from the inside.
+  std::vector<int64_t> dims;
+  std::vector<std::array<int64_t, N>> step;
+  std::array<int64_t, N> stride{};
+  stride.fill(1);
+  for (size_t d = outShape.size(); d-- > 0;) {
+    std::array<int64_t, N> s{};
+    for (size_t k = 0; k < N; ++k) {
+      const std::vector<int64_t> &in = *inShapes[k];
+      const size_t off = outShape.size() - in.size();
+      const int64_t dim = d < off ? 1 : in[d - off];
+      s[k] = dim == 1 ? 0 : stride[k];
+      stride[k] *= dim;
+    }
+    if (outShape[d] == 1)
+      continue;
+    bool merge = !dims.empty();
+    for (size_t k = 0; merge && k < N; ++k)
+      merge = s[k] == step.back()[k] * dims.back();
+    if (merge) {
+      dims.back() *= outShape[d];
+    } else {
+      dims.push_back(outShape[d]);
+      step.push_back(s);
+    }
+  } // dims[0] is now the innermost axis
+  const int64_t inner = dims[0];
+  const std::array<int64_t, N> innerStep = step[0];
+  std::vector<int64_t> pos(dims.size(), 0);
+  std::array<int64_t, N> base{};
+  for (int64_t o = 0; o < n;) {
+    for (int64_t j = 0; j < inner; ++j, ++o) {
+      for (size_t k = 0; k < N; ++k)
+        at[k] = base[k] + j * innerStep[k];
+      fn(o, at);
+    }
+    for (size_t d = 1; d < dims.size(); ++d) {
+      for (size_t k = 0; k < N; ++k)
+        base[k] += step[d][k];
+      if (++pos[d] < dims[d])
+        break;
+      for (size_t k = 0; k < N; ++k)
+        base[k] -= step[d][k] * dims[d];
+      pos[d] = 0;
+    }
+  }
+}
 
 } // namespace softnpu::host
 

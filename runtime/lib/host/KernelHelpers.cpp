@@ -40,6 +40,21 @@ bool broadcastShapes(KernelContext &ctx, const std::vector<int64_t> &a, const st
   return true;
 }
 
+std::vector<int64_t> legacyBroadcastShape(const KernelContext &ctx, const HostTensor &a, const HostTensor &b) {
+  if (ctx.opset >= 7 || ctx.node.attrInt("broadcast", 0) == 0 || !ctx.node.attr("axis"))
+    return b.shape;
+  const int64_t rank = static_cast<int64_t>(a.rank());
+  int64_t axis = ctx.node.attrInt("axis", 0);
+  if (axis < 0)
+    axis += rank;
+  const int64_t trailing = rank - axis - static_cast<int64_t>(b.rank());
+  if (axis < 0 || trailing < 0)
+    return b.shape; // the broadcast then fails with the shapes in its message
+  std::vector<int64_t> shape = b.shape;
+  shape.insert(shape.end(), static_cast<size_t>(trailing), 1);
+  return shape;
+}
+
 std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
   std::vector<int64_t> s(shape.size(), 1);
   for (size_t i = shape.size(); i-- > 1;)
