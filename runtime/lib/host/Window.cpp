@@ -11,8 +11,8 @@ bool readPerAxis(KernelContext &ctx, const char *name, size_t n, int64_t dflt, i
   if (out.empty())
     out.assign(n, dflt);
   if (out.size() != n)
-    return ctx.fail(std::string(name) + " has " + std::to_string(out.size()) + " entries for " + std::to_string(n) +
-                    " spatial axes");
+    return ctx.fail(std::string(name) + " has " + std::to_string(out.size()) + " entries, expected " +
+                    std::to_string(n));
   for (int64_t v : out)
     if (v < minimum)
       return ctx.fail(std::string(name) + " has entry " + std::to_string(v));
@@ -21,9 +21,7 @@ bool readPerAxis(KernelContext &ctx, const char *name, size_t n, int64_t dflt, i
 
 } // namespace
 
-bool slidingWindow(KernelContext &ctx, const std::vector<int64_t> &in, const std::vector<int64_t> &kernel,
-                   bool ceilMode, bool useDilations, Window &w) {
-  const size_t n = in.size();
+bool windowAttributes(KernelContext &ctx, size_t n, const std::vector<int64_t> &kernel, bool useDilations, Window &w) {
   if (kernel.size() != n)
     return ctx.fail("kernel has " + std::to_string(kernel.size()) + " axes for " + std::to_string(n) + " spatial axes");
   for (int64_t k : kernel)
@@ -43,6 +41,14 @@ bool slidingWindow(KernelContext &ctx, const std::vector<int64_t> &in, const std
     return false;
   w.padsBegin.assign(pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(n));
   w.padsEnd.assign(pads.begin() + static_cast<std::ptrdiff_t>(n), pads.end());
+  return true;
+}
+
+bool slidingWindow(KernelContext &ctx, const std::vector<int64_t> &in, const std::vector<int64_t> &kernel,
+                   bool ceilMode, bool useDilations, Window &w) {
+  const size_t n = in.size();
+  if (!windowAttributes(ctx, n, kernel, useDilations, w))
+    return false;
   const std::string autoPad = ctx.node.attrString("auto_pad", "NOTSET");
   w.out.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {

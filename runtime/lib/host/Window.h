@@ -26,6 +26,10 @@ struct Window {
   }
 };
 
+/// The node's kernel, strides, dilations and explicit pads for `n` spatial
+/// axes (w.out is left empty).
+bool windowAttributes(KernelContext &ctx, size_t n, const std::vector<int64_t> &kernel, bool useDilations, Window &w);
+
 /// The window of the node's strides, dilations, pads and auto_pad over the
 /// spatial sizes `in` for kernel sizes `kernel`; `ceilMode` rounds the
 /// output size up (pools). `useDilations`: false for ops that have none.

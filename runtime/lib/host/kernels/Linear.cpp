@@ -58,7 +58,8 @@ bool matmul(KernelContext &ctx) {
   const std::vector<int64_t> aBatch(as.begin(), as.end() - 2), bBatch(bs.begin(), bs.end() - 2);
   std::vector<int64_t> batch;
   if (!broadcastShapes(ctx, aBatch, bBatch, batch))
-    return false;
+    return ctx.fail("the batch axes of A " + shapeText(a->shape) + " and B " + shapeText(b->shape) +
+                    " do not broadcast");
   std::vector<int64_t> outShape = batch;
   if (a->rank() > 1)
     outShape.push_back(m);
@@ -325,20 +326,8 @@ bool convTranspose(KernelContext &ctx) {
   // Strides, dilations and explicit pads as for Conv; the output size is
   // worked out below.
   Window win;
-  {
-    std::vector<int64_t> in = spatial(x.shape), k = spatial(w.shape);
-    // Read the attributes through a window that always fits.
-    std::vector<int64_t> big(ns);
-    for (size_t i = 0; i < ns; ++i)
-      big[i] = in[i] + (k[i] - 1) * 1 + 1;
-    if (!slidingWindow(ctx, big, k, false, true, win))
-      return false;
-    std::vector<int64_t> pads = ctx.node.attrInts("pads", std::vector<int64_t>(2 * ns, 0));
-    if (pads.size() == 2 * ns) {
-      win.padsBegin.assign(pads.begin(), pads.begin() + static_cast<std::ptrdiff_t>(ns));
-      win.padsEnd.assign(pads.begin() + static_cast<std::ptrdiff_t>(ns), pads.end());
-    }
-  }
+  if (!windowAttributes(ctx, ns, spatial(w.shape), true, win))
+    return false;
   std::vector<int64_t> outPad = ctx.node.attrInts("output_padding", std::vector<int64_t>(ns, 0));
   if (outPad.empty())
     outPad.assign(ns, 0);
@@ -353,6 +342,8 @@ bool convTranspose(KernelContext &ctx) {
                     " spatial axes");
   const std::string autoPad = ctx.node.attrString("auto_pad", "NOTSET");
   const bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (!same && autoPad != "VALID" && autoPad != "NOTSET" && !autoPad.empty())
+    return ctx.fail("auto_pad " + autoPad + " is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
   if (autoPad == "VALID")
     std::fill(win.padsBegin.begin(), win.padsBegin.end(), 0), std::fill(win.padsEnd.begin(), win.padsEnd.end(), 0);
   std::vector<int64_t> full(ns); // the output with no padding at all
