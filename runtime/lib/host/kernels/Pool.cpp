@@ -8,7 +8,7 @@
 // window (ONNX divides by the window clipped to the padded input; oneDNN by
 // the kernel size).
 //
-// Resize and Upsample are hand-written, separably over any rank: ONNX's
+// MaxUnpool is a scatter. Resize and Upsample are hand-written, separably over any rank: ONNX's
 // coordinate transformations, nearest modes and cubic options are more than
 // oneDNN's resampling offers.
 //
@@ -214,6 +214,59 @@ bool globalPool(KernelContext &ctx, PoolKind kind) {
     loopPool<decltype(tag)>(x, w, kind, false, p, y, nullptr, false);
     return true;
   });
+}
+
+/// MaxUnpool: zeros with X scattered to the flat positions I (MaxPool's
+/// Indices) of an output of output_shape, or of the shape the pool came from.
+bool maxUnpool(KernelContext &ctx) {
+  const HostTensor *x = ctx.in(0), *ind = ctx.in(1), *shapeT = ctx.in(2);
+  if (!x || !ind)
+    return ctx.fail("needs inputs X and I");
+  if (x->rank() < 3)
+    return ctx.fail("X " + shapeText(x->shape) + " must be [N, C, spatial...]");
+  if (ind->dtype != DType::I64 || ind->shape != x->shape)
+    return ctx.fail("I must be int64 of X's shape " + shapeText(x->shape));
+  const size_t ns = x->rank() - 2;
+  Window w;
+  if (!windowAttributes(ctx, ns, ctx.node.attrInts("kernel_shape"), false, w))
+    return false;
+  std::vector<int64_t> outShape{x->shape[0], x->shape[1]};
+  for (size_t i = 0; i < ns; ++i)
+    outShape.push_back((x->shape[i + 2] - 1) * w.strides[i] + w.kernel[i] - w.padsBegin[i] - w.padsEnd[i]);
+  // I holds flat positions in the unpooled shape; output_shape may pad it.
+  const std::vector<int64_t> pooledFrom = outShape;
+  for (int64_t d : pooledFrom)
+    if (d < 0)
+      return ctx.fail("the pads leave the unpooled shape " + shapeText(pooledFrom));
+  if (shapeT && shapeT->numElements() > 0) {
+    if (!readInts(ctx, *shapeT, outShape, "output_shape"))
+      return false;
+    if (outShape.size() != x->rank())
+      return ctx.fail("output_shape " + shapeText(outShape) + " does not match X " + shapeText(x->shape));
+  }
+  for (int64_t d : outShape)
+    if (d < 0)
+      return ctx.fail("output shape " + shapeText(outShape));
+  HostTensor &y = ctx.outputs[0] = HostTensor(x->dtype, outShape);
+  const size_t item = artifact::dtypeSize(x->dtype);
+  const int64_t limit = elementCount(pooledFrom);
+  const std::vector<int64_t> outStrides = stridesOf(outShape);
+  const int64_t *pi = ind->data<int64_t>();
+  for (int64_t e = 0, m = x->numElements(); e < m; ++e) {
+    if (pi[e] < 0 || pi[e] >= limit)
+      return ctx.fail("index " + std::to_string(pi[e]) + " is outside " + shapeText(pooledFrom));
+    int64_t rest = pi[e], at = 0;
+    for (size_t d = pooledFrom.size(); d-- > 0;) {
+      const int64_t c = rest % pooledFrom[d];
+      rest /= pooledFrom[d];
+      if (c >= outShape[d])
+        return ctx.fail("index " + std::to_string(pi[e]) + " falls outside output_shape " + shapeText(outShape));
+      at += c * outStrides[d];
+    }
+    std::memcpy(y.bytes.data() + at * static_cast<int64_t>(item), x->bytes.data() + e * static_cast<int64_t>(item),
+                item);
+  }
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -526,6 +579,7 @@ void addPoolKernels(KernelTable &t) {
   t["GlobalMaxPool"] = [](KernelContext &ctx) { return globalPool(ctx, PoolKind::Max); };
   t["GlobalAveragePool"] = [](KernelContext &ctx) { return globalPool(ctx, PoolKind::Avg); };
   t["GlobalLpPool"] = [](KernelContext &ctx) { return globalPool(ctx, PoolKind::Lp); };
+  t["MaxUnpool"] = maxUnpool;
   t["Resize"] = resize;
   t["Upsample"] = upsample;
 }
