@@ -69,7 +69,7 @@ bool matmul(KernelContext &ctx) {
   if (out.numElements() == 0)
     return true;
   const size_t rank = batch.size() + 2;
-  if (a->dtype == DType::F32 && rank <= DNNL_MAX_NDIMS) {
+  if (a->dtype == DType::F32 && rank <= DNNL_MAX_NDIMS && k > 0) {
     return withDnnl(ctx, [&] {
       // Batch axes padded with leading 1s to a common rank; oneDNN
       // broadcasts the 1s.

@@ -177,8 +177,11 @@ bool pool(KernelContext &ctx, PoolKind kind) {
     partialWindow = partialWindow || w.coveringPadEnd(i, in[i]) > w.padsEnd[i];
   const bool oneDnn = x.dtype == DType::F32 && x.rank() <= 5 && kind != PoolKind::Lp && !wantIndices &&
                       !(kind == PoolKind::Avg && countPads && partialWindow);
-  if (oneDnn)
-    return dnnlPool(ctx, x, w, kind, countPads, y);
+  // oneDNN declines some legal windows (an end pad past the kernel, as
+  // ceil_mode can make): the loop takes those.
+  if (oneDnn && dnnlPool(ctx, x, w, kind, countPads, y))
+    return true;
+  ctx.error.clear();
   int64_t *indices = wantIndices ? ctx.outputs[1].data<int64_t>() : nullptr;
   return dispatch(x.dtype, [&](auto tag) {
     loopPool<decltype(tag)>(x, w, kind, countPads, p, y, indices, storageOrder == 1);
