@@ -1,0 +1,54 @@
+//===- Dnnl.h - oneDNN for the host kernels: engine, memory, float staging ===//
+//
+// The heavy host kernels run on oneDNN's CPU engine, one engine for the
+// process. Tensors are handed over as-is: plain row-major memory
+// descriptors (strides given explicitly), so no reorders happen. A kernel
+// builds its primitive per call and runs it with runPrimitive(), which also
+// applies setHostThreads().
+//
+// oneDNN computes in float32 here; tensors of other element types are
+// staged through float32 copies (toFloat32, fromFloat32).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_HOST_DNNL_H
+#define SOFTNPU_HOST_DNNL_H
+
+#include "Kernel.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <unordered_map>
+
+namespace softnpu::host {
+
+/// The process's oneDNN CPU engine.
+const dnnl::engine &dnnlEngine();
+
+/// A float32 memory descriptor of `dims`, row-major.
+dnnl::memory::desc plainDesc(const dnnl::memory::dims &dims);
+/// A float32 memory descriptor of `dims` with the given element strides.
+dnnl::memory::desc stridedDesc(const dnnl::memory::dims &dims, const dnnl::memory::dims &strides);
+/// Memory over `data` (not owned; oneDNN only reads inputs).
+dnnl::memory wrapMemory(const dnnl::memory::desc &md, const void *data);
+
+/// Runs `p` on a stream of the engine and waits for it.
+void runPrimitive(const dnnl::primitive &p, const std::unordered_map<int, dnnl::memory> &args);
+
+/// Calls fn() and turns a dnnl::error into ctx.fail("oneDNN: ...").
+template <typename Fn> bool withDnnl(KernelContext &ctx, Fn &&fn) {
+  try {
+    return fn();
+  } catch (const dnnl::error &e) {
+    return ctx.fail(std::string("oneDNN: ") + e.what());
+  }
+}
+
+/// The elements of a floating-point or integer tensor as float32.
+std::vector<float> toFloat32(const HostTensor &t);
+/// A tensor of element type `dtype` and `shape` from float32 values
+/// (rounded; integers saturate).
+HostTensor fromFloat32(DType dtype, const std::vector<int64_t> &shape, const float *values);
+
+} // namespace softnpu::host
+
+#endif
