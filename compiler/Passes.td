@@ -105,7 +105,17 @@ def OnnxPartition : Pass<"onnx-partition", "mlir::ModuleOp"> {
     the nodes in program order, a node joins the segment of an operand's
     producer with its placement unless a path from that segment reaches it
     through a node outside the segment.
+
+    With `cost-model` (the default), an NPU segment next to host work moves
+    to the host when its modelled NPU time plus the host <-> NPU transfers
+    across its boundaries does not beat the host (compiler/partition/
+    NodeCost.h, the target's host fields); its nodes' reason says so.
+    Segments are then formed again.
   }];
+  let options = [
+    Option<"costModel", "cost-model", "bool", /*default=*/"true",
+           "move NPU segments that do not pay for their transfers to the host">,
+  ];
 }
 
 //===----------------------------------------------------------------------===//

@@ -14,7 +14,9 @@ void buildPlacementPipeline(mlir::OpPassManager &pm, const PipelineOptions &opts
   place.placement = opts.placement;
   place.overrides.assign(opts.place.begin(), opts.place.end());
   pm.addPass(createOnnxPlace(place));
-  pm.addPass(createOnnxPartition());
+  OnnxPartitionOptions partition;
+  partition.costModel = opts.placement == "auto"; // --placement=npu|host: no second opinion
+  pm.addPass(createOnnxPartition(partition));
 }
 
 void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {

@@ -13,12 +13,17 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 #include "compiler/SingleFunction.h"
+#include "compiler/partition/NodeCost.h"
 #include "dialects/fpga/FpgaDialect.h"
+#include "dialects/fpga/FpgaTarget.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <cstdio>
+#include <map>
+#include <memory>
 #include <queue>
 
 namespace softnpu {
@@ -117,17 +122,74 @@ private:
   std::vector<std::string> kind_;                       ///< placement of each segment
 };
 
+/// The cost model: an NPU segment next to host work moves to the host when
+/// its modelled NPU time plus the transfers across its host boundaries does
+/// not beat the host (partition/NodeCost.h). Returns true when some moved.
+bool moveUnprofitable(const Partitioner &p, const softnpu::target::Target &t, Builder &b) {
+  using softnpu::fpga::FpgaDialect;
+  std::map<unsigned, std::vector<Operation *>> nodes;
+  for (auto &[op, s] : p.segments())
+    if (p.kindOf(s) == "npu")
+      nodes[s].push_back(op);
+  auto onHost = [&](Operation *op) {
+    auto it = op ? p.segments().find(op) : p.segments().end();
+    return it != p.segments().end() && p.kindOf(it->second) == "host";
+  };
+  bool moved = false;
+  for (auto &[s, ops] : nodes) {
+    double npu = 0, host = 0, transfers = 0;
+    llvm::DenseSet<Value> crossing;
+    for (Operation *op : ops) {
+      const softnpu::partition::NodeCost c = softnpu::partition::nodeCost(op, t);
+      npu += c.npuUs;
+      host += c.hostUs;
+      for (Value v : op->getOperands())
+        if (onHost(v.getDefiningOp()))
+          crossing.insert(v);
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(), onHost))
+          crossing.insert(r);
+    }
+    if (crossing.empty())
+      continue; // no host work next to it
+    for (Value v : crossing)
+      transfers += softnpu::partition::transferUs(softnpu::partition::valueBytes(v), t);
+    if (npu + transfers < host)
+      continue;
+    char why[160];
+    std::snprintf(why, sizeof why, "cost model: NPU %.3g us + transfers %.3g us >= host %.3g us", npu, transfers,
+                  host);
+    for (Operation *op : ops) {
+      op->setAttr(FpgaDialect::kPlacementAttrName, b.getStringAttr("host"));
+      op->setAttr(FpgaDialect::kPlacementReasonAttrName, b.getStringAttr(why));
+    }
+    moved = true;
+  }
+  return moved;
+}
+
 struct OnnxPartitionPass : softnpu::impl::OnnxPartitionBase<OnnxPartitionPass> {
+  using OnnxPartitionBase::OnnxPartitionBase;
+
   void runOnOperation() override {
     FailureOr<func::FuncOp> func = softnpu::getSingleFunction(getOperation(), "onnx-partition");
     if (failed(func))
       return signalPassFailure();
-    Partitioner p;
-    if (failed(p.run(func->getBody().front())))
-      return signalPassFailure();
-    const std::vector<unsigned> order = p.runOrder();
     Builder b(&getContext());
-    for (auto &[op, s] : p.segments())
+    auto p = std::make_unique<Partitioner>();
+    if (failed(p->run(func->getBody().front())))
+      return signalPassFailure();
+    // Moving a segment merges it with its host neighbours; a few rounds
+    // settle it (each round only moves nodes to the host).
+    for (int round = 0; costModel && round < 8; ++round) {
+      if (!moveUnprofitable(*p, softnpu::fpga::getTarget(getOperation()), b))
+        break;
+      p = std::make_unique<Partitioner>();
+      if (failed(p->run(func->getBody().front())))
+        return signalPassFailure();
+    }
+    const std::vector<unsigned> order = p->runOrder();
+    for (auto &[op, s] : p->segments())
       op->setAttr(softnpu::fpga::FpgaDialect::kSegmentAttrName, b.getI64IntegerAttr(order[s]));
   }
 };
