@@ -165,9 +165,12 @@ bool slice(KernelContext &ctx) {
     if (seen[ax])
       return ctx.fail("axis " + std::to_string(a) + " is repeated");
     seen[ax] = true;
-    const int64_t dim = x->shape[ax], st = steps[i];
-    if (st == 0)
+    const int64_t dim = x->shape[ax];
+    if (steps[i] == 0)
       return ctx.fail("step is 0");
+    // A step longer than the axis takes one element either way; clamping it
+    // keeps st * stride from overflowing.
+    const int64_t st = std::clamp(steps[i], -std::max<int64_t>(dim, 1), std::max<int64_t>(dim, 1));
     int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
     int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
     int64_t count;
@@ -180,7 +183,7 @@ bool slice(KernelContext &ctx) {
     } else {
       s = std::clamp(s, int64_t{0}, dim - 1); // ONNX clamps start to [0, dim-1]; NumPy would give nothing
       e = std::clamp(e, int64_t{-1}, dim - 1);
-      count = s > e ? (s - e - 1) / -st + 1 : 0;
+      count = s > e ? (e - s + 1) / st + 1 : 0;
     }
     shape[ax] = count;
     step[ax] = st * strides[ax];
@@ -337,8 +340,8 @@ bool scatterElements(KernelContext &ctx) {
 bool tupleOffsets(KernelContext &ctx, const HostTensor &data, const HostTensor &ind, int64_t batchDims,
                   std::vector<int64_t> &at, int64_t &block) {
   const size_t r = data.rank(), q = ind.rank(), b = static_cast<size_t>(batchDims);
-  if (q == 0)
-    return ctx.fail("indices must have rank 1 or more");
+  if (q == 0 || r == 0)
+    return ctx.fail(q == 0 ? "indices must have rank 1 or more" : "data must have rank 1 or more");
   if (batchDims < 0 || b >= q || b >= r)
     return ctx.fail("batch_dims " + std::to_string(batchDims) + " is out of range");
   const int64_t k = ind.shape[q - 1];

@@ -461,8 +461,12 @@ bool range(KernelContext &ctx) {
     }
     HostTensor &out = ctx.outputs[0] = HostTensor(start->dtype, {n});
     T *po = out.data<T>();
-    for (int64_t i = 0; i < n; ++i)
-      po[i] = T(static_cast<C>(s + static_cast<C>(i) * d));
+    for (int64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_integral_v<C>) // in unsigned arithmetic: i * d alone may overflow C
+        po[i] = T(static_cast<C>(static_cast<uint64_t>(s) + static_cast<uint64_t>(i) * static_cast<uint64_t>(d)));
+      else
+        po[i] = T(static_cast<C>(s + static_cast<C>(i) * d));
+    }
     return true;
   });
 }
@@ -502,8 +506,8 @@ bool depthSpace(KernelContext &ctx, bool toSpace) {
   if (x->rank() != 4)
     return ctx.fail("input must have rank 4, not " + std::to_string(x->rank()));
   const int64_t b = ctx.node.attrInt("blocksize", 0);
-  if (b <= 0)
-    return ctx.fail("needs a positive blocksize");
+  if (b <= 0 || b > (int64_t{1} << 16))
+    return ctx.fail("blocksize " + std::to_string(b) + " is out of range");
   const std::string mode = ctx.node.attrString("mode", "DCR");
   if (toSpace && mode != "DCR" && mode != "CRD")
     return ctx.fail("mode '" + mode + "' is not DCR or CRD");
@@ -556,7 +560,8 @@ bool eyeLike(KernelContext &ctx) {
       return ctx.fail("dtype " + std::to_string(code) + " is not supported");
     dt = *t;
   }
-  const int64_t k = ctx.node.attrInt("k", 0), rows = x->shape[0], cols = x->shape[1];
+  const int64_t rows = x->shape[0], cols = x->shape[1];
+  const int64_t k = std::clamp(ctx.node.attrInt("k", 0), -rows, cols); // past either end: no diagonal
   HostTensor &out = ctx.outputs[0] = HostTensor(dt, x->shape);
   dispatch(dt, [&](auto tag) {
     using T = decltype(tag);
@@ -587,6 +592,7 @@ bool trilu(KernelContext &ctx) {
   const bool upper = ctx.node.attrInt("upper", 1) != 0;
   HostTensor &out = ctx.outputs[0] = *x;
   const int64_t rows = x->shape[x->rank() - 2], cols = x->shape[x->rank() - 1];
+  k = std::clamp(k, -rows - 1, cols + 1); // j - i lies in [1 - rows, cols - 1]; also keeps i + k from overflowing
   const size_t item = artifact::dtypeSize(x->dtype);
   const int64_t matrices = rows * cols == 0 ? 0 : x->numElements() / (rows * cols);
   for (int64_t m = 0; m < matrices; ++m)
