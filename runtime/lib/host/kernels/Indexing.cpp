@@ -891,60 +891,6 @@ bool cumSum(KernelContext &ctx) {
   });
 }
 
-/// MaxUnpool: zeros with each input element at its flat index into the
-/// unpooled shape the pooling attributes give. An output_shape input
-/// enlarges the output; the elements keep their coordinates.
-bool maxUnpool(KernelContext &ctx) {
-  const HostTensor *x = ctx.in(0), *ind = ctx.in(1);
-  if (!x || !ind)
-    return ctx.fail("needs input and indices");
-  if (ind->shape != x->shape)
-    return ctx.fail("indices have shape " + shapeText(ind->shape) + ", input " + shapeText(x->shape));
-  const size_t rank = x->rank();
-  if (rank < 3)
-    return ctx.fail("input must have rank 3 or more");
-  const size_t spatial = rank - 2;
-  const std::vector<int64_t> kernel = ctx.node.attrInts("kernel_shape");
-  const std::vector<int64_t> strides = ctx.node.attrInts("strides", std::vector<int64_t>(spatial, 1));
-  const std::vector<int64_t> pads = ctx.node.attrInts("pads", std::vector<int64_t>(2 * spatial, 0));
-  if (kernel.size() != spatial || strides.size() != spatial || pads.size() != 2 * spatial)
-    return ctx.fail("kernel_shape, strides and pads do not match the input's " + std::to_string(spatial) +
-                    " spatial axes");
-  std::vector<int64_t> unpooled = {x->shape[0], x->shape[1]};
-  for (size_t i = 0; i < spatial; ++i)
-    unpooled.push_back(
-        std::max<int64_t>((x->shape[i + 2] - 1) * strides[i] - pads[i] - pads[i + spatial] + kernel[i], 0));
-  std::vector<int64_t> shape = unpooled;
-  if (const HostTensor *os = ctx.in(2)) {
-    if (!readInts(ctx, *os, shape, "output_shape"))
-      return false;
-    bool fits = shape.size() == rank;
-    for (size_t d = 0; fits && d < rank; ++d)
-      fits = shape[d] >= unpooled[d];
-    if (!fits)
-      return ctx.fail("output_shape " + shapeText(shape) + " is smaller than the unpooled " + shapeText(unpooled));
-  }
-  std::vector<int64_t> idx;
-  if (!readInts(ctx, *ind, idx, "indices"))
-    return false;
-  HostTensor &out = ctx.outputs[0] = HostTensor(x->dtype, shape);
-  const int64_t total = elementCount(unpooled);
-  const std::vector<int64_t> outStrides = stridesOf(shape);
-  const size_t item = artifact::dtypeSize(x->dtype);
-  for (size_t i = 0; i < idx.size(); ++i) {
-    if (idx[i] < 0 || idx[i] >= total)
-      return ctx.fail("index " + std::to_string(idx[i]) + " is out of range [0, " + std::to_string(total) +
-                      ") of the unpooled shape " + shapeText(unpooled));
-    int64_t flat = idx[i], at = 0;
-    for (size_t d = rank; d-- > 0;) {
-      at += flat % unpooled[d] * outStrides[d];
-      flat /= unpooled[d];
-    }
-    std::memcpy(out.bytes.data() + static_cast<size_t>(at) * item, x->bytes.data() + i * item, item);
-  }
-  return true;
-}
-
 } // namespace
 
 void addIndexingKernels(KernelTable &t) {
@@ -963,7 +909,6 @@ void addIndexingKernels(KernelTable &t) {
   t["Unique"] = unique;
   t["ReverseSequence"] = reverseSequence;
   t["CumSum"] = cumSum;
-  t["MaxUnpool"] = maxUnpool;
 }
 
 } // namespace softnpu::host
