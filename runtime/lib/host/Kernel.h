@@ -94,6 +94,10 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape);
 /// For each element of `outShape`, the index of the element of a tensor of
 /// shape `inShape` (right-aligned, broadcast) it reads.
 std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &inShape, const std::vector<int64_t> &outShape);
+/// Data movement by index, any dtype: element i of `dst` becomes element
+/// index[i] of `src` (same dtype; every index in range, index.size() ==
+/// dst.numElements()).
+void copyElements(const HostTensor &src, const std::vector<int64_t> &index, HostTensor &dst);
 
 /// A row-major tensor's elements split by a set of axes, for ops that reduce
 /// or normalise over them: `kept` holds the offset of each position of the
