@@ -1,0 +1,7 @@
+#include "../Kernel.h"
+
+namespace softnpu::host {
+
+void addSignalKernels(KernelTable &) {}
+
+} // namespace softnpu::host
