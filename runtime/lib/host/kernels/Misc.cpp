@@ -354,7 +354,7 @@ C roiBin(const C *plane, int64_t H, int64_t W, C y0, C x0, C binH, C binW, int64
     for (int64_t ix = 0; ix < gridW; ++ix) {
       C y = y0 + (C(iy) + C(0.5)) * binH / C(gridH), x = x0 + (C(ix) + C(0.5)) * binW / C(gridW);
       C v = 0;
-      if (!(y < -1 || y > C(H) || x < -1 || x > C(W))) {
+      if (!(std::isnan(y) || std::isnan(x) || y < -1 || y > C(H) || x < -1 || x > C(W))) {
         y = std::max(y, C(0));
         x = std::max(x, C(0));
         int64_t yl = static_cast<int64_t>(y), xl = static_cast<int64_t>(x), yh = yl + 1, xh = xl + 1;
@@ -403,6 +403,8 @@ bool roiAlign(KernelContext &ctx) {
   for (int64_t b : batch)
     if (b < 0 || b >= N)
       return ctx.fail("batch index " + std::to_string(b) + " is out of range");
+  if ((H == 0 || W == 0) && R > 0 && Ch > 0)
+    return ctx.fail("X " + shapeText(x->shape) + " has an empty spatial plane");
   HostTensor &out = ctx.outputs[0] = HostTensor(x->dtype, {R, Ch, p.outH, p.outW});
   return dispatchFloat(ctx, x->dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -418,6 +420,11 @@ bool roiAlign(KernelContext &ctx) {
         roiH = std::max(roiH, C(1));
       }
       const C binH = roiH / C(p.outH), binW = roiW / C(p.outW);
+      if (!std::isfinite(x0) || !std::isfinite(y0) || !std::isfinite(roiW) || !std::isfinite(roiH))
+        return ctx.fail("roi " + std::to_string(r) + " is not finite");
+      if (p.samplingRatio == 0 && std::max(roiH / C(p.outH), roiW / C(p.outW)) > C(H + W + 2))
+        return ctx.fail("roi " + std::to_string(r) + " is far larger than X: its adaptive sample grid would be huge");
+      // Samples per bin: sampling_ratio, or adaptive (ceil(roi size / output size)).
       const int64_t gridH = p.samplingRatio > 0 ? p.samplingRatio : static_cast<int64_t>(std::ceil(roiH / C(p.outH)));
       const int64_t gridW = p.samplingRatio > 0 ? p.samplingRatio : static_cast<int64_t>(std::ceil(roiW / C(p.outW)));
       for (int64_t c = 0; c < Ch; ++c) {
@@ -460,7 +467,8 @@ bool maxUnpool(KernelContext &ctx) {
   if (const HostTensor *s = ctx.in(2)) {
     if (!readInts(ctx, *s, shape, "output_shape"))
       return false;
-    if (shape.size() != x->rank() || shape[0] != x->shape[0] || shape[1] != x->shape[1])
+    if (shape.size() != x->rank() || shape[0] != x->shape[0] || shape[1] != x->shape[1] ||
+        std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; }))
       return ctx.fail("output_shape " + shapeText(shape) + " does not fit X " + shapeText(x->shape));
   }
   for (int64_t d : dflt)
