@@ -177,13 +177,15 @@ bool einsum(KernelContext &ctx) {
   HostTensor &out = ctx.outputs[0] = HostTensor(ctx.in(0)->dtype, outShape);
   return dispatch(out.dtype, [&](auto tag) {
     using T = decltype(tag);
-    using C = ComputeOf<T>;
+    // Integers multiply and add in uint64, which wraps (as NumPy does) instead
+    // of overflowing.
+    using C = std::conditional_t<std::is_integral_v<T>, uint64_t, ComputeOf<T>>;
     std::vector<C> acc(static_cast<size_t>(outCount), C(0));
     std::vector<int64_t> pos(L, 0), off(nIn, 0);
     for (int64_t e = 0; e < total; ++e) {
       C prod = C(1);
       for (size_t i = 0; i < nIn; ++i)
-        prod *= C(ctx.in(i)->template data<T>()[off[i]]);
+        prod *= static_cast<C>(static_cast<ComputeOf<T>>(ctx.in(i)->template data<T>()[off[i]]));
       acc[static_cast<size_t>(e / sumCount)] += prod;
       for (size_t l = L; l-- > 0;) {
         for (size_t i = 0; i < nIn; ++i)
@@ -196,7 +198,7 @@ bool einsum(KernelContext &ctx) {
       }
     }
     for (size_t k = 0; k < acc.size(); ++k)
-      out.data<T>()[k] = T(acc[k]);
+      out.data<T>()[k] = T(static_cast<ComputeOf<T>>(acc[k]));
     return true;
   });
 }

@@ -250,11 +250,11 @@ bool integerMatMul(KernelContext &ctx, const HostTensor &ta, const QuantOperand 
     int32_t *po = out.data() + static_cast<int64_t>(bt) * M * N;
     for (int64_t m = 0; m < M; ++m)
       for (int64_t n = 0; n < N; ++n) {
-        int32_t acc = 0;
+        int64_t acc = 0;
         const int64_t za = perIndex(a.zeros, m), zb = perIndex(b.zeros, n);
         for (int64_t k = 0; k < K; ++k)
-          acc += static_cast<int32_t>((pa[m * K + k] - za) * (pb[k * N + n] - zb));
-        po[m * N + n] = acc;
+          acc += (pa[m * K + k] - za) * (pb[k * N + n] - zb);
+        po[m * N + n] = static_cast<int32_t>(acc); // int32 as ONNX specifies; wraps past it
       }
   }
   shape = batch;
@@ -416,7 +416,7 @@ std::vector<int32_t> integerConv(const ConvGeometry &g, const QuantOperand &x, c
     for (int64_t m = 0; m < g.outChannels; ++m) {
       const int64_t wz = perIndex(w.zeros, m), c0 = (m / mPerGroup) * cPerGroup;
       for (int64_t o = 0; o < outSize; ++o) {
-        int32_t acc = 0;
+        int64_t acc = 0;
         for (int64_t k = 0; k < kSize; ++k) {
           int64_t at = 0;
           bool inside = true;
@@ -430,10 +430,10 @@ std::vector<int32_t> integerConv(const ConvGeometry &g, const QuantOperand &x, c
           for (int64_t c = 0; c < cPerGroup; ++c) {
             const int64_t xv = x.values[static_cast<size_t>((n * g.inChannels + c0 + c) * inSize + at)];
             const int64_t wv = w.values[static_cast<size_t>((m * cPerGroup + c) * kSize + k)];
-            acc += static_cast<int32_t>((xv - xz) * (wv - wz));
+            acc += (xv - xz) * (wv - wz);
           }
         }
-        out[static_cast<size_t>((n * g.outChannels + m) * outSize + o)] = acc;
+        out[static_cast<size_t>((n * g.outChannels + m) * outSize + o)] = static_cast<int32_t>(acc);
       }
     }
   return out;
