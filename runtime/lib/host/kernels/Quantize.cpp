@@ -90,19 +90,13 @@ template <typename T, typename C> T saturate(C v) {
 /// saturate(), with NaN (which cannot be cast) as 0.
 template <typename T, typename C> T saturateChecked(C v) { return std::isnan(v) ? T(0) : saturate<T, C>(v); }
 
-/// Writes saturate(round(v[i])) into `out`, of quant type `t`.
-bool storeQuantized(KernelContext &ctx, HostTensor &out, DType t, const std::vector<double> &v) {
-  if (!isQuantType(t))
-    return ctx.fail(std::string("quantized type must be uint8 or int8, not ") + artifact::dtypeName(t));
-  return dispatch(t, [&](auto tag) {
-    using Q = decltype(tag);
-    if constexpr (std::is_integral_v<Q>) {
-      Q *p = out.data<Q>();
-      for (size_t i = 0; i < v.size(); ++i)
-        p[i] = saturateChecked<Q>(v[i]);
-    }
-    return true;
-  });
+/// out[i] = saturate(v[i]) (rounded half to even) for `out` of a quant type.
+template <typename C> void storeSaturated(HostTensor &out, const std::vector<C> &v) {
+  for (size_t i = 0; i < v.size(); ++i)
+    if (out.dtype == DType::U8)
+      out.data<uint8_t>()[i] = saturateChecked<uint8_t>(v[i]);
+    else
+      out.data<int8_t>()[i] = saturateChecked<int8_t>(v[i]);
 }
 
 bool quantizeLinear(KernelContext &ctx) {
@@ -121,24 +115,21 @@ bool quantizeLinear(KernelContext &ctx) {
   HostTensor &out = ctx.outputs[0] = HostTensor(qt, x->shape);
   // Divide in the scale's precision (float for float32), as ONNX's reference does.
   return dispatchFloat(ctx, scale->dtype, [&](auto stag) {
-    using C = ComputeOf<decltype(stag)>;
-    const auto *ps = scale->data<decltype(stag)>();
-    return dispatch(x->dtype, [&](auto xtag) {
+    using S = decltype(stag);
+    using C = ComputeOf<S>;
+    const S *ps = scale->data<S>();
+    std::vector<C> q(static_cast<size_t>(x->numElements()));
+    dispatch(x->dtype, [&](auto xtag) {
       using X = decltype(xtag);
       const X *px = x->data<X>();
-      return dispatch(qt, [&](auto qtag) {
-        using Q = decltype(qtag);
-        if constexpr (std::is_integral_v<Q>) {
-          Q *po = out.data<Q>();
-          for (int64_t i = 0, n = x->numElements(); i < n; ++i) {
-            const size_t k = pi.at(i);
-            const C q = std::nearbyint(static_cast<C>(static_cast<ComputeOf<X>>(px[i])) / static_cast<C>(ps[k]));
-            po[i] = saturateChecked<Q>(q + static_cast<C>(zp ? zeros[k] : 0));
-          }
-        }
-        return true;
-      });
+      for (size_t i = 0; i < q.size(); ++i) {
+        const size_t k = pi.at(static_cast<int64_t>(i));
+        q[i] = std::nearbyint(static_cast<C>(static_cast<ComputeOf<X>>(px[i])) / static_cast<C>(ps[k])) +
+               static_cast<C>(zp ? zeros[k] : 0);
+      }
     });
+    storeSaturated(out, q);
+    return true;
   });
 }
 
@@ -302,14 +293,19 @@ bool requantize(KernelContext &ctx, const std::vector<double> &acc, const std::v
   if (ys.size() != 1)
     return ctx.fail("y_scale must have one element");
   const DType qt = yZero ? yZero->dtype : DType::U8;
+  if (!isQuantType(qt))
+    return ctx.fail(std::string("y_zero_point must be uint8 or int8, not ") + artifact::dtypeName(qt));
   std::vector<int64_t> yz{0};
-  if (yZero && (!intValues(ctx, *yZero, yz, "y_zero_point") || yz.size() != 1))
-    return ctx.fail("y_zero_point must be one integer");
+  if (yZero && !intValues(ctx, *yZero, yz, "y_zero_point"))
+    return false;
+  if (yz.size() != 1)
+    return ctx.fail("y_zero_point must have one element");
+  // The scaled value rounds through float32, where ONNX's reference computes it.
   std::vector<double> v(acc.size());
   for (size_t i = 0; i < acc.size(); ++i)
     v[i] = std::nearbyint(static_cast<double>(static_cast<float>(acc[i] / ys[0]))) + static_cast<double>(yz[0]);
-  HostTensor &out = ctx.outputs[0] = HostTensor(qt, shape);
-  return storeQuantized(ctx, out, qt, v);
+  storeSaturated(ctx.outputs[0] = HostTensor(qt, shape), v);
+  return true;
 }
 
 bool qlinearMatMul(KernelContext &ctx) {
