@@ -22,6 +22,9 @@ const KernelTable &kernels() {
     addLinearKernels(t);
     addPoolKernels(t);
     addMiscKernels(t);
+    addRecurrentKernels(t);
+    addQuantizeKernels(t);
+    addSignalKernels(t);
     return t;
   }();
   return table;

@@ -58,6 +58,9 @@ void addNormalizationKernels(KernelTable &table);
 void addLinearKernels(KernelTable &table);
 void addPoolKernels(KernelTable &table);
 void addMiscKernels(KernelTable &table);
+void addRecurrentKernels(KernelTable &table);
+void addQuantizeKernels(KernelTable &table);
+void addSignalKernels(KernelTable &table);
 
 /// Like dispatch(), for kernels defined on floating-point types only; false
 /// (with a message) for any other type.
