@@ -125,14 +125,15 @@ mlir::OwningOpRef<mlir::ModuleOp> importModule(const std::string &path, const ta
 }
 
 /// Runs the passes `build` adds on `module`, with the driver's progress and
-/// debugging instrumentation.
-bool runPasses(mlir::ModuleOp module, const std::string &path, const CompileOptions &options,
-               DiagnosticRoute &route, mlir::TimingScope &timing,
+/// debugging instrumentation; --mlir-timing reports them under `label`.
+bool runPasses(mlir::ModuleOp module, const std::string &path, const CompileOptions &options, DiagnosticRoute &route,
+               mlir::TimingScope &timing, const std::string &label,
                const std::function<void(mlir::OpPassManager &)> &build) {
   mlir::PassManager pm(module.getContext());
   if (options.onPass)
     pm.addInstrumentation(std::make_unique<PassProgress>(options.onPass));
-  enableDebugging(pm, options.debug, timing);
+  mlir::TimingScope scope = timing.nest(label);
+  enableDebugging(pm, options.debug, scope);
   build(pm);
   if (mlir::failed(pm.run(module))) {
     route.failed(path + ": the compiler pipeline failed");
@@ -148,7 +149,7 @@ mlir::OwningOpRef<mlir::ModuleOp> runToModule(const std::string &path, const tar
   if (!module || stage == Stage::Onnx)
     return module;
   const PipelineStage stop = stage == Stage::Fpga ? PipelineStage::Fpga : PipelineStage::Isa;
-  if (!runPasses(*module, path, options, route, timing,
+  if (!runPasses(*module, path, options, route, timing, "Pipeline",
                  [&](mlir::OpPassManager &pm) { buildPipeline(pm, stop, options.pipeline); }))
     return nullptr;
   return module;
@@ -196,9 +197,9 @@ std::optional<artifact::Artifact> compileSegments(mlir::ModuleOp module, const s
       seg.hostInputs = piece.inputs;
       seg.hostOutputs = piece.outputs;
     } else {
-      if (!runPasses(*piece.npu, path, options, route, timing, [&](mlir::OpPassManager &pm) {
-            buildNpuPipeline(pm, PipelineStage::Isa, options.pipeline);
-          }))
+      const std::string label = "NPU segment " + std::to_string(a.segments.size());
+      if (!runPasses(*piece.npu, path, options, route, timing, label,
+                     [&](mlir::OpPassManager &pm) { buildNpuPipeline(pm, PipelineStage::Isa, options.pipeline); }))
         return std::nullopt;
       std::optional<artifact::Artifact> npu = emit::emitArtifact(*piece.npu, options.producer);
       if (!npu) {
@@ -243,15 +244,13 @@ std::optional<artifact::Artifact> compileOnnx(const std::string &path, const tar
   tm.setEnabled(options.debug.timing);
   mlir::TimingScope timing = tm.getRootScope();
   mlir::OwningOpRef<mlir::ModuleOp> module = importModule(path, target, options, ctx, route, timing);
-  if (!module || !runPasses(*module, path, options, route, timing, [&](mlir::OpPassManager &pm) {
-        buildPlacementPipeline(pm, options.pipeline);
-      }))
+  if (!module || !runPasses(*module, path, options, route, timing, "Placement",
+                            [&](mlir::OpPassManager &pm) { buildPlacementPipeline(pm, options.pipeline); }))
     return std::nullopt;
   if (partition::hasHostNodes(*module))
     return compileSegments(*module, path, target, options, route, timing);
-  if (!runPasses(*module, path, options, route, timing, [&](mlir::OpPassManager &pm) {
-        buildNpuPipeline(pm, PipelineStage::Isa, options.pipeline);
-      }))
+  if (!runPasses(*module, path, options, route, timing, "NPU pipeline",
+                 [&](mlir::OpPassManager &pm) { buildNpuPipeline(pm, PipelineStage::Isa, options.pipeline); }))
     return std::nullopt;
   std::optional<artifact::Artifact> a;
   {

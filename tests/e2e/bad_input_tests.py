@@ -7,8 +7,9 @@ Every case runs a tool on bad input and requires: a non-zero exit status below
 assertion, LLVM stack dump), and the case's key words in that line (the file,
 op type, node name or input name the user needs to fix the problem).
 
-Cases: malformed .onnx, unsupported ops (Softsign from tests/inputs/onnx and a
-generated Einsum model), a Gemm with mismatched inner dims, an unknown target,
+Cases: malformed .onnx, ops the NPU lacks under --placement=npu (Softsign from
+tests/inputs/onnx and a generated Einsum model), a host kernel's run-time error
+(a Gather index out of range), a Gemm with mismatched inner dims, an unknown target,
 a bad precision, npu-compile command-line errors (an unknown option, an option
 without its value, no model), a corrupt artifact (byte flips in header, middle and end; a
 truncated file), a wrong input shape, a missing input, an unknown input name,
@@ -66,6 +67,17 @@ def einsum_model(path):
     onnx.save(m, path)
 
 
+def gather_model(path):
+    """y = Gather(data, idx): runs on the host (int64 indices)."""
+    nodes = [helper.make_node("Gather", ["data", "idx"], ["y"], name="pick0", axis=0)]
+    g = helper.make_graph(nodes, "gather", [helper.make_tensor_value_info("data", TensorProto.FLOAT, [3, 2]),
+                                            helper.make_tensor_value_info("idx", TensorProto.INT64, [2])],
+                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 2])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    onnx.save(m, path)
+
+
 def corrupt(src, dst, how):
     data = bytearray(open(src, "rb").read())
     if how == "truncated":
@@ -111,11 +123,12 @@ def main():
     # --- npu-compile --------------------------------------------------------
     case("malformed onnx", lambda: check(compile_(inp("malformed.onnx")), "npu-compile",
                                          ["malformed.onnx"]))
-    case("unsupported op Softsign", lambda: check(compile_(inp("unsupported_op.onnx")), "npu-compile",
-                                                  ["Softsign", "act0", "unsupported_op.onnx"]))
+    strict = ["--placement=npu"]
+    case("unsupported op Softsign", lambda: check(compile_(inp("unsupported_op.onnx"), extra=strict),
+                                                  "npu-compile", ["Softsign", "act0", "unsupported_op.onnx"]))
     einsum = wk("einsum.onnx")
     einsum_model(einsum)
-    case("unsupported op Einsum", lambda: check(compile_(einsum), "npu-compile",
+    case("unsupported op Einsum", lambda: check(compile_(einsum, extra=strict), "npu-compile",
                                                 ["Einsum", "mix0", "einsum.onnx"]))
     case("gemm inner dims mismatch", lambda: check(compile_(inp("bad_shape.onnx")), "npu-compile",
                                                    ["fc_bad"]))
@@ -164,6 +177,21 @@ def main():
         case("nonexistent artifact", lambda: check(
             tools.run(wk("no_such_artifact.npu"), [("x", x)], timeout=120), "npu-run",
             ["no_such_artifact.npu"]))
+
+    # --- a host kernel's run-time error ---------------------------------------
+    gather, gather_npu = wk("gather.onnx"), wk("gather.npu")
+    gather_model(gather)
+    proc = tools.compile(gather, gather_npu, timeout=120)
+    if proc.returncode != 0:
+        print(f"FAIL setup: npu-compile gather.onnx failed: {proc.stderr.strip()}")
+        results.append(False)
+    else:
+        data, idx = wk("data.npy"), wk("idx.npy")
+        np.save(data, np.arange(6, dtype=np.float32).reshape(3, 2))
+        np.save(idx, np.array([0, 7], dtype=np.int64))
+        case("host kernel error (Gather index out of range)",
+             lambda: check(tools.run(gather_npu, [("data", data), ("idx", idx)], timeout=120), "npu-run",
+                           ["pick0", "Gather", "7", "out of range"]))
 
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")

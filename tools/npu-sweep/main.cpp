@@ -150,6 +150,9 @@ int main(int argc, char **argv) {
       continue;
     r.targetName = t->name;
     driver::CompileOptions opts;
+    // A sweep compares NPU configurations: the whole model on the NPU, or an
+    // error naming each node it cannot take there.
+    opts.pipeline.placement = "npu";
     opts.pipeline.precision = precision;
     opts.inputShapes = inputShapes;
     opts.producer = std::string(kTool) + " " + kVersion + " (" + model + ")";

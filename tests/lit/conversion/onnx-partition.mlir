@@ -1,6 +1,7 @@
-// RUN: npu-opt --onnx-place --onnx-partition %s -split-input-file | FileCheck %s
+// RUN: npu-opt --onnx-place "--onnx-partition=cost-model=false" %s -split-input-file | FileCheck %s
 // Segments (docs/partitioning.md): maximal groups of nodes with one
 // placement that stay acyclic when contracted, numbered in run order.
+// (The cost model is off here; onnx-partition-cost.mlir tests it.)
 
 // fc1 and relu can share an NPU segment; the add cannot join it, since it
 // reads fc2, which depends on that segment through the host's Softsign:

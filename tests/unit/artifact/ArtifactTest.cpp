@@ -318,10 +318,10 @@ TEST(ArtifactRejects, WrongMagic) {
 
 TEST(ArtifactRejects, WrongVersion) {
   std::vector<uint8_t> b = serialize(sampleArtifact());
-  putLE(b, kOffMajor, 2, 3);
+  putLE(b, kOffMajor, 2, 4);
   putLE(b, kOffMinor, 2, 0);
   rechecksum(b);
-  EXPECT_EQ(loadError(b), "artifact format version 3.0 is newer than this runtime supports (1.x and 2.x)");
+  EXPECT_EQ(loadError(b), "artifact format version 4.0 is newer than this runtime supports (1.x, 2.x and 3.x)");
   // Even without a valid checksum the version is reported first.
   b[b.size() - 1] ^= 1;
   EXPECT_TRUE(contains(loadError(b), "newer"));

@@ -1,4 +1,4 @@
-//===- Misc.cpp - Host kernels: Einsum, Det, NonMaxSuppression, RoiAlign, MaxUnpool ===//
+//===- Misc.cpp - Host kernels: Einsum, Det, NonMaxSuppression, RoiAlign ===//
 //
 // The long tail: plain loops, written for clarity over speed. Recurrent
 // cells are in Recurrent.cpp, quantization in Quantize.cpp, windows and
@@ -444,57 +444,6 @@ bool roiAlign(KernelContext &ctx) {
   });
 }
 
-//===--- MaxUnpool --------------------------------------------------------===//
-
-/// Scatters X into zeros at the indices MaxPool produced. The indices count
-/// in the shape MaxPool's input had (the default output shape); with an
-/// explicit output_shape each lands at the same coordinates of the larger
-/// output.
-bool maxUnpool(KernelContext &ctx) {
-  const HostTensor *x = ctx.in(0), *ind = ctx.in(1);
-  if (!x || !ind)
-    return ctx.fail("needs inputs X and I");
-  if (x->rank() < 3 || ind->shape != x->shape || ind->dtype != DType::I64)
-    return ctx.fail("I must be int64 of X's shape " + shapeText(x->shape) + " (rank >= 3)");
-  const size_t nd = x->rank() - 2;
-  const std::vector<int64_t> kernel = ctx.node.attrInts("kernel_shape");
-  const std::vector<int64_t> strides = ctx.node.attrInts("strides", std::vector<int64_t>(nd, 1));
-  const std::vector<int64_t> pads = ctx.node.attrInts("pads", std::vector<int64_t>(2 * nd, 0));
-  if (kernel.size() != nd || strides.size() != nd || pads.size() != 2 * nd)
-    return ctx.fail("kernel_shape, strides or pads do not fit " + std::to_string(nd) + " spatial dims");
-  std::vector<int64_t> dflt(x->shape.begin(), x->shape.begin() + 2);
-  for (size_t i = 0; i < nd; ++i)
-    dflt.push_back((x->shape[i + 2] - 1) * strides[i] + kernel[i] - pads[i] - pads[nd + i]);
-  std::vector<int64_t> shape = dflt;
-  if (const HostTensor *s = ctx.in(2)) {
-    if (!readInts(ctx, *s, shape, "output_shape"))
-      return false;
-    if (shape.size() != x->rank() || shape[0] != x->shape[0] || shape[1] != x->shape[1] ||
-        std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; }))
-      return ctx.fail("output_shape " + shapeText(shape) + " does not fit X " + shapeText(x->shape));
-  }
-  for (int64_t d : dflt)
-    if (d <= 0)
-      return ctx.fail("the default output shape " + shapeText(dflt) + " is empty");
-  HostTensor &out = ctx.outputs[0] = HostTensor(x->dtype, shape);
-  const std::vector<int64_t> outStrides = stridesOf(shape), dfltStrides = stridesOf(dflt);
-  const size_t item = artifact::dtypeSize(x->dtype);
-  for (int64_t e = 0, n = x->numElements(); e < n; ++e) {
-    int64_t index = ind->data<int64_t>()[e], at = 0;
-    if (index < 0 || index >= elementCount(dflt))
-      return ctx.fail("index " + std::to_string(index) + " is out of range");
-    for (size_t d = 0; d < shape.size(); ++d) {
-      const int64_t coord = index / dfltStrides[d];
-      index %= dfltStrides[d];
-      if (coord >= shape[d])
-        return ctx.fail("an index falls outside output_shape " + shapeText(shape));
-      at += coord * outStrides[d];
-    }
-    std::memcpy(out.bytes.data() + at * item, x->bytes.data() + e * item, item);
-  }
-  return true;
-}
-
 } // namespace
 
 void addMiscKernels(KernelTable &t) {
@@ -502,7 +451,6 @@ void addMiscKernels(KernelTable &t) {
   t["Det"] = det;
   t["NonMaxSuppression"] = nonMaxSuppression;
   t["RoiAlign"] = roiAlign;
-  t["MaxUnpool"] = maxUnpool;
 }
 
 } // namespace softnpu::host
