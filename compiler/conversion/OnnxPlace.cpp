@@ -122,10 +122,26 @@ struct OnnxPlacePass : softnpu::impl::OnnxPlaceBase<OnnxPlacePass> {
     module.walk([&](Operation *op) {
       if (!llvm::isa_and_nonnull<onnx_d::OnnxDialect>(op->getDialect()) || llvm::isa<onnx_d::ConstantOp>(op))
         return;
-      const bool npu = legalizable.contains(op);
+      bool npu = legalizable.contains(op);
+      // An integer operand (a shape, axes) is folded into the NPU program,
+      // so it must be a constant; one computed at run time keeps the node
+      // on the host.
+      std::string runtimeOperand;
+      for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+        auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+        if (npu && t && !t.getElementType().isF32() && !v.getDefiningOp<onnx_d::ConstantOp>()) {
+          npu = false;
+          runtimeOperand = "operand " + std::to_string(i) +
+                           " is an integer tensor computed at run time; the NPU needs it to be a constant";
+        }
+      }
       op->setAttr(fpga::FpgaDialect::kPlacementAttrName, b.getStringAttr(npu ? "npu" : "host"));
       if (npu)
         return;
+      if (!runtimeOperand.empty()) {
+        op->setAttr(fpga::FpgaDialect::kPlacementReasonAttrName, b.getStringAttr(runtimeOperand));
+        return;
+      }
       std::string why = "no lowering to the NPU for this op";
       if (auto it = refusals.find(op->getLoc()); it != refusals.end()) {
         // The refusal reads "<node>: <why>": keep the why.

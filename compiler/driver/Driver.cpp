@@ -247,7 +247,9 @@ std::optional<artifact::Artifact> compileOnnx(const std::string &path, const tar
   if (!module || !runPasses(*module, path, options, route, timing, "Placement",
                             [&](mlir::OpPassManager &pm) { buildPlacementPipeline(pm, options.pipeline); }))
     return std::nullopt;
-  if (partition::hasHostNodes(*module))
+  if (options.placementReport)
+    *options.placementReport = partition::buildPlacementReport(*module, target);
+  if (partition::needsSegments(*module))
     return compileSegments(*module, path, target, options, route, timing);
   if (!runPasses(*module, path, options, route, timing, "NPU pipeline",
                  [&](mlir::OpPassManager &pm) { buildNpuPipeline(pm, PipelineStage::Isa, options.pipeline); }))

@@ -18,6 +18,7 @@
 
 #include "compiler/Pipeline.h"
 #include "compiler/import/InputShapes.h"
+#include "compiler/partition/PlacementReport.h"
 
 #include "softnpu/artifact/Artifact.h"
 #include "softnpu/target/Target.h"
@@ -69,6 +70,8 @@ struct CompileOptions {
   PassFn onPass;                    ///< progress callback (empty: none)
   DebugOptions debug;
   import::InputShapes inputShapes; ///< --input-shape NAME=DIMS (import/InputShapes.h)
+  /// When set, receives the placement of every node (--placement-report).
+  partition::PlacementReport *placementReport = nullptr;
 };
 
 /// How to print IR under `debug` (--mlir-print-debuginfo), for IR a tool

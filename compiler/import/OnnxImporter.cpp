@@ -15,6 +15,7 @@
 #include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
 
 #include <algorithm>
 #include <cstring>
@@ -35,6 +36,13 @@ using namespace mlir;
 
 namespace softnpu::import {
 namespace {
+
+/// The opset whose schemas the onnx dialect's ops follow (the newest at or
+/// below it): their operand and result groups, in schema order.
+constexpr int kDialectOpset = 17;
+
+/// The opset older models are converted to (upgradeOpset).
+constexpr int kUpgradeOpset = 13;
 
 /// Initializer payloads of at least this size are read from the mapped file
 /// (no tensor that shape inference reads the values of is this large).
@@ -377,12 +385,11 @@ private:
     // LSTM) mirror the schema's lists one to one with segment sizes.
     const bool inputSegments = registered->hasTrait<OpTrait::AttrSizedOperandSegments>();
     const bool outputSegments = registered->hasTrait<OpTrait::AttrSizedResultSegments>();
-    const onnx::OpSchema *schema =
-        inputSegments || outputSegments
-            ? onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(opset_), node.domain())
-            : nullptr;
+    const onnx::OpSchema *schema = inputSegments || outputSegments
+                                       ? onnx::OpSchemaRegistry::Schema(node.op_type(), kDialectOpset, node.domain())
+                                       : nullptr;
     if ((inputSegments || outputSegments) && !schema)
-      throw ImportError(what + ": no ONNX schema for opset " + std::to_string(opset_));
+      throw ImportError(what + ": no ONNX schema for opset " + std::to_string(kDialectOpset));
     int last = node.input_size();
     while (last > 0 && node.input(last - 1).empty())
       --last;
@@ -439,6 +446,57 @@ private:
   int64_t opset_ = 0;
 };
 
+/// True when a node has an attribute its op's newest schema (the one the onnx
+/// dialect follows) no longer has, e.g. Add's broadcast or Squeeze's axes.
+bool usesRetiredAttributes(const onnx::ModelProto &model) {
+  for (const onnx::NodeProto &n : model.graph().node()) {
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      continue;
+    const onnx::OpSchema *latest = onnx::OpSchemaRegistry::Schema(n.op_type(), kDialectOpset, "");
+    if (!latest)
+      continue;
+    for (const onnx::AttributeProto &a : n.attribute())
+      if (!latest->attributes().count(a.name()))
+        return true;
+  }
+  return false;
+}
+
+/// Models of opsets before kUpgradeOpset that use such attributes are
+/// converted to it with ONNX's own version converter (as onnx-mlir does), so
+/// the onnx dialect sees one form of each op: attributes that later became
+/// inputs (Squeeze's axes, Pad's pads, Clip's bounds, Split's sizes), the
+/// legacy broadcast attribute, and so on. Other old models are imported as
+/// they are (the converter is not lossless: it drops PRelu's per-channel
+/// slope of opset 6, which the host runs as such). to it with ONNX's own
+/// version converter (as onnx-mlir does), so the onnx dialect sees one form of
+/// each op: attributes that later became inputs (Squeeze's axes, Pad's pads,
+/// Clip's bounds, Split's sizes), the legacy broadcast attribute, and so on.
+/// A model whose conversion fails is imported as it is. Models whose large
+/// weights stay in the mapped file (WeightPayloads.h) are not converted: the
+/// converter would copy the placeholders.
+void upgradeOpset(onnx::ModelProto &model, bool stripped) {
+  int64_t opset = 0;
+  for (const auto &imp : model.opset_import())
+    if (imp.domain().empty() || imp.domain() == "ai.onnx")
+      opset = imp.version();
+  if (opset == 0 || opset >= kUpgradeOpset || stripped || !usesRetiredAttributes(model))
+    return;
+  try {
+    onnx::ModelProto inferred = model; // the converter's adapters read input shapes
+    onnx::shape_inference::InferShapes(inferred);
+    onnx::ModelProto upgraded = onnx::version_conversion::ConvertVersion(inferred, kUpgradeOpset);
+    // The converter turns attributes into initializers without listing them
+    // as graph inputs, which IR version 4 and later allow.
+    if (upgraded.ir_version() < 7)
+      upgraded.set_ir_version(7);
+    onnx::checker::check_model(upgraded);
+    model = std::move(upgraded);
+  } catch (const std::exception &) {
+    // keep the original: the importer reports what it cannot take
+  }
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, std::string &error,
@@ -466,6 +524,8 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
     } catch (const std::exception &e) {
       throw ImportError(std::string("the ONNX checker rejects the model: ") + e.what());
     }
+    upgradeOpset(model, stripped && std::any_of(stripped->payloads.begin(), stripped->payloads.end(),
+                                                [](const auto &p) { return p.has_value(); }));
     std::vector<std::string> shapeNotes;
     fixInputShapes(model, shapes, shapeNotes);
     if (notes)

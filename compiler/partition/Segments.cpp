@@ -83,9 +83,8 @@ std::vector<SegmentOps> collectSegments(func::FuncOp f) {
           s.inputs.push_back(v);
       }
       for (Value r : op->getResults()) {
-        const bool escapes = llvm::any_of(r.getUsers(), [&](Operation *user) {
-          return !segmentOf.count(user) || segmentOf[user] != index;
-        });
+        const bool escapes = llvm::any_of(
+            r.getUsers(), [&](Operation *user) { return !segmentOf.count(user) || segmentOf[user] != index; });
         if (escapes && seenOut.insert(r).second)
           s.outputs.push_back(r);
       }
@@ -137,13 +136,29 @@ OwningOpRef<ModuleOp> npuModule(ModuleOp parent, func::FuncOp f, const SegmentOp
 
 } // namespace
 
-bool hasHostNodes(ModuleOp module) {
+bool needsSegments(ModuleOp module) {
   bool host = false;
   module.walk([&](Operation *op) {
     auto where = op->getAttrOfType<StringAttr>(FpgaDialect::kPlacementAttrName);
     host = host || (where && where.getValue() == "host");
   });
-  return host;
+  if (host)
+    return true;
+  // An NPU program's inputs and outputs are float32 tensors in DRAM that its
+  // nodes read and write.
+  auto isF32 = [](Type t) {
+    auto ranked = dyn_cast<RankedTensorType>(t);
+    return ranked && ranked.getElementType().isF32();
+  };
+  for (func::FuncOp f : module.getOps<func::FuncOp>()) {
+    if (!llvm::all_of(f.getArgumentTypes(), isF32) || !llvm::all_of(f.getResultTypes(), isF32))
+      return true;
+    auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
+    for (Value v : ret.getOperands())
+      if (!v.getDefiningOp() || llvm::isa<onnx_d::ConstantOp>(v.getDefiningOp()))
+        return true;
+  }
+  return false;
 }
 
 LogicalResult splitSegments(ModuleOp module, std::vector<SegmentPiece> &pieces) {
@@ -152,12 +167,22 @@ LogicalResult splitSegments(ModuleOp module, std::vector<SegmentPiece> &pieces) 
     return failure();
   const llvm::DenseMap<Value, std::string> names = nameValues(*f);
   const int64_t opset = module->hasAttr("onnx.opset") ? cast<IntegerAttr>(module->getAttr("onnx.opset")).getInt() : 17;
+  // A graph output that is a constant (every node folded away, or a Constant
+  // node) comes from a host segment of its own, first.
+  std::vector<SegmentOps> segments;
   auto ret = cast<func::ReturnOp>(f->getBody().front().getTerminator());
+  SegmentOps constants;
+  constants.host = true;
   for (Value v : ret.getOperands())
-    if (v.getDefiningOp<onnx_d::ConstantOp>())
-      return module.emitError() << "graph output '" << names.lookup(v)
-                                << "' is a constant; a model whose output is a constant is not supported yet";
-  for (SegmentOps &s : collectSegments(*f)) {
+    if (auto c = v.getDefiningOp<onnx_d::ConstantOp>(); c && !llvm::is_contained(constants.outputs, v)) {
+      constants.nodes.push_back(c);
+      constants.outputs.push_back(v);
+    }
+  if (!constants.nodes.empty())
+    segments.push_back(std::move(constants));
+  for (SegmentOps &s : collectSegments(*f))
+    segments.push_back(std::move(s));
+  for (SegmentOps &s : segments) {
     SegmentPiece piece;
     piece.host = s.host;
     for (Value v : s.inputs)

@@ -30,8 +30,10 @@ struct SegmentPiece {
   std::vector<std::string> inputs, outputs;
 };
 
-/// True when some node of `module` is placed on the host.
-bool hasHostNodes(mlir::ModuleOp module);
+/// True when `module` cannot be one NPU program: a node is placed on the
+/// host, or a graph input or output is not float32, or an output is a
+/// constant or an input.
+bool needsSegments(mlir::ModuleOp module);
 
 /// Splits `module` (placed and partitioned) into its segments in run order.
 /// Fails with an error diagnostic on the module.

@@ -28,6 +28,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include <malloc.h>
@@ -126,6 +127,13 @@ int main(int argc, char **argv) {
                  "place the nodes whose name matches GLOB (fnmatch) on the host or the NPU (repeatable; "
                  "the last match wins)")
       ->type_name("GLOB=host|npu");
+  std::string placementReport;
+  CLI::Option *reportOpt =
+      app.add_option("--placement-report", placementReport,
+                     "print where each node runs, why, its MACs and modelled time, and a summary; with =FILE.json, "
+                     "write it as JSON instead")
+          ->expected(0, 1)
+          ->type_name("[FILE.json]");
   app.add_flag("--list-targets", listTargets, "list the target presets and exit");
   softnpu::driver::DebugOptions debug; // as in mlir-opt; all print to stderr
   const char *kMlirGroup = "MLIR debugging (as in mlir-opt; to stderr)";
@@ -215,10 +223,24 @@ int main(int argc, char **argv) {
     return module ? print(*module) : 1;
   }
 
+  softnpu::partition::PlacementReport report;
+  if (reportOpt->count())
+    opts.placementReport = &report;
   std::optional<softnpu::artifact::Artifact> artifact = softnpu::driver::compileOnnx(input, *target, opts, diag);
   progress.clear();
   if (!artifact)
     return 1;
+  if (reportOpt->count()) {
+    report.model = input;
+    if (placementReport.empty()) {
+      std::fputs(report.text().c_str(), stdout);
+    } else {
+      std::ofstream out(placementReport);
+      out << report.json();
+      if (!out)
+        return fail("cannot write '" + placementReport + "'");
+    }
+  }
   if (output.empty())
     output = defaultOutput(input);
   if (!softnpu::artifact::writeFile(*artifact, output, err))
