@@ -462,7 +462,22 @@ bool usesRetiredAttributes(const onnx::ModelProto &model) {
   return false;
 }
 
-/// Models of opsets before kUpgradeOpset that use such attributes are
+/// True when ONNX's strict shape inference accepts the model at its own
+/// opset (some exporters wrote ops their opset did not allow yet, e.g. an
+/// int64 Constant at opset 6).
+bool passesInference(const onnx::ModelProto &model) {
+  try {
+    onnx::ModelProto copy = model;
+    onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/false);
+    onnx::shape_inference::InferShapes(copy, onnx::OpSchemaRegistry::Instance(), opts);
+    return true;
+  } catch (const std::exception &) {
+    return false;
+  }
+}
+
+/// Models of opsets before kUpgradeOpset that use such attributes, or that
+/// fail shape inference at their own opset, are
 /// converted to it with ONNX's own version converter (as onnx-mlir does), so
 /// the onnx dialect sees one form of each op: attributes that later became
 /// inputs (Squeeze's axes, Pad's pads, Clip's bounds, Split's sizes), the
@@ -480,7 +495,7 @@ void upgradeOpset(onnx::ModelProto &model, bool stripped) {
   for (const auto &imp : model.opset_import())
     if (imp.domain().empty() || imp.domain() == "ai.onnx")
       opset = imp.version();
-  if (opset == 0 || opset >= kUpgradeOpset || stripped || !usesRetiredAttributes(model))
+  if (opset == 0 || opset >= kUpgradeOpset || stripped || (!usesRetiredAttributes(model) && passesInference(model)))
     return;
   try {
     onnx::ModelProto inferred = model; // the converter's adapters read input shapes

@@ -66,6 +66,26 @@ def load_pb(path):
     return t, numpy_helper.to_array(t)
 
 
+def declared_types(values):
+    return {v.name: v.type.tensor_type.elem_type for v in values}
+
+
+def bf16_input(path, work, index):
+    """ONNX 1.12's test data stores bfloat16 tensors as uint16: the same bits
+    as a BFLOAT16 TensorProto, for npu-run."""
+    t, _ = load_pb(path)
+    if t.data_type != onnx.TensorProto.UINT16:
+        return path
+    t.data_type = onnx.TensorProto.BFLOAT16
+    if not t.raw_data:
+        t.raw_data = np.array(list(t.int32_data), dtype=np.uint16).tobytes()
+        del t.int32_data[:]
+    out = os.path.join(work, f"bf16_input_{index}.pb")
+    with open(out, "wb") as f:
+        f.write(t.SerializeToString())
+    return out
+
+
 def compare(got, want, want_type, tol_scale):
     """Empty when `got` matches `want`, else why not."""
     if want_type == onnx.TensorProto.BFLOAT16:  # stored as uint16 bit patterns
@@ -78,7 +98,8 @@ def compare(got, want, want_type, tol_scale):
         w = want.astype(np.float64)
         same = (g == w) | (np.isnan(g) & np.isnan(w))
         atol = 1e-7 + tol_scale * (np.nanmax(np.abs(w[np.isfinite(w)])) if np.isfinite(w).any() else 0.0)
-        ok = same | (np.abs(g - w) <= atol + 1e-3 * np.abs(w))
+        with np.errstate(invalid="ignore"):
+            ok = same | (np.abs(g - w) <= atol + 1e-3 * np.abs(w))
         if not ok.all():
             i = int(np.argmin(ok.ravel()))
             return f"element {i} is {g.ravel()[i]:.6g}, expected {w.ravel()[i]:.6g}"
@@ -89,6 +110,14 @@ def compare(got, want, want_type, tol_scale):
         i = int(np.argmin((got == want).ravel()))
         return f"element {i} is {got.ravel()[i]}, expected {want.ravel()[i]}"
     return ""
+
+
+def error_line(proc):
+    """The first error line of a failed tool run (notes before it skipped)."""
+    for line in (proc.stderr or "").splitlines():
+        if "error:" in line:
+            return line.strip()
+    return first_line(proc)
 
 
 def npu_segments(compile_stdout):
@@ -121,7 +150,7 @@ def run_test(job):
         out.update(ok=False, why="npu-compile timed out")
         return out
     if proc.returncode != 0:
-        out.update(ok=False, why="npu-compile: " + first_line(proc).replace("npu-compile: error: ", ""))
+        out.update(ok=False, why="npu-compile: " + error_line(proc).replace("npu-compile: error: ", ""))
         return out
     try:
         with open(os.path.join(work, f"{name}.placement.json")) as f:
@@ -141,9 +170,13 @@ def run_test(job):
             tol_scale = 2.0 ** (3 - min(ms)) * (products + 1)
     inputs = graph_inputs(model)
     outputs = [o.name for o in model.graph.output]
+    in_types = declared_types(model.graph.input)
+    out_types = declared_types(model.graph.output)
     for ds in sorted(glob.glob(os.path.join(test_dir, "test_data_set_*"))):
         feeds = [(n, os.path.join(ds, f"input_{i}.pb")) for i, n in enumerate(inputs)
                  if os.path.exists(os.path.join(ds, f"input_{i}.pb"))]
+        feeds = [(n, bf16_input(p, work, i) if in_types.get(n) == onnx.TensorProto.BFLOAT16 else p)
+                 for i, (n, p) in enumerate(feeds)]
         with tempfile.TemporaryDirectory(dir=work) as od:
             argv = [os.path.join(bin_dir, "npu-run"), art, "--output-dir", od]
             for n, p in feeds:
@@ -154,7 +187,7 @@ def run_test(job):
                 out.update(ok=False, why="npu-run timed out")
                 return out
             if proc.returncode != 0:
-                out.update(ok=False, why="npu-run: " + first_line(proc).replace("npu-run: error: ", ""))
+                out.update(ok=False, why="npu-run: " + error_line(proc).replace("npu-run: error: ", ""))
                 return out
             for i, n in enumerate(outputs):
                 ref_t, ref = load_pb(os.path.join(ds, f"output_{i}.pb"))
@@ -162,7 +195,10 @@ def run_test(job):
                 if not os.path.exists(path):
                     out.update(ok=False, why=f"npu-run wrote no output '{n}'")
                     return out
-                why = compare(np.load(path), ref, ref_t.data_type, tol_scale)
+                ref_type = ref_t.data_type
+                if out_types.get(n) == onnx.TensorProto.BFLOAT16 and ref_type == onnx.TensorProto.UINT16:
+                    ref_type = onnx.TensorProto.BFLOAT16  # the test data's uint16 bit patterns
+                why = compare(np.load(path), ref, ref_type, tol_scale)
                 if why:
                     out.update(ok=False, why=f"output '{n}': {why}")
                     return out
@@ -182,37 +218,60 @@ def read_expected(path, mode):
     return entries
 
 
+def clean_reason(why):
+    """The first error line without file paths (they differ from run to run)."""
+    why = re.sub(r"\S*/(model\.onnx|[^/ ]+\.npu|[^/ ]+\.pb): ", "", why)
+    return re.sub(r"\s+", " ", why).strip()
+
+
 def write_expected(path, mode, failures):
-    """Replaces `mode`'s entries with `failures` ({name: why}), keeping the rest."""
-    kept, header = [], []
+    """Replaces `mode`'s entries with `failures` ({name: why}), keeping the
+    other modes'; a test failing the same way in several modes gets one line."""
+    header, entries = [], {}  # (name, reason) -> set of modes
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
                 body = line.split("#", 1)[0].strip()
-                parts = body.split(None, 2)
                 if not body:
-                    if not kept:
+                    if not entries:
                         header.append(line.rstrip("\n"))
                     continue
-                modes = parts[1].split(",") if len(parts) > 1 else []
-                if mode in modes:
-                    modes.remove(mode)
-                    if not modes:
-                        continue
-                    line = f"{parts[0]} {','.join(modes)} {parts[2] if len(parts) > 2 else ''}\n"
-                kept.append(line.rstrip("\n"))
+                parts = body.split(None, 2)
+                modes = set(parts[1].split(",")) - {mode}
+                if modes:
+                    entries.setdefault((parts[0], parts[2] if len(parts) > 2 else ""), set()).update(modes)
     for name, why in failures.items():
-        kept.append(f"{name} {mode} {why}")
-    kept.sort()
+        entries.setdefault((name, clean_reason(why)), set()).add(mode)
+    order = {"fp32": 0, "bfp": 1, "host": 2}
+    lines = [f"{name} {','.join(sorted(modes, key=lambda m: order.get(m, 9)))} {why}"
+             for (name, why), modes in sorted(entries.items())]
     with open(path, "w") as f:
-        f.write("\n".join(header + kept) + "\n")
+        f.write("\n".join(header + lines) + "\n")
+
+
+def run_host(args, tests):
+    """--mode host: host-conformance checks the expected failures itself;
+    with --write-expected its failures become the file's host entries."""
+    exe = os.path.join(args.bin_dir, "host-conformance")
+    if not args.write_expected:
+        return subprocess.run([exe, "--expected-failures", args.expected_failures] + tests).returncode
+    proc = subprocess.run([exe] + tests, capture_output=True, text=True)
+    failures = {}
+    for line in proc.stdout.splitlines():
+        m = re.match(r"FAIL (\S+): (.*)", line)
+        if m:
+            failures[m.group(1)] = "host: " + m.group(2)
+    write_expected(args.expected_failures, "host", failures)
+    print(proc.stdout.splitlines()[-1] if proc.stdout else "host-conformance printed nothing")
+    return 0
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin-dir", required=True)
     ap.add_argument("--target", default="brainwave-s10")
-    ap.add_argument("--mode", choices=["fp32", "bfp"], default="fp32")
+    ap.add_argument("--mode", choices=["fp32", "bfp", "host"], default="fp32",
+                    help="host: the kernels alone, through host-conformance (no compiler)")
     ap.add_argument("--expected-failures", default=os.path.join(HERE, "expected_failures.txt"))
     ap.add_argument("--write-expected", action="store_true")
     ap.add_argument("--json")
@@ -232,6 +291,8 @@ def main():
     if not tests:
         print("run_conformance: no tests found (is libonnx-testdata installed?)")
         return 1
+    if args.mode == "host":
+        return run_host(args, tests)
     work = args.work_dir or tempfile.mkdtemp(prefix="softnpu-conformance-")
     jobs = [(os.path.abspath(args.bin_dir), args.target, args.mode, t, os.path.join(work, os.path.basename(t)))
             for t in tests]
