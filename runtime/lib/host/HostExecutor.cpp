@@ -25,6 +25,7 @@ const KernelTable &kernels() {
     addRecurrentKernels(t);
     addQuantizeKernels(t);
     addSignalKernels(t);
+    addSampleKernels(t);
     return t;
   }();
   return table;

@@ -61,6 +61,7 @@ void addMiscKernels(KernelTable &table);
 void addRecurrentKernels(KernelTable &table);
 void addQuantizeKernels(KernelTable &table);
 void addSignalKernels(KernelTable &table);
+void addSampleKernels(KernelTable &table);
 
 /// Like dispatch(), for kernels defined on floating-point types only; false
 /// (with a message) for any other type.
