@@ -3,13 +3,16 @@
 //   npu-objdump model.npu      header, target, I/O signature, instruction
 //                              stream (chains separated by blank lines, loop
 //                              bodies indented, MFU placement and ONNX node
-//                              per instruction), weight image layout, totals
+//                              per instruction), weight image layout, totals;
+//                              for a model with host segments, each segment
+//                              in run order (host ones op by op)
 //   npu-objdump --isa-table    the instruction set as Markdown (the generated
 //                              section of docs/isa.md)
 //
 // Errors: one line "npu-objdump: error: ..." and exit code 1.
 //
 //===----------------------------------------------------------------------===//
+#include "HostSegment.h"
 #include "IsaTable.h"
 
 #include "softnpu/artifact/ArtifactIO.h"
@@ -222,6 +225,14 @@ void printTotals(const artifact::Artifact &a) {
               matrixBytes, streamedText.c_str(), a.dramInits.size(), initElements, a.weightImage.size());
 }
 
+/// One NPU program: signature, instruction stream, weights, totals.
+void printNpuProgram(const artifact::Artifact &a) {
+  printSignature(a);
+  printProgram(a);
+  printWeights(a);
+  printTotals(a);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -257,9 +268,29 @@ int main(int argc, char **argv) {
   }
   printHeader(path, *a);
   printTarget(a->target);
-  printSignature(*a);
-  printProgram(*a);
-  printWeights(*a);
-  printTotals(*a);
+  if (!a->segmented()) {
+    printNpuProgram(*a);
+    return 0;
+  }
+  // Format 3: the model's signature, then each segment in run order.
+  auto list = [](const char *title, const std::vector<artifact::TensorSig> &sigs) {
+    std::printf("%s:\n", title);
+    for (const artifact::TensorSig &s : sigs)
+      std::printf("  %-24s %-8s %s\n", s.name.c_str(), artifact::dtypeName(s.dtype), shapeText(s.shape).c_str());
+  };
+  list("model inputs", a->inputs);
+  list("model outputs", a->outputs);
+  std::printf("\n%zu segments, in run order\n\n", a->segments.size());
+  for (size_t i = 0; i < a->segments.size(); ++i) {
+    const artifact::Segment &s = a->segments[i];
+    if (s.kind == artifact::Segment::Kind::Host) {
+      std::printf("segment %zu: host\n", i);
+      tools::printHostSegment(s);
+      std::printf("\n");
+      continue;
+    }
+    std::printf("segment %zu: NPU\n", i);
+    printNpuProgram(*s.npu);
+  }
   return 0;
 }

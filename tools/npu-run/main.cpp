@@ -30,6 +30,7 @@
 #include "Top1.h"
 
 #include "softnpu/api/Session.h"
+#include "softnpu/host/HostThreads.h"
 #include "softnpu/io/Npy.h"
 #include "softnpu/io/TensorFile.h"
 
@@ -215,8 +216,14 @@ int main(int argc, char **argv) {
   app.add_option("--target", o.targetSpec,
                  "Refuse to run unless the model was compiled for this target (preset name or JSON file)")
       ->type_name("NAME|FILE");
+  int threads = 1;
+  app.add_option("--threads", threads, "Threads for the host segments' kernels (oneDNN); the NPU simulator is "
+                                       "single-threaded")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   if (std::optional<int> exitCode = tools::parseArgs(app, argc, argv, kTool))
     return *exitCode;
+  host::setHostThreads(threads);
   if (!(o.atol >= 0) || !(o.rtol >= 0))
     return fail("--atol and --rtol must be non-negative numbers");
   const bool wantLayers = layerOpt->count() > 0;

@@ -42,9 +42,6 @@ void appendProfile(timing::Profile &total, const timing::Profile &p) {
   const uint64_t offset = total.cycles;
   const uint32_t nodeBase = static_cast<uint32_t>(total.nodes.size());
   if (total.tracks.empty()) {
-    total.target = p.target;
-    total.clockMHz = p.clockMHz;
-    total.peakMacsPerCycle = p.peakMacsPerCycle;
     total.tracks = p.tracks;
     total.busy.assign(p.busy.size(), 0);
   }
@@ -107,8 +104,12 @@ public:
     std::map<std::string, HostTensor> values;
     for (size_t i = 0; i < a.inputs.size(); ++i)
       values[a.inputs[i].name] = toHost(*inputs[i]);
-    if (profile)
+    if (profile) {
       *profile = timing::Profile();
+      profile->target = a.target.name;
+      profile->clockMHz = a.target.clockMHz;
+      profile->peakMacsPerCycle = static_cast<uint64_t>(a.target.nativeDim) * a.target.tileEngines * a.target.lanes;
+    }
     for (size_t i = 0; i < a.segments.size(); ++i) {
       const std::string id = "segment " + std::to_string(i);
       if (pieces_[i].device) {

@@ -43,6 +43,14 @@ std::string profileText(const Profile &p, const std::string &title) {
                 static_cast<unsigned long long>(p.chains), static_cast<unsigned long long>(p.matrixMoves),
                 static_cast<unsigned long long>(p.scalarWrites));
   out += line;
+  if (p.hostUs > 0 || p.transfers > 0) {
+    std::snprintf(line, sizeof line,
+                  "  time split       NPU %.3f us + host %.3f us (measured) + transfers %.3f us (%llu, modelled) = "
+                  "%.3f us\n",
+                  p.latencyUs(), p.hostUs, p.transferUs, static_cast<unsigned long long>(p.transfers),
+                  p.latencyUs() + p.hostUs + p.transferUs);
+    out += line;
+  }
   out += "  busy            ";
   for (size_t k = 0; k < p.tracks.size(); ++k)
     out += " " + p.tracks[k] + " " + format("%.1f%%", percent(p.busy[k], p.cycles));
@@ -82,6 +90,10 @@ std::string profileJson(const Profile &p) {
   j["clock_mhz"] = p.clockMHz;
   j["cycles"] = p.cycles;
   j["latency_us"] = p.latencyUs();
+  j["host_us"] = p.hostUs;
+  j["transfer_us"] = p.transferUs;
+  j["transfers"] = p.transfers;
+  j["total_us"] = p.latencyUs() + p.hostUs + p.transferUs;
   j["effective_tops"] = p.effectiveTops();
   j["mvu_utilisation"] = p.mvuUtilisation();
   j["peak_macs_per_cycle"] = p.peakMacsPerCycle;
