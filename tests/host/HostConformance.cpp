@@ -1,6 +1,7 @@
 //===- HostConformance.cpp - ONNX backend tests on the host executor alone ===//
 //
 //   host-conformance [--expected-failures FILE] [--verbose] TEST_DIR...
+//   host-conformance --list-kernels
 //
 // Runs each ONNX backend test directory (model.onnx, test_data_set_*/
 // input_N.pb and output_N.pb) through runtime/lib/host with no compiler in
@@ -153,8 +154,13 @@ int main(int argc, char **argv) {
       expectedPath = argv[++i];
     else if (a == "--verbose")
       verbose = true;
-    else if (a == "--help" || a == "-h") {
-      std::printf("usage: host-conformance [--expected-failures FILE] [--verbose] TEST_DIR...\n");
+    else if (a == "--list-kernels") {
+      for (const std::string &op : hostKernelOps())
+        std::printf("%s\n", op.c_str());
+      return 0;
+    } else if (a == "--help" || a == "-h") {
+      std::printf("usage: host-conformance [--expected-failures FILE] [--verbose] TEST_DIR...\n"
+                  "       host-conformance --list-kernels   (the op types the host has a kernel for)\n");
       return 0;
     } else
       dirs.emplace_back(a);
