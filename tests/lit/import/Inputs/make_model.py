@@ -75,6 +75,18 @@ def build(kind):
         return model([helper.make_node("Foo", ["x"], ["y"], name="foo0", domain="com.example")],
                      [io("x", [1, 4])], [io("y", [1, 4])],
                      [helper.make_opsetid("", 13), helper.make_opsetid("com.example", 1)])
+    if kind == "mixed":
+        # A product the NPU takes (fc1, act1) before an op it lacks (Softmax).
+        import numpy as np
+        w = np.random.default_rng(3).uniform(-0.1, 0.1, (256, 256)).astype(np.float32)
+        nodes = [helper.make_node("Gemm", ["x", "w"], ["h"], name="fc1", transB=1),
+                 helper.make_node("Relu", ["h"], ["a"], name="act1"),
+                 helper.make_node("Softmax", ["a"], ["y"], name="prob", axis=1)]
+        g = helper.make_graph(nodes, "lit_model", [io("x", [1, 256])], [io("y", [1, 256])],
+                              [helper.make_tensor("w", TensorProto.FLOAT, [256, 256], w.ravel())])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 7
+        return m
     raise SystemExit("unknown kind " + kind)
 
 
