@@ -152,13 +152,18 @@ bool moveUnprofitable(const Partitioner &p, const softnpu::target::Target &t, Bu
     }
     if (crossing.empty())
       continue; // no host work next to it
+    const bool chosen = llvm::any_of(ops, [](Operation *op) {
+      auto why = op->getAttrOfType<StringAttr>(FpgaDialect::kPlacementReasonAttrName);
+      return why && why.getValue().starts_with("placed by");
+    });
+    if (chosen)
+      continue; // --place GLOB=npu: the user's decision, not the model's
     for (Value v : crossing)
       transfers += softnpu::partition::transferUs(softnpu::partition::valueBytes(v), t);
     if (npu + transfers < host)
       continue;
     char why[160];
-    std::snprintf(why, sizeof why, "cost model: NPU %.3g us + transfers %.3g us >= host %.3g us", npu, transfers,
-                  host);
+    std::snprintf(why, sizeof why, "cost model: NPU %.3g us + transfers %.3g us >= host %.3g us", npu, transfers, host);
     for (Operation *op : ops) {
       op->setAttr(FpgaDialect::kPlacementAttrName, b.getStringAttr("host"));
       op->setAttr(FpgaDialect::kPlacementReasonAttrName, b.getStringAttr(why));

@@ -105,6 +105,11 @@ struct OnnxPlacePass : softnpu::impl::OnnxPlaceBase<OnnxPlacePass> {
         return;
       }
       const bool wantNpu = (host && !*host) || (!host && placement == "npu");
+      if (wantNpu && legal && !rule.empty()) {
+        // The user's choice: the cost model leaves it alone (OnnxPartition.cpp).
+        op->setAttr(fpga::FpgaDialect::kPlacementReasonAttrName, b.getStringAttr("placed by " + rule));
+        return;
+      }
       if (wantNpu && !legal) {
         auto why = op->getAttrOfType<StringAttr>(fpga::FpgaDialect::kPlacementReasonAttrName);
         op->emitError() << describeOp(op) << " cannot run on the NPU ("

@@ -210,6 +210,13 @@ std::optional<artifact::Artifact> compileSegments(mlir::ModuleOp module, const s
     }
     a.segments.push_back(std::move(seg));
   }
+  // fpga-quantize gave the NPU segments the target at the chosen precision
+  // (--precision); the artifact is for that target too.
+  for (const artifact::Segment &s : a.segments)
+    if (s.npu) {
+      a.target = s.npu->target;
+      break;
+    }
   return a;
 }
 

@@ -4,8 +4,8 @@
 #include "SimulatorDevice.h"
 
 #include "softnpu/host/HostExecutor.h"
+#include "softnpu/timing/HostCost.h"
 
-#include <chrono>
 #include <cstring>
 
 namespace softnpu::api {
@@ -46,6 +46,8 @@ void appendProfile(timing::Profile &total, const timing::Profile &p) {
     total.busy.assign(p.busy.size(), 0);
   }
   total.cycles += p.cycles;
+  total.networkPieces += p.networkPieces;
+  total.networkCycles += p.networkCycles;
   total.macs += p.macs;
   total.dramBytes += p.dramBytes;
   total.chains += p.chains;
@@ -118,12 +120,13 @@ public:
           return false;
         }
       } else {
-        const auto start = std::chrono::steady_clock::now();
-        if (!host::runHostGraph(*pieces_[i].graph, values, error))
+        std::vector<host::NodeTime> times;
+        if (!host::runHostGraph(*pieces_[i].graph, values, error, profile ? &times : nullptr))
           return false; // the message names the node
-        if (profile)
-          profile->hostUs +=
-              std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+        for (const host::NodeTime &t : times) {
+          profile->hostUs += timing::hostUs(a.target, t.macs, t.elementOps);
+          profile->hostWallUs += t.seconds * 1e6;
+        }
       }
     }
     outputs.clear();
@@ -145,12 +148,14 @@ private:
   };
 
   /// One NPU segment: its float32 inputs from `values`, its outputs back.
-  /// Each tensor crossing counts as one host<->NPU transfer in the profile.
+  /// Each tensor crossing between it and a host segment counts as one
+  /// host<->NPU transfer in the profile; graph inputs and outputs use the
+  /// network queues instead (SimulatorDevice charges those).
   bool runNpu(const artifact::Artifact &npu, Device &device, std::map<std::string, HostTensor> &values,
               std::string &error, std::map<std::string, Tensor> *nodeTensors, timing::Profile *profile) {
     std::vector<Tensor> ins;
     ins.reserve(npu.inputs.size());
-    uint64_t bytes = 0;
+    uint64_t bytes = 0, crossings = 0;
     for (const artifact::TensorSig &sig : npu.inputs) {
       auto it = values.find(sig.name);
       if (it == values.end() || it->second.dtype != artifact::DType::F32 || it->second.shape != sig.shape) {
@@ -158,7 +163,10 @@ private:
         return false;
       }
       ins.push_back(fromHost(HostTensor(it->second)));
-      bytes += it->second.bytes.size();
+      if (!isGraphTensor(sig.name)) {
+        bytes += it->second.bytes.size();
+        ++crossings;
+      }
     }
     std::vector<const Tensor *> ordered;
     for (const Tensor &t : ins)
@@ -168,7 +176,10 @@ private:
     if (!device.execute(ordered, outs, error, nodeTensors ? &records : nullptr, profile ? &segProfile : nullptr))
       return false;
     for (size_t i = 0; i < npu.outputs.size() && i < outs.size(); ++i) {
-      bytes += outs[i].data.size() * 4;
+      if (!isGraphTensor(npu.outputs[i].name)) {
+        bytes += outs[i].data.size() * 4;
+        ++crossings;
+      }
       values[npu.outputs[i].name] = toHost(outs[i]);
     }
     if (nodeTensors)
@@ -177,12 +188,19 @@ private:
     if (profile) {
       appendProfile(*profile, segProfile);
       const target::Target &t = npu.target;
-      const size_t crossings = npu.inputs.size() + npu.outputs.size();
       profile->transfers += crossings;
       profile->transferUs += static_cast<double>(crossings) * t.hostLinkLatencyUs +
                              static_cast<double>(bytes) / (t.hostLinkGBps * 1e3); // GB/s = 1e3 bytes/us
     }
     return true;
+  }
+
+  bool isGraphTensor(const std::string &name) const {
+    for (const std::vector<artifact::TensorSig> *sigs : {&a_->inputs, &a_->outputs})
+      for (const artifact::TensorSig &s : *sigs)
+        if (s.name == name)
+          return true;
+    return false;
   }
 
   const artifact::Artifact *a_ = nullptr;

@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "SimulatorDevice.h"
 
+#include "softnpu/timing/CostModel.h"
+
 #include "softnpu/sim/Simulator.h"
 
 namespace softnpu::api {
@@ -27,6 +29,7 @@ public:
     records_ = a.tensors;
     instNode_ = a.instNode;
     profiler_ = std::make_unique<timing::Profiler>(a.target, a.nodeNames);
+    target_ = a.target;
     return true;
   }
 
@@ -63,6 +66,12 @@ public:
     if (profile) {
       sim_->setWorkObserver(nullptr);
       *profile = profiler_->profile();
+      for (const std::vector<artifact::TensorSig> *sigs : {&inputs_, &outputs_})
+        for (const artifact::TensorSig &sig : *sigs) {
+          const timing::NetworkTransfer n = timing::networkTransfer(target_, sig.numElements());
+          profile->networkPieces += n.pieces;
+          profile->networkCycles += n.cycles;
+        }
     }
     if (!ran)
       return false;
@@ -112,6 +121,7 @@ private:
   std::vector<artifact::TensorRecord> records_;
   std::vector<uint32_t> instNode_;
   std::unique_ptr<timing::Profiler> profiler_;
+  target::Target target_;
 };
 
 } // namespace

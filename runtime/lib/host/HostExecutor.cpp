@@ -3,6 +3,8 @@
 
 #include "Kernel.h"
 
+#include "softnpu/timing/HostCost.h"
+
 #include <chrono>
 
 namespace softnpu::host {
@@ -107,9 +109,19 @@ bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &val
       error = what + ": " + (ctx.error.empty() ? "the host kernel failed" : ctx.error);
       return false;
     }
-    if (times)
-      times->push_back(
-          {node.name, node.opType, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+    if (times) {
+      NodeTime t{node.name, node.opType,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 0, 0};
+      std::vector<timing::Shape> operands, results;
+      for (const HostTensor *in : ctx.inputs)
+        operands.push_back(in ? in->shape : timing::Shape());
+      for (const HostTensor &out : ctx.outputs) {
+        results.push_back(out.shape);
+        t.elementOps += static_cast<uint64_t>(out.numElements());
+      }
+      t.macs = timing::opMacs(node.opType, operands, results, node.attrInt("transA", 0) != 0);
+      times->push_back(std::move(t));
+    }
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       if (node.outputs[i].empty())
         continue;

@@ -34,6 +34,16 @@ std::string unitName(unsigned unit) {
 
 uint64_t cyclesPerVector(const target::Target &t) { return ceilDiv(t.nativeDim, std::max(1u, t.lanes)); }
 
+NetworkTransfer networkTransfer(const target::Target &t, uint64_t elements) {
+  NetworkTransfer n;
+  if (elements == 0 || t.nativeDim == 0)
+    return n;
+  n.vectors = ceilDiv(elements, t.nativeDim);
+  n.pieces = ceilDiv(n.vectors, std::max(1u, t.networkQueueDepth));
+  n.cycles = n.pieces * t.dramLatencyCycles + dramCycles(t, n.vectors * t.nativeDim * 4);
+  return n;
+}
+
 uint64_t dramCycles(const target::Target &t, uint64_t bytes) {
   if (bytes == 0)
     return 0;

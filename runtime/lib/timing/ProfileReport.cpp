@@ -43,12 +43,17 @@ std::string profileText(const Profile &p, const std::string &title) {
                 static_cast<unsigned long long>(p.chains), static_cast<unsigned long long>(p.matrixMoves),
                 static_cast<unsigned long long>(p.scalarWrites));
   out += line;
+  std::snprintf(line, sizeof line,
+                "  network queues   %llu requests, %llu cycles (%.3f us) for the graph inputs and outputs\n",
+                static_cast<unsigned long long>(p.networkPieces), static_cast<unsigned long long>(p.networkCycles),
+                p.networkUs());
+  out += line;
   if (p.hostUs > 0 || p.transfers > 0) {
     std::snprintf(line, sizeof line,
-                  "  time split       NPU %.3f us + host %.3f us (measured) + transfers %.3f us (%llu, modelled) = "
-                  "%.3f us\n",
-                  p.latencyUs(), p.hostUs, p.transferUs, static_cast<unsigned long long>(p.transfers),
-                  p.latencyUs() + p.hostUs + p.transferUs);
+                  "  time split       NPU %.3f us + network %.3f us + host %.3f us + transfers %.3f us (%llu) = %.3f "
+                  "us (modelled; the host kernels took %.3f us on this machine)\n",
+                  p.latencyUs(), p.networkUs(), p.hostUs, p.transferUs, static_cast<unsigned long long>(p.transfers),
+                  p.totalUs(), p.hostWallUs);
     out += line;
   }
   out += "  busy            ";
@@ -91,9 +96,13 @@ std::string profileJson(const Profile &p) {
   j["cycles"] = p.cycles;
   j["latency_us"] = p.latencyUs();
   j["host_us"] = p.hostUs;
+  j["host_wall_us"] = p.hostWallUs;
   j["transfer_us"] = p.transferUs;
   j["transfers"] = p.transfers;
-  j["total_us"] = p.latencyUs() + p.hostUs + p.transferUs;
+  j["network_requests"] = p.networkPieces;
+  j["network_cycles"] = p.networkCycles;
+  j["network_us"] = p.networkUs();
+  j["total_us"] = p.totalUs();
   j["effective_tops"] = p.effectiveTops();
   j["mvu_utilisation"] = p.mvuUtilisation();
   j["peak_macs_per_cycle"] = p.peakMacsPerCycle;

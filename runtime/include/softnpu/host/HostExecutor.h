@@ -21,10 +21,12 @@
 
 namespace softnpu::host {
 
-/// Wall time a node's kernel took, for profiles.
+/// What a node did, for profiles: wall time of its kernel on this machine,
+/// and its multiply-accumulates and element operations (timing/HostCost.h).
 struct NodeTime {
   std::string node, opType;
   double seconds = 0;
+  uint64_t macs = 0, elementOps = 0;
 };
 
 /// Runs `graph` reading its inputs from `values` and adding every value its

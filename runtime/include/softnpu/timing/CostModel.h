@@ -50,6 +50,15 @@ struct ChainCost {
 uint64_t cyclesPerVector(const target::Target &t);
 /// Cycles to move `bytes` over DRAM: ceil(bytes / (dram_bandwidth_gbps * 1000 / clock_mhz)).
 uint64_t dramCycles(const target::Target &t, uint64_t bytes);
+
+/// A graph input or output moving through the network queues, which hold
+/// network_queue_depth native vectors: ceil(vectors / depth) pieces, each one
+/// request (dram_latency_cycles) plus its bytes at the DRAM bandwidth. A
+/// tensor larger than the queues streams through them piece by piece.
+struct NetworkTransfer {
+  uint64_t vectors = 0, pieces = 0, cycles = 0;
+};
+NetworkTransfer networkTransfer(const target::Target &t, uint64_t elements);
 /// MVU pipeline latency: max(mrf_to_dpe, vrf_to_dpe) + multiplier + ceil(log2 L) * adder
 /// + mvu_accumulate + ceil(log2 T) + reduction.
 uint64_t mvuLatency(const target::Target &t);

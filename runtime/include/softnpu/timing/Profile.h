@@ -55,15 +55,24 @@ struct Profile {
     uint64_t begin = 0, end = 0; ///< cycles
   };
   std::vector<Event> events; ///< every busy interval, in schedule order
-  /// Models with host segments (artifact format 3): wall time of the host
-  /// kernels on this machine, and the modelled host <-> NPU transfers (the
-  /// target's host_link_latency_us + bytes / host_link_gbps each). `cycles`
-  /// and the rest cover the NPU segments, one after the other.
+  /// Models with host segments (artifact format 3): the host segments'
+  /// modelled time (timing/HostCost.h at the target's host_gflops, the same
+  /// for every run), their kernels' wall time on this machine (varies, and
+  /// includes oneDNN's first-call set-up), and the modelled host <-> NPU
+  /// transfers (host_link_latency_us + bytes / host_link_gbps each).
+  /// `cycles` and the rest cover the NPU segments, one after the other.
   double hostUs = 0;
+  double hostWallUs = 0;
+  /// Graph inputs and outputs through the network queues (CostModel.h
+  /// networkTransfer), outside `cycles`: requests and their cycles.
+  uint64_t networkPieces = 0, networkCycles = 0;
   double transferUs = 0;
   uint64_t transfers = 0;
 
   double latencyUs() const { return clockMHz > 0 ? static_cast<double>(cycles) / clockMHz : 0; }
+  double networkUs() const { return clockMHz > 0 ? static_cast<double>(networkCycles) / clockMHz : 0; }
+  /// Everything a run takes: NPU, network queues, host and transfers.
+  double totalUs() const { return latencyUs() + networkUs() + hostUs + transferUs; }
   /// 2 * MACs per second of latency, in 10^12.
   double effectiveTops() const;
   /// MACs / (T x N x L x cycles).
