@@ -1,4 +1,4 @@
-"""training.py - what the Fashion-MNIST training scripts share (train_mlp.py, train_rnn.py).
+"""training.py - what the Fashion-MNIST training scripts share (train_mlp.py, train_cnn.py, train_rnn.py).
 
 Deterministic torch set-up and the data set as torch tensors.
 """

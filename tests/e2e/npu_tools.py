@@ -6,6 +6,7 @@ for (from the target JSON the artifact embeds), so harnesses can derive error
 bounds without keeping their own copy of the target presets.
 """
 import json
+import math
 import os
 import re
 import subprocess
@@ -88,6 +89,17 @@ class Tools:
 def output_file(output_dir, name):
     """Where `npu-run --output-dir` writes output `name` ('/' in names becomes '_')."""
     return os.path.join(output_dir, name.replace("/", "_") + ".npy")
+
+
+def snr_db(out, ref):
+    """10 log10(sum ref^2 / sum (out - ref)^2) in float64; inf when exact."""
+    import numpy as np  # only the harnesses that compare outputs need numpy
+    out, ref = np.asarray(out, np.float64).ravel(), np.asarray(ref, np.float64).ravel()
+    noise = float(((out - ref) ** 2).sum())
+    signal = float((ref ** 2).sum())
+    if noise == 0:
+        return math.inf
+    return -math.inf if signal == 0 else 10 * math.log10(signal / noise)
 
 
 def first_line(proc):

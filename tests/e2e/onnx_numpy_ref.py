@@ -15,6 +15,8 @@ NPU's), returning float32 outputs. Supported ops (those softnpu imports):
             unless allowzero=1; one -1 is inferred
   Constant  value, value_float(s), value_int(s)
   Mul, Sub  numpy (multidirectional) broadcasting
+  Div       numpy broadcasting; integers truncate toward zero (C division, as in
+            onnxruntime; torch.onnx.export's chunk computes its sizes with it)
   Slice     starts, ends, optional axes and steps (inputs, opset 10+), ONNX clamping
   Split     optional split sizes (input, opset 13+), axis; equal parts otherwise
   Squeeze, Unsqueeze
@@ -422,6 +424,14 @@ def _constant_of_shape(node, args, at):
     return np.full(tuple(int(d) for d in args[0]), fill[0], dtype=fill.dtype)
 
 
+def _div(node, args, at):
+    a, b = np.asarray(args[0]), np.asarray(args[1])
+    if np.issubdtype(a.dtype, np.integer) and np.issubdtype(b.dtype, np.integer):
+        q = np.abs(a) // np.abs(b)
+        return (np.sign(a) * np.sign(b) * q).astype(np.result_type(a, b))
+    return a / b
+
+
 def _gather(node, args, at):
     data, indices = args[0], args[1]
     if not np.issubdtype(np.asarray(indices).dtype, np.integer):
@@ -446,6 +456,7 @@ OPS = {
     "Transpose": lambda n, a, at: np.transpose(a[0], _attrs(n).get("perm")),
     "Mul": lambda n, a, at: a[0] * a[1],
     "Sub": lambda n, a, at: a[0] - a[1],
+    "Div": _div,
     "Slice": _slice,
     "Split": _split,
     "Squeeze": _squeeze,

@@ -40,7 +40,7 @@ sys.path.insert(0, os.path.join(REPO, "models", "fashion_mnist"))
 import dataset  # noqa: E402
 import onnx  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
-from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools, first_line, output_file  # noqa: E402
+from npu_tools import DEFAULT_BIN_DIR, ToolError, Tools, first_line, output_file, snr_db  # noqa: E402
 
 MODEL = os.path.join(REPO, "models", "fashion_mnist", "mlp.onnx")
 INPUT, OUTPUT = "image", "logits"
@@ -54,16 +54,6 @@ class Checks:
         print(f"{'PASS' if ok else 'FAIL'} {what}{': ' + detail if detail else ''}", flush=True)
         self.failed += not ok
         return ok
-
-
-def snr_db(out, ref):
-    """10 log10(sum ref^2 / sum (out - ref)^2), float64; inf when exact."""
-    out, ref = out.astype(np.float64).ravel(), ref.astype(np.float64).ravel()
-    noise = float(((out - ref) ** 2).sum())
-    signal = float((ref ** 2).sum())
-    if noise == 0:
-        return math.inf
-    return -math.inf if signal == 0 else 10 * math.log10(signal / noise)
 
 
 class Setup:
