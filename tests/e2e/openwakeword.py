@@ -185,6 +185,31 @@ def frames_for(max_window, heads_windows=8):
     return -(-mel // MEL_PER_FRAME)
 
 
+def reference_chain(module, paths, shapes, work):
+    """The pipeline on onnxruntime over synthetic speech long enough for every head to get 8 windows:
+    audio -> melspectrogram (80 ms frames) -> embedding windows -> embedding_model -> each head's
+    windows -> head. paths / shapes: {model: .onnx / (input name, shape)} of the models to feed.
+    Returns ({model: .npy of its inputs, all inferences along dimension 0}, {model: ort_run result
+    of those inputs}). Each model's inputs come from onnxruntime's outputs of the model before it."""
+    heads = [n for n in paths if is_head(n)]
+    audio = audio_frames(frames_for(max([shapes[h][1][1] for h in heads] or [16])))
+    inputs, refs = {}, {}
+
+    def run(name, data):
+        inputs[name] = os.path.join(work, f"{name}_inputs.npy")
+        np.save(inputs[name], data)
+        refs[name] = ort_run(module, paths[name], [(shapes[name][0], inputs[name])],
+                             os.path.join(work, "ort", name), batch=True)
+        return next(iter(refs[name]["outputs"].values()))["values"]
+
+    os.makedirs(work, exist_ok=True)
+    mel = run(MELSPECTROGRAM, audio)
+    emb = run(EMBEDDING_MODEL, embedding_windows(mel))
+    for h in heads:
+        run(h, head_windows(emb, shapes[h][1][1]))
+    return inputs, refs
+
+
 def ort_run(module, model, inputs, output_dir=None, batch=False, runs=0, timeout=900):
     """Runs bench/ort_run.mjs: inputs [(name, .npy)]; returns its JSON, with each output's values
     under outputs[name]["values"] when output_dir is given. Raises RuntimeError with its error line."""

@@ -170,31 +170,12 @@ def main():
             signal[h], path[h] = logits, probed
 
     # Reference chain on onnxruntime: audio -> mel -> embedding windows -> embeddings -> head windows.
-    max_window = max([shapes[h][1][1] for h in heads] or [16])
-    audio = oww.audio_frames(oww.frames_for(max_window))
-    inputs = {}   # model -> .npy of its batched inputs
-    refs = {}     # model -> ort_run result
     try:
-        inputs[oww.MELSPECTROGRAM] = os.path.join(work, "audio.npy")
-        np.save(inputs[oww.MELSPECTROGRAM], audio)
-        refs[oww.MELSPECTROGRAM] = oww.ort_run(module, path[oww.MELSPECTROGRAM],
-                                               [(shapes[oww.MELSPECTROGRAM][0], inputs[oww.MELSPECTROGRAM])],
-                                               os.path.join(work, "ort", oww.MELSPECTROGRAM), batch=True)
-        mel = next(iter(refs[oww.MELSPECTROGRAM]["outputs"].values()))["values"]
-        inputs[oww.EMBEDDING_MODEL] = os.path.join(work, "mel_windows.npy")
-        np.save(inputs[oww.EMBEDDING_MODEL], oww.embedding_windows(mel))
-        refs[oww.EMBEDDING_MODEL] = oww.ort_run(module, path[oww.EMBEDDING_MODEL],
-                                                [(shapes[oww.EMBEDDING_MODEL][0], inputs[oww.EMBEDDING_MODEL])],
-                                                os.path.join(work, "ort", oww.EMBEDDING_MODEL), batch=True)
-        emb = next(iter(refs[oww.EMBEDDING_MODEL]["outputs"].values()))["values"]
-        for h in heads:
-            inputs[h] = os.path.join(work, f"{h}_windows.npy")
-            np.save(inputs[h], oww.head_windows(emb, shapes[h][1][1]))
-            refs[h] = oww.ort_run(module, path[h], [(shapes[h][0], inputs[h])], os.path.join(work, "ort", h),
-                                  batch=True)
+        inputs, refs = oww.reference_chain(module, path, shapes, work)
     except (RuntimeError, OSError, ValueError) as e:
         print(f"real_models: error: onnxruntime reference: {e}", file=sys.stderr)
         return 1
+    audio = np.load(inputs[oww.MELSPECTROGRAM])
     print(f"inputs: {audio.size / oww.SAMPLE_RATE:.2f} s of synthetic speech ({audio.shape[0]} frames), "
           f"{np.load(inputs[oww.EMBEDDING_MODEL]).shape[0]} mel windows, heads over windows of their input width",
           flush=True)
