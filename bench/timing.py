@@ -22,7 +22,7 @@ A benchmark, not a test (minutes; its host-speed numbers depend on the machine).
 3. The document replaces --output, except for sections other scripts maintain in it between
    marker comments <!-- NAME:begin --> ... <!-- NAME:end --> (bench/rnn_bench.py's
    "rnn-bench", bench/compile_speed.py's "compile-speed", bench/fpga_npu_workloads.py's
-   "fpga-npu-workloads"), which are kept unchanged at its end.
+   "fpga-npu-workloads", bench/models.py's "real-models"), which are kept unchanged at its end.
 
 Usage:
   bench/timing.py [--bin-dir build/bin] [--work-dir D] [--output docs/benchmarks.md]
