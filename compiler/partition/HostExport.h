@@ -33,8 +33,8 @@ struct HostSegmentOps {
 /// Serializes `seg` as an ONNX ModelProto of `opset`, naming values by
 /// `names` (every value the segment touches must have one). On failure
 /// emits an error on the offending op and returns false.
-bool exportHostSegment(const HostSegmentOps &seg, const llvm::DenseMap<mlir::Value, std::string> &names,
-                       int64_t opset, std::string &bytes);
+bool exportHostSegment(const HostSegmentOps &seg, const llvm::DenseMap<mlir::Value, std::string> &names, int64_t opset,
+                       std::string &bytes);
 
 } // namespace softnpu::partition
 

@@ -73,7 +73,8 @@ void printHostSegment(const artifact::Segment &s) {
                 joined(n.outputs).c_str(), attrs.empty() ? "" : "  {", attrs.c_str(), attrs.empty() ? "" : "}");
   }
   for (const auto &[name, t] : g->constants)
-    std::printf("  constant %-24s %s %s\n", name.c_str(), artifact::dtypeName(t.dtype), host::shapeText(t.shape).c_str());
+    std::printf("  constant %-24s %s %s\n", name.c_str(), artifact::dtypeName(t.dtype),
+                host::shapeText(t.shape).c_str());
 }
 
 } // namespace softnpu::tools

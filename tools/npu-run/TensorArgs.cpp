@@ -119,7 +119,8 @@ api::Tensor convertTensor(const api::Tensor &t, artifact::DType to) {
     return t;
   const int64_t n = static_cast<int64_t>(t.count());
   host::HostTensor in(t.dtype, t.shape), out(to, t.shape);
-  std::memcpy(in.bytes.data(), t.dtype == artifact::DType::F32 ? static_cast<const void *>(t.data.data()) : t.bytes.data(),
+  std::memcpy(in.bytes.data(),
+              t.dtype == artifact::DType::F32 ? static_cast<const void *>(t.data.data()) : t.bytes.data(),
               in.bytes.size());
   host::dispatch(t.dtype, [&](auto a) {
     using A = decltype(a);

@@ -217,8 +217,9 @@ int main(int argc, char **argv) {
                  "Refuse to run unless the model was compiled for this target (preset name or JSON file)")
       ->type_name("NAME|FILE");
   int threads = 1;
-  app.add_option("--threads", threads, "Threads for the host segments' kernels (oneDNN); the NPU simulator is "
-                                       "single-threaded")
+  app.add_option("--threads", threads,
+                 "Threads for the host segments' kernels (oneDNN); the NPU simulator is "
+                 "single-threaded")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   if (std::optional<int> exitCode = tools::parseArgs(app, argc, argv, kTool))

@@ -4,8 +4,10 @@
 #include "SimulatorDevice.h"
 
 #include "softnpu/host/HostExecutor.h"
+#include "softnpu/timing/CostModel.h"
 #include "softnpu/timing/HostCost.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace softnpu::api {
@@ -36,15 +38,25 @@ Tensor fromHost(HostTensor &&h) {
   return t;
 }
 
-/// Appends `p` (one NPU segment's profile) to `total`, its timeline after
-/// what `total` already holds.
-void appendProfile(timing::Profile &total, const timing::Profile &p) {
-  const uint64_t offset = total.cycles;
+/// The profile's tracks for a segmented model: the NPU's units, then the
+/// host CPU running host segments.
+constexpr const char *kHostCpuTrack = "host cpu";
+
+void startProfile(timing::Profile &p, const target::Target &t) {
+  p = timing::Profile();
+  p.target = t.name;
+  p.clockMHz = t.clockMHz;
+  p.peakMacsPerCycle = static_cast<uint64_t>(t.nativeDim) * t.tileEngines * t.lanes;
+  for (unsigned k = 0; k <= timing::numUnits(t); ++k)
+    p.tracks.push_back(timing::trackName(k));
+  p.tracks.push_back(kHostCpuTrack);
+  p.busy.assign(p.tracks.size(), 0);
+}
+
+/// Appends `p` (one NPU segment's profile) to `total`, its timeline starting
+/// at cycle `at` of the model's.
+void appendProfile(timing::Profile &total, const timing::Profile &p, uint64_t at) {
   const uint32_t nodeBase = static_cast<uint32_t>(total.nodes.size());
-  if (total.tracks.empty()) {
-    total.tracks = p.tracks;
-    total.busy.assign(p.busy.size(), 0);
-  }
   total.cycles += p.cycles;
   total.networkPieces += p.networkPieces;
   total.networkCycles += p.networkCycles;
@@ -56,16 +68,42 @@ void appendProfile(timing::Profile &total, const timing::Profile &p) {
   for (size_t i = 0; i < p.busy.size() && i < total.busy.size(); ++i)
     total.busy[i] += p.busy[i];
   for (timing::NodeProfile n : p.nodes) {
-    n.first += offset;
-    n.last += offset;
+    n.first += at;
+    n.last += at;
+    n.busy.resize(total.tracks.size(), 0);
     total.nodes.push_back(std::move(n));
   }
   for (timing::Profile::Event e : p.events) {
     e.node += nodeBase;
-    e.begin += offset;
-    e.end += offset;
+    e.begin += at;
+    e.end += at;
     total.events.push_back(e);
   }
+}
+
+/// A host segment's nodes on the host cpu track (for --trace), from cycle
+/// `at`; returns the cycle after the last.
+uint64_t appendHostNodes(timing::Profile &total, const std::vector<host::NodeTime> &times, const target::Target &t,
+                         uint64_t at) {
+  const unsigned track = static_cast<unsigned>(total.tracks.size() - 1);
+  for (const host::NodeTime &n : times) {
+    const double us = timing::hostUs(t, n.macs, n.elementOps);
+    const uint64_t cycles = std::max<uint64_t>(1, static_cast<uint64_t>(us * t.clockMHz + 0.5));
+    timing::NodeProfile node;
+    node.name = n.node;
+    node.macs = n.macs;
+    node.first = at;
+    node.last = at + cycles;
+    node.busy.assign(total.tracks.size(), 0);
+    node.busy[track] = cycles;
+    total.events.push_back({static_cast<uint32_t>(total.nodes.size()), track, at, at + cycles});
+    total.nodes.push_back(std::move(node));
+    total.busy[track] += cycles;
+    total.hostUs += us;
+    total.hostWallUs += n.seconds * 1e6;
+    at += cycles;
+  }
+  return at;
 }
 
 class Runner : public SegmentRunner {
@@ -106,12 +144,9 @@ public:
     std::map<std::string, HostTensor> values;
     for (size_t i = 0; i < a.inputs.size(); ++i)
       values[a.inputs[i].name] = toHost(*inputs[i]);
-    if (profile) {
-      *profile = timing::Profile();
-      profile->target = a.target.name;
-      profile->clockMHz = a.target.clockMHz;
-      profile->peakMacsPerCycle = static_cast<uint64_t>(a.target.nativeDim) * a.target.tileEngines * a.target.lanes;
-    }
+    if (profile)
+      startProfile(*profile, a.target);
+    cursor_ = 0;
     for (size_t i = 0; i < a.segments.size(); ++i) {
       const std::string id = "segment " + std::to_string(i);
       if (pieces_[i].device) {
@@ -123,10 +158,8 @@ public:
         std::vector<host::NodeTime> times;
         if (!host::runHostGraph(*pieces_[i].graph, values, error, profile ? &times : nullptr))
           return false; // the message names the node
-        for (const host::NodeTime &t : times) {
-          profile->hostUs += timing::hostUs(a.target, t.macs, t.elementOps);
-          profile->hostWallUs += t.seconds * 1e6;
-        }
+        if (profile)
+          cursor_ = appendHostNodes(*profile, times, a.target, cursor_);
       }
     }
     outputs.clear();
@@ -186,11 +219,24 @@ private:
       for (size_t i = 0; i < npu.tensors.size() && i < records.size(); ++i)
         (*nodeTensors)[tensorRecordName(npu, i)] = std::move(records[i]);
     if (profile) {
-      appendProfile(*profile, segProfile);
+      // The device charged the network queues for all its inputs and
+      // outputs; only the model's own go through them.
+      segProfile.networkPieces = segProfile.networkCycles = 0;
+      for (const std::vector<artifact::TensorSig> *sigs : {&npu.inputs, &npu.outputs})
+        for (const artifact::TensorSig &sig : *sigs)
+          if (isGraphTensor(sig.name)) {
+            const timing::NetworkTransfer n = timing::networkTransfer(npu.target, sig.numElements());
+            segProfile.networkPieces += n.pieces;
+            segProfile.networkCycles += n.cycles;
+          }
+      appendProfile(*profile, segProfile, cursor_);
       const target::Target &t = npu.target;
+      const double transferUs = static_cast<double>(crossings) * t.hostLinkLatencyUs +
+                                static_cast<double>(bytes) / (t.hostLinkGBps * 1e3); // GB/s = 1e3 bytes/us
       profile->transfers += crossings;
-      profile->transferUs += static_cast<double>(crossings) * t.hostLinkLatencyUs +
-                             static_cast<double>(bytes) / (t.hostLinkGBps * 1e3); // GB/s = 1e3 bytes/us
+      profile->transferUs += transferUs;
+      // The timeline: the segment, then its transfers (on no unit's track).
+      cursor_ += segProfile.cycles + static_cast<uint64_t>(transferUs * t.clockMHz + 0.5);
     }
     return true;
   }
@@ -205,6 +251,7 @@ private:
 
   const artifact::Artifact *a_ = nullptr;
   std::vector<Piece> pieces_;
+  uint64_t cursor_ = 0; ///< the profile's timeline, in cycles: NPU, transfers and host one after another
 };
 
 } // namespace

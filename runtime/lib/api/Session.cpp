@@ -115,8 +115,8 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
     }
     if (t.count() != sig.numElements() ||
         (t.dtype != artifact::DType::F32 && t.bytes.size() != sig.numElements() * artifact::dtypeSize(t.dtype))) {
-      error = "input '" + sig.name + "' has " + std::to_string(t.count()) + " values, shape " +
-              shapeText(sig.shape) + " needs " + std::to_string(sig.numElements());
+      error = "input '" + sig.name + "' has " + std::to_string(t.count()) + " values, shape " + shapeText(sig.shape) +
+              " needs " + std::to_string(sig.numElements());
       return false;
     }
   }

@@ -153,9 +153,9 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
               " overlap";
       return false;
     }
-  const std::vector<uint32_t> mandatory = major >= kSegmentedMajor ? std::vector<uint32_t>{kTarget, kIoSig}
-                                                                    : std::vector<uint32_t>{kTarget, kIoSig, kProgram,
-                                                                                            kDram, kFormats};
+  const std::vector<uint32_t> mandatory = major >= kSegmentedMajor
+                                              ? std::vector<uint32_t>{kTarget, kIoSig}
+                                              : std::vector<uint32_t>{kTarget, kIoSig, kProgram, kDram, kFormats};
   for (uint32_t kind : mandatory)
     if (!sections.count(kind)) {
       error = std::string("artifact has no ") + sectionName(kind) + " section";
@@ -164,8 +164,8 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
   if (major >= kSegmentedMajor) {
     for (uint32_t kind : {kProgram, kDebug, kMatrices, kDram, kWeights, kFormats, kTensors, kMatrixParts})
       if (sections.count(kind)) {
-        error = std::string("artifact format ") + versionText(major, minor) + " keeps its programs in segments, not in a " +
-                sectionName(kind) + " section";
+        error = std::string("artifact format ") + versionText(major, minor) +
+                " keeps its programs in segments, not in a " + sectionName(kind) + " section";
         return false;
       }
     if (segments.empty()) {

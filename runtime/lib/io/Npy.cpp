@@ -230,7 +230,8 @@ std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
 
 /// The header and preamble of a .npy file of `descr` elements.
 static std::string npyPreamble(const std::vector<int64_t> &shape, const char *descr) {
-  std::string header = std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
+  std::string header =
+      std::string("{'descr': '") + descr + "', 'fortran_order': False, 'shape': " + shapeText(shape) + ", }";
   // Pad with spaces so that magic + version + length + header + '\n' is a
   // multiple of 64 bytes, as numpy does.
   const size_t prefix = kMagicLen + 2 + 2;

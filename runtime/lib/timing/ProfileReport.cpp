@@ -74,6 +74,8 @@ std::string profileText(const Profile &p, const std::string &title) {
   }
   out += "\n";
   for (const NodeProfile &n : p.nodes) {
+    if (n.items == 0)
+      continue; // a host segment's node: in the trace's host cpu track, not in the NPU's cycles
     std::snprintf(line, sizeof line, "  %-*s %12llu %6.1f%% %14llu %12llu", static_cast<int>(nameWidth), n.name.c_str(),
                   static_cast<unsigned long long>(n.cycles), percent(n.cycles, p.cycles),
                   static_cast<unsigned long long>(n.macs), static_cast<unsigned long long>(n.dramBytes));

@@ -94,7 +94,7 @@ public:
 
 private:
   const Model *model_ = nullptr;
-  std::unique_ptr<Device> device_;         ///< a one-segment (format 2) model
+  std::unique_ptr<Device> device_;        ///< a one-segment (format 2) model
   std::unique_ptr<SegmentRunner> runner_; ///< a model with segments (format 3)
 };
 
