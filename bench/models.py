@@ -14,8 +14,8 @@ Models:
 
 Per model, compiled with the default target, format and placement (`npu-compile
 --placement-report`): the share of the graph's MACs on the NPU, NPU and host segments, crossings;
-`npu-run --profile --report=json` on one inference: modelled NPU latency, host time (measured by
-npu-run), transfer time and total_us; simulator wall time per inference (bench/timing.py's
+`npu-run --profile --report=json` on one inference: modelled NPU latency, network queues, host time
+(modelled at the target's host_gflops, timing/HostCost.h), transfer time and total_us; simulator wall time per inference (bench/timing.py's
 time_sim: npu-run --batch over K copies minus one copy, divided by K - 1, medians of interleaved
 repeats); onnxruntime-node's time per inference in the same run (bench/ort_run.mjs, one thread,
 median of N session.run() calls after warm-up); their ratio against the issue's target
@@ -131,8 +131,8 @@ def render(args, models, info, loads, command, seconds):
              "- *NPU MACs*: share of the graph's MACs placed on the NPU (`npu-compile --placement-report`); "
              "*NPU / host seg.*: segments; *crossings*: NPU <-> host transfers per inference;",
              "- *NPU us*, *host us*, *xfer us*, *total us*: `npu-run --profile --report=json` on one inference "
-             "(NPU: timing model; host: measured by npu-run in that single run, so it includes one-time host "
-             "kernel set-up; transfers: modelled);",
+             "(NPU: timing model; host: modelled at the target's host_gflops (timing/HostCost.h), the same "
+             "model the compiler's placement uses; transfers: modelled; total adds the network queues);",
              "- *sim us*: simulator wall time per inference (`npu-run --batch` over K copies minus one copy, "
              "/ (K - 1), medians of interleaved repeats: steady state, without process start and artifact load);",
              f"- *ORT us*: onnxruntime-node {oww.ORT_VERSION} per inference (`bench/ort_run.mjs`, 1 thread, median "

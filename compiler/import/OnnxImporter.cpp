@@ -54,7 +54,35 @@ constexpr int kShapeFoldRounds = 8;
 
 /// Default-domain ops with subgraph or type attributes, which the onnx
 /// dialect does not have (dialects/onnx/gen_onnx_schema_ops.py).
-const std::set<std::string> kSubgraphOps = {"If", "Loop", "Optional", "Scan", "SequenceMap"};
+const std::set<std::string> kSubgraphOps = {"Loop", "Optional", "Scan", "SequenceMap"};
+
+/// The names a subgraph reads from the graphs around it, nested subgraphs
+/// included, in the order first read; `defined` holds what is in scope.
+void collectCaptures(const onnx::GraphProto &g, std::set<std::string> defined, std::vector<std::string> &captures,
+                     std::set<std::string> &seen) {
+  for (const auto &i : g.initializer())
+    defined.insert(i.name());
+  for (const auto &i : g.input())
+    defined.insert(i.name());
+  auto read = [&](const std::string &name) {
+    if (!name.empty() && !defined.count(name) && seen.insert(name).second)
+      captures.push_back(name);
+  };
+  for (const auto &n : g.node()) {
+    for (const std::string &in : n.input())
+      read(in);
+    for (const auto &a : n.attribute()) {
+      if (a.has_g())
+        collectCaptures(a.g(), defined, captures, seen);
+      for (const auto &sub : a.graphs())
+        collectCaptures(sub, defined, captures, seen);
+    }
+    for (const std::string &out : n.output())
+      defined.insert(out);
+  }
+  for (const auto &o : g.output())
+    read(o.name());
+}
 
 /// Thrown inside this file only; turned into the one-line error at the end.
 struct ImportError : std::runtime_error {
@@ -369,9 +397,47 @@ private:
     }
   }
 
+  /// If: the branches stay serialized ONNX graphs (the host runs them); the
+  /// values they read from this graph become operands after the condition.
+  void importIf(const onnx::NodeProto &node, const std::string &label, const std::string &what, Location fileLoc) {
+    OperationState state(NameLoc::get(b_.getStringAttr(label), fileLoc), "onnx.If");
+    if (node.input_size() != 1 || node.input(0).empty())
+      throw ImportError(what + " must have one input, the condition");
+    state.operands.push_back(lookupValue(node.input(0), what));
+    std::vector<std::string> captures;
+    std::set<std::string> seen;
+    for (const auto &a : node.attribute()) {
+      if ((a.name() != "then_branch" && a.name() != "else_branch") || !a.has_g())
+        throw ImportError(what + ": attribute '" + a.name() + "' is not supported");
+      collectCaptures(a.g(), {}, captures, seen);
+      state.addAttribute(a.name(), b_.getStringAttr(a.g().SerializeAsString()));
+    }
+    if (!state.attributes.get("then_branch") || !state.attributes.get("else_branch"))
+      throw ImportError(what + " needs then_branch and else_branch");
+    SmallVector<Attribute> captureNames;
+    for (const std::string &name : captures) {
+      state.operands.push_back(lookupValue(name, what + " (in a branch)"));
+      captureNames.push_back(b_.getStringAttr(name));
+    }
+    state.addAttribute("capture_names", b_.getArrayAttr(captureNames));
+    SmallVector<std::string> names;
+    for (const std::string &out : node.output()) {
+      auto it = valueInfo_.find(out);
+      if (out.empty() || it == valueInfo_.end())
+        throw ImportError(what + ": shape inference gave no type for output '" + out + "'");
+      state.types.push_back(typeOf(*it->second, "value"));
+      names.push_back(out);
+    }
+    Operation *op = b_.create(state);
+    for (auto [i, out] : llvm::enumerate(names))
+      values_[out] = op->getResult(i);
+  }
+
   void importNode(const onnx::NodeProto &node, size_t index, Location fileLoc) {
     std::string label = nodeLabel(node, index);
     std::string what = "node '" + label + "' (" + node.op_type() + ")";
+    if (node.op_type() == "If" && (node.domain().empty() || node.domain() == "ai.onnx"))
+      return importIf(node, label, what, fileLoc);
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       throw ImportError(what + " is in domain '" + node.domain() + "', which softnpu does not import");
     std::string opName = "onnx." + node.op_type();

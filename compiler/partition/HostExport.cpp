@@ -203,16 +203,45 @@ bool exportHostSegment(const HostSegmentOps &seg, const llvm::DenseMap<Value, st
         return fail(c, "its value has no ONNX element type or no data");
       t.set_name(names.lookup(v));
     }
+    // An If's branches read captured values by their names in the original
+    // graph; give them those names in this one.
+    if (auto ifOp = dyn_cast<onnx_d::IfOp>(op))
+      for (auto [v, name] : llvm::zip(ifOp.getCaptures(), ifOp.getCaptureNames())) {
+        const std::string inner = cast<StringAttr>(name).str();
+        if (names.lookup(v) == inner)
+          continue;
+        onnx::NodeProto &id = *g.add_node();
+        id.set_op_type("Identity");
+        id.set_name(nodeNameOf(op->getLoc()) + ".capture." + inner);
+        id.add_input(names.lookup(v));
+        id.add_output(inner);
+      }
     onnx::NodeProto &n = *g.add_node();
     n.set_op_type(op->getName().stripDialect().str());
     n.set_name(nodeNameOf(op->getLoc()));
-    for (const std::string &in : valueList(op, op->getOperands(), "operandSegmentSizes", names))
+    // If's branches go back as graphs; its other operands are what they
+    // read from this graph, not inputs of the node.
+    const bool isIf = isa<onnx_d::IfOp>(op);
+    for (const std::string &in : valueList(op, op->getOperands(), "operandSegmentSizes", names)) {
       n.add_input(in);
+      if (isIf)
+        break;
+    }
     for (const std::string &out : valueList(op, op->getResults(), "resultSegmentSizes", names))
       n.add_output(out);
     for (NamedAttribute na : op->getAttrs()) {
       if (isBookkeeping(na.getName().getValue()))
         continue;
+      if (isIf && na.getName() == "capture_names")
+        continue;
+      if (isIf && (na.getName() == "then_branch" || na.getName() == "else_branch")) {
+        onnx::AttributeProto &a = *n.add_attribute();
+        a.set_name(na.getName().str());
+        a.set_type(onnx::AttributeProto::GRAPH);
+        if (!a.mutable_g()->ParseFromString(cast<StringAttr>(na.getValue()).str()))
+          return fail(op, "its branch '" + na.getName().getValue() + "' is not a valid ONNX graph");
+        continue;
+      }
       if (!attributeOf(na, *n.add_attribute()))
         return fail(op, "attribute '" + na.getName().getValue() + "' has no ONNX encoding");
     }

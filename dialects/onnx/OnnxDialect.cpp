@@ -25,6 +25,13 @@ Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value,
   return ConstantOp::create(builder, loc, type, elements);
 }
 
+LogicalResult IfOp::verify() {
+  if (getCaptureNames().size() != getCaptures().size())
+    return emitOpError() << "has " << getCaptures().size() << " captured values but " << getCaptureNames().size()
+                         << " capture names";
+  return success();
+}
+
 LogicalResult ConstantOp::verify() {
   if (getValue().getType() != getOutput().getType())
     return emitOpError("value type ") << getValue().getType() << " does not match result type "

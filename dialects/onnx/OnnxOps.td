@@ -44,6 +44,22 @@ def Onnx_ConstantOp : Onnx_Op<"Constant", [Pure, ConstantLike]> {
   let hasVerifier = 1;
 }
 
+def Onnx_IfOp : Onnx_Op<"If", [Pure]> {
+  let summary = "runs one of two subgraphs by a bool condition (opset 16; 1+); on the host";
+  let description = [{
+    The branches stay ONNX: each is its serialized GraphProto, which a host
+    segment carries as it is and the runtime's host executor runs. The
+    values the branches read from the enclosing graph are the `captures`
+    operands (in the order they are first read), so placement and
+    partitioning see the data flow; `capture_names` are the names the
+    branches know them by.
+  }];
+  let arguments = (ins AnyType:$cond, Variadic<AnyType>:$captures, StrAttr:$then_branch,
+                   StrAttr:$else_branch, StrArrayAttr:$capture_names);
+  let hasVerifier = 1;
+  let results = (outs Variadic<AnyType>:$outputs);
+}
+
 def Onnx_ExpandOp : Onnx_Op<"Expand", [Pure]> {
   let summary = "broadcast `input` to the int64 `shape` (opset 13; 8+)";
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$shape);

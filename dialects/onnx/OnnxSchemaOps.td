@@ -1522,6 +1522,6 @@ def Onnx_XorOp : Onnx_Op<"Xor", [Pure]> {
     AnyType:$C);
 }
 
-// Not generated (subgraph, type or sparse attributes): If, Loop, Optional, Scan, SequenceMap
+// Not generated (subgraph, type or sparse attributes): Loop, Optional, Scan, SequenceMap
 
 #endif

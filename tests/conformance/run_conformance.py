@@ -20,7 +20,8 @@ runs the rest) and run on the simulator:
     |sum ab|) and error carried from one product into the next.
 
 A test listed for the mode in the expected-failures file (lines "test_name
-MODES reason", MODES = comma-separated fp32, bfp, host or all) must fail;
+MODES reason", MODES = comma-separated fp32, bfp, host or all; lines starting
+with '#' are comments) must fail;
 every other test must pass. --write-expected rewrites the file's entries for
 the mode from this run (keeping the other modes' lines), with each failure's
 first error line as its reason. --json writes every result, for
@@ -211,7 +212,7 @@ def read_expected(path, mode):
     if path and os.path.exists(path):
         with open(path) as f:
             for line in f:
-                line = line.split("#", 1)[0].strip()
+                line = "" if line.lstrip().startswith("#") else line.strip()
                 parts = line.split(None, 2)
                 if len(parts) >= 2 and (mode in parts[1].split(",") or parts[1] == "all"):
                     entries[parts[0]] = parts[2] if len(parts) > 2 else ""
@@ -231,7 +232,7 @@ def write_expected(path, mode, failures):
     if os.path.exists(path):
         with open(path) as f:
             for line in f:
-                body = line.split("#", 1)[0].strip()
+                body = "" if line.lstrip().startswith("#") else line.strip()
                 if not body:
                     if not entries:
                         header.append(line.rstrip("\n"))

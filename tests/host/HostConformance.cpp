@@ -122,14 +122,15 @@ std::string runTest(const fs::path &dir) {
 }
 
 /// The tests expected to fail in `mode`, from lines "test_name MODES
-/// reason..." (MODES: comma-separated host, fp32, bfp, or all); '#' starts a
-/// comment (tests/conformance/expected_failures.txt).
+/// reason..." (MODES: comma-separated host, fp32, bfp, or all); lines starting
+/// with '#' are comments (tests/conformance/expected_failures.txt).
 std::set<std::string> readExpected(const std::string &path, const std::string &mode, bool &ok) {
   std::set<std::string> names;
   std::ifstream f(path);
   ok = static_cast<bool>(f);
   for (std::string line; std::getline(f, line);) {
-    line = line.substr(0, line.find('#'));
+    if (line.find_first_not_of(" \t") != std::string::npos && line[line.find_first_not_of(" \t")] == '#')
+      continue; // a comment line
     std::istringstream ss(line);
     std::string name, modes;
     if (!(ss >> name >> modes))

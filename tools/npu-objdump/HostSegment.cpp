@@ -49,6 +49,8 @@ std::string attrText(const host::HostAttr &a) {
   case Kind::Tensor:
     return a.tensor ? std::string(artifact::dtypeName(a.tensor->dtype)) + host::shapeText(a.tensor->shape)
                     : std::string("tensor");
+  case Kind::Graph:
+    return a.graph ? "graph(" + std::to_string(a.graph->nodes.size()) + " nodes)" : std::string("graph");
   }
   return "?";
 }

@@ -5,6 +5,7 @@
 
 #include "softnpu/timing/HostCost.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace softnpu::host {
@@ -59,21 +60,71 @@ bool checkDeclared(const HostGraph &g, const std::string &name, const HostTensor
 
 } // namespace
 
-bool hasHostKernel(const std::string &opType) { return kernels().count(opType) != 0; }
+bool hasHostKernel(const std::string &opType) { return opType == "If" || kernels().count(opType) != 0; }
 
 std::vector<std::string> hostKernelOps() {
   std::vector<std::string> ops;
   for (const auto &[name, fn] : kernels())
     ops.push_back(name);
+  ops.push_back("If"); // control flow: the executor runs the branch (runIf)
+  std::sort(ops.begin(), ops.end());
   return ops;
 }
 
-bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &values, std::string &error,
-                  std::vector<NodeTime> *times) {
+namespace {
+
+/// The values a graph's nodes may read: its own, its constants, then the
+/// enclosing graphs' (an If branch reads the graph around it).
+struct Scope {
+  const HostGraph &graph;
+  std::map<std::string, HostTensor> &values;
+  const Scope *outer;
+
+  const HostTensor *find(const std::string &name) const {
+    if (auto v = values.find(name); v != values.end())
+      return &v->second;
+    if (auto c = graph.constants.find(name); c != graph.constants.end())
+      return &c->second;
+    return outer ? outer->find(name) : nullptr;
+  }
+};
+
+bool runGraph(const Scope &scope, std::string &error, std::vector<NodeTime> *times);
+
+/// If: runs the branch the condition picks, in a scope of its own over this
+/// one; the branch's outputs become the node's.
+bool runIf(const HostNode &node, const Scope &scope, KernelContext &ctx) {
+  const HostTensor *cond = ctx.in(0);
+  if (!cond || cond->numElements() != 1 || artifact::dtypeSize(cond->dtype) != 1)
+    return ctx.fail("the condition must be one bool");
+  const HostAttr *branch = node.attr(cond->bytes[0] ? "then_branch" : "else_branch");
+  if (!branch || branch->kind != HostAttr::Kind::Graph || !branch->graph)
+    return ctx.fail("has no then_branch / else_branch graph");
+  const HostGraph &g = *branch->graph;
+  if (g.outputs.size() != node.outputs.size())
+    return ctx.fail("its branch has " + std::to_string(g.outputs.size()) + " outputs for " +
+                    std::to_string(node.outputs.size()));
+  std::map<std::string, HostTensor> local;
+  Scope inner{g, local, &scope};
+  std::string why;
+  if (!runGraph(inner, why, nullptr))
+    return ctx.fail("in its branch: " + why);
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const HostTensor *out = inner.find(g.outputs[i].name);
+    if (!out)
+      return ctx.fail("its branch does not produce '" + g.outputs[i].name + "'");
+    ctx.outputs[i] = *out;
+  }
+  return true;
+}
+
+bool runGraph(const Scope &scope, std::string &error, std::vector<NodeTime> *times) {
+  const HostGraph &graph = scope.graph;
   for (const HostNode &node : graph.nodes) {
     const std::string what = "node '" + node.name + "' (" + node.opType + ")";
+    const bool isIf = node.opType == "If";
     auto kernel = kernels().find(node.opType);
-    if (kernel == kernels().end()) {
+    if (!isIf && kernel == kernels().end()) {
       error = what + ": the host has no kernel for this op";
       return false;
     }
@@ -83,23 +134,18 @@ bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &val
         ctx.inputs.push_back(nullptr);
         continue;
       }
-      auto v = values.find(in);
-      if (v != values.end()) {
-        ctx.inputs.push_back(&v->second);
-        continue;
-      }
-      auto c = graph.constants.find(in);
-      if (c == graph.constants.end()) {
+      const HostTensor *t = scope.find(in);
+      if (!t) {
         error = what + ": input '" + in + "' is not available";
         return false;
       }
-      ctx.inputs.push_back(&c->second);
+      ctx.inputs.push_back(t);
     }
     ctx.outputs.resize(node.outputs.size());
     const auto start = std::chrono::steady_clock::now();
     bool ok;
     try {
-      ok = kernel->second(ctx);
+      ok = isIf ? runIf(node, scope, ctx) : kernel->second(ctx);
     } catch (const std::bad_alloc &) {
       ok = ctx.fail("out of memory");
     } catch (const std::exception &e) {
@@ -130,10 +176,18 @@ bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &val
         error = what + ": " + why;
         return false;
       }
-      values[node.outputs[i]] = std::move(ctx.outputs[i]);
+      scope.values[node.outputs[i]] = std::move(ctx.outputs[i]);
     }
   }
   return true;
+}
+
+} // namespace
+
+bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &values, std::string &error,
+                  std::vector<NodeTime> *times) {
+  Scope scope{graph, values, nullptr};
+  return runGraph(scope, error, times);
 }
 
 } // namespace softnpu::host

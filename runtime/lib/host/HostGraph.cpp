@@ -127,7 +127,9 @@ bool convertTensor(const onnx::TensorProto &tp, HostTensor &out, std::string &er
   return true;
 }
 
-bool convertAttr(const onnx::AttributeProto &a, HostAttr &out, std::string &error) {
+bool convertGraph(const onnx::GraphProto &graph, int64_t opset, HostGraph &g, std::string &error);
+
+bool convertAttr(const onnx::AttributeProto &a, int64_t opset, HostAttr &out, std::string &error) {
   switch (a.type()) {
   case onnx::AttributeProto::INT:
     out.kind = HostAttr::Kind::Int;
@@ -157,6 +159,14 @@ bool convertAttr(const onnx::AttributeProto &a, HostAttr &out, std::string &erro
     out.kind = HostAttr::Kind::Tensor;
     out.tensor = std::make_shared<HostTensor>();
     return convertTensor(a.t(), *out.tensor, error);
+  case onnx::AttributeProto::GRAPH: {
+    out.kind = HostAttr::Kind::Graph;
+    auto sub = std::make_shared<HostGraph>();
+    if (!convertGraph(a.g(), opset, *sub, error))
+      return false;
+    out.graph = std::move(sub);
+    return true;
+  }
   default:
     error = "attribute '" + a.name() + "' has a type the host does not support";
     return false;
@@ -183,11 +193,8 @@ bool convertDecl(const onnx::ValueInfoProto &vi, ValueDecl &out, std::string &er
   return true;
 }
 
-bool convertGraph(const onnx::ModelProto &model, HostGraph &g, std::string &error) {
-  for (const auto &op : model.opset_import())
-    if (op.domain().empty() || op.domain() == "ai.onnx")
-      g.opset = op.version();
-  const onnx::GraphProto &graph = model.graph();
+bool convertGraph(const onnx::GraphProto &graph, int64_t opset, HostGraph &g, std::string &error) {
+  g.opset = opset;
   for (const auto &init : graph.initializer()) {
     HostTensor t;
     if (!convertTensor(init, t, error))
@@ -223,7 +230,7 @@ bool convertGraph(const onnx::ModelProto &model, HostGraph &g, std::string &erro
     node.outputs.assign(n.output().begin(), n.output().end());
     for (const auto &a : n.attribute()) {
       HostAttr attr;
-      if (!convertAttr(a, attr, error)) {
+      if (!convertAttr(a, opset, attr, error)) {
         error = "node '" + node.name + "' (" + n.op_type() + "): " + error;
         return false;
       }
@@ -274,8 +281,12 @@ std::optional<HostGraph> parseHostModel(std::string_view bytes, std::string &err
       error = "not a valid ONNX model (protobuf parse failed)";
       return std::nullopt;
     }
+    int64_t opset = 0;
+    for (const auto &op : model.opset_import())
+      if (op.domain().empty() || op.domain() == "ai.onnx")
+        opset = op.version();
     HostGraph g;
-    if (!convertGraph(model, g, error))
+    if (!convertGraph(model.graph(), opset, g, error))
       return std::nullopt;
     return g;
   } catch (const std::exception &e) {

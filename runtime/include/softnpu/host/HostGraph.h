@@ -22,9 +22,11 @@
 
 namespace softnpu::host {
 
-/// One ONNX attribute. Graph-valued attributes are not carried.
+struct HostGraph;
+
+/// One ONNX attribute; a graph (If's branches) is parsed like the segment.
 struct HostAttr {
-  enum class Kind { Int, Float, String, Ints, Floats, Strings, Tensor };
+  enum class Kind { Int, Float, String, Ints, Floats, Strings, Tensor, Graph };
   Kind kind = Kind::Int;
   int64_t i = 0;
   float f = 0;
@@ -33,6 +35,7 @@ struct HostAttr {
   std::vector<float> floats;
   std::vector<std::string> strings;
   std::shared_ptr<HostTensor> tensor;
+  std::shared_ptr<const HostGraph> graph;
 };
 
 struct HostNode {
