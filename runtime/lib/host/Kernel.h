@@ -66,18 +66,12 @@ void addSampleKernels(KernelTable &table);
 /// Like dispatch(), for kernels defined on floating-point types only; false
 /// (with a message) for any other type.
 template <typename Fn> bool dispatchFloat(KernelContext &ctx, DType t, Fn &&fn) {
-  switch (t) {
-  case DType::F32:
-    return fn(float{});
-  case DType::F64:
-    return fn(double{});
-  case DType::F16:
-    return fn(Half{});
-  case DType::BF16:
-    return fn(BFloat16{});
-  default:
-    return ctx.fail(std::string("element type ") + artifact::dtypeName(t) + " is not supported");
-  }
+  return dispatch(t, [&](auto tag) -> bool {
+    if constexpr (isFloatStorage<decltype(tag)>())
+      return fn(tag);
+    else
+      return ctx.fail(std::string("element type ") + artifact::dtypeName(t) + " is not supported");
+  });
 }
 
 /// The values of an integer tensor (int32 or int64, as int64), e.g. axes or

@@ -291,19 +291,7 @@ bool writeNpy(const std::string &path, const std::vector<int64_t> &shape, const 
             " elements but " + std::to_string(data.size()) + " values were given";
     return false;
   }
-  std::string bytes = serializeNpy(shape, data);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    error = "cannot open '" + path + "' for writing";
-    return false;
-  }
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) {
-    error = "cannot write '" + path + "'";
-    return false;
-  }
-  return true;
+  return writeBytes(path, serializeNpy(shape, data), error);
 }
 
 } // namespace softnpu::io
