@@ -52,10 +52,6 @@ constexpr size_t kStripBytes = 64 * 1024;
 /// every chain whose inputs the previous one made known).
 constexpr int kShapeFoldRounds = 8;
 
-/// Default-domain ops with subgraph or type attributes, which the onnx
-/// dialect does not have (dialects/onnx/gen_onnx_schema_ops.py).
-const std::set<std::string> kSubgraphOps = {"Loop", "Optional", "Scan", "SequenceMap"};
-
 /// The names a subgraph reads from the graphs around it, nested subgraphs
 /// included, in the order first read; `defined` holds what is in scope.
 void collectCaptures(const onnx::GraphProto &g, std::set<std::string> defined, std::vector<std::string> &captures,
@@ -175,9 +171,9 @@ public:
 
     SmallVector<Type> argTypes, resultTypes;
     for (auto *vi : inputs)
-      argTypes.push_back(typeOf(*vi, "input"));
+      argTypes.push_back(graphIoType(*vi, "input"));
     for (const auto &vi : g.output())
-      resultTypes.push_back(typeOf(vi, "output"));
+      resultTypes.push_back(graphIoType(vi, "output"));
 
     b_.setInsertionPointToEnd(module->getBody());
     auto func = func::FuncOp::create(b_, fileLoc, "main", b_.getFunctionType(argTypes, resultTypes));
@@ -253,20 +249,50 @@ private:
     }
   }
 
-  RankedTensorType typeOf(const onnx::ValueInfoProto &vi, const std::string &role) {
+  static const char *kindOf(const onnx::TypeProto &t) {
+    if (t.has_sequence_type())
+      return "a sequence";
+    if (t.has_optional_type())
+      return "an optional";
+    if (t.has_map_type())
+      return "a map";
+    if (t.has_sparse_tensor_type())
+      return "a sparse tensor";
+    return "not a tensor";
+  }
+
+  /// A graph input's or output's type: a tensor of static shape (what
+  /// npu-run and the Session API exchange).
+  Type graphIoType(const onnx::ValueInfoProto &vi, const std::string &role) {
     std::string what = role + " '" + vi.name() + "'";
     if (!vi.type().has_tensor_type())
-      throw ImportError(what + " is not a tensor");
-    const auto &tt = vi.type().tensor_type();
-    if (!tt.has_shape())
+      throw ImportError(what + " is " + kindOf(vi.type()) + "; softnpu's graph inputs and outputs are tensors");
+    return valueType(vi.type(), what, /*inContainer=*/false);
+  }
+
+  /// A value's type: a tensor of static shape, or a sequence or optional
+  /// (!onnx.seq, !onnx.opt), whose tensors may have dynamic dimensions or
+  /// no known rank: only the host runs ops on them.
+  Type valueType(const onnx::TypeProto &t, const std::string &what, bool inContainer) {
+    if (t.has_sequence_type())
+      return onnx_d::SeqType::get(&ctx_, valueType(t.sequence_type().elem_type(), what, true));
+    if (t.has_optional_type())
+      return onnx_d::OptType::get(&ctx_, valueType(t.optional_type().elem_type(), what, true));
+    if (!t.has_tensor_type())
+      throw ImportError(what + " is " + kindOf(t) + ", which softnpu does not import");
+    const auto &tt = t.tensor_type();
+    if (!tt.has_shape()) {
+      if (inContainer)
+        return UnrankedTensorType::get(elementType(tt.elem_type(), what));
       throw ImportError(what + " has no known shape; softnpu needs static shapes");
+    }
     SmallVector<int64_t> dims;
     for (const auto &d : tt.shape().dim()) {
-      if (!d.has_dim_value())
+      if (!d.has_dim_value() && !inContainer)
         throw ImportError(what + " has a dynamic dimension" +
                           (d.has_dim_param() ? " '" + d.dim_param() + "'" : std::string()) +
                           "; softnpu needs static shapes (fix the dimension when exporting)");
-      dims.push_back(d.dim_value());
+      dims.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
     }
     return RankedTensorType::get(dims, elementType(tt.elem_type(), what));
   }
@@ -397,54 +423,15 @@ private:
     }
   }
 
-  /// If: the branches stay serialized ONNX graphs (the host runs them); the
-  /// values they read from this graph become operands after the condition.
-  void importIf(const onnx::NodeProto &node, const std::string &label, const std::string &what, Location fileLoc) {
-    OperationState state(NameLoc::get(b_.getStringAttr(label), fileLoc), "onnx.If");
-    if (node.input_size() != 1 || node.input(0).empty())
-      throw ImportError(what + " must have one input, the condition");
-    state.operands.push_back(lookupValue(node.input(0), what));
-    std::vector<std::string> captures;
-    std::set<std::string> seen;
-    for (const auto &a : node.attribute()) {
-      if ((a.name() != "then_branch" && a.name() != "else_branch") || !a.has_g())
-        throw ImportError(what + ": attribute '" + a.name() + "' is not supported");
-      collectCaptures(a.g(), {}, captures, seen);
-      state.addAttribute(a.name(), b_.getStringAttr(a.g().SerializeAsString()));
-    }
-    if (!state.attributes.get("then_branch") || !state.attributes.get("else_branch"))
-      throw ImportError(what + " needs then_branch and else_branch");
-    SmallVector<Attribute> captureNames;
-    for (const std::string &name : captures) {
-      state.operands.push_back(lookupValue(name, what + " (in a branch)"));
-      captureNames.push_back(b_.getStringAttr(name));
-    }
-    state.addAttribute("capture_names", b_.getArrayAttr(captureNames));
-    SmallVector<std::string> names;
-    for (const std::string &out : node.output()) {
-      auto it = valueInfo_.find(out);
-      if (out.empty() || it == valueInfo_.end())
-        throw ImportError(what + ": shape inference gave no type for output '" + out + "'");
-      state.types.push_back(typeOf(*it->second, "value"));
-      names.push_back(out);
-    }
-    Operation *op = b_.create(state);
-    for (auto [i, out] : llvm::enumerate(names))
-      values_[out] = op->getResult(i);
-  }
-
   void importNode(const onnx::NodeProto &node, size_t index, Location fileLoc) {
     std::string label = nodeLabel(node, index);
     std::string what = "node '" + label + "' (" + node.op_type() + ")";
-    if (node.op_type() == "If" && (node.domain().empty() || node.domain() == "ai.onnx"))
-      return importIf(node, label, what, fileLoc);
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       throw ImportError(what + " is in domain '" + node.domain() + "', which softnpu does not import");
     std::string opName = "onnx." + node.op_type();
     auto registered = RegisteredOperationName::lookup(opName, &ctx_);
-    if (!registered) // every default-domain op of opsets 7-17 but control flow (dialects/onnx)
-      throw ImportError(what + " uses op '" + node.op_type() + "', which softnpu does not import" +
-                        (kSubgraphOps.count(node.op_type()) ? " (ops with subgraphs are not imported yet)" : ""));
+    if (!registered) // every default-domain op of opsets 7-17 has one (dialects/onnx)
+      throw ImportError(what + " uses op '" + node.op_type() + "', which softnpu does not import");
 
     OperationState state(NameLoc::get(b_.getStringAttr(label), fileLoc), *registered);
     // Ops whose optional inputs or outputs may be omitted in the middle (e.g.
@@ -459,30 +446,57 @@ private:
     int last = node.input_size();
     while (last > 0 && node.input(last - 1).empty())
       --last;
-    SmallVector<int32_t> operandSegments;
+    // With segment sizes, each schema input is a segment: an omitted optional
+    // one is empty, and a variadic one (always the last) takes the rest.
+    const int params = schema ? static_cast<int>(schema->inputs().size()) : 0;
+    const bool lastVariadic =
+        params > 0 && schema->inputs().back().GetOption() == onnx::OpSchema::FormalParameterOption::Variadic;
+    SmallVector<int32_t> operandSegments(params, 0);
     for (int i = 0; i < last; ++i) {
-      operandSegments.push_back(node.input(i).empty() ? 0 : 1);
-      if (node.input(i).empty()) {
-        if (!inputSegments)
-          throw ImportError(what + ": an omitted optional input before a present one is not supported");
+      if (node.input(i).empty() && !inputSegments)
+        throw ImportError(what + ": an omitted optional input before a present one is not supported");
+      if (inputSegments && i >= params && !lastVariadic)
+        throw ImportError(what + " has more inputs than its schema");
+      if (node.input(i).empty())
         continue;
-      }
+      if (inputSegments)
+        ++operandSegments[std::min(i, params - 1)];
       state.operands.push_back(lookupValue(node.input(i), what));
     }
-    if (inputSegments) {
-      operandSegments.resize(schema->inputs().size(), 0);
-      state.addAttribute("operandSegmentSizes", b_.getDenseI32ArrayAttr(operandSegments));
-    }
+    // Graphs (If's branches, Loop's, Scan's and SequenceMap's bodies) stay
+    // serialized ONNX; what they read from this graph becomes trailing
+    // `captures` operands (onnx_d::capturesOf).
+    std::vector<std::string> captures;
+    std::set<std::string> seen;
     ArrayRef<StringAttr> known = registered->getAttributeNames();
     for (const auto &a : node.attribute()) {
       if (node.op_type() == "Constant" && a.name() != "value") {
         state.addAttribute("value", constantValue(a, what));
         continue;
       }
+      if (node.op_type() == "Optional" && a.name() == "type")
+        continue; // the result type holds it (OnnxOps.td)
       if (llvm::none_of(known, [&](StringAttr k) { return k.getValue() == a.name(); }))
         throw ImportError(what + ": attribute '" + a.name() + "' is not supported");
+      if (a.type() == onnx::AttributeProto::GRAPH) {
+        collectCaptures(a.g(), {}, captures, seen);
+        state.addAttribute(a.name(), b_.getStringAttr(a.g().SerializeAsString()));
+        continue;
+      }
       state.addAttribute(a.name(), convertAttr(a, what + " attribute '" + a.name() + "'"));
     }
+    if (llvm::any_of(known, [](StringAttr k) { return k.getValue() == "capture_names"; })) {
+      SmallVector<Attribute> captureNames;
+      for (const std::string &name : captures) {
+        state.operands.push_back(lookupValue(name, what + " (in a subgraph)"));
+        captureNames.push_back(b_.getStringAttr(name));
+      }
+      state.addAttribute("capture_names", b_.getArrayAttr(captureNames));
+      if (inputSegments)
+        operandSegments.push_back(static_cast<int32_t>(captures.size()));
+    }
+    if (inputSegments)
+      state.addAttribute("operandSegmentSizes", b_.getDenseI32ArrayAttr(operandSegments));
     SmallVector<int32_t> resultSegments;
     SmallVector<std::string> resultNames;
     for (const auto &out : node.output()) {
@@ -492,7 +506,7 @@ private:
       auto it = valueInfo_.find(out);
       if (it == valueInfo_.end())
         throw ImportError(what + ": shape inference gave no type for output '" + out + "'");
-      state.types.push_back(typeOf(*it->second, "value"));
+      state.types.push_back(valueType(it->second->type(), "value '" + out + "'", false));
       resultNames.push_back(out);
     }
     if (outputSegments) {

@@ -93,20 +93,34 @@ bool tensorOf(ElementsAttr value, onnx::TensorProto &tp) {
   return true;
 }
 
-/// Sets `vi`'s type from `t`; false when it is not a ranked tensor of an
-/// ONNX element type.
-bool declare(onnx::ValueInfoProto &vi, const std::string &name, Type t) {
-  auto ranked = dyn_cast<RankedTensorType>(t);
-  const int code = ranked ? onnxTypeOf(ranked.getElementType()) : 0;
+/// Writes `t` as an ONNX type; false when it is not a tensor of an ONNX
+/// element type, or a sequence or optional of one. A dynamic dimension (in a
+/// sequence's tensors) is written unknown.
+bool typeProtoOf(Type t, onnx::TypeProto &tp) {
+  if (auto seq = dyn_cast<onnx_d::SeqType>(t))
+    return typeProtoOf(seq.getElementType(), *tp.mutable_sequence_type()->mutable_elem_type());
+  if (auto opt = dyn_cast<onnx_d::OptType>(t))
+    return typeProtoOf(opt.getElementType(), *tp.mutable_optional_type()->mutable_elem_type());
+  auto tensor = dyn_cast<TensorType>(t);
+  const int code = tensor ? onnxTypeOf(tensor.getElementType()) : 0;
   if (!code)
     return false;
-  vi.set_name(name);
-  auto *tt = vi.mutable_type()->mutable_tensor_type();
+  auto *tt = tp.mutable_tensor_type();
   tt->set_elem_type(code);
-  auto *shape = tt->mutable_shape();
-  for (int64_t d : ranked.getShape())
-    shape->add_dim()->set_dim_value(d);
+  if (auto ranked = dyn_cast<RankedTensorType>(t)) {
+    auto *shape = tt->mutable_shape();
+    for (int64_t d : ranked.getShape())
+      if (ShapedType::isDynamic(d))
+        shape->add_dim();
+      else
+        shape->add_dim()->set_dim_value(d);
+  }
   return true;
+}
+
+bool declare(onnx::ValueInfoProto &vi, const std::string &name, Type t) {
+  vi.set_name(name);
+  return typeProtoOf(t, *vi.mutable_type());
 }
 
 /// The importer's attribute encoding, inverted.
@@ -153,7 +167,8 @@ bool isBookkeeping(StringRef name) {
 }
 
 /// The node's ONNX input (or output) list: with segment sizes, an empty
-/// segment is an omitted optional value ("").
+/// segment is an omitted optional value (""). `values` may stop short of the
+/// op's (captures are not inputs); the segments past it are ignored.
 std::vector<std::string> valueList(Operation *op, ValueRange values, StringRef segmentsAttr,
                                    const llvm::DenseMap<Value, std::string> &names) {
   std::vector<std::string> list;
@@ -165,6 +180,8 @@ std::vector<std::string> valueList(Operation *op, ValueRange values, StringRef s
   }
   unsigned next = 0;
   for (int32_t size : segments.asArrayRef()) {
+    if (next == values.size() && size > 0)
+      break;
     if (size == 0)
       list.push_back("");
     for (int32_t k = 0; k < size; ++k)
@@ -203,10 +220,11 @@ bool exportHostSegment(const HostSegmentOps &seg, const llvm::DenseMap<Value, st
         return fail(c, "its value has no ONNX element type or no data");
       t.set_name(names.lookup(v));
     }
-    // An If's branches read captured values by their names in the original
-    // graph; give them those names in this one.
-    if (auto ifOp = dyn_cast<onnx_d::IfOp>(op))
-      for (auto [v, name] : llvm::zip(ifOp.getCaptures(), ifOp.getCaptureNames())) {
+    // Subgraphs read captured values by their names in the original graph;
+    // give them those names in this one.
+    std::optional<onnx_d::Captures> captures = onnx_d::capturesOf(op);
+    if (captures)
+      for (auto [v, name] : llvm::zip(captures->values, captures->names)) {
         const std::string inner = cast<StringAttr>(name).str();
         if (names.lookup(v) == inner)
           continue;
@@ -219,42 +237,47 @@ bool exportHostSegment(const HostSegmentOps &seg, const llvm::DenseMap<Value, st
     onnx::NodeProto &n = *g.add_node();
     n.set_op_type(op->getName().stripDialect().str());
     n.set_name(nodeNameOf(op->getLoc()));
-    // If's branches go back as graphs; its other operands are what they
-    // read from this graph, not inputs of the node.
-    const bool isIf = isa<onnx_d::IfOp>(op);
-    for (const std::string &in : valueList(op, op->getOperands(), "operandSegmentSizes", names)) {
+    // Subgraphs go back as graphs; the captures are what they read from
+    // this graph, not inputs of the node.
+    ValueRange inputs = op->getOperands().drop_back(captures ? captures->values.size() : 0);
+    for (const std::string &in : valueList(op, inputs, "operandSegmentSizes", names))
       n.add_input(in);
-      if (isIf)
-        break;
-    }
     for (const std::string &out : valueList(op, op->getResults(), "resultSegmentSizes", names))
       n.add_output(out);
     for (NamedAttribute na : op->getAttrs()) {
       if (isBookkeeping(na.getName().getValue()))
         continue;
-      if (isIf && na.getName() == "capture_names")
+      if (captures && na.getName() == "capture_names")
         continue;
-      if (isIf && (na.getName() == "then_branch" || na.getName() == "else_branch")) {
+      if (onnx_d::isGraphAttr(op, na.getName().getValue())) {
         onnx::AttributeProto &a = *n.add_attribute();
         a.set_name(na.getName().str());
         a.set_type(onnx::AttributeProto::GRAPH);
         if (!a.mutable_g()->ParseFromString(cast<StringAttr>(na.getValue()).str()))
-          return fail(op, "its branch '" + na.getName().getValue() + "' is not a valid ONNX graph");
+          return fail(op, "its graph '" + na.getName().getValue() + "' is not a valid ONNX graph");
         continue;
       }
       if (!attributeOf(na, *n.add_attribute()))
         return fail(op, "attribute '" + na.getName().getValue() + "' has no ONNX encoding");
     }
+    // An empty Optional's element type is ONNX's `type` attribute.
+    if (auto opt = dyn_cast<onnx_d::OptionalOp>(op); opt && !opt.getInput()) {
+      onnx::AttributeProto &a = *n.add_attribute();
+      a.set_name("type");
+      a.set_type(onnx::AttributeProto::TYPE_PROTO);
+      if (!typeProtoOf(opt.getOutput().getType().getElementType(), *a.mutable_tp()))
+        return fail(op, "its type has no ONNX encoding");
+    }
     for (Value r : op->getResults())
       if (!declare(*g.add_value_info(), names.lookup(r), r.getType()))
-        return fail(op, "a result is not a tensor of an ONNX element type");
+        return fail(op, "a result has no ONNX type");
   }
   for (Value v : seg.inputs)
     if (!declare(*g.add_input(), names.lookup(v), v.getType()))
-      return fail(seg.nodes.front(), "an input is not a tensor of an ONNX element type");
+      return fail(seg.nodes.front(), "an input has no ONNX type");
   for (Value v : seg.outputs)
     if (!declare(*g.add_output(), names.lookup(v), v.getType()))
-      return fail(seg.nodes.front(), "an output is not a tensor of an ONNX element type");
+      return fail(seg.nodes.front(), "an output has no ONNX type");
   return model.SerializeToString(&bytes);
 }
 

@@ -183,6 +183,16 @@ LogicalResult splitSegments(ModuleOp module, std::vector<SegmentPiece> &pieces) 
   for (SegmentOps &s : collectSegments(*f))
     segments.push_back(std::move(s));
   for (SegmentOps &s : segments) {
+    // Segments exchange tensors (the Session's values); a sequence or an
+    // optional lives inside one host segment.
+    for (Value v : llvm::concat<Value>(s.inputs, s.outputs))
+      if (!llvm::isa<RankedTensorType>(v.getType())) {
+        Operation *at = v.getDefiningOp() ? v.getDefiningOp() : s.nodes.front();
+        at->emitError() << "value '" << names.lookup(v) << "' (" << v.getType()
+                        << ") would pass between segments, which exchange tensors only; place the nodes "
+                           "between its producer and its users on the host (--place)";
+        return failure();
+      }
     SegmentPiece piece;
     piece.host = s.host;
     for (Value v : s.inputs)

@@ -2,14 +2,23 @@
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace softnpu::onnx_d;
 
 #include "dialects/onnx/OnnxOpsDialect.cpp.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "dialects/onnx/OnnxTypes.cpp.inc"
+
 void OnnxDialect::initialize() {
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "dialects/onnx/OnnxTypes.cpp.inc"
+      >();
   addOperations<
 #define GET_OP_LIST
 #include "dialects/onnx/OnnxOps.cpp.inc"
@@ -25,12 +34,31 @@ Operation *OnnxDialect::materializeConstant(OpBuilder &builder, Attribute value,
   return ConstantOp::create(builder, loc, type, elements);
 }
 
-LogicalResult IfOp::verify() {
-  if (getCaptureNames().size() != getCaptures().size())
-    return emitOpError() << "has " << getCaptures().size() << " captured values but " << getCaptureNames().size()
-                         << " capture names";
+/// An op with subgraphs names each value its graphs capture.
+template <typename SubgraphOp> LogicalResult verifyCaptures(SubgraphOp op) {
+  if (op.getCaptureNames().size() != op.getCaptures().size())
+    return op.emitOpError() << "has " << op.getCaptures().size() << " captured values but "
+                            << op.getCaptureNames().size() << " capture names";
   return success();
 }
+
+std::optional<Captures> softnpu::onnx_d::capturesOf(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<Captures>>(op)
+      .Case<IfOp, LoopOp, ScanOp, SequenceMapOp>(
+          [](auto sub) { return Captures{sub.getCaptures(), sub.getCaptureNames()}; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+bool softnpu::onnx_d::isGraphAttr(Operation *op, StringRef name) {
+  if (isa<IfOp>(op))
+    return name == "then_branch" || name == "else_branch";
+  return isa<LoopOp, ScanOp, SequenceMapOp>(op) && name == "body";
+}
+
+LogicalResult IfOp::verify() { return verifyCaptures(*this); }
+LogicalResult LoopOp::verify() { return verifyCaptures(*this); }
+LogicalResult ScanOp::verify() { return verifyCaptures(*this); }
+LogicalResult SequenceMapOp::verify() { return verifyCaptures(*this); }
 
 LogicalResult ConstantOp::verify() {
   if (getValue().getType() != getOutput().getType())

@@ -19,6 +19,8 @@ def Onnx_Dialect : Dialect {
   let cppNamespace = "::softnpu::onnx_d";
   // Folded values become onnx.Constant ops.
   let hasConstantMaterializer = 1;
+  // !onnx.seq and !onnx.opt (OnnxTypes.td).
+  let useDefaultTypePrinterParser = 1;
 }
 
 class Onnx_Op<string mnemonic, list<Trait> traits = []>

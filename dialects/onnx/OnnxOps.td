@@ -10,6 +10,7 @@
 #define SOFTNPU_ONNX_OPS
 
 include "dialects/onnx/OnnxDialect.td"
+include "dialects/onnx/OnnxTypes.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Onnx_AddOp : Onnx_Op<"Add", [Pure]> {
@@ -44,20 +45,53 @@ def Onnx_ConstantOp : Onnx_Op<"Constant", [Pure, ConstantLike]> {
   let hasVerifier = 1;
 }
 
-def Onnx_IfOp : Onnx_Op<"If", [Pure]> {
+// Ops with subgraphs. Their graphs stay ONNX: each is its serialized
+// GraphProto, which a host segment carries as it is and the runtime's host
+// executor runs. The values the graphs read from the enclosing graph are the
+// trailing `captures` operands (in the order they are first read), so
+// placement and partitioning see the data flow; `capture_names` are the
+// names the graphs know them by. The other operands are the node's inputs.
+// onnx_d::capturesOf and isGraphAttr (OnnxDialect.h) read them generically.
+class Onnx_SubgraphOp<string mnemonic, list<Trait> traits = []> : Onnx_Op<mnemonic, traits> {
+  let hasVerifier = 1; // captures and capture_names agree
+  let results = (outs Variadic<AnyType>:$outputs);
+}
+
+def Onnx_IfOp : Onnx_SubgraphOp<"If", [Pure]> {
   let summary = "runs one of two subgraphs by a bool condition (opset 16; 1+); on the host";
-  let description = [{
-    The branches stay ONNX: each is its serialized GraphProto, which a host
-    segment carries as it is and the runtime's host executor runs. The
-    values the branches read from the enclosing graph are the `captures`
-    operands (in the order they are first read), so placement and
-    partitioning see the data flow; `capture_names` are the names the
-    branches know them by.
-  }];
   let arguments = (ins AnyType:$cond, Variadic<AnyType>:$captures, StrAttr:$then_branch,
                    StrAttr:$else_branch, StrArrayAttr:$capture_names);
-  let hasVerifier = 1;
-  let results = (outs Variadic<AnyType>:$outputs);
+}
+
+def Onnx_LoopOp : Onnx_SubgraphOp<"Loop", [Pure, AttrSizedOperandSegments]> {
+  let summary = "runs `body` while a trip count and a condition allow (opset 16; 1+); on the host";
+  let arguments = (ins Optional<AnyType>:$M, Optional<AnyType>:$cond, Variadic<AnyType>:$v_initial,
+                   Variadic<AnyType>:$captures, StrAttr:$body, StrArrayAttr:$capture_names);
+}
+
+def Onnx_ScanOp : Onnx_SubgraphOp<"Scan", [Pure, AttrSizedOperandSegments]> {
+  let summary = "runs `body` over slices of its scan inputs (opset 16; 9+); on the host";
+  let arguments = (ins Variadic<AnyType>:$initial_state_and_scan_inputs, Variadic<AnyType>:$captures,
+                   StrAttr:$body, I64Attr:$num_scan_inputs, OptionalAttr<DenseI64ArrayAttr>:$scan_input_axes,
+                   OptionalAttr<DenseI64ArrayAttr>:$scan_input_directions,
+                   OptionalAttr<DenseI64ArrayAttr>:$scan_output_axes,
+                   OptionalAttr<DenseI64ArrayAttr>:$scan_output_directions, StrArrayAttr:$capture_names);
+}
+
+def Onnx_SequenceMapOp : Onnx_SubgraphOp<"SequenceMap", [Pure, AttrSizedOperandSegments]> {
+  let summary = "runs `body` on each element of a sequence (opset 17+); on the host";
+  let arguments = (ins Onnx_SeqType:$input_sequence, Variadic<AnyType>:$additional_inputs,
+                   Variadic<AnyType>:$captures, StrAttr:$body, StrArrayAttr:$capture_names);
+}
+
+def Onnx_OptionalOp : Onnx_Op<"Optional", [Pure]> {
+  let summary = "an optional holding `input`, or an empty one of the result's type (opset 15+); on the host";
+  let description = [{
+    ONNX's `type` attribute (the element type of an empty optional) is the
+    result type's element type here; the exporter writes it back.
+  }];
+  let arguments = (ins Optional<AnyType>:$input);
+  let results = (outs Onnx_OptType:$output);
 }
 
 def Onnx_ExpandOp : Onnx_Op<"Expand", [Pure]> {

@@ -1522,6 +1522,4 @@ def Onnx_XorOp : Onnx_Op<"Xor", [Pure]> {
     AnyType:$C);
 }
 
-// Not generated (subgraph, type or sparse attributes): Loop, Optional, Scan, SequenceMap
-
 #endif

@@ -10,8 +10,8 @@ their ONNX names (INT -> I64Attr, FLOAT -> F32Attr, STRING -> StrAttr, INTS ->
 DenseI64ArrayAttr, FLOATS -> DenseF32ArrayAttr, STRINGS -> ArrayAttr, TENSOR ->
 ElementsAttr; required ones required, others optional, their defaults being
 ONNX's). The ops in OnnxOps.td (the ones the compiler folds, verifies or lowers)
-are skipped. Not generated: ops whose attributes are subgraphs (If, Loop, Scan)
-or types (Optional), and ONNX's deprecated ops.
+are skipped; among them the ops whose attributes are subgraphs (If, Loop, Scan,
+SequenceMap) or types (Optional). Not generated: ONNX's deprecated ops.
 
 Regenerate after changing OnnxOps.td:
     /usr/bin/python3 dialects/onnx/gen_onnx_schema_ops.py
@@ -137,8 +137,9 @@ def generate():
             left_out.append(s.name)
             continue
         out += [op_def(s), ""]
-    out += [f"// Not generated (subgraph, type or sparse attributes): {', '.join(left_out)}", "",
-            "#endif", ""]
+    if left_out:
+        out += [f"// Not generated (subgraph, type or sparse attributes): {', '.join(left_out)}", ""]
+    out += ["#endif", ""]
     return "\n".join(out)
 
 

@@ -11,6 +11,11 @@ KIND:
   custom_domain x[1,4] -> com.example.Foo "foo0" -> y[1,4]
   bad_broadcast a[2,3] + b[4,5] "add0": shapes that do not broadcast, so shape inference fails
   int64_input   x[1,4] int64 -> Identity "id0" -> y[1,4] int64 (imports; the NPU rejects it)
+  sequences     x, y [2,3] through SequenceConstruct / SequenceInsert / SplitToSequence /
+                SequenceAt / SequenceLength and Optional / OptionalGetElement (opset 16)
+  subgraphs     a Loop (trip count given, condition omitted) and a Scan whose bodies read
+                the outer value w, and an If (opset 16)
+  seq_output    x -> SequenceConstruct -> a sequence as the graph output (rejected)
 """
 import sys
 
@@ -87,6 +92,43 @@ def build(kind):
         m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
         m.ir_version = 7
         return m
+    if kind == "sequences":
+        n = helper.make_node
+        nodes = [n("SequenceConstruct", ["x", "y"], ["s"], name="make"),
+                 n("SequenceInsert", ["s", "x"], ["s2"], name="insert"),
+                 n("Constant", [], ["two"], name="two", value_int=2),
+                 n("SequenceAt", ["s2", "two"], ["at"], name="at"),
+                 n("SplitToSequence", ["y"], ["rows"], name="split", axis=0, keepdims=0),
+                 n("SequenceLength", ["rows"], ["len"], name="len"),
+                 n("Optional", ["at"], ["opt"], name="wrap"),
+                 n("OptionalGetElement", ["opt"], ["z"], name="unwrap")]
+        return model(nodes, [io("x", [2, 3]), io("y", [2, 3])],
+                     [io("z", [2, 3]), io("len", [], TensorProto.INT64)], [helper.make_opsetid("", 16)])
+    if kind == "subgraphs":
+        n = helper.make_node
+        # Loop body: (iter, cond, acc) -> (cond, acc + w, acc)
+        loop_body = helper.make_graph(
+            [n("Identity", ["c_in"], ["c_out"]), n("Add", ["acc", "w"], ["acc_out"]),
+             n("Identity", ["acc"], ["scan_out"])], "loop_body",
+            [io("i", [], TensorProto.INT64), io("c_in", [], TensorProto.BOOL), io("acc", [3])],
+            [io("c_out", [], TensorProto.BOOL), io("acc_out", [3]), io("scan_out", [3])])
+        # Scan body: (sum, row) -> (sum + row * w, sum)
+        scan_body = helper.make_graph(
+            [n("Mul", ["row", "w"], ["p"]), n("Add", ["sum", "p"], ["sum_out"]), n("Identity", ["sum"], ["seen"])],
+            "scan_body", [io("sum", [3]), io("row", [3])], [io("sum_out", [3]), io("seen", [3])])
+        then_g = helper.make_graph([n("Identity", ["w"], ["t"])], "then", [], [io("t", [3])])
+        else_g = helper.make_graph([n("Neg", ["w"], ["e"])], "else", [], [io("e", [3])])
+        nodes = [n("Constant", [], ["m"], name="m", value=helper.make_tensor("m", TensorProto.INT64, [], [4])),
+                 n("Loop", ["m", "", "x0"], ["acc_final", "accs"], name="loop", body=loop_body),
+                 n("Scan", ["x0", "rows"], ["sum_final", "sums"], name="scan", body=scan_body, num_scan_inputs=1),
+                 n("If", ["flag"], ["picked"], name="pick", then_branch=then_g, else_branch=else_g)]
+        return model(nodes, [io("x0", [3]), io("w", [3]), io("rows", [5, 3]), io("flag", [], TensorProto.BOOL)],
+                     [io("acc_final", [3]), io("accs", [4, 3]), io("sum_final", [3]), io("sums", [5, 3]),
+                      io("picked", [3])], [helper.make_opsetid("", 16)])
+    if kind == "seq_output":
+        seq = helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, [2])
+        return model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make")], [io("x", [2])], [seq],
+                     [helper.make_opsetid("", 16)])
     raise SystemExit("unknown kind " + kind)
 
 
