@@ -31,6 +31,21 @@ def OnnxFoldConstants : Pass<"onnx-fold-constants", "mlir::ModuleOp"> {
   }];
 }
 
+def OnnxFoldBatchNorm : Pass<"onnx-fold-batchnorm", "mlir::ModuleOp"> {
+  let summary = "Fold inference BatchNormalization into the Conv or Gemm before it";
+  let description = [{
+    y = (x - mean) * scale / sqrt(var + epsilon) + B per channel, after a
+    Conv or Gemm whose only user it is and whose weights, bias and the
+    normalisation's parameters are float32 constants, becomes part of them:
+    output channel c's weights times s[c] = scale[c] / sqrt(var[c] +
+    epsilon), its bias (b[c] - mean[c]) * s[c] + B[c] (Gemm: C absent, a
+    scalar, [N] or [1, N], folded with beta, which becomes 1). In fp32
+    (double products, rounded once), before quantization. Anything else
+    (training mode, a used running_mean / running_var, a shared producer,
+    run-time parameters) is left as it is.
+  }];
+}
+
 def OnnxRecognizeRnn : Pass<"onnx-recognize-rnn", "mlir::ModuleOp"> {
   let summary = "Replace unrolled LSTM / GRU cells with one onnx.LSTM / onnx.GRU";
   let description = [{

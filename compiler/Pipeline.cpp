@@ -9,6 +9,7 @@ namespace softnpu {
 
 void buildPlacementPipeline(mlir::OpPassManager &pm, const PipelineOptions &opts) {
   pm.addPass(createOnnxFoldConstants());
+  pm.addPass(createOnnxFoldBatchNorm());
   pm.addPass(createOnnxRecognizeRnn());
   OnnxPlaceOptions place;
   place.placement = opts.placement;
