@@ -30,8 +30,8 @@ from the exported graph's inferred shapes) and the export time of each model.
 Deterministic: seeded, torch.use_deterministic_algorithms, a fixed 2 threads; running it twice
 writes byte-identical files (checked; 1 thread gives the same bytes too). The BatchNorm
 statistics and the folded weights are float sums computed by torch's CPU kernels, which oneDNN
-picks per CPU, so another machine or torch version may differ in the last bits. 1.5 to 2.5
-minutes on 2 shared cores for all three (resnet50 about half of it). Usage:
+picks per CPU, so another machine or torch version may differ in the last bits. 1 to 2
+minutes on 2 shared cores for all three (resnet50 the longest). Usage:
     /usr/bin/python3 models/torchvision/export_models.py [--out-dir DIR] [--models resnet18,...]
 """
 import argparse
