@@ -20,6 +20,8 @@ PACKAGES=(
   libonnx-testdata dataset-fashion-mnist
   # scripts that generate test models and train the bundled MLP
   python3-onnx python3-numpy python3-torch
+  # CNN architectures exported with random weights (models/torchvision/export_models.py)
+  python3-torchvision
 )
 
 missing=()
