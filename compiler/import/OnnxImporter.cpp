@@ -3,6 +3,7 @@
 #include "compiler/Diagnostics.h"
 #include "compiler/import/ShapeFolding.h"
 #include "compiler/import/WeightPayloads.h"
+#include "compiler/import/WindowChecks.h"
 #include "dialects/FloatData.h"
 #include "dialects/onnx/OnnxDialect.h"
 
@@ -621,6 +622,7 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
     }
     upgradeOpset(model, stripped && std::any_of(stripped->payloads.begin(), stripped->payloads.end(),
                                                 [](const auto &p) { return p.has_value(); }));
+    checkWindowAttributes(model.graph()); // before shape inference, which trusts them
     std::vector<std::string> shapeNotes;
     fixInputShapes(model, shapes, shapeNotes);
     if (notes)
@@ -638,6 +640,7 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
       if (round == kShapeFoldRounds || !foldShapeArithmetic(model))
         break;
     }
+    checkWindowShapes(model.graph());
     // Folded nodes became initializers, whose payloads are in the message.
     std::vector<std::optional<std::string_view>> payloads;
     if (stripped) {

@@ -16,6 +16,8 @@ KIND:
   subgraphs     a Loop (trip count given, condition omitted) and a Scan whose bodies read
                 the outer value w, and an If (opset 16)
   seq_output    x -> SequenceConstruct -> a sequence as the graph output (rejected)
+  conv_stride0, conv_dilation0, conv_group, conv_kernel_big, conv_pad_big, pool_kernel_big
+                one Conv "conv0" (or MaxPool "pool0") with invalid window attributes (rejected)
 """
 import sys
 
@@ -129,6 +131,27 @@ def build(kind):
         seq = helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, [2])
         return model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make")], [io("x", [2])], [seq],
                      [helper.make_opsetid("", 16)])
+    if kind.startswith("conv_") or kind.startswith("pool_"):
+        import numpy as np
+        x_shape, w_shape, attrs = {
+            "conv_stride0": ([1, 1, 6, 6], [1, 1, 3, 3], {"strides": [0, 1]}),
+            "conv_dilation0": ([1, 1, 6, 6], [1, 1, 3, 3], {"dilations": [1, 0]}),
+            "conv_group": ([1, 4, 4, 4], [2, 2, 3, 3], {"group": 3}),
+            "conv_kernel_big": ([1, 1, 4, 4], [1, 1, 5, 5], {}),
+            "conv_pad_big": ([1, 1, 4, 4], [1, 1, 3, 3], {"pads": [5, 0, 5, 0]}),
+            "pool_kernel_big": ([1, 1, 4, 4], None, {"kernel_shape": [2, 6]}),
+        }[kind]
+        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, ["a", "b", "c", "d"])
+        if w_shape is None:
+            node = helper.make_node("MaxPool", ["x"], ["y"], name="pool0", **attrs)
+            inits = []
+        else:
+            node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv0", **attrs)
+            inits = [helper.make_tensor("w", TensorProto.FLOAT, w_shape, np.ones(w_shape, np.float32).ravel())]
+        g = helper.make_graph([node], "lit_model", [io("x", x_shape)], [y], inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 7
+        return m
     raise SystemExit("unknown kind " + kind)
 
 
