@@ -162,6 +162,8 @@ public:
           cursor_ = appendHostNodes(*profile, times, a.target, cursor_);
       }
     }
+    if (profile)
+      profile->timelineCycles = cursor_;
     outputs.clear();
     for (const artifact::TensorSig &sig : a.outputs) {
       auto it = values.find(sig.name);

@@ -58,7 +58,7 @@ std::string profileText(const Profile &p, const std::string &title) {
   }
   out += "  busy            ";
   for (size_t k = 0; k < p.tracks.size(); ++k)
-    out += " " + p.tracks[k] + " " + format("%.1f%%", percent(p.busy[k], p.cycles));
+    out += " " + p.tracks[k] + " " + format("%.1f%%", percent(p.busy[k], p.busySpan()));
   out += "\n";
 
   size_t nameWidth = 4;
@@ -116,7 +116,7 @@ std::string profileJson(const Profile &p) {
   ojson units = ojson::array();
   for (size_t k = 0; k < p.tracks.size(); ++k)
     units.push_back(
-        {{"name", p.tracks[k]}, {"busy_cycles", p.busy[k]}, {"busy_percent", percent(p.busy[k], p.cycles)}});
+        {{"name", p.tracks[k]}, {"busy_cycles", p.busy[k]}, {"busy_percent", percent(p.busy[k], p.busySpan())}});
   j["units"] = units;
   ojson nodes = ojson::array();
   for (const NodeProfile &n : p.nodes) {

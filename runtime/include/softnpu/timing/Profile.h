@@ -68,11 +68,16 @@ struct Profile {
   uint64_t networkPieces = 0, networkCycles = 0;
   double transferUs = 0;
   uint64_t transfers = 0;
+  /// With host segments: the timeline's length in cycles (NPU segments,
+  /// transfers and host nodes one after another); 0 otherwise.
+  uint64_t timelineCycles = 0;
 
   double latencyUs() const { return clockMHz > 0 ? static_cast<double>(cycles) / clockMHz : 0; }
   double networkUs() const { return clockMHz > 0 ? static_cast<double>(networkCycles) / clockMHz : 0; }
   /// Everything a run takes: NPU, network queues, host and transfers.
   double totalUs() const { return latencyUs() + networkUs() + hostUs + transferUs; }
+  /// What a track's busy cycles are a share of: the whole timeline.
+  uint64_t busySpan() const { return timelineCycles > cycles ? timelineCycles : cycles; }
   /// 2 * MACs per second of latency, in 10^12.
   double effectiveTops() const;
   /// MACs / (T x N x L x cycles).
