@@ -125,6 +125,15 @@ public:
           error = "segment " + std::to_string(i) + " (host): " + error;
           return false;
         }
+        // Values cross segments as tensors; a segment whose boundary is a
+        // sequence or an optional could not be run.
+        for (const auto *decls : {&g->inputs, &g->outputs})
+          for (const host::ValueDecl &d : *decls)
+            if (d.type.kind == host::ValueType::Kind::Sequence || d.type.kind == host::ValueType::Kind::Optional) {
+              error = "segment " + std::to_string(i) + " (host): " + (decls == &g->inputs ? "input '" : "output '") +
+                      d.name + "' is " + host::typeText(d.type) + "; values between segments must be tensors";
+              return false;
+            }
         for (const host::HostNode &n : g->nodes)
           if (!host::hasHostKernel(n.opType)) {
             error = "segment " + std::to_string(i) + " (host): node '" + n.name + "' (" + n.opType +
