@@ -41,6 +41,7 @@ const KernelTable &tensorKernels() {
 const KernelTable &valueKernels() {
   static const KernelTable table = [] {
     KernelTable t;
+    addSequenceKernels(t);
     addOptionalKernels(t);
     return t;
   }();

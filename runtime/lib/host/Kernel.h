@@ -78,6 +78,7 @@ void addQuantizeKernels(KernelTable &table);
 void addSignalKernels(KernelTable &table);
 void addSampleKernels(KernelTable &table);
 // Value kernels (they fill `results`):
+void addSequenceKernels(KernelTable &table);
 void addOptionalKernels(KernelTable &table);
 
 /// Like dispatch(), for kernels defined on floating-point types only; false

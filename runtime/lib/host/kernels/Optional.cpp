@@ -1,5 +1,6 @@
-//===- Optional.cpp - Optional, OptionalHasElement, OptionalGetElement ----===//
+//===- Optional.cpp - Host kernels: Optional and what reads one ----------===//
 //
+// Optional, OptionalHasElement and OptionalGetElement.
 // Also Identity, which passes on a value of any kind (a tensor, a sequence
 // or an optional) as it is.
 //
