@@ -21,6 +21,9 @@ using ControlFn = bool (*)(const Scope &scope, KernelContext &ctx);
 /// The control-flow ops by op type.
 const std::map<std::string, ControlFn> &controlFlowOps();
 
+/// Scan (Scan.cpp).
+bool runScan(const Scope &scope, KernelContext &ctx);
+
 } // namespace softnpu::host
 
 #endif
