@@ -73,7 +73,7 @@ bool sequenceInsert(KernelContext &ctx) {
   if (!t)
     return ctx.fail("input 1 must be a tensor");
   if (t->dtype != in->elemType)
-    return ctx.fail(std::string("cannot insert a ") + artifact::dtypeName(t->dtype) + " tensor into a sequence of " +
+    return ctx.fail(std::string("cannot insert ") + artifact::dtypeName(t->dtype) + " into a sequence of " +
                     artifact::dtypeName(in->elemType));
   const int64_t back = static_cast<int64_t>(in->tensors.size()); // the default: after the last
   int64_t pos = back;
