@@ -5,9 +5,11 @@
 //
 // Runs each ONNX backend test directory (model.onnx, test_data_set_*/
 // input_N.pb and output_N.pb) through runtime/lib/host with no compiler in
-// between: the whole model is one host segment. Outputs are compared the way
-// ONNX's backend runner does (rtol 1e-3, atol 1e-7; exact for integers and
-// bool; NaN equals NaN). This is the kernels' own conformance check; the
+// between: the whole model is one host segment. A .pb file holds a
+// TensorProto, a SequenceProto or an OptionalProto, as the model declares the
+// value. Outputs are compared the way ONNX's backend runner does (rtol 1e-3,
+// atol 1e-7; exact for integers and bool; NaN equals NaN), a sequence tensor
+// by tensor. This is the kernels' own conformance check; the
 // compiler's (placement, NPU segments, host segments) is run_conformance.py.
 //
 // A test listed for mode "host" in the expected-failures file must fail (so
@@ -69,6 +71,26 @@ std::string compare(const HostTensor &got, const HostTensor &want) {
   return "";
 }
 
+/// compare() for values of any kind.
+std::string compareValues(const HostValue &got, const HostValue &want) {
+  if (got.kind() != want.kind())
+    return typeText(got) + ", expected " + typeText(want);
+  if (const HostTensor *t = got.tensor())
+    return compare(*t, *want.tensor());
+  if (const HostSequence *s = got.sequence()) {
+    const std::vector<HostTensor> &w = want.sequence()->tensors;
+    if (s->tensors.size() != w.size())
+      return "a sequence of " + std::to_string(s->tensors.size()) + " tensors, expected " + std::to_string(w.size());
+    for (size_t i = 0; i < w.size(); ++i)
+      if (std::string why = compare(s->tensors[i], w[i]); !why.empty())
+        return "tensor " + std::to_string(i) + " of the sequence: " + why;
+    return "";
+  }
+  if (!got.element() || !want.element())
+    return got.element() || want.element() ? typeText(got) + ", expected " + typeText(want) : "";
+  return compareValues(*got.element(), *want.element());
+}
+
 /// Empty when the test passes, else why it fails.
 std::string runTest(const fs::path &dir) {
   std::string bytes, error;
@@ -77,10 +99,10 @@ std::string runTest(const fs::path &dir) {
   std::optional<HostGraph> g = parseHostModel(bytes, error);
   if (!g)
     return error;
-  std::vector<std::string> inputs; // graph inputs that are not initializers
+  std::vector<const ValueDecl *> inputs; // graph inputs that are not initializers
   for (const ValueDecl &d : g->inputs)
     if (!g->constants.count(d.name))
-      inputs.push_back(d.name);
+      inputs.push_back(&d);
   std::vector<fs::path> sets;
   for (const auto &e : fs::directory_iterator(dir))
     if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
@@ -89,17 +111,17 @@ std::string runTest(const fs::path &dir) {
   if (sets.empty())
     return "no test_data_set_*";
   for (const fs::path &set : sets) {
-    std::map<std::string, HostTensor> values;
+    std::map<std::string, HostValue> values;
     for (size_t i = 0; i < inputs.size(); ++i) {
       const fs::path p = set / ("input_" + std::to_string(i) + ".pb");
       if (!fs::exists(p))
         break; // an optional input the test leaves out
       if (!readBytes(p, bytes))
         return "cannot read " + p.string();
-      std::optional<HostTensor> t = parseHostTensor(bytes, error);
-      if (!t)
+      std::optional<HostValue> v = parseHostValue(bytes, inputs[i]->type, error);
+      if (!v)
         return p.filename().string() + ": " + error;
-      values[inputs[i]] = std::move(*t);
+      values[inputs[i]->name] = std::move(*v);
     }
     if (!runHostGraph(*g, values, error))
       return error;
@@ -107,13 +129,13 @@ std::string runTest(const fs::path &dir) {
       const fs::path p = set / ("output_" + std::to_string(i) + ".pb");
       if (!readBytes(p, bytes))
         return "cannot read " + p.string();
-      std::optional<HostTensor> want = parseHostTensor(bytes, error);
+      std::optional<HostValue> want = parseHostValue(bytes, g->outputs[i].type, error);
       if (!want)
         return p.filename().string() + ": " + error;
       auto got = values.find(g->outputs[i].name);
       if (got == values.end())
         return "output '" + g->outputs[i].name + "' was not produced";
-      std::string why = compare(got->second, *want);
+      std::string why = compareValues(got->second, *want);
       if (!why.empty())
         return "output '" + g->outputs[i].name + "': " + why;
     }

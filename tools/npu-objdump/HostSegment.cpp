@@ -51,6 +51,8 @@ std::string attrText(const host::HostAttr &a) {
                     : std::string("tensor");
   case Kind::Graph:
     return a.graph ? "graph(" + std::to_string(a.graph->nodes.size()) + " nodes)" : std::string("graph");
+  case Kind::Type:
+    return a.type ? host::typeText(*a.type) : std::string("type");
   }
   return "?";
 }

@@ -106,6 +106,20 @@ uint64_t appendHostNodes(timing::Profile &total, const std::vector<host::NodeTim
   return at;
 }
 
+/// The first node of `g` or of its subgraphs (Loop's body, ...) the host
+/// has no kernel for, or nullptr.
+const host::HostNode *nodeWithoutKernel(const host::HostGraph &g) {
+  for (const host::HostNode &n : g.nodes) {
+    if (!host::hasHostKernel(n.opType))
+      return &n;
+    for (const auto &[name, a] : n.attrs)
+      if (a.graph)
+        if (const host::HostNode *inner = nodeWithoutKernel(*a.graph))
+          return inner;
+  }
+  return nullptr;
+}
+
 class Runner : public SegmentRunner {
 public:
   bool prepare(const artifact::Artifact &a, std::string &error) {
@@ -125,12 +139,20 @@ public:
           error = "segment " + std::to_string(i) + " (host): " + error;
           return false;
         }
-        for (const host::HostNode &n : g->nodes)
-          if (!host::hasHostKernel(n.opType)) {
-            error = "segment " + std::to_string(i) + " (host): node '" + n.name + "' (" + n.opType +
-                    "): this runtime has no host kernel for the op";
-            return false;
-          }
+        // Values cross segments as tensors; a segment whose boundary is a
+        // sequence or an optional could not be run.
+        for (const auto *decls : {&g->inputs, &g->outputs})
+          for (const host::ValueDecl &d : *decls)
+            if (d.type.kind == host::ValueType::Kind::Sequence || d.type.kind == host::ValueType::Kind::Optional) {
+              error = "segment " + std::to_string(i) + " (host): " + (decls == &g->inputs ? "input '" : "output '") +
+                      d.name + "' is " + host::typeText(d.type) + "; values between segments must be tensors";
+              return false;
+            }
+        if (const host::HostNode *n = nodeWithoutKernel(*g)) {
+          error = "segment " + std::to_string(i) + " (host): node '" + n->name + "' (" + n->opType +
+                  "): this runtime has no host kernel for the op";
+          return false;
+        }
         p.graph = std::move(*g);
       }
       pieces_.push_back(std::move(p));

@@ -1,7 +1,7 @@
 //===- HostGraph.cpp - Read a host segment's ONNX ModelProto --------------===//
 #include "softnpu/host/HostGraph.h"
 
-#include <onnx/onnx_pb.h>
+#include <onnx/onnx-data_pb.h>
 
 #include <cstring>
 
@@ -127,6 +127,117 @@ bool convertTensor(const onnx::TensorProto &tp, HostTensor &out, std::string &er
   return true;
 }
 
+/// Parses `bytes` into `proto`; false when they are not one.
+template <typename Proto> bool parseProto(std::string_view bytes, Proto &proto) {
+  return bytes.size() <= static_cast<size_t>(INT32_MAX) &&
+         proto.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+/// A SequenceProto of tensors; `elemType` is an empty one's element type.
+bool convertSequence(const onnx::SequenceProto &sp, DType elemType, HostSequence &out, std::string &error) {
+  const std::string what = "sequence '" + sp.name() + "'";
+  if (sp.sparse_tensor_values_size() || sp.sequence_values_size() || sp.map_values_size() ||
+      sp.optional_values_size()) {
+    error = what + " holds values other than tensors; the host has sequences of tensors only";
+    return false;
+  }
+  out = HostSequence{elemType, {}};
+  for (int i = 0; i < sp.tensor_values_size(); ++i) {
+    HostTensor t;
+    if (!convertTensor(sp.tensor_values(i), t, error))
+      return false;
+    if (i == 0)
+      out.elemType = t.dtype;
+    else if (t.dtype != out.elemType) {
+      error =
+          what + " mixes element types " + artifact::dtypeName(out.elemType) + " and " + artifact::dtypeName(t.dtype);
+      return false;
+    }
+    out.tensors.push_back(std::move(t));
+  }
+  return true;
+}
+
+/// The element type of the tensors `type` (a sequence) holds; float32 when
+/// it does not say.
+DType sequenceElemType(const ValueType *type) {
+  const ValueType *e = type ? type->element.get() : nullptr;
+  return e && e->kind == ValueType::Kind::Tensor ? e->dtype : DType::F32;
+}
+
+bool convertOptional(const onnx::OptionalProto &op, const ValueType &type, HostValue &out, std::string &error) {
+  if (op.has_tensor_value()) {
+    HostTensor t;
+    if (!convertTensor(op.tensor_value(), t, error))
+      return false;
+    out = HostValue::optional(std::move(t));
+  } else if (op.has_sequence_value()) {
+    HostSequence s;
+    if (!convertSequence(op.sequence_value(), sequenceElemType(type.element.get()), s, error))
+      return false;
+    out = HostValue::optional(std::move(s));
+  } else if (op.has_sparse_tensor_value() || op.has_map_value() || op.has_optional_value()) {
+    error = "optional '" + op.name() + "' holds a value other than a tensor or a sequence";
+    return false;
+  } else {
+    out = HostValue::none();
+  }
+  return true;
+}
+
+/// A TypeProto as a ValueType; `what` names the value in messages.
+bool convertType(const onnx::TypeProto &tp, const std::string &what, ValueType &out, std::string &error) {
+  auto element = [&](const onnx::TypeProto &inner) {
+    auto e = std::make_shared<ValueType>();
+    if (!convertType(inner, what, *e, error))
+      return false;
+    out.element = std::move(e);
+    return true;
+  };
+  switch (tp.value_case()) {
+  case onnx::TypeProto::kTensorType: {
+    const auto &tt = tp.tensor_type();
+    std::optional<DType> dtype = artifact::dtypeFromOnnx(tt.elem_type());
+    if (!dtype) {
+      error = what + " has element type " + typeName(tt.elem_type()) + ", which softnpu does not support";
+      return false;
+    }
+    out.kind = ValueType::Kind::Tensor;
+    out.dtype = *dtype;
+    out.hasShape = tt.has_shape();
+    for (const auto &d : tt.shape().dim())
+      out.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
+    return true;
+  }
+  case onnx::TypeProto::kSequenceType:
+    out.kind = ValueType::Kind::Sequence;
+    if (!tp.sequence_type().has_elem_type())
+      return true;
+    if (!element(tp.sequence_type().elem_type()))
+      return false;
+    if (out.element->kind == ValueType::Kind::Tensor || out.element->kind == ValueType::Kind::Unknown)
+      return true;
+    error = what + " is a sequence of " + typeText(*out.element) + "; the host has sequences of tensors only";
+    return false;
+  case onnx::TypeProto::kOptionalType:
+    out.kind = ValueType::Kind::Optional;
+    if (!tp.optional_type().has_elem_type())
+      return true;
+    if (!element(tp.optional_type().elem_type()))
+      return false;
+    if (out.element->kind != ValueType::Kind::Optional)
+      return true;
+    error = what + " is an optional of an optional, which ONNX does not allow";
+    return false;
+  case onnx::TypeProto::VALUE_NOT_SET:
+    out.kind = ValueType::Kind::Unknown;
+    return true;
+  default:
+    error = what + " is a map or a sparse tensor, which the host does not support";
+    return false;
+  }
+}
+
 bool convertGraph(const onnx::GraphProto &graph, int64_t opset, HostGraph &g, std::string &error);
 
 bool convertAttr(const onnx::AttributeProto &a, int64_t opset, HostAttr &out, std::string &error) {
@@ -167,30 +278,18 @@ bool convertAttr(const onnx::AttributeProto &a, int64_t opset, HostAttr &out, st
     out.graph = std::move(sub);
     return true;
   }
+  case onnx::AttributeProto::TYPE_PROTO: {
+    out.kind = HostAttr::Kind::Type;
+    auto type = std::make_shared<ValueType>();
+    if (!convertType(a.tp(), "attribute '" + a.name() + "'", *type, error))
+      return false;
+    out.type = std::move(type);
+    return true;
+  }
   default:
     error = "attribute '" + a.name() + "' has a type the host does not support";
     return false;
   }
-}
-
-bool convertDecl(const onnx::ValueInfoProto &vi, ValueDecl &out, std::string &error) {
-  out.name = vi.name();
-  if (!vi.type().has_tensor_type()) {
-    error = "value '" + vi.name() + "' is not a tensor";
-    return false;
-  }
-  const auto &tt = vi.type().tensor_type();
-  std::optional<DType> dtype = artifact::dtypeFromOnnx(tt.elem_type());
-  if (!dtype) {
-    error =
-        "value '" + vi.name() + "' has element type " + typeName(tt.elem_type()) + ", which softnpu does not support";
-    return false;
-  }
-  out.dtype = *dtype;
-  out.hasShape = tt.has_shape();
-  for (const auto &d : tt.shape().dim())
-    out.shape.push_back(d.has_dim_value() ? d.dim_value() : -1);
-  return true;
 }
 
 bool convertGraph(const onnx::GraphProto &graph, int64_t opset, HostGraph &g, std::string &error) {
@@ -203,8 +302,8 @@ bool convertGraph(const onnx::GraphProto &graph, int64_t opset, HostGraph &g, st
   }
   auto addDecls = [&](const auto &list, std::vector<ValueDecl> *into) {
     for (const auto &vi : list) {
-      ValueDecl d;
-      if (!convertDecl(vi, d, error))
+      ValueDecl d{vi.name(), {}};
+      if (!convertType(vi.type(), "value '" + vi.name() + "'", d.type, error))
         return false;
       if (into)
         into->push_back(d);
@@ -276,8 +375,7 @@ std::vector<float> HostNode::attrFloats(const std::string &key, std::vector<floa
 std::optional<HostGraph> parseHostModel(std::string_view bytes, std::string &error) {
   try {
     onnx::ModelProto model;
-    if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
-        !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    if (!parseProto(bytes, model)) {
       error = "not a valid ONNX model (protobuf parse failed)";
       return std::nullopt;
     }
@@ -298,8 +396,7 @@ std::optional<HostGraph> parseHostModel(std::string_view bytes, std::string &err
 std::optional<HostTensor> parseHostTensor(std::string_view bytes, std::string &error, std::string *name) {
   try {
     onnx::TensorProto tp;
-    if (bytes.size() > static_cast<size_t>(INT32_MAX) ||
-        !tp.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    if (!parseProto(bytes, tp)) {
       error = "not a valid ONNX TensorProto";
       return std::nullopt;
     }
@@ -313,6 +410,55 @@ std::optional<HostTensor> parseHostTensor(std::string_view bytes, std::string &e
     error = std::string("cannot read the TensorProto: ") + e.what();
   }
   return std::nullopt;
+}
+
+std::optional<HostValue> parseHostValue(std::string_view bytes, const ValueType &type, std::string &error) {
+  try {
+    if (type.kind == ValueType::Kind::Sequence) {
+      onnx::SequenceProto sp;
+      HostSequence s;
+      if (!parseProto(bytes, sp)) {
+        error = "not a valid ONNX SequenceProto";
+        return std::nullopt;
+      }
+      if (!convertSequence(sp, sequenceElemType(&type), s, error))
+        return std::nullopt;
+      return HostValue(std::move(s));
+    }
+    if (type.kind == ValueType::Kind::Optional) {
+      onnx::OptionalProto op;
+      HostValue v;
+      if (!parseProto(bytes, op)) {
+        error = "not a valid ONNX OptionalProto";
+        return std::nullopt;
+      }
+      if (!convertOptional(op, type, v, error))
+        return std::nullopt;
+      return v;
+    }
+  } catch (const std::exception &e) {
+    error = std::string("cannot read the value: ") + e.what();
+    return std::nullopt;
+  }
+  std::optional<HostTensor> t = parseHostTensor(bytes, error);
+  if (!t)
+    return std::nullopt;
+  return HostValue(std::move(*t));
+}
+
+std::string typeText(const ValueType &t) {
+  auto inner = [&] { return t.element ? typeText(*t.element) : std::string("?"); };
+  switch (t.kind) {
+  case ValueType::Kind::Unknown:
+    return "unknown";
+  case ValueType::Kind::Tensor:
+    return std::string("tensor(") + artifact::dtypeName(t.dtype) + ")";
+  case ValueType::Kind::Sequence:
+    return "seq(" + inner() + ")";
+  case ValueType::Kind::Optional:
+    return "optional(" + inner() + ")";
+  }
+  return "?";
 }
 
 } // namespace softnpu::host

@@ -5,6 +5,12 @@
 // must fill, one per node output. It returns false after ctx.fail("why");
 // the executor prefixes the node's name and op type.
 //
+// Most kernels take and make tensors only (the executor refuses them a
+// sequence or an optional). The kernels of sequences and optionals are
+// registered apart (value kernels): they also see the inputs that are not
+// tensors, and fill `results`, which may hold any value, instead of
+// `outputs`.
+//
 // Kernels are generic over the element type through dispatch()
 // (ElementTypes.h).
 //
@@ -14,6 +20,7 @@
 
 #include "softnpu/host/ElementTypes.h"
 #include "softnpu/host/HostGraph.h"
+#include "softnpu/host/HostValue.h"
 
 #include <array>
 #include <cmath>
@@ -29,12 +36,20 @@ namespace softnpu::host {
 struct KernelContext {
   const HostNode &node;
   int64_t opset;
-  std::vector<const HostTensor *> inputs; ///< one per node input; nullptr when omitted
-  std::vector<HostTensor> outputs;        ///< one per node output, filled by the kernel
+  std::vector<const HostTensor *> inputs; ///< one per node input; nullptr when omitted or not a tensor
+  std::vector<HostTensor> outputs;        ///< one per node output, filled by a tensor kernel
+  std::vector<const HostValue *> values;  ///< one per node input: a sequence or optional, else nullptr
+  std::vector<HostValue> results;         ///< one per node output, filled by a value kernel
 
   size_t numInputs() const { return inputs.size(); }
-  /// Input i, or nullptr when it is omitted or past the end.
+  /// Input i, or nullptr when it is omitted, past the end or not a tensor.
   const HostTensor *in(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
+  /// Input i when it is a sequence or an optional, else nullptr.
+  const HostValue *value(size_t i) const { return i < values.size() ? values[i] : nullptr; }
+  /// Whether input i is given (a tensor or another value).
+  bool has(size_t i) const { return in(i) || value(i); }
+  /// A copy of input i, which must be given, whatever its kind.
+  HostValue copyOf(size_t i) const { return in(i) ? HostValue(*in(i)) : *value(i); }
   /// Sets the error message; returns false for `return ctx.fail(...)`.
   bool fail(std::string message) {
     error = std::move(message);
@@ -46,8 +61,8 @@ struct KernelContext {
 using KernelFn = std::function<bool(KernelContext &)>;
 using KernelTable = std::map<std::string, KernelFn>;
 
-// One registration function per family (kernels/*.cpp); KernelRegistry.cpp
-// calls them all.
+// One registration function per family (kernels/*.cpp); HostExecutor.cpp
+// calls them all. Tensor kernels:
 void addElementwiseKernels(KernelTable &table);
 void addShapeKernels(KernelTable &table);
 void addLogicalKernels(KernelTable &table);
@@ -62,6 +77,9 @@ void addRecurrentKernels(KernelTable &table);
 void addQuantizeKernels(KernelTable &table);
 void addSignalKernels(KernelTable &table);
 void addSampleKernels(KernelTable &table);
+// Value kernels (they fill `results`):
+void addSequenceKernels(KernelTable &table);
+void addOptionalKernels(KernelTable &table);
 
 /// Like dispatch(), for kernels defined on floating-point types only; false
 /// (with a message) for any other type.
@@ -96,6 +114,17 @@ std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &inShape, const s
 /// index[i] of `src` (same dtype; every index in range, index.size() ==
 /// dst.numElements()).
 void copyElements(const HostTensor &src, const std::vector<int64_t> &index, HostTensor &dst);
+
+/// Concatenates `parts` (one dtype, the same shape but along the axis) along
+/// `axis` into `out`, or with `newAxis` stacks them (one shape) along a new
+/// axis at `axis`; a negative axis counts from the back. False with a message
+/// when they do not fit together.
+bool concatTensors(KernelContext &ctx, const std::vector<const HostTensor *> &parts, int64_t axis, bool newAxis,
+                   HostTensor &out);
+/// Splits `x` along `axis` (in range) into parts of `sizes` (each >= 0, adding
+/// up to the axis' size); false with a message otherwise.
+bool splitTensor(KernelContext &ctx, const HostTensor &x, size_t axis, const std::vector<int64_t> &sizes,
+                 std::vector<HostTensor> &parts);
 
 /// A row-major tensor's elements split by a set of axes, for ops that reduce
 /// or normalise over them: `kept` holds the offset of each position of the

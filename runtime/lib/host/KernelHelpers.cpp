@@ -89,6 +89,81 @@ std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &inShape, const s
   return index;
 }
 
+bool concatTensors(KernelContext &ctx, const std::vector<const HostTensor *> &parts, int64_t axis, bool newAxis,
+                   HostTensor &out) {
+  if (parts.empty())
+    return ctx.fail("has nothing to concatenate");
+  const HostTensor &first = *parts[0];
+  const size_t rank = first.rank();
+  if (!normalizeAxis(ctx, axis, static_cast<int64_t>(rank + (newAxis ? 1 : 0))))
+    return false;
+  const size_t ax = static_cast<size_t>(axis);
+  std::vector<int64_t> shape = first.shape;
+  if (newAxis)
+    shape.insert(shape.begin() + axis, 0);
+  shape[ax] = 0;
+  for (const HostTensor *t : parts) {
+    if (t->dtype != first.dtype)
+      return ctx.fail(std::string("cannot concatenate ") + artifact::dtypeName(first.dtype) + " and " +
+                      artifact::dtypeName(t->dtype) + " tensors");
+    bool same = t->rank() == rank;
+    for (size_t i = 0; same && i < rank; ++i)
+      same = (i == ax && !newAxis) || t->shape[i] == first.shape[i];
+    if (!same)
+      return ctx.fail("cannot " + std::string(newAxis ? "stack " : "concatenate ") + shapeText(first.shape) + " and " +
+                      shapeText(t->shape) + " on axis " + std::to_string(axis));
+    shape[ax] += newAxis ? 1 : t->shape[ax];
+  }
+  out = HostTensor(first.dtype, shape);
+  // Each part contributes one contiguous chunk per position of the axes
+  // before `ax`: its bytes divided by their count.
+  const int64_t outer = elementCount(std::vector<int64_t>(shape.begin(), shape.begin() + axis));
+  uint8_t *dst = out.bytes.data();
+  for (int64_t o = 0; o < outer; ++o)
+    for (const HostTensor *t : parts) {
+      const size_t chunk = t->bytes.size() / static_cast<size_t>(outer);
+      if (chunk)
+        std::memcpy(dst, t->bytes.data() + static_cast<size_t>(o) * chunk, chunk);
+      dst += chunk;
+    }
+  return true;
+}
+
+bool splitTensor(KernelContext &ctx, const HostTensor &x, size_t axis, const std::vector<int64_t> &sizes,
+                 std::vector<HostTensor> &parts) {
+  const int64_t dim = x.shape[axis];
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    if (s < 0)
+      return ctx.fail("split has a negative size");
+    total += s;
+  }
+  if (total != dim)
+    return ctx.fail("split sizes add up to " + std::to_string(total) + ", not the axis' " + std::to_string(dim));
+  int64_t outer = 1, inner = static_cast<int64_t>(artifact::dtypeSize(x.dtype));
+  for (size_t i = 0; i < x.rank(); ++i)
+    (i < axis ? outer : inner) *= i == axis ? 1 : x.shape[i];
+  parts.clear();
+  std::vector<uint8_t *> dst;
+  for (int64_t size : sizes) {
+    std::vector<int64_t> shape = x.shape;
+    shape[axis] = size;
+    parts.emplace_back(x.dtype, shape);
+  }
+  for (HostTensor &p : parts)
+    dst.push_back(p.bytes.data());
+  const uint8_t *src = x.bytes.data();
+  for (int64_t o = 0; o < outer; ++o)
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      const size_t chunk = static_cast<size_t>(sizes[k] * inner);
+      if (chunk)
+        std::memcpy(dst[k], src, chunk);
+      dst[k] += chunk;
+      src += chunk;
+    }
+  return true;
+}
+
 namespace {
 
 /// The offset of every position of `dims` (row-major) under `strides`.

@@ -3,8 +3,9 @@
 // A format-3 artifact built in code: a host segment (an ONNX model made with
 // ONNX's protobuf classes) feeding an NPU segment (a relu program on the
 // "tiny" target). Checks the values through both, the file round trip, the
-// data-flow validation, typed (non-float32) inputs and outputs, and a host
-// kernel's run-time error.
+// data-flow validation, typed (non-float32) inputs and outputs, a host
+// kernel's run-time error, and the host segments refused up front (a
+// sequence at a boundary, a subgraph op without a kernel).
 //
 //===----------------------------------------------------------------------===//
 #include "common/TestArtifacts.h"
@@ -230,4 +231,45 @@ TEST(SegmentedSession, HostKernelErrorNamesTheNode) {
   std::map<std::string, api::Tensor> outs;
   EXPECT_FALSE(session->run({{"data", api::Tensor{{3}, {1, 2, 3}}}}, outs, err));
   EXPECT_EQ(err, "node 'pick' (Gather): index 9 is out of range [-3, 3) on axis 0");
+}
+
+TEST(SegmentedSession, HostSegmentBoundariesAreTensors) {
+  // A host segment declaring its output a sequence could not hand it on to
+  // the next segment: the session refuses it up front, in one line.
+  onnx::ModelProto m;
+  ASSERT_TRUE(m.ParseFromString(oneNodeModel("SplitToSequence", "x", "s", onnx::TensorProto::FLOAT, {1, kTinyDim})));
+  onnx::TypeProto seq;
+  *seq.mutable_sequence_type()->mutable_elem_type() = m.graph().output(0).type();
+  *m.mutable_graph()->mutable_output(0)->mutable_type() = seq;
+  artifact::Artifact a;
+  a.target = tinyTarget(true);
+  a.inputs = {{"x", artifact::DType::F32, {1, kTinyDim}, 0}};
+  a.outputs = {{"s", artifact::DType::F32, {1, kTinyDim}, 0}};
+  a.segments.push_back(hostSegment(m.SerializeAsString(), {"x"}, {"s"}));
+  auto model = api::Model::fromArtifact(a);
+  std::string err;
+  EXPECT_FALSE(api::Session::create(*model, err));
+  EXPECT_EQ(err, "segment 0 (host): output 's' is seq(tensor(float32)); values between segments must be tensors");
+}
+
+TEST(SegmentedSession, KernelsOfSubgraphsAreCheckedUpFront) {
+  // A Loop whose body has an op the host lacks is refused when the session
+  // is made, like a node of the segment itself.
+  onnx::ModelProto m;
+  ASSERT_TRUE(m.ParseFromString(oneNodeModel("Loop", "m", "y", onnx::TensorProto::INT64, {})));
+  onnx::AttributeProto &body = *m.mutable_graph()->mutable_node(0)->add_attribute();
+  body.set_name("body");
+  body.set_type(onnx::AttributeProto::GRAPH);
+  onnx::NodeProto &coin = *body.mutable_g()->add_node();
+  coin.set_op_type("Bernoulli");
+  coin.set_name("coin");
+  artifact::Artifact a;
+  a.target = tinyTarget(true);
+  a.inputs = {{"m", artifact::DType::I64, {}, 0}};
+  a.outputs = {{"y", artifact::DType::I64, {}, 0}};
+  a.segments.push_back(hostSegment(m.SerializeAsString(), {"m"}, {"y"}));
+  auto model = api::Model::fromArtifact(a);
+  std::string err;
+  EXPECT_FALSE(api::Session::create(*model, err));
+  EXPECT_EQ(err, "segment 0 (host): node 'coin' (Bernoulli): this runtime has no host kernel for the op");
 }

@@ -6,8 +6,14 @@
 // Nodes run in the order the segment lists them (the compiler wrote them in
 // a topological order; the executor checks each input exists). Each node's
 // kernel comes from the registry of runtime/lib/host/kernels (one file per
-// family of ops); its outputs are checked against the types the segment
-// declares, so a kernel bug is reported as such rather than passed on.
+// family of ops); If, Loop, Scan and SequenceMap the executor runs itself,
+// their subgraphs seeing the values around them. Every output is checked
+// against the type the segment declares, so a kernel bug is reported as such
+// rather than passed on.
+//
+// Values may be sequences and optionals (HostValue.h). Callers whose values
+// are all tensors (the values crossing segments are) use the HostTensor
+// overload.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_HOST_HOSTEXECUTOR_H
@@ -30,8 +36,13 @@ struct NodeTime {
 };
 
 /// Runs `graph` reading its inputs from `values` and adding every value its
-/// nodes produce. On failure returns false with one line naming the node.
-/// When `times` is non-null it receives one entry per node, in run order.
+/// nodes produce. On failure returns false with one line naming the node (or
+/// the graph input whose kind differs from the declared one). When `times`
+/// is non-null it receives one entry per node, in run order.
+bool runHostGraph(const HostGraph &graph, std::map<std::string, HostValue> &values, std::string &error,
+                  std::vector<NodeTime> *times = nullptr);
+/// The same with tensors only: `values` receives every tensor the nodes
+/// produce, and a graph output that is not a tensor is an error.
 bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &values, std::string &error,
                   std::vector<NodeTime> *times = nullptr);
 

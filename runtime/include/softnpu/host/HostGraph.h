@@ -5,13 +5,14 @@
 // as initializers, its opset, and the declared type of every value. That
 // keeps the segment a valid ONNX model of its own (it can be saved and run in
 // onnxruntime), and the runtime reads it with ONNX's protobuf classes alone:
-// no MLIR.
+// no MLIR. Its values may be sequences and optionals as well as tensors
+// (HostValue.h); the ones that cross segments are tensors.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_HOST_HOSTGRAPH_H
 #define SOFTNPU_HOST_HOSTGRAPH_H
 
-#include "softnpu/host/HostTensor.h"
+#include "softnpu/host/HostValue.h"
 
 #include <map>
 #include <memory>
@@ -24,9 +25,27 @@ namespace softnpu::host {
 
 struct HostGraph;
 
-/// One ONNX attribute; a graph (If's branches) is parsed like the segment.
+/// A value's type as the model declares it. A tensor has an element type and
+/// maybe a shape (a dimension < 0 is unknown); a sequence holds tensors of
+/// type `element`, an optional a tensor or a sequence. Unknown: the model
+/// gives no type (ONNX lets a Loop body's inputs leave it to inference).
+struct ValueType {
+  enum class Kind { Unknown, Tensor, Sequence, Optional };
+  Kind kind = Kind::Tensor;
+  DType dtype = DType::F32; ///< of a tensor
+  std::vector<int64_t> shape;
+  bool hasShape = false;
+  std::shared_ptr<const ValueType> element; ///< of a sequence or optional; null when undeclared
+};
+
+/// "tensor(float32)", "seq(tensor(int64))", "optional(seq(tensor(float32)))",
+/// "unknown", for messages.
+std::string typeText(const ValueType &t);
+
+/// One ONNX attribute; a graph (the body of If, Loop, Scan, SequenceMap) is
+/// parsed like the segment.
 struct HostAttr {
-  enum class Kind { Int, Float, String, Ints, Floats, Strings, Tensor, Graph };
+  enum class Kind { Int, Float, String, Ints, Floats, Strings, Tensor, Graph, Type };
   Kind kind = Kind::Int;
   int64_t i = 0;
   float f = 0;
@@ -36,6 +55,7 @@ struct HostAttr {
   std::vector<std::string> strings;
   std::shared_ptr<HostTensor> tensor;
   std::shared_ptr<const HostGraph> graph;
+  std::shared_ptr<const ValueType> type; ///< a TYPE_PROTO attribute (Optional's type)
 };
 
 struct HostNode {
@@ -52,12 +72,9 @@ struct HostNode {
   std::vector<float> attrFloats(const std::string &key, std::vector<float> dflt = {}) const;
 };
 
-/// A value's type as the model declares it; a dimension < 0 is unknown.
 struct ValueDecl {
   std::string name;
-  DType dtype = DType::F32;
-  std::vector<int64_t> shape;
-  bool hasShape = false;
+  ValueType type;
 };
 
 struct HostGraph {
@@ -75,6 +92,12 @@ std::optional<HostGraph> parseHostModel(std::string_view bytes, std::string &err
 /// Parses a serialized ONNX TensorProto (a .pb file's bytes) of any dtype
 /// softnpu handles; `name` (optional) receives the proto's name.
 std::optional<HostTensor> parseHostTensor(std::string_view bytes, std::string &error, std::string *name = nullptr);
+
+/// Parses a .pb file's bytes as the value `type` declares: a TensorProto for
+/// a tensor (or an unknown type), a SequenceProto of tensors for a sequence,
+/// an OptionalProto for an optional (ONNX's onnx-data.proto, as the backend
+/// tests store them).
+std::optional<HostValue> parseHostValue(std::string_view bytes, const ValueType &type, std::string &error);
 
 } // namespace softnpu::host
 

@@ -8,13 +8,6 @@ namespace softnpu::host {
 
 namespace {
 
-bool identity(KernelContext &ctx) {
-  if (!ctx.in(0))
-    return ctx.fail("needs an input");
-  ctx.outputs[0] = *ctx.in(0);
-  return true;
-}
-
 /// Reshape: 0 copies the input's dimension (unless allowzero), -1 is
 /// inferred.
 bool reshape(KernelContext &ctx) {
@@ -257,38 +250,7 @@ bool concat(KernelContext &ctx) {
   for (const HostTensor *t : ctx.inputs)
     if (!t)
       return ctx.fail("an input is missing");
-  const HostTensor &first = *ctx.in(0);
-  const size_t rank = first.rank();
-  int64_t axis = ctx.node.attrInt("axis", 0);
-  if (!normalizeAxis(ctx, axis, static_cast<int64_t>(rank)))
-    return false;
-  const size_t ax = static_cast<size_t>(axis);
-  std::vector<int64_t> shape = first.shape;
-  shape[ax] = 0;
-  for (const HostTensor *t : ctx.inputs) {
-    if (t->dtype != first.dtype)
-      return ctx.fail("inputs have different element types");
-    bool same = t->rank() == rank;
-    for (size_t i = 0; same && i < rank; ++i)
-      same = i == ax || t->shape[i] == first.shape[i];
-    if (!same)
-      return ctx.fail("cannot concatenate " + shapeText(first.shape) + " and " + shapeText(t->shape) + " on axis " +
-                      std::to_string(axis));
-    shape[ax] += t->shape[ax];
-  }
-  HostTensor &out = ctx.outputs[0] = HostTensor(first.dtype, shape);
-  int64_t outer = 1, inner = static_cast<int64_t>(artifact::dtypeSize(first.dtype));
-  for (size_t i = 0; i < rank; ++i)
-    (i < ax ? outer : inner) *= i == ax ? 1 : shape[i];
-  uint8_t *dst = out.bytes.data();
-  for (int64_t o = 0; o < outer; ++o)
-    for (const HostTensor *t : ctx.inputs) {
-      const size_t chunk = static_cast<size_t>(t->shape[ax] * inner);
-      if (chunk)
-        std::memcpy(dst, t->bytes.data() + static_cast<size_t>(o) * chunk, chunk);
-      dst += chunk;
-    }
-  return true;
+  return concatTensors(ctx, ctx.inputs, ctx.node.attrInt("axis", 0), false, ctx.outputs[0]);
 }
 
 /// Split: sizes from input 1 (opset 13) or the 'split' attribute, else equal
@@ -301,8 +263,7 @@ bool split(KernelContext &ctx) {
   int64_t axis = ctx.node.attrInt("axis", 0);
   if (!normalizeAxis(ctx, axis, static_cast<int64_t>(rank)))
     return false;
-  const size_t ax = static_cast<size_t>(axis);
-  const int64_t dim = x->shape[ax];
+  const int64_t dim = x->shape[static_cast<size_t>(axis)];
   const int64_t parts = static_cast<int64_t>(ctx.outputs.size());
   std::vector<int64_t> sizes;
   if (const HostTensor *s = ctx.in(1)) {
@@ -317,33 +278,10 @@ bool split(KernelContext &ctx) {
   }
   if (static_cast<int64_t>(sizes.size()) != parts)
     return ctx.fail("split has " + std::to_string(sizes.size()) + " sizes for " + std::to_string(parts) + " outputs");
-  int64_t total = 0;
-  for (int64_t s : sizes) {
-    if (s < 0)
-      return ctx.fail("split has a negative size");
-    total += s;
-  }
-  if (total != dim)
-    return ctx.fail("split sizes add up to " + std::to_string(total) + ", not the axis' " + std::to_string(dim));
-  int64_t outer = 1, inner = static_cast<int64_t>(artifact::dtypeSize(x->dtype));
-  for (size_t i = 0; i < rank; ++i)
-    (i < ax ? outer : inner) *= i == ax ? 1 : x->shape[i];
-  std::vector<uint8_t *> dst;
-  for (size_t k = 0; k < sizes.size(); ++k) {
-    std::vector<int64_t> shape = x->shape;
-    shape[ax] = sizes[k];
-    ctx.outputs[k] = HostTensor(x->dtype, shape);
-    dst.push_back(ctx.outputs[k].bytes.data());
-  }
-  const uint8_t *src = x->bytes.data();
-  for (int64_t o = 0; o < outer; ++o)
-    for (size_t k = 0; k < sizes.size(); ++k) {
-      const size_t chunk = static_cast<size_t>(sizes[k] * inner);
-      if (chunk)
-        std::memcpy(dst[k], src, chunk);
-      dst[k] += chunk;
-      src += chunk;
-    }
+  std::vector<HostTensor> pieces;
+  if (!splitTensor(ctx, *x, static_cast<size_t>(axis), sizes, pieces))
+    return false;
+  std::move(pieces.begin(), pieces.end(), ctx.outputs.begin());
   return true;
 }
 
@@ -610,7 +548,6 @@ bool trilu(KernelContext &ctx) {
 } // namespace
 
 void addShapeKernels(KernelTable &t) {
-  t["Identity"] = identity;
   t["Reshape"] = reshape;
   t["Flatten"] = flatten;
   t["Transpose"] = transpose;
