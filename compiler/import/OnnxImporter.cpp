@@ -458,6 +458,9 @@ private:
         throw ImportError(what + ": an omitted optional input before a present one is not supported");
       if (inputSegments && i >= params && !lastVariadic)
         throw ImportError(what + " has more inputs than its schema");
+      if (inputSegments && node.input(i).empty() && lastVariadic && i >= params - 1)
+        throw ImportError(what + ": an omitted input inside its variadic inputs (e.g. opset 8 Scan's sequence_lens) "
+                                 "is not supported");
       if (node.input(i).empty())
         continue;
       if (inputSegments)
