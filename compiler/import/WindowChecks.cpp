@@ -122,9 +122,11 @@ void checkShapes(const onnx::NodeProto &n, int index, const std::map<std::string
   for (size_t i = 0; i < spatial; ++i) {
     const int64_t extent = (kernel[i] - 1) * (i < dil.size() ? dil[i] : 1) + 1;
     const int64_t padded = in[i + 2] + pads[i] + pads[i + spatial];
-    if (std::max(pads[i], pads[i + spatial]) > in[i + 2])
+    // A pad may exceed the input (PyTorch exports Conv1d(padding=2) over one
+    // element), but not the kernel: a window would then read only padding.
+    if (std::max(pads[i], pads[i + spatial]) >= extent)
       fail("pads " + str(pads[i]) + ", " + str(pads[i + spatial]) + " of spatial axis " + str(i) +
-           " are larger than the input's " + str(in[i + 2]));
+           " reach the kernel's extent " + str(extent) + ": a window would read only padding");
     if (autoPad.rfind("SAME", 0) != 0 && extent > padded)
       fail("the kernel spans " + str(extent) + " along spatial axis " + str(i) + ", more than the " + str(padded) +
            " of the padded input");

@@ -6,8 +6,9 @@
 // attributes of Conv, ConvTranspose and the pools (in subgraphs too) are
 // checked here: kernel_shape, strides and dilations >= 1, pads >= 0, group
 // >= 1. After shape inference, checkWindowShapes checks what needs shapes:
-// a kernel larger than the padded input, a pad larger than the input, and a
-// group count that does not divide the channels.
+// a kernel larger than the padded input, a pad as large as the kernel (a
+// window of padding only), and a group count that does not divide the
+// channels.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_COMPILER_IMPORT_WINDOWCHECKS_H
