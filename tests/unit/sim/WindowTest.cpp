@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "common/TestArtifacts.h"
+#include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/sim/Simulator.h"
 
 #include <gtest/gtest.h>
@@ -134,10 +135,11 @@ std::vector<float> runConv(const Conv &c, const std::vector<float> &x, const std
     p.endLoop();
   }
   setProgram(a, p.insts);
+  std::string err;
+  EXPECT_TRUE(artifact::validate(a, err)) << err; // the loader's static checks agree
   auto s = makeSim(a);
   if (!s)
     return {};
-  std::string err;
   EXPECT_TRUE(s->run(err)) << err;
   return readDram(*s, yAt, size_t(c.pixels()) * c.outC);
 }
