@@ -343,7 +343,7 @@ private:
   /// the walk stands for. A negative one is reported.
   bool addresses(const isa::Inst &in) {
     accesses_.clear();
-    if (!(in.flags & isa::kVIter) || iters_.empty()) {
+    if (!isa::stepsAddress(in) || iters_.empty()) {
       accesses_.push_back({in.a, ""});
       return true;
     }
