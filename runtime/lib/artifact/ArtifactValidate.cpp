@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/artifact/MatrixLayout.h"
+#include "softnpu/isa/Window.h"
 
 #include "Saturating.h"
 #include "softnpu/numerics/Bfp.h"
@@ -259,6 +260,14 @@ private:
       if (cols == 0)
         return bad("COLS is 0");
       width_ = cols;
+      if (in.flags & isa::kVWindow) {
+        // Bounded by its feature map, whatever the pixel: one check for all
+        // the iterations (isa::Window::check, the simulator's own rule).
+        const isa::Window w = isa::Window::fromRegisters([&](isa::SReg r) { return reg(r); });
+        if (std::optional<std::string> why = w.check(in.a, cols * n, a_.dramElements))
+          return bad(*why);
+        return true;
+      }
       const uint64_t rdLen = reg(isa::SReg::RdLen);
       const uint64_t len = rdLen ? rdLen : cols * n;
       if (in.mem == isa::MemSpace::Dram && len > cols * n)
@@ -334,7 +343,7 @@ private:
   /// the walk stands for. A negative one is reported.
   bool addresses(const isa::Inst &in) {
     accesses_.clear();
-    if (!(in.flags & isa::kVIter) || iters_.empty()) {
+    if (!isa::stepsAddress(in) || iters_.empty()) {
       accesses_.push_back({in.a, ""});
       return true;
     }

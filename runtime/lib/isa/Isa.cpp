@@ -111,8 +111,13 @@ std::optional<Inst> decode(uint64_t word, std::string *error) {
   if (inst.op == Opcode::MRd && (inst.flags & ~kMRdFlagsMask))
     return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) +
                 " (defined: bit 0 transpose, bit 1 stream)");
-  if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr) && (inst.flags & ~kVFlagsMask))
-    return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) + " (defined: bit 0 iter)");
+  if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr) && (inst.flags & ~kVRdFlagsMask))
+    return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) +
+                (inst.op == Opcode::VRd ? " (defined: bit 0 iter, bit 1 window)" : " (defined: bit 0 iter)"));
+  if (inst.op == Opcode::VWr && (inst.flags & ~kVWrFlagsMask))
+    return fail(mn + ": flags bit 1 (window) is defined for v_rd only");
+  if (inst.op == Opcode::VRd && (inst.flags & kVWindow) && inst.mem != MemSpace::Dram)
+    return fail(mn + ": the window flag reads DRAM only, not " + memSpaceName(inst.mem));
   if (inst.op == Opcode::MRd && (inst.flags & kMRdStream) && (inst.flags & kMRdTranspose))
     return fail(mn + ": stream and transpose cannot be combined");
   if (inst.op == Opcode::SWr && inst.b >= kNumSRegs)
@@ -157,6 +162,8 @@ std::string disassemble(const Inst &inst) {
   }
   if ((info->fields & F_FLAGS) && inst.op == Opcode::MRd && (inst.flags & kMRdTranspose))
     os << ", transpose";
+  if (inst.op == Opcode::VRd && (inst.flags & kVWindow))
+    os << ", window";
   if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr) && (inst.flags & kVIter))
     os << ", iter";
   return os.str();
@@ -248,8 +255,10 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
       if (ci->kind == Kind::MatVec) {
         if (i != chain.begin + 1)
           return fail(i, "mv_mul must directly follow the chain's v_rd");
-        if (readMem != MemSpace::Ivrf)
-          return fail(i, "an mv_mul chain must read its vector from the IVRF");
+        // The window unit feeds the matrix unit directly: a gathered window
+        // is used once, so staging it in the IVRF would cost a chain per pixel.
+        if (readMem != MemSpace::Ivrf && !(program[chain.begin].flags & kVWindow))
+          return fail(i, "an mv_mul chain must read its vector from the IVRF or gather a DRAM window");
         chain.hasMatVec = true;
       } else if (isMfuOp(ci->kind)) {
         if (sawWrite)

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
+#include "WindowRead.h"
 
 #include <algorithm>
 #include <cstring>
@@ -48,6 +49,8 @@ bool addressOf(const State &s, const Inst &inst, uint64_t &addr, std::string &wh
 /// Reads the chain input (COLS vectors) into s.cur.
 bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
   const uint64_t lanes = static_cast<uint64_t>(cols) * s.n;
+  if (rd.flags & isa::kVWindow)
+    return readWindow(s, rd, lanes, what);
   float *x = s.cur.data();
   uint64_t addr = 0;
   if (!addressOf(s, rd, addr, what))

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
+#include "WindowRead.h"
 
 #include "softnpu/artifact/MatrixLayout.h"
 
@@ -52,7 +53,9 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
 
   const isa::Inst &rd = s.program[chain.begin];
   const uint64_t rdAddr = static_cast<uint64_t>(s.effectiveAddress(rd)); // checked: >= 0
-  if (rd.mem == MemSpace::Dram) {
+  if (rd.flags & isa::kVWindow) {
+    describeWindowRead(s, rd, w);
+  } else if (rd.mem == MemSpace::Dram) {
     const uint64_t rdLen = s.reg(SReg::RdLen);
     const uint64_t len = rdLen ? rdLen : static_cast<uint64_t>(cols) * s.n;
     const uint64_t stride = s.reg(SReg::RdStride);

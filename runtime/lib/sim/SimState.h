@@ -153,7 +153,8 @@ struct State {
   /// The address v_rd / v_wr `inst` uses: a, or with the iter flag
   /// a + i * step (i = the innermost loop's iteration, step = the signed
   /// RD_STEP / WR_STEP), exact in 64 bits (|i * step| < 2^63); may be
-  /// negative or beyond the memory, which the caller must check.
+  /// negative or beyond the memory, which the caller must check. A window
+  /// read is never stepped (isa::stepsAddress).
   int64_t effectiveAddress(const isa::Inst &inst) const;
   /// Base of a VRF's storage and its depth in vectors; nullptr for DRAM/none.
   float *vrf(isa::MemSpace mem, unsigned mfu, uint32_t &depth);

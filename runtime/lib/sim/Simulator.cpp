@@ -50,7 +50,7 @@ float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
 }
 
 int64_t State::effectiveAddress(const isa::Inst &inst) const {
-  if (!(inst.flags & isa::kVIter) || loops.empty())
+  if (!isa::stepsAddress(inst) || loops.empty())
     return inst.a;
   const int32_t step = static_cast<int32_t>(reg(inst.op == isa::Opcode::VRd ? isa::SReg::RdStep : isa::SReg::WrStep));
   // |i * step| <= (2^32 - 1) * 2^31 and a < 2^32: no int64 overflow.

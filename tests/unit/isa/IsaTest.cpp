@@ -95,12 +95,15 @@ TEST(IsaEncoding, EveryInstructionRoundTripsWithExtremeFields) {
       bVals = (info.fields & F_B) ? bs : std::vector<uint16_t>{0};
     }
     // m_rd defines transpose and stream (not both together), v_rd and v_wr
-    // the iter bit; every other value is rejected (below).
+    // the iter bit, v_rd also window (of DRAM only); every other value is
+    // rejected (below).
     std::vector<uint8_t> flagVals = {0};
     if (info.fields & F_FLAGS) {
       if (info.opcode == Opcode::MRd)
         flagVals = {0, kMRdTranspose, kMRdStream};
-      else if (info.opcode == Opcode::VRd || info.opcode == Opcode::VWr)
+      else if (info.opcode == Opcode::VRd)
+        flagVals = {0, kVIter, kVWindow, kVWindow | kVIter};
+      else if (info.opcode == Opcode::VWr)
         flagVals = {0, kVIter};
       else
         FAIL() << info.mnemonic << " has flags; list its defined values here";
@@ -110,6 +113,8 @@ TEST(IsaEncoding, EveryInstructionRoundTripsWithExtremeFields) {
       for (uint32_t a : aVals)
         for (uint16_t b : bVals)
           for (uint8_t f : flagVals) {
+            if ((f & kVWindow) && m != MemSpace::Dram)
+              continue;
             Inst in = makeInst(info.opcode, m, a, b, f);
             uint64_t w = encode(in);
             EXPECT_EQ(w, documentedWord(static_cast<uint8_t>(info.opcode), static_cast<unsigned>(m), f, a, b))
@@ -202,16 +207,18 @@ TEST(IsaDecoding, MRdFlagsAreTransposeOrStream) {
   EXPECT_NE(err.find("stream and transpose"), std::string::npos) << err;
 }
 
-TEST(IsaDecoding, VRdVWrFlagsAreIterOnly) {
-  EXPECT_EQ(kVIter, 1u); // bit 0, docs/isa.md
+TEST(IsaDecoding, VRdVWrFlagsAreIterAndWindow) {
+  EXPECT_EQ(kVIter, 1u);   // bit 0, docs/isa.md
+  EXPECT_EQ(kVWindow, 2u); // bit 1, v_rd only
   for (uint8_t op : {uint8_t{0x01} /*v_rd*/, uint8_t{0x03} /*v_wr*/}) {
     std::string err;
     auto iter = decode(documentedWord(op, 1 /*DRAM*/, 1, 128, 0), &err);
     ASSERT_TRUE(iter.has_value()) << err;
     EXPECT_EQ(iter->flags, kVIter);
     EXPECT_EQ(iter->a, 128u);
-    // Bits 1-3 are undefined, alone or with the iter bit.
-    for (unsigned f = 2; f < 16; ++f) {
+    // Bits 2-3 are undefined, alone or with a defined bit (window cases:
+    // WindowTest.cpp).
+    for (unsigned f = 4; f < 16; ++f) {
       err.clear();
       EXPECT_FALSE(decode(documentedWord(op, 1, f, 128, 0), &err).has_value()) << f;
       EXPECT_NE(err.find("undefined flag"), std::string::npos) << f << ": " << err;
@@ -443,6 +450,7 @@ TEST(IsaPlanRejects, MvMulNotDirectlyAfterVRd) {
   planError({makeInst(Opcode::MvMul)});
 }
 
+// A window read may feed mv_mul (WindowTest.cpp); a plain DRAM read may not.
 TEST(IsaPlanRejects, MvMulChainReadingDram) {
   for (MemSpace m : {MemSpace::Dram, MemSpace::AsVrf, MemSpace::MulVrf}) {
     std::string e = planError({makeInst(Opcode::VRd, m, 0), makeInst(Opcode::MvMul),

@@ -66,8 +66,14 @@ constexpr uint8_t kMRdFlagsMask = kMRdTranspose | kMRdStream;
 /// innermost enclosing loop and step the signed RD_STEP (v_rd) or WR_STEP
 /// (v_wr) register, in elements for DRAM and native vectors for a VRF.
 constexpr uint8_t kVIter = 1;
-/// The v_rd / v_wr flag bits that are defined; decode rejects the others.
-constexpr uint8_t kVFlagsMask = kVIter;
+/// WINDOW (v_rd of DRAM only): gather the receptive field of one output pixel
+/// of a convolution from the feature map at `a` (isa/Window.h, docs/isa.md
+/// "Window reads"). With ITER the pixel is the innermost loop's iteration i
+/// and `a` stays the map's base (it is not stepped); without it, pixel 0.
+constexpr uint8_t kVWindow = 2;
+/// The flag bits each defines; decode rejects the others.
+constexpr uint8_t kVRdFlagsMask = kVIter | kVWindow;
+constexpr uint8_t kVWrFlagsMask = kVIter;
 
 /// One row of the instruction table.
 struct InstInfo {
@@ -92,6 +98,11 @@ struct Inst {
   }
 };
 
+/// True when v_rd / v_wr `inst` steps its address by RD_STEP / WR_STEP in a
+/// loop: the iter flag, unless the read gathers a window (whose iter flag
+/// selects the pixel instead).
+constexpr bool stepsAddress(const Inst &inst) { return (inst.flags & kVIter) && !(inst.flags & kVWindow); }
+
 /// The whole table, in Isa.def order.
 const std::vector<InstInfo> &instTable();
 /// Table row for an opcode; nullptr when the byte is not an opcode.
@@ -108,10 +119,12 @@ const char *sregSummary(SReg r);
 uint64_t encode(const Inst &inst);
 /// Decodes one word. Returns nullopt and sets `error` when the word is not a
 /// valid instruction (unknown opcode, memory space not allowed, unused field
-/// not zero, undefined flag bits of m_rd / v_rd / v_wr).
+/// not zero, undefined flag bits of m_rd / v_rd / v_wr, window on a v_rd of
+/// another memory than DRAM).
 std::optional<Inst> decode(uint64_t word, std::string *error = nullptr);
 
-/// Assembly text, e.g. "v_rd DRAM, 128", "v_wr IVRF, 4, iter", "loop 25",
+/// Assembly text, e.g. "v_rd DRAM, 128", "v_wr IVRF, 4, iter",
+/// "v_rd DRAM, 0, window, iter", "loop 25",
 /// "s_wr COLS, 2" or "s_wr RD_STEP, -6" (RD_STEP / WR_STEP shown signed).
 std::string disassemble(const Inst &inst);
 
@@ -130,7 +143,8 @@ struct ChainPlan {
 
 /// Splits a program into chains and standalone instructions and checks the
 /// chain grammar: v_rd [mv_mul] (point-wise op)* v_wr+ end_chain, with at most
-/// `numMfus` MFUs and the memory rules (an mv_mul chain reads the IVRF), and
+/// `numMfus` MFUs and the memory rules (an mv_mul chain reads the IVRF or
+/// gathers a DRAM window), and
 /// the loop structure: every `loop` has a matching `end_loop` (they nest like
 /// brackets) and the iter flag (kVIter) of v_rd / v_wr is only used inside a
 /// loop. On error returns false and sets `error` to a message naming the

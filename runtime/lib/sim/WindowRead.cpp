@@ -1,0 +1,62 @@
+//===- WindowRead.cpp - Gather and work of a windowed v_rd ----------------===//
+#include "WindowRead.h"
+
+#include "softnpu/isa/Window.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace softnpu::sim::detail {
+
+namespace {
+
+isa::Window windowOf(const State &s) {
+  return isa::Window::fromRegisters([&](isa::SReg r) { return s.reg(r); });
+}
+
+/// The output pixel: the innermost loop's iteration with the iter flag
+/// (planProgram put the read inside a loop), else 0.
+uint64_t pixelOf(const State &s, const isa::Inst &rd) {
+  return (rd.flags & isa::kVIter) && !s.loops.empty() ? s.loops.back().iteration : 0;
+}
+
+} // namespace
+
+bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what) {
+  const isa::Window w = windowOf(s);
+  if (std::optional<std::string> why = w.check(rd.a, lanes, s.dram.size())) {
+    what = *why;
+    return false;
+  }
+  // check() put the whole map inside DRAM: every tap offset is in range.
+  const float *map = s.dram.data() + rd.a;
+  float *x = s.cur.data();
+  w.forEachTap(pixelOf(s, rd), [&](uint64_t tap, int64_t offset) {
+    float *dst = x + tap * w.winC;
+    if (offset < 0)
+      std::fill(dst, dst + w.winC, 0.0f);
+    else
+      std::memcpy(dst, map + offset, w.winC * sizeof(float));
+  });
+  std::fill(x + w.elements(), x + lanes, 0.0f);
+  return true;
+}
+
+void describeWindowRead(const State &s, const isa::Inst &rd, timing::Work &w) {
+  const isa::Window win = windowOf(s);
+  uint64_t taps = 0, first = 0, last = 0; // in-map taps; their lowest and highest offset
+  win.forEachTap(pixelOf(s, rd), [&](uint64_t, int64_t offset) {
+    if (offset < 0)
+      return;
+    const uint64_t o = static_cast<uint64_t>(offset);
+    first = taps ? std::min(first, o) : o;
+    last = taps ? std::max(last, o) : o;
+    ++taps;
+  });
+  w.sourceDram = true;
+  w.dramRead = taps * win.winC;
+  if (taps)
+    w.reads.push_back({timing::Memory::Dram, 0, rd.a + first, rd.a + last + win.winC});
+}
+
+} // namespace softnpu::sim::detail
