@@ -82,6 +82,26 @@ std::vector<float> linearRows(const std::vector<float> &x, int64_t rows, int64_t
   return out;
 }
 
+/// The rows of fpga.window `w` over the [H, W, C] map `x`, as its description
+/// defines them (zeros outside the map).
+std::vector<float> windowRows(fpga::WindowOp w, const std::vector<float> &x) {
+  ArrayRef<int64_t> map = shapeOf(w.getX());
+  const int64_t oh = w.getOutHeight(), ow = w.getOutWidth(), kh = w.getKernel()[0], kw = w.getKernel()[1];
+  const int64_t c0 = static_cast<int64_t>(w.getChannelOffset()), cw = static_cast<int64_t>(w.getWindowChannels());
+  std::vector<float> rows;
+  rows.reserve(static_cast<size_t>(oh * ow * kh * kw * cw));
+  for (int64_t p = 0; p < oh * ow; ++p)
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j) {
+        const int64_t ih = (p / ow) * w.getStrides()[0] + i * w.getDilations()[0] - w.getPads()[0];
+        const int64_t iw = (p % ow) * w.getStrides()[1] + j * w.getDilations()[1] - w.getPads()[1];
+        const bool inside = ih >= 0 && ih < map[0] && iw >= 0 && iw < map[1];
+        for (int64_t c = 0; c < cw; ++c)
+          rows.push_back(inside ? x[(ih * map[1] + iw) * map[2] + c0 + c] : 0.0f);
+      }
+  return rows;
+}
+
 FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<float>> &inputs) {
   Values v;
   for (auto [arg, data] : llvm::zip(func.getArguments(), inputs))
@@ -94,6 +114,8 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       v[w] = FloatData::of(w.getValue())->copy(); // its verifier guarantees the elements
     } else if (auto r = dyn_cast<fpga::ReshapeOp>(op)) {
       v[r] = v[r.getX()];
+    } else if (auto win = dyn_cast<fpga::WindowOp>(op)) {
+      v[win] = windowRows(win, v[win.getX()]);
     } else if (auto a = dyn_cast<fpga::ActivationOp>(op)) {
       std::vector<float> y = v[a.getX()];
       for (float &e : y)

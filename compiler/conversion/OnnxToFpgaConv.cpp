@@ -26,7 +26,7 @@ namespace {
 
 /// The window geometry of a 1-D or 2-D convolution, as 2-D (height 1 for 1-D).
 struct Geometry {
-  int64_t c = 0, h = 1, w = 0;  ///< input channels and map
+  int64_t c = 0, h = 1, w = 0; ///< input channels and map
   int64_t cout = 0, kh = 1, kw = 0;
   int64_t strides[2] = {1, 1}, dilations[2] = {1, 1};
   int64_t pads[4] = {0, 0, 0, 0}; ///< top, left, bottom, right
@@ -143,9 +143,9 @@ Value lowerConv(Operation *op, ValueRange operands, OpBuilder &b) {
       ArrayRef<int64_t>{g->strides[0], g->strides[1]}, ArrayRef<int64_t>{g->dilations[0], g->dilations[1]},
       ArrayRef<int64_t>{g->pads[0], g->pads[1], g->pads[2], g->pads[3]}, 0, g->c);
   Value matrix = windowMatrix(b, loc, *weights, *g);
-  Value pixels = fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, g->cout}, f32), window, matrix,
-                                        in.getB(), false, false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none,
-                                        nullptr, nullptr, nullptr);
+  Value pixels =
+      fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, g->cout}, f32), window, matrix, in.getB(), false,
+                             false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr, nullptr, nullptr);
   // [OH * OW, Cout] -> NCHW.
   Value chw = transpose2d(b, loc, pixels, oh * ow, g->cout);
   return fpga::ReshapeOp::create(b, loc, y, chw);

@@ -34,6 +34,8 @@ llvm::ArrayRef<LoweringEntry> linearLowerings();
 llvm::ArrayRef<LoweringEntry> viewLowerings();
 /// LSTM, GRU, RNN.
 llvm::ArrayRef<LoweringEntry> recurrentLowerings();
+/// Conv.
+llvm::ArrayRef<LoweringEntry> convLowerings();
 
 /// Reports that the NPU cannot run `op`: "<node 'name' (Op)>: <why>".
 mlir::InFlightDiagnostic refuse(mlir::Operation *op, const llvm::Twine &why);

@@ -4,7 +4,9 @@
 // IVRF, staged from DRAM or left there by the previous product), mv_mul, the
 // point-wise epilogue (alpha, bias, activation) and v_wr of the result row to
 // DRAM, or to the IVRF when the products that read it read it there
-// (MemoryPlan.h).
+// (MemoryPlan.h). When X' is an fpga.window (a convolution), the rows are
+// receptive fields: one loop over the output pixels per panel, each chain
+// gathering its row from the feature map with v_rd's window addressing.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Lowerer.h"
@@ -38,6 +40,23 @@ Epilogue epilogueOf(fpga::LinearOp op) {
 }
 
 } // namespace
+
+void Lowerer::setWindowRegs(Location loc, fpga::WindowOp w) {
+  ArrayRef<int64_t> map = shapeOf(w.getX()); // [H, W, C]
+  setReg(loc, isa::SReg::InH, map[0]);
+  setReg(loc, isa::SReg::InW, map[1]);
+  setReg(loc, isa::SReg::InC, map[2]);
+  setReg(loc, isa::SReg::WinC, static_cast<int64_t>(w.getWindowChannels()));
+  setReg(loc, isa::SReg::KH, w.getKernel()[0]);
+  setReg(loc, isa::SReg::KW, w.getKernel()[1]);
+  setReg(loc, isa::SReg::StrideH, w.getStrides()[0]);
+  setReg(loc, isa::SReg::StrideW, w.getStrides()[1]);
+  setReg(loc, isa::SReg::DilH, w.getDilations()[0]);
+  setReg(loc, isa::SReg::DilW, w.getDilations()[1]);
+  setReg(loc, isa::SReg::PadT, w.getPads()[0]);
+  setReg(loc, isa::SReg::PadL, w.getPads()[1]);
+  setReg(loc, isa::SReg::OutW, w.getOutWidth());
+}
 
 int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi) {
   auto key = std::make_pair(w.getOperation(), pi);
@@ -155,8 +174,12 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
   }
   const bool biasPerRow = e.biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
 
-  // X' rows: in the IVRF already, or staged from DRAM.
-  const TensorPlace *xOnChip = ivrfPlaceOf(op.getX());
+  // X' rows: receptive fields gathered from a feature map, in the IVRF
+  // already, or staged from DRAM.
+  auto window = op.getX().getDefiningOp<fpga::WindowOp>();
+  if (window && (op.getTransposeX() || biasPerRow))
+    return op.emitError() << describeOp(op) << ": a windowed product needs rows as they are and one bias row";
+  const TensorPlace *xOnChip = window ? nullptr : ivrfPlaceOf(op.getX());
   const bool xInIvrf = xOnChip;
   int64_t x = 0;
   if (!xInIvrf) {
@@ -196,6 +219,25 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     };
     if (e.biasStep >= 0 && !biasPerRow)
       stageBias(0);
+    if (window) {
+      // One loop over the output pixels: row i is pixel i's window, and
+      // result row i goes WR_STEP further on.
+      setWindowRegs(loc, window);
+      setReg(loc, isa::SReg::Rows, panel.rowTiles);
+      setReg(loc, isa::SReg::Cols, cols);
+      setReg(loc, isa::SReg::MFmt, fmt);
+      if (!yInIvrf)
+        setReg(loc, isa::SReg::WrLen, len);
+      setReg(loc, isa::SReg::WrStep, yInIvrf ? rows : p);
+      const int64_t map = x + static_cast<int64_t>(window.getChannelOffset());
+      const Access to = yInIvrf ? Access{"IVRF", y + panel.firstRowTile, 0, true} : Access{"DRAM", y + first, 0, true};
+      auto loop = fpga::LoopOp::create(b_, loc, r);
+      loop.getBody().emplaceBlock();
+      OpBuilder::InsertionGuard g(b_);
+      b_.setInsertionPointToStart(&loop.getBody().front());
+      chainTo(loc, {"DRAM", map, 0, /*iter=*/true, /*window=*/true}, panel.tile, e.steps, {to});
+      continue;
+    }
     for (int64_t i = 0; i < r; ++i) {
       int64_t xRead = xInIvrf ? xOnChip->addr + i * cols : (i % ivrfBuffers) * cols;
       // With one row, the IVRF still holds it from the previous panel.

@@ -170,6 +170,19 @@ LogicalResult Lowerer::lowerTranspose(fpga::TransposeOp op) {
   // Row r of the result: its index over the leading result dimensions gives
   // the operand offset through the permuted strides.
   const int64_t rows = numElements(op.getY()) / std::max<int64_t>(len, 1);
+  // A 2-D transpose (a layout change at a convolution) walks its rows with
+  // one loop: row r starts r x stride[perm[0]] into the operand.
+  if (rank == 2 && rows > 2 && len <= kMaxChainVectors * n_) {
+    setTransfer(loc, llvm::divideCeilSigned(len, n_), len, rowStride, len);
+    setReg(loc, isa::SReg::RdStep, stride[perm[0]]);
+    setReg(loc, isa::SReg::WrStep, len);
+    auto loop = fpga::LoopOp::create(b_, loc, rows);
+    loop.getBody().emplaceBlock();
+    OpBuilder::InsertionGuard g(b_);
+    b_.setInsertionPointToStart(&loop.getBody().front());
+    chainTo(loc, {"DRAM", *x, 0, /*iter=*/true}, std::nullopt, {}, {{"DRAM", y, 0, /*iter=*/true}});
+    return success();
+  }
   for (int64_t r = 0; r < rows; ++r) {
     int64_t rem = r, offset = 0;
     for (size_t k = rank - 1; k-- > 0;) {

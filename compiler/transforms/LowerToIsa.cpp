@@ -125,7 +125,7 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
     r = lowerExtract(e);
   else if (auto tr = dyn_cast<fpga::TransposeOp>(op))
     r = lowerTranspose(tr);
-  else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, func::ReturnOp>(op))
+  else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, fpga::WindowOp, func::ReturnOp>(op))
     return success();
   else
     return op.emitError() << describeOp(&op) << ": cannot be lowered to NPU instructions";

@@ -72,6 +72,8 @@ private:
 
   //===--- The op lowerings ----------------------------------------------===//
   mlir::LogicalResult lowerLinear(fpga::LinearOp op);
+  /// The window addressing registers of v_rd for the receptive fields of `w`.
+  void setWindowRegs(mlir::Location loc, fpga::WindowOp w);
   mlir::LogicalResult lowerAdd(fpga::AddOp op);
   mlir::LogicalResult lowerActivation(fpga::ActivationOp op);
   mlir::LogicalResult lowerExtract(fpga::ExtractOp op);
@@ -135,7 +137,9 @@ private:
   /// DRAM -> [steps] -> DRAM over `count` elements, split into chains of at
   /// most `maxVectors` vectors.
   void pointwise(mlir::Location loc, int64_t src, int64_t srcStride, int64_t dst, int64_t count,
-                 llvm::ArrayRef<Step> steps, int64_t maxVectors = 4096);
+                 llvm::ArrayRef<Step> steps, int64_t maxVectors = kMaxChainVectors);
+  /// The most vectors one copy chain moves.
+  static constexpr int64_t kMaxChainVectors = 4096;
   /// Loads `len` DRAM elements (with stride) into `vectors` vectors of a VRF.
   void stage(mlir::Location loc, int64_t src, int64_t len, int64_t stride, int64_t vectors, llvm::ArrayRef<Step> steps,
              const Access &to);

@@ -33,7 +33,7 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
   bool ok = llvm::TypeSwitch<Operation *, bool>(op)
                 .Case([&](VRdOp o) {
                   inst.op = isa::Opcode::VRd;
-                  inst.flags = o.getIter() ? isa::kVIter : 0;
+                  inst.flags = (o.getIter() ? isa::kVIter : 0) | (o.getWindow() ? isa::kVWindow : 0);
                   inst.a = static_cast<uint32_t>(o.getAddr());
                   inst.b = static_cast<uint16_t>(o.getMfu());
                   return memField(o.getMem()) && field(o.getAddr(), UINT32_MAX, "address") &&

@@ -82,6 +82,46 @@ LogicalResult ActivationOp::verify() {
   return success();
 }
 
+int64_t WindowOp::windowsAlong(int64_t in, int64_t padBegin, int64_t padEnd, int64_t kernel, int64_t dilation,
+                               int64_t stride) {
+  const int64_t span = in + padBegin + padEnd - ((kernel - 1) * dilation + 1);
+  return span < 0 ? 0 : span / stride + 1;
+}
+
+int64_t WindowOp::getOutHeight() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  return windowsAlong(x.getDimSize(0), getPads()[0], getPads()[2], getKernel()[0], getDilations()[0], getStrides()[0]);
+}
+
+int64_t WindowOp::getOutWidth() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  return windowsAlong(x.getDimSize(1), getPads()[1], getPads()[3], getKernel()[1], getDilations()[1], getStrides()[1]);
+}
+
+LogicalResult WindowOp::verify() {
+  auto x = cast<RankedTensorType>(getX().getType());
+  auto y = cast<RankedTensorType>(getY().getType());
+  if (x.getRank() != 3 || y.getRank() != 2 || !x.hasStaticShape() || !y.hasStaticShape())
+    return emitOpError("x must be a static [H, W, C] map and the result 2-D");
+  if (getKernel().size() != 2 || getStrides().size() != 2 || getDilations().size() != 2 || getPads().size() != 4)
+    return emitOpError("kernel, strides and dilations need 2 entries, pads 4");
+  for (ArrayRef<int64_t> list : {getKernel(), getStrides(), getDilations()})
+    if (llvm::any_of(list, [](int64_t v) { return v < 1; }))
+      return emitOpError("kernel, strides and dilations must be >= 1");
+  if (llvm::any_of(getPads(), [](int64_t v) { return v < 0; }))
+    return emitOpError("pads must be >= 0");
+  const int64_t offset = static_cast<int64_t>(getChannelOffset()), count = static_cast<int64_t>(getWindowChannels());
+  if (count < 1 || offset < 0 || offset + count > x.getDimSize(2))
+    return emitOpError("channels [") << getChannelOffset() << ", " << getChannelOffset() + getWindowChannels()
+                                     << ") are not within the map's " << x.getDimSize(2);
+  if (getOutHeight() < 1 || getOutWidth() < 1)
+    return emitOpError("the window does not fit the padded map");
+  const int64_t k = getKernel()[0] * getKernel()[1] * getWindowChannels();
+  if (y.getDimSize(0) != getOutHeight() * getOutWidth() || y.getDimSize(1) != k)
+    return emitOpError("result must be ") << getOutHeight() * getOutWidth() << "x" << k;
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   auto x = cast<RankedTensorType>(getX().getType());
   auto y = cast<RankedTensorType>(getY().getType());

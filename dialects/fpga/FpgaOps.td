@@ -140,6 +140,36 @@ def Fpga_ExtractOp : Fpga_Op<"extract", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Fpga_WindowOp : Fpga_Op<"window", [Pure]> {
+  let summary = "the receptive fields of a convolution over a channels-innermost feature map (a view)";
+  let description = [{
+    `x` is a feature map [H, W, C] (channels innermost). Row p = oh * OW + ow
+    of the result [OH * OW, Kh * Kw * window_channels] is the receptive field
+    of output pixel (oh, ow): for kh, kw (row-major) the `window_channels`
+    channels from `channel_offset` of input pixel (oh * stride_h + kh *
+    dilation_h - pad_top, ow * stride_w + kw * dilation_w - pad_left), zeros
+    where that pixel is outside the map. `pads` = [top, left, bottom,
+    right]. Only an fpga.linear's `x` reads it, and never as a tensor: its
+    rows are gathered by v_rd's window addressing (docs/isa.md), so no
+    im2col tensor exists in memory.
+  }];
+  let arguments = (ins AnyRankedTensor:$x, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads, I64Attr:$channel_offset,
+                   I64Attr:$window_channels);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Output rows and columns of the window grid.
+    int64_t getOutHeight();
+    int64_t getOutWidth();
+    /// Windows along one axis of `in` elements padded by `padBegin` and
+    /// `padEnd` (< 1 when none fits).
+    static int64_t windowsAlong(int64_t in, int64_t padBegin, int64_t padEnd, int64_t kernel, int64_t dilation,
+                                int64_t stride);
+  }];
+}
+
 def Fpga_ReshapeOp : Fpga_Op<"reshape", [Pure]> {
   let summary = "a new shape over the same dense row-major data (no data movement)";
   let arguments = (ins AnyRankedTensor:$x);
@@ -247,8 +277,14 @@ class Fpga_InstOp<string mnemonic, list<Trait> traits = []>
 
 def Fpga_VRdOp : Fpga_InstOp<"v_rd"> {
   let summary = "ISA v_rd: start a chain by reading COLS native vectors";
-  let description = "`iter`: the address advances by RD_STEP each iteration of the innermost loop.";
-  let arguments = (ins Fpga_MemSpace:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter);
+  let description = [{
+    `iter`: the address advances by RD_STEP each iteration of the innermost
+    loop. `window` (DRAM): read the receptive field of one output pixel of a
+    convolution over the channels-innermost map at `addr` (docs/isa.md);
+    with `iter` the pixel is the iteration.
+  }];
+  let arguments = (ins Fpga_MemSpace:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter,
+                   UnitAttr:$window);
   let assemblyFormat = "$mem `[` $addr `]` attr-dict";
 }
 def Fpga_VWrOp : Fpga_InstOp<"v_wr"> {

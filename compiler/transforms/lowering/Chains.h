@@ -35,6 +35,7 @@ struct Access {
   int64_t addr = 0;
   int64_t mfu = 0;
   bool iter = false;
+  bool window = false; ///< v_rd only: a convolution window (fpga.window)
 };
 
 /// Emits one chain at `b`: v_rd `rd`, mv_mul of the tile grid at `mvTile`

@@ -11,9 +11,14 @@
 namespace softnpu::lowering {
 
 mlir::Value rootOf(mlir::Value v) {
-  while (auto r = v.getDefiningOp<fpga::ReshapeOp>())
-    v = r.getX();
-  return v;
+  for (;;) {
+    if (auto r = v.getDefiningOp<fpga::ReshapeOp>())
+      v = r.getX();
+    else if (auto w = v.getDefiningOp<fpga::WindowOp>())
+      v = w.getX(); // the rows are gathered from the map, never stored
+    else
+      return v;
+  }
 }
 
 bool isLowered(mlir::Operation *op) {
