@@ -124,30 +124,29 @@ Value lowerConv(Operation *op, ValueRange operands, OpBuilder &b) {
     refuse(op, "the weights must be a constant");
     return nullptr;
   }
-  const Geometry geometry = geometryOf(conv, x, w);
-  const Geometry *g = &geometry;
-  const int64_t oh = fpga::WindowOp::windowsAlong(g->h, g->pads[0], g->pads[2], g->kh, g->dilations[0], g->strides[0]);
-  const int64_t ow = fpga::WindowOp::windowsAlong(g->w, g->pads[1], g->pads[3], g->kw, g->dilations[1], g->strides[1]);
-  if (oh * ow * g->cout != y.getNumElements()) {
+  const Geometry g = geometryOf(conv, x, w);
+  const int64_t oh = fpga::WindowOp::windowsAlong(g.h, g.pads[0], g.pads[2], g.kh, g.dilations[0], g.strides[0]);
+  const int64_t ow = fpga::WindowOp::windowsAlong(g.w, g.pads[1], g.pads[3], g.kw, g.dilations[1], g.strides[1]);
+  if (oh * ow * g.cout != y.getNumElements()) {
     refuse(op, "the window grid ") << oh << "x" << ow << " does not match the output shape";
     return nullptr;
   }
   Location loc = op->getLoc();
   auto f32 = b.getF32Type();
-  const int64_t k = g->kh * g->kw * g->c;
+  const int64_t k = g.kh * g.kw * g.c;
   // NCHW -> [H, W, C]: C rows of H * W elements become H * W rows of C.
-  Value hwc = transpose2d(b, loc, in.getX(), g->c, g->h * g->w);
-  hwc = fpga::ReshapeOp::create(b, loc, RankedTensorType::get({g->h, g->w, g->c}, f32), hwc);
-  Value window = fpga::WindowOp::create(
-      b, loc, RankedTensorType::get({oh * ow, k}, f32), hwc, ArrayRef<int64_t>{g->kh, g->kw},
-      ArrayRef<int64_t>{g->strides[0], g->strides[1]}, ArrayRef<int64_t>{g->dilations[0], g->dilations[1]},
-      ArrayRef<int64_t>{g->pads[0], g->pads[1], g->pads[2], g->pads[3]}, 0, g->c);
-  Value matrix = windowMatrix(b, loc, *weights, *g);
+  Value hwc = transpose2d(b, loc, in.getX(), g.c, g.h * g.w);
+  hwc = fpga::ReshapeOp::create(b, loc, RankedTensorType::get({g.h, g.w, g.c}, f32), hwc);
+  Value window = fpga::WindowOp::create(b, loc, RankedTensorType::get({oh * ow, k}, f32), hwc,
+                                        ArrayRef<int64_t>{g.kh, g.kw}, ArrayRef<int64_t>{g.strides[0], g.strides[1]},
+                                        ArrayRef<int64_t>{g.dilations[0], g.dilations[1]},
+                                        ArrayRef<int64_t>{g.pads[0], g.pads[1], g.pads[2], g.pads[3]}, 0, g.c);
+  Value matrix = windowMatrix(b, loc, *weights, g);
   Value pixels =
-      fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, g->cout}, f32), window, matrix, in.getB(), false,
+      fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, g.cout}, f32), window, matrix, in.getB(), false,
                              false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr, nullptr, nullptr);
   // [OH * OW, Cout] -> NCHW.
-  Value chw = transpose2d(b, loc, pixels, oh * ow, g->cout);
+  Value chw = transpose2d(b, loc, pixels, oh * ow, g.cout);
   return fpga::ReshapeOp::create(b, loc, y, chw);
 }
 

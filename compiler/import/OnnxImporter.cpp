@@ -1,6 +1,7 @@
 //===- OnnxImporter.cpp - ONNX model -> onnx dialect ----------------------===//
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/import/NodeAttrs.h"
 #include "compiler/import/ShapeFolding.h"
 #include "compiler/import/WeightPayloads.h"
 #include "compiler/import/WindowChecks.h"
@@ -130,10 +131,6 @@ private:
   size_t size_ = 0;
   std::string copy_;
 };
-
-std::string nodeLabel(const onnx::NodeProto &n, size_t index) {
-  return n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name();
-}
 
 class Importer {
 public:

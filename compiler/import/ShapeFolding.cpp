@@ -1,5 +1,6 @@
 //===- ShapeFolding.cpp - Evaluating int64 shape chains on the ONNX graph -===//
 #include "compiler/import/ShapeFolding.h"
+#include "compiler/import/NodeAttrs.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -45,18 +46,6 @@ onnx::TensorProto toProto(const IntTensor &t, const std::string &name) {
   for (int64_t v : t.values)
     p.add_int64_data(v);
   return p;
-}
-
-const onnx::AttributeProto *attr(const onnx::NodeProto &n, const char *name) {
-  for (const auto &a : n.attribute())
-    if (a.name() == name)
-      return &a;
-  return nullptr;
-}
-
-int64_t intAttr(const onnx::NodeProto &n, const char *name, int64_t dflt) {
-  const onnx::AttributeProto *a = attr(n, name);
-  return a ? a->i() : dflt;
 }
 
 /// Python-style index into [0, size).

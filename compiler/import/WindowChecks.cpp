@@ -1,5 +1,6 @@
 //===- WindowChecks.cpp - Sliding-window attributes checked before inference ===//
 #include "compiler/import/WindowChecks.h"
+#include "compiler/import/NodeAttrs.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -17,8 +18,7 @@ const std::set<std::string> kWindowOps = {"Conv",        "ConvTranspose", "ConvI
                                           "AveragePool", "LpPool",        "MaxRoiPool",  "MaxUnpool"};
 
 std::string nodeName(const onnx::NodeProto &n, int index) {
-  return "node '" + (n.name().empty() ? n.op_type() + "_" + std::to_string(index) : n.name()) + "' (" + n.op_type() +
-         ")";
+  return "node '" + nodeLabel(n, static_cast<size_t>(index)) + "' (" + n.op_type() + ")";
 }
 
 void checkNode(const onnx::NodeProto &n, int index) {
@@ -38,28 +38,6 @@ void checkNode(const onnx::NodeProto &n, int index) {
 }
 
 using Dims = std::vector<int64_t>;
-
-/// Attribute `key`'s ints, or `dflt`.
-Dims intsOf(const onnx::NodeProto &n, const std::string &key, Dims dflt) {
-  for (const onnx::AttributeProto &a : n.attribute())
-    if (a.name() == key)
-      return Dims(a.ints().begin(), a.ints().end());
-  return dflt;
-}
-
-int64_t intOf(const onnx::NodeProto &n, const std::string &key, int64_t dflt) {
-  for (const onnx::AttributeProto &a : n.attribute())
-    if (a.name() == key)
-      return a.i();
-  return dflt;
-}
-
-std::string stringOf(const onnx::NodeProto &n, const std::string &key, const std::string &dflt) {
-  for (const onnx::AttributeProto &a : n.attribute())
-    if (a.name() == key)
-      return a.s();
-  return dflt;
-}
 
 /// Every value's static shape that the graph declares (dims all known).
 std::map<std::string, Dims> knownShapes(const onnx::GraphProto &g) {
@@ -96,7 +74,7 @@ void checkShapes(const onnx::NodeProto &n, int index, const std::map<std::string
   const Dims &in = x->second;
   const size_t spatial = in.size() - 2;
   const bool conv = n.op_type() == "Conv", transpose = n.op_type() == "ConvTranspose";
-  Dims kernel = intsOf(n, "kernel_shape", {});
+  Dims kernel = intsAttr(n, "kernel_shape", {});
   if (conv || transpose) {
     auto w = n.input_size() > 1 ? shapes.find(n.input(1)) : shapes.end();
     if (w == shapes.end() || w->second.size() != in.size())
@@ -104,7 +82,7 @@ void checkShapes(const onnx::NodeProto &n, int index, const std::map<std::string
     const Dims &wd = w->second;
     if (kernel.empty())
       kernel.assign(wd.begin() + 2, wd.end());
-    const int64_t group = intOf(n, "group", 1);
+    const int64_t group = intAttr(n, "group", 1);
     const int64_t cin = in[1], cout = transpose ? wd[1] * group : wd[0];
     if (cin % group != 0 || cout % group != 0)
       fail("group " + str(group) + " does not divide the " + str(cin) + " input and " + str(cout) + " output channels");
@@ -114,9 +92,9 @@ void checkShapes(const onnx::NodeProto &n, int index, const std::map<std::string
   }
   if (transpose || kernel.size() != spatial)
     return; // a transposed convolution's output grows; no window to fit
-  const Dims dil = intsOf(n, "dilations", Dims(spatial, 1));
-  Dims pads = intsOf(n, "pads", Dims(2 * spatial, 0));
-  const std::string autoPad = stringOf(n, "auto_pad", "NOTSET");
+  const Dims dil = intsAttr(n, "dilations", Dims(spatial, 1));
+  Dims pads = intsAttr(n, "pads", Dims(2 * spatial, 0));
+  const std::string autoPad = stringAttr(n, "auto_pad", "NOTSET");
   if (autoPad != "NOTSET" || pads.size() != 2 * spatial)
     pads.assign(2 * spatial, 0); // SAME_* pads to fit; VALID has none
   for (size_t i = 0; i < spatial; ++i) {
