@@ -210,14 +210,13 @@ std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &
 
   const unsigned char *d = p + start + headerLen;
   t.data.resize(count);
-  for (uint64_t i = 0; i < count; ++i) {
-    if (t.dtype == ElemType::F32) {
-      uint32_t bits = static_cast<uint32_t>(loadLE(d + 4 * i, 4));
-      std::memcpy(&t.data[i], &bits, 4);
-    } else {
-      t.data[i] = static_cast<float>(static_cast<int64_t>(loadLE(d + 8 * i, 8)));
-    }
+  if (t.dtype == ElemType::F32) {
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "'<f4' is the host's float layout");
+    std::memcpy(t.data.data(), d, count * 4);
+    return t;
   }
+  for (uint64_t i = 0; i < count; ++i)
+    t.data[i] = static_cast<float>(static_cast<int64_t>(loadLE(d + 8 * i, 8)));
   return t;
 }
 
