@@ -131,7 +131,8 @@ public:
                     "): this runtime has no host kernel for the op";
             return false;
           }
-        p.graph = std::move(*g);
+        p.graph = std::make_unique<host::HostGraph>(std::move(*g));
+        p.program = std::make_unique<host::HostProgram>(*p.graph);
       }
       pieces_.push_back(std::move(p));
     }
@@ -156,7 +157,7 @@ public:
         }
       } else {
         std::vector<host::NodeTime> times;
-        if (!host::runHostGraph(*pieces_[i].graph, values, error, profile ? &times : nullptr))
+        if (!pieces_[i].program->run(values, error, profile ? &times : nullptr))
           return false; // the message names the node
         if (profile)
           cursor_ = appendHostNodes(*profile, times, a.target, cursor_);
@@ -176,8 +177,9 @@ public:
 
 private:
   struct Piece {
-    std::unique_ptr<Device> device;       ///< NPU segment
-    std::optional<host::HostGraph> graph; ///< host segment
+    std::unique_ptr<Device> device;             ///< NPU segment
+    std::unique_ptr<host::HostGraph> graph;     ///< host segment
+    std::unique_ptr<host::HostProgram> program; ///< runs `graph`
   };
 
   /// One NPU segment: its float32 inputs from `values`, its outputs back.

@@ -20,17 +20,36 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 namespace softnpu::host {
 
+/// What a kernel keeps for its node between runs of a HostProgram, e.g. the
+/// oneDNN primitive it built for the shapes it last saw.
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
 struct KernelContext {
   const HostNode &node;
   int64_t opset;
-  std::vector<const HostTensor *> inputs; ///< one per node input; nullptr when omitted
-  std::vector<HostTensor> outputs;        ///< one per node output, filled by the kernel
+  std::vector<const HostTensor *> inputs;        ///< one per node input; nullptr when omitted
+  std::vector<HostTensor> outputs;               ///< one per node output, filled by the kernel
+  std::unique_ptr<KernelState> *state = nullptr; ///< the node's state, or nullptr when none is kept
+
+  /// The node's state as a T (default-constructed on first use), or nullptr
+  /// when this run keeps none. A node always runs the same kernel, so the
+  /// state is always a T.
+  template <typename T> T *stateAs() {
+    if (!state)
+      return nullptr;
+    if (!*state)
+      *state = std::make_unique<T>();
+    return static_cast<T *>(state->get());
+  }
 
   size_t numInputs() const { return inputs.size(); }
   /// Input i, or nullptr when it is omitted or past the end.
