@@ -55,6 +55,11 @@ dnnl::memory wrapMemory(const dnnl::memory::desc &md, const void *data) {
   return dnnl::memory(md, dnnlEngine(), const_cast<void *>(data));
 }
 
+void appendKey(std::vector<int64_t> &key, const std::vector<int64_t> &shape) {
+  key.push_back(static_cast<int64_t>(shape.size()));
+  key.insert(key.end(), shape.begin(), shape.end());
+}
+
 void runPrimitive(const dnnl::primitive &p, const std::unordered_map<int, dnnl::memory> &args) {
   dnnl::stream stream(dnnlEngine());
   p.execute(stream, args);

@@ -3,7 +3,9 @@
 // The heavy host kernels run on oneDNN's CPU engine, one engine for the
 // process. Tensors are handed over as-is: plain row-major memory
 // descriptors (strides given explicitly), so no reorders happen. A kernel
-// builds its primitive per call and runs it with runPrimitive(), which also
+// builds its primitive through nodePrimitive(), which keeps it for the node's
+// next run when the shapes stay the same (building one costs more than
+// running it on a small tensor), and runs it with runPrimitive(), which also
 // applies setHostThreads().
 //
 // oneDNN computes in float32 here; tensors of other element types are
@@ -14,6 +16,8 @@
 #define SOFTNPU_HOST_DNNL_H
 
 #include "Kernel.h"
+
+#include "softnpu/host/HostThreads.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -30,6 +34,32 @@ dnnl::memory::desc plainDesc(const dnnl::memory::dims &dims);
 dnnl::memory::desc stridedDesc(const dnnl::memory::dims &dims, const dnnl::memory::dims &strides);
 /// Memory over `data` (not owned; oneDNN only reads inputs).
 dnnl::memory wrapMemory(const dnnl::memory::desc &md, const void *data);
+
+/// A oneDNN primitive a node keeps between runs, with what it was built for.
+struct PrimitiveState : KernelState {
+  std::vector<int64_t> key;
+  dnnl::primitive primitive;
+};
+
+/// Appends a shape to a primitive key (its rank, then its dimensions).
+void appendKey(std::vector<int64_t> &key, const std::vector<int64_t> &shape);
+
+/// The node's primitive for `key` (what the primitive depends on besides the
+/// node's attributes: shapes, optional operands), made by make() when the
+/// node keeps none for that key and the host thread count. May throw what
+/// make() throws.
+template <typename Make> dnnl::primitive nodePrimitive(KernelContext &ctx, std::vector<int64_t> key, Make &&make) {
+  key.push_back(hostThreads()); // oneDNN splits the work when the primitive is made
+  PrimitiveState *state = ctx.stateAs<PrimitiveState>();
+  if (state && state->key == key && state->primitive)
+    return state->primitive;
+  dnnl::primitive p = make();
+  if (state) {
+    state->key = std::move(key);
+    state->primitive = p;
+  }
+  return p;
+}
 
 /// Runs `p` on a stream of the engine and waits for it.
 void runPrimitive(const dnnl::primitive &p, const std::unordered_map<int, dnnl::memory> &args);

@@ -120,11 +120,15 @@ bool dnnlPool(KernelContext &ctx, const HostTensor &x, const Window &w, PoolKind
     const dnnl::algorithm alg = kind == PoolKind::Max ? dnnl::algorithm::pooling_max
                                 : countPads           ? dnnl::algorithm::pooling_avg_include_padding
                                                       : dnnl::algorithm::pooling_avg_exclude_padding;
-    const dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, xMd, yMd, w.strides, w.kernel,
-                                           dilations, w.padsBegin, padEnd);
-    const dnnl::pooling_v2_forward::primitive_desc pd(d, dnnlEngine());
-    runPrimitive(dnnl::pooling_v2_forward(pd),
-                 {{DNNL_ARG_SRC, wrapMemory(xMd, x.bytes.data())}, {DNNL_ARG_DST, wrapMemory(yMd, y.bytes.data())}});
+    std::vector<int64_t> key{static_cast<int64_t>(alg)};
+    appendKey(key, x.shape);
+    appendKey(key, y.shape);
+    const dnnl::primitive p = nodePrimitive(ctx, std::move(key), [&] {
+      const dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, xMd, yMd, w.strides, w.kernel,
+                                             dilations, w.padsBegin, padEnd);
+      return dnnl::pooling_v2_forward(dnnl::pooling_v2_forward::primitive_desc(d, dnnlEngine()));
+    });
+    runPrimitive(p, {{DNNL_ARG_SRC, wrapMemory(xMd, x.bytes.data())}, {DNNL_ARG_DST, wrapMemory(yMd, y.bytes.data())}});
     return true;
   });
 }
