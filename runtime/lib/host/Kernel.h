@@ -213,6 +213,30 @@ void forEachBroadcast(const std::vector<int64_t> &outShape, const std::array<con
     }
     return;
   }
+  // Operands that are a single element or whole (every axis their own: the
+  // elements in the output's order), as in x op scalar: loops whose index
+  // pattern the compiler sees, and vectorises.
+  if constexpr (N == 1) {
+    const int64_t c0 = elementCount(*inShapes[0]);
+    if (c0 == n || c0 == 1) {
+      for (int64_t o = 0; o < n; ++o)
+        fn(o, std::array<int64_t, 1>{c0 == 1 ? 0 : o});
+      return;
+    }
+  }
+  if constexpr (N == 2) {
+    const int64_t c0 = elementCount(*inShapes[0]), c1 = elementCount(*inShapes[1]);
+    if (c0 == n && c1 == 1) {
+      for (int64_t o = 0; o < n; ++o)
+        fn(o, std::array<int64_t, 2>{o, 0});
+      return;
+    }
+    if (c0 == 1 && c1 == n) {
+      for (int64_t o = 0; o < n; ++o)
+        fn(o, std::array<int64_t, 2>{0, o});
+      return;
+    }
+  }
   // dims[d] and step[k][d] (0 along broadcast axes), merged from the inside.
   std::vector<int64_t> dims;
   std::vector<std::array<int64_t, N>> step;

@@ -127,16 +127,30 @@ template <unsigned Set, typename Op> KernelFn variadic(Op op, bool mean = false)
     const bool ok = dispatchIn<Set>(ctx, out.dtype, [&](auto tag) {
       using T = decltype(tag);
       using C = ComputeOf<T>;
-      std::vector<C> acc(static_cast<size_t>(out.numElements()));
+      // The running values: the output itself when T computes as itself.
+      const size_t n = static_cast<size_t>(out.numElements());
+      std::vector<C> storage;
+      C *acc;
+      if constexpr (std::is_same_v<T, C>) {
+        acc = out.data<T>();
+      } else {
+        storage.resize(n);
+        acc = storage.data();
+      }
       for (size_t k = 0; k < ctx.numInputs(); ++k) {
         const T *px = ctx.in(k)->data<T>();
-        forEachBroadcast<1>(shape, {&ctx.in(k)->shape}, [&](int64_t o, const std::array<int64_t, 1> &i) {
-          acc[o] = k == 0 ? C(px[i[0]]) : static_cast<C>(op(acc[o], C(px[i[0]])));
-        });
+        if (k == 0)
+          forEachBroadcast<1>(shape, {&ctx.in(k)->shape},
+                              [&](int64_t o, const std::array<int64_t, 1> &i) { acc[o] = C(px[i[0]]); });
+        else
+          forEachBroadcast<1>(shape, {&ctx.in(k)->shape}, [&](int64_t o, const std::array<int64_t, 1> &i) {
+            acc[o] = static_cast<C>(op(acc[o], C(px[i[0]])));
+          });
       }
       T *po = out.data<T>();
-      for (size_t o = 0; o < acc.size(); ++o)
-        po[o] = T(mean ? static_cast<C>(acc[o] / static_cast<C>(ctx.numInputs())) : acc[o]);
+      if (mean || !std::is_same_v<T, C>)
+        for (size_t o = 0; o < n; ++o)
+          po[o] = T(mean ? static_cast<C>(acc[o] / static_cast<C>(ctx.numInputs())) : acc[o]);
       return true;
     });
     ctx.outputs[0] = std::move(out);
