@@ -111,6 +111,21 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape);
 /// For each element of `outShape`, the index of the element of a tensor of
 /// shape `inShape` (right-aligned, broadcast) it reads.
 std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &inShape, const std::vector<int64_t> &outShape);
+/// Calls fn(std::integral_constant<size_t, S>) with S the element size of
+/// `dtype` (1, 2, 4 or 8): a fixed-size memcpy per element then compiles to
+/// one load and store.
+template <typename Fn> void withItemSize(DType dtype, Fn &&fn) {
+  switch (artifact::dtypeSize(dtype)) {
+  case 1:
+    return fn(std::integral_constant<size_t, 1>{});
+  case 2:
+    return fn(std::integral_constant<size_t, 2>{});
+  case 4:
+    return fn(std::integral_constant<size_t, 4>{});
+  default:
+    return fn(std::integral_constant<size_t, 8>{});
+  }
+}
 /// Data movement by index, any dtype: element i of `dst` becomes element
 /// index[i] of `src` (same dtype; every index in range, index.size() ==
 /// dst.numElements()).
