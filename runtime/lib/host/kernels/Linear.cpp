@@ -286,7 +286,12 @@ bool conv(KernelContext &ctx) {
     return true;
   }
   const Float32Operands f(ctx);
-  std::vector<float> y(static_cast<size_t>(elementCount(outShape)));
+  // float32: oneDNN writes the output tensor itself; other types go through
+  // a float32 buffer.
+  const bool f32 = x.dtype == DType::F32;
+  HostTensor out = f32 ? HostTensor(DType::F32, outShape) : HostTensor();
+  std::vector<float> staged(f32 ? 0 : static_cast<size_t>(elementCount(outShape)));
+  float *y = f32 ? out.data<float>() : staged.data();
   const bool ok = withDnnl(ctx, [&] {
     memory::dims wDims{m, c / group};
     if (group > 1)
@@ -309,7 +314,7 @@ bool conv(KernelContext &ctx) {
     });
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrapMemory(xMd, f.px)},
                                          {DNNL_ARG_WEIGHTS, wrapMemory(wMd, f.pw)},
-                                         {DNNL_ARG_DST, wrapMemory(yMd, y.data())}};
+                                         {DNNL_ARG_DST, wrapMemory(yMd, y)}};
     if (bias)
       args[DNNL_ARG_BIAS] = wrapMemory(bMd, f.pb);
     runPrimitive(p, args);
@@ -317,7 +322,7 @@ bool conv(KernelContext &ctx) {
   });
   if (!ok)
     return false;
-  ctx.outputs[0] = fromFloat32(x.dtype, outShape, y.data());
+  ctx.outputs[0] = f32 ? std::move(out) : fromFloat32(x.dtype, outShape, y);
   return true;
 }
 
