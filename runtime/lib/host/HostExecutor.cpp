@@ -214,7 +214,7 @@ bool HostProgram::Impl::run(const std::map<std::string, HostTensor> *callerValue
       error = what() + ": the host has no kernel for this op";
       return false;
     }
-    KernelContext ctx{node, graph.opset, {}, {}, &step.state, {}};
+    KernelContext ctx{node, graph.opset, {}, {}, &step.state, {}, {}};
     ctx.inputs.reserve(step.inputs.size());
     for (size_t i = 0; i < step.inputs.size(); ++i) {
       if (step.inputs[i] < 0) {
@@ -229,6 +229,10 @@ bool HostProgram::Impl::run(const std::map<std::string, HostTensor> *callerValue
       ctx.inputs.push_back(t);
     }
     ctx.outputs.resize(node.outputs.size());
+    ctx.spare.resize(node.outputs.size());
+    for (size_t i = 0; i < step.outputs.size(); ++i)
+      if (step.outputs[i] >= 0)
+        ctx.spare[i] = std::move(slots[static_cast<size_t>(values[static_cast<size_t>(step.outputs[i])].slot)]);
     const auto start = times ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     bool ok;
     try {

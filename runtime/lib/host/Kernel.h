@@ -39,6 +39,7 @@ struct KernelContext {
   std::vector<const HostTensor *> inputs;        ///< one per node input; nullptr when omitted
   std::vector<HostTensor> outputs;               ///< one per node output, filled by the kernel
   std::unique_ptr<KernelState> *state = nullptr; ///< the node's state, or nullptr when none is kept
+  std::vector<HostTensor> spare; ///< the node's outputs of its last run (HostProgram): storage for newOutput()
 
   /// The node's state as a T (default-constructed on first use), or nullptr
   /// when this run keeps none. A node always runs the same kernel, so the
@@ -54,6 +55,20 @@ struct KernelContext {
   size_t numInputs() const { return inputs.size(); }
   /// Input i, or nullptr when it is omitted or past the end.
   const HostTensor *in(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
+  /// Output i as a tensor of `dtype` and `shape` whose every element the
+  /// kernel writes: the storage of the node's output from its last run when
+  /// it has the size (no zero fill: the kernel overwrites the old values),
+  /// else a new zero-filled tensor.
+  HostTensor &newOutput(size_t i, DType dtype, std::vector<int64_t> shape) {
+    HostTensor &out = outputs[i];
+    const size_t bytes = static_cast<size_t>(elementCount(shape)) * artifact::dtypeSize(dtype);
+    if (i >= spare.size() || spare[i].bytes.size() != bytes)
+      return out = HostTensor(dtype, std::move(shape));
+    out = std::move(spare[i]);
+    out.dtype = dtype;
+    out.shape = std::move(shape);
+    return out;
+  }
   /// Sets the error message; returns false for `return ctx.fail(...)`.
   bool fail(std::string message) {
     error = std::move(message);

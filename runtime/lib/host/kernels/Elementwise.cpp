@@ -49,8 +49,8 @@ template <unsigned Set, bool BoolOut = false, typename Op> bool mapUnary(KernelC
   const HostTensor *x = ctx.in(0);
   if (!x)
     return ctx.fail("needs an input");
-  HostTensor out(BoolOut ? DType::Bool : x->dtype, x->shape);
-  const bool ok = dispatchIn<Set>(ctx, x->dtype, [&](auto tag) {
+  HostTensor &out = ctx.newOutput(0, BoolOut ? DType::Bool : x->dtype, x->shape);
+  return dispatchIn<Set>(ctx, x->dtype, [&](auto tag) {
     using T = decltype(tag);
     using C = ComputeOf<T>;
     using O = std::conditional_t<BoolOut, uint8_t, T>;
@@ -60,8 +60,6 @@ template <unsigned Set, bool BoolOut = false, typename Op> bool mapUnary(KernelC
       po[i] = O(static_cast<std::conditional_t<BoolOut, bool, C>>(op(C(px[i]))));
     return true;
   });
-  ctx.outputs[0] = std::move(out);
-  return ok;
 }
 
 template <unsigned Set, typename Op> KernelFn unary(Op op) {
@@ -81,8 +79,8 @@ bool mapBinary(KernelContext &ctx, Op op, const HostTensor *a, const HostTensor 
   std::vector<int64_t> shape;
   if (!broadcastShapes(ctx, a->shape, bShape, shape))
     return false;
-  HostTensor out(a->dtype, shape);
-  const bool ok = dispatchIn<Set>(ctx, a->dtype, [&](auto tag) {
+  HostTensor &out = ctx.newOutput(0, a->dtype, shape);
+  return dispatchIn<Set>(ctx, a->dtype, [&](auto tag) {
     using T = decltype(tag);
     using C = ComputeOf<T>;
     const T *pa = a->data<T>(), *pb = b->data<T>();
@@ -92,8 +90,6 @@ bool mapBinary(KernelContext &ctx, Op op, const HostTensor *a, const HostTensor 
     });
     return true;
   });
-  ctx.outputs[0] = std::move(out);
-  return ok;
 }
 
 template <unsigned Set, typename Op> bool mapBinary(KernelContext &ctx, Op op) {
@@ -123,8 +119,8 @@ template <unsigned Set, typename Op> KernelFn variadic(Op op, bool mean = false)
         return false;
       shape = std::move(next);
     }
-    HostTensor out(ctx.in(0)->dtype, shape);
-    const bool ok = dispatchIn<Set>(ctx, out.dtype, [&](auto tag) {
+    HostTensor &out = ctx.newOutput(0, ctx.in(0)->dtype, shape);
+    return dispatchIn<Set>(ctx, out.dtype, [&](auto tag) {
       using T = decltype(tag);
       using C = ComputeOf<T>;
       // The running values: the output itself when T computes as itself.
@@ -153,8 +149,6 @@ template <unsigned Set, typename Op> KernelFn variadic(Op op, bool mean = false)
           po[o] = T(mean ? static_cast<C>(acc[o] / static_cast<C>(ctx.numInputs())) : acc[o]);
       return true;
     });
-    ctx.outputs[0] = std::move(out);
-    return ok;
   };
 }
 

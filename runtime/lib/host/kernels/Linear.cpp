@@ -289,9 +289,8 @@ bool conv(KernelContext &ctx) {
   // float32: oneDNN writes the output tensor itself; other types go through
   // a float32 buffer.
   const bool f32 = x.dtype == DType::F32;
-  HostTensor out = f32 ? HostTensor(DType::F32, outShape) : HostTensor();
   std::vector<float> staged(f32 ? 0 : static_cast<size_t>(elementCount(outShape)));
-  float *y = f32 ? out.data<float>() : staged.data();
+  float *y = f32 ? ctx.newOutput(0, DType::F32, outShape).data<float>() : staged.data();
   const bool ok = withDnnl(ctx, [&] {
     memory::dims wDims{m, c / group};
     if (group > 1)
@@ -322,7 +321,8 @@ bool conv(KernelContext &ctx) {
   });
   if (!ok)
     return false;
-  ctx.outputs[0] = f32 ? std::move(out) : fromFloat32(x.dtype, outShape, y);
+  if (!f32)
+    ctx.outputs[0] = fromFloat32(x.dtype, outShape, y);
   return true;
 }
 
