@@ -168,7 +168,7 @@ bool pool(KernelContext &ctx, PoolKind kind) {
     return ctx.fail("storage_order " + std::to_string(storageOrder));
   std::vector<int64_t> outShape{x.shape[0], x.shape[1]};
   outShape.insert(outShape.end(), w.out.begin(), w.out.end());
-  HostTensor &y = ctx.outputs[0] = HostTensor(x.dtype, outShape);
+  HostTensor &y = ctx.newOutput(0, x.dtype, outShape); // both paths below write every element
   const bool wantIndices = ctx.outputs.size() > 1 && !ctx.node.outputs[1].empty();
   if (wantIndices)
     ctx.outputs[1] = HostTensor(DType::I64, outShape);
