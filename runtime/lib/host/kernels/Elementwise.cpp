@@ -123,6 +123,15 @@ template <unsigned Set, typename Op> KernelFn variadic(Op op, bool mean = false)
     return dispatchIn<Set>(ctx, out.dtype, [&](auto tag) {
       using T = decltype(tag);
       using C = ComputeOf<T>;
+      if (ctx.numInputs() == 2 && !mean) { // the fold in one pass: op(a, b)
+        const T *pa = ctx.in(0)->data<T>(), *pb = ctx.in(1)->data<T>();
+        T *po = out.data<T>();
+        forEachBroadcast<2>(shape, {&ctx.in(0)->shape, &ctx.in(1)->shape},
+                            [&](int64_t o, const std::array<int64_t, 2> &i) {
+                              po[o] = T(static_cast<C>(op(C(pa[i[0]]), C(pb[i[1]]))));
+                            });
+        return true;
+      }
       // The running values: the output itself when T computes as itself.
       const size_t n = static_cast<size_t>(out.numElements());
       std::vector<C> storage;
