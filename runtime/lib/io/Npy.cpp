@@ -242,6 +242,7 @@ bool parsePreamble(const std::string &head, uint64_t fileSize, Preamble &out, st
 /// Sizes `v` to `count` floats for a bulk copy. A large buffer asks for
 /// transparent huge pages first: filling fresh memory otherwise takes one
 /// page fault per 4 KiB, which on some hosts (VMs) costs more than the copy.
+/// (npu-run --batch reads its inputs a run at a time, through NpyFile.)
 void resizeForBulkCopy(std::vector<float> &v, size_t count) {
   constexpr uintptr_t kHuge = uintptr_t{1} << 21;
   v.reserve(count);
@@ -252,17 +253,15 @@ void resizeForBulkCopy(std::vector<float> &v, size_t count) {
   v.resize(count);
 }
 
-/// t's elements from the data bytes `d` (little endian).
-void decodeData(const unsigned char *d, TensorData &t, uint64_t count) {
-  if (t.dtype == ElemType::F32) {
+/// Elements of `dtype` from the data bytes `d` (little endian) as floats.
+void decodeElements(const unsigned char *d, ElemType dtype, uint64_t count, float *out) {
+  if (dtype == ElemType::F32) {
     static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "'<f4' is the host's float layout");
-    resizeForBulkCopy(t.data, count);
-    std::memcpy(t.data.data(), d, count * 4);
+    std::memcpy(out, d, count * 4);
     return;
   }
-  t.data.resize(count);
   for (uint64_t i = 0; i < count; ++i)
-    t.data[i] = static_cast<float>(static_cast<int64_t>(loadLE(d + 8 * i, 8)));
+    out[i] = static_cast<float>(static_cast<int64_t>(loadLE(d + 8 * i, 8)));
 }
 
 } // namespace
@@ -277,14 +276,17 @@ std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &
   TensorData t;
   t.dtype = pre.dtype;
   t.shape = std::move(pre.shape);
-  decodeData(reinterpret_cast<const unsigned char *>(bytes.data()) + pre.dataStart, t, pre.count);
+  resizeForBulkCopy(t.data, pre.count);
+  decodeElements(reinterpret_cast<const unsigned char *>(bytes.data()) + pre.dataStart, t.dtype, pre.count,
+                 t.data.data());
   return t;
 }
 
-std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
-  // The preamble first, then the data straight into place: npu-run --batch
-  // reads inputs of many megabytes.
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
+std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error) {
+  NpyFile f;
+  f.path_ = path;
+  f.in_ = std::make_unique<std::ifstream>(path, std::ios::binary | std::ios::ate);
+  std::ifstream &in = *f.in_;
   if (!in) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
@@ -295,7 +297,8 @@ std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
     in.read(dest, static_cast<std::streamsize>(n));
     return static_cast<uint64_t>(in.gcount()) == n;
   };
-  constexpr uint64_t kFixed = kMagicLen + 2 + 4; // magic, version, the longest length field
+  // The preamble only: magic, version and length field, then the header.
+  constexpr uint64_t kFixed = kMagicLen + 2 + 4; // the longest length field
   std::string head(static_cast<size_t>(std::min<uint64_t>(kFixed, static_cast<uint64_t>(fileSize))), '\0');
   bool ok = fileSize >= 0 && readInto(head.data(), head.size());
   const size_t want = std::min<uint64_t>(preambleBytes(head), static_cast<uint64_t>(fileSize));
@@ -304,32 +307,65 @@ std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
     head.resize(want);
     ok = readInto(head.data() + have, want - have);
   }
-  Preamble pre;
-  std::string msg;
   if (!ok) {
     error = "cannot read '" + path + "'";
     return std::nullopt;
   }
+  Preamble pre;
+  std::string msg;
   if (!parsePreamble(head, static_cast<uint64_t>(fileSize), pre, msg)) {
     error = "'" + path + "': " + msg;
     return std::nullopt;
   }
-  TensorData t;
-  t.dtype = pre.dtype;
-  t.shape = std::move(pre.shape);
-  in.seekg(static_cast<std::streamoff>(pre.dataStart));
-  if (t.dtype == ElemType::F32) {
-    resizeForBulkCopy(t.data, pre.count);
-    ok = readInto(reinterpret_cast<char *>(t.data.data()), pre.count * 4);
+  f.dtype_ = pre.dtype;
+  f.shape_ = std::move(pre.shape);
+  f.count_ = pre.count;
+  f.dataStart_ = pre.dataStart;
+  return f;
+}
+
+NpyFile::NpyFile() = default;
+NpyFile::~NpyFile() = default;
+NpyFile::NpyFile(NpyFile &&) noexcept = default;
+NpyFile &NpyFile::operator=(NpyFile &&) noexcept = default;
+
+bool NpyFile::read(uint64_t first, uint64_t n, float *out, std::string &error) {
+  if (first > count_ || n > count_ - first) {
+    error = "'" + path_ + "': elements [" + std::to_string(first) + ", " + std::to_string(first + n) +
+            ") are past its " + std::to_string(count_);
+    return false;
+  }
+  const uint64_t item = dtype_ == ElemType::F32 ? 4 : 8;
+  std::ifstream &in = *in_;
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(dataStart_ + first * item));
+  auto readInto = [&](char *dest, uint64_t bytes) {
+    in.read(dest, static_cast<std::streamsize>(bytes));
+    return static_cast<uint64_t>(in.gcount()) == bytes;
+  };
+  bool ok;
+  if (dtype_ == ElemType::F32) { // straight into place
+    ok = readInto(reinterpret_cast<char *>(out), n * 4);
   } else {
-    std::string bytes(pre.count * 8, '\0');
+    std::string bytes(n * 8, '\0');
     ok = readInto(bytes.data(), bytes.size());
-    decodeData(reinterpret_cast<const unsigned char *>(bytes.data()), t, pre.count);
+    decodeElements(reinterpret_cast<const unsigned char *>(bytes.data()), dtype_, n, out);
   }
-  if (!ok) {
-    error = "cannot read '" + path + "'";
+  if (!ok)
+    error = "cannot read '" + path_ + "'";
+  return ok;
+}
+
+std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
+  std::optional<NpyFile> f = NpyFile::open(path, error);
+  if (!f)
     return std::nullopt;
-  }
+  TensorData t;
+  t.dtype = f->dtype();
+  t.shape = f->shape();
+  resizeForBulkCopy(t.data, f->count());
+  if (!f->read(0, f->count(), t.data.data(), error))
+    return std::nullopt;
   return t;
 }
 
