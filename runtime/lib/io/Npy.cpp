@@ -329,27 +329,44 @@ NpyFile::~NpyFile() = default;
 NpyFile::NpyFile(NpyFile &&) noexcept = default;
 NpyFile &NpyFile::operator=(NpyFile &&) noexcept = default;
 
+bool NpyFile::readAt(uint64_t offset, char *dest, uint64_t bytes) {
+  std::ifstream &in = *in_;
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(dest, static_cast<std::streamsize>(bytes));
+  return static_cast<uint64_t>(in.gcount()) == bytes;
+}
+
 bool NpyFile::read(uint64_t first, uint64_t n, float *out, std::string &error) {
   if (first > count_ || n > count_ - first) {
     error = "'" + path_ + "': elements [" + std::to_string(first) + ", " + std::to_string(first + n) +
             ") are past its " + std::to_string(count_);
     return false;
   }
-  const uint64_t item = dtype_ == ElemType::F32 ? 4 : 8;
-  std::ifstream &in = *in_;
-  in.clear();
-  in.seekg(static_cast<std::streamoff>(dataStart_ + first * item));
-  auto readInto = [&](char *dest, uint64_t bytes) {
-    in.read(dest, static_cast<std::streamsize>(bytes));
-    return static_cast<uint64_t>(in.gcount()) == bytes;
-  };
+  const uint64_t item = dtype_ == ElemType::F32 ? 4 : 8, begin = dataStart_ + first * item, bytes = n * item;
+  // Small reads (a run's slice) come from a block read ahead: two system
+  // calls per run cost more than copying a run's input.
+  constexpr uint64_t kReadAhead = uint64_t{1} << 20;
+  if (bytes < kReadAhead) {
+    if (begin < aheadAt_ || begin + bytes > aheadAt_ + ahead_.size()) {
+      ahead_.resize(std::min(kReadAhead, dataStart_ + count_ * item - begin));
+      aheadAt_ = begin;
+      if (!readAt(begin, ahead_.data(), ahead_.size())) {
+        ahead_.clear();
+        error = "cannot read '" + path_ + "'";
+        return false;
+      }
+    }
+    decodeElements(reinterpret_cast<const unsigned char *>(ahead_.data()) + (begin - aheadAt_), dtype_, n, out);
+    return true;
+  }
   bool ok;
   if (dtype_ == ElemType::F32) { // straight into place
-    ok = readInto(reinterpret_cast<char *>(out), n * 4);
+    ok = readAt(begin, reinterpret_cast<char *>(out), bytes);
   } else {
-    std::string bytes(n * 8, '\0');
-    ok = readInto(bytes.data(), bytes.size());
-    decodeElements(reinterpret_cast<const unsigned char *>(bytes.data()), dtype_, n, out);
+    std::vector<char> raw(bytes);
+    ok = readAt(begin, raw.data(), bytes);
+    decodeElements(reinterpret_cast<const unsigned char *>(raw.data()), dtype_, n, out);
   }
   if (!ok)
     error = "cannot read '" + path_ + "'";

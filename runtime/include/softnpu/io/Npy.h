@@ -37,11 +37,14 @@ public:
 
 private:
   NpyFile();
+  bool readAt(uint64_t offset, char *dest, uint64_t bytes);
   std::string path_;
   std::unique_ptr<std::ifstream> in_;
   ElemType dtype_ = ElemType::F32;
   std::vector<int64_t> shape_;
   uint64_t count_ = 0, dataStart_ = 0;
+  std::vector<char> ahead_; ///< file bytes [aheadAt_, aheadAt_ + size) read ahead
+  uint64_t aheadAt_ = 0;
 };
 
 /// .npy bytes (version 1.0, '<f4', C order) of a float32 tensor;
