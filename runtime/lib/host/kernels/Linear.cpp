@@ -88,9 +88,10 @@ bool matmul(KernelContext &ctx) {
       const dnnl::primitive p = nodePrimitive(ctx, std::move(key), [&] {
         return dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, oMd), dnnlEngine()));
       });
-      runPrimitive(p, {{DNNL_ARG_SRC, wrapMemory(aMd, a->bytes.data())},
-                       {DNNL_ARG_WEIGHTS, wrapMemory(bMd, b->bytes.data())},
-                       {DNNL_ARG_DST, wrapMemory(oMd, out.bytes.data())}});
+      runNodePrimitive(ctx, p,
+                       {{DNNL_ARG_SRC, aMd, a->bytes.data()},
+                        {DNNL_ARG_WEIGHTS, bMd, b->bytes.data()},
+                        {DNNL_ARG_DST, oMd, out.bytes.data()}});
       return true;
     });
   }
@@ -174,9 +175,10 @@ bool gemm(KernelContext &ctx) {
         }
         return dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, oMd), attr, dnnlEngine()));
       });
-      runPrimitive(p, {{DNNL_ARG_SRC, wrapMemory(aMd, a->bytes.data())},
-                       {DNNL_ARG_WEIGHTS, wrapMemory(bMd, b->bytes.data())},
-                       {DNNL_ARG_DST, wrapMemory(oMd, out.bytes.data())}});
+      runNodePrimitive(ctx, p,
+                       {{DNNL_ARG_SRC, aMd, a->bytes.data()},
+                        {DNNL_ARG_WEIGHTS, bMd, b->bytes.data()},
+                        {DNNL_ARG_DST, oMd, out.bytes.data()}});
       return true;
     });
   }
@@ -311,12 +313,10 @@ bool conv(KernelContext &ctx) {
                                               padEnd);
       return dnnl::convolution_forward(dnnl::convolution_forward::primitive_desc(d, dnnlEngine()));
     });
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrapMemory(xMd, f.px)},
-                                         {DNNL_ARG_WEIGHTS, wrapMemory(wMd, f.pw)},
-                                         {DNNL_ARG_DST, wrapMemory(yMd, y)}};
+    std::vector<PrimitiveArg> args{{DNNL_ARG_SRC, xMd, f.px}, {DNNL_ARG_WEIGHTS, wMd, f.pw}, {DNNL_ARG_DST, yMd, y}};
     if (bias)
-      args[DNNL_ARG_BIAS] = wrapMemory(bMd, f.pb);
-    runPrimitive(p, args);
+      args.push_back({DNNL_ARG_BIAS, bMd, f.pb});
+    runNodePrimitive(ctx, p, args);
     return true;
   });
   if (!ok)
@@ -435,12 +435,11 @@ bool convTranspose(KernelContext &ctx) {
                                                 minusOne(win.dilations), padL, padR);
       return dnnl::deconvolution_forward(dnnl::deconvolution_forward::primitive_desc(d, dnnlEngine()));
     });
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrapMemory(xMd, f.px)},
-                                         {DNNL_ARG_WEIGHTS, wrapMemory(wMd, f.pw)},
-                                         {DNNL_ARG_DST, wrapMemory(yMd, y.data())}};
+    std::vector<PrimitiveArg> args{
+        {DNNL_ARG_SRC, xMd, f.px}, {DNNL_ARG_WEIGHTS, wMd, f.pw}, {DNNL_ARG_DST, yMd, y.data()}};
     if (bias && direct)
-      args[DNNL_ARG_BIAS] = wrapMemory(bMd, f.pb);
-    runPrimitive(p, args);
+      args.push_back({DNNL_ARG_BIAS, bMd, f.pb});
+    runNodePrimitive(ctx, p, args);
     return true;
   });
   if (!ok)

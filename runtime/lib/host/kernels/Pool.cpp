@@ -128,7 +128,7 @@ bool dnnlPool(KernelContext &ctx, const HostTensor &x, const Window &w, PoolKind
                                              dilations, w.padsBegin, padEnd);
       return dnnl::pooling_v2_forward(dnnl::pooling_v2_forward::primitive_desc(d, dnnlEngine()));
     });
-    runPrimitive(p, {{DNNL_ARG_SRC, wrapMemory(xMd, x.bytes.data())}, {DNNL_ARG_DST, wrapMemory(yMd, y.bytes.data())}});
+    runNodePrimitive(ctx, p, {{DNNL_ARG_SRC, xMd, x.bytes.data()}, {DNNL_ARG_DST, yMd, y.bytes.data()}});
     return true;
   });
 }
