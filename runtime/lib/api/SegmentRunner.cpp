@@ -25,16 +25,22 @@ HostTensor toHost(const Tensor &t) {
   return h;
 }
 
+/// A float32 tensor of `shape` holding the values of `h` (float32).
+Tensor float32Tensor(std::vector<int64_t> shape, const HostTensor &h) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.data.resize(h.bytes.size() / 4);
+  std::memcpy(t.data.data(), h.bytes.data(), h.bytes.size());
+  return t;
+}
+
 Tensor fromHost(HostTensor &&h) {
+  if (h.dtype == artifact::DType::F32)
+    return float32Tensor(std::move(h.shape), h);
   Tensor t;
   t.dtype = h.dtype;
   t.shape = std::move(h.shape);
-  if (t.dtype == artifact::DType::F32) {
-    t.data.resize(h.bytes.size() / 4);
-    std::memcpy(t.data.data(), h.bytes.data(), h.bytes.size());
-  } else {
-    t.bytes = std::move(h.bytes);
-  }
+  t.bytes = std::move(h.bytes);
   return t;
 }
 
@@ -197,7 +203,7 @@ private:
         error = "tensor '" + sig.name + "' is missing or not a float32 tensor of shape " + host::shapeText(sig.shape);
         return false;
       }
-      ins.push_back(fromHost(HostTensor(it->second)));
+      ins.push_back(float32Tensor(it->second.shape, it->second)); // one copy, the value stays
       if (!isGraphTensor(sig.name)) {
         bytes += it->second.bytes.size();
         ++crossings;
