@@ -185,8 +185,8 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
   float *acc = acc_.data();
   if (fmt.weight.isBlock()) {
     const size_t lanes = static_cast<size_t>(cols) * n;
-    const bool same = xqPair_ == pair && xqSource_.size() == lanes &&
-                      std::memcmp(xqSource_.data(), x, lanes * sizeof(float)) == 0;
+    const bool same =
+        xqPair_ == pair && xqSource_.size() == lanes && std::memcmp(xqSource_.data(), x, lanes * sizeof(float)) == 0;
     if (!same) { // the same floats in the same format quantize to the same blocks
       if (xq_.size() < cols)
         xq_.resize(cols);

@@ -99,12 +99,12 @@ private:
   numerics::BfpVector padRow_;                ///< scratch of paddedBlockRow
   std::vector<float> padFp_;                  ///< scratch of paddedFpRow (N floats)
   std::vector<numerics::BfpVector> xq_;       ///< the last input, one BfpVector per native vector
+  std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
   /// What xq_ was quantized from (its pair and floats): an LSTM's gates
   /// multiply one input with several matrices, and quantizing it is most of
   /// an mv_mul's time.
   int64_t xqPair_ = -1;
   std::vector<float> xqSource_;
-  std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
 };
 
 /// One active `loop`: its body is [bodyBegin, plan.loopEnd[bodyBegin - 1]).
