@@ -230,9 +230,15 @@ bool HostProgram::Impl::run(const std::map<std::string, HostTensor> *callerValue
     }
     ctx.outputs.resize(node.outputs.size());
     ctx.spare.resize(node.outputs.size());
-    for (size_t i = 0; i < step.outputs.size(); ++i)
-      if (step.outputs[i] >= 0)
-        ctx.spare[i] = std::move(slots[static_cast<size_t>(values[static_cast<size_t>(step.outputs[i])].slot)]);
+    for (size_t i = 0; i < step.outputs.size(); ++i) {
+      if (step.outputs[i] < 0)
+        continue;
+      // The last run's storage, unless a node wrote the value in this run
+      // (then an input may point at it).
+      const size_t slot = static_cast<size_t>(values[static_cast<size_t>(step.outputs[i])].slot);
+      if (!produced[slot])
+        ctx.spare[i] = std::move(slots[slot]);
+    }
     const auto start = times ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     bool ok;
     try {
