@@ -345,8 +345,9 @@ bool NpyFile::read(uint64_t first, uint64_t n, float *out, std::string &error) {
   }
   const uint64_t item = dtype_ == ElemType::F32 ? 4 : 8, begin = dataStart_ + first * item, bytes = n * item;
   // Small reads (a run's slice) come from a block read ahead: two system
-  // calls per run cost more than copying a run's input.
-  constexpr uint64_t kReadAhead = uint64_t{1} << 20;
+  // calls per run cost more than copying a run's input. 64 KiB: a block of
+  // a megabyte, copied in at once, pushed the simulator's data out of L2.
+  constexpr uint64_t kReadAhead = uint64_t{1} << 16;
   if (bytes < kReadAhead) {
     if (begin < aheadAt_ || begin + bytes > aheadAt_ + ahead_.size()) {
       ahead_.resize(std::min(kReadAhead, dataStart_ + count_ * item - begin));

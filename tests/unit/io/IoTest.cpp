@@ -200,7 +200,7 @@ TEST(Npy, Files) {
 }
 
 // NpyFile reads ranges of elements: through its read-ahead block for small
-// ones (a block of 1 MiB, so these cross block boundaries), straight for
+// ones (a block of 64 KiB, so these cross block boundaries), straight for
 // large ones; every range gives the elements readNpy gives.
 TEST(Npy, FileRanges) {
   std::string path = tempPath("ranges.npy");
