@@ -114,6 +114,24 @@ bool readTensors(const std::map<std::string, std::string> &files, TensorMap &ten
   return true;
 }
 
+bool openBatchInputs(std::map<std::string, std::string> &files, const std::vector<artifact::TensorSig> &sigs,
+                     TensorMap &tensors, NpyFiles &opened, std::string &error) {
+  for (const artifact::TensorSig &sig : sigs) {
+    auto it = files.find(sig.name);
+    if (it == files.end() || sig.dtype != artifact::DType::F32 || !endsWith(it->second, ".npy"))
+      continue;
+    std::optional<io::NpyFile> f = io::NpyFile::open(it->second, error);
+    if (!f)
+      return false;
+    if (f->dtype() != io::ElemType::F32)
+      continue; // read whole, as before
+    tensors[sig.name] = api::Tensor{f->shape(), {}};
+    opened.emplace(sig.name, std::move(*f));
+    files.erase(it);
+  }
+  return true;
+}
+
 api::Tensor convertTensor(const api::Tensor &t, artifact::DType to) {
   if (t.dtype == to)
     return t;
@@ -182,26 +200,32 @@ bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &
   return true;
 }
 
-BatchSlicer::BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t k)
-    : inputs_(inputs) {
+BatchSlicer::BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, NpyFiles &files,
+                         int64_t k)
+    : inputs_(inputs), files_(files) {
   bool complete = true;
   for (const artifact::TensorSig &sig : sigs)
     complete = complete && inputs.count(sig.name);
-  passThrough_ = k == 1 || !complete;
+  passThrough_ = (k == 1 && files.empty()) || !complete;
   if (!passThrough_)
     for (const artifact::TensorSig &sig : sigs)
       slice_[sig.name] = api::Tensor{sig.shape, std::vector<float>(sig.numElements())};
 }
 
-const TensorMap &BatchSlicer::slice(int64_t b) {
+const TensorMap *BatchSlicer::slice(int64_t b, std::string &error) {
   if (passThrough_)
-    return inputs_;
+    return &inputs_;
   for (auto &[name, t] : slice_) {
-    const std::vector<float> &all = inputs_.at(name).data;
     const size_t n = t.data.size();
+    if (auto f = files_.find(name); f != files_.end()) {
+      if (!f->second.read(static_cast<uint64_t>(b) * n, n, t.data.data(), error))
+        return nullptr;
+      continue;
+    }
+    const std::vector<float> &all = inputs_.at(name).data;
     std::copy(all.begin() + b * n, all.begin() + (b + 1) * n, t.data.begin());
   }
-  return slice_;
+  return &slice_;
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #define SOFTNPU_TOOLS_NPU_RUN_TENSORARGS_H
 
 #include "softnpu/api/Session.h"
+#include "softnpu/io/Npy.h"
 
 #include <map>
 #include <string>
@@ -17,6 +18,7 @@
 namespace softnpu::tools {
 
 using TensorMap = std::map<std::string, api::Tensor>;
+using NpyFiles = std::map<std::string, io::NpyFile>;
 
 std::string shapeText(const std::vector<int64_t> &shape);
 std::string namesText(const std::vector<artifact::TensorSig> &sigs);
@@ -28,6 +30,12 @@ bool bindArgs(const std::vector<std::string> &args, const std::vector<artifact::
 
 /// Reads every bound file (.npy or .pb) as a tensor.
 bool readTensors(const std::map<std::string, std::string> &files, TensorMap &tensors, std::string &error);
+/// For --batch: opens the float32 .npy files of the signature's float32
+/// inputs without reading them (BatchSlicer reads a run's slice at a time,
+/// so an input of any size costs one run's memory) and takes them out of
+/// `files`; their tensors get the file's shape and no values.
+bool openBatchInputs(std::map<std::string, std::string> &files, const std::vector<artifact::TensorSig> &sigs,
+                     TensorMap &tensors, NpyFiles &opened, std::string &error);
 
 /// `t` converted to element type `to` (values as C++ conversions do).
 api::Tensor convertTensor(const api::Tensor &t, artifact::DType to);
@@ -39,16 +47,19 @@ void conformToSignature(const std::vector<artifact::TensorSig> &sigs, TensorMap 
 /// with --batch, k when every input is k times the model's dim 0.
 bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t &k, std::string &error);
 
-/// The inputs of run b (0 <= b < k): consecutive dim-0 slices of each input.
-/// With k == 1, or when an input is missing (Session::run reports it), the
+/// The inputs of run b (0 <= b < k): consecutive dim-0 slices of each input,
+/// those in `files` (openBatchInputs) read from the file. With k == 1 and no
+/// such file, or when an input is missing (Session::run reports it), the
 /// inputs are handed through unchanged.
 class BatchSlicer {
 public:
-  BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, int64_t k);
-  const TensorMap &slice(int64_t b);
+  BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, NpyFiles &files, int64_t k);
+  /// nullptr with `error` when a file cannot be read.
+  const TensorMap *slice(int64_t b, std::string &error);
 
 private:
   const TensorMap &inputs_;
+  NpyFiles &files_;
   bool passThrough_ = true;
   TensorMap slice_;
 };

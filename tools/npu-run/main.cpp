@@ -275,7 +275,9 @@ int main(int argc, char **argv) {
       !bindArgs(o.compareArgs, a.outputs, "--compare", "output", compareFiles, error))
     return fail(error);
   TensorMap inputs;
-  if (!readTensors(inputFiles, inputs, error))
+  NpyFiles batchFiles;
+  if ((o.batch && !openBatchInputs(inputFiles, a.inputs, inputs, batchFiles, error)) ||
+      !readTensors(inputFiles, inputs, error))
     return fail(error);
   conformToSignature(a.inputs, inputs);
   std::map<std::string, io::TensorData> references;
@@ -327,17 +329,19 @@ int main(int argc, char **argv) {
   // Outputs are kept whole only when written, compared or summarised.
   const bool reportOnly = top1 || layers || o.profile.print;
   const bool keepOutputs = !o.outputDir.empty() || !compareFiles.empty() || !reportOnly;
-  BatchSlicer slicer(a.inputs, inputs, k);
+  BatchSlicer slicer(a.inputs, inputs, batchFiles, k);
   TensorMap outputs, part, refPart, nodes, refNodes;
   timing::Profile profile;
   for (int64_t b = 0; b < k; ++b) {
-    const std::string where = k > 1 ? "batch " + std::to_string(b) + ": " : "";
-    const TensorMap &slice = slicer.slice(b);
+    const auto where = [&] { return k > 1 ? "batch " + std::to_string(b) + ": " : std::string(); };
+    const TensorMap *slice = slicer.slice(b, error);
+    if (!slice)
+      return fail(where() + error);
     timing::Profile *wantProfile = o.profile.wanted() && b == 0 ? &profile : nullptr;
-    if (!session->run(slice, part, error, layers ? &nodes : nullptr, wantProfile))
-      return fail(where + error);
-    if (refSession && !refSession->run(slice, refPart, error, layers ? &refNodes : nullptr))
-      return fail(where + "reference: " + error);
+    if (!session->run(*slice, part, error, layers ? &nodes : nullptr, wantProfile))
+      return fail(where() + error);
+    if (refSession && !refSession->run(*slice, refPart, error, layers ? &refNodes : nullptr))
+      return fail(where() + "reference: " + error);
     if (layers)
       layers->add(nodes, part, refNodes, refPart);
     if (top1)

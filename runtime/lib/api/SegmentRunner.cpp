@@ -25,16 +25,22 @@ HostTensor toHost(const Tensor &t) {
   return h;
 }
 
+/// A float32 tensor of `shape` holding the values of `h` (float32).
+Tensor float32Tensor(std::vector<int64_t> shape, const HostTensor &h) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.data.resize(h.bytes.size() / 4);
+  std::memcpy(t.data.data(), h.bytes.data(), h.bytes.size());
+  return t;
+}
+
 Tensor fromHost(HostTensor &&h) {
+  if (h.dtype == artifact::DType::F32)
+    return float32Tensor(std::move(h.shape), h);
   Tensor t;
   t.dtype = h.dtype;
   t.shape = std::move(h.shape);
-  if (t.dtype == artifact::DType::F32) {
-    t.data.resize(h.bytes.size() / 4);
-    std::memcpy(t.data.data(), h.bytes.data(), h.bytes.size());
-  } else {
-    t.bytes = std::move(h.bytes);
-  }
+  t.bytes = std::move(h.bytes);
   return t;
 }
 
@@ -153,7 +159,8 @@ public:
                   "): this runtime has no host kernel for the op";
           return false;
         }
-        p.graph = std::move(*g);
+        p.graph = std::make_unique<host::HostGraph>(std::move(*g));
+        p.program = std::make_unique<host::HostProgram>(*p.graph);
       }
       pieces_.push_back(std::move(p));
     }
@@ -178,7 +185,7 @@ public:
         }
       } else {
         std::vector<host::NodeTime> times;
-        if (!host::runHostGraph(*pieces_[i].graph, values, error, profile ? &times : nullptr))
+        if (!pieces_[i].program->run(values, error, profile ? &times : nullptr))
           return false; // the message names the node
         if (profile)
           cursor_ = appendHostNodes(*profile, times, a.target, cursor_);
@@ -200,8 +207,9 @@ public:
 
 private:
   struct Piece {
-    std::unique_ptr<Device> device;       ///< NPU segment
-    std::optional<host::HostGraph> graph; ///< host segment
+    std::unique_ptr<Device> device;             ///< NPU segment
+    std::unique_ptr<host::HostGraph> graph;     ///< host segment
+    std::unique_ptr<host::HostProgram> program; ///< runs `graph`
   };
 
   /// One NPU segment: its float32 inputs from `values`, its outputs back.
@@ -219,7 +227,7 @@ private:
         error = "tensor '" + sig.name + "' is missing or not a float32 tensor of shape " + host::shapeText(sig.shape);
         return false;
       }
-      ins.push_back(fromHost(HostTensor(it->second)));
+      ins.push_back(float32Tensor(it->second.shape, it->second)); // one copy, the value stays
       if (!isGraphTensor(sig.name)) {
         bytes += it->second.bytes.size();
         ++crossings;

@@ -16,8 +16,6 @@
 
 namespace softnpu::host {
 
-using ControlFn = bool (*)(const Scope &scope, KernelContext &ctx);
-
 /// The control-flow ops by op type.
 const std::map<std::string, ControlFn> &controlFlowOps();
 

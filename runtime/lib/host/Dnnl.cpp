@@ -51,13 +51,24 @@ dnnl::memory::desc stridedDesc(const dnnl::memory::dims &dims, const dnnl::memor
 
 dnnl::memory::desc plainDesc(const dnnl::memory::dims &dims) { return stridedDesc(dims, stridesOf(dims)); }
 
-dnnl::memory wrapMemory(const dnnl::memory::desc &md, const void *data) {
-  return dnnl::memory(md, dnnlEngine(), const_cast<void *>(data));
+void appendKey(std::vector<int64_t> &key, const std::vector<int64_t> &shape) {
+  key.push_back(static_cast<int64_t>(shape.size()));
+  key.insert(key.end(), shape.begin(), shape.end());
 }
 
-void runPrimitive(const dnnl::primitive &p, const std::unordered_map<int, dnnl::memory> &args) {
-  dnnl::stream stream(dnnlEngine());
-  p.execute(stream, args);
+void runNodePrimitive(KernelContext &ctx, const dnnl::primitive &p, const std::vector<PrimitiveArg> &args) {
+  PrimitiveState *state = ctx.stateAs<PrimitiveState>();
+  std::unordered_map<int, dnnl::memory> once;
+  std::unordered_map<int, dnnl::memory> &memories = state ? state->args : once;
+  for (const PrimitiveArg &a : args) {
+    void *data = const_cast<void *>(a.data); // oneDNN only reads inputs
+    if (auto m = memories.find(a.id); m != memories.end())
+      m->second.set_data_handle(data);
+    else
+      memories.emplace(a.id, dnnl::memory(a.md, dnnlEngine(), data));
+  }
+  static thread_local dnnl::stream stream(dnnlEngine());
+  p.execute(stream, memories);
   stream.wait();
 }
 

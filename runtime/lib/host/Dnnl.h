@@ -3,8 +3,10 @@
 // The heavy host kernels run on oneDNN's CPU engine, one engine for the
 // process. Tensors are handed over as-is: plain row-major memory
 // descriptors (strides given explicitly), so no reorders happen. A kernel
-// builds its primitive per call and runs it with runPrimitive(), which also
-// applies setHostThreads().
+// builds its primitive through nodePrimitive(), which keeps it for the node's
+// next run when the shapes stay the same (building one costs more than
+// running it on a small tensor), and runs it with runNodePrimitive(), which
+// also applies setHostThreads().
 //
 // oneDNN computes in float32 here; tensors of other element types are
 // staged through float32 copies (toFloat32, fromFloat32).
@@ -14,6 +16,8 @@
 #define SOFTNPU_HOST_DNNL_H
 
 #include "Kernel.h"
+
+#include "softnpu/host/HostThreads.h"
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -28,11 +32,47 @@ const dnnl::engine &dnnlEngine();
 dnnl::memory::desc plainDesc(const dnnl::memory::dims &dims);
 /// A float32 memory descriptor of `dims` with the given element strides.
 dnnl::memory::desc stridedDesc(const dnnl::memory::dims &dims, const dnnl::memory::dims &strides);
-/// Memory over `data` (not owned; oneDNN only reads inputs).
-dnnl::memory wrapMemory(const dnnl::memory::desc &md, const void *data);
+/// A oneDNN primitive a node keeps between runs, with what it was built for
+/// and the memory objects of its arguments.
+struct PrimitiveState : KernelState {
+  std::vector<int64_t> key;
+  dnnl::primitive primitive;
+  std::unordered_map<int, dnnl::memory> args; ///< by DNNL_ARG_*, pointed at each run's buffers
+};
 
-/// Runs `p` on a stream of the engine and waits for it.
-void runPrimitive(const dnnl::primitive &p, const std::unordered_map<int, dnnl::memory> &args);
+/// Appends a shape to a primitive key (its rank, then its dimensions).
+void appendKey(std::vector<int64_t> &key, const std::vector<int64_t> &shape);
+
+/// The node's primitive for `key` (what the primitive depends on besides the
+/// node's attributes: shapes, optional operands), made by make() when the
+/// node keeps none for that key and the host thread count. May throw what
+/// make() throws.
+template <typename Make> dnnl::primitive nodePrimitive(KernelContext &ctx, std::vector<int64_t> key, Make &&make) {
+  key.push_back(hostThreads()); // oneDNN splits the work when the primitive is made
+  PrimitiveState *state = ctx.stateAs<PrimitiveState>();
+  if (state && state->key == key && state->primitive)
+    return state->primitive;
+  dnnl::primitive p = make();
+  if (state) {
+    state->key = std::move(key);
+    state->primitive = p;
+    state->args.clear();
+  }
+  return p;
+}
+
+/// One argument of a primitive: its DNNL_ARG_* id, descriptor and buffer
+/// (not owned; oneDNN only reads inputs).
+struct PrimitiveArg {
+  int id;
+  const dnnl::memory::desc &md;
+  const void *data;
+};
+
+/// Runs `p` (the node's, from nodePrimitive) on `args` and waits for it. The
+/// node keeps the arguments' memory objects and points them at this run's
+/// buffers: making them costs more than a small Gemm.
+void runNodePrimitive(KernelContext &ctx, const dnnl::primitive &p, const std::vector<PrimitiveArg> &args);
 
 /// Calls fn() and turns a dnnl::error into ctx.fail("oneDNN: ...").
 template <typename Fn> bool withDnnl(KernelContext &ctx, Fn &&fn) {

@@ -5,10 +5,7 @@
 #include "Kernel.h"
 #include "Scope.h"
 
-#include "softnpu/timing/HostCost.h"
-
 #include <algorithm>
-#include <chrono>
 
 namespace softnpu::host {
 
@@ -48,63 +45,7 @@ const KernelTable &valueKernels() {
   return table;
 }
 
-/// `v` is not of the type `d` the model declares for value `name`: a kernel
-/// bug or a model whose declared types are wrong; either way say so. The
-/// shapes of a sequence's tensors are not checked: ONNX's own models declare
-/// some their sequences do not have (test_loop16_seq_none).
-bool checkType(const ValueType &d, const HostValue &v, const std::string &name, std::string &why) {
-  auto mismatch = [&] {
-    why = "output '" + name + "' is " + typeText(v) + ", the model declares " + typeText(d);
-    return false;
-  };
-  switch (d.kind) {
-  case ValueType::Kind::Unknown:
-    return true;
-  case ValueType::Kind::Sequence: {
-    const HostSequence *s = v.sequence();
-    if (!s)
-      return mismatch();
-    const ValueType *e = d.element.get();
-    return !e || e->kind != ValueType::Kind::Tensor || e->dtype == s->elemType || mismatch();
-  }
-  case ValueType::Kind::Optional:
-    if (v.kind() != HostValue::Kind::Optional)
-      return mismatch();
-    return !v.element() || !d.element || checkType(*d.element, *v.element(), name, why);
-  case ValueType::Kind::Tensor:
-    break;
-  }
-  const HostTensor *t = v.tensor();
-  if (!t)
-    return mismatch();
-  if (d.dtype != t->dtype) {
-    why = "output '" + name + "' is " + artifact::dtypeName(t->dtype) + ", the model declares " +
-          artifact::dtypeName(d.dtype);
-    return false;
-  }
-  if (!d.hasShape)
-    return true;
-  bool same = d.shape.size() == t->shape.size();
-  for (size_t i = 0; same && i < d.shape.size(); ++i)
-    same = d.shape[i] < 0 || d.shape[i] == t->shape[i];
-  if (!same) {
-    why = "output '" + name + "' has shape " + shapeText(t->shape) + ", the model declares " + shapeText(d.shape);
-    return false;
-  }
-  return true;
-}
-
-bool checkDeclared(const HostGraph &g, const std::string &name, const HostValue &v, std::string &why) {
-  auto it = g.declared.find(name);
-  return it == g.declared.end() || checkType(it->second.type, v, name, why);
-}
-
-/// How a node runs: a tensor kernel, a value kernel, or control flow.
-struct Runner {
-  const KernelFn *kernel = nullptr;
-  ControlFn control = nullptr;
-  bool takesValues = false; ///< a value kernel or control flow: sees every kind of value, fills results
-};
+} // namespace
 
 Runner runnerFor(const std::string &opType) {
   if (auto c = controlFlowOps().find(opType); c != controlFlowOps().end())
@@ -114,35 +55,6 @@ Runner runnerFor(const std::string &opType) {
   if (auto k = tensorKernels().find(opType); k != tensorKernels().end())
     return {&k->second, nullptr, false};
   return {};
-}
-
-/// The node's profile entry: its wall time and its work from the shapes of
-/// its tensors (a sequence or an optional counts as no work).
-NodeTime timeOf(const HostNode &node, const KernelContext &ctx, bool takesValues, double seconds) {
-  NodeTime t{node.name, node.opType, seconds, 0, 0};
-  std::vector<timing::Shape> operands, results;
-  for (const HostTensor *in : ctx.inputs)
-    operands.push_back(in ? in->shape : timing::Shape());
-  for (size_t i = 0; i < node.outputs.size(); ++i) {
-    const HostTensor *out = takesValues ? ctx.results[i].tensor() : &ctx.outputs[i];
-    results.push_back(out ? out->shape : timing::Shape());
-    t.elementOps += out ? static_cast<uint64_t>(out->numElements()) : 0;
-  }
-  t.macs = timing::opMacs(node.opType, operands, results, node.attrInt("transA", 0) != 0);
-  return t;
-}
-
-} // namespace
-
-ValueRef Scope::find(const std::string &name) const {
-  if (auto v = values.find(name); v != values.end()) {
-    if (const HostTensor *t = v->second.tensor())
-      return {t, nullptr};
-    return {nullptr, &v->second};
-  }
-  if (auto c = graph.constants.find(name); c != graph.constants.end())
-    return {&c->second, nullptr};
-  return outer ? outer->find(name) : ValueRef();
 }
 
 bool hasHostKernel(const std::string &opType) {
@@ -162,64 +74,6 @@ std::vector<std::string> hostKernelOps() {
   return ops;
 }
 
-bool runGraph(const Scope &scope, std::string &error, std::vector<NodeTime> *times) {
-  const HostGraph &graph = scope.graph;
-  for (const HostNode &node : graph.nodes) {
-    const std::string what = "node '" + node.name + "' (" + node.opType + ")";
-    const Runner runner = runnerFor(node.opType);
-    if (!runner.kernel && !runner.control) {
-      error = what + ": the host has no kernel for this op";
-      return false;
-    }
-    KernelContext ctx{node, graph.opset, {}, {}, {}, {}, {}};
-    for (const std::string &in : node.inputs) {
-      const ValueRef v = in.empty() ? ValueRef() : scope.find(in);
-      if (!in.empty() && !v) {
-        error = what + ": input '" + in + "' is not available";
-        return false;
-      }
-      if (v.value && !runner.takesValues) {
-        error = what + ": input '" + in + "' is " + typeText(*v.value) + "; the op takes tensors only";
-        return false;
-      }
-      ctx.inputs.push_back(v.tensor);
-      ctx.values.push_back(v.value);
-    }
-    if (runner.takesValues)
-      ctx.results.resize(node.outputs.size());
-    else
-      ctx.outputs.resize(node.outputs.size());
-    const auto start = std::chrono::steady_clock::now();
-    bool ok;
-    try {
-      ok = runner.control ? runner.control(scope, ctx) : (*runner.kernel)(ctx);
-    } catch (const std::bad_alloc &) {
-      ok = ctx.fail("out of memory");
-    } catch (const std::exception &e) {
-      ok = ctx.fail(e.what());
-    }
-    if (!ok) {
-      error = what + ": " + (ctx.error.empty() ? "the host kernel failed" : ctx.error);
-      return false;
-    }
-    if (times)
-      times->push_back(timeOf(node, ctx, runner.takesValues,
-                              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
-    for (size_t i = 0; i < node.outputs.size(); ++i) {
-      if (node.outputs[i].empty())
-        continue;
-      HostValue out = runner.takesValues ? std::move(ctx.results[i]) : HostValue(std::move(ctx.outputs[i]));
-      std::string why;
-      if (!checkDeclared(graph, node.outputs[i], out, why)) {
-        error = what + ": " + why;
-        return false;
-      }
-      scope.values[node.outputs[i]] = std::move(out);
-    }
-  }
-  return true;
-}
-
 bool runHostGraph(const HostGraph &graph, std::map<std::string, HostValue> &values, std::string &error,
                   std::vector<NodeTime> *times) {
   // An input of the wrong kind would only fail later, in whichever node
@@ -236,8 +90,14 @@ bool runHostGraph(const HostGraph &graph, std::map<std::string, HostValue> &valu
       return false;
     }
   }
-  Scope scope{graph, values, nullptr};
-  return runGraph(scope, error, times);
+  PreparedGraph g(graph, nullptr);
+  g.clearBindings();
+  for (const auto &[name, v] : values)
+    g.bind(name, ValueRef::of(v));
+  const bool ok = g.run(error, times);
+  // Every value the nodes produced, also those of a failed run.
+  g.takeProduced(false, [&](const std::string &name, HostValue v) { values[name] = std::move(v); });
+  return ok;
 }
 
 bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &tensors, std::string &error,
@@ -259,6 +119,35 @@ bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &ten
     }
   }
   return true;
+}
+
+struct HostProgram::Impl {
+  PreparedGraph prepared;
+  explicit Impl(const HostGraph &graph) : prepared(graph, nullptr) {}
+};
+
+HostProgram::HostProgram(const HostGraph &graph) : impl_(std::make_unique<Impl>(graph)) {}
+HostProgram::~HostProgram() = default;
+HostProgram::HostProgram(HostProgram &&) noexcept = default;
+HostProgram &HostProgram::operator=(HostProgram &&) noexcept = default;
+
+bool HostProgram::run(std::map<std::string, HostTensor> &values, std::string &error, std::vector<NodeTime> *times) {
+  PreparedGraph &p = impl_->prepared;
+  p.clearBindings();
+  for (const auto &[name, t] : values)
+    p.bind(name, {&t, nullptr});
+  if (!p.run(error, times))
+    return false;
+  bool tensors = true;
+  p.takeProduced(true, [&](const std::string &name, HostValue v) {
+    if (HostTensor *t = v.tensor())
+      values[name] = std::move(*t);
+    else if (tensors) {
+      error = "output '" + name + "' is " + typeText(v) + "; a host segment's outputs must be tensors";
+      tensors = false;
+    }
+  });
+  return tensors;
 }
 
 } // namespace softnpu::host

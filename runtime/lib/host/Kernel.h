@@ -27,19 +27,39 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 namespace softnpu::host {
 
+/// What a kernel keeps for its node between runs of a HostProgram, e.g. the
+/// oneDNN primitive it built for the shapes it last saw.
+struct KernelState {
+  virtual ~KernelState() = default;
+};
+
 struct KernelContext {
   const HostNode &node;
   int64_t opset;
-  std::vector<const HostTensor *> inputs; ///< one per node input; nullptr when omitted or not a tensor
-  std::vector<HostTensor> outputs;        ///< one per node output, filled by a tensor kernel
-  std::vector<const HostValue *> values;  ///< one per node input: a sequence or optional, else nullptr
-  std::vector<HostValue> results;         ///< one per node output, filled by a value kernel
+  std::vector<const HostTensor *> inputs;        ///< one per node input; nullptr when omitted or not a tensor
+  std::vector<HostTensor> outputs;               ///< one per node output, filled by a tensor kernel
+  std::vector<const HostValue *> values;         ///< one per node input: a sequence or optional, else nullptr
+  std::vector<HostValue> results;                ///< one per node output, filled by a value kernel
+  std::unique_ptr<KernelState> *state = nullptr; ///< the node's state, or nullptr when none is kept
+  std::vector<HostTensor> spare;                 ///< the node's tensor outputs of its last run: storage for newOutput()
+
+  /// The node's state as a T (default-constructed on first use), or nullptr
+  /// when this run keeps none. A node always runs the same kernel, so the
+  /// state is always a T.
+  template <typename T> T *stateAs() {
+    if (!state)
+      return nullptr;
+    if (!*state)
+      *state = std::make_unique<T>();
+    return static_cast<T *>(state->get());
+  }
 
   size_t numInputs() const { return inputs.size(); }
   /// Input i, or nullptr when it is omitted, past the end or not a tensor.
@@ -50,6 +70,20 @@ struct KernelContext {
   bool has(size_t i) const { return in(i) || value(i); }
   /// A copy of input i, which must be given, whatever its kind.
   HostValue copyOf(size_t i) const { return in(i) ? HostValue(*in(i)) : *value(i); }
+  /// Output i as a tensor of `dtype` and `shape` whose every element the
+  /// kernel writes: the storage of the node's output from its last run when
+  /// it has the size (no zero fill: the kernel overwrites the old values),
+  /// else a new zero-filled tensor.
+  HostTensor &newOutput(size_t i, DType dtype, std::vector<int64_t> shape) {
+    HostTensor &out = outputs[i];
+    const size_t bytes = static_cast<size_t>(elementCount(shape)) * artifact::dtypeSize(dtype);
+    if (i >= spare.size() || spare[i].bytes.size() != bytes)
+      return out = HostTensor(dtype, std::move(shape));
+    out = std::move(spare[i]);
+    out.dtype = dtype;
+    out.shape = std::move(shape);
+    return out;
+  }
   /// Sets the error message; returns false for `return ctx.fail(...)`.
   bool fail(std::string message) {
     error = std::move(message);
@@ -110,6 +144,21 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape);
 /// For each element of `outShape`, the index of the element of a tensor of
 /// shape `inShape` (right-aligned, broadcast) it reads.
 std::vector<int64_t> broadcastIndex(const std::vector<int64_t> &inShape, const std::vector<int64_t> &outShape);
+/// Calls fn(std::integral_constant<size_t, S>) with S the element size of
+/// `dtype` (1, 2, 4 or 8): a fixed-size memcpy per element then compiles to
+/// one load and store.
+template <typename Fn> void withItemSize(DType dtype, Fn &&fn) {
+  switch (artifact::dtypeSize(dtype)) {
+  case 1:
+    return fn(std::integral_constant<size_t, 1>{});
+  case 2:
+    return fn(std::integral_constant<size_t, 2>{});
+  case 4:
+    return fn(std::integral_constant<size_t, 4>{});
+  default:
+    return fn(std::integral_constant<size_t, 8>{});
+  }
+}
 /// Data movement by index, any dtype: element i of `dst` becomes element
 /// index[i] of `src` (same dtype; every index in range, index.size() ==
 /// dst.numElements()).
@@ -222,6 +271,30 @@ void forEachBroadcast(const std::vector<int64_t> &outShape, const std::array<con
       fn(o, at);
     }
     return;
+  }
+  // Operands that are a single element or whole (every axis their own: the
+  // elements in the output's order), as in x op scalar: loops whose index
+  // pattern the compiler sees, and vectorises.
+  if constexpr (N == 1) {
+    const int64_t c0 = elementCount(*inShapes[0]);
+    if (c0 == n || c0 == 1) {
+      for (int64_t o = 0; o < n; ++o)
+        fn(o, std::array<int64_t, 1>{c0 == 1 ? 0 : o});
+      return;
+    }
+  }
+  if constexpr (N == 2) {
+    const int64_t c0 = elementCount(*inShapes[0]), c1 = elementCount(*inShapes[1]);
+    if (c0 == n && c1 == 1) {
+      for (int64_t o = 0; o < n; ++o)
+        fn(o, std::array<int64_t, 2>{o, 0});
+      return;
+    }
+    if (c0 == 1 && c1 == n) {
+      for (int64_t o = 0; o < n; ++o)
+        fn(o, std::array<int64_t, 2>{0, o});
+      return;
+    }
   }
   // dims[d] and step[k][d] (0 along broadcast axes), merged from the inside.
   std::vector<int64_t> dims;

@@ -198,24 +198,13 @@ AxisSplit splitAxes(const std::vector<int64_t> &shape, const std::vector<bool> &
 }
 
 void copyElements(const HostTensor &src, const std::vector<int64_t> &index, HostTensor &dst) {
-  // A fixed-size memcpy per element compiles to one load and store.
-  auto copy = [&](auto size) {
+  withItemSize(src.dtype, [&](auto size) {
     constexpr size_t n = decltype(size)::value;
     const uint8_t *s = src.bytes.data();
     uint8_t *d = dst.bytes.data();
     for (size_t i = 0; i < index.size(); ++i)
       std::memcpy(d + i * n, s + static_cast<size_t>(index[i]) * n, n);
-  };
-  switch (artifact::dtypeSize(src.dtype)) {
-  case 1:
-    return copy(std::integral_constant<size_t, 1>{});
-  case 2:
-    return copy(std::integral_constant<size_t, 2>{});
-  case 4:
-    return copy(std::integral_constant<size_t, 4>{});
-  default:
-    return copy(std::integral_constant<size_t, 8>{});
-  }
+  });
 }
 
 } // namespace softnpu::host

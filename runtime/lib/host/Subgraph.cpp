@@ -26,34 +26,50 @@ HostValue asDeclared(HostValue v, const ValueType &t) {
   return v;
 }
 
+namespace {
+
+/// What a control-flow node keeps between runs: its subgraphs, prepared.
+struct PreparedSubgraphs : KernelState {
+  std::map<const HostGraph *, std::unique_ptr<PreparedGraph>> graphs;
+};
+
+} // namespace
+
 bool runSubgraph(KernelContext &ctx, const HostGraph &body, const Scope &outer, std::vector<HostValue> args,
                  std::vector<HostValue> &results, const std::string &what) {
   if (args.size() != body.inputs.size())
     return ctx.fail(what + " has " + std::to_string(body.inputs.size()) + " inputs, the op gives it " +
                     std::to_string(args.size()));
-  std::map<std::string, HostValue> local;
-  for (size_t i = 0; i < args.size(); ++i)
-    local[body.inputs[i].name] = asDeclared(std::move(args[i]), body.inputs[i].type);
-  Scope inner{body, local, &outer};
+  // The body is prepared once per node (per run when the node keeps no
+  // state), then run once per iteration.
+  std::unique_ptr<PreparedGraph> once;
+  PreparedGraph *inner = nullptr;
+  if (auto *cache = ctx.stateAs<PreparedSubgraphs>()) {
+    std::unique_ptr<PreparedGraph> &p = cache->graphs[&body];
+    if (!p || p->outer != &outer)
+      p = std::make_unique<PreparedGraph>(body, &outer);
+    inner = p.get();
+  } else {
+    once = std::make_unique<PreparedGraph>(body, &outer);
+    inner = once.get();
+  }
+  inner->clearBindings();
+  for (size_t i = 0; i < args.size(); ++i) {
+    args[i] = asDeclared(std::move(args[i]), body.inputs[i].type);
+    inner->bind(body.inputs[i].name, ValueRef::of(args[i]));
+  }
   std::string why;
-  if (!runGraph(inner, why, nullptr))
+  if (!inner->run(why, nullptr))
     return ctx.fail("in " + what + ": " + why);
-  results.clear();
+  results.assign(body.outputs.size(), HostValue());
   for (size_t i = 0; i < body.outputs.size(); ++i) {
     const std::string &name = body.outputs[i].name;
     // The body's own values move out, unless a later output names one again.
-    auto own = local.find(name);
     bool again = false;
     for (size_t j = i + 1; j < body.outputs.size() && !again; ++j)
       again = body.outputs[j].name == name;
-    if (own != local.end() && !again) {
-      results.push_back(std::move(own->second));
-      continue;
-    }
-    const ValueRef v = inner.find(name);
-    if (!v)
+    if (!inner->output(name, again, results[i]))
       return ctx.fail(what + " does not produce '" + name + "'");
-    results.push_back(v.tensor ? HostValue(*v.tensor) : *v.value);
   }
   return true;
 }

@@ -8,8 +8,12 @@
 //===----------------------------------------------------------------------===//
 #include "softnpu/io/Npy.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
+
+#include <sys/mman.h>
 
 namespace softnpu::io {
 
@@ -152,43 +156,66 @@ std::string shapeText(const std::vector<int64_t> &shape) {
   return s + ")";
 }
 
-} // namespace
+/// Bytes of the header-length field for format version `major` (0: unsupported).
+size_t lengthFieldBytes(unsigned char major) { return major == 1 ? 2 : (major == 2 || major == 3) ? 4 : 0; }
 
-std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &origin, std::string &error) {
-  auto fail = [&](const std::string &msg) -> std::optional<TensorData> {
-    error = origin + ": " + msg;
-    return std::nullopt;
+/// Magic, version, header length and header: the bytes before the data,
+/// read from the first bytes of a file; 0 when they are too few or not a
+/// supported .npy (parsePreamble says why).
+size_t preambleBytes(const std::string &head) {
+  const auto *p = reinterpret_cast<const unsigned char *>(head.data());
+  if (head.size() < kMagicLen + 2 || std::memcmp(p, kMagic, kMagicLen) != 0)
+    return 0;
+  const size_t lenBytes = lengthFieldBytes(p[6]);
+  if (!lenBytes || head.size() < kMagicLen + 2 + lenBytes)
+    return 0;
+  return kMagicLen + 2 + lenBytes + loadLE(p + kMagicLen + 2, static_cast<unsigned>(lenBytes));
+}
+
+/// What a .npy preamble says about the data after it.
+struct Preamble {
+  size_t dataStart = 0; ///< offset of the first data byte
+  ElemType dtype = ElemType::F32;
+  std::vector<int64_t> shape;
+  uint64_t count = 0; ///< elements
+};
+
+/// Parses the preamble at the start of `head` (the whole file, or at least
+/// its preamble) of a file of `fileSize` bytes. On failure sets `msg`.
+bool parsePreamble(const std::string &head, uint64_t fileSize, Preamble &out, std::string &msg) {
+  auto fail = [&](const std::string &m) {
+    msg = m;
+    return false;
   };
-  const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
-  if (bytes.size() < kMagicLen + 2 || std::memcmp(p, kMagic, kMagicLen) != 0)
+  const auto *p = reinterpret_cast<const unsigned char *>(head.data());
+  if (head.size() < kMagicLen + 2 || std::memcmp(p, kMagic, kMagicLen) != 0)
     return fail("not a NumPy .npy file (bad magic)");
   unsigned major = p[6];
-  size_t lenBytes = major == 1 ? 2 : (major == 2 || major == 3) ? 4 : 0;
+  size_t lenBytes = lengthFieldBytes(p[6]);
   if (!lenBytes)
     return fail(".npy format version " + std::to_string(major) + "." + std::to_string(p[7]) +
                 " is not supported (expected 1.x, 2.x or 3.x)");
   size_t start = kMagicLen + 2 + lenBytes;
-  if (bytes.size() < start)
+  if (head.size() < start)
     return fail("truncated .npy header");
   uint64_t headerLen = loadLE(p + kMagicLen + 2, static_cast<unsigned>(lenBytes));
-  if (headerLen > bytes.size() - start)
+  if (headerLen > head.size() - start)
     return fail("truncated .npy header (" + std::to_string(headerLen) + " header bytes announced)");
-  std::string header = bytes.substr(start, headerLen);
+  std::string header = head.substr(start, headerLen);
 
   std::string descr, herr;
   bool fortran = false;
-  TensorData t;
-  if (!HeaderParser(header).parse(descr, fortran, t.shape, herr))
+  if (!HeaderParser(header).parse(descr, fortran, out.shape, herr))
     return fail("bad .npy header: " + herr);
   if (fortran)
     return fail("Fortran-order (column-major) arrays are not supported; save a C-order array "
                 "(numpy.ascontiguousarray)");
   size_t itemSize;
   if (descr == "<f4") {
-    t.dtype = ElemType::F32;
+    out.dtype = ElemType::F32;
     itemSize = 4;
   } else if (descr == "<i8") {
-    t.dtype = ElemType::I64;
+    out.dtype = ElemType::I64;
     itemSize = 8;
   } else if (!descr.empty() && descr[0] == '>') {
     return fail("big-endian data ('" + descr + "') is not supported");
@@ -196,36 +223,168 @@ std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &
     return fail("dtype '" + descr + "' is not supported (expected '<f4' float32 or '<i8' int64)");
   }
 
-  const size_t dataBytes = bytes.size() - start - headerLen;
+  out.dataStart = start + headerLen;
+  const uint64_t dataBytes = fileSize - out.dataStart;
   uint64_t count = 1;
   bool overflow = false;
-  for (int64_t d : t.shape)
+  for (int64_t d : out.shape)
     overflow |= __builtin_mul_overflow(count, static_cast<uint64_t>(d), &count);
   if (overflow || count > dataBytes)
-    return fail("shape " + shapeText(t.shape) + " needs more data than the file's " + std::to_string(dataBytes) +
+    return fail("shape " + shapeText(out.shape) + " needs more data than the file's " + std::to_string(dataBytes) +
                 " bytes");
   if (count * itemSize != dataBytes)
-    return fail("shape " + shapeText(t.shape) + " of " + descr + " needs " + std::to_string(count * itemSize) +
+    return fail("shape " + shapeText(out.shape) + " of " + descr + " needs " + std::to_string(count * itemSize) +
                 " data bytes but the file has " + std::to_string(dataBytes));
+  out.count = count;
+  return true;
+}
 
-  const unsigned char *d = p + start + headerLen;
-  t.data.resize(count);
-  for (uint64_t i = 0; i < count; ++i) {
-    if (t.dtype == ElemType::F32) {
-      uint32_t bits = static_cast<uint32_t>(loadLE(d + 4 * i, 4));
-      std::memcpy(&t.data[i], &bits, 4);
-    } else {
-      t.data[i] = static_cast<float>(static_cast<int64_t>(loadLE(d + 8 * i, 8)));
-    }
+/// Sizes `v` to `count` floats for a bulk copy. A large buffer asks for
+/// transparent huge pages first: filling fresh memory otherwise takes one
+/// page fault per 4 KiB, which on some hosts (VMs) costs more than the copy.
+/// (npu-run --batch reads its inputs a run at a time, through NpyFile.)
+void resizeForBulkCopy(std::vector<float> &v, size_t count) {
+  constexpr uintptr_t kHuge = uintptr_t{1} << 21;
+  v.reserve(count);
+  const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
+  const auto end = reinterpret_cast<uintptr_t>(v.data() + count) & ~(kHuge - 1);
+  if (end > begin)
+    madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE); // advice only: failure is harmless
+  v.resize(count);
+}
+
+/// Elements of `dtype` from the data bytes `d` (little endian) as floats.
+void decodeElements(const unsigned char *d, ElemType dtype, uint64_t count, float *out) {
+  if (dtype == ElemType::F32) {
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "'<f4' is the host's float layout");
+    std::memcpy(out, d, count * 4);
+    return;
   }
+  for (uint64_t i = 0; i < count; ++i)
+    out[i] = static_cast<float>(static_cast<int64_t>(loadLE(d + 8 * i, 8)));
+}
+
+} // namespace
+
+std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &origin, std::string &error) {
+  Preamble pre;
+  std::string msg;
+  if (!parsePreamble(bytes, bytes.size(), pre, msg)) {
+    error = origin + ": " + msg;
+    return std::nullopt;
+  }
+  TensorData t;
+  t.dtype = pre.dtype;
+  t.shape = std::move(pre.shape);
+  resizeForBulkCopy(t.data, pre.count);
+  decodeElements(reinterpret_cast<const unsigned char *>(bytes.data()) + pre.dataStart, t.dtype, pre.count,
+                 t.data.data());
   return t;
 }
 
-std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
-  std::string bytes;
-  if (!readFileBytes(path, bytes, error))
+std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error) {
+  NpyFile f;
+  f.path_ = path;
+  f.in_ = std::make_unique<std::ifstream>(path, std::ios::binary | std::ios::ate);
+  std::ifstream &in = *f.in_;
+  if (!in) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
-  return parseNpy(bytes, "'" + path + "'", error);
+  }
+  const std::streamoff fileSize = in.tellg();
+  in.seekg(0);
+  auto readInto = [&](char *dest, uint64_t n) {
+    in.read(dest, static_cast<std::streamsize>(n));
+    return static_cast<uint64_t>(in.gcount()) == n;
+  };
+  // The preamble only: magic, version and length field, then the header.
+  constexpr uint64_t kFixed = kMagicLen + 2 + 4; // the longest length field
+  std::string head(static_cast<size_t>(std::min<uint64_t>(kFixed, static_cast<uint64_t>(fileSize))), '\0');
+  bool ok = fileSize >= 0 && readInto(head.data(), head.size());
+  const size_t want = std::min<uint64_t>(preambleBytes(head), static_cast<uint64_t>(fileSize));
+  if (ok && want > head.size()) {
+    const size_t have = head.size();
+    head.resize(want);
+    ok = readInto(head.data() + have, want - have);
+  }
+  if (!ok) {
+    error = "cannot read '" + path + "'";
+    return std::nullopt;
+  }
+  Preamble pre;
+  std::string msg;
+  if (!parsePreamble(head, static_cast<uint64_t>(fileSize), pre, msg)) {
+    error = "'" + path + "': " + msg;
+    return std::nullopt;
+  }
+  f.dtype_ = pre.dtype;
+  f.shape_ = std::move(pre.shape);
+  f.count_ = pre.count;
+  f.dataStart_ = pre.dataStart;
+  return f;
+}
+
+NpyFile::NpyFile() = default;
+NpyFile::~NpyFile() = default;
+NpyFile::NpyFile(NpyFile &&) noexcept = default;
+NpyFile &NpyFile::operator=(NpyFile &&) noexcept = default;
+
+bool NpyFile::readAt(uint64_t offset, char *dest, uint64_t bytes) {
+  std::ifstream &in = *in_;
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(offset));
+  in.read(dest, static_cast<std::streamsize>(bytes));
+  return static_cast<uint64_t>(in.gcount()) == bytes;
+}
+
+bool NpyFile::read(uint64_t first, uint64_t n, float *out, std::string &error) {
+  if (first > count_ || n > count_ - first) {
+    error = "'" + path_ + "': elements [" + std::to_string(first) + ", " + std::to_string(first + n) +
+            ") are past its " + std::to_string(count_);
+    return false;
+  }
+  const uint64_t item = dtype_ == ElemType::F32 ? 4 : 8, begin = dataStart_ + first * item, bytes = n * item;
+  // Small reads (a run's slice) come from a block read ahead: two system
+  // calls per run cost more than copying a run's input. 64 KiB: a block of
+  // a megabyte, copied in at once, pushed the simulator's data out of L2.
+  constexpr uint64_t kReadAhead = uint64_t{1} << 16;
+  if (bytes < kReadAhead) {
+    if (begin < aheadAt_ || begin + bytes > aheadAt_ + ahead_.size()) {
+      ahead_.resize(std::min(kReadAhead, dataStart_ + count_ * item - begin));
+      aheadAt_ = begin;
+      if (!readAt(begin, ahead_.data(), ahead_.size())) {
+        ahead_.clear();
+        error = "cannot read '" + path_ + "'";
+        return false;
+      }
+    }
+    decodeElements(reinterpret_cast<const unsigned char *>(ahead_.data()) + (begin - aheadAt_), dtype_, n, out);
+    return true;
+  }
+  bool ok;
+  if (dtype_ == ElemType::F32) { // straight into place
+    ok = readAt(begin, reinterpret_cast<char *>(out), bytes);
+  } else {
+    std::vector<char> raw(bytes);
+    ok = readAt(begin, raw.data(), bytes);
+    decodeElements(reinterpret_cast<const unsigned char *>(raw.data()), dtype_, n, out);
+  }
+  if (!ok)
+    error = "cannot read '" + path_ + "'";
+  return ok;
+}
+
+std::optional<TensorData> readNpy(const std::string &path, std::string &error) {
+  std::optional<NpyFile> f = NpyFile::open(path, error);
+  if (!f)
+    return std::nullopt;
+  TensorData t;
+  t.dtype = f->dtype();
+  t.shape = f->shape();
+  resizeForBulkCopy(t.data, f->count());
+  if (!f->read(0, f->count(), t.data.data(), error))
+    return std::nullopt;
+  return t;
 }
 
 /// The header and preamble of a .npy file of `descr` elements.

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace softnpu::io {
 
@@ -24,18 +23,25 @@ const char *elemTypeName(ElemType t) {
 }
 
 bool readFileBytes(const std::string &path, std::string &bytes, std::string &error) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return false;
   }
-  std::ostringstream os;
-  os << in.rdbuf();
-  if (in.bad() || os.bad()) {
+  // One read of the whole file: npu-run --batch reads inputs of many
+  // megabytes, which a stream copy into a growing buffer reads several times.
+  const std::streamoff size = in.tellg();
+  in.seekg(0);
+  if (size < 0 || !in) {
     error = "cannot read '" + path + "'";
     return false;
   }
-  bytes = os.str();
+  bytes.resize(static_cast<size_t>(size));
+  in.read(bytes.data(), size);
+  if (in.gcount() != size) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
   return true;
 }
 

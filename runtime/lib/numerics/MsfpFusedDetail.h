@@ -2,8 +2,9 @@
 //
 // The fused paths of SignMagnitude (MSFP-style) block formats: roundTrip
 // (RoundTripMsfp.cpp) and packRow (PackMsfp.cpp) without building a
-// BfpVector, each bit-identical to its reference (quantize + dequantize,
-// quantize + encode). The block rules both share are here: the shared
+// BfpVector, and quantizeInto (QuantizeMsfp.cpp) in one pass, each
+// bit-identical to its reference (quantize + dequantize, quantize + encode,
+// quantizeIntoReference). The block rules both share are here: the shared
 // exponent from the largest magnitude and the rounding of |x| to steps,
 // exactly as quantizeBlock (Quantize.cpp) does them.
 //
@@ -24,6 +25,9 @@ bool roundTripMsfpFused(float *x, size_t n, const NumberFormat &fmt, Rounding ro
 /// packRow(x, n, fmt, rounding, out) for a valid SignMagnitude block format;
 /// returns false (out untouched) for any other format.
 bool packRowMsfpFused(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, uint8_t *out);
+/// quantizeInto(x, n, fmt, rounding, out) for a valid SignMagnitude block
+/// format; returns false (out untouched) for any other format.
+bool quantizeMsfpFused(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, BfpVector &out);
 
 /// Largest magnitude of x[0..len) as raw bits (sign cleared), and whether a
 /// NaN or infinity occurs. Shared with the reference quantizer.

@@ -129,7 +129,7 @@ void packRowReference(const float *x, size_t n, const NumberFormat &fmt, Roundin
   if (!isValidBlock(fmt))
     return;
   thread_local BfpVector v; // reused: packing a weight image calls this once per row
-  quantizeInto(x, n, fmt, rounding, v);
+  quantizeIntoReference(x, n, fmt, rounding, v);
   const ElementInfo info = elementInfo(fmt);
   const size_t k = fmt.blockSize, bytes = blockBytes(fmt);
   const unsigned bits = fmt.elementBits();

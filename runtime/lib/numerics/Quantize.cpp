@@ -129,6 +129,12 @@ struct ScalarInfo {
 } // namespace
 
 void quantizeInto(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, BfpVector &out) {
+  if (detail::quantizeMsfpFused(x, n, fmt, rounding, out))
+    return; // MSFP: the fused path, bit-identical to the one below
+  quantizeIntoReference(x, n, fmt, rounding, out);
+}
+
+void quantizeIntoReference(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, BfpVector &out) {
   out.format = fmt;
   if (!isValidBlock(fmt)) {
     out.scales.clear();
@@ -214,7 +220,7 @@ void roundTripReference(float *x, size_t n, const NumberFormat &fmt, Rounding ro
   BfpVector v;
   for (size_t start = 0; start < n; start += run) {
     const size_t len = std::min(run, n - start);
-    quantizeInto(x + start, len, fmt, rounding, v);
+    quantizeIntoReference(x + start, len, fmt, rounding, v);
     dequantize(v, len, x + start);
   }
 }

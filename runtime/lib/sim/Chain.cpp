@@ -130,7 +130,7 @@ bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
     return false;
   }
   std::memcpy(base + static_cast<size_t>(addr) * s.n, x, lanes * sizeof(float));
-  s.markVrfWritten(wr.mem, wr.b, static_cast<size_t>(addr) * s.n + lanes);
+  s.markVrfWritten(wr.mem, wr.b, addr, w);
   return true;
 }
 

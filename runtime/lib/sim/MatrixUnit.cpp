@@ -184,10 +184,17 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
   // multiplied with the whole N x N tile, exactly as stored before.
   float *acc = acc_.data();
   if (fmt.weight.isBlock()) {
-    if (xq_.size() < cols)
-      xq_.resize(cols);
-    for (uint32_t c = 0; c < cols; ++c)
-      numerics::quantizeInto(x + c * n, n, fmt.input, rounding_, xq_[c]);
+    const size_t lanes = static_cast<size_t>(cols) * n;
+    const bool same =
+        xqPair_ == pair && xqSource_.size() == lanes && std::memcmp(xqSource_.data(), x, lanes * sizeof(float)) == 0;
+    if (!same) { // the same floats in the same format quantize to the same blocks
+      if (xq_.size() < cols)
+        xq_.resize(cols);
+      for (uint32_t c = 0; c < cols; ++c)
+        numerics::quantizeInto(x + c * n, n, fmt.input, rounding_, xq_[c]);
+      xqPair_ = pair;
+      xqSource_.assign(x, x + lanes);
+    }
     for (uint32_t r = 0; r < rows; ++r) {
       std::fill(acc, acc + n, 0.0f);
       for (uint32_t c = 0; c < cols; ++c) {

@@ -11,8 +11,30 @@
 #include "SimState.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace softnpu::sim::detail {
+
+namespace {
+
+/// x[i] = f(x[i]), calling f once per run of equal lanes (equal bits): the
+/// padding lanes of a vector hold one value, and a libm call per lane is
+/// most of a sigmoid's time.
+template <typename F> void mapRepeated(float *x, size_t lanes, F f) {
+  uint32_t lastBits = 0;
+  float lastValue = 0.0f;
+  for (size_t i = 0; i < lanes; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], sizeof bits);
+    if (i == 0 || bits != lastBits) {
+      lastBits = bits;
+      lastValue = f(x[i]);
+    }
+    x[i] = lastValue;
+  }
+}
+
+} // namespace
 
 void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, const numerics::NumberFormat &mfuFormat,
                     numerics::Rounding rounding) {
@@ -43,12 +65,10 @@ void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, cons
       x[i] = x[i] > 0.0f ? x[i] : 0.0f;
     break;
   case Opcode::VSigm:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = 1.0f / (1.0f + std::exp(-x[i]));
+    mapRepeated(x, lanes, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
     break;
   case Opcode::VTanh:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = std::tanh(x[i]);
+    mapRepeated(x, lanes, [](float v) { return std::tanh(v); });
     break;
   default: // v_pass, and non point-wise opcodes (never passed here)
     break;

@@ -98,8 +98,13 @@ private:
   std::vector<numerics::BfpVector> zeroRows_; ///< per pair: a zero row of N elements in the weight format
   numerics::BfpVector padRow_;                ///< scratch of paddedBlockRow
   std::vector<float> padFp_;                  ///< scratch of paddedFpRow (N floats)
-  std::vector<numerics::BfpVector> xq_;       ///< scratch: the input, one BfpVector per native vector
+  std::vector<numerics::BfpVector> xq_;       ///< the last input, one BfpVector per native vector
   std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
+  /// What xq_ was quantized from (its pair and floats): an LSTM's gates
+  /// multiply one input with several matrices, and quantizing it is most of
+  /// an mv_mul's time.
+  int64_t xqPair_ = -1;
+  std::vector<float> xqSource_;
 };
 
 /// One active `loop`: its body is [bodyBegin, plan.loopEnd[bodyBegin - 1]).
@@ -123,10 +128,15 @@ struct State {
   std::vector<float> ivrf;      ///< ivrfDepth * n
   std::vector<float> asvrf;     ///< numMfus * asvrfDepth * n
   std::vector<float> mulvrf;    ///< numMfus * mulvrfDepth * n
-  /// High-water marks (in floats, from each VRF's base) of the writes since
-  /// the last reset, so reset() clears only what a run touched: [0] IVRF,
-  /// [1 + m] ASVRF of MFU m, [1 + numMfus + m] MULVRF of MFU m.
-  std::vector<size_t> vrfDirty;
+  /// The vectors each VRF had written since the last reset, so reset()
+  /// clears only those (a run writes a few vectors of a VRF, often far
+  /// apart: the IVRF's first and last): [0] IVRF, [1 + m] ASVRF of MFU m,
+  /// [1 + numMfus + m] MULVRF of MFU m.
+  struct WrittenVectors {
+    std::vector<uint8_t> flag;   ///< per vector of the VRF: 1 = written
+    std::vector<uint32_t> which; ///< the written vectors, each once
+  };
+  std::vector<WrittenVectors> vrfWritten;
   std::array<uint32_t, isa::kNumSRegs> regs{};
   std::vector<LoopFrame> loops; ///< active loops, innermost last (empty between runs)
   MatrixRegisterFile mrf;
@@ -158,8 +168,8 @@ struct State {
   int64_t effectiveAddress(const isa::Inst &inst) const;
   /// Base of a VRF's storage and its depth in vectors; nullptr for DRAM/none.
   float *vrf(isa::MemSpace mem, unsigned mfu, uint32_t &depth);
-  /// Records that a VRF holds written data up to `endFloat` from its base.
-  void markVrfWritten(isa::MemSpace mem, unsigned mfu, size_t endFloat);
+  /// Records that vectors [first, first + count) of a VRF were written.
+  void markVrfWritten(isa::MemSpace mem, unsigned mfu, uint64_t first, uint64_t count);
   /// Grows cur/next to hold `lanes` lanes (no-op when large enough).
   void ensureLanes(uint64_t lanes);
 };

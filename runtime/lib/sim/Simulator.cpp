@@ -24,12 +24,22 @@ using isa::MemSpace;
 
 namespace detail {
 
-void State::markVrfWritten(MemSpace mem, unsigned mfu, size_t endFloat) {
-  if (vrfDirty.empty())
-    vrfDirty.assign(1 + 2 * static_cast<size_t>(target.numMfus), 0);
+void State::markVrfWritten(MemSpace mem, unsigned mfu, uint64_t first, uint64_t count) {
+  if (vrfWritten.empty())
+    vrfWritten.resize(1 + 2 * static_cast<size_t>(target.numMfus));
   size_t i = mem == MemSpace::Ivrf ? 0 : mem == MemSpace::AsVrf ? 1 + mfu : 1 + target.numMfus + mfu;
-  if (i < vrfDirty.size())
-    vrfDirty[i] = std::max(vrfDirty[i], endFloat);
+  if (i >= vrfWritten.size())
+    return;
+  WrittenVectors &w = vrfWritten[i];
+  uint32_t depth = 0;
+  vrf(mem, mfu, depth);
+  if (w.flag.size() != depth)
+    w.flag.assign(depth, 0);
+  for (uint64_t v = first; v < first + count && v < depth; ++v)
+    if (!w.flag[v]) {
+      w.flag[v] = 1;
+      w.which.push_back(static_cast<uint32_t>(v));
+    }
 }
 
 float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
@@ -226,17 +236,20 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
 void Simulator::reset() {
   State &s = *s_;
   std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
-  // Only what the last run wrote: the VRFs of a large target are megabytes.
+  // Only the vectors the last run wrote: the VRFs of a large target are
+  // megabytes.
   const unsigned mfus = s.target.numMfus;
-  for (size_t i = 0; i < s.vrfDirty.size(); ++i) {
-    if (!s.vrfDirty[i])
-      continue;
+  for (size_t i = 0; i < s.vrfWritten.size(); ++i) {
+    State::WrittenVectors &w = s.vrfWritten[i];
     MemSpace mem = i == 0 ? MemSpace::Ivrf : i <= mfus ? MemSpace::AsVrf : MemSpace::MulVrf;
     unsigned mfu = i == 0 ? 0 : static_cast<unsigned>(i <= mfus ? i - 1 : i - 1 - mfus);
     uint32_t depth = 0;
     float *base = s.vrf(mem, mfu, depth);
-    std::fill(base, base + s.vrfDirty[i], 0.0f);
-    s.vrfDirty[i] = 0;
+    for (uint32_t v : w.which) {
+      std::fill(base + static_cast<size_t>(v) * s.n, base + static_cast<size_t>(v + 1) * s.n, 0.0f);
+      w.flag[v] = 0;
+    }
+    w.which.clear();
   }
   for (unsigned r = 0; r < isa::kNumSRegs; ++r)
     s.regs[r] = isa::sregReset(static_cast<isa::SReg>(r));

@@ -2,10 +2,11 @@
 //
 // A format-3 artifact built in code: a host segment (an ONNX model made with
 // ONNX's protobuf classes) feeding an NPU segment (a relu program on the
-// "tiny" target). Checks the values through both, the file round trip, the
-// data-flow validation, typed (non-float32) inputs and outputs, a host
-// kernel's run-time error, and the host segments refused up front (a
-// sequence at a boundary, a subgraph op without a kernel).
+// "tiny" target). Checks the values through both, runs of one session with
+// new inputs, the file round trip, the data-flow validation, typed
+// (non-float32) inputs and outputs, a host kernel's run-time error, and the
+// host segments refused up front (a sequence at a boundary, a subgraph op
+// without a kernel).
 //
 //===----------------------------------------------------------------------===//
 #include "common/TestArtifacts.h"
@@ -137,6 +138,27 @@ TEST(SegmentedSession, HostThenNpu) {
   }
   EXPECT_GT(hostEnd, 0u);
   EXPECT_LE(hostEnd, npuBegin);
+}
+
+// A session keeps state between runs (the host nodes' output storage and
+// kernel state, the simulator's memories): each run must give what a new
+// session gives for its inputs.
+TEST(SegmentedSession, RunsAgainWithNewInputs) {
+  artifact::Artifact a = negRelu();
+  auto model = api::Model::fromArtifact(a);
+  std::string err;
+  auto session = api::Session::create(*model, err);
+  ASSERT_TRUE(session) << err;
+  for (uint32_t seed : {3u, 4u, 5u, 3u}) {
+    api::Tensor x{{1, kTinyDim}, randomVector(kTinyDim, seed)};
+    std::map<std::string, api::Tensor> out;
+    ASSERT_TRUE(session->run({{"x", x}}, out, err)) << err;
+    auto fresh = runOrFail(a, {{"x", x}});
+    ASSERT_EQ(out["y"].data.size(), kTinyDim);
+    EXPECT_EQ(std::memcmp(out["y"].data.data(), fresh["y"].data.data(), kTinyDim * sizeof(float)), 0) << seed;
+    for (unsigned i = 0; i < kTinyDim; ++i)
+      EXPECT_EQ(out["y"].data[i], -x.data[i] > 0 ? -x.data[i] : 0.0f) << seed << " " << i;
+  }
 }
 
 TEST(SegmentedSession, FileRoundTripIsFormat3) {

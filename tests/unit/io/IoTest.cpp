@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -196,6 +197,46 @@ TEST(Npy, Files) {
   EXPECT_TRUE(contains(err, missing)) << err;
   EXPECT_FALSE(writeNpy(missing, {1}, {1}, err));
   EXPECT_TRUE(contains(err, missing)) << err;
+}
+
+// NpyFile reads ranges of elements: through its read-ahead block for small
+// ones (a block of 64 KiB, so these cross block boundaries), straight for
+// large ones; every range gives the elements readNpy gives.
+TEST(Npy, FileRanges) {
+  std::string path = tempPath("ranges.npy");
+  std::string err;
+  const uint64_t n = 700000; // 2.8 MB of data
+  std::vector<float> data(n);
+  for (uint64_t i = 0; i < n; ++i)
+    data[i] = static_cast<float>(i) * 0.5f - 7.0f;
+  ASSERT_TRUE(writeNpy(path, {static_cast<int64_t>(n)}, data, err)) << err;
+  std::optional<NpyFile> f = NpyFile::open(path, err);
+  ASSERT_TRUE(f.has_value()) << err;
+  EXPECT_EQ(f->dtype(), ElemType::F32);
+  EXPECT_EQ(f->shape(), (std::vector<int64_t>{static_cast<int64_t>(n)}));
+  EXPECT_EQ(f->count(), n);
+  const std::vector<std::pair<uint64_t, uint64_t>> ranges = {{0, 1536}, {1536, 1536}, {262000, 1000}, {261000, 300000},
+                                                             {5, 3},    {n - 10, 10}, {0, n},         {400000, 1}};
+  for (const auto &[first, count] : ranges) {
+    std::vector<float> got(count, -1.0f);
+    ASSERT_TRUE(f->read(first, count, got.data(), err)) << err;
+    EXPECT_TRUE(std::equal(got.begin(), got.end(), data.begin() + static_cast<std::ptrdiff_t>(first)))
+        << first << " + " << count;
+  }
+  std::vector<float> one(2);
+  EXPECT_FALSE(f->read(n - 1, 2, one.data(), err));
+  EXPECT_TRUE(contains(err, path)) << err;
+  std::remove(path.c_str());
+
+  std::string i64 = tempPath("ranges_i64.npy");
+  std::ofstream(i64, std::ios::binary) << kNumpyI64;
+  std::optional<NpyFile> g = NpyFile::open(i64, err);
+  ASSERT_TRUE(g.has_value()) << err;
+  EXPECT_EQ(g->dtype(), ElemType::I64);
+  std::vector<float> two(2);
+  ASSERT_TRUE(g->read(2, 2, two.data(), err)) << err;
+  EXPECT_EQ(two, (std::vector<float>{5.0f, 1099511627776.0f}));
+  std::remove(i64.c_str());
 }
 
 TEST(TensorFile, PicksReaderByExtension) {

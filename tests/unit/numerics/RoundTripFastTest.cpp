@@ -1,8 +1,9 @@
 //===- RoundTripFastTest.cpp - Fused MSFP roundTrip / packRow vs reference ===//
 //
-// numerics::roundTrip and packRow take fused paths for MSFP (SignMagnitude)
-// formats; they must give, bit for bit, what roundTripReference (quantize +
-// dequantize) and packRowReference (quantize + encode) give: over random data of many magnitudes, special values (NaN,
+// numerics::roundTrip, packRow and quantizeInto take fused paths for MSFP
+// (SignMagnitude) formats; they must give, bit for bit, what
+// roundTripReference (quantize + dequantize), packRowReference (quantize +
+// encode) and quantizeIntoReference give: over random data of many magnitudes, special values (NaN,
 // +-Inf,
 // +-0, subnormals, the largest floats), every MSFP format m = 1..15 with
 // block sizes from 1 to 256, every rounding mode, run lengths that restart
@@ -98,6 +99,32 @@ TEST(RoundTripFast, MsfpPackMatchesReferenceByteForByte) {
             expectSamePacked(randomRow(rng, n, special), NumberFormat::bfp(m, k), r);
 }
 
+/// quantizeInto against quantizeIntoReference, into BfpVectors that hold a
+/// previous, longer result (as the simulator reuses them): every field must
+/// be rewritten.
+void expectSameQuantized(const std::vector<float> &x, const NumberFormat &f, Rounding r) {
+  BfpVector ref = quantize(std::vector<float>(x.size() + 40, 3.0f).data(), x.size() + 40, f, r), fast = ref;
+  quantizeIntoReference(x.data(), x.size(), f, r, ref);
+  quantizeInto(x.data(), x.size(), f, r, fast);
+  const std::string what =
+      f.name() + " rounding " + std::to_string(static_cast<int>(r)) + " n " + std::to_string(x.size());
+  ASSERT_TRUE(fast.format == ref.format) << what;
+  ASSERT_EQ(fast.scales, ref.scales) << what;
+  ASSERT_EQ(fast.nanBlocks, ref.nanBlocks) << what;
+  ASSERT_EQ(fast.significands, ref.significands) << what;
+  ASSERT_EQ(fast.exponents, ref.exponents) << what;
+}
+
+TEST(RoundTripFast, MsfpQuantizeMatchesReference) {
+  std::mt19937 rng(12);
+  for (unsigned m = 1; m <= 15; ++m)
+    for (unsigned k : {1u, 2u, 7u, 16u, 40u, 256u})
+      for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero})
+        for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{64}, size_t{400}, size_t{1000}})
+          for (bool special : {false, true})
+            expectSameQuantized(randomRow(rng, n, special), NumberFormat::bfp(m, k), r);
+}
+
 TEST(RoundTripFast, OtherFormatsKeepTheReference) {
   std::mt19937 rng(10);
   std::vector<NumberFormat> formats = {NumberFormat::mx(Element::E4M3, 32), NumberFormat::mx(Element::E2M1, 32),
@@ -109,6 +136,8 @@ TEST(RoundTripFast, OtherFormatsKeepTheReference) {
       expectSame(randomRow(rng, 300, true), f, r, 128);
       if (f.isBlock() || f.isFp32())
         expectSamePacked(randomRow(rng, 300, true), f, r);
+      if (f.isBlock())
+        expectSameQuantized(randomRow(rng, 300, true), f, r);
     }
 }
 

@@ -22,6 +22,7 @@
 #include "softnpu/host/HostGraph.h"
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,27 @@ bool runHostGraph(const HostGraph &graph, std::map<std::string, HostValue> &valu
 /// produce, and a graph output that is not a tensor is an error.
 bool runHostGraph(const HostGraph &graph, std::map<std::string, HostTensor> &values, std::string &error,
                   std::vector<NodeTime> *times = nullptr);
+
+/// A graph prepared for many runs (a host segment of a session): each
+/// node's kernel is looked up and each value it reads or writes located
+/// once, not by name at every node of every run, and kernels keep per-node
+/// state and output storage between runs (oneDNN primitives, prepared
+/// subgraphs). `graph` must outlive it.
+class HostProgram {
+public:
+  explicit HostProgram(const HostGraph &graph);
+  ~HostProgram();
+  HostProgram(HostProgram &&) noexcept;
+  HostProgram &operator=(HostProgram &&) noexcept;
+  /// What runHostGraph does with tensors, except that only the graph's
+  /// outputs are added to `values`.
+  bool run(std::map<std::string, HostTensor> &values, std::string &error, std::vector<NodeTime> *times = nullptr);
+
+  struct Impl;
+
+private:
+  std::unique_ptr<Impl> impl_;
+};
 
 /// True when the host has a kernel for `opType` (of the default domain).
 bool hasHostKernel(const std::string &opType);

@@ -9,11 +9,43 @@
 
 #include "softnpu/io/TensorFile.h"
 
+#include <iosfwd>
+#include <memory>
+
 namespace softnpu::io {
 
 /// Parses .npy bytes; `origin` names the source in errors.
 std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &origin, std::string &error);
 std::optional<TensorData> readNpy(const std::string &path, std::string &error);
+
+/// A .npy file read a range of elements at a time, not whole (npu-run
+/// --batch reads one run's slice of an input of many megabytes per run).
+class NpyFile {
+public:
+  /// Opens `path` and reads its header; nullopt with `error` naming the path.
+  static std::optional<NpyFile> open(const std::string &path, std::string &error);
+  ~NpyFile();
+  NpyFile(NpyFile &&) noexcept;
+  NpyFile &operator=(NpyFile &&) noexcept;
+
+  ElemType dtype() const { return dtype_; }
+  const std::vector<int64_t> &shape() const { return shape_; }
+  uint64_t count() const { return count_; } ///< elements
+  /// Elements [first, first + n) as floats (int64 converted, as readNpy
+  /// does); false with `error` when they are past the end or unreadable.
+  bool read(uint64_t first, uint64_t n, float *out, std::string &error);
+
+private:
+  NpyFile();
+  bool readAt(uint64_t offset, char *dest, uint64_t bytes);
+  std::string path_;
+  std::unique_ptr<std::ifstream> in_;
+  ElemType dtype_ = ElemType::F32;
+  std::vector<int64_t> shape_;
+  uint64_t count_ = 0, dataStart_ = 0;
+  std::vector<char> ahead_; ///< file bytes [aheadAt_, aheadAt_ + size) read ahead
+  uint64_t aheadAt_ = 0;
+};
 
 /// .npy bytes (version 1.0, '<f4', C order) of a float32 tensor;
 /// data.size() must equal the product of `shape`.

@@ -52,8 +52,12 @@ struct BfpVector {
 /// Quantizes `n` floats to a block format. Returns an empty vector when `fmt`
 /// is not a valid block format.
 BfpVector quantize(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding);
-/// Same, reusing `out`'s storage (hot loops).
+/// Same, reusing `out`'s storage (hot loops). MSFP formats take a fused
+/// path that gives the same result as the reference.
 void quantizeInto(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, BfpVector &out);
+/// quantizeInto through the rules of every element type: the reference the
+/// fused path is tested against (and the reference paths build on).
+void quantizeIntoReference(const float *x, size_t n, const NumberFormat &fmt, Rounding rounding, BfpVector &out);
 /// Writes the values a BfpVector represents (n elements) to `out`.
 void dequantize(const BfpVector &v, size_t n, float *out);
 /// Rounds x[0..n) in place to what `fmt` can represent, blocks restarting

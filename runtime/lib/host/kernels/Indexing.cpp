@@ -33,21 +33,6 @@ int64_t product(const std::vector<int64_t> &v, size_t from, size_t to) {
   return p;
 }
 
-/// Calls fn(std::integral_constant<size_t, N>) with N the element size of
-/// `t`, so per-element copies are fixed-size.
-template <typename Fn> void withItemSize(DType t, Fn &&fn) {
-  switch (artifact::dtypeSize(t)) {
-  case 1:
-    return fn(std::integral_constant<size_t, 1>{});
-  case 2:
-    return fn(std::integral_constant<size_t, 2>{});
-  case 4:
-    return fn(std::integral_constant<size_t, 4>{});
-  default:
-    return fn(std::integral_constant<size_t, 8>{});
-  }
-}
-
 /// A NaN-safe strict weak order (NaN after every number), so sorting never
 /// sees an inconsistent comparator.
 template <typename C> bool lessThan(C a, C b) {

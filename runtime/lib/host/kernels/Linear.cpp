@@ -82,10 +82,16 @@ bool matmul(KernelContext &ctx) {
       outDims.push_back(m);
       outDims.push_back(n);
       const memory::desc aMd = plainDesc(dimsOf(as)), bMd = plainDesc(dimsOf(bs)), oMd = plainDesc(outDims);
-      const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, bMd, oMd), dnnlEngine());
-      runPrimitive(dnnl::matmul(pd), {{DNNL_ARG_SRC, wrapMemory(aMd, a->bytes.data())},
-                                      {DNNL_ARG_WEIGHTS, wrapMemory(bMd, b->bytes.data())},
-                                      {DNNL_ARG_DST, wrapMemory(oMd, out.bytes.data())}});
+      std::vector<int64_t> key;
+      appendKey(key, a->shape);
+      appendKey(key, b->shape);
+      const dnnl::primitive p = nodePrimitive(ctx, std::move(key), [&] {
+        return dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, oMd), dnnlEngine()));
+      });
+      runNodePrimitive(ctx, p,
+                       {{DNNL_ARG_SRC, aMd, a->bytes.data()},
+                        {DNNL_ARG_WEIGHTS, bMd, b->bytes.data()},
+                        {DNNL_ARG_DST, oMd, out.bytes.data()}});
       return true;
     });
   }
@@ -149,22 +155,30 @@ bool gemm(KernelContext &ctx) {
       const memory::desc aMd = stridedDesc({m, k}, ta ? memory::dims{1, m} : memory::dims{k, 1});
       const memory::desc bMd = stridedDesc({k, n}, tb ? memory::dims{1, k} : memory::dims{n, 1});
       const memory::desc oMd = plainDesc({m, n});
-      dnnl::primitive_attr attr;
-      if (alpha != 1.0f)
-        attr.set_output_scales(0, {alpha});
       if (addC) {
         const float *pc = c->data<float>();
         float *po = out.data<float>();
         for (size_t i = 0; i < cIndex.size(); ++i)
           po[i] = pc[cIndex[i]];
-        dnnl::post_ops ops;
-        ops.append_sum(beta);
-        attr.set_post_ops(ops);
       }
-      const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(aMd, bMd, oMd), attr, dnnlEngine());
-      runPrimitive(dnnl::matmul(pd), {{DNNL_ARG_SRC, wrapMemory(aMd, a->bytes.data())},
-                                      {DNNL_ARG_WEIGHTS, wrapMemory(bMd, b->bytes.data())},
-                                      {DNNL_ARG_DST, wrapMemory(oMd, out.bytes.data())}});
+      std::vector<int64_t> key{addC};
+      appendKey(key, a->shape);
+      appendKey(key, b->shape);
+      const dnnl::primitive p = nodePrimitive(ctx, std::move(key), [&] {
+        dnnl::primitive_attr attr;
+        if (alpha != 1.0f)
+          attr.set_output_scales(0, {alpha});
+        if (addC) {
+          dnnl::post_ops ops;
+          ops.append_sum(beta);
+          attr.set_post_ops(ops);
+        }
+        return dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, oMd), attr, dnnlEngine()));
+      });
+      runNodePrimitive(ctx, p,
+                       {{DNNL_ARG_SRC, aMd, a->bytes.data()},
+                        {DNNL_ARG_WEIGHTS, bMd, b->bytes.data()},
+                        {DNNL_ARG_DST, oMd, out.bytes.data()}});
       return true;
     });
   }
@@ -274,7 +288,11 @@ bool conv(KernelContext &ctx) {
     return true;
   }
   const Float32Operands f(ctx);
-  std::vector<float> y(static_cast<size_t>(elementCount(outShape)));
+  // float32: oneDNN writes the output tensor itself; other types go through
+  // a float32 buffer.
+  const bool f32 = x.dtype == DType::F32;
+  std::vector<float> staged(f32 ? 0 : static_cast<size_t>(elementCount(outShape)));
+  float *y = f32 ? ctx.newOutput(0, DType::F32, outShape).data<float>() : staged.data();
   const bool ok = withDnnl(ctx, [&] {
     memory::dims wDims{m, c / group};
     if (group > 1)
@@ -286,21 +304,25 @@ bool conv(KernelContext &ctx) {
     memory::dims padEnd(win.padsEnd.size());
     for (size_t i = 0; i < padEnd.size(); ++i)
       padEnd[i] = win.coveringPadEnd(i, x.shape[i + 2]);
-    const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                            xMd, wMd, bMd, yMd, win.strides, minusOne(win.dilations), win.padsBegin,
-                                            padEnd);
-    const dnnl::convolution_forward::primitive_desc pd(d, dnnlEngine());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrapMemory(xMd, f.px)},
-                                         {DNNL_ARG_WEIGHTS, wrapMemory(wMd, f.pw)},
-                                         {DNNL_ARG_DST, wrapMemory(yMd, y.data())}};
+    std::vector<int64_t> key{bias != nullptr};
+    appendKey(key, x.shape);
+    appendKey(key, w.shape);
+    const dnnl::primitive p = nodePrimitive(ctx, std::move(key), [&] {
+      const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                              xMd, wMd, bMd, yMd, win.strides, minusOne(win.dilations), win.padsBegin,
+                                              padEnd);
+      return dnnl::convolution_forward(dnnl::convolution_forward::primitive_desc(d, dnnlEngine()));
+    });
+    std::vector<PrimitiveArg> args{{DNNL_ARG_SRC, xMd, f.px}, {DNNL_ARG_WEIGHTS, wMd, f.pw}, {DNNL_ARG_DST, yMd, y}};
     if (bias)
-      args[DNNL_ARG_BIAS] = wrapMemory(bMd, f.pb);
-    runPrimitive(dnnl::convolution_forward(pd), args);
+      args.push_back({DNNL_ARG_BIAS, bMd, f.pb});
+    runNodePrimitive(ctx, p, args);
     return true;
   });
   if (!ok)
     return false;
-  ctx.outputs[0] = fromFloat32(x.dtype, outShape, y.data());
+  if (!f32)
+    ctx.outputs[0] = fromFloat32(x.dtype, outShape, y);
   return true;
 }
 
@@ -404,15 +426,20 @@ bool convTranspose(KernelContext &ctx) {
       wDims.push_back(w.shape[i + 2]), wStrides.push_back(ks[i]);
     const memory::desc xMd = plainDesc(x.shape), wMd = stridedDesc(wDims, wStrides), yMd = plainDesc(dnnlOut);
     const memory::desc bMd = bias && direct ? plainDesc({m}) : memory::desc();
-    const dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-                                              xMd, wMd, bMd, yMd, win.strides, minusOne(win.dilations), padL, padR);
-    const dnnl::deconvolution_forward::primitive_desc pd(d, dnnlEngine());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, wrapMemory(xMd, f.px)},
-                                         {DNNL_ARG_WEIGHTS, wrapMemory(wMd, f.pw)},
-                                         {DNNL_ARG_DST, wrapMemory(yMd, y.data())}};
+    std::vector<int64_t> key{bias != nullptr};
+    appendKey(key, x.shape);
+    appendKey(key, w.shape);
+    const dnnl::primitive p = nodePrimitive(ctx, std::move(key), [&] {
+      const dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
+                                                dnnl::algorithm::deconvolution_direct, xMd, wMd, bMd, yMd, win.strides,
+                                                minusOne(win.dilations), padL, padR);
+      return dnnl::deconvolution_forward(dnnl::deconvolution_forward::primitive_desc(d, dnnlEngine()));
+    });
+    std::vector<PrimitiveArg> args{
+        {DNNL_ARG_SRC, xMd, f.px}, {DNNL_ARG_WEIGHTS, wMd, f.pw}, {DNNL_ARG_DST, yMd, y.data()}};
     if (bias && direct)
-      args[DNNL_ARG_BIAS] = wrapMemory(bMd, f.pb);
-    runPrimitive(dnnl::deconvolution_forward(pd), args);
+      args.push_back({DNNL_ARG_BIAS, bMd, f.pb});
+    runNodePrimitive(ctx, p, args);
     return true;
   });
   if (!ok)

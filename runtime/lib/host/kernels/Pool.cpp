@@ -120,11 +120,15 @@ bool dnnlPool(KernelContext &ctx, const HostTensor &x, const Window &w, PoolKind
     const dnnl::algorithm alg = kind == PoolKind::Max ? dnnl::algorithm::pooling_max
                                 : countPads           ? dnnl::algorithm::pooling_avg_include_padding
                                                       : dnnl::algorithm::pooling_avg_exclude_padding;
-    const dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, xMd, yMd, w.strides, w.kernel,
-                                           dilations, w.padsBegin, padEnd);
-    const dnnl::pooling_v2_forward::primitive_desc pd(d, dnnlEngine());
-    runPrimitive(dnnl::pooling_v2_forward(pd),
-                 {{DNNL_ARG_SRC, wrapMemory(xMd, x.bytes.data())}, {DNNL_ARG_DST, wrapMemory(yMd, y.bytes.data())}});
+    std::vector<int64_t> key{static_cast<int64_t>(alg)};
+    appendKey(key, x.shape);
+    appendKey(key, y.shape);
+    const dnnl::primitive p = nodePrimitive(ctx, std::move(key), [&] {
+      const dnnl::pooling_v2_forward::desc d(dnnl::prop_kind::forward_inference, alg, xMd, yMd, w.strides, w.kernel,
+                                             dilations, w.padsBegin, padEnd);
+      return dnnl::pooling_v2_forward(dnnl::pooling_v2_forward::primitive_desc(d, dnnlEngine()));
+    });
+    runNodePrimitive(ctx, p, {{DNNL_ARG_SRC, xMd, x.bytes.data()}, {DNNL_ARG_DST, yMd, y.bytes.data()}});
     return true;
   });
 }
@@ -164,7 +168,7 @@ bool pool(KernelContext &ctx, PoolKind kind) {
     return ctx.fail("storage_order " + std::to_string(storageOrder));
   std::vector<int64_t> outShape{x.shape[0], x.shape[1]};
   outShape.insert(outShape.end(), w.out.begin(), w.out.end());
-  HostTensor &y = ctx.outputs[0] = HostTensor(x.dtype, outShape);
+  HostTensor &y = ctx.newOutput(0, x.dtype, outShape); // both paths below write every element
   const bool wantIndices = ctx.outputs.size() > 1 && !ctx.node.outputs[1].empty();
   if (wantIndices)
     ctx.outputs[1] = HostTensor(DType::I64, outShape);

@@ -86,22 +86,24 @@ bool transpose(KernelContext &ctx) {
   std::vector<int64_t> step(rank); // input stride of each output axis
   for (size_t i = 0; i < rank; ++i)
     step[i] = inStrides[static_cast<size_t>(perm[i])];
-  const size_t item = artifact::dtypeSize(x->dtype);
-  const uint8_t *src = x->bytes.data();
-  uint8_t *dst = out.bytes.data();
-  std::vector<int64_t> pos(rank, 0);
-  int64_t at = 0;
-  for (int64_t e = 0, n = out.numElements(); e < n; ++e) {
-    std::memcpy(dst + e * item, src + at * item, item);
-    for (size_t d = rank; d-- > 0;) {
-      ++pos[d];
-      at += step[d];
-      if (pos[d] < shape[d])
-        break;
-      at -= step[d] * pos[d];
-      pos[d] = 0;
+  withItemSize(x->dtype, [&](auto size) {
+    constexpr size_t item = decltype(size)::value;
+    const uint8_t *src = x->bytes.data();
+    uint8_t *dst = out.bytes.data();
+    std::vector<int64_t> pos(rank, 0);
+    int64_t at = 0;
+    for (int64_t e = 0, n = out.numElements(); e < n; ++e) {
+      std::memcpy(dst + e * item, src + at * item, item);
+      for (size_t d = rank; d-- > 0;) {
+        ++pos[d];
+        at += step[d];
+        if (pos[d] < shape[d])
+          break;
+        at -= step[d] * pos[d];
+        pos[d] = 0;
+      }
     }
-  }
+  });
   return true;
 }
 
