@@ -117,6 +117,7 @@ bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
       return false;
     }
     std::memcpy(s.dram.data() + addr, x, len * sizeof(float));
+    s.markDramWritten(addr, addr + len);
     return true;
   }
   uint32_t depth = 0;

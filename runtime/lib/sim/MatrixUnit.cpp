@@ -164,6 +164,29 @@ const float *MatrixRegisterFile::paddedFpRow(const Tile &t, size_t i) {
   return padFp_.data();
 }
 
+// Only the blocks some tile of column c reaches are quantized when the rest
+// of the piece is finite: those meet zero weights and add +0 (see matVec).
+// Blocks restart every blockSize elements, so the blocks quantized are the
+// same as those of the whole piece.
+void MatrixRegisterFile::quantizeColumn(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, const float *xc,
+                                        const numerics::NumberFormat &fmt, numerics::BfpVector &out) {
+  const size_t n = n_, k = fmt.blockSize;
+  size_t need = 0;
+  for (uint32_t r = 0; r < rows; ++r)
+    need = std::max<size_t>(need, tileAt(first + static_cast<size_t>(r) * cols + c).cols);
+  need = std::min(n, (need + k - 1) / k * k);
+  uint32_t tailMax = 0; // the largest magnitude's bits: NaN or Inf when >= 0x7F800000
+  for (size_t i = need; i < n; ++i) {
+    uint32_t b;
+    std::memcpy(&b, xc + i, sizeof b);
+    tailMax = std::max(tailMax, b & 0x7FFFFFFFu);
+  }
+  const bool tailFinite = tailMax < 0x7F800000u;
+  numerics::quantizeInto(xc, tailFinite ? need : n, fmt, rounding_, out);
+  if (out.size() < n && std::any_of(out.nanBlocks.begin(), out.nanBlocks.end(), [](uint8_t b) { return b != 0; }))
+    numerics::quantizeInto(xc, n, fmt, rounding_, out); // NaN or Inf: every lane counts
+}
+
 bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
                                 std::string &what) {
   const size_t n = n_;
@@ -191,7 +214,7 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       if (xq_.size() < cols)
         xq_.resize(cols);
       for (uint32_t c = 0; c < cols; ++c)
-        numerics::quantizeInto(x + c * n, n, fmt.input, rounding_, xq_[c]);
+        quantizeColumn(first, rows, cols, c, x + c * n, fmt.input, xq_[c]);
       xqPair_ = pair;
       xqSource_.assign(x, x + lanes);
     }

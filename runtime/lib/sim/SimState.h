@@ -61,6 +61,10 @@ public:
   /// formats[pair].input. Fails when a tile holds a weight format other than
   /// formats[pair].weight. Caller checks the tile range and `pair`.
   bool matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair, std::string &what);
+  /// Quantizes native vector c of an mv_mul input (`xc`) for the tiles from
+  /// `first`: the blocks they reach, or all of it when it holds NaN or Inf.
+  void quantizeColumn(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, const float *xc,
+                      const numerics::NumberFormat &fmt, numerics::BfpVector &out);
 
 private:
   struct Tile {
@@ -125,9 +129,29 @@ struct State {
   unsigned n = 0;               ///< native dimension
   std::vector<float> dram;      ///< working DRAM
   std::vector<float> dramImage; ///< DRAM at the start of a run (zeros + initialisers)
-  std::vector<float> ivrf;      ///< ivrfDepth * n
-  std::vector<float> asvrf;     ///< numMfus * asvrfDepth * n
-  std::vector<float> mulvrf;    ///< numMfus * mulvrfDepth * n
+  /// The DRAM ranges [begin, end) written since the last reset, adjacent
+  /// writes merged (a convolution writes one pixel after the next), so
+  /// reset() restores only those from dramImage; `dramAllDirty` when there
+  /// were too many to track and the whole image is copied back.
+  std::vector<std::pair<uint64_t, uint64_t>> dramDirty;
+  bool dramAllDirty = true;
+  void markDramWritten(uint64_t begin, uint64_t end) {
+    if (dramAllDirty)
+      return;
+    if (!dramDirty.empty() && dramDirty.back().second == begin) {
+      dramDirty.back().second = end;
+      return;
+    }
+    if (dramDirty.size() >= 4096) {
+      dramAllDirty = true;
+      dramDirty.clear();
+      return;
+    }
+    dramDirty.emplace_back(begin, end);
+  }
+  std::vector<float> ivrf;   ///< ivrfDepth * n
+  std::vector<float> asvrf;  ///< numMfus * asvrfDepth * n
+  std::vector<float> mulvrf; ///< numMfus * mulvrfDepth * n
   /// The vectors each VRF had written since the last reset, so reset()
   /// clears only those (a run writes a few vectors of a VRF, often far
   /// apart: the IVRF's first and last): [0] IVRF, [1 + m] ASVRF of MFU m,

@@ -235,7 +235,16 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
 
 void Simulator::reset() {
   State &s = *s_;
-  std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
+  if (s.dramAllDirty) {
+    std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
+  } else {
+    for (const auto &[begin, end] : s.dramDirty)
+      std::copy(s.dramImage.begin() + static_cast<std::ptrdiff_t>(begin),
+                s.dramImage.begin() + static_cast<std::ptrdiff_t>(end),
+                s.dram.begin() + static_cast<std::ptrdiff_t>(begin));
+  }
+  s.dramDirty.clear();
+  s.dramAllDirty = false;
   // Only the vectors the last run wrote: the VRFs of a large target are
   // megabytes.
   const unsigned mfus = s.target.numMfus;
@@ -307,6 +316,7 @@ bool Simulator::writeDram(uint64_t addr, const float *data, size_t n, std::strin
     return false;
   }
   std::memcpy(s.dram.data() + addr, data, n * sizeof(float));
+  s.markDramWritten(addr, addr + n);
   return true;
 }
 
