@@ -1,13 +1,14 @@
 //===- Fuse.cpp - Fold bias adds and activations into fpga.linear --------===//
 //
 // Two rewrite patterns, rooted at the consumer: add(linear, row bias) ->
-// linear with bias, activation(linear) -> linear with that activation, when
-// the linear has no other user. Applied in one forward walk (no folding, no
+// linear with bias, activation(linear) -> linear with that activation (also
+// through reshape / transpose views), when the linear has no other user. Applied in one forward walk (no folding, no
 // dead-code removal), so linear -> add -> activation folds into one linear.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
@@ -71,12 +72,24 @@ struct FuseBias : OpRewritePattern<fpga::AddOp> {
   }
 };
 
-/// linear(no activation) + activation -> linear(activation).
+/// linear(no activation) + activation -> linear(activation). An element-wise
+/// activation commutes with data movement, so it also folds through a chain
+/// of single-use fpga.reshape / fpga.transpose views between the two (a
+/// convolution's linear is followed by the transpose back to NCHW): the
+/// views are rebuilt on the fused linear.
 struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(fpga::ActivationOp act, PatternRewriter &rewriter) const override {
-    fpga::LinearOp linear = fusableLinear(act.getX());
+    SmallVector<Operation *, 4> views; // from the activation's operand back to the linear
+    Value v = act.getX();
+    while (Operation *def = v.getDefiningOp()) {
+      if (!llvm::isa<fpga::ReshapeOp, fpga::TransposeOp>(def) || !v.hasOneUse())
+        break;
+      views.push_back(def);
+      v = def->getOperand(0);
+    }
+    fpga::LinearOp linear = fusableLinear(v);
     if (!linear)
       return rewriter.notifyMatchFailure(act, "operand is not a linear without activation and other users");
     Location loc = rewriter.getFusedLoc({linear.getLoc(), act.getLoc()});
@@ -84,7 +97,15 @@ struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
                                         linear.getBias(), linear.getTransposeX(), linear.getTransposeW(),
                                         linear.getAlpha(), linear.getBeta(), act.getKind(), linear.getTileGridAttr(),
                                         linear.getWeightFormatAttr(), linear.getInputFormatAttr());
-    rewriter.replaceOp(act, fused.getY());
+    Value result = fused.getY();
+    for (Operation *view : llvm::reverse(views)) {
+      IRMapping map;
+      map.map(view->getOperand(0), result);
+      result = rewriter.clone(*view, map)->getResult(0);
+    }
+    rewriter.replaceOp(act, result);
+    for (Operation *view : views)
+      rewriter.eraseOp(view);
     rewriter.eraseOp(linear);
     return success();
   }

@@ -75,3 +75,16 @@ func.func @two_activations(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>) -> tensor<1
   %2 = fpga.activation tanh %1 : (tensor<1x6xf32>) -> tensor<1x6xf32>
   return %2 : tensor<1x6xf32>
 }
+
+// A view between the linear and the activation that has another user keeps
+// the un-activated values alive: nothing folds.
+// CHECK-LABEL: func.func @view_with_two_users
+// CHECK: fpga.linear
+// CHECK-NOT: activation =
+// CHECK: fpga.activation relu
+func.func @view_with_two_users(%x: tensor<6x8xf32>, %w: tensor<4x8xf32>) -> (tensor<4x6xf32>, tensor<4x6xf32>) {
+  %0 = fpga.linear %x, %w : (tensor<6x8xf32>, tensor<4x8xf32>) -> tensor<6x4xf32>
+  %1 = fpga.transpose %0 {perm = array<i64: 1, 0>} : (tensor<6x4xf32>) -> tensor<4x6xf32>
+  %2 = fpga.activation relu %1 : (tensor<4x6xf32>) -> tensor<4x6xf32>
+  return %1, %2 : tensor<4x6xf32>, tensor<4x6xf32>
+}

@@ -74,3 +74,18 @@ func.func @two_linears(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>, %z: tensor<1x8x
   %2 = fpga.add %1, %0 : (tensor<1x6xf32>, tensor<1x6xf32>) -> tensor<1x6xf32>
   return %2 : tensor<1x6xf32>
 }
+
+// A convolution's linear is followed by views back to NCHW; a relu after
+// them folds into the linear and the views are rebuilt on its result.
+// CHECK-LABEL: func.func @relu_through_views
+// CHECK-NEXT: %[[Y:.*]] = fpga.linear %{{.*}}, %{{.*}}, %{{.*}} {activation = #fpga<activation relu>}
+// CHECK-NEXT: %[[T:.*]] = fpga.transpose %[[Y]] {perm = array<i64: 1, 0>} : (tensor<6x4xf32>) -> tensor<4x6xf32>
+// CHECK-NEXT: %[[R:.*]] = fpga.reshape %[[T]] : (tensor<4x6xf32>) -> tensor<1x4x2x3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @relu_through_views(%x: tensor<6x8xf32>, %w: tensor<4x8xf32>, %b: tensor<4xf32>) -> tensor<1x4x2x3xf32> {
+  %0 = fpga.linear %x, %w, %b : (tensor<6x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> tensor<6x4xf32>
+  %1 = fpga.transpose %0 {perm = array<i64: 1, 0>} : (tensor<6x4xf32>) -> tensor<4x6xf32>
+  %2 = fpga.reshape %1 : (tensor<4x6xf32>) -> tensor<1x4x2x3xf32>
+  %3 = fpga.activation relu %2 : (tensor<1x4x2x3xf32>) -> tensor<1x4x2x3xf32>
+  return %3 : tensor<1x4x2x3xf32>
+}
