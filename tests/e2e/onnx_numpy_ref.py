@@ -439,6 +439,49 @@ def _gather(node, args, at):
     return np.take(data, indices, axis=int(at.get("axis", 0)))
 
 
+def _window_geometry(node, at, x, kernel):
+    """(pads [top, left, bottom, right], strides, dilations) of a 2-D Conv or
+    pool with explicit pads (auto_pad NOTSET) and ceil_mode 0; RefError else."""
+    if x.ndim != 4 or len(kernel) != 2:
+        raise RefError(f"{_node_label(node)}: only 2-D NCHW windows are supported")
+    if at.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET") or at.get("ceil_mode", 0):
+        raise RefError(f"{_node_label(node)}: only explicit pads and ceil_mode 0 are supported")
+    pads = list(at.get("pads", [0, 0, 0, 0]))
+    strides = list(at.get("strides", [1, 1]))
+    dilations = list(at.get("dilations", [1, 1]))
+    return pads, strides, dilations
+
+
+def _windows(x, kernel, pads, strides, dilations, fill):
+    """[N, C, OH, OW, KH, KW] views of x's receptive fields, padded with `fill`."""
+    top, left, bottom, right = pads
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=fill)
+    kh, kw = kernel
+    eh, ew = (kh - 1) * dilations[0] + 1, (kw - 1) * dilations[1] + 1
+    full = np.lib.stride_tricks.sliding_window_view(xp, (eh, ew), axis=(2, 3))
+    return full[:, :, ::strides[0], ::strides[1], ::dilations[0], ::dilations[1]]
+
+
+def _conv(node, args, at):
+    x, w = args[0], args[1]
+    if int(at.get("group", 1)) != 1:
+        raise RefError(f"{_node_label(node)}: only group 1 is supported")
+    kernel = list(at.get("kernel_shape", w.shape[2:]))
+    pads, strides, dilations = _window_geometry(node, at, x, kernel)
+    win = _windows(x, kernel, pads, strides, dilations, 0.0)
+    y = np.einsum("nchwij,ocij->nohw", win, w, optimize=True)
+    if len(args) > 2 and args[2] is not None:
+        y = y + args[2].reshape(1, -1, 1, 1)
+    return y
+
+
+def _max_pool(node, args, at):
+    x = args[0]
+    kernel = list(at["kernel_shape"])
+    pads, strides, dilations = _window_geometry(node, at, x, kernel)
+    return _windows(x, kernel, pads, strides, dilations, -np.inf).max(axis=(4, 5))
+
+
 OPS = {
     "Gemm": _gemm,
     "MatMul": lambda n, a, at: np.matmul(a[0], a[1]),
@@ -466,6 +509,8 @@ OPS = {
     "Shape": _shape,
     "Expand": lambda n, a, at: a[0] * np.ones(tuple(int(d) for d in a[1]), dtype=a[0].dtype),
     "ConstantOfShape": _constant_of_shape,
+    "Conv": _conv,
+    "MaxPool": _max_pool,
 }
 
 
@@ -483,7 +528,9 @@ def run_each(model, name, batch, output):
     if isinstance(model, (str, os.PathLike)):
         model = onnx.load(model)
     if not any(node.op_type in ("LSTM", "GRU", "RNN") for node in model.graph.node):
-        return run(model, {name: batch})[output].reshape(len(batch), -1)
+        # In chunks: a convolution's windows take memory per image.
+        return np.concatenate([run(model, {name: batch[i:i + 500]})[output].reshape(len(batch[i:i + 500]), -1)
+                               for i in range(0, len(batch), 500)])
     return np.concatenate([run(model, {name: batch[i:i + 1]})[output].reshape(1, -1)
                            for i in range(len(batch))])
 
