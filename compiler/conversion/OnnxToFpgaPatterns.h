@@ -36,6 +36,8 @@ llvm::ArrayRef<LoweringEntry> viewLowerings();
 llvm::ArrayRef<LoweringEntry> recurrentLowerings();
 /// Conv.
 llvm::ArrayRef<LoweringEntry> convLowerings();
+/// MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool.
+llvm::ArrayRef<LoweringEntry> poolLowerings();
 
 /// Reports that the NPU cannot run `op`: "<node 'name' (Op)>: <why>".
 mlir::InFlightDiagnostic refuse(mlir::Operation *op, const llvm::Twine &why);

@@ -1,7 +1,8 @@
 //===- LowerPointwise.cpp - Point-wise ops and copies -> DRAM chains -------===//
 //
 // fpga.add (same shape, or numpy broadcasting row by row), fpga.activation,
-// and the data movement of fpga.extract and fpga.transpose: chains that read
+// fpga.pool (a loop of pooled window reads), and the data movement of
+// fpga.extract and fpga.transpose: chains that read
 // DRAM, run at most a point-wise step and write DRAM. An add or activation
 // whose operand or result the memory plan keeps in the IVRF reads or writes
 // it there instead, chunk by chunk (rowChains).
@@ -139,6 +140,39 @@ LogicalResult Lowerer::lowerActivation(fpga::ActivationOp op) {
     rowChains(loc, shapeOf(op.getY()), *x, y, {{inst, 0}}, 4096, nullptr);
   else
     pointwise(loc, x->addr, 1, y.addr, numElements(op.getY()), {{inst, 0}});
+  return success();
+}
+
+LogicalResult Lowerer::lowerPool(fpga::PoolOp op) {
+  Location loc = op.getLoc();
+  auto window = op.getX().getDefiningOp<fpga::WindowOp>(); // the verifier's rule
+  FailureOr<int64_t> map = addrOf(window.getX(), loc);
+  if (failed(map))
+    return failure();
+  const int64_t c = static_cast<int64_t>(window.getWindowChannels()), pixels = shapeOf(op.getY())[0];
+  const int64_t vectors = llvm::divideCeilSigned(c, n_);
+  const float scale = op.getScale().convertToFloat();
+  SmallVector<Step> steps;
+  if (scale != 1.0f)
+    steps.push_back({"vv_mul", 0});
+  auto mfus = placeSteps(loc, false, steps);
+  if (failed(mfus))
+    return failure();
+  if (scale != 1.0f)
+    stage(loc, splat(loc, scale, c), c, 1, vectors, {}, {"MULVRF", 0, (*mfus)[0]});
+  // One loop over the output pixels: the read combines pixel i's taps, and
+  // result row i goes WR_STEP = C further on.
+  setWindowRegs(loc, window);
+  setReg(loc, isa::SReg::Cols, vectors);
+  setReg(loc, isa::SReg::WrLen, c);
+  setReg(loc, isa::SReg::WrStep, c);
+  auto loop = fpga::LoopOp::create(b_, loc, pixels);
+  loop.getBody().emplaceBlock();
+  OpBuilder::InsertionGuard g(b_);
+  b_.setInsertionPointToStart(&loop.getBody().front());
+  Access rd{"DRAM", *map + static_cast<int64_t>(window.getChannelOffset()), 0, /*iter=*/true, /*window=*/true};
+  rd.pool = op.getKind();
+  chainTo(loc, rd, std::nullopt, steps, {{"DRAM", resultAddr(op.getY()), 0, /*iter=*/true}});
   return success();
 }
 

@@ -125,6 +125,8 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
     r = lowerExtract(e);
   else if (auto tr = dyn_cast<fpga::TransposeOp>(op))
     r = lowerTranspose(tr);
+  else if (auto pool = dyn_cast<fpga::PoolOp>(op))
+    r = lowerPool(pool);
   else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, fpga::WindowOp, func::ReturnOp>(op))
     return success();
   else

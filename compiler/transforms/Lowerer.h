@@ -76,6 +76,7 @@ private:
   void setWindowRegs(mlir::Location loc, fpga::WindowOp w);
   mlir::LogicalResult lowerAdd(fpga::AddOp op);
   mlir::LogicalResult lowerActivation(fpga::ActivationOp op);
+  mlir::LogicalResult lowerPool(fpga::PoolOp op);
   mlir::LogicalResult lowerExtract(fpga::ExtractOp op);
   mlir::LogicalResult lowerTranspose(fpga::TransposeOp op);
   mlir::LogicalResult lowerRnn(fpga::RnnOp op);

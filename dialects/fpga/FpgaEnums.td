@@ -22,6 +22,14 @@ def Fpga_Activation : I64EnumAttr<"Activation", "an activation of the multifunct
 }
 def Fpga_ActivationAttr : EnumAttr<Fpga_Dialect, Fpga_Activation, "activation">;
 
+def Fpga_PoolKind : I64EnumAttr<"PoolKind", "how a pooling layer combines a window's taps", [
+    I64EnumAttrCase<"max", 0>,
+    I64EnumAttrCase<"sum", 1>]> {
+  let cppNamespace = "::softnpu::fpga";
+  let genSpecializedAttr = 0;
+}
+def Fpga_PoolKindAttr : EnumAttr<Fpga_Dialect, Fpga_PoolKind, "pool">;
+
 def Fpga_RnnCell : I64EnumAttr<"RnnCell", "a recurrent cell (ONNX LSTM, GRU or RNN)", [
     I64EnumAttrCase<"lstm", 0>,
     I64EnumAttrCase<"gru", 1>,

@@ -82,6 +82,21 @@ LogicalResult ActivationOp::verify() {
   return success();
 }
 
+LogicalResult PoolOp::verify() {
+  auto window = getX().getDefiningOp<WindowOp>();
+  if (!window)
+    return emitOpError("operand must be an fpga.window view");
+  auto y = cast<RankedTensorType>(getY().getType());
+  const int64_t pixels = cast<RankedTensorType>(getX().getType()).getDimSize(0);
+  if (y.getRank() != 2 || y.getDimSize(0) != pixels ||
+      y.getDimSize(1) != static_cast<int64_t>(window.getWindowChannels()))
+    return emitOpError("result must be [")
+           << pixels << ", " << window.getWindowChannels() << "]: one row of the window's channels per pixel";
+  if (getKind() == PoolKind::max && getScale().convertToFloat() != 1.0f)
+    return emitOpError("a max pool has no scale");
+  return success();
+}
+
 int64_t WindowOp::windowsAlong(int64_t in, int64_t padBegin, int64_t padEnd, int64_t kernel, int64_t dilation,
                                int64_t stride) {
   const int64_t span = in + padBegin + padEnd - ((kernel - 1) * dilation + 1);

@@ -170,6 +170,22 @@ def Fpga_WindowOp : Fpga_Op<"window", [Pure]> {
   }];
 }
 
+def Fpga_PoolOp : Fpga_Op<"pool", [Pure]> {
+  let summary = "a pooling layer: each receptive field's taps combined channel by channel";
+  let description = [{
+    `x` is an `fpga.window` view [P, Kh * Kw * C] of a channels-innermost
+    feature map (its `window_channels` C). Row p of the result holds, for each
+    channel, the largest of pixel p's taps inside the map (`max`), or their
+    fp32 sum in tap order times `scale` (`sum`; an average has scale
+    1 / count). Padding taps are skipped. Lowered to one loop of pooled
+    window reads (v_rd window, pool max / pool sum), the scale a vv_mul.
+  }];
+  let arguments = (ins AnyRankedTensor:$x, Fpga_PoolKindAttr:$kind, DefaultValuedAttr<F32Attr, "1.0">:$scale);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "``$kind $x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Fpga_ReshapeOp : Fpga_Op<"reshape", [Pure]> {
   let summary = "a new shape over the same dense row-major data (no data movement)";
   let arguments = (ins AnyRankedTensor:$x);
@@ -281,10 +297,11 @@ def Fpga_VRdOp : Fpga_InstOp<"v_rd"> {
     `iter`: the address advances by RD_STEP each iteration of the innermost
     loop. `window` (DRAM): read the receptive field of one output pixel of a
     convolution over the channels-innermost map at `addr` (docs/isa.md);
-    with `iter` the pixel is the iteration.
+    with `iter` the pixel is the iteration. `pool` (with `window`): combine
+    the taps channel by channel instead, by max or sum (a pooling layer).
   }];
   let arguments = (ins Fpga_MemSpace:$mem, I64Attr:$addr, DefaultValuedAttr<I64Attr, "0">:$mfu, UnitAttr:$iter,
-                   UnitAttr:$window);
+                   UnitAttr:$window, OptionalAttr<Fpga_PoolKindAttr>:$pool);
   let assemblyFormat = "$mem `[` $addr `]` attr-dict";
 }
 def Fpga_VWrOp : Fpga_InstOp<"v_wr"> {

@@ -25,7 +25,8 @@ void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::op
   c.getBody().emplaceBlock();
   mlir::OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(&c.getBody().front());
-  fpga::VRdOp::create(b, loc, memSpaceOf(rd.mem), rd.addr, rd.mfu, rd.iter, rd.window);
+  fpga::VRdOp::create(b, loc, memSpaceOf(rd.mem), rd.addr, rd.mfu, rd.iter, rd.window,
+                      rd.pool ? fpga::PoolKindAttr::get(b.getContext(), *rd.pool) : fpga::PoolKindAttr());
   if (mvTile)
     fpga::MvMulOp::create(b, loc, *mvTile);
   for (const Step &s : steps)

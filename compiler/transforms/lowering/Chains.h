@@ -10,6 +10,7 @@
 #ifndef SOFTNPU_COMPILER_TRANSFORMS_LOWERING_CHAINS_H
 #define SOFTNPU_COMPILER_TRANSFORMS_LOWERING_CHAINS_H
 
+#include "dialects/fpga/FpgaDialect.h"
 #include "softnpu/target/Target.h"
 
 #include "mlir/IR/Builders.h"
@@ -35,7 +36,8 @@ struct Access {
   int64_t addr = 0;
   int64_t mfu = 0;
   bool iter = false;
-  bool window = false; ///< v_rd only: a convolution window (fpga.window)
+  bool window = false;                               ///< v_rd only: a convolution window (fpga.window)
+  std::optional<fpga::PoolKind> pool = std::nullopt; ///< v_rd of a window only: its taps combined (fpga.pool)
 };
 
 /// Emits one chain at `b`: v_rd `rd`, mv_mul of the tile grid at `mvTile`

@@ -22,8 +22,8 @@ mlir::Value rootOf(mlir::Value v) {
 }
 
 bool isLowered(mlir::Operation *op) {
-  return llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp>(
-      op);
+  return llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp,
+                   fpga::PoolOp>(op);
 }
 
 llvm::DenseSet<mlir::Value> outputsInPlace(mlir::func::FuncOp func) {

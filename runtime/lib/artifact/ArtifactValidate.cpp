@@ -264,7 +264,7 @@ private:
         // Bounded by its feature map, whatever the pixel: one check for all
         // the iterations (isa::Window::check, the simulator's own rule).
         const isa::Window w = isa::Window::fromRegisters([&](isa::SReg r) { return reg(r); });
-        if (std::optional<std::string> why = w.check(in.a, cols * n, a_.dramElements))
+        if (std::optional<std::string> why = w.check(in.a, cols * n, a_.dramElements, in.flags & isa::kVPoolMask))
           return bad(*why);
         return true;
       }

@@ -26,7 +26,7 @@ uint64_t Window::elements() const { return mulSat(mulSat(kH, kW), winC); }
 
 uint64_t Window::span() const { return addSat(mulSat(uint64_t{inH} * inW - 1, inC), winC); }
 
-std::optional<std::string> Window::check(uint64_t a, uint64_t lanes, uint64_t dramElements) const {
+std::optional<std::string> Window::check(uint64_t a, uint64_t lanes, uint64_t dramElements, bool pooled) const {
   const std::pair<SReg, uint32_t> positive[] = {
       {SReg::InH, inH},   {SReg::InW, inW},   {SReg::InC, inC},         {SReg::WinC, winC},
       {SReg::KH, kH},     {SReg::KW, kW},     {SReg::StrideH, strideH}, {SReg::StrideW, strideW},
@@ -37,7 +37,10 @@ std::optional<std::string> Window::check(uint64_t a, uint64_t lanes, uint64_t dr
       return std::string("window: ") + sregName(reg) + " is 0";
   if (winC > inC)
     return "window: WIN_C " + std::to_string(winC) + " exceeds IN_C " + std::to_string(inC);
-  if (elements() > lanes)
+  if (pooled && winC > lanes)
+    return "window: the pooled WIN_C = " + std::to_string(winC) +
+           " elements exceed COLS x N = " + std::to_string(lanes);
+  if (!pooled && elements() > lanes)
     return "window: K_H x K_W x WIN_C = " + std::to_string(kH) + " x " + std::to_string(kW) + " x " +
            std::to_string(winC) + " elements exceed COLS x N = " + std::to_string(lanes);
   const uint64_t end = addSat(a, span()); // one past the map's last element read

@@ -4,7 +4,9 @@
 #include "softnpu/isa/Window.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace softnpu::sim::detail {
 
@@ -24,13 +26,31 @@ uint64_t pixelOf(const State &s, const isa::Inst &rd) {
 
 bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what) {
   const isa::Window w = windowOf(s);
-  if (std::optional<std::string> why = w.check(rd.a, lanes, s.dram.size())) {
+  const bool pooled = rd.flags & isa::kVPoolMask;
+  if (std::optional<std::string> why = w.check(rd.a, lanes, s.dram.size(), pooled)) {
     what = *why;
     return false;
   }
   // check() put the whole map inside DRAM: every tap offset is in range.
   const float *map = s.dram.data() + rd.a;
   float *x = s.cur.data();
+  if (pooled) {
+    const bool max = rd.flags & isa::kVPoolMax;
+    std::fill(x, x + w.winC, max ? -std::numeric_limits<float>::infinity() : 0.0f);
+    w.forEachTap(pixelOf(s, rd), [&](uint64_t, int64_t offset) {
+      if (offset < 0)
+        return; // padding: skipped by max, adds nothing to the sum
+      const float *tap = map + offset;
+      if (max)
+        for (uint32_t c = 0; c < w.winC; ++c)
+          x[c] = std::fmax(x[c], tap[c]);
+      else
+        for (uint32_t c = 0; c < w.winC; ++c)
+          x[c] += tap[c];
+    });
+    std::fill(x + w.winC, x + lanes, 0.0f);
+    return true;
+  }
   w.forEachTap(pixelOf(s, rd), [&](uint64_t tap, int64_t offset) {
     float *dst = x + tap * w.winC;
     if (offset < 0)

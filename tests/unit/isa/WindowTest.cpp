@@ -95,17 +95,32 @@ TEST(IsaWindow, DecodeAcceptsWindowOnDramReadsOnly) {
     // Not a v_wr flag, whatever the memory.
     for (unsigned mem : {1u, 2u, 3u, 4u}) {
       const std::string e = decodeError(word(0x03, mem, flags, 64));
-      EXPECT_NE(e.find("v_wr: flags bit 1 (window) is defined for v_rd only"), std::string::npos) << e;
+      EXPECT_NE(e.find("window and pool, are v_rd's"), std::string::npos) << e;
     }
   }
-  // Bits 2-3 stay undefined with the window bit.
-  const std::string e = decodeError(word(0x01, 1, kVWindow | 4, 64));
-  EXPECT_NE(e.find("defined: bit 0 iter, bit 1 window"), std::string::npos) << e;
+}
+
+TEST(IsaWindow, PoolFlagsNeedTheWindowAndExcludeEachOther) {
+  for (unsigned pool : {unsigned{kVPoolMax}, unsigned{kVPoolSum}}) {
+    const std::optional<Inst> ok = decode(word(0x01, 1, kVWindow | kVIter | pool, 64));
+    ASSERT_TRUE(ok.has_value());
+    EXPECT_EQ(ok->flags, kVWindow | kVIter | pool);
+    std::string e = decodeError(word(0x01, 1, kVIter | pool, 64));
+    EXPECT_NE(e.find("the pool flags need the window flag"), std::string::npos) << e;
+    e = decodeError(word(0x03, 1, pool, 64));
+    EXPECT_NE(e.find("are v_rd's"), std::string::npos) << e;
+  }
+  const std::string e = decodeError(word(0x01, 1, kVWindow | kVPoolMax | kVPoolSum, 64));
+  EXPECT_NE(e.find("pool max and pool sum cannot be combined"), std::string::npos) << e;
 }
 
 TEST(IsaWindow, Disassembly) {
   EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, kVWindow | kVIter)), "v_rd DRAM, 0, window, iter");
   EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Dram, 64, 0, kVWindow)), "v_rd DRAM, 64, window");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Dram, 8, 0, kVWindow | kVPoolMax | kVIter)),
+            "v_rd DRAM, 8, window, pool max, iter");
+  EXPECT_EQ(disassemble(makeInst(Opcode::VRd, MemSpace::Dram, 8, 0, kVWindow | kVPoolSum)),
+            "v_rd DRAM, 8, window, pool sum");
 }
 
 TEST(IsaWindow, IterSelectsThePixelNotAStep) {

@@ -16,7 +16,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -272,4 +274,78 @@ TEST(SimWindowTest, ErrorsNameTheInstruction) {
   expectRunError(program(5, 4, 1, 0, 0), {"instruction 7", "window: K_H is 0"});
   expectRunError(program(5, 4, 5, 1, 0), {"instruction 7", "window: WIN_C 5 exceeds IN_C 4"});
   expectRunError(program(5, 4, 4, 5, 0), {"instruction 7", "5 x 1 x 4 elements exceed COLS x N = 16"});
+}
+
+namespace {
+
+/// Runs `loop pixels { v_rd DRAM, 0, window, iter, pool; v_wr DRAM, y, iter }`
+/// over x (NHWC) with the window of `c` (WIN_C = IN_C) and returns y (NHWC).
+std::vector<float> runPool(const Conv &c, const std::vector<float> &x, uint8_t pool) {
+  const uint32_t yAt = static_cast<uint32_t>(x.size());
+  artifact::Artifact a = emptyArtifact(tinyTarget(true), yAt + uint64_t{c.pixels()} * c.inC);
+  addDramInit(a, 0, x);
+  Program p;
+  setWindow(p, c);
+  p.swr(SReg::Cols, (c.inC + N - 1) / N);
+  p.swr(SReg::WrLen, c.inC);
+  p.swr(SReg::WrStep, c.inC);
+  p.loop(c.pixels());
+  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter | pool));
+  p.vwrIter(MemSpace::Dram, yAt);
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  std::string err;
+  EXPECT_TRUE(artifact::validate(a, err)) << err;
+  auto s = makeSim(a);
+  if (!s)
+    return {};
+  EXPECT_TRUE(s->run(err)) << err;
+  return readDram(*s, yAt, size_t(c.pixels()) * c.inC);
+}
+
+} // namespace
+
+TEST(SimWindowTest, PooledReadsCombineTapsChannelByChannel) {
+  // 20 channels (two native vectors), 3 x 3 kernel, stride 2, dilation 1,
+  // padding on every side: border pixels have padding taps, which max skips
+  // and the sum leaves out. Quarters: every sum is exact in fp32.
+  const Conv c{"pool", 5, 6, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
+  const std::vector<float> x = quarters(size_t(c.inH) * c.inW * c.inC, 17);
+  const std::vector<float> mx = runPool(c, x, isa::kVPoolMax), sum = runPool(c, x, isa::kVPoolSum);
+  ASSERT_EQ(mx.size(), size_t(c.pixels()) * c.inC);
+  ASSERT_EQ(sum.size(), mx.size());
+  for (uint32_t oh = 0; oh < c.outH(); ++oh)
+    for (uint32_t ow = 0; ow < c.outW(); ++ow)
+      for (uint32_t ch = 0; ch < c.inC; ++ch) {
+        float m = -std::numeric_limits<float>::infinity();
+        double s = 0.0;
+        for (uint32_t kh = 0; kh < c.kH; ++kh)
+          for (uint32_t kw = 0; kw < c.kW; ++kw) {
+            const int64_t ih = int64_t(oh) * c.strideH + kh - c.padT, iw = int64_t(ow) * c.strideW + kw - c.padL;
+            if (ih < 0 || ih >= c.inH || iw < 0 || iw >= c.inW)
+              continue;
+            const float v = x[(size_t(ih) * c.inW + size_t(iw)) * c.inC + ch];
+            m = std::max(m, v);
+            s += v;
+          }
+        const size_t at = (size_t(oh) * c.outW() + ow) * c.inC + ch;
+        EXPECT_EQ(mx[at], m) << "max, pixel (" << oh << ", " << ow << ") channel " << ch;
+        EXPECT_EQ(sum[at], static_cast<float>(s)) << "sum, pixel (" << oh << ", " << ow << ") channel " << ch;
+      }
+}
+
+TEST(SimWindowTest, PooledReadNeedsOnlyWinCLanes) {
+  // K_H x K_W x WIN_C = 4 x 4 x 12 would not fit COLS x N = 16 lanes; the
+  // pooled WIN_C = 12 does (a global pool over a 4 x 4 map).
+  const Conv c{"global", 4, 4, 12, 12, 4, 4, 1, 1, 1, 1, 0, 0, 0, 0};
+  const std::vector<float> x = quarters(size_t(4) * 4 * 12, 19);
+  const std::vector<float> y = runPool(c, x, isa::kVPoolMax);
+  ASSERT_EQ(y.size(), 12u);
+  for (uint32_t ch = 0; ch < 12; ++ch) {
+    float m = -std::numeric_limits<float>::infinity();
+    for (uint32_t i = 0; i < 16; ++i)
+      m = std::max(m, x[i * 12 + ch]);
+    EXPECT_EQ(y[ch], m) << "channel " << ch;
+  }
 }

@@ -71,8 +71,16 @@ constexpr uint8_t kVIter = 1;
 /// "Window reads"). With ITER the pixel is the innermost loop's iteration i
 /// and `a` stays the map's base (it is not stepped); without it, pixel 0.
 constexpr uint8_t kVWindow = 2;
+/// POOL MAX / POOL SUM (with WINDOW only, at most one): instead of laying the
+/// K_H x K_W taps side by side, combine them lane by lane into WIN_C lanes:
+/// the largest (as vv_max, from -inf; padding taps are skipped) or the fp32
+/// sum in tap order (from +0; padding taps add nothing). A pooling layer's
+/// reduction, done where the window is gathered (docs/isa.md "Window reads").
+constexpr uint8_t kVPoolMax = 4;
+constexpr uint8_t kVPoolSum = 8;
+constexpr uint8_t kVPoolMask = kVPoolMax | kVPoolSum;
 /// The flag bits each defines; decode rejects the others.
-constexpr uint8_t kVRdFlagsMask = kVIter | kVWindow;
+constexpr uint8_t kVRdFlagsMask = kVIter | kVWindow | kVPoolMax | kVPoolSum;
 constexpr uint8_t kVWrFlagsMask = kVIter;
 
 /// One row of the instruction table.

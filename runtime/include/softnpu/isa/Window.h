@@ -40,11 +40,14 @@ struct Window {
   /// (IN_H x IN_W - 1) x IN_C + WIN_C (saturating): the map must lie in DRAM.
   uint64_t span() const;
 
+  /// Lanes the read fills: K_H x K_W x WIN_C, or WIN_C when `pooled` (the
+  /// taps combined, isa::kVPoolMax / kVPoolSum).
+  uint64_t lanesFilled(bool pooled) const { return pooled ? winC : elements(); }
   /// Why a windowed v_rd at DRAM element `a` cannot run with these registers
   /// on a chain of `lanes` lanes and a DRAM of `dramElements` elements (a
   /// register below 1, WIN_C > IN_C, more elements than lanes, a map reaching
   /// past DRAM), as one line; nullopt when it can.
-  std::optional<std::string> check(uint64_t a, uint64_t lanes, uint64_t dramElements) const;
+  std::optional<std::string> check(uint64_t a, uint64_t lanes, uint64_t dramElements, bool pooled = false) const;
 
   /// Calls f(tap, offset) for the K_H x K_W taps of output pixel p in (kh, kw)
   /// order: tap = kh x K_W + kw; offset = the element offset from `a` of the

@@ -1,0 +1,59 @@
+// RUN: npu-opt --onnx-to-fpga --split-input-file --verify-diagnostics %s | FileCheck %s
+// Pooling reads the receptive fields a convolution reads (an fpga.window view
+// of the channels-innermost map) and combines each field's taps channel by
+// channel: fpga.pool max, or sum with scale 1 / count for an average.
+
+// MaxPool 3x3, stride 2, pads 1 over 2 channels of 5x5: OH = OW = 3.
+// CHECK-LABEL: func.func @max2d
+// CHECK: %[[T:.*]] = fpga.transpose %{{.*}} {perm = array<i64: 1, 0>} : (tensor<2x25xf32>) -> tensor<25x2xf32>
+// CHECK: %[[MAP:.*]] = fpga.reshape %[[T]] : (tensor<25x2xf32>) -> tensor<5x5x2xf32>
+// CHECK: %[[WIN:.*]] = fpga.window %[[MAP]] {channel_offset = 0 : i64, dilations = array<i64: 1, 1>, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, window_channels = 2 : i64} : (tensor<5x5x2xf32>) -> tensor<9x18xf32>
+// CHECK: %[[P:.*]] = fpga.pool max %[[WIN]] : (tensor<9x18xf32>) -> tensor<9x2xf32>
+// CHECK: fpga.transpose %{{.*}} {perm = array<i64: 1, 0>} : (tensor<9x2xf32>) -> tensor<2x9xf32>
+func.func @max2d(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %y = "onnx.MaxPool"(%x) <{kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}> : (tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// ceil_mode: 2x2 stride 2 over 5x5 gives 3x3; the last window sticks out one
+// row and column, read as one more row and column of bottom / right padding.
+// CHECK-LABEL: func.func @max_ceil
+// CHECK: fpga.window %{{.*}} {{{.*}}pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>{{.*}}} : (tensor<5x5x1xf32>) -> tensor<9x4xf32>
+// CHECK: fpga.pool max
+func.func @max_ceil(%x: tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32> {
+  %y = "onnx.MaxPool"(%x) <{ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}> : (tensor<1x1x5x5xf32>) -> tensor<1x1x3x3xf32>
+  return %y : tensor<1x1x3x3xf32>
+}
+
+// -----
+
+// An average without padding: the sum times 1 / 4.
+// CHECK-LABEL: func.func @average
+// CHECK: fpga.pool sum %{{.*}} {scale = 2.500000e-01 : f32} : (tensor<4x12xf32>) -> tensor<4x3xf32>
+func.func @average(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32> {
+  %y = "onnx.AveragePool"(%x) <{kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}> : (tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32>
+  return %y : tensor<1x3x2x2xf32>
+}
+
+// -----
+
+// Padding left out of the count gives border pixels other divisors: the
+// NPU refuses it (in the pipeline the placement keeps it on the host).
+func.func @average_pads_not_counted(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{an average whose count changes at the borders}}
+  %y = "onnx.AveragePool"(%x) <{kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>}> : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// GlobalAveragePool: one window over the whole 3x5 map, scale 1 / 15.
+// CHECK-LABEL: func.func @global_average
+// CHECK: fpga.window %{{.*}} {{{.*}}kernel = array<i64: 3, 5>{{.*}}} : (tensor<3x5x4xf32>) -> tensor<1x60xf32>
+// CHECK: fpga.pool sum %{{.*}} {scale = 0.0666666701 : f32} : (tensor<1x60xf32>) -> tensor<1x4xf32>
+func.func @global_average(%x: tensor<1x4x3x5xf32>) -> tensor<1x4x1x1xf32> {
+  %y = "onnx.GlobalAveragePool"(%x) : (tensor<1x4x3x5xf32>) -> tensor<1x4x1x1xf32>
+  return %y : tensor<1x4x1x1xf32>
+}
