@@ -9,7 +9,8 @@
 //  * sigmoid(x) = 1.0f / (1.0f + expf(-x)) in fp32, with expf = glibc 2.36
 //                 e_expf.c as built for x86-64 CPUs with FMA (the variant
 //                 its libm selects on AVX2 + FMA hosts): a 2^(k/32) table and
-//                 a cubic in double, its multiply-adds fused.
+//                 a cubic in double, its multiply-adds fused. (The plain
+//                 build's expf differs for 2 inputs, its sigmoid for none.)
 //
 // Every float input (NaN payloads included) gives these bits, on any host;
 // tests/unit/numerics/ActivationsExhaustiveTest.cpp checks all 2^32 inputs
