@@ -2,9 +2,10 @@
 //
 // glibc 2.36's tanhf (with its expm1f) and expf, transcribed with the same
 // operation order (Activations.h says why): a portable scalar version and an
-// AVX2 version that computes every branch for 8 lanes and blends. This file
-// is compiled with -ffp-contract=off: a multiply-add is fused exactly where
-// glibc's fused (std::fma / _mm256_fmadd_pd) and nowhere else.
+// AVX2 + FMA version that computes every branch for 8 lanes and blends.
+// Compiled with -ffp-contract=off (as all of runtime/ is): a multiply-add is
+// fused (std::fma / _mm256_fmadd_pd) exactly where glibc's FMA build of expf
+// fuses it, and nowhere else.
 // tests/unit/numerics/ActivationsExhaustiveTest.cpp checks both versions
 // against the host libm over all 2^32 inputs.
 //
@@ -314,6 +315,8 @@ bool avx2Fma() {
   static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return ok;
 }
+
+#undef SOFTNPU_AVX2
 
 } // namespace
 #endif

@@ -24,7 +24,7 @@
 
 namespace softnpu::numerics {
 
-/// x[i] = tanh(x[i]) for i < n (AVX2 when the CPU has it).
+/// x[i] = tanh(x[i]) for i < n (AVX2 + FMA when the CPU has them).
 void tanhLanes(float *x, size_t n);
 /// x[i] = sigmoid(x[i]) for i < n (AVX2 + FMA when the CPU has them).
 void sigmoidLanes(float *x, size_t n);
