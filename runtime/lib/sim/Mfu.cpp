@@ -10,6 +10,9 @@
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
 
+#include "softnpu/numerics/Activations.h"
+
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -17,21 +20,33 @@ namespace softnpu::sim::detail {
 
 namespace {
 
-/// x[i] = f(x[i]), calling f once per run of equal lanes (equal bits): the
-/// padding lanes of a vector hold one value, and a libm call per lane is
-/// most of a sigmoid's time.
-template <typename F> void mapRepeated(float *x, size_t lanes, F f) {
-  uint32_t lastBits = 0;
-  float lastValue = 0.0f;
-  for (size_t i = 0; i < lanes; ++i) {
-    uint32_t bits;
-    std::memcpy(&bits, &x[i], sizeof bits);
-    if (i == 0 || bits != lastBits) {
-      lastBits = bits;
-      lastValue = f(x[i]);
-    }
-    x[i] = lastValue;
+uint32_t bitsOf(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, sizeof u);
+  return u;
+}
+
+/// f (numerics::tanhLanes or sigmoidLanes) over the lanes: computed up to the
+/// first lane of the trailing run of equal lanes (equal bits), its result
+/// copied to the rest; a vector's padding lanes hold one value, often most
+/// of them, so the run is found 8 lanes at a time.
+void mapPadded(float *x, size_t lanes, void (*f)(float *, size_t)) {
+  if (lanes == 0)
+    return;
+  const uint32_t last = bitsOf(x[lanes - 1]);
+  size_t run = lanes - 1; // x[run, lanes) all hold `last`
+  for (; run >= 8; run -= 8) {
+    uint32_t block[8], diff = 0;
+    std::memcpy(block, x + run - 8, sizeof block);
+    for (uint32_t b : block)
+      diff |= b ^ last;
+    if (diff != 0)
+      break;
   }
+  while (run > 0 && bitsOf(x[run - 1]) == last)
+    --run;
+  f(x, run + 1);
+  std::fill(x + run + 1, x + lanes, x[run]);
 }
 
 } // namespace
@@ -65,10 +80,10 @@ void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, cons
       x[i] = x[i] > 0.0f ? x[i] : 0.0f;
     break;
   case Opcode::VSigm:
-    mapRepeated(x, lanes, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+    mapPadded(x, lanes, numerics::sigmoidLanes);
     break;
   case Opcode::VTanh:
-    mapRepeated(x, lanes, [](float v) { return std::tanh(v); });
+    mapPadded(x, lanes, numerics::tanhLanes);
     break;
   default: // v_pass, and non point-wise opcodes (never passed here)
     break;
