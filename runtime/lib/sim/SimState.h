@@ -15,6 +15,7 @@
 #include "softnpu/sim/Simulator.h"
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,12 +60,21 @@ public:
   /// y (rows*N floats) = tile grid [first, first + rows*cols) times x
   /// (cols*N floats), in the documented order, with the input converted to
   /// formats[pair].input. Fails when a tile holds a weight format other than
-  /// formats[pair].weight. Caller checks the tile range and `pair`.
+  /// formats[pair].weight (checkTiles). Caller checks the tile range and
+  /// `pair`; y must not overlap x.
   bool matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair, std::string &what);
+  /// Whether every tile of the grid holds formats[pair].weight (or nothing).
+  bool checkTiles(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair, std::string &what) const;
+  /// matVec for a caller that ran checkTiles already and knows that x's
+  /// lanes from `nonZero` on are zero: no check, no input cache (the loop
+  /// fast path, ChainLoop.cpp, whose inputs change every iteration).
+  void matVecFresh(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero, float *y,
+                   uint32_t pair);
   /// Quantizes native vector c of an mv_mul input (`xc`) for the tiles from
-  /// `first`: the blocks they reach, or all of it when it holds NaN or Inf.
+  /// `first`: the blocks they reach, or all of it when it holds NaN or Inf;
+  /// lanes from `nonZero` on are known to be zero.
   void quantizeColumn(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, const float *xc,
-                      const numerics::NumberFormat &fmt, numerics::BfpVector &out);
+                      const numerics::NumberFormat &fmt, numerics::BfpVector &out, size_t nonZero = SIZE_MAX);
 
 private:
   struct Tile {
@@ -82,6 +92,8 @@ private:
     std::vector<uint8_t> zeroRow;
   };
   static void markZeroRows(Tile &t);
+  /// y = the grid times the quantized input xq_ (block weights) or x (fp32).
+  void multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair);
   /// The tile in slot `i` (a never-written tile reads as the empty one).
   const Tile &tileAt(size_t i) const { return tiles_[i] ? *tiles_[i] : emptyTile_; }
   /// Row i of tile t as the whole N-element row in the weight format of
@@ -103,7 +115,6 @@ private:
   numerics::BfpVector padRow_;                ///< scratch of paddedBlockRow
   std::vector<float> padFp_;                  ///< scratch of paddedFpRow (N floats)
   std::vector<numerics::BfpVector> xq_;       ///< the last input, one BfpVector per native vector
-  std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
   /// What xq_ was quantized from (its pair and floats): an LSTM's gates
   /// multiply one input with several matrices, and quantizing it is most of
   /// an mv_mul's time.
@@ -201,6 +212,10 @@ struct State {
 /// Executes chain `index` of the plan. On error sets `failedAt` to the
 /// offending instruction and `what` to the reason.
 bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what);
+/// Runs the `loop` at `pc` in one go when its body is exactly one chain and
+/// no iteration can fail (ChainLoop.cpp); sets nextPc past its end_loop. When
+/// it cannot, returns false having changed nothing. Only without observers.
+bool runChainLoop(State &s, size_t pc, size_t &nextPc);
 /// Executes one standalone instruction (m_rd, m_rd stream, s_wr); loop and
 /// end_loop move the program counter and are run by Simulator::run.
 bool executeStandalone(State &s, const isa::Inst &inst, std::string &what);

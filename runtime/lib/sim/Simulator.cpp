@@ -280,6 +280,8 @@ bool Simulator::run(std::string &error) {
       const size_t c = static_cast<size_t>(s.chainAt[pc]);
       ok = detail::executeChain(s, c, failedAt, what);
       end = nextPc = s.plan.chains[c].end;
+    } else if (op == isa::Opcode::Loop && !s.observer && !s.workObserver && detail::runChainLoop(s, pc, nextPc)) {
+      end = nextPc;
     } else if (op == isa::Opcode::Loop || op == isa::Opcode::EndLoop) {
       ++s.counters.instructions;
       end = pc + 1;
