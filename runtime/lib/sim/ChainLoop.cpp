@@ -234,7 +234,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
       std::fill(x + valid, x + p.outLanes, 0.0f);
     if (p.matVec)
-      s.mrf.matVecFresh(p.firstTile, p.rows, p.cols, x, valid, y, p.pair);
+      s.mrf.matVecFresh(p.firstTile, p.rows, p.cols, x, valid, y, p.outLanes, p.pair);
     // The MFU format is scalar (fp32, bf16, fp16): rounding is lane by lane.
     numerics::roundTrip(y, p.outLanes, mfuFormat, rounding);
     for (const Op &op : p.ops)

@@ -225,7 +225,7 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
 }
 
 void MatrixRegisterFile::matVecFresh(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero,
-                                     float *y, uint32_t pair) {
+                                     float *y, size_t yLanes, uint32_t pair) {
   const artifact::FormatPair &fmt = formats_[pair];
   if (fmt.weight.isBlock()) {
     const size_t n = n_;
@@ -237,7 +237,7 @@ void MatrixRegisterFile::matVecFresh(uint32_t first, uint32_t rows, uint32_t col
     }
     xqPair_ = -1; // xq_ no longer matches xqSource_
   }
-  multiply(first, rows, cols, x, y, pair);
+  multiply(first, rows, cols, x, y, pair, yLanes);
 }
 
 // With a finite input piece, the zeros outside a tile's extent (and its
@@ -245,20 +245,30 @@ void MatrixRegisterFile::matVecFresh(uint32_t first, uint32_t rows, uint32_t col
 // hold -0: they change nothing and are skipped. A piece holding NaN or Inf
 // makes those zeros count (0 x Inf, NaN blocks): such pieces are multiplied
 // with the whole N x N tile, exactly as stored before. Each output vector of
-// y is its own accumulator (y never aliases x).
-void MatrixRegisterFile::multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y,
-                                  uint32_t pair) {
+// y is its own accumulator (y never aliases x). Only y's first `yLanes` lanes
+// are wanted: the accumulators past them (and past every tile's extent) are
+// neither cleared nor computed unless a whole tile is needed.
+void MatrixRegisterFile::multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
+                                  size_t yLanes) {
   const size_t n = n_;
   const artifact::FormatPair &fmt = formats_[pair];
   if (fmt.weight.isBlock()) {
     for (uint32_t r = 0; r < rows; ++r) {
+      const size_t want = yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
+      if (want == 0)
+        break; // this and the later output vectors are not wanted
       float *acc = y + static_cast<size_t>(r) * n;
-      std::fill(acc, acc + n, 0.0f);
+      size_t cleared = want; // acc[0, cleared) hold their running sums
+      for (uint32_t c = 0; c < cols; ++c)
+        cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
+      std::fill(acc, acc + cleared, 0.0f);
       for (uint32_t c = 0; c < cols; ++c) {
         const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
         const BfpVector &xc = xq_[c];
         const bool finite = std::none_of(xc.nanBlocks.begin(), xc.nanBlocks.end(), [](uint8_t b) { return b != 0; });
         if (!finite) {
+          std::fill(acc + cleared, acc + n, 0.0f);
+          cleared = n;
           for (size_t i = 0; i < n; ++i)
             acc[i] = numerics::dot(paddedBlockRow(t, i, pair), xc, acc[i]);
           continue;

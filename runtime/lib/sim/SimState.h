@@ -65,11 +65,12 @@ public:
   bool matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair, std::string &what);
   /// Whether every tile of the grid holds formats[pair].weight (or nothing).
   bool checkTiles(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair, std::string &what) const;
-  /// matVec for a caller that ran checkTiles already and knows that x's
-  /// lanes from `nonZero` on are zero: no check, no input cache (the loop
-  /// fast path, ChainLoop.cpp, whose inputs change every iteration).
+  /// matVec for a caller that ran checkTiles already, knows that x's lanes
+  /// from `nonZero` on are zero and wants only y's first `yLanes` lanes (the
+  /// rest of y is left undefined): no check, no input cache (the loop fast
+  /// path, ChainLoop.cpp, whose inputs change every iteration).
   void matVecFresh(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero, float *y,
-                   uint32_t pair);
+                   size_t yLanes, uint32_t pair);
   /// Quantizes native vector c of an mv_mul input (`xc`) for the tiles from
   /// `first`: the blocks they reach, or all of it when it holds NaN or Inf;
   /// lanes from `nonZero` on are known to be zero.
@@ -93,7 +94,9 @@ private:
   };
   static void markZeroRows(Tile &t);
   /// y = the grid times the quantized input xq_ (block weights) or x (fp32).
-  void multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair);
+  /// Only y's first `yLanes` lanes are computed.
+  void multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
+                size_t yLanes = SIZE_MAX);
   /// The tile in slot `i` (a never-written tile reads as the empty one).
   const Tile &tileAt(size_t i) const { return tiles_[i] ? *tiles_[i] : emptyTile_; }
   /// Row i of tile t as the whole N-element row in the weight format of
