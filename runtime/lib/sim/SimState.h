@@ -16,8 +16,10 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -125,6 +127,30 @@ private:
   std::vector<float> xqSource_;
 };
 
+/// A zero-filled float buffer from calloc: large ones come as untouched
+/// zero pages, so a target's VRFs (megabytes, of which a program uses a few
+/// vectors) cost no time until written. A simulator per segment made
+/// creating a session mostly page faults.
+class ZeroedFloats {
+public:
+  void assign(size_t n) {
+    p_.reset(static_cast<float *>(std::calloc(n ? n : 1, sizeof(float))));
+    if (!p_)
+      throw std::bad_alloc();
+    size_ = n;
+  }
+  float *data() { return p_.get(); }
+  const float *data() const { return p_.get(); }
+  size_t size() const { return size_; }
+
+private:
+  struct Free {
+    void operator()(float *p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> p_;
+  size_t size_ = 0;
+};
+
 /// One active `loop`: its body is [bodyBegin, plan.loopEnd[bodyBegin - 1]).
 struct LoopFrame {
   size_t bodyBegin = 0;
@@ -163,9 +189,9 @@ struct State {
     }
     dramDirty.emplace_back(begin, end);
   }
-  std::vector<float> ivrf;   ///< ivrfDepth * n
-  std::vector<float> asvrf;  ///< numMfus * asvrfDepth * n
-  std::vector<float> mulvrf; ///< numMfus * mulvrfDepth * n
+  ZeroedFloats ivrf;   ///< ivrfDepth * n
+  ZeroedFloats asvrf;  ///< numMfus * asvrfDepth * n
+  ZeroedFloats mulvrf; ///< numMfus * mulvrfDepth * n
   /// The vectors each VRF had written since the last reset, so reset()
   /// clears only those (a run writes a few vectors of a VRF, often far
   /// apart: the IVRF's first and last): [0] IVRF, [1 + m] ASVRF of MFU m,
@@ -179,7 +205,7 @@ struct State {
   std::vector<LoopFrame> loops; ///< active loops, innermost last (empty between runs)
   MatrixRegisterFile mrf;
 
-  std::vector<float> cur, next;   ///< the chain's current vectors, and scratch
+  std::vector<float> cur, next;   ///< the chain's current vectors, and scratch (grown by ensureLanes)
   std::vector<float> tileScratch; ///< N*N, for m_rd
 
   /// The artifact's constant matrices (m_rd stream names them by index).

@@ -217,15 +217,14 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
   const size_t n = s.n;
   s.dramImage.assign(a.dramElements, 0.0f);
   s.dram = s.dramImage;
-  s.ivrf.assign(static_cast<size_t>(t.ivrfDepth) * n, 0.0f);
-  s.asvrf.assign(static_cast<size_t>(t.numMfus) * t.asvrfDepth * n, 0.0f);
-  s.mulvrf.assign(static_cast<size_t>(t.numMfus) * t.mulvrfDepth * n, 0.0f);
+  s.ivrf.assign(static_cast<size_t>(t.ivrfDepth) * n);
+  s.asvrf.assign(static_cast<size_t>(t.numMfus) * t.asvrfDepth * n);
+  s.mulvrf.assign(static_cast<size_t>(t.numMfus) * t.mulvrfDepth * n);
   s.tileScratch.assign(n * n, 0.0f);
   const uint64_t dramVectors = (a.dramElements + n - 1) / n;
   const uint64_t maxVectors =
       std::max<uint64_t>({uint64_t{1}, t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, t.mrfTiles, dramVectors});
   s.maxLanes = maxVectors * n;
-  s.ensureLanes(static_cast<uint64_t>(std::max({t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, 1u})) * n);
 
   if (!loadMatrices(a, s, error) || !loadDramInits(a, s, error))
     return nullptr;
