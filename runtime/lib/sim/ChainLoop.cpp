@@ -236,7 +236,8 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     if (p.matVec)
       s.mrf.matVecFresh(p.firstTile, p.rows, p.cols, x, valid, y, p.outLanes, p.pair);
     // The MFU format is scalar (fp32, bf16, fp16): rounding is lane by lane.
-    numerics::roundTrip(y, p.outLanes, mfuFormat, rounding);
+    if (!mfuFormat.isFp32())
+      numerics::roundTrip(y, p.outLanes, mfuFormat, rounding);
     for (const Op &op : p.ops)
       applyPointwise(op.op, y, op.operand, p.outLanes, mfuFormat, rounding);
     for (const Write &wr : p.writes) {
