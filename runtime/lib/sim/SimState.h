@@ -169,6 +169,12 @@ struct State {
   unsigned n = 0;               ///< native dimension
   std::vector<float> dram;      ///< working DRAM
   std::vector<float> dramImage; ///< DRAM at the start of a run (zeros + initialisers)
+  /// The initialisers' ranges [begin, end) in dramImage, sorted and merged:
+  /// the image is zero everywhere else, so reset() clears there (a write
+  /// only) instead of copying.
+  std::vector<std::pair<uint64_t, uint64_t>> dramInitRanges;
+  /// dram[begin, end) = dramImage[begin, end).
+  void restoreDram(uint64_t begin, uint64_t end);
   /// The DRAM ranges [begin, end) written since the last reset, adjacent
   /// writes merged (a convolution writes one pixel after the next), so
   /// reset() restores only those from dramImage; `dramAllDirty` when there

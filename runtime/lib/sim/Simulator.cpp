@@ -59,6 +59,22 @@ float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
   }
 }
 
+void State::restoreDram(uint64_t begin, uint64_t end) {
+  float *d = dram.data();
+  const float *img = dramImage.data();
+  // The first initialiser range ending after `begin`, then every one that starts before `end`.
+  auto it = std::upper_bound(dramInitRanges.begin(), dramInitRanges.end(), begin,
+                             [](uint64_t v, const std::pair<uint64_t, uint64_t> &r) { return v < r.second; });
+  uint64_t at = begin;
+  for (; it != dramInitRanges.end() && it->first < end; ++it) {
+    const uint64_t b = std::max(at, it->first), e = std::min(end, it->second);
+    std::fill(d + at, d + b, 0.0f);
+    std::memcpy(d + b, img + b, (e - b) * sizeof(float));
+    at = e;
+  }
+  std::fill(d + at, d + end, 0.0f);
+}
+
 int64_t State::effectiveAddress(const isa::Inst &inst) const {
   if (!isa::stepsAddress(inst) || loops.empty())
     return inst.a;
@@ -169,7 +185,17 @@ bool loadDramInits(const artifact::Artifact &a, State &s, std::string &error) {
     }
     // The weight image is little endian; so is every host we build for.
     std::memcpy(s.dramImage.data() + d.dramAddr, a.weightImage.data() + d.offset, d.count * 4);
+    if (d.count)
+      s.dramInitRanges.emplace_back(d.dramAddr, d.dramAddr + d.count);
   }
+  std::sort(s.dramInitRanges.begin(), s.dramInitRanges.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (const auto &r : s.dramInitRanges)
+    if (!merged.empty() && r.first <= merged.back().second)
+      merged.back().second = std::max(merged.back().second, r.second);
+    else
+      merged.push_back(r);
+  s.dramInitRanges = std::move(merged);
   return true;
 }
 
@@ -238,9 +264,7 @@ void Simulator::reset() {
     std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
   } else {
     for (const auto &[begin, end] : s.dramDirty)
-      std::copy(s.dramImage.begin() + static_cast<std::ptrdiff_t>(begin),
-                s.dramImage.begin() + static_cast<std::ptrdiff_t>(end),
-                s.dram.begin() + static_cast<std::ptrdiff_t>(begin));
+      s.restoreDram(begin, end);
   }
   s.dramDirty.clear();
   s.dramAllDirty = false;
