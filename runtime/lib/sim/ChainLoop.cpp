@@ -35,6 +35,42 @@ using isa::SReg;
 
 namespace {
 
+/// dst[0, n) = src[0, n) in constant-size moves: a convolution copies a few
+/// channels per tap (often 1 to 24 floats), where a libc call per copy costs
+/// more than the copy.
+inline void copyFloats(float *dst, const float *src, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    std::memcpy(dst + i, src + i, 8 * sizeof(float));
+  if (n - i >= 4) {
+    std::memcpy(dst + i, src + i, 4 * sizeof(float));
+    i += 4;
+  }
+  if (n - i >= 2) {
+    std::memcpy(dst + i, src + i, 2 * sizeof(float));
+    i += 2;
+  }
+  if (i < n)
+    dst[i] = src[i];
+}
+
+/// dst[0, n) = 0, the same way (a padding tap).
+inline void zeroFloats(float *dst, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    std::memset(dst + i, 0, 8 * sizeof(float));
+  if (n - i >= 4) {
+    std::memset(dst + i, 0, 4 * sizeof(float));
+    i += 4;
+  }
+  if (n - i >= 2) {
+    std::memset(dst + i, 0, 2 * sizeof(float));
+    i += 2;
+  }
+  if (i < n)
+    dst[i] = 0.0f;
+}
+
 /// One point-wise op of the chain, decoded.
 struct Op {
   Opcode op;
@@ -178,9 +214,9 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
     p.win.forEachTap(pixel, [&](uint64_t tap, int64_t offset) {
       float *dst = x + tap * c;
       if (offset < 0)
-        std::fill(dst, dst + c, 0.0f);
+        zeroFloats(dst, c);
       else
-        std::memcpy(dst, map + offset, c * sizeof(float));
+        copyFloats(dst, map + offset, c);
     });
     return;
   }
@@ -243,7 +279,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     for (const Write &wr : p.writes) {
       const uint64_t addr = static_cast<uint64_t>(wr.a + static_cast<int64_t>(i) * wr.step);
       if (wr.mem == MemSpace::Dram) {
-        std::memcpy(s.dram.data() + addr, y, wr.lanes * sizeof(float));
+        copyFloats(s.dram.data() + addr, y, wr.lanes);
         s.markDramWritten(addr, addr + wr.lanes);
       } else {
         uint32_t depth = 0;
