@@ -141,7 +141,9 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
       p.rdStride = s.reg(SReg::RdStride);
       if (p.rdLen > p.inLanes)
         return false;
-      if (p.rdLen > 0 && static_cast<uint64_t>(hi) + (p.rdLen - 1) * p.rdStride >= s.dram.size())
+      // Below the DRAM size, hi + (len - 1) * stride cannot wrap (len, stride < 2^32).
+      if (static_cast<uint64_t>(hi) >= s.dram.size() ||
+          static_cast<uint64_t>(hi) + (p.rdLen - 1) * p.rdStride >= s.dram.size())
         return false;
     } else {
       uint32_t depth = 0;

@@ -300,6 +300,22 @@ TEST(SimChainLoopTest, FailingIterationsFallBackWithTheSameError) {
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("is negative"), std::string::npos) << o.error;
 
+  // A strided read reaching past DRAM (the largest stride: no wrap-around).
+  Program st;
+  st.swr(SReg::RdLen, 3);
+  st.swr(SReg::RdStride, 0xFFFFFFFFu);
+  st.swr(SReg::WrLen, 3);
+  st.loop(2);
+  st.vrdIter(MemSpace::Dram, 1);
+  st.vwrIter(MemSpace::Dram, 20);
+  st.end();
+  st.endLoop();
+  artifact::Artifact strided = emptyArtifact(tinyTarget(), 64);
+  setProgram(strided, st.insts);
+  o = expectSame(strided);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("DRAM read reaches"), std::string::npos) << o.error;
+
   // A VRF write stepping past the ASVRF, and a window map past DRAM.
   Program v;
   v.swr(SReg::WrStep, 100);
