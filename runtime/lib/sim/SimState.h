@@ -3,7 +3,8 @@
 // The machine state behind sim::Simulator and the pieces that act on it:
 // the matrix register file with its matrix-vector product (MatrixUnit.cpp),
 // the multifunction units' point-wise ops (Mfu.cpp), chain execution
-// (Chain.cpp) and the program loop with its loop stack (Simulator.cpp).
+// (Chain.cpp), a loop of one chain in one go (ChainLoop.cpp) and the program
+// loop with its loop stack (Simulator.cpp).
 // Helpers return false and set `what` to a message without location; the
 // program loop prefixes the instruction index and disassembly.
 //

@@ -5,7 +5,8 @@
 // matrices pinned in the MRF (streamed ones kept packed for m_rd stream),
 // DRAM initialisers captured in the start-of-run DRAM image. run() walks the
 // program: chains go to Chain.cpp, standalone instructions to Standalone.cpp,
-// loop / end_loop move the program counter with a loop stack (State::loops).
+// loop / end_loop move the program counter with a loop stack (State::loops);
+// without observers a loop whose body is one chain runs in ChainLoop.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/sim/Simulator.h"
