@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace softnpu::numerics::detail {
@@ -103,18 +104,21 @@ void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float 
         all = kind(g + j) == 1;
       if (all) {
         float a[kMultiGroups * kGroupRows];
-        std::copy(acc + kGroupRows * g, acc + kGroupRows * (g + kMultiGroups), a);
+        std::memcpy(a, acc + kGroupRows * g, sizeof a); // constant sizes: inline moves, no libc call
         if (activeCount < blocks)
           for (float &v : a)
             v = v + 0.0f; // see below
         NormalMulti(w, in, g, in.active.data(), activeCount, a);
-        std::copy(a, a + kMultiGroups * kGroupRows, acc + kGroupRows * g);
+        std::memcpy(acc + kGroupRows * g, a, sizeof a);
         g += kMultiGroups - 1;
         continue;
       }
     }
     float a[kGroupRows] = {};
-    std::copy(acc + kGroupRows * g, acc + kGroupRows * g + lanes, a);
+    if (lanes == kGroupRows)
+      std::memcpy(a, acc + kGroupRows * g, sizeof a);
+    else
+      std::copy(acc + kGroupRows * g, acc + kGroupRows * g + lanes, a);
     if (k0 == 2) {
       genericBlocks<Sums>(w, in, g, in.all.data(), blocks, a);
     } else {
@@ -129,7 +133,10 @@ void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float 
       if (k0 == 1)
         Normal(w, in, g, in.active.data(), activeCount, a);
     }
-    std::copy(a, a + lanes, acc + kGroupRows * g);
+    if (lanes == kGroupRows)
+      std::memcpy(acc + kGroupRows * g, a, sizeof a);
+    else
+      std::copy(a, a + lanes, acc + kGroupRows * g);
   }
 }
 

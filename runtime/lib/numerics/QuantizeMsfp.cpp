@@ -49,14 +49,27 @@ template <Rounding R>
 __attribute__((target("avx2"))) void quantizeBlocksAvx2(const float *x, size_t n, int m, int32_t maxQ, BfpVector &out) {
   quantizeBlocks<R>(x, n, m, maxQ, out);
 }
+/// And for AVX-512 (eight doubles a step), where the CPU has it.
+template <Rounding R>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void quantizeBlocksAvx512(const float *x, size_t n, int m,
+                                                                                        int32_t maxQ, BfpVector &out) {
+  quantizeBlocks<R>(x, n, m, maxQ, out);
+}
 bool avx2() {
   static const bool ok = __builtin_cpu_supports("avx2");
+  return ok;
+}
+bool avx512() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
   return ok;
 }
 #endif
 
 template <Rounding R> void quantizeAll(const float *x, size_t n, int m, int32_t maxQ, BfpVector &out) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+  if (avx512())
+    return quantizeBlocksAvx512<R>(x, n, m, maxQ, out);
   if (avx2())
     return quantizeBlocksAvx2<R>(x, n, m, maxQ, out);
 #endif

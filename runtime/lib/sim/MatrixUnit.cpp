@@ -49,7 +49,6 @@ bool MatrixRegisterFile::init(const target::Target &t, const std::vector<artifac
   tiles_.assign(numTiles_, nullptr);
   packedCache_.clear();
   padFp_.assign(n_, 0.0f);
-  acc_.assign(n_, 0.0f);
   return true;
 }
 
@@ -167,16 +166,17 @@ const float *MatrixRegisterFile::paddedFpRow(const Tile &t, size_t i) {
 // Only the blocks some tile of column c reaches are quantized when the rest
 // of the piece is finite: those meet zero weights and add +0 (see matVec).
 // Blocks restart every blockSize elements, so the blocks quantized are the
-// same as those of the whole piece.
+// same as those of the whole piece. Lanes from `nonZero` on are known to be
+// zero (finite) and are not scanned.
 void MatrixRegisterFile::quantizeColumn(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, const float *xc,
-                                        const numerics::NumberFormat &fmt, numerics::BfpVector &out) {
+                                        const numerics::NumberFormat &fmt, numerics::BfpVector &out, size_t nonZero) {
   const size_t n = n_, k = fmt.blockSize;
   size_t need = 0;
   for (uint32_t r = 0; r < rows; ++r)
     need = std::max<size_t>(need, tileAt(first + static_cast<size_t>(r) * cols + c).cols);
   need = std::min(n, (need + k - 1) / k * k);
   uint32_t tailMax = 0; // the largest magnitude's bits: NaN or Inf when >= 0x7F800000
-  for (size_t i = need; i < n; ++i) {
+  for (size_t i = need, end = std::min(n, nonZero); i < end; ++i) {
     uint32_t b;
     std::memcpy(&b, xc + i, sizeof b);
     tailMax = std::max(tailMax, b & 0x7FFFFFFFu);
@@ -187,9 +187,8 @@ void MatrixRegisterFile::quantizeColumn(uint32_t first, uint32_t rows, uint32_t 
     numerics::quantizeInto(xc, n, fmt, rounding_, out); // NaN or Inf: every lane counts
 }
 
-bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
-                                std::string &what) {
-  const size_t n = n_;
+bool MatrixRegisterFile::checkTiles(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair,
+                                    std::string &what) const {
   const artifact::FormatPair &fmt = formats_[pair];
   const size_t tiles = static_cast<size_t>(rows) * cols;
   for (size_t k = 0; k < tiles; ++k) {
@@ -200,14 +199,16 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       return false;
     }
   }
-  // With a finite input piece, the zeros outside a tile's extent (and its
-  // all-zero rows) add exact +0s to accumulators that start at +0 and so
-  // never hold -0: they change nothing and are skipped. A piece holding NaN
-  // or Inf makes those zeros count (0 x Inf, NaN blocks): such pieces are
-  // multiplied with the whole N x N tile, exactly as stored before.
-  float *acc = acc_.data();
+  return true;
+}
+
+bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
+                                std::string &what) {
+  if (!checkTiles(first, rows, cols, pair, what))
+    return false;
+  const artifact::FormatPair &fmt = formats_[pair];
   if (fmt.weight.isBlock()) {
-    const size_t lanes = static_cast<size_t>(cols) * n;
+    const size_t n = n_, lanes = static_cast<size_t>(cols) * n;
     const bool same =
         xqPair_ == pair && xqSource_.size() == lanes && std::memcmp(xqSource_.data(), x, lanes * sizeof(float)) == 0;
     if (!same) { // the same floats in the same format quantize to the same blocks
@@ -218,13 +219,56 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
       xqPair_ = pair;
       xqSource_.assign(x, x + lanes);
     }
+  }
+  multiply(first, rows, cols, x, y, pair);
+  return true;
+}
+
+void MatrixRegisterFile::matVecFresh(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero,
+                                     float *y, size_t yLanes, uint32_t pair) {
+  const artifact::FormatPair &fmt = formats_[pair];
+  if (fmt.weight.isBlock()) {
+    const size_t n = n_;
+    if (xq_.size() < cols)
+      xq_.resize(cols);
+    for (uint32_t c = 0; c < cols; ++c) {
+      const size_t start = static_cast<size_t>(c) * n;
+      quantizeColumn(first, rows, cols, c, x + start, fmt.input, xq_[c], nonZero > start ? nonZero - start : 0);
+    }
+    xqPair_ = -1; // xq_ no longer matches xqSource_
+  }
+  multiply(first, rows, cols, x, y, pair, yLanes);
+}
+
+// With a finite input piece, the zeros outside a tile's extent (and its
+// all-zero rows) add exact +0s to accumulators that start at +0 and so never
+// hold -0: they change nothing and are skipped. A piece holding NaN or Inf
+// makes those zeros count (0 x Inf, NaN blocks): such pieces are multiplied
+// with the whole N x N tile, exactly as stored before. Each output vector of
+// y is its own accumulator (y never aliases x). Only y's first `yLanes` lanes
+// are wanted: the accumulators past them (and past every tile's extent) are
+// neither cleared nor computed unless a whole tile is needed.
+void MatrixRegisterFile::multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
+                                  size_t yLanes) {
+  const size_t n = n_;
+  const artifact::FormatPair &fmt = formats_[pair];
+  if (fmt.weight.isBlock()) {
     for (uint32_t r = 0; r < rows; ++r) {
-      std::fill(acc, acc + n, 0.0f);
+      const size_t want = yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
+      if (want == 0)
+        break; // this and the later output vectors are not wanted
+      float *acc = y + static_cast<size_t>(r) * n;
+      size_t cleared = want; // acc[0, cleared) hold their running sums
+      for (uint32_t c = 0; c < cols; ++c)
+        cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
+      std::fill(acc, acc + cleared, 0.0f);
       for (uint32_t c = 0; c < cols; ++c) {
         const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
         const BfpVector &xc = xq_[c];
         const bool finite = std::none_of(xc.nanBlocks.begin(), xc.nanBlocks.end(), [](uint8_t b) { return b != 0; });
         if (!finite) {
+          std::fill(acc + cleared, acc + n, 0.0f);
+          cleared = n;
           for (size_t i = 0; i < n; ++i)
             acc[i] = numerics::dot(paddedBlockRow(t, i, pair), xc, acc[i]);
           continue;
@@ -237,11 +281,11 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
           if (!t.zeroRow[i])
             acc[i] = numerics::dotLeading(t.blockRows[i], xc, acc[i]);
       }
-      std::memcpy(y + r * n, acc, n * sizeof(float));
     }
-    return true;
+    return;
   }
   for (uint32_t r = 0; r < rows; ++r) {
+    float *acc = y + static_cast<size_t>(r) * n;
     std::fill(acc, acc + n, 0.0f);
     for (uint32_t c = 0; c < cols; ++c) {
       const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
@@ -256,9 +300,7 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
         if (!t.zeroRow[i])
           acc[i] = numerics::dotFp32(t.values.data() + i * t.cols, xc, t.cols, acc[i]);
     }
-    std::memcpy(y + r * n, acc, n * sizeof(float));
   }
-  return true;
 }
 
 } // namespace softnpu::sim::detail

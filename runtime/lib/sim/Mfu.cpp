@@ -88,7 +88,8 @@ void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, cons
   default: // v_pass, and non point-wise opcodes (never passed here)
     break;
   }
-  numerics::roundTrip(x, lanes, mfuFormat, rounding);
+  if (!mfuFormat.isFp32()) // fp32: nothing to round (roundTrip would only find that out, per op)
+    numerics::roundTrip(x, lanes, mfuFormat, rounding);
 }
 
 } // namespace softnpu::sim::detail

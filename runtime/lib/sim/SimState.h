@@ -3,7 +3,8 @@
 // The machine state behind sim::Simulator and the pieces that act on it:
 // the matrix register file with its matrix-vector product (MatrixUnit.cpp),
 // the multifunction units' point-wise ops (Mfu.cpp), chain execution
-// (Chain.cpp) and the program loop with its loop stack (Simulator.cpp).
+// (Chain.cpp), a loop of one chain in one go (ChainLoop.cpp) and the program
+// loop with its loop stack (Simulator.cpp).
 // Helpers return false and set `what` to a message without location; the
 // program loop prefixes the instruction index and disassembly.
 //
@@ -15,8 +16,11 @@
 #include "softnpu/sim/Simulator.h"
 
 #include <array>
+#include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -59,12 +63,22 @@ public:
   /// y (rows*N floats) = tile grid [first, first + rows*cols) times x
   /// (cols*N floats), in the documented order, with the input converted to
   /// formats[pair].input. Fails when a tile holds a weight format other than
-  /// formats[pair].weight. Caller checks the tile range and `pair`.
+  /// formats[pair].weight (checkTiles). Caller checks the tile range and
+  /// `pair`; y must not overlap x.
   bool matVec(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair, std::string &what);
+  /// Whether every tile of the grid holds formats[pair].weight (or nothing).
+  bool checkTiles(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair, std::string &what) const;
+  /// matVec for a caller that ran checkTiles already, knows that x's lanes
+  /// from `nonZero` on are zero and wants only y's first `yLanes` lanes (the
+  /// rest of y is left undefined): no check, no input cache (the loop fast
+  /// path, ChainLoop.cpp, whose inputs change every iteration).
+  void matVecFresh(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero, float *y,
+                   size_t yLanes, uint32_t pair);
   /// Quantizes native vector c of an mv_mul input (`xc`) for the tiles from
-  /// `first`: the blocks they reach, or all of it when it holds NaN or Inf.
+  /// `first`: the blocks they reach, or all of it when it holds NaN or Inf;
+  /// lanes from `nonZero` on are known to be zero.
   void quantizeColumn(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, const float *xc,
-                      const numerics::NumberFormat &fmt, numerics::BfpVector &out);
+                      const numerics::NumberFormat &fmt, numerics::BfpVector &out, size_t nonZero = SIZE_MAX);
 
 private:
   struct Tile {
@@ -82,6 +96,10 @@ private:
     std::vector<uint8_t> zeroRow;
   };
   static void markZeroRows(Tile &t);
+  /// y = the grid times the quantized input xq_ (block weights) or x (fp32).
+  /// Only y's first `yLanes` lanes are computed.
+  void multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
+                size_t yLanes = SIZE_MAX);
   /// The tile in slot `i` (a never-written tile reads as the empty one).
   const Tile &tileAt(size_t i) const { return tiles_[i] ? *tiles_[i] : emptyTile_; }
   /// Row i of tile t as the whole N-element row in the weight format of
@@ -103,12 +121,35 @@ private:
   numerics::BfpVector padRow_;                ///< scratch of paddedBlockRow
   std::vector<float> padFp_;                  ///< scratch of paddedFpRow (N floats)
   std::vector<numerics::BfpVector> xq_;       ///< the last input, one BfpVector per native vector
-  std::vector<float> acc_;                    ///< scratch: one accumulator per output lane
   /// What xq_ was quantized from (its pair and floats): an LSTM's gates
   /// multiply one input with several matrices, and quantizing it is most of
   /// an mv_mul's time.
   int64_t xqPair_ = -1;
   std::vector<float> xqSource_;
+};
+
+/// A zero-filled float buffer from calloc: large ones come as untouched
+/// zero pages, so a target's VRFs (megabytes, of which a program uses a few
+/// vectors) cost no time until written. A simulator per segment made
+/// creating a session mostly page faults.
+class ZeroedFloats {
+public:
+  void assign(size_t n) {
+    p_.reset(static_cast<float *>(std::calloc(n ? n : 1, sizeof(float))));
+    if (!p_)
+      throw std::bad_alloc();
+    size_ = n;
+  }
+  float *data() { return p_.get(); }
+  const float *data() const { return p_.get(); }
+  size_t size() const { return size_; }
+
+private:
+  struct Free {
+    void operator()(float *p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> p_;
+  size_t size_ = 0;
 };
 
 /// One active `loop`: its body is [bodyBegin, plan.loopEnd[bodyBegin - 1]).
@@ -129,6 +170,12 @@ struct State {
   unsigned n = 0;               ///< native dimension
   std::vector<float> dram;      ///< working DRAM
   std::vector<float> dramImage; ///< DRAM at the start of a run (zeros + initialisers)
+  /// The initialisers' ranges [begin, end) in dramImage, sorted and merged:
+  /// the image is zero everywhere else, so reset() clears there (a write
+  /// only) instead of copying.
+  std::vector<std::pair<uint64_t, uint64_t>> dramInitRanges;
+  /// dram[begin, end) = dramImage[begin, end).
+  void restoreDram(uint64_t begin, uint64_t end);
   /// The DRAM ranges [begin, end) written since the last reset, adjacent
   /// writes merged (a convolution writes one pixel after the next), so
   /// reset() restores only those from dramImage; `dramAllDirty` when there
@@ -149,9 +196,9 @@ struct State {
     }
     dramDirty.emplace_back(begin, end);
   }
-  std::vector<float> ivrf;   ///< ivrfDepth * n
-  std::vector<float> asvrf;  ///< numMfus * asvrfDepth * n
-  std::vector<float> mulvrf; ///< numMfus * mulvrfDepth * n
+  ZeroedFloats ivrf;   ///< ivrfDepth * n
+  ZeroedFloats asvrf;  ///< numMfus * asvrfDepth * n
+  ZeroedFloats mulvrf; ///< numMfus * mulvrfDepth * n
   /// The vectors each VRF had written since the last reset, so reset()
   /// clears only those (a run writes a few vectors of a VRF, often far
   /// apart: the IVRF's first and last): [0] IVRF, [1 + m] ASVRF of MFU m,
@@ -165,7 +212,7 @@ struct State {
   std::vector<LoopFrame> loops; ///< active loops, innermost last (empty between runs)
   MatrixRegisterFile mrf;
 
-  std::vector<float> cur, next;   ///< the chain's current vectors, and scratch
+  std::vector<float> cur, next;   ///< the chain's current vectors, and scratch (grown by ensureLanes)
   std::vector<float> tileScratch; ///< N*N, for m_rd
 
   /// The artifact's constant matrices (m_rd stream names them by index).
@@ -201,6 +248,10 @@ struct State {
 /// Executes chain `index` of the plan. On error sets `failedAt` to the
 /// offending instruction and `what` to the reason.
 bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what);
+/// Runs the `loop` at `pc` in one go when its body is exactly one chain and
+/// no iteration can fail (ChainLoop.cpp); sets nextPc past its end_loop. When
+/// it cannot, returns false having changed nothing. Only without observers.
+bool runChainLoop(State &s, size_t pc, size_t &nextPc);
 /// Executes one standalone instruction (m_rd, m_rd stream, s_wr); loop and
 /// end_loop move the program counter and are run by Simulator::run.
 bool executeStandalone(State &s, const isa::Inst &inst, std::string &what);

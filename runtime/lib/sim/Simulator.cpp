@@ -5,7 +5,8 @@
 // matrices pinned in the MRF (streamed ones kept packed for m_rd stream),
 // DRAM initialisers captured in the start-of-run DRAM image. run() walks the
 // program: chains go to Chain.cpp, standalone instructions to Standalone.cpp,
-// loop / end_loop move the program counter with a loop stack (State::loops).
+// loop / end_loop move the program counter with a loop stack (State::loops);
+// without observers a loop whose body is one chain runs in ChainLoop.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/sim/Simulator.h"
@@ -57,6 +58,22 @@ float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
     depth = 0;
     return nullptr;
   }
+}
+
+void State::restoreDram(uint64_t begin, uint64_t end) {
+  float *d = dram.data();
+  const float *img = dramImage.data();
+  // The first initialiser range ending after `begin`, then every one that starts before `end`.
+  auto it = std::upper_bound(dramInitRanges.begin(), dramInitRanges.end(), begin,
+                             [](uint64_t v, const std::pair<uint64_t, uint64_t> &r) { return v < r.second; });
+  uint64_t at = begin;
+  for (; it != dramInitRanges.end() && it->first < end; ++it) {
+    const uint64_t b = std::max(at, it->first), e = std::min(end, it->second);
+    std::fill(d + at, d + b, 0.0f);
+    std::memcpy(d + b, img + b, (e - b) * sizeof(float));
+    at = e;
+  }
+  std::fill(d + at, d + end, 0.0f);
 }
 
 int64_t State::effectiveAddress(const isa::Inst &inst) const {
@@ -169,7 +186,17 @@ bool loadDramInits(const artifact::Artifact &a, State &s, std::string &error) {
     }
     // The weight image is little endian; so is every host we build for.
     std::memcpy(s.dramImage.data() + d.dramAddr, a.weightImage.data() + d.offset, d.count * 4);
+    if (d.count)
+      s.dramInitRanges.emplace_back(d.dramAddr, d.dramAddr + d.count);
   }
+  std::sort(s.dramInitRanges.begin(), s.dramInitRanges.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (const auto &r : s.dramInitRanges)
+    if (!merged.empty() && r.first <= merged.back().second)
+      merged.back().second = std::max(merged.back().second, r.second);
+    else
+      merged.push_back(r);
+  s.dramInitRanges = std::move(merged);
   return true;
 }
 
@@ -217,15 +244,14 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
   const size_t n = s.n;
   s.dramImage.assign(a.dramElements, 0.0f);
   s.dram = s.dramImage;
-  s.ivrf.assign(static_cast<size_t>(t.ivrfDepth) * n, 0.0f);
-  s.asvrf.assign(static_cast<size_t>(t.numMfus) * t.asvrfDepth * n, 0.0f);
-  s.mulvrf.assign(static_cast<size_t>(t.numMfus) * t.mulvrfDepth * n, 0.0f);
+  s.ivrf.assign(static_cast<size_t>(t.ivrfDepth) * n);
+  s.asvrf.assign(static_cast<size_t>(t.numMfus) * t.asvrfDepth * n);
+  s.mulvrf.assign(static_cast<size_t>(t.numMfus) * t.mulvrfDepth * n);
   s.tileScratch.assign(n * n, 0.0f);
   const uint64_t dramVectors = (a.dramElements + n - 1) / n;
   const uint64_t maxVectors =
       std::max<uint64_t>({uint64_t{1}, t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, t.mrfTiles, dramVectors});
   s.maxLanes = maxVectors * n;
-  s.ensureLanes(static_cast<uint64_t>(std::max({t.ivrfDepth, t.asvrfDepth, t.mulvrfDepth, 1u})) * n);
 
   if (!loadMatrices(a, s, error) || !loadDramInits(a, s, error))
     return nullptr;
@@ -239,9 +265,7 @@ void Simulator::reset() {
     std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
   } else {
     for (const auto &[begin, end] : s.dramDirty)
-      std::copy(s.dramImage.begin() + static_cast<std::ptrdiff_t>(begin),
-                s.dramImage.begin() + static_cast<std::ptrdiff_t>(end),
-                s.dram.begin() + static_cast<std::ptrdiff_t>(begin));
+      s.restoreDram(begin, end);
   }
   s.dramDirty.clear();
   s.dramAllDirty = false;
@@ -280,6 +304,8 @@ bool Simulator::run(std::string &error) {
       const size_t c = static_cast<size_t>(s.chainAt[pc]);
       ok = detail::executeChain(s, c, failedAt, what);
       end = nextPc = s.plan.chains[c].end;
+    } else if (op == isa::Opcode::Loop && !s.observer && !s.workObserver && detail::runChainLoop(s, pc, nextPc)) {
+      end = nextPc;
     } else if (op == isa::Opcode::Loop || op == isa::Opcode::EndLoop) {
       ++s.counters.instructions;
       end = pc + 1;

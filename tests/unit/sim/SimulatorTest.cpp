@@ -275,6 +275,33 @@ TEST(SimulatorTest, WrLenWritesOnlyThePrefixAndRunsResetDram) {
   EXPECT_EQ(s->sreg(SReg::RdStride), 1u);
 }
 
+TEST(SimulatorTest, ResetRestoresInitialisersAndClearsTheRest) {
+  // Overlapping, adjacent and lone initialisers; writes covering parts of
+  // them, the gaps between them and DRAM's ends. After reset() DRAM must be
+  // the start-of-run image, which a fresh simulator shows.
+  artifact::Artifact a;
+  setTarget(a, tinyTarget(true));
+  a.dramElements = 200;
+  addDramInit(a, 10, randomVector(20, 1));
+  addDramInit(a, 25, randomVector(10, 2)); // overlaps the first
+  addDramInit(a, 35, randomVector(5, 3));  // adjacent to the second
+  addDramInit(a, 100, randomVector(7, 4));
+  addDramInit(a, 193, randomVector(7, 5)); // DRAM's last elements
+  auto fresh = makeSim(a), s = makeSim(a);
+  ASSERT_TRUE(fresh && s);
+  const std::vector<float> image = readDram(*fresh, 0, 200);
+  std::string err;
+  const std::vector<std::pair<uint64_t, uint64_t>> writes = {{0, 200}, {5, 12}, {30, 104}, {12, 13}, {106, 195}};
+  for (const auto &[b, e] : writes) {
+    const std::vector<float> junk(e - b, -7.0f);
+    ASSERT_TRUE(s->writeDram(b, junk.data(), junk.size(), err)) << err;
+    s->reset();
+    const std::vector<float> now = readDram(*s, 0, 200);
+    for (size_t i = 0; i < 200; ++i)
+      ASSERT_TRUE(sameBits(now[i], image[i])) << "element " << i << " after writing [" << b << ", " << e << ")";
+  }
+}
+
 namespace {
 void checkMatrixMove(bool fp32, bool transpose) {
   SCOPED_TRACE(std::string(fp32 ? "fp32" : "bfp") + (transpose ? " transposed" : ""));

@@ -1,0 +1,306 @@
+//===- ChainLoop.cpp - A loop whose body is one chain, run in one go -------===//
+//
+// A compiled convolution is `loop P { v_rd window iter; mv_mul; op*; v_wr
+// iter }`, and a layout change is the same loop without mv_mul. Run through
+// Simulator::run, every iteration re-decodes the chain, re-checks its
+// registers and addresses and copies whole N-lane vectors around. Here the
+// chain is decoded and every check is done once for all iterations before
+// anything runs (a check is data-independent: a chain changes no register
+// and no MRF tile, and an iter address is linear in the iteration, so its
+// extremes are the first and last iteration). When any check would fail,
+// runChainLoop does nothing and the ordinary path runs the loop, reporting
+// the same error at the same iteration with the same partial state.
+//
+// Iterations then run in order, exactly as the ordinary path would (so a
+// write that a later iteration reads is seen as before), computing only the
+// lanes a v_wr stores: point-wise ops and the scalar MFU rounding are
+// lane-by-lane, so the other lanes change nothing observable. Counters are
+// advanced as the ordinary path advances them. Only without chain / work
+// observers (Simulator::run checks): they want one event per iteration.
+//
+//===----------------------------------------------------------------------===//
+#include "SimState.h"
+
+#include "softnpu/isa/Window.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace softnpu::sim::detail {
+
+using isa::Inst;
+using isa::MemSpace;
+using isa::Opcode;
+using isa::SReg;
+
+namespace {
+
+/// dst[0, n) = src[0, n) in constant-size moves: a convolution copies a few
+/// channels per tap (often 1 to 24 floats), where a libc call per copy costs
+/// more than the copy.
+inline void copyFloats(float *dst, const float *src, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    std::memcpy(dst + i, src + i, 8 * sizeof(float));
+  if (n - i >= 4) {
+    std::memcpy(dst + i, src + i, 4 * sizeof(float));
+    i += 4;
+  }
+  if (n - i >= 2) {
+    std::memcpy(dst + i, src + i, 2 * sizeof(float));
+    i += 2;
+  }
+  if (i < n)
+    dst[i] = src[i];
+}
+
+/// dst[0, n) = 0, the same way (a padding tap).
+inline void zeroFloats(float *dst, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    std::memset(dst + i, 0, 8 * sizeof(float));
+  if (n - i >= 4) {
+    std::memset(dst + i, 0, 4 * sizeof(float));
+    i += 4;
+  }
+  if (n - i >= 2) {
+    std::memset(dst + i, 0, 2 * sizeof(float));
+    i += 2;
+  }
+  if (i < n)
+    dst[i] = 0.0f;
+}
+
+/// One point-wise op of the chain, decoded.
+struct Op {
+  Opcode op;
+  const float *operand; ///< second operand (nullptr for activations)
+};
+
+/// One v_wr of the chain, decoded: the address of iteration i is a + i * step.
+struct Write {
+  MemSpace mem;
+  unsigned mfu;
+  int64_t a, step;
+  uint64_t lanes; ///< DRAM: elements stored; VRF: whole vectors (w * N lanes)
+};
+
+/// The address range an iter-flagged v_rd / v_wr covers over `count`
+/// iterations: false when some iteration's address is negative.
+bool addressRange(const State &s, const Inst &inst, uint32_t count, int64_t &a, int64_t &step, int64_t &hi) {
+  a = inst.a;
+  step = 0;
+  if (isa::stepsAddress(inst))
+    step = static_cast<int32_t>(s.reg(inst.op == Opcode::VRd ? SReg::RdStep : SReg::WrStep));
+  const int64_t last = a + static_cast<int64_t>(count - 1) * step; // no overflow: see effectiveAddress
+  hi = std::max(a, last);
+  return std::min(a, last) >= 0;
+}
+
+/// Everything a chain loop needs, decoded and checked for every iteration.
+struct Plan {
+  uint32_t rows = 0, cols = 0, count = 0;
+  uint64_t inLanes = 0;  ///< COLS x N
+  uint64_t outLanes = 0; ///< lanes the v_wr store (the rest is never seen)
+  // v_rd
+  const Inst *rd = nullptr;
+  bool window = false;
+  isa::Window win;
+  int64_t rdA = 0, rdStep = 0;
+  uint64_t rdLen = 0, rdStride = 1; ///< DRAM reads
+  const float *rdVrf = nullptr;     ///< VRF reads
+  // mv_mul
+  bool matVec = false;
+  uint32_t firstTile = 0, pair = 0;
+  std::vector<Op> ops;
+  std::vector<Write> writes;
+  uint64_t pointwise = 0;
+};
+
+bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
+  p.count = count;
+  p.rows = s.reg(SReg::Rows);
+  p.cols = s.reg(SReg::Cols);
+  const uint64_t n = s.n;
+  p.inLanes = static_cast<uint64_t>(p.cols) * n;
+  if (p.cols == 0 || p.inLanes > s.maxLanes)
+    return false;
+  int64_t hi = 0;
+  const Inst &rd = s.program[chain.begin];
+  p.rd = &rd;
+  if (rd.flags & isa::kVWindow) {
+    p.window = true;
+    p.win = isa::Window::fromRegisters([&](SReg r) { return s.reg(r); });
+    if (p.win.check(rd.a, p.inLanes, s.dram.size()))
+      return false;
+  } else {
+    if (!addressRange(s, rd, count, p.rdA, p.rdStep, hi))
+      return false;
+    if (rd.mem == MemSpace::Dram) {
+      p.rdLen = s.reg(SReg::RdLen) ? s.reg(SReg::RdLen) : p.inLanes;
+      p.rdStride = s.reg(SReg::RdStride);
+      if (p.rdLen > p.inLanes)
+        return false;
+      // Below the DRAM size, hi + (len - 1) * stride cannot wrap (len, stride < 2^32).
+      if (static_cast<uint64_t>(hi) >= s.dram.size() ||
+          static_cast<uint64_t>(hi) + (p.rdLen - 1) * p.rdStride >= s.dram.size())
+        return false;
+    } else {
+      uint32_t depth = 0;
+      p.rdVrf = s.vrf(rd.mem, rd.b, depth);
+      if (!p.rdVrf || static_cast<uint64_t>(hi) + p.cols > depth)
+        return false;
+    }
+  }
+  uint64_t w = p.cols;
+  std::string what;
+  for (size_t k = chain.begin + 1; k < chain.end; ++k) {
+    const Inst &inst = s.program[k];
+    switch (isa::lookup(static_cast<uint8_t>(inst.op))->kind) {
+    case isa::Kind::MatVec:
+      p.matVec = true;
+      p.firstTile = inst.a;
+      p.pair = s.reg(SReg::MFmt);
+      if (p.rows == 0 || inst.a + static_cast<uint64_t>(p.rows) * p.cols > s.mrf.numTiles() ||
+          p.pair >= s.mrf.numFormats() || !s.mrf.checkTiles(inst.a, p.rows, p.cols, p.pair, what))
+        return false;
+      w = p.rows;
+      break;
+    case isa::Kind::MfuAddSub:
+    case isa::Kind::MfuMul: {
+      const bool mul = isa::lookup(static_cast<uint8_t>(inst.op))->kind == isa::Kind::MfuMul;
+      uint32_t depth = 0;
+      const float *base = s.vrf(mul ? MemSpace::MulVrf : MemSpace::AsVrf, chain.mfuOfOp[k - chain.begin], depth);
+      if (!base || static_cast<uint64_t>(inst.a) + w > depth)
+        return false;
+      p.ops.push_back({inst.op, base + static_cast<size_t>(inst.a) * n});
+      ++p.pointwise;
+      break;
+    }
+    case isa::Kind::MfuAct:
+      p.ops.push_back({inst.op, nullptr});
+      ++p.pointwise;
+      break;
+    case isa::Kind::ChainWrite: {
+      Write wr{inst.mem, inst.b, 0, 0, w * n};
+      if (!addressRange(s, inst, count, wr.a, wr.step, hi))
+        return false;
+      if (inst.mem == MemSpace::Dram) {
+        const uint64_t len = s.reg(SReg::WrLen) ? s.reg(SReg::WrLen) : w * n;
+        if (len > w * n || static_cast<uint64_t>(hi) + len > s.dram.size())
+          return false;
+        wr.lanes = len;
+      } else {
+        uint32_t depth = 0;
+        if (!s.vrf(inst.mem, inst.b, depth) || static_cast<uint64_t>(hi) + w > depth)
+          return false;
+      }
+      p.outLanes = std::max(p.outLanes, wr.lanes);
+      p.writes.push_back(wr);
+      break;
+    }
+    default: // end_chain
+      break;
+    }
+  }
+  return true;
+}
+
+/// Gathers iteration i's input into x: lanes [0, valid) are written, the
+/// caller keeps the rest zero.
+void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t valid) {
+  if (p.window) {
+    const float *map = s.dram.data() + p.rd->a;
+    const uint32_t c = p.win.winC;
+    const uint64_t pixel = (p.rd->flags & isa::kVIter) ? i : 0; // as WindowRead.cpp's pixelOf
+    p.win.forEachTap(pixel, [&](uint64_t tap, int64_t offset) {
+      float *dst = x + tap * c;
+      if (offset < 0)
+        zeroFloats(dst, c);
+      else
+        copyFloats(dst, map + offset, c);
+    });
+    return;
+  }
+  const int64_t addr = p.rdA + static_cast<int64_t>(i) * p.rdStep;
+  if (p.rdVrf) {
+    std::memcpy(x, p.rdVrf + static_cast<size_t>(addr) * s.n, valid * sizeof(float));
+    return;
+  }
+  const float *src = s.dram.data() + addr;
+  if (p.rdStride == 1) {
+    std::memcpy(x, src, valid * sizeof(float));
+  } else if (p.rdStride == 0) {
+    std::fill(x, x + valid, src[0]);
+  } else {
+    for (uint64_t j = 0; j < valid; ++j)
+      x[j] = src[j * p.rdStride];
+  }
+}
+
+} // namespace
+
+bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
+  const uint32_t count = s.program[pc].a;
+  const size_t end = s.plan.loopEnd[pc];
+  if (count == 0 || pc + 1 >= end || s.chainAt[pc + 1] < 0)
+    return false;
+  const isa::ChainPlan &chain = s.plan.chains[static_cast<size_t>(s.chainAt[pc + 1])];
+  if (chain.end != end)
+    return false; // the body holds more than one chain
+  Plan p;
+  if (!decode(s, chain, count, p))
+    return false;
+
+  const numerics::NumberFormat &mfuFormat = s.target.mfuFormat;
+  const numerics::Rounding rounding = s.target.rounding;
+  const uint64_t n = s.n;
+  s.ensureLanes(std::max<uint64_t>(p.inLanes, static_cast<uint64_t>(p.rows) * n));
+  float *x = s.cur.data();
+  float *y = p.matVec ? s.next.data() : x; // the chain's result
+  // Lanes of the input that an iteration writes; the ones after stay zero.
+  // Without mv_mul only the stored lanes are read.
+  uint64_t valid = p.window ? p.win.elements() : p.rdVrf ? p.inLanes : p.rdLen;
+  if (!p.matVec)
+    valid = std::min(valid, p.outLanes);
+  std::fill(x, x + (p.matVec ? p.inLanes : p.outLanes), 0.0f);
+
+  s.loops.push_back({pc + 1, count, 0});
+  for (uint32_t i = 0; i < count; ++i) {
+    s.loops.back().iteration = i; // what the window's pixel and the iter addresses use
+    readIteration(s, p, i, x, valid);
+    if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
+      std::fill(x + valid, x + p.outLanes, 0.0f);
+    if (p.matVec)
+      s.mrf.matVecFresh(p.firstTile, p.rows, p.cols, x, valid, y, p.outLanes, p.pair);
+    // The MFU format is scalar (fp32, bf16, fp16): rounding is lane by lane.
+    if (!mfuFormat.isFp32())
+      numerics::roundTrip(y, p.outLanes, mfuFormat, rounding);
+    for (const Op &op : p.ops)
+      applyPointwise(op.op, y, op.operand, p.outLanes, mfuFormat, rounding);
+    for (const Write &wr : p.writes) {
+      const uint64_t addr = static_cast<uint64_t>(wr.a + static_cast<int64_t>(i) * wr.step);
+      if (wr.mem == MemSpace::Dram) {
+        copyFloats(s.dram.data() + addr, y, wr.lanes);
+        s.markDramWritten(addr, addr + wr.lanes);
+      } else {
+        uint32_t depth = 0;
+        std::memcpy(s.vrf(wr.mem, wr.mfu, depth) + addr * n, y, wr.lanes * sizeof(float));
+        s.markVrfWritten(wr.mem, wr.mfu, addr, wr.lanes / n);
+      }
+    }
+  }
+  s.loops.pop_back();
+
+  // As the ordinary path counts: the loop, then per iteration the chain and end_loop.
+  const uint64_t tiles = p.matVec ? static_cast<uint64_t>(p.rows) * p.cols : 0;
+  s.counters.instructions += 1 + static_cast<uint64_t>(count) * (chain.end - chain.begin + 1);
+  s.counters.chains += count;
+  s.counters.pointwiseOps += count * p.pointwise;
+  s.counters.mvMulTileOps += count * tiles;
+  s.counters.macs += count * tiles * n * n;
+  nextPc = end + 1;
+  return true;
+}
+
+} // namespace softnpu::sim::detail

@@ -1,0 +1,340 @@
+//===- ChainLoopTest.cpp - The one-chain loop fast path vs the ordinary one -===//
+//
+// Simulator::run takes a `loop` whose body is one chain in one go when no
+// observer is set (runtime/lib/sim/ChainLoop.cpp) and the ordinary
+// instruction-by-instruction path when one is. Each test runs one program
+// twice, on two simulators, one with a chain observer (the ordinary path)
+// and one without (the fast path), and expects the same: run result and
+// error text, every DRAM element and VRF vector bit for bit, and the
+// counters. Covered: convolutions in MSFP with bias, activations, NaN and Inf
+// inputs, several tile rows and columns; layout changes (strided reads,
+// no mv_mul); VRF reads and writes; writes that later iterations read; and
+// the fall-back cases, where an iteration's address is out of range or
+// negative, which must fail with the same message and the same partial state.
+//
+//===----------------------------------------------------------------------===//
+#include "common/TestArtifacts.h"
+#include "softnpu/sim/Simulator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+using namespace softnpu;
+using namespace softnpu::testing;
+using isa::MemSpace;
+using isa::Opcode;
+using isa::SReg;
+
+namespace {
+
+constexpr unsigned N = kTinyDim;
+
+struct Outcome {
+  bool ok = false;
+  std::string error;
+  std::vector<float> dram;
+  std::vector<float> vrfs; ///< every vector of the IVRF and of each MFU's ASVRF and MULVRF
+  sim::Counters counters;
+};
+
+Outcome runOnce(const artifact::Artifact &a, bool observed, int runs) {
+  Outcome o;
+  auto s = makeSim(a);
+  if (!s)
+    return o;
+  uint64_t events = 0;
+  if (observed)
+    s->setChainObserver([&](const sim::ChainEvent &) { ++events; });
+  for (int r = 0; r < runs; ++r) {
+    s->reset();
+    o.error.clear();
+    o.ok = s->run(o.error);
+  }
+  o.dram = readDram(*s, 0, s->dramElements());
+  const target::Target &t = s->target();
+  auto addVrf = [&](MemSpace mem, unsigned mfu, uint32_t depth) {
+    for (uint32_t v = 0; v < depth; ++v) {
+      const float *p = s->vrfVector(mem, mfu, v);
+      o.vrfs.insert(o.vrfs.end(), p, p + N);
+    }
+  };
+  addVrf(MemSpace::Ivrf, 0, t.ivrfDepth);
+  for (unsigned m = 0; m < t.numMfus; ++m) {
+    addVrf(MemSpace::AsVrf, m, t.asvrfDepth);
+    addVrf(MemSpace::MulVrf, m, t.mulvrfDepth);
+  }
+  o.counters = s->counters();
+  if (observed)
+    EXPECT_EQ(events, o.counters.chains);
+  return o;
+}
+
+void expectSameBits(const std::vector<float> &a, const std::vector<float> &b, const char *what) {
+  ASSERT_EQ(a.size(), b.size()) << what;
+  size_t bad = 0;
+  for (size_t i = 0; i < a.size() && bad < 5; ++i)
+    if (!sameBits(a[i], b[i])) {
+      ADD_FAILURE() << what << " element " << i << ": " << a[i] << " (ordinary) vs " << b[i] << " (fast)";
+      ++bad;
+    }
+}
+
+/// Runs `a` both ways (twice in a row, so reset() is covered) and expects
+/// the same; returns the fast path's outcome.
+Outcome expectSame(const artifact::Artifact &a) {
+  const Outcome slow = runOnce(a, true, 2), fast = runOnce(a, false, 2);
+  EXPECT_EQ(slow.ok, fast.ok);
+  EXPECT_EQ(slow.error, fast.error);
+  expectSameBits(slow.dram, fast.dram, "DRAM");
+  expectSameBits(slow.vrfs, fast.vrfs, "VRF");
+  EXPECT_EQ(slow.counters.runs, fast.counters.runs);
+  EXPECT_EQ(slow.counters.instructions, fast.counters.instructions);
+  EXPECT_EQ(slow.counters.chains, fast.counters.chains);
+  EXPECT_EQ(slow.counters.mvMulTileOps, fast.counters.mvMulTileOps);
+  EXPECT_EQ(slow.counters.macs, fast.counters.macs);
+  EXPECT_EQ(slow.counters.pointwiseOps, fast.counters.pointwiseOps);
+  return fast;
+}
+
+void setWindow(Program &p, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t winC, uint32_t k, uint32_t stride,
+               uint32_t pad, uint32_t outW) {
+  p.swr(SReg::InH, inH);
+  p.swr(SReg::InW, inW);
+  p.swr(SReg::InC, inC);
+  p.swr(SReg::WinC, winC);
+  p.swr(SReg::KH, k);
+  p.swr(SReg::KW, k);
+  p.swr(SReg::StrideH, stride);
+  p.swr(SReg::StrideW, stride);
+  p.swr(SReg::PadT, pad);
+  p.swr(SReg::PadL, pad);
+  p.swr(SReg::OutW, outW);
+}
+
+constexpr uint64_t kAfterBias = ~uint64_t{0};
+
+/// A k x k convolution of an inH x inW x inC map at DRAM 0 into `outC`
+/// channels (ROWS x COLS tiles as needed), bias from ASVRF 0, then `act`
+/// (none when EndChain), written channels-innermost at `yAt` (default: after the bias); `pixels`
+/// iterations. `x` is the map (random when empty).
+artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t outC,
+                                uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
+                                uint64_t yAt = kAfterBias, uint32_t pixels = 0) {
+  const uint32_t outH = (inH + 2 * pad - k) / stride + 1, outW = (inW + 2 * pad - k) / stride + 1;
+  const uint32_t kk = k * k * inC, rows = (outC + N - 1) / N, cols = (kk + N - 1) / N;
+  if (x.empty())
+    x = randomVector(size_t(inH) * inW * inC, 21, 3.0f);
+  const uint64_t biasAt = x.size();
+  if (yAt == kAfterBias)
+    yAt = biasAt + rows * N;
+  if (!pixels)
+    pixels = outH * outW;
+  artifact::Artifact a = emptyArtifact(t, std::max(yAt + uint64_t{pixels} * outC, biasAt + rows * N) + 8);
+  addDramInit(a, 0, x);
+  addDramInit(a, biasAt, randomVector(rows * N, 22));
+  addMatrix(a, 0, randomVector(size_t(outC) * kk, 23), outC, kk);
+  Program p;
+  p.swr(SReg::Cols, rows);
+  p.swr(SReg::RdLen, rows * N);
+  p.load(static_cast<uint32_t>(biasAt), MemSpace::AsVrf, 0); // the bias, on MFU 0
+  p.swr(SReg::RdLen, 0);
+  setWindow(p, inH, inW, inC, inC, k, stride, pad, outW);
+  p.swr(SReg::Rows, rows);
+  p.swr(SReg::Cols, cols);
+  p.swr(SReg::WrLen, outC);
+  p.swr(SReg::WrStep, outC);
+  p.loop(pixels);
+  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
+  p.op(Opcode::MvMul, 0);
+  p.op(Opcode::VvAdd, 0);
+  if (act != Opcode::EndChain)
+    p.op(act);
+  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  return a;
+}
+
+} // namespace
+
+TEST(SimChainLoopTest, ConvolutionsMatchTheOrdinaryPath) {
+  const target::Target msfp = tinyTarget(), fp32 = tinyTarget(true);
+  // One tile; two tile columns (a 3 x 3 x 3 window is 27 elements); two tile rows.
+  expectSame(convArtifact(msfp, 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu));
+  expectSame(convArtifact(msfp, 7, 6, 3, 5, 3, 2, 1, Opcode::VSigm));
+  expectSame(convArtifact(msfp, 5, 5, 2, 20, 2, 1, 0, Opcode::EndChain));
+  expectSame(convArtifact(fp32, 6, 5, 3, 20, 3, 1, 1, Opcode::VTanh));
+  // A bf16 MFU: the MFU rounding happens lane by lane on the stored lanes.
+  target::Target bf16 = msfp;
+  bf16.mfuFormat = numerics::NumberFormat::bf16();
+  expectSame(convArtifact(bf16, 6, 5, 3, 9, 3, 1, 1, Opcode::VSigm));
+}
+
+TEST(SimChainLoopTest, NanAndInfInputsMatch) {
+  std::vector<float> x = randomVector(6 * 5 * 2, 31, 2.0f);
+  x[7] = std::numeric_limits<float>::quiet_NaN();
+  x[20] = std::numeric_limits<float>::infinity();
+  x[41] = -std::numeric_limits<float>::infinity();
+  expectSame(convArtifact(tinyTarget(), 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu, x));
+  expectSame(convArtifact(tinyTarget(true), 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu, x));
+}
+
+TEST(SimChainLoopTest, OutputOverTheMapIsReadByLaterPixels) {
+  // y written over the feature map itself (yAt 0): pixel p's output lands
+  // where later windows read, so the order of the iterations shows.
+  const Outcome o = expectSame(convArtifact(tinyTarget(), 6, 6, 3, 3, 3, 1, 1, Opcode::EndChain, {}, 0));
+  EXPECT_TRUE(o.ok) << o.error;
+}
+
+TEST(SimChainLoopTest, LayoutChangesAndVrfs) {
+  // A transpose (strided reads of RD_LEN elements, no mv_mul) with a multiply
+  // by MULVRF 0 of MFU 0 on the way, a copy forward whose write is the next
+  // iteration's read, and a loop reading the IVRF, multiplying and writing the
+  // ASVRF of MFU 1 with a step.
+  const std::vector<float> x = randomVector(12 * 5, 41, 4.0f);
+  artifact::Artifact a = emptyArtifact(tinyTarget(), 400);
+  addDramInit(a, 0, x);
+  addMatrix(a, 0, randomVector(N * N, 42), N, N);
+  Program p;
+  p.load(0, MemSpace::MulVrf, 0); // MFU 0's MULVRF 0: x[0, N)
+  p.swr(SReg::RdLen, 12);
+  p.swr(SReg::RdStride, 5);
+  p.swr(SReg::RdStep, 1);
+  p.swr(SReg::WrLen, 12);
+  p.swr(SReg::WrStep, 12);
+  p.loop(5);
+  p.vrdIter(MemSpace::Dram, 0);
+  p.op(Opcode::VvMul, 0);
+  p.vwrIter(MemSpace::Dram, 100);
+  p.end();
+  p.endLoop();
+  p.swr(SReg::RdLen, 3);
+  p.swr(SReg::RdStride, 1);
+  p.swr(SReg::RdStep, 2);
+  p.swr(SReg::WrLen, 3);
+  p.swr(SReg::WrStep, 2);
+  p.loop(20);
+  p.vrdIter(MemSpace::Dram, 160); // reads what the previous iteration wrote at 162
+  p.vwrIter(MemSpace::Dram, 162);
+  p.end();
+  p.endLoop();
+  p.swr(SReg::RdLen, 0);
+  p.swr(SReg::WrLen, 0);
+  p.swr(SReg::RdStep, 1);
+  p.swr(SReg::WrStep, 2);
+  p.load(100, MemSpace::Ivrf, 0);
+  p.load(116, MemSpace::Ivrf, 1);
+  p.load(132, MemSpace::Ivrf, 2);
+  p.swr(SReg::Rows, 1);
+  p.loop(3);
+  p.vrdIter(MemSpace::Ivrf, 0);
+  p.op(Opcode::MvMul, 0);
+  p.op(Opcode::VTanh);
+  p.vwrIter(MemSpace::AsVrf, 4, 1);
+  p.vwrIter(MemSpace::Dram, 250);
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  const Outcome o = expectSame(a);
+  EXPECT_TRUE(o.ok) << o.error;
+}
+
+TEST(SimChainLoopTest, NestedAndEmptyLoops) {
+  Program p;
+  p.swr(SReg::RdStep, 1);
+  p.swr(SReg::WrStep, 1);
+  p.swr(SReg::RdLen, 1);
+  p.swr(SReg::WrLen, 1);
+  p.loop(3); // the outer loop's body is not one chain; the inner one's is
+  p.loop(4);
+  p.vrdIter(MemSpace::Dram, 0);
+  p.op(Opcode::VRelu);
+  p.vwrIter(MemSpace::Dram, 40);
+  p.end();
+  p.endLoop();
+  p.loop(0);
+  p.vrdIter(MemSpace::Dram, 0);
+  p.vwrIter(MemSpace::Dram, 60);
+  p.end();
+  p.endLoop();
+  p.endLoop();
+  artifact::Artifact a = emptyArtifact(tinyTarget(), 100);
+  addDramInit(a, 0, randomVector(8, 51));
+  setProgram(a, p.insts);
+  const Outcome o = expectSame(a);
+  EXPECT_TRUE(o.ok) << o.error;
+}
+
+TEST(SimChainLoopTest, FailingIterationsFallBackWithTheSameError) {
+  // The last pixels' writes leave DRAM: the run must stop at the first such
+  // iteration, having written the ones before, as the ordinary path does.
+  artifact::Artifact over = convArtifact(tinyTarget(), 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu);
+  over.dramElements -= 20;
+  Outcome o = expectSame(over);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("DRAM write of elements"), std::string::npos) << o.error;
+
+  // More pixels than the map has (the window reads zeros past it), still in DRAM.
+  o = expectSame(convArtifact(tinyTarget(), 4, 4, 2, 5, 3, 1, 1, Opcode::EndChain, {}, kAfterBias, 40));
+  EXPECT_TRUE(o.ok) << o.error;
+
+  // A negative step walks the read address below 0 at iteration 3.
+  Program p;
+  p.swrSigned(SReg::RdStep, -4);
+  p.swr(SReg::WrStep, 16);
+  p.loop(5);
+  p.vrdIter(MemSpace::Dram, 10);
+  p.vwrIter(MemSpace::Dram, 20);
+  p.end();
+  p.endLoop();
+  artifact::Artifact neg = emptyArtifact(tinyTarget(), 200);
+  addDramInit(neg, 0, randomVector(40, 61));
+  setProgram(neg, p.insts);
+  o = expectSame(neg);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("is negative"), std::string::npos) << o.error;
+
+  // A strided read reaching past DRAM (the largest stride: no wrap-around).
+  Program st;
+  st.swr(SReg::RdLen, 3);
+  st.swr(SReg::RdStride, 0xFFFFFFFFu);
+  st.swr(SReg::WrLen, 3);
+  st.loop(2);
+  st.vrdIter(MemSpace::Dram, 1);
+  st.vwrIter(MemSpace::Dram, 20);
+  st.end();
+  st.endLoop();
+  artifact::Artifact strided = emptyArtifact(tinyTarget(), 64);
+  setProgram(strided, st.insts);
+  o = expectSame(strided);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("DRAM read reaches"), std::string::npos) << o.error;
+
+  // A VRF write stepping past the ASVRF, and a window map past DRAM.
+  Program v;
+  v.swr(SReg::WrStep, 100);
+  v.loop(4);
+  v.vrdIter(MemSpace::Dram, 0);
+  v.vwrIter(MemSpace::AsVrf, 0, 1);
+  v.end();
+  v.endLoop();
+  artifact::Artifact vrf = emptyArtifact(tinyTarget(), 64);
+  setProgram(vrf, v.insts);
+  o = expectSame(vrf);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("out of range"), std::string::npos) << o.error;
+
+  artifact::Artifact map = convArtifact(tinyTarget(), 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu);
+  for (isa::Inst &inst : map.program)
+    if (inst.flags & isa::kVWindow)
+      inst.a = static_cast<uint32_t>(map.dramElements - 50); // the 60-element map no longer fits
+  o = expectSame(map);
+  EXPECT_FALSE(o.ok);
+  EXPECT_NE(o.error.find("window"), std::string::npos) << o.error;
+}
