@@ -20,6 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
+#include "WindowRead.h"
 
 #include "softnpu/isa/Window.h"
 
@@ -131,7 +132,7 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
   if (rd.flags & isa::kVWindow) {
     p.window = true;
     p.win = isa::Window::fromRegisters([&](SReg r) { return s.reg(r); });
-    if (p.win.check(rd.a, p.inLanes, s.dram.size()))
+    if (p.win.check(rd.a, p.inLanes, s.dram.size(), rd.flags & isa::kVPoolMask))
       return false;
   } else {
     if (!addressRange(s, rd, count, p.rdA, p.rdStep, hi))
@@ -213,6 +214,10 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
     const float *map = s.dram.data() + p.rd->a;
     const uint32_t c = p.win.winC;
     const uint64_t pixel = (p.rd->flags & isa::kVIter) ? i : 0; // as WindowRead.cpp's pixelOf
+    if (p.rd->flags & isa::kVPoolMask) {
+      poolTaps(p.win, map, pixel, p.rd->flags & isa::kVPoolMax, x);
+      return;
+    }
     p.win.forEachTap(pixel, [&](uint64_t tap, int64_t offset) {
       float *dst = x + tap * c;
       if (offset < 0)
@@ -260,7 +265,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   float *y = p.matVec ? s.next.data() : x; // the chain's result
   // Lanes of the input that an iteration writes; the ones after stay zero.
   // Without mv_mul only the stored lanes are read.
-  uint64_t valid = p.window ? p.win.elements() : p.rdVrf ? p.inLanes : p.rdLen;
+  uint64_t valid = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : p.rdVrf ? p.inLanes : p.rdLen;
   if (!p.matVec)
     valid = std::min(valid, p.outLanes);
   std::fill(x, x + (p.matVec ? p.inLanes : p.outLanes), 0.0f);

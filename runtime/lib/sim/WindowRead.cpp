@@ -24,6 +24,21 @@ uint64_t pixelOf(const State &s, const isa::Inst &rd) {
 
 } // namespace
 
+void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, bool max, float *x) {
+  std::fill(x, x + w.winC, max ? -std::numeric_limits<float>::infinity() : 0.0f);
+  w.forEachTap(pixel, [&](uint64_t, int64_t offset) {
+    if (offset < 0)
+      return; // padding: skipped by max, adds nothing to the sum
+    const float *tap = map + offset;
+    if (max)
+      for (uint32_t c = 0; c < w.winC; ++c)
+        x[c] = std::fmax(x[c], tap[c]);
+    else
+      for (uint32_t c = 0; c < w.winC; ++c)
+        x[c] += tap[c];
+  });
+}
+
 bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what) {
   const isa::Window w = windowOf(s);
   const bool pooled = rd.flags & isa::kVPoolMask;
@@ -35,19 +50,7 @@ bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what
   const float *map = s.dram.data() + rd.a;
   float *x = s.cur.data();
   if (pooled) {
-    const bool max = rd.flags & isa::kVPoolMax;
-    std::fill(x, x + w.winC, max ? -std::numeric_limits<float>::infinity() : 0.0f);
-    w.forEachTap(pixelOf(s, rd), [&](uint64_t, int64_t offset) {
-      if (offset < 0)
-        return; // padding: skipped by max, adds nothing to the sum
-      const float *tap = map + offset;
-      if (max)
-        for (uint32_t c = 0; c < w.winC; ++c)
-          x[c] = std::fmax(x[c], tap[c]);
-      else
-        for (uint32_t c = 0; c < w.winC; ++c)
-          x[c] += tap[c];
-    });
+    poolTaps(w, map, pixelOf(s, rd), rd.flags & isa::kVPoolMax, x);
     std::fill(x + w.winC, x + lanes, 0.0f);
     return true;
   }

@@ -10,12 +10,18 @@
 
 #include "SimState.h"
 
+#include "softnpu/isa/Window.h"
+
 namespace softnpu::sim::detail {
 
 /// Gathers the window of windowed v_rd `rd` into the first `lanes` lanes of
 /// s.cur (zero-filled past the window). Returns false with a one-line reason
 /// when the registers do not describe a window that fits the lanes and DRAM.
 bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what);
+
+/// The pooled read of pixel `pixel` (isa::kVPoolMax when `max`, else
+/// kVPoolSum) from the map at `map` into x[0, WIN_C).
+void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, bool max, float *x);
 
 /// Adds what windowed v_rd `rd` (just executed) reads to `w`: the DRAM
 /// elements of the taps inside the map (padding taps read nothing) and the

@@ -338,3 +338,49 @@ TEST(SimChainLoopTest, FailingIterationsFallBackWithTheSameError) {
   EXPECT_FALSE(o.ok);
   EXPECT_NE(o.error.find("window"), std::string::npos) << o.error;
 }
+
+namespace {
+
+/// A k x k pooled read (max, or sum times MULVRF 0 as an average) of an
+/// inH x inW x inC map at DRAM 0 with padding `pad`, written channels
+/// innermost after the map and the scale vector.
+artifact::Artifact poolArtifact(uint32_t inH, uint32_t inW, uint32_t inC, uint32_t k, uint32_t stride, uint32_t pad,
+                                uint8_t pool, std::vector<float> x) {
+  const uint32_t outH = (inH + 2 * pad - k) / stride + 1, outW = (inW + 2 * pad - k) / stride + 1;
+  const uint32_t cols = (inC + N - 1) / N;
+  const uint64_t scaleAt = x.size(), yAt = scaleAt + cols * N;
+  artifact::Artifact a = emptyArtifact(tinyTarget(), yAt + uint64_t{outH} * outW * inC);
+  addDramInit(a, 0, x);
+  addDramInit(a, scaleAt, std::vector<float>(cols * N, 1.0f / static_cast<float>(k * k)));
+  Program p;
+  p.swr(SReg::Cols, cols);
+  p.swr(SReg::RdLen, cols * N);
+  p.load(static_cast<uint32_t>(scaleAt), MemSpace::MulVrf, 0);
+  p.swr(SReg::RdLen, 0);
+  setWindow(p, inH, inW, inC, inC, k, stride, pad, outW);
+  p.swr(SReg::WrLen, inC);
+  p.swr(SReg::WrStep, inC);
+  p.loop(outH * outW);
+  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter | pool));
+  if (pool == isa::kVPoolSum)
+    p.op(Opcode::VvMul, 0);
+  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  return a;
+}
+
+} // namespace
+
+TEST(SimChainLoopTest, PooledReadsMatchTheOrdinaryPath) {
+  // 20 channels (two native vectors), padding on every side; NaN and Inf in
+  // the map for the max's fmax and the sum's propagation.
+  std::vector<float> x = randomVector(7 * 6 * 20, 51, 3.0f);
+  x[33] = std::numeric_limits<float>::quiet_NaN();
+  x[101] = -std::numeric_limits<float>::infinity();
+  for (uint8_t pool : {isa::kVPoolMax, isa::kVPoolSum}) {
+    const Outcome o = expectSame(poolArtifact(7, 6, 20, 3, 2, 1, pool, x));
+    EXPECT_TRUE(o.ok) << o.error;
+  }
+}
