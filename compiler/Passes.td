@@ -147,6 +147,18 @@ def FpgaFuse : Pass<"fpga-fuse", "mlir::ModuleOp"> {
   }];
 }
 
+def FpgaCancelLayout : Pass<"fpga-cancel-layout", "mlir::ModuleOp"> {
+  let summary = "Remove the layout changes that undo each other between NPU layers";
+  let description = [{
+    transpose(reshape*(transpose(x))) becomes x when the second transpose
+    undoes the first (the reshapes give back the first one's type and the
+    permutations compose to the identity); transposes and reshapes left
+    without readers are erased. Between two convolution or pooling layers the
+    activations then stay channels innermost ([pixels, C]), and the layout
+    changes only where NCHW tensors enter or leave the NPU.
+  }];
+}
+
 def FpgaAutoPrecision : Pass<"fpga-auto-precision", "mlir::ModuleOp"> {
   let summary = "Choose per layer the narrowest format that keeps its output error in a bound";
   let description = [{

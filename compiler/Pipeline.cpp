@@ -28,6 +28,7 @@ void buildPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOp
 void buildNpuPipeline(mlir::OpPassManager &pm, PipelineStage stop, const PipelineOptions &opts) {
   pm.addPass(createConvertOnnxToFpga());
   pm.addPass(createFpgaFuse());
+  pm.addPass(createFpgaCancelLayout());
   if (opts.autoPrecision) {
     FpgaAutoPrecisionOptions a;
     a.bound = *opts.autoPrecision;

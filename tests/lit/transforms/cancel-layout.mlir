@@ -1,0 +1,56 @@
+// RUN: npu-opt --fpga-cancel-layout --split-input-file %s | FileCheck %s
+// Between two NPU layers the transpose back to NCHW meets the transpose to
+// channels innermost, with only views between: both go, the second layer's
+// window reads the first layer's [pixels, C] result.
+
+// CHECK-LABEL: func.func @conv_then_pool
+// CHECK: %[[Y:.*]] = fpga.linear
+// CHECK-NOT: fpga.transpose
+// CHECK: %[[MAP:.*]] = fpga.reshape %[[Y]] : (tensor<16x3xf32>) -> tensor<4x4x3xf32>
+// CHECK: %[[WIN:.*]] = fpga.window %[[MAP]]
+// CHECK: fpga.pool max %[[WIN]]
+func.func @conv_then_pool(%x: tensor<16x8xf32>, %w: tensor<3x8xf32>) -> tensor<4x3xf32> {
+  %0 = fpga.linear %x, %w : (tensor<16x8xf32>, tensor<3x8xf32>) -> tensor<16x3xf32>
+  %1 = fpga.transpose %0 {perm = array<i64: 1, 0>} : (tensor<16x3xf32>) -> tensor<3x16xf32>
+  %2 = fpga.reshape %1 : (tensor<3x16xf32>) -> tensor<1x3x4x4xf32>
+  %3 = fpga.reshape %2 : (tensor<1x3x4x4xf32>) -> tensor<3x16xf32>
+  %4 = fpga.transpose %3 {perm = array<i64: 1, 0>} : (tensor<3x16xf32>) -> tensor<16x3xf32>
+  %5 = fpga.reshape %4 : (tensor<16x3xf32>) -> tensor<4x4x3xf32>
+  %6 = fpga.window %5 {channel_offset = 0 : i64, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, window_channels = 3 : i64} : (tensor<4x4x3xf32>) -> tensor<4x12xf32>
+  %7 = fpga.pool max %6 : (tensor<4x12xf32>) -> tensor<4x3xf32>
+  return %7 : tensor<4x3xf32>
+}
+
+// -----
+
+// The NCHW tensor is also a result: the first transpose stays for it, the
+// second still goes.
+// CHECK-LABEL: func.func @nchw_also_returned
+// CHECK: %[[Y:.*]] = fpga.linear
+// CHECK: %[[T:.*]] = fpga.transpose %[[Y]]
+// CHECK-NOT: fpga.transpose
+// CHECK: return
+func.func @nchw_also_returned(%x: tensor<16x8xf32>, %w: tensor<3x8xf32>) -> (tensor<3x16xf32>, tensor<4x4x3xf32>) {
+  %0 = fpga.linear %x, %w : (tensor<16x8xf32>, tensor<3x8xf32>) -> tensor<16x3xf32>
+  %1 = fpga.transpose %0 {perm = array<i64: 1, 0>} : (tensor<16x3xf32>) -> tensor<3x16xf32>
+  %2 = fpga.transpose %1 {perm = array<i64: 1, 0>} : (tensor<3x16xf32>) -> tensor<16x3xf32>
+  %3 = fpga.reshape %2 : (tensor<16x3xf32>) -> tensor<4x4x3xf32>
+  return %1, %3 : tensor<3x16xf32>, tensor<4x4x3xf32>
+}
+
+// -----
+
+// Reshapes that do not give back the first transpose's type: the data would
+// be read in another order, nothing cancels.
+// CHECK-LABEL: func.func @other_shape
+// CHECK-COUNT-2: fpga.transpose
+func.func @other_shape(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
+  %0 = fpga.transpose %x {perm = array<i64: 1, 0>} : (tensor<4x6xf32>) -> tensor<6x4xf32>
+  %1 = fpga.reshape %0 : (tensor<6x4xf32>) -> tensor<6x4xf32>
+  %2 = fpga.reshape %1 : (tensor<6x4xf32>) -> tensor<4x6xf32>
+  %3 = fpga.reshape %2 : (tensor<4x6xf32>) -> tensor<6x4xf32>
+  %4 = fpga.reshape %3 : (tensor<6x4xf32>) -> tensor<3x8xf32>
+  %5 = fpga.transpose %4 {perm = array<i64: 1, 0>} : (tensor<3x8xf32>) -> tensor<8x3xf32>
+  %6 = fpga.reshape %5 : (tensor<8x3xf32>) -> tensor<4x6xf32>
+  return %6 : tensor<4x6xf32>
+}
