@@ -7,6 +7,19 @@ namespace softnpu::timing {
 
 std::string trackName(unsigned track) { return track == 0 ? "host" : unitName(track - 1); }
 
+std::string boundOf(const std::vector<std::string> &tracks, const std::vector<uint64_t> &busy, uint64_t span) {
+  size_t best = tracks.size();
+  for (size_t k = 0; k < tracks.size() && k < busy.size(); ++k)
+    if (best == tracks.size() || busy[k] > busy[best])
+      best = k;
+  if (best == tracks.size() || span == 0 || 2 * busy[best] < span)
+    return "latency";
+  if (best == 0)
+    return "control"; // track 0: the control processor's decoding ("host")
+  const std::string &t = tracks[best];
+  return t.rfind("MFU", 0) == 0 ? "MFU" : t;
+}
+
 double Profile::effectiveTops() const {
   const double seconds = latencyUs() * 1e-6;
   return seconds > 0 ? 2.0 * static_cast<double>(macs) / seconds / 1e12 : 0;

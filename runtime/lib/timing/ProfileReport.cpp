@@ -72,7 +72,7 @@ std::string profileText(const Profile &p, const std::string &title) {
     std::snprintf(line, sizeof line, " %6s", t.c_str());
     out += line;
   }
-  out += "\n";
+  out += "  bound\n";
   for (const NodeProfile &n : p.nodes) {
     if (n.items == 0)
       continue; // a host segment's node: in the trace's host cpu track, not in the NPU's cycles
@@ -84,10 +84,10 @@ std::string profileText(const Profile &p, const std::string &title) {
       std::snprintf(line, sizeof line, " %5.1f%%", percent(b, n.span()));
       out += line;
     }
-    out += "\n";
+    out += "  " + boundOf(p.tracks, n.busy, n.span()) + "\n";
   }
   out += "  (cycles: what each node adds to the end-to-end time; busy %: of the node's span, first issue to "
-         "last write)\n";
+         "last write; bound: the unit busy at least half the span, host = control, else latency)\n";
   return out;
 }
 
@@ -133,6 +133,7 @@ std::string profileJson(const Profile &p) {
     for (size_t k = 0; k < p.tracks.size(); ++k)
       busy[p.tracks[k]] = percent(n.busy[k], n.span());
     node["busy_percent"] = busy;
+    node["bound"] = boundOf(p.tracks, n.busy, n.span());
     nodes.push_back(node);
   }
   j["nodes"] = nodes;

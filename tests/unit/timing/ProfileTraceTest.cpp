@@ -278,3 +278,14 @@ TEST(ProfileTraceTest, NpuRunWritesTraceAndJsonProfile) {
 }
 
 } // namespace
+
+TEST(ProfileTraceTest, BoundIsTheUnitBusyHalfTheSpanElseLatency) {
+  const std::vector<std::string> tracks = {"host", "DRAM", "MVU", "MFU0", "MFU1"};
+  EXPECT_EQ(timing::boundOf(tracks, {10, 20, 90, 80, 0}, 100), "MVU");
+  EXPECT_EQ(timing::boundOf(tracks, {10, 60, 40, 0, 0}, 100), "DRAM");
+  EXPECT_EQ(timing::boundOf(tracks, {10, 5, 20, 0, 70}, 100), "MFU"); // either MFU is "MFU"
+  EXPECT_EQ(timing::boundOf(tracks, {95, 5, 20, 20, 0}, 100), "control");
+  EXPECT_EQ(timing::boundOf(tracks, {50, 49, 0, 0, 0}, 100), "control"); // half the span is enough
+  EXPECT_EQ(timing::boundOf(tracks, {49, 30, 40, 40, 0}, 100), "latency");
+  EXPECT_EQ(timing::boundOf(tracks, {0, 0, 0, 0, 0}, 0), "latency");
+}

@@ -25,6 +25,11 @@ constexpr uint32_t kNoNode = 0xFFFFFFFFu;
 /// Track 0 = "host" (control processor), track 1 + u = unitName(u).
 std::string trackName(unsigned track);
 
+/// What limits a node (docs/timing-model.md "bound"): "control", "DRAM",
+/// "MVU" or "MFU" when that unit is busy at least half of the node's span
+/// (the busiest one), else "latency". `tracks` names the node's busy entries.
+std::string boundOf(const std::vector<std::string> &tracks, const std::vector<uint64_t> &busy, uint64_t span);
+
 struct NodeProfile {
   std::string name;
   uint64_t cycles = 0; ///< end-to-end cycles this node's items added (sums to Profile::cycles)
