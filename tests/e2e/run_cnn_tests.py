@@ -1,9 +1,8 @@
 #!/usr/bin/python3
-"""run_cnn_tests.py - the Fashion-MNIST CNN end to end: NPU convolutions and Gemms, host pools, vs torch.
+"""run_cnn_tests.py - the Fashion-MNIST CNN end to end on the NPU (convolutions, pools, Gemms), vs torch.
 
 models/fashion_mnist/cnn.onnx (Conv/Relu/MaxPool x2 -> Flatten -> Gemm/Relu/Gemm)
-is compiled with the default placement (convolutions, activations and Gemms on
-the NPU, docs/cnn.md; the pools on the host) twice: --precision fp32 and the target's default format. Both
+is compiled with the default placement (all of it on the NPU, docs/cnn.md) twice: --precision fp32 and the target's default format. Both
 run the first --limit test images through `npu-run --batch`. The reference is
 torch (torch.nn.functional in float64) evaluating the ONNX graph's nodes with
 its initializers: no softnpu code.
