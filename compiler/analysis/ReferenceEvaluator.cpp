@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
@@ -102,6 +103,34 @@ std::vector<float> windowRows(fpga::WindowOp w, const std::vector<float> &x) {
   return rows;
 }
 
+/// fpga.pool `p` over its window's rows (`rows`, padding taps as zeros):
+/// per pixel and channel the max of the taps inside the map, or their sum
+/// times the scale, as the op's description defines it.
+std::vector<float> poolRows(fpga::PoolOp p, const std::vector<float> &rows) {
+  auto w = p.getX().getDefiningOp<fpga::WindowOp>();
+  ArrayRef<int64_t> map = shapeOf(w.getX());
+  const int64_t ow = w.getOutWidth(), kh = w.getKernel()[0], kw = w.getKernel()[1];
+  const int64_t cw = static_cast<int64_t>(w.getWindowChannels()), pixels = shapeOf(p.getY())[0];
+  const bool max = p.getKind() == fpga::PoolKind::max;
+  const float scale = p.getScale().convertToFloat();
+  std::vector<float> y(static_cast<size_t>(pixels * cw));
+  for (int64_t q = 0; q < pixels; ++q)
+    for (int64_t c = 0; c < cw; ++c) {
+      float acc = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t j = 0; j < kw; ++j) {
+          const int64_t ih = (q / ow) * w.getStrides()[0] + i * w.getDilations()[0] - w.getPads()[0];
+          const int64_t iw = (q % ow) * w.getStrides()[1] + j * w.getDilations()[1] - w.getPads()[1];
+          if (ih < 0 || ih >= map[0] || iw < 0 || iw >= map[1])
+            continue; // padding: skipped
+          const float e = rows[static_cast<size_t>((q * kh * kw + i * kw + j) * cw + c)];
+          acc = max ? std::fmax(acc, e) : acc + e;
+        }
+      y[static_cast<size_t>(q * cw + c)] = max ? acc : acc * scale;
+    }
+  return y;
+}
+
 FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<float>> &inputs) {
   Values v;
   for (auto [arg, data] : llvm::zip(func.getArguments(), inputs))
@@ -116,6 +145,8 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       v[r] = v[r.getX()];
     } else if (auto win = dyn_cast<fpga::WindowOp>(op)) {
       v[win] = windowRows(win, v[win.getX()]);
+    } else if (auto pool = dyn_cast<fpga::PoolOp>(op)) {
+      v[pool] = poolRows(pool, v[pool.getX()]);
     } else if (auto a = dyn_cast<fpga::ActivationOp>(op)) {
       std::vector<float> y = v[a.getX()];
       for (float &e : y)
