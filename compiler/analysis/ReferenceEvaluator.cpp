@@ -152,14 +152,22 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       for (float &e : y)
         e = activate(a.getKind(), e);
       v[a] = std::move(y);
-    } else if (auto add = dyn_cast<fpga::AddOp>(op)) {
-      ArrayRef<int64_t> out = shapeOf(add.getResult());
-      auto li = broadcastIndex(shapeOf(add.getLhs()), out), ri = broadcastIndex(shapeOf(add.getRhs()), out);
-      const auto &l = v[add.getLhs()], &r = v[add.getRhs()];
+    } else if (llvm::isa<fpga::AddOp, fpga::MaxOp>(op)) {
+      Value lhs = op.getOperand(0), rhs = op.getOperand(1), res = op.getResult(0);
+      ArrayRef<int64_t> out = shapeOf(res);
+      auto li = broadcastIndex(shapeOf(lhs), out), ri = broadcastIndex(shapeOf(rhs), out);
+      const auto &l = v[lhs], &r = v[rhs];
+      const bool add = llvm::isa<fpga::AddOp>(op);
       std::vector<float> y(li.size());
       for (size_t e = 0; e < y.size(); ++e)
-        y[e] = l[li[e]] + r[ri[e]];
-      v[add] = std::move(y);
+        y[e] = add ? l[li[e]] + r[ri[e]] : std::fmax(l[li[e]], r[ri[e]]);
+      v[res] = std::move(y);
+    } else if (auto lr = dyn_cast<fpga::LeakyReluOp>(op)) {
+      std::vector<float> y = v[lr.getX()];
+      const float alpha = lr.getAlpha().convertToFloat();
+      for (float &e : y)
+        e = e < 0.0f ? e * alpha : e;
+      v[lr] = std::move(y);
     } else if (auto lin = dyn_cast<fpga::LinearOp>(op)) {
       int64_t rows = lin.getNumRows(), k = lin.getReductionSize(), p = lin.getNumOutputs();
       v[lin] = evaluateLinear(lin, linearRows(v[lin.getX()], rows, k, lin.getTransposeX()),

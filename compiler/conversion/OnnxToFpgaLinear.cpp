@@ -1,7 +1,8 @@
 //===- OnnxToFpgaLinear.cpp - Gemm, MatMul, Add, activations -> fpga ------===//
 //
 // Matrix products become fpga.linear; Add and the point-wise activations
-// fpga.add and fpga.activation (fpga-fuse later folds them into the linear).
+// fpga.add and fpga.activation (fpga-fuse later folds them into the linear);
+// LeakyRelu and two-operand Max fpga.leaky_relu and fpga.max.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/conversion/OnnxToFpgaPatterns.h"
@@ -41,6 +42,24 @@ Value lowerAdd(Operation *op, ValueRange operands, OpBuilder &b) {
   return fpga::AddOp::create(b, op->getLoc(), op->getResult(0).getType(), operands[0], operands[1]);
 }
 
+Value lowerLeakyRelu(Operation *op, ValueRange operands, OpBuilder &b) {
+  auto lr = cast<onnx_d::LeakyReluOp>(op);
+  const std::optional<APFloat> alpha = lr.getAlpha(); // ONNX's default: 0.01
+  const float a = alpha ? static_cast<float>(alpha->convertToDouble()) : 0.01f;
+  return fpga::LeakyReluOp::create(b, op->getLoc(), lr.getY().getType(), operands[0], APFloat(a));
+}
+
+/// Max of two tensors (numpy broadcasting); Max of one or of three or more
+/// operands stays on the host.
+Value lowerMax(Operation *op, ValueRange operands, OpBuilder &b) {
+  if (operands.size() != 2) {
+    refuse(op, "a Max of ") << operands.size() << (operands.size() == 1 ? " operand" : " operands")
+                            << " is not on the NPU (2 only)";
+    return nullptr;
+  }
+  return fpga::MaxOp::create(b, op->getLoc(), op->getResult(0).getType(), operands[0], operands[1]);
+}
+
 template <fpga::Activation Kind> Value lowerActivation(Operation *op, ValueRange operands, OpBuilder &b) {
   return fpga::ActivationOp::create(b, op->getLoc(), op->getResult(0).getType(), operands[0], Kind);
 }
@@ -52,6 +71,8 @@ ArrayRef<LoweringEntry> linearLowerings() {
       {"onnx.Add", single<lowerAdd>},
       {"onnx.Gemm", single<lowerGemm>},
       {"onnx.MatMul", single<lowerMatMul>},
+      {"onnx.LeakyRelu", single<lowerLeakyRelu>},
+      {"onnx.Max", single<lowerMax>},
       {"onnx.Relu", single<lowerActivation<fpga::Activation::relu>>},
       {"onnx.Sigmoid", single<lowerActivation<fpga::Activation::sigmoid>>},
       {"onnx.Tanh", single<lowerActivation<fpga::Activation::tanh>>},

@@ -28,7 +28,7 @@ struct LoweringEntry {
   Lowering lower;
 };
 
-/// Gemm, MatMul, Add, Relu, Sigmoid, Tanh.
+/// Gemm, MatMul, Add, Relu, Sigmoid, Tanh, LeakyRelu, Max.
 llvm::ArrayRef<LoweringEntry> linearLowerings();
 /// Constant, Flatten, Gather, Identity, Reshape, Slice, Squeeze, Transpose, Unsqueeze.
 llvm::ArrayRef<LoweringEntry> viewLowerings();

@@ -6,11 +6,14 @@
 // (views) between. The second is replaced by the first's operand, and the
 // views and transposes that no one reads any more are erased: between NPU
 // layers the activations stay channels innermost, and the layout changes
-// only where the model's NCHW tensors enter or leave.
+// only where the model's NCHW tensors enter or leave. Element-wise ops
+// between two layers (a LeakyRelu, a max with a constant) first let the
+// transpose in front of them move behind them (SinkElementwise).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
@@ -58,10 +61,64 @@ struct CancelTransposes : OpRewritePattern<fpga::TransposeOp> {
   }
 };
 
+/// The transpose and views in front of an element-wise op move behind it, so
+/// that they meet the next layer's transpose: op(views(transpose(x))) ->
+/// views(transpose(op(x))) when each of them has only this reader. The ops:
+/// fpga.leaky_relu, fpga.activation, and fpga.max with a one-element operand
+/// (which broadcasts over any shape).
+struct SinkElementwise : RewritePattern {
+  explicit SinkElementwise(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    Value other; // fpga.max's one-element operand
+    if (auto mx = dyn_cast<fpga::MaxOp>(op)) {
+      auto isScalar = [](Value v) { return cast<RankedTensorType>(v.getType()).getNumElements() == 1; };
+      if (!isScalar(mx.getRhs()) || mx.getLhs().getType() != mx.getResult().getType())
+        return failure();
+      other = mx.getRhs();
+    } else if (!llvm::isa<fpga::LeakyReluOp, fpga::ActivationOp>(op)) {
+      return failure();
+    }
+    SmallVector<Operation *, 4> views; // from the operand back to the transpose
+    Value v = op->getOperand(0);
+    while (Operation *def = v.getDefiningOp()) {
+      if (!llvm::isa<fpga::ReshapeOp, fpga::TransposeOp>(def) || !v.hasOneUse())
+        break;
+      views.push_back(def);
+      v = def->getOperand(0);
+      if (llvm::isa<fpga::TransposeOp>(def))
+        break;
+    }
+    if (views.empty() || !llvm::isa<fpga::TransposeOp>(views.back()))
+      return rewriter.notifyMatchFailure(op, "no transpose in front");
+    Location loc = op->getLoc();
+    Operation *moved;
+    if (other) {
+      auto scalar = fpga::ReshapeOp::create(rewriter, loc, RankedTensorType::get({1}, rewriter.getF32Type()), other);
+      moved = fpga::MaxOp::create(rewriter, loc, v.getType(), v, scalar);
+    } else {
+      IRMapping map;
+      map.map(op->getOperand(0), v);
+      moved = rewriter.clone(*op, map);
+      moved->getResult(0).setType(v.getType());
+    }
+    Value result = moved->getResult(0);
+    for (Operation *view : llvm::reverse(views)) {
+      IRMapping map;
+      map.map(view->getOperand(0), result);
+      result = rewriter.clone(*view, map)->getResult(0);
+    }
+    rewriter.replaceOp(op, result);
+    for (Operation *view : views)
+      rewriter.eraseOp(view);
+    return success();
+  }
+};
+
 struct FpgaCancelLayoutPass : softnpu::impl::FpgaCancelLayoutBase<FpgaCancelLayoutPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<CancelTransposes>(&getContext());
+    patterns.add<SinkElementwise, CancelTransposes>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -98,24 +98,44 @@ LogicalResult Lowerer::lowerAdd(fpga::AddOp op) {
               });
     return success();
   }
-  const int64_t a = lhs->addr, bAddr = rhs->addr;
-  const int64_t out = dst.addr;
-  ArrayRef<int64_t> outShape = shapeOf(op.getResult());
-  const int64_t count = numElements(op.getResult());
+  return binaryInDram(op, op.getLhs(), op.getRhs(), op.getResult(), "vv_add");
+}
+
+LogicalResult Lowerer::lowerMax(fpga::MaxOp op) {
+  return binaryInDram(op, op.getLhs(), op.getRhs(), op.getResult(), "vv_max");
+}
+
+LogicalResult Lowerer::binaryInDram(Operation *op, Value lhsV, Value rhsV, Value result, const char *inst) {
+  Location loc = op->getLoc();
+  FailureOr<int64_t> lhs = addrOf(lhsV, loc), rhs = addrOf(rhsV, loc);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  const int64_t a = *lhs, bAddr = *rhs;
+  const int64_t out = resultAddr(result);
+  ArrayRef<int64_t> outShape = shapeOf(result);
+  const int64_t count = numElements(result);
   const int64_t depthElems = static_cast<int64_t>(t_.asvrfDepth) * n_;
-  if (shapeOf(op.getLhs()) == outShape && shapeOf(op.getRhs()) == outShape) {
+  if (shapeOf(lhsV) == outShape && shapeOf(rhsV) == outShape) {
     for (int64_t off = 0; off < count; off += depthElems) {
       int64_t len = std::min(count - off, depthElems);
       stage(loc, bAddr + off, len, 1, llvm::divideCeilSigned(len, n_), {}, {"ASVRF", 0, 0});
-      pointwise(loc, a + off, 1, out + off, len, {{"vv_add", 0}});
+      pointwise(loc, a + off, 1, out + off, len, {{inst, 0}});
     }
+    return success();
+  }
+  // One element against a whole tensor (max(x, -0.4)): the element read with
+  // RD_STRIDE 0 fills the ASVRF once, then long chains over the tensor.
+  if (shapeOf(lhsV) == outShape && numElements(rhsV) == 1) {
+    const int64_t vectors = std::min<int64_t>(static_cast<int64_t>(t_.asvrfDepth), llvm::divideCeilSigned(count, n_));
+    stage(loc, bAddr, vectors * n_, 0, vectors, {}, {"ASVRF", 0, 0});
+    pointwise(loc, a, 1, out, count, {{inst, 0}}, vectors);
     return success();
   }
   const int64_t c = outShape.empty() ? 1 : outShape.back();
   if (llvm::divideCeilSigned(c, n_) > static_cast<int64_t>(t_.asvrfDepth))
-    return op.emitError() << describeOp(op) << ": broadcast rows of " << c << " elements do not fit the ASVRF";
-  auto [lhsRows, lhsStride] = broadcastRows(shapeOf(op.getLhs()), outShape);
-  auto [rhsRows, rhsStride] = broadcastRows(shapeOf(op.getRhs()), outShape);
+    return op->emitError() << describeOp(op) << ": broadcast rows of " << c << " elements do not fit the ASVRF";
+  auto [lhsRows, lhsStride] = broadcastRows(shapeOf(lhsV), outShape);
+  auto [rhsRows, rhsStride] = broadcastRows(shapeOf(rhsV), outShape);
   int64_t staged = -1;
   for (size_t i = 0; i < lhsRows.size(); ++i) {
     if (rhsRows[i] != staged) {
@@ -123,9 +143,27 @@ LogicalResult Lowerer::lowerAdd(fpga::AddOp op) {
       staged = rhsRows[i];
     }
     setTransfer(loc, llvm::divideCeilSigned(c, n_), c, lhsStride, c);
-    chainTo(loc, {"DRAM", a + lhsRows[i]}, std::nullopt, {{"vv_add", 0}},
-            {{"DRAM", out + static_cast<int64_t>(i) * c}});
+    chainTo(loc, {"DRAM", a + lhsRows[i]}, std::nullopt, {{inst, 0}}, {{"DRAM", out + static_cast<int64_t>(i) * c}});
   }
+  return success();
+}
+
+LogicalResult Lowerer::lowerLeakyRelu(fpga::LeakyReluOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  if (failed(x))
+    return failure();
+  // vv_prelu multiplies the negative lanes by MULVRF: alpha in as many
+  // vectors as the longest chain reads, staged once.
+  const SmallVector<Step> steps = {{"vv_prelu", 0}};
+  auto mfus = placeSteps(loc, false, steps);
+  if (failed(mfus))
+    return failure();
+  const int64_t count = numElements(op.getY());
+  const int64_t vectors = std::min<int64_t>(static_cast<int64_t>(t_.mulvrfDepth), llvm::divideCeilSigned(count, n_));
+  const float alpha = op.getAlpha().convertToFloat();
+  stage(loc, splat(loc, alpha, vectors * n_), vectors * n_, 1, vectors, {}, {"MULVRF", 0, (*mfus)[0]});
+  pointwise(loc, *x, 1, resultAddr(op.getY()), count, steps, vectors);
   return success();
 }
 

@@ -127,6 +127,10 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
     r = lowerTranspose(tr);
   else if (auto pool = dyn_cast<fpga::PoolOp>(op))
     r = lowerPool(pool);
+  else if (auto mx = dyn_cast<fpga::MaxOp>(op))
+    r = lowerMax(mx);
+  else if (auto lr = dyn_cast<fpga::LeakyReluOp>(op))
+    r = lowerLeakyRelu(lr);
   else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, fpga::WindowOp, func::ReturnOp>(op))
     return success();
   else

@@ -77,6 +77,12 @@ private:
   mlir::LogicalResult lowerAdd(fpga::AddOp op);
   mlir::LogicalResult lowerActivation(fpga::ActivationOp op);
   mlir::LogicalResult lowerPool(fpga::PoolOp op);
+  mlir::LogicalResult lowerMax(fpga::MaxOp op);
+  mlir::LogicalResult lowerLeakyRelu(fpga::LeakyReluOp op);
+  /// lhs `inst` rhs (vv_add / vv_max) over DRAM tensors, rhs staged in the
+  /// ASVRF: the same shape, or numpy broadcasting row by row.
+  mlir::LogicalResult binaryInDram(mlir::Operation *op, mlir::Value lhs, mlir::Value rhs, mlir::Value result,
+                                   const char *inst);
   mlir::LogicalResult lowerExtract(fpga::ExtractOp op);
   mlir::LogicalResult lowerTranspose(fpga::TransposeOp op);
   mlir::LogicalResult lowerRnn(fpga::RnnOp op);

@@ -82,6 +82,12 @@ LogicalResult ActivationOp::verify() {
   return success();
 }
 
+LogicalResult LeakyReluOp::verify() {
+  if (getX().getType() != getY().getType())
+    return emitOpError("result type must equal the operand type");
+  return success();
+}
+
 LogicalResult PoolOp::verify() {
   auto window = getX().getDefiningOp<WindowOp>();
   if (!window)

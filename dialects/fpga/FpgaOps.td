@@ -68,6 +68,21 @@ def Fpga_AddOp : Fpga_Op<"add", [Pure]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+def Fpga_MaxOp : Fpga_Op<"max", [Pure]> {
+  let summary = "element-wise maximum with numpy broadcasting, on the multifunction units (vv_max)";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Fpga_LeakyReluOp : Fpga_Op<"leaky_relu", [Pure]> {
+  let summary = "x < 0 ? alpha * x : x on the multifunction units (vv_prelu by a splat of alpha)";
+  let arguments = (ins AnyRankedTensor:$x, F32Attr:$alpha);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Fpga_ActivationOp : Fpga_Op<"activation", [Pure]> {
   let summary = "relu, sigmoid or tanh on the multifunction units";
   let arguments = (ins AnyRankedTensor:$x, Fpga_ActivationAttr:$kind);

@@ -75,6 +75,10 @@ void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, cons
     for (size_t i = 0; i < lanes; ++i)
       x[i] = x[i] * v[i];
     break;
+  case Opcode::VvPrelu: // NaN and -0 are not below 0: they pass unchanged
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = x[i] < 0.0f ? x[i] * v[i] : x[i];
+    break;
   case Opcode::VRelu:
     for (size_t i = 0; i < lanes; ++i)
       x[i] = x[i] > 0.0f ? x[i] : 0.0f;

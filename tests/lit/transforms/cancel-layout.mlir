@@ -54,3 +54,29 @@ func.func @other_shape(%x: tensor<4x6xf32>) -> tensor<4x6xf32> {
   %6 = fpga.reshape %5 : (tensor<8x3xf32>) -> tensor<4x6xf32>
   return %6 : tensor<4x6xf32>
 }
+
+// -----
+
+// Element-wise ops between two layers let the transpose in front of them
+// move behind them (a LeakyRelu, a max with one element, reshaped to [1]),
+// so it meets the next layer's transpose and both go.
+// CHECK-LABEL: func.func @sink_elementwise
+// CHECK: %[[Y:.*]] = fpga.linear
+// CHECK-NEXT: %[[L:.*]] = fpga.leaky_relu %[[Y]] {alpha = 2.000000e-01 : f32} : (tensor<16x3xf32>) -> tensor<16x3xf32>
+// CHECK-NEXT: %[[C:.*]] = fpga.reshape %{{.*}} : (tensor<1x1x1x1xf32>) -> tensor<1xf32>
+// CHECK-NEXT: %[[M:.*]] = fpga.max %[[L]], %[[C]] : (tensor<16x3xf32>, tensor<1xf32>) -> tensor<16x3xf32>
+// CHECK-NOT: fpga.transpose
+// CHECK: fpga.window
+func.func @sink_elementwise(%x: tensor<16x8xf32>, %w: tensor<3x8xf32>, %c: tensor<1x1x1x1xf32>) -> tensor<4x3xf32> {
+  %0 = fpga.linear %x, %w : (tensor<16x8xf32>, tensor<3x8xf32>) -> tensor<16x3xf32>
+  %1 = fpga.transpose %0 {perm = array<i64: 1, 0>} : (tensor<16x3xf32>) -> tensor<3x16xf32>
+  %2 = fpga.reshape %1 : (tensor<3x16xf32>) -> tensor<1x3x4x4xf32>
+  %3 = fpga.leaky_relu %2 {alpha = 0.2 : f32} : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %4 = fpga.max %3, %c : (tensor<1x3x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x3x4x4xf32>
+  %5 = fpga.reshape %4 : (tensor<1x3x4x4xf32>) -> tensor<3x16xf32>
+  %6 = fpga.transpose %5 {perm = array<i64: 1, 0>} : (tensor<3x16xf32>) -> tensor<16x3xf32>
+  %7 = fpga.reshape %6 : (tensor<16x3xf32>) -> tensor<4x4x3xf32>
+  %8 = fpga.window %7 {channel_offset = 0 : i64, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, window_channels = 3 : i64} : (tensor<4x4x3xf32>) -> tensor<4x12xf32>
+  %9 = fpga.pool max %8 : (tensor<4x12xf32>) -> tensor<4x3xf32>
+  return %9 : tensor<4x3xf32>
+}

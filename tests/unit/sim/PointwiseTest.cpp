@@ -1,4 +1,4 @@
-//===- PointwiseTest.cpp - v_tanh / v_sigm over padded vectors ------------===//
+//===- PointwiseTest.cpp - MFU point-wise ops: v_tanh / v_sigm, vv_prelu --===//
 //
 // applyPointwise computes an activation once for a vector's trailing run of
 // equal lanes (its padding) and copies the result: every lane must still be
@@ -11,8 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace softnpu::sim::detail {
@@ -41,4 +43,25 @@ TEST(Pointwise, ActivationOfEveryLaneWhateverThePadding) {
 }
 
 } // namespace
+} // namespace softnpu::sim::detail
+
+namespace softnpu::sim::detail {
+
+TEST(Pointwise, PreluScalesOnlyTheLanesBelowZero) {
+  // vv_prelu: x < 0 ? x * v : x, lane by lane; NaN, -0 and +0 are not below 0.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  std::vector<float> x = {-2.0f, 3.0f, -0.0f, 0.0f, nan, -inf, inf, -1e-45f};
+  const std::vector<float> v = {0.25f, 0.25f, 0.5f, 0.5f, 0.5f, 0.1f, 0.1f, 0.5f};
+  applyPointwise(isa::Opcode::VvPrelu, x.data(), v.data(), x.size(), numerics::NumberFormat::fp32(),
+                 numerics::Rounding::NearestEven);
+  EXPECT_EQ(x[0], -0.5f);
+  EXPECT_EQ(x[1], 3.0f);
+  EXPECT_TRUE(x[2] == 0.0f && std::signbit(x[2])); // -0 passes unchanged
+  EXPECT_TRUE(x[3] == 0.0f && !std::signbit(x[3]));
+  EXPECT_TRUE(std::isnan(x[4]));
+  EXPECT_EQ(x[5], -inf);
+  EXPECT_EQ(x[6], inf);
+  EXPECT_TRUE(x[7] == 0.0f && std::signbit(x[7])); // the smallest subnormal times 0.5 rounds to -0
+}
+
 } // namespace softnpu::sim::detail
