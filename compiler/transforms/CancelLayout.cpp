@@ -13,6 +13,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 
+#include "compiler/transforms/ViewChain.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -79,16 +81,8 @@ struct SinkElementwise : RewritePattern {
     } else if (!llvm::isa<fpga::LeakyReluOp, fpga::ActivationOp>(op)) {
       return failure();
     }
-    SmallVector<Operation *, 4> views; // from the operand back to the transpose
-    Value v = op->getOperand(0);
-    while (Operation *def = v.getDefiningOp()) {
-      if (!llvm::isa<fpga::ReshapeOp, fpga::TransposeOp>(def) || !v.hasOneUse())
-        break;
-      views.push_back(def);
-      v = def->getOperand(0);
-      if (llvm::isa<fpga::TransposeOp>(def))
-        break;
-    }
+    Value v;
+    const SmallVector<Operation *, 4> views = singleUseViews(op->getOperand(0), /*stopAtTranspose=*/true, v);
     if (views.empty() || !llvm::isa<fpga::TransposeOp>(views.back()))
       return rewriter.notifyMatchFailure(op, "no transpose in front");
     Location loc = op->getLoc();
@@ -102,15 +96,7 @@ struct SinkElementwise : RewritePattern {
       moved = rewriter.clone(*op, map);
       moved->getResult(0).setType(v.getType());
     }
-    Value result = moved->getResult(0);
-    for (Operation *view : llvm::reverse(views)) {
-      IRMapping map;
-      map.map(view->getOperand(0), result);
-      result = rewriter.clone(*view, map)->getResult(0);
-    }
-    rewriter.replaceOp(op, result);
-    for (Operation *view : views)
-      rewriter.eraseOp(view);
+    replaceThroughViews(rewriter, op, views, moved->getResult(0));
     return success();
   }
 };

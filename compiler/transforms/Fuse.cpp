@@ -8,7 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 
-#include "mlir/IR/IRMapping.h"
+#include "compiler/transforms/ViewChain.h"
+
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
@@ -81,14 +82,8 @@ struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(fpga::ActivationOp act, PatternRewriter &rewriter) const override {
-    SmallVector<Operation *, 4> views; // from the activation's operand back to the linear
-    Value v = act.getX();
-    while (Operation *def = v.getDefiningOp()) {
-      if (!llvm::isa<fpga::ReshapeOp, fpga::TransposeOp>(def) || !v.hasOneUse())
-        break;
-      views.push_back(def);
-      v = def->getOperand(0);
-    }
+    Value v;
+    const SmallVector<Operation *, 4> views = singleUseViews(act.getX(), /*stopAtTranspose=*/false, v);
     fpga::LinearOp linear = fusableLinear(v);
     if (!linear)
       return rewriter.notifyMatchFailure(act, "operand is not a linear without activation and other users");
@@ -97,15 +92,7 @@ struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
                                         linear.getBias(), linear.getTransposeX(), linear.getTransposeW(),
                                         linear.getAlpha(), linear.getBeta(), act.getKind(), linear.getTileGridAttr(),
                                         linear.getWeightFormatAttr(), linear.getInputFormatAttr());
-    Value result = fused.getY();
-    for (Operation *view : llvm::reverse(views)) {
-      IRMapping map;
-      map.map(view->getOperand(0), result);
-      result = rewriter.clone(*view, map)->getResult(0);
-    }
-    rewriter.replaceOp(act, result);
-    for (Operation *view : views)
-      rewriter.eraseOp(view);
+    replaceThroughViews(rewriter, act, views, fused.getY());
     rewriter.eraseOp(linear);
     return success();
   }
