@@ -116,98 +116,11 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
 
 namespace {
 
-//===--- Input preparation ---------------------------------------------------===//
-
-/// The per-block part of prepareInput: x's significands of block b as bytes
-/// and int16 quads, their sum, and whether any is non-zero; false when one is
-/// outside [-maxQ, maxQ].
-bool prepareBlock(const int16_t *xs, size_t k, unsigned quads, int maxQ, uint8_t *q8, int16_t *q16, int32_t &sum,
-                  bool &nonZero) {
-  size_t i = 0;
-  int32_t s = 0;
-  bool ok = true, nz = false;
-#if defined(__SSE2__)
-  if (k % 8 == 0) {
-    const __m128i hi = _mm_set1_epi16(static_cast<int16_t>(maxQ)), lo = _mm_set1_epi16(static_cast<int16_t>(-maxQ));
-    __m128i acc = _mm_setzero_si128(), bad = _mm_setzero_si128(), any = _mm_setzero_si128();
-    for (; i < k; i += 8) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(xs + i));
-      bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi16(v, hi), _mm_cmplt_epi16(v, lo)));
-      any = _mm_or_si128(any, v);
-      acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi16(1)));
-      _mm_storel_epi64(reinterpret_cast<__m128i *>(q8 + i), _mm_packs_epi16(v, v)); // exact: |v| <= 127
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(q16 + i), v);
-    }
-    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
-    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(2, 3, 0, 1)));
-    s = _mm_cvtsi128_si32(acc);
-    ok = _mm_movemask_epi8(bad) == 0;
-    nz = _mm_movemask_epi8(_mm_cmpeq_epi16(any, _mm_setzero_si128())) != 0xFFFF;
-  }
-#endif
-  for (; i < k; ++i) {
-    const int16_t q = xs[i];
-    ok = ok && q >= -maxQ && q <= maxQ;
-    s += q;
-    nz = nz || q != 0;
-    q8[i] = static_cast<uint8_t>(q); // the int8 byte (little-endian layout of the int32 quad words)
-    q16[i] = q;
-  }
-  for (; i < 4 * size_t{quads}; ++i) { // padding of a block size that is not a multiple of 4
-    q8[i] = 0;
-    q16[i] = 0;
-  }
-  sum = s;
-  nonZero = nz;
-  return ok;
-}
-
-/// False when a significand or scale of x is out of its format's range.
-bool prepareInput(const MsfpCompactMatrix &w, const BfpVector &x, CompactInput &in) {
-  const size_t k = w.k, blocks = w.blocks, quads = w.quads;
-  in.blocks = blocks;
-  in.quads = w.quads;
-  in.base = 2 - static_cast<int>(w.mantissaBits) - static_cast<int>(x.format.mantissaBits);
-  in.quad8.resize(blocks * quads);
-  in.quad16.resize(blocks * quads * 4);
-  in.corr.resize(blocks);
-  in.expAdd.resize(blocks);
-  in.nan.resize(blocks);
-  in.active.clear();
-  in.all.resize(blocks);
-  in.finite = true;
-  in.activeMinScale = kMaxExp;
-  in.activeMaxScale = kMinExp;
-  const int maxQ = (1 << x.format.mantissaBits) - 1;
-  for (size_t b = 0; b < blocks; ++b) {
-    const int scale = x.scales[b];
-    if (scale < kMinExp || scale > kMaxExp)
-      return false;
-    int32_t sum;
-    bool nonZero;
-    if (!prepareBlock(x.significands.data() + b * k, k, w.quads, maxQ,
-                      reinterpret_cast<uint8_t *>(in.quad8.data() + b * quads), in.quad16.data() + b * quads * 4, sum,
-                      nonZero))
-      return false;
-    in.corr[b] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << w.mantissaBits);
-    in.expAdd[b] = scale + in.base;
-    in.nan[b] = x.nanBlocks[b];
-    in.finite = in.finite && !x.nanBlocks[b];
-    in.all[b] = static_cast<uint32_t>(b);
-    if (nonZero) {
-      in.active.push_back(static_cast<uint32_t>(b));
-      in.activeMinScale = std::min(in.activeMinScale, scale);
-      in.activeMaxScale = std::max(in.activeMaxScale, scale);
-    }
-  }
-  return true;
-}
-
 //===--- Portable kernel ------------------------------------------------------===//
 
-void sumsPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, int32_t *sum) {
+void sumsPortable(const MsfpCompactMatrix &w, const InputView &in, size_t g, size_t b, int32_t *sum) {
   const uint8_t *quad = w.sig.data() + (g * w.blocks + b) * w.quads * kQuadBytes;
-  const int8_t *xq = reinterpret_cast<const int8_t *>(in.quad8.data() + b * in.quads);
+  const int8_t *xq = reinterpret_cast<const int8_t *>(in.quad8 + b * in.quads);
   int32_t s[kGroupRows];
   for (size_t r = 0; r < kGroupRows; ++r)
     s[r] = in.corr[b];
@@ -218,7 +131,7 @@ void sumsPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, 
   std::copy(s, s + kGroupRows, sum);
 }
 
-void normalPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list, size_t count,
+void normalPortable(const MsfpCompactMatrix &w, const InputView &in, size_t g, const uint32_t *list, size_t count,
                     float *a) {
   const uint8_t *scales = w.scales.data() + g * w.blocks * kGroupRows;
   for (size_t i = 0; i < count; ++i) {
@@ -237,10 +150,10 @@ void normalPortable(const MsfpCompactMatrix &w, const CompactInput &in, size_t g
 /// The 8 exact sums of group g, block b, as rows 0-3 and 4-7: bytes widened
 /// to int16, pmaddwd with the block's quad, pairs folded at the end.
 template <unsigned Q>
-inline void sse2Sums(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, __m128i &lo, __m128i &hi) {
+inline void sse2Sums(const MsfpCompactMatrix &w, const InputView &in, size_t g, size_t b, __m128i &lo, __m128i &hi) {
   const unsigned quads = Q ? Q : in.quads;
   const uint8_t *quad = w.sig.data() + (g * w.blocks + b) * quads * kQuadBytes;
-  const int16_t *xq = in.quad16.data() + b * quads * 4;
+  const int16_t *xq = in.quad16 + b * quads * 4;
   const __m128i zero = _mm_setzero_si128();
   __m128i s01 = zero, s23 = zero, s45 = zero, s67 = zero;
   for (unsigned q = 0; q < quads; ++q, quad += kQuadBytes) {
@@ -263,8 +176,7 @@ inline void sse2Sums(const MsfpCompactMatrix &w, const CompactInput &in, size_t 
   hi = _mm_add_epi32(fold(s45, s67), corr);
 }
 
-template <unsigned Q>
-void sumsSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size_t b, int32_t *sum) {
+template <unsigned Q> void sumsSse2(const MsfpCompactMatrix &w, const InputView &in, size_t g, size_t b, int32_t *sum) {
   __m128i lo, hi;
   sse2Sums<Q>(w, in, g, b, lo, hi);
   _mm_storeu_si128(reinterpret_cast<__m128i *>(sum), lo);
@@ -274,7 +186,7 @@ void sumsSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, size
 /// a += float(sum) * 2^E per row, E + 127 = stored scale byte + expAdd (all
 /// in [1, 254] here): the bits of 2^E are built directly.
 template <unsigned Q>
-void normalSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list, size_t count,
+void normalSse2(const MsfpCompactMatrix &w, const InputView &in, size_t g, const uint32_t *list, size_t count,
                 float *a) {
   __m128 a0 = _mm_loadu_ps(a), a1 = _mm_loadu_ps(a + 4);
   const __m128i zero = _mm_setzero_si128();
@@ -295,12 +207,12 @@ void normalSse2(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, co
   _mm_storeu_ps(a + 4, a1);
 }
 
-template <unsigned Q> void kernelSse2(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+template <unsigned Q> void kernelSse2(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
   runCompactGroups<sumsSse2<Q>, normalSse2<Q>>(w, in, acc);
 }
 #endif
 
-void kernelPortable(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+void kernelPortable(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
   runCompactGroups<sumsPortable, normalPortable>(w, in, acc);
 }
 
@@ -335,22 +247,10 @@ CompactKernel bestKernel() {
 
 bool compactKernelAvailable(CompactKernel kernel) { return kernelAvailable(kernel); }
 
-bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc, CompactKernel kernel) {
-  const NumberFormat &fx = x.format;
-  const size_t xBlocks = x.scales.size();
-  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || xBlocks < w.blocks || x.nanBlocks.size() != xBlocks ||
-      x.significands.size() != xBlocks * w.k || !kernelAvailable(kernel))
-    return false;
-  // x's blocks past w's columns meet zero weights: +0 unless NaN (then every
-  // row would be NaN, which only the full computation gives).
-  for (size_t b = w.blocks; b < xBlocks; ++b)
-    if (x.nanBlocks[b])
-      return false;
-  if (kernel == CompactKernel::Auto)
-    kernel = bestKernel();
-  thread_local CompactInput in;
-  if (!prepareInput(w, x, in))
-    return false;
+namespace {
+
+/// acc += w in, by `kernel` (available, not Auto).
+void runKernel(const MsfpCompactMatrix &w, const InputView &in, float *acc, CompactKernel kernel) {
   switch (kernel) {
   case CompactKernel::Avx2Vnni:
     compactKernelAvx2Vnni(w, in, acc);
@@ -380,9 +280,70 @@ bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *ac
     kernelPortable(w, in, acc);
     break;
   }
-  if (xBlocks > w.blocks) // the +0 of x's blocks past w's columns (makes -0 +0)
-    for (size_t r = 0; r < w.rows; ++r)
-      acc[r] = acc[r] + 0.0f;
+}
+
+/// The +0 of x's blocks past w's columns (makes a -0 accumulator +0).
+void addPastColumns(const MsfpCompactMatrix &w, float *acc) {
+  for (size_t r = 0; r < w.rows; ++r)
+    acc[r] = acc[r] + 0.0f;
+}
+
+} // namespace
+
+bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc, CompactKernel kernel) {
+  const NumberFormat &fx = x.format;
+  const size_t xBlocks = x.scales.size();
+  if (w.empty() || !isCompactMsfp(fx) || fx.blockSize != w.k || xBlocks < w.blocks || x.nanBlocks.size() != xBlocks ||
+      x.significands.size() != xBlocks * w.k || !kernelAvailable(kernel))
+    return false;
+  // x's blocks past w's columns meet zero weights: +0 unless NaN (then every
+  // row would be NaN, which only the full computation gives).
+  for (size_t b = w.blocks; b < xBlocks; ++b)
+    if (x.nanBlocks[b])
+      return false;
+  thread_local CompactInput in;
+  if (!prepareInput(w, x, in))
+    return false;
+  runKernel(w, viewOf(in), acc, kernel == CompactKernel::Auto ? bestKernel() : kernel);
+  if (xBlocks > w.blocks)
+    addPastColumns(w, acc);
+  return true;
+}
+
+bool matVecCompactMsfpBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t accStride,
+                            CompactKernel kernel) {
+  if (w.empty() || in.k != w.k || in.quads != w.quads || in.weightMantissaBits != w.mantissaBits ||
+      in.blocks < w.blocks || !kernelAvailable(kernel))
+    return false;
+  switch (kernel == CompactKernel::Auto ? bestKernel() : kernel) {
+  case CompactKernel::Avx2Vnni:
+    compactBatchAvx2Vnni(w, in, acc, accStride);
+    break;
+  case CompactKernel::Avx2:
+    compactBatchAvx2(w, in, acc, accStride);
+    break;
+#if defined(__SSE2__)
+  case CompactKernel::Sse2:
+    switch (w.quads) {
+    case 2:
+      runCompactBatch<sumsSse2<2>, normalSse2<2>>(w, in, acc, accStride);
+      break;
+    case 4:
+      runCompactBatch<sumsSse2<4>, normalSse2<4>>(w, in, acc, accStride);
+      break;
+    case 8:
+      runCompactBatch<sumsSse2<8>, normalSse2<8>>(w, in, acc, accStride);
+      break;
+    default:
+      runCompactBatch<sumsSse2<0>, normalSse2<0>>(w, in, acc, accStride);
+      break;
+    }
+    break;
+#endif
+  default:
+    runCompactBatch<sumsPortable, normalPortable>(w, in, acc, accStride);
+    break;
+  }
   return true;
 }
 

@@ -32,9 +32,9 @@ constexpr size_t kQuadBytes = MsfpCompactMatrix::kQuadBytes;
 /// Groups the vector kernels interleave on the normal-range path.
 constexpr size_t kMultiGroups = 4;
 
-/// One input vector of matVecCompactMsfp, prepared for the kernels.
+/// One input vector of matVecCompactMsfp(w, BfpVector), prepared for the
+/// kernels (prepareInput).
 struct CompactInput {
-  size_t blocks = 0;
   unsigned quads = 0;
   int base = 0;                 ///< 2 - mw - mx: E = wScale + xScale + base
   bool finite = true;           ///< no NaN block
@@ -48,6 +48,43 @@ struct CompactInput {
   int activeMinScale = 0, activeMaxScale = 0; ///< over `active`
 };
 
+/// What the kernels read of one prepared input piece (a CompactInput, or
+/// one piece of a batch), by pointer: the arrays of CompactInput.
+struct InputView {
+  const int32_t *quad8 = nullptr;
+  const int16_t *quad16 = nullptr;
+  const int32_t *corr = nullptr, *expAdd = nullptr;
+  const uint8_t *nan = nullptr;
+  const uint32_t *active = nullptr, *all = nullptr;
+  size_t activeCount = 0;
+  unsigned quads = 0;
+  int base = 0;
+  int activeMinScale = 0, activeMaxScale = 0;
+  bool finite = true;
+};
+
+inline InputView viewOf(const CompactInput &in) {
+  InputView v;
+  v.quad8 = in.quad8.data();
+  v.quad16 = in.quad16.data();
+  v.corr = in.corr.data();
+  v.expAdd = in.expAdd.data();
+  v.nan = in.nan.data();
+  v.active = in.active.data();
+  v.all = in.all.data();
+  v.activeCount = in.active.size();
+  v.quads = in.quads;
+  v.base = in.base;
+  v.activeMinScale = in.activeMinScale;
+  v.activeMaxScale = in.activeMaxScale;
+  v.finite = in.finite;
+  return v;
+}
+
+/// x's blocks laid out for w (CompactInput.cpp); false when a significand
+/// or scale of x is out of its format's range.
+bool prepareInput(const MsfpCompactMatrix &w, const BfpVector &x, CompactInput &in);
+
 /// The 4 int16 of an input quad as one 64-bit word.
 inline int64_t loadQuad16(const int16_t *q) {
   int64_t v;
@@ -57,8 +94,8 @@ inline int64_t loadQuad16(const int16_t *q) {
 
 /// Rows r of group g: a[r] += the values of blocks list[0..count) in order,
 /// any block (NaN, any exponent), from the exact sums Sums(w, in, g, b, out).
-template <void (*Sums)(const MsfpCompactMatrix &, const CompactInput &, size_t, size_t, int32_t *)>
-void genericBlocks(const MsfpCompactMatrix &w, const CompactInput &in, size_t g, const uint32_t *list, size_t count,
+template <void (*Sums)(const MsfpCompactMatrix &, const InputView &, size_t, size_t, int32_t *)>
+void genericBlocks(const MsfpCompactMatrix &w, const InputView &in, size_t g, const uint32_t *list, size_t count,
                    float *a) {
   for (size_t i = 0; i < count; ++i) {
     const size_t b = list[i];
@@ -73,8 +110,8 @@ void genericBlocks(const MsfpCompactMatrix &w, const CompactInput &in, size_t g,
   }
 }
 
-using SumsFn = void (*)(const MsfpCompactMatrix &, const CompactInput &, size_t, size_t, int32_t *);
-using NormalFn = void (*)(const MsfpCompactMatrix &, const CompactInput &, size_t, const uint32_t *, size_t, float *);
+using SumsFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, size_t, int32_t *);
+using NormalFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, const uint32_t *, size_t, float *);
 
 /// The kernel of one instruction set: Sums computes a group's 8 exact block
 /// sums; Normal adds blocks whose every value has its exponent in the normal
@@ -82,8 +119,8 @@ using NormalFn = void (*)(const MsfpCompactMatrix &, const CompactInput &, size_
 /// kMultiGroups consecutive groups at once (a[0..8 kMultiGroups)), for more
 /// independent work per step.
 template <SumsFn Sums, NormalFn Normal, NormalFn NormalMulti = nullptr>
-void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
-  const size_t groups = w.groups(), blocks = w.blocks, activeCount = in.active.size();
+void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
+  const size_t groups = w.groups(), blocks = w.blocks, activeCount = in.activeCount;
   // Per group: 0 = nothing but +0 to add, 1 = the normal path, 2 = generic.
   const auto kind = [&](size_t g) {
     if (!in.finite || w.groupNan[g])
@@ -108,7 +145,7 @@ void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float 
         if (activeCount < blocks)
           for (float &v : a)
             v = v + 0.0f; // see below
-        NormalMulti(w, in, g, in.active.data(), activeCount, a);
+        NormalMulti(w, in, g, in.active, activeCount, a);
         std::memcpy(acc + kGroupRows * g, a, sizeof a);
         g += kMultiGroups - 1;
         continue;
@@ -120,7 +157,7 @@ void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float 
     else
       std::copy(acc + kGroupRows * g, acc + kGroupRows * g + lanes, a);
     if (k0 == 2) {
-      genericBlocks<Sums>(w, in, g, in.all.data(), blocks, a);
+      genericBlocks<Sums>(w, in, g, in.all, blocks, a);
     } else {
       // Only the active blocks can add anything but +0 (an all-zero input
       // block or weight row group has sum 0, value +0 for every exponent).
@@ -131,7 +168,7 @@ void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float 
         for (size_t r = 0; r < kGroupRows; ++r)
           a[r] = a[r] + 0.0f;
       if (k0 == 1)
-        Normal(w, in, g, in.active.data(), activeCount, a);
+        Normal(w, in, g, in.active, activeCount, a);
     }
     if (lanes == kGroupRows)
       std::memcpy(acc + kGroupRows * g, a, sizeof a);
@@ -140,11 +177,88 @@ void runCompactGroups(const MsfpCompactMatrix &w, const CompactInput &in, float 
   }
 }
 
+/// Piece p of a batch as the kernels see it against w (which may have fewer
+/// blocks than the batch: the kernels then see w's blocks only).
+inline InputView batchView(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, size_t p) {
+  const size_t blocks = in.blocks, quads = in.quads;
+  InputView v;
+  v.nan = in.nan.data();
+  v.all = in.all.data();
+  v.quads = in.quads;
+  v.base = in.base;
+  v.finite = true; // a prepared piece has no NaN block
+  v.quad8 = in.quad8.data() + p * blocks * quads;
+  v.quad16 = in.quad16.data() + p * blocks * quads * 4;
+  v.corr = in.corr.data() + p * blocks;
+  v.expAdd = in.expAdd.data() + p * blocks;
+  v.active = in.active.data() + p * blocks;
+  v.activeCount = in.activeCount[p];
+  v.activeMinScale = in.activeMinScale[p];
+  v.activeMaxScale = in.activeMaxScale[p];
+  if (blocks > w.blocks) {
+    v.activeCount = 0;
+    v.activeMinScale = kMaxExp;
+    v.activeMaxScale = kMinExp;
+    for (size_t i = 0; i < in.activeCount[p] && v.active[i] < w.blocks; ++i, ++v.activeCount) {
+      const int scale = v.expAdd[v.active[i]] - in.base;
+      v.activeMinScale = std::min(v.activeMinScale, scale);
+      v.activeMaxScale = std::max(v.activeMaxScale, scale);
+    }
+  }
+  return v;
+}
+
+/// Adds the products of pieces list[0..count) of a batch to their
+/// accumulators (piece p's at acc + p * stride), for pieces whose every block
+/// is non-zero and whose every group takes the normal path (runCompactBatch
+/// picks them): several pieces per pass over w, sharing its loads.
+using PiecesFn = void (*)(const MsfpCompactMatrix &, const MsfpCompactBatch &, const uint32_t *, size_t, float *,
+                          size_t);
+
+/// runCompactGroups for every prepared piece of a batch (piece p's
+/// accumulators at acc + p * stride): one kernel choice for all of them.
+/// Blocks past w's columns are finite and add +0 (turning -0 into +0). With
+/// `Pieces`, the pieces it can take go to it together; its arithmetic is
+/// the normal path's.
+template <SumsFn Sums, NormalFn Normal, NormalFn NormalMulti = nullptr, PiecesFn Pieces = nullptr>
+void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride) {
+  // Whole-matrix facts for the Pieces test (a piece qualifies when all its
+  // blocks are active and every group is normal for it).
+  bool plain = Pieces != nullptr && in.blocks == w.blocks;
+  int wMin = kMaxExp, wMax = kMinExp;
+  for (size_t g = 0; g < w.groups() && plain; ++g) {
+    plain = !w.groupNan[g] && !w.zeroGroup[g];
+    wMin = std::min<int>(wMin, w.groupMinScale[g]);
+    wMax = std::max<int>(wMax, w.groupMaxScale[g]);
+  }
+  thread_local std::vector<uint32_t> fast;
+  fast.clear();
+  for (size_t p = 0; p < in.count; ++p) {
+    if (!in.prepared[p])
+      continue;
+    if (plain && in.activeCount[p] == w.blocks && wMin + in.activeMinScale[p] + in.base >= -126 &&
+        wMax + in.activeMaxScale[p] + in.base <= 127) {
+      fast.push_back(static_cast<uint32_t>(p));
+      continue;
+    }
+    float *a = acc + p * stride;
+    runCompactGroups<Sums, Normal, NormalMulti>(w, batchView(w, in, p), a);
+    if (in.blocks > w.blocks)
+      for (size_t r = 0; r < w.rows; ++r)
+        a[r] = a[r] + 0.0f;
+  }
+  if constexpr (Pieces != nullptr)
+    if (!fast.empty())
+      Pieces(w, in, fast.data(), fast.size(), acc, stride);
+}
+
 /// The instruction-set variants (each false when not built / not supported).
 bool compactAvx2Supported();
 bool compactAvx2VnniSupported();
-void compactKernelAvx2(const MsfpCompactMatrix &w, const CompactInput &in, float *acc);
-void compactKernelAvx2Vnni(const MsfpCompactMatrix &w, const CompactInput &in, float *acc);
+void compactKernelAvx2(const MsfpCompactMatrix &w, const InputView &in, float *acc);
+void compactKernelAvx2Vnni(const MsfpCompactMatrix &w, const InputView &in, float *acc);
+void compactBatchAvx2(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride);
+void compactBatchAvx2Vnni(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride);
 
 } // namespace softnpu::numerics::detail
 

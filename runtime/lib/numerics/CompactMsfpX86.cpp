@@ -49,23 +49,36 @@ bool compactAvx2VnniSupported() {
   return ok;
 }
 
-void compactKernelAvx2(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+void compactKernelAvx2(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
   if (pairsFitInt16(w.mantissaBits, static_cast<unsigned>(2 - in.base - static_cast<int>(w.mantissaBits))))
     avx2::runMode<0>(w, in, acc);
   else
     avx2::runMode<1>(w, in, acc);
 }
 
-void compactKernelAvx2Vnni(const MsfpCompactMatrix &w, const CompactInput &in, float *acc) {
+void compactKernelAvx2Vnni(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
   avx2vnni::runMode<2>(w, in, acc);
+}
+
+void compactBatchAvx2(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride) {
+  if (pairsFitInt16(w.mantissaBits, static_cast<unsigned>(2 - in.base - static_cast<int>(w.mantissaBits))))
+    avx2::runModeBatch<0>(w, in, acc, stride);
+  else
+    avx2::runModeBatch<1>(w, in, acc, stride);
+}
+
+void compactBatchAvx2Vnni(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride) {
+  avx2vnni::runModeBatch<2>(w, in, acc, stride);
 }
 
 #else
 
 bool compactAvx2Supported() { return false; }
 bool compactAvx2VnniSupported() { return false; }
-void compactKernelAvx2(const MsfpCompactMatrix &, const CompactInput &, float *) {}
-void compactKernelAvx2Vnni(const MsfpCompactMatrix &, const CompactInput &, float *) {}
+void compactKernelAvx2(const MsfpCompactMatrix &, const InputView &, float *) {}
+void compactKernelAvx2Vnni(const MsfpCompactMatrix &, const InputView &, float *) {}
+void compactBatchAvx2(const MsfpCompactMatrix &, const MsfpCompactBatch &, float *, size_t) {}
+void compactBatchAvx2Vnni(const MsfpCompactMatrix &, const MsfpCompactBatch &, float *, size_t) {}
 
 #endif
 

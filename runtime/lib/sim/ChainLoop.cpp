@@ -18,6 +18,13 @@
 // advanced as the ordinary path advances them. Only without chain / work
 // observers (Simulator::run checks): they want one event per iteration.
 //
+// When no iteration writes what any iteration reads (the map a convolution
+// reads, the MFU operands, the input vectors), iterations run in batches: a
+// batch's inputs are gathered, multiplied together (MatrixRegisterFile::
+// matVecBatch, the same bits as one at a time), then each result goes
+// through the point-wise ops and the writes in iteration order. The state
+// after every batch is the state the ordinary path reaches.
+//
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
 #include "WindowRead.h"
@@ -116,7 +123,33 @@ struct Plan {
   std::vector<Op> ops;
   std::vector<Write> writes;
   uint64_t pointwise = 0;
+  /// A window read's tap offsets from its first tap, for pixels whose
+  /// window lies wholly inside the map (windowTaps).
+  std::vector<int64_t> tapOffsets;
+  /// What the loop reads and writes over all its iterations, as address
+  /// ranges of the simulator's storage (DRAM and the VRFs alike).
+  std::vector<std::pair<const float *, const float *>> reads, written;
 };
+
+/// The offsets of a window's taps from its first one: (kh x DIL_H x IN_W +
+/// kw x DIL_W) x IN_C, in tap order.
+std::vector<int64_t> windowTaps(const isa::Window &w) {
+  std::vector<int64_t> out;
+  for (uint32_t kh = 0; kh < w.kH; ++kh)
+    for (uint32_t kw = 0; kw < w.kW; ++kw)
+      out.push_back((int64_t{kh} * w.dilH * w.inW + int64_t{kw} * w.dilW) * w.inC);
+  return out;
+}
+
+/// The map offset of pixel p's first tap when its whole window lies inside
+/// the map (no padding tap), else -1: then forEachTap says which taps read.
+int64_t interiorBase(const isa::Window &w, uint64_t p) {
+  const int64_t ih = static_cast<int64_t>(p / w.outW) * w.strideH - w.padT;
+  const int64_t iw = static_cast<int64_t>(p % w.outW) * w.strideW - w.padL;
+  if (ih < 0 || iw < 0 || ih + int64_t{w.kH - 1} * w.dilH >= w.inH || iw + int64_t{w.kW - 1} * w.dilW >= w.inW)
+    return -1;
+  return (ih * w.inW + iw) * w.inC;
+}
 
 bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
   p.count = count;
@@ -134,6 +167,8 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
     p.win = isa::Window::fromRegisters([&](SReg r) { return s.reg(r); });
     if (p.win.check(rd.a, p.inLanes, s.dram.size(), rd.flags & isa::kVPoolMask))
       return false;
+    p.reads.emplace_back(s.dram.data() + rd.a, s.dram.data() + rd.a + p.win.span());
+    p.tapOffsets = windowTaps(p.win);
   } else {
     if (!addressRange(s, rd, count, p.rdA, p.rdStep, hi))
       return false;
@@ -146,11 +181,15 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
       if (static_cast<uint64_t>(hi) >= s.dram.size() ||
           static_cast<uint64_t>(hi) + (p.rdLen - 1) * p.rdStride >= s.dram.size())
         return false;
+      const int64_t lo = std::min(p.rdA, hi);
+      p.reads.emplace_back(s.dram.data() + lo, s.dram.data() + hi + (p.rdLen - 1) * p.rdStride + 1);
     } else {
       uint32_t depth = 0;
       p.rdVrf = s.vrf(rd.mem, rd.b, depth);
       if (!p.rdVrf || static_cast<uint64_t>(hi) + p.cols > depth)
         return false;
+      const int64_t lo = std::min(p.rdA, hi);
+      p.reads.emplace_back(p.rdVrf + lo * n, p.rdVrf + (hi + p.cols) * n);
     }
   }
   uint64_t w = p.cols;
@@ -175,6 +214,7 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
       if (!base || static_cast<uint64_t>(inst.a) + w > depth)
         return false;
       p.ops.push_back({inst.op, base + static_cast<size_t>(inst.a) * n});
+      p.reads.emplace_back(base + static_cast<size_t>(inst.a) * n, base + (static_cast<size_t>(inst.a) + w) * n);
       ++p.pointwise;
       break;
     }
@@ -191,10 +231,13 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
         if (len > w * n || static_cast<uint64_t>(hi) + len > s.dram.size())
           return false;
         wr.lanes = len;
+        p.written.emplace_back(s.dram.data() + std::min(wr.a, hi), s.dram.data() + hi + len);
       } else {
         uint32_t depth = 0;
-        if (!s.vrf(inst.mem, inst.b, depth) || static_cast<uint64_t>(hi) + w > depth)
+        const float *base = s.vrf(inst.mem, inst.b, depth);
+        if (!base || static_cast<uint64_t>(hi) + w > depth)
           return false;
+        p.written.emplace_back(base + std::min(wr.a, hi) * n, base + (hi + w) * n);
       }
       p.outLanes = std::max(p.outLanes, wr.lanes);
       p.writes.push_back(wr);
@@ -216,6 +259,13 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
     const uint64_t pixel = (p.rd->flags & isa::kVIter) ? i : 0; // as WindowRead.cpp's pixelOf
     if (p.rd->flags & isa::kVPoolMask) {
       poolTaps(p.win, map, pixel, p.rd->flags & isa::kVPoolMax, x);
+      return;
+    }
+    const int64_t base = interiorBase(p.win, pixel);
+    if (base >= 0) { // the same taps forEachTap visits, all inside the map
+      const float *first = map + base;
+      for (size_t tap = 0; tap < p.tapOffsets.size(); ++tap)
+        copyFloats(x + tap * c, first + p.tapOffsets[tap], c);
       return;
     }
     p.win.forEachTap(pixel, [&](uint64_t tap, int64_t offset) {
@@ -243,6 +293,19 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
   }
 }
 
+/// Iterations per batch: 1 unless the loop multiplies and no iteration
+/// writes what one reads; then enough to share the numerics' per-call work,
+/// with the batch's inputs kept to about 64 KB.
+uint32_t batchSize(const Plan &p) {
+  if (!p.matVec)
+    return 1;
+  for (const auto &w : p.written)
+    for (const auto &r : p.reads)
+      if (w.first < r.second && r.first < w.second)
+        return 1;
+  return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / p.inLanes, 1, 64));
+}
+
 } // namespace
 
 bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
@@ -260,38 +323,55 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   const numerics::NumberFormat &mfuFormat = s.target.mfuFormat;
   const numerics::Rounding rounding = s.target.rounding;
   const uint64_t n = s.n;
-  s.ensureLanes(std::max<uint64_t>(p.inLanes, static_cast<uint64_t>(p.rows) * n));
-  float *x = s.cur.data();
-  float *y = p.matVec ? s.next.data() : x; // the chain's result
+  const uint32_t batch = batchSize(p);
+  // Iteration j of a batch reads into x + j * xStride; its result is at
+  // y + j * yStride (x itself without mv_mul: the ops run in place).
+  const uint64_t xStride = p.matVec ? p.inLanes : std::max(p.inLanes, p.outLanes);
+  const uint64_t yStride = p.matVec ? static_cast<uint64_t>(p.rows) * n : xStride;
+  s.batchIn.resize(batch * xStride);
+  if (p.matVec)
+    s.batchOut.resize(batch * yStride);
+  float *x = s.batchIn.data();
+  float *y = p.matVec ? s.batchOut.data() : x;
   // Lanes of the input that an iteration writes; the ones after stay zero.
   // Without mv_mul only the stored lanes are read.
   uint64_t valid = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : p.rdVrf ? p.inLanes : p.rdLen;
   if (!p.matVec)
     valid = std::min(valid, p.outLanes);
-  std::fill(x, x + (p.matVec ? p.inLanes : p.outLanes), 0.0f);
+  // Lanes past `valid` must read as zero; matVecBatch never reads them for
+  // compact pairs.
+  if (!p.matVec || !s.mrf.compactPair(p.pair))
+    std::fill(s.batchIn.begin(), s.batchIn.end(), 0.0f);
 
   s.loops.push_back({pc + 1, count, 0});
-  for (uint32_t i = 0; i < count; ++i) {
-    s.loops.back().iteration = i; // what the window's pixel and the iter addresses use
-    readIteration(s, p, i, x, valid);
-    if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
-      std::fill(x + valid, x + p.outLanes, 0.0f);
+  for (uint32_t i0 = 0; i0 < count; i0 += batch) {
+    const uint32_t size = std::min(batch, count - i0);
+    for (uint32_t j = 0; j < size; ++j) {
+      readIteration(s, p, i0 + j, x + j * xStride, valid);
+      if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
+        std::fill(x + j * xStride + valid, x + j * xStride + p.outLanes, 0.0f);
+    }
     if (p.matVec)
-      s.mrf.matVecFresh(p.firstTile, p.rows, p.cols, x, valid, y, p.outLanes, p.pair);
-    // The MFU format is scalar (fp32, bf16, fp16): rounding is lane by lane.
-    if (!mfuFormat.isFp32())
-      numerics::roundTrip(y, p.outLanes, mfuFormat, rounding);
-    for (const Op &op : p.ops)
-      applyPointwise(op.op, y, op.operand, p.outLanes, mfuFormat, rounding);
-    for (const Write &wr : p.writes) {
-      const uint64_t addr = static_cast<uint64_t>(wr.a + static_cast<int64_t>(i) * wr.step);
-      if (wr.mem == MemSpace::Dram) {
-        copyFloats(s.dram.data() + addr, y, wr.lanes);
-        s.markDramWritten(addr, addr + wr.lanes);
-      } else {
-        uint32_t depth = 0;
-        std::memcpy(s.vrf(wr.mem, wr.mfu, depth) + addr * n, y, wr.lanes * sizeof(float));
-        s.markVrfWritten(wr.mem, wr.mfu, addr, wr.lanes / n);
+      s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, valid, y, yStride, p.outLanes, p.pair);
+    for (uint32_t j = 0; j < size; ++j) {
+      const uint32_t i = i0 + j;
+      s.loops.back().iteration = i; // what the window's pixel and the iter addresses use
+      float *yi = y + j * yStride;
+      // The MFU format is scalar (fp32, bf16, fp16): rounding is lane by lane.
+      if (!mfuFormat.isFp32())
+        numerics::roundTrip(yi, p.outLanes, mfuFormat, rounding);
+      for (const Op &op : p.ops)
+        applyPointwise(op.op, yi, op.operand, p.outLanes, mfuFormat, rounding);
+      for (const Write &wr : p.writes) {
+        const uint64_t addr = static_cast<uint64_t>(wr.a + static_cast<int64_t>(i) * wr.step);
+        if (wr.mem == MemSpace::Dram) {
+          copyFloats(s.dram.data() + addr, yi, wr.lanes);
+          s.markDramWritten(addr, addr + wr.lanes);
+        } else {
+          uint32_t depth = 0;
+          std::memcpy(s.vrf(wr.mem, wr.mfu, depth) + addr * n, yi, wr.lanes * sizeof(float));
+          s.markVrfWritten(wr.mem, wr.mfu, addr, wr.lanes / n);
+        }
       }
     }
   }

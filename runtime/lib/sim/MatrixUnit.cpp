@@ -46,6 +46,10 @@ bool MatrixRegisterFile::init(const target::Target &t, const std::vector<artifac
     if (formats[p].weight.isBlock())
       zeroRows_[p] = numerics::quantize(zeros.data(), n_, formats[p].weight, rounding_);
   }
+  compactPair_.assign(formats.size(), 0);
+  for (size_t p = 0; p < formats.size(); ++p)
+    compactPair_[p] = numerics::isCompactMsfp(formats[p].weight) && numerics::isCompactMsfp(formats[p].input) &&
+                      formats[p].weight.blockSize == formats[p].input.blockSize;
   tiles_.assign(numTiles_, nullptr);
   packedCache_.clear();
   padFp_.assign(n_, 0.0f);
@@ -163,6 +167,26 @@ const float *MatrixRegisterFile::paddedFpRow(const Tile &t, size_t i) {
   return padFp_.data();
 }
 
+size_t MatrixRegisterFile::lanesReached(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, size_t k) const {
+  size_t need = 0;
+  for (uint32_t r = 0; r < rows; ++r)
+    need = std::max<size_t>(need, tileAt(first + static_cast<size_t>(r) * cols + c).cols);
+  return std::min<size_t>(n_, (need + k - 1) / k * k);
+}
+
+namespace {
+/// Whether x[from, to) holds no NaN or Inf (by the magnitude bits).
+bool finiteLanes(const float *x, size_t from, size_t to) {
+  uint32_t maxBits = 0; // NaN or Inf when >= 0x7F800000
+  for (size_t i = from; i < to; ++i) {
+    uint32_t b;
+    std::memcpy(&b, x + i, sizeof b);
+    maxBits = std::max(maxBits, b & 0x7FFFFFFFu);
+  }
+  return maxBits < 0x7F800000u;
+}
+} // namespace
+
 // Only the blocks some tile of column c reaches are quantized when the rest
 // of the piece is finite: those meet zero weights and add +0 (see matVec).
 // Blocks restart every blockSize elements, so the blocks quantized are the
@@ -170,18 +194,8 @@ const float *MatrixRegisterFile::paddedFpRow(const Tile &t, size_t i) {
 // zero (finite) and are not scanned.
 void MatrixRegisterFile::quantizeColumn(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, const float *xc,
                                         const numerics::NumberFormat &fmt, numerics::BfpVector &out, size_t nonZero) {
-  const size_t n = n_, k = fmt.blockSize;
-  size_t need = 0;
-  for (uint32_t r = 0; r < rows; ++r)
-    need = std::max<size_t>(need, tileAt(first + static_cast<size_t>(r) * cols + c).cols);
-  need = std::min(n, (need + k - 1) / k * k);
-  uint32_t tailMax = 0; // the largest magnitude's bits: NaN or Inf when >= 0x7F800000
-  for (size_t i = need, end = std::min(n, nonZero); i < end; ++i) {
-    uint32_t b;
-    std::memcpy(&b, xc + i, sizeof b);
-    tailMax = std::max(tailMax, b & 0x7FFFFFFFu);
-  }
-  const bool tailFinite = tailMax < 0x7F800000u;
+  const size_t n = n_, need = lanesReached(first, rows, cols, c, fmt.blockSize);
+  const bool tailFinite = finiteLanes(xc, need, std::min(n, nonZero));
   numerics::quantizeInto(xc, tailFinite ? need : n, fmt, rounding_, out);
   if (out.size() < n && std::any_of(out.nanBlocks.begin(), out.nanBlocks.end(), [](uint8_t b) { return b != 0; }))
     numerics::quantizeInto(xc, n, fmt, rounding_, out); // NaN or Inf: every lane counts
@@ -224,8 +238,79 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
   return true;
 }
 
-void MatrixRegisterFile::matVecFresh(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero,
-                                     float *y, size_t yLanes, uint32_t pair) {
+// Compact pairs: each native vector of every input is quantized straight
+// into the kernels' layout (numerics::prepareCompactBatch: the blocks
+// quantizeColumn gives) once for all the tiles of its column, then every
+// output vector of every input adds its tiles' products in column order, as
+// multiply does. An input holding NaN or Inf anywhere its tiles (or the
+// lanes past them) can see takes matVecGeneral.
+void MatrixRegisterFile::matVecBatch(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t xStride,
+                                     size_t count, size_t nonZero, float *y, size_t yStride, size_t yLanes,
+                                     uint32_t pair) {
+  const artifact::FormatPair &fmt = formats_[pair];
+  const size_t n = n_, tiles = static_cast<size_t>(rows) * cols;
+  bool compact = compactPair_[pair];
+  for (size_t k = 0; k < tiles && compact; ++k)
+    compact = tileAt(first + k).rows == 0 || !tileAt(first + k).compact.empty();
+  general_.assign(count, compact ? 0 : 1);
+  if (compact) {
+    if (batch_.size() < cols)
+      batch_.resize(cols);
+    for (uint32_t c = 0; c < cols; ++c) {
+      const size_t start = static_cast<size_t>(c) * n, need = lanesReached(first, rows, cols, c, fmt.input.blockSize);
+      const size_t scanTo = std::min(n, nonZero > start ? nonZero - start : 0);
+      for (size_t p = 0; p < count; ++p)
+        if (!finiteLanes(x + p * xStride + start, need, scanTo))
+          general_[p] = 1;
+      if (need == 0)
+        continue; // no tile reaches this column: it adds +0 only
+      numerics::MsfpCompactBatch &b = batch_[c];
+      numerics::prepareCompactBatch(x + start, xStride, count, need, scanTo, fmt.input, rounding_,
+                                    fmt.weight.mantissaBits, b);
+      for (size_t p = 0; p < count; ++p)
+        general_[p] |= b.prepared[p] ? 0 : 1;
+    }
+    for (uint32_t c = 0; c < cols; ++c)
+      if (lanesReached(first, rows, cols, c, fmt.input.blockSize) != 0)
+        for (size_t p = 0; p < count; ++p)
+          batch_[c].prepared[p] = general_[p] ? 0 : 1; // the kernel skips the general inputs
+    for (uint32_t r = 0; r < rows && compact; ++r) {
+      const size_t want = yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
+      if (want == 0)
+        break;               // this and the later output vectors are not wanted
+      size_t cleared = want; // acc[0, cleared) hold their running sums
+      for (uint32_t c = 0; c < cols; ++c)
+        cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
+      for (size_t p = 0; p < count; ++p)
+        if (!general_[p])
+          std::fill(y + p * yStride + size_t{r} * n, y + p * yStride + size_t{r} * n + cleared, 0.0f);
+      for (uint32_t c = 0; c < cols && compact; ++c) {
+        const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
+        // False is not reached (the checks above); if it were, every input
+        // would take the general path.
+        if (t.rows != 0 && !numerics::matVecCompactMsfpBatch(t.compact, batch_[c], y + size_t{r} * n, yStride))
+          compact = false;
+      }
+    }
+    if (!compact)
+      general_.assign(count, 1);
+  }
+  const size_t lanes = static_cast<size_t>(cols) * n;
+  for (size_t p = 0; p < count; ++p) {
+    if (!general_[p])
+      continue;
+    const float *xp = x + p * xStride;
+    if (compactPair_[pair] && nonZero < lanes) { // the lanes past nonZero were not cleared
+      generalIn_.assign(lanes, 0.0f);
+      std::copy(xp, xp + nonZero, generalIn_.begin());
+      xp = generalIn_.data();
+    }
+    matVecGeneral(first, rows, cols, xp, nonZero, y + p * yStride, yLanes, pair);
+  }
+}
+
+void MatrixRegisterFile::matVecGeneral(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero,
+                                       float *y, size_t yLanes, uint32_t pair) {
   const artifact::FormatPair &fmt = formats_[pair];
   if (fmt.weight.isBlock()) {
     const size_t n = n_;

@@ -26,6 +26,15 @@ uint32_t bitsOf(float v) {
   return u;
 }
 
+/// c ? a : b by bit masks. Written `x = c ? a : x`, a select becomes a
+/// conditional store, which does not vectorise well; this does.
+inline float pick(bool c, float a, float b) {
+  const uint32_t m = c ? ~0u : 0u, r = (bitsOf(a) & m) | (bitsOf(b) & ~m);
+  float f;
+  std::memcpy(&f, &r, sizeof f);
+  return f;
+}
+
 /// f (numerics::tanhLanes or sigmoidLanes) over the lanes: computed up to the
 /// first lane of the trailing run of equal lanes (equal bits), its result
 /// copied to the rest; a vector's padding lanes hold one value, often most
@@ -77,11 +86,11 @@ void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, cons
     break;
   case Opcode::VvPrelu: // NaN and -0 are not below 0: they pass unchanged
     for (size_t i = 0; i < lanes; ++i)
-      x[i] = x[i] < 0.0f ? x[i] * v[i] : x[i];
+      x[i] = pick(x[i] < 0.0f, x[i] * v[i], x[i]);
     break;
   case Opcode::VRelu:
     for (size_t i = 0; i < lanes; ++i)
-      x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      x[i] = pick(x[i] > 0.0f, x[i], 0.0f);
     break;
   case Opcode::VSigm:
     mapPadded(x, lanes, numerics::sigmoidLanes);

@@ -44,6 +44,8 @@ public:
   uint32_t numTiles() const { return numTiles_; }
   unsigned nativeDim() const { return n_; }
   size_t numFormats() const { return formats_.size(); }
+  /// Weights and inputs of `pair` both compact MSFP of one block size.
+  bool compactPair(uint32_t pair) const { return compactPair_[pair] != 0; }
   const artifact::FormatPair &format(uint32_t pair) const { return formats_[pair]; }
 
   /// Stores a tile whose real part is `rows` x `cols` (<= N each) values,
@@ -73,7 +75,17 @@ public:
   /// rest of y is left undefined): no check, no input cache (the loop fast
   /// path, ChainLoop.cpp, whose inputs change every iteration).
   void matVecFresh(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero, float *y,
-                   size_t yLanes, uint32_t pair);
+                   size_t yLanes, uint32_t pair) {
+    matVecBatch(first, rows, cols, x, 0, 1, nonZero, y, 0, yLanes, pair);
+  }
+  /// matVecFresh for `count` inputs at once (input p at x + p * xStride, its
+  /// result at y + p * yStride), the same bits as one by one: compact MSFP
+  /// pairs quantize all inputs together and multiply each tile by all of
+  /// them (a convolution's output pixels, ChainLoop.cpp). Lanes from
+  /// `nonZero` on count as zero; they must hold zeros unless
+  /// compactPair(pair), which never reads them.
+  void matVecBatch(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t xStride, size_t count,
+                   size_t nonZero, float *y, size_t yStride, size_t yLanes, uint32_t pair);
   /// Quantizes native vector c of an mv_mul input (`xc`) for the tiles from
   /// `first`: the blocks they reach, or all of it when it holds NaN or Inf;
   /// lanes from `nonZero` on are known to be zero.
@@ -126,6 +138,18 @@ private:
   /// an mv_mul's time.
   int64_t xqPair_ = -1;
   std::vector<float> xqSource_;
+  /// Per pair: weights and inputs both compact MSFP of one block size, so
+  /// matVecBatch can quantize straight into the kernels' layout (batch_).
+  std::vector<uint8_t> compactPair_;
+  std::vector<numerics::MsfpCompactBatch> batch_; ///< matVecBatch's inputs, one batch per native vector
+  std::vector<uint8_t> general_;                  ///< matVecBatch: per input, 1 = takes matVecGeneral
+  std::vector<float> generalIn_;                  ///< matVecBatch: such an input, zero past nonZero
+  /// Lanes of native vector c the tiles of column c reach, in whole blocks of k.
+  size_t lanesReached(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, size_t k) const;
+  /// matVecFresh for one input through quantizeColumn and multiply: any
+  /// format, NaN and Inf.
+  void matVecGeneral(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero, float *y,
+                     size_t yLanes, uint32_t pair);
 };
 
 /// A zero-filled float buffer from calloc: large ones come as untouched
@@ -212,8 +236,9 @@ struct State {
   std::vector<LoopFrame> loops; ///< active loops, innermost last (empty between runs)
   MatrixRegisterFile mrf;
 
-  std::vector<float> cur, next;   ///< the chain's current vectors, and scratch (grown by ensureLanes)
-  std::vector<float> tileScratch; ///< N*N, for m_rd
+  std::vector<float> cur, next;         ///< the chain's current vectors, and scratch (grown by ensureLanes)
+  std::vector<float> batchIn, batchOut; ///< runChainLoop's inputs and results of a batch of iterations
+  std::vector<float> tileScratch;       ///< N*N, for m_rd
 
   /// The artifact's constant matrices (m_rd stream names them by index).
   std::vector<artifact::MatrixEntry> matrices;

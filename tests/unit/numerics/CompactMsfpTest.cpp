@@ -9,13 +9,16 @@
 // in the middle, as in [x | pad | h | pad] of recurrent layers), short last
 // row groups (rows not a multiple of 8), random starting accumulators
 // including -0; k 8, 16, 32 (and 2, 6, 10: not a multiple of 4; 256), m 1..7
-// on both sides. Also: formats and out-of-range vectors the kernel must refuse.
+// on both sides. Also: formats and out-of-range vectors the kernel must refuse,
+// and batches of input pieces prepared straight from floats
+// (prepareCompactBatch).
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/numerics/Bfp.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -174,6 +177,130 @@ TEST(CompactMsfp, MatchesDotOnQuantizedData) {
       }
     }
   }
+}
+
+/// Floats that exercise MSFP rounding: normal values, ties, tiny values
+/// (subnormal steps), zeros of both signs, whole zero blocks, huge values.
+std::vector<float> roundingInputs(std::mt19937 &rng, size_t n) {
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  std::uniform_int_distribution<int> percent(0, 99), shift(-140, 120);
+  std::vector<float> xs(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int kind = percent(rng);
+    if (kind < 5)
+      xs[i] = kind % 2 ? -0.0f : 0.0f;
+    else if (kind < 10)
+      xs[i] = std::ldexp(static_cast<float>(rng() % 64) + 0.5f, -4); // halfway cases
+    else if (kind < 15)
+      xs[i] = std::ldexp(value(rng), shift(rng));
+    else
+      xs[i] = value(rng);
+  }
+  if (n > 40)
+    std::fill(xs.begin() + 16, xs.begin() + 40, 0.0f); // zero blocks in the middle
+  return xs;
+}
+
+/// A NaN or an infinity, by rounding mode (both must leave a piece unprepared).
+float p2Special(Rounding r) {
+  return r == Rounding::NearestAway ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::quiet_NaN();
+}
+
+TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
+  // prepareCompactBatch (quantize fused with the kernels' layout, many
+  // pieces at once) + matVecCompactMsfpBatch against quantizeInto +
+  // matVecCompactMsfp(w, BfpVector) piece by piece, which is checked against
+  // dot above: every compact block size and mantissa pair, every rounding,
+  // pieces longer than the matrix, with a short last block or read only in
+  // part, and a piece holding NaN or Inf (left unprepared, its accumulators
+  // untouched).
+  std::mt19937 rng(11);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  size_t compared = 0;
+  const size_t pieces = 7; // enough for the kernels that take four pieces at a time
+  for (unsigned k : {2u, 8u, 10u, 16u, 32u}) {
+    for (unsigned mw : {2u, 4u, 7u}) {
+      for (unsigned mx = 1; mx <= 7; ++mx) {
+        const NumberFormat wf = NumberFormat::bfp(mw, k), xf = NumberFormat::bfp(mx, k);
+        const size_t wCols = 3 * k, rows = 13;
+        std::vector<BfpVector> w;
+        std::vector<float> row(wCols);
+        for (size_t r = 0; r < rows; ++r) {
+          for (float &f : row)
+            f = value(rng);
+          w.push_back(quantize(row.data(), wCols, wf, Rounding::NearestEven));
+        }
+        MsfpCompactMatrix cm;
+        ASSERT_TRUE(makeCompactMsfp(w, cm));
+        for (Rounding rounding : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
+          for (size_t n : {wCols, wCols + k / 2, wCols + 2 * k}) {
+            const size_t stride = n + 3;
+            std::vector<float> xs(pieces * stride, 7.0f);
+            for (size_t p = 0; p < pieces; ++p) {
+              std::vector<float> piece = roundingInputs(rng, n);
+              // Piece 1 tiny (exponents near kMinExp, subnormal elements),
+              // piece 3 huge (near kMaxExp).
+              for (float &f : piece)
+                f = p == 1 ? std::ldexp(f, -124) : p == 3 ? std::ldexp(std::clamp(f, -7.0f, 7.0f), 124) : f;
+              std::copy(piece.begin(), piece.end(), xs.begin() + static_cast<std::ptrdiff_t>(p * stride));
+            }
+            // The longest pieces are read only up to `filled`: what lies
+            // past it (here NaN) must count as zeros.
+            const size_t filled = n == wCols + 2 * k ? n - k - 1 : n;
+            for (size_t p = 0; p < pieces; ++p)
+              std::fill(xs.begin() + static_cast<std::ptrdiff_t>(p * stride + filled),
+                        xs.begin() + static_cast<std::ptrdiff_t>(p * stride + n), std::nanf(""));
+            xs[2 * stride + filled - 1] = p2Special(rounding);
+            MsfpCompactBatch batch;
+            ASSERT_TRUE(prepareCompactBatch(xs.data(), stride, pieces, n, filled, xf, rounding, mw, batch));
+            for (CompactKernel kernel : kernels()) {
+              std::vector<float> got(pieces * rows, -0.0f);
+              ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), rows, kernel));
+              for (size_t p = 0; p < pieces; ++p) {
+                std::vector<float> want(rows, -0.0f);
+                if (p == 2) {
+                  EXPECT_EQ(batch.prepared[p], 0);
+                } else {
+                  ASSERT_EQ(batch.prepared[p], 1);
+                  std::vector<float> piece(xs.begin() + static_cast<std::ptrdiff_t>(p * stride),
+                                           xs.begin() + static_cast<std::ptrdiff_t>(p * stride + n));
+                  std::fill(piece.begin() + static_cast<std::ptrdiff_t>(filled), piece.end(), 0.0f);
+                  BfpVector x;
+                  quantizeInto(piece.data(), n, xf, rounding, x);
+                  ASSERT_TRUE(matVecCompactMsfp(cm, x, want.data(), kernel));
+                }
+                for (size_t r = 0; r < rows; ++r, ++compared)
+                  ASSERT_EQ(bitsOf(got[p * rows + r]), bitsOf(want[r]))
+                      << kernelName(kernel) << " k " << k << " mw " << mw << " mx " << mx << " n " << n << " piece "
+                      << p << " row " << r;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 10000u);
+}
+
+TEST(CompactMsfp, BatchRefusesMismatches) {
+  const NumberFormat f = NumberFormat::bfp(7, 16);
+  std::vector<float> xs(32, 0.5f);
+  MsfpCompactBatch batch;
+  EXPECT_FALSE(
+      prepareCompactBatch(xs.data(), 32, 1, 32, 32, NumberFormat::bfp(8, 16), Rounding::NearestEven, 7, batch));
+  EXPECT_FALSE(prepareCompactBatch(xs.data(), 32, 1, 0, 0, f, Rounding::NearestEven, 7, batch));
+  std::vector<BfpVector> w(8, quantize(xs.data(), 32, f, Rounding::NearestEven));
+  MsfpCompactMatrix cm;
+  ASSERT_TRUE(makeCompactMsfp(w, cm));
+  std::vector<float> acc(8, 0.0f);
+  // Prepared for another weight width, or with fewer blocks than w.
+  ASSERT_TRUE(prepareCompactBatch(xs.data(), 32, 1, 32, 32, f, Rounding::NearestEven, 4, batch));
+  EXPECT_FALSE(matVecCompactMsfpBatch(cm, batch, acc.data(), 8));
+  ASSERT_TRUE(prepareCompactBatch(xs.data(), 32, 1, 16, 16, f, Rounding::NearestEven, 7, batch));
+  EXPECT_EQ(batch.blocks, 1u);
+  EXPECT_FALSE(matVecCompactMsfpBatch(cm, batch, acc.data(), 8));
+  EXPECT_EQ(acc, std::vector<float>(8, 0.0f));
 }
 
 TEST(CompactMsfp, RefusesOtherFormats) {

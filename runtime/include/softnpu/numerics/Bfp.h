@@ -135,6 +135,41 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
 /// and length, or holds a significand or scale outside its format's range.
 bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc);
 
+/// `count` input pieces of matVecCompactMsfp (the inputs of many mv_muls,
+/// say one per output pixel of a convolution), quantized and laid out
+/// together for any number of compact matrices of one block size and weight
+/// mantissa width (prepareCompactBatch). Per piece and block: the
+/// significands as int8 and int16 quads, the correction for the biased weight
+/// bytes, the exponent; per piece, its non-zero blocks. Filled only by
+/// numerics; callers keep one between calls so that its storage is reused.
+struct MsfpCompactBatch {
+  size_t count = 0, blocks = 0; ///< pieces; blocks per piece
+  unsigned k = 0, quads = 0, weightMantissaBits = 0;
+  int base = 0;                        ///< 2 - mw - mx: E = wScale + xScale + base
+  std::vector<int32_t> quad8;          ///< count x blocks x quads: 4 significands as int8 bytes
+  std::vector<int16_t> quad16;         ///< count x blocks x quads x 4: the same as int16
+  std::vector<int32_t> corr;           ///< count x blocks: -(2^mw * sum of the block's significands)
+  std::vector<int32_t> expAdd;         ///< count x blocks: xScale + base
+  std::vector<uint32_t> active;        ///< count x blocks: piece p's non-zero blocks from p x blocks, increasing
+  std::vector<uint32_t> activeCount;   ///< per piece
+  std::vector<int16_t> activeMinScale; ///< per piece, over its active blocks
+  std::vector<int16_t> activeMaxScale;
+  std::vector<uint8_t> prepared; ///< per piece: 0 when it holds NaN or Inf (not prepared)
+  std::vector<uint8_t> nan;      ///< blocks zeros (a prepared piece has no NaN block)
+  std::vector<uint32_t> all;     ///< 0 .. blocks - 1
+};
+
+/// Quantizes `count` pieces of n elements (piece p: x[p * stride, p * stride
+/// + n), of which only the first `filled` are read: the rest are zeros) to
+/// `fmt` with `rounding`, each exactly as quantizeInto does it, straight
+/// into the kernels' layout for weights with `weightMantissaBits` (the
+/// simulator's mv_mul inputs, with no BfpVector in between). A piece holding
+/// a NaN or an infinity is left unprepared (prepared[p] = 0): the caller takes
+/// quantizeInto and matVecCompactMsfp(w, BfpVector) for it. Returns false
+/// when `fmt` is not compact MSFP or n is 0.
+bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, size_t filled, const NumberFormat &fmt,
+                         Rounding rounding, unsigned weightMantissaBits, MsfpCompactBatch &out);
+
 /// The instruction sets matVecCompactMsfp can use; all give the same bits.
 /// Auto picks the best the CPU has (AVX2 with VNNI, AVX2, SSE2, portable).
 enum class CompactKernel { Auto, Portable, Sse2, Avx2, Avx2Vnni };
@@ -143,6 +178,13 @@ bool compactKernelAvailable(CompactKernel kernel);
 /// matVecCompactMsfp with a chosen kernel (tests and benchmarks); false also
 /// when the kernel is not available.
 bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *acc, CompactKernel kernel);
+/// For every prepared piece p of `in`: matVecCompactMsfp(w, x_p, acc + p *
+/// accStride), the same bits, for the x_p it was prepared from; unprepared
+/// pieces' accumulators are untouched. False (nothing touched) when `in` was
+/// prepared for another block size or weight mantissa width, or has fewer
+/// blocks than w.
+bool matVecCompactMsfpBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t accStride,
+                            CompactKernel kernel = CompactKernel::Auto);
 
 /// fp32 reference dot product in the documented order: acc += w[i] * x[i],
 /// i increasing, no fused multiply-add.

@@ -1,0 +1,363 @@
+//===- CompactInput.cpp - Input pieces of the compact MSFP kernels -----===//
+//
+// The input side of matVecCompactMsfp: input pieces laid out for the
+// kernels, either from a quantized BfpVector (prepareInput, for
+// matVecCompactMsfp(w, BfpVector)) or straight from the floats, many pieces
+// at once (prepareCompactBatch: the MSFP rounding of quantizeInto fused with
+// the layout, for the simulator's mv_mul inputs). Both give the same layout
+// for the same blocks; tests/unit/numerics/CompactMsfpTest.cpp checks the
+// batch path against quantizeInto + matVecCompactMsfp bit for bit.
+//
+// The batch's blocks of at most 16 elements are quantized with AVX-512 where
+// the CPU has it, in fp32: y = |x| * 2^(mx - 1 - E) is exact there (a power
+// of two times a float, the result at most 2^mx; a result below 2^-126
+// rounds to 0 in every mode, as the exact one does) as long as 2^(mx - 1 - E)
+// is a float (E >= mx - 128). Other blocks take the generic loop, which
+// computes y in double as quantizeInto does.
+//
+//===----------------------------------------------------------------------===//
+#include "CompactMsfpDetail.h"
+#include "MsfpFusedDetail.h"
+
+#include <algorithm>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define SOFTNPU_BATCH_X86 1
+#include <immintrin.h>
+#endif
+
+namespace softnpu::numerics {
+
+using namespace detail;
+
+namespace {
+
+/// The per-block part of prepareInput: x's significands of block b as bytes
+/// and int16 quads, their sum, and whether any is non-zero; false when one is
+/// outside [-maxQ, maxQ].
+bool prepareBlock(const int16_t *xs, size_t k, unsigned quads, int maxQ, uint8_t *q8, int16_t *q16, int32_t &sum,
+                  bool &nonZero) {
+  size_t i = 0;
+  int32_t s = 0;
+  bool ok = true, nz = false;
+#if defined(__SSE2__)
+  if (k % 8 == 0) {
+    const __m128i hi = _mm_set1_epi16(static_cast<int16_t>(maxQ)), lo = _mm_set1_epi16(static_cast<int16_t>(-maxQ));
+    __m128i acc = _mm_setzero_si128(), bad = _mm_setzero_si128(), any = _mm_setzero_si128();
+    for (; i < k; i += 8) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(xs + i));
+      bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpgt_epi16(v, hi), _mm_cmplt_epi16(v, lo)));
+      any = _mm_or_si128(any, v);
+      acc = _mm_add_epi32(acc, _mm_madd_epi16(v, _mm_set1_epi16(1)));
+      _mm_storel_epi64(reinterpret_cast<__m128i *>(q8 + i), _mm_packs_epi16(v, v)); // exact: |v| <= 127
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(q16 + i), v);
+    }
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(1, 0, 3, 2)));
+    acc = _mm_add_epi32(acc, _mm_shuffle_epi32(acc, _MM_SHUFFLE(2, 3, 0, 1)));
+    s = _mm_cvtsi128_si32(acc);
+    ok = _mm_movemask_epi8(bad) == 0;
+    nz = _mm_movemask_epi8(_mm_cmpeq_epi16(any, _mm_setzero_si128())) != 0xFFFF;
+  }
+#endif
+  for (; i < k; ++i) {
+    const int16_t q = xs[i];
+    ok = ok && q >= -maxQ && q <= maxQ;
+    s += q;
+    nz = nz || q != 0;
+    q8[i] = static_cast<uint8_t>(q); // the int8 byte (little-endian layout of the int32 quad words)
+    q16[i] = q;
+  }
+  for (; i < 4 * size_t{quads}; ++i) { // padding of a block size that is not a multiple of 4
+    q8[i] = 0;
+    q16[i] = 0;
+  }
+  sum = s;
+  nonZero = nz;
+  return ok;
+}
+
+/// Where one piece's blocks go in a batch.
+struct PieceOut {
+  int8_t *q8;   ///< blocks x quads x 4 bytes
+  int16_t *q16; ///< blocks x quads x 4
+  int32_t *corr, *expAdd;
+  uint32_t *active; ///< non-zero blocks, increasing
+  uint32_t activeCount = 0;
+  int minScale = kMaxExp, maxScale = kMinExp;
+};
+
+/// Records block b of a piece: exponent e, significand sum, whether one is non-zero.
+inline void finishBlock(PieceOut &o, size_t b, int e, int32_t sum, bool nonZero, int mw, int base) {
+  o.corr[b] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << mw);
+  o.expAdd[b] = e + base;
+  if (nonZero) {
+    o.active[o.activeCount++] = static_cast<uint32_t>(b);
+    o.minScale = std::min(o.minScale, e);
+    o.maxScale = std::max(o.maxScale, e);
+  }
+}
+
+/// One block of len (<= k) elements by the rules of quantizeInto's fused
+/// path (QuantizeMsfp.cpp): the shared exponent (msfpBlockExponent) and each
+/// element's significand (msfpSignificand), written as the kernels' bytes
+/// and int16 quads (zero from len up to `padded`). False at a NaN or Inf.
+template <Rounding R>
+__attribute__((always_inline)) inline bool genericBlock(const float *x, size_t len, size_t padded, int mx, int32_t maxQ,
+                                                        int8_t *q8, int16_t *q16, int &e, int32_t &sum, bool &nonZero) {
+  if (!msfpBlockExponent(x, len, e))
+    return false;
+  const double toSteps = pow2d(mx - 1 - e);
+  int32_t s = 0, any = 0;
+  for (size_t i = 0; i < len; ++i) {
+    const int32_t q = msfpSignificand<R>(x[i], toSteps, maxQ);
+    q8[i] = static_cast<int8_t>(q); // |q| <= 127
+    q16[i] = static_cast<int16_t>(q);
+    s += q;
+    any |= q;
+  }
+  for (size_t i = len; i < padded; ++i) {
+    q8[i] = 0;
+    q16[i] = 0;
+  }
+  sum = s;
+  nonZero = any != 0;
+  return true;
+}
+
+/// A whole piece through genericBlock; false at a NaN or Inf.
+/// Block b of a piece lies wholly past its filled elements: all zeros.
+inline void zeroBlock(PieceOut &o, size_t b, unsigned quads, int mw, int base) {
+  std::fill(o.q8 + b * quads * 4, o.q8 + (b + 1) * quads * 4, int8_t{0});
+  std::fill(o.q16 + b * quads * 4, o.q16 + (b + 1) * quads * 4, int16_t{0});
+  finishBlock(o, b, kMinExp, 0, false, mw, base);
+}
+
+/// A whole piece (n elements, the first `filled` read) through
+/// genericBlock; false at a NaN or Inf.
+template <Rounding R>
+__attribute__((always_inline)) inline bool genericPiece(const float *x, size_t n, size_t filled, size_t k,
+                                                        unsigned quads, int mx, int32_t maxQ, int mw, int base,
+                                                        PieceOut &o) {
+  for (size_t b = 0, start = 0; start < n; ++b, start += k) {
+    if (start >= filled) {
+      zeroBlock(o, b, quads, mw, base);
+      continue;
+    }
+    int e;
+    int32_t sum;
+    bool nonZero;
+    if (!genericBlock<R>(x + start, std::min(k, filled - start), 4 * size_t{quads}, mx, maxQ, o.q8 + b * quads * 4,
+                         o.q16 + b * quads * 4, e, sum, nonZero))
+      return false;
+    finishBlock(o, b, e, sum, nonZero, mw, base);
+  }
+  return true;
+}
+
+template <Rounding R>
+bool pieceBaseline(const float *x, size_t n, size_t filled, size_t k, unsigned quads, int mx, int32_t maxQ, int mw,
+                   int base, PieceOut &o) {
+  return genericPiece<R>(x, n, filled, k, quads, mx, maxQ, mw, base, o);
+}
+
+#if defined(SOFTNPU_BATCH_X86)
+#define AVX512_FN __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
+
+/// One block of len <= 16 elements in one zmm (see the file comment). False
+/// with `fallback` set when 2^(mx - 1 - E) is not a float; false alone at a
+/// NaN or Inf.
+template <Rounding R>
+AVX512_FN inline bool block16(const float *x, unsigned len, unsigned padded, int mx, int32_t maxQ, int8_t *q8,
+                              int16_t *q16, int &e, int32_t &sum, bool &nonZero, bool &fallback) {
+  const __mmask16 lanes = static_cast<__mmask16>((1u << len) - 1), out = static_cast<__mmask16>((1u << padded) - 1);
+  const __m512i bits = _mm512_castps_si512(_mm512_maskz_loadu_ps(lanes, x));
+  const __m512i mag = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
+  const uint32_t maxBits = static_cast<uint32_t>(_mm512_reduce_max_epu32(mag));
+  if (maxBits >= 0x7F800000u)
+    return false;
+  e = maxBits ? std::clamp(floorLog2Bits(maxBits), kMinExp, kMaxExp) : kMinExp;
+  const int shift = mx - 1 - e;
+  if (shift > 127) {
+    fallback = true;
+    return false;
+  }
+  // 2^shift, also for a shift down to -149 (subnormal powers of two).
+  const float scale =
+      shift >= -126 ? fromBits(static_cast<uint32_t>(shift + 127) << 23) : fromBits(1u << (shift + 149));
+  const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag), _mm512_set1_ps(scale));
+  __m512 r;
+  if constexpr (R == Rounding::NearestEven) {
+    r = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  } else if constexpr (R == Rounding::TowardZero) {
+    r = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  } else { // ties away: the integer part, plus 1 when the (exact) fraction is >= 0.5
+    const __m512 t = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(y, t), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+    r = _mm512_mask_add_ps(t, up, t, _mm512_set1_ps(1.0f));
+  }
+  __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(maxQ));
+  q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits), _mm512_setzero_si512(), q); // x's sign
+  _mm_mask_storeu_epi8(q8, out, _mm512_cvtepi32_epi8(q));
+  _mm256_mask_storeu_epi16(q16, out, _mm512_cvtepi32_epi16(q));
+  sum = _mm512_reduce_add_epi32(q);
+  nonZero = _mm512_test_epi32_mask(q, q) != 0;
+  return true;
+}
+
+template <Rounding R>
+AVX512_FN bool pieceAvx512(const float *x, size_t n, size_t filled, size_t k, unsigned quads, int mx, int32_t maxQ,
+                           int mw, int base, PieceOut &o) {
+  for (size_t b = 0, start = 0; start < n; ++b, start += k) {
+    if (start >= filled) {
+      zeroBlock(o, b, quads, mw, base);
+      continue;
+    }
+    const size_t len = std::min(k, filled - start);
+    int8_t *q8 = o.q8 + b * quads * 4;
+    int16_t *q16 = o.q16 + b * quads * 4;
+    int e;
+    int32_t sum;
+    bool nonZero, fallback = false;
+    if (!block16<R>(x + start, static_cast<unsigned>(len), 4 * quads, mx, maxQ, q8, q16, e, sum, nonZero, fallback) &&
+        (!fallback || !genericBlock<R>(x + start, len, 4 * size_t{quads}, mx, maxQ, q8, q16, e, sum, nonZero)))
+      return false;
+    finishBlock(o, b, e, sum, nonZero, mw, base);
+  }
+  return true;
+}
+
+/// The generic loops compiled for AVX2 (the same arithmetic, the same
+/// results), for blocks longer than 16 or CPUs without AVX-512.
+template <Rounding R>
+__attribute__((target("avx2"))) bool pieceAvx2(const float *x, size_t n, size_t filled, size_t k, unsigned quads,
+                                               int mx, int32_t maxQ, int mw, int base, PieceOut &o) {
+  return genericPiece<R>(x, n, filled, k, quads, mx, maxQ, mw, base, o);
+}
+
+bool haveAvx2() {
+  static const bool ok = __builtin_cpu_supports("avx2");
+  return ok;
+}
+bool haveAvx512() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+  return ok;
+}
+#undef AVX512_FN
+#endif
+
+using PieceFn = bool (*)(const float *, size_t, size_t, size_t, unsigned, int, int32_t, int, int, PieceOut &);
+
+template <Rounding R> PieceFn pieceFn(size_t k) {
+#if defined(SOFTNPU_BATCH_X86)
+  if (k <= 16 && haveAvx512())
+    return pieceAvx512<R>;
+  if (haveAvx2())
+    return pieceAvx2<R>;
+#endif
+  (void)k;
+  return pieceBaseline<R>;
+}
+
+} // namespace
+
+namespace detail {
+
+bool prepareInput(const MsfpCompactMatrix &w, const BfpVector &x, CompactInput &in) {
+  const size_t k = w.k, blocks = w.blocks, quads = w.quads;
+  in.quads = w.quads;
+  in.base = 2 - static_cast<int>(w.mantissaBits) - static_cast<int>(x.format.mantissaBits);
+  in.quad8.resize(blocks * quads);
+  in.quad16.resize(blocks * quads * 4);
+  in.corr.resize(blocks);
+  in.expAdd.resize(blocks);
+  in.nan.resize(blocks);
+  in.active.clear();
+  in.all.resize(blocks);
+  in.finite = true;
+  in.activeMinScale = kMaxExp;
+  in.activeMaxScale = kMinExp;
+  const int maxQ = (1 << x.format.mantissaBits) - 1;
+  for (size_t b = 0; b < blocks; ++b) {
+    const int scale = x.scales[b];
+    if (scale < kMinExp || scale > kMaxExp)
+      return false;
+    int32_t sum;
+    bool nonZero;
+    if (!prepareBlock(x.significands.data() + b * k, k, w.quads, maxQ,
+                      reinterpret_cast<uint8_t *>(in.quad8.data() + b * quads), in.quad16.data() + b * quads * 4, sum,
+                      nonZero))
+      return false;
+    in.corr[b] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << w.mantissaBits);
+    in.expAdd[b] = scale + in.base;
+    in.nan[b] = x.nanBlocks[b];
+    in.finite = in.finite && !x.nanBlocks[b];
+    in.all[b] = static_cast<uint32_t>(b);
+    if (nonZero) {
+      in.active.push_back(static_cast<uint32_t>(b));
+      in.activeMinScale = std::min(in.activeMinScale, scale);
+      in.activeMaxScale = std::max(in.activeMaxScale, scale);
+    }
+  }
+  return true;
+}
+
+} // namespace detail
+
+bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, size_t filled, const NumberFormat &fmt,
+                         Rounding rounding, unsigned weightMantissaBits, MsfpCompactBatch &out) {
+  if (!isCompactMsfp(fmt) || weightMantissaBits > 7 || n == 0)
+    return false;
+  const size_t k = fmt.blockSize, blocks = numBlocks(n, fmt.blockSize);
+  const unsigned quads = static_cast<unsigned>((k + 3) / 4);
+  const int mx = static_cast<int>(fmt.mantissaBits), mw = static_cast<int>(weightMantissaBits);
+  out.count = count;
+  out.blocks = blocks;
+  out.k = static_cast<unsigned>(k);
+  out.quads = quads;
+  out.weightMantissaBits = weightMantissaBits;
+  out.base = 2 - mw - mx;
+  out.quad8.resize(count * blocks * quads);
+  out.quad16.resize(count * blocks * quads * 4);
+  out.corr.resize(count * blocks);
+  out.expAdd.resize(count * blocks);
+  out.active.resize(count * blocks);
+  out.activeCount.resize(count);
+  out.activeMinScale.resize(count);
+  out.activeMaxScale.resize(count);
+  out.prepared.resize(count);
+  if (out.all.size() != blocks) {
+    out.nan.assign(blocks, 0);
+    out.all.resize(blocks);
+    for (size_t b = 0; b < blocks; ++b)
+      out.all[b] = static_cast<uint32_t>(b);
+  }
+  PieceFn piece = nullptr;
+  switch (rounding) {
+  case Rounding::NearestEven:
+    piece = pieceFn<Rounding::NearestEven>(k);
+    break;
+  case Rounding::NearestAway:
+    piece = pieceFn<Rounding::NearestAway>(k);
+    break;
+  case Rounding::TowardZero:
+    piece = pieceFn<Rounding::TowardZero>(k);
+    break;
+  }
+  const int32_t maxQ = (1 << mx) - 1;
+  for (size_t p = 0; p < count; ++p) {
+    PieceOut o{reinterpret_cast<int8_t *>(out.quad8.data() + p * blocks * quads),
+               out.quad16.data() + p * blocks * quads * 4, out.corr.data() + p * blocks, out.expAdd.data() + p * blocks,
+               out.active.data() + p * blocks};
+    out.prepared[p] = piece(x + p * stride, n, std::min(filled, n), k, quads, mx, maxQ, mw, out.base, o) ? 1 : 0;
+    out.activeCount[p] = o.activeCount;
+    out.activeMinScale[p] = static_cast<int16_t>(o.minScale);
+    out.activeMaxScale[p] = static_cast<int16_t>(o.maxScale);
+  }
+  return true;
+}
+
+} // namespace softnpu::numerics
