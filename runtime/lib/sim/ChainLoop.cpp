@@ -143,9 +143,9 @@ std::vector<int64_t> windowTaps(const isa::Window &w) {
 
 /// The map offset of pixel p's first tap when its whole window lies inside
 /// the map (no padding tap), else -1: then forEachTap says which taps read.
-int64_t interiorBase(const isa::Window &w, uint64_t p) {
-  const int64_t ih = static_cast<int64_t>(p / w.outW) * w.strideH - w.padT;
-  const int64_t iw = static_cast<int64_t>(p % w.outW) * w.strideW - w.padL;
+int64_t interiorBase(const isa::Window &w, uint32_t p) { // a loop's iteration: below 2^32
+  const uint32_t oh = p / w.outW, ow = p % w.outW;              // 32-bit: a shorter division
+  const int64_t ih = int64_t{oh} * w.strideH - w.padT, iw = int64_t{ow} * w.strideW - w.padL;
   if (ih < 0 || iw < 0 || ih + int64_t{w.kH - 1} * w.dilH >= w.inH || iw + int64_t{w.kW - 1} * w.dilW >= w.inW)
     return -1;
   return (ih * w.inW + iw) * w.inC;
@@ -261,7 +261,7 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
       poolTaps(p.win, map, pixel, p.rd->flags & isa::kVPoolMax, x);
       return;
     }
-    const int64_t base = interiorBase(p.win, pixel);
+    const int64_t base = interiorBase(p.win, static_cast<uint32_t>(pixel));
     if (base >= 0) { // the same taps forEachTap visits, all inside the map
       const float *first = map + base;
       for (size_t tap = 0; tap < p.tapOffsets.size(); ++tap)
