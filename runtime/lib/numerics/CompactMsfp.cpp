@@ -1,9 +1,10 @@
 //===- CompactMsfp.cpp - Compact narrow-MSFP matrix-vector product --------===//
 //
-// makeCompactMsfp (the layout in softnpu/numerics/Bfp.h), the preparation of
-// the input vector, the portable and SSE2 kernels and the choice of kernel
-// (AVX2 and AVX2 + VNNI are in CompactMsfpX86.cpp). Every kernel computes
-// what numerics::dot computes row by row, bit for bit (CompactMsfpDetail.h).
+// makeCompactMsfp (the layout in softnpu/numerics/Bfp.h), the portable and
+// SSE2 kernels and the choice of kernel, for one input vector and for a batch
+// (AVX2 and AVX2 + VNNI are in CompactMsfpX86.cpp; inputs are prepared in
+// CompactInput.cpp). Every kernel computes what numerics::dot computes row
+// by row, bit for bit (CompactMsfpDetail.h).
 //
 //===----------------------------------------------------------------------===//
 #include "CompactMsfpDetail.h"

@@ -1,7 +1,9 @@
 //===- CompactMsfpDetail.h - Compact MSFP kernel: shared driver -----------===//
 //
-// The input side of matVecCompactMsfp (CompactInput, built once per call)
-// and the driver every instruction-set variant shares (runCompactGroups):
+// The input side of matVecCompactMsfp (CompactInput, built once per call;
+// InputView, what the kernels read of it or of one input of a batch) and
+// the drivers every instruction-set variant shares (runCompactGroups, and
+// runCompactBatch over the inputs of a batch):
 // per group of 8 rows it decides which blocks can add anything but +0 and
 // whether every block value is in the normal fp32 range, then calls the
 // variant's vector code. The variants (CompactMsfp.cpp: portable, SSE2;
