@@ -246,6 +246,171 @@ bool haveAvx512() {
                          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
   return ok;
 }
+
+/// The reduction network: lane j of v[0] becomes the max (Add: the sum) of
+/// the 16 lanes of v[j], for all sixteen j at once.
+template <bool Add> AVX512_FN inline __m512i combine(__m512i a, __m512i b) {
+  return Add ? _mm512_add_epi32(a, b) : _mm512_max_epu32(a, b);
+}
+template <bool Add> AVX512_FN inline void reduce16(__m512i *v) {
+  // 16 vectors -> 8: per 128-bit lane [a0 b0 a1 b1] with [a2 b2 a3 b3].
+  for (int i = 0; i < 8; ++i)
+    v[i] = combine<Add>(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
+  // 8 -> 4: per 128-bit lane the partials of four vectors, in order.
+  for (int i = 0; i < 4; ++i)
+    v[i] = combine<Add>(_mm512_unpacklo_epi64(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi64(v[2 * i], v[2 * i + 1]));
+  // 4 -> 2 -> 1: fold the 128-bit lanes; lane 4L + i ends up with vector 4L + i.
+  for (int i = 0; i < 2; ++i)
+    v[i] = combine<Add>(_mm512_shuffle_i32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                        _mm512_shuffle_i32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  v[0] = combine<Add>(_mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                      _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/// batch16's state: the batch being filled and up to 16 blocks waiting.
+struct Blocks16 {
+  struct Job {
+    const float *src;
+    size_t piece, block;
+    unsigned len;
+  };
+  MsfpCompactBatch &out;
+  int mx, mw;
+  int32_t maxQ;
+  Job jobs[16];
+  unsigned pending = 0;
+
+  int8_t *q8(size_t p, size_t b) { return reinterpret_cast<int8_t *>(out.quad8.data() + (p * out.blocks + b) * 4); }
+  int16_t *q16(size_t p, size_t b) { return out.quad16.data() + (p * out.blocks + b) * 16; }
+  /// Records block b of piece p (finishBlock's bookkeeping, on the batch).
+  void finish(size_t p, size_t b, int e, int32_t sum, bool nonZero) {
+    const size_t at = p * out.blocks + b;
+    out.corr[at] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << mw);
+    out.expAdd[at] = e + out.base;
+    if (nonZero) {
+      out.active[p * out.blocks + out.activeCount[p]++] = static_cast<uint32_t>(b);
+      out.activeMinScale[p] = static_cast<int16_t>(std::min<int>(out.activeMinScale[p], e));
+      out.activeMaxScale[p] = static_cast<int16_t>(std::max<int>(out.activeMaxScale[p], e));
+    }
+  }
+};
+
+/// Quantizes the waiting blocks (block16's rules and results): the largest
+/// magnitudes and the significand sums of all sixteen come out of one
+/// reduction network each, lane j for block j, instead of two horizontal
+/// reductions per block.
+template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
+  __m512i mag[16], bits[16];
+  for (unsigned j = 0; j < 16; ++j) {
+    // A short block is copied first: a masked load of data just written by
+    // narrower stores (the simulator's window gather) waits for them to
+    // drain, which costs more than the copy.
+    if (j < s.pending && s.jobs[j].len == 16) {
+      bits[j] = _mm512_castps_si512(_mm512_loadu_ps(s.jobs[j].src));
+    } else {
+      alignas(64) float part[16] = {};
+      if (j < s.pending)
+        std::copy(s.jobs[j].src, s.jobs[j].src + s.jobs[j].len, part);
+      bits[j] = _mm512_castps_si512(_mm512_load_ps(part));
+    }
+    mag[j] = _mm512_and_si512(bits[j], _mm512_set1_epi32(0x7FFFFFFF));
+  }
+  __m512i net[16];
+  std::copy(mag, mag + 16, net);
+  reduce16<false>(net);
+  const __m512i maxBits = net[0];
+  // NaN or Inf: the piece is left unprepared (its other blocks do not matter).
+  const __mmask16 special = _mm512_cmpge_epu32_mask(maxBits, _mm512_set1_epi32(0x7F800000));
+  // E = floor(log2 max) for a normal max, else kMinExp (the clamp of a
+  // subnormal max's exponent, and the exponent of an all-zero block).
+  const __mmask16 normal = _mm512_cmpge_epu32_mask(maxBits, _mm512_set1_epi32(0x00800000));
+  const __m512i e =
+      _mm512_mask_sub_epi32(_mm512_set1_epi32(kMinExp), normal, _mm512_srli_epi32(maxBits, 23), _mm512_set1_epi32(127));
+  const __m512i shift = _mm512_sub_epi32(_mm512_set1_epi32(s.mx - 1), e);
+  // 2^shift is not a float for a non-zero block below 2^(mx - 128): the
+  // generic loop. An all-zero block may use any scale (0 times it is 0): 1.
+  const __mmask16 huge = _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(127));
+  const __mmask16 generic = huge & _mm512_cmpneq_epi32_mask(maxBits, _mm512_setzero_si512());
+  __m512i scaleBits = _mm512_slli_epi32(_mm512_add_epi32(shift, _mm512_set1_epi32(127)), 23);
+  scaleBits = _mm512_mask_mov_epi32(scaleBits, _mm512_cmplt_epi32_mask(shift, _mm512_set1_epi32(-126)),
+                                    _mm512_set1_epi32(1 << 22)); // shift = -127: 2^-127
+  scaleBits = _mm512_mask_mov_epi32(scaleBits, huge, _mm512_set1_epi32(0x3F800000));
+  const __m512 scale = _mm512_castsi512_ps(scaleBits);
+  uint32_t nonZero = 0;
+  for (unsigned j = 0; j < 16; ++j) {
+    const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag[j]),
+                                   _mm512_permutexvar_ps(_mm512_set1_epi32(static_cast<int>(j)), scale));
+    __m512 r;
+    if constexpr (R == Rounding::NearestEven) {
+      r = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    } else if constexpr (R == Rounding::TowardZero) {
+      r = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    } else { // ties away: the integer part, plus 1 when the (exact) fraction is >= 0.5
+      const __m512 t = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+      const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(y, t), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+      r = _mm512_mask_add_ps(t, up, t, _mm512_set1_ps(1.0f));
+    }
+    __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(s.maxQ));
+    q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits[j]), _mm512_setzero_si512(), q); // x's sign
+    if (j < s.pending) {
+      const Blocks16::Job &job = s.jobs[j];
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(s.q8(job.piece, job.block)), _mm512_cvtepi32_epi8(q));
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(s.q16(job.piece, job.block)), _mm512_cvtepi32_epi16(q));
+    }
+    nonZero |= (_mm512_test_epi32_mask(q, q) != 0 ? 1u : 0u) << j;
+    mag[j] = q;
+  }
+  reduce16<true>(mag);
+  alignas(64) int32_t sums[16], exps[16];
+  _mm512_store_si512(sums, mag[0]);
+  _mm512_store_si512(exps, e);
+  for (unsigned j = 0; j < s.pending; ++j) {
+    const Blocks16::Job &job = s.jobs[j];
+    if (special & (1u << j)) {
+      s.out.prepared[job.piece] = 0;
+    } else if (generic & (1u << j)) {
+      int ge;
+      int32_t gsum;
+      bool gnz;
+      genericBlock<R>(job.src, job.len, 16, s.mx, s.maxQ, s.q8(job.piece, job.block), s.q16(job.piece, job.block), ge,
+                      gsum, gnz);
+      s.finish(job.piece, job.block, ge, gsum, gnz);
+    } else {
+      s.finish(job.piece, job.block, exps[j], sums[j], (nonZero >> j) & 1u);
+    }
+  }
+  s.pending = 0;
+}
+
+/// prepareCompactBatch for k = 16 on AVX-512: the pieces' blocks go through
+/// flush16 sixteen at a time, in piece and block order (so each piece's
+/// active blocks are recorded in increasing order).
+template <Rounding R>
+AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, size_t filled, int mx, int32_t maxQ,
+                       int mw, MsfpCompactBatch &out) {
+  Blocks16 s{out, mx, mw, maxQ, {}, 0};
+  filled = std::min(filled, n);
+  for (size_t p = 0; p < count; ++p) {
+    out.prepared[p] = 1;
+    out.activeCount[p] = 0;
+    out.activeMinScale[p] = static_cast<int16_t>(kMaxExp);
+    out.activeMaxScale[p] = static_cast<int16_t>(kMinExp);
+    for (size_t b = 0, start = 0; start < n; ++b, start += 16) {
+      if (start >= filled) { // wholly past the filled elements: zeros, never active
+        std::fill(s.q8(p, b), s.q8(p, b) + 16, int8_t{0});
+        std::fill(s.q16(p, b), s.q16(p, b) + 16, int16_t{0});
+        s.finish(p, b, kMinExp, 0, false);
+        continue;
+      }
+      s.jobs[s.pending++] = {x + p * stride + start, p, b, static_cast<unsigned>(std::min<size_t>(16, filled - start))};
+      if (s.pending == 16)
+        flush16<R>(s);
+    }
+  }
+  if (s.pending)
+    flush16<R>(s);
+}
+
 #undef AVX512_FN
 #endif
 
@@ -335,6 +500,23 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
     for (size_t b = 0; b < blocks; ++b)
       out.all[b] = static_cast<uint32_t>(b);
   }
+#if defined(SOFTNPU_BATCH_X86)
+  if (k == 16 && haveAvx512()) {
+    const int32_t maxQ16 = (1 << mx) - 1;
+    switch (rounding) {
+    case Rounding::NearestEven:
+      batch16<Rounding::NearestEven>(x, stride, count, n, filled, mx, maxQ16, mw, out);
+      break;
+    case Rounding::NearestAway:
+      batch16<Rounding::NearestAway>(x, stride, count, n, filled, mx, maxQ16, mw, out);
+      break;
+    case Rounding::TowardZero:
+      batch16<Rounding::TowardZero>(x, stride, count, n, filled, mx, maxQ16, mw, out);
+      break;
+    }
+    return true;
+  }
+#endif
   PieceFn piece = nullptr;
   switch (rounding) {
   case Rounding::NearestEven:

@@ -144,7 +144,7 @@ std::vector<int64_t> windowTaps(const isa::Window &w) {
 /// The map offset of pixel p's first tap when its whole window lies inside
 /// the map (no padding tap), else -1: then forEachTap says which taps read.
 int64_t interiorBase(const isa::Window &w, uint32_t p) { // a loop's iteration: below 2^32
-  const uint32_t oh = p / w.outW, ow = p % w.outW;              // 32-bit: a shorter division
+  const uint32_t oh = p / w.outW, ow = p % w.outW;       // 32-bit: a shorter division
   const int64_t ih = int64_t{oh} * w.strideH - w.padT, iw = int64_t{ow} * w.strideW - w.padL;
   if (ih < 0 || iw < 0 || ih + int64_t{w.kH - 1} * w.dilH >= w.inH || iw + int64_t{w.kW - 1} * w.dilW >= w.inW)
     return -1;
@@ -324,20 +324,24 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   const numerics::Rounding rounding = s.target.rounding;
   const uint64_t n = s.n;
   const uint32_t batch = batchSize(p);
+  // Lanes of the input that an iteration writes; the ones after stay zero.
+  // Without mv_mul only the stored lanes are read.
+  uint64_t valid = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : p.rdVrf ? p.inLanes : p.rdLen;
+  if (!p.matVec)
+    valid = std::min(valid, p.outLanes);
   // Iteration j of a batch reads into x + j * xStride; its result is at
-  // y + j * yStride (x itself without mv_mul: the ops run in place).
-  const uint64_t xStride = p.matVec ? p.inLanes : std::max(p.inLanes, p.outLanes);
+  // y + j * yStride (x itself without mv_mul: the ops run in place). A
+  // one-column product on a compact pair reads only the valid lanes, so the
+  // batch's inputs sit close together (a convolution's window is often a
+  // few dozen lanes of the N).
+  const bool packed = p.matVec && p.cols == 1 && s.mrf.compactPair(p.pair);
+  const uint64_t xStride = packed ? (valid + 15) / 16 * 16 : p.matVec ? p.inLanes : std::max(p.inLanes, p.outLanes);
   const uint64_t yStride = p.matVec ? static_cast<uint64_t>(p.rows) * n : xStride;
   s.batchIn.resize(batch * xStride);
   if (p.matVec)
     s.batchOut.resize(batch * yStride);
   float *x = s.batchIn.data();
   float *y = p.matVec ? s.batchOut.data() : x;
-  // Lanes of the input that an iteration writes; the ones after stay zero.
-  // Without mv_mul only the stored lanes are read.
-  uint64_t valid = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : p.rdVrf ? p.inLanes : p.rdLen;
-  if (!p.matVec)
-    valid = std::min(valid, p.outLanes);
   // Lanes past `valid` must read as zero; matVecBatch never reads them for
   // compact pairs.
   if (!p.matVec || !s.mrf.compactPair(p.pair))
