@@ -138,12 +138,16 @@ def OnnxPartition : Pass<"onnx-partition", "mlir::ModuleOp"> {
 //===----------------------------------------------------------------------===//
 
 def FpgaFuse : Pass<"fpga-fuse", "mlir::ModuleOp"> {
-  let summary = "Fuse bias additions and activations into fpga.linear";
+  let summary = "Fuse bias additions and point-wise ops into fpga.linear";
   let description = [{
     linear(no bias) -> add(row vector [P] or [1, P]) becomes a linear with a
     bias; linear(no activation) -> activation becomes a linear with that
-    activation, when the intermediate has no other user. On the NPU both run
-    in the same chain as the matrix-vector product.
+    activation; linear -> leaky_relu a linear with `leaky_alpha`, and
+    linear -> max with a one-element constant a linear with `max_floor` (the
+    last three also through reshape / transpose views), when the
+    intermediate has no other user and, for the last two, when the target's
+    MFUs can run the longer chain. On the NPU they all run in the same chain
+    as the matrix-vector product.
   }];
 }
 

@@ -68,7 +68,12 @@ std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x
       float val = alpha * static_cast<float>(acc);
       if (bias)
         val += beta * (*bias)[bi[i * p + j]];
-      y[i * p + j] = activate(op.getActivation(), val);
+      val = activate(op.getActivation(), val);
+      if (auto a = op.getLeakyAlpha())
+        val = val < 0.0f ? val * a->convertToFloat() : val;
+      if (auto f = op.getMaxFloor())
+        val = std::fmax(val, f->convertToFloat());
+      y[i * p + j] = val;
     }
   return y;
 }

@@ -73,9 +73,9 @@ Value lowerConv(Operation *op, ValueRange operands, OpBuilder &b) {
   auto f32 = b.getF32Type();
   Value window = windowView(b, loc, toChannelsInnermost(b, loc, in.getX(), g), g);
   Value matrix = windowMatrix(b, loc, *weights, g, cout);
-  Value pixels =
-      fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, cout}, f32), window, matrix, in.getB(), false,
-                             false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr, nullptr, nullptr);
+  Value pixels = fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, cout}, f32), window, matrix, in.getB(),
+                                        false, false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr,
+                                        nullptr, nullptr, nullptr, nullptr);
   return toNchw(b, loc, pixels, oh * ow, cout, y);
 }
 

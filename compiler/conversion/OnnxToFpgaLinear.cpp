@@ -21,7 +21,7 @@ Value lowerGemm(Operation *op, ValueRange operands, OpBuilder &b) {
   onnx_d::GemmOp::Adaptor in(operands, gemm);
   return fpga::LinearOp::create(b, op->getLoc(), gemm.getY().getType(), in.getA(), in.getB(), in.getC(),
                                 gemm.getTransA() != 0, gemm.getTransB() == 0, gemm.getAlpha(), gemm.getBeta(),
-                                fpga::Activation::none, nullptr, nullptr, nullptr);
+                                fpga::Activation::none, nullptr, nullptr, nullptr, nullptr, nullptr);
 }
 
 Value lowerMatMul(Operation *op, ValueRange operands, OpBuilder &b) {
@@ -35,7 +35,8 @@ Value lowerMatMul(Operation *op, ValueRange operands, OpBuilder &b) {
     return nullptr;
   }
   return fpga::LinearOp::create(b, op->getLoc(), mm.getY().getType(), in.getA(), in.getB(), Value(), false, true,
-                                APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr, nullptr, nullptr);
+                                APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr, nullptr, nullptr,
+                                nullptr, nullptr);
 }
 
 Value lowerAdd(Operation *op, ValueRange operands, OpBuilder &b) {

@@ -1,14 +1,21 @@
-//===- Fuse.cpp - Fold bias adds and activations into fpga.linear --------===//
+//===- Fuse.cpp - Fold bias adds and point-wise ops into fpga.linear -----===//
 //
-// Two rewrite patterns, rooted at the consumer: add(linear, row bias) ->
-// linear with bias, activation(linear) -> linear with that activation (also
-// through reshape / transpose views), when the linear has no other user. Applied in one forward walk (no folding, no
-// dead-code removal), so linear -> add -> activation folds into one linear.
+// Rewrite patterns rooted at the consumer, when the linear has no other
+// user: add(linear, row bias) -> linear with bias; activation(linear) ->
+// linear with that activation; leaky_relu(linear) -> linear with
+// leaky_alpha; max(linear, one-element constant) -> linear with max_floor
+// (the last three also through reshape / transpose views). A step is added
+// only when the target's MFUs can run the longer chain. Applied in one
+// forward walk (no folding, no dead-code removal), so linear -> add ->
+// leaky_relu -> max folds into one linear.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
 
+#include "compiler/ConstantValues.h"
 #include "compiler/transforms/ViewChain.h"
+#include "compiler/transforms/lowering/Chains.h"
+#include "dialects/fpga/FpgaTarget.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -31,10 +38,12 @@ bool isRowBias(Value bias, int64_t numOutputs) {
 }
 
 /// A linear whose only user is the op being matched and that has no
-/// activation yet (nothing may run after the activation in its chain).
+/// activation, leaky relu or floor yet (the bias and the activation come
+/// before them in its chain).
 fpga::LinearOp fusableLinear(Value v) {
   auto linear = v.getDefiningOp<fpga::LinearOp>();
-  if (!linear || !linear.getY().hasOneUse() || linear.getActivation() != fpga::Activation::none)
+  if (!linear || !linear.getY().hasOneUse() || linear.getActivation() != fpga::Activation::none ||
+      linear.getLeakyAlpha() || linear.getMaxFloor())
     return nullptr;
   return linear;
 }
@@ -63,10 +72,11 @@ struct FuseBias : OpRewritePattern<fpga::AddOp> {
         add.getResult().getType() != linear.getY().getType())
       return failure();
     Location loc = rewriter.getFusedLoc({linear.getLoc(), add.getLoc()});
-    auto fused = fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other,
-                                        linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(),
-                                        APFloat(1.0f), linear.getActivation(), linear.getTileGridAttr(),
-                                        linear.getWeightFormatAttr(), linear.getInputFormatAttr());
+    auto fused =
+        fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other,
+                               linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f),
+                               linear.getActivation(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
+                               linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(), linear.getMaxFloorAttr());
     rewriter.replaceOp(add, fused.getY());
     rewriter.eraseOp(linear);
     return success();
@@ -88,20 +98,87 @@ struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
     if (!linear)
       return rewriter.notifyMatchFailure(act, "operand is not a linear without activation and other users");
     Location loc = rewriter.getFusedLoc({linear.getLoc(), act.getLoc()});
-    auto fused = fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(),
-                                        linear.getBias(), linear.getTransposeX(), linear.getTransposeW(),
-                                        linear.getAlpha(), linear.getBeta(), act.getKind(), linear.getTileGridAttr(),
-                                        linear.getWeightFormatAttr(), linear.getInputFormatAttr());
+    auto fused =
+        fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), linear.getBias(),
+                               linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), linear.getBeta(),
+                               act.getKind(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
+                               linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(), linear.getMaxFloorAttr());
     replaceThroughViews(rewriter, act, views, fused.getY());
     rewriter.eraseOp(linear);
     return success();
   }
 };
 
+/// Whether `linear`'s chain can take one more step `inst` after its
+/// epilogue: the MFUs can run it, and the operands of the epilogue (each a
+/// splat of ceil(P / N) vectors, LowerLinear.cpp) fit their VRFs.
+bool canAppendStep(fpga::LinearOp linear, const char *inst) {
+  const target::Target &t = fpga::getTarget(linear);
+  const int64_t rows = llvm::divideCeil(linear.getNumOutputs(), static_cast<int64_t>(t.nativeDim));
+  if (3 * rows > static_cast<int64_t>(t.mulvrfDepth) || 2 * rows > static_cast<int64_t>(t.asvrfDepth))
+    return false;
+  lowering::LinearEpilogue e = lowering::LinearEpilogue::of(linear);
+  e.steps.push_back({inst, 0});
+  return lowering::canPlaceSteps(t, /*matVec=*/true, e.steps);
+}
+
+/// A copy of `linear` at the fused location, with one more attribute set.
+fpga::LinearOp withStep(PatternRewriter &rewriter, fpga::LinearOp linear, Operation *consumer, StringRef attr,
+                        float value) {
+  auto fused = cast<fpga::LinearOp>(rewriter.clone(*linear));
+  fused->setLoc(rewriter.getFusedLoc({linear.getLoc(), consumer->getLoc()}));
+  fused->setAttr(attr, rewriter.getF32FloatAttr(value));
+  return fused;
+}
+
+/// linear(no activation) + leaky_relu -> linear(leaky_alpha), also through
+/// single-use views (as FuseActivation).
+struct FuseLeakyRelu : OpRewritePattern<fpga::LeakyReluOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::LeakyReluOp lr, PatternRewriter &rewriter) const override {
+    Value v;
+    const SmallVector<Operation *, 4> views = singleUseViews(lr.getX(), /*stopAtTranspose=*/false, v);
+    fpga::LinearOp linear = fusableLinear(v);
+    if (!linear || !canAppendStep(linear, "vv_prelu"))
+      return rewriter.notifyMatchFailure(lr, "operand is not a linear that can take a leaky relu step");
+    fpga::LinearOp fused =
+        withStep(rewriter, linear, lr, linear.getLeakyAlphaAttrName().getValue(), lr.getAlpha().convertToFloat());
+    replaceThroughViews(rewriter, lr, views, fused.getY());
+    rewriter.eraseOp(linear);
+    return success();
+  }
+};
+
+/// linear + max(., one-element constant) -> linear(max_floor): the last
+/// step of a chain, after any activation or leaky relu; also through
+/// single-use views.
+struct FuseMaxFloor : OpRewritePattern<fpga::MaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::MaxOp mx, PatternRewriter &rewriter) const override {
+    for (auto [side, other] : {std::pair{mx.getLhs(), mx.getRhs()}, std::pair{mx.getRhs(), mx.getLhs()}}) {
+      std::optional<FloatData> floor = constantFloats(other);
+      if (!floor || floor->size() != 1 || side.getType() != mx.getResult().getType())
+        continue;
+      Value v;
+      const SmallVector<Operation *, 4> views = singleUseViews(side, /*stopAtTranspose=*/false, v);
+      auto linear = v.getDefiningOp<fpga::LinearOp>();
+      if (!linear || !linear.getY().hasOneUse() || linear.getMaxFloor() || !canAppendStep(linear, "vv_max"))
+        continue;
+      fpga::LinearOp fused = withStep(rewriter, linear, mx, linear.getMaxFloorAttrName().getValue(), floor->data()[0]);
+      replaceThroughViews(rewriter, mx, views, fused.getY());
+      rewriter.eraseOp(linear);
+      return success();
+    }
+    return rewriter.notifyMatchFailure(mx, "not a linear and a one-element constant");
+  }
+};
+
 struct FpgaFusePass : softnpu::impl::FpgaFuseBase<FpgaFusePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseBias, FuseActivation>(&getContext());
+    patterns.add<FuseBias, FuseActivation, FuseLeakyRelu, FuseMaxFloor>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

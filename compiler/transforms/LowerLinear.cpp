@@ -2,7 +2,7 @@
 //
 // One chain per row of X' and per panel of W': v_rd of the row (from the
 // IVRF, staged from DRAM or left there by the previous product), mv_mul, the
-// point-wise epilogue (alpha, bias, activation) and v_wr of the result row to
+// point-wise epilogue (alpha, bias, activation, leaky_alpha, max_floor) and v_wr of the result row to
 // DRAM, or to the IVRF when the products that read it read it there
 // (MemoryPlan.h). When X' is an fpga.window (a convolution), the rows are
 // receptive fields: one loop over the output pixels per panel, each chain
@@ -14,32 +14,6 @@
 using namespace mlir;
 
 namespace softnpu::lowering {
-
-namespace {
-
-/// The point-wise steps of a linear op's chain and where each operand goes.
-struct Epilogue {
-  SmallVector<Step> steps;
-  int alphaStep = -1, biasStep = -1;
-};
-
-Epilogue epilogueOf(fpga::LinearOp op) {
-  Epilogue e;
-  if (op.getAlpha().convertToFloat() != 1.0f) {
-    e.alphaStep = static_cast<int>(e.steps.size());
-    e.steps.push_back({"vv_mul", 0});
-  }
-  if (op.getBias()) {
-    e.biasStep = static_cast<int>(e.steps.size());
-    e.steps.push_back({"vv_add", 0});
-  }
-  const fpga::Activation act = op.getActivation();
-  if (act != fpga::Activation::none)
-    e.steps.push_back({activationInst(act)});
-  return e;
-}
-
-} // namespace
 
 void Lowerer::setWindowRegs(Location loc, fpga::WindowOp w) {
   ArrayRef<int64_t> map = shapeOf(w.getX()); // [H, W, C]
@@ -151,15 +125,33 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     return failure();
   SmallVector<Panel> panels = std::move(*placed);
 
-  const Epilogue e = epilogueOf(op);
+  // Operands of the epilogue in the MFUs' VRFs, rows vectors each: alpha at
+  // MULVRF 0, beta at MULVRF rows (MFU 0), leaky_alpha at MULVRF 2 rows; the
+  // bias at ASVRF 0, max_floor at ASVRF rows.
+  LinearEpilogue e = LinearEpilogue::of(op);
+  const int64_t leakyAddr = 2 * rows, floorAddr = rows;
+  if (e.leakyStep >= 0)
+    e.steps[e.leakyStep].addr = leakyAddr;
+  if (e.floorStep >= 0)
+    e.steps[e.floorStep].addr = floorAddr;
+  if (3 * rows > static_cast<int64_t>(t_.mulvrfDepth) || 2 * rows > static_cast<int64_t>(t_.asvrfDepth))
+    return op.emitError() << describeOp(op) << ": the epilogue's operands (" << rows
+                          << " vectors each) do not fit the MFUs' VRFs";
   auto mfus = placeSteps(loc, true, e.steps);
   if (failed(mfus))
     return failure();
 
-  // alpha and beta are the same in every lane: staged once for all panels.
+  // alpha, beta, leaky_alpha and max_floor are the same in every lane:
+  // staged once for all panels.
   const float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
   if (e.alphaStep >= 0)
     stage(loc, splat(loc, alpha, p), p, 1, rows, {}, {"MULVRF", 0, (*mfus)[e.alphaStep]});
+  if (e.leakyStep >= 0)
+    stage(loc, splat(loc, op.getLeakyAlpha()->convertToFloat(), p), p, 1, rows, {},
+          {"MULVRF", leakyAddr, (*mfus)[e.leakyStep]});
+  if (e.floorStep >= 0)
+    stage(loc, splat(loc, op.getMaxFloor()->convertToFloat(), p), p, 1, rows, {},
+          {"ASVRF", floorAddr, (*mfus)[e.floorStep]});
   std::vector<int64_t> biasRows;
   int64_t biasStride = 1, biasAddr = 0;
   const int64_t betaAddr = rows;

@@ -218,11 +218,6 @@ private:
   mlir::Operation *lastDecl_ = nullptr;
 };
 
-/// The MFU instruction of an activation (not `none`).
-inline const char *activationInst(fpga::Activation a) {
-  return a == fpga::Activation::relu ? "v_relu" : a == fpga::Activation::sigmoid ? "v_sigm" : "v_tanh";
-}
-
 /// Offsets of each row (last dimension) of `operand` when broadcast to
 /// `outShape`, and the element stride along the last dimension (0 when the
 /// operand broadcasts along it).

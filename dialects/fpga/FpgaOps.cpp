@@ -57,6 +57,8 @@ LogicalResult LinearOp::verify() {
   if (auto grid = getTileGrid())
     if (grid->size() != 2 || (*grid)[0] <= 0 || (*grid)[1] <= 0)
       return emitOpError("tile_grid must be two positive numbers");
+  if (getLeakyAlpha() && getActivation() != Activation::none)
+    return emitOpError("leaky_alpha needs activation none (one activation per chain)");
   return success();
 }
 

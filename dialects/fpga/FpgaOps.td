@@ -13,7 +13,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
-  let summary = "Y = act(alpha * X' * W'^T + beta * bias) on the matrix-vector unit";
+  let summary = "Y = act(alpha * X' * W'^T + beta * bias) on the matrix-vector unit, with its point-wise epilogue";
   let description = [{
     X' is `x` ([R, K]) or its transpose when `transpose_x` (then `x` is [K, R]).
     W' is the matrix in [out, in] layout: `w` ([P, K]) or its transpose when
@@ -22,7 +22,10 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
     matrix-vector product. After fpga-tile, `tile_grid` = [row tiles, column
     tiles] of W' in native N x N tiles. `weight_format` / `input_format`
     (set by fpga-auto-precision or fpga-quantize) are the formats of W' in the
-    MRF and of X' rows entering the matrix unit.
+    MRF and of X' rows entering the matrix unit. fpga-fuse may add two more
+    steps after the activation, in this order: `leaky_alpha` (y < 0 ? alpha
+    * y : y, as fpga.leaky_relu; only without another activation) and
+    `max_floor` (max(y, floor), as fpga.max with a one-element operand).
   }];
   let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, Optional<AnyRankedTensor>:$bias,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_x,
@@ -32,7 +35,9 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
                    DefaultValuedAttr<Fpga_ActivationAttr, "::softnpu::fpga::Activation::none">:$activation,
                    OptionalAttr<DenseI64ArrayAttr>:$tile_grid,
                    OptionalAttr<Fpga_FormatAttr>:$weight_format,
-                   OptionalAttr<Fpga_FormatAttr>:$input_format);
+                   OptionalAttr<Fpga_FormatAttr>:$input_format,
+                   OptionalAttr<F32Attr>:$leaky_alpha,
+                   OptionalAttr<F32Attr>:$max_floor);
   let results = (outs AnyRankedTensor:$y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

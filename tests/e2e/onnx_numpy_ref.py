@@ -511,6 +511,8 @@ OPS = {
     "ConstantOfShape": _constant_of_shape,
     "Conv": _conv,
     "MaxPool": _max_pool,
+    "LeakyRelu": lambda n, a, at: np.where(a[0] < 0, a[0] * np.float32(at.get("alpha", 0.01)), a[0]),
+    "Max": lambda n, a, at: np.maximum.reduce(np.broadcast_arrays(*a)),
 }
 
 

@@ -25,6 +25,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   dynamic_width.onnx    x[1,width] -> Tanh -> y[1,width]   (a dynamic dim that is not the leading one)
   residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
                         the add and the activation read and write rows of 24 in the IVRF
+  conv_leaky_max.onnx   x[1,3,6,6] -> Conv(4 x 3x3, pads 1, bias) -> LeakyRelu(0.1) -> Max(., c[1,1,1,1])
+                        -> y[1,4,6,6]: all three in one chain (openWakeWord's embedding layers)
 """
 import argparse
 import os
@@ -172,6 +174,17 @@ def residual():
     return _model(g)
 
 
+def conv_leaky_max():
+    r = _rng("conv_leaky_max")
+    nodes = [helper.make_node("Conv", ["x", "W", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("LeakyRelu", ["c"], ["l"], name="leaky", alpha=0.1),
+             helper.make_node("Max", ["l", "floor"], ["y"], name="floor")]
+    g = helper.make_graph(nodes, "conv_leaky_max", [_io("x", [1, 3, 6, 6])], [_io("y", [1, 4, 6, 6])],
+                          [_weights(r, "W", 4, 3, 3, 3), _weights(r, "b", 4),
+                           numpy_helper.from_array(np.full([1, 1, 1, 1], -0.05, dtype=np.float32), "floor")])
+    return _model(g)
+
+
 def dynamic_batch():
     r = _rng("dynamic_batch")
     nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["h"], name="fc", transB=1),
@@ -214,6 +227,7 @@ MODELS = {
     "mlp2": mlp2,
     "shared_hidden": shared_hidden,
     "residual": residual,
+    "conv_leaky_max": conv_leaky_max,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,
     "shape_chain": shape_chain,

@@ -35,8 +35,11 @@ void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::op
     fpga::VWrOp::create(b, loc, memSpaceOf(w.mem), w.addr, w.mfu, w.iter);
 }
 
-mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc, bool matVec,
-                                                        llvm::ArrayRef<Step> steps) {
+namespace {
+
+/// The runtime's plan of one chain of these steps; false with its reason.
+bool planChain(const target::Target &t, bool matVec, llvm::ArrayRef<Step> steps, isa::ProgramPlan &plan,
+               std::string &err) {
   std::vector<isa::Inst> insts{{isa::Opcode::VRd, isa::MemSpace::Ivrf}};
   if (matVec)
     insts.push_back({isa::Opcode::MvMul});
@@ -44,14 +47,46 @@ mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t,
     insts.push_back({isa::lookup(s.inst)->opcode});
   insts.push_back({isa::Opcode::VWr, isa::MemSpace::Dram});
   insts.push_back({isa::Opcode::EndChain});
+  return isa::planProgram(insts, t.mfuConfig(), plan, err);
+}
+
+} // namespace
+
+mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc, bool matVec,
+                                                        llvm::ArrayRef<Step> steps) {
   isa::ProgramPlan plan;
   std::string err;
-  if (!isa::planProgram(insts, t.mfuConfig(), plan, err))
+  if (!planChain(t, matVec, steps, plan, err))
     return mlir::emitError(loc) << nodeNameOf(loc) << ": the hardware cannot run this chain: " << err;
   llvm::SmallVector<unsigned> mfus;
   for (size_t i = 0; i < steps.size(); ++i)
     mfus.push_back(plan.chains[0].mfuOfOp[i + (matVec ? 2 : 1)]);
   return mfus;
+}
+
+bool canPlaceSteps(const target::Target &t, bool matVec, llvm::ArrayRef<Step> steps) {
+  isa::ProgramPlan plan;
+  std::string err;
+  return planChain(t, matVec, steps, plan, err);
+}
+
+LinearEpilogue LinearEpilogue::of(fpga::LinearOp op) {
+  LinearEpilogue e;
+  auto add = [&](int &index, const char *inst) {
+    index = static_cast<int>(e.steps.size());
+    e.steps.push_back({inst, 0});
+  };
+  if (op.getAlpha().convertToFloat() != 1.0f)
+    add(e.alphaStep, "vv_mul");
+  if (op.getBias())
+    add(e.biasStep, "vv_add");
+  if (op.getActivation() != fpga::Activation::none)
+    e.steps.push_back({activationInst(op.getActivation())});
+  if (op.getLeakyAlpha())
+    add(e.leakyStep, "vv_prelu");
+  if (op.getMaxFloor())
+    add(e.floorStep, "vv_max");
+  return e;
 }
 
 } // namespace softnpu::lowering

@@ -23,6 +23,11 @@
 
 namespace softnpu::lowering {
 
+/// The MFU instruction of an activation (not `none`).
+inline const char *activationInst(fpga::Activation a) {
+  return a == fpga::Activation::relu ? "v_relu" : a == fpga::Activation::sigmoid ? "v_sigm" : "v_tanh";
+}
+
 /// A point-wise step of a chain before its MFU is known.
 struct Step {
   const char *inst;
@@ -49,6 +54,18 @@ void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::op
 /// an error at `loc` when the target cannot run the chain.
 mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t, mlir::Location loc, bool matVec,
                                                         llvm::ArrayRef<Step> steps);
+/// Whether the target can run a chain of these steps (placeSteps without the
+/// error: fpga-fuse asks before it lengthens a chain).
+bool canPlaceSteps(const target::Target &t, bool matVec, llvm::ArrayRef<Step> steps);
+
+/// The point-wise steps of an fpga.linear's chain after its mv_mul, in order
+/// (alpha, bias, activation, leaky_alpha, max_floor), and which step reads
+/// which operand. Operand addresses are filled in by the lowering.
+struct LinearEpilogue {
+  llvm::SmallVector<Step> steps;
+  int alphaStep = -1, biasStep = -1, leakyStep = -1, floorStep = -1;
+  static LinearEpilogue of(fpga::LinearOp op);
+};
 
 } // namespace softnpu::lowering
 

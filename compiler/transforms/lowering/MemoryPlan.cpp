@@ -75,6 +75,9 @@ bool ivrfCandidate(mlir::Value y, int64_t n) {
     if (!p.getTileGrid())
       return false;
     act = p.getActivation();
+    // A floor above 0 puts it in the padding lanes of a short last vector.
+    if (std::optional<llvm::APFloat> f = p.getMaxFloor(); f && f->convertToFloat() > 0.0f && rowLength(y) % n != 0)
+      return false;
   } else if (auto a = llvm::dyn_cast<fpga::ActivationOp>(def)) {
     act = a.getKind();
   } else if (auto add = llvm::dyn_cast<fpga::AddOp>(def); !add || !sameShapeAdd(add)) {

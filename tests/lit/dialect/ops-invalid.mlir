@@ -275,3 +275,12 @@ fpga.program @main attributes {dram_elements = 0 : i64} {
   // expected-error @+1 {{'fpga.s_wr' op value -2147483649 does not fit RD_STEP (-2147483648 to 2147483647)}}
   fpga.s_wr RD_STEP, -2147483649
 }
+
+// -----
+
+// A linear's chain has one activation: a leaky relu step needs activation none.
+func.func @leaky_and_relu(%x: tensor<1x3xf32>, %w: tensor<2x3xf32>) -> tensor<1x2xf32> {
+  // expected-error @+1 {{'fpga.linear' op leaky_alpha needs activation none (one activation per chain)}}
+  %0 = fpga.linear %x, %w {activation = #fpga<activation relu>, leaky_alpha = 1.000000e-01 : f32} : (tensor<1x3xf32>, tensor<2x3xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
