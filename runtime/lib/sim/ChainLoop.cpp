@@ -357,15 +357,17 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     }
     if (p.matVec)
       s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, valid, y, yStride, p.outLanes, p.pair);
+    // The MFU format is scalar (fp32, bf16, fp16): rounding and the ops are
+    // lane by lane, so they run op by op over the batch's results.
+    if (!mfuFormat.isFp32())
+      for (uint32_t j = 0; j < size; ++j)
+        numerics::roundTrip(y + j * yStride, p.outLanes, mfuFormat, rounding);
+    for (const Op &op : p.ops)
+      applyPointwiseRows(op.op, y, yStride, size, op.operand, p.outLanes, mfuFormat, rounding);
     for (uint32_t j = 0; j < size; ++j) {
       const uint32_t i = i0 + j;
       s.loops.back().iteration = i; // what the window's pixel and the iter addresses use
       float *yi = y + j * yStride;
-      // The MFU format is scalar (fp32, bf16, fp16): rounding is lane by lane.
-      if (!mfuFormat.isFp32())
-        numerics::roundTrip(yi, p.outLanes, mfuFormat, rounding);
-      for (const Op &op : p.ops)
-        applyPointwise(op.op, yi, op.operand, p.outLanes, mfuFormat, rounding);
       for (const Write &wr : p.writes) {
         const uint64_t addr = static_cast<uint64_t>(wr.a + static_cast<int64_t>(i) * wr.step);
         if (wr.mem == MemSpace::Dram) {

@@ -60,49 +60,62 @@ void mapPadded(float *x, size_t lanes, void (*f)(float *, size_t)) {
 
 } // namespace
 
-void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, const numerics::NumberFormat &mfuFormat,
-                    numerics::Rounding rounding) {
+namespace {
+
+/// f(x[i], v[i]) -> x[i] over `lanes` lanes of `count` rows (row r at x + r
+/// x stride; the same operand v for every row).
+template <class F> inline void eachLane(float *x, size_t stride, size_t count, const float *v, size_t lanes, F f) {
+  for (size_t r = 0; r < count; ++r, x += stride)
+    for (size_t i = 0; i < lanes; ++i)
+      x[i] = f(x[i], v ? v[i] : 0.0f);
+}
+
+} // namespace
+
+void applyPointwiseRows(isa::Opcode op, float *x, size_t stride, size_t count, const float *v, size_t lanes,
+                        const numerics::NumberFormat &mfuFormat, numerics::Rounding rounding) {
   using isa::Opcode;
   switch (op) {
   case Opcode::VvAdd:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = x[i] + v[i];
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return a + b; });
     break;
   case Opcode::VvASubB:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = x[i] - v[i];
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return a - b; });
     break;
   case Opcode::VvBSubA:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = v[i] - x[i];
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return b - a; });
     break;
   case Opcode::VvMax:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = std::fmax(x[i], v[i]);
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return std::fmax(a, b); });
     break;
   case Opcode::VvMul:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = x[i] * v[i];
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return a * b; });
     break;
   case Opcode::VvPrelu: // NaN and -0 are not below 0: they pass unchanged
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = pick(x[i] < 0.0f, x[i] * v[i], x[i]);
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return pick(a < 0.0f, a * b, a); });
     break;
   case Opcode::VRelu:
-    for (size_t i = 0; i < lanes; ++i)
-      x[i] = pick(x[i] > 0.0f, x[i], 0.0f);
+    eachLane(x, stride, count, nullptr, lanes, [](float a, float) { return pick(a > 0.0f, a, 0.0f); });
     break;
   case Opcode::VSigm:
-    mapPadded(x, lanes, numerics::sigmoidLanes);
+    for (size_t r = 0; r < count; ++r)
+      mapPadded(x + r * stride, lanes, numerics::sigmoidLanes);
     break;
   case Opcode::VTanh:
-    mapPadded(x, lanes, numerics::tanhLanes);
+    for (size_t r = 0; r < count; ++r)
+      mapPadded(x + r * stride, lanes, numerics::tanhLanes);
     break;
   default: // v_pass, and non point-wise opcodes (never passed here)
     break;
   }
   if (!mfuFormat.isFp32()) // fp32: nothing to round (roundTrip would only find that out, per op)
-    numerics::roundTrip(x, lanes, mfuFormat, rounding);
+    for (size_t r = 0; r < count; ++r)
+      numerics::roundTrip(x + r * stride, lanes, mfuFormat, rounding);
+}
+
+void applyPointwise(isa::Opcode op, float *x, const float *v, size_t lanes, const numerics::NumberFormat &mfuFormat,
+                    numerics::Rounding rounding) {
+  applyPointwiseRows(op, x, 0, 1, v, lanes, mfuFormat, rounding);
 }
 
 } // namespace softnpu::sim::detail

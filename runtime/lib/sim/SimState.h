@@ -289,6 +289,10 @@ void describeStandalone(const State &s, const isa::Inst &inst, timing::Work &w);
 /// then rounded to `mfuFormat`.
 void applyPointwise(isa::Opcode op, float *x, const float *operand, size_t lanes,
                     const numerics::NumberFormat &mfuFormat, numerics::Rounding rounding);
+/// applyPointwise on `count` rows of `lanes` lanes, row r at x + r x stride,
+/// each with the same operand (the iterations of a batched chain loop).
+void applyPointwiseRows(isa::Opcode op, float *x, size_t stride, size_t count, const float *operand, size_t lanes,
+                        const numerics::NumberFormat &mfuFormat, numerics::Rounding rounding);
 
 } // namespace softnpu::sim::detail
 
