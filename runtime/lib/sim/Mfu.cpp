@@ -64,16 +64,19 @@ namespace {
 
 /// f(x[i], v[i]) -> x[i] over `lanes` lanes of `count` rows (row r at x + r
 /// x stride; the same operand v for every row).
-template <class F> inline void eachLane(float *x, size_t stride, size_t count, const float *v, size_t lanes, F f) {
+template <class F>
+__attribute__((always_inline)) inline void eachLane(float *x, size_t stride, size_t count, const float *v, size_t lanes,
+                                                    F f) {
   for (size_t r = 0; r < count; ++r, x += stride)
     for (size_t i = 0; i < lanes; ++i)
       x[i] = f(x[i], v ? v[i] : 0.0f);
 }
 
-} // namespace
-
-void applyPointwiseRows(isa::Opcode op, float *x, size_t stride, size_t count, const float *v, size_t lanes,
-                        const numerics::NumberFormat &mfuFormat, numerics::Rounding rounding) {
+/// The element-wise ops (not the activations, not the rounding); any other
+/// opcode changes nothing. Compiled twice: for the baseline and for AVX2 (wider
+/// vectors, the same IEEE operations, so the same bits).
+__attribute__((always_inline)) inline void elementwise(isa::Opcode op, float *x, size_t stride, size_t count,
+                                                       const float *v, size_t lanes) {
   using isa::Opcode;
   switch (op) {
   case Opcode::VvAdd:
@@ -97,6 +100,37 @@ void applyPointwiseRows(isa::Opcode op, float *x, size_t stride, size_t count, c
   case Opcode::VRelu:
     eachLane(x, stride, count, nullptr, lanes, [](float a, float) { return pick(a > 0.0f, a, 0.0f); });
     break;
+  default:
+    break;
+  }
+}
+
+void elementwiseBaseline(isa::Opcode op, float *x, size_t stride, size_t count, const float *v, size_t lanes) {
+  elementwise(op, x, stride, count, v, lanes);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("avx2"))) void elementwiseAvx2(isa::Opcode op, float *x, size_t stride, size_t count,
+                                                     const float *v, size_t lanes) {
+  elementwise(op, x, stride, count, v, lanes);
+}
+#endif
+
+void elementwiseBest(isa::Opcode op, float *x, size_t stride, size_t count, const float *v, size_t lanes) {
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2)
+    return elementwiseAvx2(op, x, stride, count, v, lanes);
+#endif
+  elementwiseBaseline(op, x, stride, count, v, lanes);
+}
+
+} // namespace
+
+void applyPointwiseRows(isa::Opcode op, float *x, size_t stride, size_t count, const float *v, size_t lanes,
+                        const numerics::NumberFormat &mfuFormat, numerics::Rounding rounding) {
+  using isa::Opcode;
+  switch (op) {
   case Opcode::VSigm:
     for (size_t r = 0; r < count; ++r)
       mapPadded(x + r * stride, lanes, numerics::sigmoidLanes);
@@ -105,7 +139,8 @@ void applyPointwiseRows(isa::Opcode op, float *x, size_t stride, size_t count, c
     for (size_t r = 0; r < count; ++r)
       mapPadded(x + r * stride, lanes, numerics::tanhLanes);
     break;
-  default: // v_pass, and non point-wise opcodes (never passed here)
+  default: // the element-wise ops; v_pass and non point-wise opcodes (never passed here) change nothing
+    elementwiseBest(op, x, stride, count, v, lanes);
     break;
   }
   if (!mfuFormat.isFp32()) // fp32: nothing to round (roundTrip would only find that out, per op)
