@@ -264,6 +264,12 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
     const int64_t base = interiorBase(p.win, static_cast<uint32_t>(pixel));
     if (base >= 0) { // the same taps forEachTap visits, all inside the map
       const float *first = map + base;
+      if (p.win.dilW == 1 && c == p.win.inC) { // a kernel row's taps are contiguous in the map
+        const size_t row = size_t{p.win.kW} * c;
+        for (uint32_t kh = 0; kh < p.win.kH; ++kh)
+          copyFloats(x + kh * row, first + p.tapOffsets[size_t{kh} * p.win.kW], row);
+        return;
+      }
       for (size_t tap = 0; tap < p.tapOffsets.size(); ++tap)
         copyFloats(x + tap * c, first + p.tapOffsets[tap], c);
       return;
