@@ -232,15 +232,18 @@ bool kernelAvailable(CompactKernel kernel) {
     return compactAvx2Supported();
   case CompactKernel::Avx2Vnni:
     return compactAvx2VnniSupported();
+  case CompactKernel::Avx512Vnni:
+    return compactAvx512VnniSupported();
   }
   return false;
 }
 
 CompactKernel bestKernel() {
-  static const CompactKernel best = kernelAvailable(CompactKernel::Avx2Vnni) ? CompactKernel::Avx2Vnni
-                                    : kernelAvailable(CompactKernel::Avx2)   ? CompactKernel::Avx2
-                                    : kernelAvailable(CompactKernel::Sse2)   ? CompactKernel::Sse2
-                                                                             : CompactKernel::Portable;
+  static const CompactKernel best = kernelAvailable(CompactKernel::Avx512Vnni) ? CompactKernel::Avx512Vnni
+                                    : kernelAvailable(CompactKernel::Avx2Vnni) ? CompactKernel::Avx2Vnni
+                                    : kernelAvailable(CompactKernel::Avx2)     ? CompactKernel::Avx2
+                                    : kernelAvailable(CompactKernel::Sse2)     ? CompactKernel::Sse2
+                                                                               : CompactKernel::Portable;
   return best;
 }
 
@@ -253,6 +256,7 @@ namespace {
 /// acc += w in, by `kernel` (available, not Auto).
 void runKernel(const MsfpCompactMatrix &w, const InputView &in, float *acc, CompactKernel kernel) {
   switch (kernel) {
+  case CompactKernel::Avx512Vnni: // one vector: the AVX2 + VNNI kernel
   case CompactKernel::Avx2Vnni:
     compactKernelAvx2Vnni(w, in, acc);
     break;
@@ -317,6 +321,9 @@ bool matVecCompactMsfpBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &
       in.blocks < w.blocks || !kernelAvailable(kernel))
     return false;
   switch (kernel == CompactKernel::Auto ? bestKernel() : kernel) {
+  case CompactKernel::Avx512Vnni:
+    compactBatchAvx512Vnni(w, in, acc, accStride);
+    break;
   case CompactKernel::Avx2Vnni:
     compactBatchAvx2Vnni(w, in, acc, accStride);
     break;

@@ -257,10 +257,12 @@ void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, flo
 /// The instruction-set variants (each false when not built / not supported).
 bool compactAvx2Supported();
 bool compactAvx2VnniSupported();
+bool compactAvx512VnniSupported();
 void compactKernelAvx2(const MsfpCompactMatrix &w, const InputView &in, float *acc);
 void compactKernelAvx2Vnni(const MsfpCompactMatrix &w, const InputView &in, float *acc);
 void compactBatchAvx2(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride);
 void compactBatchAvx2Vnni(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride);
+void compactBatchAvx512Vnni(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride);
 
 } // namespace softnpu::numerics::detail
 

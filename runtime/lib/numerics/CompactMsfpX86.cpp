@@ -34,6 +34,90 @@ namespace {
 #undef KERNEL_TARGET
 #undef KERNEL_VNNI
 
+/// Batches on AVX-512 + VNNI: the fast pieces (runCompactBatch's PiecesFn)
+/// take two groups of 8 rows per 512-bit vector (the groups' quads side by
+/// side, so one vpdpbusd does the work of two); the other pieces and a last
+/// odd or short group take the AVX2 + VNNI code. The arithmetic per row is
+/// the same: exact int32 block sums, one float(sum) x 2^E per block, added in
+/// block order.
+namespace avx512vnni {
+#define ZMM_FN __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+/// Groups g and g + 1 (16 rows, accumulators dst[j][0..16)) of NP pieces.
+template <unsigned Q, int NP>
+ZMM_FN inline void groupPair(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, const uint32_t *pieces, size_t g,
+                             float *const *dst) {
+  const unsigned quads = Q ? Q : in.quads;
+  const size_t blocks = w.blocks, stride = static_cast<size_t>(quads) * kQuadBytes, groupBytes = blocks * stride;
+  const uint8_t *sig = w.sig.data() + g * groupBytes;
+  const uint8_t *scales = w.scales.data() + g * blocks * kGroupRows;
+  const int32_t *xq8[NP], *corr[NP], *expAdd[NP];
+  __m512 a[NP];
+  for (int j = 0; j < NP; ++j) {
+    const size_t p = pieces[j];
+    xq8[j] = in.quad8.data() + p * in.blocks * quads;
+    corr[j] = in.corr.data() + p * in.blocks;
+    expAdd[j] = in.expAdd.data() + p * in.blocks;
+    a[j] = _mm512_loadu_ps(dst[j]);
+  }
+  for (size_t b = 0; b < blocks; ++b) {
+    __m512i sum[NP];
+    for (int j = 0; j < NP; ++j)
+      sum[j] = _mm512_set1_epi32(corr[j][b]);
+    for (unsigned q = 0; q < quads; ++q) {
+      const uint8_t *lo = sig + b * stride + q * kQuadBytes;
+      const __m512i v =
+          _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(lo))),
+                             _mm256_loadu_si256(reinterpret_cast<const __m256i *>(lo + groupBytes)), 1);
+      for (int j = 0; j < NP; ++j)
+        sum[j] = _mm512_dpbusd_epi32(sum[j], v, _mm512_set1_epi32(xq8[j][b * quads + q]));
+    }
+    const __m128i bytes =
+        _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales + b * kGroupRows)),
+                           _mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales + (blocks + b) * kGroupRows)));
+    const __m512i e = _mm512_cvtepu8_epi32(bytes);
+    for (int j = 0; j < NP; ++j) {
+      const __m512i ej = _mm512_add_epi32(e, _mm512_set1_epi32(expAdd[j][b]));
+      a[j] = _mm512_add_ps(a[j],
+                           _mm512_mul_ps(_mm512_cvtepi32_ps(sum[j]), _mm512_castsi512_ps(_mm512_slli_epi32(ej, 23))));
+    }
+  }
+  for (int j = 0; j < NP; ++j)
+    _mm512_storeu_ps(dst[j], a[j]);
+}
+
+/// The PiecesFn: whole pairs of groups here, four pieces at a time, then
+/// one; the rest (a last odd or short group) by the AVX2 + VNNI code.
+template <unsigned Q>
+ZMM_FN void pieces(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, const uint32_t *list, size_t count,
+                   float *acc, size_t stride) {
+  constexpr int NP = 4;
+  const size_t wholeGroups = w.rows / kGroupRows, pairs = wholeGroups / 2;
+  for (size_t pair = 0; pair < pairs; ++pair) {
+    const size_t g = 2 * pair;
+    float *dst[NP];
+    size_t i = 0;
+    for (; i + NP <= count; i += NP) {
+      for (int j = 0; j < NP; ++j)
+        dst[j] = acc + list[i + j] * stride + g * kGroupRows;
+      groupPair<Q, NP>(w, in, list + i, g, dst);
+    }
+    for (; i < count; ++i) {
+      dst[0] = acc + list[i] * stride + g * kGroupRows;
+      groupPair<Q, 1>(w, in, list + i, g, dst);
+    }
+  }
+  if (2 * pairs < w.groups())
+    avx2vnni::piecesFrom<2, Q>(w, in, list, count, acc, stride, 2 * pairs);
+}
+
+template <unsigned Q> void batch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride) {
+  runCompactBatch<avx2vnni::sums<2, Q>, avx2vnni::normal<2, Q>, avx2vnni::normalMulti<2, Q>, pieces<Q>>(w, in, acc,
+                                                                                                        stride);
+}
+#undef ZMM_FN
+} // namespace avx512vnni
+
 /// Whether vpmaddubsw's int16 pair sums cannot saturate: |w + 2^mw| <=
 /// 2^(mw+1) - 1, |x| <= 2^mx - 1 (false only for m = 7 on both sides).
 bool pairsFitInt16(unsigned mw, unsigned mx) { return 2 * ((2 << mw) - 1) * ((1 << mx) - 1) <= 32767; }
@@ -71,9 +155,35 @@ void compactBatchAvx2Vnni(const MsfpCompactMatrix &w, const MsfpCompactBatch &in
   avx2vnni::runModeBatch<2>(w, in, acc, stride);
 }
 
+bool compactAvx512VnniSupported() {
+  static const bool ok = compactAvx2VnniSupported() && __builtin_cpu_supports("avx512f") &&
+                         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                         __builtin_cpu_supports("avx512vnni");
+  return ok;
+}
+
+void compactBatchAvx512Vnni(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride) {
+  switch (in.quads) {
+  case 2:
+    avx512vnni::batch<2>(w, in, acc, stride);
+    break;
+  case 4:
+    avx512vnni::batch<4>(w, in, acc, stride);
+    break;
+  case 8:
+    avx512vnni::batch<8>(w, in, acc, stride);
+    break;
+  default:
+    avx512vnni::batch<0>(w, in, acc, stride);
+    break;
+  }
+}
+
 #else
 
 bool compactAvx2Supported() { return false; }
+bool compactAvx512VnniSupported() { return false; }
+void compactBatchAvx512Vnni(const MsfpCompactMatrix &, const MsfpCompactBatch &, float *, size_t) {}
 bool compactAvx2VnniSupported() { return false; }
 void compactKernelAvx2(const MsfpCompactMatrix &, const InputView &, float *) {}
 void compactKernelAvx2Vnni(const MsfpCompactMatrix &, const InputView &, float *) {}

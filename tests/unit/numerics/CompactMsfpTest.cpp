@@ -33,7 +33,7 @@ namespace {
 std::vector<CompactKernel> kernels() {
   std::vector<CompactKernel> out;
   for (CompactKernel k : {CompactKernel::Auto, CompactKernel::Portable, CompactKernel::Sse2, CompactKernel::Avx2,
-                          CompactKernel::Avx2Vnni})
+                          CompactKernel::Avx2Vnni, CompactKernel::Avx512Vnni})
     if (compactKernelAvailable(k))
       out.push_back(k);
   return out;
@@ -51,6 +51,8 @@ const char *kernelName(CompactKernel k) {
     return "avx2";
   case CompactKernel::Avx2Vnni:
     return "avx2-vnni";
+  case CompactKernel::Avx512Vnni:
+    return "avx512-vnni";
   }
   return "?";
 }
@@ -222,7 +224,8 @@ TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
     for (unsigned mw : {2u, 4u, 7u}) {
       for (unsigned mx = 1; mx <= 7; ++mx) {
         const NumberFormat wf = NumberFormat::bfp(mw, k), xf = NumberFormat::bfp(mx, k);
-        const size_t wCols = 3 * k, rows = 13;
+        // 37 rows: pairs of whole groups (the AVX-512 kernel) and a short last group.
+        const size_t wCols = 3 * k, rows = k == 16 || k == 8 ? 37 : 13;
         std::vector<BfpVector> w;
         std::vector<float> row(wCols);
         for (size_t r = 0; r < rows; ++r) {

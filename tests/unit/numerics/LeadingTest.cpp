@@ -97,7 +97,7 @@ TEST(CompactLongerInput, EqualsDotOfZeroPaddedRows) {
   std::mt19937 rng(5);
   std::vector<CompactKernel> kernels;
   for (CompactKernel k : {CompactKernel::Auto, CompactKernel::Portable, CompactKernel::Sse2, CompactKernel::Avx2,
-                          CompactKernel::Avx2Vnni})
+                          CompactKernel::Avx2Vnni, CompactKernel::Avx512Vnni})
     if (compactKernelAvailable(k))
       kernels.push_back(k);
   size_t compared = 0;

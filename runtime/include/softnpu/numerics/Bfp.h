@@ -171,8 +171,10 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
                          Rounding rounding, unsigned weightMantissaBits, MsfpCompactBatch &out);
 
 /// The instruction sets matVecCompactMsfp can use; all give the same bits.
-/// Auto picks the best the CPU has (AVX2 with VNNI, AVX2, SSE2, portable).
-enum class CompactKernel { Auto, Portable, Sse2, Avx2, Avx2Vnni };
+/// Auto picks the best the CPU has (AVX-512 with VNNI, AVX2 with VNNI, AVX2,
+/// SSE2, portable). Avx512Vnni differs from Avx2Vnni only in batches
+/// (matVecCompactMsfpBatch), where it takes two groups of 8 rows per vector.
+enum class CompactKernel { Auto, Portable, Sse2, Avx2, Avx2Vnni, Avx512Vnni };
 /// Whether this build and CPU can run `kernel` (Auto and Portable: always).
 bool compactKernelAvailable(CompactKernel kernel);
 /// matVecCompactMsfp with a chosen kernel (tests and benchmarks); false also
