@@ -342,7 +342,13 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   // few dozen lanes of the N).
   const bool packed = p.matVec && p.cols == 1 && s.mrf.compactPair(p.pair);
   const uint64_t xStride = packed ? (valid + 15) / 16 * 16 : p.matVec ? p.inLanes : std::max(p.inLanes, p.outLanes);
-  const uint64_t yStride = p.matVec ? static_cast<uint64_t>(p.rows) * n : xStride;
+  // One output vector of a compact pair: the results are packed too, at the
+  // lanes the tiles and the writes reach (MatrixRegisterFile::rowsReached).
+  const uint64_t yStride =
+      !p.matVec ? xStride
+      : packed && p.rows == 1
+          ? std::min<uint64_t>(n, (std::max<uint64_t>(p.outLanes, s.mrf.rowsReached(p.firstTile, 1, 1)) + 15) / 16 * 16)
+          : static_cast<uint64_t>(p.rows) * n;
   s.batchIn.resize(batch * xStride);
   if (p.matVec)
     s.batchOut.resize(batch * yStride);

@@ -305,7 +305,14 @@ void MatrixRegisterFile::matVecBatch(uint32_t first, uint32_t rows, uint32_t col
       std::copy(xp, xp + nonZero, generalIn_.begin());
       xp = generalIn_.data();
     }
-    matVecGeneral(first, rows, cols, xp, nonZero, y + p * yStride, yLanes, pair);
+    if (yStride >= static_cast<size_t>(rows) * n) {
+      matVecGeneral(first, rows, cols, xp, nonZero, y + p * yStride, yLanes, pair);
+    } else { // packed results (one output vector): the general path writes all N lanes
+      generalOut_.resize(static_cast<size_t>(rows) * n);
+      matVecGeneral(first, rows, cols, xp, nonZero, generalOut_.data(), yLanes, pair);
+      std::copy(generalOut_.begin(), generalOut_.begin() + static_cast<std::ptrdiff_t>(std::min(yLanes, yStride)),
+                y + p * yStride);
+    }
   }
 }
 

@@ -86,6 +86,15 @@ public:
   /// compactPair(pair), which never reads them.
   void matVecBatch(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t xStride, size_t count,
                    size_t nonZero, float *y, size_t yStride, size_t yLanes, uint32_t pair);
+  /// The most rows any tile of the grid holds: with one output vector
+  /// (rows == 1), matVecBatch writes the first max(yLanes, this) lanes of a
+  /// result only, so results may be packed at that stride.
+  size_t rowsReached(uint32_t first, uint32_t rows, uint32_t cols) const {
+    size_t most = 0;
+    for (size_t k = 0, tiles = static_cast<size_t>(rows) * cols; k < tiles; ++k)
+      most = std::max<size_t>(most, tileAt(first + k).rows);
+    return most;
+  }
   /// Quantizes native vector c of an mv_mul input (`xc`) for the tiles from
   /// `first`: the blocks they reach, or all of it when it holds NaN or Inf;
   /// lanes from `nonZero` on are known to be zero.
@@ -146,6 +155,7 @@ private:
   std::vector<float> generalIn_;                  ///< matVecBatch: such an input, zero past nonZero
   /// Lanes of native vector c the tiles of column c reach, in whole blocks of k.
   size_t lanesReached(uint32_t first, uint32_t rows, uint32_t cols, uint32_t c, size_t k) const;
+  std::vector<float> generalOut_; ///< matVecBatch: a general input's result when results are packed
   /// matVecFresh for one input through quantizeColumn and multiply: any
   /// format, NaN and Inf.
   void matVecGeneral(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t nonZero, float *y,

@@ -60,7 +60,7 @@ Outcome runOnce(const artifact::Artifact &a, bool observed, int runs) {
   auto addVrf = [&](MemSpace mem, unsigned mfu, uint32_t depth) {
     for (uint32_t v = 0; v < depth; ++v) {
       const float *p = s->vrfVector(mem, mfu, v);
-      o.vrfs.insert(o.vrfs.end(), p, p + N);
+      o.vrfs.insert(o.vrfs.end(), p, p + t.nativeDim);
     }
   };
   addVrf(MemSpace::Ivrf, 0, t.ivrfDepth);
@@ -125,6 +125,7 @@ constexpr uint64_t kAfterBias = ~uint64_t{0};
 artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t outC,
                                 uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
                                 uint64_t yAt = kAfterBias, uint32_t pixels = 0) {
+  const uint32_t N = t.nativeDim; // tiny's, or a wider variant's
   const uint32_t outH = (inH + 2 * pad - k) / stride + 1, outW = (inW + 2 * pad - k) / stride + 1;
   const uint32_t kk = k * k * inC, rows = (outC + N - 1) / N, cols = (kk + N - 1) / N;
   if (x.empty())
@@ -183,6 +184,18 @@ TEST(SimChainLoopTest, NanAndInfInputsMatch) {
   x[41] = -std::numeric_limits<float>::infinity();
   expectSame(convArtifact(tinyTarget(), 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu, x));
   expectSame(convArtifact(tinyTarget(true), 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu, x));
+}
+
+TEST(SimChainLoopTest, NanInputsWithResultsNarrowerThanN) {
+  // N = 64 and 7 output channels: the fast path packs the batch's results at
+  // 16 lanes, and an input holding NaN or Inf takes the general path, which
+  // writes whole N-lane vectors, through a scratch vector.
+  target::Target wide = tinyTarget();
+  wide.nativeDim = 64;
+  std::vector<float> x = randomVector(6 * 5, 33, 2.0f); // one channel: one tile at either N
+  x[9] = std::numeric_limits<float>::quiet_NaN();
+  x[22] = -std::numeric_limits<float>::infinity();
+  expectSame(convArtifact(wide, 6, 5, 1, 7, 3, 1, 1, Opcode::VRelu, x));
 }
 
 TEST(SimChainLoopTest, OutputOverTheMapIsReadByLaterPixels) {
