@@ -274,23 +274,38 @@ struct Blocks16 {
     size_t piece, block;
     unsigned len;
   };
+  Blocks16(MsfpCompactBatch &b, int mx, int mw, int32_t maxQ)
+      : out(b), mx(mx), mw(mw), maxQ(maxQ), blocks(b.blocks), base(b.base),
+        quad8(reinterpret_cast<int8_t *>(b.quad8.data())), quad16(b.quad16.data()), corr(b.corr.data()),
+        expAdd(b.expAdd.data()), active(b.active.data()), activeCount(b.activeCount.data()),
+        minScale(b.activeMinScale.data()), maxScale(b.activeMaxScale.data()) {}
+
   MsfpCompactBatch &out;
   int mx, mw;
   int32_t maxQ;
+  // The batch's arrays (sized before the first block), held here so that
+  // the stores of one block do not make the next reload them.
+  size_t blocks;
+  int base;
+  int8_t *quad8;
+  int16_t *quad16;
+  int32_t *corr, *expAdd;
+  uint32_t *active, *activeCount;
+  int16_t *minScale, *maxScale;
   Job jobs[16];
   unsigned pending = 0;
 
-  int8_t *q8(size_t p, size_t b) { return reinterpret_cast<int8_t *>(out.quad8.data() + (p * out.blocks + b) * 4); }
-  int16_t *q16(size_t p, size_t b) { return out.quad16.data() + (p * out.blocks + b) * 16; }
+  int8_t *q8(size_t p, size_t b) const { return quad8 + (p * blocks + b) * 16; }
+  int16_t *q16(size_t p, size_t b) const { return quad16 + (p * blocks + b) * 16; }
   /// Records block b of piece p (finishBlock's bookkeeping, on the batch).
   void finish(size_t p, size_t b, int e, int32_t sum, bool nonZero) {
-    const size_t at = p * out.blocks + b;
-    out.corr[at] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << mw);
-    out.expAdd[at] = e + out.base;
+    const size_t at = p * blocks + b;
+    corr[at] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << mw);
+    expAdd[at] = e + base;
     if (nonZero) {
-      out.active[p * out.blocks + out.activeCount[p]++] = static_cast<uint32_t>(b);
-      out.activeMinScale[p] = static_cast<int16_t>(std::min<int>(out.activeMinScale[p], e));
-      out.activeMaxScale[p] = static_cast<int16_t>(std::max<int>(out.activeMaxScale[p], e));
+      active[p * blocks + activeCount[p]++] = static_cast<uint32_t>(b);
+      minScale[p] = static_cast<int16_t>(std::min<int>(minScale[p], e));
+      maxScale[p] = static_cast<int16_t>(std::max<int>(maxScale[p], e));
     }
   }
 };
@@ -388,7 +403,7 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
 template <Rounding R>
 AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, size_t filled, int mx, int32_t maxQ,
                        int mw, MsfpCompactBatch &out) {
-  Blocks16 s{out, mx, mw, maxQ, {}, 0};
+  Blocks16 s(out, mx, mw, maxQ);
   filled = std::min(filled, n);
   for (size_t p = 0; p < count; ++p) {
     out.prepared[p] = 1;
