@@ -81,8 +81,7 @@ bool prepareBlock(const int16_t *xs, size_t k, unsigned quads, int maxQ, uint8_t
 
 /// Where one piece's blocks go in a batch.
 struct PieceOut {
-  int8_t *q8;   ///< blocks x quads x 4 bytes
-  int16_t *q16; ///< blocks x quads x 4
+  int8_t *q8; ///< blocks x quads x 4 bytes
   int32_t *corr, *expAdd;
   uint32_t *active; ///< non-zero blocks, increasing
   uint32_t activeCount = 0;
@@ -103,10 +102,10 @@ inline void finishBlock(PieceOut &o, size_t b, int e, int32_t sum, bool nonZero,
 /// One block of len (<= k) elements by the rules of quantizeInto's fused
 /// path (QuantizeMsfp.cpp): the shared exponent (msfpBlockExponent) and each
 /// element's significand (msfpSignificand), written as the kernels' bytes
-/// and int16 quads (zero from len up to `padded`). False at a NaN or Inf.
+/// (zero from len up to `padded`). False at a NaN or Inf.
 template <Rounding R>
 __attribute__((always_inline)) inline bool genericBlock(const float *x, size_t len, size_t padded, int mx, int32_t maxQ,
-                                                        int8_t *q8, int16_t *q16, int &e, int32_t &sum, bool &nonZero) {
+                                                        int8_t *q8, int &e, int32_t &sum, bool &nonZero) {
   if (!msfpBlockExponent(x, len, e))
     return false;
   const double toSteps = pow2d(mx - 1 - e);
@@ -114,14 +113,11 @@ __attribute__((always_inline)) inline bool genericBlock(const float *x, size_t l
   for (size_t i = 0; i < len; ++i) {
     const int32_t q = msfpSignificand<R>(x[i], toSteps, maxQ);
     q8[i] = static_cast<int8_t>(q); // |q| <= 127
-    q16[i] = static_cast<int16_t>(q);
     s += q;
     any |= q;
   }
-  for (size_t i = len; i < padded; ++i) {
+  for (size_t i = len; i < padded; ++i)
     q8[i] = 0;
-    q16[i] = 0;
-  }
   sum = s;
   nonZero = any != 0;
   return true;
@@ -131,7 +127,6 @@ __attribute__((always_inline)) inline bool genericBlock(const float *x, size_t l
 /// Block b of a piece lies wholly past its filled elements: all zeros.
 inline void zeroBlock(PieceOut &o, size_t b, unsigned quads, int mw, int base) {
   std::fill(o.q8 + b * quads * 4, o.q8 + (b + 1) * quads * 4, int8_t{0});
-  std::fill(o.q16 + b * quads * 4, o.q16 + (b + 1) * quads * 4, int16_t{0});
   finishBlock(o, b, kMinExp, 0, false, mw, base);
 }
 
@@ -149,8 +144,8 @@ __attribute__((always_inline)) inline bool genericPiece(const float *x, size_t n
     int e;
     int32_t sum;
     bool nonZero;
-    if (!genericBlock<R>(x + start, std::min(k, filled - start), 4 * size_t{quads}, mx, maxQ, o.q8 + b * quads * 4,
-                         o.q16 + b * quads * 4, e, sum, nonZero))
+    if (!genericBlock<R>(x + start, std::min(k, filled - start), 4 * size_t{quads}, mx, maxQ, o.q8 + b * quads * 4, e,
+                         sum, nonZero))
       return false;
     finishBlock(o, b, e, sum, nonZero, mw, base);
   }
@@ -170,8 +165,8 @@ bool pieceBaseline(const float *x, size_t n, size_t filled, size_t k, unsigned q
 /// with `fallback` set when 2^(mx - 1 - E) is not a float; false alone at a
 /// NaN or Inf.
 template <Rounding R>
-AVX512_FN inline bool block16(const float *x, unsigned len, unsigned padded, int mx, int32_t maxQ, int8_t *q8,
-                              int16_t *q16, int &e, int32_t &sum, bool &nonZero, bool &fallback) {
+AVX512_FN inline bool block16(const float *x, unsigned len, unsigned padded, int mx, int32_t maxQ, int8_t *q8, int &e,
+                              int32_t &sum, bool &nonZero, bool &fallback) {
   const __mmask16 lanes = static_cast<__mmask16>((1u << len) - 1), out = static_cast<__mmask16>((1u << padded) - 1);
   const __m512i bits = _mm512_castps_si512(_mm512_maskz_loadu_ps(lanes, x));
   const __m512i mag = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
@@ -201,7 +196,6 @@ AVX512_FN inline bool block16(const float *x, unsigned len, unsigned padded, int
   __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(maxQ));
   q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits), _mm512_setzero_si512(), q); // x's sign
   _mm_mask_storeu_epi8(q8, out, _mm512_cvtepi32_epi8(q));
-  _mm256_mask_storeu_epi16(q16, out, _mm512_cvtepi32_epi16(q));
   sum = _mm512_reduce_add_epi32(q);
   nonZero = _mm512_test_epi32_mask(q, q) != 0;
   return true;
@@ -217,12 +211,11 @@ AVX512_FN bool pieceAvx512(const float *x, size_t n, size_t filled, size_t k, un
     }
     const size_t len = std::min(k, filled - start);
     int8_t *q8 = o.q8 + b * quads * 4;
-    int16_t *q16 = o.q16 + b * quads * 4;
     int e;
     int32_t sum;
     bool nonZero, fallback = false;
-    if (!block16<R>(x + start, static_cast<unsigned>(len), 4 * quads, mx, maxQ, q8, q16, e, sum, nonZero, fallback) &&
-        (!fallback || !genericBlock<R>(x + start, len, 4 * size_t{quads}, mx, maxQ, q8, q16, e, sum, nonZero)))
+    if (!block16<R>(x + start, static_cast<unsigned>(len), 4 * quads, mx, maxQ, q8, e, sum, nonZero, fallback) &&
+        (!fallback || !genericBlock<R>(x + start, len, 4 * size_t{quads}, mx, maxQ, q8, e, sum, nonZero)))
       return false;
     finishBlock(o, b, e, sum, nonZero, mw, base);
   }
@@ -276,9 +269,9 @@ struct Blocks16 {
   };
   Blocks16(MsfpCompactBatch &b, int mx, int mw, int32_t maxQ)
       : out(b), mx(mx), mw(mw), maxQ(maxQ), blocks(b.blocks), base(b.base),
-        quad8(reinterpret_cast<int8_t *>(b.quad8.data())), quad16(b.quad16.data()), corr(b.corr.data()),
-        expAdd(b.expAdd.data()), active(b.active.data()), activeCount(b.activeCount.data()),
-        minScale(b.activeMinScale.data()), maxScale(b.activeMaxScale.data()) {}
+        quad8(reinterpret_cast<int8_t *>(b.quad8.data())), corr(b.corr.data()), expAdd(b.expAdd.data()),
+        active(b.active.data()), activeCount(b.activeCount.data()), minScale(b.activeMinScale.data()),
+        maxScale(b.activeMaxScale.data()) {}
 
   MsfpCompactBatch &out;
   int mx, mw;
@@ -288,7 +281,6 @@ struct Blocks16 {
   size_t blocks;
   int base;
   int8_t *quad8;
-  int16_t *quad16;
   int32_t *corr, *expAdd;
   uint32_t *active, *activeCount;
   int16_t *minScale, *maxScale;
@@ -296,7 +288,6 @@ struct Blocks16 {
   unsigned pending = 0;
 
   int8_t *q8(size_t p, size_t b) const { return quad8 + (p * blocks + b) * 16; }
-  int16_t *q16(size_t p, size_t b) const { return quad16 + (p * blocks + b) * 16; }
   /// Records block b of piece p (finishBlock's bookkeeping, on the batch).
   void finish(size_t p, size_t b, int e, int32_t sum, bool nonZero) {
     const size_t at = p * blocks + b;
@@ -370,7 +361,6 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
     if (j < s.pending) {
       const Blocks16::Job &job = s.jobs[j];
       _mm_storeu_si128(reinterpret_cast<__m128i *>(s.q8(job.piece, job.block)), _mm512_cvtepi32_epi8(q));
-      _mm256_storeu_si256(reinterpret_cast<__m256i *>(s.q16(job.piece, job.block)), _mm512_cvtepi32_epi16(q));
     }
     nonZero |= (_mm512_test_epi32_mask(q, q) != 0 ? 1u : 0u) << j;
     mag[j] = q;
@@ -387,8 +377,7 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
       int ge;
       int32_t gsum;
       bool gnz;
-      genericBlock<R>(job.src, job.len, 16, s.mx, s.maxQ, s.q8(job.piece, job.block), s.q16(job.piece, job.block), ge,
-                      gsum, gnz);
+      genericBlock<R>(job.src, job.len, 16, s.mx, s.maxQ, s.q8(job.piece, job.block), ge, gsum, gnz);
       s.finish(job.piece, job.block, ge, gsum, gnz);
     } else {
       s.finish(job.piece, job.block, exps[j], sums[j], (nonZero >> j) & 1u);
@@ -413,7 +402,6 @@ AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, si
     for (size_t b = 0, start = 0; start < n; ++b, start += 16) {
       if (start >= filled) { // wholly past the filled elements: zeros, never active
         std::fill(s.q8(p, b), s.q8(p, b) + 16, int8_t{0});
-        std::fill(s.q16(p, b), s.q16(p, b) + 16, int16_t{0});
         s.finish(p, b, kMinExp, 0, false);
         continue;
       }
@@ -485,6 +473,15 @@ bool prepareInput(const MsfpCompactMatrix &w, const BfpVector &x, CompactInput &
   return true;
 }
 
+const int16_t *widenQuads(const MsfpCompactBatch &in) {
+  thread_local std::vector<int16_t> wide;
+  wide.resize(in.quad8.size() * 4);
+  const int8_t *bytes = reinterpret_cast<const int8_t *>(in.quad8.data());
+  for (size_t i = 0; i < wide.size(); ++i)
+    wide[i] = bytes[i];
+  return wide.data();
+}
+
 } // namespace detail
 
 bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, size_t filled, const NumberFormat &fmt,
@@ -501,7 +498,6 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   out.weightMantissaBits = weightMantissaBits;
   out.base = 2 - mw - mx;
   out.quad8.resize(count * blocks * quads);
-  out.quad16.resize(count * blocks * quads * 4);
   out.corr.resize(count * blocks);
   out.expAdd.resize(count * blocks);
   out.active.resize(count * blocks);
@@ -546,9 +542,8 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   }
   const int32_t maxQ = (1 << mx) - 1;
   for (size_t p = 0; p < count; ++p) {
-    PieceOut o{reinterpret_cast<int8_t *>(out.quad8.data() + p * blocks * quads),
-               out.quad16.data() + p * blocks * quads * 4, out.corr.data() + p * blocks, out.expAdd.data() + p * blocks,
-               out.active.data() + p * blocks};
+    PieceOut o{reinterpret_cast<int8_t *>(out.quad8.data() + p * blocks * quads), out.corr.data() + p * blocks,
+               out.expAdd.data() + p * blocks, out.active.data() + p * blocks};
     out.prepared[p] = piece(x + p * stride, n, std::min(filled, n), k, quads, mx, maxQ, mw, out.base, o) ? 1 : 0;
     out.activeCount[p] = o.activeCount;
     out.activeMinScale[p] = static_cast<int16_t>(o.minScale);

@@ -331,22 +331,24 @@ bool matVecCompactMsfpBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &
     compactBatchAvx2(w, in, acc, accStride);
     break;
 #if defined(__SSE2__)
-  case CompactKernel::Sse2:
+  case CompactKernel::Sse2: {
+    const int16_t *wide = widenQuads(in); // SSE2 multiplies int16 pairs
     switch (w.quads) {
     case 2:
-      runCompactBatch<sumsSse2<2>, normalSse2<2>>(w, in, acc, accStride);
+      runCompactBatch<sumsSse2<2>, normalSse2<2>>(w, in, acc, accStride, wide);
       break;
     case 4:
-      runCompactBatch<sumsSse2<4>, normalSse2<4>>(w, in, acc, accStride);
+      runCompactBatch<sumsSse2<4>, normalSse2<4>>(w, in, acc, accStride, wide);
       break;
     case 8:
-      runCompactBatch<sumsSse2<8>, normalSse2<8>>(w, in, acc, accStride);
+      runCompactBatch<sumsSse2<8>, normalSse2<8>>(w, in, acc, accStride, wide);
       break;
     default:
-      runCompactBatch<sumsSse2<0>, normalSse2<0>>(w, in, acc, accStride);
+      runCompactBatch<sumsSse2<0>, normalSse2<0>>(w, in, acc, accStride, wide);
       break;
     }
     break;
+  }
 #endif
   default:
     runCompactBatch<sumsPortable, normalPortable>(w, in, acc, accStride);

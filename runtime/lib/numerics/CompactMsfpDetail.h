@@ -179,9 +179,15 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
   }
 }
 
+/// The batch's significands as int16 (widenQuads: for the kernels that read
+/// them so; the batch holds int8 only). Valid until the next call on this thread.
+const int16_t *widenQuads(const MsfpCompactBatch &in);
+
 /// Piece p of a batch as the kernels see it against w (which may have fewer
-/// blocks than the batch: the kernels then see w's blocks only).
-inline InputView batchView(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, size_t p) {
+/// blocks than the batch: the kernels then see w's blocks only); `quad16`,
+/// when given, is widenQuads(in).
+inline InputView batchView(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, size_t p,
+                           const int16_t *quad16 = nullptr) {
   const size_t blocks = in.blocks, quads = in.quads;
   InputView v;
   v.nan = in.nan.data();
@@ -190,7 +196,7 @@ inline InputView batchView(const MsfpCompactMatrix &w, const MsfpCompactBatch &i
   v.base = in.base;
   v.finite = true; // a prepared piece has no NaN block
   v.quad8 = in.quad8.data() + p * blocks * quads;
-  v.quad16 = in.quad16.data() + p * blocks * quads * 4;
+  v.quad16 = quad16 ? quad16 + p * blocks * quads * 4 : nullptr;
   v.corr = in.corr.data() + p * blocks;
   v.expAdd = in.expAdd.data() + p * blocks;
   v.active = in.active.data() + p * blocks;
@@ -223,7 +229,8 @@ using PiecesFn = void (*)(const MsfpCompactMatrix &, const MsfpCompactBatch &, c
 /// `Pieces`, the pieces it can take go to it together; its arithmetic is
 /// the normal path's.
 template <SumsFn Sums, NormalFn Normal, NormalFn NormalMulti = nullptr, PiecesFn Pieces = nullptr>
-void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride) {
+void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride,
+                     const int16_t *quad16 = nullptr) {
   // Whole-matrix facts for the Pieces test (a piece qualifies when all its
   // blocks are active and every group is normal for it).
   bool plain = Pieces != nullptr && in.blocks == w.blocks;
@@ -244,7 +251,7 @@ void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, flo
       continue;
     }
     float *a = acc + p * stride;
-    runCompactGroups<Sums, Normal, NormalMulti>(w, batchView(w, in, p), a);
+    runCompactGroups<Sums, Normal, NormalMulti>(w, batchView(w, in, p, quad16), a);
     if (in.blocks > w.blocks)
       for (size_t r = 0; r < w.rows; ++r)
         a[r] = a[r] + 0.0f;

@@ -355,9 +355,11 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   float *x = s.batchIn.data();
   float *y = p.matVec ? s.batchOut.data() : x;
   // Lanes past `valid` must read as zero; matVecBatch never reads them for
-  // compact pairs.
-  if (!p.matVec || !s.mrf.compactPair(p.pair))
+  // compact pairs, past `nonZero`. Packed inputs are cleared once (a few
+  // lanes each), so their blocks are whole: [valid, xStride) stays zero.
+  if (!p.matVec || !s.mrf.compactPair(p.pair) || packed)
     std::fill(s.batchIn.begin(), s.batchIn.end(), 0.0f);
+  const uint64_t nonZero = packed ? std::min(xStride, p.inLanes) : valid;
 
   s.loops.push_back({pc + 1, count, 0});
   for (uint32_t i0 = 0; i0 < count; i0 += batch) {
@@ -368,7 +370,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
         std::fill(x + j * xStride + valid, x + j * xStride + p.outLanes, 0.0f);
     }
     if (p.matVec)
-      s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, valid, y, yStride, p.outLanes, p.pair);
+      s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, nonZero, y, yStride, p.outLanes, p.pair);
     // The MFU format is scalar (fp32, bf16, fp16): rounding and the ops are
     // lane by lane, so they run op by op over the batch's results.
     if (!mfuFormat.isFp32())

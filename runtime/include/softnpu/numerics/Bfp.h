@@ -139,7 +139,7 @@ bool matVecCompactMsfp(const MsfpCompactMatrix &w, const BfpVector &x, float *ac
 /// say one per output pixel of a convolution), quantized and laid out
 /// together for any number of compact matrices of one block size and weight
 /// mantissa width (prepareCompactBatch). Per piece and block: the
-/// significands as int8 and int16 quads, the correction for the biased weight
+/// significands as int8 quads, the correction for the biased weight
 /// bytes, the exponent; per piece, its non-zero blocks. Filled only by
 /// numerics; callers keep one between calls so that its storage is reused.
 struct MsfpCompactBatch {
@@ -147,7 +147,6 @@ struct MsfpCompactBatch {
   unsigned k = 0, quads = 0, weightMantissaBits = 0;
   int base = 0;                        ///< 2 - mw - mx: E = wScale + xScale + base
   std::vector<int32_t> quad8;          ///< count x blocks x quads: 4 significands as int8 bytes
-  std::vector<int16_t> quad16;         ///< count x blocks x quads x 4: the same as int16
   std::vector<int32_t> corr;           ///< count x blocks: -(2^mw * sum of the block's significands)
   std::vector<int32_t> expAdd;         ///< count x blocks: xScale + base
   std::vector<uint32_t> active;        ///< count x blocks: piece p's non-zero blocks from p x blocks, increasing
