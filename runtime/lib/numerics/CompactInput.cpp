@@ -161,6 +161,21 @@ bool pieceBaseline(const float *x, size_t n, size_t filled, size_t k, unsigned q
 #if defined(SOFTNPU_BATCH_X86)
 #define AVX512_FN __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
 
+/// y (exact, >= 0) rounded to an integer step in mode R, as msfpRoundSteps
+/// does it: ties to even by the hardware rounding, ties away as the integer
+/// part plus 1 when the (exact) fraction is >= 0.5, toward zero truncated.
+template <Rounding R> AVX512_FN inline __m512 roundSteps(__m512 y) {
+  if constexpr (R == Rounding::NearestEven) {
+    return _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  } else if constexpr (R == Rounding::TowardZero) {
+    return _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  } else {
+    const __m512 t = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(y, t), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+    return _mm512_mask_add_ps(t, up, t, _mm512_set1_ps(1.0f));
+  }
+}
+
 /// One block of len <= 16 elements in one zmm (see the file comment). False
 /// with `fallback` set when 2^(mx - 1 - E) is not a float; false alone at a
 /// NaN or Inf.
@@ -183,17 +198,7 @@ AVX512_FN inline bool block16(const float *x, unsigned len, unsigned padded, int
   const float scale =
       shift >= -126 ? fromBits(static_cast<uint32_t>(shift + 127) << 23) : fromBits(1u << (shift + 149));
   const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag), _mm512_set1_ps(scale));
-  __m512 r;
-  if constexpr (R == Rounding::NearestEven) {
-    r = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  } else if constexpr (R == Rounding::TowardZero) {
-    r = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-  } else { // ties away: the integer part, plus 1 when the (exact) fraction is >= 0.5
-    const __m512 t = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(y, t), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
-    r = _mm512_mask_add_ps(t, up, t, _mm512_set1_ps(1.0f));
-  }
-  __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(maxQ));
+  __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps<R>(y)), _mm512_set1_epi32(maxQ));
   q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits), _mm512_setzero_si512(), q); // x's sign
   _mm_mask_storeu_epi8(q8, out, _mm512_cvtepi32_epi8(q));
   sum = _mm512_reduce_add_epi32(q);
@@ -342,27 +347,19 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
                                     _mm512_set1_epi32(1 << 22)); // shift = -127: 2^-127
   scaleBits = _mm512_mask_mov_epi32(scaleBits, huge, _mm512_set1_epi32(0x3F800000));
   const __m512 scale = _mm512_castsi512_ps(scaleBits);
-  uint32_t nonZero = 0;
+  // A block has a non-zero significand iff its largest magnitude rounds to
+  // a non-zero step (rounding is monotonic; the saturation keeps it so).
+  const uint32_t nonZero = _mm512_cmp_ps_mask(roundSteps<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), scale)),
+                                              _mm512_setzero_ps(), _CMP_NEQ_OQ);
   for (unsigned j = 0; j < 16; ++j) {
     const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag[j]),
                                    _mm512_permutexvar_ps(_mm512_set1_epi32(static_cast<int>(j)), scale));
-    __m512 r;
-    if constexpr (R == Rounding::NearestEven) {
-      r = _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    } else if constexpr (R == Rounding::TowardZero) {
-      r = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    } else { // ties away: the integer part, plus 1 when the (exact) fraction is >= 0.5
-      const __m512 t = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-      const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(y, t), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
-      r = _mm512_mask_add_ps(t, up, t, _mm512_set1_ps(1.0f));
-    }
-    __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(r), _mm512_set1_epi32(s.maxQ));
+    __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps<R>(y)), _mm512_set1_epi32(s.maxQ));
     q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits[j]), _mm512_setzero_si512(), q); // x's sign
     if (j < s.pending) {
       const Blocks16::Job &job = s.jobs[j];
       _mm_storeu_si128(reinterpret_cast<__m128i *>(s.q8(job.piece, job.block)), _mm512_cvtepi32_epi8(q));
     }
-    nonZero |= (_mm512_test_epi32_mask(q, q) != 0 ? 1u : 0u) << j;
     mag[j] = q;
   }
   reduce16<true>(mag);
