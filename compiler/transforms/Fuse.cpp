@@ -83,6 +83,19 @@ struct FuseBias : OpRewritePattern<fpga::AddOp> {
   }
 };
 
+/// Replaces `consumer` (an element-wise op reading `linear` through the
+/// single-use `views`) by a copy of `linear` at the fused location, changed
+/// by `change`; the views are rebuilt on the copy.
+template <class Change>
+void foldIntoLinear(PatternRewriter &rewriter, Operation *consumer, fpga::LinearOp linear, ArrayRef<Operation *> views,
+                    Change change) {
+  auto fused = cast<fpga::LinearOp>(rewriter.clone(*linear));
+  fused->setLoc(rewriter.getFusedLoc({linear.getLoc(), consumer->getLoc()}));
+  change(fused);
+  replaceThroughViews(rewriter, consumer, views, fused.getY());
+  rewriter.eraseOp(linear);
+}
+
 /// linear(no activation) + activation -> linear(activation). An element-wise
 /// activation commutes with data movement, so it also folds through a chain
 /// of single-use fpga.reshape / fpga.transpose views between the two (a
@@ -97,14 +110,7 @@ struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
     fpga::LinearOp linear = fusableLinear(v);
     if (!linear)
       return rewriter.notifyMatchFailure(act, "operand is not a linear without activation and other users");
-    Location loc = rewriter.getFusedLoc({linear.getLoc(), act.getLoc()});
-    auto fused =
-        fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), linear.getBias(),
-                               linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), linear.getBeta(),
-                               act.getKind(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
-                               linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(), linear.getMaxFloorAttr());
-    replaceThroughViews(rewriter, act, views, fused.getY());
-    rewriter.eraseOp(linear);
+    foldIntoLinear(rewriter, act, linear, views, [&](fpga::LinearOp f) { f.setActivation(act.getKind()); });
     return success();
   }
 };
@@ -122,15 +128,6 @@ bool canAppendStep(fpga::LinearOp linear, const char *inst) {
   return lowering::canPlaceSteps(t, /*matVec=*/true, e.steps);
 }
 
-/// A copy of `linear` at the fused location, with one more attribute set.
-fpga::LinearOp withStep(PatternRewriter &rewriter, fpga::LinearOp linear, Operation *consumer, StringRef attr,
-                        float value) {
-  auto fused = cast<fpga::LinearOp>(rewriter.clone(*linear));
-  fused->setLoc(rewriter.getFusedLoc({linear.getLoc(), consumer->getLoc()}));
-  fused->setAttr(attr, rewriter.getF32FloatAttr(value));
-  return fused;
-}
-
 /// linear(no activation) + leaky_relu -> linear(leaky_alpha), also through
 /// single-use views (as FuseActivation).
 struct FuseLeakyRelu : OpRewritePattern<fpga::LeakyReluOp> {
@@ -142,10 +139,7 @@ struct FuseLeakyRelu : OpRewritePattern<fpga::LeakyReluOp> {
     fpga::LinearOp linear = fusableLinear(v);
     if (!linear || !canAppendStep(linear, "vv_prelu"))
       return rewriter.notifyMatchFailure(lr, "operand is not a linear that can take a leaky relu step");
-    fpga::LinearOp fused =
-        withStep(rewriter, linear, lr, linear.getLeakyAlphaAttrName().getValue(), lr.getAlpha().convertToFloat());
-    replaceThroughViews(rewriter, lr, views, fused.getY());
-    rewriter.eraseOp(linear);
+    foldIntoLinear(rewriter, lr, linear, views, [&](fpga::LinearOp f) { f.setLeakyAlphaAttr(lr.getAlphaAttr()); });
     return success();
   }
 };
@@ -166,9 +160,9 @@ struct FuseMaxFloor : OpRewritePattern<fpga::MaxOp> {
       auto linear = v.getDefiningOp<fpga::LinearOp>();
       if (!linear || !linear.getY().hasOneUse() || linear.getMaxFloor() || !canAppendStep(linear, "vv_max"))
         continue;
-      fpga::LinearOp fused = withStep(rewriter, linear, mx, linear.getMaxFloorAttrName().getValue(), floor->data()[0]);
-      replaceThroughViews(rewriter, mx, views, fused.getY());
-      rewriter.eraseOp(linear);
+      const float value = floor->data()[0];
+      foldIntoLinear(rewriter, mx, linear, views,
+                     [&](fpga::LinearOp f) { f.setMaxFloorAttr(rewriter.getF32FloatAttr(value)); });
       return success();
     }
     return rewriter.notifyMatchFailure(mx, "not a linear and a one-element constant");

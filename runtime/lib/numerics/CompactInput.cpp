@@ -8,8 +8,8 @@
 // for the same blocks; tests/unit/numerics/CompactMsfpTest.cpp checks the
 // batch path against quantizeInto + matVecCompactMsfp bit for bit.
 //
-// The batch's blocks of at most 16 elements are quantized with AVX-512 where
-// the CPU has it, in fp32: y = |x| * 2^(mx - 1 - E) is exact there (a power
+// The batch's blocks of exactly 16 elements are quantized with AVX-512, sixteen
+// at a time, where the CPU has it, in fp32: y = |x| * 2^(mx - 1 - E) is exact there (a power
 // of two times a float, the result at most 2^mx; a result below 2^-126
 // rounds to 0 in every mode, as the exact one does) as long as 2^(mx - 1 - E)
 // is a float (E >= mx - 128). Other blocks take the generic loop, which
@@ -176,59 +176,8 @@ template <Rounding R> AVX512_FN inline __m512 roundSteps(__m512 y) {
   }
 }
 
-/// One block of len <= 16 elements in one zmm (see the file comment). False
-/// with `fallback` set when 2^(mx - 1 - E) is not a float; false alone at a
-/// NaN or Inf.
-template <Rounding R>
-AVX512_FN inline bool block16(const float *x, unsigned len, unsigned padded, int mx, int32_t maxQ, int8_t *q8, int &e,
-                              int32_t &sum, bool &nonZero, bool &fallback) {
-  const __mmask16 lanes = static_cast<__mmask16>((1u << len) - 1), out = static_cast<__mmask16>((1u << padded) - 1);
-  const __m512i bits = _mm512_castps_si512(_mm512_maskz_loadu_ps(lanes, x));
-  const __m512i mag = _mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF));
-  const uint32_t maxBits = static_cast<uint32_t>(_mm512_reduce_max_epu32(mag));
-  if (maxBits >= 0x7F800000u)
-    return false;
-  e = maxBits ? std::clamp(floorLog2Bits(maxBits), kMinExp, kMaxExp) : kMinExp;
-  const int shift = mx - 1 - e;
-  if (shift > 127) {
-    fallback = true;
-    return false;
-  }
-  // 2^shift, also for a shift down to -149 (subnormal powers of two).
-  const float scale =
-      shift >= -126 ? fromBits(static_cast<uint32_t>(shift + 127) << 23) : fromBits(1u << (shift + 149));
-  const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag), _mm512_set1_ps(scale));
-  __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps<R>(y)), _mm512_set1_epi32(maxQ));
-  q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits), _mm512_setzero_si512(), q); // x's sign
-  _mm_mask_storeu_epi8(q8, out, _mm512_cvtepi32_epi8(q));
-  sum = _mm512_reduce_add_epi32(q);
-  nonZero = _mm512_test_epi32_mask(q, q) != 0;
-  return true;
-}
-
-template <Rounding R>
-AVX512_FN bool pieceAvx512(const float *x, size_t n, size_t filled, size_t k, unsigned quads, int mx, int32_t maxQ,
-                           int mw, int base, PieceOut &o) {
-  for (size_t b = 0, start = 0; start < n; ++b, start += k) {
-    if (start >= filled) {
-      zeroBlock(o, b, quads, mw, base);
-      continue;
-    }
-    const size_t len = std::min(k, filled - start);
-    int8_t *q8 = o.q8 + b * quads * 4;
-    int e;
-    int32_t sum;
-    bool nonZero, fallback = false;
-    if (!block16<R>(x + start, static_cast<unsigned>(len), 4 * quads, mx, maxQ, q8, e, sum, nonZero, fallback) &&
-        (!fallback || !genericBlock<R>(x + start, len, 4 * size_t{quads}, mx, maxQ, q8, e, sum, nonZero)))
-      return false;
-    finishBlock(o, b, e, sum, nonZero, mw, base);
-  }
-  return true;
-}
-
 /// The generic loops compiled for AVX2 (the same arithmetic, the same
-/// results), for blocks longer than 16 or CPUs without AVX-512.
+/// results), for block sizes other than 16 or CPUs without AVX-512.
 template <Rounding R>
 __attribute__((target("avx2"))) bool pieceAvx2(const float *x, size_t n, size_t filled, size_t k, unsigned quads,
                                                int mx, int32_t maxQ, int mw, int base, PieceOut &o) {
@@ -306,7 +255,8 @@ struct Blocks16 {
   }
 };
 
-/// Quantizes the waiting blocks (block16's rules and results): the largest
+/// Quantizes the waiting blocks (quantizeInto's rules and results, in fp32:
+/// see the file comment): the largest
 /// magnitudes and the significand sums of all sixteen come out of one
 /// reduction network each, lane j for block j, instead of two horizontal
 /// reductions per block.
@@ -416,14 +366,11 @@ AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, si
 
 using PieceFn = bool (*)(const float *, size_t, size_t, size_t, unsigned, int, int32_t, int, int, PieceOut &);
 
-template <Rounding R> PieceFn pieceFn(size_t k) {
+template <Rounding R> PieceFn pieceFn() {
 #if defined(SOFTNPU_BATCH_X86)
-  if (k <= 16 && haveAvx512())
-    return pieceAvx512<R>;
   if (haveAvx2())
     return pieceAvx2<R>;
 #endif
-  (void)k;
   return pieceBaseline<R>;
 }
 
@@ -528,13 +475,13 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   PieceFn piece = nullptr;
   switch (rounding) {
   case Rounding::NearestEven:
-    piece = pieceFn<Rounding::NearestEven>(k);
+    piece = pieceFn<Rounding::NearestEven>();
     break;
   case Rounding::NearestAway:
-    piece = pieceFn<Rounding::NearestAway>(k);
+    piece = pieceFn<Rounding::NearestAway>();
     break;
   case Rounding::TowardZero:
-    piece = pieceFn<Rounding::TowardZero>(k);
+    piece = pieceFn<Rounding::TowardZero>();
     break;
   }
   const int32_t maxQ = (1 << mx) - 1;

@@ -262,18 +262,19 @@ void MatrixRegisterFile::matVecBatch(uint32_t first, uint32_t rows, uint32_t col
       for (size_t p = 0; p < count; ++p)
         if (!finiteLanes(x + p * xStride + start, need, scanTo))
           general_[p] = 1;
-      if (need == 0)
-        continue; // no tile reaches this column: it adds +0 only
       numerics::MsfpCompactBatch &b = batch_[c];
+      if (need == 0) { // no tile reaches this column: it adds +0 only
+        b.prepared.clear();
+        continue;
+      }
       numerics::prepareCompactBatch(x + start, xStride, count, need, scanTo, fmt.input, rounding_,
                                     fmt.weight.mantissaBits, b);
       for (size_t p = 0; p < count; ++p)
         general_[p] |= b.prepared[p] ? 0 : 1;
     }
-    for (uint32_t c = 0; c < cols; ++c)
-      if (lanesReached(first, rows, cols, c, fmt.input.blockSize) != 0)
-        for (size_t p = 0; p < count; ++p)
-          batch_[c].prepared[p] = general_[p] ? 0 : 1; // the kernel skips the general inputs
+    for (uint32_t c = 0; c < cols; ++c) // the kernel skips the general inputs
+      for (size_t p = 0; p < batch_[c].prepared.size(); ++p)
+        batch_[c].prepared[p] = general_[p] ? 0 : 1;
     for (uint32_t r = 0; r < rows && compact; ++r) {
       const size_t want = yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
       if (want == 0)

@@ -119,8 +119,10 @@ __attribute__((target("avx2"))) void elementwiseAvx2(isa::Opcode op, float *x, s
 void elementwiseBest(isa::Opcode op, float *x, size_t stride, size_t count, const float *v, size_t lanes) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
   static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2)
-    return elementwiseAvx2(op, x, stride, count, v, lanes);
+  if (avx2) {
+    elementwiseAvx2(op, x, stride, count, v, lanes);
+    return;
+  }
 #endif
   elementwiseBaseline(op, x, stride, count, v, lanes);
 }
