@@ -142,11 +142,12 @@ def FpgaFuse : Pass<"fpga-fuse", "mlir::ModuleOp"> {
   let description = [{
     linear(no bias) -> add(row vector [P] or [1, P]) becomes a linear with a
     bias; linear(no activation) -> activation becomes a linear with that
-    activation; linear -> leaky_relu a linear with `leaky_alpha`, and
-    linear -> max with a one-element constant a linear with `max_floor` (the
-    last three also through reshape / transpose views), when the
-    intermediate has no other user and, for the last two, when the target's
-    MFUs can run the longer chain. On the NPU they all run in the same chain
+    activation; linear -> leaky_relu a linear with `leaky_alpha`,
+    linear -> max with a one-element constant a linear with `max_floor`, and
+    linear -> min with a one-element constant a linear with `min_ceiling` (a
+    Relu6: relu, then min 6; the last four also through reshape / transpose
+    views), when the intermediate has no other user and, for the last three,
+    when the target's MFUs can run the longer chain. On the NPU they all run in the same chain
     as the matrix-vector product.
   }];
 }

@@ -73,6 +73,8 @@ std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x
         val = val < 0.0f ? val * a->convertToFloat() : val;
       if (auto f = op.getMaxFloor())
         val = std::fmax(val, f->convertToFloat());
+      if (auto c = op.getMinCeiling())
+        val = std::fmin(val, c->convertToFloat());
       y[i * p + j] = val;
     }
   return y;
@@ -157,15 +159,15 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       for (float &e : y)
         e = activate(a.getKind(), e);
       v[a] = std::move(y);
-    } else if (llvm::isa<fpga::AddOp, fpga::MaxOp>(op)) {
+    } else if (llvm::isa<fpga::AddOp, fpga::MaxOp, fpga::MinOp>(op)) {
       Value lhs = op.getOperand(0), rhs = op.getOperand(1), res = op.getResult(0);
       ArrayRef<int64_t> out = shapeOf(res);
       auto li = broadcastIndex(shapeOf(lhs), out), ri = broadcastIndex(shapeOf(rhs), out);
       const auto &l = v[lhs], &r = v[rhs];
-      const bool add = llvm::isa<fpga::AddOp>(op);
+      const bool add = llvm::isa<fpga::AddOp>(op), max = llvm::isa<fpga::MaxOp>(op);
       std::vector<float> y(li.size());
       for (size_t e = 0; e < y.size(); ++e)
-        y[e] = add ? l[li[e]] + r[ri[e]] : std::fmax(l[li[e]], r[ri[e]]);
+        y[e] = add ? l[li[e]] + r[ri[e]] : max ? std::fmax(l[li[e]], r[ri[e]]) : std::fmin(l[li[e]], r[ri[e]]);
       v[res] = std::move(y);
     } else if (auto lr = dyn_cast<fpga::LeakyReluOp>(op)) {
       std::vector<float> y = v[lr.getX()];

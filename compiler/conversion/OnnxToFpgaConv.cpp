@@ -25,17 +25,22 @@ using namespace softnpu;
 namespace softnpu::conversion {
 namespace {
 
-/// W [Cout, Cin, (Kh,) Kw] as the [Cout, Kh * Kw * Cin] matrix the window's
-/// (kh, kw, c) rows multiply.
-Value windowMatrix(OpBuilder &b, Location loc, const FloatData &w, const WindowGeometry &g, int64_t cout) {
-  const int64_t k = g.kh * g.kw * g.c;
+/// W [Cout, Cin / groups, (Kh,) Kw] as the [Cout, Kh * Kw * Cin] matrix the
+/// window's (kh, kw, c) rows multiply. With groups, output o reads only the
+/// input channels of its group: the matrix is block diagonal, zero elsewhere.
+Value windowMatrix(OpBuilder &b, Location loc, const FloatData &w, const WindowGeometry &g, int64_t cout,
+                   int64_t groups) {
+  const int64_t k = g.kh * g.kw * g.c, cinPerGroup = g.c / groups, coutPerGroup = cout / groups;
   auto type = RankedTensorType::get({cout, k}, b.getF32Type());
   FloatBuffer m(static_cast<size_t>(cout * k));
-  for (int64_t o = 0; o < cout; ++o)
-    for (int64_t c = 0; c < g.c; ++c)
+  std::fill(m.values().begin(), m.values().end(), 0.0f);
+  for (int64_t o = 0; o < cout; ++o) {
+    const int64_t c0 = o / coutPerGroup * cinPerGroup;
+    for (int64_t c = 0; c < cinPerGroup; ++c)
       for (int64_t i = 0; i < g.kh; ++i)
         for (int64_t j = 0; j < g.kw; ++j)
-          m.values()[o * k + (i * g.kw + j) * g.c + c] = w.values()[((o * g.c + c) * g.kh + i) * g.kw + j];
+          m.values()[o * k + (i * g.kw + j) * g.c + c0 + c] = w.values()[((o * cinPerGroup + c) * g.kh + i) * g.kw + j];
+  }
   return arith::ConstantOp::create(b, loc, cast<TypedAttr>(floatConstant(type, std::move(m), "conv_window_w")));
 }
 
@@ -53,10 +58,6 @@ Value lowerConv(Operation *op, ValueRange operands, OpBuilder &b) {
     refuse(op, "a batch of ") << x.getDimSize(0) << " is not supported on the NPU yet (batch 1)";
     return nullptr;
   }
-  if (conv.getGroup().value_or(1) != 1) {
-    refuse(op, "grouped convolutions (group ") << *conv.getGroup() << ") are not on the NPU yet";
-    return nullptr;
-  }
   std::optional<FloatData> weights = constantFloats(in.getW());
   if (!weights) {
     refuse(op, "the weights must be a constant");
@@ -72,10 +73,10 @@ Value lowerConv(Operation *op, ValueRange operands, OpBuilder &b) {
   Location loc = op->getLoc();
   auto f32 = b.getF32Type();
   Value window = windowView(b, loc, toChannelsInnermost(b, loc, in.getX(), g), g);
-  Value matrix = windowMatrix(b, loc, *weights, g, cout);
+  Value matrix = windowMatrix(b, loc, *weights, g, cout, conv.getGroup().value_or(1));
   Value pixels = fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, cout}, f32), window, matrix, in.getB(),
                                         false, false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr,
-                                        nullptr, nullptr, nullptr, nullptr);
+                                        nullptr, nullptr, nullptr, nullptr, nullptr);
   return toNchw(b, loc, pixels, oh * ow, cout, y);
 }
 

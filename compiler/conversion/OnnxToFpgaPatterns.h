@@ -28,7 +28,7 @@ struct LoweringEntry {
   Lowering lower;
 };
 
-/// Gemm, MatMul, Add, Relu, Sigmoid, Tanh, LeakyRelu, Max.
+/// Gemm, MatMul, Add, Relu, Sigmoid, Tanh, LeakyRelu, Max, Min, Clip.
 llvm::ArrayRef<LoweringEntry> linearLowerings();
 /// Constant, Flatten, Gather, Identity, Reshape, Slice, Squeeze, Transpose, Unsqueeze.
 llvm::ArrayRef<LoweringEntry> viewLowerings();

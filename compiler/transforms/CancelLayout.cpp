@@ -66,18 +66,18 @@ struct CancelTransposes : OpRewritePattern<fpga::TransposeOp> {
 /// The transpose and views in front of an element-wise op move behind it, so
 /// that they meet the next layer's transpose: op(views(transpose(x))) ->
 /// views(transpose(op(x))) when each of them has only this reader. The ops:
-/// fpga.leaky_relu, fpga.activation, and fpga.max with a one-element operand
-/// (which broadcasts over any shape).
+/// fpga.leaky_relu, fpga.activation, and fpga.max / fpga.min with a
+/// one-element operand (which broadcasts over any shape).
 struct SinkElementwise : RewritePattern {
   explicit SinkElementwise(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
 
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    Value other; // fpga.max's one-element operand
-    if (auto mx = dyn_cast<fpga::MaxOp>(op)) {
+    Value other; // fpga.max's / fpga.min's one-element operand
+    if (llvm::isa<fpga::MaxOp, fpga::MinOp>(op)) {
       auto isScalar = [](Value v) { return cast<RankedTensorType>(v.getType()).getNumElements() == 1; };
-      if (!isScalar(mx.getRhs()) || mx.getLhs().getType() != mx.getResult().getType())
+      if (!isScalar(op->getOperand(1)) || op->getOperand(0).getType() != op->getResult(0).getType())
         return failure();
-      other = mx.getRhs();
+      other = op->getOperand(1);
     } else if (!llvm::isa<fpga::LeakyReluOp, fpga::ActivationOp>(op)) {
       return failure();
     }
@@ -89,7 +89,8 @@ struct SinkElementwise : RewritePattern {
     Operation *moved;
     if (other) {
       auto scalar = fpga::ReshapeOp::create(rewriter, loc, RankedTensorType::get({1}, rewriter.getF32Type()), other);
-      moved = fpga::MaxOp::create(rewriter, loc, v.getType(), v, scalar);
+      moved = llvm::isa<fpga::MaxOp>(op) ? fpga::MaxOp::create(rewriter, loc, v.getType(), v, scalar).getOperation()
+                                         : fpga::MinOp::create(rewriter, loc, v.getType(), v, scalar).getOperation();
     } else {
       IRMapping map;
       map.map(op->getOperand(0), v);

@@ -3,11 +3,12 @@
 // Rewrite patterns rooted at the consumer, when the linear has no other
 // user: add(linear, row bias) -> linear with bias; activation(linear) ->
 // linear with that activation; leaky_relu(linear) -> linear with
-// leaky_alpha; max(linear, one-element constant) -> linear with max_floor
-// (the last three also through reshape / transpose views). A step is added
-// only when the target's MFUs can run the longer chain. Applied in one
-// forward walk (no folding, no dead-code removal), so linear -> add ->
-// leaky_relu -> max folds into one linear.
+// leaky_alpha; max(linear, one-element constant) -> linear with max_floor;
+// min(linear, one-element constant) -> linear with min_ceiling (the last
+// four also through reshape / transpose views). A step is added only when
+// the target's MFUs can run the longer chain. Applied in one forward walk
+// (no folding, no dead-code removal), so linear -> add -> leaky_relu -> max
+// -> min folds into one linear.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
@@ -19,6 +20,8 @@
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+#include <type_traits>
 
 namespace softnpu {
 #define GEN_PASS_DEF_FPGAFUSE
@@ -38,12 +41,12 @@ bool isRowBias(Value bias, int64_t numOutputs) {
 }
 
 /// A linear whose only user is the op being matched and that has no
-/// activation, leaky relu or floor yet (the bias and the activation come
+/// activation, leaky relu, floor or ceiling yet (the bias and the activation come
 /// before them in its chain).
 fpga::LinearOp fusableLinear(Value v) {
   auto linear = v.getDefiningOp<fpga::LinearOp>();
   if (!linear || !linear.getY().hasOneUse() || linear.getActivation() != fpga::Activation::none ||
-      linear.getLeakyAlpha() || linear.getMaxFloor())
+      linear.getLeakyAlpha() || linear.getMaxFloor() || linear.getMinCeiling())
     return nullptr;
   return linear;
 }
@@ -72,11 +75,11 @@ struct FuseBias : OpRewritePattern<fpga::AddOp> {
         add.getResult().getType() != linear.getY().getType())
       return failure();
     Location loc = rewriter.getFusedLoc({linear.getLoc(), add.getLoc()});
-    auto fused =
-        fpga::LinearOp::create(rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other,
-                               linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f),
-                               linear.getActivation(), linear.getTileGridAttr(), linear.getWeightFormatAttr(),
-                               linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(), linear.getMaxFloorAttr());
+    auto fused = fpga::LinearOp::create(
+        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other, linear.getTransposeX(),
+        linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f), linear.getActivation(), linear.getTileGridAttr(),
+        linear.getWeightFormatAttr(), linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(), linear.getMaxFloorAttr(),
+        linear.getMinCeilingAttr());
     rewriter.replaceOp(add, fused.getY());
     rewriter.eraseOp(linear);
     return success();
@@ -121,7 +124,7 @@ struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
 bool canAppendStep(fpga::LinearOp linear, const char *inst) {
   const target::Target &t = fpga::getTarget(linear);
   const int64_t rows = llvm::divideCeil(linear.getNumOutputs(), static_cast<int64_t>(t.nativeDim));
-  if (3 * rows > static_cast<int64_t>(t.mulvrfDepth) || 2 * rows > static_cast<int64_t>(t.asvrfDepth))
+  if (3 * rows > static_cast<int64_t>(t.mulvrfDepth) || 3 * rows > static_cast<int64_t>(t.asvrfDepth))
     return false;
   lowering::LinearEpilogue e = lowering::LinearEpilogue::of(linear);
   e.steps.push_back({inst, 0});
@@ -144,35 +147,43 @@ struct FuseLeakyRelu : OpRewritePattern<fpga::LeakyReluOp> {
   }
 };
 
-/// linear + max(., one-element constant) -> linear(max_floor): the last
-/// step of a chain, after any activation or leaky relu; also through
-/// single-use views.
-struct FuseMaxFloor : OpRewritePattern<fpga::MaxOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// linear + max(., one-element constant) -> linear(max_floor), and
+/// linear + min(., one-element constant) -> linear(min_ceiling): the last
+/// steps of a chain, after any activation or leaky relu, the floor before the
+/// ceiling; also through single-use views.
+template <class BoundOp> struct FuseBound : OpRewritePattern<BoundOp> {
+  using OpRewritePattern<BoundOp>::OpRewritePattern;
+  static constexpr bool kFloor = std::is_same_v<BoundOp, fpga::MaxOp>;
 
-  LogicalResult matchAndRewrite(fpga::MaxOp mx, PatternRewriter &rewriter) const override {
-    for (auto [side, other] : {std::pair{mx.getLhs(), mx.getRhs()}, std::pair{mx.getRhs(), mx.getLhs()}}) {
-      std::optional<FloatData> floor = constantFloats(other);
-      if (!floor || floor->size() != 1 || side.getType() != mx.getResult().getType())
+  LogicalResult matchAndRewrite(BoundOp op, PatternRewriter &rewriter) const override {
+    for (auto [side, other] : {std::pair{op.getLhs(), op.getRhs()}, std::pair{op.getRhs(), op.getLhs()}}) {
+      std::optional<FloatData> bound = constantFloats(other);
+      if (!bound || bound->size() != 1 || side.getType() != op.getResult().getType())
         continue;
       Value v;
       const SmallVector<Operation *, 4> views = singleUseViews(side, /*stopAtTranspose=*/false, v);
       auto linear = v.getDefiningOp<fpga::LinearOp>();
-      if (!linear || !linear.getY().hasOneUse() || linear.getMaxFloor() || !canAppendStep(linear, "vv_max"))
+      if (!linear || !linear.getY().hasOneUse() || linear.getMinCeiling() || (kFloor && linear.getMaxFloor()) ||
+          !canAppendStep(linear, kFloor ? "vv_max" : "vv_min"))
         continue;
-      const float value = floor->data()[0];
-      foldIntoLinear(rewriter, mx, linear, views,
-                     [&](fpga::LinearOp f) { f.setMaxFloorAttr(rewriter.getF32FloatAttr(value)); });
+      FloatAttr value = rewriter.getF32FloatAttr(bound->data()[0]);
+      foldIntoLinear(rewriter, op, linear, views, [&](fpga::LinearOp f) {
+        if constexpr (kFloor)
+          f.setMaxFloorAttr(value);
+        else
+          f.setMinCeilingAttr(value);
+      });
       return success();
     }
-    return rewriter.notifyMatchFailure(mx, "not a linear and a one-element constant");
+    return rewriter.notifyMatchFailure(op, "not a linear and a one-element constant");
   }
 };
 
 struct FpgaFusePass : softnpu::impl::FpgaFuseBase<FpgaFusePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseBias, FuseActivation, FuseLeakyRelu, FuseMaxFloor>(&getContext());
+    patterns.add<FuseBias, FuseActivation, FuseLeakyRelu, FuseBound<fpga::MaxOp>, FuseBound<fpga::MinOp>>(
+        &getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

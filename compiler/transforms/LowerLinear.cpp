@@ -2,7 +2,7 @@
 //
 // One chain per row of X' and per panel of W': v_rd of the row (from the
 // IVRF, staged from DRAM or left there by the previous product), mv_mul, the
-// point-wise epilogue (alpha, bias, activation, leaky_alpha, max_floor) and v_wr of the result row to
+// point-wise epilogue (alpha, bias, activation, leaky_alpha, max_floor, min_ceiling) and v_wr of the result row to
 // DRAM, or to the IVRF when the products that read it read it there
 // (MemoryPlan.h). When X' is an fpga.window (a convolution), the rows are
 // receptive fields: one loop over the output pixels per panel, each chain
@@ -127,21 +127,23 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
 
   // Operands of the epilogue in the MFUs' VRFs, rows vectors each: alpha at
   // MULVRF 0, beta at MULVRF rows (MFU 0), leaky_alpha at MULVRF 2 rows; the
-  // bias at ASVRF 0, max_floor at ASVRF rows.
+  // bias at ASVRF 0, max_floor at ASVRF rows, min_ceiling at ASVRF 2 rows.
   LinearEpilogue e = LinearEpilogue::of(op);
-  const int64_t leakyAddr = 2 * rows, floorAddr = rows;
+  const int64_t leakyAddr = 2 * rows, floorAddr = rows, ceilingAddr = 2 * rows;
   if (e.leakyStep >= 0)
     e.steps[e.leakyStep].addr = leakyAddr;
   if (e.floorStep >= 0)
     e.steps[e.floorStep].addr = floorAddr;
-  if (3 * rows > static_cast<int64_t>(t_.mulvrfDepth) || 2 * rows > static_cast<int64_t>(t_.asvrfDepth))
+  if (e.ceilingStep >= 0)
+    e.steps[e.ceilingStep].addr = ceilingAddr;
+  if (3 * rows > static_cast<int64_t>(t_.mulvrfDepth) || 3 * rows > static_cast<int64_t>(t_.asvrfDepth))
     return op.emitError() << describeOp(op) << ": the epilogue's operands (" << rows
                           << " vectors each) do not fit the MFUs' VRFs";
   auto mfus = placeSteps(loc, true, e.steps);
   if (failed(mfus))
     return failure();
 
-  // alpha, beta, leaky_alpha and max_floor are the same in every lane:
+  // alpha, beta, leaky_alpha, max_floor and min_ceiling are the same in every lane:
   // staged once for all panels.
   const float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
   if (e.alphaStep >= 0)
@@ -152,6 +154,9 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
   if (e.floorStep >= 0)
     stage(loc, splat(loc, op.getMaxFloor()->convertToFloat(), p), p, 1, rows, {},
           {"ASVRF", floorAddr, (*mfus)[e.floorStep]});
+  if (e.ceilingStep >= 0)
+    stage(loc, splat(loc, op.getMinCeiling()->convertToFloat(), p), p, 1, rows, {},
+          {"ASVRF", ceilingAddr, (*mfus)[e.ceilingStep]});
   std::vector<int64_t> biasRows;
   int64_t biasStride = 1, biasAddr = 0;
   const int64_t betaAddr = rows;

@@ -105,6 +105,10 @@ LogicalResult Lowerer::lowerMax(fpga::MaxOp op) {
   return binaryInDram(op, op.getLhs(), op.getRhs(), op.getResult(), "vv_max");
 }
 
+LogicalResult Lowerer::lowerMin(fpga::MinOp op) {
+  return binaryInDram(op, op.getLhs(), op.getRhs(), op.getResult(), "vv_min");
+}
+
 LogicalResult Lowerer::binaryInDram(Operation *op, Value lhsV, Value rhsV, Value result, const char *inst) {
   Location loc = op->getLoc();
   FailureOr<int64_t> lhs = addrOf(lhsV, loc), rhs = addrOf(rhsV, loc);

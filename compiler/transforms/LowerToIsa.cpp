@@ -129,6 +129,8 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
     r = lowerPool(pool);
   else if (auto mx = dyn_cast<fpga::MaxOp>(op))
     r = lowerMax(mx);
+  else if (auto mn = dyn_cast<fpga::MinOp>(op))
+    r = lowerMin(mn);
   else if (auto lr = dyn_cast<fpga::LeakyReluOp>(op))
     r = lowerLeakyRelu(lr);
   else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, fpga::WindowOp, func::ReturnOp>(op))

@@ -78,8 +78,9 @@ private:
   mlir::LogicalResult lowerActivation(fpga::ActivationOp op);
   mlir::LogicalResult lowerPool(fpga::PoolOp op);
   mlir::LogicalResult lowerMax(fpga::MaxOp op);
+  mlir::LogicalResult lowerMin(fpga::MinOp op);
   mlir::LogicalResult lowerLeakyRelu(fpga::LeakyReluOp op);
-  /// lhs `inst` rhs (vv_add / vv_max) over DRAM tensors, rhs staged in the
+  /// lhs `inst` rhs (vv_add / vv_max / vv_min) over DRAM tensors, rhs staged in the
   /// ASVRF: the same shape, or numpy broadcasting row by row.
   mlir::LogicalResult binaryInDram(mlir::Operation *op, mlir::Value lhs, mlir::Value rhs, mlir::Value result,
                                    const char *inst);

@@ -22,10 +22,12 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
     matrix-vector product. After fpga-tile, `tile_grid` = [row tiles, column
     tiles] of W' in native N x N tiles. `weight_format` / `input_format`
     (set by fpga-auto-precision or fpga-quantize) are the formats of W' in the
-    MRF and of X' rows entering the matrix unit. fpga-fuse may add two more
+    MRF and of X' rows entering the matrix unit. fpga-fuse may add three more
     steps after the activation, in this order: `leaky_alpha` (y < 0 ? alpha
-    * y : y, as fpga.leaky_relu; only without another activation) and
-    `max_floor` (max(y, floor), as fpga.max with a one-element operand).
+    * y : y, as fpga.leaky_relu; only without another activation),
+    `max_floor` (max(y, floor), as fpga.max with a one-element operand) and
+    `min_ceiling` (min(y, ceiling), as fpga.min with a one-element operand;
+    a Relu6 is activation relu with min_ceiling 6).
   }];
   let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, Optional<AnyRankedTensor>:$bias,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_x,
@@ -37,7 +39,8 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
                    OptionalAttr<Fpga_FormatAttr>:$weight_format,
                    OptionalAttr<Fpga_FormatAttr>:$input_format,
                    OptionalAttr<F32Attr>:$leaky_alpha,
-                   OptionalAttr<F32Attr>:$max_floor);
+                   OptionalAttr<F32Attr>:$max_floor,
+                   OptionalAttr<F32Attr>:$min_ceiling);
   let results = (outs AnyRankedTensor:$y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -75,6 +78,13 @@ def Fpga_AddOp : Fpga_Op<"add", [Pure]> {
 
 def Fpga_MaxOp : Fpga_Op<"max", [Pure]> {
   let summary = "element-wise maximum with numpy broadcasting, on the multifunction units (vv_max)";
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Fpga_MinOp : Fpga_Op<"min", [Pure]> {
+  let summary = "element-wise minimum with numpy broadcasting, on the multifunction units (vv_min)";
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";

@@ -464,12 +464,14 @@ def _windows(x, kernel, pads, strides, dilations, fill):
 
 def _conv(node, args, at):
     x, w = args[0], args[1]
-    if int(at.get("group", 1)) != 1:
-        raise RefError(f"{_node_label(node)}: only group 1 is supported")
+    groups = int(at.get("group", 1))
     kernel = list(at.get("kernel_shape", w.shape[2:]))
     pads, strides, dilations = _window_geometry(node, at, x, kernel)
     win = _windows(x, kernel, pads, strides, dilations, 0.0)
-    y = np.einsum("nchwij,ocij->nohw", win, w, optimize=True)
+    cin, cout = x.shape[1] // groups, w.shape[0] // groups
+    # Group g: its outputs read only its input channels.
+    y = np.concatenate([np.einsum("nchwij,ocij->nohw", win[:, g * cin:(g + 1) * cin], w[g * cout:(g + 1) * cout],
+                                  optimize=True) for g in range(groups)], axis=1)
     if len(args) > 2 and args[2] is not None:
         y = y + args[2].reshape(1, -1, 1, 1)
     return y
@@ -480,6 +482,16 @@ def _max_pool(node, args, at):
     kernel = list(at["kernel_shape"])
     pads, strides, dilations = _window_geometry(node, at, x, kernel)
     return _windows(x, kernel, pads, strides, dilations, -np.inf).max(axis=(4, 5))
+
+
+def _clip(n, a, at):
+    """Clip (opset 11+): bounds as optional inputs 1 and 2."""
+    y = a[0]
+    if len(a) > 1 and a[1] is not None:
+        y = np.maximum(y, a[1].astype(y.dtype))
+    if len(a) > 2 and a[2] is not None:
+        y = np.minimum(y, a[2].astype(y.dtype))
+    return y
 
 
 OPS = {
@@ -513,6 +525,8 @@ OPS = {
     "MaxPool": _max_pool,
     "LeakyRelu": lambda n, a, at: np.where(a[0] < 0, a[0] * np.float32(at.get("alpha", 0.01)), a[0]),
     "Max": lambda n, a, at: np.maximum.reduce(np.broadcast_arrays(*a)),
+    "Min": lambda n, a, at: np.minimum.reduce(np.broadcast_arrays(*a)),
+    "Clip": _clip,
 }
 
 

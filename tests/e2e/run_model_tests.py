@@ -4,7 +4,8 @@
 Covers what the single-op ONNX node tests do not: several layers in one graph
 (mlp2, unnamed_nodes; shared_hidden, whose hidden layer has two readers, and
 residual, whose skip add and activation work in the IVRF; conv_leaky_max, a convolution whose LeakyRelu
-and Max with a constant run in its chain), a matrix that is a graph input (matmul_add), a constant
+and Max with a constant run in its chain; conv_clip_min, a Relu6 and a Clip in convolutions' chains and a
+Min with a constant in chains of its own; conv_groups, depthwise and grouped convolutions), a matrix that is a graph input (matmul_add), a constant
 Reshape shape (reshape_identity), broadcasting Add (add_bcast), and recurrent
 networks with constant weights: stacked LSTM + GRU + Gemm classifier
 (rnn_stacked), a bidirectional LSTM feeding a reverse RNN with Y_c as a second
@@ -37,7 +38,7 @@ import onnx  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
 from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # noqa: E402
 
-MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "conv_leaky_max", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
+MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "conv_leaky_max", "conv_clip_min", "conv_groups", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
           "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first", "rnn_reverse_h1",
           "pytorch_lstm", "pytorch_gru", "dynamic_batch", "shape_chain"]
 # Shapes given with npu-compile --input-shape (the model leaves them dynamic).

@@ -27,6 +27,13 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
                         the add and the activation read and write rows of 24 in the IVRF
   conv_leaky_max.onnx   x[1,3,6,6] -> Conv(4 x 3x3, pads 1, bias) -> LeakyRelu(0.1) -> Max(., c[1,1,1,1])
                         -> y[1,4,6,6]: all three in one chain (openWakeWord's embedding layers)
+  conv_clip_min.onnx    x[1,3,6,6] -> Conv(4 x 3x3, pads 1, bias, weights x3) -> Clip(0, 6) (a Relu6: relu and
+                        vv_min 6 in the convolution's chain) -> Conv(4 x 1x1, no bias) -> Clip(-0.5, 0.75)
+                        (floor and ceiling in its chain) -> Min(., c[1,1,1,1] = 0.5) (its own vv_min
+                        chains: the chain has no third add/sub stage) -> y[1,4,6,6]
+  conv_groups.onnx      x[1,6,7,7] -> Conv(depthwise: group 6, 6 x 1x3x3, stride 2, pads 1, bias) -> Clip(0, 6)
+                        -> Conv(group 2, 4 x 3x2x2, dilation 2, no bias) -> y[1,4,4,4]: MobileNetV2's
+                        depthwise layer and a grouped one, both block-diagonal matrices on the NPU
 """
 import argparse
 import os
@@ -185,6 +192,36 @@ def conv_leaky_max():
     return _model(g)
 
 
+def conv_clip_min():
+    r = _rng("conv_clip_min")
+    scalar = lambda v, name: numpy_helper.from_array(np.array(v, dtype=np.float32), name)
+    w1 = numpy_helper.from_array(3.0 * numpy_helper.to_array(_weights(r, "W1", 4, 3, 3, 3)), "W1")
+    nodes = [helper.make_node("Conv", ["x", "W1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Clip", ["c1", "zero", "six"], ["r6"], name="relu6"),
+             helper.make_node("Conv", ["r6", "W2"], ["c2"], name="conv2"),
+             helper.make_node("Clip", ["c2", "lo", "hi"], ["k"], name="clip"),
+             helper.make_node("Min", ["k", "cap"], ["y"], name="cap")]
+    g = helper.make_graph(nodes, "conv_clip_min", [_io("x", [1, 3, 6, 6])], [_io("y", [1, 4, 6, 6])],
+                          [w1, _weights(r, "b1", 4), _weights(r, "W2", 4, 4, 1, 1),
+                           scalar(0.0, "zero"), scalar(6.0, "six"), scalar(-0.5, "lo"), scalar(0.75, "hi"),
+                           numpy_helper.from_array(np.full([1, 1, 1, 1], 0.5, dtype=np.float32), "cap")])
+    return _model(g)
+
+
+def conv_groups():
+    r = _rng("conv_groups")
+    scalar = lambda v, name: numpy_helper.from_array(np.array(v, dtype=np.float32), name)
+    nodes = [helper.make_node("Conv", ["x", "Wd", "bd"], ["d"], name="depthwise", group=6, strides=[2, 2],
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Clip", ["d", "zero", "six"], ["r6"], name="relu6"),
+             helper.make_node("Conv", ["r6", "Wg"], ["y"], name="grouped", group=2, dilations=[2, 2],
+                              pads=[1, 1, 1, 1])]
+    g = helper.make_graph(nodes, "conv_groups", [_io("x", [1, 6, 7, 7])], [_io("y", [1, 4, 4, 4])],
+                          [_weights(r, "Wd", 6, 1, 3, 3), _weights(r, "bd", 6), _weights(r, "Wg", 4, 3, 2, 2),
+                           scalar(0.0, "zero"), scalar(6.0, "six")])
+    return _model(g)
+
+
 def dynamic_batch():
     r = _rng("dynamic_batch")
     nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["h"], name="fc", transB=1),
@@ -228,6 +265,8 @@ MODELS = {
     "shared_hidden": shared_hidden,
     "residual": residual,
     "conv_leaky_max": conv_leaky_max,
+    "conv_clip_min": conv_clip_min,
+    "conv_groups": conv_groups,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,
     "shape_chain": shape_chain,

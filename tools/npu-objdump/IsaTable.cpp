@@ -22,7 +22,7 @@ const char *kindName(isa::Kind k) {
   case isa::Kind::MatVec:
     return "matrix-vector";
   case isa::Kind::MfuAddSub:
-    return "MFU add/sub/max stage";
+    return "MFU add/sub/min/max stage";
   case isa::Kind::MfuMul:
     return "MFU multiply stage";
   case isa::Kind::MfuAct:

@@ -86,6 +86,8 @@ LinearEpilogue LinearEpilogue::of(fpga::LinearOp op) {
     add(e.leakyStep, "vv_prelu");
   if (op.getMaxFloor())
     add(e.floorStep, "vv_max");
+  if (op.getMinCeiling())
+    add(e.ceilingStep, "vv_min");
   return e;
 }
 

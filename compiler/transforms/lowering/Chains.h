@@ -59,11 +59,11 @@ mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t,
 bool canPlaceSteps(const target::Target &t, bool matVec, llvm::ArrayRef<Step> steps);
 
 /// The point-wise steps of an fpga.linear's chain after its mv_mul, in order
-/// (alpha, bias, activation, leaky_alpha, max_floor), and which step reads
+/// (alpha, bias, activation, leaky_alpha, max_floor, min_ceiling), and which step reads
 /// which operand. Operand addresses are filled in by the lowering.
 struct LinearEpilogue {
   llvm::SmallVector<Step> steps;
-  int alphaStep = -1, biasStep = -1, leakyStep = -1, floorStep = -1;
+  int alphaStep = -1, biasStep = -1, leakyStep = -1, floorStep = -1, ceilingStep = -1;
   static LinearEpilogue of(fpga::LinearOp op);
 };
 

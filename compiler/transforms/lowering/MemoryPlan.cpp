@@ -23,7 +23,7 @@ mlir::Value rootOf(mlir::Value v) {
 
 bool isLowered(mlir::Operation *op) {
   return llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp,
-                   fpga::PoolOp, fpga::MaxOp, fpga::LeakyReluOp>(op);
+                   fpga::PoolOp, fpga::MaxOp, fpga::MinOp, fpga::LeakyReluOp>(op);
 }
 
 llvm::DenseSet<mlir::Value> outputsInPlace(mlir::func::FuncOp func) {
@@ -75,8 +75,10 @@ bool ivrfCandidate(mlir::Value y, int64_t n) {
     if (!p.getTileGrid())
       return false;
     act = p.getActivation();
-    // A floor above 0 puts it in the padding lanes of a short last vector.
-    if (std::optional<llvm::APFloat> f = p.getMaxFloor(); f && f->convertToFloat() > 0.0f && rowLength(y) % n != 0)
+    // A floor above 0 or a ceiling below 0 puts it in the padding lanes of a
+    // short last vector.
+    std::optional<llvm::APFloat> f = p.getMaxFloor(), c = p.getMinCeiling();
+    if (((f && f->convertToFloat() > 0.0f) || (c && c->convertToFloat() < 0.0f)) && rowLength(y) % n != 0)
       return false;
   } else if (auto a = llvm::dyn_cast<fpga::ActivationOp>(def)) {
     act = a.getKind();

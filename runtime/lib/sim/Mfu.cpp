@@ -91,6 +91,9 @@ __attribute__((always_inline)) inline void elementwise(isa::Opcode op, float *x,
   case Opcode::VvMax:
     eachLane(x, stride, count, v, lanes, [](float a, float b) { return std::fmax(a, b); });
     break;
+  case Opcode::VvMin:
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return std::fmin(a, b); });
+    break;
   case Opcode::VvMul:
     eachLane(x, stride, count, v, lanes, [](float a, float b) { return a * b; });
     break;

@@ -2,7 +2,8 @@
 // onnx.Conv becomes a matrix product over receptive fields: the NCHW input
 // as a channels-innermost [H, W, C] map (a transpose; a view for one
 // channel), an fpga.window view of it, the weights reordered to the window's
-// (kh, kw, c) columns, and the [OH * OW, Cout] result back to NCHW.
+// (kh, kw, c) columns (block diagonal with groups), and the [OH * OW, Cout]
+// result back to NCHW.
 
 // 2 input channels, 3x3 kernel, stride 2, pads [top 1, left 0, bottom 0,
 // right 1]: OH = (5 + 1 - 3) / 2 + 1 = 2, OW = (5 + 1 - 3) / 2 + 1 = 2.
@@ -42,9 +43,27 @@ func.func @conv1d_same(%x: tensor<1x1x7xf32>) -> tensor<1x1x7xf32> {
 
 // -----
 
-func.func @grouped(%x: tensor<1x4x5x5xf32>) -> tensor<1x4x3x3xf32> {
-  %w = onnx.Constant {value = dense<1.0> : tensor<4x2x3x3xf32>} : tensor<4x2x3x3xf32>
-  // expected-error @+1 {{grouped convolutions (group 2) are not on the NPU yet}}
-  %y = "onnx.Conv"(%x, %w) <{group = 2 : i64}> : (tensor<1x4x5x5xf32>, tensor<4x2x3x3xf32>) -> tensor<1x4x3x3xf32>
-  return %y : tensor<1x4x3x3xf32>
+// Depthwise (group = channels = 3), 1x2 kernel: output o reads only input
+// channel o, so row o of the [3, 1 * 2 * 3] matrix holds W[o, 0, 0, j] at
+// column j * 3 + o and zeros elsewhere (block diagonal per tap).
+// CHECK-LABEL: func.func @depthwise
+// CHECK: fpga.window %{{.*}} {channel_offset = 0 : i64, {{.*}}window_channels = 3 : i64} : (tensor<4x4x3xf32>) -> tensor<12x6xf32>
+// CHECK: %[[M:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 0.000000e+00, 0.000000e+00, 2.000000e+00, 0.000000e+00, 0.000000e+00], [0.000000e+00, 3.000000e+00, 0.000000e+00, 0.000000e+00, 4.000000e+00, 0.000000e+00], [0.000000e+00, 0.000000e+00, 5.000000e+00, 0.000000e+00, 0.000000e+00, 6.000000e+00]]> : tensor<3x6xf32>
+// CHECK: fpga.linear %{{.*}}, %[[M]] : (tensor<12x6xf32>, tensor<3x6xf32>) -> tensor<12x3xf32>
+func.func @depthwise(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x3xf32> {
+  %w = onnx.Constant {value = dense<[[[[1.0, 2.0]]], [[[3.0, 4.0]]], [[[5.0, 6.0]]]]> : tensor<3x1x1x2xf32>} : tensor<3x1x1x2xf32>
+  %y = "onnx.Conv"(%x, %w) <{group = 3 : i64}> : (tensor<1x3x4x4xf32>, tensor<3x1x1x2xf32>) -> tensor<1x3x4x3xf32>
+  return %y : tensor<1x3x4x3xf32>
+}
+
+// -----
+
+// Two groups of 2 input and 1 output channels, 1x1 kernel: output 0 reads
+// channels 0-1, output 1 channels 2-3.
+// CHECK-LABEL: func.func @grouped
+// CHECK: arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00, 0.000000e+00, 0.000000e+00], [0.000000e+00, 0.000000e+00, 3.000000e+00, 4.000000e+00]]> : tensor<2x4xf32>
+func.func @grouped(%x: tensor<1x4x5x5xf32>) -> tensor<1x2x5x5xf32> {
+  %w = onnx.Constant {value = dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>} : tensor<2x2x1x1xf32>
+  %y = "onnx.Conv"(%x, %w) <{group = 2 : i64}> : (tensor<1x4x5x5xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x5x5xf32>
+  return %y : tensor<1x2x5x5xf32>
 }

@@ -1,7 +1,7 @@
 //===- IsaTest.cpp - Tests of the ISA encoder, decoder and chain planner --===//
 //
 // Expected values come from the documented bit layout (Isa.h) and the
-// documented placement rule (add/sub/max -> multiply -> activation per MFU,
+// documented placement rule (add/sub/min/max -> multiply -> activation per MFU,
 // greedy), worked out by hand; never from the code under test.
 //
 //===----------------------------------------------------------------------===//

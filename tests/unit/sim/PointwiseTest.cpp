@@ -1,4 +1,4 @@
-//===- PointwiseTest.cpp - MFU point-wise ops: v_tanh / v_sigm, vv_prelu --===//
+//===- PointwiseTest.cpp - MFU point-wise ops: v_tanh / v_sigm, vv_prelu, vv_min -===//
 //
 // applyPointwise computes an activation once for a vector's trailing run of
 // equal lanes (its padding) and copies the result: every lane must still be
@@ -62,6 +62,29 @@ TEST(Pointwise, PreluScalesOnlyTheLanesBelowZero) {
   EXPECT_EQ(x[5], -inf);
   EXPECT_EQ(x[6], inf);
   EXPECT_TRUE(x[7] == 0.0f && std::signbit(x[7])); // the smallest subnormal times 0.5 rounds to -0
+}
+
+} // namespace softnpu::sim::detail
+
+namespace softnpu::sim::detail {
+
+TEST(Pointwise, MinAndMaxTakeTheNumberOverNaN) {
+  // vv_min / vv_max: fmin / fmax lane by lane, so a NaN lane on one side
+  // gives the other side's number (the clip bounds of a Relu6 are numbers).
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> in = {-2.0f, 7.5f, 6.0f, nan, -inf, inf, 1e-45f, 3.0f};
+  const std::vector<float> v = {6.0f, 6.0f, 6.0f, 6.0f, 6.0f, 6.0f, 0.0f, nan};
+  std::vector<float> lo = in, hi = in;
+  applyPointwise(isa::Opcode::VvMin, lo.data(), v.data(), lo.size(), numerics::NumberFormat::fp32(),
+                 numerics::Rounding::NearestEven);
+  applyPointwise(isa::Opcode::VvMax, hi.data(), v.data(), hi.size(), numerics::NumberFormat::fp32(),
+                 numerics::Rounding::NearestEven);
+  const std::vector<float> wantLo = {-2.0f, 6.0f, 6.0f, 6.0f, -inf, 6.0f, 0.0f, 3.0f};
+  const std::vector<float> wantHi = {6.0f, 7.5f, 6.0f, 6.0f, 6.0f, inf, 1e-45f, 3.0f};
+  for (size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(bitsOf(lo[i]), bitsOf(wantLo[i])) << "vv_min lane " << i;
+    EXPECT_EQ(bitsOf(hi[i]), bitsOf(wantHi[i])) << "vv_max lane " << i;
+  }
 }
 
 } // namespace softnpu::sim::detail

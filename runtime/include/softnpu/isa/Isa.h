@@ -137,7 +137,7 @@ std::optional<Inst> decode(uint64_t word, std::string *error = nullptr);
 std::string disassemble(const Inst &inst);
 
 /// Where each point-wise op of a chain runs. Every MFU has three stages in
-/// this fixed order: add/sub/max (reads its AsVrf), multiply (reads its
+/// this fixed order: add/sub/min/max (reads its AsVrf), multiply (reads its
 /// MulVrf), activation. Ops are placed greedily: an op goes to the current
 /// MFU if its stage comes after the last stage used there, else to the next
 /// MFU. The compiler (to place operands in the right local VRF) and the

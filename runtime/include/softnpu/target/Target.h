@@ -31,7 +31,7 @@ struct Latencies {
   unsigned vrfToDpe = 8;      ///< [vrf_to_dpe] IVRF to the dot-product engines
   unsigned mvuAccumulate = 4; ///< [mvu_accumulate] accumulation over tile columns
   unsigned reduction = 5;     ///< [reduction] reduction tree: ceil(log2 T) + this
-  unsigned mfuStage = 3;      ///< [mfu_stage] each MFU stage (add/sub/max, multiply, activation)
+  unsigned mfuStage = 3;      ///< [mfu_stage] each MFU stage (add/sub/min/max, multiply, activation)
   unsigned writeBack = 5;     ///< [write_back] result write-back (VRF, DRAM or MRF)
   unsigned chainIssue = 4;    ///< [chain_issue] control processor: decode and dispatch a chain or m_rd
   unsigned scalarIssue = 1;   ///< [scalar_issue] control processor: one s_wr
