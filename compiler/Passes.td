@@ -164,6 +164,20 @@ def FpgaCancelLayout : Pass<"fpga-cancel-layout", "mlir::ModuleOp"> {
   }];
 }
 
+def FpgaBoundaryLayout : Pass<"fpga-boundary-layout", "mlir::ModuleOp"> {
+  let summary = "Let graph inputs enter the NPU channels innermost instead of transposing them on it";
+  let description = [{
+    A graph input [1, C, (H,) W] whose only reader is the layout change to
+    channels innermost (fpga.reshape to [C, H * W], fpga.transpose [1, 0])
+    becomes the argument [1, (H,) W, C] with `fpga.dram_perm` = [0, 2, 3, 1]
+    ([0, 2, 1]); the transpose becomes a view. The runtime writes the input
+    into DRAM permuted (the artifact's IO_LAYOUT section), so the change
+    happens on the host at the boundary. Each change is reported as a remark.
+    Runs after fpga-tile, just before fpga-lower-to-isa: the passes before it
+    evaluate the graph on inputs in the ONNX layout.
+  }];
+}
+
 def FpgaAutoPrecision : Pass<"fpga-auto-precision", "mlir::ModuleOp"> {
   let summary = "Choose per layer the narrowest format that keeps its output error in a bound";
   let description = [{

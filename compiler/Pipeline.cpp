@@ -42,6 +42,7 @@ void buildNpuPipeline(mlir::OpPassManager &pm, PipelineStage stop, const Pipelin
   pm.addPass(createFpgaTile());
   if (stop == PipelineStage::Fpga)
     return;
+  pm.addPass(createFpgaBoundaryLayout());
   FpgaLowerToIsaOptions l;
   l.keepIntermediates = opts.keepIntermediates;
   pm.addPass(createFpgaLowerToIsa(l));

@@ -183,7 +183,9 @@ public:
       if (auto in = dyn_cast<fpga::InputOp>(op)) {
         a_.inputs.push_back({in.getName().str(), artifact::DType::F32,
                              std::vector<int64_t>(in.getShape().begin(), in.getShape().end()),
-                             static_cast<uint64_t>(in.getDram())});
+                             static_cast<uint64_t>(in.getDram()),
+                             in.getDramPerm() ? std::vector<int64_t>(in.getDramPerm()->begin(), in.getDramPerm()->end())
+                                              : std::vector<int64_t>()});
       } else if (auto out = dyn_cast<fpga::OutputOp>(op)) {
         a_.outputs.push_back({out.getName().str(), artifact::DType::F32,
                               std::vector<int64_t>(out.getShape().begin(), out.getShape().end()),

@@ -86,7 +86,14 @@ LogicalResult Lowerer::declareInputs(func::FuncOp func) {
     if (failed(checkNetworkQueue(func, "input", name, arg)))
       return failure();
     addr_[arg] = allocate(numElements(arg));
-    declared(fpga::InputOp::create(b_, func.getLoc(), name, shapeOf(arg), addr_[arg]));
+    // fpga-boundary-layout: the argument is the stored, permuted tensor; the
+    // declaration keeps the ONNX shape and the permutation.
+    SmallVector<int64_t> shape(shapeOf(arg));
+    auto perm = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(), "fpga.dram_perm");
+    if (perm)
+      for (auto [i, axis] : llvm::enumerate(perm.asArrayRef()))
+        shape[axis] = shapeOf(arg)[i];
+    declared(fpga::InputOp::create(b_, func.getLoc(), name, shape, addr_[arg], perm));
   }
   return success();
 }
@@ -100,7 +107,7 @@ LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
     if (failed(checkNetworkQueue(func, "output", resultName(func, i), v)))
       return failure();
     int64_t a = allocate(numElements(v));
-    declared(fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a));
+    declared(fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a, nullptr));
     // Computed outputs are written in place; others are copied at the end.
     Value root = rootOf(v);
     if (inPlace.contains(root) && !addr_.count(root))

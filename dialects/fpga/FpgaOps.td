@@ -244,7 +244,10 @@ def Fpga_ProgramOp : Fpga_Op<"program", [Symbol, SingleBlock, NoTerminator, Isol
 }
 
 class Fpga_TensorDeclOp<string mnemonic> : Fpga_Op<mnemonic, [HasParent<"ProgramOp">]> {
-  let arguments = (ins StrAttr:$name, DenseI64ArrayAttr:$shape, I64Attr:$dram);
+  // dram_perm: DRAM holds the tensor with its axis i = axis dram_perm[i] of
+  // `shape` (the runtime permutes it at the boundary).
+  let arguments = (ins StrAttr:$name, DenseI64ArrayAttr:$shape, I64Attr:$dram,
+                   OptionalAttr<DenseI64ArrayAttr>:$dram_perm);
   let assemblyFormat = "$name `shape` $shape `at` $dram attr-dict";
 }
 def Fpga_InputOp : Fpga_TensorDeclOp<"input"> {

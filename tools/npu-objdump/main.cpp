@@ -90,9 +90,17 @@ void printSignature(const artifact::Artifact &a) {
     std::printf("%s:\n", title);
     if (sigs.empty())
       std::printf("  (none)\n");
-    for (const artifact::TensorSig &s : sigs)
-      std::printf("  %-24s %-4s %-16s DRAM %" PRIu64 " (%" PRIu64 " elements)\n", s.name.c_str(),
+    for (const artifact::TensorSig &s : sigs) {
+      std::printf("  %-24s %-4s %-16s DRAM %" PRIu64 " (%" PRIu64 " elements)", s.name.c_str(),
                   artifact::dtypeName(s.dtype), shapeText(s.shape).c_str(), s.dramAddr, s.numElements());
+      if (!s.dramPerm.empty()) { // IO_LAYOUT: stored with its axes permuted
+        std::string axes;
+        for (int64_t axis : s.dramPerm)
+          axes += (axes.empty() ? "" : ", ") + std::to_string(axis);
+        std::printf(", stored with axes [%s]", axes.c_str());
+      }
+      std::printf("\n");
+    }
   };
   list("inputs", a.inputs);
   list("outputs", a.outputs);

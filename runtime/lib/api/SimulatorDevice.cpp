@@ -51,7 +51,13 @@ public:
         return false;
       }
       std::string why;
-      if (!sim_->writeDram(sig.dramAddr, inputs[i]->data.data(), inputs[i]->data.size(), why)) {
+      const float *data = inputs[i]->data.data();
+      if (!sig.dramPerm.empty()) { // the layout change at the boundary (docs/artifact-format.md)
+        scratch_.resize(inputs[i]->data.size());
+        artifact::permuteAxes(data, scratch_.data(), sig.shape, sig.dramPerm, /*inverse=*/false);
+        data = scratch_.data();
+      }
+      if (!sim_->writeDram(sig.dramAddr, data, inputs[i]->data.size(), why)) {
         error = "input '" + sig.name + "': " + why;
         return false;
       }
@@ -82,10 +88,17 @@ public:
       t.shape = sig.shape;
       t.data.resize(sig.numElements());
       std::string why;
-      if (!sim_->readDram(sig.dramAddr, t.data.data(), t.data.size(), why)) {
+      float *dest = t.data.data();
+      if (!sig.dramPerm.empty()) {
+        scratch_.resize(t.data.size());
+        dest = scratch_.data();
+      }
+      if (!sim_->readDram(sig.dramAddr, dest, t.data.size(), why)) {
         error = "output '" + sig.name + "': " + why;
         return false;
       }
+      if (!sig.dramPerm.empty())
+        artifact::permuteAxes(scratch_.data(), t.data.data(), sig.shape, sig.dramPerm, /*inverse=*/true);
     }
     if (nodeTensors)
       return readRecords(*nodeTensors, error);
@@ -118,6 +131,7 @@ private:
 
   std::unique_ptr<sim::Simulator> sim_;
   std::vector<artifact::TensorSig> inputs_, outputs_;
+  std::vector<float> scratch_; ///< an input or output on its way through a DRAM permutation
   std::vector<artifact::TensorRecord> records_;
   std::vector<uint32_t> instNode_;
   std::unique_ptr<timing::Profiler> profiler_;

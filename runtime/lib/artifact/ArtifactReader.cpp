@@ -162,7 +162,7 @@ bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, Section
       return false;
     }
   if (major >= kSegmentedMajor) {
-    for (uint32_t kind : {kProgram, kDebug, kMatrices, kDram, kWeights, kFormats, kTensors, kMatrixParts})
+    for (uint32_t kind : {kProgram, kDebug, kMatrices, kDram, kWeights, kFormats, kTensors, kMatrixParts, kIoLayout})
       if (sections.count(kind)) {
         error = std::string("artifact format ") + versionText(major, minor) +
                 " keeps its programs in segments, not in a " + sectionName(kind) + " section";
@@ -346,6 +346,25 @@ bool readMatrices(ByteReader &r, Artifact &a, unsigned major) {
   return true;
 }
 
+/// IO_LAYOUT (2.2): per input, then per output (IOSIG's order), the rank of
+/// its DRAM permutation (0: none) and the axes; checked by validate().
+bool readIoLayout(ByteReader &r, Artifact &a) {
+  for (std::vector<TensorSig> *list : {&a.inputs, &a.outputs})
+    for (TensorSig &t : *list) {
+      uint32_t rank;
+      if (!r.u32(rank))
+        return false;
+      if (rank != 0 && rank != t.shape.size())
+        return r.fail("tensor '" + t.name + "' has a permutation of " + std::to_string(rank) + " axes but rank " +
+                      std::to_string(t.shape.size()));
+      t.dramPerm.resize(rank);
+      for (int64_t &axis : t.dramPerm)
+        if (!r.i64(axis))
+          return false;
+    }
+  return true;
+}
+
 /// MATRIX_PARTS (2.1): the column parts of the matrices that have them, in
 /// increasing matrix order. Their sums and grids are checked by validate().
 bool readMatrixParts(ByteReader &r, Artifact &a) {
@@ -513,6 +532,9 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
       break;
     case kMatrixParts: // after MATRICES: sections are read in kind order
       ok = readMatrixParts(r, a);
+      break;
+    case kIoLayout: // after IOSIG
+      ok = readIoLayout(r, a);
       break;
     case kWeights:
       ok = r.raw(a.weightImage, size);

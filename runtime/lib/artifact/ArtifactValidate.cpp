@@ -67,6 +67,14 @@ bool checkTensors(const Artifact &a, const std::vector<TensorSig> &list, const c
       return fail(error, id + " has unsupported dtype " + std::to_string(static_cast<unsigned>(t.dtype)));
     if (!checkDramTensor(a, id, t.shape, t.dramAddr, error))
       return false;
+    if (!t.dramPerm.empty()) {
+      std::vector<int64_t> axes = t.dramPerm;
+      std::sort(axes.begin(), axes.end());
+      for (size_t i = 0; i < axes.size(); ++i)
+        if (axes.size() != t.shape.size() || axes[i] != static_cast<int64_t>(i))
+          return fail(error, id + "'s DRAM permutation is not a permutation of its " + std::to_string(t.shape.size()) +
+                                 " axes");
+    }
   }
   return true;
 }

@@ -70,6 +70,20 @@ void addHeadSections(const Artifact &a, std::vector<Section> &s) {
       writeTensor(w, t);
     s.push_back({kIoSig, kSectionRequired, std::move(w.bytes)});
   }
+  // 2.2: only when a tensor is stored permuted; per input then per output its
+  // permutation's rank (0: none) and axes.
+  auto permuted = [](const TensorSig &t) { return !t.dramPerm.empty(); };
+  if (std::any_of(a.inputs.begin(), a.inputs.end(), permuted) ||
+      std::any_of(a.outputs.begin(), a.outputs.end(), permuted)) {
+    ByteWriter w;
+    for (const std::vector<TensorSig> *list : {&a.inputs, &a.outputs})
+      for (const TensorSig &t : *list) {
+        w.u32(static_cast<uint32_t>(t.dramPerm.size()));
+        for (int64_t axis : t.dramPerm)
+          w.i64(axis);
+      }
+    s.push_back({kIoLayout, kSectionRequired, std::move(w.bytes)});
+  }
 }
 
 void writeNames(ByteWriter &w, const std::vector<std::string> &names) {

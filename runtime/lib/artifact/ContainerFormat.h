@@ -55,8 +55,9 @@ enum SectionKind : uint32_t {
   kMatrixParts = 11, // 2.1: column parts of the matrices that have them
   kNpuSegment = 12,  // 3.0: a whole format-2 artifact (one NPU segment); one per segment
   kHostSegment = 13, // 3.0: tensor names and an ONNX ModelProto; one per segment
+  kIoLayout = 14,    // 2.2: the DRAM axis permutation of the inputs and outputs that have one
 };
-inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kHostSegment; }
+inline bool isKnownSection(uint32_t kind) { return kind >= kTarget && kind <= kIoLayout; }
 /// Kinds a file may hold several of (in run order).
 inline bool isSegmentSection(uint32_t kind) { return kind == kNpuSegment || kind == kHostSegment; }
 /// The format of artifacts with segments (Artifact::segments).
@@ -90,6 +91,8 @@ inline const char *sectionName(uint32_t kind) {
     return "NPU_SEGMENT";
   case kHostSegment:
     return "HOST_SEGMENT";
+  case kIoLayout:
+    return "IO_LAYOUT";
   }
   return "unknown";
 }

@@ -341,7 +341,7 @@ TEST(ArtifactRejects, WrongVersion) {
   // Version 1 files (ArtifactV1Test.cpp) load too; a 2.x file that says 1.x
   // is misread and refused (its matrix entries are 8 bytes longer).
   EXPECT_EQ(kVersionMajor, 2u);
-  EXPECT_EQ(kVersionMinor, 1u); // 2.1: MATRIX_PARTS (MatrixPartsTest.cpp)
+  EXPECT_EQ(kVersionMinor, 2u); // 2.1: MATRIX_PARTS (MatrixPartsTest.cpp); 2.2: IO_LAYOUT (IoLayoutTest.cpp)
   b = serialize(sampleArtifact());
   putLE(b, kOffMajor, 2, 1);
   putLE(b, kOffMinor, 2, 1);

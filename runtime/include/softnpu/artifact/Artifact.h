@@ -28,6 +28,10 @@
 
 namespace softnpu::artifact {
 
+/// 2.2: a graph input or output may be stored in DRAM with its axes permuted
+/// (TensorSig::dramPerm, the IO_LAYOUT section): the runtime permutes the
+/// tensor on its way in or out, so the layout change happens at the host /
+/// NPU boundary. Written only by artifacts that have such a tensor.
 /// 3.0: the artifact may be a list of NPU and host segments
 /// (Artifact::segments); written only for such models, so the others stay
 /// format 2.1 files.
@@ -41,7 +45,7 @@ namespace softnpu::artifact {
 /// 1.1: the program may use loop / end_loop, the iter flag of v_rd / v_wr and
 /// the MAT_PITCH, RD_STEP and WR_STEP registers.
 constexpr uint16_t kVersionMajor = 2;
-constexpr uint16_t kVersionMinor = 1;
+constexpr uint16_t kVersionMinor = 2;
 constexpr uint32_t kNoNode = 0xFFFFFFFFu;
 
 /// A graph input or output: ONNX name, dtype, static shape, DRAM placement.
@@ -50,8 +54,19 @@ struct TensorSig {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
   uint64_t dramAddr = 0; ///< element index of the first element
+  /// Empty, or a permutation of the axes (2.2): DRAM holds the tensor
+  /// transposed so that its axis i is axis dramPerm[i] of `shape` (e.g.
+  /// {0, 2, 3, 1}: an NCHW input stored channels innermost).
+  std::vector<int64_t> dramPerm = {};
   uint64_t numElements() const;
 };
+
+/// `in` (row-major, `shape`) with its axes reordered by `perm` (out axis i =
+/// in axis perm[i]), written to `out` (numElements of shape); `inverse`
+/// undoes it (in is the permuted tensor, out has `shape`). An empty perm
+/// copies.
+void permuteAxes(const float *in, float *out, const std::vector<int64_t> &shape, const std::vector<int64_t> &perm,
+                 bool inverse);
 
 /// The number formats of one matrix product: the MRF tiles hold `weight`, the
 /// matrix unit converts its input vector into `input`. Entry 0 of
