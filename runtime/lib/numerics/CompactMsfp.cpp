@@ -68,6 +68,7 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
   // looks at its non-zero blocks only.
   uint8_t *sig = m.sig.data();
   std::vector<uint8_t> nonZero(kGroupRows * blocks);
+  m.groupBlockStart.assign(1, 0);
   for (size_t g = 0; g < groups; ++g) {
     std::fill(nonZero.begin(), nonZero.end(), 0);
     for (size_t lane = 0; lane < kGroupRows && g * kGroupRows + lane < rows.size(); ++lane) {
@@ -101,6 +102,14 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
         }
       }
     }
+    for (size_t b = 0; b < blocks; ++b) {
+      bool used = false;
+      for (size_t lane = 0; lane < kGroupRows && !used; ++lane)
+        used = nonZero[lane * blocks + b] || m.nan[(g * blocks + b) * kGroupRows + lane];
+      if (used)
+        m.groupBlocks.push_back(static_cast<uint32_t>(b));
+    }
+    m.groupBlockStart.push_back(static_cast<uint32_t>(m.groupBlocks.size()));
     if (m.groupMinScale[g] > m.groupMaxScale[g]) // no non-zero block
       m.groupMinScale[g] = m.groupMaxScale[g] = static_cast<int16_t>(kMinExp);
     const int neutral = m.groupMinScale[g];
@@ -110,6 +119,10 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
         m.scales[(g * blocks + b) * kGroupRows + lane] =
             static_cast<uint8_t>((nonZero[lane * blocks + b] ? rows[r].scales[b] : neutral) + kScaleBias);
     }
+  }
+  if (4 * m.groupBlocks.size() > groups * blocks) { // dense: the kernels walk every block
+    m.groupBlockStart.clear();
+    m.groupBlocks.clear();
   }
   out = std::move(m);
   return true;

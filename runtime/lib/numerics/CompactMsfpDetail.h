@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace softnpu::numerics::detail {
@@ -120,9 +121,40 @@ using NormalFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, 
 /// range (no NaN) to a[0..8); NormalMulti (may be null) does the same for
 /// kMultiGroups consecutive groups at once (a[0..8 kMultiGroups)), for more
 /// independent work per step.
+/// The blocks the normal path adds for groups g .. g + count - 1 of a sparse
+/// w: the input's active blocks (`isActive`) among those the groups' rows
+/// use, increasing, into `out`.
+inline void sparseBlocks(const MsfpCompactMatrix &w, const std::vector<uint8_t> &isActive, size_t g, size_t count,
+                         std::vector<uint32_t> &out) {
+  out.clear();
+  for (size_t j = g; j < g + count; ++j)
+    for (uint32_t i = w.groupBlockStart[j]; i < w.groupBlockStart[j + 1]; ++i)
+      if (isActive[w.groupBlocks[i]])
+        out.push_back(w.groupBlocks[i]);
+  if (count > 1) {
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+}
+
 template <SumsFn Sums, NormalFn Normal, NormalFn NormalMulti = nullptr>
 void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
   const size_t groups = w.groups(), blocks = w.blocks, activeCount = in.activeCount;
+  // A sparse w: per group only the active blocks its rows use (the others add
+  // +0 to every row, which the +0 below stands for).
+  thread_local std::vector<uint8_t> isActive;
+  thread_local std::vector<uint32_t> list;
+  if (w.sparse()) {
+    isActive.assign(blocks, 0);
+    for (size_t i = 0; i < activeCount; ++i)
+      isActive[in.active[i]] = 1;
+  }
+  const auto blocksFor = [&](size_t g, size_t count) {
+    if (!w.sparse())
+      return std::pair<const uint32_t *, size_t>(in.active, activeCount);
+    sparseBlocks(w, isActive, g, count, list);
+    return std::pair<const uint32_t *, size_t>(list.data(), list.size());
+  };
   // Per group: 0 = nothing but +0 to add, 1 = the normal path, 2 = generic.
   const auto kind = [&](size_t g) {
     if (!in.finite || w.groupNan[g])
@@ -144,10 +176,11 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
       if (all) {
         float a[kMultiGroups * kGroupRows];
         std::memcpy(a, acc + kGroupRows * g, sizeof a); // constant sizes: inline moves, no libc call
-        if (activeCount < blocks)
+        const auto [use, count] = blocksFor(g, kMultiGroups);
+        if (count < blocks)
           for (float &v : a)
             v = v + 0.0f; // see below
-        NormalMulti(w, in, g, in.active, activeCount, a);
+        NormalMulti(w, in, g, use, count, a);
         std::memcpy(acc + kGroupRows * g, a, sizeof a);
         g += kMultiGroups - 1;
         continue;
@@ -166,11 +199,12 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
       // Adding +0 changes only a -0 accumulator (to +0), and after that the
       // accumulator never holds -0 again: one +0 up front stands for all the
       // skipped ones.
-      if (activeCount < blocks || k0 == 0)
+      const auto [use, count] = k0 == 1 ? blocksFor(g, 1) : std::pair<const uint32_t *, size_t>(nullptr, 0);
+      if (count < blocks || k0 == 0)
         for (size_t r = 0; r < kGroupRows; ++r)
           a[r] = a[r] + 0.0f;
       if (k0 == 1)
-        Normal(w, in, g, in.active, activeCount, a);
+        Normal(w, in, g, use, count, a);
     }
     if (lanes == kGroupRows)
       std::memcpy(acc + kGroupRows * g, a, sizeof a);
@@ -233,7 +267,7 @@ void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, flo
                      const int16_t *quad16 = nullptr) {
   // Whole-matrix facts for the Pieces test (a piece qualifies when all its
   // blocks are active and every group is normal for it).
-  bool plain = Pieces != nullptr && in.blocks == w.blocks;
+  bool plain = Pieces != nullptr && in.blocks == w.blocks && !w.sparse();
   int wMin = kMaxExp, wMax = kMinExp;
   for (size_t g = 0; g < w.groups() && plain; ++g) {
     plain = !w.groupNan[g] && !w.zeroGroup[g];

@@ -474,6 +474,64 @@ TEST(CompactMsfp, NegativeZeroAccumulatorBecomesPositiveAsDotDoes) {
   expectAllKernelsMatchDot(w, makeRow(fmt, {0, -126}, {0, 0}), {-0.0f, -0.0f, 1.0f}, "zero input");
 }
 
+TEST(CompactMsfp, SparseBlockDiagonalMatchesDot) {
+  // A depthwise convolution's matrix: row o holds one weight per tap t at
+  // column t * C + o, so most (group, block) pairs are all zero and the
+  // matrix is sparse (MsfpCompactMatrix::groupBlocks): the kernels add only
+  // the blocks a group uses. Against dot() bit for bit, single vectors and
+  // batches, with -0 accumulators, zero and tiny input blocks, a NaN weight
+  // block, and every row count up to a few groups.
+  std::mt19937 rng(5);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  const NumberFormat fmt = NumberFormat::bfp(6, 16);
+  size_t sparseSeen = 0;
+  for (size_t channels : {size_t{8}, size_t{37}, size_t{64}, size_t{160}}) {
+    const size_t taps = 9, n = taps * channels;
+    std::vector<BfpVector> w;
+    for (size_t o = 0; o < channels; ++o) {
+      std::vector<float> row(n, 0.0f);
+      for (size_t t = 0; t < taps; ++t)
+        row[t * channels + o] = value(rng);
+      if (o == 3 && channels == 160)
+        row[4 * channels + o] = std::nanf(""); // a NaN block: that group takes the generic path
+      w.push_back(quantize(row.data(), n, fmt, Rounding::NearestEven));
+    }
+    MsfpCompactMatrix cm;
+    ASSERT_TRUE(makeCompactMsfp(w, cm));
+    sparseSeen += cm.sparse();
+    std::vector<float> init(channels);
+    for (size_t o = 0; o < channels; ++o)
+      init[o] = o % 3 == 0 ? -0.0f : value(rng);
+    const size_t pieces = 6;
+    std::vector<float> xs(pieces * n);
+    for (size_t p = 0; p < pieces; ++p)
+      for (size_t i = 0; i < n; ++i) {
+        const float v = value(rng);
+        // piece 1: zero blocks every other 16; piece 4: tiny values
+        xs[p * n + i] = p == 1 && (i / 16) % 2 == 0 ? 0.0f : p == 4 ? std::ldexp(v, -120) : v;
+      }
+    expectAllKernelsMatchDot(w, quantize(xs.data(), n, fmt, Rounding::NearestEven), init,
+                             "channels " + std::to_string(channels));
+    MsfpCompactBatch batch;
+    ASSERT_TRUE(prepareCompactBatch(xs.data(), n, pieces, n, n, fmt, Rounding::NearestEven, 6, batch));
+    for (CompactKernel kernel : kernels()) {
+      std::vector<float> got(pieces * channels);
+      for (size_t p = 0; p < pieces; ++p)
+        std::copy(init.begin(), init.end(), got.begin() + static_cast<std::ptrdiff_t>(p * channels));
+      ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), channels, kernel));
+      for (size_t p = 0; p < pieces; ++p) {
+        const BfpVector x = quantize(xs.data() + p * n, n, fmt, Rounding::NearestEven);
+        for (size_t o = 0; o < channels; ++o)
+          ASSERT_EQ(bitsOf(got[p * channels + o]), bitsOf(dot(w[o], x, init[o])))
+              << kernelName(kernel) << " channels " << channels << " piece " << p << " row " << o;
+      }
+    }
+  }
+  // 64 and 160 channels; with 8 or 37 a group's taps reach over a quarter of
+  // the blocks, and the matrix counts as dense.
+  EXPECT_EQ(sparseSeen, 2u);
+}
+
 TEST(CompactMsfp, RefusesOutOfRangeValues) {
   // The layout holds significands in bytes: a hand-made vector with a
   // significand or scale outside its format's range is refused (the

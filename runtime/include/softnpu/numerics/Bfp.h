@@ -113,7 +113,14 @@ struct MsfpCompactMatrix {
   std::vector<uint8_t> zeroGroup;                    ///< per group: 1 = no NaN block, every significand 0
   std::vector<uint8_t> groupNan;                     ///< per group: 1 = some block is NaN
   std::vector<int16_t> groupMinScale, groupMaxScale; ///< per group, over its non-zero, non-NaN blocks (kMinExp if none)
+  /// Sparse matrices only (at most a quarter of the group x block pairs hold a
+  /// non-zero significand or a NaN, e.g. a depthwise convolution's
+  /// block-diagonal matrix; else both are empty): the blocks of group g that
+  /// do, increasing, at groupBlocks[groupBlockStart[g] .. groupBlockStart[g + 1]).
+  /// The kernels skip the others, whose value is +0 for every row.
+  std::vector<uint32_t> groupBlockStart, groupBlocks;
   size_t groups() const { return zeroGroup.size(); }
+  bool sparse() const { return !groupBlockStart.empty(); }
   bool empty() const { return rows == 0; }
 };
 
