@@ -165,14 +165,17 @@ def FpgaCancelLayout : Pass<"fpga-cancel-layout", "mlir::ModuleOp"> {
 }
 
 def FpgaBoundaryLayout : Pass<"fpga-boundary-layout", "mlir::ModuleOp"> {
-  let summary = "Let graph inputs enter the NPU channels innermost instead of transposing them on it";
+  let summary = "Let NCHW graph inputs and outputs cross the NPU boundary channels innermost";
   let description = [{
     A graph input [1, C, (H,) W] whose only reader is the layout change to
     channels innermost (fpga.reshape to [C, H * W], fpga.transpose [1, 0])
     becomes the argument [1, (H,) W, C] with `fpga.dram_perm` = [0, 2, 3, 1]
     ([0, 2, 1]); the transpose becomes a view. The runtime writes the input
     into DRAM permuted (the artifact's IO_LAYOUT section), so the change
-    happens on the host at the boundary. Each change is reported as a remark.
+    happens on the host at the boundary. Likewise a graph output that is only
+    the change back (fpga.transpose [1, 0] of [H * W, C], fpga.reshape to
+    [1, C, H, W]) becomes the [1, H, W, C] view with `fpga.dram_perm` on the
+    result, permuted back by the runtime. Each change is reported as a remark.
     Runs after fpga-tile, just before fpga-lower-to-isa: the passes before it
     evaluate the graph on inputs in the ONNX layout.
   }];

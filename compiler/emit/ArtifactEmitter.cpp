@@ -19,6 +19,16 @@ using namespace mlir;
 namespace softnpu::emit {
 namespace {
 
+/// The artifact signature of an fpga.input / fpga.output declaration.
+template <class Decl> artifact::TensorSig signatureOf(Decl d) {
+  artifact::TensorSig s{d.getName().str(), artifact::DType::F32,
+                        std::vector<int64_t>(d.getShape().begin(), d.getShape().end()),
+                        static_cast<uint64_t>(d.getDram())};
+  if (std::optional<ArrayRef<int64_t>> perm = d.getDramPerm())
+    s.dramPerm.assign(perm->begin(), perm->end());
+  return s;
+}
+
 class Emitter {
 public:
   Emitter(const target::Target &t, artifact::Artifact &a) : t_(t), a_(a) {}
@@ -181,15 +191,9 @@ public:
     std::string err;
     for (Operation &op : program.getBody().front()) {
       if (auto in = dyn_cast<fpga::InputOp>(op)) {
-        a_.inputs.push_back({in.getName().str(), artifact::DType::F32,
-                             std::vector<int64_t>(in.getShape().begin(), in.getShape().end()),
-                             static_cast<uint64_t>(in.getDram()),
-                             in.getDramPerm() ? std::vector<int64_t>(in.getDramPerm()->begin(), in.getDramPerm()->end())
-                                              : std::vector<int64_t>()});
+        a_.inputs.push_back(signatureOf(in));
       } else if (auto out = dyn_cast<fpga::OutputOp>(op)) {
-        a_.outputs.push_back({out.getName().str(), artifact::DType::F32,
-                              std::vector<int64_t>(out.getShape().begin(), out.getShape().end()),
-                              static_cast<uint64_t>(out.getDram())});
+        a_.outputs.push_back(signatureOf(out));
       } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
         if (failed(packMatrix(m, m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getMrfTile(),
                               m.getRowTiles(), m.getColTiles(), m.getFormatIndex(), /*streamed=*/false)))

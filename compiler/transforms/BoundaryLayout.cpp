@@ -1,4 +1,4 @@
-//===- BoundaryLayout.cpp - Graph inputs enter the NPU channels innermost -===//
+//===- BoundaryLayout.cpp - NCHW graph inputs and outputs cross permuted --===//
 //
 // A convolution over a graph input starts with the layout change NCHW ->
 // [H * W, C] (docs/cnn.md): on the NPU a transpose, one chain per pixel,
@@ -8,8 +8,12 @@
 // docs/artifact-format.md). So when a graph input's only reader is that
 // change (reshape to [C, H * W], transpose), the input becomes [1, H, W, C]
 // (or [1, W, C]) with `fpga.dram_perm` on the argument, the transpose a view,
-// and the change is reported as a remark. fpga-lower-to-isa declares the
-// input with its ONNX shape and the permutation.
+// and the change is reported as a remark. Symmetrically, a graph output that
+// is only the change back from channels innermost (transpose of [H * W, C],
+// reshape to [1, C, H, W]) becomes the untransposed [1, H, W, C] with
+// `fpga.dram_perm` on the result, and the runtime permutes it back as it
+// reads it. fpga-lower-to-isa declares both with their ONNX shapes and the
+// permutations.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
@@ -48,9 +52,74 @@ fpga::TransposeOp channelsInnermostChange(BlockArgument arg) {
   return transpose;
 }
 
+/// The transpose whose result, reshaped to `out` ([1, C, (H,) W]), is
+/// `out`'s only use of it: [H * W, C] -> [C, H * W], read by nothing else;
+/// else null.
+fpga::TransposeOp channelsOutermostChange(Value out) {
+  auto type = cast<RankedTensorType>(out.getType());
+  if ((type.getRank() != 3 && type.getRank() != 4) || type.getDimSize(0) != 1 || !out.hasOneUse())
+    return nullptr;
+  auto reshape = out.getDefiningOp<fpga::ReshapeOp>();
+  auto transpose = reshape ? reshape.getX().getDefiningOp<fpga::TransposeOp>() : nullptr;
+  if (!transpose || !transpose.getResult().hasOneUse() || transpose.getPerm() != ArrayRef<int64_t>{1, 0})
+    return nullptr;
+  const int64_t c = type.getDimSize(1), pixels = type.getNumElements() / c;
+  if (cast<RankedTensorType>(transpose.getResult().getType()).getShape() != ArrayRef<int64_t>{c, pixels})
+    return nullptr;
+  return transpose;
+}
+
+/// [1, C, (H,) W] -> [1, (H,) W, C]: axis i of the stored tensor is axis
+/// perm[i] of the ONNX one.
+SmallVector<int64_t> channelsLastPerm(int64_t rank) {
+  SmallVector<int64_t> perm = {0};
+  for (int64_t i = 2; i < rank; ++i)
+    perm.push_back(i);
+  perm.push_back(1);
+  return perm;
+}
+
+RankedTensorType permuted(RankedTensorType type, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> shape;
+  for (int64_t axis : perm)
+    shape.push_back(type.getDimSize(axis));
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+std::string ioName(func::FuncOp func, bool result, unsigned i) {
+  auto name =
+      result ? func.getResultAttrOfType<StringAttr>(i, "onnx.name") : func.getArgAttrOfType<StringAttr>(i, "onnx.name");
+  return name ? name.str() : (result ? "output" : "input") + std::to_string(i);
+}
+
+/// Graph outputs that are the change back to NCHW leave the NPU without it.
+void permuteOutputs(func::FuncOp func) {
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (unsigned i = 0; i < ret.getNumOperands(); ++i) {
+    Value out = ret.getOperand(i);
+    fpga::TransposeOp transpose = channelsOutermostChange(out);
+    if (!transpose)
+      continue;
+    auto type = cast<RankedTensorType>(out.getType());
+    const SmallVector<int64_t> perm = channelsLastPerm(type.getRank());
+    const RankedTensorType stored = permuted(type, perm);
+    Operation *reshape = out.getDefiningOp();
+    OpBuilder b(ret);
+    auto view = fpga::ReshapeOp::create(b, transpose.getLoc(), stored, transpose.getX());
+    ret.setOperand(i, view.getY());
+    reshape->erase();
+    transpose.erase();
+    func.setResultAttr(i, "fpga.dram_perm", b.getDenseI64ArrayAttr(perm));
+    func.emitRemark() << "graph output '" << ioName(func, true, i) << "' leaves the NPU channels innermost, as "
+                      << stored << ": npu-run permutes it on the host, no transpose on the NPU";
+  }
+  func.setFunctionType(FunctionType::get(func.getContext(), func.getArgumentTypes(), ret.getOperandTypes()));
+}
+
 struct FpgaBoundaryLayoutPass : softnpu::impl::FpgaBoundaryLayoutBase<FpgaBoundaryLayoutPass> {
   void runOnOperation() override {
     for (func::FuncOp func : getOperation().getOps<func::FuncOp>()) {
+      permuteOutputs(func);
       SmallVector<Type> inputs(func.getArgumentTypes());
       for (BlockArgument arg : func.getArguments()) {
         fpga::TransposeOp transpose = channelsInnermostChange(arg);
@@ -58,16 +127,8 @@ struct FpgaBoundaryLayoutPass : softnpu::impl::FpgaBoundaryLayoutBase<FpgaBounda
           continue;
         auto type = cast<RankedTensorType>(arg.getType());
         Operation *reshape = *arg.getUsers().begin();
-        // [1, C, H, W] -> [1, H, W, C]: axis i of the stored tensor is axis
-        // perm[i] of the ONNX one.
-        SmallVector<int64_t> perm = {0};
-        for (int64_t i = 2; i < type.getRank(); ++i)
-          perm.push_back(i);
-        perm.push_back(1);
-        SmallVector<int64_t> shape;
-        for (int64_t axis : perm)
-          shape.push_back(type.getDimSize(axis));
-        auto stored = RankedTensorType::get(shape, type.getElementType());
+        const SmallVector<int64_t> perm = channelsLastPerm(type.getRank());
+        const RankedTensorType stored = permuted(type, perm);
         arg.setType(stored);
         inputs[arg.getArgNumber()] = stored;
         OpBuilder b(transpose);
@@ -76,8 +137,7 @@ struct FpgaBoundaryLayoutPass : softnpu::impl::FpgaBoundaryLayoutBase<FpgaBounda
         transpose.erase();
         reshape->erase();
         func.setArgAttr(arg.getArgNumber(), "fpga.dram_perm", b.getDenseI64ArrayAttr(perm));
-        auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name");
-        func.emitRemark() << "graph input '" << (name ? name.str() : "input" + std::to_string(arg.getArgNumber()))
+        func.emitRemark() << "graph input '" << ioName(func, false, arg.getArgNumber())
                           << "' enters the NPU channels innermost, as " << stored
                           << ": npu-run permutes it on the host, no transpose on the NPU";
       }

@@ -107,7 +107,13 @@ LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
     if (failed(checkNetworkQueue(func, "output", resultName(func, i), v)))
       return failure();
     int64_t a = allocate(numElements(v));
-    declared(fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shapeOf(v), a, nullptr));
+    // fpga-boundary-layout: as for inputs, the ONNX shape and the permutation.
+    SmallVector<int64_t> shape(shapeOf(v));
+    auto perm = func.getResultAttrOfType<DenseI64ArrayAttr>(i, "fpga.dram_perm");
+    if (perm)
+      for (auto [j, axis] : llvm::enumerate(perm.asArrayRef()))
+        shape[axis] = shapeOf(v)[j];
+    declared(fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shape, a, perm));
     // Computed outputs are written in place; others are copied at the end.
     Value root = rootOf(v);
     if (inPlace.contains(root) && !addr_.count(root))
