@@ -158,9 +158,12 @@ def FpgaCancelLayout : Pass<"fpga-cancel-layout", "mlir::ModuleOp"> {
     transpose(reshape*(transpose(x))) becomes x when the second transpose
     undoes the first (the reshapes give back the first one's type and the
     permutations compose to the identity); transposes and reshapes left
-    without readers are erased. Between two convolution or pooling layers the
-    activations then stay channels innermost ([pixels, C]), and the layout
-    changes only where NCHW tensors enter or leave the NPU.
+    without readers are erased. Element-wise ops move in front of a transpose
+    first: an activation, LeakyRelu or max / min with one element, and a
+    same-shape add of two tensors that are the same views of the same
+    transpose (a residual connection). Between two convolution or pooling
+    layers the activations then stay channels innermost ([pixels, C]), and the
+    layout changes only where NCHW tensors enter or leave the NPU.
   }];
 }
 

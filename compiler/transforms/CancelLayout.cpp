@@ -8,7 +8,9 @@
 // layers the activations stay channels innermost, and the layout changes
 // only where the model's NCHW tensors enter or leave. Element-wise ops
 // between two layers (a LeakyRelu, a max with a constant) first let the
-// transpose in front of them move behind them (SinkElementwise).
+// transpose in front of them move behind them (SinkElementwise), and so does
+// an add of two tensors behind the same transpose (SinkAdd: a residual
+// block's skip connection).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
@@ -102,10 +104,41 @@ struct SinkElementwise : RewritePattern {
   }
 };
 
+/// A same-shape add of two tensors that are both the same views of a
+/// transpose moves in front of them: add(views(T(x)), views(T(y))) ->
+/// views(T(add(x, y))) when x and y have one type, the two transposes the
+/// same permutation and the two view chains the same types, each view
+/// read only by the next. A residual block's add of the convolution's result
+/// and the skip tensor then works channels innermost, and so does the relu
+/// after it, with no layout change between the blocks.
+struct SinkAdd : OpRewritePattern<fpga::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::AddOp add, PatternRewriter &rewriter) const override {
+    Value x, y;
+    const SmallVector<Operation *, 4> lhs = singleUseViews(add.getLhs(), /*stopAtTranspose=*/true, x);
+    const SmallVector<Operation *, 4> rhs = singleUseViews(add.getRhs(), /*stopAtTranspose=*/true, y);
+    if (lhs.empty() || lhs.size() != rhs.size() || x.getType() != y.getType() ||
+        add.getLhs().getType() != add.getResult().getType() || add.getRhs().getType() != add.getResult().getType())
+      return rewriter.notifyMatchFailure(add, "not two operands with the same views");
+    auto lt = dyn_cast<fpga::TransposeOp>(lhs.back()), rt = dyn_cast<fpga::TransposeOp>(rhs.back());
+    if (!lt || !rt || lt.getPerm() != rt.getPerm())
+      return rewriter.notifyMatchFailure(add, "the operands are not views of the same transpose");
+    for (size_t i = 0; i < lhs.size(); ++i)
+      if (lhs[i]->getName() != rhs[i]->getName() || lhs[i]->getResult(0).getType() != rhs[i]->getResult(0).getType())
+        return rewriter.notifyMatchFailure(add, "the operands' views differ");
+    auto moved = fpga::AddOp::create(rewriter, add.getLoc(), x.getType(), x, y);
+    replaceThroughViews(rewriter, add, lhs, moved.getResult());
+    for (Operation *view : rhs)
+      rewriter.eraseOp(view);
+    return success();
+  }
+};
+
 struct FpgaCancelLayoutPass : softnpu::impl::FpgaCancelLayoutBase<FpgaCancelLayoutPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkElementwise, CancelTransposes>(&getContext());
+    patterns.add<SinkElementwise, SinkAdd, CancelTransposes>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

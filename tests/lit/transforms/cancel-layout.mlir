@@ -2,6 +2,8 @@
 // Between two NPU layers the transpose back to NCHW meets the transpose to
 // channels innermost, with only views between: both go, the second layer's
 // window reads the first layer's [pixels, C] result.
+// An add of two such NCHW views (a residual connection) and an element-wise
+// op after it move in front of the transposes first.
 
 // CHECK-LABEL: func.func @conv_then_pool
 // CHECK: %[[Y:.*]] = fpga.linear
@@ -79,4 +81,55 @@ func.func @sink_elementwise(%x: tensor<16x8xf32>, %w: tensor<3x8xf32>, %c: tenso
   %8 = fpga.window %7 {channel_offset = 0 : i64, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, window_channels = 3 : i64} : (tensor<4x4x3xf32>) -> tensor<4x12xf32>
   %9 = fpga.pool max %8 : (tensor<4x12xf32>) -> tensor<4x3xf32>
   return %9 : tensor<4x3xf32>
+}
+
+// -----
+
+// A residual block: add(conv result, skip) and the relu after it, both NCHW
+// views of [pixels, C] tensors, move in front of the transposes (SinkAdd,
+// then SinkElementwise), which then cancel against the next layer's: the
+// add and the relu work channels innermost and no transpose is left.
+// CHECK-LABEL: func.func @residual
+// CHECK: %[[A:.*]] = fpga.linear %arg0
+// CHECK: %[[B:.*]] = fpga.linear %arg0
+// CHECK: %[[S:.*]] = fpga.add %[[B]], %[[A]] : (tensor<16x3xf32>, tensor<16x3xf32>) -> tensor<16x3xf32>
+// CHECK: %[[R:.*]] = fpga.activation relu %[[S]] : (tensor<16x3xf32>) -> tensor<16x3xf32>
+// CHECK-NOT: fpga.transpose
+// CHECK: fpga.window
+func.func @residual(%x: tensor<16x8xf32>, %w: tensor<3x8xf32>) -> tensor<4x3xf32> {
+  %a = fpga.linear %x, %w : (tensor<16x8xf32>, tensor<3x8xf32>) -> tensor<16x3xf32>
+  %a1 = fpga.transpose %a {perm = array<i64: 1, 0>} : (tensor<16x3xf32>) -> tensor<3x16xf32>
+  %a2 = fpga.reshape %a1 : (tensor<3x16xf32>) -> tensor<1x3x4x4xf32>
+  %b = fpga.linear %x, %w : (tensor<16x8xf32>, tensor<3x8xf32>) -> tensor<16x3xf32>
+  %b1 = fpga.transpose %b {perm = array<i64: 1, 0>} : (tensor<16x3xf32>) -> tensor<3x16xf32>
+  %b2 = fpga.reshape %b1 : (tensor<3x16xf32>) -> tensor<1x3x4x4xf32>
+  %s = fpga.add %b2, %a2 : (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %r = fpga.activation relu %s : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %3 = fpga.reshape %r : (tensor<1x3x4x4xf32>) -> tensor<3x16xf32>
+  %4 = fpga.transpose %3 {perm = array<i64: 1, 0>} : (tensor<3x16xf32>) -> tensor<16x3xf32>
+  %5 = fpga.reshape %4 : (tensor<16x3xf32>) -> tensor<4x4x3xf32>
+  %6 = fpga.window %5 {channel_offset = 0 : i64, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, window_channels = 3 : i64} : (tensor<4x4x3xf32>) -> tensor<4x12xf32>
+  %7 = fpga.pool max %6 : (tensor<4x12xf32>) -> tensor<4x3xf32>
+  return %7 : tensor<4x3xf32>
+}
+
+// -----
+
+// Left alone: an add whose operands are views of different tensors' layouts
+// (one is a plain NCHW input), and a broadcasting add.
+// CHECK-LABEL: func.func @add_kept
+// CHECK: fpga.transpose
+// CHECK: fpga.add %{{.*}}, %arg2 : (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>)
+// CHECK: fpga.transpose
+// CHECK: fpga.add %{{.*}}, %arg3 : (tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>)
+func.func @add_kept(%x: tensor<16x8xf32>, %w: tensor<3x8xf32>, %n: tensor<1x3x4x4xf32>, %c: tensor<1x3x1x1xf32>) -> (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) {
+  %a = fpga.linear %x, %w : (tensor<16x8xf32>, tensor<3x8xf32>) -> tensor<16x3xf32>
+  %a1 = fpga.transpose %a {perm = array<i64: 1, 0>} : (tensor<16x3xf32>) -> tensor<3x16xf32>
+  %a2 = fpga.reshape %a1 : (tensor<3x16xf32>) -> tensor<1x3x4x4xf32>
+  %s = fpga.add %a2, %n : (tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %b = fpga.linear %x, %w : (tensor<16x8xf32>, tensor<3x8xf32>) -> tensor<16x3xf32>
+  %b1 = fpga.transpose %b {perm = array<i64: 1, 0>} : (tensor<16x3xf32>) -> tensor<3x16xf32>
+  %b2 = fpga.reshape %b1 : (tensor<3x16xf32>) -> tensor<1x3x4x4xf32>
+  %t = fpga.add %b2, %c : (tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
+  return %s, %t : tensor<1x3x4x4xf32>, tensor<1x3x4x4xf32>
 }
