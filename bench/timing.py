@@ -22,7 +22,8 @@ A benchmark, not a test (minutes; its host-speed numbers depend on the machine).
 3. The document replaces --output, except for sections other scripts maintain in it between
    marker comments <!-- NAME:begin --> ... <!-- NAME:end --> (bench/rnn_bench.py's
    "rnn-bench", bench/compile_speed.py's "compile-speed", bench/fpga_npu_workloads.py's
-   "fpga-npu-workloads", bench/models.py's "real-models"), which are kept unchanged at its end.
+   "fpga-npu-workloads", bench/models.py's "real-models", bench/cnn_bench.py's "cnn-bench"), which are
+   kept unchanged at its end.
 
 Usage:
   bench/timing.py [--bin-dir build/bin] [--work-dir D] [--output docs/benchmarks.md]
@@ -310,7 +311,8 @@ def machine_lines(info, loads):
 # --- document ---------------------------------------------------------------
 
 # Sections of the document that other scripts maintain (bench/rnn_bench.py: "rnn-bench", bench/compile_speed.py:
-# "compile-speed", bench/fpga_npu_workloads.py: "fpga-npu-workloads"), each between
+# "compile-speed", bench/fpga_npu_workloads.py: "fpga-npu-workloads", bench/models.py: "real-models",
+# bench/cnn_bench.py: "cnn-bench"), each between
 # <!-- NAME:begin --> and <!-- NAME:end --> on lines of their own. write_document keeps them.
 MARKED_SECTION = re.compile(r"^<!-- ([A-Za-z0-9_-]+):begin -->$.*?^<!-- \1:end -->$", re.S | re.M)
 
