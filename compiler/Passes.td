@@ -281,6 +281,19 @@ def FpgaLowerToIsa : Pass<"fpga-lower-to-isa", "mlir::ModuleOp"> {
   ];
 }
 
+def FpgaTestChains : Pass<"fpga-test-chains", "mlir::ModuleOp"> {
+  let summary = "Report and emit each fpga.linear's chain as fpga-lower-to-isa builds it (for tests)";
+  let description = [{
+    For each fpga.linear: a remark listing its chain's point-wise steps in
+    order (alpha, bias, activation, leaky_alpha, max_floor, min_ceiling) and
+    the MFU the runtime's chain planner puts each on, or the planner's error
+    when the target cannot run the chain; and the chain itself (v_rd IVRF[0],
+    mv_mul 0, the steps, v_wr DRAM[0]) in an fpga.program @test_chains
+    appended to the module. The function is not changed.
+  }];
+  let dependentDialects = ["::softnpu::fpga::FpgaDialect"];
+}
+
 def FpgaTestMemoryPlan : Pass<"fpga-test-memory-plan", "mlir::ModuleOp"> {
   let summary = "Report the memory plan of fpga-lower-to-isa as remarks (for tests)";
   let description = [{
