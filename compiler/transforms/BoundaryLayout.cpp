@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
+#include "compiler/SingleFunction.h"
 
 #include "dialects/fpga/FpgaDialect.h"
 
@@ -86,12 +87,6 @@ RankedTensorType permuted(RankedTensorType type, ArrayRef<int64_t> perm) {
   return RankedTensorType::get(shape, type.getElementType());
 }
 
-std::string ioName(func::FuncOp func, bool result, unsigned i) {
-  auto name =
-      result ? func.getResultAttrOfType<StringAttr>(i, "onnx.name") : func.getArgAttrOfType<StringAttr>(i, "onnx.name");
-  return name ? name.str() : (result ? "output" : "input") + std::to_string(i);
-}
-
 /// Graph outputs that are the change back to NCHW leave the NPU without it.
 void permuteOutputs(func::FuncOp func) {
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
@@ -110,7 +105,7 @@ void permuteOutputs(func::FuncOp func) {
     reshape->erase();
     transpose.erase();
     func.setResultAttr(i, "fpga.dram_perm", b.getDenseI64ArrayAttr(perm));
-    func.emitRemark() << "graph output '" << ioName(func, true, i) << "' leaves the NPU channels innermost, as "
+    func.emitRemark() << "graph output '" << graphOutputName(func, i) << "' leaves the NPU channels innermost, as "
                       << stored << ": npu-run permutes it on the host, no transpose on the NPU";
   }
   func.setFunctionType(FunctionType::get(func.getContext(), func.getArgumentTypes(), ret.getOperandTypes()));
@@ -137,7 +132,7 @@ struct FpgaBoundaryLayoutPass : softnpu::impl::FpgaBoundaryLayoutBase<FpgaBounda
         transpose.erase();
         reshape->erase();
         func.setArgAttr(arg.getArgNumber(), "fpga.dram_perm", b.getDenseI64ArrayAttr(perm));
-        func.emitRemark() << "graph input '" << ioName(func, false, arg.getArgNumber())
+        func.emitRemark() << "graph input '" << graphInputName(func, arg.getArgNumber())
                           << "' enters the NPU channels innermost, as " << stored
                           << ": npu-run permutes it on the host, no transpose on the NPU";
       }

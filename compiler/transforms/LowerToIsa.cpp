@@ -24,16 +24,6 @@ namespace softnpu::lowering {
 
 namespace {
 
-std::string argName(func::FuncOp f, unsigned i) {
-  auto a = f.getArgAttrOfType<StringAttr>(i, "onnx.name");
-  return a ? a.str() : "input" + std::to_string(i);
-}
-
-std::string resultName(func::FuncOp f, unsigned i) {
-  auto a = f.getResultAttrOfType<StringAttr>(i, "onnx.name");
-  return a ? a.str() : "output" + std::to_string(i);
-}
-
 /// The result a layer report shows for `op`: its first result, or for a
 /// recurrent layer the first one it writes (null when none).
 Value recordedResult(Operation &op) {
@@ -80,7 +70,7 @@ LogicalResult Lowerer::checkNetworkQueue(func::FuncOp func, const char *role, co
 
 LogicalResult Lowerer::declareInputs(func::FuncOp func) {
   for (BlockArgument arg : func.getArguments()) {
-    const std::string name = argName(func, arg.getArgNumber());
+    const std::string name = graphInputName(func, arg.getArgNumber());
     if (!cast<RankedTensorType>(arg.getType()).getElementType().isF32())
       return func.emitError() << "graph input '" << name << "' is not float32; the NPU runs float32 tensors";
     if (failed(checkNetworkQueue(func, "input", name, arg)))
@@ -104,7 +94,7 @@ LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     if (!cast<RankedTensorType>(v.getType()).getElementType().isF32())
       return ret.emitError() << "graph output " << i << " is not float32";
-    if (failed(checkNetworkQueue(func, "output", resultName(func, i), v)))
+    if (failed(checkNetworkQueue(func, "output", graphOutputName(func, i), v)))
       return failure();
     int64_t a = allocate(numElements(v));
     // fpga-boundary-layout: as for inputs, the ONNX shape and the permutation.
@@ -113,7 +103,7 @@ LogicalResult Lowerer::declareOutputs(func::FuncOp func) {
     if (perm)
       for (auto [j, axis] : llvm::enumerate(perm.asArrayRef()))
         shape[axis] = shapeOf(v)[j];
-    declared(fpga::OutputOp::create(b_, func.getLoc(), resultName(func, i), shape, a, perm));
+    declared(fpga::OutputOp::create(b_, func.getLoc(), graphOutputName(func, i), shape, a, perm));
     // Computed outputs are written in place; others are copied at the end.
     Value root = rootOf(v);
     if (inPlace.contains(root) && !addr_.count(root))
