@@ -159,15 +159,25 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       for (float &e : y)
         e = activate(a.getKind(), e);
       v[a] = std::move(y);
-    } else if (llvm::isa<fpga::AddOp, fpga::MaxOp, fpga::MinOp>(op)) {
+    } else if (llvm::isa<fpga::AddOp, fpga::MaxOp, fpga::MinOp, fpga::MulOp, fpga::PreluOp>(op)) {
       Value lhs = op.getOperand(0), rhs = op.getOperand(1), res = op.getResult(0);
       ArrayRef<int64_t> out = shapeOf(res);
       auto li = broadcastIndex(shapeOf(lhs), out), ri = broadcastIndex(shapeOf(rhs), out);
       const auto &l = v[lhs], &r = v[rhs];
-      const bool add = llvm::isa<fpga::AddOp>(op), max = llvm::isa<fpga::MaxOp>(op);
+      auto f = [&op](float a, float b) {
+        if (llvm::isa<fpga::AddOp>(op))
+          return a + b;
+        if (llvm::isa<fpga::MaxOp>(op))
+          return std::fmax(a, b);
+        if (llvm::isa<fpga::MinOp>(op))
+          return std::fmin(a, b);
+        if (llvm::isa<fpga::MulOp>(op))
+          return a * b;
+        return a < 0.0f ? a * b : a; // prelu: NaN and -0 pass unchanged
+      };
       std::vector<float> y(li.size());
       for (size_t e = 0; e < y.size(); ++e)
-        y[e] = add ? l[li[e]] + r[ri[e]] : max ? std::fmax(l[li[e]], r[ri[e]]) : std::fmin(l[li[e]], r[ri[e]]);
+        y[e] = f(l[li[e]], r[ri[e]]);
       v[res] = std::move(y);
     } else if (auto lr = dyn_cast<fpga::LeakyReluOp>(op)) {
       std::vector<float> y = v[lr.getX()];

@@ -36,7 +36,8 @@ InFlightDiagnostic softnpu::conversion::refuse(Operation *op, const Twine &why) 
 Lowering softnpu::conversion::findLowering(StringRef opName) {
   static const llvm::StringMap<Lowering> byName = [] {
     llvm::StringMap<Lowering> m;
-    for (auto family : {linearLowerings(), viewLowerings(), recurrentLowerings(), convLowerings(), poolLowerings()})
+    for (auto family : {linearLowerings(), elementwiseLowerings(), viewLowerings(), recurrentLowerings(),
+                        convLowerings(), poolLowerings()})
       for (const LoweringEntry &e : family)
         m[e.opName] = e.lower;
     return m;
@@ -125,7 +126,8 @@ struct ConvertOnnxToFpgaPass : softnpu::impl::ConvertOnnxToFpgaBase<ConvertOnnxT
 
 void softnpu::conversion::populateOnnxToFpgaPatterns(RewritePatternSet &patterns,
                                                      llvm::DenseSet<Operation *> &refused) {
-  for (auto family : {linearLowerings(), viewLowerings(), recurrentLowerings(), convLowerings(), poolLowerings()})
+  for (auto family : {linearLowerings(), elementwiseLowerings(), viewLowerings(), recurrentLowerings(), convLowerings(),
+                      poolLowerings()})
     for (const LoweringEntry &e : family)
       patterns.add<TableLoweringPattern>(patterns.getContext(), e.opName, e.lower, refused);
 }

@@ -30,6 +30,8 @@ struct LoweringEntry {
 
 /// Gemm, MatMul, Add, Relu, Sigmoid, Tanh, LeakyRelu, Max, Min, Clip.
 llvm::ArrayRef<LoweringEntry> linearLowerings();
+/// Mul, PRelu, HardSigmoid, HardSwish, BatchNormalization (not folded).
+llvm::ArrayRef<LoweringEntry> elementwiseLowerings();
 /// Constant, Flatten, Gather, Identity, Reshape, Slice, Squeeze, Transpose, Unsqueeze.
 llvm::ArrayRef<LoweringEntry> viewLowerings();
 /// LSTM, GRU, RNN.

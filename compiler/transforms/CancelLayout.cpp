@@ -8,15 +8,19 @@
 // layers the activations stay channels innermost, and the layout changes
 // only where the model's NCHW tensors enter or leave. Element-wise ops
 // between two layers (a LeakyRelu, a max with a constant) first let the
-// transpose in front of them move behind them (SinkElementwise), and so does
-// an add of two tensors behind the same transpose (SinkAdd: a residual
-// block's skip connection).
+// transpose in front of them move behind them (SinkElementwise; a constant
+// operand is re-laid out to match), and so does an add or product of two
+// tensors behind the same transpose (SinkBinary: a residual block's skip
+// connection).
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/ConstantValues.h"
 #include "compiler/Passes.h"
 
 #include "compiler/transforms/ViewChain.h"
+#include "dialects/FloatData.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -65,21 +69,102 @@ struct CancelTransposes : OpRewritePattern<fpga::TransposeOp> {
   }
 };
 
+/// `k` (of shape `kShape`) broadcast to `shape`, row-major.
+std::vector<float> broadcastTo(ArrayRef<float> k, ArrayRef<int64_t> kShape, ArrayRef<int64_t> shape) {
+  const size_t rank = shape.size();
+  SmallVector<int64_t> stride(rank, 0); // of k, aligned at the last dimension; 0 where it broadcasts
+  for (int64_t i = static_cast<int64_t>(kShape.size()) - 1, s = 1; i >= 0; --i) {
+    const size_t d = rank - kShape.size() + static_cast<size_t>(i);
+    stride[d] = kShape[static_cast<size_t>(i)] == 1 ? 0 : s;
+    s *= kShape[static_cast<size_t>(i)];
+  }
+  int64_t count = 1;
+  for (int64_t d : shape)
+    count *= d;
+  std::vector<float> out(static_cast<size_t>(count));
+  SmallVector<int64_t> idx(rank, 0);
+  for (float &e : out) {
+    int64_t at = 0;
+    for (size_t d = 0; d < rank; ++d)
+      at += idx[d] * stride[d];
+    e = k[static_cast<size_t>(at)];
+    for (size_t d = rank; d-- > 0;) // next index, row-major
+      if (++idx[d] < shape[d])
+        break;
+      else
+        idx[d] = 0;
+  }
+  return out;
+}
+
+/// y = transpose(x, perm) undone: the row-major data of x from that of y.
+std::vector<float> untranspose(ArrayRef<float> y, ArrayRef<int64_t> xShape, ArrayRef<int64_t> perm) {
+  const size_t rank = xShape.size();
+  SmallVector<int64_t> xStride(rank, 1);
+  for (size_t d = rank; d-- > 1;)
+    xStride[d - 1] = xStride[d] * xShape[d];
+  std::vector<float> x(y.size());
+  SmallVector<int64_t> idx(rank, 0); // over y, whose dimension i is x's perm[i]
+  for (float e : y) {
+    int64_t at = 0;
+    for (size_t i = 0; i < rank; ++i)
+      at += idx[i] * xStride[static_cast<size_t>(perm[i])];
+    x[static_cast<size_t>(at)] = e;
+    for (size_t i = rank; i-- > 0;)
+      if (++idx[i] < xShape[static_cast<size_t>(perm[i])])
+        break;
+      else
+        idx[i] = 0;
+  }
+  return x;
+}
+
+/// The constant operand `k` of an element-wise op whose other operand is
+/// views(transpose(x)), re-expressed for an op on x itself: broadcast to the
+/// op's shape, the views and the transpose undone, then as small as its
+/// values allow (one element, one row of x's last dimension, or all of x).
+Value constantForRoot(PatternRewriter &rewriter, Location loc, const FloatData &k, ArrayRef<int64_t> kShape,
+                      ArrayRef<int64_t> opShape, fpga::TransposeOp transpose) {
+  std::vector<float> full = broadcastTo(k.values(), kShape, opShape); // views keep the row-major order
+  auto xType = cast<RankedTensorType>(transpose.getX().getType());
+  std::vector<float> x = untranspose(full, xType.getShape(), transpose.getPerm());
+  const int64_t row = xType.getRank() ? xType.getShape().back() : 1;
+  auto allEqual = [&](size_t period) {
+    for (size_t i = period; i < x.size(); ++i)
+      if (x[i] != x[i - period])
+        return false;
+    return true;
+  };
+  SmallVector<int64_t> shape(xType.getShape());
+  if (allEqual(1))
+    shape = {1};
+  else if (row > 0 && allEqual(static_cast<size_t>(row)))
+    shape = {row};
+  auto type = RankedTensorType::get(shape, rewriter.getF32Type());
+  x.resize(static_cast<size_t>(type.getNumElements()));
+  return arith::ConstantOp::create(rewriter, loc, cast<TypedAttr>(floatConstant(type, x, "sunk_constant")));
+}
+
 /// The transpose and views in front of an element-wise op move behind it, so
 /// that they meet the next layer's transpose: op(views(transpose(x))) ->
 /// views(transpose(op(x))) when each of them has only this reader. The ops:
-/// fpga.leaky_relu, fpga.activation, and fpga.max / fpga.min with a
-/// one-element operand (which broadcasts over any shape).
+/// fpga.leaky_relu, fpga.activation, and fpga.max / min / add / mul / prelu
+/// whose second operand has one element (it broadcasts over any shape) or is
+/// a constant (re-laid out for x: a batch normalization's per-channel factor
+/// becomes one row of x's channels-innermost layout).
 struct SinkElementwise : RewritePattern {
   explicit SinkElementwise(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
 
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    Value other; // fpga.max's / fpga.min's one-element operand
-    if (llvm::isa<fpga::MaxOp, fpga::MinOp>(op)) {
-      auto isScalar = [](Value v) { return cast<RankedTensorType>(v.getType()).getNumElements() == 1; };
-      if (!isScalar(op->getOperand(1)) || op->getOperand(0).getType() != op->getResult(0).getType())
+    const bool binary = llvm::isa<fpga::MaxOp, fpga::MinOp, fpga::AddOp, fpga::MulOp, fpga::PreluOp>(op);
+    std::optional<FloatData> constant;
+    if (binary) {
+      Value other = op->getOperand(1);
+      if (op->getOperand(0).getType() != op->getResult(0).getType())
         return failure();
-      other = op->getOperand(1);
+      constant = constantFloats(other);
+      if (!constant && cast<RankedTensorType>(other.getType()).getNumElements() != 1)
+        return failure();
     } else if (!llvm::isa<fpga::LeakyReluOp, fpga::ActivationOp>(op)) {
       return failure();
     }
@@ -88,17 +173,20 @@ struct SinkElementwise : RewritePattern {
     if (views.empty() || !llvm::isa<fpga::TransposeOp>(views.back()))
       return rewriter.notifyMatchFailure(op, "no transpose in front");
     Location loc = op->getLoc();
-    Operation *moved;
-    if (other) {
-      auto scalar = fpga::ReshapeOp::create(rewriter, loc, RankedTensorType::get({1}, rewriter.getF32Type()), other);
-      moved = llvm::isa<fpga::MaxOp>(op) ? fpga::MaxOp::create(rewriter, loc, v.getType(), v, scalar).getOperation()
-                                         : fpga::MinOp::create(rewriter, loc, v.getType(), v, scalar).getOperation();
-    } else {
-      IRMapping map;
-      map.map(op->getOperand(0), v);
-      moved = rewriter.clone(*op, map);
-      moved->getResult(0).setType(v.getType());
+    IRMapping map;
+    map.map(op->getOperand(0), v);
+    if (binary) {
+      Value other = op->getOperand(1);
+      auto otherType = cast<RankedTensorType>(other.getType());
+      map.map(other, constant ? constantForRoot(rewriter, loc, *constant, otherType.getShape(),
+                                                cast<RankedTensorType>(op->getResult(0).getType()).getShape(),
+                                                cast<fpga::TransposeOp>(views.back()))
+                              : fpga::ReshapeOp::create(rewriter, loc,
+                                                        RankedTensorType::get({1}, rewriter.getF32Type()), other)
+                                    .getResult());
     }
+    Operation *moved = rewriter.clone(*op, map);
+    moved->getResult(0).setType(v.getType());
     replaceThroughViews(rewriter, op, views, moved->getResult(0));
     return success();
   }
@@ -106,15 +194,15 @@ struct SinkElementwise : RewritePattern {
 
 /// A same-shape add of two tensors that are both the same views of a
 /// transpose moves in front of them: add(views(T(x)), views(T(y))) ->
-/// views(T(add(x, y))) when x and y have one type, the two transposes the
+/// views(T(add(x, y))) (and so for a product) when x and y have one type, the two transposes the
 /// same permutation and the two view chains the same types, each view
 /// read only by the next. A residual block's add of the convolution's result
 /// and the skip tensor then works channels innermost, and so does the relu
 /// after it, with no layout change between the blocks.
-struct SinkAdd : OpRewritePattern<fpga::AddOp> {
-  using OpRewritePattern::OpRewritePattern;
+template <class BinaryOp> struct SinkBinary : OpRewritePattern<BinaryOp> {
+  using OpRewritePattern<BinaryOp>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(fpga::AddOp add, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(BinaryOp add, PatternRewriter &rewriter) const override {
     Value x, y;
     const SmallVector<Operation *, 4> lhs = singleUseViews(add.getLhs(), /*stopAtTranspose=*/true, x);
     const SmallVector<Operation *, 4> rhs = singleUseViews(add.getRhs(), /*stopAtTranspose=*/true, y);
@@ -127,7 +215,7 @@ struct SinkAdd : OpRewritePattern<fpga::AddOp> {
     for (size_t i = 0; i < lhs.size(); ++i)
       if (lhs[i]->getName() != rhs[i]->getName() || lhs[i]->getResult(0).getType() != rhs[i]->getResult(0).getType())
         return rewriter.notifyMatchFailure(add, "the operands' views differ");
-    auto moved = fpga::AddOp::create(rewriter, add.getLoc(), x.getType(), x, y);
+    auto moved = BinaryOp::create(rewriter, add.getLoc(), x.getType(), x, y);
     replaceThroughViews(rewriter, add, lhs, moved.getResult());
     for (Operation *view : rhs)
       rewriter.eraseOp(view);
@@ -138,7 +226,7 @@ struct SinkAdd : OpRewritePattern<fpga::AddOp> {
 struct FpgaCancelLayoutPass : softnpu::impl::FpgaCancelLayoutBase<FpgaCancelLayoutPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkElementwise, SinkAdd, CancelTransposes>(&getContext());
+    patterns.add<SinkElementwise, SinkBinary<fpga::AddOp>, SinkBinary<fpga::MulOp>, CancelTransposes>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -8,6 +8,7 @@
 // the NPU sees one matrix product and never the normalisation.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/BatchNormAffine.h"
 #include "compiler/ConstantValues.h"
 #include "compiler/Passes.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -32,29 +33,6 @@ std::optional<std::vector<double>> floatsOf(Value v, int64_t n) {
   if (!f || static_cast<int64_t>(f->size()) != n)
     return std::nullopt;
   return std::vector<double>(f->values().begin(), f->values().end());
-}
-
-/// Per channel: the factor s and the shift -mean * s + beta.
-struct Affine {
-  std::vector<double> factor, shift;
-};
-
-std::optional<Affine> affineOf(onnx_d::BatchNormalizationOp bn, int64_t channels) {
-  auto unused = [](Value v) { return !v || v.use_empty(); };
-  if (bn.getTrainingMode().value_or(0) != 0 || !unused(bn.getRunningMean()) || !unused(bn.getRunningVar()))
-    return std::nullopt;
-  auto scale = floatsOf(bn.getScale(), channels), beta = floatsOf(bn.getB(), channels),
-       mean = floatsOf(bn.getInputMean(), channels), var = floatsOf(bn.getInputVar(), channels);
-  if (!scale || !beta || !mean || !var)
-    return std::nullopt;
-  const double eps = bn.getEpsilon() ? bn.getEpsilon()->convertToDouble() : 1e-5;
-  Affine a;
-  for (int64_t c = 0; c < channels; ++c) {
-    const double s = (*scale)[c] / std::sqrt((*var)[c] + eps);
-    a.factor.push_back(s);
-    a.shift.push_back((*beta)[c] - (*mean)[c] * s);
-  }
-  return a;
 }
 
 Value floatConstantOf(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ArrayRef<double> values, StringRef name) {
@@ -83,7 +61,7 @@ bool foldIntoConv(onnx_d::BatchNormalizationOp bn, onnx_d::ConvOp conv) {
   std::optional<std::vector<double>> w = floatsOf(conv.getW(), wType.getNumElements());
   std::optional<std::vector<double>> bias =
       conv.getB() ? floatsOf(conv.getB(), cout) : std::optional<std::vector<double>>(std::vector<double>(cout, 0.0));
-  std::optional<Affine> a = affineOf(bn, cout);
+  std::optional<BatchNormAffine> a = batchNormAffine(bn, cout);
   if (!w || !bias || !a)
     return false;
   for (int64_t c = 0; c < cout; ++c) {
@@ -110,7 +88,7 @@ bool foldIntoGemm(onnx_d::BatchNormalizationOp bn, onnx_d::GemmOp gemm) {
     return false;
   const int64_t n = yType.getDimSize(1), k = bType.getNumElements() / n;
   std::optional<std::vector<double>> w = floatsOf(gemm.getB(), bType.getNumElements());
-  std::optional<Affine> a = affineOf(bn, n);
+  std::optional<BatchNormAffine> a = batchNormAffine(bn, n);
   if (!w || !a)
     return false;
   std::vector<double> c(n, 0.0);

@@ -109,45 +109,79 @@ LogicalResult Lowerer::lowerMin(fpga::MinOp op) {
   return binaryInDram(op, op.getLhs(), op.getRhs(), op.getResult(), "vv_min");
 }
 
+LogicalResult Lowerer::lowerMul(fpga::MulOp op) {
+  return binaryInDram(op, op.getLhs(), op.getRhs(), op.getResult(), "vv_mul");
+}
+
+LogicalResult Lowerer::lowerPrelu(fpga::PreluOp op) {
+  return binaryInDram(op, op.getX(), op.getSlope(), op.getY(), "vv_prelu");
+}
+
 LogicalResult Lowerer::binaryInDram(Operation *op, Value lhsV, Value rhsV, Value result, const char *inst) {
   Location loc = op->getLoc();
   FailureOr<int64_t> lhs = addrOf(lhsV, loc), rhs = addrOf(rhsV, loc);
   if (failed(lhs) || failed(rhs))
     return failure();
+  const SmallVector<Step> steps = {{inst, 0}};
+  auto mfus = placeSteps(loc, false, steps);
+  if (failed(mfus))
+    return failure();
+  // vv_mul and vv_prelu take their operand from the MULVRF of their MFU, the
+  // add/sub and min/max stage from the ASVRF.
+  const bool mulVrf = StringRef(inst) == "vv_mul" || StringRef(inst) == "vv_prelu";
+  const Access staged{mulVrf ? "MULVRF" : "ASVRF", 0, (*mfus)[0]};
+  const int64_t depth = static_cast<int64_t>(mulVrf ? t_.mulvrfDepth : t_.asvrfDepth);
   const int64_t a = *lhs, bAddr = *rhs;
   const int64_t out = resultAddr(result);
   ArrayRef<int64_t> outShape = shapeOf(result);
   const int64_t count = numElements(result);
-  const int64_t depthElems = static_cast<int64_t>(t_.asvrfDepth) * n_;
+  const int64_t depthElems = depth * n_;
   if (shapeOf(lhsV) == outShape && shapeOf(rhsV) == outShape) {
     for (int64_t off = 0; off < count; off += depthElems) {
       int64_t len = std::min(count - off, depthElems);
-      stage(loc, bAddr + off, len, 1, llvm::divideCeilSigned(len, n_), {}, {"ASVRF", 0, 0});
-      pointwise(loc, a + off, 1, out + off, len, {{inst, 0}});
+      stage(loc, bAddr + off, len, 1, llvm::divideCeilSigned(len, n_), {}, staged);
+      pointwise(loc, a + off, 1, out + off, len, steps);
     }
     return success();
   }
   // One element against a whole tensor (max(x, -0.4)): the element read with
-  // RD_STRIDE 0 fills the ASVRF once, then long chains over the tensor.
+  // RD_STRIDE 0 fills the VRF once, then long chains over the tensor.
   if (shapeOf(lhsV) == outShape && numElements(rhsV) == 1) {
-    const int64_t vectors = std::min<int64_t>(static_cast<int64_t>(t_.asvrfDepth), llvm::divideCeilSigned(count, n_));
-    stage(loc, bAddr, vectors * n_, 0, vectors, {}, {"ASVRF", 0, 0});
-    pointwise(loc, a, 1, out, count, {{inst, 0}}, vectors);
+    const int64_t vectors = std::min<int64_t>(depth, llvm::divideCeilSigned(count, n_));
+    stage(loc, bAddr, vectors * n_, 0, vectors, {}, staged);
+    pointwise(loc, a, 1, out, count, steps, vectors);
     return success();
   }
   const int64_t c = outShape.empty() ? 1 : outShape.back();
-  if (llvm::divideCeilSigned(c, n_) > static_cast<int64_t>(t_.asvrfDepth))
-    return op->emitError() << describeOp(op) << ": broadcast rows of " << c << " elements do not fit the ASVRF";
+  const int64_t rowVectors = llvm::divideCeilSigned(c, n_);
+  if (rowVectors > depth)
+    return op->emitError() << describeOp(op) << ": broadcast rows of " << c << " elements do not fit the "
+                           << staged.mem;
   auto [lhsRows, lhsStride] = broadcastRows(shapeOf(lhsV), outShape);
   auto [rhsRows, rhsStride] = broadcastRows(shapeOf(rhsV), outShape);
-  int64_t staged = -1;
+  // One row of rhs against every row of a whole lhs (a per-channel scale of
+  // a channels-innermost map): staged once, then one loop over the rows.
+  const bool oneRhsRow = llvm::all_equal(rhsRows);
+  if (oneRhsRow && shapeOf(lhsV) == outShape && lhsRows.size() > 2 && rowVectors <= kMaxChainVectors) {
+    stage(loc, bAddr + rhsRows[0], c, rhsStride, rowVectors, {}, staged);
+    setTransfer(loc, rowVectors, c, 1, c);
+    setReg(loc, isa::SReg::RdStep, c);
+    setReg(loc, isa::SReg::WrStep, c);
+    auto loop = fpga::LoopOp::create(b_, loc, static_cast<int64_t>(lhsRows.size()));
+    loop.getBody().emplaceBlock();
+    OpBuilder::InsertionGuard g(b_);
+    b_.setInsertionPointToStart(&loop.getBody().front());
+    chainTo(loc, {"DRAM", a, 0, /*iter=*/true}, std::nullopt, steps, {{"DRAM", out, 0, /*iter=*/true}});
+    return success();
+  }
+  int64_t stagedRow = -1;
   for (size_t i = 0; i < lhsRows.size(); ++i) {
-    if (rhsRows[i] != staged) {
-      stage(loc, bAddr + rhsRows[i], c, rhsStride, llvm::divideCeilSigned(c, n_), {}, {"ASVRF", 0, 0});
-      staged = rhsRows[i];
+    if (rhsRows[i] != stagedRow) {
+      stage(loc, bAddr + rhsRows[i], c, rhsStride, rowVectors, {}, staged);
+      stagedRow = rhsRows[i];
     }
-    setTransfer(loc, llvm::divideCeilSigned(c, n_), c, lhsStride, c);
-    chainTo(loc, {"DRAM", a + lhsRows[i]}, std::nullopt, {{inst, 0}}, {{"DRAM", out + static_cast<int64_t>(i) * c}});
+    setTransfer(loc, rowVectors, c, lhsStride, c);
+    chainTo(loc, {"DRAM", a + lhsRows[i]}, std::nullopt, steps, {{"DRAM", out + static_cast<int64_t>(i) * c}});
   }
   return success();
 }

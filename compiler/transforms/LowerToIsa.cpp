@@ -136,6 +136,10 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
     r = lowerMin(mn);
   else if (auto lr = dyn_cast<fpga::LeakyReluOp>(op))
     r = lowerLeakyRelu(lr);
+  else if (auto mul = dyn_cast<fpga::MulOp>(op))
+    r = lowerMul(mul);
+  else if (auto pr = dyn_cast<fpga::PreluOp>(op))
+    r = lowerPrelu(pr);
   else if (llvm::isa<arith::ConstantOp, fpga::WeightsOp, fpga::ReshapeOp, fpga::WindowOp, func::ReturnOp>(op))
     return success();
   else

@@ -80,8 +80,11 @@ private:
   mlir::LogicalResult lowerMax(fpga::MaxOp op);
   mlir::LogicalResult lowerMin(fpga::MinOp op);
   mlir::LogicalResult lowerLeakyRelu(fpga::LeakyReluOp op);
-  /// lhs `inst` rhs (vv_add / vv_max / vv_min) over DRAM tensors, rhs staged in the
-  /// ASVRF: the same shape, or numpy broadcasting row by row.
+  mlir::LogicalResult lowerMul(fpga::MulOp op);
+  mlir::LogicalResult lowerPrelu(fpga::PreluOp op);
+  /// lhs `inst` rhs (vv_add / vv_max / vv_min / vv_mul / vv_prelu) over DRAM
+  /// tensors, rhs staged in the ASVRF (the MULVRF for vv_mul and vv_prelu):
+  /// the same shape, or numpy broadcasting row by row.
   mlir::LogicalResult binaryInDram(mlir::Operation *op, mlir::Value lhs, mlir::Value rhs, mlir::Value result,
                                    const char *inst);
   mlir::LogicalResult lowerExtract(fpga::ExtractOp op);

@@ -90,6 +90,20 @@ LogicalResult LeakyReluOp::verify() {
   return success();
 }
 
+LogicalResult PreluOp::verify() {
+  if (getX().getType() != getY().getType())
+    return emitOpError("result type must equal the operand type");
+  // The slope broadcasts to x: numpy rules, aligned at the last dimension.
+  ArrayRef<int64_t> x = cast<RankedTensorType>(getX().getType()).getShape();
+  ArrayRef<int64_t> s = cast<RankedTensorType>(getSlope().getType()).getShape();
+  if (s.size() > x.size())
+    return emitOpError("slope has more dimensions than x");
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s[s.size() - 1 - i] != 1 && s[s.size() - 1 - i] != x[x.size() - 1 - i])
+      return emitOpError("slope does not broadcast to x");
+  return success();
+}
+
 LogicalResult PoolOp::verify() {
   auto window = getX().getDefiningOp<WindowOp>();
   if (!window)

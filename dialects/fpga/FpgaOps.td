@@ -90,6 +90,32 @@ def Fpga_MinOp : Fpga_Op<"min", [Pure]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+def Fpga_MulOp : Fpga_Op<"mul", [Pure]> {
+  let summary = "element-wise product with numpy broadcasting, on the multifunction units (vv_mul)";
+  let description = [{
+    The operand `rhs` is staged in a MULVRF; `lhs` streams through the chain.
+    A batch normalization that follows no product (fpga-fold-batchnorm folds
+    the others) is an fpga.mul by its per-channel factor and an fpga.add of
+    its shift; x * sigmoid(x) (SiLU) and HardSwish are products of two
+    computed tensors.
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Fpga_PreluOp : Fpga_Op<"prelu", [Pure]> {
+  let summary = "x < 0 ? slope * x : x, `slope` broadcast to x (numpy rules), on the multifunction units (vv_prelu)";
+  let description = [{
+    ONNX PRelu with a slope of more than one element (a per-channel slope);
+    one slope is fpga.leaky_relu. `slope` is staged in a MULVRF.
+  }];
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$slope);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x `,` $slope attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Fpga_LeakyReluOp : Fpga_Op<"leaky_relu", [Pure]> {
   let summary = "x < 0 ? alpha * x : x on the multifunction units (vv_prelu by a splat of alpha)";
   let arguments = (ins AnyRankedTensor:$x, F32Attr:$alpha);

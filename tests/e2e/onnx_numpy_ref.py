@@ -494,6 +494,21 @@ def _clip(n, a, at):
     return y
 
 
+def _hard_sigmoid(x, alpha, beta):
+    """ONNX HardSigmoid: max(0, min(1, alpha * x + beta))."""
+    return np.maximum(0.0, np.minimum(1.0, alpha * x + beta)).astype(x.dtype)
+
+
+def _batch_norm(node, args, at):
+    """ONNX BatchNormalization, inference form: (x - mean) / sqrt(var + eps) * scale + B
+    per channel (dimension 1)."""
+    x, scale, bias, mean, var = args[:5]
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    eps = at.get("epsilon", 1e-5)
+    y = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps) * scale.reshape(shape) + bias.reshape(shape)
+    return y.astype(x.dtype)
+
+
 OPS = {
     "Gemm": _gemm,
     "MatMul": lambda n, a, at: np.matmul(a[0], a[1]),
@@ -527,6 +542,10 @@ OPS = {
     "Max": lambda n, a, at: np.maximum.reduce(np.broadcast_arrays(*a)),
     "Min": lambda n, a, at: np.minimum.reduce(np.broadcast_arrays(*a)),
     "Clip": _clip,
+    "PRelu": lambda n, a, at: np.where(a[0] < 0, a[0] * a[1], a[0]),
+    "HardSigmoid": lambda n, a, at: _hard_sigmoid(a[0], at.get("alpha", 0.2), at.get("beta", 0.5)),
+    "HardSwish": lambda n, a, at: a[0] * _hard_sigmoid(a[0], 1.0 / 6.0, 0.5),
+    "BatchNormalization": _batch_norm,
 }
 
 

@@ -5,7 +5,9 @@ Covers what the single-op ONNX node tests do not: several layers in one graph
 (mlp2, unnamed_nodes; shared_hidden, whose hidden layer has two readers, and
 residual, whose skip add and activation work in the IVRF; conv_leaky_max, a convolution whose LeakyRelu
 and Max with a constant run in its chain; conv_clip_min, a Relu6 and a Clip in convolutions' chains and a
-Min with a constant in chains of its own; conv_groups, depthwise and grouped convolutions), a matrix that is a graph input (matmul_add), a constant
+Min with a constant in chains of its own; conv_groups, depthwise and grouped convolutions; conv_epilogues, a
+standalone BatchNormalization, a per-channel PRelu, SiLU, HardSwish and HardSigmoid, compiled with
+--placement npu so that every node must run on the NPU), a matrix that is a graph input (matmul_add), a constant
 Reshape shape (reshape_identity), broadcasting Add (add_bcast), and recurrent
 networks with constant weights: stacked LSTM + GRU + Gemm classifier
 (rnn_stacked), a bidirectional LSTM feeding a reverse RNN with Y_c as a second
@@ -38,10 +40,12 @@ import onnx  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
 from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # noqa: E402
 
-MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "conv_leaky_max", "conv_clip_min", "conv_groups", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
+MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "conv_leaky_max", "conv_clip_min", "conv_groups", "conv_epilogues", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
           "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first", "rnn_reverse_h1",
           "pytorch_lstm", "pytorch_gru", "dynamic_batch", "shape_chain"]
 # Shapes given with npu-compile --input-shape (the model leaves them dynamic).
+# Compiled with --placement npu: every node must run on the NPU.
+NPU_ONLY = {"conv_epilogues"}
 INPUT_SHAPES = {"dynamic_batch": {"x": [5, 20]}, "shape_chain": {"x": [3, 4, 5]}}
 ATOL = RTOL = 1e-5
 
@@ -53,7 +57,7 @@ def static_shape(value_info):
     return [d.dim_value for d in dims]
 
 
-def run_model(tools, path, target, work, shapes=None):
+def run_model(tools, path, target, work, shapes=None, npu_only=False):
     os.makedirs(work, exist_ok=True)
     shapes = shapes or {}
     model = onnx.load(path)
@@ -73,6 +77,8 @@ def run_model(tools, path, target, work, shapes=None):
         np.save(expected[-1][1], value)
     artifact = os.path.join(work, "model.npu")
     extra = [f"--input-shape={n}={'x'.join(map(str, d))}" for n, d in shapes.items()]
+    if npu_only:
+        extra.append("--placement=npu")
     proc = tools.compile(path, artifact, target=target, precision="fp32", extra=extra)
     if proc.returncode != 0:
         return False, f"npu-compile exit {proc.returncode}: {first_line(proc)}"
@@ -107,7 +113,8 @@ def main():
     for name in args.names or MODELS:
         try:
             ok, detail = run_model(tools, os.path.join(args.inputs_dir, name + ".onnx"),
-                                   args.target, os.path.join(work, name), INPUT_SHAPES.get(name, {}))
+                                   args.target, os.path.join(work, name), INPUT_SHAPES.get(name, {}),
+                                   name in NPU_ONLY)
         except (ToolError, OSError, ValueError, onnx_numpy_ref.RefError) as e:
             ok, detail = False, f"{type(e).__name__}: {e}"
         tally.report(f"{name} (fp32)", ok, detail)

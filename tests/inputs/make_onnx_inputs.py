@@ -34,6 +34,9 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   conv_groups.onnx      x[1,6,7,7] -> Conv(depthwise: group 6, 6 x 1x3x3, stride 2, pads 1, bias) -> Clip(0, 6)
                         -> Conv(group 2, 4 x 3x2x2, dilation 2, no bias) -> y[1,4,4,4]: MobileNetV2's
                         depthwise layer and a grouped one, both block-diagonal matrices on the NPU
+  conv_epilogues.onnx   x[1,3,6,6] -> Conv(8 x 3x3, pads 1, bias) -> Relu -> BatchNormalization (constant
+                        parameters: not folded, x * s + t on the MFUs) -> PRelu(slope[8,1,1]) -> Conv(8 x 1x1)
+                        -> x * Sigmoid(x) (SiLU, two nodes) -> HardSwish -> HardSigmoid -> y[1,8,6,6]
 """
 import argparse
 import os
@@ -61,10 +64,10 @@ def _io(name, shape):
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape))
 
 
-def _model(graph, check=True):
+def _model(graph, check=True, opset=OPSET):
     m = helper.make_model(graph, producer_name="softnpu make_onnx_inputs.py",
-                          opset_imports=[helper.make_opsetid("", OPSET)])
-    m.ir_version = 7  # readable by every onnx release that knows opset 13
+                          opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 7 if opset <= 13 else 8  # readable by every onnx release that knows the opset
     if check:
         onnx.checker.check_model(m)
         onnx.shape_inference.infer_shapes(m, check_type=True, strict_mode=True)
@@ -222,6 +225,28 @@ def conv_groups():
     return _model(g)
 
 
+def conv_epilogues():
+    r = _rng("conv_epilogues")
+    per_channel = lambda name, lo, hi: numpy_helper.from_array(r.uniform(lo, hi, size=[8]).astype(np.float32), name)
+    nodes = [helper.make_node("Conv", ["x", "W1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+             helper.make_node("BatchNormalization", ["r1", "scale", "beta", "mean", "var"], ["n1"], name="bn",
+                              epsilon=1e-3),
+             helper.make_node("PRelu", ["n1", "slope"], ["p1"], name="prelu"),
+             helper.make_node("Conv", ["p1", "W2"], ["c2"], name="conv2"),
+             helper.make_node("Sigmoid", ["c2"], ["s2"], name="sigmoid"),
+             helper.make_node("Mul", ["c2", "s2"], ["silu"], name="silu"),
+             helper.make_node("HardSwish", ["silu"], ["hs"], name="hardswish"),
+             helper.make_node("HardSigmoid", ["hs"], ["y"], name="hardsigmoid", alpha=0.3, beta=0.4)]
+    g = helper.make_graph(nodes, "conv_epilogues", [_io("x", [1, 3, 6, 6])], [_io("y", [1, 8, 6, 6])],
+                          [_weights(r, "W1", 8, 3, 3, 3), _weights(r, "b1", 8), per_channel("scale", 0.5, 2.0),
+                           per_channel("beta", -1.0, 1.0), per_channel("mean", 0.0, 1.0),
+                           per_channel("var", 0.2, 3.0),
+                           numpy_helper.from_array(r.uniform(0.0, 0.5, size=[8, 1, 1]).astype(np.float32), "slope"),
+                           _weights(r, "W2", 8, 8, 1, 1)])
+    return _model(g, opset=14)  # HardSwish is opset 14
+
+
 def dynamic_batch():
     r = _rng("dynamic_batch")
     nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["h"], name="fc", transB=1),
@@ -267,6 +292,7 @@ MODELS = {
     "conv_leaky_max": conv_leaky_max,
     "conv_clip_min": conv_clip_min,
     "conv_groups": conv_groups,
+    "conv_epilogues": conv_epilogues,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,
     "shape_chain": shape_chain,

@@ -74,7 +74,7 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // -----
 
 // [3, 4, 5] + [5]: the same row of B serves every row of A, so it is staged
-// only once.
+// only once, and one loop adds it to A's 12 rows (RD_STEP = WR_STEP = 5).
 module attributes {fpga.target = #fpga.target<"tiny">} {
   func.func @main(%a: tensor<3x4x5xf32> {onnx.name = "A"}, %b: tensor<5xf32> {onnx.name = "B"}) -> (tensor<3x4x5xf32> {onnx.name = "y"}) {
     %0 = fpga.add %a, %b : (tensor<3x4x5xf32>, tensor<5xf32>) -> tensor<3x4x5xf32>
@@ -85,9 +85,17 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-LABEL: fpga.program @main
 // CHECK:      fpga.v_rd DRAM[60]
 // CHECK-NEXT: fpga.v_wr ASVRF[0]
-// CHECK-NOT:  "ASVRF"
-// CHECK-NOT:  "RD_STRIDE"
-// CHECK-COUNT-12: fpga.mfu vv_add
+// CHECK-NEXT: }
+// CHECK-NEXT: fpga.s_wr WR_LEN, 5
+// CHECK-NEXT: fpga.s_wr RD_STEP, 5
+// CHECK-NEXT: fpga.s_wr WR_STEP, 5
+// CHECK-NEXT: fpga.loop 12 {
+// CHECK-NEXT:   fpga.chain {
+// CHECK-NEXT:     fpga.v_rd DRAM[0] {iter}
+// CHECK-NEXT:     fpga.mfu vv_add
+// CHECK-NEXT:     fpga.v_wr DRAM[65] {iter}
+// CHECK-NEXT:   }
+// CHECK-NEXT: }
 // CHECK-NOT:  fpga.chain
 
 // -----
