@@ -91,7 +91,7 @@ std::vector<float> linearRows(const std::vector<float> &x, int64_t rows, int64_t
 }
 
 /// The rows of fpga.window `w` over the [H, W, C] map `x`, as its description
-/// defines them (zeros outside the map).
+/// defines them (zeros outside the map and at the upsampling's inserted zeros).
 std::vector<float> windowRows(fpga::WindowOp w, const std::vector<float> &x) {
   ArrayRef<int64_t> map = shapeOf(w.getX());
   const int64_t oh = w.getOutHeight(), ow = w.getOutWidth(), kh = w.getKernel()[0], kw = w.getKernel()[1];
@@ -101,9 +101,10 @@ std::vector<float> windowRows(fpga::WindowOp w, const std::vector<float> &x) {
   for (int64_t p = 0; p < oh * ow; ++p)
     for (int64_t i = 0; i < kh; ++i)
       for (int64_t j = 0; j < kw; ++j) {
-        const int64_t ih = (p / ow) * w.getStrides()[0] + i * w.getDilations()[0] - w.getPads()[0];
-        const int64_t iw = (p % ow) * w.getStrides()[1] + j * w.getDilations()[1] - w.getPads()[1];
-        const bool inside = ih >= 0 && ih < map[0] && iw >= 0 && iw < map[1];
+        const int64_t uh = (p / ow) * w.getStrides()[0] + i * w.getDilations()[0] - w.getPads()[0];
+        const int64_t uw = (p % ow) * w.getStrides()[1] + j * w.getDilations()[1] - w.getPads()[1];
+        const int64_t upH = w.getUp(0), upW = w.getUp(1), ih = uh / upH, iw = uw / upW;
+        const bool inside = uh >= 0 && uh % upH == 0 && ih < map[0] && uw >= 0 && uw % upW == 0 && iw < map[1];
         for (int64_t c = 0; c < cw; ++c)
           rows.push_back(inside ? x[(ih * map[1] + iw) * map[2] + c0 + c] : 0.0f);
       }
@@ -124,15 +125,20 @@ std::vector<float> poolRows(fpga::PoolOp p, const std::vector<float> &rows) {
   for (int64_t q = 0; q < pixels; ++q)
     for (int64_t c = 0; c < cw; ++c) {
       float acc = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+      int64_t inside = 0;
       for (int64_t i = 0; i < kh; ++i)
         for (int64_t j = 0; j < kw; ++j) {
-          const int64_t ih = (q / ow) * w.getStrides()[0] + i * w.getDilations()[0] - w.getPads()[0];
-          const int64_t iw = (q % ow) * w.getStrides()[1] + j * w.getDilations()[1] - w.getPads()[1];
-          if (ih < 0 || ih >= map[0] || iw < 0 || iw >= map[1])
-            continue; // padding: skipped
+          const int64_t uh = (q / ow) * w.getStrides()[0] + i * w.getDilations()[0] - w.getPads()[0];
+          const int64_t uw = (q % ow) * w.getStrides()[1] + j * w.getDilations()[1] - w.getPads()[1];
+          const int64_t upH = w.getUp(0), upW = w.getUp(1), ih = uh / upH, iw = uw / upW;
+          if (uh < 0 || uh % upH || ih >= map[0] || uw < 0 || uw % upW || iw >= map[1])
+            continue; // padding or an inserted zero: skipped
           const float e = rows[static_cast<size_t>((q * kh * kw + i * kw + j) * cw + c)];
           acc = max ? std::fmax(acc, e) : acc + e;
+          ++inside;
         }
+      if (p.getKind() == fpga::PoolKind::mean)
+        acc /= static_cast<float>(std::max<int64_t>(inside, 1));
       y[static_cast<size_t>(q * cw + c)] = max ? acc : acc * scale;
     }
   return y;
@@ -200,6 +206,24 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
         y.insert(y.end(), from, from + len);
       }
       v[e] = std::move(y);
+    } else if (auto rev = dyn_cast<fpga::ReverseOp>(op)) {
+      ArrayRef<int64_t> shape = shapeOf(rev.getX());
+      const std::vector<float> &x = v[rev.getX()];
+      std::vector<float> y(x.size());
+      SmallVector<bool> reversed(shape.size(), false);
+      for (int64_t a : rev.getAxes())
+        reversed[static_cast<size_t>(a)] = true;
+      for (size_t e = 0; e < x.size(); ++e) {
+        size_t rem = e, from = 0, stride = 1;
+        for (size_t k = shape.size(); k-- > 0;) {
+          const size_t dim = static_cast<size_t>(shape[k]), i = rem % dim;
+          from += (reversed[k] ? dim - 1 - i : i) * stride;
+          stride *= dim;
+          rem /= dim;
+        }
+        y[e] = x[from];
+      }
+      v[rev] = std::move(y);
     } else if (auto tr = dyn_cast<fpga::TransposeOp>(op)) {
       ArrayRef<int64_t> in = shapeOf(tr.getX()), out = shapeOf(tr.getY());
       ArrayRef<int64_t> perm = tr.getPerm();

@@ -36,9 +36,9 @@ llvm::ArrayRef<LoweringEntry> elementwiseLowerings();
 llvm::ArrayRef<LoweringEntry> viewLowerings();
 /// LSTM, GRU, RNN.
 llvm::ArrayRef<LoweringEntry> recurrentLowerings();
-/// Conv.
+/// Conv, ConvTranspose.
 llvm::ArrayRef<LoweringEntry> convLowerings();
-/// MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool.
+/// MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, nearest Resize / Upsample.
 llvm::ArrayRef<LoweringEntry> poolLowerings();
 
 /// Reports that the NPU cannot run `op`: "<node 'name' (Op)>: <why>".

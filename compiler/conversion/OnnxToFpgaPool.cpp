@@ -3,16 +3,24 @@
 // A pooling layer reads the same receptive fields as a convolution
 // (WindowLayout.h) and combines each field's taps channel by channel: the
 // largest, or the sum times 1/count for an average. fpga.pool lowers to one
-// hardware loop of pooled window reads (v_rd window with pool max / sum;
-// docs/cnn.md). Averages whose divisor changes from pixel to pixel (padding
-// left out of the count, ceil_mode's partial windows) stay on the host.
+// hardware loop of pooled window reads (v_rd window with pool max / sum /
+// mean; docs/cnn.md). An average whose divisor changes from pixel to pixel
+// (padding left out of the count, ceil_mode's partial windows) is a mean:
+// the read divides by the taps inside the map. One that counts padding but
+// has partial windows past it stays on the host. A nearest Resize by an
+// integer factor is a pooled read of the map upsampled (lowerNearestResize).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/conversion/OnnxToFpgaPatterns.h"
 #include "compiler/conversion/WindowLayout.h"
 
+#include "compiler/ConstantValues.h"
+#include "dialects/FloatData.h"
 #include "dialects/fpga/FpgaDialect.h"
 #include "dialects/onnx/OnnxDialect.h"
+
+#include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 using namespace softnpu;
@@ -104,12 +112,98 @@ SmallVector<Value> lowerAveragePool(Operation *op, ValueRange operands, OpBuilde
     return {};
   }
   const bool padded = g.pads[0] || g.pads[1] || g.pads[2] || g.pads[3];
-  if (extra || (padded && ap.getCountIncludePad().value_or(0) == 0)) {
-    refuse(op, "an average whose count changes at the borders (padding not counted, or ceil_mode's partial "
-               "windows) is not on the NPU");
+  const bool countPads = ap.getCountIncludePad().value_or(0) != 0;
+  // Padding left out of the count (and ceil_mode's partial windows, whose
+  // count ONNX takes over the map): the read divides by its in-map taps.
+  if (!countPads && (padded || extra))
+    return {pool(b, op->getLoc(), operands[0], g, fpga::PoolKind::mean, 1.0f, y)};
+  if (extra) {
+    refuse(op, "an average that counts padding but not ceil_mode's partial windows past it is not on the NPU");
     return {};
   }
   return {pool(b, op->getLoc(), operands[0], g, fpga::PoolKind::sum, 1.0f / static_cast<float>(g.kh * g.kw), y)};
+}
+
+/// The input index ONNX's nearest Resize reads for output index `o` of an
+/// axis of `in` -> `out` elements at `scale`, or -1 for a mode not handled.
+int64_t nearestSource(StringRef coord, StringRef rounding, int64_t o, double scale, int64_t in, int64_t out) {
+  double x;
+  if (coord == "half_pixel" || (coord == "pytorch_half_pixel" && out > 1))
+    x = (static_cast<double>(o) + 0.5) / scale - 0.5;
+  else if (coord == "pytorch_half_pixel")
+    x = 0.0;
+  else if (coord == "asymmetric")
+    x = static_cast<double>(o) / scale;
+  else if (coord == "tf_half_pixel_for_nn")
+    x = (static_cast<double>(o) + 0.5) / scale;
+  else if (coord == "align_corners")
+    x = out == 1 ? 0.0 : static_cast<double>(o * (in - 1)) / static_cast<double>(out - 1);
+  else
+    return -1;
+  const double lo = std::floor(x);
+  const bool tie = x - lo == 0.5;
+  double i;
+  if (rounding == "round_prefer_floor")
+    i = tie ? lo : std::round(x);
+  else if (rounding == "round_prefer_ceil")
+    i = tie ? lo + 1.0 : std::round(x);
+  else if (rounding == "floor")
+    i = lo;
+  else if (rounding == "ceil")
+    i = std::ceil(x);
+  else
+    return -1;
+  return std::clamp<int64_t>(static_cast<int64_t>(i), 0, in - 1);
+}
+
+/// Resize / Upsample, mode nearest, by an integer factor s per spatial axis
+/// whose coordinate mapping reads input o / s for output o: a pooled read of
+/// the map upsampled by s (UP_H / UP_W: s - 1 zeros between pixels) with an
+/// s x s window padded by s - 1, whose one real tap the sum passes on
+/// unchanged (the inserted zeros are skipped like padding). Other resizes
+/// run on the host.
+SmallVector<Value> lowerNearestResize(Operation *op, ValueRange operands, OpBuilder &b) {
+  auto resize = dyn_cast<onnx_d::ResizeOp>(op);
+  const StringRef mode =
+      resize ? resize.getMode().value_or("nearest") : cast<onnx_d::UpsampleOp>(op).getMode().value_or("nearest");
+  if (mode != "nearest") {
+    refuse(op, "only a nearest resize runs on the NPU (mode '") << mode << "')";
+    return {};
+  }
+  RankedTensorType x, y;
+  if (!checkTypes(op, operands[0], op->getResult(0), x, y))
+    return {};
+  if (x.getRank() != 4 || y.getDimSize(1) != x.getDimSize(1)) {
+    refuse(op, "only a resize of the height and width of an NCHW map runs on the NPU");
+    return {};
+  }
+  const StringRef coord = resize ? resize.getCoordinateTransformationMode().value_or("half_pixel") : "asymmetric";
+  const StringRef rounding = resize ? resize.getNearestMode().value_or("round_prefer_floor") : "floor";
+  // The scales an explicit `scales` operand gives, else out / in (`sizes`).
+  std::optional<FloatData> scales;
+  if (Value s = resize ? resize.getScales() : operands[1])
+    scales = constantFloats(s);
+  WindowGeometry g;
+  g.c = x.getDimSize(1);
+  g.h = x.getDimSize(2);
+  g.w = x.getDimSize(3);
+  for (int d = 0; d < 2; ++d) {
+    const int64_t in = x.getDimSize(2 + d), out = y.getDimSize(2 + d);
+    const double scale = scales && scales->size() == 4 ? scales->data()[2 + d] : static_cast<double>(out) / in;
+    const int64_t s = out / in;
+    bool floorMap = out % in == 0 && s >= 1;
+    for (int64_t o = 0; floorMap && o < out; ++o)
+      floorMap = nearestSource(coord, rounding, o, scale, in, out) == o / s;
+    if (!floorMap) {
+      refuse(op, "a nearest resize that is not an upsampling by an integer factor reading input o / s for output o "
+                 "is not on the NPU");
+      return {};
+    }
+    (d == 0 ? g.kh : g.kw) = s;
+    g.up[d] = s;
+    g.pads[d] = g.pads[d + 2] = s - 1;
+  }
+  return {pool(b, op->getLoc(), operands[0], g, fpga::PoolKind::sum, 1.0f, y)};
 }
 
 /// GlobalAveragePool / GlobalMaxPool: one window as large as the map.
@@ -131,6 +225,8 @@ ArrayRef<LoweringEntry> poolLowerings() {
       {"onnx.AveragePool", lowerAveragePool},
       {"onnx.GlobalMaxPool", lowerGlobalPool<fpga::PoolKind::max>},
       {"onnx.GlobalAveragePool", lowerGlobalPool<fpga::PoolKind::sum>},
+      {"onnx.Resize", lowerNearestResize},
+      {"onnx.Upsample", lowerNearestResize},
   };
   return table;
 }

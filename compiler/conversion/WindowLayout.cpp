@@ -10,11 +10,13 @@ using namespace mlir;
 namespace softnpu::conversion {
 
 int64_t WindowGeometry::outH() const {
-  return fpga::WindowOp::windowsAlong(h, pads[0], pads[2], kh, dilations[0], strides[0]);
+  return fpga::WindowOp::windowsAlong(fpga::WindowOp::upsampled(h, up[0]), pads[0], pads[2], kh, dilations[0],
+                                      strides[0]);
 }
 
 int64_t WindowGeometry::outW() const {
-  return fpga::WindowOp::windowsAlong(w, pads[1], pads[3], kw, dilations[1], strides[1]);
+  return fpga::WindowOp::windowsAlong(fpga::WindowOp::upsampled(w, up[1]), pads[1], pads[3], kw, dilations[1],
+                                      strides[1]);
 }
 
 void autoPad(StringRef mode, int64_t in, int64_t stride, int64_t extent, int64_t &begin, int64_t &end) {
@@ -77,10 +79,10 @@ Value toChannelsInnermost(OpBuilder &b, Location loc, Value x, const WindowGeome
 
 Value windowView(OpBuilder &b, Location loc, Value map, const WindowGeometry &g) {
   auto type = RankedTensorType::get({g.outH() * g.outW(), g.kh * g.kw * g.c}, b.getF32Type());
-  return fpga::WindowOp::create(b, loc, type, map, ArrayRef<int64_t>{g.kh, g.kw},
-                                ArrayRef<int64_t>{g.strides[0], g.strides[1]},
-                                ArrayRef<int64_t>{g.dilations[0], g.dilations[1]},
-                                ArrayRef<int64_t>{g.pads[0], g.pads[1], g.pads[2], g.pads[3]}, 0, g.c);
+  return fpga::WindowOp::create(
+      b, loc, type, map, ArrayRef<int64_t>{g.kh, g.kw}, ArrayRef<int64_t>{g.strides[0], g.strides[1]},
+      ArrayRef<int64_t>{g.dilations[0], g.dilations[1]}, ArrayRef<int64_t>{g.pads[0], g.pads[1], g.pads[2], g.pads[3]},
+      0, g.c, g.up[0] != 1 || g.up[1] != 1 ? b.getDenseI64ArrayAttr({g.up[0], g.up[1]}) : DenseI64ArrayAttr());
 }
 
 Value toNchw(OpBuilder &b, Location loc, Value rows, int64_t pixels, int64_t channels, RankedTensorType y) {

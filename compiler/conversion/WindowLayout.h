@@ -26,6 +26,7 @@ struct WindowGeometry {
   int64_t kh = 1, kw = 0;      ///< kernel
   int64_t strides[2] = {1, 1}, dilations[2] = {1, 1};
   int64_t pads[4] = {0, 0, 0, 0}; ///< top, left, bottom, right
+  int64_t up[2] = {1, 1};         ///< the map read upsampled (a transposed convolution's strides)
 
   /// Output rows and columns (fpga::WindowOp::windowsAlong).
   int64_t outH() const;

@@ -30,6 +30,8 @@ void Lowerer::setWindowRegs(Location loc, fpga::WindowOp w) {
   setReg(loc, isa::SReg::PadT, w.getPads()[0]);
   setReg(loc, isa::SReg::PadL, w.getPads()[1]);
   setReg(loc, isa::SReg::OutW, w.getOutWidth());
+  setReg(loc, isa::SReg::UpH, w.getUp(0));
+  setReg(loc, isa::SReg::UpW, w.getUp(1));
 }
 
 int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi) {

@@ -304,4 +304,33 @@ LogicalResult Lowerer::lowerTranspose(fpga::TransposeOp op) {
   return success();
 }
 
+LogicalResult Lowerer::lowerReverse(fpga::ReverseOp op) {
+  Location loc = op.getLoc();
+  FailureOr<int64_t> x = addrOf(op.getX(), loc);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(op.getX());
+  const size_t rank = shape.size();
+  SmallVector<int64_t> stride(rank, 1);
+  for (size_t k = rank; k-- > 1;)
+    stride[k - 1] = stride[k] * shape[k];
+  SmallVector<bool> reversed(rank, false);
+  for (int64_t a : op.getAxes())
+    reversed[static_cast<size_t>(a)] = true;
+  const int64_t y = resultAddr(op.getY()), len = rank ? shape.back() : 1;
+  const int64_t rows = numElements(op.getY()) / std::max<int64_t>(len, 1);
+  // Row r of the result: its index over the leading dimensions, reversed
+  // where asked, gives the operand row it copies.
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t rem = r, offset = 0;
+    for (size_t k = rank - 1; k-- > 0;) {
+      const int64_t i = rem % shape[k];
+      offset += (reversed[k] ? shape[k] - 1 - i : i) * stride[k];
+      rem /= shape[k];
+    }
+    pointwise(loc, *x + offset, 1, y + r * len, len, {});
+  }
+  return success();
+}
+
 } // namespace softnpu::lowering

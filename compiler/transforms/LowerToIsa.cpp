@@ -128,6 +128,8 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
     r = lowerExtract(e);
   else if (auto tr = dyn_cast<fpga::TransposeOp>(op))
     r = lowerTranspose(tr);
+  else if (auto rev = dyn_cast<fpga::ReverseOp>(op))
+    r = lowerReverse(rev);
   else if (auto pool = dyn_cast<fpga::PoolOp>(op))
     r = lowerPool(pool);
   else if (auto mx = dyn_cast<fpga::MaxOp>(op))

@@ -89,6 +89,7 @@ private:
                                    const char *inst);
   mlir::LogicalResult lowerExtract(fpga::ExtractOp op);
   mlir::LogicalResult lowerTranspose(fpga::TransposeOp op);
+  mlir::LogicalResult lowerReverse(fpga::ReverseOp op);
   mlir::LogicalResult lowerRnn(fpga::RnnOp op);
 
   //===--- Tensors in DRAM (I/O, constants, and the MemoryPlan arena) ----===//

@@ -24,7 +24,8 @@ def Fpga_ActivationAttr : EnumAttr<Fpga_Dialect, Fpga_Activation, "activation">;
 
 def Fpga_PoolKind : I64EnumAttr<"PoolKind", "how a pooling layer combines a window's taps", [
     I64EnumAttrCase<"max", 0>,
-    I64EnumAttrCase<"sum", 1>]> {
+    I64EnumAttrCase<"sum", 1>,
+    I64EnumAttrCase<"mean", 2>]> {
   let cppNamespace = "::softnpu::fpga";
   let genSpecializedAttr = 0;
 }

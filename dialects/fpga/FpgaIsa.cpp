@@ -35,7 +35,9 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                   inst.op = isa::Opcode::VRd;
                   inst.flags = (o.getIter() ? isa::kVIter : 0) | (o.getWindow() ? isa::kVWindow : 0);
                   if (std::optional<PoolKind> pool = o.getPool())
-                    inst.flags |= *pool == PoolKind::max ? isa::kVPoolMax : isa::kVPoolSum;
+                    inst.flags |= *pool == PoolKind::max   ? isa::kVPoolMax
+                                  : *pool == PoolKind::sum ? isa::kVPoolSum
+                                                           : isa::kVPoolMean;
                   inst.a = static_cast<uint32_t>(o.getAddr());
                   inst.b = static_cast<uint16_t>(o.getMfu());
                   return memField(o.getMem()) && field(o.getAddr(), UINT32_MAX, "address") &&

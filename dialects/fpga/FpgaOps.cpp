@@ -90,6 +90,16 @@ LogicalResult LeakyReluOp::verify() {
   return success();
 }
 
+LogicalResult ReverseOp::verify() {
+  if (getX().getType() != getY().getType())
+    return emitOpError("result type must equal the operand type");
+  const int64_t rank = cast<RankedTensorType>(getX().getType()).getRank();
+  for (int64_t a : getAxes())
+    if (a < 0 || a >= rank - 1)
+      return emitOpError("axis ") << a << " is not a dimension before the last of a rank-" << rank << " tensor";
+  return success();
+}
+
 LogicalResult PreluOp::verify() {
   if (getX().getType() != getY().getType())
     return emitOpError("result type must equal the operand type");
@@ -114,8 +124,8 @@ LogicalResult PoolOp::verify() {
       y.getDimSize(1) != static_cast<int64_t>(window.getWindowChannels()))
     return emitOpError("result must be [")
            << pixels << ", " << window.getWindowChannels() << "]: one row of the window's channels per pixel";
-  if (getKind() == PoolKind::max && getScale().convertToFloat() != 1.0f)
-    return emitOpError("a max pool has no scale");
+  if (getKind() != PoolKind::sum && getScale().convertToFloat() != 1.0f)
+    return emitOpError("only a sum pool has a scale");
   return success();
 }
 
@@ -125,14 +135,21 @@ int64_t WindowOp::windowsAlong(int64_t in, int64_t padBegin, int64_t padEnd, int
   return span < 0 ? 0 : span / stride + 1;
 }
 
+int64_t WindowOp::getUp(unsigned axis) {
+  std::optional<ArrayRef<int64_t>> up = getUpsample();
+  return up && up->size() == 2 ? (*up)[axis] : 1;
+}
+
 int64_t WindowOp::getOutHeight() {
   auto x = cast<RankedTensorType>(getX().getType());
-  return windowsAlong(x.getDimSize(0), getPads()[0], getPads()[2], getKernel()[0], getDilations()[0], getStrides()[0]);
+  return windowsAlong(upsampled(x.getDimSize(0), getUp(0)), getPads()[0], getPads()[2], getKernel()[0],
+                      getDilations()[0], getStrides()[0]);
 }
 
 int64_t WindowOp::getOutWidth() {
   auto x = cast<RankedTensorType>(getX().getType());
-  return windowsAlong(x.getDimSize(1), getPads()[1], getPads()[3], getKernel()[1], getDilations()[1], getStrides()[1]);
+  return windowsAlong(upsampled(x.getDimSize(1), getUp(1)), getPads()[1], getPads()[3], getKernel()[1],
+                      getDilations()[1], getStrides()[1]);
 }
 
 LogicalResult WindowOp::verify() {
@@ -147,6 +164,9 @@ LogicalResult WindowOp::verify() {
       return emitOpError("kernel, strides and dilations must be >= 1");
   if (llvm::any_of(getPads(), [](int64_t v) { return v < 0; }))
     return emitOpError("pads must be >= 0");
+  if (std::optional<ArrayRef<int64_t>> up = getUpsample())
+    if (up->size() != 2 || llvm::any_of(*up, [](int64_t v) { return v < 1 || v > UINT32_MAX; }))
+      return emitOpError("upsample needs 2 entries >= 1");
   const int64_t offset = static_cast<int64_t>(getChannelOffset()), count = static_cast<int64_t>(getWindowChannels());
   if (count < 1 || offset < 0 || offset + count > x.getDimSize(2))
     return emitOpError("channels [") << getChannelOffset() << ", " << getChannelOffset() + getWindowChannels()

@@ -183,6 +183,20 @@ def Fpga_TransposeOp : Fpga_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Fpga_ReverseOp : Fpga_Op<"reverse", [Pure]> {
+  let summary = "`x` with the dimensions `axes` read back to front (data movement)";
+  let description = [{
+    Element (i_0, ..., i_r-1) of the result is element (j_0, ..., j_r-1) of
+    `x` with j_k = dim_k - 1 - i_k for k in `axes`, else i_k. The last
+    dimension is not among `axes`: each result row is one copy chain of a
+    row of `x` (a transposed convolution's run-time kernel, flipped).
+  }];
+  let arguments = (ins AnyRankedTensor:$x, DenseI64ArrayAttr:$axes);
+  let results = (outs AnyRankedTensor:$y);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Fpga_ExtractOp : Fpga_Op<"extract", [Pure]> {
   let summary = "rows of `x` copied into a new tensor (ONNX Gather / Slice with constant indices)";
   let description = [{
@@ -205,13 +219,16 @@ def Fpga_WindowOp : Fpga_Op<"window", [Pure]> {
     channels from `channel_offset` of input pixel (oh * stride_h + kh *
     dilation_h - pad_top, ow * stride_w + kw * dilation_w - pad_left), zeros
     where that pixel is outside the map. `pads` = [top, left, bottom,
-    right]. Only an fpga.linear's `x` reads it, and never as a tensor: its
-    rows are gathered by v_rd's window addressing (docs/isa.md), so no
-    im2col tensor exists in memory.
+    right]. With `upsample` = [uh, uw] the map is read as if uh - 1 zero
+    rows and uw - 1 zero columns sat between its rows and columns ((H - 1) *
+    uh + 1 rows; map row i at row i * uh): a transposed convolution is a
+    convolution of the map so upsampled (UP_H / UP_W). Only an fpga.linear's
+    `x` reads it, and never as a tensor: its rows are gathered by v_rd's
+    window addressing (docs/isa.md), so no im2col tensor exists in memory.
   }];
   let arguments = (ins AnyRankedTensor:$x, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
                    DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads, I64Attr:$channel_offset,
-                   I64Attr:$window_channels);
+                   I64Attr:$window_channels, OptionalAttr<DenseI64ArrayAttr>:$upsample);
   let results = (outs AnyRankedTensor:$y);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -219,6 +236,10 @@ def Fpga_WindowOp : Fpga_Op<"window", [Pure]> {
     /// Output rows and columns of the window grid.
     int64_t getOutHeight();
     int64_t getOutWidth();
+    /// The upsampling of axis 0 (rows) or 1 (columns): 1 without `upsample`.
+    int64_t getUp(unsigned axis);
+    /// Rows or columns of the map as read: (size - 1) * up + 1.
+    static int64_t upsampled(int64_t size, int64_t up) { return size < 1 ? size : (size - 1) * up + 1; }
     /// Windows along one axis of `in` elements padded by `padBegin` and
     /// `padEnd` (< 1 when none fits).
     static int64_t windowsAlong(int64_t in, int64_t padBegin, int64_t padEnd, int64_t kernel, int64_t dilation,
@@ -232,9 +253,12 @@ def Fpga_PoolOp : Fpga_Op<"pool", [Pure]> {
     `x` is an `fpga.window` view [P, Kh * Kw * C] of a channels-innermost
     feature map (its `window_channels` C). Row p of the result holds, for each
     channel, the largest of pixel p's taps inside the map (`max`), or their
-    fp32 sum in tap order times `scale` (`sum`; an average has scale
-    1 / count). Padding taps are skipped. Lowered to one loop of pooled
-    window reads (v_rd window, pool max / pool sum), the scale a vv_mul.
+    fp32 sum in tap order times `scale` (`sum`; an average with the same
+    count at every pixel has scale 1 / count), or that sum divided by the
+    number of taps inside the map (`mean`: an average that leaves padding
+    out of its count, or with ceil_mode's partial windows). Padding taps are
+    skipped. Lowered to one loop of pooled window reads (v_rd window, pool
+    max / sum / mean), the scale a vv_mul.
   }];
   let arguments = (ins AnyRankedTensor:$x, Fpga_PoolKindAttr:$kind, DefaultValuedAttr<F32Attr, "1.0">:$scale);
   let results = (outs AnyRankedTensor:$y);

@@ -477,6 +477,109 @@ def _conv(node, args, at):
     return y
 
 
+def conv_transpose_geometry(at, x_shape, w_shape):
+    """(strides, dilations, output_padding, pad begins, pad ends, full sizes) of a
+    ConvTranspose over NCHW / NCW x, each per axis of a 2-D map (a 1-D one is a map
+    of one row). full: (in - 1) * stride + (k - 1) * dilation + 1 + output_padding,
+    the output before the pads crop it; negative pads add zeros."""
+    one_d = len(x_shape) == 3
+    sp = 1 if one_d else 2
+    lift = (lambda v, fill: [fill] + list(v)) if one_d else (lambda v, fill: list(v))
+    strides = lift(at.get("strides", [1] * sp), 1)
+    dil = lift(at.get("dilations", [1] * sp), 1)
+    opad = lift(at.get("output_padding", [0] * sp), 0)
+    ins, ks = lift(x_shape[2:], 1), lift(w_shape[2:], 1)
+    full = [(ins[a] - 1) * strides[a] + (ks[a] - 1) * dil[a] + 1 + opad[a] for a in range(2)]
+    mode = at.get("auto_pad", b"NOTSET")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    if "output_shape" in at or mode in ("SAME_UPPER", "SAME_LOWER"):
+        shape = lift(at["output_shape"], 1) if "output_shape" in at else [ins[a] * strides[a] for a in range(2)]
+        begins, ends = [], []
+        for a in range(2):
+            total = full[a] - shape[a]  # negative when output_shape is larger: zeros at the end
+            half = total // 2           # rounded down (ONNX's test data: the extra zeros go last)
+            begins.append(half if mode == "SAME_UPPER" else total - half)
+            ends.append(total - begins[-1])
+    else:
+        pads = list(at.get("pads", [0] * 2 * sp))
+        begins, ends = lift(pads[:sp], 0), lift(pads[sp:], 0)
+    return strides, dil, opad, begins, ends, full
+
+
+def _conv_transpose(node, args, at):
+    """ConvTranspose by its scatter definition: input pixel (h, w) adds x * W[c, o, i, j]
+    to output (h * stride + i * dilation - pad_begin, ...); 1-D and 2-D, groups,
+    output_padding, and pads from auto_pad / output_shape as the operator defines them."""
+    x, w = args[0], args[1]
+    if x.ndim not in (3, 4):
+        raise RefError(f"{_node_label(node)}: only 1-D and 2-D ConvTranspose is supported")
+    strides, dil, _, begins, ends, full = conv_transpose_geometry(at, x.shape, w.shape)
+    one_d = x.ndim == 3
+    if one_d:
+        x, w = x[:, :, None, :], w[:, :, None, :]
+    n, cin, h, wd = x.shape
+    groups = int(at.get("group", 1))
+    coutg, kh, kw = w.shape[1], w.shape[2], w.shape[3]
+    cing = cin // groups
+    y = np.zeros((n, coutg * groups, full[0], full[1]), dtype=np.float64)
+    for g in range(groups):
+        xg = x[:, g * cing:(g + 1) * cing]
+        wg = w[g * cing:(g + 1) * cing]
+        for i in range(kh):
+            for j in range(kw):
+                contrib = np.einsum("nchw,co->nohw", xg, wg[:, :, i, j])
+                r0, c0 = i * dil[0], j * dil[1]
+                y[:, g * coutg:(g + 1) * coutg, r0:r0 + (h - 1) * strides[0] + 1:strides[0],
+                  c0:c0 + (wd - 1) * strides[1] + 1:strides[1]] += contrib
+    # Negative pads add zero rows / columns: pad first, then crop the positive ones.
+    y = np.pad(y, ((0, 0), (0, 0), (max(-begins[0], 0), max(-ends[0], 0)), (max(-begins[1], 0), max(-ends[1], 0))))
+    b0, b1 = max(begins[0], 0), max(begins[1], 0)
+    y = y[:, :, b0:y.shape[2] - max(ends[0], 0), b1:y.shape[3] - max(ends[1], 0)]
+    if len(args) > 2 and args[2] is not None:
+        y = y + args[2].reshape(1, -1, 1, 1)
+    return y[:, :, 0, :] if one_d else y
+
+
+def _resize_nearest(node, args, at):
+    """Resize (opset 11+) and Upsample, mode nearest, by ONNX's definition: output index o
+    of an axis reads the input index its coordinate transformation and nearest_mode give."""
+    x = args[0]
+    mode = at.get("mode", b"nearest")
+    if (mode.decode() if isinstance(mode, bytes) else mode) != "nearest":
+        raise RefError(f"{_node_label(node)}: only nearest resizing is supported")
+    text = lambda v, d: (v.decode() if isinstance(v, bytes) else v) if v is not None else d
+    if node.op_type == "Upsample":
+        scales, sizes, coord, rounding = args[1], None, "asymmetric", "floor"
+    else:
+        scales = args[2] if len(args) > 2 and args[2] is not None and args[2].size else None
+        sizes = args[3] if len(args) > 3 and args[3] is not None and args[3].size else None
+        coord = text(at.get("coordinate_transformation_mode"), "half_pixel")
+        rounding = text(at.get("nearest_mode"), "round_prefer_floor")
+    out_shape = [int(v) for v in sizes] if sizes is not None else [int(np.floor(d * s)) for d, s in zip(x.shape, scales)]
+    y = x
+    for axis, (n_in, n_out) in enumerate(zip(x.shape, out_shape)):
+        scale = float(scales[axis]) if scales is not None else n_out / n_in
+        o = np.arange(n_out, dtype=np.float64)
+        if coord == "half_pixel" or (coord == "pytorch_half_pixel" and n_out > 1):
+            c = (o + 0.5) / scale - 0.5
+        elif coord == "pytorch_half_pixel":
+            c = np.zeros_like(o)
+        elif coord == "asymmetric":
+            c = o / scale
+        elif coord == "tf_half_pixel_for_nn":
+            c = (o + 0.5) / scale
+        elif coord == "align_corners":
+            c = o * (n_in - 1) / (n_out - 1) if n_out > 1 else np.zeros_like(o)
+        else:
+            raise RefError(f"{_node_label(node)}: coordinate_transformation_mode {coord} is not supported")
+        tie = (c - np.floor(c)) == 0.5
+        idx = {"round_prefer_floor": np.where(tie, np.floor(c), np.round(c)),
+               "round_prefer_ceil": np.where(tie, np.ceil(c), np.round(c)),
+               "floor": np.floor(c), "ceil": np.ceil(c)}[rounding]
+        y = np.take(y, np.clip(idx.astype(np.int64), 0, n_in - 1), axis=axis)
+    return y
+
+
 def _max_pool(node, args, at):
     x = args[0]
     kernel = list(at["kernel_shape"])
@@ -537,6 +640,9 @@ OPS = {
     "Expand": lambda n, a, at: a[0] * np.ones(tuple(int(d) for d in a[1]), dtype=a[0].dtype),
     "ConstantOfShape": _constant_of_shape,
     "Conv": _conv,
+    "ConvTranspose": _conv_transpose,
+    "Resize": _resize_nearest,
+    "Upsample": _resize_nearest,
     "MaxPool": _max_pool,
     "LeakyRelu": lambda n, a, at: np.where(a[0] < 0, a[0] * np.float32(at.get("alpha", 0.01)), a[0]),
     "Max": lambda n, a, at: np.maximum.reduce(np.broadcast_arrays(*a)),

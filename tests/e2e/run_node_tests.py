@@ -43,14 +43,18 @@ position. The expected values are ONNX's stored output_N.pb.
     converting them and accumulating K terms in fp32 costs at most K unit
     roundoffs 2^-24 of sum |A'||B'|, doubled to 2^-23 for margin, e.g. for the
     quantized magnitudes exceeding the originals by e).
-  A graph with more than one Gemm/MatMul is not supported by this check.
+  A Conv is the same product per output pixel: row p of A' its receptive
+    field (zero padding included, any auto_pad, 1-D or 2-D, per group), B' the
+    output channel's weights (conv_bound); a ConvTranspose that of the
+    convolution the NPU runs (the map upsampled, the kernel flipped).
+  A graph with more than one Gemm/MatMul/Conv is not supported by this check.
   * A graph of one LSTM, GRU or RNN node: the bound of rnn_bfp_bound.py, the
     same product bound per timestep carried through the recurrence (activations
     by their Lipschitz constants, products of perturbed values exactly).
 
 Usage:
   run_node_tests.py --bin-dir DIR [--target T] [--mode fp32|bfp] [--list FILE]
-                    [--work-dir D] [--data-dir D] [NAME ...]
+                    [--placement auto|npu|host] [--work-dir D] [--data-dir D] [NAME ...]
 Prints "PASS/FAIL name (mode): detail" per test and "N passed, M failed";
 exits 1 if any failed (or nothing ran).
 """
@@ -66,7 +70,7 @@ sys.path.insert(0, HERE)
 from node_test_data import DEFAULT_DATA_DIR, Case, read_list  # noqa: E402
 import npu_tools  # noqa: E402
 from npu_tools import ToolError, Tools, first_line  # noqa: E402
-from onnx_numpy_ref import load_tensor  # noqa: E402
+from onnx_numpy_ref import _windows, conv_transpose_geometry, load_tensor  # noqa: E402
 from rnn_bfp_bound import recurrent_bounds  # noqa: E402
 import onnx  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
@@ -76,16 +80,110 @@ FP32_RTOL = 1e-5
 MATMUL_OPS = ("Gemm", "MatMul")
 
 
+def _bfp_scales(m, rounding):
+    """(relative error of one element of a block, the floor for clamped exponents)."""
+    scale = 2.0 ** -m / (1.0 - 2.0 ** -(m + 1))
+    if "zero" in rounding.lower():
+        scale *= 2.0
+    return scale, 2.0 ** (-126 - m)
+
+
+def _auto_pads(at, x_spatial, kernel, strides, dilations):
+    """ONNX's pads [begins..., ends...] for a Conv's auto_pad (explicit `pads` otherwise)."""
+    mode = at.get("auto_pad", b"NOTSET")
+    mode = mode.decode() if isinstance(mode, bytes) else mode
+    n = len(kernel)
+    if mode in ("NOTSET", ""):
+        return list(at.get("pads", [0] * 2 * n))
+    if mode == "VALID":
+        return [0] * 2 * n
+    begins, ends = [], []
+    for i, size in enumerate(x_spatial):
+        out = -(-size // strides[i])
+        total = max((out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - size, 0)
+        small, large = total // 2, total - total // 2
+        begins.append(large if mode == "SAME_LOWER" else small)
+        ends.append(small if mode == "SAME_LOWER" else large)
+    return begins + ends
+
+
+def _window_product_bound(x, w, kernel, pads, strides, dilations, groups, m, rounding):
+    """Bound of a convolution of |x| [N, C, H, W] by |w| [Cout, C / groups, KH, KW]:
+    output pixel p of channel o is a K-term product of the receptive field row
+    A_p (zero padding included) and W_o, each quantized with an error of at most
+    scale * its row's largest magnitude (a block's largest is at most the row's):
+    the same terms as a Gemm's (product_bound), plus fp32 accumulation."""
+    win = _windows(x, kernel, pads, strides, dilations, 0.0)  # [N, C, OH, OW, KH, KW]
+    cin, cout = x.shape[1] // groups, w.shape[0] // groups
+    scale, tiny = _bfp_scales(m, rounding)
+    parts = []
+    for g in range(groups):
+        a = win[:, g * cin:(g + 1) * cin]                                 # [N, c, OH, OW, KH, KW]
+        wg = w[g * cout:(g + 1) * cout]                                   # [o, c, KH, KW]
+        k = a.shape[1] * a.shape[4] * a.shape[5]
+        e_a = scale * a.max(axis=(1, 4, 5)) + tiny                        # [N, OH, OW]
+        e_w = scale * wg.max(axis=(1, 2, 3)) + tiny                       # [o]
+        s_a = a.sum(axis=(1, 4, 5))                                       # [N, OH, OW]
+        s_w = wg.sum(axis=(1, 2, 3))                                      # [o]
+        dot = np.einsum("nchwij,ocij->nohw", a, wg)
+        parts.append(s_a[:, None] * e_w[None, :, None, None] + e_a[:, None] * s_w[None, :, None, None]
+                     + k * e_a[:, None] * e_w[None, :, None, None] + k * 2.0 ** -23 * dot)
+    return np.concatenate(parts, axis=1)
+
+
+def conv_bound(node, values, m, rounding):
+    """Element-wise bound of the BFP error of one Conv (1-D or 2-D, any group,
+    any auto_pad) or ConvTranspose. A ConvTranspose is bounded as the
+    convolution the NPU runs: the map upsampled by the strides (zeros between
+    pixels), padded by (kernel extent - 1 - pad), the kernel flipped and its
+    channels swapped."""
+    at = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    x0, w0 = values[node.input[0]], values[node.input[1]]
+    x = np.abs(x0.astype(np.float64))
+    w = np.abs(w0.astype(np.float64))
+    n = x.ndim - 2
+    if n == 1:  # 1-D: a map of one row
+        x, w = x[:, :, None, :], w[:, :, None, :]
+    groups = int(at.get("group", 1))
+    if node.op_type == "ConvTranspose":
+        strides, dil, opad, begins, ends, _ = conv_transpose_geometry(at, x0.shape, w0.shape)
+        kernel = list(w.shape[2:])
+        up = np.zeros(x.shape[:2] + tuple((x.shape[2 + a] - 1) * strides[a] + 1 for a in range(2)))
+        up[:, :, ::strides[0], ::strides[1]] = x
+        ext = [(kernel[a] - 1) * dil[a] + 1 for a in range(2)]
+        pads = [ext[0] - 1 - begins[0], ext[1] - 1 - begins[1],
+                ext[0] - 1 - ends[0] + opad[0], ext[1] - 1 - ends[1] + opad[1]]
+        cin, coutg = w.shape[0], w.shape[1]
+        cing = cin // groups
+        flipped = np.concatenate([w[g * cing:(g + 1) * cing].transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
+                                  for g in range(groups)], axis=0)     # [Cout, Cin / groups, KH, KW]
+        bound = _window_product_bound(up, flipped, kernel, pads, [1, 1], dil, groups, m, rounding)
+    else:
+        kernel = list(w.shape[2:])
+        strides = list(at.get("strides", [1] * n))
+        dilations = list(at.get("dilations", [1] * n))
+        pads = _auto_pads(at, list(x0.shape[2:]), list(w0.shape[2:]), strides, dilations)
+        if n == 1:
+            strides, dilations, pads = [1] + strides, [1] + dilations, [0, pads[0], 0, pads[1]]
+        bound = _window_product_bound(x, w, kernel, pads, strides, dilations, groups, m, rounding)
+    return bound[:, :, 0, :] if n == 1 else bound
+
+
 def product_bound(model, feeds, m, rounding):
-    """Element-wise bound of the BFP error of the graph's one Gemm/MatMul, or None."""
+    """Element-wise bound of the BFP error of the graph's one Gemm/MatMul/Conv, or None."""
+    values = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
+    values.update(feeds)
+    convs = [n for n in model.graph.node if n.op_type in ("Conv", "ConvTranspose")]
+    if convs:
+        if len(convs) > 1 or any(n.op_type in MATMUL_OPS for n in model.graph.node):
+            raise ValueError("bfp bound supports one product per graph")
+        return conv_bound(convs[0], values, m, rounding)
     nodes = [n for n in model.graph.node if n.op_type in MATMUL_OPS]
     if not nodes:
         return None
     if len(nodes) > 1:
         raise ValueError("bfp bound supports one Gemm/MatMul per graph")
     node = nodes[0]
-    values = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
-    values.update(feeds)
     attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
     a = np.abs(values[node.input[0]].astype(np.float64))
     b = np.abs(values[node.input[1]].astype(np.float64))
@@ -100,10 +198,7 @@ def product_bound(model, feeds, m, rounding):
     if a.ndim != 2 or b.ndim != 2:
         raise ValueError("bfp bound supports 2-D products only")
     k = a.shape[1]
-    scale = 2.0 ** -m / (1.0 - 2.0 ** -(m + 1))
-    if "zero" in rounding.lower():
-        scale *= 2.0
-    tiny = 2.0 ** (-126 - m)
+    scale, tiny = _bfp_scales(m, rounding)
     e_a = scale * a.max(axis=1, keepdims=True) + tiny   # [M,1]
     e_b = scale * b.max(axis=0, keepdims=True) + tiny   # [1,N]
     quant = a.sum(axis=1, keepdims=True) * e_b + e_a * b.sum(axis=0, keepdims=True) + k * e_a * e_b
@@ -116,7 +211,8 @@ def run_case(tools, case, args, work):
     os.makedirs(work, exist_ok=True)
     artifact = os.path.join(work, "model.npu")
     proc = tools.compile(case.model_path, artifact, target=args.target,
-                         precision="fp32" if args.mode == "fp32" else None)
+                         precision="fp32" if args.mode == "fp32" else None,
+                         extra=[f"--placement={args.placement}"] if args.placement else [])
     if proc.returncode != 0:
         return False, f"npu-compile exit {proc.returncode}: {first_line(proc)}"
     details = []
@@ -178,6 +274,8 @@ def main():
     ap.add_argument("--bin-dir", default=npu_tools.DEFAULT_BIN_DIR)
     ap.add_argument("--target", default=None, help="target preset or JSON (default: the compiler's)")
     ap.add_argument("--mode", choices=["fp32", "bfp"], default="fp32")
+    ap.add_argument("--placement", choices=["auto", "npu", "host"],
+                    help="npu-compile --placement (npu: a node the NPU cannot run fails the test)")
     ap.add_argument("--list", help="file with one test name per line ('#' comments)")
     ap.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     ap.add_argument("--work-dir", help="where artifacts and outputs go (default: a temp dir)")

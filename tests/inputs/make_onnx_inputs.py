@@ -34,6 +34,11 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   conv_groups.onnx      x[1,6,7,7] -> Conv(depthwise: group 6, 6 x 1x3x3, stride 2, pads 1, bias) -> Clip(0, 6)
                         -> Conv(group 2, 4 x 3x2x2, dilation 2, no bias) -> y[1,4,4,4]: MobileNetV2's
                         depthwise layer and a grouped one, both block-diagonal matrices on the NPU
+  conv_transpose.onnx   x[1,4,5,5] -> ConvTranspose(W[4,3,3,3], stride 2, pads 1, output_padding 1, bias) -> Relu
+                        -> ConvTranspose(W[3,2,2,2], dilation 2, no bias)
+                        -> y[1,2,12,12]: upsampled window reads (UP_H / UP_W) and a flipped kernel
+  resize_nearest.onnx   x[1,3,4,5] -> Conv(4 x 3x3, pads 1, bias) -> Resize(nearest, scales [1, 1, 2, 3]) -> Relu
+                        -> y[1,4,8,15]: an integer upsampling as a pooled read of the map upsampled
   conv_epilogues.onnx   x[1,3,6,6] -> Conv(8 x 3x3, pads 1, bias) -> Relu -> BatchNormalization (constant
                         parameters: not folded, x * s + t on the MFUs) -> PRelu(slope[8,1,1]) -> Conv(8 x 1x1)
                         -> x * Sigmoid(x) (SiLU, two nodes) -> HardSwish -> HardSigmoid -> y[1,8,6,6]
@@ -225,6 +230,28 @@ def conv_groups():
     return _model(g)
 
 
+def conv_transpose():
+    r = _rng("conv_transpose")
+    nodes = [helper.make_node("ConvTranspose", ["x", "W1", "b1"], ["t1"], name="up", strides=[2, 2],
+                              pads=[1, 1, 1, 1], output_padding=[1, 1]),
+             helper.make_node("Relu", ["t1"], ["r1"], name="relu"),
+             helper.make_node("ConvTranspose", ["r1", "W2"], ["y"], name="dilated", dilations=[2, 2])]
+    g = helper.make_graph(nodes, "conv_transpose", [_io("x", [1, 4, 5, 5])], [_io("y", [1, 2, 12, 12])],
+                          [_weights(r, "W1", 4, 3, 3, 3), _weights(r, "b1", 3), _weights(r, "W2", 3, 2, 2, 2)])
+    return _model(g)
+
+
+def resize_nearest():
+    r = _rng("resize_nearest")
+    nodes = [helper.make_node("Conv", ["x", "W", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Resize", ["c", "", "scales"], ["u"], name="upsample", mode="nearest"),
+             helper.make_node("Relu", ["u"], ["y"], name="relu")]
+    g = helper.make_graph(nodes, "resize_nearest", [_io("x", [1, 3, 4, 5])], [_io("y", [1, 4, 8, 15])],
+                          [_weights(r, "W", 4, 3, 3, 3), _weights(r, "b", 4),
+                           numpy_helper.from_array(np.array([1, 1, 2, 3], dtype=np.float32), "scales")])
+    return _model(g)
+
+
 def conv_epilogues():
     r = _rng("conv_epilogues")
     per_channel = lambda name, lo, hi: numpy_helper.from_array(r.uniform(lo, hi, size=[8]).astype(np.float32), name)
@@ -293,6 +320,8 @@ MODELS = {
     "conv_clip_min": conv_clip_min,
     "conv_groups": conv_groups,
     "conv_epilogues": conv_epilogues,
+    "conv_transpose": conv_transpose,
+    "resize_nearest": resize_nearest,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,
     "shape_chain": shape_chain,

@@ -23,7 +23,8 @@ mlir::Value rootOf(mlir::Value v) {
 
 bool isLowered(mlir::Operation *op) {
   return llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp,
-                   fpga::PoolOp, fpga::MaxOp, fpga::MinOp, fpga::LeakyReluOp, fpga::MulOp, fpga::PreluOp>(op);
+                   fpga::PoolOp, fpga::MaxOp, fpga::MinOp, fpga::LeakyReluOp, fpga::MulOp, fpga::PreluOp,
+                   fpga::ReverseOp>(op);
 }
 
 llvm::DenseSet<mlir::Value> outputsInPlace(mlir::func::FuncOp func) {

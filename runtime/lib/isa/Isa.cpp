@@ -113,14 +113,12 @@ std::optional<Inst> decode(uint64_t word, std::string *error) {
                 " (defined: bit 0 transpose, bit 1 stream)");
   if (inst.op == Opcode::VRd && (inst.flags & ~kVRdFlagsMask))
     return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) +
-                " (defined: bit 0 iter, bit 1 window, bit 2 pool max, bit 3 pool sum)");
+                " (defined: bit 0 iter, bit 1 window, bits 2-3 pool: 1 max, 2 sum, 3 mean)");
   if (inst.op == Opcode::VWr && (inst.flags & ~kVWrFlagsMask))
     return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) +
                 " (defined: bit 0 iter; bits 1 to 3, window and pool, are v_rd's)");
   if (inst.op == Opcode::VRd && (inst.flags & kVPoolMask) && !(inst.flags & kVWindow))
     return fail(mn + ": the pool flags need the window flag");
-  if (inst.op == Opcode::VRd && (inst.flags & kVPoolMask) == kVPoolMask)
-    return fail(mn + ": pool max and pool sum cannot be combined");
   if (inst.op == Opcode::VRd && (inst.flags & kVWindow) && inst.mem != MemSpace::Dram)
     return fail(mn + ": the window flag reads DRAM only, not " + memSpaceName(inst.mem));
   if (inst.op == Opcode::MRd && (inst.flags & kMRdStream) && (inst.flags & kMRdTranspose))
@@ -169,10 +167,10 @@ std::string disassemble(const Inst &inst) {
     os << ", transpose";
   if (inst.op == Opcode::VRd && (inst.flags & kVWindow))
     os << ", window";
-  if (inst.op == Opcode::VRd && (inst.flags & kVPoolMax))
-    os << ", pool max";
-  if (inst.op == Opcode::VRd && (inst.flags & kVPoolSum))
-    os << ", pool sum";
+  if (inst.op == Opcode::VRd && (inst.flags & kVPoolMask))
+    os << ((inst.flags & kVPoolMask) == kVPoolMean ? ", pool mean"
+           : (inst.flags & kVPoolMax)              ? ", pool max"
+                                                   : ", pool sum");
   if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr) && (inst.flags & kVIter))
     os << ", iter";
   return os.str();

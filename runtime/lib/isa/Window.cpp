@@ -28,9 +28,9 @@ uint64_t Window::span() const { return addSat(mulSat(uint64_t{inH} * inW - 1, in
 
 std::optional<std::string> Window::check(uint64_t a, uint64_t lanes, uint64_t dramElements, bool pooled) const {
   const std::pair<SReg, uint32_t> positive[] = {
-      {SReg::InH, inH},   {SReg::InW, inW},   {SReg::InC, inC},         {SReg::WinC, winC},
-      {SReg::KH, kH},     {SReg::KW, kW},     {SReg::StrideH, strideH}, {SReg::StrideW, strideW},
-      {SReg::DilH, dilH}, {SReg::DilW, dilW}, {SReg::OutW, outW},
+      {SReg::InH, inH},   {SReg::InW, inW},         {SReg::InC, inC},         {SReg::WinC, winC}, {SReg::KH, kH},
+      {SReg::KW, kW},     {SReg::StrideH, strideH}, {SReg::StrideW, strideW}, {SReg::DilH, dilH}, {SReg::DilW, dilW},
+      {SReg::OutW, outW}, {SReg::UpH, upH},         {SReg::UpW, upW},
   };
   for (const auto &[reg, value] : positive)
     if (value == 0)

@@ -144,7 +144,9 @@ std::vector<int64_t> windowTaps(const isa::Window &w) {
 /// The map offset of pixel p's first tap when its whole window lies inside
 /// the map (no padding tap), else -1: then forEachTap says which taps read.
 int64_t interiorBase(const isa::Window &w, uint32_t p) { // a loop's iteration: below 2^32
-  const uint32_t oh = p / w.outW, ow = p % w.outW;       // 32-bit: a shorter division
+  if (w.upH != 1 || w.upW != 1)
+    return -1;                                     // an upsampled read: inserted zeros between the taps
+  const uint32_t oh = p / w.outW, ow = p % w.outW; // 32-bit: a shorter division
   const int64_t ih = int64_t{oh} * w.strideH - w.padT, iw = int64_t{ow} * w.strideW - w.padL;
   if (ih < 0 || iw < 0 || ih + int64_t{w.kH - 1} * w.dilH >= w.inH || iw + int64_t{w.kW - 1} * w.dilW >= w.inW)
     return -1;
@@ -258,7 +260,7 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
     const uint32_t c = p.win.winC;
     const uint64_t pixel = (p.rd->flags & isa::kVIter) ? i : 0; // as WindowRead.cpp's pixelOf
     if (p.rd->flags & isa::kVPoolMask) {
-      poolTaps(p.win, map, pixel, p.rd->flags & isa::kVPoolMax, x);
+      poolTaps(p.win, map, pixel, p.rd->flags & isa::kVPoolMask, x);
       return;
     }
     const int64_t base = interiorBase(p.win, static_cast<uint32_t>(pixel));

@@ -24,11 +24,14 @@ uint64_t pixelOf(const State &s, const isa::Inst &rd) {
 
 } // namespace
 
-void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, bool max, float *x) {
+void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, uint8_t pool, float *x) {
+  const bool max = pool == isa::kVPoolMax;
   std::fill(x, x + w.winC, max ? -std::numeric_limits<float>::infinity() : 0.0f);
+  uint32_t inside = 0; // taps inside the map: the mean's divisor
   w.forEachTap(pixel, [&](uint64_t, int64_t offset) {
     if (offset < 0)
-      return; // padding: skipped by max, adds nothing to the sum
+      return; // padding: skipped by max, adds nothing to the sum, not counted
+    ++inside;
     const float *tap = map + offset;
     if (max)
       for (uint32_t c = 0; c < w.winC; ++c)
@@ -37,6 +40,11 @@ void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, bool max, 
       for (uint32_t c = 0; c < w.winC; ++c)
         x[c] += tap[c];
   });
+  // A window always has a tap inside the map (check() keeps padding below
+  // the kernel), so the divisor is at least 1.
+  if (pool == isa::kVPoolMean)
+    for (uint32_t c = 0; c < w.winC; ++c)
+      x[c] /= static_cast<float>(std::max<uint32_t>(inside, 1));
 }
 
 bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what) {
@@ -50,7 +58,7 @@ bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what
   const float *map = s.dram.data() + rd.a;
   float *x = s.cur.data();
   if (pooled) {
-    poolTaps(w, map, pixelOf(s, rd), rd.flags & isa::kVPoolMax, x);
+    poolTaps(w, map, pixelOf(s, rd), rd.flags & isa::kVPoolMask, x);
     std::fill(x + w.winC, x + lanes, 0.0f);
     return true;
   }

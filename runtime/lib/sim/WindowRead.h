@@ -19,9 +19,9 @@ namespace softnpu::sim::detail {
 /// when the registers do not describe a window that fits the lanes and DRAM.
 bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what);
 
-/// The pooled read of pixel `pixel` (isa::kVPoolMax when `max`, else
-/// kVPoolSum) from the map at `map` into x[0, WIN_C).
-void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, bool max, float *x);
+/// The pooled read of pixel `pixel` from the map at `map` into x[0, WIN_C):
+/// `pool` is the read's pool field (isa::kVPoolMax, kVPoolSum or kVPoolMean).
+void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, uint8_t pool, float *x);
 
 /// Adds what windowed v_rd `rd` (just executed) reads to `w`: the DRAM
 /// elements of the taps inside the map (padding taps read nothing) and the

@@ -39,12 +39,33 @@ func.func @average(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x2x2xf32> {
 
 // -----
 
-// Padding left out of the count gives border pixels other divisors: the
-// NPU refuses it (in the pipeline the placement keeps it on the host).
+// Padding left out of the count gives border pixels other divisors: a mean,
+// which divides by the taps inside the map, with no scale.
+// CHECK-LABEL: func.func @average_pads_not_counted
+// CHECK: fpga.pool mean %{{.*}} : (tensor<16x27xf32>) -> tensor<16x3xf32>
 func.func @average_pads_not_counted(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32> {
-  // expected-error @+1 {{an average whose count changes at the borders}}
   %y = "onnx.AveragePool"(%x) <{kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>}> : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
   return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// ceil_mode's partial window with padding counted: ONNX counts the pads but
+// not the cells past them, which neither a sum's scale nor a mean gives.
+func.func @average_ceil_pads_counted(%x: tensor<1x3x5x5xf32>) -> tensor<1x3x4x4xf32> {
+  // expected-error @+1 {{an average that counts padding but not ceil_mode's partial windows past it is not on the NPU}}
+  %y = "onnx.AveragePool"(%x) <{ceil_mode = 1 : i64, count_include_pad = 1 : i64, kernel_shape = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}> : (tensor<1x3x5x5xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// ceil_mode's partial windows, padding not counted: a mean too.
+// CHECK-LABEL: func.func @average_ceil
+// CHECK: fpga.pool mean
+func.func @average_ceil(%x: tensor<1x3x5x5xf32>) -> tensor<1x3x3x3xf32> {
+  %y = "onnx.AveragePool"(%x) <{ceil_mode = 1 : i64, kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>}> : (tensor<1x3x5x5xf32>) -> tensor<1x3x3x3xf32>
+  return %y : tensor<1x3x3x3xf32>
 }
 
 // -----
@@ -56,4 +77,29 @@ func.func @average_pads_not_counted(%x: tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf
 func.func @global_average(%x: tensor<1x4x3x5xf32>) -> tensor<1x4x1x1xf32> {
   %y = "onnx.GlobalAveragePool"(%x) : (tensor<1x4x3x5xf32>) -> tensor<1x4x1x1xf32>
   return %y : tensor<1x4x1x1xf32>
+}
+
+// -----
+
+// A nearest Resize by 2 x 3 (half_pixel, round_prefer_floor: output o reads
+// input o / s): a pooled read (sum of the one real tap) of the map upsampled
+// by [2, 3] with a 2 x 3 window padded by s - 1.
+// CHECK-LABEL: func.func @resize_nearest
+// CHECK: fpga.window %{{.*}} {channel_offset = 0 : i64, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 3>, pads = array<i64: 1, 2, 1, 2>, strides = array<i64: 1, 1>, upsample = array<i64: 2, 3>, window_channels = 2 : i64} : (tensor<2x2x2xf32>) -> tensor<24x12xf32>
+// CHECK: fpga.pool sum %{{.*}} : (tensor<24x12xf32>) -> tensor<24x2xf32>
+func.func @resize_nearest(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x4x6xf32> {
+  %s = onnx.Constant {value = dense<[1.0, 1.0, 2.0, 3.0]> : tensor<4xf32>} : tensor<4xf32>
+  %y = "onnx.Resize"(%x, %s) <{operandSegmentSizes = array<i32: 1, 0, 1, 0>}> {mode = "nearest"} : (tensor<1x2x2x2xf32>, tensor<4xf32>) -> tensor<1x2x4x6xf32>
+  return %y : tensor<1x2x4x6xf32>
+}
+
+// -----
+
+// half_pixel with nearest_mode ceil maps output 1 to ceil(1.5 / 2 - 0.5) =
+// input 1, not 1 / 2 = 0: the host resizes it.
+func.func @resize_ceil(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %s = onnx.Constant {value = dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>} : tensor<4xf32>
+  // expected-error @+1 {{a nearest resize that is not an upsampling by an integer factor}}
+  %y = "onnx.Resize"(%x, %s) <{operandSegmentSizes = array<i32: 1, 0, 1, 0>}> {mode = "nearest", nearest_mode = "ceil"} : (tensor<1x1x2x2xf32>, tensor<4xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
 }

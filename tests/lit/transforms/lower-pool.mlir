@@ -5,11 +5,12 @@
 // An average's scale is a vv_mul by a vector staged once (tiny: N = 16).
 
 module attributes {fpga.target = #fpga.target<"tiny">} {
-  func.func @main(%x: tensor<4x4x3xf32> {onnx.name = "x"}) -> (tensor<4x3xf32> {onnx.name = "mx"}, tensor<4x3xf32> {onnx.name = "avg"}) {
+  func.func @main(%x: tensor<4x4x3xf32> {onnx.name = "x"}) -> (tensor<4x3xf32> {onnx.name = "mx"}, tensor<4x3xf32> {onnx.name = "avg"}, tensor<4x3xf32> {onnx.name = "mean"}) {
     %win = fpga.window %x {channel_offset = 0 : i64, dilations = array<i64: 1, 1>, kernel = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>, window_channels = 3 : i64} : (tensor<4x4x3xf32>) -> tensor<4x12xf32>
     %0 = fpga.pool max %win : (tensor<4x12xf32>) -> tensor<4x3xf32>
     %1 = fpga.pool sum %win {scale = 0.25 : f32} : (tensor<4x12xf32>) -> tensor<4x3xf32>
-    return %0, %1 : tensor<4x3xf32>, tensor<4x3xf32>
+    %2 = fpga.pool mean %win : (tensor<4x12xf32>) -> tensor<4x3xf32>
+    return %0, %1, %2 : tensor<4x3xf32>, tensor<4x3xf32>, tensor<4x3xf32>
   }
 }
 
@@ -41,3 +42,8 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NEXT: fpga.v_rd DRAM[0] {iter, pool = #fpga<pool sum>, window}
 // CHECK-NEXT: fpga.mfu vv_mul
 // CHECK-NEXT: fpga.v_wr DRAM[60] {iter}
+// The mean divides in the read: no vv_mul.
+// CHECK: fpga.loop 4
+// CHECK-NEXT: fpga.chain
+// CHECK-NEXT: fpga.v_rd DRAM[0] {iter, pool = #fpga<pool mean>, window}
+// CHECK-NEXT: fpga.v_wr DRAM[72] {iter}

@@ -121,12 +121,14 @@ constexpr uint64_t kAfterBias = ~uint64_t{0};
 /// A k x k convolution of an inH x inW x inC map at DRAM 0 into `outC`
 /// channels (ROWS x COLS tiles as needed), bias from ASVRF 0, then `act`
 /// (none when EndChain), written channels-innermost at `yAt` (default: after the bias); `pixels`
-/// iterations. `x` is the map (random when empty).
+/// iterations. `x` is the map (random when empty), read upsampled by `up`
+/// (UP_H = UP_W; a transposed convolution).
 artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t outC,
                                 uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
-                                uint64_t yAt = kAfterBias, uint32_t pixels = 0) {
+                                uint64_t yAt = kAfterBias, uint32_t pixels = 0, uint32_t up = 1) {
   const uint32_t N = t.nativeDim; // tiny's, or a wider variant's
-  const uint32_t outH = (inH + 2 * pad - k) / stride + 1, outW = (inW + 2 * pad - k) / stride + 1;
+  const uint32_t upH = (inH - 1) * up + 1, upW = (inW - 1) * up + 1;
+  const uint32_t outH = (upH + 2 * pad - k) / stride + 1, outW = (upW + 2 * pad - k) / stride + 1;
   const uint32_t kk = k * k * inC, rows = (outC + N - 1) / N, cols = (kk + N - 1) / N;
   if (x.empty())
     x = randomVector(size_t(inH) * inW * inC, 21, 3.0f);
@@ -145,6 +147,10 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
   p.load(static_cast<uint32_t>(biasAt), MemSpace::AsVrf, 0); // the bias, on MFU 0
   p.swr(SReg::RdLen, 0);
   setWindow(p, inH, inW, inC, inC, k, stride, pad, outW);
+  if (up != 1) {
+    p.swr(SReg::UpH, up);
+    p.swr(SReg::UpW, up);
+  }
   p.swr(SReg::Rows, rows);
   p.swr(SReg::Cols, cols);
   p.swr(SReg::WrLen, outC);
@@ -175,6 +181,14 @@ TEST(SimChainLoopTest, ConvolutionsMatchTheOrdinaryPath) {
   target::Target bf16 = msfp;
   bf16.mfuFormat = numerics::NumberFormat::bf16();
   expectSame(convArtifact(bf16, 6, 5, 3, 9, 3, 1, 1, Opcode::VSigm));
+}
+
+TEST(SimChainLoopTest, UpsampledWindowsMatchTheOrdinaryPath) {
+  // A stride-2 and a stride-3 transposed convolution's reads: the inserted
+  // zeros leave no pixel's window wholly inside the map (no interior copy).
+  const target::Target msfp = tinyTarget();
+  expectSame(convArtifact(msfp, 4, 3, 2, 5, 3, 1, 2, Opcode::VRelu, {}, kAfterBias, 0, 2));
+  expectSame(convArtifact(msfp, 3, 3, 3, 7, 2, 1, 1, Opcode::EndChain, {}, kAfterBias, 0, 3));
 }
 
 TEST(SimChainLoopTest, NanAndInfInputsMatch) {
@@ -392,7 +406,7 @@ TEST(SimChainLoopTest, PooledReadsMatchTheOrdinaryPath) {
   std::vector<float> x = randomVector(7 * 6 * 20, 51, 3.0f);
   x[33] = std::numeric_limits<float>::quiet_NaN();
   x[101] = -std::numeric_limits<float>::infinity();
-  for (uint8_t pool : {isa::kVPoolMax, isa::kVPoolSum}) {
+  for (uint8_t pool : {isa::kVPoolMax, isa::kVPoolSum, isa::kVPoolMean}) {
     const Outcome o = expectSame(poolArtifact(7, 6, 20, 3, 2, 1, pool, x));
     EXPECT_TRUE(o.ok) << o.error;
   }

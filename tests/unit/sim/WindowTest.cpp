@@ -308,18 +308,22 @@ std::vector<float> runPool(const Conv &c, const std::vector<float> &x, uint8_t p
 
 TEST(SimWindowTest, PooledReadsCombineTapsChannelByChannel) {
   // 20 channels (two native vectors), 3 x 3 kernel, stride 2, dilation 1,
-  // padding on every side: border pixels have padding taps, which max skips
-  // and the sum leaves out. Quarters: every sum is exact in fp32.
+  // padding on every side: border pixels have padding taps, which max skips,
+  // the sum leaves out and the mean does not count (4, 6 or 9 taps). Quarters:
+  // every sum is exact in fp32, so the mean is that sum divided once.
   const Conv c{"pool", 5, 6, 20, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
   const std::vector<float> x = quarters(size_t(c.inH) * c.inW * c.inC, 17);
   const std::vector<float> mx = runPool(c, x, isa::kVPoolMax), sum = runPool(c, x, isa::kVPoolSum);
+  const std::vector<float> mean = runPool(c, x, isa::kVPoolMean);
   ASSERT_EQ(mx.size(), size_t(c.pixels()) * c.inC);
   ASSERT_EQ(sum.size(), mx.size());
+  ASSERT_EQ(mean.size(), mx.size());
   for (uint32_t oh = 0; oh < c.outH(); ++oh)
     for (uint32_t ow = 0; ow < c.outW(); ++ow)
       for (uint32_t ch = 0; ch < c.inC; ++ch) {
         float m = -std::numeric_limits<float>::infinity();
         double s = 0.0;
+        int inside = 0;
         for (uint32_t kh = 0; kh < c.kH; ++kh)
           for (uint32_t kw = 0; kw < c.kW; ++kw) {
             const int64_t ih = int64_t(oh) * c.strideH + kh - c.padT, iw = int64_t(ow) * c.strideW + kw - c.padL;
@@ -328,10 +332,13 @@ TEST(SimWindowTest, PooledReadsCombineTapsChannelByChannel) {
             const float v = x[(size_t(ih) * c.inW + size_t(iw)) * c.inC + ch];
             m = std::max(m, v);
             s += v;
+            ++inside;
           }
         const size_t at = (size_t(oh) * c.outW() + ow) * c.inC + ch;
         EXPECT_EQ(mx[at], m) << "max, pixel (" << oh << ", " << ow << ") channel " << ch;
         EXPECT_EQ(sum[at], static_cast<float>(s)) << "sum, pixel (" << oh << ", " << ow << ") channel " << ch;
+        EXPECT_EQ(mean[at], static_cast<float>(s) / static_cast<float>(inside))
+            << "mean, pixel (" << oh << ", " << ow << ") channel " << ch;
       }
 }
 

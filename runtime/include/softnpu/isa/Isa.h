@@ -71,14 +71,18 @@ constexpr uint8_t kVIter = 1;
 /// "Window reads"). With ITER the pixel is the innermost loop's iteration i
 /// and `a` stays the map's base (it is not stepped); without it, pixel 0.
 constexpr uint8_t kVWindow = 2;
-/// POOL MAX / POOL SUM (with WINDOW only, at most one): instead of laying the
-/// K_H x K_W taps side by side, combine them lane by lane into WIN_C lanes:
-/// the largest (as vv_max, from -inf; padding taps are skipped) or the fp32
-/// sum in tap order (from +0; padding taps add nothing). A pooling layer's
-/// reduction, done where the window is gathered (docs/isa.md "Window reads").
+/// POOL MAX / POOL SUM / POOL MEAN (with WINDOW only; the two bits are one
+/// field, both set = mean): instead of laying the K_H x K_W taps side by
+/// side, combine them lane by lane into WIN_C lanes: the largest (as vv_max,
+/// from -inf; padding taps are skipped), the fp32 sum in tap order (from +0;
+/// padding taps add nothing), or that sum divided (fp32) by the number of
+/// taps inside the map (an average that leaves padding out of its count). A
+/// pooling layer's reduction, done where the window is gathered (docs/isa.md
+/// "Window reads").
 constexpr uint8_t kVPoolMax = 4;
 constexpr uint8_t kVPoolSum = 8;
 constexpr uint8_t kVPoolMask = kVPoolMax | kVPoolSum;
+constexpr uint8_t kVPoolMean = kVPoolMask;
 /// The flag bits each defines; decode rejects the others.
 constexpr uint8_t kVRdFlagsMask = kVIter | kVWindow | kVPoolMax | kVPoolSum;
 constexpr uint8_t kVWrFlagsMask = kVIter;

@@ -24,14 +24,15 @@ struct Window {
   uint32_t kH = 1, kW = 1;                      ///< kernel taps
   uint32_t strideH = 1, strideW = 1, dilH = 1, dilW = 1;
   uint32_t padT = 0, padL = 0;
-  uint32_t outW = 1; ///< output columns: pixel p is (p / outW, p mod outW)
+  uint32_t outW = 1;         ///< output columns: pixel p is (p / outW, p mod outW)
+  uint32_t upH = 1, upW = 1; ///< the map read upsampled: up - 1 zeros between two rows / columns
 
   /// The window the registers describe; `reg(SReg)` returns a register's value.
   template <class RegFn> static Window fromRegisters(RegFn reg) {
     auto r = [&](SReg s) { return static_cast<uint32_t>(reg(s)); };
     return Window{r(SReg::InH),  r(SReg::InW),     r(SReg::InC),     r(SReg::WinC), r(SReg::KH),
                   r(SReg::KW),   r(SReg::StrideH), r(SReg::StrideW), r(SReg::DilH), r(SReg::DilW),
-                  r(SReg::PadT), r(SReg::PadL),    r(SReg::OutW)};
+                  r(SReg::PadT), r(SReg::PadL),    r(SReg::OutW),    r(SReg::UpH),  r(SReg::UpW)};
   }
 
   /// Elements gathered: K_H x K_W x WIN_C (saturating).
@@ -56,21 +57,28 @@ struct Window {
   template <class F> void forEachTap(uint64_t p, F f) const {
     const uint64_t oh = p / outW, ow = p % outW;
     for (uint32_t kh = 0; kh < kH; ++kh) {
-      const int64_t ih = coordinate(oh, strideH, kh, dilH, padT, inH);
+      const int64_t ih = coordinate(oh, strideH, kh, dilH, padT, inH, upH);
       for (uint32_t kw = 0; kw < kW; ++kw) {
-        const int64_t iw = ih < 0 ? -1 : coordinate(ow, strideW, kw, dilW, padL, inW);
+        const int64_t iw = ih < 0 ? -1 : coordinate(ow, strideW, kw, dilW, padL, inW, upW);
         f(uint64_t{kh} * kW + kw, iw < 0 ? int64_t{-1} : (ih * int64_t{inW} + iw) * int64_t{inC});
       }
     }
   }
 
-  /// The input coordinate o x stride + k x dil - pad, or -1 when it is
-  /// outside [0, in). Exact for any 32-bit operands and o < 2^32.
-  static int64_t coordinate(uint64_t o, uint32_t stride, uint32_t k, uint32_t dil, uint32_t pad, uint32_t in) {
-    const uint64_t s = o * stride, d = uint64_t{k} * dil, end = uint64_t{pad} + in; // each < 2^64
-    if (s >= end || d >= end || s + d < pad || s + d >= end)                        // s + d < 2^34 here
+  /// The input coordinate of o x stride + k x dil - pad in the map read
+  /// upsampled by `up` ((in - 1) x up + 1 positions, map row / column i at
+  /// i x up), or -1 when it is outside them or falls on an inserted zero.
+  /// Exact for any 32-bit operands and o < 2^32.
+  static int64_t coordinate(uint64_t o, uint32_t stride, uint32_t k, uint32_t dil, uint32_t pad, uint32_t in,
+                            uint32_t up = 1) {
+    const uint64_t s = o * stride, d = uint64_t{k} * dil;             // each < 2^64
+    const uint64_t end = uint64_t{pad} + (uint64_t{in} - 1) * up + 1; // < 2^64
+    if (s >= end || d >= end - s || s + d < pad)                      // s + d >= end; then no overflow
       return -1;
-    return static_cast<int64_t>(s + d - pad);
+    const uint64_t u = s + d - pad;
+    if (up > 1 && u % up != 0)
+      return -1;
+    return static_cast<int64_t>(up > 1 ? u / up : u);
   }
 };
 
