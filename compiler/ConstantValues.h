@@ -16,6 +16,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
+#include <vector>
 
 namespace softnpu {
 
@@ -36,6 +37,15 @@ inline mlir::DenseElementsAttr constantValue(mlir::Value v) {
 
 /// The elements of a float32 constant operand (FloatData.h), or nullopt.
 inline std::optional<FloatData> constantFloats(mlir::Value v) { return FloatData::of(constantAttr(v)); }
+
+/// The `n` elements of a float32 constant operand widened to double (for
+/// arithmetic rounded once at the end), or nullopt when it has another count.
+inline std::optional<std::vector<double>> constantDoubles(mlir::Value v, int64_t n) {
+  std::optional<FloatData> f = constantFloats(v);
+  if (!f || static_cast<int64_t>(f->size()) != n)
+    return std::nullopt;
+  return std::vector<double>(f->values().begin(), f->values().end());
+}
 
 /// The values of an integer constant operand (any width, sign-extended).
 inline std::optional<llvm::SmallVector<int64_t>> constantInts(mlir::Value v) {

@@ -206,6 +206,22 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
         y.insert(y.end(), from, from + len);
       }
       v[e] = std::move(y);
+    } else if (auto cat = dyn_cast<fpga::ConcatOp>(op)) {
+      ArrayRef<int64_t> out = shapeOf(cat.getResult());
+      const size_t axis = static_cast<size_t>(cat.getAxis());
+      int64_t outer = 1, inner = 1;
+      for (size_t d = 0; d < out.size(); ++d)
+        if (d != axis)
+          (d < axis ? outer : inner) *= out[d];
+      std::vector<float> y;
+      y.reserve(static_cast<size_t>(outer * out[axis] * inner));
+      for (int64_t o = 0; o < outer; ++o)
+        for (Value in : cat.getInputs()) {
+          const int64_t len = shapeOf(in)[axis] * inner;
+          const std::vector<float> &x = v[in];
+          y.insert(y.end(), x.begin() + o * len, x.begin() + (o + 1) * len);
+        }
+      v[cat] = std::move(y);
     } else if (auto rev = dyn_cast<fpga::ReverseOp>(op)) {
       ArrayRef<int64_t> shape = shapeOf(rev.getX());
       const std::vector<float> &x = v[rev.getX()];

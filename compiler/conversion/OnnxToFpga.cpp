@@ -59,6 +59,8 @@ bool isIntegerOperand(Operation *op, Value v) {
     return v == op->getOperand(1);
   if (llvm::isa<onnx_d::SliceOp>(op))
     return v != op->getOperand(0);
+  if (auto r = dyn_cast<onnx_d::ResizeOp>(op)) // the output sizes
+    return v == r.getSizes();
   if (auto l = dyn_cast<onnx_d::LSTMOp>(op))
     return v == l.getSequenceLens();
   if (auto g = dyn_cast<onnx_d::GRUOp>(op))

@@ -116,6 +116,19 @@ Value lowerConstant(Operation *op, ValueRange, OpBuilder &b) {
   return arith::ConstantOp::create(b, op->getLoc(), cast<TypedAttr>(c.getValue()));
 }
 
+/// Concat of float32 tensors along any axis: fpga.concat (copy chains).
+Value lowerConcat(Operation *op, ValueRange operands, OpBuilder &b) {
+  auto cat = cast<onnx_d::ConcatOp>(op);
+  auto y = cast<RankedTensorType>(cat.getConcatResult().getType());
+  const int64_t given = static_cast<int64_t>(cat.getAxis()); // I64Attr reads as unsigned
+  const int64_t axis = given < 0 ? given + y.getRank() : given;
+  if (!y.hasStaticShape() || axis < 0 || axis >= y.getRank()) {
+    refuse(op, "a Concat of static shape along one of its axes runs on the NPU");
+    return nullptr;
+  }
+  return fpga::ConcatOp::create(b, op->getLoc(), y, operands, static_cast<uint64_t>(axis));
+}
+
 } // namespace
 
 ArrayRef<LoweringEntry> viewLowerings() {
@@ -124,7 +137,7 @@ ArrayRef<LoweringEntry> viewLowerings() {
       {"onnx.Gather", single<lowerGather>},     {"onnx.Identity", single<lowerView>},
       {"onnx.Reshape", single<lowerView>},      {"onnx.Slice", single<lowerSlice>},
       {"onnx.Squeeze", single<lowerView>},      {"onnx.Transpose", single<lowerTranspose>},
-      {"onnx.Unsqueeze", single<lowerView>},
+      {"onnx.Unsqueeze", single<lowerView>},    {"onnx.Concat", single<lowerConcat>},
   };
   return table;
 }

@@ -11,7 +11,7 @@
 // transpose in front of them move behind them (SinkElementwise; a constant
 // operand is re-laid out to match), and so does an add or product of two
 // tensors behind the same transpose (SinkBinary: a residual block's skip
-// connection).
+// connection), and a concatenation of channels (SinkConcat).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ConstantValues.h"
@@ -223,10 +223,50 @@ template <class BinaryOp> struct SinkBinary : OpRewritePattern<BinaryOp> {
   }
 };
 
+/// A concatenation along the channels of NCHW tensors (batch 1), each the
+/// layout change of a channels-innermost [pixels, C_k] result
+/// (reshape(transpose(x_k))), becomes one concatenation of the x_k along
+/// their last axis, changed once: the channels stay innermost through a
+/// DenseNet or Inception block's concat.
+struct SinkConcat : OpRewritePattern<fpga::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::ConcatOp cat, PatternRewriter &rewriter) const override {
+    auto y = cast<RankedTensorType>(cat.getResult().getType());
+    if (y.getRank() < 3 || y.getDimSize(0) != 1 || cat.getAxis() != 1)
+      return rewriter.notifyMatchFailure(cat, "not a concatenation of NCHW channels");
+    const int64_t pixels = y.getNumElements() / y.getDimSize(1);
+    SmallVector<Value> roots;
+    SmallVector<Operation *> dead;
+    int64_t channels = 0;
+    for (Value in : cat.getInputs()) {
+      Value x;
+      const SmallVector<Operation *, 4> views = singleUseViews(in, /*stopAtTranspose=*/true, x);
+      auto t = views.size() == 2 ? dyn_cast<fpga::TransposeOp>(views.back()) : fpga::TransposeOp();
+      auto xt = cast<RankedTensorType>(x.getType());
+      if (!t || t.getPerm() != ArrayRef<int64_t>{1, 0} || xt.getRank() != 2 || xt.getDimSize(0) != pixels)
+        return rewriter.notifyMatchFailure(cat, "an operand is not the layout change of [pixels, C]");
+      roots.push_back(x);
+      channels += xt.getDimSize(1);
+      dead.append(views.begin(), views.end());
+    }
+    Location loc = cat.getLoc();
+    auto f32 = rewriter.getF32Type();
+    auto joined = fpga::ConcatOp::create(rewriter, loc, RankedTensorType::get({pixels, channels}, f32), roots, 1);
+    auto t = fpga::TransposeOp::create(rewriter, loc, RankedTensorType::get({channels, pixels}, f32), joined,
+                                       ArrayRef<int64_t>{1, 0});
+    rewriter.replaceOpWithNewOp<fpga::ReshapeOp>(cat, y, t);
+    for (Operation *view : dead) // nearest first: each reader is gone before its operand
+      rewriter.eraseOp(view);
+    return success();
+  }
+};
+
 struct FpgaCancelLayoutPass : softnpu::impl::FpgaCancelLayoutBase<FpgaCancelLayoutPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkElementwise, SinkBinary<fpga::AddOp>, SinkBinary<fpga::MulOp>, CancelTransposes>(&getContext());
+    patterns.add<SinkElementwise, SinkBinary<fpga::AddOp>, SinkBinary<fpga::MulOp>, SinkConcat, CancelTransposes>(
+        &getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -15,8 +15,6 @@
 
 #include "mlir/IR/Builders.h"
 
-#include <cmath>
-
 namespace softnpu {
 #define GEN_PASS_DEF_ONNXFOLDBATCHNORM
 #include "compiler/Passes.h.inc"
@@ -26,14 +24,6 @@ using namespace mlir;
 using namespace softnpu;
 
 namespace {
-
-/// The `n` float32 elements of a constant operand, or nullopt.
-std::optional<std::vector<double>> floatsOf(Value v, int64_t n) {
-  std::optional<FloatData> f = constantFloats(v);
-  if (!f || static_cast<int64_t>(f->size()) != n)
-    return std::nullopt;
-  return std::vector<double>(f->values().begin(), f->values().end());
-}
 
 Value floatConstantOf(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ArrayRef<double> values, StringRef name) {
   auto type = RankedTensorType::get(shape, b.getF32Type());
@@ -58,9 +48,10 @@ bool foldIntoConv(onnx_d::BatchNormalizationOp bn, onnx_d::ConvOp conv) {
   if (!wType || !wType.getElementType().isF32() || wType.getRank() < 1)
     return false;
   const int64_t cout = wType.getDimSize(0), perChannel = wType.getNumElements() / cout;
-  std::optional<std::vector<double>> w = floatsOf(conv.getW(), wType.getNumElements());
-  std::optional<std::vector<double>> bias =
-      conv.getB() ? floatsOf(conv.getB(), cout) : std::optional<std::vector<double>>(std::vector<double>(cout, 0.0));
+  std::optional<std::vector<double>> w = constantDoubles(conv.getW(), wType.getNumElements());
+  std::optional<std::vector<double>> bias = conv.getB()
+                                                ? constantDoubles(conv.getB(), cout)
+                                                : std::optional<std::vector<double>>(std::vector<double>(cout, 0.0));
   std::optional<BatchNormAffine> a = batchNormAffine(bn, cout);
   if (!w || !bias || !a)
     return false;
@@ -87,7 +78,7 @@ bool foldIntoGemm(onnx_d::BatchNormalizationOp bn, onnx_d::GemmOp gemm) {
   if (!bType || !yType || yType.getRank() != 2 || !bType.getElementType().isF32())
     return false;
   const int64_t n = yType.getDimSize(1), k = bType.getNumElements() / n;
-  std::optional<std::vector<double>> w = floatsOf(gemm.getB(), bType.getNumElements());
+  std::optional<std::vector<double>> w = constantDoubles(gemm.getB(), bType.getNumElements());
   std::optional<BatchNormAffine> a = batchNormAffine(bn, n);
   if (!w || !a)
     return false;
@@ -97,7 +88,7 @@ bool foldIntoGemm(onnx_d::BatchNormalizationOp bn, onnx_d::GemmOp gemm) {
     if (!cType || (cType.getNumElements() != n && cType.getNumElements() != 1) ||
         (cType.getRank() == 2 && cType.getDimSize(0) != 1))
       return false;
-    std::optional<std::vector<double>> cs = floatsOf(cv, cType.getNumElements());
+    std::optional<std::vector<double>> cs = constantDoubles(cv, cType.getNumElements());
     if (!cs)
       return false;
     for (int64_t j = 0; j < n; ++j)

@@ -333,4 +333,39 @@ LogicalResult Lowerer::lowerReverse(fpga::ReverseOp op) {
   return success();
 }
 
+LogicalResult Lowerer::lowerConcat(fpga::ConcatOp op) {
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> out = shapeOf(op.getResult());
+  const size_t axis = static_cast<size_t>(op.getAxis());
+  int64_t outer = 1, inner = 1;
+  for (size_t d = 0; d < out.size(); ++d)
+    if (d != axis)
+      (d < axis ? outer : inner) *= out[d];
+  const int64_t y = resultAddr(op.getResult()), slab = out[axis] * inner;
+  int64_t offset = 0; // of this operand's part in each result slab
+  for (Value v : op.getInputs()) {
+    FailureOr<int64_t> x = addrOf(v, loc);
+    if (failed(x))
+      return failure();
+    const int64_t len = shapeOf(v)[axis] * inner; // the operand's slab
+    if (len > 0 && (outer <= 2 || len > kMaxChainVectors * n_)) {
+      for (int64_t o = 0; o < outer; ++o)
+        pointwise(loc, *x + o * len, 1, y + o * slab + offset, len, {});
+    } else if (len > 0) {
+      // One loop over the outer index: slab o of the operand to its place in
+      // slab o of the result.
+      setTransfer(loc, llvm::divideCeilSigned(len, n_), len, 1, len);
+      setReg(loc, isa::SReg::RdStep, len);
+      setReg(loc, isa::SReg::WrStep, slab);
+      auto loop = fpga::LoopOp::create(b_, loc, outer);
+      loop.getBody().emplaceBlock();
+      OpBuilder::InsertionGuard g(b_);
+      b_.setInsertionPointToStart(&loop.getBody().front());
+      chainTo(loc, {"DRAM", *x, 0, /*iter=*/true}, std::nullopt, {}, {{"DRAM", y + offset, 0, /*iter=*/true}});
+    }
+    offset += len;
+  }
+  return success();
+}
+
 } // namespace softnpu::lowering

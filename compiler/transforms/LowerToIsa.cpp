@@ -130,6 +130,8 @@ LogicalResult Lowerer::lowerOp(Operation &op) {
     r = lowerTranspose(tr);
   else if (auto rev = dyn_cast<fpga::ReverseOp>(op))
     r = lowerReverse(rev);
+  else if (auto cat = dyn_cast<fpga::ConcatOp>(op))
+    r = lowerConcat(cat);
   else if (auto pool = dyn_cast<fpga::PoolOp>(op))
     r = lowerPool(pool);
   else if (auto mx = dyn_cast<fpga::MaxOp>(op))

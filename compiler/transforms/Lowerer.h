@@ -90,6 +90,7 @@ private:
   mlir::LogicalResult lowerExtract(fpga::ExtractOp op);
   mlir::LogicalResult lowerTranspose(fpga::TransposeOp op);
   mlir::LogicalResult lowerReverse(fpga::ReverseOp op);
+  mlir::LogicalResult lowerConcat(fpga::ConcatOp op);
   mlir::LogicalResult lowerRnn(fpga::RnnOp op);
 
   //===--- Tensors in DRAM (I/O, constants, and the MemoryPlan arena) ----===//

@@ -90,6 +90,26 @@ LogicalResult LeakyReluOp::verify() {
   return success();
 }
 
+LogicalResult ConcatOp::verify() {
+  auto y = cast<RankedTensorType>(getResult().getType());
+  const int64_t axis = static_cast<int64_t>(getAxis());
+  if (getInputs().empty() || axis < 0 || axis >= y.getRank())
+    return emitOpError("needs operands and an axis of the result");
+  int64_t sum = 0;
+  for (Value v : getInputs()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != y.getRank())
+      return emitOpError("operands must have the result's rank");
+    for (int64_t d = 0; d < y.getRank(); ++d)
+      if (d != axis && t.getDimSize(d) != y.getDimSize(d))
+        return emitOpError("operand dimension ") << d << " differs from the result's";
+    sum += t.getDimSize(axis);
+  }
+  if (sum != y.getDimSize(axis))
+    return emitOpError("the operands' sizes along the axis add up to ") << sum << ", not " << y.getDimSize(axis);
+  return success();
+}
+
 LogicalResult ReverseOp::verify() {
   if (getX().getType() != getY().getType())
     return emitOpError("result type must equal the operand type");

@@ -183,6 +183,21 @@ def Fpga_TransposeOp : Fpga_Op<"transpose", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Fpga_ConcatOp : Fpga_Op<"concat", [Pure]> {
+  let summary = "the operands joined along `axis` (ONNX Concat; data movement)";
+  let description = [{
+    Every operand has the result's shape except along `axis` (>= 0), where
+    the result's size is their sum. Lowered per operand to one loop of copy
+    chains, one per combination of the dimensions before `axis`: along the
+    last dimension of a channels-innermost map ([pixels, C]) that is a
+    channel concatenation (DenseNet, Inception, detection necks).
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Fpga_ReverseOp : Fpga_Op<"reverse", [Pure]> {
   let summary = "`x` with the dimensions `axes` read back to front (data movement)";
   let description = [{

@@ -39,6 +39,9 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
                         -> y[1,2,12,12]: upsampled window reads (UP_H / UP_W) and a flipped kernel
   resize_nearest.onnx   x[1,3,4,5] -> Conv(4 x 3x3, pads 1, bias) -> Resize(nearest, scales [1, 1, 2, 3]) -> Relu
                         -> y[1,4,8,15]: an integer upsampling as a pooled read of the map upsampled
+  conv_concat.onnx      x[1,3,6,6] -> Conv a (4 x 3x3, pads 1) -> Relu, Conv b (2 x 1x1) -> Concat(a, b, axis 1)
+                        -> Conv(3 x 3x3, pads 1) -> y[1,3,6,6]: a channel concatenation between NPU layers,
+                        channels innermost throughout
   conv_epilogues.onnx   x[1,3,6,6] -> Conv(8 x 3x3, pads 1, bias) -> Relu -> BatchNormalization (constant
                         parameters: not folded, x * s + t on the MFUs) -> PRelu(slope[8,1,1]) -> Conv(8 x 1x1)
                         -> x * Sigmoid(x) (SiLU, two nodes) -> HardSwish -> HardSigmoid -> y[1,8,6,6]
@@ -252,6 +255,19 @@ def resize_nearest():
     return _model(g)
 
 
+def conv_concat():
+    r = _rng("conv_concat")
+    nodes = [helper.make_node("Conv", ["x", "Wa", "ba"], ["a0"], name="conv_a", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["a0"], ["a"], name="relu_a"),
+             helper.make_node("Conv", ["x", "Wb"], ["b"], name="conv_b"),
+             helper.make_node("Concat", ["a", "b"], ["ab"], name="concat", axis=1),
+             helper.make_node("Conv", ["ab", "Wc", "bc"], ["y"], name="conv_c", pads=[1, 1, 1, 1])]
+    g = helper.make_graph(nodes, "conv_concat", [_io("x", [1, 3, 6, 6])], [_io("y", [1, 3, 6, 6])],
+                          [_weights(r, "Wa", 4, 3, 3, 3), _weights(r, "ba", 4), _weights(r, "Wb", 2, 3, 1, 1),
+                           _weights(r, "Wc", 3, 6, 3, 3), _weights(r, "bc", 3)])
+    return _model(g)
+
+
 def conv_epilogues():
     r = _rng("conv_epilogues")
     per_channel = lambda name, lo, hi: numpy_helper.from_array(r.uniform(lo, hi, size=[8]).astype(np.float32), name)
@@ -321,6 +337,7 @@ MODELS = {
     "conv_groups": conv_groups,
     "conv_epilogues": conv_epilogues,
     "conv_transpose": conv_transpose,
+    "conv_concat": conv_concat,
     "resize_nearest": resize_nearest,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,

@@ -24,7 +24,7 @@ mlir::Value rootOf(mlir::Value v) {
 bool isLowered(mlir::Operation *op) {
   return llvm::isa<fpga::LinearOp, fpga::AddOp, fpga::ActivationOp, fpga::RnnOp, fpga::ExtractOp, fpga::TransposeOp,
                    fpga::PoolOp, fpga::MaxOp, fpga::MinOp, fpga::LeakyReluOp, fpga::MulOp, fpga::PreluOp,
-                   fpga::ReverseOp>(op);
+                   fpga::ReverseOp, fpga::ConcatOp>(op);
 }
 
 llvm::DenseSet<mlir::Value> outputsInPlace(mlir::func::FuncOp func) {
