@@ -290,12 +290,8 @@ def main():
     text = render(args, models, timing.machine_info(args.bin_dir), loads,
                   timing.regen_command("bench/cnn_bench.py", args, [("--models", args.models
                                                                       if names != MODELS else None)]), seconds)
-    try:
-        timing.replace_marked_section(args.output, SECTION, text)
-    except OSError as e:
-        print(f"cnn_bench: error: cannot write {args.output}: {e}", file=sys.stderr)
+    if timing.write_section("cnn_bench", args.output, SECTION, text, seconds):
         return 1
-    log(f"wrote the {SECTION} section of {args.output} ({seconds / 60:.1f} min)")
     return 0
 
 

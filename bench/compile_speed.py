@@ -646,12 +646,8 @@ def main():
         ("--repeats", str(args.repeats) if args.repeats != 3 else None)])
     seconds = time.perf_counter() - start
     text, tally = render(args, models, ort_note, timing.machine_info(args.bin_dir), loads, shown, seconds)
-    try:
-        timing.replace_marked_section(args.output, SECTION, text)
-    except OSError as e:
-        print(f"compile_speed: error: cannot write {args.output}: {e}", file=sys.stderr)
+    if timing.write_section("compile_speed", args.output, SECTION, text, seconds):
         return 1
-    log(f"wrote the {SECTION} section of {args.output} ({seconds / 60:.1f} min)")
     for k, (ok, bad) in tally.items():
         log(f"{'PASS' if not bad else 'FAIL'}: {k}: {ok} of {ok + bad} pass")
     for m in models:

@@ -241,12 +241,8 @@ def main():
                                  [("--workloads", args.workloads)])
     seconds = time.perf_counter() - start
     text, failed, errors = render(rows, shown, seconds)
-    try:
-        timing.replace_marked_section(args.output, SECTION, text)
-    except OSError as e:
-        print(f"fpga_npu_workloads: error: cannot write {args.output}: {e}", file=sys.stderr)
+    if timing.write_section("fpga_npu_workloads", args.output, SECTION, text):
         return 1
-    log(f"wrote the {SECTION} section of {args.output}")
     for r in failed:
         log(f"FAIL: {r['label']}: {r['ratio']:.2f}x its perf simulator (target <= {RATIO_TARGET:g})")
     for r in errors:

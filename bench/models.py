@@ -237,12 +237,8 @@ def main():
     seconds = time.perf_counter() - start
     text = render(args, models, timing.machine_info(args.bin_dir), loads,
                   timing.regen_command("bench/models.py", args, []), seconds)
-    try:
-        timing.replace_marked_section(args.output, SECTION, text)
-    except OSError as e:
-        print(f"models: error: cannot write {args.output}: {e}", file=sys.stderr)
+    if timing.write_section("models", args.output, SECTION, text, seconds):
         return 1
-    log(f"wrote the {SECTION} section of {args.output} ({seconds / 60:.1f} min)")
     return 0
 
 

@@ -380,12 +380,8 @@ def main():
                                  [("--cells", ",".join(cells) if set(cells) != set(CELLS) else None)])
     seconds = time.perf_counter() - start
     text = render(args, models, sizes, ort_note, timing.machine_info(args.bin_dir), loads, shown, seconds)
-    try:
-        timing.replace_marked_section(args.output, SECTION, text)
-    except OSError as e:
-        print(f"rnn_bench: error: cannot write {args.output}: {e}", file=sys.stderr)
+    if timing.write_section("rnn_bench", args.output, SECTION, text, seconds):
         return 1
-    log(f"wrote the {SECTION} section of {args.output} ({seconds / 60:.1f} min)")
     for m in models:
         if m.get("error"):
             log(f"ERROR: {m['label']}: {m['error']}")

@@ -373,6 +373,20 @@ def replace_marked_section(path, name, body):
     write_atomically(path, text)
 
 
+def write_section(tool, path, name, body, seconds=None):
+    """A benchmark's last step: its marked section `name` of `path` replaced by
+    `body` (replace_marked_section), then "wrote ..." logged. Returns the exit
+    status: 1 with one "TOOL: error:" line when the file cannot be written."""
+    try:
+        replace_marked_section(path, name, body)
+    except OSError as e:
+        print(f"{tool}: error: cannot write {path}: {e}", file=sys.stderr)
+        return 1
+    took = "" if seconds is None else f" ({seconds / 60:.1f} min)"
+    log(f"wrote the {name} section of {path}{took}")
+    return 0
+
+
 def fmt_num(x, digits=2):
     return "-" if x is None else f"{x:,.{digits}f}"
 
