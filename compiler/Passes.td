@@ -159,9 +159,13 @@ def FpgaCancelLayout : Pass<"fpga-cancel-layout", "mlir::ModuleOp"> {
     undoes the first (the reshapes give back the first one's type and the
     permutations compose to the identity); transposes and reshapes left
     without readers are erased. Element-wise ops move in front of a transpose
-    first: an activation, LeakyRelu or max / min with one element, and a
-    same-shape add of two tensors that are the same views of the same
-    transpose (a residual connection). Between two convolution or pooling
+    first: an activation, LeakyRelu, and an add / mul / max / min / prelu
+    whose second operand has one element or is a constant (re-laid out for
+    the channels-innermost tensor: a per-channel [C, 1, 1] becomes one [C]
+    row); a same-shape add or product of two tensors that are the same views
+    of the same transpose (a residual connection); and a concatenation
+    of NCHW channels whose operands are each the layout change of a [pixels,
+    C] result (one concat along the last axis). Between two convolution or pooling
     layers the activations then stay channels innermost ([pixels, C]), and the
     layout changes only where NCHW tensors enter or leave the NPU.
   }];

@@ -207,14 +207,10 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       }
       v[e] = std::move(y);
     } else if (auto cat = dyn_cast<fpga::ConcatOp>(op)) {
-      ArrayRef<int64_t> out = shapeOf(cat.getResult());
       const size_t axis = static_cast<size_t>(cat.getAxis());
-      int64_t outer = 1, inner = 1;
-      for (size_t d = 0; d < out.size(); ++d)
-        if (d != axis)
-          (d < axis ? outer : inner) *= out[d];
+      const auto [outer, inner] = cat.getOuterInner();
       std::vector<float> y;
-      y.reserve(static_cast<size_t>(outer * out[axis] * inner));
+      y.reserve(static_cast<size_t>(cast<RankedTensorType>(cat.getResult().getType()).getNumElements()));
       for (int64_t o = 0; o < outer; ++o)
         for (Value in : cat.getInputs()) {
           const int64_t len = shapeOf(in)[axis] * inner;

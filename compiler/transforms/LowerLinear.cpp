@@ -230,11 +230,7 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
       setReg(loc, isa::SReg::WrStep, yInIvrf ? rows : p);
       const int64_t map = x + static_cast<int64_t>(window.getChannelOffset());
       const Access to = yInIvrf ? Access{"IVRF", y + panel.firstRowTile, 0, true} : Access{"DRAM", y + first, 0, true};
-      auto loop = fpga::LoopOp::create(b_, loc, r);
-      loop.getBody().emplaceBlock();
-      OpBuilder::InsertionGuard g(b_);
-      b_.setInsertionPointToStart(&loop.getBody().front());
-      chainTo(loc, {"DRAM", map, 0, /*iter=*/true, /*window=*/true}, panel.tile, e.steps, {to});
+      loopedChain(loc, r, {"DRAM", map, 0, /*iter=*/true, /*window=*/true}, panel.tile, e.steps, {to});
       continue;
     }
     for (int64_t i = 0; i < r; ++i) {

@@ -167,11 +167,8 @@ LogicalResult Lowerer::binaryInDram(Operation *op, Value lhsV, Value rhsV, Value
     setTransfer(loc, rowVectors, c, 1, c);
     setReg(loc, isa::SReg::RdStep, c);
     setReg(loc, isa::SReg::WrStep, c);
-    auto loop = fpga::LoopOp::create(b_, loc, static_cast<int64_t>(lhsRows.size()));
-    loop.getBody().emplaceBlock();
-    OpBuilder::InsertionGuard g(b_);
-    b_.setInsertionPointToStart(&loop.getBody().front());
-    chainTo(loc, {"DRAM", a, 0, /*iter=*/true}, std::nullopt, steps, {{"DRAM", out, 0, /*iter=*/true}});
+    loopedChain(loc, static_cast<int64_t>(lhsRows.size()), {"DRAM", a, 0, /*iter=*/true}, std::nullopt, steps,
+                {{"DRAM", out, 0, /*iter=*/true}});
     return success();
   }
   int64_t stagedRow = -1;
@@ -242,13 +239,9 @@ LogicalResult Lowerer::lowerPool(fpga::PoolOp op) {
   setReg(loc, isa::SReg::Cols, vectors);
   setReg(loc, isa::SReg::WrLen, c);
   setReg(loc, isa::SReg::WrStep, c);
-  auto loop = fpga::LoopOp::create(b_, loc, pixels);
-  loop.getBody().emplaceBlock();
-  OpBuilder::InsertionGuard g(b_);
-  b_.setInsertionPointToStart(&loop.getBody().front());
   Access rd{"DRAM", *map + static_cast<int64_t>(window.getChannelOffset()), 0, /*iter=*/true, /*window=*/true};
   rd.pool = op.getKind();
-  chainTo(loc, rd, std::nullopt, steps, {{"DRAM", resultAddr(op.getY()), 0, /*iter=*/true}});
+  loopedChain(loc, pixels, rd, std::nullopt, steps, {{"DRAM", resultAddr(op.getY()), 0, /*iter=*/true}});
   return success();
 }
 
@@ -286,11 +279,7 @@ LogicalResult Lowerer::lowerTranspose(fpga::TransposeOp op) {
     setTransfer(loc, llvm::divideCeilSigned(len, n_), len, rowStride, len);
     setReg(loc, isa::SReg::RdStep, stride[perm[0]]);
     setReg(loc, isa::SReg::WrStep, len);
-    auto loop = fpga::LoopOp::create(b_, loc, rows);
-    loop.getBody().emplaceBlock();
-    OpBuilder::InsertionGuard g(b_);
-    b_.setInsertionPointToStart(&loop.getBody().front());
-    chainTo(loc, {"DRAM", *x, 0, /*iter=*/true}, std::nullopt, {}, {{"DRAM", y, 0, /*iter=*/true}});
+    loopedChain(loc, rows, {"DRAM", *x, 0, /*iter=*/true}, std::nullopt, {}, {{"DRAM", y, 0, /*iter=*/true}});
     return success();
   }
   for (int64_t r = 0; r < rows; ++r) {
@@ -337,10 +326,7 @@ LogicalResult Lowerer::lowerConcat(fpga::ConcatOp op) {
   Location loc = op.getLoc();
   ArrayRef<int64_t> out = shapeOf(op.getResult());
   const size_t axis = static_cast<size_t>(op.getAxis());
-  int64_t outer = 1, inner = 1;
-  for (size_t d = 0; d < out.size(); ++d)
-    if (d != axis)
-      (d < axis ? outer : inner) *= out[d];
+  const auto [outer, inner] = op.getOuterInner();
   const int64_t y = resultAddr(op.getResult()), slab = out[axis] * inner;
   int64_t offset = 0; // of this operand's part in each result slab
   for (Value v : op.getInputs()) {
@@ -357,11 +343,8 @@ LogicalResult Lowerer::lowerConcat(fpga::ConcatOp op) {
       setTransfer(loc, llvm::divideCeilSigned(len, n_), len, 1, len);
       setReg(loc, isa::SReg::RdStep, len);
       setReg(loc, isa::SReg::WrStep, slab);
-      auto loop = fpga::LoopOp::create(b_, loc, outer);
-      loop.getBody().emplaceBlock();
-      OpBuilder::InsertionGuard g(b_);
-      b_.setInsertionPointToStart(&loop.getBody().front());
-      chainTo(loc, {"DRAM", *x, 0, /*iter=*/true}, std::nullopt, {}, {{"DRAM", y + offset, 0, /*iter=*/true}});
+      loopedChain(loc, outer, {"DRAM", *x, 0, /*iter=*/true}, std::nullopt, {},
+                  {{"DRAM", y + offset, 0, /*iter=*/true}});
     }
     offset += len;
   }

@@ -141,6 +141,16 @@ private:
                llvm::ArrayRef<Access> writes) {
     emitChain(b_, loc, rd, mvTile, steps, writes);
   }
+  /// `loop count { chainTo(...) }`: the chain run once per iteration, its
+  /// iter-flagged accesses stepping by RD_STEP / WR_STEP (set before).
+  void loopedChain(mlir::Location loc, int64_t count, const Access &rd, std::optional<int64_t> mvTile,
+                   llvm::ArrayRef<Step> steps, llvm::ArrayRef<Access> writes) {
+    auto loop = fpga::LoopOp::create(b_, loc, count);
+    loop.getBody().emplaceBlock();
+    mlir::OpBuilder::InsertionGuard g(b_);
+    b_.setInsertionPointToStart(&loop.getBody().front());
+    chainTo(loc, rd, mvTile, steps, writes);
+  }
   mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(mlir::Location loc, bool matVec, llvm::ArrayRef<Step> steps) {
     return lowering::placeSteps(t_, loc, matVec, steps);
   }

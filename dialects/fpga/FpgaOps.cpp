@@ -90,6 +90,16 @@ LogicalResult LeakyReluOp::verify() {
   return success();
 }
 
+std::pair<int64_t, int64_t> ConcatOp::getOuterInner() {
+  ArrayRef<int64_t> out = cast<RankedTensorType>(getResult().getType()).getShape();
+  const size_t axis = static_cast<size_t>(getAxis());
+  int64_t outer = 1, inner = 1;
+  for (size_t d = 0; d < out.size(); ++d)
+    if (d != axis)
+      (d < axis ? outer : inner) *= out[d];
+  return {outer, inner};
+}
+
 LogicalResult ConcatOp::verify() {
   auto y = cast<RankedTensorType>(getResult().getType());
   const int64_t axis = static_cast<int64_t>(getAxis());

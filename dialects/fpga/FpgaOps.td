@@ -196,6 +196,11 @@ def Fpga_ConcatOp : Fpga_Op<"concat", [Pure]> {
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Elements of the result before and after `axis`: the result is `outer`
+    /// slabs, each the operands' slabs of (size along axis) x `inner` in turn.
+    std::pair<int64_t, int64_t> getOuterInner();
+  }];
 }
 
 def Fpga_ReverseOp : Fpga_Op<"reverse", [Pure]> {
