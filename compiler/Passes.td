@@ -146,8 +146,12 @@ def FpgaFuse : Pass<"fpga-fuse", "mlir::ModuleOp"> {
     linear -> max with a one-element constant a linear with `max_floor`, and
     linear -> min with a one-element constant a linear with `min_ceiling` (a
     Relu6: relu, then min 6; the last four also through reshape / transpose
-    views), when the intermediate has no other user and, for the last three,
-    when the target's MFUs can run the longer chain. On the NPU they all run in the same chain
+    views), and linear(no residual, no activation) -> add of a tensor of the
+    same shape a linear with that `residual` (a ResNet block's skip
+    connection; through views too, the skip tensor viewed back to the
+    linear's layout, which fpga-cancel-layout then cancels), when the
+    intermediate has no other user and, for the last four, when the target's
+    MFUs can run the longer chain. On the NPU they all run in the same chain
     as the matrix-vector product.
   }];
 }

@@ -53,7 +53,7 @@ float activate(fpga::Activation kind, float v) {
 }
 
 std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x, const std::vector<float> &w,
-                                  const std::vector<float> *bias) {
+                                  const std::vector<float> *bias, const std::vector<float> *residual) {
   int64_t rows = op.getNumRows(), k = op.getReductionSize(), p = op.getNumOutputs();
   std::vector<int64_t> bi;
   if (bias)
@@ -68,6 +68,8 @@ std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x
       float val = alpha * static_cast<float>(acc);
       if (bias)
         val += beta * (*bias)[bi[i * p + j]];
+      if (residual)
+        val += (*residual)[i * p + j];
       val = activate(op.getActivation(), val);
       if (auto a = op.getLeakyAlpha())
         val = val < 0.0f ? val * a->convertToFloat() : val;
@@ -195,7 +197,8 @@ FailureOr<Values> evaluate(func::FuncOp func, const std::vector<std::vector<floa
       int64_t rows = lin.getNumRows(), k = lin.getReductionSize(), p = lin.getNumOutputs();
       v[lin] = evaluateLinear(lin, linearRows(v[lin.getX()], rows, k, lin.getTransposeX()),
                               linearRows(v[lin.getW()], p, k, lin.getTransposeW()),
-                              lin.getBias() ? &v[lin.getBias()] : nullptr);
+                              lin.getBias() ? &v[lin.getBias()] : nullptr,
+                              lin.getResidual() ? &v[lin.getResidual()] : nullptr);
     } else if (auto e = dyn_cast<fpga::ExtractOp>(op)) {
       const std::vector<float> &x = v[e.getX()];
       const int64_t len = static_cast<int64_t>(e.getRowLength());

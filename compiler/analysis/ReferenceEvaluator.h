@@ -32,11 +32,13 @@ float activate(fpga::Activation kind, float v);
 /// numpy broadcast to `out`.
 std::vector<int64_t> broadcastIndex(llvm::ArrayRef<int64_t> operand, llvm::ArrayRef<int64_t> out);
 
-/// act(alpha * X' W'^T + beta * bias) of a linear, from its logical rows:
-/// `x` is [R, K], `w` is [P, K] (both row-major), `bias` the raw bias buffer
-/// (broadcast as the op's bias type says) or null. Dot products in float64.
+/// act(alpha * X' W'^T + beta * bias + residual) of a linear, then its
+/// leaky relu, floor and ceiling, from its logical rows: `x` is [R, K], `w` is
+/// [P, K] (both row-major), `bias` the raw bias buffer (broadcast as the op's
+/// bias type says) or null, `residual` [R, P] or null. Dot products in
+/// float64; the sums in the chain's order, in fp32 (the MFU format).
 std::vector<float> evaluateLinear(fpga::LinearOp op, const std::vector<float> &x, const std::vector<float> &w,
-                                  const std::vector<float> *bias);
+                                  const std::vector<float> *bias, const std::vector<float> *residual);
 
 /// The logical [R, K] rows of a linear's x operand and [P, K] rows of its
 /// matrix, from raw row-major buffers (undoing transpose_x / transpose_w).

@@ -141,7 +141,8 @@ struct FpgaAutoPrecisionPass : softnpu::impl::FpgaAutoPrecisionBase<FpgaAutoPrec
         numerics::roundTrip(&w[j * k], k, fmt, t.rounding, t.nativeDim);
       const std::vector<float> &y = v.find(op.getY())->second;
       const std::vector<float> *bias = op.getBias() ? &v.find(op.getBias())->second : nullptr;
-      std::vector<float> yq = analysis::evaluateLinear(op, x, w, bias);
+      const std::vector<float> *residual = op.getResidual() ? &v.find(op.getResidual())->second : nullptr;
+      std::vector<float> yq = analysis::evaluateLinear(op, x, w, bias, residual);
       for (size_t e = 0; e < y.size(); ++e) {
         double d = static_cast<double>(yq[e]) - y[e];
         noise += d * d;

@@ -5,9 +5,12 @@
 // linear with that activation; leaky_relu(linear) -> linear with
 // leaky_alpha; max(linear, one-element constant) -> linear with max_floor;
 // min(linear, one-element constant) -> linear with min_ceiling (the last
-// four also through reshape / transpose views). A step is added only when
+// four also through reshape / transpose views); add(linear, tensor of its
+// shape) -> linear with residual (a ResNet block's add, through the views
+// too: the other operand gets the inverse views, which fpga-cancel-layout
+// then cancels against the views it came through). A step is added only when
 // the target's MFUs can run the longer chain. Applied in one forward walk
-// (no folding, no dead-code removal), so linear -> add -> leaky_relu -> max
+// (no folding, no dead-code removal), so linear -> add -> add -> relu -> max
 // -> min folds into one linear.
 //
 //===----------------------------------------------------------------------===//
@@ -76,7 +79,7 @@ struct FuseBias : OpRewritePattern<fpga::AddOp> {
       return failure();
     Location loc = rewriter.getFusedLoc({linear.getLoc(), add.getLoc()});
     auto fused = fpga::LinearOp::create(
-        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other, linear.getTransposeX(),
+        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other, linear.getResidual(), linear.getTransposeX(),
         linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f), linear.getActivation(), linear.getTileGridAttr(),
         linear.getWeightFormatAttr(), linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(), linear.getMaxFloorAttr(),
         linear.getMinCeilingAttr());
@@ -179,11 +182,74 @@ template <class BoundOp> struct FuseBound : OpRewritePattern<BoundOp> {
   }
 };
 
+/// `v` seen through the inverse of `views` (nearest first, as singleUseViews
+/// gives them): in the layout of the value the views start from.
+Value undoViews(PatternRewriter &rewriter, Location loc, ArrayRef<Operation *> views, Value v) {
+  for (Operation *view : views) {
+    Type from = view->getOperand(0).getType();
+    if (auto t = dyn_cast<fpga::TransposeOp>(view)) {
+      ArrayRef<int64_t> perm = t.getPerm();
+      SmallVector<int64_t> inverse(perm.size());
+      for (size_t k = 0; k < perm.size(); ++k)
+        inverse[perm[k]] = static_cast<int64_t>(k);
+      v = fpga::TransposeOp::create(rewriter, loc, from, v, inverse);
+    } else {
+      v = fpga::ReshapeOp::create(rewriter, loc, from, v);
+    }
+  }
+  return v;
+}
+
+/// linear(no residual, no activation yet) + add(., tensor of the same type)
+/// -> linear(residual), also through single-use views (the other operand is
+/// viewed back to the linear's [R, P] layout). With a linear on both sides
+/// (a ResNet block with a projection shortcut), the one defined later takes
+/// the other as its residual.
+struct FuseResidual : OpRewritePattern<fpga::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::AddOp add, PatternRewriter &rewriter) const override {
+    Type type = add.getResult().getType();
+    if (add.getLhs().getType() != type || add.getRhs().getType() != type || add.getLhs() == add.getRhs())
+      return rewriter.notifyMatchFailure(add, "not an add of two tensors of one shape");
+    struct Candidate {
+      fpga::LinearOp linear;
+      SmallVector<Operation *, 4> views;
+      Value other;
+    };
+    SmallVector<Candidate, 2> candidates;
+    for (auto [side, other] : {std::pair{add.getLhs(), add.getRhs()}, std::pair{add.getRhs(), add.getLhs()}}) {
+      Value root;
+      SmallVector<Operation *, 4> views = singleUseViews(side, /*stopAtTranspose=*/false, root);
+      fpga::LinearOp linear = fusableLinear(root);
+      if (linear && !linear.getResidual() && canAppendResidual(linear))
+        candidates.push_back({linear, std::move(views), other});
+    }
+    if (candidates.empty())
+      return rewriter.notifyMatchFailure(add, "no linear that can take a residual step");
+    if (candidates.size() == 2 && candidates[0].linear->isBeforeInBlock(candidates[1].linear))
+      std::swap(candidates[0], candidates[1]);
+    Candidate &c = candidates[0];
+    Value residual = undoViews(rewriter, add.getLoc(), c.views, c.other);
+    foldIntoLinear(rewriter, add, c.linear, c.views,
+                   [&](fpga::LinearOp f) { f.getResidualMutable().assign(residual); });
+    return success();
+  }
+
+  /// The chain takes one more add, and the ASVRF holds the epilogue's
+  /// operands and at least one row of the residual (LowerLinear.cpp).
+  static bool canAppendResidual(fpga::LinearOp linear) {
+    const target::Target &t = fpga::getTarget(linear);
+    const int64_t rows = llvm::divideCeil(linear.getNumOutputs(), static_cast<int64_t>(t.nativeDim));
+    return 4 * rows <= static_cast<int64_t>(t.asvrfDepth) && canAppendStep(linear, "vv_add");
+  }
+};
+
 struct FpgaFusePass : softnpu::impl::FpgaFuseBase<FpgaFusePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseBias, FuseActivation, FuseLeakyRelu, FuseBound<fpga::MaxOp>, FuseBound<fpga::MinOp>>(
-        &getContext());
+    patterns.add<FuseBias, FuseResidual, FuseActivation, FuseLeakyRelu, FuseBound<fpga::MaxOp>,
+                 FuseBound<fpga::MinOp>>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

@@ -7,6 +7,10 @@
 // (MemoryPlan.h). When X' is an fpga.window (a convolution), the rows are
 // receptive fields: one loop over the output pixels per panel, each chain
 // gathering its row from the feature map with v_rd's window addressing.
+// A residual (the add of a ResNet block, fused by fpga-fuse) is one more
+// vv_add whose operand steps through the ASVRF with the loop (iter, OP_STEP):
+// its rows are staged there a part of the pixels at a time, and each part's
+// loop starts at its first pixel (PIX_BASE).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Lowerer.h"
@@ -15,7 +19,7 @@ using namespace mlir;
 
 namespace softnpu::lowering {
 
-void Lowerer::setWindowRegs(Location loc, fpga::WindowOp w) {
+void Lowerer::setWindowRegs(Location loc, fpga::WindowOp w, int64_t pixBase) {
   ArrayRef<int64_t> map = shapeOf(w.getX()); // [H, W, C]
   setReg(loc, isa::SReg::InH, map[0]);
   setReg(loc, isa::SReg::InW, map[1]);
@@ -32,6 +36,46 @@ void Lowerer::setWindowRegs(Location loc, fpga::WindowOp w) {
   setReg(loc, isa::SReg::OutW, w.getOutWidth());
   setReg(loc, isa::SReg::UpH, w.getUp(0));
   setReg(loc, isa::SReg::UpW, w.getUp(1));
+  setReg(loc, isa::SReg::PixBase, pixBase);
+}
+
+void Lowerer::residualWindowLoops(Location loc, const ResidualLoop &l, ArrayRef<Step> steps) {
+  // Parts of `part` pixels in two ASVRF buffers when two fit (the next
+  // part's rows are staged before this part's loop, so the transfer overlaps
+  // its products), else one part at a time in one buffer.
+  const int64_t room = static_cast<int64_t>(t_.asvrfDepth) - l.asvrfBase;
+  const int64_t buffers = room >= 2 * l.vectorsPerPixel ? 2 : 1;
+  const int64_t part = std::min(l.pixels, room / (buffers * l.vectorsPerPixel));
+  const int64_t parts = llvm::divideCeilSigned(l.pixels, part);
+  auto bufferOf = [&](int64_t s) { return l.asvrfBase + (s % buffers) * part * l.vectorsPerPixel; };
+  auto stageRows = [&](int64_t s) {
+    const int64_t first = s * part, count = std::min(part, l.pixels - first);
+    const int64_t src = l.residual + first * l.rowStride;
+    const Access to{"ASVRF", bufferOf(s), l.mfu};
+    if (l.rowLength == l.rowStride && l.rowLength % n_ == 0) { // whole vectors, back to back
+      stage(loc, src, count * l.rowLength, 1, count * l.vectorsPerPixel, {}, to);
+      return;
+    }
+    setTransfer(loc, l.vectorsPerPixel, l.rowLength, 1, std::nullopt);
+    setReg(loc, isa::SReg::RdStep, l.rowStride);
+    setReg(loc, isa::SReg::WrStep, l.vectorsPerPixel);
+    loopedChain(loc, count, {"DRAM", src, 0, /*iter=*/true}, std::nullopt, {},
+                {{"ASVRF", to.addr, to.mfu, /*iter=*/true}});
+  };
+  SmallVector<Step> partSteps(steps.begin(), steps.end());
+  for (int64_t s = 0; s < parts; ++s) {
+    if (s == 0 || buffers == 1)
+      stageRows(s);
+    if (buffers == 2 && s + 1 < parts)
+      stageRows(s + 1);
+    const int64_t first = s * part, count = std::min(part, l.pixels - first);
+    l.setLoopRegs(first);
+    setReg(loc, isa::SReg::OpStep, l.vectorsPerPixel);
+    partSteps[l.step].addr = bufferOf(s);
+    Access to = l.to;
+    to.addr += first * l.writeStep;
+    loopedChain(loc, count, l.read, l.tile, partSteps, {to});
+  }
 }
 
 int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi) {
@@ -138,9 +182,14 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     e.steps[e.floorStep].addr = floorAddr;
   if (e.ceilingStep >= 0)
     e.steps[e.ceilingStep].addr = ceilingAddr;
-  if (3 * rows > static_cast<int64_t>(t_.mulvrfDepth) || 3 * rows > static_cast<int64_t>(t_.asvrfDepth))
+  // A residual's rows go above them, at least one pixel's at a time.
+  const int64_t residualBase = 3 * rows;
+  const int64_t asvrfNeed = op.getResidual() ? 4 * rows : 3 * rows;
+  if (3 * rows > static_cast<int64_t>(t_.mulvrfDepth) || asvrfNeed > static_cast<int64_t>(t_.asvrfDepth))
     return op.emitError() << describeOp(op) << ": the epilogue's operands (" << rows
                           << " vectors each) do not fit the MFUs' VRFs";
+  if (e.residualStep >= 0)
+    e.steps[e.residualStep].addr = residualBase;
   auto mfus = placeSteps(loc, true, e.steps);
   if (failed(mfus))
     return failure();
@@ -172,6 +221,13 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
       stage(loc, splat(loc, beta, p), p, 1, rows, {}, {"MULVRF", betaAddr, 0});
   }
   const bool biasPerRow = e.biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
+  int64_t residual = 0; // [R, P] in DRAM (MemoryPlan keeps a residual off chip)
+  if (Value res = op.getResidual()) {
+    FailureOr<int64_t> a = addrOf(res, loc);
+    if (failed(a))
+      return failure();
+    residual = *a;
+  }
 
   // X' rows: receptive fields gathered from a feature map, in the IVRF
   // already, or staged from DRAM.
@@ -221,16 +277,30 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     if (window) {
       // One loop over the output pixels: row i is pixel i's window, and
       // result row i goes WR_STEP further on.
-      setWindowRegs(loc, window);
-      setReg(loc, isa::SReg::Rows, panel.rowTiles);
-      setReg(loc, isa::SReg::Cols, cols);
-      setReg(loc, isa::SReg::MFmt, fmt);
-      if (!yInIvrf)
-        setReg(loc, isa::SReg::WrLen, len);
-      setReg(loc, isa::SReg::WrStep, yInIvrf ? rows : p);
+      auto setLoopRegs = [&](int64_t pixBase) {
+        setWindowRegs(loc, window, pixBase);
+        setReg(loc, isa::SReg::Rows, panel.rowTiles);
+        setReg(loc, isa::SReg::Cols, cols);
+        setReg(loc, isa::SReg::MFmt, fmt);
+        if (!yInIvrf)
+          setReg(loc, isa::SReg::WrLen, len);
+        setReg(loc, isa::SReg::WrStep, yInIvrf ? rows : p);
+      };
       const int64_t map = x + static_cast<int64_t>(window.getChannelOffset());
+      const Access read{"DRAM", map, 0, /*iter=*/true, /*window=*/true};
       const Access to = yInIvrf ? Access{"IVRF", y + panel.firstRowTile, 0, true} : Access{"DRAM", y + first, 0, true};
-      loopedChain(loc, r, {"DRAM", map, 0, /*iter=*/true, /*window=*/true}, panel.tile, e.steps, {to});
+      if (e.residualStep < 0) {
+        setLoopRegs(0);
+        loopedChain(loc, r, read, panel.tile, e.steps, {to});
+        continue;
+      }
+      SmallVector<Step> steps = e.steps;
+      steps[e.residualStep].iter = true;
+      residualWindowLoops(loc,
+                          {r, residual + first, len, p, panel.rowTiles, residualBase,
+                           static_cast<int64_t>((*mfus)[e.residualStep]), static_cast<size_t>(e.residualStep), read, to,
+                           yInIvrf ? rows : p, panel.tile, setLoopRegs},
+                          steps);
       continue;
     }
     for (int64_t i = 0; i < r; ++i) {
@@ -242,6 +312,9 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
       }
       if (biasPerRow)
         stageBias(i);
+      if (e.residualStep >= 0)
+        stage(loc, residual + i * p + first, len, 1, panel.rowTiles, {},
+              {"ASVRF", residualBase, (*mfus)[e.residualStep]});
       setReg(loc, isa::SReg::Rows, panel.rowTiles);
       setReg(loc, isa::SReg::Cols, cols);
       if (!yInIvrf)

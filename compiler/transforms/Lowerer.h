@@ -73,7 +73,24 @@ private:
   //===--- The op lowerings ----------------------------------------------===//
   mlir::LogicalResult lowerLinear(fpga::LinearOp op);
   /// The window addressing registers of v_rd for the receptive fields of `w`.
-  void setWindowRegs(mlir::Location loc, fpga::WindowOp w);
+  /// `pixBase`: PIX_BASE, the first output pixel of the loop.
+  void setWindowRegs(mlir::Location loc, fpga::WindowOp w, int64_t pixBase = 0);
+  /// One panel's loop over a convolution's output pixels whose chain adds a
+  /// residual row per pixel (the `step`-th step, an iter vv_add).
+  struct ResidualLoop {
+    int64_t pixels;                 ///< iterations: output pixels
+    int64_t residual;               ///< DRAM address of pixel 0's residual elements of this panel
+    int64_t rowLength, rowStride;   ///< elements per pixel in this panel; from one pixel's to the next
+    int64_t vectorsPerPixel;        ///< ASVRF vectors per pixel (the panel's tile rows)
+    int64_t asvrfBase;              ///< first ASVRF vector the staged rows may use
+    int64_t mfu;                    ///< the MFU whose ASVRF the residual step reads
+    size_t step;                    ///< index of the residual step
+    Access read, to;                ///< the chain's window read and its write of pixel 0
+    int64_t writeStep;              ///< WR_STEP: from one pixel's result to the next
+    int64_t tile;                   ///< the panel's MRF tile
+    llvm::function_ref<void(int64_t)> setLoopRegs; ///< the loop chain's registers, PIX_BASE = the argument
+  };
+  void residualWindowLoops(mlir::Location loc, const ResidualLoop &l, llvm::ArrayRef<Step> steps);
   mlir::LogicalResult lowerAdd(fpga::AddOp op);
   mlir::LogicalResult lowerActivation(fpga::ActivationOp op);
   mlir::LogicalResult lowerPool(fpga::PoolOp op);

@@ -64,6 +64,7 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                   }
                   inst.op = info->opcode;
                   inst.a = static_cast<uint32_t>(o.getAddr());
+                  inst.flags = o.getIter() ? isa::kVIter : 0;
                   return field(o.getAddr(), UINT32_MAX, "address");
                 })
                 .Case([&](MRdOp o) {
@@ -85,9 +86,9 @@ std::optional<isa::Inst> toInst(Operation *op, std::string &error) {
                   // Register cases are numbered in ScalarRegs.def order.
                   const std::optional<isa::SReg> r = static_cast<isa::SReg>(o.getReg());
                   inst.b = static_cast<uint16_t>(*r);
-                  // RD_STEP / WR_STEP are signed: negative steps are stored
-                  // in two's complement.
-                  const bool isSigned = *r == isa::SReg::RdStep || *r == isa::SReg::WrStep;
+                  // RD_STEP / WR_STEP / OP_STEP are signed: negative steps
+                  // are stored in two's complement.
+                  const bool isSigned = isa::isStepRegister(*r);
                   const int64_t value = static_cast<int64_t>(o.getValue());
                   inst.a = static_cast<uint32_t>(value);
                   if (isSigned && value >= INT32_MIN && value <= INT32_MAX)

@@ -54,6 +54,8 @@ LogicalResult LinearOp::verify() {
         return emitOpError("bias shape does not broadcast to ") << dims[0] << "x" << dims[1];
     }
   }
+  if (Value r = getResidual(); r && r.getType() != y)
+    return emitOpError("residual must have the result's type");
   if (auto grid = getTileGrid())
     if (grid->size() != 2 || (*grid)[0] <= 0 || (*grid)[1] <= 0)
       return emitOpError("tile_grid must be two positive numbers");
@@ -247,12 +249,14 @@ LogicalResult MfuOp::verify() {
     return emitOpError("'") << stringifyIsaOpcode(getInst()) << "' is not a multifunction-unit instruction";
   if (!(info->fields & isa::F_A) && getAddr() != 0)
     return emitOpError("'") << stringifyIsaOpcode(getInst()) << "' takes no operand";
+  if (getIter() && !(info->fields & isa::F_FLAGS))
+    return emitOpError("'") << stringifyIsaOpcode(getInst()) << "' has no operand address to step";
   return success();
 }
 
 LogicalResult SWrOp::verify() {
   const std::optional<isa::SReg> r = static_cast<isa::SReg>(getReg());
-  const bool isSigned = *r == isa::SReg::RdStep || *r == isa::SReg::WrStep;
+  const bool isSigned = isa::isStepRegister(*r);
   const int64_t lo = isSigned ? INT32_MIN : 0, hi = isSigned ? INT32_MAX : UINT32_MAX;
   // I64Attr getters return uint64_t; the value is a signed 64-bit integer.
   const int64_t value = static_cast<int64_t>(getValue());

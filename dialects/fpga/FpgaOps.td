@@ -12,13 +12,15 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // Tensor level
 //===----------------------------------------------------------------------===//
 
-def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
-  let summary = "Y = act(alpha * X' * W'^T + beta * bias) on the matrix-vector unit, with its point-wise epilogue";
+def Fpga_LinearOp : Fpga_Op<"linear", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Y = act(alpha * X' * W'^T + beta * bias + residual) on the matrix-vector unit, with its point-wise epilogue";
   let description = [{
     X' is `x` ([R, K]) or its transpose when `transpose_x` (then `x` is [K, R]).
     W' is the matrix in [out, in] layout: `w` ([P, K]) or its transpose when
     `transpose_w` (then `w` is [K, P]). `bias`, when present, broadcasts to
-    [R, P]. `activation` is none, relu, sigmoid or tanh. Each row of X' is one
+    [R, P]. `residual`, when present, is an [R, P] tensor added after the
+    bias, a row per row of X' (fpga-fuse folds the residual add of a ResNet
+    block into its last convolution). `activation` is none, relu, sigmoid or tanh. Each row of X' is one
     matrix-vector product. After fpga-tile, `tile_grid` = [row tiles, column
     tiles] of W' in native N x N tiles. `weight_format` / `input_format`
     (set by fpga-auto-precision or fpga-quantize) are the formats of W' in the
@@ -30,6 +32,7 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
     a Relu6 is activation relu with min_ceiling 6).
   }];
   let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, Optional<AnyRankedTensor>:$bias,
+                   Optional<AnyRankedTensor>:$residual,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_x,
                    DefaultValuedAttr<BoolAttr, "false">:$transpose_w,
                    DefaultValuedAttr<F32Attr, "1.0">:$alpha,
@@ -42,7 +45,9 @@ def Fpga_LinearOp : Fpga_Op<"linear", [Pure]> {
                    OptionalAttr<F32Attr>:$max_floor,
                    OptionalAttr<F32Attr>:$min_ceiling);
   let results = (outs AnyRankedTensor:$y);
-  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $x `,` $w (`,` $bias^)? (`residual` $residual^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// Rows R, reduction length K and outputs P of the product.
@@ -420,7 +425,8 @@ def Fpga_MvMulOp : Fpga_InstOp<"mv_mul"> {
 }
 def Fpga_MfuOp : Fpga_InstOp<"mfu"> {
   let summary = "ISA point-wise op (vv_add, vv_mul, v_relu, ...) on a multifunction unit";
-  let arguments = (ins Fpga_IsaOpcode:$inst, DefaultValuedAttr<I64Attr, "0">:$addr);
+  let description = "`iter`: the operand address advances by OP_STEP each iteration of the innermost loop.";
+  let arguments = (ins Fpga_IsaOpcode:$inst, DefaultValuedAttr<I64Attr, "0">:$addr, UnitAttr:$iter);
   let assemblyFormat = "$inst (`[` $addr^ `]`)? attr-dict";
   let hasVerifier = 1;
 }

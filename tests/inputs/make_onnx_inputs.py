@@ -45,6 +45,9 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   conv_epilogues.onnx   x[1,3,6,6] -> Conv(8 x 3x3, pads 1, bias) -> Relu -> BatchNormalization (constant
                         parameters: not folded, x * s + t on the MFUs) -> PRelu(slope[8,1,1]) -> Conv(8 x 1x1)
                         -> x * Sigmoid(x) (SiLU, two nodes) -> HardSwish -> HardSigmoid -> y[1,8,6,6]
+  conv_residual.onnx    x[1,3,16,16] -> Conv stem (20 x 3x3) -> [Conv, Relu, Conv] + stem -> Relu
+                        -> [Conv 24 x 3x3 stride 2] + [Conv 24 x 1x1 stride 2] -> y[1,24,8,8]: ResNet
+                        blocks whose skip adds (and the Relu after one) run in the last convolution's chain
 """
 import argparse
 import os
@@ -268,6 +271,34 @@ def conv_concat():
     return _model(g)
 
 
+def conv_residual():
+    # Two ResNet blocks: an identity skip (conv, relu, conv, add, relu) and a
+    # projection skip (stride-2 conv beside a stride-2 1x1 conv). 16 x 16
+    # pixels and 20 channels: on tiny (N = 16, ASVRF 256) the residual rows
+    # of two tile rows per pixel are staged in several parts.
+    r = _rng("conv_residual")
+    # Weights of variance 1 / fan-in keep the activations near 1, so fp32's
+    # summation order stays within the suite's 1e-5 tolerance.
+    def _w(name, *shape):
+        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 1
+        return numpy_helper.from_array((r.uniform(-1.0, 1.0, size=shape) * np.sqrt(3.0 / fan_in)).astype(np.float32),
+                                       name)
+    nodes = [helper.make_node("Conv", ["x", "W0", "b0"], ["s"], name="stem", pads=[1, 1, 1, 1]),
+             helper.make_node("Conv", ["s", "W1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+             helper.make_node("Conv", ["r1", "W2", "b2"], ["c2"], name="conv2", pads=[1, 1, 1, 1]),
+             helper.make_node("Add", ["c2", "s"], ["a2"], name="add1"),
+             helper.make_node("Relu", ["a2"], ["r2"], name="relu2"),
+             helper.make_node("Conv", ["r2", "W3", "b3"], ["c3"], name="conv3", pads=[1, 1, 1, 1], strides=[2, 2]),
+             helper.make_node("Conv", ["r2", "Wd", "bd"], ["d"], name="down", strides=[2, 2]),
+             helper.make_node("Add", ["d", "c3"], ["y"], name="add2")]
+    g = helper.make_graph(nodes, "conv_residual", [_io("x", [1, 3, 16, 16])], [_io("y", [1, 24, 8, 8])],
+                          [_w("W0", 20, 3, 3, 3), _w("b0", 20), _w("W1", 20, 20, 3, 3), _w("b1", 20),
+                           _w("W2", 20, 20, 3, 3), _w("b2", 20), _w("W3", 24, 20, 3, 3), _w("b3", 24),
+                           _w("Wd", 24, 20, 1, 1), _w("bd", 24)])
+    return _model(g)
+
+
 def conv_epilogues():
     r = _rng("conv_epilogues")
     per_channel = lambda name, lo, hi: numpy_helper.from_array(r.uniform(lo, hi, size=[8]).astype(np.float32), name)
@@ -338,6 +369,7 @@ MODELS = {
     "conv_epilogues": conv_epilogues,
     "conv_transpose": conv_transpose,
     "conv_concat": conv_concat,
+    "conv_residual": conv_residual,
     "resize_nearest": resize_nearest,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,

@@ -30,7 +30,7 @@ void emitChain(mlir::OpBuilder &b, mlir::Location loc, const Access &rd, std::op
   if (mvTile)
     fpga::MvMulOp::create(b, loc, *mvTile);
   for (const Step &s : steps)
-    fpga::MfuOp::create(b, loc, static_cast<fpga::IsaOpcode>(isa::lookup(s.inst)->opcode), s.addr);
+    fpga::MfuOp::create(b, loc, static_cast<fpga::IsaOpcode>(isa::lookup(s.inst)->opcode), s.addr, s.iter);
   for (const Access &w : writes)
     fpga::VWrOp::create(b, loc, memSpaceOf(w.mem), w.addr, w.mfu, w.iter);
 }
@@ -80,6 +80,8 @@ LinearEpilogue LinearEpilogue::of(fpga::LinearOp op) {
     add(e.alphaStep, "vv_mul");
   if (op.getBias())
     add(e.biasStep, "vv_add");
+  if (op.getResidual())
+    add(e.residualStep, "vv_add");
   if (op.getActivation() != fpga::Activation::none)
     e.steps.push_back({activationInst(op.getActivation())});
   if (op.getLeakyAlpha())

@@ -31,7 +31,8 @@ inline const char *activationInst(fpga::Activation a) {
 /// A point-wise step of a chain before its MFU is known.
 struct Step {
   const char *inst;
-  int64_t addr = 0; ///< VRF address of the second operand, if any
+  int64_t addr = 0;  ///< VRF address of the second operand, if any
+  bool iter = false; ///< the address steps by OP_STEP per loop iteration
 };
 
 /// One end of a chain: a memory, address and MFU (for ASVRF / MULVRF);
@@ -59,11 +60,11 @@ mlir::FailureOr<llvm::SmallVector<unsigned>> placeSteps(const target::Target &t,
 bool canPlaceSteps(const target::Target &t, bool matVec, llvm::ArrayRef<Step> steps);
 
 /// The point-wise steps of an fpga.linear's chain after its mv_mul, in order
-/// (alpha, bias, activation, leaky_alpha, max_floor, min_ceiling), and which step reads
-/// which operand. Operand addresses are filled in by the lowering.
+/// (alpha, bias, residual, activation, leaky_alpha, max_floor, min_ceiling), and which
+/// step reads which operand. Operand addresses are filled in by the lowering.
 struct LinearEpilogue {
   llvm::SmallVector<Step> steps;
-  int alphaStep = -1, biasStep = -1, leakyStep = -1, floorStep = -1, ceilingStep = -1;
+  int alphaStep = -1, biasStep = -1, residualStep = -1, leakyStep = -1, floorStep = -1, ceilingStep = -1;
   static LinearEpilogue of(fpga::LinearOp op);
 };
 

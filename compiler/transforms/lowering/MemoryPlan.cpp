@@ -57,7 +57,8 @@ bool sameShapeAdd(fpga::AddOp a) {
 /// for row, an activation, or an add of two tensors of its shape.
 bool readsFromIvrf(mlir::Operation *user, mlir::Value y) {
   if (auto c = llvm::dyn_cast<fpga::LinearOp>(user))
-    return c.getX() == y && c.getW() != y && c.getBias() != y && !c.getTransposeX() && c.getTileGrid() &&
+    return c.getX() == y && c.getW() != y && c.getBias() != y && c.getResidual() != y && !c.getTransposeX() &&
+           c.getTileGrid() &&
            c.getNumRows() == numRows(y) && c.getReductionSize() == rowLength(y);
   if (auto a = llvm::dyn_cast<fpga::AddOp>(user))
     return sameShapeAdd(a);

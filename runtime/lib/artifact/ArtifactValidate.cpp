@@ -328,10 +328,13 @@ private:
       // Point-wise ops read their second operand from the local VRF of
       // their stage; activations, end_chain and end_loop address nothing.
       isa::Kind kind = isa::lookup(static_cast<uint8_t>(in.op))->kind;
-      if (kind == isa::Kind::MfuAddSub)
-        return vrf(isa::MemSpace::AsVrf, in.a, width_);
-      if (kind == isa::Kind::MfuMul)
-        return vrf(isa::MemSpace::MulVrf, in.a, width_);
+      if (kind != isa::Kind::MfuAddSub && kind != isa::Kind::MfuMul)
+        return true;
+      if (!addresses(in))
+        return false;
+      for (const Access &x : accesses_)
+        if (!vrf(kind == isa::Kind::MfuMul ? isa::MemSpace::MulVrf : isa::MemSpace::AsVrf, x.addr, width_, x.where))
+          return false;
       return true;
     }
     }
@@ -339,14 +342,14 @@ private:
 
   uint64_t reg(isa::SReg r) const { return regs_[static_cast<unsigned>(r)]; }
 
-  /// One address a v_rd / v_wr uses, and " in loop iteration i" for an iter
+  /// One address a v_rd / v_wr / point-wise op uses, and " in loop iteration i" for an iter
   /// address (to append to messages).
   struct Access {
     uint64_t addr;
     std::string where;
   };
 
-  /// Fills accesses_ with the addresses v_rd / v_wr `in` uses in this walk:
+  /// Fills accesses_ with the addresses v_rd / v_wr / a point-wise op `in` uses in this walk:
   /// `a`, or for the iter flag a + i x step at the first and last iteration
   /// the walk stands for. A negative one is reported.
   bool addresses(const isa::Inst &in) {
@@ -355,8 +358,8 @@ private:
       accesses_.push_back({in.a, ""});
       return true;
     }
-    const bool rd = in.op == isa::Opcode::VRd;
-    const int64_t step = static_cast<int32_t>(static_cast<uint32_t>(reg(rd ? isa::SReg::RdStep : isa::SReg::WrStep)));
+    const isa::SReg stepReg = isa::stepRegister(in.op);
+    const int64_t step = static_cast<int32_t>(static_cast<uint32_t>(reg(stepReg)));
     const Iterations it = iters_.back();
     for (uint64_t i : {it.first, it.last}) {
       // |i * step| < 2^32 * 2^31 and a < 2^32: exact in int64.
@@ -364,7 +367,7 @@ private:
       std::string where = " in loop iteration " + std::to_string(i);
       if (addr < 0)
         return bad("iter address " + std::to_string(in.a) + " + " + std::to_string(i) + " x " + std::to_string(step) +
-                   (rd ? " (RD_STEP)" : " (WR_STEP)") + " = " + std::to_string(addr) + " is negative");
+                   " (" + isa::sregName(stepReg) + ") = " + std::to_string(addr) + " is negative");
       accesses_.push_back({static_cast<uint64_t>(addr), std::move(where)});
       if (it.first == it.last)
         break;

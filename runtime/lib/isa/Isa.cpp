@@ -117,6 +117,8 @@ std::optional<Inst> decode(uint64_t word, std::string *error) {
   if (inst.op == Opcode::VWr && (inst.flags & ~kVWrFlagsMask))
     return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) +
                 " (defined: bit 0 iter; bits 1 to 3, window and pool, are v_rd's)");
+  if ((info->kind == Kind::MfuAddSub || info->kind == Kind::MfuMul) && (inst.flags & ~kMfuFlagsMask))
+    return fail(mn + ": undefined flag bits in flags " + std::to_string(inst.flags) + " (defined: bit 0 iter)");
   if (inst.op == Opcode::VRd && (inst.flags & kVPoolMask) && !(inst.flags & kVWindow))
     return fail(mn + ": the pool flags need the window flag");
   if (inst.op == Opcode::VRd && (inst.flags & kVWindow) && inst.mem != MemSpace::Dram)
@@ -137,7 +139,7 @@ std::string disassemble(const Inst &inst) {
   if (inst.op == Opcode::SWr) {
     os << ' ' << (inst.b < kNumSRegs ? sregName(static_cast<SReg>(inst.b)) : "?") << ", ";
     // The step registers hold two's-complement values: show them signed.
-    if (inst.b == static_cast<unsigned>(SReg::RdStep) || inst.b == static_cast<unsigned>(SReg::WrStep))
+    if (inst.b < kNumSRegs && isStepRegister(static_cast<SReg>(inst.b)))
       os << static_cast<int32_t>(inst.a);
     else
       os << inst.a;
@@ -171,7 +173,9 @@ std::string disassemble(const Inst &inst) {
     os << ((inst.flags & kVPoolMask) == kVPoolMean ? ", pool mean"
            : (inst.flags & kVPoolMax)              ? ", pool max"
                                                    : ", pool sum");
-  if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr) && (inst.flags & kVIter))
+  if ((inst.op == Opcode::VRd || inst.op == Opcode::VWr || info->kind == Kind::MfuAddSub ||
+       info->kind == Kind::MfuMul) &&
+      (inst.flags & kVIter))
     os << ", iter";
   return os.str();
 }
@@ -220,8 +224,7 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
   };
   std::vector<size_t> openLoops; // indices of the loops enclosing i
   auto iterOutsideLoop = [&](size_t k) {
-    return openLoops.empty() && (program[k].flags & kVIter) &&
-           (program[k].op == Opcode::VRd || program[k].op == Opcode::VWr);
+    return openLoops.empty() && (program[k].flags & kVIter) && program[k].op != Opcode::MRd;
   };
   size_t i = 0;
   while (i < program.size()) {
@@ -270,6 +273,8 @@ bool planProgram(const std::vector<Inst> &program, const MfuConfig &mfus, Progra
       } else if (isMfuOp(ci->kind)) {
         if (sawWrite)
           return fail(i, "point-wise op after v_wr");
+        if (iterOutsideLoop(i))
+          return fail(i, "the iter flag needs an enclosing loop");
         if (!mfus.implements[static_cast<uint8_t>(ci->opcode)])
           return fail(i, "the target's multifunction units do not implement " + std::string(ci->mnemonic));
         unsigned stage = stageOf(ci->kind);

@@ -29,17 +29,17 @@ std::string vrfRangeText(MemSpace mem, unsigned mfu, uint64_t first, uint64_t co
          " are out of range (depth " + std::to_string(depth) + ")";
 }
 
-/// The effective address of v_rd / v_wr `inst`, or false with a message when
-/// it is negative (only an iter address can be). Its upper bound is checked
-/// by the caller, in the memory's own terms.
+/// The effective address of v_rd / v_wr / a point-wise op `inst`, or false
+/// with a message when it is negative (only an iter address can be). Its
+/// upper bound is checked by the caller, in the memory's own terms.
 bool addressOf(const State &s, const Inst &inst, uint64_t &addr, std::string &what) {
   const int64_t a = s.effectiveAddress(inst);
   if (a < 0) {
-    const bool rd = inst.op == Opcode::VRd;
+    const SReg step = isa::stepRegister(inst.op);
     what = std::string("iter address ") + std::to_string(inst.a) + " + " +
            std::to_string(s.loops.empty() ? 0 : s.loops.back().iteration) + " x " +
-           std::to_string(static_cast<int32_t>(s.reg(rd ? SReg::RdStep : SReg::WrStep))) + " (" +
-           (rd ? "RD_STEP" : "WR_STEP") + ") = " + std::to_string(a) + " is negative";
+           std::to_string(static_cast<int32_t>(s.reg(step))) + " (" + isa::sregName(step) + ") = " + std::to_string(a) +
+           " is negative";
     return false;
   }
   addr = static_cast<uint64_t>(a);
@@ -209,11 +209,16 @@ bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
       const MemSpace mem = info->kind == isa::Kind::MfuMul ? MemSpace::MulVrf : MemSpace::AsVrf;
       uint32_t depth = 0;
       const float *base = s.vrf(mem, mfu, depth);
-      if (!base || static_cast<uint64_t>(inst.a) + w > depth) {
-        what = "second operand: " + vrfRangeText(mem, mfu, inst.a, w, depth);
+      uint64_t addr = 0;
+      if (!addressOf(s, inst, addr, what)) {
+        what = "second operand: " + what;
         return false;
       }
-      applyPointwise(inst.op, s.cur.data(), base + static_cast<size_t>(inst.a) * s.n, static_cast<size_t>(w) * s.n,
+      if (!base || addr + w > depth) {
+        what = "second operand: " + vrfRangeText(mem, mfu, addr, w, depth);
+        return false;
+      }
+      applyPointwise(inst.op, s.cur.data(), base + static_cast<size_t>(addr) * s.n, static_cast<size_t>(w) * s.n,
                      mfuFormat, rounding);
       ++s.counters.pointwiseOps;
       break;

@@ -82,7 +82,8 @@ inline void zeroFloats(float *dst, size_t n) {
 /// One point-wise op of the chain, decoded.
 struct Op {
   Opcode op;
-  const float *operand; ///< second operand (nullptr for activations)
+  const float *operand; ///< second operand of iteration 0 (nullptr for activations)
+  int64_t step = 0;     ///< floats from one iteration's operand to the next (iter flag)
 };
 
 /// One v_wr of the chain, decoded: the address of iteration i is a + i * step.
@@ -93,13 +94,13 @@ struct Write {
   uint64_t lanes; ///< DRAM: elements stored; VRF: whole vectors (w * N lanes)
 };
 
-/// The address range an iter-flagged v_rd / v_wr covers over `count`
-/// iterations: false when some iteration's address is negative.
+/// The address range an iter-flagged v_rd / v_wr / point-wise op covers over
+/// `count` iterations: false when some iteration's address is negative.
 bool addressRange(const State &s, const Inst &inst, uint32_t count, int64_t &a, int64_t &step, int64_t &hi) {
   a = inst.a;
   step = 0;
   if (isa::stepsAddress(inst))
-    step = static_cast<int32_t>(s.reg(inst.op == Opcode::VRd ? SReg::RdStep : SReg::WrStep));
+    step = static_cast<int32_t>(s.reg(isa::stepRegister(inst.op)));
   const int64_t last = a + static_cast<int64_t>(count - 1) * step; // no overflow: see effectiveAddress
   hi = std::max(a, last);
   return std::min(a, last) >= 0;
@@ -114,6 +115,7 @@ struct Plan {
   const Inst *rd = nullptr;
   bool window = false;
   isa::Window win;
+  uint32_t pixBase = 0; ///< PIX_BASE: the pixel of iteration 0
   int64_t rdA = 0, rdStep = 0;
   uint64_t rdLen = 0, rdStride = 1; ///< DRAM reads
   const float *rdVrf = nullptr;     ///< VRF reads
@@ -167,6 +169,9 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
   if (rd.flags & isa::kVWindow) {
     p.window = true;
     p.win = isa::Window::fromRegisters([&](SReg r) { return s.reg(r); });
+    p.pixBase = s.reg(SReg::PixBase);
+    if (uint64_t{p.pixBase} + count > UINT32_MAX)
+      return false; // pixels past 2^32: the ordinary path's 64-bit arithmetic
     if (p.win.check(rd.a, p.inLanes, s.dram.size(), rd.flags & isa::kVPoolMask))
       return false;
     p.reads.emplace_back(s.dram.data() + rd.a, s.dram.data() + rd.a + p.win.span());
@@ -213,10 +218,11 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
       const bool mul = isa::lookup(static_cast<uint8_t>(inst.op))->kind == isa::Kind::MfuMul;
       uint32_t depth = 0;
       const float *base = s.vrf(mul ? MemSpace::MulVrf : MemSpace::AsVrf, chain.mfuOfOp[k - chain.begin], depth);
-      if (!base || static_cast<uint64_t>(inst.a) + w > depth)
+      int64_t a = 0, step = 0;
+      if (!base || !addressRange(s, inst, count, a, step, hi) || static_cast<uint64_t>(hi) + w > depth)
         return false;
-      p.ops.push_back({inst.op, base + static_cast<size_t>(inst.a) * n});
-      p.reads.emplace_back(base + static_cast<size_t>(inst.a) * n, base + (static_cast<size_t>(inst.a) + w) * n);
+      p.ops.push_back({inst.op, base + static_cast<size_t>(a) * n, step * static_cast<int64_t>(n)});
+      p.reads.emplace_back(base + static_cast<size_t>(std::min(a, hi)) * n, base + (static_cast<size_t>(hi) + w) * n);
       ++p.pointwise;
       break;
     }
@@ -258,7 +264,7 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
   if (p.window) {
     const float *map = s.dram.data() + p.rd->a;
     const uint32_t c = p.win.winC;
-    const uint64_t pixel = (p.rd->flags & isa::kVIter) ? i : 0; // as WindowRead.cpp's pixelOf
+    const uint64_t pixel = p.pixBase + ((p.rd->flags & isa::kVIter) ? i : 0); // as WindowRead.cpp's pixelOf
     if (p.rd->flags & isa::kVPoolMask) {
       poolTaps(p.win, map, pixel, p.rd->flags & isa::kVPoolMask, x);
       return;
@@ -378,8 +384,15 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     if (!mfuFormat.isFp32())
       for (uint32_t j = 0; j < size; ++j)
         numerics::roundTrip(y + j * yStride, p.outLanes, mfuFormat, rounding);
-    for (const Op &op : p.ops)
-      applyPointwiseRows(op.op, y, yStride, size, op.operand, p.outLanes, mfuFormat, rounding);
+    for (const Op &op : p.ops) {
+      if (op.step == 0) {
+        applyPointwiseRows(op.op, y, yStride, size, op.operand, p.outLanes, mfuFormat, rounding);
+        continue;
+      }
+      for (uint32_t j = 0; j < size; ++j) // an iter operand: a row of its own per iteration
+        applyPointwise(op.op, y + j * yStride, op.operand + static_cast<int64_t>(i0 + j) * op.step, p.outLanes,
+                       mfuFormat, rounding);
+    }
     for (uint32_t j = 0; j < size; ++j) {
       const uint32_t i = i0 + j;
       s.loops.back().iteration = i; // what the window's pixel and the iter addresses use

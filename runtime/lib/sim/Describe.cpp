@@ -76,9 +76,11 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
       w.reads.push_back({Memory::Mrf, 0, inst.a, uint64_t{inst.a} + uint64_t{rows} * cols});
       break;
     case isa::Kind::MfuAddSub:
-    case isa::Kind::MfuMul:
-      w.reads.push_back({kind == isa::Kind::MfuMul ? Memory::Mulvrf : Memory::Asvrf, static_cast<uint16_t>(mfu), inst.a,
-                         uint64_t{inst.a} + w.vectors, /*atStage=*/true});
+    case isa::Kind::MfuMul: {
+      const uint64_t addr = static_cast<uint64_t>(s.effectiveAddress(inst)); // checked: >= 0
+      w.reads.push_back({kind == isa::Kind::MfuMul ? Memory::Mulvrf : Memory::Asvrf, static_cast<uint16_t>(mfu), addr,
+                         addr + w.vectors, /*atStage=*/true});
+    }
       [[fallthrough]];
     case isa::Kind::MfuAct:
       if (mfu < timing::kMaxMfus)

@@ -79,7 +79,7 @@ void State::restoreDram(uint64_t begin, uint64_t end) {
 int64_t State::effectiveAddress(const isa::Inst &inst) const {
   if (!isa::stepsAddress(inst) || loops.empty())
     return inst.a;
-  const int32_t step = static_cast<int32_t>(reg(inst.op == isa::Opcode::VRd ? isa::SReg::RdStep : isa::SReg::WrStep));
+  const int32_t step = static_cast<int32_t>(reg(isa::stepRegister(inst.op)));
   // |i * step| <= (2^32 - 1) * 2^31 and a < 2^32: no int64 overflow.
   return static_cast<int64_t>(inst.a) + static_cast<int64_t>(loops.back().iteration) * step;
 }

@@ -16,10 +16,11 @@ isa::Window windowOf(const State &s) {
   return isa::Window::fromRegisters([&](isa::SReg r) { return s.reg(r); });
 }
 
-/// The output pixel: the innermost loop's iteration with the iter flag
-/// (planProgram put the read inside a loop), else 0.
+/// The output pixel: PIX_BASE, plus the innermost loop's iteration with the
+/// iter flag (planProgram put the read inside a loop).
 uint64_t pixelOf(const State &s, const isa::Inst &rd) {
-  return (rd.flags & isa::kVIter) && !s.loops.empty() ? s.loops.back().iteration : 0;
+  return uint64_t{s.reg(isa::SReg::PixBase)} +
+         ((rd.flags & isa::kVIter) && !s.loops.empty() ? s.loops.back().iteration : 0);
 }
 
 } // namespace

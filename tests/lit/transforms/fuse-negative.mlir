@@ -25,13 +25,24 @@ func.func @also_returned(%x: tensor<1x8xf32>, %w: tensor<6x8xf32>) -> (tensor<1x
   return %0, %1 : tensor<1x6xf32>, tensor<1x6xf32>
 }
 
-// A full [R, P] matrix is not a per-column bias: the add stays.
-// CHECK-LABEL: func.func @full_matrix_add
-// CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} : (tensor<4x8xf32>, tensor<6x8xf32>) -> tensor<4x6xf32>
+// A residual add after the activation would change the result: not fused.
+// CHECK-LABEL: func.func @residual_after_activation
+// CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} {activation = #fpga<activation relu>}
 // CHECK: fpga.add %[[L]], %{{.*}} : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
-func.func @full_matrix_add(%x: tensor<4x8xf32>, %w: tensor<6x8xf32>, %m: tensor<4x6xf32>) -> tensor<4x6xf32> {
+func.func @residual_after_activation(%x: tensor<4x8xf32>, %w: tensor<6x8xf32>, %m: tensor<4x6xf32>) -> tensor<4x6xf32> {
   %0 = fpga.linear %x, %w : (tensor<4x8xf32>, tensor<6x8xf32>) -> tensor<4x6xf32>
-  %1 = fpga.add %0, %m : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+  %1 = fpga.activation relu %0 : (tensor<4x6xf32>) -> tensor<4x6xf32>
+  %2 = fpga.add %1, %m : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+  return %2 : tensor<4x6xf32>
+}
+
+// A linear's own result as the residual (x W + x W) is not a residual.
+// CHECK-LABEL: func.func @add_to_itself
+// CHECK: %[[L:.*]] = fpga.linear %{{.*}}, %{{.*}} : (tensor<4x8xf32>, tensor<6x8xf32>) -> tensor<4x6xf32>
+// CHECK: fpga.add %[[L]], %[[L]]
+func.func @add_to_itself(%x: tensor<4x8xf32>, %w: tensor<6x8xf32>) -> tensor<4x6xf32> {
+  %0 = fpga.linear %x, %w : (tensor<4x8xf32>, tensor<6x8xf32>) -> tensor<4x6xf32>
+  %1 = fpga.add %0, %0 : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
   return %1 : tensor<4x6xf32>
 }
 

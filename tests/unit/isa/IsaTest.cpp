@@ -94,16 +94,16 @@ TEST(IsaEncoding, EveryInstructionRoundTripsWithExtremeFields) {
     } else {
       bVals = (info.fields & F_B) ? bs : std::vector<uint16_t>{0};
     }
-    // m_rd defines transpose and stream (not both together), v_rd and v_wr
-    // the iter bit, v_rd also window (of DRAM only); every other value is
-    // rejected (below).
+    // m_rd defines transpose and stream (not both together), v_rd, v_wr and
+    // the point-wise ops with an operand the iter bit, v_rd also window (of
+    // DRAM only); every other value is rejected (below).
     std::vector<uint8_t> flagVals = {0};
     if (info.fields & F_FLAGS) {
       if (info.opcode == Opcode::MRd)
         flagVals = {0, kMRdTranspose, kMRdStream};
       else if (info.opcode == Opcode::VRd)
         flagVals = {0, kVIter, kVWindow, kVWindow | kVIter, kVWindow | kVPoolMax, kVWindow | kVIter | kVPoolSum};
-      else if (info.opcode == Opcode::VWr)
+      else if (info.opcode == Opcode::VWr || info.kind == Kind::MfuAddSub || info.kind == Kind::MfuMul)
         flagVals = {0, kVIter};
       else
         FAIL() << info.mnemonic << " has flags; list its defined values here";
@@ -227,6 +227,28 @@ TEST(IsaDecoding, VRdVWrFlagsAreIterAndWindow) {
           << f << ": " << err;
     }
   }
+}
+
+TEST(IsaDecoding, PointWiseOpFlagsAreIter) {
+  // vv_add .. vv_min: bit 0 steps the operand address by OP_STEP (shown
+  // ", iter"); bits 1-3 are undefined. Activations have no flags.
+  for (const InstInfo &info : instTable()) {
+    if (info.kind != Kind::MfuAddSub && info.kind != Kind::MfuMul)
+      continue;
+    const uint8_t op = static_cast<uint8_t>(info.opcode);
+    std::string err;
+    auto iter = decode(documentedWord(op, 0, 1, 6, 0), &err);
+    ASSERT_TRUE(iter.has_value()) << info.mnemonic << ": " << err;
+    EXPECT_EQ(iter->flags, kVIter);
+    EXPECT_EQ(disassemble(*iter), std::string(info.mnemonic) + " 6, iter");
+    for (unsigned f = 2; f < 16; ++f) {
+      err.clear();
+      EXPECT_FALSE(decode(documentedWord(op, 0, f, 6, 0), &err).has_value()) << info.mnemonic << " " << f;
+      EXPECT_NE(err.find("undefined flag"), std::string::npos) << err;
+    }
+  }
+  EXPECT_FALSE(decode(documentedWord(0x20 /*v_relu*/, 0, 1, 0, 0)).has_value());
+  EXPECT_EQ(disassemble(scalarWrite(SReg::OpStep, static_cast<uint32_t>(-3))), "s_wr OP_STEP, -3");
 }
 
 TEST(IsaDecoding, LoopInstructions) {

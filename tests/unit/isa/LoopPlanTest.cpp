@@ -121,6 +121,10 @@ TEST(IsaLoopPlanRejects, IterFlagOutsideEveryLoop) {
   // After a closed loop the flag is outside again.
   e = planError({loop(2), endLoop(), vrd(MemSpace::Dram, 0, kVIter), vwr(MemSpace::Dram, 8), endChain()});
   EXPECT_TRUE(has(e, "instruction 2")) << e;
+  // A point-wise op's iter flag too.
+  e = planError({vrd(MemSpace::Dram, 0), makeInst(Opcode::VvAdd, MemSpace::None, 0, 0, kVIter), vwr(MemSpace::Dram, 8),
+                 endChain()});
+  EXPECT_TRUE(has(e, "instruction 1 (vv_add 0, iter)")) << e;
   // Inside, it is fine.
   ProgramPlan plan;
   std::string err;

@@ -122,10 +122,15 @@ constexpr uint64_t kAfterBias = ~uint64_t{0};
 /// channels (ROWS x COLS tiles as needed), bias from ASVRF 0, then `act`
 /// (none when EndChain), written channels-innermost at `yAt` (default: after the bias); `pixels`
 /// iterations. `x` is the map (random when empty), read upsampled by `up`
-/// (UP_H = UP_W; a transposed convolution).
+/// (UP_H = UP_W; a transposed convolution). With `residualPart`, the chain
+/// adds a residual row per pixel after the bias (an iter vv_add on MFU 1),
+/// the rows staged `residualPart` pixels at a time into ASVRF 0 of MFU 1 and
+/// each part's loop starting at PIX_BASE = its first pixel; the rows sit in
+/// DRAM after y.
 artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t outC,
                                 uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
-                                uint64_t yAt = kAfterBias, uint32_t pixels = 0, uint32_t up = 1) {
+                                uint64_t yAt = kAfterBias, uint32_t pixels = 0, uint32_t up = 1,
+                                uint32_t residualPart = 0) {
   const uint32_t N = t.nativeDim; // tiny's, or a wider variant's
   const uint32_t upH = (inH - 1) * up + 1, upW = (inW - 1) * up + 1;
   const uint32_t outH = (upH + 2 * pad - k) / stride + 1, outW = (upW + 2 * pad - k) / stride + 1;
@@ -137,7 +142,8 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
     yAt = biasAt + rows * N;
   if (!pixels)
     pixels = outH * outW;
-  artifact::Artifact a = emptyArtifact(t, std::max(yAt + uint64_t{pixels} * outC, biasAt + rows * N) + 8);
+  const uint64_t residualAt = std::max(yAt + uint64_t{pixels} * outC, biasAt + rows * N);
+  artifact::Artifact a = emptyArtifact(t, residualAt + (residualPart ? uint64_t{pixels} * outC : 0) + 8);
   addDramInit(a, 0, x);
   addDramInit(a, biasAt, randomVector(rows * N, 22));
   addMatrix(a, 0, randomVector(size_t(outC) * kk, 23), outC, kk);
@@ -155,15 +161,44 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
   p.swr(SReg::Cols, cols);
   p.swr(SReg::WrLen, outC);
   p.swr(SReg::WrStep, outC);
-  p.loop(pixels);
-  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
-  p.op(Opcode::MvMul, 0);
-  p.op(Opcode::VvAdd, 0);
-  if (act != Opcode::EndChain)
-    p.op(act);
-  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
-  p.end();
-  p.endLoop();
+  auto convLoop = [&](uint32_t count, uint32_t firstPixel) {
+    p.loop(count);
+    p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
+    p.op(Opcode::MvMul, 0);
+    p.op(Opcode::VvAdd, 0);
+    if (residualPart)
+      p.insts.push_back(makeInst(Opcode::VvAdd, MemSpace::None, 0, 0, isa::kVIter));
+    if (act != Opcode::EndChain)
+      p.op(act);
+    p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt + uint64_t{firstPixel} * outC));
+    p.end();
+    p.endLoop();
+  };
+  if (!residualPart) {
+    convLoop(pixels, 0);
+    setProgram(a, p.insts);
+    return a;
+  }
+  addDramInit(a, residualAt, randomVector(size_t(pixels) * outC, 24, 2.0f));
+  p.swr(SReg::OpStep, rows);
+  for (uint32_t first = 0; first < pixels; first += residualPart) {
+    const uint32_t count = std::min(residualPart, pixels - first);
+    // The part's rows: outC elements each, to `rows` vectors of MFU 1's ASVRF.
+    p.swr(SReg::Cols, rows);
+    p.swr(SReg::RdLen, outC);
+    p.swr(SReg::RdStep, outC);
+    p.swr(SReg::WrStep, rows);
+    p.loop(count);
+    p.vrdIter(MemSpace::Dram, static_cast<uint32_t>(residualAt + uint64_t{first} * outC));
+    p.vwrIter(MemSpace::AsVrf, 0, 1);
+    p.end();
+    p.endLoop();
+    p.swr(SReg::Cols, cols);
+    p.swr(SReg::RdLen, 0);
+    p.swr(SReg::WrStep, outC);
+    p.swr(SReg::PixBase, first);
+    convLoop(count, first);
+  }
   setProgram(a, p.insts);
   return a;
 }
@@ -189,6 +224,27 @@ TEST(SimChainLoopTest, UpsampledWindowsMatchTheOrdinaryPath) {
   const target::Target msfp = tinyTarget();
   expectSame(convArtifact(msfp, 4, 3, 2, 5, 3, 1, 2, Opcode::VRelu, {}, kAfterBias, 0, 2));
   expectSame(convArtifact(msfp, 3, 3, 3, 7, 2, 1, 1, Opcode::EndChain, {}, kAfterBias, 0, 3));
+}
+
+TEST(SimChainLoopTest, ResidualPartsAddTheirRowsToTheWholeLoopsPixels) {
+  // A convolution in parts (PIX_BASE) whose chain adds a staged residual row
+  // per pixel (vv_add iter, OP_STEP): the fast path matches the ordinary one,
+  // and every pixel's result is the whole loop's result (no residual, one
+  // loop from pixel 0) plus its row, added in fp32 as the MFU adds.
+  for (const target::Target &t : {tinyTarget(), tinyTarget(true)})
+    for (auto [outC, part] : {std::pair{7u, 8u}, std::pair{20u, 7u}, std::pair{7u, 30u}}) {
+      const Outcome whole = expectSame(convArtifact(t, 6, 5, 2, outC, 3, 1, 1, Opcode::EndChain));
+      const artifact::Artifact parted = convArtifact(t, 6, 5, 2, outC, 3, 1, 1, Opcode::EndChain, {}, kAfterBias, 0, 1, part);
+      const Outcome o = expectSame(parted);
+      ASSERT_TRUE(whole.ok && o.ok) << whole.error << o.error;
+      const uint32_t rows = (outC + N - 1) / N, pixels = 6 * 5;
+      const uint64_t yAt = 6 * 5 * 2 + rows * N, residualAt = yAt + uint64_t{pixels} * outC;
+      const std::vector<float> residual = randomVector(size_t(pixels) * outC, 24, 2.0f);
+      for (uint64_t e = 0; e < uint64_t{pixels} * outC; ++e)
+        ASSERT_TRUE(sameBits(o.dram[yAt + e], whole.dram[yAt + e] + residual[e]))
+            << "element " << e << ": " << o.dram[yAt + e] << " vs " << whole.dram[yAt + e] << " + " << residual[e];
+      ASSERT_TRUE(sameBits(o.dram[residualAt], residual[0]));
+    }
 }
 
 TEST(SimChainLoopTest, NanAndInfInputsMatch) {

@@ -68,8 +68,8 @@ constexpr uint8_t kMRdFlagsMask = kMRdTranspose | kMRdStream;
 constexpr uint8_t kVIter = 1;
 /// WINDOW (v_rd of DRAM only): gather the receptive field of one output pixel
 /// of a convolution from the feature map at `a` (isa/Window.h, docs/isa.md
-/// "Window reads"). With ITER the pixel is the innermost loop's iteration i
-/// and `a` stays the map's base (it is not stepped); without it, pixel 0.
+/// "Window reads"). The pixel is PIX_BASE, plus with ITER the innermost
+/// loop's iteration i (`a` stays the map's base: it is not stepped).
 constexpr uint8_t kVWindow = 2;
 /// POOL MAX / POOL SUM / POOL MEAN (with WINDOW only; the two bits are one
 /// field, both set = mean): instead of laying the K_H x K_W taps side by
@@ -110,10 +110,22 @@ struct Inst {
   }
 };
 
-/// True when v_rd / v_wr `inst` steps its address by RD_STEP / WR_STEP in a
-/// loop: the iter flag, unless the read gathers a window (whose iter flag
-/// selects the pixel instead).
+/// Point-wise op flags (vv_add, vv_mul, ...; activations have none).
+/// ITER (kVIter): the second operand's address is a + i * OP_STEP, with i the
+/// iteration of the innermost enclosing loop, in native vectors of the VRF:
+/// a loop over output pixels adds a different row (a residual) to each.
+constexpr uint8_t kMfuFlagsMask = kVIter;
+
+/// True when v_rd / v_wr / a point-wise op `inst` steps its address by
+/// RD_STEP / WR_STEP / OP_STEP in a loop: the iter flag, unless the read
+/// gathers a window (whose iter flag selects the pixel instead).
 constexpr bool stepsAddress(const Inst &inst) { return (inst.flags & kVIter) && !(inst.flags & kVWindow); }
+/// Whether `r` holds a signed step (two's complement): RD_STEP, WR_STEP, OP_STEP.
+constexpr bool isStepRegister(SReg r) { return r == SReg::RdStep || r == SReg::WrStep || r == SReg::OpStep; }
+/// The register holding the step of `op`'s iter address.
+constexpr SReg stepRegister(Opcode op) {
+  return op == Opcode::VRd ? SReg::RdStep : op == Opcode::VWr ? SReg::WrStep : SReg::OpStep;
+}
 
 /// The whole table, in Isa.def order.
 const std::vector<InstInfo> &instTable();
@@ -131,7 +143,7 @@ const char *sregSummary(SReg r);
 uint64_t encode(const Inst &inst);
 /// Decodes one word. Returns nullopt and sets `error` when the word is not a
 /// valid instruction (unknown opcode, memory space not allowed, unused field
-/// not zero, undefined flag bits of m_rd / v_rd / v_wr, window on a v_rd of
+/// not zero, undefined flag bits of m_rd / v_rd / v_wr / point-wise ops, window on a v_rd of
 /// another memory than DRAM).
 std::optional<Inst> decode(uint64_t word, std::string *error = nullptr);
 
