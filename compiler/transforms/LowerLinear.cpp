@@ -56,11 +56,12 @@ void Lowerer::residualWindowLoops(Location loc, const ResidualLoop &l, ArrayRef<
       stage(loc, src, count * l.rowLength, 1, count * l.vectorsPerPixel, {}, to);
       return;
     }
-    setTransfer(loc, l.vectorsPerPixel, l.rowLength, 1, std::nullopt);
-    setReg(loc, isa::SReg::RdStep, l.rowStride);
-    setReg(loc, isa::SReg::WrStep, l.vectorsPerPixel);
-    loopedChain(loc, count, {"DRAM", src, 0, /*iter=*/true}, std::nullopt, {},
-                {{"ASVRF", to.addr, to.mfu, /*iter=*/true}});
+    // One chain for the part: rows of rowLength elements RD_PITCH apart, each
+    // padded to whole vectors (RD_PITCH is set for this read only).
+    setTransfer(loc, count * l.vectorsPerPixel, l.rowLength, 1, std::nullopt);
+    setReg(loc, isa::SReg::RdPitch, l.rowStride);
+    chainTo(loc, {"DRAM", src}, std::nullopt, {}, {to});
+    setReg(loc, isa::SReg::RdPitch, 0);
   };
   SmallVector<Step> partSteps(steps.begin(), steps.end());
   for (int64_t s = 0; s < parts; ++s) {

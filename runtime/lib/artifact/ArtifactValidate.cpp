@@ -276,10 +276,11 @@ private:
           return bad(*why);
         return true;
       }
-      const uint64_t rdLen = reg(isa::SReg::RdLen);
-      const uint64_t len = rdLen ? rdLen : cols * n;
-      if (in.mem == isa::MemSpace::Dram && len > cols * n)
-        return bad("RD_LEN " + std::to_string(len) + " exceeds COLS x N = " + std::to_string(cols * n));
+      std::string why;
+      const std::optional<isa::DramRead> r =
+          isa::dramReadOf(cols, n, reg(isa::SReg::RdLen), reg(isa::SReg::RdStride), reg(isa::SReg::RdPitch), why);
+      if (in.mem == isa::MemSpace::Dram && !r)
+        return bad(why);
       if (!addresses(in))
         return false;
       for (const Access &x : accesses_) {
@@ -288,7 +289,9 @@ private:
             return false;
           continue;
         }
-        uint64_t last = addSat(x.addr, mulSat(len - 1, reg(isa::SReg::RdStride)));
+        if (r->len == 0)
+          continue;
+        uint64_t last = addSat(x.addr, r->lastOffset());
         if (last >= a_.dramElements)
           return bad("reads DRAM element " + std::to_string(last) + " but the artifact's DRAM has " +
                      std::to_string(a_.dramElements) + " elements" + x.where);

@@ -70,6 +70,36 @@ std::optional<SReg> sregFromName(std::string_view name) {
   return std::nullopt;
 }
 
+uint64_t DramRead::lastOffset() const {
+  if (len == 0)
+    return 0;
+  auto mulSat = [](uint64_t a, uint64_t b) { return b && a > UINT64_MAX / b ? UINT64_MAX : a * b; };
+  const uint64_t inRow = mulSat(len - 1, stride), across = mulSat(rows - 1, pitch);
+  return across > UINT64_MAX - inRow ? UINT64_MAX : across + inRow;
+}
+
+std::optional<DramRead> dramReadOf(uint64_t cols, uint64_t n, uint64_t rdLen, uint64_t stride, uint64_t pitch,
+                                   std::string &why) {
+  DramRead r;
+  r.len = rdLen ? rdLen : cols * n;
+  r.stride = stride;
+  r.pitch = pitch;
+  if (r.len > cols * n) {
+    why = "RD_LEN " + std::to_string(r.len) + " exceeds COLS x N = " + std::to_string(cols * n);
+    return std::nullopt;
+  }
+  if (pitch == 0 || r.len == 0)
+    return r;
+  r.vectorsPerRow = (r.len + n - 1) / n;
+  if (cols % r.vectorsPerRow) {
+    why = "COLS " + std::to_string(cols) + " is not a whole number of rows of " + std::to_string(r.vectorsPerRow) +
+          " vectors (RD_LEN " + std::to_string(r.len) + ", RD_PITCH " + std::to_string(pitch) + ")";
+    return std::nullopt;
+  }
+  r.rows = cols / r.vectorsPerRow;
+  return r;
+}
+
 uint64_t encode(const Inst &inst) {
   return static_cast<uint64_t>(static_cast<uint8_t>(inst.op)) |
          (static_cast<uint64_t>(static_cast<uint8_t>(inst.mem) & 0xF) << 8) |

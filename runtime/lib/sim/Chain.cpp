@@ -56,32 +56,34 @@ bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
   if (!addressOf(s, rd, addr, what))
     return false;
   if (rd.mem == MemSpace::Dram) {
-    const uint64_t rdLen = s.reg(SReg::RdLen);
-    const uint64_t len = rdLen ? rdLen : lanes;
-    const uint64_t stride = s.reg(SReg::RdStride);
-    if (len > lanes) {
-      what = "RD_LEN " + std::to_string(len) + " exceeds COLS x N = " + std::to_string(lanes);
+    const std::optional<isa::DramRead> r =
+        isa::dramReadOf(cols, s.n, s.reg(SReg::RdLen), s.reg(SReg::RdStride), s.reg(SReg::RdPitch), what);
+    if (!r)
       return false;
-    }
-    if (len > 0) {
-      // Below the DRAM size, addr + (len - 1) * stride cannot wrap (len, stride < 2^32).
-      const uint64_t last = addr < s.dram.size() ? addr + (len - 1) * stride : addr;
+    if (r->len > 0) {
+      const uint64_t off = r->lastOffset(), last = off > UINT64_MAX - addr ? UINT64_MAX : addr + off;
       if (last >= s.dram.size()) {
-        what = "DRAM read reaches element " + std::to_string(last) + " (RD_LEN " + std::to_string(len) +
-               ", RD_STRIDE " + std::to_string(stride) + "), DRAM has " + std::to_string(s.dram.size()) + " elements";
+        what = "DRAM read reaches element " + std::to_string(last) + " (RD_LEN " + std::to_string(r->len) +
+               ", RD_STRIDE " + std::to_string(r->stride) + ", RD_PITCH " + std::to_string(r->pitch) + "), DRAM has " +
+               std::to_string(s.dram.size()) + " elements";
         return false;
       }
     }
-    const float *src = s.dram.data() + addr;
-    if (stride == 1) {
-      std::memcpy(x, src, len * sizeof(float));
-    } else if (stride == 0) {
-      std::fill(x, x + len, len ? src[0] : 0.0f);
-    } else {
-      for (uint64_t j = 0; j < len; ++j)
-        x[j] = src[j * stride];
+    // Row by row: each row's elements, then zeros to its last vector.
+    const uint64_t rowLanes = r->pitch ? r->vectorsPerRow * s.n : lanes;
+    for (uint64_t row = 0; row < r->rows; ++row) {
+      const float *src = s.dram.data() + addr + row * r->pitch;
+      float *dst = x + row * rowLanes;
+      if (r->stride == 1) {
+        std::memcpy(dst, src, r->len * sizeof(float));
+      } else if (r->stride == 0) {
+        std::fill(dst, dst + r->len, r->len ? src[0] : 0.0f);
+      } else {
+        for (uint64_t j = 0; j < r->len; ++j)
+          dst[j] = src[j * r->stride];
+      }
+      std::fill(dst + r->len, dst + rowLanes, 0.0f);
     }
-    std::fill(x + len, x + lanes, 0.0f);
     return true;
   }
   uint32_t depth = 0;

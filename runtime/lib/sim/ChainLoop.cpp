@@ -180,6 +180,8 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
     if (!addressRange(s, rd, count, p.rdA, p.rdStep, hi))
       return false;
     if (rd.mem == MemSpace::Dram) {
+      if (s.reg(SReg::RdPitch))
+        return false; // rows RD_PITCH apart: the ordinary path reads them
       p.rdLen = s.reg(SReg::RdLen) ? s.reg(SReg::RdLen) : p.inLanes;
       p.rdStride = s.reg(SReg::RdStride);
       if (p.rdLen > p.inLanes)

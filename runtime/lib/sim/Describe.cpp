@@ -56,13 +56,13 @@ void describeChain(const State &s, size_t index, timing::Work &w) {
   if (rd.flags & isa::kVWindow) {
     describeWindowRead(s, rd, w);
   } else if (rd.mem == MemSpace::Dram) {
-    const uint64_t rdLen = s.reg(SReg::RdLen);
-    const uint64_t len = rdLen ? rdLen : static_cast<uint64_t>(cols) * s.n;
-    const uint64_t stride = s.reg(SReg::RdStride);
+    std::string why;
+    const std::optional<isa::DramRead> r =
+        isa::dramReadOf(cols, s.n, s.reg(SReg::RdLen), s.reg(SReg::RdStride), s.reg(SReg::RdPitch), why);
     w.sourceDram = true;
-    if (len > 0) {
-      w.dramRead = stride == 0 ? 1 : len;
-      w.reads.push_back({Memory::Dram, 0, rdAddr, rdAddr + (len - 1) * stride + 1});
+    if (r && r->len > 0) { // executed without error: r is set
+      w.dramRead = r->elements();
+      w.reads.push_back({Memory::Dram, 0, rdAddr, rdAddr + r->lastOffset() + 1});
     }
   } else {
     w.reads.push_back({memoryOf(rd.mem), rd.b, rdAddr, rdAddr + cols});

@@ -64,13 +64,15 @@ TEST(IsaWindow, RegistersFollowTheOlderOnesWithNeutralResets) {
     EXPECT_STREQ(sregName(regs[k]), names[k]);
     EXPECT_EQ(sregReset(regs[k]), regs[k] == SReg::PadT || regs[k] == SReg::PadL ? 0u : 1u) << names[k];
   }
-  // OP_STEP (an iter point-wise operand's step, reset 0) and PIX_BASE (the
-  // first pixel of a windowed read, reset 0: pixel i as before) came last.
+  // OP_STEP (an iter point-wise operand's step), RD_PITCH (rows of a DRAM
+  // read) and PIX_BASE (the first pixel of a windowed read) came last, all
+  // reset 0: reads and pixels as before.
   EXPECT_EQ(static_cast<unsigned>(SReg::OpStep), 26u);
-  EXPECT_EQ(static_cast<unsigned>(SReg::PixBase), 27u);
-  EXPECT_EQ(sregReset(SReg::OpStep), 0u);
-  EXPECT_EQ(sregReset(SReg::PixBase), 0u);
-  EXPECT_EQ(kNumSRegs, 28u);
+  EXPECT_EQ(static_cast<unsigned>(SReg::RdPitch), 27u);
+  EXPECT_EQ(static_cast<unsigned>(SReg::PixBase), 28u);
+  for (SReg r : {SReg::OpStep, SReg::RdPitch, SReg::PixBase})
+    EXPECT_EQ(sregReset(r), 0u) << sregName(r);
+  EXPECT_EQ(kNumSRegs, 29u);
   // The reset registers describe a valid window: one element at a.
   const Window reset = Window::fromRegisters([](SReg r) { return sregReset(r); });
   EXPECT_FALSE(reset.check(0, 16, 1).has_value());

@@ -242,6 +242,68 @@ TEST(SimulatorTest, DramStridedAndBroadcastReads) {
   }
 }
 
+TEST(SimulatorTest, DramPitchedReadsFillWholeVectorsPerRow) {
+  // RD_PITCH: rows of RD_LEN elements RD_PITCH apart, each padded to whole
+  // vectors: 3 rows of 5 elements 7 apart in 3 vectors; then 2 rows of 20
+  // elements (2 vectors each) with stride 2 within a row, 50 apart. COLS not
+  // a whole number of rows, or a last row past DRAM, is an error.
+  artifact::Artifact a;
+  setTarget(a, tinyTarget(true));
+  a.dramElements = 300;
+  std::vector<float> src(200);
+  for (size_t i = 0; i < src.size(); ++i)
+    src[i] = 0.5f + static_cast<float>(i);
+  addDramInit(a, 0, src);
+  Program p;
+  p.swr(SReg::Cols, 3);
+  p.swr(SReg::RdLen, 5);
+  p.swr(SReg::RdPitch, 7);
+  p.vrd(MemSpace::Dram, 2);
+  p.vwr(MemSpace::Dram, 200);
+  p.end();
+  p.swr(SReg::Cols, 4);
+  p.swr(SReg::RdLen, 20);
+  p.swr(SReg::RdStride, 2);
+  p.swr(SReg::RdPitch, 50);
+  p.vrd(MemSpace::Dram, 1);
+  p.vwr(MemSpace::Ivrf, 0);
+  p.end();
+  a.program = p.insts;
+  auto s = makeSim(a);
+  ASSERT_TRUE(s);
+  std::string err;
+  ASSERT_TRUE(s->run(err)) << err;
+  const std::vector<float> rows = readDram(*s, 200, 3 * N);
+  for (size_t v = 0; v < 3; ++v)
+    for (size_t j = 0; j < N; ++j)
+      EXPECT_EQ(rows[v * N + j], j < 5 ? src[2 + 7 * v + j] : 0.0f) << v << " " << j;
+  for (size_t r = 0; r < 2; ++r)
+    for (size_t j = 0; j < 2 * N; ++j)
+      EXPECT_EQ(s->vrfVector(MemSpace::Ivrf, 0, static_cast<uint32_t>(2 * r + j / N))[j % N],
+                j < 20 ? src[1 + 50 * r + 2 * j] : 0.0f)
+          << r << " " << j;
+
+  Program bad;
+  bad.swr(SReg::Cols, 3);
+  bad.swr(SReg::RdLen, 20);
+  bad.swr(SReg::RdPitch, 50);
+  bad.vrd(MemSpace::Dram, 0);
+  bad.vwr(MemSpace::Ivrf, 0);
+  bad.end();
+  a.program = bad.insts;
+  s = makeSim(a);
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->run(err));
+  EXPECT_NE(err.find("not a whole number of rows"), std::string::npos) << err;
+  bad.insts[0] = scalarWrite(SReg::Cols, 6); // rows at 0, 150 and 300: the last reads past DRAM
+  bad.insts[2] = scalarWrite(SReg::RdPitch, 150);
+  a.program = bad.insts;
+  s = makeSim(a);
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(s->run(err));
+  EXPECT_NE(err.find("RD_PITCH 150"), std::string::npos) << err;
+}
+
 TEST(SimulatorTest, WrLenWritesOnlyThePrefixAndRunsResetDram) {
   artifact::Artifact a;
   setTarget(a, tinyTarget(true));

@@ -120,6 +120,24 @@ constexpr uint8_t kMfuFlagsMask = kVIter;
 /// RD_STEP / WR_STEP / OP_STEP in a loop: the iter flag, unless the read
 /// gathers a window (whose iter flag selects the pixel instead).
 constexpr bool stepsAddress(const Inst &inst) { return (inst.flags & kVIter) && !(inst.flags & kVWindow); }
+/// The elements a DRAM v_rd of `cols` vectors of `n` lanes reads: rows of
+/// `len` elements (RD_LEN, 0 = cols x n), `stride` apart within a row
+/// (RD_STRIDE), each zero-padded to `vectorsPerRow` = ceil(len / n) whole
+/// vectors; one row when RD_PITCH is 0, else cols / vectorsPerRow rows
+/// `pitch` (RD_PITCH) elements apart.
+struct DramRead {
+  uint64_t len = 0, stride = 1, pitch = 0, rows = 1, vectorsPerRow = 1;
+  /// Offset from the address of the last element read (len > 0), saturating.
+  uint64_t lastOffset() const;
+  /// Elements read (a broadcast, stride 0, reads one per row).
+  uint64_t elements() const { return len == 0 ? 0 : rows * (stride == 0 ? 1 : len); }
+};
+/// The read the registers describe, or nullopt and `why` when they do not
+/// describe one (RD_LEN above cols x n; with RD_PITCH, COLS not a whole
+/// number of rows).
+std::optional<DramRead> dramReadOf(uint64_t cols, uint64_t n, uint64_t rdLen, uint64_t stride, uint64_t pitch,
+                                   std::string &why);
+
 /// Whether `r` holds a signed step (two's complement): RD_STEP, WR_STEP, OP_STEP.
 constexpr bool isStepRegister(SReg r) { return r == SReg::RdStep || r == SReg::WrStep || r == SReg::OpStep; }
 /// The register holding the step of `op`'s iter address.
