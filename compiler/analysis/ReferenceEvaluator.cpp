@@ -46,6 +46,12 @@ float activate(fpga::Activation kind, float v) {
     return 1.0f / (1.0f + std::exp(-v));
   case fpga::Activation::tanh:
     return std::tanh(v);
+  case fpga::Activation::silu:
+    return v * (1.0f / (1.0f + std::exp(-v)));
+  case fpga::Activation::hardswish: {
+    const float t = v * (1.0f / 6.0f) + 0.5f;
+    return v * std::fmin(t > 0.0f ? t : 0.0f, 1.0f);
+  }
   case fpga::Activation::none:
     break;
   }

@@ -5,10 +5,12 @@
 // epilogues that are not an MFU activation of their own are built from
 // these stages:
 //   HardSigmoid(x) = min(relu(alpha * x + beta), 1)   (mul, add, relu, min)
-//   HardSwish(x)   = x * HardSigmoid(x; 1/6, 1/2)
+//   HardSwish(x)   = x * HardSigmoid(x; 1/6, 1/2), or the activation
+//                    hardswish (v_hswish) where the target's MFUs have it
 //   BatchNormalization (inference form, not folded into a product before it)
 //                  = x * s + t per channel, s and t computed in double here.
-// x * sigmoid(x) (SiLU, two ONNX nodes) is a Sigmoid and a Mul. (onnx-to-fpga
+// x * sigmoid(x) (SiLU, two ONNX nodes) is a Sigmoid and a Mul here;
+// fpga-fuse makes it the activation silu (v_silu). (onnx-to-fpga
 // checks that every tensor is float32 before any of these run.)
 //
 //===----------------------------------------------------------------------===//
@@ -18,6 +20,7 @@
 #include "compiler/ConstantValues.h"
 #include "dialects/FloatData.h"
 #include "dialects/fpga/FpgaDialect.h"
+#include "dialects/fpga/FpgaTarget.h"
 #include "dialects/onnx/OnnxDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -85,6 +88,10 @@ Value lowerHardSigmoid(Operation *op, ValueRange operands, OpBuilder &b) {
 
 Value lowerHardSwish(Operation *op, ValueRange operands, OpBuilder &b) {
   Value x = operands[0];
+  // One activation (v_hswish, which fuses into a product's chain) where the
+  // target's MFUs implement it.
+  if (fpga::getTarget(op).mfuConfig().implements[static_cast<uint8_t>(isa::Opcode::VHswish)])
+    return fpga::ActivationOp::create(b, op->getLoc(), x.getType(), x, fpga::Activation::hardswish);
   Value gate = hardSigmoid(b, op->getLoc(), x, 1.0f / 6.0f, 0.5f);
   return fpga::MulOp::create(b, op->getLoc(), x.getType(), x, gate);
 }

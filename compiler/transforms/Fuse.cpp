@@ -11,7 +11,8 @@
 // then cancels against the views it came through). A step is added only when
 // the target's MFUs can run the longer chain. Applied in one forward walk
 // (no folding, no dead-code removal), so linear -> add -> add -> relu -> max
-// -> min folds into one linear.
+// -> min folds into one linear. mul(x, sigmoid(x)) (SiLU, two ONNX nodes)
+// becomes the activation silu (v_silu), itself folded into x's linear.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
@@ -245,10 +246,41 @@ struct FuseResidual : OpRewritePattern<fpga::AddOp> {
   }
 };
 
+/// mul(x, sigmoid(x)) -> activation silu(x) when the sigmoid has no other
+/// reader and the target's MFUs have v_silu; then, as FuseActivation, into
+/// the linear behind x's single-use views (the walk does not revisit the
+/// new op).
+struct FuseSilu : OpRewritePattern<fpga::MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(fpga::MulOp mul, PatternRewriter &rewriter) const override {
+    if (!fpga::getTarget(mul).mfuConfig().implements[static_cast<uint8_t>(isa::Opcode::VSilu)])
+      return rewriter.notifyMatchFailure(mul, "the target's MFUs have no v_silu");
+    for (auto [x, s] : {std::pair{mul.getLhs(), mul.getRhs()}, std::pair{mul.getRhs(), mul.getLhs()}}) {
+      auto sigmoid = s.getDefiningOp<fpga::ActivationOp>();
+      if (!sigmoid || sigmoid.getKind() != fpga::Activation::sigmoid || sigmoid.getX() != x ||
+          !sigmoid->hasOneUse() || x.getType() != mul.getResult().getType())
+        continue;
+      Location loc = rewriter.getFusedLoc({sigmoid.getLoc(), mul.getLoc()});
+      auto silu = fpga::ActivationOp::create(rewriter, loc, mul.getResult().getType(), x, fpga::Activation::silu);
+      rewriter.replaceOp(mul, silu.getY());
+      rewriter.eraseOp(sigmoid);
+      Value root;
+      const SmallVector<Operation *, 4> views = singleUseViews(x, /*stopAtTranspose=*/false, root);
+      if (fpga::LinearOp linear = fusableLinear(root)) {
+        rewriter.setInsertionPoint(silu);
+        foldIntoLinear(rewriter, silu, linear, views, [&](fpga::LinearOp f) { f.setActivation(fpga::Activation::silu); });
+      }
+      return success();
+    }
+    return rewriter.notifyMatchFailure(mul, "not x * sigmoid(x)");
+  }
+};
+
 struct FpgaFusePass : softnpu::impl::FpgaFuseBase<FpgaFusePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseBias, FuseResidual, FuseActivation, FuseLeakyRelu, FuseBound<fpga::MaxOp>,
+    patterns.add<FuseBias, FuseResidual, FuseActivation, FuseSilu, FuseLeakyRelu, FuseBound<fpga::MaxOp>,
                  FuseBound<fpga::MinOp>>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }

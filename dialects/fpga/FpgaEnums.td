@@ -16,7 +16,9 @@ def Fpga_Activation : I64EnumAttr<"Activation", "an activation of the multifunct
     I64EnumAttrCase<"none", 0>,
     I64EnumAttrCase<"relu", 1>,
     I64EnumAttrCase<"sigmoid", 2>,
-    I64EnumAttrCase<"tanh", 3>]> {
+    I64EnumAttrCase<"tanh", 3>,
+    I64EnumAttrCase<"silu", 4>,       // x * sigmoid(x): v_silu
+    I64EnumAttrCase<"hardswish", 5>]> { // x * min(max(x / 6 + 1/2, 0), 1): v_hswish
   let cppNamespace = "::softnpu::fpga";
   let genSpecializedAttr = 0;
 }

@@ -25,7 +25,18 @@ namespace softnpu::lowering {
 
 /// The MFU instruction of an activation (not `none`).
 inline const char *activationInst(fpga::Activation a) {
-  return a == fpga::Activation::relu ? "v_relu" : a == fpga::Activation::sigmoid ? "v_sigm" : "v_tanh";
+  switch (a) {
+  case fpga::Activation::relu:
+    return "v_relu";
+  case fpga::Activation::sigmoid:
+    return "v_sigm";
+  case fpga::Activation::silu:
+    return "v_silu";
+  case fpga::Activation::hardswish:
+    return "v_hswish";
+  default:
+    return "v_tanh";
+  }
 }
 
 /// A point-wise step of a chain before its MFU is known.

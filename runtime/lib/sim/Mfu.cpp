@@ -103,6 +103,12 @@ __attribute__((always_inline)) inline void elementwise(isa::Opcode op, float *x,
   case Opcode::VRelu:
     eachLane(x, stride, count, nullptr, lanes, [](float a, float) { return pick(a > 0.0f, a, 0.0f); });
     break;
+  case Opcode::VHswish: // the decomposition's operations: vv_mul, vv_add, v_relu, vv_min, vv_mul
+    eachLane(x, stride, count, nullptr, lanes, [](float a, float) {
+      const float t = a * (1.0f / 6.0f) + 0.5f; // two roundings: no contraction (-ffp-contract=off)
+      return a * std::fmin(pick(t > 0.0f, t, 0.0f), 1.0f);
+    });
+    break;
   default:
     break;
   }
@@ -144,6 +150,18 @@ void applyPointwiseRows(isa::Opcode op, float *x, size_t stride, size_t count, c
     for (size_t r = 0; r < count; ++r)
       mapPadded(x + r * stride, lanes, numerics::tanhLanes);
     break;
+  case Opcode::VSilu: {
+    thread_local std::vector<float> gate;
+    gate.resize(lanes);
+    for (size_t r = 0; r < count; ++r) {
+      float *row = x + r * stride;
+      std::copy(row, row + lanes, gate.begin());
+      mapPadded(gate.data(), lanes, numerics::sigmoidLanes);
+      for (size_t i = 0; i < lanes; ++i)
+        row[i] *= gate[i];
+    }
+    break;
+  }
   default: // the element-wise ops; v_pass and non point-wise opcodes (never passed here) change nothing
     elementwiseBest(op, x, stride, count, v, lanes);
     break;

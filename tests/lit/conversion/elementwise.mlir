@@ -1,7 +1,8 @@
 // RUN: npu-opt --onnx-to-fpga --split-input-file --verify-diagnostics %s | FileCheck %s
 // Mul becomes fpga.mul (the operand with fewer elements second: it is the
 // one staged); PRelu fpga.prelu, or fpga.leaky_relu for one slope;
-// HardSigmoid mul, add, relu, min; HardSwish x times that; a
+// HardSigmoid mul, add, relu, min; HardSwish the activation hardswish, or
+// x times that where the MFUs lack v_hswish; a
 // BatchNormalization with constant parameters x * s + t with [C, 1, 1]
 // constants computed at compile time.
 
@@ -50,16 +51,30 @@ func.func @hard_sigmoid(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
 
 // -----
 
-// HardSwish: alpha 1/6, beta 1/2, then a product with x.
+// HardSwish: one activation (v_hswish) on a target whose MFUs have it (the
+// default ones do) ...
 // CHECK-LABEL: func.func @hard_swish
+// CHECK: %[[Y:.*]] = fpga.activation hardswish %arg0 : (tensor<2x8xf32>) -> tensor<2x8xf32>
+// CHECK: return %[[Y]]
+func.func @hard_swish(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %y = "onnx.HardSwish"(%x) : (tensor<2x8xf32>) -> tensor<2x8xf32>
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
+// ... else HardSigmoid's stages (alpha 1/6, beta 1/2), then a product with x.
+// CHECK-LABEL: func.func @hard_swish_decomposed
 // CHECK: arith.constant dense<0.166666672> : tensor<1xf32>
 // CHECK: arith.constant dense<5.000000e-01> : tensor<1xf32>
 // CHECK: %[[G:.*]] = fpga.min
 // CHECK: %[[Y:.*]] = fpga.mul %arg0, %[[G]] : (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
 // CHECK: return %[[Y]]
-func.func @hard_swish(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
-  %y = "onnx.HardSwish"(%x) : (tensor<2x8xf32>) -> tensor<2x8xf32>
-  return %y : tensor<2x8xf32>
+module attributes {fpga.target = #fpga.target<"{\22name\22: \22tiny-no-hswish\22, \22native_dim\22: 16, \22tile_engines\22: 2, \22lanes\22: 4, \22num_mfus\22: 2, \22ivrf_depth\22: 256, \22asvrf_depth\22: 256, \22mulvrf_depth\22: 256, \22mrf_tiles\22: 256, \22dram_bytes\22: 67108864, \22clock_mhz\22: 100.0, \22weight_format\22: \22msfp15\22, \22input_format\22: \22msfp15\22, \22mfu_operations\22: [\22vv_add\22, \22vv_max\22, \22vv_min\22, \22vv_mul\22, \22v_relu\22, \22v_pass\22]}">} {
+  func.func @hard_swish_decomposed(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
+    %y = "onnx.HardSwish"(%x) : (tensor<2x8xf32>) -> tensor<2x8xf32>
+    return %y : tensor<2x8xf32>
+  }
 }
 
 // -----

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <vector>
 
 namespace softnpu::sim::detail {
@@ -85,6 +86,52 @@ TEST(Pointwise, MinAndMaxTakeTheNumberOverNaN) {
     EXPECT_EQ(bitsOf(lo[i]), bitsOf(wantLo[i])) << "vv_min lane " << i;
     EXPECT_EQ(bitsOf(hi[i]), bitsOf(wantHi[i])) << "vv_max lane " << i;
   }
+}
+
+} // namespace softnpu::sim::detail
+
+namespace softnpu::sim::detail {
+
+TEST(Pointwise, SiluAndHardSwishAreTheirDecompositions) {
+  // v_silu = v_sigm on a copy, then vv_mul by it; v_hswish = vv_mul 1/6,
+  // vv_add 0.5, v_relu, vv_min 1, vv_mul by x: in an fp32 MFU the same bits,
+  // lane by lane, for random lanes and the special values. In a bf16 MFU the
+  // fused op rounds once, its result.
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  std::vector<float> x = {0.0f, -0.0f, nan, inf, -inf, 1e-45f, -3.0f, 3.0f, -2.9999998f, 88.0f, -88.0f, -104.0f};
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-12.0f, 12.0f);
+  while (x.size() < 1000)
+    x.push_back(dist(rng));
+  const numerics::NumberFormat fp32 = numerics::NumberFormat::fp32();
+  const numerics::Rounding ne = numerics::Rounding::NearestEven;
+  auto splat = [&](float v) { return std::vector<float>(x.size(), v); };
+
+  std::vector<float> silu = x, gate = x, twoOps = x;
+  applyPointwise(isa::Opcode::VSilu, silu.data(), nullptr, silu.size(), fp32, ne);
+  applyPointwise(isa::Opcode::VSigm, gate.data(), nullptr, gate.size(), fp32, ne);
+  applyPointwise(isa::Opcode::VvMul, twoOps.data(), gate.data(), twoOps.size(), fp32, ne);
+
+  std::vector<float> hswish = x, t = x, fiveOps = x;
+  applyPointwise(isa::Opcode::VHswish, hswish.data(), nullptr, hswish.size(), fp32, ne);
+  applyPointwise(isa::Opcode::VvMul, t.data(), splat(1.0f / 6.0f).data(), t.size(), fp32, ne);
+  applyPointwise(isa::Opcode::VvAdd, t.data(), splat(0.5f).data(), t.size(), fp32, ne);
+  applyPointwise(isa::Opcode::VRelu, t.data(), nullptr, t.size(), fp32, ne);
+  applyPointwise(isa::Opcode::VvMin, t.data(), splat(1.0f).data(), t.size(), fp32, ne);
+  applyPointwise(isa::Opcode::VvMul, fiveOps.data(), t.data(), fiveOps.size(), fp32, ne);
+  for (size_t i = 0; i < x.size(); ++i) {
+    ASSERT_EQ(bitsOf(silu[i]), bitsOf(twoOps[i])) << "v_silu of " << x[i];
+    ASSERT_EQ(bitsOf(hswish[i]), bitsOf(fiveOps[i])) << "v_hswish of " << x[i];
+  }
+  EXPECT_EQ(hswish[6], -0.0f); // -3: the gate is 0
+  EXPECT_EQ(hswish[7], 3.0f);  // 3: the gate is 1
+
+  const numerics::NumberFormat bf16 = numerics::NumberFormat::bf16();
+  std::vector<float> narrow = x, rounded = silu;
+  applyPointwise(isa::Opcode::VSilu, narrow.data(), nullptr, narrow.size(), bf16, ne);
+  numerics::roundTrip(rounded.data(), rounded.size(), bf16, ne);
+  for (size_t i = 0; i < x.size(); ++i)
+    ASSERT_EQ(bitsOf(narrow[i]), bitsOf(rounded[i])) << "bf16 v_silu of " << x[i];
 }
 
 } // namespace softnpu::sim::detail
