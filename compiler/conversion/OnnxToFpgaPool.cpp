@@ -217,6 +217,37 @@ template <fpga::PoolKind Kind> SmallVector<Value> lowerGlobalPool(Operation *op,
   return {pool(b, op->getLoc(), operands[0], g, Kind, scale, y)};
 }
 
+/// ReduceMean / ReduceMax over exactly the spatial axes of an [N, C, (H,) W]
+/// tensor (torchvision's `x.mean((2, 3))`, ShuffleNet's head): a
+/// GlobalAveragePool / GlobalMaxPool, the result [N, C, 1, (1)] or, without
+/// keepdims, [N, C] (the same elements).
+template <fpga::PoolKind Kind, class ReduceOp>
+SmallVector<Value> lowerSpatialReduce(Operation *op, ValueRange operands, OpBuilder &b) {
+  auto reduce = cast<ReduceOp>(op);
+  auto xt = dyn_cast<RankedTensorType>(operands[0].getType());
+  const int64_t rank = xt ? xt.getRank() : 0;
+  SmallVector<int64_t> axes;
+  if (std::optional<ArrayRef<int64_t>> given = reduce.getAxes())
+    for (int64_t a : *given)
+      axes.push_back(a < 0 ? a + rank : a);
+  llvm::sort(axes);
+  SmallVector<int64_t> spatial;
+  for (int64_t a = 2; a < rank; ++a)
+    spatial.push_back(a);
+  if ((rank != 3 && rank != 4) || axes != spatial) {
+    refuse(op, "only a reduction over the spatial axes of an [N, C, H, W] or [N, C, W] tensor runs on the NPU (as a "
+               "global pooling)");
+    return {};
+  }
+  RankedTensorType x, y;
+  if (!checkTypes(op, operands[0], op->getResult(0), x, y))
+    return {};
+  SmallVector<int64_t> kernel(x.getShape().drop_front(2));
+  WindowGeometry g = windowGeometry(x, kernel, std::nullopt, std::nullopt, std::nullopt, std::nullopt);
+  const float scale = Kind == fpga::PoolKind::sum ? 1.0f / static_cast<float>(g.h * g.w) : 1.0f;
+  return {pool(b, op->getLoc(), operands[0], g, Kind, scale, y)};
+}
+
 } // namespace
 
 ArrayRef<LoweringEntry> poolLowerings() {
@@ -225,6 +256,8 @@ ArrayRef<LoweringEntry> poolLowerings() {
       {"onnx.AveragePool", lowerAveragePool},
       {"onnx.GlobalMaxPool", lowerGlobalPool<fpga::PoolKind::max>},
       {"onnx.GlobalAveragePool", lowerGlobalPool<fpga::PoolKind::sum>},
+      {"onnx.ReduceMean", lowerSpatialReduce<fpga::PoolKind::sum, onnx_d::ReduceMeanOp>},
+      {"onnx.ReduceMax", lowerSpatialReduce<fpga::PoolKind::max, onnx_d::ReduceMaxOp>},
       {"onnx.Resize", lowerNearestResize},
       {"onnx.Upsample", lowerNearestResize},
   };

@@ -612,6 +612,15 @@ def _batch_norm(node, args, at):
     return y.astype(x.dtype)
 
 
+def _reduce(fn):
+    """ONNX ReduceMean / ReduceMax (opset 13: axes an attribute, all axes when absent; keepdims default 1)."""
+    def reduce(node, args, at):
+        axes = at.get("axes")
+        axes = tuple(int(a) for a in axes) if axes is not None else None
+        return fn(args[0], axis=axes, keepdims=bool(at.get("keepdims", 1))).astype(args[0].dtype)
+    return reduce
+
+
 OPS = {
     "Gemm": _gemm,
     "MatMul": lambda n, a, at: np.matmul(a[0], a[1]),
@@ -652,6 +661,8 @@ OPS = {
     "HardSigmoid": lambda n, a, at: _hard_sigmoid(a[0], at.get("alpha", 0.2), at.get("beta", 0.5)),
     "HardSwish": lambda n, a, at: a[0] * _hard_sigmoid(a[0], 1.0 / 6.0, 0.5),
     "BatchNormalization": _batch_norm,
+    "ReduceMean": _reduce(np.mean),
+    "ReduceMax": _reduce(np.max),
 }
 
 

@@ -48,6 +48,10 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   conv_residual.onnx    x[1,3,16,16] -> Conv stem (20 x 3x3) -> [Conv, Relu, Conv] + stem -> Relu
                         -> [Conv 24 x 3x3 stride 2] + [Conv 24 x 1x1 stride 2] -> y[1,24,8,8]: ResNet
                         blocks whose skip adds (and the Relu after one) run in the last convolution's chain
+  channel_shuffle.onnx  x[1,3,5,5] -> Conv(6 x 3x3, pads 1) -> Reshape [1,2,3,5,5] -> Transpose(0,2,1,3,4)
+                        -> Reshape [1,6,5,5] -> Conv(4 x 1x1, group 2) -> ReduceMean(axes 2, 3) -> y[1,4]:
+                        ShuffleNet's channel shuffle as data movement between NPU layers, and its head's
+                        spatial mean as a global average pooling
 """
 import argparse
 import os
@@ -299,6 +303,25 @@ def conv_residual():
     return _model(g)
 
 
+def channel_shuffle():
+    # ShuffleNet's channel shuffle: a Reshape to [N, groups, C / groups, H, W],
+    # a Transpose of the two channel axes and a Reshape back, between two
+    # convolutions: data movement on the NPU, channels innermost.
+    r = _rng("channel_shuffle")
+    shape5 = numpy_helper.from_array(np.array([1, 2, 3, 5, 5], dtype=np.int64), "shape5")
+    shape4 = numpy_helper.from_array(np.array([1, 6, 5, 5], dtype=np.int64), "shape4")
+    nodes = [helper.make_node("Conv", ["x", "W1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Reshape", ["c1", "shape5"], ["g"], name="split_groups"),
+             helper.make_node("Transpose", ["g"], ["t"], name="shuffle", perm=[0, 2, 1, 3, 4]),
+             helper.make_node("Reshape", ["t", "shape4"], ["s"], name="merge_groups"),
+             helper.make_node("Conv", ["s", "W2"], ["c2"], name="conv2", group=2),
+             helper.make_node("ReduceMean", ["c2"], ["y"], name="mean", axes=[2, 3], keepdims=0)]
+    g = helper.make_graph(nodes, "channel_shuffle", [_io("x", [1, 3, 5, 5])], [_io("y", [1, 4])],
+                          [_weights(r, "W1", 6, 3, 3, 3), _weights(r, "b1", 6), shape5, shape4,
+                           _weights(r, "W2", 4, 3, 1, 1)])
+    return _model(g)
+
+
 def conv_epilogues():
     r = _rng("conv_epilogues")
     per_channel = lambda name, lo, hi: numpy_helper.from_array(r.uniform(lo, hi, size=[8]).astype(np.float32), name)
@@ -370,6 +393,7 @@ MODELS = {
     "conv_transpose": conv_transpose,
     "conv_concat": conv_concat,
     "conv_residual": conv_residual,
+    "channel_shuffle": channel_shuffle,
     "resize_nearest": resize_nearest,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,

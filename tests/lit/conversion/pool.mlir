@@ -81,6 +81,38 @@ func.func @global_average(%x: tensor<1x4x3x5xf32>) -> tensor<1x4x1x1xf32> {
 
 // -----
 
+// ReduceMean over the spatial axes (torchvision's x.mean((2, 3))) is that
+// global pooling; without keepdims the result is [N, C].
+// CHECK-LABEL: func.func @reduce_mean_spatial
+// CHECK: fpga.window %{{.*}} {{{.*}}kernel = array<i64: 3, 5>{{.*}}} : (tensor<3x5x4xf32>) -> tensor<1x60xf32>
+// CHECK: %[[P:.*]] = fpga.pool sum %{{.*}} {scale = 0.0666666701 : f32} : (tensor<1x60xf32>) -> tensor<1x4xf32>
+// CHECK: fpga.reshape %{{.*}} : (tensor<4x1xf32>) -> tensor<1x4xf32>
+func.func @reduce_mean_spatial(%x: tensor<1x4x3x5xf32>) -> tensor<1x4xf32> {
+  %y = "onnx.ReduceMean"(%x) <{axes = array<i64: -1, 2>, keepdims = 0 : i64}> : (tensor<1x4x3x5xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// ReduceMax over the spatial axes: a global max pooling, keepdims.
+// CHECK-LABEL: func.func @reduce_max_spatial
+// CHECK: fpga.pool max %{{.*}} : (tensor<1x60xf32>) -> tensor<1x4xf32>
+func.func @reduce_max_spatial(%x: tensor<1x4x3x5xf32>) -> tensor<1x4x1x1xf32> {
+  %y = "onnx.ReduceMax"(%x) <{axes = array<i64: 2, 3>}> : (tensor<1x4x3x5xf32>) -> tensor<1x4x1x1xf32>
+  return %y : tensor<1x4x1x1xf32>
+}
+
+// -----
+
+// Over the channels: not a pooling (placement leaves it to the host).
+func.func @reduce_mean_channels(%x: tensor<1x4x3x5xf32>) -> tensor<1x1x3x5xf32> {
+  // expected-error @+1 {{only a reduction over the spatial axes of an [N, C, H, W] or [N, C, W] tensor runs on the NPU}}
+  %y = "onnx.ReduceMean"(%x) <{axes = array<i64: 1>}> : (tensor<1x4x3x5xf32>) -> tensor<1x1x3x5xf32>
+  return %y : tensor<1x1x3x5xf32>
+}
+
+// -----
+
 // A nearest Resize by 2 x 3 (half_pixel, round_prefer_floor: output o reads
 // input o / s): a pooled read (sum of the one real tap) of the map upsampled
 // by [2, 3] with a 2 x 3 window padded by s - 1.
