@@ -167,7 +167,9 @@ def FpgaCancelLayout : Pass<"fpga-cancel-layout", "mlir::ModuleOp"> {
     whose second operand has one element or is a constant (re-laid out for
     the channels-innermost tensor: a per-channel [C, 1, 1] becomes one [C]
     row); a same-shape add or product of two tensors that are the same views
-    of the same transpose (a residual connection); and a concatenation
+    of the same transpose (a residual connection); a product or sum of such a
+    layout change and a per-channel [1, C, 1, 1] tensor computed at run time
+    (a squeeze-and-excitation scale: one [1, C] row over the pixels); and a concatenation
     of NCHW channels whose operands are each the layout change of a [pixels,
     C] result (one concat along the last axis). Between two convolution or pooling
     layers the activations then stay channels innermost ([pixels, C]), and the

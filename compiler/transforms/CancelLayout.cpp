@@ -11,7 +11,9 @@
 // transpose in front of them move behind them (SinkElementwise; a constant
 // operand is re-laid out to match), and so does an add or product of two
 // tensors behind the same transpose (SinkBinary: a residual block's skip
-// connection), and a concatenation of channels (SinkConcat).
+// connection), a product or sum of such a tensor and a computed [1, C, 1, 1]
+// per-channel tensor (SinkChannelwise: a squeeze-and-excitation block's
+// scale), and a concatenation of channels (SinkConcat).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ConstantValues.h"
@@ -223,6 +225,52 @@ template <class BinaryOp> struct SinkBinary : OpRewritePattern<BinaryOp> {
   }
 };
 
+/// op(A, S) (a product or sum) of A = reshape(transpose(x)), the NCHW view
+/// of a channels-innermost [pixels, C] result x, and a per-channel [1, C, 1,
+/// (1)] tensor S computed at run time (a squeeze-and-excitation block's scale,
+/// MobileNetV3): the same op of x and S's C values as one [1, C] row,
+/// broadcast over the pixels (one staging chain and one loop), then viewed
+/// back. A's views stay for its other readers (the block's global pooling),
+/// whose own layout changes then cancel against them.
+template <class BinaryOp> struct SinkChannelwise : OpRewritePattern<BinaryOp> {
+  using OpRewritePattern<BinaryOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BinaryOp op, PatternRewriter &rewriter) const override {
+    auto y = cast<RankedTensorType>(op.getResult().getType());
+    if ((y.getRank() != 3 && y.getRank() != 4) || y.getDimSize(0) != 1)
+      return rewriter.notifyMatchFailure(op, "not an NCHW tensor of batch 1");
+    const int64_t channels = y.getDimSize(1), pixels = y.getNumElements() / channels;
+    for (auto [a, s] : {std::pair{op.getLhs(), op.getRhs()}, std::pair{op.getRhs(), op.getLhs()}}) {
+      auto st = cast<RankedTensorType>(s.getType());
+      if (a.getType() != y || st.getRank() != y.getRank() || st.getNumElements() != channels ||
+          st.getDimSize(1) != channels || constantFloats(s))
+        continue; // constants: SinkElementwise re-lays them out
+      auto view = a.template getDefiningOp<fpga::ReshapeOp>();
+      auto t = view ? view.getX().template getDefiningOp<fpga::TransposeOp>() : fpga::TransposeOp();
+      if (!t || t.getPerm() != ArrayRef<int64_t>{1, 0})
+        continue;
+      Value x = t.getX();
+      auto xt = cast<RankedTensorType>(x.getType());
+      if (xt.getDimSize(0) != pixels || xt.getDimSize(1) != channels)
+        continue;
+      Location loc = op.getLoc();
+      auto f32 = rewriter.getF32Type();
+      Value row = fpga::ReshapeOp::create(rewriter, loc, RankedTensorType::get({1, channels}, f32), s);
+      Value moved = BinaryOp::create(rewriter, loc, xt, x, row);
+      Value back = fpga::TransposeOp::create(rewriter, loc, RankedTensorType::get({channels, pixels}, f32), moved,
+                                             ArrayRef<int64_t>{1, 0});
+      rewriter.replaceOpWithNewOp<fpga::ReshapeOp>(op, y, back);
+      if (view->use_empty()) {
+        rewriter.eraseOp(view);
+        if (t->use_empty())
+          rewriter.eraseOp(t);
+      }
+      return success();
+    }
+    return rewriter.notifyMatchFailure(op, "not a channels-innermost result and a per-channel tensor");
+  }
+};
+
 /// A concatenation along the channels of NCHW tensors (batch 1), each the
 /// layout change of a channels-innermost [pixels, C_k] result
 /// (reshape(transpose(x_k))), becomes one concatenation of the x_k along
@@ -265,8 +313,8 @@ struct SinkConcat : OpRewritePattern<fpga::ConcatOp> {
 struct FpgaCancelLayoutPass : softnpu::impl::FpgaCancelLayoutBase<FpgaCancelLayoutPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkElementwise, SinkBinary<fpga::AddOp>, SinkBinary<fpga::MulOp>, SinkConcat, CancelTransposes>(
-        &getContext());
+    patterns.add<SinkElementwise, SinkBinary<fpga::AddOp>, SinkBinary<fpga::MulOp>, SinkChannelwise<fpga::AddOp>,
+                 SinkChannelwise<fpga::MulOp>, SinkConcat, CancelTransposes>(&getContext());
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };

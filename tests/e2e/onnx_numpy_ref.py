@@ -662,6 +662,8 @@ OPS = {
     "HardSwish": lambda n, a, at: a[0] * _hard_sigmoid(a[0], 1.0 / 6.0, 0.5),
     "BatchNormalization": _batch_norm,
     "ReduceMean": _reduce(np.mean),
+    "GlobalAveragePool": lambda n, a, at: np.mean(a[0], axis=tuple(range(2, a[0].ndim)), keepdims=True),
+    "GlobalMaxPool": lambda n, a, at: np.max(a[0], axis=tuple(range(2, a[0].ndim)), keepdims=True),
     "ReduceMax": _reduce(np.max),
 }
 

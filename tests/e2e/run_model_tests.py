@@ -11,7 +11,8 @@ standalone BatchNormalization, a per-channel PRelu, SiLU, HardSwish and HardSigm
 output_padding and a dilated one, on the NPU as convolutions of the upsampled map; resize_nearest, a nearest
 Resize by 2 x 3 between a convolution and a Relu; conv_concat, a channel Concat of two convolutions feeding a
 third; conv_residual, two ResNet blocks whose skip adds run in their last convolution's chain; channel_shuffle,
-ShuffleNet's Reshape-Transpose-Reshape between two convolutions and a spatial ReduceMean), a matrix that is a graph input (matmul_add), a constant
+ShuffleNet's Reshape-Transpose-Reshape between two convolutions and a spatial ReduceMean; conv_se, a squeeze-and-excitation block whose per-channel gate scales the map channels
+innermost), a matrix that is a graph input (matmul_add), a constant
 Reshape shape (reshape_identity), broadcasting Add (add_bcast), and recurrent
 networks with constant weights: stacked LSTM + GRU + Gemm classifier
 (rnn_stacked), a bidirectional LSTM feeding a reverse RNN with Y_c as a second
@@ -44,12 +45,12 @@ import onnx  # noqa: E402
 import onnx_numpy_ref  # noqa: E402
 from npu_tools import DEFAULT_BIN_DIR, Tally, ToolError, Tools, first_line  # noqa: E402
 
-MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "conv_leaky_max", "conv_clip_min", "conv_groups", "conv_epilogues", "conv_transpose", "resize_nearest", "conv_concat", "conv_residual", "channel_shuffle", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
+MODELS = ["gemm_bias_relu", "mlp2", "shared_hidden", "residual", "conv_leaky_max", "conv_clip_min", "conv_groups", "conv_epilogues", "conv_transpose", "resize_nearest", "conv_concat", "conv_residual", "channel_shuffle", "conv_se", "matmul_add", "add_bcast", "reshape_identity", "unnamed_nodes",
           "rnn_stacked", "rnn_bidir", "rnn_gru_batch", "rnn_lstm_batch_bidir", "rnn_batch_first", "rnn_reverse_h1",
           "pytorch_lstm", "pytorch_gru", "dynamic_batch", "shape_chain"]
 # Shapes given with npu-compile --input-shape (the model leaves them dynamic).
 # Compiled with --placement npu: every node must run on the NPU.
-NPU_ONLY = {"conv_epilogues", "conv_transpose", "resize_nearest", "conv_concat", "conv_residual", "channel_shuffle"}
+NPU_ONLY = {"conv_epilogues", "conv_transpose", "resize_nearest", "conv_concat", "conv_residual", "channel_shuffle", "conv_se"}
 INPUT_SHAPES = {"dynamic_batch": {"x": [5, 20]}, "shape_chain": {"x": [3, 4, 5]}}
 ATOL = RTOL = 1e-5
 

@@ -52,6 +52,9 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
                         -> Reshape [1,6,5,5] -> Conv(4 x 1x1, group 2) -> ReduceMean(axes 2, 3) -> y[1,4]:
                         ShuffleNet's channel shuffle as data movement between NPU layers, and its head's
                         spatial mean as a global average pooling
+  conv_se.onnx          x[1,3,6,6] -> Conv(8 x 3x3) -> HardSwish -> GlobalAveragePool -> Conv 1x1 -> Relu
+                        -> Conv 1x1 -> HardSigmoid -> Mul with the HardSwish output -> Conv(4 x 1x1) -> y[1,4,6,6]:
+                        a squeeze-and-excitation block, its per-channel scale applied channels innermost
 """
 import argparse
 import os
@@ -322,6 +325,26 @@ def channel_shuffle():
     return _model(g)
 
 
+def conv_se():
+    # A squeeze-and-excitation block (MobileNetV3): the feature map scaled per
+    # channel by a gate computed from its own global average.
+    r = _rng("conv_se")
+    nodes = [helper.make_node("Conv", ["x", "W1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("HardSwish", ["c1"], ["h1"], name="hardswish"),
+             helper.make_node("GlobalAveragePool", ["h1"], ["p"], name="squeeze"),
+             helper.make_node("Conv", ["p", "Wf1", "bf1"], ["f1"], name="fc1"),
+             helper.make_node("Relu", ["f1"], ["r1"], name="relu"),
+             helper.make_node("Conv", ["r1", "Wf2", "bf2"], ["f2"], name="fc2"),
+             helper.make_node("HardSigmoid", ["f2"], ["gate"], name="gate", alpha=1.0 / 6.0, beta=0.5),
+             helper.make_node("Mul", ["h1", "gate"], ["e"], name="excite"),
+             helper.make_node("Conv", ["e", "W2"], ["y"], name="conv2")]
+    g = helper.make_graph(nodes, "conv_se", [_io("x", [1, 3, 6, 6])], [_io("y", [1, 4, 6, 6])],
+                          [_weights(r, "W1", 8, 3, 3, 3), _weights(r, "b1", 8), _weights(r, "Wf1", 2, 8, 1, 1),
+                           _weights(r, "bf1", 2), _weights(r, "Wf2", 8, 2, 1, 1), _weights(r, "bf2", 8),
+                           _weights(r, "W2", 4, 8, 1, 1)])
+    return _model(g, opset=14)  # HardSwish is opset 14
+
+
 def conv_epilogues():
     r = _rng("conv_epilogues")
     per_channel = lambda name, lo, hi: numpy_helper.from_array(r.uniform(lo, hi, size=[8]).astype(np.float32), name)
@@ -394,6 +417,7 @@ MODELS = {
     "conv_concat": conv_concat,
     "conv_residual": conv_residual,
     "channel_shuffle": channel_shuffle,
+    "conv_se": conv_se,
     "resize_nearest": resize_nearest,
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,
