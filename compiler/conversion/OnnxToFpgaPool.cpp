@@ -239,13 +239,7 @@ SmallVector<Value> lowerSpatialReduce(Operation *op, ValueRange operands, OpBuil
                "global pooling)");
     return {};
   }
-  RankedTensorType x, y;
-  if (!checkTypes(op, operands[0], op->getResult(0), x, y))
-    return {};
-  SmallVector<int64_t> kernel(x.getShape().drop_front(2));
-  WindowGeometry g = windowGeometry(x, kernel, std::nullopt, std::nullopt, std::nullopt, std::nullopt);
-  const float scale = Kind == fpga::PoolKind::sum ? 1.0f / static_cast<float>(g.h * g.w) : 1.0f;
-  return {pool(b, op->getLoc(), operands[0], g, Kind, scale, y)};
+  return lowerGlobalPool<Kind>(op, operands, b);
 }
 
 } // namespace
