@@ -224,3 +224,46 @@ TEST(ArtifactMatPitch, StaticChecks) {
   e = validateError(pitched(0, 255));
   EXPECT_TRUE(has(e, "uses MRF tiles 255 + 2")) << e;
 }
+
+TEST(ArtifactLoops, IterOperandsAndPitchedReadsAreChecked) {
+  // vv_add ASVRF[a + i x OP_STEP]: a loop of 4 over a 256-vector ASVRF from
+  // vector 250 by 2 reaches 256 at iteration 3; backwards from 4 by -2 would
+  // read -2 at iteration 3.
+  auto addLoop = [](uint32_t a, int32_t step) {
+    Program p;
+    p.swrSigned(SReg::OpStep, step);
+    p.loop(4);
+    p.vrd(MemSpace::Dram, 0);
+    p.insts.push_back(makeInst(Opcode::VvAdd, MemSpace::None, a, 0, isa::kVIter));
+    p.vwr(MemSpace::Dram, 16);
+    p.end();
+    p.endLoop();
+    return p;
+  };
+  std::string e = validateError(withProgram(addLoop(250, 2), 32));
+  EXPECT_TRUE(has(e, "instruction 3 (vv_add 250, iter)")) << e;
+  EXPECT_TRUE(has(e, "ASVRF vectors 256 + 1")) << e;
+  EXPECT_TRUE(has(e, "in loop iteration 3")) << e;
+  e = validateError(withProgram(addLoop(4, -2), 32));
+  EXPECT_TRUE(has(e, "4 + 3 x -2 (OP_STEP) = -2 is negative")) << e;
+  expectValid(withProgram(addLoop(6, -2), 32));
+  // RD_PITCH: 3 rows of 5 elements 10 apart from element 4 end at element 28;
+  // COLS must be a whole number of rows.
+  auto pitched = [](uint32_t cols) {
+    Program p;
+    p.swr(SReg::Cols, cols);
+    p.swr(SReg::RdLen, 5);
+    p.swr(SReg::RdPitch, 10);
+    p.vrd(MemSpace::Dram, 4);
+    p.vwr(MemSpace::Ivrf, 0);
+    p.end();
+    return p;
+  };
+  expectValid(withProgram(pitched(3), 29));
+  e = validateError(withProgram(pitched(3), 28));
+  EXPECT_TRUE(has(e, "reads DRAM element 28")) << e;
+  Program wide = pitched(3);
+  wide.insts[1] = scalarWrite(SReg::RdLen, 20); // 2 vectors a row: 3 is not a whole number of rows
+  e = validateError(withProgram(wide, 100));
+  EXPECT_TRUE(has(e, "COLS 3 is not a whole number of rows of 2 vectors")) << e;
+}
