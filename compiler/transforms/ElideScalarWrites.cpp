@@ -13,11 +13,12 @@
 // s_wr may stand only in a program or loop body).
 //
 // The only control structure is fpga.loop (nested loops included). Its body
-// runs `count` times, each iteration from the state the previous one left,
-// so at the head of the body every register is taken as unknown; after the
-// loop, too (a zero-count loop skips its body). This is the rule the
-// lowering's own register tracking followed before this pass, so loops get
-// the same s_wr as before.
+// runs `count` times, each iteration from the state the previous one left:
+// at the head of the body the registers the body writes (at any depth) are
+// unknown and the others hold what they held before the loop. After a loop
+// that runs (count > 0) the registers it does not write still hold that,
+// and those it writes hold what its body's walk ends with (each iteration
+// ends the same way); a zero-count loop changes nothing.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Passes.h"
@@ -48,6 +49,13 @@ RegState resetState() {
   return s;
 }
 
+/// The registers an s_wr in `block` (or in a loop in it) writes.
+std::array<bool, isa::kNumSRegs> writtenIn(Block &block) {
+  std::array<bool, isa::kNumSRegs> written{};
+  block.walk([&](fpga::SWrOp w) { written[static_cast<unsigned>(w.getReg())] = true; });
+  return written;
+}
+
 /// Walks `block` in program order from `state`, erasing each s_wr that writes
 /// what its register holds; `state` becomes the state at the end.
 void elide(Block &block, RegState &state) {
@@ -61,9 +69,16 @@ void elide(Block &block, RegState &state) {
       else
         held = value;
     } else if (auto loop = dyn_cast<fpga::LoopOp>(op)) {
-      RegState body{}; // unknown at the head of every iteration
-      elide(loop.getBody().front(), body);
-      state = RegState{}; // and after the loop
+      Block &body = loop.getBody().front();
+      const std::array<bool, isa::kNumSRegs> written = writtenIn(body);
+      RegState head = state;
+      for (unsigned r = 0; r < isa::kNumSRegs; ++r)
+        if (written[r])
+          head[r] = std::nullopt;
+      RegState end = head;
+      elide(body, end);
+      if (loop.getCount() > 0)
+        state = end;
     }
   }
 }

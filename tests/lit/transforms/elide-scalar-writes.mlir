@@ -102,11 +102,11 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // -----
 
 // A loop: its body runs again from the state its previous iteration left, so
-// the first write of each register in the body stays even when the value
-// before the loop is the same (RD_STEP, COLS), and the next one of the same
-// value goes. After the loop every register is unknown again: COLS and
-// RD_STEP are written again although the body left them as written. A
-// negative step is a value like any other.
+// the first write of each register the body writes stays even when the
+// value before the loop is the same (RD_STEP, COLS), and the next one of the
+// same value goes. After a loop that runs, the registers its body writes hold
+// what the body ends with (COLS 1, RD_STEP 32: both writes after it go), the
+// others what they held before. A negative step is a value like any other.
 // CHECK-LABEL: fpga.program @loop
 // CHECK-NEXT:  fpga.s_wr COLS, 2
 // CHECK-NEXT:  fpga.s_wr RD_STEP, 32
@@ -131,8 +131,6 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NEXT:      fpga.v_wr IVRF[4]
 // CHECK-NEXT:    }
 // CHECK-NEXT:  }
-// CHECK-NEXT:  fpga.s_wr COLS, 1
-// CHECK-NEXT:  fpga.s_wr RD_STEP, 32
 // CHECK-NEXT:  fpga.loop 2 {
 // CHECK-NEXT:    fpga.s_wr RD_STEP, -1
 // CHECK-NEXT:    fpga.chain {
@@ -182,8 +180,9 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 
 // -----
 
-// Nested loops: the same rule at each head and exit. A write in the outer
-// body before the inner loop is known until the inner loop, then unknown.
+// Nested loops: the same rule at each head and exit. The inner body writes
+// WR_STEP, so it is unknown at the inner head; after the inner loop it holds
+// the 16 the inner body ends with, and the outer body's next write goes.
 // CHECK-LABEL: fpga.program @nested
 // CHECK-NEXT:  fpga.loop 2 {
 // CHECK-NEXT:    fpga.s_wr WR_STEP, 16
@@ -194,7 +193,6 @@ module attributes {fpga.target = #fpga.target<"tiny">} {
 // CHECK-NEXT:        fpga.v_wr DRAM[0] {iter}
 // CHECK-NEXT:      }
 // CHECK-NEXT:    }
-// CHECK-NEXT:    fpga.s_wr WR_STEP, 16
 // CHECK-NEXT:    fpga.chain {
 // CHECK-NEXT:      fpga.v_rd IVRF[0]
 // CHECK-NEXT:      fpga.v_wr DRAM[48] {iter}
