@@ -328,9 +328,9 @@ def FpgaElideScalarWrites : Pass<"fpga-elide-scalar-writes", "mlir::ModuleOp"> {
     dataflow over each fpga.program body in program order: registers start at
     their reset values (ScalarRegs.def), an fpga.s_wr makes its register hold
     its value, and an s_wr of the value the register holds is erased. At the
-    head of an fpga.loop body and after the loop every register is taken as
-    unknown, so the first write of each inside the body and after the loop
-    stays.
+    head of an fpga.loop body the registers the body writes (at any depth)
+    are unknown and the others hold what they held before the loop; after a
+    loop that runs, the registers it writes hold what its body ends with.
   }];
 }
 
