@@ -108,16 +108,25 @@ void foldIntoLinear(PatternRewriter &rewriter, Operation *consumer, fpga::Linear
 /// of single-use fpga.reshape / fpga.transpose views between the two (a
 /// convolution's linear is followed by the transpose back to NCHW): the
 /// views are rebuilt on the fused linear.
+/// Folds `act` into the linear behind its operand's single-use views, if
+/// there is one that can take it.
+bool foldActivation(PatternRewriter &rewriter, fpga::ActivationOp act) {
+  Value v;
+  const SmallVector<Operation *, 4> views = singleUseViews(act.getX(), /*stopAtTranspose=*/false, v);
+  fpga::LinearOp linear = fusableLinear(v);
+  if (!linear)
+    return false;
+  const fpga::Activation kind = act.getKind();
+  foldIntoLinear(rewriter, act, linear, views, [&](fpga::LinearOp f) { f.setActivation(kind); });
+  return true;
+}
+
 struct FuseActivation : OpRewritePattern<fpga::ActivationOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(fpga::ActivationOp act, PatternRewriter &rewriter) const override {
-    Value v;
-    const SmallVector<Operation *, 4> views = singleUseViews(act.getX(), /*stopAtTranspose=*/false, v);
-    fpga::LinearOp linear = fusableLinear(v);
-    if (!linear)
+    if (!foldActivation(rewriter, act))
       return rewriter.notifyMatchFailure(act, "operand is not a linear without activation and other users");
-    foldIntoLinear(rewriter, act, linear, views, [&](fpga::LinearOp f) { f.setActivation(act.getKind()); });
     return success();
   }
 };
@@ -265,12 +274,8 @@ struct FuseSilu : OpRewritePattern<fpga::MulOp> {
       auto silu = fpga::ActivationOp::create(rewriter, loc, mul.getResult().getType(), x, fpga::Activation::silu);
       rewriter.replaceOp(mul, silu.getY());
       rewriter.eraseOp(sigmoid);
-      Value root;
-      const SmallVector<Operation *, 4> views = singleUseViews(x, /*stopAtTranspose=*/false, root);
-      if (fpga::LinearOp linear = fusableLinear(root)) {
-        rewriter.setInsertionPoint(silu);
-        foldIntoLinear(rewriter, silu, linear, views, [&](fpga::LinearOp f) { f.setActivation(fpga::Activation::silu); });
-      }
+      rewriter.setInsertionPoint(silu);
+      foldActivation(rewriter, silu);
       return success();
     }
     return rewriter.notifyMatchFailure(mul, "not x * sigmoid(x)");

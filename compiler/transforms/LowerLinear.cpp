@@ -51,16 +51,11 @@ void Lowerer::residualWindowLoops(Location loc, const ResidualLoop &l, ArrayRef<
   auto stageRows = [&](int64_t s) {
     const int64_t first = s * part, count = std::min(part, l.pixels - first);
     const int64_t src = l.residual + first * l.rowStride;
-    const Access to{"ASVRF", bufferOf(s), l.mfu};
-    if (l.rowLength == l.rowStride && l.rowLength % n_ == 0) { // whole vectors, back to back
-      stage(loc, src, count * l.rowLength, 1, count * l.vectorsPerPixel, {}, to);
-      return;
-    }
     // One chain for the part: rows of rowLength elements RD_PITCH apart, each
     // padded to whole vectors (RD_PITCH is set for this read only).
     setTransfer(loc, count * l.vectorsPerPixel, l.rowLength, 1, std::nullopt);
     setReg(loc, isa::SReg::RdPitch, l.rowStride);
-    chainTo(loc, {"DRAM", src}, std::nullopt, {}, {to});
+    chainTo(loc, {"DRAM", src}, std::nullopt, {}, {{"ASVRF", bufferOf(s), l.mfu}});
     setReg(loc, isa::SReg::RdPitch, 0);
   };
   SmallVector<Step> partSteps(steps.begin(), steps.end());

@@ -276,15 +276,17 @@ private:
           return bad(*why);
         return true;
       }
-      std::string why;
-      const std::optional<isa::DramRead> r =
-          isa::dramReadOf(cols, n, reg(isa::SReg::RdLen), reg(isa::SReg::RdStride), reg(isa::SReg::RdPitch), why);
-      if (in.mem == isa::MemSpace::Dram && !r)
-        return bad(why);
+      std::optional<isa::DramRead> r; // the DRAM read the registers describe
+      if (in.mem == isa::MemSpace::Dram) {
+        std::string why;
+        r = isa::dramReadOf(cols, n, reg(isa::SReg::RdLen), reg(isa::SReg::RdStride), reg(isa::SReg::RdPitch), why);
+        if (!r)
+          return bad(why);
+      }
       if (!addresses(in))
         return false;
       for (const Access &x : accesses_) {
-        if (in.mem != isa::MemSpace::Dram) {
+        if (!r) {
           if (!vrf(in.mem, x.addr, cols, x.where))
             return false;
           continue;

@@ -210,14 +210,26 @@ TEST(SimulatorTest, MultiplyUsesMulVrfAndSecondAddRunsOnMfu1) {
     EXPECT_EQ(y[i], std::fmax(1.0f / (1.0f + std::exp(-(v0[i] - x[i]))), v1[i])) << i;
 }
 
-TEST(SimulatorTest, DramStridedAndBroadcastReads) {
+namespace {
+
+/// A tiny fp32 artifact of 300 DRAM elements whose first `count` hold the
+/// ramp `first`, `first` + 1, ... (returned in `src`), for the read tests.
+artifact::Artifact rampArtifact(size_t count, float first, std::vector<float> &src) {
   artifact::Artifact a;
   setTarget(a, tinyTarget(true));
   a.dramElements = 300;
-  std::vector<float> src(60);
-  for (size_t i = 0; i < src.size(); ++i)
-    src[i] = 1.5f + static_cast<float>(i);
+  src.resize(count);
+  for (size_t i = 0; i < count; ++i)
+    src[i] = first + static_cast<float>(i);
   addDramInit(a, 0, src);
+  return a;
+}
+
+} // namespace
+
+TEST(SimulatorTest, DramStridedAndBroadcastReads) {
+  std::vector<float> src;
+  artifact::Artifact a = rampArtifact(60, 1.5f, src);
   Program p;
   p.swr(SReg::Cols, 2);
   p.swr(SReg::RdLen, 5);
@@ -247,13 +259,8 @@ TEST(SimulatorTest, DramPitchedReadsFillWholeVectorsPerRow) {
   // vectors: 3 rows of 5 elements 7 apart in 3 vectors; then 2 rows of 20
   // elements (2 vectors each) with stride 2 within a row, 50 apart. COLS not
   // a whole number of rows, or a last row past DRAM, is an error.
-  artifact::Artifact a;
-  setTarget(a, tinyTarget(true));
-  a.dramElements = 300;
-  std::vector<float> src(200);
-  for (size_t i = 0; i < src.size(); ++i)
-    src[i] = 0.5f + static_cast<float>(i);
-  addDramInit(a, 0, src);
+  std::vector<float> src;
+  artifact::Artifact a = rampArtifact(200, 0.5f, src);
   Program p;
   p.swr(SReg::Cols, 3);
   p.swr(SReg::RdLen, 5);
@@ -290,17 +297,18 @@ TEST(SimulatorTest, DramPitchedReadsFillWholeVectorsPerRow) {
   bad.vrd(MemSpace::Dram, 0);
   bad.vwr(MemSpace::Ivrf, 0);
   bad.end();
-  a.program = bad.insts;
-  s = makeSim(a);
-  ASSERT_TRUE(s);
-  EXPECT_FALSE(s->run(err));
+  auto runError = [&](const Program &q) {
+    a.program = q.insts;
+    auto t = makeSim(a);
+    std::string e;
+    EXPECT_TRUE(t && !t->run(e));
+    return e;
+  };
+  err = runError(bad);
   EXPECT_NE(err.find("not a whole number of rows"), std::string::npos) << err;
   bad.insts[0] = scalarWrite(SReg::Cols, 6); // rows at 0, 150 and 300: the last reads past DRAM
   bad.insts[2] = scalarWrite(SReg::RdPitch, 150);
-  a.program = bad.insts;
-  s = makeSim(a);
-  ASSERT_TRUE(s);
-  EXPECT_FALSE(s->run(err));
+  err = runError(bad);
   EXPECT_NE(err.find("RD_PITCH 150"), std::string::npos) << err;
 }
 
