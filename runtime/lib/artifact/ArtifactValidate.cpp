@@ -14,6 +14,7 @@
 // checked at both ends of the iterations a walk stands for.
 //
 //===----------------------------------------------------------------------===//
+#include "softnpu/Limits.h"
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/artifact/MatrixLayout.h"
 #include "softnpu/isa/Window.h"
@@ -206,6 +207,8 @@ public:
   }
 
   bool run() { return walk(0, a_.program.size()); }
+  /// The elements one run reads, writes or multiplies (after run()).
+  uint64_t elements() const { return work_; }
 
 private:
   /// The loop iterations one walk of a body stands for: [first, last].
@@ -224,6 +227,10 @@ private:
       if (in.op != isa::Opcode::Loop) {
         if (!check(in))
           return false;
+        work_ = addSat(work_, mulSat(runs(), elementsOf(in)));
+        if (work_ > limits::kMaxWorkElements)
+          return bad("the program moves or multiplies more than " + std::to_string(limits::kMaxWorkElements) +
+                     " elements per run (the limit)");
         continue;
       }
       const size_t endLoop = plan_.loopEnd[i];
@@ -347,6 +354,39 @@ private:
 
   uint64_t reg(isa::SReg r) const { return regs_[static_cast<unsigned>(r)]; }
 
+  /// How many times this walk's instructions run: the iterations each
+  /// enclosing loop's walk stands for, multiplied.
+  uint64_t runs() const {
+    uint64_t r = 1;
+    for (const Iterations &it : iters_)
+      r = mulSat(r, it.last - it.first + 1);
+    return r;
+  }
+
+  /// The elements `in` (already checked) reads, writes or multiplies: its
+  /// share of a run's work. Control (s_wr, end_chain) moves none; the
+  /// executed-instruction limit bounds it.
+  uint64_t elementsOf(const isa::Inst &in) const {
+    const uint64_t n = t_.nativeDim, tile = n * n;
+    switch (in.op) {
+    case isa::Opcode::MvMul:
+      return mulSat(mulSat(reg(isa::SReg::Rows), reg(isa::SReg::Cols)), tile);
+    case isa::Opcode::MRd:
+      if (in.flags & isa::kMRdStream) {
+        const MatrixEntry &m = a_.matrices[in.a];
+        return mulSat(mulSat(m.rowTiles, m.colTiles), tile);
+      }
+      return mulSat(mulSat(reg(isa::SReg::Rows), reg(isa::SReg::Cols)), tile);
+    case isa::Opcode::VRd:
+      return mulSat(reg(isa::SReg::Cols), n);
+    case isa::Opcode::SWr:
+    case isa::Opcode::EndChain:
+      return 0;
+    default:
+      return mulSat(width_, n);
+    }
+  }
+
   /// One address a v_rd / v_wr / point-wise op uses, and " in loop iteration i" for an iter
   /// address (to append to messages).
   struct Access {
@@ -464,6 +504,7 @@ private:
   std::vector<Access> accesses_;  ///< scratch of addresses()
   uint64_t width_ = 0;            ///< vectors the current chain carries
   uint64_t visits_ = 0, budget_ = 0;
+  uint64_t work_ = 0;             ///< elementsOf summed over the run so far
   size_t idx_ = 0;
 };
 
@@ -520,7 +561,9 @@ bool checkSegments(const Artifact &a, std::string &error) {
   return true;
 }
 
-bool validate(const Artifact &a, std::string &error) {
+bool validate(const Artifact &a, std::string &error, RunCost *cost) {
+  if (cost)
+    *cost = {};
   const target::Target &t = a.target;
   if (auto err = t.validate())
     return fail(error, "artifact target: " + *err);
@@ -529,6 +572,10 @@ bool validate(const Artifact &a, std::string &error) {
   if (a.dramElements > t.dramBytes / 4)
     return fail(error, "artifact needs " + std::to_string(a.dramElements) + " DRAM elements but target '" + t.name +
                            "' has " + std::to_string(t.dramBytes) + " bytes of DRAM");
+  if (a.dramElements > limits::kMaxArtifactDramBytes / 4)
+    return fail(error, "artifact needs " + std::to_string(a.dramElements) + " DRAM elements, above the limit of " +
+                           std::to_string(limits::kMaxArtifactDramBytes / 4) + " (" +
+                           std::to_string(limits::kMaxArtifactDramBytes) + " bytes)");
   if (!checkTensors(a, a.inputs, "input", error) || !checkTensors(a, a.outputs, "output", error))
     return false;
 
@@ -556,6 +603,13 @@ bool validate(const Artifact &a, std::string &error) {
   ProgramChecker checker(a, plan, err);
   if (!checker.run())
     return fail(error, "artifact program: " + err);
+  const uint64_t executed = isa::executedInstructions(a.program, plan);
+  if (executed > limits::kMaxExecutedInstructions)
+    return fail(error, "artifact program executes " + std::to_string(executed) +
+                           " instructions per run (loops unrolled), above the limit of " +
+                           std::to_string(limits::kMaxExecutedInstructions));
+  if (cost)
+    *cost = {executed, checker.elements()};
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include "softnpu/target/Target.h"
 
 #include "Presets.h"
+#include "softnpu/Limits.h"
 
 #include <nlohmann/json.hpp>
 
@@ -106,31 +107,48 @@ std::optional<std::string> checkFields(const Target &t) {
       if (t.mfuOperations[j] == op)
         return fieldError("mfu_operations", "lists '" + op + "' twice");
   }
-  if (t.networkQueueDepth == 0)
-    return fieldError("network_queue_depth", "must be positive");
   if (!t.mfuFormat.isValid() || !t.mfuFormat.isScalar())
     return fieldError("mfu_format", "must be fp32, bf16 or fp16 (is '" + t.mfuFormat.name() + "')");
   if (!numerics::parseRounding(numerics::roundingName(t.rounding)))
     return fieldError("rounding", "is not a valid rounding mode");
 
-  if (t.nativeDim == 0)
-    return fieldError("native_dim", "must be positive");
-  if (t.tileEngines == 0)
-    return fieldError("tile_engines", "must be positive");
-  if (t.lanes == 0)
-    return fieldError("lanes", "must be positive");
+  // Positive, and within the limits of softnpu/Limits.h (docs/limits.md):
+  // the simulator allocates register files from these fields.
+  const struct {
+    const char *field;
+    uint64_t value, max;
+  } counts[] = {{"native_dim", t.nativeDim, limits::kMaxNativeDim},
+                {"tile_engines", t.tileEngines, limits::kMaxTileEngines},
+                {"lanes", t.lanes, limits::kMaxLanes},
+                {"ivrf_depth", t.ivrfDepth, limits::kMaxVrfDepth},
+                {"asvrf_depth", t.asvrfDepth, limits::kMaxVrfDepth},
+                {"mulvrf_depth", t.mulvrfDepth, limits::kMaxVrfDepth},
+                {"mrf_tiles", t.mrfTiles, limits::kMaxMrfTiles},
+                {"network_queue_depth", t.networkQueueDepth, limits::kMaxNetworkQueueDepth}};
+  for (const auto &c : counts) {
+    if (c.value == 0)
+      return fieldError(c.field, "must be positive");
+    if (c.value > c.max)
+      return fieldError(c.field, "is " + std::to_string(c.value) + ", above the limit of " + std::to_string(c.max));
+  }
   if (t.numMfus < 1 || t.numMfus > kMaxMfus)
     return fieldError("num_mfus", "must be 1.." + std::to_string(kMaxMfus));
-  if (t.ivrfDepth == 0)
-    return fieldError("ivrf_depth", "must be positive");
-  if (t.asvrfDepth == 0)
-    return fieldError("asvrf_depth", "must be positive");
-  if (t.mulvrfDepth == 0)
-    return fieldError("mulvrf_depth", "must be positive");
-  if (t.mrfTiles == 0)
-    return fieldError("mrf_tiles", "must be positive");
+  const uint64_t vectorBytes = uint64_t{t.nativeDim} * 4;
+  const uint64_t vrfBytes = (t.ivrfDepth + uint64_t{t.numMfus} * (t.asvrfDepth + t.mulvrfDepth)) * vectorBytes;
+  if (vrfBytes > limits::kMaxVrfBytes)
+    return fieldError("ivrf_depth", "with asvrf_depth, mulvrf_depth, num_mfus and native_dim makes " +
+                                        std::to_string(vrfBytes) + " bytes of vector registers, above the limit of " +
+                                        std::to_string(limits::kMaxVrfBytes));
+  const uint64_t mrfBytes = uint64_t{t.mrfTiles} * t.nativeDim * vectorBytes;
+  if (mrfBytes > limits::kMaxMrfBytes)
+    return fieldError("mrf_tiles", "with native_dim makes " + std::to_string(mrfBytes) +
+                                       " bytes of matrix registers (as fp32), above the limit of " +
+                                       std::to_string(limits::kMaxMrfBytes));
   if (t.dramBytes == 0 || t.dramBytes % 4 != 0)
     return fieldError("dram_bytes", "must be a positive multiple of 4 (DRAM holds fp32 elements)");
+  if (t.dramBytes > limits::kMaxTargetDramBytes)
+    return fieldError("dram_bytes", "is " + std::to_string(t.dramBytes) + ", above the limit of " +
+                                        std::to_string(limits::kMaxTargetDramBytes));
   if (!(std::isfinite(t.clockMHz) && t.clockMHz > 0))
     return fieldError("clock_mhz", "must be a positive finite number");
   if (!(std::isfinite(t.dramBandwidthGBps) && t.dramBandwidthGBps > 0))

@@ -105,7 +105,7 @@ TEST(TargetTest, JsonRoundTripOfNonDefaultValues) {
   Target t = tiny();
   t.name = "custom \"quoted\"";
   t.clockMHz = 123.456;
-  t.dramBytes = (uint64_t{1} << 40) + 4;
+  t.dramBytes = (uint64_t{1} << 39) + 4; // beyond 32 bits
   t.rounding = Rounding::TowardZero;
   t.dramBandwidthGBps = 12.5;
   t.dramLatencyCycles = 77;
