@@ -63,7 +63,9 @@ bool measureFootprint(const artifact::Artifact &a, Footprint &out, std::string &
 
 bool measure(const artifact::Artifact &a, const std::map<std::string, api::Tensor> &inputs, Measurement &out,
              std::string &error) {
-  std::unique_ptr<api::Model> model = api::Model::fromArtifact(a);
+  std::unique_ptr<api::Model> model = api::Model::fromArtifact(a, error);
+  if (!model)
+    return false;
   std::unique_ptr<api::Session> session = api::Session::create(*model, error);
   if (!session)
     return false;

@@ -42,6 +42,13 @@ size_t Tensor::count() const {
   return size ? bytes.size() / size : 0;
 }
 
+/// The state of one run at a time: a device (one-segment model) or a
+/// segment runner (a model with host segments).
+struct Session::Worker {
+  std::unique_ptr<Device> device;
+  std::unique_ptr<SegmentRunner> runner;
+};
+
 Session::~Session() = default;
 
 std::string tensorRecordName(const artifact::Artifact &a, size_t record) {
@@ -52,31 +59,67 @@ std::string tensorRecordName(const artifact::Artifact &a, size_t record) {
 }
 
 std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) {
-  std::optional<artifact::Artifact> a = artifact::readFile(path, error);
+  std::optional<artifact::Artifact> a = artifact::readFile(path, error); // validates
   if (!a)
     return nullptr;
-  return fromArtifact(std::move(*a));
+  auto model = std::make_unique<Model>();
+  model->art_ = std::move(*a);
+  return model;
 }
 
-std::unique_ptr<Model> Model::fromArtifact(artifact::Artifact a) {
+std::unique_ptr<Model> Model::fromArtifact(artifact::Artifact a, std::string &error) {
+  if (!artifact::validate(a, error))
+    return nullptr;
   auto model = std::make_unique<Model>();
   model->art_ = std::move(a);
   return model;
 }
 
 std::unique_ptr<Session> Session::create(const Model &model, std::string &error) {
-  auto session = std::make_unique<Session>();
+  auto session = std::unique_ptr<Session>(new Session());
   session->model_ = &model;
-  if (model.artifact().segmented()) {
-    session->runner_ = createSegmentRunner(model.artifact(), error);
-    if (!session->runner_)
-      return nullptr;
-    return session;
-  }
-  session->device_ = createSimulatorDevice();
-  if (!session->device_->prepare(model.artifact(), error))
+  std::unique_ptr<Worker> first = session->makeWorker(error);
+  if (!first)
     return nullptr;
+  session->idle_.push_back(std::move(first));
   return session;
+}
+
+std::unique_ptr<Session::Worker> Session::makeWorker(std::string &error) const {
+  const artifact::Artifact &a = model_->artifact();
+  try {
+    auto w = std::make_unique<Worker>();
+    if (a.segmented()) {
+      w->runner = createSegmentRunner(a, error);
+      if (!w->runner)
+        return nullptr;
+      return w;
+    }
+    w->device = createSimulatorDevice();
+    if (!w->device->prepare(a, error))
+      return nullptr;
+    return w;
+  } catch (const std::bad_alloc &) {
+    error = "out of host memory preparing the simulator for this artifact";
+    return nullptr;
+  }
+}
+
+std::unique_ptr<Session::Worker> Session::takeWorker(std::string &error) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Worker> w = std::move(idle_.back());
+      idle_.pop_back();
+      return w;
+    }
+  }
+  return makeWorker(error); // another run holds every worker
+}
+
+void Session::returnWorker(std::unique_ptr<Worker> w) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  idle_.push_back(std::move(w));
 }
 
 bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs,
@@ -120,11 +163,30 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
       return false;
     }
   }
-  if (runner_) {
+  std::unique_ptr<Worker> w = takeWorker(error);
+  if (!w)
+    return false;
+  bool ok = false;
+  try {
+    ok = runOn(*w, ordered, outputs, error, nodeTensors, profile);
+  } catch (const std::bad_alloc &) {
+    error = "out of host memory running this artifact";
+    // The worker may be half-way through a run: drop it, a later run makes
+    // a fresh one.
+    return false;
+  }
+  returnWorker(std::move(w));
+  return ok;
+}
+
+bool Session::runOn(Worker &w, const std::vector<const Tensor *> &ordered, std::map<std::string, Tensor> &outputs,
+                    std::string &error, std::map<std::string, Tensor> *nodeTensors, timing::Profile *profile) {
+  const artifact::Artifact &a = model_->artifact();
+  if (w.runner) {
     std::vector<Tensor> results;
     if (nodeTensors)
       nodeTensors->clear();
-    if (!runner_->run(ordered, results, error, nodeTensors, profile))
+    if (!w.runner->run(ordered, results, error, nodeTensors, profile))
       return false;
     outputs.clear();
     for (size_t i = 0; i < a.outputs.size() && i < results.size(); ++i)
@@ -132,7 +194,7 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
     return true;
   }
   std::vector<Tensor> results, records;
-  if (!device_->execute(ordered, results, error, nodeTensors ? &records : nullptr, profile))
+  if (!w.device->execute(ordered, results, error, nodeTensors ? &records : nullptr, profile))
     return false;
   outputs.clear();
   for (size_t i = 0; i < a.outputs.size() && i < results.size(); ++i)

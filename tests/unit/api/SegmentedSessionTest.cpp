@@ -88,8 +88,11 @@ artifact::Artifact negRelu() {
 
 std::map<std::string, api::Tensor> runOrFail(const artifact::Artifact &a,
                                              const std::map<std::string, api::Tensor> &in) {
-  auto model = api::Model::fromArtifact(a);
   std::string err;
+  auto model = api::Model::fromArtifact(a, err);
+  EXPECT_TRUE(model) << err;
+  if (!model)
+    return {};
   auto session = api::Session::create(*model, err);
   EXPECT_TRUE(session) << err;
   std::map<std::string, api::Tensor> out;
@@ -114,7 +117,8 @@ TEST(SegmentedSession, HostThenNpu) {
   // from the host to the NPU (one transfer); y, a graph output, leaves
   // through the network queues (one request). The host's Neg is on the host
   // cpu track, before the NPU's chains.
-  auto model = api::Model::fromArtifact(a);
+  auto model = api::Model::fromArtifact(a, err);
+  ASSERT_TRUE(model) << err;
   auto session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
   timing::Profile profile;
@@ -145,8 +149,9 @@ TEST(SegmentedSession, HostThenNpu) {
 // session gives for its inputs.
 TEST(SegmentedSession, RunsAgainWithNewInputs) {
   artifact::Artifact a = negRelu();
-  auto model = api::Model::fromArtifact(a);
   std::string err;
+  auto model = api::Model::fromArtifact(a, err);
+  ASSERT_TRUE(model) << err;
   auto session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
   for (uint32_t seed : {3u, 4u, 5u, 3u}) {
@@ -215,8 +220,9 @@ TEST(SegmentedSession, TypedInputsAndOutputs) {
     EXPECT_EQ(got[k], -values[k]);
 
   // A float32 tensor for an int64 input is refused, naming both types.
-  auto model = api::Model::fromArtifact(a);
   std::string err;
+  auto model = api::Model::fromArtifact(a, err);
+  ASSERT_TRUE(model) << err;
   auto session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
   std::map<std::string, api::Tensor> outs;
@@ -246,8 +252,9 @@ TEST(SegmentedSession, HostKernelErrorNamesTheNode) {
   a.inputs = {{"data", artifact::DType::F32, {3}, 0}};
   a.outputs = {{"y", artifact::DType::F32, {1}, 0}};
   a.segments.push_back(hostSegment(m.SerializeAsString(), {"data"}, {"y"}));
-  auto model = api::Model::fromArtifact(a);
   std::string err;
+  auto model = api::Model::fromArtifact(a, err);
+  ASSERT_TRUE(model) << err;
   auto session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
   std::map<std::string, api::Tensor> outs;
@@ -268,8 +275,9 @@ TEST(SegmentedSession, HostSegmentBoundariesAreTensors) {
   a.inputs = {{"x", artifact::DType::F32, {1, kTinyDim}, 0}};
   a.outputs = {{"s", artifact::DType::F32, {1, kTinyDim}, 0}};
   a.segments.push_back(hostSegment(m.SerializeAsString(), {"x"}, {"s"}));
-  auto model = api::Model::fromArtifact(a);
   std::string err;
+  auto model = api::Model::fromArtifact(a, err);
+  ASSERT_TRUE(model) << err;
   EXPECT_FALSE(api::Session::create(*model, err));
   EXPECT_EQ(err, "segment 0 (host): output 's' is seq(tensor(float32)); values between segments must be tensors");
 }
@@ -290,8 +298,9 @@ TEST(SegmentedSession, KernelsOfSubgraphsAreCheckedUpFront) {
   a.inputs = {{"m", artifact::DType::I64, {}, 0}};
   a.outputs = {{"y", artifact::DType::I64, {}, 0}};
   a.segments.push_back(hostSegment(m.SerializeAsString(), {"m"}, {"y"}));
-  auto model = api::Model::fromArtifact(a);
   std::string err;
+  auto model = api::Model::fromArtifact(a, err);
+  ASSERT_TRUE(model) << err;
   EXPECT_FALSE(api::Session::create(*model, err));
   EXPECT_EQ(err, "segment 0 (host): node 'coin' (Bernoulli): this runtime has no host kernel for the op");
 }

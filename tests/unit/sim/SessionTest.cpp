@@ -27,7 +27,10 @@ std::unique_ptr<api::Model> reluModel() {
   p.end();
   setProgram(a, p.insts);
   a.producer = "SimulatorTest";
-  return api::Model::fromArtifact(a);
+  std::string err;
+  auto model = api::Model::fromArtifact(a, err);
+  EXPECT_TRUE(model) << err;
+  return model;
 }
 } // namespace
 
@@ -64,9 +67,8 @@ TEST(SessionTest, CreateReportsInvalidPrograms) {
   artifact::Artifact a = reluModel()->artifact();
   a.program.pop_back(); // drop end_chain
   a.instNode.pop_back();
-  auto model = api::Model::fromArtifact(a);
   std::string err;
-  EXPECT_FALSE(api::Session::create(*model, err));
+  EXPECT_FALSE(api::Model::fromArtifact(a, err));
   EXPECT_NE(err.find("end_chain"), std::string::npos) << err;
   EXPECT_FALSE(api::Model::load("/nonexistent/model.npu", err));
   EXPECT_FALSE(err.empty());

@@ -81,7 +81,8 @@ const timing::NodeProfile *findNode(const timing::Profile &p, const std::string 
 
 timing::Profile runProfile() {
   std::string err;
-  std::unique_ptr<api::Model> model = api::Model::fromArtifact(fcArtifact());
+  std::unique_ptr<api::Model> model = api::Model::fromArtifact(fcArtifact(), err);
+  EXPECT_TRUE(model) << err;
   std::unique_ptr<api::Session> session = api::Session::create(*model, err);
   EXPECT_TRUE(session) << err;
   timing::Profile p;

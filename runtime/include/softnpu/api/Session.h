@@ -22,6 +22,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,12 @@ struct Tensor {
 /// A loaded, validated artifact.
 class Model {
 public:
+  /// Reads and validates a .npu file; null and a one-line `error` when it is
+  /// unreadable or invalid.
   static std::unique_ptr<Model> load(const std::string &path, std::string &error);
-  static std::unique_ptr<Model> fromArtifact(artifact::Artifact a);
+  /// Validates `a` (artifact::validate); null and a one-line `error` when it
+  /// is invalid.
+  static std::unique_ptr<Model> fromArtifact(artifact::Artifact a, std::string &error);
   const artifact::Artifact &artifact() const { return art_; }
 
 private:
@@ -75,10 +80,14 @@ public:
 
 class SegmentRunner;
 
+/// Runs one model. run() may be called from several threads at once: each
+/// concurrent run gets its own simulator state (a worker made on first need
+/// and kept for later runs), so results are those of a single-threaded run.
+/// No call ever throws; running out of host memory is an error like others.
 class Session {
 public:
   ~Session();
-  /// Creates a session on the bit-accurate simulator.
+  /// Creates a session on the bit-accurate simulator, with one worker ready.
   static std::unique_ptr<Session> create(const Model &model, std::string &error);
   /// Checks names and shapes of `inputs` against the signature (every input
   /// present, no unknown names, exact shape) and runs. Outputs keyed by name.
@@ -93,9 +102,16 @@ public:
   const Model &model() const { return *model_; }
 
 private:
+  struct Worker;
+  std::unique_ptr<Worker> makeWorker(std::string &error) const;
+  std::unique_ptr<Worker> takeWorker(std::string &error);
+  void returnWorker(std::unique_ptr<Worker> w);
+  bool runOn(Worker &w, const std::vector<const Tensor *> &ordered, std::map<std::string, Tensor> &outputs,
+             std::string &error, std::map<std::string, Tensor> *nodeTensors, timing::Profile *profile);
+
   const Model *model_ = nullptr;
-  std::unique_ptr<Device> device_;        ///< a one-segment (format 2) model
-  std::unique_ptr<SegmentRunner> runner_; ///< a model with segments (format 3)
+  std::mutex mutex_;                          ///< guards idle_
+  std::vector<std::unique_ptr<Worker>> idle_; ///< workers no run is using
 };
 
 } // namespace softnpu::api
