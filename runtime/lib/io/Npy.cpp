@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/io/Npy.h"
+#include "softnpu/io/TensorFile.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -283,6 +284,8 @@ std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &
 }
 
 std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error) {
+  if (!checkedFileSize(path, error))
+    return std::nullopt;
   NpyFile f;
   f.path_ = path;
   f.in_ = std::make_unique<std::ifstream>(path, std::ios::binary | std::ios::ate);

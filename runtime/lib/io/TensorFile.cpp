@@ -3,12 +3,15 @@
 
 #include "softnpu/io/Npy.h"
 #include "softnpu/io/TensorProto.h"
+#include "softnpu/Limits.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+
+#include <sys/stat.h>
 
 namespace softnpu::io {
 
@@ -22,7 +25,32 @@ const char *elemTypeName(ElemType t) {
   return "unknown";
 }
 
+std::optional<uint64_t> checkedFileSize(const std::string &path, std::string &error) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return std::nullopt;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    error = "cannot read '" + path + "': it is a directory";
+    return std::nullopt;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = "cannot read '" + path + "': not a regular file";
+    return std::nullopt;
+  }
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size > limits::kMaxTensorFileBytes) {
+    error = "'" + path + "' is " + std::to_string(size) + " bytes, above the limit of " +
+            std::to_string(limits::kMaxTensorFileBytes) + " for a tensor file";
+    return std::nullopt;
+  }
+  return size;
+}
+
 bool readFileBytes(const std::string &path, std::string &bytes, std::string &error) {
+  if (!checkedFileSize(path, error))
+    return false;
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
@@ -32,7 +60,7 @@ bool readFileBytes(const std::string &path, std::string &bytes, std::string &err
   // megabytes, which a stream copy into a growing buffer reads several times.
   const std::streamoff size = in.tellg();
   in.seekg(0);
-  if (size < 0 || !in) {
+  if (size < 0 || !in || static_cast<uint64_t>(size) > limits::kMaxTensorFileBytes) {
     error = "cannot read '" + path + "'";
     return false;
   }

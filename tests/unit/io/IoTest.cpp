@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 using namespace softnpu::io;
@@ -259,6 +260,25 @@ TEST(TensorFile, PicksReaderByExtension) {
   EXPECT_TRUE(contains(err, pb)) << err;
   std::remove(npy.c_str());
   std::remove(pb.c_str());
+}
+
+TEST(TensorFile, OnlyRegularFilesAreRead) {
+  // A directory and an endless device, named as tensor files: one line each,
+  // before a byte is read (/dev/zero once grew the reader past 4 GB).
+  std::string err;
+  const std::string dir = tempPath("adir.npy");
+  std::filesystem::create_directories(dir);
+  EXPECT_FALSE(readTensorFile(dir, err).has_value());
+  EXPECT_EQ(err, "cannot read '" + dir + "': it is a directory");
+  for (const char *name : {"zero.npy", "zero.pb"}) {
+    const std::string link = tempPath(name);
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink("/dev/zero", link);
+    EXPECT_FALSE(readTensorFile(link, err).has_value());
+    EXPECT_EQ(err, "cannot read '" + link + "': not a regular file");
+    std::filesystem::remove(link);
+  }
+  std::filesystem::remove(dir);
 }
 
 //===----------------------------------------------------------------------===//

@@ -32,8 +32,14 @@ struct TensorData {
 /// failure returns nullopt and sets `error` to one line naming the path.
 std::optional<TensorData> readTensorFile(const std::string &path, std::string &error);
 
-/// Reads a whole file; on failure sets `error` naming the path.
+/// Reads a whole file; on failure sets `error` naming the path. The file must
+/// be a regular file of at most limits::kMaxTensorFileBytes.
 bool readFileBytes(const std::string &path, std::string &bytes, std::string &error);
+
+/// The size of `path`, checked before it is read: a regular file (not a
+/// directory or a device that never ends) of at most
+/// limits::kMaxTensorFileBytes. On failure sets `error` naming the path.
+std::optional<uint64_t> checkedFileSize(const std::string &path, std::string &error);
 
 } // namespace softnpu::io
 
