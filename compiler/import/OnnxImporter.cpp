@@ -4,6 +4,7 @@
 #include "compiler/import/NodeAttrs.h"
 #include "compiler/import/ShapeFolding.h"
 #include "compiler/import/WeightPayloads.h"
+#include "compiler/import/DeclaredSizes.h"
 #include "compiler/import/WindowChecks.h"
 #include "dialects/FloatData.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -615,6 +616,7 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
       throw ImportError("not a valid ONNX model (protobuf parse failed)");
     if (stripped)
       std::string().swap(stripped->bytes);
+    checkDeclaredSizes(model.graph(), stripped ? stripped->payloads : std::vector<std::optional<std::string_view>>{});
     try {
       onnx::checker::check_model(model);
     } catch (const std::exception &e) {
