@@ -47,16 +47,20 @@ private:
   std::string last_;
 };
 
-/// Routes the context's diagnostics to `diag` while it lives. Counts errors so
-/// a failure without a message can still be reported.
+/// Routes the context's diagnostics to `diag` while it lives. Only the first
+/// error is shown (a pass that fails on every node of a 2,000-node model
+/// would print 2,000 lines); the others are counted in one note at the end.
+/// Counts errors so a failure without a message can still be reported.
 class DiagnosticRoute {
 public:
   DiagnosticRoute(mlir::MLIRContext &ctx, const std::string &path, const DiagnosticFn &diag)
       : diag_(diag), handler_(&ctx, [this, path](mlir::Diagnostic &d) {
           switch (d.getSeverity()) {
           case mlir::DiagnosticSeverity::Error:
-            ++errors_;
-            send(Severity::Error, path + ": " + d.str());
+            if (errors_++ == 0)
+              send(Severity::Error, path + ": " + d.str());
+            else
+              ++hidden_;
             break;
           case mlir::DiagnosticSeverity::Warning:
             send(Severity::Warning, path + ": " + d.str());
@@ -69,6 +73,11 @@ public:
           }
           return mlir::success();
         }) {}
+  ~DiagnosticRoute() {
+    if (hidden_)
+      send(Severity::Note, std::to_string(hidden_) + " more error" + (hidden_ == 1 ? "" : "s") +
+                               " after the first, not shown");
+  }
   void send(Severity s, const std::string &message) {
     if (diag_)
       diag_(s, message);
@@ -82,7 +91,7 @@ public:
 
 private:
   const DiagnosticFn &diag_;
-  unsigned errors_ = 0;
+  unsigned errors_ = 0, hidden_ = 0;
   mlir::ScopedDiagnosticHandler handler_;
 };
 

@@ -13,7 +13,12 @@ tests/inputs/onnx and a generated Einsum model), a host kernel's run-time error
 a bad precision, npu-compile command-line errors (an unknown option, an option
 without its value, no model), a corrupt artifact (byte flips in header, middle and end; a
 truncated file), a wrong input shape, a missing input, an unknown input name,
-nonexistent model / artifact / input files.
+nonexistent model / artifact / input files; declared sizes past the data or
+the limits of docs/limits.md (a weight larger than its bytes, ConstantOfShape
+of 2^31, Expand to 2^62: refused before any allocation or shape inference);
+2,000 nodes that all fail under --placement=npu, named with "\n" and "\r"
+(one error line, the names escaped, then a note counting the others); an input file that
+is a directory or /dev/zero.
 
 Usage: bad_input_tests.py --bin-dir DIR [--work-dir D] [--inputs-dir tests/inputs/onnx]
 Prints "PASS/FAIL case: detail" and "N passed, M failed"; exits 1 if any failed.
@@ -35,9 +40,16 @@ CRASH_MARKERS = ("segmentation", "terminate called", "stack dump", "assertion",
                  "please submit a bug report", "core dumped", "traceback")
 
 
-def check(proc, tool, must_contain):
-    """Returns (ok, detail) for one finished process."""
+def check(proc, tool, must_contain, notes=()):
+    """Returns (ok, detail) for one finished process. `notes`: words of the
+    "<tool>: note: " lines that must follow the error line (a count of errors
+    not shown), one line each."""
     lines = [l for l in proc.stderr.splitlines() if l.strip()]
+    note_lines = [l for l in lines[1:] if l.startswith(f"{tool}: note: ")]
+    if notes:
+        if len(note_lines) != len(notes) or any(w not in l for w, l in zip(notes, note_lines)):
+            return False, f"expected notes {list(notes)} after the error: {' | '.join(lines[1:4])}"
+        lines = [l for l in lines if l not in note_lines]
     shown = lines[0] if lines else "<no stderr>"
     if proc.returncode == 0:
         return False, f"exit 0 (expected failure); stderr: {shown}"
@@ -76,6 +88,41 @@ def gather_model(path):
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
     m.ir_version = 7
     onnx.save(m, path)
+
+
+def save_model(path, nodes, inputs, outputs, initializers=()):
+    g = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 7
+    with open(path, "wb") as f:  # onnx.save would check the model
+        f.write(m.SerializeToString())
+
+
+def short_weight_model(path):
+    """A [4, 2^26] weight holding 16 bytes: once allocated in full (1 GB) before the size check."""
+    w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4, 1 << 26], raw_data=b"\0" * 16)
+    save_model(path, [helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+               [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1 << 26])], [w])
+
+
+def shape_input_model(path, op, value):
+    """op(x, shape) or op(shape) with a constant shape of one huge entry."""
+    shape = helper.make_tensor("shape", TensorProto.INT64, [1], [value])
+    inputs = ["shape"] if op == "ConstantOfShape" else ["x", "shape"]
+    save_model(path, [helper.make_node(op, inputs, ["y"], name="big")],
+               [] if op == "ConstantOfShape" else [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [shape])
+
+
+def failing_chain_model(path, n):
+    """n Sin nodes (no NPU lowering) named with a newline and a carriage return."""
+    nodes, prev = [], "x"
+    for i in range(n):
+        nodes.append(helper.make_node("Sin", [prev], [f"t{i}"], name=f"n\n{i}\r"))
+        prev = f"t{i}"
+    save_model(path, nodes, [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+               [helper.make_tensor_value_info(prev, TensorProto.FLOAT, [1, 4])])
 
 
 def corrupt(src, dst, how):
@@ -144,6 +191,20 @@ def main():
                                                    "npu-compile", ["--target"]))
     case("no model", lambda: check(tools._run([tools.path("npu-compile")], timeout=60), "npu-compile",
                                    ["no input model"]))
+    short = wk("short_weight.onnx")
+    short_weight_model(short)
+    case("weight declared larger than its data", lambda: check(compile_(short), "npu-compile",
+                                                               ["'w'", "[4, 67108864]", "holds 16 bytes"]))
+    for op, value in (("ConstantOfShape", 1 << 31), ("Expand", 1 << 62)):
+        path = wk(f"huge_{op}.onnx")
+        shape_input_model(path, op, value)
+        case(f"{op} of {value}", lambda path=path, op=op, value=value: check(
+            compile_(path), "npu-compile", ["'big'", op, str(value), "docs/limits.md"]))
+    chain = wk("failing_chain.onnx")
+    failing_chain_model(chain, 2000)
+    case("2,000 failing nodes with newlines in their names", lambda: check(
+        compile_(chain, extra=strict), "npu-compile", ["'n\\n0\\r' (Sin)"],
+        notes=["1999 more errors after the first, not shown"]))
 
     # --- npu-run ------------------------------------------------------------
     good = wk("good.npu")
@@ -174,6 +235,15 @@ def main():
         case("nonexistent input file", lambda: check(
             tools.run(good, [("x", wk("no_such_input.npy"))], timeout=120), "npu-run",
             ["no_such_input.npy"]))
+        directory = wk("a_directory.npy")
+        os.makedirs(directory, exist_ok=True)
+        case("input file is a directory", lambda: check(tools.run(good, [("x", directory)], timeout=120),
+                                                        "npu-run", ["a_directory.npy", "is a directory"]))
+        endless = wk("endless.npy")
+        if not os.path.lexists(endless):
+            os.symlink("/dev/zero", endless)
+        case("input file is /dev/zero", lambda: check(tools.run(good, [("x", endless)], timeout=120),
+                                                      "npu-run", ["endless.npy", "not a regular file"]))
         case("nonexistent artifact", lambda: check(
             tools.run(wk("no_such_artifact.npu"), [("x", x)], timeout=120), "npu-run",
             ["no_such_artifact.npu"]))

@@ -15,6 +15,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Driver.h"
+#include "tools/common/FatalError.h"
+#include "tools/common/OneLine.h"
 #include "tools/common/ParseArgs.h"
 #include "tools/common/ProgressLine.h"
 
@@ -27,6 +29,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -39,7 +42,7 @@ constexpr const char *kTool = "npu-compile";
 constexpr const char *kVersion = "0.1.0";
 
 int fail(const std::string &msg) {
-  std::fprintf(stderr, "%s: error: %s\n", kTool, msg.c_str());
+  std::fprintf(stderr, "%s: error: %s\n", kTool, softnpu::tools::oneLine(msg).c_str());
   return 1;
 }
 
@@ -62,6 +65,7 @@ void keepFreedMemory() {
 } // namespace
 
 int main(int argc, char **argv) {
+  softnpu::tools::installFatalErrorHandler(kTool);
   keepFreedMemory();
   CLI::App app{"npu-compile: compile an ONNX model into a softnpu artifact (instruction stream + "
                "weight image) for a soft NPU target."};
@@ -182,7 +186,9 @@ int main(int argc, char **argv) {
   for (const std::string &spec : inputShapes)
     if (!softnpu::import::parseInputShape(spec, opts.inputShapes, err))
       return fail(err);
-  opts.producer = std::string(kTool) + " " + kVersion + " (" + input + ")";
+  // The model's file name only: the artifact does not depend on the working
+  // directory or on how the path was written (docs/reliability.md).
+  opts.producer = std::string(kTool) + " " + kVersion + " (" + std::filesystem::path(input).filename().string() + ")";
   opts.debug = debug;
   // On a terminal, a compile that takes a while shows the pass it is in
   // (unless --mlir-* output, which would land in the middle of that line).
@@ -195,7 +201,7 @@ int main(int argc, char **argv) {
     const char *kind = s == softnpu::driver::Severity::Error     ? "error"
                        : s == softnpu::driver::Severity::Warning ? "warning"
                                                                  : "note";
-    std::fprintf(stderr, "npu-compile: %s: %s\n", kind, message.c_str());
+    std::fprintf(stderr, "npu-compile: %s: %s\n", kind, softnpu::tools::oneLine(message).c_str());
   };
 
   auto print = [&](mlir::ModuleOp m) {

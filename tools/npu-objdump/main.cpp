@@ -17,6 +17,8 @@
 
 #include "softnpu/artifact/ArtifactIO.h"
 
+#include "tools/common/FatalError.h"
+#include "tools/common/OneLine.h"
 #include "tools/common/ParseArgs.h"
 
 #include <CLI/CLI.hpp>
@@ -244,6 +246,7 @@ void printNpuProgram(const artifact::Artifact &a) {
 } // namespace
 
 int main(int argc, char **argv) {
+  softnpu::tools::installFatalErrorHandler(kTool);
   CLI::App app{"Show the contents of a compiled .npu artifact: header, target, I/O signature,\n"
                "instruction stream (chains separated by blank lines, with MFU placement and the\n"
                "ONNX node of each instruction), weight image layout and totals.\n\n"
@@ -271,7 +274,7 @@ int main(int argc, char **argv) {
   std::string error;
   std::optional<artifact::Artifact> a = artifact::readFile(path, error);
   if (!a) {
-    std::fprintf(stderr, "%s: error: %s\n", kTool, error.c_str());
+    std::fprintf(stderr, "%s: error: %s\n", kTool, softnpu::tools::oneLine(error).c_str());
     return 1;
   }
   printHeader(path, *a);

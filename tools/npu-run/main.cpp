@@ -34,6 +34,8 @@
 #include "softnpu/io/Npy.h"
 #include "softnpu/io/TensorFile.h"
 
+#include "tools/common/FatalError.h"
+#include "tools/common/OneLine.h"
 #include "tools/common/ParseArgs.h"
 
 #include <CLI/CLI.hpp>
@@ -54,12 +56,12 @@ namespace {
 constexpr const char *kTool = "npu-run";
 
 int fail(const std::string &message) {
-  std::fprintf(stderr, "%s: error: %s\n", kTool, message.c_str());
+  std::fprintf(stderr, "%s: error: %s\n", kTool, softnpu::tools::oneLine(message).c_str());
   return 1;
 }
 
 int usage(const std::string &message) {
-  std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, message.c_str());
+  std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, softnpu::tools::oneLine(message).c_str());
   return 2;
 }
 
@@ -143,6 +145,7 @@ struct Options {
 } // namespace
 
 int main(int argc, char **argv) {
+  softnpu::tools::installFatalErrorHandler(kTool);
   CLI::App app{"Run a compiled .npu model on the bit-accurate NPU simulator.\n\n"
                "  npu-run model.npu --input NAME=FILE ... [--batch] [--output-dir DIR]\n"
                "          [--compare NAME=FILE ...] [--atol X] [--rtol X]\n"

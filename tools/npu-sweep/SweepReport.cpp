@@ -1,6 +1,7 @@
 //===- SweepReport.cpp - npu-sweep's table and JSON report -----------------===//
 #include "SweepReport.h"
 
+#include "tools/common/OneLine.h"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -72,7 +73,7 @@ std::string sweepTable(const SweepInfo &info, const std::vector<SweepRow> &rows)
       out += line(table[i]);
     else
       out += "  " + rows[i].target + std::string(width[0] - std::min(width[0], rows[i].target.size()), ' ') +
-             "  error: " + rows[i].error + "\n";
+             "  error: " + tools::oneLine(rows[i].error) + "\n";
   }
   out += "MRF tiles: pinned + scratch / capacity; VRF peak: highest native vector used + 1 / depth "
          "(ASVRF, MULVRF: largest over the MFUs)\n";

@@ -22,6 +22,8 @@
 
 #include "softnpu/target/Target.h"
 
+#include "tools/common/FatalError.h"
+#include "tools/common/OneLine.h"
 #include "tools/common/ParseArgs.h"
 
 #include <CLI/CLI.hpp>
@@ -39,7 +41,7 @@ constexpr const char *kTool = "npu-sweep";
 constexpr const char *kVersion = "0.1.0";
 
 int usage(const std::string &message) {
-  std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, message.c_str());
+  std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, softnpu::tools::oneLine(message).c_str());
   return 2;
 }
 
@@ -86,6 +88,7 @@ TensorMap synthInputs(const std::vector<artifact::TensorSig> &sigs, unsigned see
 } // namespace
 
 int main(int argc, char **argv) {
+  softnpu::tools::installFatalErrorHandler(kTool);
   CLI::App app{"Compile an ONNX model for several NPU targets, run each once on the simulator with the\n"
                "timing model and compare them: latency (us and cycles), effective TOPS, MVU\n"
                "utilisation, MRF tiles (pinned + scratch / capacity), VRF high-water marks and\n"
@@ -167,7 +170,7 @@ int main(int argc, char **argv) {
             errors.push_back(message);
           else if (s == driver::Severity::Note && i == 0 && message.find("--input-shape") != std::string::npos) {
             progress.clear(); // a defaulted input dimension: said once, for the first target
-            std::fprintf(stderr, "%s: note: %s\n", kTool, message.c_str());
+            std::fprintf(stderr, "%s: note: %s\n", kTool, softnpu::tools::oneLine(message).c_str());
           }
         });
     if (!a) {
