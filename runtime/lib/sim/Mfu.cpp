@@ -88,11 +88,12 @@ __attribute__((always_inline)) inline void elementwise(isa::Opcode op, float *x,
   case Opcode::VvBSubA:
     eachLane(x, stride, count, v, lanes, [](float a, float b) { return b - a; });
     break;
+  // NaN propagates through max, min and relu as in ONNX (docs/execution-model.md).
   case Opcode::VvMax:
-    eachLane(x, stride, count, v, lanes, [](float a, float b) { return std::fmax(a, b); });
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return a != a || b != b ? a + b : std::fmax(a, b); });
     break;
   case Opcode::VvMin:
-    eachLane(x, stride, count, v, lanes, [](float a, float b) { return std::fmin(a, b); });
+    eachLane(x, stride, count, v, lanes, [](float a, float b) { return a != a || b != b ? a + b : std::fmin(a, b); });
     break;
   case Opcode::VvMul:
     eachLane(x, stride, count, v, lanes, [](float a, float b) { return a * b; });
@@ -101,7 +102,7 @@ __attribute__((always_inline)) inline void elementwise(isa::Opcode op, float *x,
     eachLane(x, stride, count, v, lanes, [](float a, float b) { return pick(a < 0.0f, a * b, a); });
     break;
   case Opcode::VRelu:
-    eachLane(x, stride, count, nullptr, lanes, [](float a, float) { return pick(a > 0.0f, a, 0.0f); });
+    eachLane(x, stride, count, nullptr, lanes, [](float a, float) { return pick(a > 0.0f || a != a, a, 0.0f); });
     break;
   case Opcode::VHswish: // the decomposition's operations: vv_mul, vv_add, v_relu, vv_min, vv_mul
     eachLane(x, stride, count, nullptr, lanes, [](float a, float) {

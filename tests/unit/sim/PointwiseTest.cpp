@@ -69,22 +69,28 @@ TEST(Pointwise, PreluScalesOnlyTheLanesBelowZero) {
 
 namespace softnpu::sim::detail {
 
-TEST(Pointwise, MinAndMaxTakeTheNumberOverNaN) {
-  // vv_min / vv_max: fmin / fmax lane by lane, so a NaN lane on one side
-  // gives the other side's number (the clip bounds of a Relu6 are numbers).
+TEST(Pointwise, MinMaxAndReluPropagateNaN) {
+  // NaN propagates as in ONNX (Max, Min, Clip, Relu and MaxPool give NaN for
+  // a NaN input; docs/execution-model.md): vv_min / vv_max are fmin / fmax
+  // on numbers and NaN when either side is NaN; v_relu keeps a NaN.
   const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
   const std::vector<float> in = {-2.0f, 7.5f, 6.0f, nan, -inf, inf, 1e-45f, 3.0f};
   const std::vector<float> v = {6.0f, 6.0f, 6.0f, 6.0f, 6.0f, 6.0f, 0.0f, nan};
-  std::vector<float> lo = in, hi = in;
+  std::vector<float> lo = in, hi = in, relu = in;
   applyPointwise(isa::Opcode::VvMin, lo.data(), v.data(), lo.size(), numerics::NumberFormat::fp32(),
                  numerics::Rounding::NearestEven);
   applyPointwise(isa::Opcode::VvMax, hi.data(), v.data(), hi.size(), numerics::NumberFormat::fp32(),
                  numerics::Rounding::NearestEven);
-  const std::vector<float> wantLo = {-2.0f, 6.0f, 6.0f, 6.0f, -inf, 6.0f, 0.0f, 3.0f};
-  const std::vector<float> wantHi = {6.0f, 7.5f, 6.0f, 6.0f, 6.0f, inf, 1e-45f, 3.0f};
+  applyPointwise(isa::Opcode::VRelu, relu.data(), nullptr, relu.size(), numerics::NumberFormat::fp32(),
+                 numerics::Rounding::NearestEven);
+  const std::vector<float> wantLo = {-2.0f, 6.0f, 6.0f, nan, -inf, 6.0f, 0.0f, nan};
+  const std::vector<float> wantHi = {6.0f, 7.5f, 6.0f, nan, 6.0f, inf, 1e-45f, nan};
+  const std::vector<float> wantRelu = {0.0f, 7.5f, 6.0f, nan, 0.0f, inf, 1e-45f, 3.0f};
+  auto same = [](float a, float b) { return (std::isnan(a) && std::isnan(b)) || bitsOf(a) == bitsOf(b); };
   for (size_t i = 0; i < in.size(); ++i) {
-    EXPECT_EQ(bitsOf(lo[i]), bitsOf(wantLo[i])) << "vv_min lane " << i;
-    EXPECT_EQ(bitsOf(hi[i]), bitsOf(wantHi[i])) << "vv_max lane " << i;
+    EXPECT_TRUE(same(lo[i], wantLo[i])) << "vv_min lane " << i << ": " << lo[i];
+    EXPECT_TRUE(same(hi[i], wantHi[i])) << "vv_max lane " << i << ": " << hi[i];
+    EXPECT_TRUE(same(relu[i], wantRelu[i])) << "v_relu lane " << i << ": " << relu[i];
   }
 }
 

@@ -342,6 +342,29 @@ TEST(SimWindowTest, PooledReadsCombineTapsChannelByChannel) {
       }
 }
 
+TEST(SimWindowTest, PooledMaxOfAWindowWithANaNIsNaN) {
+  // As ONNX's MaxPool: a NaN tap makes its window's max NaN (channel 3 of
+  // input pixel (2, 2) lies in the window of output pixel (1, 1) only);
+  // the other channels and windows are untouched.
+  const Conv c{"pool", 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1};
+  std::vector<float> x = quarters(size_t(c.inH) * c.inW * c.inC, 23);
+  const std::vector<float> clean = runPool(c, x, isa::kVPoolMax);
+  x[(2 * c.inW + 2) * c.inC + 3] = std::numeric_limits<float>::quiet_NaN();
+  const std::vector<float> mx = runPool(c, x, isa::kVPoolMax);
+  ASSERT_EQ(mx.size(), clean.size());
+  for (uint32_t oh = 0; oh < c.outH(); ++oh)
+    for (uint32_t ow = 0; ow < c.outW(); ++ow)
+      for (uint32_t ch = 0; ch < c.inC; ++ch) {
+        const size_t at = (size_t(oh) * c.outW() + ow) * c.inC + ch;
+        // Output (oh, ow) covers input rows 2 oh - 1 .. 2 oh + 1.
+        const bool covers = ch == 3 && oh * 2 + 1 >= 2 && oh * 2 <= 3 && ow * 2 + 1 >= 2 && ow * 2 <= 3;
+        if (covers)
+          EXPECT_TRUE(std::isnan(mx[at])) << "pixel (" << oh << ", " << ow << ")";
+        else
+          EXPECT_EQ(mx[at], clean[at]) << "pixel (" << oh << ", " << ow << ") channel " << ch;
+      }
+}
+
 TEST(SimWindowTest, PooledReadNeedsOnlyWinCLanes) {
   // K_H x K_W x WIN_C = 4 x 4 x 12 would not fit COLS x N = 16 lanes; the
   // pooled WIN_C = 12 does (a global pool over a 4 x 4 map).

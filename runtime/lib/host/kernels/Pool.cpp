@@ -16,6 +16,7 @@
 #include "../Dnnl.h"
 #include "../Window.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -80,7 +81,8 @@ void loopPool(const HostTensor &x, const Window &w, PoolKind kind, bool countPad
         ++count;
         const C v = static_cast<C>(src[flat]);
         if (kind == PoolKind::Max) {
-          if (v > best || bestIndex < 0) {
+          // A NaN tap makes the max NaN, as in ONNX's reference (numpy max).
+          if (v > best || bestIndex < 0 || (v != v && best == best)) {
             best = v;
             bestIndex = 0;
             for (size_t i = 0; i < ns; ++i)
@@ -179,8 +181,11 @@ bool pool(KernelContext &ctx, PoolKind kind) {
   bool partialWindow = false;
   for (size_t i = 0; i < in.size(); ++i)
     partialWindow = partialWindow || w.coveringPadEnd(i, in[i]) > w.padsEnd[i];
+  // oneDNN's max lets a number win over NaN; ONNX propagates NaN.
+  const bool nanMax = kind == PoolKind::Max && x.dtype == DType::F32 &&
+                      std::any_of(x.data<float>(), x.data<float>() + x.numElements(), [](float v) { return v != v; });
   const bool oneDnn = x.dtype == DType::F32 && x.rank() <= 5 && kind != PoolKind::Lp && !wantIndices &&
-                      !(kind == PoolKind::Avg && countPads && partialWindow);
+                      !(kind == PoolKind::Avg && countPads && partialWindow) && !nanMax;
   // oneDNN declines some legal windows (an end pad past the kernel, as
   // ceil_mode can make): the loop takes those.
   if (oneDnn && dnnlPool(ctx, x, w, kind, countPads, y))
