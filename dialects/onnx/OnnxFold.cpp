@@ -45,6 +45,16 @@ std::optional<Elements> elementsOf(Attribute value) {
 
 /// `e` as a dense value of `type`, or null when the type is not a static
 /// float32 / int64 / int32 tensor of exactly that many elements.
+/// Results above this many elements are not folded (the op stays and runs
+/// where it is placed): folding holds them as doubles, 8 bytes each.
+constexpr int64_t kMaxFoldElements = int64_t{1} << 24;
+
+/// A fold result of `type` is small enough to compute.
+bool foldable(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  return t && t.hasStaticShape() && t.getNumElements() <= kMaxFoldElements;
+}
+
 OpFoldResult toAttr(Type resultType, const std::optional<Elements> &e) {
   auto type = dyn_cast<RankedTensorType>(resultType);
   if (!e || !type || !type.hasStaticShape() || static_cast<int64_t>(e->size()) != type.getNumElements())
@@ -168,15 +178,17 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
+  if (!foldable(getType()))
+    return {};
   auto in = elementsOf(adaptor.getInput());
-  if (!in || !elementsOf(adaptor.getShape()) || !cast<RankedTensorType>(getType()).hasStaticShape())
+  if (!in || !elementsOf(adaptor.getShape()))
     return {};
   return toAttr(getType(), broadcast(*in, shapeOf(getInput()), shapeOf(getOutput())));
 }
 
 OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor adaptor) {
   auto type = cast<RankedTensorType>(getType());
-  if (!elementsOf(adaptor.getInput()) || !type.hasStaticShape())
+  if (!foldable(type) || !elementsOf(adaptor.getInput()))
     return {};
   double fill = 0;
   if (auto value = getValue()) {

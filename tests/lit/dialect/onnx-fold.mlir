@@ -45,6 +45,19 @@ func.func @fills() -> (tensor<2x3xf32>, tensor<1x3xf32>, tensor<4xi64>) {
   return %f, %e, %cat : tensor<2x3xf32>, tensor<1x3xf32>, tensor<4xi64>
 }
 
+// Results above 2^24 elements do not fold (folding holds them as doubles):
+// a ConstantOfShape or Expand of 2^25 elements stays an op (docs/limits.md).
+// CHECK-LABEL: func.func @too_large
+// CHECK: onnx.ConstantOfShape
+// CHECK: onnx.Expand
+func.func @too_large() -> (tensor<32x1048576xf32>, tensor<32x1048576xf32>) {
+  %shape = onnx.Constant {value = dense<[32, 1048576]> : tensor<2xi64>} : tensor<2xi64>
+  %f = onnx.ConstantOfShape %shape {value = dense<1.0> : tensor<1xf32>} : (tensor<2xi64>) -> tensor<32x1048576xf32>
+  %one = onnx.Constant {value = dense<1.0> : tensor<f32>} : tensor<f32>
+  %e = onnx.Expand %one, %shape : (tensor<f32>, tensor<2xi64>) -> tensor<32x1048576xf32>
+  return %f, %e : tensor<32x1048576xf32>, tensor<32x1048576xf32>
+}
+
 // Run-time data does not fold.
 // CHECK-LABEL: func.func @runtime
 // CHECK: onnx.Gather %arg0

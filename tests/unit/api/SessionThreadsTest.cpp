@@ -53,7 +53,7 @@ TEST(SessionThreads, ConcurrentRunsMatchASingleThreadedRun) {
   std::unique_ptr<api::Session> session = api::Session::create(*model, err);
   ASSERT_TRUE(session) << err;
 
-  constexpr int kInputs = 8, kThreads = 4, kRounds = 25;
+  constexpr int kInputs = 8, kThreads = 4, kRounds = 100;
   std::vector<api::Tensor> inputs, expected;
   for (int i = 0; i < kInputs; ++i) {
     inputs.push_back(api::Tensor{{1, static_cast<int64_t>(kCols)}, randomVector(kCols, 100 + i, 4.0f)});
