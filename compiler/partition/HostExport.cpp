@@ -65,7 +65,7 @@ bool tensorOf(ElementsAttr value, onnx::TensorProto &tp) {
     if (std::optional<float> splat = f->splatValue(); splat && f->size() != static_cast<size_t>(n))
       for (int64_t i = 0; i < n; ++i)
         std::memcpy(&raw[static_cast<size_t>(i) * 4], &*splat, 4);
-    else
+    else if (n != 0) // an empty constant's storage may be null
       std::memcpy(raw.data(), f->data(), raw.size());
     return true;
   }
