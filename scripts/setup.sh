@@ -24,6 +24,12 @@ PACKAGES=(
   python3-torchvision
 )
 
+# Sanitizer and fuzz builds (scripts/test.sh --sanitize=..., bench/fuzz.sh) need
+# clang's runtimes: `setup.sh --sanitizers` adds them.
+if [ "${1:-}" = "--sanitizers" ]; then
+  PACKAGES+=(libclang-rt-22-dev)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

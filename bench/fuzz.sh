@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# fuzz.sh — a fuzzing campaign: builds the libFuzzer targets (in build-asan/,
+# the build of scripts/test.sh --sanitize=address,undefined: -DSOFTNPU_FUZZ=ON,
+# ASan + UBSan + coverage), makes the seed corpora, runs
+# every target for SECONDS (default 600) on all cores, and prints one line per
+# target: executions, executions per second, coverage (libFuzzer's cov: edges),
+# corpus size and crashes. Crash inputs stay in tests/fuzz/corpus/
+# <target>/ as crash-* / timeout-* / oom-* files (under build-asan/). docs/reliability.md records campaigns.
+#
+#   bench/fuzz.sh [SECONDS] [TARGET ...]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+seconds=${1:-600}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_artifact fuzz_tensor_file fuzz_target_json fuzz_host_model fuzz_compile)
+
+bash "$root/scripts/setup.sh" --sanitizers
+export SOFTNPU_BUILD_DIR=${SOFTNPU_BUILD_DIR:-$root/build-asan}
+export SOFTNPU_CMAKE_ARGS="-DSOFTNPU_SANITIZE=address,undefined -DSOFTNPU_FUZZ=ON"
+bash "$root/scripts/build.sh" "${targets[@]}" npu-compile
+corpus=$SOFTNPU_BUILD_DIR/tests/fuzz/corpus
+/usr/bin/python3 "$root/tests/fuzz/make_seeds.py" --out "$corpus" --bin-dir "$SOFTNPU_BUILD_DIR/bin"
+export ASAN_OPTIONS=allow_user_poisoning=0:detect_leaks=0
+jobs=$(nproc)
+echo "fuzz.sh: $(date -u +%Y-%m-%dT%H:%MZ), ${seconds} s per target, $jobs workers each"
+for t in "${targets[@]}"; do
+  dir=$corpus/$t
+  log=$dir/campaign.log
+  ( cd "$dir" && "$SOFTNPU_BUILD_DIR/bin/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+      -max_len=65536 -print_final_stats=1 -fork="$jobs" -ignore_crashes=1 work seeds ) >"$log" 2>&1 || true
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | awk '{s += $2} END {print s + 0}')
+  speed=$(awk -v e="$execs" -v s="$seconds" 'BEGIN {printf "%.0f", e / s}')
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
+  crashes=$(ls "$dir" | grep -c -E '^(crash|timeout|oom|leak)-' || true)
+  echo "$t: ${execs} execs, ${speed} execs/s, coverage ${cov:-?} edges, corpus $(ls "$dir/work" | wc -l), crashes ${crashes}"
+done
