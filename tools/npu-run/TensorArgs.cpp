@@ -90,7 +90,8 @@ bool readTypedProto(const std::string &file, api::Tensor &out, std::string &erro
   out.dtype = t->dtype;
   if (t->dtype == artifact::DType::F32) {
     out.data.resize(t->bytes.size() / 4);
-    std::memcpy(out.data.data(), t->bytes.data(), t->bytes.size());
+    if (!t->bytes.empty()) // an empty tensor: its storage may be null
+      std::memcpy(out.data.data(), t->bytes.data(), t->bytes.size());
   } else {
     out.bytes = std::move(t->bytes);
   }
@@ -137,6 +138,12 @@ api::Tensor convertTensor(const api::Tensor &t, artifact::DType to) {
     return t;
   const int64_t n = static_cast<int64_t>(t.count());
   host::HostTensor in(t.dtype, t.shape), out(to, t.shape);
+  if (n == 0) { // nothing to convert (and the storage may be null)
+    api::Tensor r;
+    r.shape = t.shape;
+    r.dtype = to;
+    return r;
+  }
   std::memcpy(in.bytes.data(),
               t.dtype == artifact::DType::F32 ? static_cast<const void *>(t.data.data()) : t.bytes.data(),
               in.bytes.size());

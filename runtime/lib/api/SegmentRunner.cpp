@@ -18,6 +18,8 @@ using host::HostTensor;
 
 HostTensor toHost(const Tensor &t) {
   HostTensor h(t.dtype, t.shape);
+  if (h.bytes.empty()) // an empty tensor: its storage may be null
+    return h;
   if (t.dtype == artifact::DType::F32)
     std::memcpy(h.bytes.data(), t.data.data(), h.bytes.size());
   else
@@ -30,7 +32,8 @@ Tensor float32Tensor(std::vector<int64_t> shape, const HostTensor &h) {
   Tensor t;
   t.shape = std::move(shape);
   t.data.resize(h.bytes.size() / 4);
-  std::memcpy(t.data.data(), h.bytes.data(), h.bytes.size());
+  if (!h.bytes.empty())
+    std::memcpy(t.data.data(), h.bytes.data(), h.bytes.size());
   return t;
 }
 
