@@ -1,6 +1,8 @@
 //===- HostExport.cpp - onnx dialect ops back to an ONNX ModelProto -------===//
 #include "compiler/partition/HostExport.h"
 
+#include "softnpu/Bytes.h"
+
 #include "compiler/Diagnostics.h"
 #include "dialects/FloatData.h"
 #include "dialects/onnx/OnnxDialect.h"
@@ -65,8 +67,8 @@ bool tensorOf(ElementsAttr value, onnx::TensorProto &tp) {
     if (std::optional<float> splat = f->splatValue(); splat && f->size() != static_cast<size_t>(n))
       for (int64_t i = 0; i < n; ++i)
         std::memcpy(&raw[static_cast<size_t>(i) * 4], &*splat, 4);
-    else if (n != 0) // an empty constant's storage may be null
-      std::memcpy(raw.data(), f->data(), raw.size());
+    else
+      copyBytes(raw.data(), f->data(), raw.size());
     return true;
   }
   auto dense = dyn_cast<DenseElementsAttr>(value);

@@ -1,6 +1,7 @@
 //===- TensorArgs.cpp - npu-run's tensor arguments and batch slicing ------===//
 #include "TensorArgs.h"
 
+#include "softnpu/Bytes.h"
 #include "softnpu/host/ElementTypes.h"
 #include "softnpu/host/HostGraph.h"
 #include "softnpu/io/TensorFile.h"
@@ -90,8 +91,7 @@ bool readTypedProto(const std::string &file, api::Tensor &out, std::string &erro
   out.dtype = t->dtype;
   if (t->dtype == artifact::DType::F32) {
     out.data.resize(t->bytes.size() / 4);
-    if (!t->bytes.empty()) // an empty tensor: its storage may be null
-      std::memcpy(out.data.data(), t->bytes.data(), t->bytes.size());
+    copyBytes(out.data.data(), t->bytes.data(), t->bytes.size());
   } else {
     out.bytes = std::move(t->bytes);
   }

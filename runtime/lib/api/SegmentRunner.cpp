@@ -3,6 +3,7 @@
 
 #include "SimulatorDevice.h"
 
+#include "softnpu/Bytes.h"
 #include "softnpu/host/HostExecutor.h"
 #include "softnpu/timing/CostModel.h"
 #include "softnpu/timing/HostCost.h"
@@ -18,12 +19,10 @@ using host::HostTensor;
 
 HostTensor toHost(const Tensor &t) {
   HostTensor h(t.dtype, t.shape);
-  if (h.bytes.empty()) // an empty tensor: its storage may be null
-    return h;
   if (t.dtype == artifact::DType::F32)
-    std::memcpy(h.bytes.data(), t.data.data(), h.bytes.size());
+    copyBytes(h.bytes.data(), t.data.data(), h.bytes.size());
   else
-    std::memcpy(h.bytes.data(), t.bytes.data(), h.bytes.size());
+    copyBytes(h.bytes.data(), t.bytes.data(), h.bytes.size());
   return h;
 }
 
@@ -32,8 +31,7 @@ Tensor float32Tensor(std::vector<int64_t> shape, const HostTensor &h) {
   Tensor t;
   t.shape = std::move(shape);
   t.data.resize(h.bytes.size() / 4);
-  if (!h.bytes.empty())
-    std::memcpy(t.data.data(), h.bytes.data(), h.bytes.size());
+  copyBytes(t.data.data(), h.bytes.data(), h.bytes.size());
   return t;
 }
 

@@ -209,6 +209,8 @@ public:
   bool run() { return walk(0, a_.program.size()); }
   /// The elements one run reads, writes or multiplies (after run()).
   uint64_t elements() const { return work_; }
+  /// The instructions one run executes, loops unrolled (after run()).
+  uint64_t instructions() const { return executed_; }
 
 private:
   /// The loop iterations one walk of a body stands for: [first, last].
@@ -224,6 +226,7 @@ private:
         return bad("loops nest too deeply to check the program statically (more than " + std::to_string(budget_) +
                    " instruction visits)");
       const isa::Inst &in = a_.program[i];
+      count(runs());
       if (in.op != isa::Opcode::Loop) {
         if (!check(in))
           return false;
@@ -234,9 +237,11 @@ private:
         continue;
       }
       const size_t endLoop = plan_.loopEnd[i];
+      // end_loop runs once per iteration and addresses nothing.
+      count(mulSat(runs(), in.a));
       if (!walkLoop(i + 1, endLoop, in.a))
         return false;
-      i = endLoop; // the end_loop itself addresses nothing
+      i = endLoop;
     }
     return true;
   }
@@ -353,6 +358,10 @@ private:
   }
 
   uint64_t reg(isa::SReg r) const { return regs_[static_cast<unsigned>(r)]; }
+
+  /// Adds `n` to the instructions the run executes (saturating; validate()
+  /// checks the total against the limit after the address checks).
+  void count(uint64_t n) { executed_ = addSat(executed_, n); }
 
   /// How many times this walk's instructions run: the iterations each
   /// enclosing loop's walk stands for, multiplied.
@@ -505,6 +514,7 @@ private:
   uint64_t width_ = 0;            ///< vectors the current chain carries
   uint64_t visits_ = 0, budget_ = 0;
   uint64_t work_ = 0;             ///< elementsOf summed over the run so far
+  uint64_t executed_ = 0;         ///< instructions executed by the run so far
   size_t idx_ = 0;
 };
 
@@ -603,13 +613,12 @@ bool validate(const Artifact &a, std::string &error, RunCost *cost) {
   ProgramChecker checker(a, plan, err);
   if (!checker.run())
     return fail(error, "artifact program: " + err);
-  const uint64_t executed = isa::executedInstructions(a.program, plan);
-  if (executed > limits::kMaxExecutedInstructions)
-    return fail(error, "artifact program executes " + std::to_string(executed) +
+  if (checker.instructions() > limits::kMaxExecutedInstructions)
+    return fail(error, "artifact program executes " + std::to_string(checker.instructions()) +
                            " instructions per run (loops unrolled), above the limit of " +
                            std::to_string(limits::kMaxExecutedInstructions));
   if (cost)
-    *cost = {executed, checker.elements()};
+    *cost = {checker.instructions(), checker.elements()};
   return true;
 }
 

@@ -1,6 +1,8 @@
 //===- HostGraph.cpp - Read a host segment's ONNX ModelProto --------------===//
 #include "softnpu/host/HostGraph.h"
 
+#include "softnpu/Bytes.h"
+
 #include <onnx/onnx-data_pb.h>
 
 #include <cstring>
@@ -81,8 +83,7 @@ bool convertTensor(const onnx::TensorProto &tp, HostTensor &out, std::string &er
   }
   out = HostTensor(*dtype, std::vector<int64_t>(tp.dims().begin(), tp.dims().end()));
   if (tp.has_raw_data()) {
-    if (!out.bytes.empty()) // an empty vector's data() may be null
-      std::memcpy(out.bytes.data(), tp.raw_data().data(), out.bytes.size());
+    copyBytes(out.bytes.data(), tp.raw_data().data(), out.bytes.size());
     return true;
   }
   switch (*dtype) {

@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/io/Npy.h"
+
+#include "softnpu/Bytes.h"
 #include "softnpu/io/TensorFile.h"
 
 #include <algorithm>
@@ -258,8 +260,7 @@ void resizeForBulkCopy(std::vector<float> &v, size_t count) {
 void decodeElements(const unsigned char *d, ElemType dtype, uint64_t count, float *out) {
   if (dtype == ElemType::F32) {
     static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "'<f4' is the host's float layout");
-    if (count) // an empty tensor's storage may be null
-      std::memcpy(out, d, count * 4);
+    copyBytes(out, d, count * 4);
     return;
   }
   for (uint64_t i = 0; i < count; ++i)

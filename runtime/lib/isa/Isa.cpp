@@ -240,31 +240,6 @@ std::vector<const InstInfo *> mfuInstructions() {
   return out;
 }
 
-namespace {
-uint64_t executedIn(const std::vector<Inst> &program, const ProgramPlan &plan, size_t begin, size_t end) {
-  constexpr uint64_t kMax = ~uint64_t{0};
-  auto add = [](uint64_t x, uint64_t y) { return x > kMax - y ? kMax : x + y; };
-  uint64_t total = 0;
-  for (size_t i = begin; i < end; ++i) {
-    if (program[i].op != Opcode::Loop || plan.loopEnd[i] == ProgramPlan::kNoLoopEnd) {
-      total = add(total, 1);
-      continue;
-    }
-    const size_t close = plan.loopEnd[i];
-    // The loop once, then per iteration its body and end_loop.
-    const uint64_t body = add(executedIn(program, plan, i + 1, close), 1), count = program[i].a;
-    total = add(total, 1);
-    total = add(total, count > kMax / body ? kMax : body * count);
-    i = close;
-  }
-  return total;
-}
-} // namespace
-
-uint64_t executedInstructions(const std::vector<Inst> &program, const ProgramPlan &plan) {
-  return executedIn(program, plan, 0, program.size());
-}
-
 bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan, std::string &error) {
   return planProgram(program, MfuConfig::all(numMfus), plan, error);
 }

@@ -13,6 +13,7 @@
 
 #include "SimState.h"
 
+#include "softnpu/Bytes.h"
 #include "softnpu/artifact/MatrixLayout.h"
 
 #include <algorithm>
@@ -341,9 +342,7 @@ bool Simulator::writeDram(uint64_t addr, const float *data, size_t n, std::strin
             " is out of range (DRAM has " + std::to_string(s.dram.size()) + " elements)";
     return false;
   }
-  if (n == 0) // an empty tensor: its storage may be null
-    return true;
-  std::memcpy(s.dram.data() + addr, data, n * sizeof(float));
+  copyBytes(s.dram.data() + addr, data, n * sizeof(float));
   s.markDramWritten(addr, addr + n);
   return true;
 }
@@ -355,8 +354,7 @@ bool Simulator::readDram(uint64_t addr, float *out, size_t n, std::string &error
             " is out of range (DRAM has " + std::to_string(s.dram.size()) + " elements)";
     return false;
   }
-  if (n != 0) // an empty tensor's storage may be null
-    std::memcpy(out, s.dram.data() + addr, n * sizeof(float));
+  copyBytes(out, s.dram.data() + addr, n * sizeof(float));
   return true;
 }
 

@@ -83,7 +83,6 @@ TEST(ResourceLimits, ExecutedInstructionsAreCountedAndBounded) {
       << err;
 
   // The count itself: loop, then per iteration the body and end_loop.
-  isa::ProgramPlan plan;
   Program q;
   q.loop(3);          // 1
   q.swr(isa::SReg::Cols, 1); // 3 x (1 + end_loop)
@@ -92,8 +91,10 @@ TEST(ResourceLimits, ExecutedInstructionsAreCountedAndBounded) {
   q.endLoop();
   q.endLoop();
   q.swr(isa::SReg::Cols, 2); // 1
-  ASSERT_TRUE(isa::planProgram(q.insts, 2, plan, err)) << err;
-  EXPECT_EQ(isa::executedInstructions(q.insts, plan), 1u + 3 * (1 + 1 + 5 * 2 + 1) + 1);
+  setProgram(a, q.insts);
+  artifact::RunCost cost;
+  ASSERT_TRUE(artifact::validate(a, err, &cost)) << err;
+  EXPECT_EQ(cost.instructions, 1u + 3 * (1 + 1 + 5 * 2 + 1) + 1);
 }
 
 TEST(ResourceLimits, WorkPerRunIsBounded) {

@@ -203,10 +203,6 @@ struct ProgramPlan {
 };
 bool planProgram(const std::vector<Inst> &program, unsigned numMfus, ProgramPlan &plan, std::string &error);
 
-/// The instructions a run of `program` executes, every loop body counted as
-/// often as it runs (loop counts are immediates), saturating at UINT64_MAX.
-uint64_t executedInstructions(const std::vector<Inst> &program, const ProgramPlan &plan);
-
 /// The multifunction units of a machine: how many, and which point-wise
 /// instructions they implement (every MFU the same set).
 struct MfuConfig {
