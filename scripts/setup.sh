@@ -22,6 +22,8 @@ PACKAGES=(
   python3-onnx python3-numpy python3-torch
   # CNN architectures exported with random weights (models/torchvision/export_models.py)
   python3-torchvision
+  # the Python package (python/, docs/python.md) and its tests
+  pybind11-dev python3-dev python3-pytest
 )
 
 # Sanitizer and fuzz builds (scripts/test.sh --sanitize=..., bench/fuzz.sh) need

@@ -146,8 +146,7 @@ void LayerReport::print(std::FILE *out, const std::string &modelPath, const std:
   list("nodes with different shapes (not compared)", shapeMismatch_);
 }
 
-bool LayerReport::writeJson(const std::string &path, const std::string &modelPath, const std::string &refPath,
-                            std::string &error) const {
+std::string LayerReport::json(const std::string &modelPath, const std::string &refPath) const {
   nlohmann::ordered_json j = {{"model", modelPath},
                               {"reference", refPath},
                               {"runs", runs_},
@@ -156,12 +155,17 @@ bool LayerReport::writeJson(const std::string &path, const std::string &modelPat
                               {"missing_in_model", missingInModel_},
                               {"missing_in_reference", missingInReference_},
                               {"shape_mismatch", shapeMismatch_}};
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+bool LayerReport::writeJson(const std::string &path, const std::string &modelPath, const std::string &refPath,
+                            std::string &error) const {
   std::ofstream f(path);
   if (!f) {
     error = "cannot write '" + path + "'";
     return false;
   }
-  f << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  f << json(modelPath, refPath);
   f.close();
   if (!f) {
     error = "cannot write '" + path + "'";

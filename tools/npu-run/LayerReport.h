@@ -41,6 +41,8 @@ public:
            const TensorMap &refOutputs);
 
   void print(std::FILE *out, const std::string &modelPath, const std::string &refPath) const;
+  /// The JSON text of the file layout above.
+  std::string json(const std::string &modelPath, const std::string &refPath) const;
   bool writeJson(const std::string &path, const std::string &modelPath, const std::string &refPath,
                  std::string &error) const;
 

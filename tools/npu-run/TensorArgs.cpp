@@ -133,6 +133,38 @@ bool openBatchInputs(std::map<std::string, std::string> &files, const std::vecto
   return true;
 }
 
+const char *npyDescr(artifact::DType t) {
+  switch (t) {
+  case artifact::DType::F32:
+    return "<f4";
+  case artifact::DType::F64:
+    return "<f8";
+  case artifact::DType::F16:
+    return "<f2";
+  case artifact::DType::I8:
+    return "|i1";
+  case artifact::DType::I16:
+    return "<i2";
+  case artifact::DType::I32:
+    return "<i4";
+  case artifact::DType::I64:
+    return "<i8";
+  case artifact::DType::U8:
+    return "|u1";
+  case artifact::DType::U16:
+    return "<u2";
+  case artifact::DType::U32:
+    return "<u4";
+  case artifact::DType::U64:
+    return "<u8";
+  case artifact::DType::Bool:
+    return "|b1";
+  case artifact::DType::BF16:
+    return nullptr;
+  }
+  return nullptr;
+}
+
 api::Tensor convertTensor(const api::Tensor &t, artifact::DType to) {
   if (t.dtype == to)
     return t;

@@ -37,6 +37,10 @@ bool readTensors(const std::map<std::string, std::string> &files, TensorMap &ten
 bool openBatchInputs(std::map<std::string, std::string> &files, const std::vector<artifact::TensorSig> &sigs,
                      TensorMap &tensors, NpyFiles &opened, std::string &error);
 
+/// NumPy's descriptor of a dtype ("<f4", "|b1", ...), or nullptr for
+/// bfloat16, which NumPy lacks (written as float32).
+const char *npyDescr(artifact::DType t);
+
 /// `t` converted to element type `to` (values as C++ conversions do).
 api::Tensor convertTensor(const api::Tensor &t, artifact::DType to);
 /// Inputs read as float32 (.npy files) for a signature of another element

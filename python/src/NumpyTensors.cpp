@@ -1,0 +1,107 @@
+//===- NumpyTensors.cpp - NumPy arrays <-> api::Tensor --------------------===//
+#include "NumpyTensors.h"
+
+#include "PyErrors.h"
+#include "TensorArgs.h"
+
+#include "softnpu/Bytes.h"
+
+#include <optional>
+
+namespace py = pybind11;
+
+namespace softnpu::python {
+
+namespace {
+
+using artifact::DType;
+
+/// The DType of a NumPy dtype, by kind and size.
+std::optional<DType> dtypeOf(const py::dtype &d) {
+  const char kind = d.kind();
+  const py::ssize_t size = d.itemsize();
+  switch (kind) {
+  case 'f':
+    return size == 4 ? DType::F32 : size == 8 ? DType::F64 : size == 2 ? std::optional(DType::F16) : std::nullopt;
+  case 'i':
+    return size == 1   ? DType::I8
+           : size == 2 ? DType::I16
+           : size == 4 ? DType::I32
+           : size == 8 ? std::optional(DType::I64)
+                       : std::nullopt;
+  case 'u':
+    return size == 1   ? DType::U8
+           : size == 2 ? DType::U16
+           : size == 4 ? DType::U32
+           : size == 8 ? std::optional(DType::U64)
+                       : std::nullopt;
+  case 'b':
+    return DType::Bool;
+  default:
+    return std::nullopt;
+  }
+}
+
+api::Tensor tensorFromArray(const std::string &name, const py::handle &value) {
+  // A C-contiguous array in native byte order (a copy only when needed).
+  py::array arr = py::array::ensure(value, py::array::c_style);
+  if (!arr)
+    raise("input '" + name + "' is not an array NumPy can convert");
+  if (!arr.dtype().attr("isnative").cast<bool>())
+    arr = py::array::ensure(arr.attr("astype")(arr.dtype().attr("newbyteorder")("=")), py::array::c_style);
+  std::optional<DType> dtype = dtypeOf(arr.dtype());
+  if (!dtype)
+    raise("input '" + name + "' has NumPy dtype " + py::str(arr.dtype()).cast<std::string>() +
+          ", which is not a tensor element type softnpu handles");
+  api::Tensor t;
+  t.shape.assign(arr.shape(), arr.shape() + arr.ndim());
+  t.dtype = *dtype;
+  const size_t bytes = static_cast<size_t>(arr.nbytes());
+  if (t.dtype == DType::F32) {
+    t.data.resize(bytes / sizeof(float));
+    copyBytes(t.data.data(), arr.data(), bytes);
+  } else {
+    t.bytes.resize(bytes);
+    copyBytes(t.bytes.data(), arr.data(), bytes);
+  }
+  return t;
+}
+
+} // namespace
+
+TensorMap tensorsFromFeed(const py::dict &feed, const artifact::Artifact &a) {
+  TensorMap tensors;
+  for (const auto &[key, value] : feed) {
+    if (!py::isinstance<py::str>(key))
+      raise("input_feed keys must be input names (str), got " + py::repr(key).cast<std::string>());
+    const std::string name = key.cast<std::string>();
+    tensors[name] = tensorFromArray(name, value);
+  }
+  tools::conformToSignature(a.inputs, tensors);
+  return tensors;
+}
+
+py::array arrayFromTensor(const api::Tensor &t) {
+  const char *descr = tools::npyDescr(t.dtype);
+  if (!descr) // bfloat16: as float32
+    return arrayFromTensor(tools::convertTensor(t, DType::F32));
+  py::array arr(py::dtype(descr), t.shape);
+  if (t.dtype == DType::F32)
+    copyBytes(arr.mutable_data(), t.data.data(), t.data.size() * sizeof(float));
+  else
+    copyBytes(arr.mutable_data(), t.bytes.data(), t.bytes.size());
+  return arr;
+}
+
+std::string onnxTypeName(DType t) {
+  switch (t) {
+  case DType::F32:
+    return "tensor(float)";
+  case DType::F64:
+    return "tensor(double)";
+  default:
+    return std::string("tensor(") + artifact::dtypeName(t) + ")";
+  }
+}
+
+} // namespace softnpu::python
