@@ -45,7 +45,9 @@ public:
     py::object bytes = model;
     if (py::hasattr(model, "SerializeToString")) // an onnx.ModelProto
       bytes = model.attr("SerializeToString")();
-    if (py::isinstance<py::bytes>(bytes) || py::isinstance<py::bytearray>(bytes)) {
+    if (py::isinstance<py::bytearray>(bytes) || py::isinstance<py::memoryview>(bytes))
+      bytes = py::module_::import("builtins").attr("bytes")(bytes);
+    if (py::isinstance<py::bytes>(bytes)) {
       writeTemporary(std::string(py::bytes(bytes)));
       return;
     }
@@ -271,8 +273,10 @@ void bindArtifacts(py::module_ &m) {
           },
           py::arg("path"), "Reads and validates a .npu file.")
       .def_static(
-          "from_bytes", [](const py::bytes &b) {
-            const std::string s = b;
+          "from_bytes", [](const py::object &b) {
+            if (!py::isinstance<py::bytes>(b) && !py::isinstance<py::bytearray>(b) && !py::isinstance<py::memoryview>(b))
+              raise("Artifact.from_bytes takes bytes, got " + py::repr(b).cast<std::string>());
+            const std::string s = py::bytes(py::module_::import("builtins").attr("bytes")(b));
             return guarded([&] { return fromBytes(std::vector<uint8_t>(s.begin(), s.end())); });
           },
           py::arg("data"), "Parses and validates the bytes of a .npu file.")

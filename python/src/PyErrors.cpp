@@ -15,6 +15,7 @@ PyObject *errorType = nullptr;
 
 void registerError(py::module_ &m) {
   static py::exception<std::runtime_error> error(m, "Error", PyExc_RuntimeError);
+  error.attr("__module__") = "softnpu"; // tracebacks say softnpu.Error
   error.doc() = "Raised by every softnpu failure, with the one-line message the command-line tools print.";
   errorType = error.ptr();
 }

@@ -15,7 +15,8 @@ this script got from the code under test:
   dataset  `npu-run m.npu --batch --labels labels.npy --reference f.npu` on 1000
            images: the printed NPU top-1, fp32 top-1 and agreement equal numpy's
            argmax of the --output-dir outputs vs the labels (int64 and float labels);
-           --min-accuracy above the result exits 1; a wrong label count is an error.
+           --min-accuracy above the result exits 1; a wrong label count is an error;
+           --threads 2 prints the same (and the layer test's report is the same file).
   compare  `npu-run m.npu --compare logits=ref.npy` (m at msfp12, 50 images, ref = the
            numpy fp32 reference): the printed SNR, max abs and max rel error equal
            numpy's; comparing with the run's own output prints "SNR inf dB".
@@ -124,6 +125,13 @@ def test_layer(s, c):
         # Each line of the readable table carries the node name.
         c.check(any(line.strip().startswith(n["node"] + " ") for line in proc.stdout.splitlines()),
                 f"table lists {n['node']}")
+    # --threads 2 runs two batch runs at a time; the report sums them in run order: the same file.
+    threaded = os.path.join(s.work, "layers_threads.json")
+    proc = s.npu_run(m15, "--reference", f32, "--batch", "--threads", "2", "--input", f"{INPUT}={s.images_path}",
+                     f"--layer-report={threaded}")
+    if c.check(proc.returncode == 0, "layer report on 2 threads runs", first_line(proc) if proc.returncode else ""):
+        with open(report) as a, open(threaded) as b:
+            c.check(a.read() == b.read(), "--threads 2 writes the same layer report")
     # Independent check of the output row: numpy on both artifacts' outputs.
     got, ref = s.outputs(m15), s.outputs(f32)
     outs = {o["output"]: o for o in j.get("outputs", [])}
@@ -206,6 +214,10 @@ def test_dataset(s, c):
     found = parse_top1(proc.stdout)
     c.check(proc.returncode == 0 and "npu" in found and found["npu"][1] == want["npu"] and "ref" not in found,
             "without --reference only the NPU line", proc.stdout.strip())
+    threaded = s.npu_run(m15, "--batch", "--threads", "2", "--input", f"{INPUT}={s.images_path}", "--labels",
+                         s.labels_path)
+    c.check(threaded.returncode == 0 and threaded.stdout == proc.stdout and threaded.stderr == "",
+            "--threads 2 prints the same, and no progress line when stderr is not a terminal", first_line(threaded))
     above = 100.0 * want["npu"] / n + 0.5
     proc = s.npu_run(m15, "--batch", "--input", f"{INPUT}={s.images_path}", "--labels", s.labels_path,
                      "--min-accuracy", f"{min(above, 100.0):.2f}")

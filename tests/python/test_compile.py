@@ -54,6 +54,8 @@ def test_compile_path_bytes_and_modelproto_agree(mlp_path, mlp):
     from_bytes = softnpu.compile(data, target="tiny")
     from_proto = softnpu.compile(onnx.load(mlp_path), target=softnpu.Target("tiny"))
     assert from_bytes.to_bytes() == from_proto.to_bytes()
+    assert softnpu.compile(bytearray(data), target="tiny").to_bytes() == from_bytes.to_bytes()
+    assert softnpu.Artifact.from_bytes(bytearray(a.to_bytes())).to_bytes() == a.to_bytes()
     assert from_bytes.producer.endswith("(<model bytes>)")
     assert a.producer.endswith("(mlp.onnx)")
     # Only the producer string differs from the path's artifact.

@@ -13,7 +13,8 @@
 // --compare checks |got - expected| <= atol + rtol * |expected| element-wise
 // (NaN must meet NaN), prints errors and SNR, and exits 1 on any mismatch.
 // --batch runs k times on consecutive dim-0 slices when every input is k
-// times the model's batch. --reference runs a second artifact of the same
+// times the model's batch; --threads N runs N of those at once (BatchRun.h), and
+// on a terminal a progress line counts them. --reference runs a second artifact of the same
 // model (normally compiled with --precision fp32) on the same inputs, for
 // --layer-report (per-node SNR, LayerReport.h) and --labels (top-1 accuracy,
 // Top1.h). --profile prints the timing model's cycle profile of one run
@@ -22,6 +23,8 @@
 // (2 for command-line usage errors).
 //
 //===----------------------------------------------------------------------===//
+#include "BatchProgress.h"
+#include "BatchRun.h"
 #include "Compare.h"
 #include "LayerReport.h"
 #include "ProfileOutput.h"
@@ -44,6 +47,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -188,13 +192,13 @@ int main(int argc, char **argv) {
       ->type_name("NAME|FILE");
   int threads = 1;
   app.add_option("--threads", threads,
-                 "Threads for the host segments' kernels (oneDNN); the NPU simulator is "
-                 "single-threaded")
+                 "With --batch: runs this many of the batch's runs at once (each on one thread; outputs and "
+                 "reports are those of one thread). Otherwise: threads for the host segments' kernels (oneDNN)")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   if (std::optional<int> exitCode = tools::parseArgs(app, argc, argv, kTool))
     return *exitCode;
-  host::setHostThreads(threads);
+  host::setHostThreads(o.batch ? 1 : threads); // with --batch the threads run whole runs
   if (!(o.atol >= 0) || !(o.rtol >= 0))
     return fail("--atol and --rtol must be non-negative numbers");
   const bool wantLayers = layerOpt->count() > 0;
@@ -300,25 +304,49 @@ int main(int argc, char **argv) {
   const bool reportOnly = top1 || layers || o.profile.print;
   const bool keepOutputs = !o.outputDir.empty() || !compareFiles.empty() || !reportOnly;
   BatchSlicer slicer(a.inputs, inputs, batchFiles, k);
-  TensorMap outputs, part, refPart, nodes, refNodes;
+  std::mutex slicerMutex;
+  TensorMap outputs;
   timing::Profile profile;
-  for (int64_t b = 0; b < k; ++b) {
+  // Runs in parallel (--threads), consumed in run order (BatchRun.h).
+  auto work = [&](int64_t b, RunResult &r, std::string &err) {
     const auto where = [&] { return k > 1 ? "batch " + std::to_string(b) + ": " : std::string(); };
-    const TensorMap *slice = slicer.slice(b, error);
-    if (!slice)
-      return fail(where() + error);
+    TensorMap copy;
+    const TensorMap *slice;
+    {
+      std::lock_guard<std::mutex> lock(slicerMutex);
+      slice = slicer.slice(b, err);
+      if (slice && slice != &inputs) // the slicer's buffer is reused by the next run
+        copy = *slice, slice = &copy;
+    }
+    if (!slice) {
+      err = where() + err;
+      return false;
+    }
     timing::Profile *wantProfile = o.profile.wanted() && b == 0 ? &profile : nullptr;
-    if (!session->run(*slice, part, error, layers ? &nodes : nullptr, wantProfile))
-      return fail(where() + error);
-    if (refSession && !refSession->run(*slice, refPart, error, layers ? &refNodes : nullptr))
-      return fail(where() + "reference: " + error);
+    if (!session->run(*slice, r.outputs, err, layers ? &r.nodes : nullptr, wantProfile)) {
+      err = where() + err;
+      return false;
+    }
+    if (refSession && !refSession->run(*slice, r.refOutputs, err, layers ? &r.refNodes : nullptr)) {
+      err = where() + "reference: " + err;
+      return false;
+    }
+    return true;
+  };
+  BatchProgress progress(k, a.inputs.empty() || a.inputs[0].shape.empty() ? 1 : a.inputs[0].shape[0]);
+  auto consume = [&](int64_t b, RunResult &r, std::string &err) {
     if (layers)
-      layers->add(nodes, part, refNodes, refPart);
+      layers->add(r.nodes, r.outputs, r.refNodes, r.refOutputs);
     if (top1)
-      top1->add(part, refSession ? &refPart : nullptr);
-    if (keepOutputs && !appendOutputs(a.outputs, k, part, outputs, error))
-      return fail(error);
-  }
+      top1->add(r.outputs, refSession ? &r.refOutputs : nullptr);
+    if (keepOutputs && !appendOutputs(a.outputs, k, r.outputs, outputs, err))
+      return false;
+    progress.done(b + 1);
+    return true;
+  };
+  if (!runBatch(k, o.batch ? static_cast<unsigned>(threads) : 1, work, consume, error))
+    return fail(error);
+  progress.clear();
 
   if (!o.outputDir.empty()) {
     std::error_code ec;
