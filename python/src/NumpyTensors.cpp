@@ -77,6 +77,13 @@ TensorMap tensorsFromFeed(const py::dict &feed, const artifact::Artifact &a) {
     const std::string name = key.cast<std::string>();
     tensors[name] = tensorFromArray(name, value);
   }
+  // npu-run reads an int64 .npy as float32, then converts it as any float32
+  // input; an int64 array for an int64 input stays exact.
+  for (const artifact::TensorSig &sig : a.inputs) {
+    auto it = tensors.find(sig.name);
+    if (it != tensors.end() && it->second.dtype == DType::I64 && sig.dtype != DType::I64)
+      it->second = tools::convertTensor(it->second, DType::F32);
+  }
   tools::conformToSignature(a.inputs, tensors);
   return tensors;
 }

@@ -1,9 +1,10 @@
 //===- NumpyTensors.h - NumPy arrays <-> api::Tensor ----------------------===//
 //
-// Inputs are taken in the dtype of the model's signature. A float32 array for
-// an input of another element type is converted, as npu-run converts its
-// float32 .npy inputs (tools::conformToSignature); any other mismatch is the
-// session's one-line error. Outputs come back in their own dtype (bfloat16,
+// Inputs are taken in the dtype of the model's signature. The .npy types
+// npu-run reads are converted as npu-run converts them: a float32 array for
+// an input of another element type (tools::conformToSignature), an int64
+// array for a non-int64 input (through float32, as npu-run reads an int64
+// .npy). Any other mismatch is the session's one-line error. Outputs come back in their own dtype (bfloat16,
 // which NumPy lacks, as float32, as npu-run writes it).
 //
 //===----------------------------------------------------------------------===//

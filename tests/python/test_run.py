@@ -44,6 +44,9 @@ def test_bit_identical_to_npu_run(mlp, images, bin_dir, tmp_path):
     got = np.concatenate([s.run(["logits"], {"image": x[k:k + 1]})[0] for k in range(16)])
     assert got.dtype == np.float32 and cli.dtype == np.float32
     assert np.array_equal(got, cli)
+    # npu-run's .npy types: an int64 array for the float32 input is converted as npu-run converts it.
+    whole = np.round(x[:1] * 255).astype(np.int64)
+    assert np.array_equal(s.run(None, {"image": whole})[0], s.run(None, {"image": whole.astype(np.float32)})[0])
     # A non-contiguous view runs the same as its copy.
     view = np.asfortranarray(x[:1])
     assert np.array_equal(s.run(None, {"image": view})[0], got[:1])
