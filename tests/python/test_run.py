@@ -62,16 +62,18 @@ def test_fp32_agrees_with_the_numpy_reference(mlp_path, mlp_fp32, images):
         np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-5)
 
 
+# msfp15 keeps 5 magnitude bits per element under its block's shared exponent: about 6 dB per bit,
+# 30 dB for each quantised operand. The bundled models' outputs measure 37-42 dB against fp32
+# references (docs/accuracy.md has the top-1 figures).
+MSFP15_MIN_SNR_DB = 30
+
+
 def test_msfp15_agrees_with_the_numpy_reference(mlp_path, mlp, images):
-    """msfp15 keeps 5 significand bits per element under a block's shared exponent: each quantised
-    operand is about 30 dB above its rounding noise, and three layers lose a few dB more. The bound
-    is 20 dB on the logits and 95% top-1 agreement (docs/accuracy.md measures 99.8% for msfp16)."""
     s = softnpu.InferenceSession(mlp[0])
     x, _ = images
     got = np.concatenate([s.run(None, {"image": x[k:k + 1]})[0] for k in range(len(x))])
     ref = np.concatenate([onnx_numpy_ref.run(mlp_path, {"image": x[k:k + 1]})["logits"] for k in range(len(x))])
-    assert snr_db(got, ref) >= 20
-    assert np.mean(got.argmax(1) == ref.argmax(1)) >= 0.95
+    assert snr_db(got, ref) >= MSFP15_MIN_SNR_DB
 
 
 def ort_module():
@@ -83,20 +85,26 @@ def ort_module():
 
 
 @pytest.mark.skipif(ort_module() is None, reason="onnxruntime-node not fetched (scripts/fetch_models.sh)")
-def test_agrees_with_onnxruntime(mlp_path, mlp, mlp_fp32, images, tmp_path):
-    x = images[0][:32]
+@pytest.mark.parametrize("model", ["mlp", "cnn", "lstm", "gru"])
+def test_agrees_with_onnxruntime(model, images, tmp_path):
+    """Every bundled model on brainwave-s10 (the LSTM's weights do not fit tiny's MRF), 64 images:
+    fp32 within the accumulation-order tolerance, msfp15 above MSFP15_MIN_SNR_DB."""
+    path = os.path.join(REPO, "models", "fashion_mnist", f"{model}.onnx")
+    x = images[0][:64]
     np.save(tmp_path / "x.npy", x)
     proc = subprocess.run(["node", os.path.join(REPO, "bench", "ort_run.mjs"), "--ort", ort_module(), "--model",
-                           mlp_path, "--input", f"image={tmp_path / 'x.npy'}", "--batch", "--output-dir",
+                           path, "--input", f"image={tmp_path / 'x.npy'}", "--batch", "--output-dir",
                            str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    ort = np.load(tmp_path / "logits.npy")
-    fp32 = softnpu.InferenceSession(mlp_fp32[0])
-    got = np.concatenate([fp32.run(None, {"image": x[k:k + 1]})[0] for k in range(len(x))])
-    np.testing.assert_allclose(got, ort, rtol=1e-5, atol=1e-5)
-    narrow = softnpu.InferenceSession(mlp[0])
-    got = np.concatenate([narrow.run(None, {"image": x[k:k + 1]})[0] for k in range(len(x))])
-    assert snr_db(got, ort) >= 20  # the bound of test_msfp15_agrees_with_the_numpy_reference
+    (out,) = [f for f in os.listdir(tmp_path) if f.endswith(".npy") and f != "x.npy"]
+    ort = np.load(tmp_path / out)
+    for precision in ("fp32", None):
+        s = softnpu.InferenceSession(softnpu.compile(path, target="brainwave-s10", precision=precision))
+        got = np.concatenate([s.run(None, {"image": x[k:k + 1]})[0] for k in range(len(x))])
+        if precision == "fp32":
+            np.testing.assert_allclose(got, ort, rtol=1e-5, atol=1e-5)
+        else:
+            assert snr_db(got, ort) >= MSFP15_MIN_SNR_DB
 
 
 def without_wall_clock(report):
