@@ -387,6 +387,12 @@ private:
       }
       return mulSat(mulSat(reg(isa::SReg::Rows), reg(isa::SReg::Cols)), tile);
     case isa::Opcode::VRd:
+      if (in.flags & isa::kVWindow) {
+        // A pooled window combines all its K_H x K_W taps into one vector,
+        // however many: the taps are the work (found by fuzz_artifact).
+        const isa::Window w = isa::Window::fromRegisters([&](isa::SReg r) { return reg(r); });
+        return std::max(mulSat(reg(isa::SReg::Cols), n), w.elements());
+      }
       return mulSat(reg(isa::SReg::Cols), n);
     case isa::Opcode::SWr:
     case isa::Opcode::EndChain:

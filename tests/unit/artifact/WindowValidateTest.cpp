@@ -105,3 +105,25 @@ TEST(ArtifactWindow, WindowOnAVrfDoesNotDecode) {
   EXPECT_FALSE(artifact::deserialize(artifact::serialize(a), err).has_value());
   EXPECT_TRUE(has(err, "instruction 7: v_rd: the window flag reads DRAM only, not IVRF")) << err;
 }
+
+namespace {
+
+TEST(ArtifactWindow, PooledTapsAreTheWork) {
+  // A pooled read combines K_H x K_W taps (padding included: the simulator
+  // visits them all) into one vector: its work is the taps, not COLS x N.
+  // fuzz_artifact found a 16-million-row kernel that took a minute per run.
+  Program p = windowLoop(0, 4, 1, 1u << 24);
+  p.insts[7].flags |= isa::kVPoolSum;
+  std::string err;
+  artifact::RunCost cost;
+  ASSERT_TRUE(artifact::validate(withProgram(p, 200), err, &cost)) << err;
+  EXPECT_GE(cost.elements, 2u * (1u << 24)); // two reads of 2^24 taps x WIN_C 1
+  // 2^20 x 2^20 taps per read, two reads: past the 2^40 work limit.
+  Program q = windowLoop(0, 4, 1, 1u << 20);
+  q.insts.insert(q.insts.begin(), scalarWrite(SReg::KW, 1u << 20));
+  q.insts[8].flags |= isa::kVPoolMax;
+  const std::string e = validateError(withProgram(q, 200));
+  EXPECT_TRUE(has(e, "moves or multiplies more than 1099511627776 elements per run")) << e;
+}
+
+} // namespace
