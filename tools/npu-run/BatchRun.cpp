@@ -23,7 +23,8 @@ struct Shared {
   int64_t next = 0;                   ///< the next run to start
   int64_t committed = 0;              ///< runs consumed so far
   std::map<int64_t, Finished> done;   ///< finished, waiting for their turn
-  bool stop = false;
+  bool failed = false;                ///< a run failed: start no more
+  bool stop = false;                  ///< the batch ends (error set)
   std::string error;
 };
 
@@ -37,13 +38,16 @@ bool runBatch(int64_t k, unsigned threads, const std::function<bool(int64_t, Run
       int64_t b;
       {
         std::lock_guard<std::mutex> lock(s.mutex);
-        if (s.stop || s.next >= k)
+        if (s.stop || s.failed || s.next >= k)
           return;
         b = s.next++;
       }
       Finished f;
       f.ok = work(b, f.result, f.error);
       std::lock_guard<std::mutex> lock(s.mutex);
+      // Every run before b was started before it and will be consumed by
+      // whichever thread finishes last; none after it starts any more.
+      s.failed = s.failed || !f.ok;
       s.done[b] = std::move(f);
       // Consume every run that is now next in order.
       for (auto it = s.done.find(s.committed); !s.stop && it != s.done.end(); it = s.done.find(s.committed)) {

