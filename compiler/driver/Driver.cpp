@@ -255,6 +255,12 @@ std::optional<artifact::Artifact> compileOnnx(const std::string &path, const tar
                                               const CompileOptions &options, const DiagnosticFn &diag) {
   mlir::MLIRContext ctx;
   loadDialects(ctx);
+  return compileOnnx(path, target, options, diag, ctx);
+}
+
+std::optional<artifact::Artifact> compileOnnx(const std::string &path, const target::Target &target,
+                                              const CompileOptions &options, const DiagnosticFn &diag,
+                                              mlir::MLIRContext &ctx) {
   DiagnosticRoute route(ctx, path, diag);
   mlir::DefaultTimingManager tm; // with --mlir-timing, reports to stderr when destroyed
   tm.setEnabled(options.debug.timing);

@@ -93,6 +93,15 @@ mlir::OwningOpRef<mlir::ModuleOp> compileToModule(const std::string &path, const
 std::optional<artifact::Artifact> compileOnnx(const std::string &path, const target::Target &target,
                                               const CompileOptions &options, const DiagnosticFn &diag);
 
+/// The whole compile in `ctx` (its dialects loaded with loadDialects), for a
+/// caller that compiles many models and pays for a context once (fuzz_compile:
+/// creating a context and loading the onnx dialect's ops is most of the cost
+/// of rejecting a bad file). The context keeps what the compile uniqued, so
+/// such a caller replaces it now and then.
+std::optional<artifact::Artifact> compileOnnx(const std::string &path, const target::Target &target,
+                                              const CompileOptions &options, const DiagnosticFn &diag,
+                                              mlir::MLIRContext &ctx);
+
 } // namespace softnpu::driver
 
 #endif // SOFTNPU_COMPILER_DRIVER_H
