@@ -293,7 +293,7 @@ void bindArtifacts(py::module_ &m) {
         const std::vector<uint8_t> b = artifact::serialize(*p.artifact);
         return py::bytes(reinterpret_cast<const char *>(b.data()), b.size());
       })
-      .def_property_readonly("target", [](const PyArtifact &p) { return PyTarget{p.artifact->target}; })
+      .def_property_readonly("target", [](const PyArtifact &p) { return PyTarget{p.artifact->target, py::object()}; })
       .def_property_readonly("producer", [](const PyArtifact &p) { return p.artifact->producer; })
       .def_property_readonly("inputs", [](const PyArtifact &p) { return nodeArgs(p.artifact->inputs); })
       .def_property_readonly("outputs", [](const PyArtifact &p) { return nodeArgs(p.artifact->outputs); })

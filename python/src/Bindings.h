@@ -17,6 +17,8 @@ namespace softnpu::python {
 /// softnpu.Target: a read-only target description.
 struct PyTarget {
   target::Target target;
+  /// Its fields as a dict, parsed from the JSON on first use (fieldsOf).
+  pybind11::object fields;
 };
 
 /// softnpu.Artifact: a compiled model, in memory.

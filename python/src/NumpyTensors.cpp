@@ -7,6 +7,7 @@
 #include "softnpu/Bytes.h"
 
 #include <optional>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -16,30 +17,35 @@ namespace {
 
 using artifact::DType;
 
-/// The DType of a NumPy dtype, by kind and size.
+/// The DType of a NumPy dtype: the one whose NumPy name (artifact::dtypeName)
+/// has the same kind and size, so DType.h stays the only list of types.
+/// bfloat16 has no NumPy dtype.
 std::optional<DType> dtypeOf(const py::dtype &d) {
-  const char kind = d.kind();
-  const py::ssize_t size = d.itemsize();
-  switch (kind) {
-  case 'f':
-    return size == 4 ? DType::F32 : size == 8 ? DType::F64 : size == 2 ? std::optional(DType::F16) : std::nullopt;
-  case 'i':
-    return size == 1   ? DType::I8
-           : size == 2 ? DType::I16
-           : size == 4 ? DType::I32
-           : size == 8 ? std::optional(DType::I64)
-                       : std::nullopt;
-  case 'u':
-    return size == 1   ? DType::U8
-           : size == 2 ? DType::U16
-           : size == 4 ? DType::U32
-           : size == 8 ? std::optional(DType::U64)
-                       : std::nullopt;
-  case 'b':
-    return DType::Bool;
-  default:
-    return std::nullopt;
-  }
+  struct Entry {
+    char kind;
+    py::ssize_t size;
+    DType type;
+  };
+  static const std::vector<Entry> table = [] { // built on first use, under the GIL
+    std::vector<Entry> entries;
+    for (int code = 0; code <= 32; ++code)
+      if (std::optional<DType> t = artifact::dtypeFromOnnx(code); t && *t != DType::BF16) {
+        const py::dtype np(artifact::dtypeName(*t));
+        entries.push_back({np.kind(), np.itemsize(), *t});
+      }
+    return entries;
+  }();
+  for (const Entry &e : table)
+    if (e.kind == d.kind() && e.size == d.itemsize())
+      return e.type;
+  return std::nullopt;
+}
+
+/// Whether `d` is in this machine's byte order ('|': one byte, no order).
+bool isNative(const py::dtype &d) {
+  const char order = d.byteorder();
+  const char here = PY_LITTLE_ENDIAN ? '<' : '>';
+  return order == '=' || order == '|' || order == here;
 }
 
 api::Tensor tensorFromArray(const std::string &name, const py::handle &value) {
@@ -47,7 +53,7 @@ api::Tensor tensorFromArray(const std::string &name, const py::handle &value) {
   py::array arr = py::array::ensure(value, py::array::c_style);
   if (!arr)
     raise("input '" + name + "' is not an array NumPy can convert");
-  if (!arr.dtype().attr("isnative").cast<bool>())
+  if (!isNative(arr.dtype()))
     arr = py::array::ensure(arr.attr("astype")(arr.dtype().attr("newbyteorder")("=")), py::array::c_style);
   std::optional<DType> dtype = dtypeOf(arr.dtype());
   if (!dtype)

@@ -37,7 +37,7 @@ public:
       const PyArtifact &p = model.cast<const PyArtifact &>();
       name_ = "<artifact>";
       artifact_ = p;
-      model_ = guarded([&] { return api::Model::fromArtifact(*p.artifact, error); });
+      model_ = guarded([&] { return api::Model::fromArtifact(p.artifact, error); });
     } else {
       if (!isPath(model))
         raise("InferenceSession takes a .npu path or a softnpu.Artifact, got " + py::repr(model).cast<std::string>());

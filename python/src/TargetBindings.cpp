@@ -16,8 +16,19 @@ namespace softnpu::python {
 
 namespace {
 
-py::dict fieldsOf(const target::Target &t) {
-  return py::module_::import("json").attr("loads")(t.toJson(true)).cast<py::dict>();
+/// The fields of `t`, parsed once. Callers hand out copies (fieldCopy), so
+/// the cache stays what the target says.
+py::dict fieldsOf(PyTarget &t) {
+  if (!t.fields)
+    t.fields = py::module_::import("json").attr("loads")(t.target.toJson(true));
+  return py::reinterpret_borrow<py::dict>(t.fields);
+}
+
+/// A copy a caller may change: lists and dicts (.latencies) are deep-copied.
+py::object fieldCopy(const py::handle &value) {
+  if (py::isinstance<py::dict>(value) || py::isinstance<py::list>(value))
+    return py::module_::import("copy").attr("deepcopy")(value);
+  return py::reinterpret_borrow<py::object>(value);
 }
 
 } // namespace
@@ -45,24 +56,24 @@ void bindTargets(py::module_ &m) {
   py::class_<PyTarget>(m, "Target",
                        "A target description (docs/targets.md), read-only. Every JSON field is an attribute: "
                        "Target('tiny').native_dim, .weight_format, .latencies, ...")
-      .def(py::init([](const py::object &spec) { return PyTarget{targetArg(spec)}; }), py::arg("name_or_path"),
+      .def(py::init([](const py::object &spec) { return PyTarget{targetArg(spec), py::object()}; }), py::arg("name_or_path"),
            "A preset name (softnpu.list_targets()) or a target JSON file.")
       .def_property_readonly(
-          "fields", [](const PyTarget &t) { return fieldsOf(t.target); }, "Every field, as a dict (a new copy).")
+          "fields", [](PyTarget &t) { return fieldCopy(fieldsOf(t)); }, "Every field, as a dict (a new copy).")
       .def("to_json", [](const PyTarget &t) { return t.target.toJson(); }, "The canonical JSON text.")
       .def_property_readonly(
           "hash", [](const PyTarget &t) { return t.target.hash(); }, "The hash artifacts are checked against.")
       .def("__getattr__",
-           [](const PyTarget &t, const std::string &field) -> py::object {
-             py::dict fields = fieldsOf(t.target);
+           [](PyTarget &t, const std::string &field) -> py::object {
+             py::dict fields = fieldsOf(t);
              if (!fields.contains(field))
                throw py::attribute_error("softnpu.Target has no field '" + field + "'");
-             return fields[py::str(field)];
+             return fieldCopy(fields[py::str(field)]);
            })
       .def("__dir__",
-           [](const PyTarget &t) {
+           [](PyTarget &t) {
              py::list names;
-             for (const auto &kv : fieldsOf(t.target))
+             for (const auto &kv : fieldsOf(t))
                names.append(kv.first);
              for (const char *own : {"fields", "to_json", "hash"})
                names.append(own);

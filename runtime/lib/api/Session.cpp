@@ -63,13 +63,20 @@ std::unique_ptr<Model> Model::load(const std::string &path, std::string &error) 
   if (!a)
     return nullptr;
   auto model = std::make_unique<Model>();
-  model->art_ = std::move(*a);
+  model->art_ = std::make_shared<const artifact::Artifact>(std::move(*a));
   return model;
 }
 
 std::unique_ptr<Model> Model::fromArtifact(artifact::Artifact a, std::string &error) {
-  if (!artifact::validate(a, error))
+  return fromArtifact(std::make_shared<const artifact::Artifact>(std::move(a)), error);
+}
+
+std::unique_ptr<Model> Model::fromArtifact(std::shared_ptr<const artifact::Artifact> a, std::string &error) {
+  if (!a || !artifact::validate(*a, error)) {
+    if (!a)
+      error = "no artifact";
     return nullptr;
+  }
   auto model = std::make_unique<Model>();
   model->art_ = std::move(a);
   return model;

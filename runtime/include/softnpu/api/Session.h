@@ -52,10 +52,13 @@ public:
   /// Validates `a` (artifact::validate); null and a one-line `error` when it
   /// is invalid.
   static std::unique_ptr<Model> fromArtifact(artifact::Artifact a, std::string &error);
-  const artifact::Artifact &artifact() const { return art_; }
+  /// As above, sharing `a` with the caller instead of copying it (the Python
+  /// API's Artifact and the sessions made from it hold one weight image).
+  static std::unique_ptr<Model> fromArtifact(std::shared_ptr<const artifact::Artifact> a, std::string &error);
+  const artifact::Artifact &artifact() const { return *art_; }
 
 private:
-  artifact::Artifact art_;
+  std::shared_ptr<const artifact::Artifact> art_;
 };
 
 /// The key Session::run uses for Artifact::tensors[record]: the node's name,
