@@ -30,10 +30,13 @@ struct Shared {
 
 } // namespace
 
-bool runBatch(int64_t k, unsigned threads, const std::function<bool(int64_t, RunResult &, std::string &)> &work,
-              const std::function<bool(int64_t, RunResult &, std::string &)> &consume, std::string &error) {
+unsigned batchWorkers(int64_t k, unsigned threads) {
+  return static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(threads, k)));
+}
+
+bool runBatch(int64_t k, unsigned threads, const BatchWork &work, const BatchConsume &consume, std::string &error) {
   Shared s;
-  auto worker = [&] {
+  auto worker = [&](unsigned id) {
     for (;;) {
       int64_t b;
       {
@@ -43,7 +46,7 @@ bool runBatch(int64_t k, unsigned threads, const std::function<bool(int64_t, Run
         b = s.next++;
       }
       Finished f;
-      f.ok = work(b, f.result, f.error);
+      f.ok = work(id, b, f.result, f.error);
       std::lock_guard<std::mutex> lock(s.mutex);
       // Every run before b was started before it and will be consumed by
       // whichever thread finishes last; none after it starts any more.
@@ -62,11 +65,11 @@ bool runBatch(int64_t k, unsigned threads, const std::function<bool(int64_t, Run
       }
     }
   };
-  const unsigned n = static_cast<unsigned>(std::max<int64_t>(1, std::min<int64_t>(threads, k)));
+  const unsigned n = batchWorkers(k, threads);
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < n; ++t)
-    pool.emplace_back(worker);
-  worker();
+    pool.emplace_back(worker, t);
+  worker(0);
   for (std::thread &t : pool)
     t.join();
   if (s.stop)

@@ -26,12 +26,21 @@ struct RunResult {
   TensorMap refOutputs, refNodes; ///< the reference's (--reference)
 };
 
-/// Runs `work` for b = 0 .. k-1 on `threads` threads, then `consume` for each
-/// in order b = 0, 1, ... (never two at once). `work` must be safe to call
-/// from several threads. Returns false with `error` (set by the first failing
-/// work or consume, in run order).
-bool runBatch(int64_t k, unsigned threads, const std::function<bool(int64_t, RunResult &, std::string &)> &work,
-              const std::function<bool(int64_t, RunResult &, std::string &)> &consume, std::string &error);
+/// work(worker, b, result, error): run b on worker thread `worker`
+/// (0 <= worker < threads; one run at a time per worker, so per-worker
+/// buffers need no lock).
+using BatchWork = std::function<bool(unsigned, int64_t, RunResult &, std::string &)>;
+/// consume(b, result, error): run b's result, in run order.
+using BatchConsume = std::function<bool(int64_t, RunResult &, std::string &)>;
+
+/// How many worker threads runBatch uses for k runs on `threads` threads.
+unsigned batchWorkers(int64_t k, unsigned threads);
+
+/// Runs `work` for b = 0 .. k-1 on batchWorkers(k, threads) threads, then
+/// `consume` for each in order b = 0, 1, ... (never two at once). `work` must
+/// be safe to call from several threads. Returns false with `error` (set by
+/// the first failing work or consume, in run order).
+bool runBatch(int64_t k, unsigned threads, const BatchWork &work, const BatchConsume &consume, std::string &error);
 
 } // namespace softnpu::tools
 

@@ -26,10 +26,21 @@ struct ProfileOptions {
 /// message otherwise.
 bool parseReportFormat(const std::string &value, bool &json, std::string &error);
 
+/// The host's wall-clock time for the runs of a --batch: how fast the
+/// simulator went, not the modeled hardware. Only the run loop: reading the
+/// artifact and writing outputs are not in it.
+struct BatchWallTime {
+  int64_t runs = 1;
+  unsigned threads = 1;
+  double seconds = 0;
+  double runsPerSecond() const { return seconds > 0 ? static_cast<double>(runs) / seconds : 0; }
+};
+
 /// Prints the profile (table or JSON) when asked and writes the trace file.
-/// `runs` is the number of --batch runs (the profile is of one of them).
+/// The profile is of one run; a --batch of several adds `batch` (text: one
+/// line; JSON: a "batch" object with runs, threads, wall_s, runs_per_s).
 bool emitProfile(std::FILE *out, const timing::Profile &p, const ProfileOptions &o, const std::string &model,
-                 int64_t runs, std::string &error);
+                 const BatchWallTime &batch, std::string &error);
 
 } // namespace softnpu::tools
 

@@ -239,32 +239,33 @@ bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &
   return true;
 }
 
-BatchSlicer::BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, NpyFiles &files,
-                         int64_t k)
-    : inputs_(inputs), files_(files) {
+BatchSlicer::BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs,
+                         const NpyFiles &files, int64_t k)
+    : sigs_(sigs), inputs_(inputs), files_(files) {
   bool complete = true;
   for (const artifact::TensorSig &sig : sigs)
     complete = complete && inputs.count(sig.name);
   passThrough_ = (k == 1 && files.empty()) || !complete;
-  if (!passThrough_)
-    for (const artifact::TensorSig &sig : sigs)
-      slice_[sig.name] = api::Tensor{sig.shape, std::vector<float>(sig.numElements())};
 }
 
-const TensorMap *BatchSlicer::slice(int64_t b, std::string &error) {
+const TensorMap *BatchSlicer::slice(int64_t b, Slice &into, std::string &error) const {
   if (passThrough_)
     return &inputs_;
-  for (auto &[name, t] : slice_) {
+  for (const artifact::TensorSig &sig : sigs_) {
+    auto [it, fresh] = into.tensors.try_emplace(sig.name);
+    api::Tensor &t = it->second;
+    if (fresh) // the buffer of one run's input, reused by this caller's next runs
+      t = api::Tensor{sig.shape, std::vector<float>(sig.numElements())};
     const size_t n = t.data.size();
-    if (auto f = files_.find(name); f != files_.end()) {
-      if (!f->second.read(static_cast<uint64_t>(b) * n, n, t.data.data(), error))
+    if (auto f = files_.find(sig.name); f != files_.end()) {
+      if (!f->second.read(static_cast<uint64_t>(b) * n, n, t.data.data(), into.ahead[sig.name], error))
         return nullptr;
       continue;
     }
-    const std::vector<float> &all = inputs_.at(name).data;
+    const std::vector<float> &all = inputs_.at(sig.name).data;
     std::copy(all.begin() + b * n, all.begin() + (b + 1) * n, t.data.begin());
   }
-  return &slice_;
+  return &into.tensors;
 }
 
 namespace {

@@ -54,18 +54,27 @@ bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &
 /// The inputs of run b (0 <= b < k): consecutive dim-0 slices of each input,
 /// those in `files` (openBatchInputs) read from the file. With k == 1 and no
 /// such file, or when an input is missing (Session::run reports it), the
-/// inputs are handed through unchanged.
+/// inputs are handed through unchanged. Threads may slice at once, each
+/// into a Slice of its own.
 class BatchSlicer {
 public:
-  BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, NpyFiles &files, int64_t k);
-  /// nullptr with `error` when a file cannot be read.
-  const TensorMap *slice(int64_t b, std::string &error);
+  /// One caller's slice buffers and read-ahead, reused from run to run.
+  struct Slice {
+    TensorMap tensors;
+    std::map<std::string, io::NpyFile::ReadAhead> ahead;
+  };
+
+  BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, const NpyFiles &files,
+              int64_t k);
+  /// The inputs of run b (in `into`, or the inputs themselves); nullptr
+  /// with `error` when a file cannot be read.
+  const TensorMap *slice(int64_t b, Slice &into, std::string &error) const;
 
 private:
+  const std::vector<artifact::TensorSig> &sigs_;
   const TensorMap &inputs_;
-  NpyFiles &files_;
+  const NpyFiles &files_;
   bool passThrough_ = true;
-  TensorMap slice_;
 };
 
 /// Checks that `reference` has the same inputs and outputs (names, order,

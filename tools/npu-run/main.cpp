@@ -43,11 +43,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -303,21 +303,15 @@ int main(int argc, char **argv) {
   // Outputs are kept whole only when written, compared or summarised.
   const bool reportOnly = top1 || layers || o.profile.print;
   const bool keepOutputs = !o.outputDir.empty() || !compareFiles.empty() || !reportOnly;
-  BatchSlicer slicer(a.inputs, inputs, batchFiles, k);
-  std::mutex slicerMutex;
+  const unsigned workers = batchWorkers(k, o.batch ? static_cast<unsigned>(threads) : 1);
+  const BatchSlicer slicer(a.inputs, inputs, batchFiles, k);
+  std::vector<BatchSlicer::Slice> slices(workers); // one per worker: no lock
   TensorMap outputs;
   timing::Profile profile;
   // Runs in parallel (--threads), consumed in run order (BatchRun.h).
-  auto work = [&](int64_t b, RunResult &r, std::string &err) {
+  auto work = [&](unsigned worker, int64_t b, RunResult &r, std::string &err) {
     const auto where = [&] { return k > 1 ? "batch " + std::to_string(b) + ": " : std::string(); };
-    TensorMap copy;
-    const TensorMap *slice;
-    {
-      std::lock_guard<std::mutex> lock(slicerMutex);
-      slice = slicer.slice(b, err);
-      if (slice && slice != &inputs) // the slicer's buffer is reused by the next run
-        copy = *slice, slice = &copy;
-    }
+    const TensorMap *slice = slicer.slice(b, slices[worker], err);
     if (!slice) {
       err = where() + err;
       return false;
@@ -344,8 +338,11 @@ int main(int argc, char **argv) {
     progress.done(b + 1);
     return true;
   };
-  if (!runBatch(k, o.batch ? static_cast<unsigned>(threads) : 1, work, consume, error))
+  const auto batchStart = std::chrono::steady_clock::now();
+  if (!runBatch(k, workers, work, consume, error))
     return fail(error);
+  const BatchWallTime batchWall{k, workers,
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - batchStart).count()};
   progress.clear();
 
   if (!o.outputDir.empty()) {
@@ -372,7 +369,7 @@ int main(int argc, char **argv) {
       std::printf("layer report written to %s\n", layerJson.c_str());
     }
   }
-  if (o.profile.wanted() && !emitProfile(stdout, profile, o.profile, o.modelPath, k, error))
+  if (o.profile.wanted() && !emitProfile(stdout, profile, o.profile, o.modelPath, batchWall, error))
     return fail(error);
   bool allOk = true;
   if (top1) {

@@ -15,8 +15,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace softnpu::io {
 
@@ -286,31 +289,26 @@ std::optional<TensorData> parseNpy(const std::string &bytes, const std::string &
 }
 
 std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error) {
-  if (!checkedFileSize(path, error))
+  std::optional<uint64_t> size = checkedFileSize(path, error);
+  if (!size)
     return std::nullopt;
   NpyFile f;
   f.path_ = path;
-  f.in_ = std::make_unique<std::ifstream>(path, std::ios::binary | std::ios::ate);
-  std::ifstream &in = *f.in_;
-  if (!in) {
+  f.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.fd_ < 0) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
   }
-  const std::streamoff fileSize = in.tellg();
-  in.seekg(0);
-  auto readInto = [&](char *dest, uint64_t n) {
-    in.read(dest, static_cast<std::streamsize>(n));
-    return static_cast<uint64_t>(in.gcount()) == n;
-  };
+  const uint64_t fileSize = *size;
   // The preamble only: magic, version and length field, then the header.
   constexpr uint64_t kFixed = kMagicLen + 2 + 4; // the longest length field
-  std::string head(static_cast<size_t>(std::min<uint64_t>(kFixed, static_cast<uint64_t>(fileSize))), '\0');
-  bool ok = fileSize >= 0 && readInto(head.data(), head.size());
-  const size_t want = std::min<uint64_t>(preambleBytes(head), static_cast<uint64_t>(fileSize));
+  std::string head(static_cast<size_t>(std::min(kFixed, fileSize)), '\0');
+  bool ok = f.readAt(0, head.data(), head.size());
+  const size_t want = std::min<uint64_t>(preambleBytes(head), fileSize);
   if (ok && want > head.size()) {
     const size_t have = head.size();
     head.resize(want);
-    ok = readInto(head.data() + have, want - have);
+    ok = f.readAt(have, head.data() + have, want - have);
   }
   if (!ok) {
     error = "cannot read '" + path + "'";
@@ -318,7 +316,7 @@ std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error
   }
   Preamble pre;
   std::string msg;
-  if (!parsePreamble(head, static_cast<uint64_t>(fileSize), pre, msg)) {
+  if (!parsePreamble(head, fileSize, pre, msg)) {
     error = "'" + path + "': " + msg;
     return std::nullopt;
   }
@@ -330,19 +328,43 @@ std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error
 }
 
 NpyFile::NpyFile() = default;
-NpyFile::~NpyFile() = default;
-NpyFile::NpyFile(NpyFile &&) noexcept = default;
-NpyFile &NpyFile::operator=(NpyFile &&) noexcept = default;
-
-bool NpyFile::readAt(uint64_t offset, char *dest, uint64_t bytes) {
-  std::ifstream &in = *in_;
-  in.clear();
-  in.seekg(static_cast<std::streamoff>(offset));
-  in.read(dest, static_cast<std::streamsize>(bytes));
-  return static_cast<uint64_t>(in.gcount()) == bytes;
+NpyFile::~NpyFile() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+NpyFile::NpyFile(NpyFile &&o) noexcept
+    : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)), dtype_(o.dtype_), shape_(std::move(o.shape_)),
+      count_(o.count_), dataStart_(o.dataStart_), ahead_(std::move(o.ahead_)) {}
+NpyFile &NpyFile::operator=(NpyFile &&o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0)
+      ::close(fd_);
+    path_ = std::move(o.path_);
+    fd_ = std::exchange(o.fd_, -1);
+    dtype_ = o.dtype_;
+    shape_ = std::move(o.shape_);
+    count_ = o.count_;
+    dataStart_ = o.dataStart_;
+    ahead_ = std::move(o.ahead_);
+  }
+  return *this;
 }
 
-bool NpyFile::read(uint64_t first, uint64_t n, float *out, std::string &error) {
+bool NpyFile::readAt(uint64_t offset, char *dest, uint64_t bytes) const {
+  while (bytes > 0) {
+    const ssize_t got = ::pread(fd_, dest, static_cast<size_t>(bytes), static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) // an error, or the file shrank since it was opened
+      return false;
+    dest += got;
+    offset += static_cast<uint64_t>(got);
+    bytes -= static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+bool NpyFile::read(uint64_t first, uint64_t n, float *out, ReadAhead &ahead, std::string &error) const {
   if (first > count_ || n > count_ - first) {
     error = "'" + path_ + "': elements [" + std::to_string(first) + ", " + std::to_string(first + n) +
             ") are past its " + std::to_string(count_);
@@ -354,16 +376,16 @@ bool NpyFile::read(uint64_t first, uint64_t n, float *out, std::string &error) {
   // a megabyte, copied in at once, pushed the simulator's data out of L2.
   constexpr uint64_t kReadAhead = uint64_t{1} << 16;
   if (bytes < kReadAhead) {
-    if (begin < aheadAt_ || begin + bytes > aheadAt_ + ahead_.size()) {
-      ahead_.resize(std::min(kReadAhead, dataStart_ + count_ * item - begin));
-      aheadAt_ = begin;
-      if (!readAt(begin, ahead_.data(), ahead_.size())) {
-        ahead_.clear();
+    if (begin < ahead.at || begin + bytes > ahead.at + ahead.bytes.size()) {
+      ahead.bytes.resize(std::min(kReadAhead, dataStart_ + count_ * item - begin));
+      ahead.at = begin;
+      if (!readAt(begin, ahead.bytes.data(), ahead.bytes.size())) {
+        ahead.bytes.clear();
         error = "cannot read '" + path_ + "'";
         return false;
       }
     }
-    decodeElements(reinterpret_cast<const unsigned char *>(ahead_.data()) + (begin - aheadAt_), dtype_, n, out);
+    decodeElements(reinterpret_cast<const unsigned char *>(ahead.bytes.data()) + (begin - ahead.at), dtype_, n, out);
     return true;
   }
   bool ok;

@@ -22,7 +22,7 @@ using namespace softnpu::tools;
 namespace {
 
 /// Run b's "output": one tensor holding b; later runs finish sooner.
-bool slowEarlyRuns(int64_t b, RunResult &r, std::string &) {
+bool slowEarlyRuns(unsigned, int64_t b, RunResult &r, std::string &) {
   std::this_thread::sleep_for(std::chrono::microseconds(200 * ((b * 7) % 5)));
   r.outputs["y"] = api::Tensor{{1}, {static_cast<float>(b)}};
   return true;
@@ -54,13 +54,13 @@ TEST(BatchRun, TheFirstFailureInRunOrderIsReported) {
     std::string err;
     const bool ok = runBatch(
         100000, threads,
-        [&](int64_t b, RunResult &r, std::string &e) {
+        [&](unsigned worker, int64_t b, RunResult &r, std::string &e) {
           ++started;
           if (b == 17 || b == 18) {
             e = "run " + std::to_string(b) + " failed";
             return false;
           }
-          return slowEarlyRuns(b, r, e);
+          return slowEarlyRuns(worker, b, r, e);
         },
         [&](int64_t b, RunResult &, std::string &) {
           consumed.push_back(b);
@@ -76,6 +76,36 @@ TEST(BatchRun, TheFirstFailureInRunOrderIsReported) {
       EXPECT_EQ(started.load(), 18);
     EXPECT_LT(started.load(), 1000) << "runs kept starting after the failure";
   }
+}
+
+// Each worker runs one run at a time, so npu-run keeps a buffer per worker
+// (its input slice) without a lock.
+TEST(BatchRun, WorkersRunOneRunAtATime) {
+  for (unsigned threads : {1u, 2u, 4u}) {
+    const unsigned n = batchWorkers(100, threads);
+    EXPECT_EQ(n, threads);
+    std::vector<std::atomic<int>> busy(n);
+    std::atomic<bool> overlap{false}, outOfRange{false};
+    std::string err;
+    ASSERT_TRUE(runBatch(
+        100, threads,
+        [&](unsigned worker, int64_t b, RunResult &r, std::string &e) {
+          if (worker >= n) {
+            outOfRange = true;
+            return slowEarlyRuns(worker, b, r, e);
+          }
+          overlap = overlap || busy[worker]++ != 0;
+          const bool ok = slowEarlyRuns(worker, b, r, e);
+          --busy[worker];
+          return ok;
+        },
+        [](int64_t, RunResult &, std::string &) { return true; }, err))
+        << err;
+    EXPECT_FALSE(outOfRange.load()) << threads << " threads";
+    EXPECT_FALSE(overlap.load()) << threads << " threads";
+  }
+  EXPECT_EQ(batchWorkers(3, 8), 3u); // no idle threads
+  EXPECT_EQ(batchWorkers(0, 8), 1u);
 }
 
 TEST(BatchRun, AConsumeErrorStopsTheBatch) {

@@ -11,6 +11,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <vector>
 
 namespace softnpu::io {
 
@@ -20,8 +21,17 @@ std::optional<TensorData> readNpy(const std::string &path, std::string &error);
 
 /// A .npy file read a range of elements at a time, not whole (npu-run
 /// --batch reads one run's slice of an input of many megabytes per run).
+/// Reads are positional (pread), so threads may read one file at once, each
+/// with a ReadAhead of its own.
 class NpyFile {
 public:
+  /// Bytes read ahead for small reads: one system call serves many runs'
+  /// slices. Owned by the caller, one per thread.
+  struct ReadAhead {
+    std::vector<char> bytes; ///< file bytes [at, at + bytes.size())
+    uint64_t at = 0;
+  };
+
   /// Opens `path` and reads its header; nullopt with `error` naming the path.
   static std::optional<NpyFile> open(const std::string &path, std::string &error);
   ~NpyFile();
@@ -33,18 +43,20 @@ public:
   uint64_t count() const { return count_; } ///< elements
   /// Elements [first, first + n) as floats (int64 converted, as readNpy
   /// does); false with `error` when they are past the end or unreadable.
-  bool read(uint64_t first, uint64_t n, float *out, std::string &error);
+  /// Safe to call from several threads with different `ahead`.
+  bool read(uint64_t first, uint64_t n, float *out, ReadAhead &ahead, std::string &error) const;
+  /// The same with the file's own read-ahead (one thread at a time).
+  bool read(uint64_t first, uint64_t n, float *out, std::string &error) { return read(first, n, out, ahead_, error); }
 
 private:
   NpyFile();
-  bool readAt(uint64_t offset, char *dest, uint64_t bytes);
+  bool readAt(uint64_t offset, char *dest, uint64_t bytes) const;
   std::string path_;
-  std::unique_ptr<std::ifstream> in_;
+  int fd_ = -1;
   ElemType dtype_ = ElemType::F32;
   std::vector<int64_t> shape_;
   uint64_t count_ = 0, dataStart_ = 0;
-  std::vector<char> ahead_; ///< file bytes [aheadAt_, aheadAt_ + size) read ahead
-  uint64_t aheadAt_ = 0;
+  ReadAhead ahead_;
 };
 
 /// .npy bytes (version 1.0, '<f4', C order) of a float32 tensor;
