@@ -5,6 +5,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -183,12 +184,17 @@ private:
     IntTensor r{shape.dims, {}};
     for (size_t i = 0; i < shape.values.size(); ++i) {
       const int64_t x = a.values[a.values.size() == 1 ? 0 : i], y = b->values[b->values.size() == 1 ? 0 : i];
-      if (n.op_type() == "Div" && y == 0)
+      // A result int64 cannot hold (or a division by zero) is not folded:
+      // the node stays, and whatever consumes it reports the bad shape.
+      int64_t v = 0;
+      const std::string &op = n.op_type();
+      const bool overflow = op == "Add"   ? __builtin_add_overflow(x, y, &v)
+                            : op == "Sub" ? __builtin_sub_overflow(x, y, &v)
+                            : op == "Mul" ? __builtin_mul_overflow(x, y, &v)
+                                          : y == 0 || (x == INT64_MIN && y == -1);
+      if (overflow)
         return std::nullopt;
-      r.values.push_back(n.op_type() == "Add"   ? x + y
-                         : n.op_type() == "Sub" ? x - y
-                         : n.op_type() == "Mul" ? x * y
-                                                : x / y);
+      r.values.push_back(op == "Div" ? x / y : v);
     }
     return r;
   }

@@ -22,6 +22,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
   dynamic_batch.onnx    x[batch,20] -> Gemm(W[8,20], b[8]) -> Relu -> y[batch,8]   (batch is a named dynamic dim)
   shape_chain.onnx      x[N,4,5] -> Shape -> Gather(0) -> Unsqueeze -> Concat([20]) -> Reshape(x) -> Relu
                         -> y[N,20]   (a flatten as torch.onnx writes it; folded once N is fixed)
+  shape_overflow.onnx   shape_chain with the batch multiplied by 2^62 before the Concat: the product
+                        overflows int64 once N > 1, so it is not folded (fuzz_compile's finding)
   dynamic_width.onnx    x[1,width] -> Tanh -> y[1,width]   (a dynamic dim that is not the leading one)
   residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
                         the add and the activation read and write rows of 24 in the IVRF
@@ -390,6 +392,21 @@ def shape_chain():
     return _model(g)
 
 
+def shape_overflow():
+    nodes = [helper.make_node("Shape", ["x"], ["s"], name="shape"),
+             helper.make_node("Gather", ["s", "i0"], ["n"], name="batch", axis=0),
+             helper.make_node("Mul", ["n", "huge"], ["m"], name="times_huge"),
+             helper.make_node("Unsqueeze", ["m", "axes"], ["m1"], name="unsqueeze"),
+             helper.make_node("Concat", ["m1", "c20"], ["shape"], name="concat", axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")]
+    g = helper.make_graph(nodes, "shape_overflow", [_io("x", ["N", 4, 5])], [_io("y", ["N", 20])],
+                          [numpy_helper.from_array(np.array(0, dtype=np.int64), "i0"),
+                           numpy_helper.from_array(np.array(1 << 62, dtype=np.int64), "huge"),
+                           numpy_helper.from_array(np.array([0], dtype=np.int64), "axes"),
+                           numpy_helper.from_array(np.array([20], dtype=np.int64), "c20")])
+    return _model(g)
+
+
 def dynamic_width():
     nodes = [helper.make_node("Tanh", ["x"], ["y"], name="tanh")]
     g = helper.make_graph(nodes, "dynamic_width", [_io("x", [1, "width"])], [_io("y", [1, "width"])])
@@ -422,6 +439,7 @@ MODELS = {
     "dynamic_batch": dynamic_batch,
     "dynamic_width": dynamic_width,
     "shape_chain": shape_chain,
+    "shape_overflow": shape_overflow,
     "matmul_add": matmul_add,
     "add_bcast": add_bcast,
     "reshape_identity": reshape_identity,
