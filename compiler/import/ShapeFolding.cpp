@@ -32,7 +32,8 @@ std::optional<IntTensor> fromProto(const onnx::TensorProto &t) {
   }
   int64_t count = 1;
   for (int64_t d : r.dims)
-    count *= d;
+    if (d < 0 || __builtin_mul_overflow(count, d, &count))
+      return std::nullopt; // the importer reports such a tensor
   if (count != static_cast<int64_t>(r.values.size()))
     return std::nullopt;
   return r;
