@@ -304,6 +304,8 @@ int main(int argc, char **argv) {
   const bool reportOnly = top1 || layers || o.profile.print;
   const bool keepOutputs = !o.outputDir.empty() || !compareFiles.empty() || !reportOnly;
   const unsigned workers = batchWorkers(k, o.batch ? static_cast<unsigned>(threads) : 1);
+  if (!session->prepareWorkers(workers, why) || (refSession && !refSession->prepareWorkers(workers, why)))
+    return fail(o.modelPath + ": " + why);
   const BatchSlicer slicer(a.inputs, inputs, batchFiles, k);
   std::vector<BatchSlicer::Slice> slices(workers); // one per worker: no lock
   TensorMap outputs;

@@ -13,7 +13,9 @@
 
 #include "softnpu/artifact/ArtifactIO.h"
 
+#include <atomic>
 #include <set>
+#include <utility>
 
 namespace softnpu::api {
 
@@ -47,8 +49,28 @@ size_t Tensor::count() const {
 struct Session::Worker {
   std::unique_ptr<Device> device;
   std::unique_ptr<SegmentRunner> runner;
+  /// Set while a run uses it; a worker whose run ran out of memory stays
+  /// busy for good (it may be half-way through that run).
+  std::atomic<bool> busy{false};
 };
 
+namespace {
+std::atomic<uint64_t> nextSessionId{1};
+
+/// The worker this thread last ran on, and its session's id. A thread takes
+/// that worker again when it is free, with one atomic exchange on the
+/// worker's own flag: no lock, and the worker's simulator state stays in
+/// this core's cache. A shared lock and workers handed round between threads
+/// made two threads on a small model (runs of microseconds) barely faster
+/// than one. Session ids are never reused, so a hint never names a worker
+/// of a session that has gone.
+thread_local struct {
+  uint64_t session = 0;
+  void *worker = nullptr;
+} lastWorker;
+} // namespace
+
+Session::Session() : id_(nextSessionId++) {}
 Session::~Session() = default;
 
 std::string tensorRecordName(const artifact::Artifact &a, size_t record) {
@@ -88,8 +110,30 @@ std::unique_ptr<Session> Session::create(const Model &model, std::string &error)
   std::unique_ptr<Worker> first = session->makeWorker(error);
   if (!first)
     return nullptr;
-  session->idle_.push_back(std::move(first));
+  session->addWorker(std::move(first));
   return session;
+}
+
+bool Session::prepareWorkers(unsigned n, std::string &error) {
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      size_t free = 0;
+      for (const std::unique_ptr<Worker> &w : workers_)
+        free += !w->busy.load(std::memory_order_relaxed);
+      if (free >= n)
+        return true;
+    }
+    std::unique_ptr<Worker> w = makeWorker(error);
+    if (!w)
+      return false;
+    addWorker(std::move(w));
+  }
+}
+
+void Session::addWorker(std::unique_ptr<Worker> w) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  workers_.push_back(std::move(w));
 }
 
 std::unique_ptr<Session::Worker> Session::makeWorker(std::string &error) const {
@@ -112,21 +156,28 @@ std::unique_ptr<Session::Worker> Session::makeWorker(std::string &error) const {
   }
 }
 
-std::unique_ptr<Session::Worker> Session::takeWorker(std::string &error) {
+Session::Worker *Session::takeWorker(std::string &error) {
+  if (lastWorker.session == id_) {
+    auto *w = static_cast<Worker *>(lastWorker.worker);
+    if (!w->busy.exchange(true, std::memory_order_acquire))
+      return w;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!idle_.empty()) {
-      std::unique_ptr<Worker> w = std::move(idle_.back());
-      idle_.pop_back();
-      return w;
-    }
+    for (const std::unique_ptr<Worker> &w : workers_)
+      if (!w->busy.exchange(true, std::memory_order_acquire)) {
+        lastWorker = {id_, w.get()};
+        return w.get();
+      }
   }
-  return makeWorker(error); // another run holds every worker
-}
-
-void Session::returnWorker(std::unique_ptr<Worker> w) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  idle_.push_back(std::move(w));
+  std::unique_ptr<Worker> fresh = makeWorker(error); // every worker is busy
+  if (!fresh)
+    return nullptr;
+  fresh->busy.store(true, std::memory_order_relaxed);
+  Worker *w = fresh.get();
+  addWorker(std::move(fresh));
+  lastWorker = {id_, w};
+  return w;
 }
 
 bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::string, Tensor> &outputs,
@@ -170,7 +221,7 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
       return false;
     }
   }
-  std::unique_ptr<Worker> w = takeWorker(error);
+  Worker *w = takeWorker(error);
   if (!w)
     return false;
   bool ok = false;
@@ -178,11 +229,11 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
     ok = runOn(*w, ordered, outputs, error, nodeTensors, profile);
   } catch (const std::bad_alloc &) {
     error = "out of host memory running this artifact";
-    // The worker may be half-way through a run: drop it, a later run makes
-    // a fresh one.
+    // The worker may be half-way through a run: it stays busy, never used
+    // again; a later run makes a fresh one.
     return false;
   }
-  returnWorker(std::move(w));
+  w->busy.store(false, std::memory_order_release);
   return ok;
 }
 

@@ -92,6 +92,10 @@ public:
   ~Session();
   /// Creates a session on the bit-accurate simulator, with one worker ready.
   static std::unique_ptr<Session> create(const Model &model, std::string &error);
+  /// Makes workers until `n` are idle, so that the first runs of `n` threads
+  /// do not each prepare a simulator (npu-run --batch --threads N calls it
+  /// before the batch). Optional: a run makes a worker when none is idle.
+  bool prepareWorkers(unsigned n, std::string &error);
   /// Checks names and shapes of `inputs` against the signature (every input
   /// present, no unknown names, exact shape) and runs. Outputs keyed by name.
   /// When `nodeTensors` is non-null it is filled with the tensor of every
@@ -106,15 +110,18 @@ public:
 
 private:
   struct Worker;
+  Session();
   std::unique_ptr<Worker> makeWorker(std::string &error) const;
-  std::unique_ptr<Worker> takeWorker(std::string &error);
-  void returnWorker(std::unique_ptr<Worker> w);
+  Worker *takeWorker(std::string &error);
+  void addWorker(std::unique_ptr<Worker> w);
+
   bool runOn(Worker &w, const std::vector<const Tensor *> &ordered, std::map<std::string, Tensor> &outputs,
              std::string &error, std::map<std::string, Tensor> *nodeTensors, timing::Profile *profile);
 
   const Model *model_ = nullptr;
-  std::mutex mutex_;                          ///< guards idle_
-  std::vector<std::unique_ptr<Worker>> idle_; ///< workers no run is using
+  const uint64_t id_;                          ///< unique in the process (the threads' worker hints)
+  std::mutex mutex_;                           ///< guards workers_ (not the workers' busy flags)
+  std::vector<std::unique_ptr<Worker>> workers_; ///< every worker, free or busy; kept until the session ends
 };
 
 } // namespace softnpu::api
