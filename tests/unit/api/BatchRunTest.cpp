@@ -9,11 +9,18 @@
 //===----------------------------------------------------------------------===//
 #include "BatchRun.h"
 
+#include "softnpu/io/Npy.h"
+
+#include <cstdio>
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace softnpu;
@@ -106,6 +113,53 @@ TEST(BatchRun, WorkersRunOneRunAtATime) {
   }
   EXPECT_EQ(batchWorkers(3, 8), 3u); // no idle threads
   EXPECT_EQ(batchWorkers(0, 8), 1u);
+}
+
+// npu-run --batch --threads N: every worker slices its own runs from the
+// same .npy file (pread and a read-ahead per worker, no lock). Four threads
+// slicing interleaved runs each get exactly their rows.
+TEST(BatchRun, WorkersSliceOneFileAtOnce) {
+  constexpr int64_t kRuns = 300, kRow = 700; // a row of 2,800 bytes: read-ahead blocks hold 23
+  std::vector<float> all(static_cast<size_t>(kRuns * kRow));
+  for (size_t i = 0; i < all.size(); ++i)
+    all[i] = static_cast<float>(i) * 0.25f;
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("softnpu_slicer_" + std::to_string(::getpid()) + ".npy")).string();
+  std::string err;
+  ASSERT_TRUE(io::writeNpy(path, {kRuns, kRow}, all, err)) << err;
+  std::optional<io::NpyFile> file = io::NpyFile::open(path, err);
+  ASSERT_TRUE(file) << err;
+  NpyFiles files;
+  files.emplace("x", std::move(*file));
+  artifact::TensorSig sig;
+  sig.name = "x";
+  sig.shape = {1, kRow};
+  const std::vector<artifact::TensorSig> sigs = {sig};
+  TensorMap inputs{{"x", api::Tensor{{kRuns, kRow}, {}}}};
+  const BatchSlicer slicer(sigs, inputs, files, kRuns);
+
+  std::atomic<int> wrong{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      BatchSlicer::Slice mine;
+      for (int64_t b = t; b < kRuns; b += 4) {
+        std::string e;
+        const TensorMap *slice = slicer.slice(b, mine, e);
+        if (!slice) {
+          ++failed;
+          continue;
+        }
+        const std::vector<float> &got = slice->at("x").data;
+        if (!std::equal(got.begin(), got.end(), all.begin() + b * kRow) || got.size() != kRow)
+          ++wrong;
+      }
+    });
+  for (std::thread &th : threads)
+    th.join();
+  std::remove(path.c_str());
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(BatchRun, AConsumeErrorStopsTheBatch) {

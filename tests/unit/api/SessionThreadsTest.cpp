@@ -84,4 +84,47 @@ TEST(SessionThreads, ConcurrentRunsMatchASingleThreadedRun) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// A thread takes the worker it used last (a hint keyed by the session), so
+// threads that switch between sessions, and sessions that come and go, must
+// never share or reuse a worker wrongly: every output still matches.
+TEST(SessionThreads, ThreadsSwitchingBetweenSessionsKeepTheirResults) {
+  std::string err;
+  std::unique_ptr<api::Model> model = api::Model::fromArtifact(matVecRelu(), err);
+  ASSERT_TRUE(model) << err;
+  std::unique_ptr<api::Session> a = api::Session::create(*model, err), b = api::Session::create(*model, err);
+  ASSERT_TRUE(a && b) << err;
+  ASSERT_TRUE(a->prepareWorkers(4, err)) << err;
+
+  constexpr int kInputs = 8, kThreads = 4, kRounds = 60;
+  std::vector<api::Tensor> inputs;
+  std::vector<std::vector<float>> expected;
+  for (int i = 0; i < kInputs; ++i) {
+    inputs.push_back(api::Tensor{{1, static_cast<int64_t>(kCols)}, randomVector(kCols, 300 + i, 4.0f)});
+    std::map<std::string, api::Tensor> out;
+    ASSERT_TRUE(a->run({{"x", inputs.back()}}, out, err)) << err;
+    expected.push_back(out.at("y").data);
+  }
+  std::atomic<int> mismatches{0}, failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRounds; ++r) {
+        const int i = (t * 3 + r) % kInputs;
+        std::map<std::string, api::Tensor> out;
+        std::string e;
+        // Alternate sessions, and now and then a short-lived third one.
+        std::unique_ptr<api::Session> temp = r % 10 == 9 ? api::Session::create(*model, e) : nullptr;
+        api::Session &s = temp ? *temp : (r % 2 ? *a : *b);
+        if (!s.run({{"x", inputs[i]}}, out, e))
+          ++failures;
+        else if (out.at("y").data != expected[i])
+          ++mismatches;
+      }
+    });
+  for (std::thread &th : threads)
+    th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
 } // namespace
