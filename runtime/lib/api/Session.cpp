@@ -46,7 +46,7 @@ size_t Tensor::count() const {
 
 /// The state of one run at a time: a device (one-segment model) or a
 /// segment runner (a model with host segments).
-struct Session::Worker {
+struct alignas(64) Session::Worker { // own cache lines: two threads flip their workers' busy flags
   std::unique_ptr<Device> device;
   std::unique_ptr<SegmentRunner> runner;
   /// Set while a run uses it; a worker whose run ran out of memory stays
