@@ -104,7 +104,7 @@ std::unique_ptr<Model> Model::fromArtifact(std::shared_ptr<const artifact::Artif
   return model;
 }
 
-std::unique_ptr<Session> Session::create(const Model &model, std::string &error) {
+std::unique_ptr<Session> Session::create(const Model &model, std::string &error) try {
   auto session = std::unique_ptr<Session>(new Session());
   session->model_ = &model;
   std::unique_ptr<Worker> first = session->makeWorker(error);
@@ -112,9 +112,12 @@ std::unique_ptr<Session> Session::create(const Model &model, std::string &error)
     return nullptr;
   session->addWorker(std::move(first));
   return session;
+} catch (const std::bad_alloc &) {
+  error = "out of host memory preparing the simulator for this artifact";
+  return nullptr;
 }
 
-bool Session::prepareWorkers(unsigned n, std::string &error) {
+bool Session::prepareWorkers(unsigned n, std::string &error) try {
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -129,6 +132,9 @@ bool Session::prepareWorkers(unsigned n, std::string &error) {
       return false;
     addWorker(std::move(w));
   }
+} catch (const std::bad_alloc &) {
+  error = "out of host memory preparing the simulator for this artifact";
+  return false;
 }
 
 void Session::addWorker(std::unique_ptr<Worker> w) {
@@ -221,11 +227,12 @@ bool Session::run(const std::map<std::string, Tensor> &inputs, std::map<std::str
       return false;
     }
   }
-  Worker *w = takeWorker(error);
-  if (!w)
-    return false;
+  Worker *w = nullptr;
   bool ok = false;
   try {
+    w = takeWorker(error);
+    if (!w)
+      return false;
     ok = runOn(*w, ordered, outputs, error, nodeTensors, profile);
   } catch (const std::bad_alloc &) {
     error = "out of host memory running this artifact";
