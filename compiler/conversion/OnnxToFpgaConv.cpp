@@ -102,8 +102,8 @@ Value lowerConv(Operation *op, ValueRange operands, OpBuilder &b) {
   Value matrix =
       weights ? windowMatrix(b, loc, g, cout, groups, convWeight) : runtimeWindowMatrix(b, loc, in.getW(), w);
   Value pixels = fpga::LinearOp::create(b, loc, RankedTensorType::get({oh * ow, cout}, f32), window, matrix, in.getB(),
-                                        Value(), false, false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr,
-                                        nullptr, nullptr, nullptr, nullptr, nullptr);
+                                        Value(), false, false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none,
+                                        nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
   return toNchw(b, loc, pixels, oh * ow, cout, y);
 }
 
@@ -216,8 +216,8 @@ Value lowerConvTranspose(Operation *op, ValueRange operands, OpBuilder &b) {
   const int64_t pixels = g.outH() * g.outW();
   Value bias = operands.size() > 2 ? operands[2] : Value();
   Value rows = fpga::LinearOp::create(b, loc, RankedTensorType::get({pixels, cout}, b.getF32Type()), window, matrix,
-                                      bias, Value(), false, false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr,
-                                      nullptr, nullptr, nullptr, nullptr, nullptr);
+                                      bias, Value(), false, false, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none,
+                                      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
   return toNchw(b, loc, rows, pixels, cout, y);
 }
 

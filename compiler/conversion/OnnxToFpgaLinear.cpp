@@ -25,8 +25,8 @@ namespace {
 Value lowerGemm(Operation *op, ValueRange operands, OpBuilder &b) {
   auto gemm = cast<onnx_d::GemmOp>(op);
   onnx_d::GemmOp::Adaptor in(operands, gemm);
-  return fpga::LinearOp::create(b, op->getLoc(), gemm.getY().getType(), in.getA(), in.getB(), in.getC(),
-                                Value(), gemm.getTransA() != 0, gemm.getTransB() == 0, gemm.getAlpha(), gemm.getBeta(),
+  return fpga::LinearOp::create(b, op->getLoc(), gemm.getY().getType(), in.getA(), in.getB(), in.getC(), Value(),
+                                gemm.getTransA() != 0, gemm.getTransB() == 0, gemm.getAlpha(), gemm.getBeta(),
                                 fpga::Activation::none, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr);
 }
 
@@ -40,8 +40,8 @@ Value lowerMatMul(Operation *op, ValueRange operands, OpBuilder &b) {
                                << "-D operands is not supported yet (2-D only)";
     return nullptr;
   }
-  return fpga::LinearOp::create(b, op->getLoc(), mm.getY().getType(), in.getA(), in.getB(), Value(), Value(), false, true,
-                                APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr, nullptr, nullptr,
+  return fpga::LinearOp::create(b, op->getLoc(), mm.getY().getType(), in.getA(), in.getB(), Value(), Value(), false,
+                                true, APFloat(1.0f), APFloat(1.0f), fpga::Activation::none, nullptr, nullptr, nullptr,
                                 nullptr, nullptr, nullptr);
 }
 

@@ -75,8 +75,8 @@ public:
         }) {}
   ~DiagnosticRoute() {
     if (hidden_)
-      send(Severity::Note, std::to_string(hidden_) + " more error" + (hidden_ == 1 ? "" : "s") +
-                               " after the first, not shown");
+      send(Severity::Note,
+           std::to_string(hidden_) + " more error" + (hidden_ == 1 ? "" : "s") + " after the first, not shown");
   }
   void send(Severity s, const std::string &message) {
     if (diag_)

@@ -1,10 +1,10 @@
 //===- OnnxImporter.cpp - ONNX model -> onnx dialect ----------------------===//
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/Diagnostics.h"
+#include "compiler/import/DeclaredSizes.h"
 #include "compiler/import/NodeAttrs.h"
 #include "compiler/import/ShapeFolding.h"
 #include "compiler/import/WeightPayloads.h"
-#include "compiler/import/DeclaredSizes.h"
 #include "compiler/import/WindowChecks.h"
 #include "dialects/FloatData.h"
 #include "dialects/onnx/OnnxDialect.h"

@@ -80,10 +80,10 @@ struct FuseBias : OpRewritePattern<fpga::AddOp> {
       return failure();
     Location loc = rewriter.getFusedLoc({linear.getLoc(), add.getLoc()});
     auto fused = fpga::LinearOp::create(
-        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other, linear.getResidual(), linear.getTransposeX(),
-        linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f), linear.getActivation(), linear.getTileGridAttr(),
-        linear.getWeightFormatAttr(), linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(), linear.getMaxFloorAttr(),
-        linear.getMinCeilingAttr());
+        rewriter, loc, linear.getY().getType(), linear.getX(), linear.getW(), other, linear.getResidual(),
+        linear.getTransposeX(), linear.getTransposeW(), linear.getAlpha(), APFloat(1.0f), linear.getActivation(),
+        linear.getTileGridAttr(), linear.getWeightFormatAttr(), linear.getInputFormatAttr(), linear.getLeakyAlphaAttr(),
+        linear.getMaxFloorAttr(), linear.getMinCeilingAttr());
     rewriter.replaceOp(add, fused.getY());
     rewriter.eraseOp(linear);
     return success();
@@ -267,8 +267,8 @@ struct FuseSilu : OpRewritePattern<fpga::MulOp> {
       return rewriter.notifyMatchFailure(mul, "the target's MFUs have no v_silu");
     for (auto [x, s] : {std::pair{mul.getLhs(), mul.getRhs()}, std::pair{mul.getRhs(), mul.getLhs()}}) {
       auto sigmoid = s.getDefiningOp<fpga::ActivationOp>();
-      if (!sigmoid || sigmoid.getKind() != fpga::Activation::sigmoid || sigmoid.getX() != x ||
-          !sigmoid->hasOneUse() || x.getType() != mul.getResult().getType())
+      if (!sigmoid || sigmoid.getKind() != fpga::Activation::sigmoid || sigmoid.getX() != x || !sigmoid->hasOneUse() ||
+          x.getType() != mul.getResult().getType())
         continue;
       Location loc = rewriter.getFusedLoc({sigmoid.getLoc(), mul.getLoc()});
       auto silu = fpga::ActivationOp::create(rewriter, loc, mul.getResult().getType(), x, fpga::Activation::silu);

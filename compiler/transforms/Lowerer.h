@@ -78,16 +78,16 @@ private:
   /// One panel's loop over a convolution's output pixels whose chain adds a
   /// residual row per pixel (the `step`-th step, an iter vv_add).
   struct ResidualLoop {
-    int64_t pixels;                 ///< iterations: output pixels
-    int64_t residual;               ///< DRAM address of pixel 0's residual elements of this panel
-    int64_t rowLength, rowStride;   ///< elements per pixel in this panel; from one pixel's to the next
-    int64_t vectorsPerPixel;        ///< ASVRF vectors per pixel (the panel's tile rows)
-    int64_t asvrfBase;              ///< first ASVRF vector the staged rows may use
-    int64_t mfu;                    ///< the MFU whose ASVRF the residual step reads
-    size_t step;                    ///< index of the residual step
-    Access read, to;                ///< the chain's window read and its write of pixel 0
-    int64_t writeStep;              ///< WR_STEP: from one pixel's result to the next
-    int64_t tile;                   ///< the panel's MRF tile
+    int64_t pixels;                                ///< iterations: output pixels
+    int64_t residual;                              ///< DRAM address of pixel 0's residual elements of this panel
+    int64_t rowLength, rowStride;                  ///< elements per pixel in this panel; from one pixel's to the next
+    int64_t vectorsPerPixel;                       ///< ASVRF vectors per pixel (the panel's tile rows)
+    int64_t asvrfBase;                             ///< first ASVRF vector the staged rows may use
+    int64_t mfu;                                   ///< the MFU whose ASVRF the residual step reads
+    size_t step;                                   ///< index of the residual step
+    Access read, to;                               ///< the chain's window read and its write of pixel 0
+    int64_t writeStep;                             ///< WR_STEP: from one pixel's result to the next
+    int64_t tile;                                  ///< the panel's MRF tile
     llvm::function_ref<void(int64_t)> setLoopRegs; ///< the loop chain's registers, PIX_BASE = the argument
   };
   void residualWindowLoops(mlir::Location loc, const ResidualLoop &l, llvm::ArrayRef<Step> steps);

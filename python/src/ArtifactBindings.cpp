@@ -187,7 +187,6 @@ PyArtifact compile(const py::object &model, const py::object &targetSpec, const 
   return out;
 }
 
-
 /// The NPU segments of an artifact: itself, or its segments' NPU parts.
 std::vector<const artifact::Artifact *> npuParts(const artifact::Artifact &a) {
   std::vector<const artifact::Artifact *> parts;
@@ -254,8 +253,8 @@ void bindArtifacts(py::module_ &m) {
       .def_readonly("shape", &NodeArg::shape)
       .def_readonly("type", &NodeArg::type)
       .def("__repr__", [](const NodeArg &n) {
-        return "NodeArg(name='" + n.name + "', type='" + n.type + "', shape=" +
-               py::repr(py::cast(n.shape)).cast<std::string>() + ")";
+        return "NodeArg(name='" + n.name + "', type='" + n.type +
+               "', shape=" + py::repr(py::cast(n.shape)).cast<std::string>() + ")";
       });
 
   py::class_<PyArtifact>(m, "Artifact",
@@ -273,8 +272,10 @@ void bindArtifacts(py::module_ &m) {
           },
           py::arg("path"), "Reads and validates a .npu file.")
       .def_static(
-          "from_bytes", [](const py::object &b) {
-            if (!py::isinstance<py::bytes>(b) && !py::isinstance<py::bytearray>(b) && !py::isinstance<py::memoryview>(b))
+          "from_bytes",
+          [](const py::object &b) {
+            if (!py::isinstance<py::bytes>(b) && !py::isinstance<py::bytearray>(b) &&
+                !py::isinstance<py::memoryview>(b))
               raise("Artifact.from_bytes takes bytes, got " + py::repr(b).cast<std::string>());
             const std::string s = py::bytes(py::module_::import("builtins").attr("bytes")(b));
             return guarded([&] { return fromBytes(std::vector<uint8_t>(s.begin(), s.end())); });
@@ -289,21 +290,24 @@ void bindArtifacts(py::module_ &m) {
               raise(error);
           },
           py::arg("path"), "Writes the artifact to a .npu file.")
-      .def("to_bytes", [](const PyArtifact &p) {
-        const std::vector<uint8_t> b = artifact::serialize(*p.artifact);
-        return py::bytes(reinterpret_cast<const char *>(b.data()), b.size());
-      })
+      .def("to_bytes",
+           [](const PyArtifact &p) {
+             const std::vector<uint8_t> b = artifact::serialize(*p.artifact);
+             return py::bytes(reinterpret_cast<const char *>(b.data()), b.size());
+           })
       .def_property_readonly("target", [](const PyArtifact &p) { return PyTarget{p.artifact->target, py::object()}; })
       .def_property_readonly("producer", [](const PyArtifact &p) { return p.artifact->producer; })
       .def_property_readonly("inputs", [](const PyArtifact &p) { return nodeArgs(p.artifact->inputs); })
       .def_property_readonly("outputs", [](const PyArtifact &p) { return nodeArgs(p.artifact->outputs); })
-      .def_property_readonly("formats", [](const PyArtifact &p) { return formatsOf(*p.artifact); },
-                             "The number formats of the NPU's matrices: [{'weight': ..., 'input': ...}, ...].")
+      .def_property_readonly(
+          "formats", [](const PyArtifact &p) { return formatsOf(*p.artifact); },
+          "The number formats of the NPU's matrices: [{'weight': ..., 'input': ...}, ...].")
       .def_property_readonly("placement", &placementOf,
                              "{'npu_segments', 'host_segments', 'report'}: the report is npu-compile "
                              "--placement-report's JSON as a dict, for an artifact compiled in this process.")
-      .def_property_readonly("sizes", [](const PyArtifact &p) { return sizesOf(*p.artifact); },
-                             "{'instructions', 'weight_bytes', 'dram_bytes', 'file_bytes'}.")
+      .def_property_readonly(
+          "sizes", [](const PyArtifact &p) { return sizesOf(*p.artifact); },
+          "{'instructions', 'weight_bytes', 'dram_bytes', 'file_bytes'}.")
       .def_readonly("notes", &PyArtifact::notes, "The compiler's notes (compile() only).")
       .def("__repr__", [](const PyArtifact &p) {
         return "softnpu.Artifact(target='" + p.artifact->target.name + "', producer='" + p.artifact->producer + "')";
@@ -314,8 +318,9 @@ void bindArtifacts(py::module_ &m) {
       [](const py::object &model, const py::object &target, const std::optional<std::string> &precision,
          const py::object &precisionFor, const py::object &inputShapes, const std::string &placement,
          const py::object &place, bool keepIntermediates) {
-        return guarded(
-            [&] { return compile(model, target, precision, precisionFor, inputShapes, placement, place, keepIntermediates); });
+        return guarded([&] {
+          return compile(model, target, precision, precisionFor, inputShapes, placement, place, keepIntermediates);
+        });
       },
       py::arg("model"), py::arg("target") = py::none(), py::arg("precision") = py::none(),
       py::arg("precision_for") = py::none(), py::arg("input_shapes") = py::none(), py::arg("placement") = "auto",

@@ -50,7 +50,8 @@ public:
       artifact_.artifact = std::shared_ptr<const artifact::Artifact>(model_, &model_->artifact());
     if (!targetSpec.is_none()) {
       const target::Target expected = targetArg(targetSpec);
-      const std::string spec = py::isinstance<PyTarget>(targetSpec) ? expected.name : py::str(targetSpec).cast<std::string>();
+      const std::string spec =
+          py::isinstance<PyTarget>(targetSpec) ? expected.name : py::str(targetSpec).cast<std::string>();
       if (!tools::checkTarget(model_->artifact(), name_, expected, spec, error))
         raise(error);
     }
@@ -150,31 +151,39 @@ void bindSessions(py::module_ &m) {
       .def("get_inputs", [](const PySession &s) { return nodeArgs(s.artifact().inputs); })
       .def("get_outputs", [](const PySession &s) { return nodeArgs(s.artifact().outputs); })
       .def_property_readonly("artifact", &PySession::pyArtifact)
-      .def("run", [](PySession &s, const py::object &names, const py::dict &feed) {
-             return guarded([&] { return s.run(names, feed); });
-           },
-           py::arg("output_names"), py::arg("input_feed"),
-           "Runs once: input_feed is {name: numpy array}; returns the outputs named in output_names (None: all) "
-           "as numpy arrays.")
-      .def("run_with_profile", [](PySession &s, const py::object &names, const py::dict &feed) {
-             return guarded([&] { return s.runWithProfile(names, feed); });
-           },
-           py::arg("output_names"), py::arg("input_feed"),
-           "As run(), and also the cycle profile of the run (npu-run --profile --report=json) as a dict: "
-           "(outputs, profile).")
-      .def("trace", [](PySession &s, const py::object &path, const py::dict &feed) {
-             const std::string p = pathArg(path);
-             guarded([&] { s.trace(p, feed); });
-           },
-           py::arg("path"), py::arg("input_feed"),
-           "Runs once and writes the Chrome trace of the run (npu-run --trace) to path.")
-      .def("layer_report", [](PySession &s, PySession &ref, const py::dict &feed) {
-             return guarded([&] { return s.layerReport(ref, feed); });
-           },
-           py::arg("reference_session"), py::arg("input_feed"),
-           "Runs this session and the reference (the same model compiled with precision='fp32', both with "
-           "keep_intermediates=True for every node) on input_feed; returns npu-run --layer-report's JSON as a "
-           "dict: per-node SNR, max error and reference RMS.");
+      .def(
+          "run",
+          [](PySession &s, const py::object &names, const py::dict &feed) {
+            return guarded([&] { return s.run(names, feed); });
+          },
+          py::arg("output_names"), py::arg("input_feed"),
+          "Runs once: input_feed is {name: numpy array}; returns the outputs named in output_names (None: all) "
+          "as numpy arrays.")
+      .def(
+          "run_with_profile",
+          [](PySession &s, const py::object &names, const py::dict &feed) {
+            return guarded([&] { return s.runWithProfile(names, feed); });
+          },
+          py::arg("output_names"), py::arg("input_feed"),
+          "As run(), and also the cycle profile of the run (npu-run --profile --report=json) as a dict: "
+          "(outputs, profile).")
+      .def(
+          "trace",
+          [](PySession &s, const py::object &path, const py::dict &feed) {
+            const std::string p = pathArg(path);
+            guarded([&] { s.trace(p, feed); });
+          },
+          py::arg("path"), py::arg("input_feed"),
+          "Runs once and writes the Chrome trace of the run (npu-run --trace) to path.")
+      .def(
+          "layer_report",
+          [](PySession &s, PySession &ref, const py::dict &feed) {
+            return guarded([&] { return s.layerReport(ref, feed); });
+          },
+          py::arg("reference_session"), py::arg("input_feed"),
+          "Runs this session and the reference (the same model compiled with precision='fp32', both with "
+          "keep_intermediates=True for every node) on input_feed; returns npu-run --layer-report's JSON as a "
+          "dict: per-node SNR, max error and reference RMS.");
 }
 
 } // namespace softnpu::python

@@ -49,18 +49,18 @@ target::Target targetArg(const py::object &spec) {
 }
 
 void bindTargets(py::module_ &m) {
-  m.def(
-      "list_targets", [] { return target::presetNames(); }, "The names of the target presets.");
+  m.def("list_targets", [] { return target::presetNames(); }, "The names of the target presets.");
   m.attr("DEFAULT_TARGET") = target::defaultTargetName();
 
   py::class_<PyTarget>(m, "Target",
                        "A target description (docs/targets.md), read-only. Every JSON field is an attribute: "
                        "Target('tiny').native_dim, .weight_format, .latencies, ...")
-      .def(py::init([](const py::object &spec) { return PyTarget{targetArg(spec), py::object()}; }), py::arg("name_or_path"),
-           "A preset name (softnpu.list_targets()) or a target JSON file.")
+      .def(py::init([](const py::object &spec) { return PyTarget{targetArg(spec), py::object()}; }),
+           py::arg("name_or_path"), "A preset name (softnpu.list_targets()) or a target JSON file.")
       .def_property_readonly(
           "fields", [](PyTarget &t) { return fieldCopy(fieldsOf(t)); }, "Every field, as a dict (a new copy).")
-      .def("to_json", [](const PyTarget &t) { return t.target.toJson(); }, "The canonical JSON text.")
+      .def(
+          "to_json", [](const PyTarget &t) { return t.target.toJson(); }, "The canonical JSON text.")
       .def_property_readonly(
           "hash", [](const PyTarget &t) { return t.target.hash(); }, "The hash artifacts are checked against.")
       .def("__getattr__",

@@ -56,10 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string error;
   static const target::Target tiny = *target::Target::load("tiny", error);
   int errors = 0;
-  std::optional<artifact::Artifact> a =
-      driver::compileOnnx(modelPath(), tiny, {}, [&](driver::Severity s, const std::string &) {
-        errors += s == driver::Severity::Error;
-      }, context());
+  std::optional<artifact::Artifact> a = driver::compileOnnx(
+      modelPath(), tiny, {}, [&](driver::Severity s, const std::string &) { errors += s == driver::Severity::Error; },
+      context());
   if (a && (errors != 0 || !artifact::validate(*a, error)))
     reportAndTrap("a compiled artifact must validate", error);
   if (!a && errors != 1)

@@ -70,9 +70,7 @@ void consumeInOrder(Shared &s, const BatchConsume &consume, bool wait) {
 
 /// Runs per chunk: a few dozen chunks per worker keep the load balanced and
 /// the progress line moving; 64 runs make the lock rare for the fastest model.
-int64_t chunkSize(int64_t k, unsigned workers) {
-  return std::clamp<int64_t>(k / (int64_t{workers} * 32), 1, 64);
-}
+int64_t chunkSize(int64_t k, unsigned workers) { return std::clamp<int64_t>(k / (int64_t{workers} * 32), 1, 64); }
 
 } // namespace
 

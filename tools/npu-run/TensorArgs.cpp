@@ -239,8 +239,8 @@ bool batchFactor(const std::vector<artifact::TensorSig> &sigs, const TensorMap &
   return true;
 }
 
-BatchSlicer::BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs,
-                         const NpyFiles &files, int64_t k)
+BatchSlicer::BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, const NpyFiles &files,
+                         int64_t k)
     : sigs_(sigs), inputs_(inputs), files_(files) {
   bool complete = true;
   for (const artifact::TensorSig &sig : sigs)

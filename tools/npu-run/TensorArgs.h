@@ -64,8 +64,7 @@ public:
     std::map<std::string, io::NpyFile::ReadAhead> ahead;
   };
 
-  BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, const NpyFiles &files,
-              int64_t k);
+  BatchSlicer(const std::vector<artifact::TensorSig> &sigs, const TensorMap &inputs, const NpyFiles &files, int64_t k);
   /// The inputs of run b (in `into`, or the inputs themselves); nullptr
   /// with `error` when a file cannot be read.
   const TensorMap *slice(int64_t b, Slice &into, std::string &error) const;

@@ -58,8 +58,7 @@ bool sameShapeAdd(fpga::AddOp a) {
 bool readsFromIvrf(mlir::Operation *user, mlir::Value y) {
   if (auto c = llvm::dyn_cast<fpga::LinearOp>(user))
     return c.getX() == y && c.getW() != y && c.getBias() != y && c.getResidual() != y && !c.getTransposeX() &&
-           c.getTileGrid() &&
-           c.getNumRows() == numRows(y) && c.getReductionSize() == rowLength(y);
+           c.getTileGrid() && c.getNumRows() == numRows(y) && c.getReductionSize() == rowLength(y);
   if (auto a = llvm::dyn_cast<fpga::AddOp>(user))
     return sameShapeAdd(a);
   return llvm::isa<fpga::ActivationOp>(user);

@@ -519,8 +519,8 @@ private:
   std::vector<Access> accesses_;  ///< scratch of addresses()
   uint64_t width_ = 0;            ///< vectors the current chain carries
   uint64_t visits_ = 0, budget_ = 0;
-  uint64_t work_ = 0;             ///< elementsOf summed over the run so far
-  uint64_t executed_ = 0;         ///< instructions executed by the run so far
+  uint64_t work_ = 0;     ///< elementsOf summed over the run so far
+  uint64_t executed_ = 0; ///< instructions executed by the run so far
   size_t idx_ = 0;
 };
 

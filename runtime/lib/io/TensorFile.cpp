@@ -1,9 +1,9 @@
 //===- TensorFile.cpp - Pick a tensor reader by file extension ------------===//
 #include "softnpu/io/TensorFile.h"
 
+#include "softnpu/Limits.h"
 #include "softnpu/io/Npy.h"
 #include "softnpu/io/TensorProto.h"
-#include "softnpu/Limits.h"
 
 #include <algorithm>
 #include <cctype>

@@ -106,7 +106,7 @@ __attribute__((always_inline)) inline void elementwise(isa::Opcode op, float *x,
     break;
   case Opcode::VHswish: // the decomposition's operations: vv_mul, vv_add, v_relu, vv_min, vv_mul
     eachLane(x, stride, count, nullptr, lanes, [](float a, float) {
-      const float t = a * (1.0f / 6.0f) + 0.5f; // two roundings: no contraction (-ffp-contract=off)
+      const float t = a * (1.0f / 6.0f) + 0.5f;            // two roundings: no contraction (-ffp-contract=off)
       return a * std::fmin(pick(t > 0.0f, t, 0.0f), 1.0f); // NaN only from a NaN x: then a * gate is NaN
     });
     break;

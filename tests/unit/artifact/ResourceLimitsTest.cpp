@@ -33,11 +33,13 @@ std::string targetErrorWith(const std::string &field, const std::string &value) 
 
 TEST(ResourceLimits, TargetFieldsHaveUpperBounds) {
   // Each of these validated before and made the simulator allocate gigabytes.
-  EXPECT_TRUE(has(targetErrorWith("ivrf_depth", "4000000000"), "field 'ivrf_depth' is 4000000000, above the limit of 65536"));
+  EXPECT_TRUE(
+      has(targetErrorWith("ivrf_depth", "4000000000"), "field 'ivrf_depth' is 4000000000, above the limit of 65536"));
   EXPECT_TRUE(has(targetErrorWith("asvrf_depth", "4000000000"), "field 'asvrf_depth' is 4000000000, above the limit"));
   EXPECT_TRUE(has(targetErrorWith("mrf_tiles", "4000000000"), "field 'mrf_tiles' is 4000000000, above the limit"));
   EXPECT_TRUE(has(targetErrorWith("native_dim", "100000"), "field 'native_dim' is 100000, above the limit of 1024"));
-  EXPECT_TRUE(has(targetErrorWith("dram_bytes", "1099511627780"), "field 'dram_bytes' is 1099511627780, above the limit"));
+  EXPECT_TRUE(
+      has(targetErrorWith("dram_bytes", "1099511627780"), "field 'dram_bytes' is 1099511627780, above the limit"));
   // Within each limit, but together too many bytes of vector registers.
   std::string err;
   target::Target t = tinyTarget();
@@ -84,9 +86,9 @@ TEST(ResourceLimits, ExecutedInstructionsAreCountedAndBounded) {
 
   // The count itself: loop, then per iteration the body and end_loop.
   Program q;
-  q.loop(3);          // 1
+  q.loop(3);                 // 1
   q.swr(isa::SReg::Cols, 1); // 3 x (1 + end_loop)
-  q.loop(5);          // 3 x 1
+  q.loop(5);                 // 3 x 1
   q.swr(isa::SReg::Rows, 1); // 3 x 5 x 2
   q.endLoop();
   q.endLoop();

@@ -234,7 +234,8 @@ TEST(SimChainLoopTest, ResidualPartsAddTheirRowsToTheWholeLoopsPixels) {
   for (const target::Target &t : {tinyTarget(), tinyTarget(true)})
     for (auto [outC, part] : {std::pair{7u, 8u}, std::pair{20u, 7u}, std::pair{7u, 30u}}) {
       const Outcome whole = expectSame(convArtifact(t, 6, 5, 2, outC, 3, 1, 1, Opcode::EndChain));
-      const artifact::Artifact parted = convArtifact(t, 6, 5, 2, outC, 3, 1, 1, Opcode::EndChain, {}, kAfterBias, 0, 1, part);
+      const artifact::Artifact parted =
+          convArtifact(t, 6, 5, 2, outC, 3, 1, 1, Opcode::EndChain, {}, kAfterBias, 0, 1, part);
       const Outcome o = expectSame(parted);
       ASSERT_TRUE(whole.ok && o.ok) << whole.error << o.error;
       const uint32_t rows = (outC + N - 1) / N, pixels = 6 * 5;

@@ -457,9 +457,9 @@ std::string tinyWithMfuOperations(const std::string &ops) {
 TEST(TargetTest, MfuOperationsDefaultToEveryPointwiseInstruction) {
   const Target t = tiny();
   EXPECT_EQ(t.mfuOperations, Target::allMfuOperations());
-  const std::vector<std::string> expected = {"vv_add", "vv_a_sub_b", "vv_b_sub_a", "vv_max", "vv_mul", "vv_prelu",
-                                             "vv_min", "v_relu",     "v_sigm",     "v_tanh", "v_pass",
-                                             "v_silu", "v_hswish"};
+  const std::vector<std::string> expected = {"vv_add",   "vv_a_sub_b", "vv_b_sub_a", "vv_max", "vv_mul",
+                                             "vv_prelu", "vv_min",     "v_relu",     "v_sigm", "v_tanh",
+                                             "v_pass",   "v_silu",     "v_hswish"};
   EXPECT_EQ(Target::allMfuOperations(), expected); // the ISA table's point-wise rows, in order
   const isa::MfuConfig c = t.mfuConfig();
   EXPECT_EQ(c.count, t.numMfus);

@@ -119,8 +119,8 @@ private:
              std::string &error, std::map<std::string, Tensor> *nodeTensors, timing::Profile *profile);
 
   const Model *model_ = nullptr;
-  const uint64_t id_;                          ///< unique in the process (the threads' worker hints)
-  std::mutex mutex_;                           ///< guards workers_ (not the workers' busy flags)
+  const uint64_t id_;                            ///< unique in the process (the threads' worker hints)
+  std::mutex mutex_;                             ///< guards workers_ (not the workers' busy flags)
   std::vector<std::unique_ptr<Worker>> workers_; ///< every worker, free or busy; kept until the session ends
 };
 
