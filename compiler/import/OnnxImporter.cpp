@@ -168,6 +168,20 @@ public:
       if (!inits.count(vi.name()))
         inputs.push_back(&vi);
 
+    // Inputs and outputs are bound by name (npu-run, the artifact): each
+    // list must name every tensor once.
+    auto checkNames = [](auto &&list, const char *kind) {
+      std::set<std::string> seen;
+      for (const onnx::ValueInfoProto &vi : list) {
+        if (vi.name().empty())
+          throw ImportError(std::string("a graph ") + kind + " has no name");
+        if (!seen.insert(vi.name()).second)
+          throw ImportError(std::string("graph ") + kind + " '" + vi.name() + "' is listed twice");
+      }
+    };
+    checkNames(llvm::make_pointee_range(inputs), "input");
+    checkNames(g.output(), "output");
+
     SmallVector<Type> argTypes, resultTypes;
     for (auto *vi : inputs)
       argTypes.push_back(graphIoType(*vi, "input"));

@@ -24,6 +24,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
                         -> y[N,20]   (a flatten as torch.onnx writes it; folded once N is fixed)
   shape_overflow.onnx   shape_chain with the batch multiplied by 2^62 before the Concat: the product
                         overflows int64 once N > 1, so it is not folded (fuzz_compile's finding)
+  repeated_output.onnx  x[1,4] -> Relu -> y, Tanh -> z; graph outputs y, z, y (a name listed twice: an import
+                        error, fuzz_compile's finding)
   dynamic_width.onnx    x[1,width] -> Tanh -> y[1,width]   (a dynamic dim that is not the leading one)
   residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
                         the add and the activation read and write rows of 24 in the IVRF
@@ -162,6 +164,14 @@ def bad_shape():
     m = _model(g, check=False)
     onnx.checker.check_model(m)  # structurally valid, only the shapes disagree
     return m
+
+
+def repeated_output():
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu"),
+             helper.make_node("Tanh", ["x"], ["z"], name="tanh")]
+    g = helper.make_graph(nodes, "repeated_output", [_io("x", [1, 4])],
+                          [_io("y", [1, 4]), _io("z", [1, 4]), _io("y", [1, 4])])
+    return _model(g)
 
 
 def unnamed_nodes():
@@ -446,6 +456,7 @@ MODELS = {
     "unsupported_op": unsupported_op,
     "bad_shape": bad_shape,
     "unnamed_nodes": unnamed_nodes,
+    "repeated_output": repeated_output,
 }
 
 
