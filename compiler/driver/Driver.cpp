@@ -194,6 +194,11 @@ std::optional<artifact::Artifact> compileSegments(mlir::ModuleOp module, const s
     route.failed(path + ": cannot split the model into segments");
     return std::nullopt;
   }
+  if (pieces.empty()) { // no node at all, and outputs the NPU cannot copy (not float32)
+    route.failed(path + ": the model has no nodes: its outputs are its inputs, which only a float32 model can "
+                        "hand through");
+    return std::nullopt;
+  }
   artifact::Artifact a;
   a.target = target;
   a.producer = options.producer;

@@ -26,6 +26,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
                         overflows int64 once N > 1, so it is not folded (fuzz_compile's finding)
   repeated_output.onnx  x[1,4] -> Relu -> y, Tanh -> z; graph outputs y, z, y (a name listed twice: an import
                         error, fuzz_compile's finding)
+  passthrough.onnx      no nodes: inputs x[2,5,7], w[2,3]; outputs w, x (an NPU program that copies them)
+  passthrough_i64.onnx  no nodes, int64 x -> x: an import error (only float32 is handed through)
   dynamic_width.onnx    x[1,width] -> Tanh -> y[1,width]   (a dynamic dim that is not the leading one)
   residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
                         the add and the activation read and write rows of 24 in the IVRF
@@ -171,6 +173,18 @@ def repeated_output():
              helper.make_node("Tanh", ["x"], ["z"], name="tanh")]
     g = helper.make_graph(nodes, "repeated_output", [_io("x", [1, 4])],
                           [_io("y", [1, 4]), _io("z", [1, 4]), _io("y", [1, 4])])
+    return _model(g)
+
+
+def passthrough():
+    g = helper.make_graph([], "passthrough", [_io("x", [2, 5, 7]), _io("w", [2, 3])],
+                          [_io("w", [2, 3]), _io("x", [2, 5, 7])])
+    return _model(g)
+
+
+def passthrough_i64():
+    g = helper.make_graph([], "passthrough_i64", [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 4])],
+                          [helper.make_tensor_value_info("x", TensorProto.INT64, [1, 4])])
     return _model(g)
 
 
@@ -457,6 +471,8 @@ MODELS = {
     "bad_shape": bad_shape,
     "unnamed_nodes": unnamed_nodes,
     "repeated_output": repeated_output,
+    "passthrough": passthrough,
+    "passthrough_i64": passthrough_i64,
 }
 
 
