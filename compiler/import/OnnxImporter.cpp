@@ -2,6 +2,7 @@
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/Diagnostics.h"
 #include "compiler/import/DeclaredSizes.h"
+#include "compiler/import/InferenceGuards.h"
 #include "compiler/import/NodeAttrs.h"
 #include "compiler/import/ShapeFolding.h"
 #include "compiler/import/WeightPayloads.h"
@@ -579,13 +580,9 @@ bool passesInference(const onnx::ModelProto &model) {
 /// inputs (Squeeze's axes, Pad's pads, Clip's bounds, Split's sizes), the
 /// legacy broadcast attribute, and so on. Other old models are imported as
 /// they are (the converter is not lossless: it drops PRelu's per-channel
-/// slope of opset 6, which the host runs as such). to it with ONNX's own
-/// version converter (as onnx-mlir does), so the onnx dialect sees one form of
-/// each op: attributes that later became inputs (Squeeze's axes, Pad's pads,
-/// Clip's bounds, Split's sizes), the legacy broadcast attribute, and so on.
-/// A model whose conversion fails is imported as it is. Models whose large
-/// weights stay in the mapped file (WeightPayloads.h) are not converted: the
-/// converter would copy the placeholders.
+/// slope of opset 6, which the host runs as such). A model whose conversion fails is imported as it is. Models whose
+/// large weights stay in the mapped file (WeightPayloads.h) are not converted: the converter would copy the
+/// placeholders.
 void upgradeOpset(onnx::ModelProto &model, bool stripped) {
   int64_t opset = 0;
   for (const auto &imp : model.opset_import())
@@ -636,9 +633,12 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
     } catch (const std::exception &e) {
       throw ImportError(std::string("the ONNX checker rejects the model: ") + e.what());
     }
+    // Before any shape inference (the opset upgrade runs one), which trusts
+    // the window attributes and, for some ops, the ranks (InferenceGuards.h).
+    checkWindowAttributes(model.graph());
+    guardShapeInference();
     upgradeOpset(model, stripped && std::any_of(stripped->payloads.begin(), stripped->payloads.end(),
                                                 [](const auto &p) { return p.has_value(); }));
-    checkWindowAttributes(model.graph()); // before shape inference, which trusts them
     std::vector<std::string> shapeNotes;
     fixInputShapes(model, shapes, shapeNotes);
     if (notes)

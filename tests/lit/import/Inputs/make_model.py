@@ -18,6 +18,9 @@ KIND:
   seq_output    x -> SequenceConstruct -> a sequence as the graph output (rejected)
   conv_stride0, conv_dilation0, conv_group, conv_kernel_big, conv_pad_big, pool_kernel_big
                 one Conv "conv0" (or MaxPool "pool0") with invalid window attributes (rejected)
+  conv_stride0_opset9  conv_stride0 at opset 9 (the opset upgrade runs shape inference first)
+  conv_weight_rank     x[1,8,4,4] -> GlobalAveragePool -> Conv "conv0" with weights [2,8,1]: ranks 4 and 3
+                (ONNX 1.12's inference read out of bounds: SIGSEGV, fuzz_compile's finding)
 """
 import sys
 
@@ -135,6 +138,8 @@ def build(kind):
         import numpy as np
         x_shape, w_shape, attrs = {
             "conv_stride0": ([1, 1, 6, 6], [1, 1, 3, 3], {"strides": [0, 1]}),
+            "conv_stride0_opset9": ([1, 1, 6, 6], [1, 1, 3, 3], {"strides": [0, 1]}),
+            "conv_weight_rank": ([1, 8, 4, 4], [2, 8, 1], {}),
             "conv_dilation0": ([1, 1, 6, 6], [1, 1, 3, 3], {"dilations": [1, 0]}),
             "conv_group": ([1, 4, 4, 4], [2, 2, 3, 3], {"group": 3}),
             "conv_kernel_big": ([1, 1, 4, 4], [1, 1, 5, 5], {}),
@@ -146,10 +151,14 @@ def build(kind):
             node = helper.make_node("MaxPool", ["x"], ["y"], name="pool0", **attrs)
             inits = []
         else:
-            node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv0", **attrs)
+            # conv_weight_rank's input is an intermediate: its rank is known only once inferred.
+            pre = [helper.make_node("GlobalAveragePool", ["x"], ["p"], name="gap")] if kind == "conv_weight_rank" else []
+            node = helper.make_node("Conv", ["p" if pre else "x", "w"], ["y"], name="conv0", **attrs)
             inits = [helper.make_tensor("w", TensorProto.FLOAT, w_shape, np.ones(w_shape, np.float32).ravel())]
-        g = helper.make_graph([node], "lit_model", [io("x", x_shape)], [y], inits)
-        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+        nodes = [node] if w_shape is None else pre + [node]
+        g = helper.make_graph(nodes, "lit_model", [io("x", x_shape)], [y], inits)
+        opset = 9 if kind.endswith("_opset9") else 13
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)])
         m.ir_version = 7
         return m
     raise SystemExit("unknown kind " + kind)
