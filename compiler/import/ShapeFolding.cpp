@@ -179,7 +179,10 @@ private:
 
   std::optional<IntTensor> arithmetic(const onnx::NodeProto &n, const IntTensor &a) const {
     const IntTensor *b = input(n, 1);
-    if (!b || (a.values.size() != b->values.size() && a.values.size() != 1 && b->values.size() != 1))
+    // Equal sizes, or one side a single value broadcast over the other (an
+    // empty side broadcasts to nothing: not folded).
+    if (!b || (a.values.size() != b->values.size() && a.values.size() != 1 && b->values.size() != 1) ||
+        a.values.empty() != b->values.empty())
       return std::nullopt;
     const IntTensor &shape = a.values.size() >= b->values.size() ? a : *b;
     IntTensor r{shape.dims, {}};

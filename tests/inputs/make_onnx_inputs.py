@@ -28,6 +28,8 @@ script generates (run by ctest as e2e.onnx_inputs_up_to_date).
                         error, fuzz_compile's finding)
   passthrough.onnx      no nodes: inputs x[2,5,7], w[2,3]; outputs w, x (an NPU program that copies them)
   passthrough_i64.onnx  no nodes, int64 x -> x: an import error (only float32 is handed through)
+  shape_empty_operand.onnx  an int64 Add of an empty tensor and [1] feeding a Reshape's shape: not folded
+                        (folding it read past the empty side: SIGSEGV, fuzz_compile's finding)
   dynamic_width.onnx    x[1,width] -> Tanh -> y[1,width]   (a dynamic dim that is not the leading one)
   residual.onnx         x[2,20] -> Gemm fc1 -> Relu = h; t = Relu(Gemm fc2(h) + h); y[2,16] = Gemm fc3(t):
                         the add and the activation read and write rows of 24 in the IVRF
@@ -431,6 +433,17 @@ def shape_overflow():
     return _model(g)
 
 
+def shape_empty_operand():
+    nodes = [helper.make_node("Add", ["empty", "one"], ["sum"], name="add_empty"),
+             helper.make_node("Concat", ["sum", "c20"], ["shape"], name="concat", axis=0),
+             helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")]
+    g = helper.make_graph(nodes, "shape_empty_operand", [_io("x", [1, 4, 5])], [_io("y", [20])],
+                          [numpy_helper.from_array(np.zeros([0], dtype=np.int64), "empty"),
+                           numpy_helper.from_array(np.array([1], dtype=np.int64), "one"),
+                           numpy_helper.from_array(np.array([20], dtype=np.int64), "c20")])
+    return _model(g)
+
+
 def dynamic_width():
     nodes = [helper.make_node("Tanh", ["x"], ["y"], name="tanh")]
     g = helper.make_graph(nodes, "dynamic_width", [_io("x", [1, "width"])], [_io("y", [1, "width"])])
@@ -464,6 +477,7 @@ MODELS = {
     "dynamic_width": dynamic_width,
     "shape_chain": shape_chain,
     "shape_overflow": shape_overflow,
+    "shape_empty_operand": shape_empty_operand,
     "matmul_add": matmul_add,
     "add_bcast": add_bcast,
     "reshape_identity": reshape_identity,
