@@ -204,4 +204,21 @@ void checkDeclaredSizes(const onnx::GraphProto &graph, const std::vector<std::op
   checkGraph(graph, payloads);
 }
 
+void checkInferredSizes(const onnx::GraphProto &graph) {
+  for (const auto *list : {&graph.value_info(), &graph.output()})
+    for (const onnx::ValueInfoProto &vi : *list) {
+      checkValueInfo(vi, "value");
+      if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
+        continue;
+      uint64_t elements = 1;
+      for (const auto &d : vi.type().tensor_type().shape().dim())
+        if (d.has_dim_value() && __builtin_mul_overflow(elements, static_cast<uint64_t>(d.dim_value()), &elements))
+          elements = UINT64_MAX;
+      if (elements > kMaxTensorElements)
+        fail("value '" + vi.name() + "' would have " +
+             (elements == UINT64_MAX ? std::string("more than 2^64") : std::to_string(elements)) +
+             " elements, above the limit of " + std::to_string(kMaxTensorElements) + " (docs/limits.md)");
+    }
+}
+
 } // namespace softnpu::import

@@ -33,6 +33,11 @@ namespace softnpu::import {
 /// when the parsed message holds a placeholder (WeightPayloads.h), or empty.
 void checkDeclaredSizes(const onnx::GraphProto &graph, const std::vector<std::optional<std::string_view>> &payloads);
 
+/// After shape inference: every value of the main graph (value_info and
+/// outputs) within kMaxDimension per dimension and kMaxTensorElements in all.
+/// A shape computed in the graph (Concat -> Expand) is known only then.
+void checkInferredSizes(const onnx::GraphProto &graph);
+
 } // namespace softnpu::import
 
 #endif

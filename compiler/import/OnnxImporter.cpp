@@ -657,6 +657,7 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
         break;
     }
     checkWindowShapes(model.graph());
+    checkInferredSizes(model.graph());
     // Folded nodes became initializers, whose payloads are in the message.
     std::vector<std::optional<std::string_view>> payloads;
     if (stripped) {

@@ -49,15 +49,23 @@ std::optional<Elements> elementsOf(Attribute value) {
 /// where it is placed): folding holds them as doubles, 8 bytes each.
 constexpr int64_t kMaxFoldElements = int64_t{1} << 24;
 
-/// A fold result of `type` is small enough to compute.
+/// A fold result of `type` is small enough to compute. The count is
+/// checked here: getNumElements() wraps on a malformed model's absurd
+/// declared shape (fuzz_compile), which then looked small.
 bool foldable(Type type) {
   auto t = dyn_cast<RankedTensorType>(type);
-  return t && t.hasStaticShape() && t.getNumElements() <= kMaxFoldElements;
+  if (!t || !t.hasStaticShape())
+    return false;
+  int64_t n = 1;
+  for (int64_t d : t.getShape())
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxFoldElements)
+      return false;
+  return true;
 }
 
 OpFoldResult toAttr(Type resultType, const std::optional<Elements> &e) {
   auto type = dyn_cast<RankedTensorType>(resultType);
-  if (!e || !type || !type.hasStaticShape() || static_cast<int64_t>(e->size()) != type.getNumElements())
+  if (!e || !type || !foldable(type) || static_cast<int64_t>(e->size()) != type.getNumElements())
     return {};
   Type et = type.getElementType();
   if (et.isF32()) {
@@ -133,6 +141,8 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
 }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  if (!foldable(getType()))
+    return {};
   auto data = elementsOf(adaptor.getData()), indices = elementsOf(adaptor.getIndices());
   ArrayRef<int64_t> dims = shapeOf(getData());
   const int64_t axis = normalize(getAxis(), static_cast<int64_t>(dims.size()));
@@ -154,6 +164,8 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (!foldable(getType()))
+    return {};
   ArrayRef<int64_t> outDims = shapeOf(getResult());
   const int64_t axis = normalize(getAxis(), static_cast<int64_t>(outDims.size()));
   if (axis < 0)

@@ -18,6 +18,8 @@ KIND:
   seq_output    x -> SequenceConstruct -> a sequence as the graph output (rejected)
   conv_stride0, conv_dilation0, conv_group, conv_kernel_big, conv_pad_big, pool_kernel_big
                 one Conv "conv0" (or MaxPool "pool0") with invalid window attributes (rejected)
+  expand_computed   Expand to a shape Concat computes from [2^40] and [16]: known only once inferred
+                (rejected; its fold used to overflow, fuzz_compile's finding)
   conv_stride0_opset9  conv_stride0 at opset 9 (the opset upgrade runs shape inference first)
   conv_weight_rank     x[1,8,4,4] -> GlobalAveragePool -> Conv "conv0" with weights [2,8,1]: ranks 4 and 3
                 (ONNX 1.12's inference read out of bounds: SIGSEGV, fuzz_compile's finding)
@@ -134,6 +136,17 @@ def build(kind):
         seq = helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, [2])
         return model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make")], [io("x", [2])], [seq],
                      [helper.make_opsetid("", 16)])
+    if kind == "expand_computed":
+        import numpy as np
+        inits = [helper.make_tensor("a", TensorProto.INT64, [1], [1 << 40]),
+                 helper.make_tensor("b", TensorProto.INT64, [1], [16]),
+                 helper.make_tensor("c", TensorProto.FLOAT, [1, 16], np.ones(16, np.float32))]
+        nodes = [helper.make_node("Concat", ["a", "b"], ["s"], name="concat", axis=0),
+                 helper.make_node("Expand", ["c", "s"], ["e"], name="expand"),
+                 helper.make_node("ReduceSum", ["e"], ["r"], name="sum", keepdims=0),
+                 helper.make_node("Add", ["x", "r"], ["y"], name="add")]
+        g = helper.make_graph(nodes, "lit_model", [io("x", [])], [io("y", [])], inits)
+        return helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
     if kind.startswith("conv_") or kind.startswith("pool_"):
         import numpy as np
         x_shape, w_shape, attrs = {
