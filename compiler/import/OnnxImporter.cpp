@@ -559,6 +559,22 @@ bool usesRetiredAttributes(const onnx::ModelProto &model) {
   return false;
 }
 
+/// Every graph output names a graph input, an initializer or a node's
+/// output. ONNX 1.12's checker does not check it, and its version converter
+/// dereferences the missing value (SIGSEGV, found by fuzz_compile).
+void checkOutputsDefined(const onnx::GraphProto &g) {
+  std::set<std::string> defined;
+  for (const auto &vi : g.input())
+    defined.insert(vi.name());
+  for (const auto &t : g.initializer())
+    defined.insert(t.name());
+  for (const auto &n : g.node())
+    defined.insert(n.output().begin(), n.output().end());
+  for (const auto &vi : g.output())
+    if (!defined.count(vi.name()))
+      throw ImportError("graph output '" + vi.name() + "' is not a graph input, an initializer or any node's output");
+}
+
 /// True when ONNX's strict shape inference accepts the model at its own
 /// opset (some exporters wrote ops their opset did not allow yet, e.g. an
 /// int64 Constant at opset 6).
@@ -633,6 +649,7 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
     } catch (const std::exception &e) {
       throw ImportError(std::string("the ONNX checker rejects the model: ") + e.what());
     }
+    checkOutputsDefined(model.graph());
     // Before any shape inference (the opset upgrade runs one), which trusts
     // the window attributes and, for some ops, the ranks (InferenceGuards.h).
     checkWindowAttributes(model.graph());

@@ -18,6 +18,9 @@ KIND:
   seq_output    x -> SequenceConstruct -> a sequence as the graph output (rejected)
   conv_stride0, conv_dilation0, conv_group, conv_kernel_big, conv_pad_big, pool_kernel_big
                 one Conv "conv0" (or MaxPool "pool0") with invalid window attributes (rejected)
+  undefined_output  x -> Squeeze(axes attribute) -> r at opset 11 (so the opset upgrade converts it),
+                graph output y that nothing produces (rejected; ONNX's version converter
+                dereferenced it: SIGSEGV, fuzz_compile's finding)
   expand_computed   Expand to a shape Concat computes from [2^40] and [16]: known only once inferred
                 (rejected; its fold used to overflow, fuzz_compile's finding)
   conv_stride0_opset9  conv_stride0 at opset 9 (the opset upgrade runs shape inference first)
@@ -136,6 +139,9 @@ def build(kind):
         seq = helper.make_tensor_sequence_value_info("s", TensorProto.FLOAT, [2])
         return model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make")], [io("x", [2])], [seq],
                      [helper.make_opsetid("", 16)])
+    if kind == "undefined_output":
+        return model([helper.make_node("Squeeze", ["x"], ["r"], name="squeeze", axes=[2])], [io("x", [1, 4, 1])],
+                     [io("y", [1, 4])], [helper.make_opsetid("", 11)])
     if kind == "expand_computed":
         import numpy as np
         inits = [helper.make_tensor("a", TensorProto.INT64, [1], [1 << 40]),
