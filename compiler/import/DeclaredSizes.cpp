@@ -108,12 +108,14 @@ uint64_t checkTensor(const onnx::TensorProto &t, const std::string &what, std::o
   return elements;
 }
 
-void checkValueInfo(const onnx::ValueInfoProto &vi, const char *kind) {
+/// `verb` says where the shape came from: "declares" (the file) or "is
+/// inferred to have" (ONNX shape inference).
+void checkValueInfo(const onnx::ValueInfoProto &vi, const char *kind, const char *verb = "declares") {
   if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
     return;
   for (const auto &d : vi.type().tensor_type().shape().dim())
     if (d.has_dim_value() && (d.dim_value() < 0 || d.dim_value() > kMaxDimension))
-      fail(std::string(kind) + " '" + vi.name() + "' declares dimension " + std::to_string(d.dim_value()) +
+      fail(std::string(kind) + " '" + vi.name() + "' " + verb + " dimension " + std::to_string(d.dim_value()) +
            "; a dimension must be 0.." + std::to_string(kMaxDimension) + " (docs/limits.md)");
 }
 
@@ -207,7 +209,7 @@ void checkDeclaredSizes(const onnx::GraphProto &graph, const std::vector<std::op
 void checkInferredSizes(const onnx::GraphProto &graph) {
   for (const auto *list : {&graph.value_info(), &graph.output()})
     for (const onnx::ValueInfoProto &vi : *list) {
-      checkValueInfo(vi, "value");
+      checkValueInfo(vi, "value", "is inferred to have");
       if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
         continue;
       uint64_t elements = 1;

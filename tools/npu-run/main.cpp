@@ -180,7 +180,9 @@ int main(int argc, char **argv) {
   CLI::Option *minOpt =
       app.add_option("--min-accuracy", o.minAccuracy, "With --labels: exit 1 when the top-1 (percent) is lower")
           ->type_name("PERCENT");
-  app.add_flag("--profile", o.profile.print, "Print the cycle profile of one run: totals and a per-ONNX-node table");
+  app.add_flag("--profile", o.profile.print,
+               "Print the cycle profile of one run: totals and a per-ONNX-node table; with --batch, also the batch "
+               "loop's wall time and runs/s (JSON: \"batch\")");
   CLI::Option *reportOpt =
       app.add_option("--report", o.report, "With --profile: 'json' prints the profile as JSON on stdout")
           ->type_name("json|text");

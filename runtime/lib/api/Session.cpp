@@ -63,7 +63,8 @@ std::atomic<uint64_t> nextSessionId{1};
 /// this core's cache. A shared lock and workers handed round between threads
 /// made two threads on a small model (runs of microseconds) barely faster
 /// than one. Session ids are never reused, so a hint never names a worker
-/// of a session that has gone.
+/// of a session that has gone. (`void *` because Session::Worker is private
+/// to Session; only takeWorker reads it back.)
 thread_local struct {
   uint64_t session = 0;
   void *worker = nullptr;

@@ -294,8 +294,8 @@ std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error
     return std::nullopt;
   NpyFile f;
   f.path_ = path;
-  f.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (f.fd_ < 0) {
+  f.fd_ = OwnedFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (f.fd_.get() < 0) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
   }
@@ -327,32 +327,23 @@ std::optional<NpyFile> NpyFile::open(const std::string &path, std::string &error
   return f;
 }
 
-NpyFile::NpyFile() = default;
-NpyFile::~NpyFile() {
-  if (fd_ >= 0)
-    ::close(fd_);
-}
-NpyFile::NpyFile(NpyFile &&o) noexcept
-    : path_(std::move(o.path_)), fd_(std::exchange(o.fd_, -1)), dtype_(o.dtype_), shape_(std::move(o.shape_)),
-      count_(o.count_), dataStart_(o.dataStart_), ahead_(std::move(o.ahead_)) {}
-NpyFile &NpyFile::operator=(NpyFile &&o) noexcept {
+NpyFile::OwnedFd &NpyFile::OwnedFd::operator=(OwnedFd &&o) noexcept {
   if (this != &o) {
     if (fd_ >= 0)
       ::close(fd_);
-    path_ = std::move(o.path_);
     fd_ = std::exchange(o.fd_, -1);
-    dtype_ = o.dtype_;
-    shape_ = std::move(o.shape_);
-    count_ = o.count_;
-    dataStart_ = o.dataStart_;
-    ahead_ = std::move(o.ahead_);
   }
   return *this;
 }
 
+NpyFile::OwnedFd::~OwnedFd() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
 bool NpyFile::readAt(uint64_t offset, char *dest, uint64_t bytes) const {
   while (bytes > 0) {
-    const ssize_t got = ::pread(fd_, dest, static_cast<size_t>(bytes), static_cast<off_t>(offset));
+    const ssize_t got = ::pread(fd_.get(), dest, static_cast<size_t>(bytes), static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR)
       continue;
     if (got <= 0) // an error, or the file shrank since it was opened

@@ -11,6 +11,7 @@
 
 #include <iosfwd>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace softnpu::io {
@@ -34,9 +35,6 @@ public:
 
   /// Opens `path` and reads its header; nullopt with `error` naming the path.
   static std::optional<NpyFile> open(const std::string &path, std::string &error);
-  ~NpyFile();
-  NpyFile(NpyFile &&) noexcept;
-  NpyFile &operator=(NpyFile &&) noexcept;
 
   ElemType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
@@ -49,10 +47,25 @@ public:
   bool read(uint64_t first, uint64_t n, float *out, std::string &error) { return read(first, n, out, ahead_, error); }
 
 private:
-  NpyFile();
+  /// Owns a file descriptor, so NpyFile's own moves and destructor are the
+  /// defaults.
+  class OwnedFd {
+  public:
+    OwnedFd() = default;
+    explicit OwnedFd(int fd) : fd_(fd) {}
+    OwnedFd(OwnedFd &&o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    OwnedFd &operator=(OwnedFd &&o) noexcept;
+    ~OwnedFd();
+    int get() const { return fd_; }
+
+  private:
+    int fd_ = -1;
+  };
+
+  NpyFile() = default;
   bool readAt(uint64_t offset, char *dest, uint64_t bytes) const;
   std::string path_;
-  int fd_ = -1;
+  OwnedFd fd_;
   ElemType dtype_ = ElemType::F32;
   std::vector<int64_t> shape_;
   uint64_t count_ = 0, dataStart_ = 0;
