@@ -496,4 +496,70 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   return true;
 }
 
+bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size_t srcStride, size_t count, size_t n,
+                        size_t scan, MsfpCompactBatch &out) {
+  if (source.blocks != 1 || source.k == 0 || n == 0)
+    return false;
+  const size_t k = source.k, quads = source.quads, blocks = (n + k - 1) / k;
+  const size_t checked = std::max(blocks, (scan + k - 1) / k);
+  out.count = count;
+  out.blocks = blocks;
+  out.k = source.k;
+  out.quads = source.quads;
+  out.weightMantissaBits = source.weightMantissaBits;
+  out.base = source.base;
+  out.quad8.resize(count * blocks * quads);
+  out.corr.resize(count * blocks);
+  out.expAdd.resize(count * blocks);
+  out.active.resize(count * blocks);
+  out.activeCount.resize(count);
+  out.activeMinScale.resize(count);
+  out.activeMaxScale.resize(count);
+  out.prepared.resize(count);
+  if (out.all.size() != blocks) {
+    out.nan.assign(blocks, 0);
+    out.all.resize(blocks);
+    for (size_t b = 0; b < blocks; ++b)
+      out.all[b] = static_cast<uint32_t>(b);
+  }
+  const int32_t zeroExp = kMinExp + source.base; // an all-zero block's, as prepareCompactBatch gives it
+  for (size_t p = 0; p < count; ++p) {
+    const int32_t *from = src + p * srcStride;
+    bool finite = true;
+    for (size_t b = 0; b < checked && finite; ++b)
+      finite = from[b] < 0 || source.prepared[static_cast<size_t>(from[b])];
+    out.prepared[p] = finite ? 1 : 0;
+    if (!finite)
+      continue;
+    int32_t *q8 = out.quad8.data() + p * blocks * quads;
+    int32_t *corr = out.corr.data() + p * blocks, *expAdd = out.expAdd.data() + p * blocks;
+    uint32_t *active = out.active.data() + p * blocks;
+    uint32_t activeCount = 0;
+    int minScale = kMaxExp, maxScale = kMinExp;
+    for (size_t b = 0; b < blocks; ++b) {
+      const int32_t s = from[b];
+      if (s < 0) {
+        std::fill(q8 + b * quads, q8 + (b + 1) * quads, 0);
+        corr[b] = 0;
+        expAdd[b] = zeroExp;
+        continue;
+      }
+      const size_t at = static_cast<size_t>(s);
+      std::copy(source.quad8.begin() + static_cast<std::ptrdiff_t>(at * quads),
+                source.quad8.begin() + static_cast<std::ptrdiff_t>((at + 1) * quads), q8 + b * quads);
+      corr[b] = source.corr[at];
+      expAdd[b] = source.expAdd[at];
+      if (source.activeCount[at]) {
+        active[activeCount++] = static_cast<uint32_t>(b);
+        minScale = std::min<int>(minScale, source.activeMinScale[at]);
+        maxScale = std::max<int>(maxScale, source.activeMaxScale[at]);
+      }
+    }
+    out.activeCount[p] = activeCount;
+    out.activeMinScale[p] = static_cast<int16_t>(minScale);
+    out.activeMaxScale[p] = static_cast<int16_t>(maxScale);
+  }
+  return true;
+}
+
 } // namespace softnpu::numerics

@@ -25,6 +25,16 @@
 // through the point-wise ops and the writes in iteration order. The state
 // after every batch is the state the ordinary path reaches.
 //
+// A convolution whose taps are whole blocks of the input format (IN_C a
+// multiple of the block size, every tap's channels read) reads each block of
+// the map in several windows (9 for a 3 x 3 kernel at stride 1). When the
+// windows read the map's blocks at least 1.5 times on average, the loop
+// quantizes those blocks once and assembles every iteration's input from
+// them (MapBlocks; numerics::gatherCompactBatch): a block's quantization
+// depends on its elements only, so the bits are those of quantizing each
+// gathered window, and no window is gathered as floats unless it holds a
+// NaN or Inf (the general path).
+//
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
 #include "WindowRead.h"
@@ -309,16 +319,96 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
   }
 }
 
+/// The blocks of a convolution's map quantized once (see the file comment):
+/// map block i (elements [i x K, (i + 1) x K) from the map's start) is piece
+/// i - first of s.mapBlocks, for i in [first, first + count).
+struct MapBlocks {
+  size_t k = 0;           ///< the input format's block size
+  size_t perTap = 0;      ///< blocks per tap: IN_C / K
+  int64_t first = 0;      ///< the map block of piece 0
+  size_t count = 0;       ///< blocks quantized
+  size_t srcStride = 0;   ///< entries of s.blockSrc per iteration: COLS x N / K
+  size_t validBlocks = 0; ///< entries an iteration fills (the rest are -1: zeros)
+};
+
+/// Whether loop `p` reads its input as whole blocks of the map, often
+/// enough to quantize them once; if so, quantizes them into s.mapBlocks.
+bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb) {
+  if (!p.window || (p.rd->flags & isa::kVPoolMask) || !(p.rd->flags & isa::kVIter) || !p.matVec ||
+      !s.mrf.gridCompact(p.firstTile, p.rows, p.cols, p.pair))
+    return false;
+  const isa::Window &w = p.win;
+  const artifact::FormatPair &fmt = s.mrf.format(p.pair);
+  const size_t k = fmt.input.blockSize;
+  if (k == 0 || w.winC != w.inC || w.inC % k != 0 || s.n % k != 0 || w.upH != 1 || w.upW != 1 ||
+      valid != w.lanesFilled(false))
+    return false;
+  // The map rows the loop's windows reach.
+  const int64_t ohFirst = p.pixBase / w.outW, ohLast = (int64_t{p.pixBase} + p.count - 1) / w.outW;
+  const int64_t ihLo = std::max<int64_t>(0, ohFirst * w.strideH - w.padT);
+  const int64_t ihHi = std::min<int64_t>(w.inH - 1, ohLast * w.strideH - w.padT + int64_t{w.kH - 1} * w.dilH);
+  if (ihHi < ihLo)
+    return false;
+  const size_t perTap = w.inC / k, rowBlocks = size_t{w.inW} * perTap;
+  const size_t count = static_cast<size_t>(ihHi - ihLo + 1) * rowBlocks;
+  const uint64_t reads = uint64_t{p.count} * w.kH * w.kW * perTap;
+  // Blocks read fewer than 1.5 times on average: quantizing the windows
+  // costs less. (Block sources are int32.)
+  if (2 * reads < 3 * count || count > INT32_MAX)
+    return false;
+  mb = {k, perTap, ihLo * static_cast<int64_t>(rowBlocks), count, p.inLanes / k, valid / k};
+  return numerics::prepareCompactBatch(s.dram.data() + p.rd->a + static_cast<size_t>(mb.first) * k, k, count, k, k,
+                                       fmt.input, s.target.rounding, fmt.weight.mantissaBits, s.mapBlocks);
+}
+
+/// Fills iteration i's entries of the batch's block sources (`src`,
+/// mb.srcStride of them): the map block of each input block, -1 for zeros.
+/// False when a block falls outside the quantized ones (not expected: the
+/// caller then gathers this batch as floats).
+bool blockSources(const Plan &p, const MapBlocks &mb, uint64_t i, int32_t *src) {
+  const uint64_t pixel = p.pixBase + i;
+  const int64_t limit = static_cast<int64_t>(mb.count);
+  bool inside = true;
+  auto tap = [&](uint64_t t, int64_t offset) {
+    int32_t *dst = src + t * mb.perTap;
+    if (offset < 0) {
+      std::fill(dst, dst + mb.perTap, -1);
+      return;
+    }
+    const int64_t at = offset / static_cast<int64_t>(mb.k) - mb.first;
+    if (at < 0 || at + static_cast<int64_t>(mb.perTap) > limit) {
+      inside = false;
+      return;
+    }
+    for (size_t m = 0; m < mb.perTap; ++m)
+      dst[m] = static_cast<int32_t>(at + static_cast<int64_t>(m));
+  };
+  const int64_t base = interiorBase(p.win, static_cast<uint32_t>(pixel));
+  if (base >= 0) {
+    for (size_t t = 0; t < p.tapOffsets.size(); ++t)
+      tap(t, base + p.tapOffsets[t]);
+  } else {
+    p.win.forEachTap(pixel, tap);
+  }
+  std::fill(src + mb.validBlocks, src + mb.srcStride, -1);
+  return inside;
+}
+
+/// Whether no iteration writes what any iteration reads.
+bool readsNothingWritten(const Plan &p) {
+  for (const auto &w : p.written)
+    for (const auto &r : p.reads)
+      if (w.first < r.second && r.first < w.second)
+        return false;
+  return true;
+}
+
 /// Iterations per batch: 1 unless the loop multiplies and no iteration
 /// writes what one reads; then enough to share the numerics' per-call work,
 /// with the batch's inputs kept to about 64 KB.
 uint32_t batchSize(const Plan &p) {
-  if (!p.matVec)
+  if (!p.matVec || !readsNothingWritten(p))
     return 1;
-  for (const auto &w : p.written)
-    for (const auto &r : p.reads)
-      if (w.first < r.second && r.first < w.second)
-        return 1;
   return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / p.inLanes, 1, 64));
 }
 
@@ -339,12 +429,15 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   const numerics::NumberFormat &mfuFormat = s.target.mfuFormat;
   const numerics::Rounding rounding = s.target.rounding;
   const uint64_t n = s.n;
-  const uint32_t batch = batchSize(p);
   // Lanes of the input that an iteration writes; the ones after stay zero.
   // Without mv_mul only the stored lanes are read.
   uint64_t valid = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : p.rdVrf ? p.inLanes : p.rdLen;
   if (!p.matVec)
     valid = std::min(valid, p.outLanes);
+  MapBlocks mb;
+  const bool mapped = readsNothingWritten(p) && quantizeMapBlocks(s, p, valid, mb);
+  // Gathered inputs take a byte per lane where floats take four.
+  const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64)) : batchSize(p);
   // Iteration j of a batch reads into x + j * xStride; its result is at
   // y + j * yStride (x itself without mv_mul: the ops run in place). A
   // one-column product on a compact pair reads only the valid lanes, so the
@@ -371,16 +464,32 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     std::fill(s.batchIn.begin(), s.batchIn.end(), 0.0f);
   const uint64_t nonZero = packed ? std::min(xStride, p.inLanes) : valid;
 
+  if (mapped)
+    s.blockSrc.resize(size_t{batch} * mb.srcStride);
+
   s.loops.push_back({pc + 1, count, 0});
   for (uint32_t i0 = 0; i0 < count; i0 += batch) {
     const uint32_t size = std::min(batch, count - i0);
-    for (uint32_t j = 0; j < size; ++j) {
-      readIteration(s, p, i0 + j, x + j * xStride, valid);
-      if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
-        std::fill(x + j * xStride + valid, x + j * xStride + p.outLanes, 0.0f);
+    bool gathered = mapped;
+    for (uint32_t j = 0; j < size && gathered; ++j)
+      gathered = blockSources(p, mb, i0 + j, s.blockSrc.data() + j * mb.srcStride);
+    if (gathered) {
+      s.mrf.matVecBatchGathered(
+          p.firstTile, p.rows, p.cols, s.mapBlocks, s.blockSrc.data(), mb.srcStride, size, nonZero,
+          [&](size_t j) {
+            readIteration(s, p, i0 + j, x + j * xStride, valid);
+            return x + j * xStride;
+          },
+          y, yStride, p.outLanes, p.pair);
+    } else {
+      for (uint32_t j = 0; j < size; ++j) {
+        readIteration(s, p, i0 + j, x + j * xStride, valid);
+        if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
+          std::fill(x + j * xStride + valid, x + j * xStride + p.outLanes, 0.0f);
+      }
+      if (p.matVec)
+        s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, nonZero, y, yStride, p.outLanes, p.pair);
     }
-    if (p.matVec)
-      s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, nonZero, y, yStride, p.outLanes, p.pair);
     // The MFU format is scalar (fp32, bf16, fp16): rounding and the ops are
     // lane by lane, so they run op by op over the batch's results.
     if (!mfuFormat.isFp32())

@@ -244,14 +244,21 @@ bool MatrixRegisterFile::matVec(uint32_t first, uint32_t rows, uint32_t cols, co
 // output vector of every input adds its tiles' products in column order, as
 // multiply does. An input holding NaN or Inf anywhere its tiles (or the
 // lanes past them) can see takes matVecGeneral.
+bool MatrixRegisterFile::gridCompact(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair) const {
+  if (!compactPair_[pair])
+    return false;
+  for (size_t k = 0, tiles = static_cast<size_t>(rows) * cols; k < tiles; ++k)
+    if (tileAt(first + k).rows != 0 && tileAt(first + k).compact.empty())
+      return false;
+  return true;
+}
+
 void MatrixRegisterFile::matVecBatch(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t xStride,
                                      size_t count, size_t nonZero, float *y, size_t yStride, size_t yLanes,
                                      uint32_t pair) {
   const artifact::FormatPair &fmt = formats_[pair];
-  const size_t n = n_, tiles = static_cast<size_t>(rows) * cols;
-  bool compact = compactPair_[pair];
-  for (size_t k = 0; k < tiles && compact; ++k)
-    compact = tileAt(first + k).rows == 0 || !tileAt(first + k).compact.empty();
+  const size_t n = n_;
+  const bool compact = gridCompact(first, rows, cols, pair);
   general_.assign(count, compact ? 0 : 1);
   if (compact) {
     if (batch_.size() < cols)
@@ -272,6 +279,48 @@ void MatrixRegisterFile::matVecBatch(uint32_t first, uint32_t rows, uint32_t col
       for (size_t p = 0; p < count; ++p)
         general_[p] |= b.prepared[p] ? 0 : 1;
     }
+  }
+  multiplyBatch(first, rows, cols, compact, count, nonZero, y, yStride, yLanes, pair,
+                [&](size_t p) { return x + p * xStride; });
+}
+
+void MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint32_t cols,
+                                             const numerics::MsfpCompactBatch &blocks, const int32_t *src,
+                                             size_t srcStride, size_t count, size_t nonZero,
+                                             const std::function<const float *(size_t)> &input, float *y,
+                                             size_t yStride, size_t yLanes, uint32_t pair) {
+  const artifact::FormatPair &fmt = formats_[pair];
+  const size_t n = n_, k = fmt.input.blockSize;
+  general_.assign(count, 0);
+  if (batch_.size() < cols)
+    batch_.resize(cols);
+  for (uint32_t c = 0; c < cols; ++c) {
+    const size_t start = static_cast<size_t>(c) * n, need = lanesReached(first, rows, cols, c, k);
+    const size_t scanTo = std::min(n, nonZero > start ? nonZero - start : 0);
+    const int32_t *column = src + start / k;
+    numerics::MsfpCompactBatch &b = batch_[c];
+    if (need == 0) { // no tile reaches this column: only a NaN or Inf in it counts (as in matVecBatch)
+      b.prepared.clear();
+      for (size_t p = 0; p < count; ++p)
+        for (size_t i = 0; i < (scanTo + k - 1) / k; ++i) {
+          const int32_t from = column[p * srcStride + i];
+          if (from >= 0 && !blocks.prepared[static_cast<size_t>(from)])
+            general_[p] = 1;
+        }
+      continue;
+    }
+    numerics::gatherCompactBatch(blocks, column, srcStride, count, need, scanTo, b);
+    for (size_t p = 0; p < count; ++p)
+      general_[p] |= b.prepared[p] ? 0 : 1;
+  }
+  multiplyBatch(first, rows, cols, true, count, nonZero, y, yStride, yLanes, pair, input);
+}
+
+void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t cols, bool compact, size_t count,
+                                       size_t nonZero, float *y, size_t yStride, size_t yLanes, uint32_t pair,
+                                       const std::function<const float *(size_t)> &input) {
+  const size_t n = n_;
+  if (compact) {
     for (uint32_t c = 0; c < cols; ++c) // the kernel skips the general inputs
       for (size_t p = 0; p < batch_[c].prepared.size(); ++p)
         batch_[c].prepared[p] = general_[p] ? 0 : 1;
@@ -300,7 +349,7 @@ void MatrixRegisterFile::matVecBatch(uint32_t first, uint32_t rows, uint32_t col
   for (size_t p = 0; p < count; ++p) {
     if (!general_[p])
       continue;
-    const float *xp = x + p * xStride;
+    const float *xp = input(p);
     if (compactPair_[pair] && nonZero < lanes) { // the lanes past nonZero were not cleared
       generalIn_.assign(lanes, 0.0f);
       std::copy(xp, xp + nonZero, generalIn_.begin());

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <new>
@@ -86,6 +87,20 @@ public:
   /// compactPair(pair), which never reads them.
   void matVecBatch(uint32_t first, uint32_t rows, uint32_t cols, const float *x, size_t xStride, size_t count,
                    size_t nonZero, float *y, size_t yStride, size_t yLanes, uint32_t pair);
+  /// Whether `pair` is compact and every tile of the grid holds compact
+  /// weights (or nothing): matVecBatch then takes the compact kernels.
+  bool gridCompact(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair) const;
+  /// matVecBatch for a grid with gridCompact() whose inputs are made of
+  /// blocks quantized once (numerics::gatherCompactBatch: input p's block b
+  /// is `blocks`' piece src[p * srcStride + b], or zeros where negative;
+  /// srcStride covers COLS x N lanes). `input(p)` gives input p's floats,
+  /// asked for only when it takes the general path (a block holding NaN or
+  /// Inf), the lanes from `nonZero` on zero. The same bits as matVecBatch
+  /// over those floats.
+  void matVecBatchGathered(uint32_t first, uint32_t rows, uint32_t cols, const numerics::MsfpCompactBatch &blocks,
+                           const int32_t *src, size_t srcStride, size_t count, size_t nonZero,
+                           const std::function<const float *(size_t)> &input, float *y, size_t yStride, size_t yLanes,
+                           uint32_t pair);
   /// The most rows any tile of the grid holds: with one output vector
   /// (rows == 1), matVecBatch writes the first max(yLanes, this) lanes of a
   /// result only, so results may be packed at that stride.
@@ -117,6 +132,11 @@ private:
     std::vector<uint8_t> zeroRow;
   };
   static void markZeroRows(Tile &t);
+  /// matVecBatch after its inputs are prepared (batch_, general_): the
+  /// compact kernels, then matVecGeneral for each general input p, whose
+  /// floats are input(p).
+  void multiplyBatch(uint32_t first, uint32_t rows, uint32_t cols, bool compact, size_t count, size_t nonZero, float *y,
+                     size_t yStride, size_t yLanes, uint32_t pair, const std::function<const float *(size_t)> &input);
   /// y = the grid times the quantized input xq_ (block weights) or x (fp32).
   /// Only y's first `yLanes` lanes are computed.
   void multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,
@@ -248,7 +268,12 @@ struct State {
 
   std::vector<float> cur, next;         ///< the chain's current vectors, and scratch (grown by ensureLanes)
   std::vector<float> batchIn, batchOut; ///< runChainLoop's inputs and results of a batch of iterations
-  std::vector<float> tileScratch;       ///< N*N, for m_rd
+  /// runChainLoop on a convolution whose windows read whole blocks of the
+  /// map: the map's blocks quantized once, and per iteration of a batch the
+  /// block each input block is (ChainLoop.cpp, MapBlocks).
+  numerics::MsfpCompactBatch mapBlocks;
+  std::vector<int32_t> blockSrc;
+  std::vector<float> tileScratch; ///< N*N, for m_rd
 
   /// The artifact's constant matrices (m_rd stream names them by index).
   std::vector<artifact::MatrixEntry> matrices;

@@ -114,7 +114,7 @@ inline void addDramInit(artifact::Artifact &a, uint64_t addr, const std::vector<
 /// until the next push to a.matrices).
 inline artifact::MatrixEntry &addMatrix(artifact::Artifact &a, uint32_t mrfTile, const std::vector<float> &w,
                                         size_t rows, size_t cols, uint32_t formatIndex = 0, bool streamed = false) {
-  constexpr unsigned N = kTinyDim;
+  const unsigned N = a.target.nativeDim ? a.target.nativeDim : kTinyDim; // the artifact target's tiles
   artifact::MatrixEntry m;
   m.mrfTile = mrfTile;
   m.rowTiles = static_cast<uint32_t>((rows + N - 1) / N);

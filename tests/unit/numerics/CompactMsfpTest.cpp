@@ -286,6 +286,85 @@ TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
   EXPECT_GT(compared, 10000u);
 }
 
+TEST(CompactMsfp, GatheredBlocksMatchPreparingTheGatheredFloats) {
+  // gatherCompactBatch (pieces assembled from blocks quantized once, a
+  // convolution's map) gives what prepareCompactBatch gives for the pieces'
+  // floats, field by field: blocks tiny, huge, zero and ordinary, zero
+  // blocks (-1) anywhere, a NaN or Inf block inside a piece or only in the
+  // part past n that `scan` reaches (both leave the piece unprepared).
+  std::mt19937 rng(17);
+  for (unsigned k : {8u, 16u, 32u}) {
+    for (unsigned mx : {3u, 6u, 7u}) {
+      const NumberFormat xf = NumberFormat::bfp(mx, k);
+      const size_t mapBlocks = 40, blocks = 9, pieces = 11, srcStride = blocks + 2;
+      std::vector<float> map(mapBlocks * k);
+      for (size_t b = 0; b < mapBlocks; ++b) {
+        std::vector<float> part = roundingInputs(rng, k);
+        for (size_t i = 0; i < k; ++i)
+          map[b * k + i] = b % 7 == 1   ? std::ldexp(part[i], -124)
+                           : b % 7 == 3 ? std::ldexp(std::clamp(part[i], -7.0f, 7.0f), 120)
+                           : b % 7 == 5 ? 0.0f
+                                        : part[i];
+      }
+      map[11 * k + 2] = std::nanf("");
+      map[23 * k] = -std::numeric_limits<float>::infinity();
+      std::uniform_int_distribution<int> pick(-1, static_cast<int>(mapBlocks) - 1);
+      std::vector<int32_t> src(pieces * srcStride);
+      for (int32_t &e : src) {
+        e = pick(rng);
+        if (e == 11 || e == 23)
+          e = 0;
+      }
+      src[2 * srcStride + 4] = 11;               // a NaN inside piece 2
+      src[5 * srcStride + blocks] = 23;          // an Inf past n in piece 5: only `scan` sees it
+      src[6 * srcStride + blocks + 1] = 11;      // past what scan reaches in piece 6: not seen
+      const size_t n = blocks * k, scan = n + k; // scan covers one block past n
+      std::vector<float> floats(pieces * srcStride * k, 0.0f);
+      for (size_t p = 0; p < pieces; ++p)
+        for (size_t b = 0; b < srcStride; ++b)
+          if (src[p * srcStride + b] >= 0)
+            std::copy_n(map.begin() + src[p * srcStride + b] * static_cast<std::ptrdiff_t>(k), k,
+                        floats.begin() + static_cast<std::ptrdiff_t>((p * srcStride + b) * k));
+      for (Rounding rounding : {Rounding::NearestEven, Rounding::TowardZero}) {
+        MsfpCompactBatch source, got, want;
+        ASSERT_TRUE(prepareCompactBatch(map.data(), k, mapBlocks, k, k, xf, rounding, 7, source));
+        ASSERT_TRUE(gatherCompactBatch(source, src.data(), srcStride, pieces, n, scan, got));
+        ASSERT_TRUE(prepareCompactBatch(floats.data(), srcStride * k, pieces, n, n, xf, rounding, 7, want));
+        ASSERT_EQ(got.blocks, want.blocks);
+        ASSERT_EQ(got.base, want.base);
+        for (size_t p = 0; p < pieces; ++p) {
+          const bool nanPast = p == 5; // prepareCompactBatch reads n elements; the simulator scans the rest itself
+          ASSERT_EQ(got.prepared[p], nanPast ? 0 : want.prepared[p]) << "k " << k << " mx " << mx << " piece " << p;
+          if (p == 2)
+            EXPECT_EQ(got.prepared[p], 0);
+          if (!got.prepared[p])
+            continue;
+          const size_t q = want.quads;
+          for (size_t i = 0; i < blocks * q; ++i)
+            ASSERT_EQ(got.quad8[p * blocks * q + i], want.quad8[p * blocks * q + i]) << "piece " << p;
+          for (size_t b = 0; b < blocks; ++b) {
+            ASSERT_EQ(got.corr[p * blocks + b], want.corr[p * blocks + b]) << "piece " << p << " block " << b;
+            ASSERT_EQ(got.expAdd[p * blocks + b], want.expAdd[p * blocks + b]) << "piece " << p << " block " << b;
+          }
+          ASSERT_EQ(got.activeCount[p], want.activeCount[p]);
+          for (size_t a = 0; a < got.activeCount[p]; ++a)
+            ASSERT_EQ(got.active[p * blocks + a], want.active[p * blocks + a]);
+          if (got.activeCount[p]) {
+            EXPECT_EQ(got.activeMinScale[p], want.activeMinScale[p]);
+            EXPECT_EQ(got.activeMaxScale[p], want.activeMaxScale[p]);
+          }
+        }
+      }
+    }
+  }
+  MsfpCompactBatch twoBlocks, out;
+  std::vector<float> xs(32, 0.5f);
+  ASSERT_TRUE(
+      prepareCompactBatch(xs.data(), 32, 1, 32, 32, NumberFormat::bfp(6, 16), Rounding::NearestEven, 7, twoBlocks));
+  const int32_t zero = 0;
+  EXPECT_FALSE(gatherCompactBatch(twoBlocks, &zero, 1, 1, 16, 16, out)); // the source must hold single blocks
+}
+
 TEST(CompactMsfp, BatchRefusesMismatches) {
   const NumberFormat f = NumberFormat::bfp(7, 16);
   std::vector<float> xs(32, 0.5f);

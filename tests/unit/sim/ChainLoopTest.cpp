@@ -269,6 +269,40 @@ TEST(SimChainLoopTest, NanInputsWithResultsNarrowerThanN) {
   expectSame(convArtifact(wide, 6, 5, 1, 7, 3, 1, 1, Opcode::VRelu, x));
 }
 
+TEST(SimChainLoopTest, MapsOfWholeBlocksMatchTheOrdinaryPath) {
+  // IN_C a multiple of the block size (16): the fast path quantizes the
+  // map's blocks once and assembles each window from them, when the windows
+  // read them often enough (3 x 3 and 2 x 2 kernels below; a 1 x 1 kernel at
+  // stride 2 quantizes the windows). N = 16 (a tap per native vector) and
+  // N = 64 (one tile column of a 2 x 2 x 16 window, whose inputs are packed;
+  // several for 3 x 3), padding, stride 2, parts starting at PIX_BASE > 0.
+  const target::Target tiny = tinyTarget();
+  target::Target wide = tinyTarget();
+  wide.nativeDim = 64;
+  for (const target::Target &t : {tiny, wide}) {
+    expectSame(convArtifact(t, 6, 5, 16, 7, 3, 1, 1, Opcode::VRelu));
+    expectSame(convArtifact(t, 7, 6, 32, 20, 3, 2, 1, Opcode::EndChain));
+    expectSame(convArtifact(t, 5, 6, 16, 9, 2, 1, 0, Opcode::VSigm));
+    expectSame(convArtifact(t, 6, 6, 16, 5, 1, 2, 0, Opcode::EndChain));
+    expectSame(convArtifact(t, 6, 5, 16, 7, 3, 1, 1, Opcode::EndChain, {}, kAfterBias, 0, 1, 7));
+  }
+}
+
+TEST(SimChainLoopTest, NanAndInfInMapsOfWholeBlocks) {
+  // A NaN or Inf in a quantized map block sends every window reading it to
+  // the general path, gathered as floats; the other windows stay compact.
+  target::Target wide = tinyTarget();
+  wide.nativeDim = 64;
+  for (const target::Target &t : {tinyTarget(), wide}) {
+    std::vector<float> x = randomVector(6 * 5 * 16, 35, 2.0f);
+    x[3] = std::numeric_limits<float>::quiet_NaN();
+    x[16 * 14 + 5] = std::numeric_limits<float>::infinity();
+    x[16 * 29 + 15] = -std::numeric_limits<float>::infinity();
+    expectSame(convArtifact(t, 6, 5, 16, 7, 3, 1, 1, Opcode::VRelu, x));
+    expectSame(convArtifact(t, 6, 5, 16, 7, 2, 1, 0, Opcode::EndChain, x));
+  }
+}
+
 TEST(SimChainLoopTest, OutputOverTheMapIsReadByLaterPixels) {
   // y written over the feature map itself (yAt 0): pixel p's output lands
   // where later windows read, so the order of the iterations shows.

@@ -176,6 +176,18 @@ struct MsfpCompactBatch {
 bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, size_t filled, const NumberFormat &fmt,
                          Rounding rounding, unsigned weightMantissaBits, MsfpCompactBatch &out);
 
+/// Pieces assembled from blocks quantized once (a convolution's map, whose
+/// every block most windows read several times): `source` holds one block
+/// per piece (prepareCompactBatch with n = k). Piece p's block b is source
+/// piece src[p * srcStride + b], or a block of zeros where that is negative;
+/// a piece is n elements long (blocks of k; n past the last whole block
+/// counts its block). A piece any of whose first max(blocks of n, blocks of
+/// `scan`) entries names an unprepared source block (NaN or Inf) is left
+/// unprepared. The result is what prepareCompactBatch gives for the pieces'
+/// elements. False when `source` does not hold single blocks.
+bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size_t srcStride, size_t count, size_t n,
+                        size_t scan, MsfpCompactBatch &out);
+
 /// The instruction sets matVecCompactMsfp can use; all give the same bits.
 /// Auto picks the best the CPU has (AVX-512 with VNNI, AVX2 with VNNI, AVX2,
 /// SSE2, portable). Avx512Vnni differs from Avx2Vnni only in batches
