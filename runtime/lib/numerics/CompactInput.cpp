@@ -374,6 +374,32 @@ template <Rounding R> PieceFn pieceFn() {
   return pieceBaseline<R>;
 }
 
+/// Sets a batch's shape and sizes its arrays for `count` pieces of `blocks`
+/// blocks (prepareCompactBatch and gatherCompactBatch fill them).
+void shapeBatch(MsfpCompactBatch &out, size_t count, size_t blocks, unsigned k, unsigned quads,
+                unsigned weightMantissaBits, int base) {
+  out.count = count;
+  out.blocks = blocks;
+  out.k = k;
+  out.quads = quads;
+  out.weightMantissaBits = weightMantissaBits;
+  out.base = base;
+  out.quad8.resize(count * blocks * quads);
+  out.corr.resize(count * blocks);
+  out.expAdd.resize(count * blocks);
+  out.active.resize(count * blocks);
+  out.activeCount.resize(count);
+  out.activeMinScale.resize(count);
+  out.activeMaxScale.resize(count);
+  out.prepared.resize(count);
+  if (out.all.size() != blocks) {
+    out.nan.assign(blocks, 0);
+    out.all.resize(blocks);
+    for (size_t b = 0; b < blocks; ++b)
+      out.all[b] = static_cast<uint32_t>(b);
+  }
+}
+
 } // namespace
 
 namespace detail {
@@ -435,26 +461,7 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   const size_t k = fmt.blockSize, blocks = numBlocks(n, fmt.blockSize);
   const unsigned quads = static_cast<unsigned>((k + 3) / 4);
   const int mx = static_cast<int>(fmt.mantissaBits), mw = static_cast<int>(weightMantissaBits);
-  out.count = count;
-  out.blocks = blocks;
-  out.k = static_cast<unsigned>(k);
-  out.quads = quads;
-  out.weightMantissaBits = weightMantissaBits;
-  out.base = 2 - mw - mx;
-  out.quad8.resize(count * blocks * quads);
-  out.corr.resize(count * blocks);
-  out.expAdd.resize(count * blocks);
-  out.active.resize(count * blocks);
-  out.activeCount.resize(count);
-  out.activeMinScale.resize(count);
-  out.activeMaxScale.resize(count);
-  out.prepared.resize(count);
-  if (out.all.size() != blocks) {
-    out.nan.assign(blocks, 0);
-    out.all.resize(blocks);
-    for (size_t b = 0; b < blocks; ++b)
-      out.all[b] = static_cast<uint32_t>(b);
-  }
+  shapeBatch(out, count, blocks, static_cast<unsigned>(k), quads, weightMantissaBits, 2 - mw - mx);
 #if defined(SOFTNPU_BATCH_X86)
   if (k == 16 && haveAvx512()) {
     const int32_t maxQ16 = (1 << mx) - 1;
@@ -502,26 +509,7 @@ bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size
     return false;
   const size_t k = source.k, quads = source.quads, blocks = (n + k - 1) / k;
   const size_t checked = std::max(blocks, (scan + k - 1) / k);
-  out.count = count;
-  out.blocks = blocks;
-  out.k = source.k;
-  out.quads = source.quads;
-  out.weightMantissaBits = source.weightMantissaBits;
-  out.base = source.base;
-  out.quad8.resize(count * blocks * quads);
-  out.corr.resize(count * blocks);
-  out.expAdd.resize(count * blocks);
-  out.active.resize(count * blocks);
-  out.activeCount.resize(count);
-  out.activeMinScale.resize(count);
-  out.activeMaxScale.resize(count);
-  out.prepared.resize(count);
-  if (out.all.size() != blocks) {
-    out.nan.assign(blocks, 0);
-    out.all.resize(blocks);
-    for (size_t b = 0; b < blocks; ++b)
-      out.all[b] = static_cast<uint32_t>(b);
-  }
+  shapeBatch(out, count, blocks, source.k, source.quads, source.weightMantissaBits, source.base);
   const int32_t zeroExp = kMinExp + source.base; // an all-zero block's, as prepareCompactBatch gives it
   for (size_t p = 0; p < count; ++p) {
     const int32_t *from = src + p * srcStride;

@@ -340,8 +340,7 @@ bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb) {
   const isa::Window &w = p.win;
   const artifact::FormatPair &fmt = s.mrf.format(p.pair);
   const size_t k = fmt.input.blockSize;
-  if (k == 0 || w.winC != w.inC || w.inC % k != 0 || s.n % k != 0 || w.upH != 1 || w.upW != 1 ||
-      valid != w.lanesFilled(false))
+  if (k == 0 || w.winC != w.inC || w.inC % k != 0 || s.n % k != 0 || w.upH != 1 || w.upW != 1)
     return false;
   // The map rows the loop's windows reach.
   const int64_t ohFirst = p.pixBase / w.outW, ohLast = (int64_t{p.pixBase} + p.count - 1) / w.outW;
@@ -404,10 +403,11 @@ bool readsNothingWritten(const Plan &p) {
 }
 
 /// Iterations per batch: 1 unless the loop multiplies and no iteration
-/// writes what one reads; then enough to share the numerics' per-call work,
-/// with the batch's inputs kept to about 64 KB.
-uint32_t batchSize(const Plan &p) {
-  if (!p.matVec || !readsNothingWritten(p))
+/// writes what one reads (`independent`: readsNothingWritten); then enough
+/// to share the numerics' per-call work, with the batch's inputs kept to
+/// about 64 KB.
+uint32_t batchSize(const Plan &p, bool independent) {
+  if (!p.matVec || !independent)
     return 1;
   return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / p.inLanes, 1, 64));
 }
@@ -435,9 +435,11 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   if (!p.matVec)
     valid = std::min(valid, p.outLanes);
   MapBlocks mb;
-  const bool mapped = readsNothingWritten(p) && quantizeMapBlocks(s, p, valid, mb);
+  const bool independent = readsNothingWritten(p);
+  const bool mapped = independent && quantizeMapBlocks(s, p, valid, mb);
   // Gathered inputs take a byte per lane where floats take four.
-  const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64)) : batchSize(p);
+  const uint32_t batch =
+      mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64)) : batchSize(p, independent);
   // Iteration j of a batch reads into x + j * xStride; its result is at
   // y + j * yStride (x itself without mv_mul: the ops run in place). A
   // one-column product on a compact pair reads only the valid lanes, so the
