@@ -247,11 +247,14 @@ struct Blocks16 {
     const size_t at = p * blocks + b;
     corr[at] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << mw);
     expAdd[at] = e + base;
-    if (nonZero) {
-      active[p * blocks + activeCount[p]++] = static_cast<uint32_t>(b);
-      minScale[p] = static_cast<int16_t>(std::min<int>(minScale[p], e));
-      maxScale[p] = static_cast<int16_t>(std::max<int>(maxScale[p], e));
-    }
+    if (nonZero)
+      activate(p, b, e);
+  }
+  /// Lists block b of piece p, of scale e, as active.
+  void activate(size_t p, size_t b, int e) {
+    active[p * blocks + activeCount[p]++] = static_cast<uint32_t>(b);
+    minScale[p] = static_cast<int16_t>(std::min<int>(minScale[p], e));
+    maxScale[p] = static_cast<int16_t>(std::max<int>(maxScale[p], e));
   }
 };
 
@@ -316,7 +319,21 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
   alignas(64) int32_t sums[16], exps[16];
   _mm512_store_si512(sums, mag[0]);
   _mm512_store_si512(exps, e);
-  for (unsigned j = 0; j < s.pending; ++j) {
+  unsigned from = 0; // the jobs still to finish one by one
+  const size_t at0 = s.jobs[0].piece * s.blocks + s.jobs[0].block;
+  if (s.pending == 16 && s.jobs[15].piece * s.blocks + s.jobs[15].block == at0 + 15 && !(special | generic)) {
+    // Sixteen consecutive blocks of the batch (finish's stores, all at
+    // once): jobs are queued in increasing order, so first and last decide.
+    _mm512_storeu_si512(s.corr + at0,
+                        _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_sll_epi32(mag[0], _mm_cvtsi32_si128(s.mw))));
+    _mm512_storeu_si512(s.expAdd + at0, _mm512_add_epi32(e, _mm512_set1_epi32(s.base)));
+    for (uint32_t m = nonZero & 0xFFFFu; m; m &= m - 1) {
+      const unsigned j = static_cast<unsigned>(__builtin_ctz(m));
+      s.activate(s.jobs[j].piece, s.jobs[j].block, exps[j]);
+    }
+    from = 16;
+  }
+  for (unsigned j = from; j < s.pending; ++j) {
     const Blocks16::Job &job = s.jobs[j];
     if (special & (1u << j)) {
       s.out.prepared[job.piece] = 0;

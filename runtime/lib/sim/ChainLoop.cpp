@@ -38,11 +38,13 @@
 //===----------------------------------------------------------------------===//
 #include "SimState.h"
 #include "WindowRead.h"
+#include "WindowWalk.h"
 
 #include "softnpu/isa/Window.h"
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace softnpu::sim::detail {
 
@@ -52,42 +54,6 @@ using isa::Opcode;
 using isa::SReg;
 
 namespace {
-
-/// dst[0, n) = src[0, n) in constant-size moves: a convolution copies a few
-/// channels per tap (often 1 to 24 floats), where a libc call per copy costs
-/// more than the copy.
-inline void copyFloats(float *dst, const float *src, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    std::memcpy(dst + i, src + i, 8 * sizeof(float));
-  if (n - i >= 4) {
-    std::memcpy(dst + i, src + i, 4 * sizeof(float));
-    i += 4;
-  }
-  if (n - i >= 2) {
-    std::memcpy(dst + i, src + i, 2 * sizeof(float));
-    i += 2;
-  }
-  if (i < n)
-    dst[i] = src[i];
-}
-
-/// dst[0, n) = 0, the same way (a padding tap).
-inline void zeroFloats(float *dst, size_t n) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    std::memset(dst + i, 0, 8 * sizeof(float));
-  if (n - i >= 4) {
-    std::memset(dst + i, 0, 4 * sizeof(float));
-    i += 4;
-  }
-  if (n - i >= 2) {
-    std::memset(dst + i, 0, 2 * sizeof(float));
-    i += 2;
-  }
-  if (i < n)
-    dst[i] = 0.0f;
-}
 
 /// One point-wise op of the chain, decoded.
 struct Op {
@@ -135,35 +101,11 @@ struct Plan {
   std::vector<Op> ops;
   std::vector<Write> writes;
   uint64_t pointwise = 0;
-  /// A window read's tap offsets from its first tap, for pixels whose
-  /// window lies wholly inside the map (windowTaps).
-  std::vector<int64_t> tapOffsets;
+  std::optional<WindowWalk> walk; ///< a window read's geometry
   /// What the loop reads and writes over all its iterations, as address
   /// ranges of the simulator's storage (DRAM and the VRFs alike).
   std::vector<std::pair<const float *, const float *>> reads, written;
 };
-
-/// The offsets of a window's taps from its first one: (kh x DIL_H x IN_W +
-/// kw x DIL_W) x IN_C, in tap order.
-std::vector<int64_t> windowTaps(const isa::Window &w) {
-  std::vector<int64_t> out;
-  for (uint32_t kh = 0; kh < w.kH; ++kh)
-    for (uint32_t kw = 0; kw < w.kW; ++kw)
-      out.push_back((int64_t{kh} * w.dilH * w.inW + int64_t{kw} * w.dilW) * w.inC);
-  return out;
-}
-
-/// The map offset of pixel p's first tap when its whole window lies inside
-/// the map (no padding tap), else -1: then forEachTap says which taps read.
-int64_t interiorBase(const isa::Window &w, uint32_t p) { // a loop's iteration: below 2^32
-  if (w.upH != 1 || w.upW != 1)
-    return -1;                                     // an upsampled read: inserted zeros between the taps
-  const uint32_t oh = p / w.outW, ow = p % w.outW; // 32-bit: a shorter division
-  const int64_t ih = int64_t{oh} * w.strideH - w.padT, iw = int64_t{ow} * w.strideW - w.padL;
-  if (ih < 0 || iw < 0 || ih + int64_t{w.kH - 1} * w.dilH >= w.inH || iw + int64_t{w.kW - 1} * w.dilW >= w.inW)
-    return -1;
-  return (ih * w.inW + iw) * w.inC;
-}
 
 bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
   p.count = count;
@@ -185,7 +127,7 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
     if (p.win.check(rd.a, p.inLanes, s.dram.size(), rd.flags & isa::kVPoolMask))
       return false;
     p.reads.emplace_back(s.dram.data() + rd.a, s.dram.data() + rd.a + p.win.span());
-    p.tapOffsets = windowTaps(p.win);
+    p.walk.emplace(p.win);
   } else {
     if (!addressRange(s, rd, count, p.rdA, p.rdStep, hi))
       return false;
@@ -275,32 +217,11 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
 void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t valid) {
   if (p.window) {
     const float *map = s.dram.data() + p.rd->a;
-    const uint32_t c = p.win.winC;
     const uint64_t pixel = p.pixBase + ((p.rd->flags & isa::kVIter) ? i : 0); // as WindowRead.cpp's pixelOf
-    if (p.rd->flags & isa::kVPoolMask) {
-      poolTaps(p.win, map, pixel, p.rd->flags & isa::kVPoolMask, x);
-      return;
-    }
-    const int64_t base = interiorBase(p.win, static_cast<uint32_t>(pixel));
-    if (base >= 0) { // the same taps forEachTap visits, all inside the map
-      const float *first = map + base;
-      if (p.win.dilW == 1 && c == p.win.inC) { // a kernel row's taps are contiguous in the map
-        const size_t row = size_t{p.win.kW} * c;
-        for (uint32_t kh = 0; kh < p.win.kH; ++kh)
-          copyFloats(x + kh * row, first + p.tapOffsets[size_t{kh} * p.win.kW], row);
-        return;
-      }
-      for (size_t tap = 0; tap < p.tapOffsets.size(); ++tap)
-        copyFloats(x + tap * c, first + p.tapOffsets[tap], c);
-      return;
-    }
-    p.win.forEachTap(pixel, [&](uint64_t tap, int64_t offset) {
-      float *dst = x + tap * c;
-      if (offset < 0)
-        zeroFloats(dst, c);
-      else
-        copyFloats(dst, map + offset, c);
-    });
+    if (const uint8_t pool = p.rd->flags & isa::kVPoolMask)
+      p.walk->pool(map, pixel, 1, pool, x, 0);
+    else
+      p.walk->gather(map, pixel, 1, x, 0);
     return;
   }
   const int64_t addr = p.rdA + static_cast<int64_t>(i) * p.rdStep;
@@ -317,6 +238,21 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
     for (uint64_t j = 0; j < valid; ++j)
       x[j] = src[j * p.rdStride];
   }
+}
+
+/// Gathers iterations [i0, i0 + size)'s inputs into x + j x xStride, as
+/// readIteration gathers each: a window read walks its pixels in one go.
+void readBatch(const State &s, const Plan &p, uint64_t i0, uint32_t size, float *x, uint64_t xStride, uint64_t valid) {
+  if (!p.window || !(p.rd->flags & isa::kVIter)) {
+    for (uint32_t j = 0; j < size; ++j)
+      readIteration(s, p, i0 + j, x + j * xStride, valid);
+    return;
+  }
+  const float *map = s.dram.data() + p.rd->a;
+  if (const uint8_t pool = p.rd->flags & isa::kVPoolMask)
+    p.walk->pool(map, p.pixBase + i0, size, pool, x, xStride);
+  else
+    p.walk->gather(map, p.pixBase + i0, size, x, xStride);
 }
 
 /// The blocks of a convolution's map quantized once (see the file comment):
@@ -382,10 +318,11 @@ bool blockSources(const Plan &p, const MapBlocks &mb, uint64_t i, int32_t *src) 
     for (size_t m = 0; m < mb.perTap; ++m)
       dst[m] = static_cast<int32_t>(at + static_cast<int64_t>(m));
   };
-  const int64_t base = interiorBase(p.win, static_cast<uint32_t>(pixel));
+  const int64_t base = p.walk->interiorBase(pixel);
   if (base >= 0) {
-    for (size_t t = 0; t < p.tapOffsets.size(); ++t)
-      tap(t, base + p.tapOffsets[t]);
+    const std::vector<int64_t> &taps = p.walk->tapOffsets();
+    for (size_t t = 0; t < taps.size(); ++t)
+      tap(t, base + taps[t]);
   } else {
     p.win.forEachTap(pixel, tap);
   }
@@ -404,12 +341,12 @@ bool readsNothingWritten(const Plan &p) {
 
 /// Iterations per batch: 1 unless the loop multiplies and no iteration
 /// writes what one reads (`independent`: readsNothingWritten); then enough
-/// to share the numerics' per-call work, with the batch's inputs kept to
-/// about 64 KB.
-uint32_t batchSize(const Plan &p, bool independent) {
-  if (!p.matVec || !independent)
+/// to share the numerics' per-call work, with the batch's inputs (`xStride`
+/// floats each) kept to about 64 KB.
+uint32_t batchSize(const Plan &p, bool independent, uint64_t xStride) {
+  if (!independent)
     return 1;
-  return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / p.inLanes, 1, 64));
+  return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / xStride, 1, 64));
 }
 
 } // namespace
@@ -434,19 +371,14 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   uint64_t valid = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : p.rdVrf ? p.inLanes : p.rdLen;
   if (!p.matVec)
     valid = std::min(valid, p.outLanes);
-  MapBlocks mb;
-  const bool independent = readsNothingWritten(p);
-  const bool mapped = independent && quantizeMapBlocks(s, p, valid, mb);
-  // Gathered inputs take a byte per lane where floats take four.
-  const uint32_t batch =
-      mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64)) : batchSize(p, independent);
   // Iteration j of a batch reads into x + j * xStride; its result is at
   // y + j * yStride (x itself without mv_mul: the ops run in place). A
   // one-column product on a compact pair reads only the valid lanes, so the
   // batch's inputs sit close together (a convolution's window is often a
   // few dozen lanes of the N).
   const bool packed = p.matVec && p.cols == 1 && s.mrf.compactPair(p.pair);
-  const uint64_t xStride = packed ? (valid + 15) / 16 * 16 : p.matVec ? p.inLanes : std::max(p.inLanes, p.outLanes);
+  // Without mv_mul the ops run in place over the stored lanes.
+  const uint64_t xStride = packed ? (valid + 15) / 16 * 16 : p.matVec ? p.inLanes : (p.outLanes + 15) / 16 * 16;
   // One output vector of a compact pair: the results are packed too, at the
   // lanes the tiles and the writes reach (MatrixRegisterFile::rowsReached).
   const uint64_t yStride =
@@ -454,6 +386,12 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
       : packed && p.rows == 1
           ? std::min<uint64_t>(n, (std::max<uint64_t>(p.outLanes, s.mrf.rowsReached(p.firstTile, 1, 1)) + 15) / 16 * 16)
           : static_cast<uint64_t>(p.rows) * n;
+  MapBlocks mb;
+  const bool independent = readsNothingWritten(p);
+  const bool mapped = independent && quantizeMapBlocks(s, p, valid, mb);
+  // Gathered inputs take a byte per lane where floats take four.
+  const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64))
+                                : std::min(count, batchSize(p, independent, xStride));
   s.batchIn.resize(batch * xStride);
   if (p.matVec)
     s.batchOut.resize(batch * yStride);
@@ -484,11 +422,10 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
           },
           y, yStride, p.outLanes, p.pair);
     } else {
-      for (uint32_t j = 0; j < size; ++j) {
-        readIteration(s, p, i0 + j, x + j * xStride, valid);
-        if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
+      readBatch(s, p, i0, size, x, xStride, valid);
+      if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
+        for (uint32_t j = 0; j < size; ++j)
           std::fill(x + j * xStride + valid, x + j * xStride + p.outLanes, 0.0f);
-      }
       if (p.matVec)
         s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, nonZero, y, yStride, p.outLanes, p.pair);
     }

@@ -11,6 +11,7 @@
 // no time unless the input holds NaN or Inf.
 //
 //===----------------------------------------------------------------------===//
+#include "FloatCopy.h"
 #include "SimState.h"
 
 #include <algorithm>
@@ -333,7 +334,7 @@ void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t c
         cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
       for (size_t p = 0; p < count; ++p)
         if (!general_[p])
-          std::fill(y + p * yStride + size_t{r} * n, y + p * yStride + size_t{r} * n + cleared, 0.0f);
+          zeroFloats(y + p * yStride + size_t{r} * n, cleared);
       for (uint32_t c = 0; c < cols && compact; ++c) {
         const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
         // False is not reached (the checks above); if it were, every input

@@ -34,9 +34,9 @@ void poolTaps(const isa::Window &w, const float *map, uint64_t pixel, uint8_t po
       return; // padding: skipped by max, adds nothing to the sum, not counted
     ++inside;
     const float *tap = map + offset;
-    if (max) // a NaN tap makes the window's max NaN, as in ONNX
+    if (max)
       for (uint32_t c = 0; c < w.winC; ++c)
-        x[c] = x[c] != x[c] || tap[c] != tap[c] ? x[c] + tap[c] : std::fmax(x[c], tap[c]);
+        x[c] = poolMax(x[c], tap[c]);
     else
       for (uint32_t c = 0; c < w.winC; ++c)
         x[c] += tap[c];

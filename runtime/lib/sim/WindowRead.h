@@ -12,12 +12,18 @@
 
 #include "softnpu/isa/Window.h"
 
+#include <cmath>
+
 namespace softnpu::sim::detail {
 
 /// Gathers the window of windowed v_rd `rd` into the first `lanes` lanes of
 /// s.cur (zero-filled past the window). Returns false with a one-line reason
 /// when the registers do not describe a window that fits the lanes and DRAM.
 bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what);
+
+/// One max-pooling step: the larger of x and a tap's element, NaN when
+/// either is (a NaN tap makes the window's max NaN, as in ONNX).
+inline float poolMax(float x, float tap) { return x != x || tap != tap ? x + tap : std::fmax(x, tap); }
 
 /// The pooled read of pixel `pixel` from the map at `map` into x[0, WIN_C):
 /// `pool` is the read's pool field (isa::kVPoolMax, kVPoolSum or kVPoolMean).

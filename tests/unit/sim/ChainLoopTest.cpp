@@ -130,10 +130,10 @@ constexpr uint64_t kAfterBias = ~uint64_t{0};
 artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t outC,
                                 uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
                                 uint64_t yAt = kAfterBias, uint32_t pixels = 0, uint32_t up = 1,
-                                uint32_t residualPart = 0) {
+                                uint32_t residualPart = 0, uint32_t dil = 1) {
   const uint32_t N = t.nativeDim; // tiny's, or a wider variant's
-  const uint32_t upH = (inH - 1) * up + 1, upW = (inW - 1) * up + 1;
-  const uint32_t outH = (upH + 2 * pad - k) / stride + 1, outW = (upW + 2 * pad - k) / stride + 1;
+  const uint32_t upH = (inH - 1) * up + 1, upW = (inW - 1) * up + 1, reach = dil * (k - 1) + 1;
+  const uint32_t outH = (upH + 2 * pad - reach) / stride + 1, outW = (upW + 2 * pad - reach) / stride + 1;
   const uint32_t kk = k * k * inC, rows = (outC + N - 1) / N, cols = (kk + N - 1) / N;
   if (x.empty())
     x = randomVector(size_t(inH) * inW * inC, 21, 3.0f);
@@ -153,6 +153,10 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
   p.load(static_cast<uint32_t>(biasAt), MemSpace::AsVrf, 0); // the bias, on MFU 0
   p.swr(SReg::RdLen, 0);
   setWindow(p, inH, inW, inC, inC, k, stride, pad, outW);
+  if (dil != 1) {
+    p.swr(SReg::DilH, dil);
+    p.swr(SReg::DilW, dil);
+  }
   if (up != 1) {
     p.swr(SReg::UpH, up);
     p.swr(SReg::UpW, up);
@@ -216,6 +220,13 @@ TEST(SimChainLoopTest, ConvolutionsMatchTheOrdinaryPath) {
   target::Target bf16 = msfp;
   bf16.mfuFormat = numerics::NumberFormat::bf16();
   expectSame(convArtifact(bf16, 6, 5, 3, 9, 3, 1, 1, Opcode::VSigm));
+  // One input channel (a 9-lane window, Fashion-MNIST's first layer); a
+  // dilated kernel, whose taps are not contiguous, with padding wider than
+  // one tap; a kernel as wide as the padded map (no window inside the map).
+  expectSame(convArtifact(msfp, 9, 8, 1, 6, 3, 1, 1, Opcode::VRelu));
+  expectSame(convArtifact(msfp, 9, 7, 2, 5, 3, 1, 2, Opcode::VRelu, {}, kAfterBias, 0, 1, 0, 2));
+  expectSame(convArtifact(msfp, 8, 9, 1, 4, 3, 2, 3, Opcode::EndChain, {}, kAfterBias, 0, 1, 0, 3));
+  expectSame(convArtifact(msfp, 3, 3, 2, 4, 5, 1, 1, Opcode::VRelu));
 }
 
 TEST(SimChainLoopTest, UpsampledWindowsMatchTheOrdinaryPath) {
