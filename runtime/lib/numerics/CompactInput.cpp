@@ -304,9 +304,10 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
   // a non-zero step (rounding is monotonic; the saturation keeps it so).
   const uint32_t nonZero = _mm512_cmp_ps_mask(roundSteps<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), scale)),
                                               _mm512_setzero_ps(), _CMP_NEQ_OQ);
+  alignas(64) float scales[16];
+  _mm512_store_ps(scales, scale);
   for (unsigned j = 0; j < 16; ++j) {
-    const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag[j]),
-                                   _mm512_permutexvar_ps(_mm512_set1_epi32(static_cast<int>(j)), scale));
+    const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag[j]), _mm512_set1_ps(scales[j]));
     __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps<R>(y)), _mm512_set1_epi32(s.maxQ));
     q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits[j]), _mm512_setzero_si512(), q); // x's sign
     if (j < s.pending) {

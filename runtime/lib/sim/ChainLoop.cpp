@@ -339,11 +339,10 @@ bool readsNothingWritten(const Plan &p) {
   return true;
 }
 
-/// Iterations per batch: 1 unless the loop multiplies and no iteration
-/// writes what one reads (`independent`: readsNothingWritten); then enough
-/// to share the numerics' per-call work, with the batch's inputs (`xStride`
-/// floats each) kept to about 64 KB.
-uint32_t batchSize(const Plan &p, bool independent, uint64_t xStride) {
+/// Iterations per batch: 1 when some iteration writes what one reads
+/// (`independent`: readsNothingWritten); else enough to share the per-call
+/// work, with the batch's inputs (`xStride` floats each) kept to about 64 KB.
+uint32_t batchSize(bool independent, uint64_t xStride) {
   if (!independent)
     return 1;
   return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / xStride, 1, 64));
@@ -391,7 +390,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   const bool mapped = independent && quantizeMapBlocks(s, p, valid, mb);
   // Gathered inputs take a byte per lane where floats take four.
   const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64))
-                                : std::min(count, batchSize(p, independent, xStride));
+                                : std::min(count, batchSize(independent, xStride));
   s.batchIn.resize(batch * xStride);
   if (p.matVec)
     s.batchOut.resize(batch * yStride);

@@ -63,10 +63,11 @@ void mapPadded(float *x, size_t lanes, void (*f)(float *, size_t)) {
 namespace {
 
 /// f(x[i], v[i]) -> x[i] over `lanes` lanes of `count` rows (row r at x + r
-/// x stride; the same operand v for every row).
+/// x stride; the same operand v for every row). x is the chain's vector, v
+/// a VRF's: they never overlap (restrict spares a per-row overlap test).
 template <class F>
-__attribute__((always_inline)) inline void eachLane(float *x, size_t stride, size_t count, const float *v, size_t lanes,
-                                                    F f) {
+__attribute__((always_inline)) inline void eachLane(float *__restrict x, size_t stride, size_t count,
+                                                    const float *__restrict v, size_t lanes, F f) {
   for (size_t r = 0; r < count; ++r, x += stride)
     for (size_t i = 0; i < lanes; ++i)
       x[i] = f(x[i], v ? v[i] : 0.0f);

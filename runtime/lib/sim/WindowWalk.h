@@ -23,6 +23,11 @@ namespace softnpu::sim::detail {
 
 class WindowWalk {
 public:
+  /// Taps [lo, hi) of a kernel row or column (empty when lo >= hi).
+  struct TapRange {
+    uint32_t lo = 0, hi = 0;
+  };
+
   /// For a window check() accepts.
   explicit WindowWalk(const isa::Window &w);
 
@@ -51,18 +56,25 @@ public:
   /// kVPoolMean), WIN_C elements each, as poolTaps computes each.
   void pool(const float *map, uint64_t first, uint32_t count, uint8_t pool, float *x, size_t stride) const;
 
+  /// gather, copying a kernel row's taps with `Copy` (see WindowWalk.cpp).
+  template <class Copy>
+  void gatherWith(const float *map, uint64_t first, uint32_t count, float *x, size_t stride) const;
+
 private:
   bool rowInside(uint32_t oh) const { return oh >= rowFirst_ && oh <= rowLast_; }
   /// Gathers the window of pixel (oh, ow), some of whose taps fall outside
-  /// the map, into x (not for an upsampled read).
-  void edgeWindow(const float *map, uint32_t oh, uint32_t ow, float *x) const;
+  /// the map, into x (not for an upsampled read): `kh`, the kernel rows
+  /// inside the map.
+  void edgeWindow(const float *map, uint32_t oh, uint32_t ow, TapRange kh, float *x) const;
 
   isa::Window w_;
   std::vector<int64_t> taps_;
-  int64_t rowElems_ = 0; ///< IN_W x IN_C
+  std::vector<int64_t> rowTaps_; ///< the offset of each kernel row's first tap
+  int64_t rowElems_ = 0;         ///< IN_W x IN_C
   /// Output rows and columns whose windows lie inside the map (first > last
   /// when none do; always so for an upsampled read).
   uint32_t rowFirst_ = 1, rowLast_ = 0, colFirst_ = 1, colLast_ = 0;
+  std::vector<TapRange> cols_; ///< per output column, the kernel columns inside the map (not upsampled)
 };
 
 } // namespace softnpu::sim::detail
