@@ -24,6 +24,8 @@ bounds it (`npu-run --profile`: MVU, MFU, DRAM, control = the control processor 
 Usage:
   bench/cnn_bench.py [--bin-dir build/bin] [--models-dir build/models/torchvision] [--work-dir D]
                      [--output docs/benchmarks.md] [--quick] [--skip-ort] [--models a,b] [--ort-prefix DIR]
+                     [--cpu N]
+Every timed process runs on one CPU (timing.pin_to_one_cpu: --cpu, else the fastest allowed).
 Exits 1 when a tool is missing or the models cannot be exported; a model that does not compile or
 run is a row of the table, and a missed target is reported, not an error.
 """
@@ -233,14 +235,15 @@ def render(args, models, info, loads, command, seconds):
     if info.get("nproc") and loads[1] is not None and max(loads) > info["nproc"]:
         lines += [f"**Caution:** the 1-minute load average was {loads[0]:.2f} at start and {loads[1]:.2f} at end "
                   f"on {info['nproc']} cores: other processes competed for the CPU, so the times are noisy.", ""]
-    lines += ["Machine:", ""] + timing.machine_lines(info, loads) + [""]
+    lines += ["Machine:", ""] + timing.machine_lines(info, loads, [timing.pinning_line(*args.pinned)]) + [""]
     lines += ["Regenerate this section (about 10 minutes on 2 cores; needs the built tools, `node`, `npm`; "
               "exports the models first when `--models-dir` lacks them):", "", "```sh",
               "/usr/bin/python3 bench/cnn_bench.py --bin-dir build/bin", "```", "",
               "Options: `--models-dir DIR` (default `build/models/torchvision`), `--work-dir D`, `--quick` "
               "(shorter timing; not for the committed table), `--skip-ort`, `--models a,b` (of "
               f"{', '.join(f'`{n}`' for n in MODELS)}), `--ort-prefix DIR` (npm prefix of onnxruntime-node; "
-              "default: bench/timing.py's), `--output FILE`. It replaces only the text between the "
+              "default: bench/timing.py's), `--cpu N` (the CPU every timed process is pinned to; default: the "
+              "fastest), `--output FILE`. It replaces only the text between the "
               f"`{SECTION}` marker comments. Not part of ctest.", ""]
     return "\n".join(lines)
 
@@ -253,6 +256,7 @@ def main():
     ap.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "softnpu-bench-cnn"))
     ap.add_argument("--output", default=os.path.join(REPO, "docs", "benchmarks.md"))
     ap.add_argument("--quick", action="store_true", help="shorter timing")
+    ap.add_argument("--cpu", type=int, help="pin every timed process to this CPU (default: the fastest allowed)")
     ap.add_argument("--skip-ort", action="store_true", help="no onnxruntime: no SNR, no speed ratio")
     ap.add_argument("--models", default=",".join(MODELS), help="comma-separated subset")
     ap.add_argument("--ort-prefix", default=os.path.join(tempfile.gettempdir(), "softnpu-bench-timing", "ort"))
@@ -262,6 +266,11 @@ def main():
     if unknown or not names:
         ap.error(f"unknown model(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(MODELS)}")
     loads = [os.getloadavg()[0], None]
+    try:
+        args.pinned = timing.pin_to_one_cpu(args.cpu)
+    except ValueError as e:
+        print(f"cnn_bench: error: {e}", file=sys.stderr)
+        return 2
     work = os.path.abspath(args.work_dir)
     models = []
     try:
@@ -289,7 +298,9 @@ def main():
     seconds = time.perf_counter() - start
     text = render(args, models, timing.machine_info(args.bin_dir), loads,
                   timing.regen_command("bench/cnn_bench.py", args, [("--models", args.models
-                                                                      if names != MODELS else None)]), seconds)
+                                                                      if names != MODELS else None),
+                                                                     ("--cpu", None if args.cpu is None
+                                                                      else str(args.cpu))]), seconds)
     if timing.write_section("cnn_bench", args.output, SECTION, text, seconds):
         return 1
     return 0

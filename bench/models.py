@@ -20,10 +20,11 @@ time_sim: npu-run --batch over K copies minus one copy, divided by K - 1, median
 repeats); onnxruntime-node's time per inference in the same run (bench/ort_run.mjs, one thread,
 median of N session.run() calls after warm-up); their ratio against the issue's target
 (simulator <= 1.5x onnxruntime); and the SNR of the simulator's output against onnxruntime's.
+Every timed process runs on one CPU (timing.pin_to_one_cpu: --cpu, else the fastest).
 
 Usage:
   bench/models.py [--bin-dir build/bin] [--models-dir DIR] [--work-dir D] [--output docs/benchmarks.md]
-                  [--quick]
+                  [--quick] [--cpu N]
 Exits 1 when a tool or the fetched models are missing; a model that does not compile or run is a
 row of the table (its error line), and a missed target is reported, not an error.
 """
@@ -170,7 +171,7 @@ def render(args, models, info, loads, command, seconds):
     if info.get("nproc") and max(loads) > info["nproc"]:
         lines += [f"**Caution:** the 1-minute load average was {loads[0]:.2f} at start and {loads[1]:.2f} at end "
                   f"on {info['nproc']} cores: other processes competed for the CPU, so the times are noisy.", ""]
-    lines += ["Machine:", ""] + timing.machine_lines(info, loads) + [""]
+    lines += ["Machine:", ""] + timing.machine_lines(info, loads, [timing.pinning_line(*args.pinned)]) + [""]
     lines += ["Regenerate this section (a few minutes; needs the built tools, `node`, and the models: "
               "`scripts/fetch_models.sh`):", "",
               "```sh",
@@ -179,6 +180,7 @@ def render(args, models, info, loads, command, seconds):
               "```", "",
               "Options: `--models-dir DIR` (the fetch script's cache; default `$SOFTNPU_MODELS_DIR`, else "
               "`build/models`), `--work-dir D`, `--quick` (shorter timing; not for the committed table), "
+              "`--cpu N` (the CPU every timed process is pinned to; default: the fastest), "
               "`--output FILE`. It replaces only the text between the `real-models` marker comments. "
               "Not part of ctest.", ""]
     return "\n".join(lines)
@@ -192,9 +194,15 @@ def main():
     ap.add_argument("--work-dir", default=os.path.join(tempfile.gettempdir(), "softnpu-bench-models"))
     ap.add_argument("--output", default=os.path.join(REPO, "docs", "benchmarks.md"))
     ap.add_argument("--quick", action="store_true", help="shorter timing")
+    ap.add_argument("--cpu", type=int, help="pin every timed process to this CPU (default: the fastest allowed)")
     args = ap.parse_args()
     args.skip_ort = False  # for timing.regen_command
     loads = [os.getloadavg()[0], None]
+    try:
+        args.pinned = timing.pin_to_one_cpu(args.cpu)
+    except ValueError as e:
+        print(f"models: error: {e}", file=sys.stderr)
+        return 2
     work = os.path.abspath(args.work_dir)
     models = []
     try:
@@ -236,7 +244,7 @@ def main():
     loads[1] = os.getloadavg()[0]
     seconds = time.perf_counter() - start
     text = render(args, models, timing.machine_info(args.bin_dir), loads,
-                  timing.regen_command("bench/models.py", args, []), seconds)
+                  timing.regen_command("bench/models.py", args, [("--cpu", None if args.cpu is None else str(args.cpu))]), seconds)
     if timing.write_section("models", args.output, SECTION, text, seconds):
         return 1
     return 0

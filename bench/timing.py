@@ -300,12 +300,48 @@ def machine_info(bin_dir):
             "python": platform.python_version(), "node": node}
 
 
-def machine_lines(info, loads):
+def _spin_seconds():
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(300000):
+        x += i * i
+    return time.perf_counter() - t0
+
+
+def pin_to_one_cpu(cpu=None):
+    """Pins this process, and so every tool it starts (npu-run, node), to one CPU: `cpu`, or else the
+    fastest of those allowed by a short spin loop. The simulator and onnxruntime then run on the same
+    core. Cores of a virtual machine can differ in speed (on the 2-core CI machine one ran the same
+    npu-run 1.5x slower than the other), so unpinned, a ratio of two times measured on different cores
+    says as much about the cores as about the programs. Returns (cpu, seconds of the spin loop on each
+    CPU tried)."""
+    allowed = sorted(os.sched_getaffinity(0))
+    spins = {}
+    if cpu is None:
+        for c in allowed:
+            os.sched_setaffinity(0, {c})
+            spins[c] = min(_spin_seconds() for _ in range(5))
+        cpu = min(spins, key=spins.get)
+    elif cpu not in allowed:
+        raise ValueError(f"CPU {cpu} is not one this process may use ({allowed})")
+    os.sched_setaffinity(0, {cpu})
+    return cpu, spins
+
+
+def pinning_line(cpu, spins):
+    """A Markdown bullet for machine_lines' `extra`: the CPU pin_to_one_cpu chose, and why."""
+    if not spins:
+        return f"- every timed process pinned to CPU {cpu} (`--cpu`)"
+    tried = ", ".join(f"CPU {c} {1e3 * t:.1f} ms" for c, t in sorted(spins.items()))
+    return f"- every timed process pinned to CPU {cpu}, the fastest by a spin loop ({tried})"
+
+
+def machine_lines(info, loads, extra=()):
     """The Markdown bullets describing the machine (machine_info) and its load at start and end."""
     return [f"- CPU: {info['cpu']}, nproc {info['nproc']}; Linux {info['kernel']}",
             f"- load average (1 min) at start {loads[0]:.2f}, at end {loads[1]:.2f}",
             f"- simulator build: CMake build type {info['build_type']}; Python {info['python']}; "
-            f"Node {info['node']}"]
+            f"Node {info['node']}"] + list(extra)
 
 
 # --- document ---------------------------------------------------------------
