@@ -359,11 +359,11 @@ AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, si
                        int mw, MsfpCompactBatch &out) {
   Blocks16 s(out, mx, mw, maxQ);
   filled = std::min(filled, n);
+  std::fill_n(out.prepared.begin(), count, uint8_t{1});
+  std::fill_n(out.activeCount.begin(), count, 0u);
+  std::fill_n(out.activeMinScale.begin(), count, static_cast<int16_t>(kMaxExp));
+  std::fill_n(out.activeMaxScale.begin(), count, static_cast<int16_t>(kMinExp));
   for (size_t p = 0; p < count; ++p) {
-    out.prepared[p] = 1;
-    out.activeCount[p] = 0;
-    out.activeMinScale[p] = static_cast<int16_t>(kMaxExp);
-    out.activeMaxScale[p] = static_cast<int16_t>(kMinExp);
     for (size_t b = 0, start = 0; start < n; ++b, start += 16) {
       if (start >= filled) { // wholly past the filled elements: zeros, never active
         std::fill(s.q8(p, b), s.q8(p, b) + 16, int8_t{0});

@@ -345,7 +345,7 @@ bool readsNothingWritten(const Plan &p) {
 uint32_t batchSize(bool independent, uint64_t xStride) {
   if (!independent)
     return 1;
-  return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / xStride, 1, 64));
+  return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / xStride, 1, 256));
 }
 
 } // namespace
