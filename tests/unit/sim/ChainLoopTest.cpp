@@ -227,6 +227,8 @@ TEST(SimChainLoopTest, ConvolutionsMatchTheOrdinaryPath) {
   expectSame(convArtifact(msfp, 9, 7, 2, 5, 3, 1, 2, Opcode::VRelu, {}, kAfterBias, 0, 1, 0, 2));
   expectSame(convArtifact(msfp, 8, 9, 1, 4, 3, 2, 3, Opcode::EndChain, {}, kAfterBias, 0, 1, 0, 3));
   expectSame(convArtifact(msfp, 3, 3, 2, 4, 5, 1, 1, Opcode::VRelu));
+  // 552 pixels of a 9-lane window: several full batches and a partial one.
+  expectSame(convArtifact(msfp, 24, 23, 1, 6, 3, 1, 1, Opcode::VRelu));
 }
 
 TEST(SimChainLoopTest, UpsampledWindowsMatchTheOrdinaryPath) {
