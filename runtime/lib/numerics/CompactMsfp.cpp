@@ -10,6 +10,7 @@
 #include "CompactMsfpDetail.h"
 
 #include <algorithm>
+#include <iterator>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -22,6 +23,46 @@ using namespace detail;
 bool isCompactMsfp(const NumberFormat &fmt) {
   return isValidBlock(fmt) && fmt.element == Element::SignMagnitude && fmt.mantissaBits <= 7 && fmt.blockSize % 2 == 0;
 }
+
+namespace {
+
+/// MsfpCompactMatrix::spanGroups and the spans' blocks of a sparse matrix: a
+/// span of 4 (kMultiGroups) or 2 groups when the union of their blocks is at
+/// most 5/4 of the most any of them uses, else the group alone.
+void planSpans(MsfpCompactMatrix &m) {
+  const size_t groups = m.groups();
+  auto blocksOf = [&](size_t g) {
+    return std::make_pair(m.groupBlocks.begin() + m.groupBlockStart[g],
+                          m.groupBlocks.begin() + m.groupBlockStart[g + 1]);
+  };
+  m.spanGroups.assign(groups, 1);
+  m.spanBlockStart.assign(1, 0);
+  m.spanBlocks.clear();
+  std::vector<uint32_t> all, merged;
+  for (size_t g = 0; g < groups; ++g) {
+    for (size_t span : {kMultiGroups, size_t{2}, size_t{1}}) {
+      if (g + span > groups)
+        continue;
+      all.clear();
+      size_t most = 0;
+      for (size_t j = g; j < g + span; ++j) {
+        const auto [first, last] = blocksOf(j);
+        most = std::max<size_t>(most, static_cast<size_t>(last - first));
+        merged.clear();
+        std::set_union(all.begin(), all.end(), first, last, std::back_inserter(merged));
+        all.swap(merged);
+      }
+      if (span > 1 && 4 * all.size() > 5 * most)
+        continue;
+      m.spanGroups[g] = static_cast<uint8_t>(span);
+      m.spanBlocks.insert(m.spanBlocks.end(), all.begin(), all.end());
+      break;
+    }
+    m.spanBlockStart.push_back(static_cast<uint32_t>(m.spanBlocks.size()));
+  }
+}
+
+} // namespace
 
 bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out) {
   out = MsfpCompactMatrix{};
@@ -123,6 +164,8 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
   if (4 * m.groupBlocks.size() > groups * blocks) { // dense: the kernels walk every block
     m.groupBlockStart.clear();
     m.groupBlocks.clear();
+  } else {
+    planSpans(m);
   }
   out = std::move(m);
   return true;

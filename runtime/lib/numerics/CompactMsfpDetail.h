@@ -113,46 +113,52 @@ void genericBlocks(const MsfpCompactMatrix &w, const InputView &in, size_t g, co
   }
 }
 
+/// Copies the rows of a last group shorter than 8 (not inlined: next to the
+/// constant-size copies of whole groups, the compiler would merge both into
+/// one variable-size memcpy call).
+[[gnu::noinline]] inline void copyShortGroup(float *dst, const float *src, size_t lanes) {
+  std::copy(src, src + lanes, dst);
+}
+
 using SumsFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, size_t, int32_t *);
 using NormalFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, const uint32_t *, size_t, float *);
+/// NormalFn for `groups` (2 or kMultiGroups) consecutive groups at once.
+using MultiFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, size_t, const uint32_t *, size_t,
+                         float *);
 
 /// The kernel of one instruction set: Sums computes a group's 8 exact block
 /// sums; Normal adds blocks whose every value has its exponent in the normal
-/// range (no NaN) to a[0..8); NormalMulti (may be null) does the same for
-/// kMultiGroups consecutive groups at once (a[0..8 kMultiGroups)), for more
+/// range (no NaN) to a[0..8); NormalMulti (may be null) does the same for 2
+/// or kMultiGroups consecutive groups at once (a[0..8 x groups)), for more
 /// independent work per step.
-/// The blocks the normal path adds for groups g .. g + count - 1 of a sparse
-/// w: the input's active blocks (`isActive`) among those the groups' rows
-/// use, increasing, into `out`.
-inline void sparseBlocks(const MsfpCompactMatrix &w, const std::vector<uint8_t> &isActive, size_t g, size_t count,
-                         std::vector<uint32_t> &out) {
-  out.clear();
-  for (size_t j = g; j < g + count; ++j)
-    for (uint32_t i = w.groupBlockStart[j]; i < w.groupBlockStart[j + 1]; ++i)
-      if (isActive[w.groupBlocks[i]])
-        out.push_back(w.groupBlocks[i]);
-  if (count > 1) {
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-  }
-}
-
-template <SumsFn Sums, NormalFn Normal, NormalFn NormalMulti = nullptr>
+template <SumsFn Sums, NormalFn Normal, MultiFn NormalMulti = nullptr>
 void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
   const size_t groups = w.groups(), blocks = w.blocks, activeCount = in.activeCount;
-  // A sparse w: per group only the active blocks its rows use (the others add
-  // +0 to every row, which the +0 below stands for).
+  // A sparse w: per group (or span of groups, MsfpCompactMatrix::spanGroups)
+  // only the active blocks its rows use (the others add +0 to every row,
+  // which the +0 below stands for).
   thread_local std::vector<uint8_t> isActive;
   thread_local std::vector<uint32_t> list;
-  if (w.sparse()) {
+  const bool allActive = activeCount == blocks;
+  if (w.sparse() && !allActive) {
     isActive.assign(blocks, 0);
     for (size_t i = 0; i < activeCount; ++i)
       isActive[in.active[i]] = 1;
   }
-  const auto blocksFor = [&](size_t g, size_t count) {
+  // The blocks to add for groups g .. g + span - 1 (span 1 or spanGroups[g]).
+  const auto blocksFor = [&](size_t g, size_t span) {
     if (!w.sparse())
       return std::pair<const uint32_t *, size_t>(in.active, activeCount);
-    sparseBlocks(w, isActive, g, count, list);
+    const uint32_t *first =
+        span == 1 ? w.groupBlocks.data() + w.groupBlockStart[g] : w.spanBlocks.data() + w.spanBlockStart[g];
+    const uint32_t *last =
+        span == 1 ? w.groupBlocks.data() + w.groupBlockStart[g + 1] : w.spanBlocks.data() + w.spanBlockStart[g + 1];
+    if (allActive)
+      return std::pair<const uint32_t *, size_t>(first, static_cast<size_t>(last - first));
+    list.clear();
+    for (const uint32_t *b = first; b != last; ++b)
+      if (isActive[*b])
+        list.push_back(*b);
     return std::pair<const uint32_t *, size_t>(list.data(), list.size());
   };
   // Per group: 0 = nothing but +0 to add, 1 = the normal path, 2 = generic.
@@ -170,27 +176,31 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
     const size_t lanes = std::min(kGroupRows, w.rows - kGroupRows * g);
     const int k0 = kind(g);
     if constexpr (NormalMulti != nullptr) {
-      bool all = k0 == 1 && w.rows >= kGroupRows * (g + kMultiGroups);
-      for (size_t j = 1; j < kMultiGroups && all; ++j)
+      const size_t span = w.sparse() ? w.spanGroups[g] : kMultiGroups;
+      bool all = span > 1 && k0 == 1 && w.rows >= kGroupRows * (g + span);
+      for (size_t j = 1; j < span && all; ++j)
         all = kind(g + j) == 1;
       if (all) {
-        float a[kMultiGroups * kGroupRows];
-        std::memcpy(a, acc + kGroupRows * g, sizeof a); // constant sizes: inline moves, no libc call
-        const auto [use, count] = blocksFor(g, kMultiGroups);
+        // Whole groups: the kernel works on acc itself (a copy through the
+        // stack would wait for its wide stores at every step).
+        float *a = acc + kGroupRows * g;
+        const auto [use, count] = blocksFor(g, span);
         if (count < blocks)
-          for (float &v : a)
-            v = v + 0.0f; // see below
-        NormalMulti(w, in, g, use, count, a);
-        std::memcpy(acc + kGroupRows * g, a, sizeof a);
-        g += kMultiGroups - 1;
+          for (size_t r = 0; r < span * kGroupRows; ++r)
+            a[r] = a[r] + 0.0f; // see below
+        NormalMulti(w, in, g, span, use, count, a);
+        g += span - 1;
         continue;
       }
     }
-    float a[kGroupRows] = {};
-    if (lanes == kGroupRows)
-      std::memcpy(a, acc + kGroupRows * g, sizeof a);
-    else
-      std::copy(acc + kGroupRows * g, acc + kGroupRows * g + lanes, a);
+    // A whole group is worked on in acc; a short last one in a copy padded
+    // to 8 rows (the kernels write 8).
+    float part[kGroupRows] = {};
+    float *a = acc + kGroupRows * g;
+    if (lanes < kGroupRows) {
+      copyShortGroup(part, a, lanes);
+      a = part;
+    }
     if (k0 == 2) {
       genericBlocks<Sums>(w, in, g, in.all, blocks, a);
     } else {
@@ -206,10 +216,8 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
       if (k0 == 1)
         Normal(w, in, g, use, count, a);
     }
-    if (lanes == kGroupRows)
-      std::memcpy(acc + kGroupRows * g, a, sizeof a);
-    else
-      std::copy(a, a + lanes, acc + kGroupRows * g);
+    if (lanes < kGroupRows)
+      copyShortGroup(acc + kGroupRows * g, part, lanes);
   }
 }
 
@@ -262,7 +270,7 @@ using PiecesFn = void (*)(const MsfpCompactMatrix &, const MsfpCompactBatch &, c
 /// Blocks past w's columns are finite and add +0 (turning -0 into +0). With
 /// `Pieces`, the pieces it can take go to it together; its arithmetic is
 /// the normal path's.
-template <SumsFn Sums, NormalFn Normal, NormalFn NormalMulti = nullptr, PiecesFn Pieces = nullptr>
+template <SumsFn Sums, NormalFn Normal, MultiFn NormalMulti = nullptr, PiecesFn Pieces = nullptr>
 void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride,
                      const int16_t *quad16 = nullptr) {
   // Whole-matrix facts for the Pieces test (a piece qualifies when all its

@@ -611,6 +611,61 @@ TEST(CompactMsfp, SparseBlockDiagonalMatchesDot) {
   EXPECT_EQ(sparseSeen, 2u);
 }
 
+TEST(CompactMsfp, SparseSpansOfGroupsMatchDot) {
+  // The kernels take consecutive groups of a sparse matrix together when
+  // they use nearly the same blocks (MsfpCompactMatrix::spanGroups): up to
+  // four, each walking the union of their blocks. Here band i (rows 32 i ..
+  // 32 i + 31) uses the 4 blocks of columns [64 i, 64 i + 64), except its
+  // last group, which uses them one block further on: the union of a band's
+  // groups is 5 blocks (a span of 4, where the last group needs a block the
+  // others lack); 100 rows leave a last group of 4. Against dot() bit for
+  // bit, with all-active inputs (the precomputed spans as they are) and
+  // inputs with zero blocks (the spans filtered), single vectors and batches.
+  std::mt19937 rng(9);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  const NumberFormat fmt = NumberFormat::bfp(6, 16);
+  const size_t rows = 100, n = 512;
+  std::vector<BfpVector> w;
+  for (size_t r = 0; r < rows; ++r) {
+    std::vector<float> row(n, 0.0f);
+    const size_t first = r / 32 * 64 + (r % 32 / 8 == 3 ? 16 : 0);
+    for (size_t c = first; c < first + 64; ++c)
+      row[c] = value(rng);
+    w.push_back(quantize(row.data(), n, fmt, Rounding::NearestEven));
+  }
+  MsfpCompactMatrix cm;
+  ASSERT_TRUE(makeCompactMsfp(w, cm));
+  ASSERT_TRUE(cm.sparse());
+  EXPECT_EQ(cm.spanGroups[0], 4u);  // rows 0 .. 31: blocks 0 .. 4
+  EXPECT_EQ(cm.spanGroups[2], 2u);  // rows 16 .. 31: four groups would reach band 1's blocks
+  EXPECT_EQ(cm.spanGroups[12], 1u); // the last group
+  std::vector<float> init(rows);
+  for (size_t r = 0; r < rows; ++r)
+    init[r] = r % 5 == 0 ? -0.0f : value(rng);
+  const size_t pieces = 4;
+  std::vector<float> xs(pieces * n);
+  for (size_t p = 0; p < pieces; ++p)
+    for (size_t i = 0; i < n; ++i) // pieces 1 and 3: some zero blocks
+      xs[p * n + i] = (p % 2 == 1 && (i / 16) % 3 == p / 2) ? 0.0f : value(rng);
+  for (size_t p = 0; p < pieces; ++p)
+    expectAllKernelsMatchDot(w, quantize(xs.data() + p * n, n, fmt, Rounding::NearestEven), init,
+                             "piece " + std::to_string(p));
+  MsfpCompactBatch batch;
+  ASSERT_TRUE(prepareCompactBatch(xs.data(), n, pieces, n, n, fmt, Rounding::NearestEven, 6, batch));
+  for (CompactKernel kernel : kernels()) {
+    std::vector<float> got(pieces * rows);
+    for (size_t p = 0; p < pieces; ++p)
+      std::copy(init.begin(), init.end(), got.begin() + static_cast<std::ptrdiff_t>(p * rows));
+    ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), rows, kernel));
+    for (size_t p = 0; p < pieces; ++p) {
+      const BfpVector x = quantize(xs.data() + p * n, n, fmt, Rounding::NearestEven);
+      for (size_t r = 0; r < rows; ++r)
+        ASSERT_EQ(bitsOf(got[p * rows + r]), bitsOf(dot(w[r], x, init[r])))
+            << kernelName(kernel) << " piece " << p << " row " << r;
+    }
+  }
+}
+
 TEST(CompactMsfp, RefusesOutOfRangeValues) {
   // The layout holds significands in bytes: a hand-made vector with a
   // significand or scale outside its format's range is refused (the

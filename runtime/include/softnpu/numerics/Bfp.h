@@ -119,6 +119,13 @@ struct MsfpCompactMatrix {
   /// do, increasing, at groupBlocks[groupBlockStart[g] .. groupBlockStart[g + 1]).
   /// The kernels skip the others, whose value is +0 for every row.
   std::vector<uint32_t> groupBlockStart, groupBlocks;
+  /// Sparse matrices only: how many groups from g on the kernels take in one
+  /// pass (1, 2 or 4: more only when the groups use nearly the same blocks,
+  /// since each group of a pass walks the union of their blocks; a depthwise
+  /// matrix's groups go in pairs), and that union, increasing, at
+  /// spanBlocks[spanBlockStart[g] .. spanBlockStart[g + 1]).
+  std::vector<uint8_t> spanGroups;
+  std::vector<uint32_t> spanBlockStart, spanBlocks;
   size_t groups() const { return zeroGroup.size(); }
   bool sparse() const { return !groupBlockStart.empty(); }
   bool empty() const { return rows == 0; }
