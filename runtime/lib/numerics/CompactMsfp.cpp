@@ -62,6 +62,55 @@ void planSpans(MsfpCompactMatrix &m) {
   }
 }
 
+/// MsfpCompactMatrix::groupDiagonal, diagonalBase and diagonalWeights of a
+/// sparse matrix, read back from its biased significand bytes.
+void planDiagonals(MsfpCompactMatrix &m) {
+  const size_t groups = m.groups(), blocks = m.blocks, k = m.k, quads = m.quads;
+  const int zero = 1 << m.mantissaBits; // the byte of significand 0
+  m.groupDiagonal.assign(groups, 0);
+  m.diagonalBase.assign(m.groupBlocks.size(), 0);
+  m.diagonalWeights.assign(m.groupBlocks.size() * kGroupRows, 0);
+  m.diagonalScales.assign(m.groupBlocks.size() * kGroupRows, 0);
+  for (size_t g = 0; g < groups; ++g)
+    for (uint32_t i = m.groupBlockStart[g]; i < m.groupBlockStart[g + 1]; ++i)
+      std::copy_n(m.scales.begin() + static_cast<std::ptrdiff_t>((g * blocks + m.groupBlocks[i]) * kGroupRows),
+                  kGroupRows, m.diagonalScales.begin() + static_cast<std::ptrdiff_t>(i * kGroupRows));
+  if (k < kGroupRows)
+    return;
+  for (size_t g = 0; g < groups; ++g) {
+    bool diagonal = !m.groupNan[g] && !m.zeroGroup[g];
+    for (uint32_t i = m.groupBlockStart[g]; i < m.groupBlockStart[g + 1] && diagonal; ++i) {
+      const uint8_t *block = m.sig.data() + (g * blocks + m.groupBlocks[i]) * quads * kQuadBytes;
+      int base = -1;
+      for (size_t lane = 0; lane < kGroupRows && diagonal; ++lane)
+        for (size_t e = 0; e < k && diagonal; ++e) {
+          const int q = block[e / 4 * kQuadBytes + lane * 4 + e % 4] - zero;
+          if (q == 0)
+            continue;
+          const int at = static_cast<int>(e) - static_cast<int>(lane); // this row's base
+          if ((base >= 0 && at != base) || at < 0 || at + kGroupRows > k ||
+              m.diagonalWeights[i * kGroupRows + lane] != 0) { // off the diagonal, or a second non-zero
+            diagonal = false;
+            break;
+          }
+          base = at;
+          m.diagonalWeights[i * kGroupRows + lane] = q;
+        }
+      m.diagonalBase[i] = static_cast<uint8_t>(std::max(base, 0));
+    }
+    m.groupDiagonal[g] = diagonal ? 1 : 0;
+  }
+  m.diagonalSpan.assign(groups, 0);
+  auto uses = [&](size_t g) { return m.groupBlockStart[g + 1] - m.groupBlockStart[g]; };
+  for (size_t g = 0; g < groups; ++g) {
+    size_t span = 0;
+    while (m.groupDiagonal[g] && span < kMultiGroups && g + span < groups && m.rows >= kGroupRows * (g + span + 1) &&
+           m.groupDiagonal[g + span] && uses(g + span) == uses(g))
+      ++span;
+    m.diagonalSpan[g] = static_cast<uint8_t>(span == 3 ? 2 : span);
+  }
+}
+
 } // namespace
 
 bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out) {
@@ -166,6 +215,7 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
     m.groupBlocks.clear();
   } else {
     planSpans(m);
+    planDiagonals(m);
   }
   out = std::move(m);
   return true;

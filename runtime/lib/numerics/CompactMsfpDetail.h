@@ -125,13 +125,20 @@ using NormalFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, 
 /// NormalFn for `groups` (2 or kMultiGroups) consecutive groups at once.
 using MultiFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, size_t, const uint32_t *, size_t,
                          float *);
+/// NormalFn for `groups` (1, 2 or kMultiGroups) diagonal groups of a sparse
+/// matrix (groupDiagonal) that use the same number of blocks: the blocks
+/// they use whose entry of `isActive` is set (all when it is null), after
+/// adding +0 to every accumulator when `plusZero` (see runCompactGroups).
+using DiagonalFn = void (*)(const MsfpCompactMatrix &, const InputView &, size_t, size_t, const uint8_t *, bool,
+                            float *);
 
 /// The kernel of one instruction set: Sums computes a group's 8 exact block
 /// sums; Normal adds blocks whose every value has its exponent in the normal
 /// range (no NaN) to a[0..8); NormalMulti (may be null) does the same for 2
 /// or kMultiGroups consecutive groups at once (a[0..8 x groups)), for more
-/// independent work per step.
-template <SumsFn Sums, NormalFn Normal, MultiFn NormalMulti = nullptr>
+/// independent work per step; Diagonal (may be null) does it for a diagonal
+/// group with one product per row and block.
+template <SumsFn Sums, NormalFn Normal, MultiFn NormalMulti = nullptr, DiagonalFn Diagonal = nullptr>
 void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *acc) {
   const size_t groups = w.groups(), blocks = w.blocks, activeCount = in.activeCount;
   // A sparse w: per group (or span of groups, MsfpCompactMatrix::spanGroups)
@@ -175,8 +182,25 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
   for (size_t g = 0; g < groups; ++g) {
     const size_t lanes = std::min(kGroupRows, w.rows - kGroupRows * g);
     const int k0 = kind(g);
+    const bool diagonal = Diagonal != nullptr && w.sparse() && w.groupDiagonal[g];
+    if constexpr (Diagonal != nullptr) {
+      // Whole diagonal groups of one block count (diagonalSpan), all on the
+      // normal path: up to kMultiGroups at once (independent chains).
+      const size_t span = diagonal ? w.diagonalSpan[g] : 0;
+      bool all = span >= 2 && k0 == 1;
+      for (size_t j = 1; j < span && all; ++j)
+        all = kind(g + j) == 1;
+      if (all) {
+        // Fewer blocks than all of them are added (see below) unless the
+        // groups use every block and every one is active.
+        const bool plusZero = !allActive || w.groupBlockStart[g + 1] - w.groupBlockStart[g] < blocks;
+        Diagonal(w, in, g, span, allActive ? nullptr : isActive.data(), plusZero, acc + kGroupRows * g);
+        g += span - 1;
+        continue;
+      }
+    }
     if constexpr (NormalMulti != nullptr) {
-      const size_t span = w.sparse() ? w.spanGroups[g] : kMultiGroups;
+      const size_t span = diagonal ? 1 : w.sparse() ? w.spanGroups[g] : kMultiGroups;
       bool all = span > 1 && k0 == 1 && w.rows >= kGroupRows * (g + span);
       for (size_t j = 1; j < span && all; ++j)
         all = kind(g + j) == 1;
@@ -203,6 +227,10 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
     }
     if (k0 == 2) {
       genericBlocks<Sums>(w, in, g, in.all, blocks, a);
+    } else if (diagonal && k0 == 1) {
+      if constexpr (Diagonal != nullptr)
+        Diagonal(w, in, g, 1, allActive ? nullptr : isActive.data(),
+                 !allActive || w.groupBlockStart[g + 1] - w.groupBlockStart[g] < blocks, a);
     } else {
       // Only the active blocks can add anything but +0 (an all-zero input
       // block or weight row group has sum 0, value +0 for every exponent).
@@ -270,7 +298,8 @@ using PiecesFn = void (*)(const MsfpCompactMatrix &, const MsfpCompactBatch &, c
 /// Blocks past w's columns are finite and add +0 (turning -0 into +0). With
 /// `Pieces`, the pieces it can take go to it together; its arithmetic is
 /// the normal path's.
-template <SumsFn Sums, NormalFn Normal, MultiFn NormalMulti = nullptr, PiecesFn Pieces = nullptr>
+template <SumsFn Sums, NormalFn Normal, MultiFn NormalMulti = nullptr, PiecesFn Pieces = nullptr,
+          DiagonalFn Diagonal = nullptr>
 void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride,
                      const int16_t *quad16 = nullptr) {
   // Whole-matrix facts for the Pieces test (a piece qualifies when all its
@@ -293,7 +322,7 @@ void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, flo
       continue;
     }
     float *a = acc + p * stride;
-    runCompactGroups<Sums, Normal, NormalMulti>(w, batchView(w, in, p, quad16), a);
+    runCompactGroups<Sums, Normal, NormalMulti, Diagonal>(w, batchView(w, in, p, quad16), a);
     if (in.blocks > w.blocks)
       for (size_t r = 0; r < w.rows; ++r)
         a[r] = a[r] + 0.0f;

@@ -112,8 +112,8 @@ ZMM_FN void pieces(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, const
 }
 
 template <unsigned Q> void batch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, float *acc, size_t stride) {
-  runCompactBatch<avx2vnni::sums<2, Q>, avx2vnni::normal<2, Q>, avx2vnni::normalMulti<2, Q>, pieces<Q>>(w, in, acc,
-                                                                                                        stride);
+  runCompactBatch<avx2vnni::sums<2, Q>, avx2vnni::normal<2, Q>, avx2vnni::normalMulti<2, Q>, pieces<Q>,
+                  avx2vnni::diagonal>(w, in, acc, stride);
 }
 #undef ZMM_FN
 } // namespace avx512vnni

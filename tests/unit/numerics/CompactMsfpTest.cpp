@@ -557,9 +557,9 @@ TEST(CompactMsfp, SparseBlockDiagonalMatchesDot) {
   // A depthwise convolution's matrix: row o holds one weight per tap t at
   // column t * C + o, so most (group, block) pairs are all zero and the
   // matrix is sparse (MsfpCompactMatrix::groupBlocks): the kernels add only
-  // the blocks a group uses. Against dot() bit for bit, single vectors and
-  // batches, with -0 accumulators, zero and tiny input blocks, a NaN weight
-  // block, and every row count up to a few groups.
+  // the blocks a group uses, each with one product per row (groupDiagonal). Against dot() bit for bit, single vectors
+  // and batches, with -0 accumulators, zero and tiny input blocks, a NaN weight block, and every row count up to a few
+  // groups.
   std::mt19937 rng(5);
   std::normal_distribution<float> value(0.0f, 1.0f);
   const NumberFormat fmt = NumberFormat::bfp(6, 16);
@@ -578,6 +578,11 @@ TEST(CompactMsfp, SparseBlockDiagonalMatchesDot) {
     MsfpCompactMatrix cm;
     ASSERT_TRUE(makeCompactMsfp(w, cm));
     sparseSeen += cm.sparse();
+    if (cm.sparse()) { // each row holds one weight per tap block, at element base + row: the diagonal kernels
+      EXPECT_EQ(cm.groupDiagonal[1], 1u) << channels;
+      EXPECT_EQ(cm.diagonalSpan[4], 4u) << channels;                         // groups 4 .. 7, 9 blocks each
+      EXPECT_EQ(cm.groupDiagonal[0], channels == 160 ? 0u : 1u) << channels; // 160: row 3's NaN
+    }
     std::vector<float> init(channels);
     for (size_t o = 0; o < channels; ++o)
       init[o] = o % 3 == 0 ? -0.0f : value(rng);

@@ -126,6 +126,18 @@ struct MsfpCompactMatrix {
   /// spanBlocks[spanBlockStart[g] .. spanBlockStart[g + 1]).
   std::vector<uint8_t> spanGroups;
   std::vector<uint32_t> spanBlockStart, spanBlocks;
+  /// Sparse matrices only: per group, 1 when in each block it uses, each row
+  /// holds at most one non-zero significand, row r's at element base + r (a
+  /// depthwise convolution's diagonal; no NaN): the kernels then take one
+  /// product per row and block. Per entry of groupBlocks: that base, the 8
+  /// rows' significands (0 for an all-zero row) and their scale bytes (as in
+  /// `scales`, but next to each other: the kernels read nothing else of w).
+  std::vector<uint8_t> groupDiagonal, diagonalBase, diagonalScales;
+  std::vector<int32_t> diagonalWeights;
+  /// Per group: how many whole diagonal groups from g on, using the same
+  /// number of blocks, the kernels can take together (1, 2 or 4; 0 when g
+  /// is not diagonal).
+  std::vector<uint8_t> diagonalSpan;
   size_t groups() const { return zeroGroup.size(); }
   bool sparse() const { return !groupBlockStart.empty(); }
   bool empty() const { return rows == 0; }
