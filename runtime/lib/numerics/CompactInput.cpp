@@ -521,28 +521,26 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   return true;
 }
 
-bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size_t srcStride, size_t count, size_t n,
-                        size_t scan, MsfpCompactBatch &out) {
-  if (source.blocks != 1 || source.k == 0 || n == 0)
-    return false;
-  const size_t k = source.k, quads = source.quads, blocks = (n + k - 1) / k;
-  const size_t checked = std::max(blocks, (scan + k - 1) / k);
-  shapeBatch(out, count, blocks, source.k, source.quads, source.weightMantissaBits, source.base);
+namespace {
+
+/// gatherCompactBatch's per-piece work; Q = quads per block when known at
+/// compile time (a constant-size copy per block, no libc call), else 0.
+template <size_t Q>
+void gatherPieces(const MsfpCompactBatch &source, const int32_t *src, size_t srcStride, size_t count, size_t blocks,
+                  size_t checked, MsfpCompactBatch &out) {
+  const size_t quads = Q ? Q : source.quads;
   const int32_t zeroExp = kMinExp + source.base; // an all-zero block's, as prepareCompactBatch gives it
   for (size_t p = 0; p < count; ++p) {
     const int32_t *from = src + p * srcStride;
     bool finite = true;
-    for (size_t b = 0; b < checked && finite; ++b)
+    for (size_t b = blocks; b < checked && finite; ++b) // blocks past n: only a NaN or Inf there counts
       finite = from[b] < 0 || source.prepared[static_cast<size_t>(from[b])];
-    out.prepared[p] = finite ? 1 : 0;
-    if (!finite)
-      continue;
     int32_t *q8 = out.quad8.data() + p * blocks * quads;
     int32_t *corr = out.corr.data() + p * blocks, *expAdd = out.expAdd.data() + p * blocks;
     uint32_t *active = out.active.data() + p * blocks;
     uint32_t activeCount = 0;
     int minScale = kMaxExp, maxScale = kMinExp;
-    for (size_t b = 0; b < blocks; ++b) {
+    for (size_t b = 0; b < blocks && finite; ++b) {
       const int32_t s = from[b];
       if (s < 0) {
         std::fill(q8 + b * quads, q8 + (b + 1) * quads, 0);
@@ -551,8 +549,8 @@ bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size
         continue;
       }
       const size_t at = static_cast<size_t>(s);
-      std::copy(source.quad8.begin() + static_cast<std::ptrdiff_t>(at * quads),
-                source.quad8.begin() + static_cast<std::ptrdiff_t>((at + 1) * quads), q8 + b * quads);
+      finite = source.prepared[at] != 0;
+      std::memcpy(q8 + b * quads, source.quad8.data() + at * quads, quads * sizeof(int32_t));
       corr[b] = source.corr[at];
       expAdd[b] = source.expAdd[at];
       if (source.activeCount[at]) {
@@ -561,10 +559,26 @@ bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size
         maxScale = std::max<int>(maxScale, source.activeMaxScale[at]);
       }
     }
+    out.prepared[p] = finite ? 1 : 0; // a piece with a NaN or Inf block is left to the general path
     out.activeCount[p] = activeCount;
     out.activeMinScale[p] = static_cast<int16_t>(minScale);
     out.activeMaxScale[p] = static_cast<int16_t>(maxScale);
   }
+}
+
+} // namespace
+
+bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size_t srcStride, size_t count, size_t n,
+                        size_t scan, MsfpCompactBatch &out) {
+  if (source.blocks != 1 || source.k == 0 || n == 0)
+    return false;
+  const size_t k = source.k, blocks = (n + k - 1) / k;
+  const size_t checked = std::max(blocks, (scan + k - 1) / k);
+  shapeBatch(out, count, blocks, source.k, source.quads, source.weightMantissaBits, source.base);
+  if (source.quads == 4)
+    gatherPieces<4>(source, src, srcStride, count, blocks, checked, out);
+  else
+    gatherPieces<0>(source, src, srcStride, count, blocks, checked, out);
   return true;
 }
 
