@@ -367,7 +367,9 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   const uint64_t n = s.n;
   // Lanes of the input that an iteration writes; the ones after stay zero.
   // Without mv_mul only the stored lanes are read.
-  uint64_t valid = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : p.rdVrf ? p.inLanes : p.rdLen;
+  // A window read writes all the lanes it gathers, even those no v_wr stores.
+  const uint64_t written = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : 0;
+  uint64_t valid = p.window ? written : p.rdVrf ? p.inLanes : p.rdLen;
   if (!p.matVec)
     valid = std::min(valid, p.outLanes);
   // Iteration j of a batch reads into x + j * xStride; its result is at
@@ -376,8 +378,11 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   // batch's inputs sit close together (a convolution's window is often a
   // few dozen lanes of the N).
   const bool packed = p.matVec && p.cols == 1 && s.mrf.compactPair(p.pair);
-  // Without mv_mul the ops run in place over the stored lanes.
-  const uint64_t xStride = packed ? (valid + 15) / 16 * 16 : p.matVec ? p.inLanes : (p.outLanes + 15) / 16 * 16;
+  // Without mv_mul the ops run in place over the stored lanes (and the read
+  // needs room for what it writes).
+  const uint64_t xStride = packed     ? (valid + 15) / 16 * 16
+                           : p.matVec ? p.inLanes
+                                      : (std::max(p.outLanes, written) + 15) / 16 * 16;
   // One output vector of a compact pair: the results are packed too, at the
   // lanes the tiles and the writes reach (MatrixRegisterFile::rowsReached).
   const uint64_t yStride =

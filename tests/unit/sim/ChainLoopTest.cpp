@@ -504,6 +504,32 @@ artifact::Artifact poolArtifact(uint32_t inH, uint32_t inW, uint32_t inC, uint32
 
 } // namespace
 
+TEST(SimChainLoopTest, WindowReadsStoringFewerLanesThanTheyGather) {
+  // A window read with no mv_mul whose v_wr stores fewer lanes (WR_LEN = the
+  // 3 channels of a pixel) than the window gathers (3 x 3 x 3 = 27), with
+  // padding (edge windows): the loop's inputs must have room for all 27.
+  // (A fuzzed artifact found the fast path writing past them.)
+  const uint32_t inH = 6, inW = 5, inC = 3, k = 3, outW = inW;
+  const uint32_t cols = (k * k * inC + N - 1) / N;
+  const std::vector<float> x = randomVector(size_t{inH} * inW * inC, 61, 2.0f);
+  const uint64_t yAt = x.size();
+  artifact::Artifact a = emptyArtifact(tinyTarget(), yAt + uint64_t{inH} * outW * inC);
+  addDramInit(a, 0, x);
+  Program p;
+  p.swr(SReg::Cols, cols);
+  setWindow(p, inH, inW, inC, inC, k, 1, 1, outW);
+  p.swr(SReg::WrLen, inC);
+  p.swr(SReg::WrStep, inC);
+  p.loop(inH * outW);
+  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
+  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  const Outcome o = expectSame(a);
+  EXPECT_TRUE(o.ok) << o.error;
+}
+
 TEST(SimChainLoopTest, PooledReadsMatchTheOrdinaryPath) {
   // 20 channels (two native vectors), padding on every side; NaN and Inf in
   // the map for the max's fmax and the sum's propagation.
