@@ -12,6 +12,9 @@ namespace softnpu::sim::detail {
 
 namespace {
 
+/// Output columns whose kernel columns inside the map are tabled.
+constexpr uint32_t kColumnTable = 1u << 16;
+
 /// The output positions o, as a range [first, last], whose taps o x stride -
 /// pad + k x dil (k < kernel) all lie in [0, in): first > last when none do.
 void insideRange(uint32_t in, uint32_t kernel, uint32_t stride, uint32_t dil, uint32_t pad, uint32_t &first,
@@ -48,8 +51,10 @@ WindowWalk::WindowWalk(const isa::Window &w) : w_(w), rowElems_(int64_t{w.inW} *
     return; // inserted zeros between the taps: every pixel takes forEachTap
   insideRange(w.inH, w.kH, w.strideH, w.dilH, w.padT, rowFirst_, rowLast_);
   insideRange(w.inW, w.kW, w.strideW, w.dilW, w.padL, colFirst_, colLast_);
-  cols_.resize(w.outW);
-  for (uint32_t ow = 0; ow < w.outW; ++ow)
+  // OUT_W is a register: up to 2^32 - 1 in an artifact that says so. The
+  // columns past the table work out their taps as they go.
+  cols_.resize(std::min<uint32_t>(w.outW, kColumnTable));
+  for (uint32_t ow = 0; ow < cols_.size(); ++ow)
     cols_[ow] = tapsInside(ow, w.strideW, w.padL, w.dilW, w.inW, w.kW);
 }
 
@@ -58,7 +63,7 @@ void WindowWalk::edgeWindow(const float *map, uint32_t oh, uint32_t ow, TapRange
   // (oh x STRIDE_H - PAD_T + kh x DIL_H, ow x STRIDE_W - PAD_L + kw x DIL_W)
   // when it lies inside the map, else zeros: the taps inside are kernel rows
   // [kh.lo, kh.hi) by columns [kw.lo, kw.hi).
-  const TapRange kw = cols_[ow];
+  const TapRange kw = ow < cols_.size() ? cols_[ow] : tapsInside(ow, w_.strideW, w_.padL, w_.dilW, w_.inW, w_.kW);
   const uint32_t c = w_.winC;
   const size_t row = size_t{w_.kW} * c;
   zeroFloats(x, w_.kH * row);

@@ -74,7 +74,9 @@ private:
   /// Output rows and columns whose windows lie inside the map (first > last
   /// when none do; always so for an upsampled read).
   uint32_t rowFirst_ = 1, rowLast_ = 0, colFirst_ = 1, colLast_ = 0;
-  std::vector<TapRange> cols_; ///< per output column, the kernel columns inside the map (not upsampled)
+  /// Per output column (the first 2^16), the kernel columns inside the map
+  /// (not upsampled).
+  std::vector<TapRange> cols_;
 };
 
 } // namespace softnpu::sim::detail

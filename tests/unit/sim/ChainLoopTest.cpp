@@ -530,6 +530,32 @@ TEST(SimChainLoopTest, WindowReadsStoringFewerLanesThanTheyGather) {
   EXPECT_TRUE(o.ok) << o.error;
 }
 
+TEST(SimChainLoopTest, AHugeOutputWidthCostsNoMemory) {
+  // OUT_W is a register an artifact may set to anything: 2^31 output columns
+  // make the loop's 40 pixels one output row, most of whose windows fall
+  // outside the map. The fast path must not table every column (a fuzzed
+  // artifact made it allocate 16 GB).
+  const uint32_t inH = 4, inW = 5, inC = 2, k = 3;
+  const uint32_t cols = (k * k * inC + N - 1) / N;
+  const std::vector<float> x = randomVector(size_t{inH} * inW * inC, 62, 2.0f);
+  const uint64_t yAt = x.size(), pixels = 40;
+  artifact::Artifact a = emptyArtifact(tinyTarget(), yAt + pixels * inC);
+  addDramInit(a, 0, x);
+  Program p;
+  p.swr(SReg::Cols, cols);
+  setWindow(p, inH, inW, inC, inC, k, 1, 1, 1u << 31);
+  p.swr(SReg::WrLen, inC);
+  p.swr(SReg::WrStep, inC);
+  p.loop(pixels);
+  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
+  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  const Outcome o = expectSame(a);
+  EXPECT_TRUE(o.ok) << o.error;
+}
+
 TEST(SimChainLoopTest, PooledReadsMatchTheOrdinaryPath) {
   // 20 channels (two native vectors), padding on every side; NaN and Inf in
   // the map for the max's fmax and the sum's propagation.
