@@ -179,32 +179,36 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
                ? 1
                : 2;
   };
+  // Whether groups g .. g + span - 1 (span > 1) are whole and all take the
+  // normal path: then a multi-group kernel takes them together.
+  const auto normalSpan = [&](size_t g, size_t span) {
+    bool all = span > 1 && w.rows >= kGroupRows * (g + span);
+    for (size_t j = 0; j < span && all; ++j)
+      all = kind(g + j) == 1;
+    return all;
+  };
+  // A diagonal group adds fewer blocks than all of them (see below) unless
+  // it uses every block and every one is active (spans: all use as many).
+  const auto diagonalPlusZero = [&](size_t g) {
+    return !allActive || w.groupBlockStart[g + 1] - w.groupBlockStart[g] < blocks;
+  };
   for (size_t g = 0; g < groups; ++g) {
     const size_t lanes = std::min(kGroupRows, w.rows - kGroupRows * g);
     const int k0 = kind(g);
     const bool diagonal = Diagonal != nullptr && w.sparse() && w.groupDiagonal[g];
     if constexpr (Diagonal != nullptr) {
-      // Whole diagonal groups of one block count (diagonalSpan), all on the
-      // normal path: up to kMultiGroups at once (independent chains).
+      // Whole diagonal groups of one block count (diagonalSpan): up to
+      // kMultiGroups at once (independent chains).
       const size_t span = diagonal ? w.diagonalSpan[g] : 0;
-      bool all = span >= 2 && k0 == 1;
-      for (size_t j = 1; j < span && all; ++j)
-        all = kind(g + j) == 1;
-      if (all) {
-        // Fewer blocks than all of them are added (see below) unless the
-        // groups use every block and every one is active.
-        const bool plusZero = !allActive || w.groupBlockStart[g + 1] - w.groupBlockStart[g] < blocks;
-        Diagonal(w, in, g, span, allActive ? nullptr : isActive.data(), plusZero, acc + kGroupRows * g);
+      if (normalSpan(g, span)) {
+        Diagonal(w, in, g, span, allActive ? nullptr : isActive.data(), diagonalPlusZero(g), acc + kGroupRows * g);
         g += span - 1;
         continue;
       }
     }
     if constexpr (NormalMulti != nullptr) {
       const size_t span = diagonal ? 1 : w.sparse() ? w.spanGroups[g] : kMultiGroups;
-      bool all = span > 1 && k0 == 1 && w.rows >= kGroupRows * (g + span);
-      for (size_t j = 1; j < span && all; ++j)
-        all = kind(g + j) == 1;
-      if (all) {
+      if (normalSpan(g, span)) {
         // Whole groups: the kernel works on acc itself (a copy through the
         // stack would wait for its wide stores at every step).
         float *a = acc + kGroupRows * g;
@@ -229,8 +233,7 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
       genericBlocks<Sums>(w, in, g, in.all, blocks, a);
     } else if (diagonal && k0 == 1) {
       if constexpr (Diagonal != nullptr)
-        Diagonal(w, in, g, 1, allActive ? nullptr : isActive.data(),
-                 !allActive || w.groupBlockStart[g + 1] - w.groupBlockStart[g] < blocks, a);
+        Diagonal(w, in, g, 1, allActive ? nullptr : isActive.data(), diagonalPlusZero(g), a);
     } else {
       // Only the active blocks can add anything but +0 (an all-zero input
       // block or weight row group has sum 0, value +0 for every exponent).

@@ -89,8 +89,6 @@ struct Plan {
   uint64_t outLanes = 0; ///< lanes the v_wr store (the rest is never seen)
   // v_rd
   const Inst *rd = nullptr;
-  bool window = false;
-  isa::Window win;
   uint32_t pixBase = 0; ///< PIX_BASE: the pixel of iteration 0
   int64_t rdA = 0, rdStep = 0;
   uint64_t rdLen = 0, rdStride = 1; ///< DRAM reads
@@ -101,7 +99,7 @@ struct Plan {
   std::vector<Op> ops;
   std::vector<Write> writes;
   uint64_t pointwise = 0;
-  std::optional<WindowWalk> walk; ///< a window read's geometry
+  std::optional<WindowWalk> walk; ///< a window read's geometry (none for other reads)
   /// What the loop reads and writes over all its iterations, as address
   /// ranges of the simulator's storage (DRAM and the VRFs alike).
   std::vector<std::pair<const float *, const float *>> reads, written;
@@ -119,15 +117,14 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
   const Inst &rd = s.program[chain.begin];
   p.rd = &rd;
   if (rd.flags & isa::kVWindow) {
-    p.window = true;
-    p.win = isa::Window::fromRegisters([&](SReg r) { return s.reg(r); });
+    const isa::Window win = isa::Window::fromRegisters([&](SReg r) { return s.reg(r); });
     p.pixBase = s.reg(SReg::PixBase);
     if (uint64_t{p.pixBase} + count > UINT32_MAX)
       return false; // pixels past 2^32: the ordinary path's 64-bit arithmetic
-    if (p.win.check(rd.a, p.inLanes, s.dram.size(), rd.flags & isa::kVPoolMask))
+    if (win.check(rd.a, p.inLanes, s.dram.size(), rd.flags & isa::kVPoolMask))
       return false;
-    p.reads.emplace_back(s.dram.data() + rd.a, s.dram.data() + rd.a + p.win.span());
-    p.walk.emplace(p.win);
+    p.reads.emplace_back(s.dram.data() + rd.a, s.dram.data() + rd.a + win.span());
+    p.walk.emplace(win);
   } else {
     if (!addressRange(s, rd, count, p.rdA, p.rdStep, hi))
       return false;
@@ -215,7 +212,7 @@ bool decode(State &s, const isa::ChainPlan &chain, uint32_t count, Plan &p) {
 /// Gathers iteration i's input into x: lanes [0, valid) are written, the
 /// caller keeps the rest zero.
 void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t valid) {
-  if (p.window) {
+  if (p.walk) {
     const float *map = s.dram.data() + p.rd->a;
     const uint64_t pixel = p.pixBase + ((p.rd->flags & isa::kVIter) ? i : 0); // as WindowRead.cpp's pixelOf
     if (const uint8_t pool = p.rd->flags & isa::kVPoolMask)
@@ -243,7 +240,7 @@ void readIteration(const State &s, const Plan &p, uint64_t i, float *x, uint64_t
 /// Gathers iterations [i0, i0 + size)'s inputs into x + j x xStride, as
 /// readIteration gathers each: a window read walks its pixels in one go.
 void readBatch(const State &s, const Plan &p, uint64_t i0, uint32_t size, float *x, uint64_t xStride, uint64_t valid) {
-  if (!p.window || !(p.rd->flags & isa::kVIter)) {
+  if (!p.walk || !(p.rd->flags & isa::kVIter)) {
     for (uint32_t j = 0; j < size; ++j)
       readIteration(s, p, i0 + j, x + j * xStride, valid);
     return;
@@ -270,10 +267,10 @@ struct MapBlocks {
 /// Whether loop `p` reads its input as whole blocks of the map, often
 /// enough to quantize them once; if so, quantizes them into s.mapBlocks.
 bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb) {
-  if (!p.window || (p.rd->flags & isa::kVPoolMask) || !(p.rd->flags & isa::kVIter) || !p.matVec ||
+  if (!p.walk || (p.rd->flags & isa::kVPoolMask) || !(p.rd->flags & isa::kVIter) || !p.matVec ||
       !s.mrf.gridCompact(p.firstTile, p.rows, p.cols, p.pair))
     return false;
-  const isa::Window &w = p.win;
+  const isa::Window &w = p.walk->window();
   const artifact::FormatPair &fmt = s.mrf.format(p.pair);
   const size_t k = fmt.input.blockSize;
   if (k == 0 || w.winC != w.inC || w.inC % k != 0 || s.n % k != 0 || w.upH != 1 || w.upW != 1)
@@ -324,7 +321,7 @@ bool blockSources(const Plan &p, const MapBlocks &mb, uint64_t i, int32_t *src) 
     for (size_t t = 0; t < taps.size(); ++t)
       tap(t, base + taps[t]);
   } else {
-    p.win.forEachTap(pixel, tap);
+    p.walk->window().forEachTap(pixel, tap);
   }
   std::fill(src + mb.validBlocks, src + mb.srcStride, -1);
   return inside;
@@ -368,8 +365,8 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   // Lanes of the input that an iteration writes; the ones after stay zero.
   // Without mv_mul only the stored lanes are read.
   // A window read writes all the lanes it gathers, even those no v_wr stores.
-  const uint64_t written = p.window ? p.win.lanesFilled(p.rd->flags & isa::kVPoolMask) : 0;
-  uint64_t valid = p.window ? written : p.rdVrf ? p.inLanes : p.rdLen;
+  const uint64_t written = p.walk ? p.walk->window().lanesFilled(p.rd->flags & isa::kVPoolMask) : 0;
+  uint64_t valid = p.walk ? written : p.rdVrf ? p.inLanes : p.rdLen;
   if (!p.matVec)
     valid = std::min(valid, p.outLanes);
   // Iteration j of a batch reads into x + j * xStride; its result is at

@@ -553,6 +553,29 @@ TEST(CompactMsfp, NegativeZeroAccumulatorBecomesPositiveAsDotDoes) {
   expectAllKernelsMatchDot(w, makeRow(fmt, {0, -126}, {0, 0}), {-0.0f, -0.0f, 1.0f}, "zero input");
 }
 
+/// The `pieces` inputs xs (each w's length) as one batch (msfp with 6-bit
+/// weights): every kernel's matVecCompactMsfpBatch against dot(), bit for
+/// bit, every row starting from init.
+void expectBatchKernelsMatchDot(const std::vector<BfpVector> &w, const MsfpCompactMatrix &cm,
+                                const std::vector<float> &xs, size_t pieces, const NumberFormat &fmt,
+                                const std::vector<float> &init, const std::string &what) {
+  const size_t n = xs.size() / pieces, rows = w.size();
+  MsfpCompactBatch batch;
+  ASSERT_TRUE(prepareCompactBatch(xs.data(), n, pieces, n, n, fmt, Rounding::NearestEven, 6, batch)) << what;
+  for (CompactKernel kernel : kernels()) {
+    std::vector<float> got(pieces * rows);
+    for (size_t p = 0; p < pieces; ++p)
+      std::copy(init.begin(), init.end(), got.begin() + static_cast<std::ptrdiff_t>(p * rows));
+    ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), rows, kernel)) << what;
+    for (size_t p = 0; p < pieces; ++p) {
+      const BfpVector x = quantize(xs.data() + p * n, n, fmt, Rounding::NearestEven);
+      for (size_t r = 0; r < rows; ++r)
+        ASSERT_EQ(bitsOf(got[p * rows + r]), bitsOf(dot(w[r], x, init[r])))
+            << kernelName(kernel) << " " << what << " piece " << p << " row " << r;
+    }
+  }
+}
+
 TEST(CompactMsfp, SparseBlockDiagonalMatchesDot) {
   // A depthwise convolution's matrix: row o holds one weight per tap t at
   // column t * C + o, so most (group, block) pairs are all zero and the
@@ -596,20 +619,7 @@ TEST(CompactMsfp, SparseBlockDiagonalMatchesDot) {
       }
     expectAllKernelsMatchDot(w, quantize(xs.data(), n, fmt, Rounding::NearestEven), init,
                              "channels " + std::to_string(channels));
-    MsfpCompactBatch batch;
-    ASSERT_TRUE(prepareCompactBatch(xs.data(), n, pieces, n, n, fmt, Rounding::NearestEven, 6, batch));
-    for (CompactKernel kernel : kernels()) {
-      std::vector<float> got(pieces * channels);
-      for (size_t p = 0; p < pieces; ++p)
-        std::copy(init.begin(), init.end(), got.begin() + static_cast<std::ptrdiff_t>(p * channels));
-      ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), channels, kernel));
-      for (size_t p = 0; p < pieces; ++p) {
-        const BfpVector x = quantize(xs.data() + p * n, n, fmt, Rounding::NearestEven);
-        for (size_t o = 0; o < channels; ++o)
-          ASSERT_EQ(bitsOf(got[p * channels + o]), bitsOf(dot(w[o], x, init[o])))
-              << kernelName(kernel) << " channels " << channels << " piece " << p << " row " << o;
-      }
-    }
+    expectBatchKernelsMatchDot(w, cm, xs, pieces, fmt, init, "channels " + std::to_string(channels));
   }
   // 64 and 160 channels; with 8 or 37 a group's taps reach over a quarter of
   // the blocks, and the matrix counts as dense.
@@ -655,20 +665,7 @@ TEST(CompactMsfp, SparseSpansOfGroupsMatchDot) {
   for (size_t p = 0; p < pieces; ++p)
     expectAllKernelsMatchDot(w, quantize(xs.data() + p * n, n, fmt, Rounding::NearestEven), init,
                              "piece " + std::to_string(p));
-  MsfpCompactBatch batch;
-  ASSERT_TRUE(prepareCompactBatch(xs.data(), n, pieces, n, n, fmt, Rounding::NearestEven, 6, batch));
-  for (CompactKernel kernel : kernels()) {
-    std::vector<float> got(pieces * rows);
-    for (size_t p = 0; p < pieces; ++p)
-      std::copy(init.begin(), init.end(), got.begin() + static_cast<std::ptrdiff_t>(p * rows));
-    ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), rows, kernel));
-    for (size_t p = 0; p < pieces; ++p) {
-      const BfpVector x = quantize(xs.data() + p * n, n, fmt, Rounding::NearestEven);
-      for (size_t r = 0; r < rows; ++r)
-        ASSERT_EQ(bitsOf(got[p * rows + r]), bitsOf(dot(w[r], x, init[r])))
-            << kernelName(kernel) << " piece " << p << " row " << r;
-    }
-  }
+  expectBatchKernelsMatchDot(w, cm, xs, pieces, fmt, init, "spans");
 }
 
 TEST(CompactMsfp, RefusesOutOfRangeValues) {

@@ -504,46 +504,20 @@ artifact::Artifact poolArtifact(uint32_t inH, uint32_t inW, uint32_t inC, uint32
 
 } // namespace
 
-TEST(SimChainLoopTest, WindowReadsStoringFewerLanesThanTheyGather) {
-  // A window read with no mv_mul whose v_wr stores fewer lanes (WR_LEN = the
-  // 3 channels of a pixel) than the window gathers (3 x 3 x 3 = 27), with
-  // padding (edge windows): the loop's inputs must have room for all 27.
-  // (A fuzzed artifact found the fast path writing past them.)
-  const uint32_t inH = 6, inW = 5, inC = 3, k = 3, outW = inW;
-  const uint32_t cols = (k * k * inC + N - 1) / N;
-  const std::vector<float> x = randomVector(size_t{inH} * inW * inC, 61, 2.0f);
-  const uint64_t yAt = x.size();
-  artifact::Artifact a = emptyArtifact(tinyTarget(), yAt + uint64_t{inH} * outW * inC);
-  addDramInit(a, 0, x);
-  Program p;
-  p.swr(SReg::Cols, cols);
-  setWindow(p, inH, inW, inC, inC, k, 1, 1, outW);
-  p.swr(SReg::WrLen, inC);
-  p.swr(SReg::WrStep, inC);
-  p.loop(inH * outW);
-  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
-  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
-  p.end();
-  p.endLoop();
-  setProgram(a, p.insts);
-  const Outcome o = expectSame(a);
-  EXPECT_TRUE(o.ok) << o.error;
-}
+namespace {
 
-TEST(SimChainLoopTest, AHugeOutputWidthCostsNoMemory) {
-  // OUT_W is a register an artifact may set to anything: 2^31 output columns
-  // make the loop's 40 pixels one output row, most of whose windows fall
-  // outside the map. The fast path must not table every column (a fuzzed
-  // artifact made it allocate 16 GB).
-  const uint32_t inH = 4, inW = 5, inC = 2, k = 3;
-  const uint32_t cols = (k * k * inC + N - 1) / N;
-  const std::vector<float> x = randomVector(size_t{inH} * inW * inC, 62, 2.0f);
-  const uint64_t yAt = x.size(), pixels = 40;
-  artifact::Artifact a = emptyArtifact(tinyTarget(), yAt + pixels * inC);
+/// A `pixels`-iteration loop of k x k window reads (stride 1, padding 1) of
+/// an inH x inW x inC map at DRAM 0 with OUT_W = outW and no mv_mul, each
+/// storing only its first inC lanes (one pixel's channels) after the map.
+artifact::Artifact windowCopyArtifact(uint32_t inH, uint32_t inW, uint32_t inC, uint32_t k, uint32_t outW,
+                                      uint32_t pixels, uint32_t seed) {
+  const std::vector<float> x = randomVector(size_t{inH} * inW * inC, seed, 2.0f);
+  const uint64_t yAt = x.size();
+  artifact::Artifact a = emptyArtifact(tinyTarget(), yAt + uint64_t{pixels} * inC);
   addDramInit(a, 0, x);
   Program p;
-  p.swr(SReg::Cols, cols);
-  setWindow(p, inH, inW, inC, inC, k, 1, 1, 1u << 31);
+  p.swr(SReg::Cols, (k * k * inC + N - 1) / N); // room for the whole window
+  setWindow(p, inH, inW, inC, inC, k, 1, 1, outW);
   p.swr(SReg::WrLen, inC);
   p.swr(SReg::WrStep, inC);
   p.loop(pixels);
@@ -552,7 +526,26 @@ TEST(SimChainLoopTest, AHugeOutputWidthCostsNoMemory) {
   p.end();
   p.endLoop();
   setProgram(a, p.insts);
-  const Outcome o = expectSame(a);
+  return a;
+}
+
+} // namespace
+
+TEST(SimChainLoopTest, WindowReadsStoringFewerLanesThanTheyGather) {
+  // A window read with no mv_mul whose v_wr stores fewer lanes (WR_LEN = the
+  // 3 channels of a pixel) than the window gathers (3 x 3 x 3 = 27), with
+  // padding (edge windows): the loop's inputs must have room for all 27.
+  // (A fuzzed artifact found the fast path writing past them.)
+  const Outcome o = expectSame(windowCopyArtifact(6, 5, 3, 3, 5, 6 * 5, 61));
+  EXPECT_TRUE(o.ok) << o.error;
+}
+
+TEST(SimChainLoopTest, AHugeOutputWidthCostsNoMemory) {
+  // OUT_W is a register an artifact may set to anything: 2^31 output columns
+  // make the loop's 40 pixels one output row, most of whose windows fall
+  // outside the map. The fast path must not table every column (a fuzzed
+  // artifact made it allocate 16 GB).
+  const Outcome o = expectSame(windowCopyArtifact(4, 5, 2, 3, 1u << 31, 40, 62));
   EXPECT_TRUE(o.ok) << o.error;
 }
 
