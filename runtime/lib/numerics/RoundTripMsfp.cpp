@@ -12,9 +12,12 @@
 // Why the arithmetic matches: |x| * 2^(m-1-e) is an exact double and is
 // rounded by the same roundSteps rule; the value q * 2^(e+1-m) is an exact
 // double, so converting it to float rounds once to nearest even, which is
-// what dequantize's ldexpf does with the same exact value.
+// what dequantize's ldexpf does with the same exact value. Blocks of 16 go
+// through MsfpBlock16X86.h where the CPU has AVX-512, in fp32: the value
+// float(q) * 2^(e+1-m) is the same single rounding of the same exact value.
 //
 //===----------------------------------------------------------------------===//
+#include "MsfpBlock16X86.h"
 #include "MsfpFusedDetail.h"
 
 #include <algorithm>
@@ -36,9 +39,34 @@ template <Rounding R> void roundBlock(float *x, size_t len, int m, int32_t maxQ)
     x[i] = static_cast<float>(static_cast<double>(msfpSignificand<R>(x[i], toSteps, maxQ)) * step);
 }
 
+#if defined(SOFTNPU_MSFP16_X86)
+/// One run of `len` elements in blocks of 16: whole blocks through
+/// block16Significands, the rest (and the blocks it leaves) by roundBlock.
+template <Rounding R> SOFTNPU_AVX512_FN void roundRun16(float *x, size_t len, int m, int32_t maxQ) {
+  size_t b = 0;
+  for (; b + 16 <= len; b += 16) {
+    int e;
+    __m512i q;
+    if (block16Significands<R>(x + b, m, maxQ, e, q) && e + 1 - m >= -149)
+      _mm512_storeu_ps(x + b, _mm512_mul_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(pow2f(e + 1 - m))));
+    else
+      roundBlock<R>(x + b, 16, m, maxQ);
+  }
+  if (b < len)
+    roundBlock<R>(x + b, len - b, m, maxQ);
+}
+#endif
+
 template <Rounding R> void roundRuns(float *x, size_t n, const NumberFormat &fmt, size_t run, int32_t maxQ) {
   const size_t k = fmt.blockSize;
   const int m = static_cast<int>(fmt.mantissaBits);
+#if defined(SOFTNPU_MSFP16_X86)
+  if (k == 16 && haveAvx512ForMsfp16()) {
+    for (size_t start = 0; start < n; start += run)
+      roundRun16<R>(x + start, std::min(run, n - start), m, maxQ);
+    return;
+  }
+#endif
   for (size_t start = 0; start < n; start += run) {
     const size_t len = std::min(run, n - start);
     for (size_t b = 0; b < len; b += k)

@@ -7,7 +7,8 @@
 // +-Inf,
 // +-0, subnormals, the largest floats), every MSFP format m = 1..15 with
 // block sizes from 1 to 256, every rounding mode, run lengths that restart
-// blocks mid-row (vectorLength) and rows that end in a short block. The other
+// blocks mid-row (vectorLength) and rows that end in a short block, and
+// blocks of 16 (an AVX-512 path) at both ends of the float range. The other
 // formats (MX, scalars, fp32) must keep going through the reference.
 //
 //===----------------------------------------------------------------------===//
@@ -123,6 +124,37 @@ TEST(RoundTripFast, MsfpQuantizeMatchesReference) {
         for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{64}, size_t{400}, size_t{1000}})
           for (bool special : {false, true})
             expectSameQuantized(randomRow(rng, n, special), NumberFormat::bfp(m, k), r);
+}
+
+/// Blocks of 16 whose largest magnitude sits in every binade at the ends of
+/// the float range (subnormal, the smallest normals, the largest): there the
+/// scale 2^(m-1-E) or the step 2^(E+1-m) leaves the normal floats, where
+/// the AVX-512 block path must hand the block to the scalar one.
+std::vector<float> edgeBinadeRow(std::mt19937 &rng) {
+  std::uniform_real_distribution<float> mant(-1.0f, 1.0f);
+  std::vector<int> binades;
+  for (int e = -149; e <= -110; ++e)
+    binades.push_back(e);
+  for (int e = 110; e <= 127; ++e)
+    binades.push_back(e);
+  std::vector<float> x;
+  for (int e : binades) {
+    for (int i = 0; i < 15; ++i)
+      x.push_back(std::ldexp(mant(rng), e - i % 4));
+    x.push_back(std::ldexp(1.5f, e)); // the block's largest magnitude
+  }
+  return x;
+}
+
+TEST(RoundTripFast, MsfpBlocksAtTheEndsOfTheFloatRangeMatchReference) {
+  std::mt19937 rng(13);
+  for (unsigned m = 1; m <= 15; ++m)
+    for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
+      const std::vector<float> x = edgeBinadeRow(rng);
+      expectSame(x, NumberFormat::bfp(m, 16), r, 0);
+      expectSamePacked(x, NumberFormat::bfp(m, 16), r);
+      expectSameQuantized(x, NumberFormat::bfp(m, 16), r);
+    }
 }
 
 TEST(RoundTripFast, OtherFormatsKeepTheReference) {
