@@ -151,6 +151,16 @@ ElementsAttr floatConstant(RankedTensorType type, ArrayRef<float> values, String
   return floatConstant(type, std::move(copy), name);
 }
 
+ElementsAttr floatConstantView(RankedTensorType type, ArrayRef<float> values, std::shared_ptr<const void> owner,
+                               StringRef name) {
+  if (values.size() * sizeof(float) < kBlobBytes)
+    return DenseElementsAttr::get(type, values);
+  AsmResourceBlob view(
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float)), alignof(float),
+      [owner = std::move(owner)](void *, size_t, size_t) {}, /*dataIsMutable=*/false);
+  return cast<ElementsAttr>(DenseF32ResourceElementsAttr::get(type, name.empty() ? "blob" : name, std::move(view)));
+}
+
 ElementsAttr floatSlice(Attribute a, size_t offset, RankedTensorType type, StringRef name) {
   const size_t count = static_cast<size_t>(type.getNumElements());
   if (std::optional<ArrayRef<float>> whole = blobValues(a); whole && count * sizeof(float) >= kBlobBytes) {

@@ -94,6 +94,12 @@ private:
 mlir::ElementsAttr floatConstant(mlir::RankedTensorType type, FloatBuffer values, llvm::StringRef name);
 /// The same, copying `values`.
 mlir::ElementsAttr floatConstant(mlir::RankedTensorType type, llvm::ArrayRef<float> values, llvm::StringRef name);
+/// A read-only blob constant of `type` over `values` (its element count),
+/// not copied: `owner` keeps the memory mapped and unchanged for as long as
+/// the constant lives (the importer's view of an ONNX file's weights).
+/// Below kBlobBytes, a copy as floatConstant makes it.
+mlir::ElementsAttr floatConstantView(mlir::RankedTensorType type, llvm::ArrayRef<float> values,
+                                     std::shared_ptr<const void> owner, llvm::StringRef name);
 /// Elements [offset, offset + its element count) of the float32 constant `a`
 /// as a constant of `type`: a blob viewing `a`'s blob when both are blobs
 /// (no copy: the context owns both until it ends), else as floatConstant.

@@ -6,6 +6,9 @@
 #include "dialects/fpga/FpgaIsa.h"
 #include "dialects/fpga/FpgaTarget.h"
 
+#include "mlir/IR/Threading.h"
+
+#include "softnpu/HugePages.h"
 #include "softnpu/artifact/MatrixLayout.h"
 #include "softnpu/numerics/Bfp.h"
 
@@ -59,7 +62,8 @@ public:
   /// real width (runtime/.../artifact/MatrixLayout.h). With column parts
   /// (fpga.pinned_matrix col_parts) the value's columns are the parts, each
   /// starting on a whole tile column of the grid. `mrfTile` is its home
-  /// (pinned) or 0 (streamed).
+  /// (pinned) or 0 (streamed). The bytes are reserved here and written by
+  /// packRows at the end of run().
   LogicalResult packMatrix(Operation *op, ElementsAttr value, ArrayRef<int64_t> parts, int64_t mrfTile,
                            int64_t rowTiles, int64_t colTiles, int64_t formatIndex, bool streamed) {
     const unsigned n = t_.nativeDim;
@@ -67,7 +71,6 @@ public:
     std::optional<FloatData> values = FloatData::of(value);
     if (!values)
       return op->emitError() << "matrix is not a float32 constant with its elements present";
-    const float *data = values->data();
     artifact::MatrixEntry e;
     e.node = nodeIndex(op->getLoc());
     e.mrfTile = static_cast<uint32_t>(mrfTile);
@@ -103,16 +106,34 @@ public:
         firstCol.push_back(partStart + c);
       partStart += cols;
     }
+    e.size = a_.weightImage.size() - e.offset;
+    a_.matrices.push_back(e);
+    packJobs_.push_back({std::move(*values), e, std::move(firstCol)});
+    return success();
+  }
+
+  /// A matrix whose bytes are still to be written: its elements, its entry
+  /// and the value's column of each tile column's first real column.
+  struct PackJob {
+    FloatData values;
+    artifact::MatrixEntry entry;
+    std::vector<size_t> firstCol;
+  };
+
+  /// Writes the job's rows into its reserved bytes (any thread: they touch
+  /// nothing else).
+  void packRows(const PackJob &job) const {
+    const unsigned n = t_.nativeDim;
+    const artifact::MatrixEntry &e = job.entry;
+    const float *data = job.values.data();
+    uint8_t *image = a_.weightImage.data() + e.offset;
     for (uint32_t tr = 0; tr < e.rowTiles; ++tr)
       for (uint32_t tc = 0; tc < e.colTiles; ++tc) {
         const artifact::TileExtent tile = artifact::tileExtent(e, tr, tc, n);
         for (uint32_t i = 0; i < tile.rows; ++i)
-          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + firstCol[tc]], tile.cols, e.format, t_.rounding,
-                            a_.weightImage.data() + e.offset + tile.offset + i * tile.rowBytes);
+          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + job.firstCol[tc]], tile.cols, e.format, t_.rounding,
+                            image + tile.offset + i * tile.rowBytes);
       }
-    e.size = a_.weightImage.size() - e.offset;
-    a_.matrices.push_back(e);
-    return success();
   }
 
   /// Column parts as the artifact stores them: a part that fills its last
@@ -159,7 +180,7 @@ public:
       else if (auto c = dyn_cast<fpga::DramConstOp>(op))
         bytes += 4 * static_cast<uint64_t>(c.getValue().getNumElements());
     }
-    a_.weightImage.reserve(a_.weightImage.size() + bytes);
+    reserveOnHugePages(a_.weightImage, a_.weightImage.size() + bytes);
   }
 
   /// The program's format table; entry 0 is the target's pair.
@@ -222,6 +243,9 @@ public:
         return failure();
       }
     }
+    // The matrices' bytes, on all threads: packing is the emitter's largest job.
+    mlir::parallelFor(program.getContext(), 0, packJobs_.size(), [&](size_t i) { packRows(packJobs_[i]); });
+    packJobs_.clear();
     return success();
   }
 
@@ -255,6 +279,7 @@ private:
   const target::Target &t_;
   artifact::Artifact &a_;
   std::map<std::string, uint32_t> nodes_;
+  std::vector<PackJob> packJobs_; ///< matrices whose bytes run() writes last
 };
 
 } // namespace

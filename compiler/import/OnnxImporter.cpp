@@ -127,6 +127,8 @@ public:
   MappedFile &operator=(const MappedFile &) = delete;
   const char *data() const { return data_; }
   size_t size() const { return size_; }
+  /// Whether data() is a read-only mapping of the file (else a copy).
+  bool isMapped() const { return mapped_ != nullptr; }
 
 private:
   const char *data_ = nullptr, *mapped_ = nullptr;
@@ -136,7 +138,9 @@ private:
 
 class Importer {
 public:
-  Importer(MLIRContext &ctx, std::string path) : ctx_(ctx), b_(&ctx), path_(std::move(path)) {}
+  /// `file`: the mapped ONNX file the stripped payloads point into.
+  Importer(MLIRContext &ctx, std::string path, std::shared_ptr<const MappedFile> file)
+      : ctx_(ctx), b_(&ctx), path_(std::move(path)), file_(std::move(file)) {}
 
   /// `payloads`: per initializer, its raw_data when the parsed model holds
   /// it replaced by a placeholder (WeightPayloads.h); empty when nothing was stripped.
@@ -353,9 +357,17 @@ private:
     }
   }
 
-  /// A float32 tensor: dense or, when large, a blob (FloatData.h).
-  static ElementsAttr floatsOf(const onnx::TensorProto &t, RankedTensorType type, const std::string &what,
-                               std::optional<std::string_view> stripped) {
+  /// A float32 tensor: dense or, when large, a blob (FloatData.h). A large
+  /// payload in the mapped file, aligned for floats, is not copied: the
+  /// blob views the file, which it keeps mapped (fresh memory filled with a
+  /// copy costs more than anything else the compiler does with weights).
+  ElementsAttr floatsOf(const onnx::TensorProto &t, RankedTensorType type, const std::string &what,
+                        std::optional<std::string_view> stripped) {
+    const size_t count = static_cast<size_t>(type.getNumElements());
+    if (stripped && file_ && file_->isMapped() && stripped->size() == count * sizeof(float) &&
+        reinterpret_cast<uintptr_t>(stripped->data()) % alignof(float) == 0)
+      return floatConstantView(type, ArrayRef(reinterpret_cast<const float *>(stripped->data()), count), file_,
+                               t.name());
     FloatBuffer values(static_cast<size_t>(type.getNumElements()));
     readValues(t, values.values(), t.float_data(), what, stripped);
     return floatConstant(type, std::move(values), t.name());
@@ -538,6 +550,7 @@ private:
   MLIRContext &ctx_;
   OpBuilder b_;
   std::string path_;
+  std::shared_ptr<const MappedFile> file_; ///< what viewed payloads point into
   std::unordered_map<std::string, const onnx::ValueInfoProto *> valueInfo_;
   std::unordered_map<std::string, Value> values_;
   int64_t opset_ = 0;
@@ -628,7 +641,10 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
   ctx.loadDialect<onnx_d::OnnxDialect, func::FuncDialect>();
   try {
     onnx::ModelProto model;
-    MappedFile file(path); // large initializers are read from it until the import ends
+    // Large initializers are read from the file, or viewed in it by their
+    // constants, which keep it mapped.
+    auto mapped = std::make_shared<const MappedFile>(path);
+    const MappedFile &file = *mapped;
     if (!file.data())
       throw ImportError("cannot open file");
     if (file.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
@@ -681,7 +697,7 @@ OwningOpRef<ModuleOp> importOnnxFile(const std::string &path, MLIRContext &ctx, 
       payloads = std::move(stripped->payloads);
       payloads.resize(static_cast<size_t>(model.graph().initializer_size()));
     }
-    Importer importer(ctx, path);
+    Importer importer(ctx, path, mapped);
     OwningOpRef<ModuleOp> module = importer.run(model, payloads);
     // Op verifiers (e.g. Gemm's inner dimensions) report through MLIR's
     // diagnostics; keep the first as this import's one-line error.

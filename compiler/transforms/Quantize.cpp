@@ -7,6 +7,7 @@
 #include "softnpu/numerics/Bfp.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Threading.h"
 #include "llvm/Support/GlobPattern.h"
 
 #include <algorithm>
@@ -103,13 +104,27 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
           ++holders_[blob];
     });
 
+    // Formats op by op; the weight matrices are rounded on all threads (each
+    // alone: the compiler's largest job), then swapped in with the biases.
     bool ok = true;
+    std::vector<fpga::LinearOp> layers;
+    std::vector<WeightJob> jobs;
     module.walk([&](fpga::LinearOp op) {
-      if (!assignFormats(op, t, overrides))
+      if (!assignFormats(op, t, overrides)) {
         ok = false;
-      else
-        quantizeLinear(op, t);
+        return;
+      }
+      layers.push_back(op);
+      if (std::optional<WeightJob> job = prepareWeights(op))
+        jobs.push_back(std::move(*job));
     });
+    mlir::parallelFor(module.getContext(), 0, jobs.size(), [&](size_t i) { roundWeights(jobs[i], t); });
+    auto job = jobs.begin();
+    for (fpga::LinearOp op : layers) {
+      if (job != jobs.end() && job->op == op)
+        replaceWeights(*job++);
+      scaleBias(op);
+    }
     // Recurrent layers: formats only; their gate matrices are assembled (and
     // rounded when packed) by fpga-lower-to-isa.
     module.walk([&](fpga::RnnOp op) {
@@ -153,56 +168,95 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     return true;
   }
 
-  /// Constant w -> fpga.weights holding alpha * W' (W' in [out, in] layout)
-  /// rounded to the layer's weight format; constant bias -> beta * bias.
-  void quantizeLinear(fpga::LinearOp op, const target::Target &t) {
-    OpBuilder b(op);
-    if (std::optional<FloatData> w = constantFloats(op.getW())) {
-      numerics::NumberFormat fmt = *fpga::parseFormatAttr(op.getWeightFormatAttr());
-      const int64_t p = op.getNumOutputs(), k = op.getReductionSize();
-      const size_t size = static_cast<size_t>(p * k);
-      const float *values = w->data();
-      const int64_t wCols = cast<RankedTensorType>(op.getW().getType()).getDimSize(1);
-      const float alpha = op.getAlpha().convertToFloat();
-      // The rounded weights go into the constant's own blob when this layer
-      // holds the only reference to it, else into a new buffer.
-      Attribute original = constantAttr(op.getW());
-      std::optional<MutableArrayRef<float>> inPlace;
-      if (op.getW().hasOneUse() && holders_.lookup(blobIdentity(original)) == 1)
-        inPlace = writableFloats(original);
-      if (inPlace && inPlace->size() != size)
-        inPlace.reset();
-      std::optional<FloatBuffer> fresh;
-      float *wt = inPlace ? inPlace->data() : fresh.emplace(size).data();
-      if (op.getTransposeW()) {
-        if (wt == values) {
-          scratch_.assign(values, values + size);
-          values = scratch_.data();
-        }
-        transposeInto(wt, values, p, k, wCols, alpha);
-      } else {
-        for (int64_t i = 0; i < p; ++i) {
-          const float *row = values + i * wCols;
-          float *out = wt + i * k;
-          if (alpha != 1.0f)
-            for (int64_t j = 0; j < k; ++j)
-              out[j] = alpha * row[j];
-          else if (out != row)
-            std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
-        }
-      }
-      for (int64_t i = 0; i < p; ++i)
-        numerics::roundTrip(wt + i * k, static_cast<size_t>(k), fmt, t.rounding, t.nativeDim);
-      auto type = RankedTensorType::get({p, k}, b.getF32Type(), op.getWeightFormatAttr());
-      auto plain = RankedTensorType::get({p, k}, b.getF32Type());
-      Location loc = op.getW().getLoc();
-      ElementsAttr rounded =
-          inPlace ? retypedBlob(original, plain) : floatConstant(plain, std::move(*fresh), blobName(loc, "rounded"));
-      auto weights = fpga::WeightsOp::create(b, loc, type, rounded, nullptr, nullptr, nullptr);
-      op.getWMutable().assign(weights);
-      op.setTransposeW(false);
-      op.setAlpha(APFloat(1.0f));
+  /// One constant weight matrix to round: alpha * W' (W' in [out, in]
+  /// layout) in the layer's weight format, into its own blob or a new one.
+  struct WeightJob {
+    fpga::LinearOp op;
+    std::optional<FloatData> source; ///< W's elements
+    numerics::NumberFormat format;
+    int64_t p = 0, k = 0, wCols = 0;
+    bool transpose = false;
+    float alpha = 1.0f;
+    Attribute original;               ///< W's constant
+    bool inPlace = false;             ///< out is W's own blob
+    std::optional<FloatBuffer> fresh; ///< else out's storage
+    float *out = nullptr;
+  };
+
+  /// The job of `op`'s weights when they are a constant. The rounded
+  /// weights go into the constant's own blob when this layer holds the only
+  /// reference to it, else into a new buffer.
+  std::optional<WeightJob> prepareWeights(fpga::LinearOp op) {
+    std::optional<FloatData> w = constantFloats(op.getW());
+    if (!w)
+      return std::nullopt;
+    WeightJob job;
+    job.op = op;
+    job.format = *fpga::parseFormatAttr(op.getWeightFormatAttr());
+    job.p = op.getNumOutputs();
+    job.k = op.getReductionSize();
+    job.wCols = cast<RankedTensorType>(op.getW().getType()).getDimSize(1);
+    job.transpose = op.getTransposeW();
+    job.alpha = op.getAlpha().convertToFloat();
+    job.original = constantAttr(op.getW());
+    const size_t size = static_cast<size_t>(job.p * job.k);
+    std::optional<MutableArrayRef<float>> own;
+    if (op.getW().hasOneUse() && holders_.lookup(blobIdentity(job.original)) == 1)
+      own = writableFloats(job.original);
+    if (own && own->size() == size) {
+      job.inPlace = true;
+      job.out = own->data();
+    } else {
+      job.out = job.fresh.emplace(size).data();
     }
+    job.source = std::move(w);
+    return job;
+  }
+
+  /// Fills job.out (any thread: touches nothing but the job's memory).
+  static void roundWeights(WeightJob &job, const target::Target &t) {
+    const float *values = job.source->data();
+    const int64_t p = job.p, k = job.k;
+    if (job.transpose) {
+      thread_local std::vector<float> scratch; // a weight transposed in place
+      if (job.out == values) {
+        scratch.assign(values, values + p * k);
+        values = scratch.data();
+      }
+      transposeInto(job.out, values, p, k, job.wCols, job.alpha);
+    } else {
+      for (int64_t i = 0; i < p; ++i) {
+        const float *row = values + i * job.wCols;
+        float *out = job.out + i * k;
+        if (job.alpha != 1.0f)
+          for (int64_t j = 0; j < k; ++j)
+            out[j] = job.alpha * row[j];
+        else if (out != row)
+          std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
+      }
+    }
+    for (int64_t i = 0; i < p; ++i)
+      numerics::roundTrip(job.out + i * k, static_cast<size_t>(k), job.format, t.rounding, t.nativeDim);
+  }
+
+  /// Constant w -> fpga.weights holding the rounded job.out.
+  static void replaceWeights(WeightJob &job) {
+    fpga::LinearOp op = job.op;
+    OpBuilder b(op);
+    auto type = RankedTensorType::get({job.p, job.k}, b.getF32Type(), op.getWeightFormatAttr());
+    auto plain = RankedTensorType::get({job.p, job.k}, b.getF32Type());
+    Location loc = op.getW().getLoc();
+    ElementsAttr rounded = job.inPlace ? retypedBlob(job.original, plain)
+                                       : floatConstant(plain, std::move(*job.fresh), blobName(loc, "rounded"));
+    auto weights = fpga::WeightsOp::create(b, loc, type, rounded, nullptr, nullptr, nullptr);
+    op.getWMutable().assign(weights);
+    op.setTransposeW(false);
+    op.setAlpha(APFloat(1.0f));
+  }
+
+  /// Constant bias -> beta * bias.
+  static void scaleBias(fpga::LinearOp op) {
+    OpBuilder b(op);
     if (Value bias = op.getBias()) {
       float beta = op.getBeta().convertToFloat();
       std::optional<FloatData> c = constantFloats(bias);
@@ -219,21 +273,38 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     }
   }
 
-  /// out[i * k + j] = alpha * values[j * wCols + i] for i < p, j < k, in
-  /// square blocks so both sides stay in cache (out and values differ).
+  /// out[i * k + j] = alpha * values[j * wCols + i] for i < p, j < k (out
+  /// and values differ), in 8 x 8 blocks read and written a row at a time
+  /// through a local copy, which the compiler keeps in registers.
   static void transposeInto(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha) {
-    constexpr int64_t kBlock = 32;
+    if (alpha == 1.0f)
+      transposeBlocks</*Scaled=*/false>(out, values, p, k, wCols, alpha);
+    else
+      transposeBlocks</*Scaled=*/true>(out, values, p, k, wCols, alpha);
+  }
+  template <bool Scaled>
+  static void transposeBlocks(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha) {
+    constexpr int64_t kBlock = 8;
+    auto scaled = [alpha](float v) { return Scaled ? alpha * v : v; };
     for (int64_t i0 = 0; i0 < p; i0 += kBlock)
-      for (int64_t j0 = 0; j0 < k; j0 += kBlock)
-        for (int64_t i = i0; i < std::min(p, i0 + kBlock); ++i)
-          for (int64_t j = j0; j < std::min(k, j0 + kBlock); ++j) {
-            const float v = values[j * wCols + i];
-            out[i * k + j] = alpha == 1.0f ? v : alpha * v;
-          }
+      for (int64_t j0 = 0; j0 < k; j0 += kBlock) {
+        if (i0 + kBlock > p || j0 + kBlock > k) { // an edge block
+          for (int64_t i = i0; i < std::min(p, i0 + kBlock); ++i)
+            for (int64_t j = j0; j < std::min(k, j0 + kBlock); ++j)
+              out[i * k + j] = scaled(values[j * wCols + i]);
+          continue;
+        }
+        float block[kBlock][kBlock];
+        for (int64_t r = 0; r < kBlock; ++r)
+          for (int64_t c = 0; c < kBlock; ++c)
+            block[c][r] = values[(j0 + r) * wCols + i0 + c];
+        for (int64_t c = 0; c < kBlock; ++c)
+          for (int64_t r = 0; r < kBlock; ++r)
+            out[(i0 + c) * k + j0 + r] = scaled(block[c][r]);
+      }
   }
 
   llvm::DenseMap<const void *, int> holders_; ///< attributes holding each blob
-  std::vector<float> scratch_;                ///< a weight transposed in place
 };
 
 } // namespace

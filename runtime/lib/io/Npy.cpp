@@ -9,6 +9,7 @@
 #include "softnpu/io/Npy.h"
 
 #include "softnpu/Bytes.h"
+#include "softnpu/HugePages.h"
 #include "softnpu/io/TensorFile.h"
 
 #include <algorithm>
@@ -245,17 +246,10 @@ bool parsePreamble(const std::string &head, uint64_t fileSize, Preamble &out, st
   return true;
 }
 
-/// Sizes `v` to `count` floats for a bulk copy. A large buffer asks for
-/// transparent huge pages first: filling fresh memory otherwise takes one
-/// page fault per 4 KiB, which on some hosts (VMs) costs more than the copy.
+/// Sizes `v` to `count` floats for a bulk copy, on huge pages (HugePages.h).
 /// (npu-run --batch reads its inputs a run at a time, through NpyFile.)
 void resizeForBulkCopy(std::vector<float> &v, size_t count) {
-  constexpr uintptr_t kHuge = uintptr_t{1} << 21;
-  v.reserve(count);
-  const auto begin = (reinterpret_cast<uintptr_t>(v.data()) + kHuge - 1) & ~(kHuge - 1);
-  const auto end = reinterpret_cast<uintptr_t>(v.data() + count) & ~(kHuge - 1);
-  if (end > begin)
-    madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE); // advice only: failure is harmless
+  reserveOnHugePages(v, count);
   v.resize(count);
 }
 
