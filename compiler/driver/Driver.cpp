@@ -72,7 +72,13 @@ public:
             break;
           }
           return mlir::success();
-        }) {}
+        }) {
+    // Notes are dropped above, so the one MLIR attaches to every diagnostic
+    // of an op ("see current operation") is not wanted: printing the op
+    // numbers every value of its function, once per diagnostic, which made
+    // a 2,500-layer model's stream remarks take 1.4 s.
+    ctx.printOpOnDiagnostic(false);
+  }
   ~DiagnosticRoute() {
     if (hidden_)
       send(Severity::Note,

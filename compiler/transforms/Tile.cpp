@@ -20,6 +20,10 @@ using namespace softnpu;
 
 namespace {
 
+/// Streamed matrices named in a remark each; the MRF summary counts all (a
+/// model of thousands of small layers would print a line per layer).
+constexpr int64_t kStreamRemarks = 10;
+
 /// A constant matrix and the tile grid of its first user.
 struct Matrix {
   fpga::WeightsOp op;
@@ -143,13 +147,14 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
     int64_t free = capacity - pinned, want = std::max(maxFull, runtimeTiles);
     int64_t buffers = maxFull && free / 2 >= need() ? 2 : 1;
     int64_t scratch = std::min(free / buffers, want);
-    int64_t next = base;
+    int64_t next = base, reported = 0;
     for (Matrix &m : matrices) {
       if (m.streamed) {
         m.op.setMrfTile(base + pinned);
         m.op.setStreamed(true);
         m.op.setPanelRows(std::min(m.rows, scratch / m.cols));
-        reportStream(m, t);
+        if (reported++ < kStreamRemarks) // the summary below counts them all
+          reportStream(m, t);
       } else {
         m.op.setMrfTile(next);
         next += m.tiles;
@@ -161,7 +166,10 @@ struct FpgaTilePass : softnpu::impl::FpgaTileBase<FpgaTilePass> {
       module.emitRemark() << "MRF of target '" << t.name << "': " << pinned << " tiles pinned, "
                           << llvm::count_if(matrices, [](const Matrix &m) { return m.streamed; })
                           << " matrices streamed through " << buffers << " scratch buffer(s) of " << scratch
-                          << " tiles, " << capacity << " tiles in all";
+                          << " tiles, " << capacity << " tiles in all"
+                          << (reported > kStreamRemarks
+                                  ? " (the first " + std::to_string(kStreamRemarks) + " streamed are named above)"
+                                  : std::string());
     return success();
   }
 

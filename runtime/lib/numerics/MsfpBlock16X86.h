@@ -70,7 +70,8 @@ SOFTNPU_AVX512_FN inline bool block16Significands(const float *x, int m, int32_t
   const int shift = m - 1 - e;
   if (shift < -126 || shift > 127)
     return false;
-  const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag), _mm512_set1_ps(fromBits(static_cast<uint32_t>(shift + 127) << 23)));
+  const __m512 y =
+      _mm512_mul_ps(_mm512_castsi512_ps(mag), _mm512_set1_ps(fromBits(static_cast<uint32_t>(shift + 127) << 23)));
   const __m512i steps = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps16<R>(y)), _mm512_set1_epi32(maxQ));
   q = _mm512_mask_sub_epi32(steps, _mm512_movepi32_mask(bits), _mm512_setzero_si512(), steps); // x's sign
   return true;
