@@ -19,6 +19,7 @@
 #include "tools/common/OneLine.h"
 #include "tools/common/ParseArgs.h"
 #include "tools/common/ProgressLine.h"
+#include "tools/common/Version.h"
 
 #include "softnpu/artifact/ArtifactIO.h"
 #include "softnpu/target/Target.h"
@@ -39,7 +40,6 @@
 namespace {
 
 constexpr const char *kTool = "npu-compile";
-constexpr const char *kVersion = "0.1.0";
 
 int fail(const std::string &msg) {
   std::fprintf(stderr, "%s: error: %s\n", kTool, softnpu::tools::oneLine(msg).c_str());
@@ -153,7 +153,6 @@ int main(int argc, char **argv) {
   app.add_flag("--mlir-print-debuginfo", debug.printDebugInfo,
                "print locations (ONNX node names, model file) in printed IR, --emit output included")
       ->group(kMlirGroup);
-  app.set_version_flag("--version", std::string(kTool) + " " + kVersion);
   if (std::optional<int> exitCode = softnpu::tools::parseArgs(app, argc, argv, kTool))
     return *exitCode;
 
@@ -188,7 +187,8 @@ int main(int argc, char **argv) {
       return fail(err);
   // The model's file name only: the artifact does not depend on the working
   // directory or on how the path was written (docs/reliability.md).
-  opts.producer = std::string(kTool) + " " + kVersion + " (" + std::filesystem::path(input).filename().string() + ")";
+  opts.producer = std::string(kTool) + " " + softnpu::tools::kVersion + " (" +
+                  std::filesystem::path(input).filename().string() + ")";
   opts.debug = debug;
   // On a terminal, a compile that takes a while shows the pass it is in
   // (unless --mlir-* output, which would land in the middle of that line).

@@ -9,6 +9,10 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "tools/common/Version.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -17,5 +21,8 @@ int main(int argc, char **argv) {
   softnpu::registerCompilerPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
+  // --version: softnpu's version above the LLVM build MLIR reports.
+  llvm::cl::AddExtraVersionPrinter(
+      [](llvm::raw_ostream &os) { os << "npu-opt (softnpu) " << softnpu::tools::kVersion << "\n"; });
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "softnpu optimizer driver\n", registry));
 }

@@ -25,6 +25,7 @@
 #include "tools/common/FatalError.h"
 #include "tools/common/OneLine.h"
 #include "tools/common/ParseArgs.h"
+#include "tools/common/Version.h"
 
 #include <CLI/CLI.hpp>
 
@@ -38,7 +39,6 @@ using namespace softnpu::tools;
 namespace {
 
 constexpr const char *kTool = "npu-sweep";
-constexpr const char *kVersion = "0.1.0";
 
 int usage(const std::string &message) {
   std::fprintf(stderr, "%s: error: %s (run with --help for usage)\n", kTool, softnpu::tools::oneLine(message).c_str());
@@ -125,7 +125,6 @@ int main(int argc, char **argv) {
       ->type_name("json|text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
-  app.set_version_flag("--version", std::string(kTool) + " " + kVersion);
   if (std::optional<int> exitCode = tools::parseArgs(app, argc, argv, kTool))
     return *exitCode;
   std::vector<std::string> targets;
@@ -158,7 +157,7 @@ int main(int argc, char **argv) {
     opts.pipeline.placement = "npu";
     opts.pipeline.precision = precision;
     opts.inputShapes = inputShapes;
-    opts.producer = std::string(kTool) + " " + kVersion + " (" + model + ")";
+    opts.producer = std::string(kTool) + " " + softnpu::tools::kVersion + " (" + model + ")";
     if (progress.enabled())
       opts.onPass = [&](const std::string &pass) {
         progress.show(step + "compiling for " + r.target + ": " + pass + "...");
