@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Threading.h"
 #include "mlir/IR/Verifier.h"
 
 #include <onnx/checker.h>
@@ -207,6 +208,8 @@ public:
     if (!payloads.empty() && payloads.size() != static_cast<size_t>(g.initializer_size()))
       throw ImportError("internal error: " + std::to_string(payloads.size()) + " initializer payloads for " +
                         std::to_string(g.initializer_size()) + " initializers");
+    if (!payloads.empty())
+      copyPayloadsAhead(g, payloads);
     for (int i = 0; i < g.initializer_size(); ++i) {
       const onnx::TensorProto &t = g.initializer(i);
       ElementsAttr value =
@@ -357,6 +360,36 @@ private:
     }
   }
 
+  /// Whether floatsOf views `payload`, `count` floats in the mapped file,
+  /// instead of copying it: when it is aligned there for floats.
+  bool viewable(std::string_view payload, size_t count) const {
+    return file_ && file_->isMapped() && payload.size() == count * sizeof(float) &&
+           reinterpret_cast<uintptr_t>(payload.data()) % alignof(float) == 0;
+  }
+
+  /// Copies the large float32 payloads floatsOf cannot view into their
+  /// buffers, on all threads: filling fresh memory is most of the import
+  /// of a model of large weights. floatsOf takes the buffers over.
+  void copyPayloadsAhead(const onnx::GraphProto &g, const std::vector<std::optional<std::string_view>> &payloads) {
+    std::vector<std::pair<std::string_view, float *>> copies;
+    for (int i = 0; i < g.initializer_size(); ++i) {
+      const onnx::TensorProto &t = g.initializer(i);
+      const std::optional<std::string_view> &raw = payloads[i];
+      if (!raw || t.data_type() != onnx::TensorProto::FLOAT || t.data_location() == onnx::TensorProto::EXTERNAL)
+        continue;
+      size_t count = 1; // the declared sizes are checked (DeclaredSizes.h)
+      for (int64_t d : t.dims())
+        count *= static_cast<size_t>(d);
+      if (raw->size() != count * sizeof(float) || raw->size() < kBlobBytes || viewable(*raw, count))
+        continue; // floatsOf reports a wrong size
+      FloatBuffer buffer(count);
+      copies.push_back({*raw, buffer.data()});
+      prefilled_.try_emplace(&t, std::move(buffer));
+    }
+    mlir::parallelFor(&ctx_, 0, copies.size(),
+                      [&](size_t i) { std::memcpy(copies[i].second, copies[i].first.data(), copies[i].first.size()); });
+  }
+
   /// A float32 tensor: dense or, when large, a blob (FloatData.h). A large
   /// payload in the mapped file, aligned for floats, is not copied: the
   /// blob views the file, which it keeps mapped (fresh memory filled with a
@@ -364,11 +397,15 @@ private:
   ElementsAttr floatsOf(const onnx::TensorProto &t, RankedTensorType type, const std::string &what,
                         std::optional<std::string_view> stripped) {
     const size_t count = static_cast<size_t>(type.getNumElements());
-    if (stripped && file_ && file_->isMapped() && stripped->size() == count * sizeof(float) &&
-        reinterpret_cast<uintptr_t>(stripped->data()) % alignof(float) == 0)
+    if (stripped && viewable(*stripped, count))
       return floatConstantView(type, ArrayRef(reinterpret_cast<const float *>(stripped->data()), count), file_,
                                t.name());
-    FloatBuffer values(static_cast<size_t>(type.getNumElements()));
+    if (auto it = prefilled_.find(&t); it != prefilled_.end() && it->second.size() == count) {
+      FloatBuffer values = std::move(it->second);
+      prefilled_.erase(it);
+      return floatConstant(type, std::move(values), t.name());
+    }
+    FloatBuffer values(count);
     readValues(t, values.values(), t.float_data(), what, stripped);
     return floatConstant(type, std::move(values), t.name());
   }
@@ -551,6 +588,8 @@ private:
   OpBuilder b_;
   std::string path_;
   std::shared_ptr<const MappedFile> file_; ///< what viewed payloads point into
+  /// Payloads copied by copyPayloadsAhead, by initializer.
+  std::unordered_map<const onnx::TensorProto *, FloatBuffer> prefilled_;
   std::unordered_map<std::string, const onnx::ValueInfoProto *> valueInfo_;
   std::unordered_map<std::string, Value> values_;
   int64_t opset_ = 0;

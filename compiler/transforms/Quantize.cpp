@@ -213,30 +213,34 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     return job;
   }
 
-  /// Fills job.out (any thread: touches nothing but the job's memory).
+  /// Fills job.out (any thread: touches nothing but the job's memory). Each
+  /// band of rows is rounded as soon as it is written, while it is in cache.
   static void roundWeights(WeightJob &job, const target::Target &t) {
     const float *values = job.source->data();
     const int64_t p = job.p, k = job.k;
+    auto round = [&](int64_t first, int64_t end) {
+      for (int64_t i = first; i < end; ++i)
+        numerics::roundTrip(job.out + i * k, static_cast<size_t>(k), job.format, t.rounding, t.nativeDim);
+    };
     if (job.transpose) {
       thread_local std::vector<float> scratch; // a weight transposed in place
       if (job.out == values) {
         scratch.assign(values, values + p * k);
         values = scratch.data();
       }
-      transposeInto(job.out, values, p, k, job.wCols, job.alpha);
-    } else {
-      for (int64_t i = 0; i < p; ++i) {
-        const float *row = values + i * job.wCols;
-        float *out = job.out + i * k;
-        if (job.alpha != 1.0f)
-          for (int64_t j = 0; j < k; ++j)
-            out[j] = job.alpha * row[j];
-        else if (out != row)
-          std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
-      }
+      transposeInto(job.out, values, p, k, job.wCols, job.alpha, round);
+      return;
     }
-    for (int64_t i = 0; i < p; ++i)
-      numerics::roundTrip(job.out + i * k, static_cast<size_t>(k), job.format, t.rounding, t.nativeDim);
+    for (int64_t i = 0; i < p; ++i) {
+      const float *row = values + i * job.wCols;
+      float *out = job.out + i * k;
+      if (job.alpha != 1.0f)
+        for (int64_t j = 0; j < k; ++j)
+          out[j] = job.alpha * row[j];
+      else if (out != row)
+        std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
+      round(i, i + 1);
+    }
   }
 
   /// Constant w -> fpga.weights holding the rounded job.out.
@@ -275,18 +279,22 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
 
   /// out[i * k + j] = alpha * values[j * wCols + i] for i < p, j < k (out
   /// and values differ), in 8 x 8 blocks read and written a row at a time
-  /// through a local copy, which the compiler keeps in registers.
-  static void transposeInto(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha) {
+  /// through a local copy, which the compiler keeps in registers; calls
+  /// rowsDone(first, end) when out's rows [first, end) are complete.
+  template <typename RowsDone>
+  static void transposeInto(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha,
+                            RowsDone rowsDone) {
     if (alpha == 1.0f)
-      transposeBlocks</*Scaled=*/false>(out, values, p, k, wCols, alpha);
+      transposeBlocks</*Scaled=*/false>(out, values, p, k, wCols, alpha, rowsDone);
     else
-      transposeBlocks</*Scaled=*/true>(out, values, p, k, wCols, alpha);
+      transposeBlocks</*Scaled=*/true>(out, values, p, k, wCols, alpha, rowsDone);
   }
-  template <bool Scaled>
-  static void transposeBlocks(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha) {
+  template <bool Scaled, typename RowsDone>
+  static void transposeBlocks(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha,
+                              RowsDone rowsDone) {
     constexpr int64_t kBlock = 8;
     auto scaled = [alpha](float v) { return Scaled ? alpha * v : v; };
-    for (int64_t i0 = 0; i0 < p; i0 += kBlock)
+    for (int64_t i0 = 0; i0 < p; i0 += kBlock) {
       for (int64_t j0 = 0; j0 < k; j0 += kBlock) {
         if (i0 + kBlock > p || j0 + kBlock > k) { // an edge block
           for (int64_t i = i0; i < std::min(p, i0 + kBlock); ++i)
@@ -302,6 +310,8 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
           for (int64_t r = 0; r < kBlock; ++r)
             out[(i0 + c) * k + j0 + r] = scaled(block[c][r]);
       }
+      rowsDone(i0, std::min(p, i0 + kBlock));
+    }
   }
 
   llvm::DenseMap<const void *, int> holders_; ///< attributes holding each blob
