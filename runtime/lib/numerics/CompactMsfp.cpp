@@ -210,6 +210,14 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
             static_cast<uint8_t>((nonZero[lane * blocks + b] ? rows[r].scales[b] : neutral) + kScaleBias);
     }
   }
+  m.anyGroupNan = false;
+  for (size_t g = 0; g < groups; ++g) {
+    m.anyGroupNan = m.anyGroupNan || m.groupNan[g];
+    if (!m.zeroGroup[g] && !m.groupNan[g]) {
+      m.normalMinScale = std::min<int>(m.normalMinScale, m.groupMinScale[g]);
+      m.normalMaxScale = std::max<int>(m.normalMaxScale, m.groupMaxScale[g]);
+    }
+  }
   if (4 * m.groupBlocks.size() > groups * blocks) { // dense: the kernels walk every block
     m.groupBlockStart.clear();
     m.groupBlocks.clear();

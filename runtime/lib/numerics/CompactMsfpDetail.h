@@ -169,7 +169,14 @@ void runCompactGroups(const MsfpCompactMatrix &w, const InputView &in, float *ac
     return std::pair<const uint32_t *, size_t>(list.data(), list.size());
   };
   // Per group: 0 = nothing but +0 to add, 1 = the normal path, 2 = generic.
+  // A finite input whose scales fit every non-zero group's range (one check
+  // against their union) leaves only the all-zero test per group.
+  const bool allNormal = in.finite && !w.anyGroupNan && activeCount != 0 &&
+                         w.normalMinScale + in.activeMinScale + in.base >= -126 &&
+                         w.normalMaxScale + in.activeMaxScale + in.base <= 127;
   const auto kind = [&](size_t g) {
+    if (allNormal)
+      return w.zeroGroup[g] ? 0 : 1;
     if (!in.finite || w.groupNan[g])
       return 2;
     if (w.zeroGroup[g] || activeCount == 0)

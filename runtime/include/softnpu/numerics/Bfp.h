@@ -113,6 +113,12 @@ struct MsfpCompactMatrix {
   std::vector<uint8_t> zeroGroup;                    ///< per group: 1 = no NaN block, every significand 0
   std::vector<uint8_t> groupNan;                     ///< per group: 1 = some block is NaN
   std::vector<int16_t> groupMinScale, groupMaxScale; ///< per group, over its non-zero, non-NaN blocks (kMinExp if none)
+  /// Over the groups that are neither all-zero nor NaN: the smallest
+  /// groupMinScale and the largest groupMaxScale; and whether a group holds
+  /// a NaN block (true until makeCompactMsfp has looked). The kernels check
+  /// an input against the whole range once instead of group by group.
+  int normalMinScale = kMaxExp, normalMaxScale = kMinExp;
+  bool anyGroupNan = true;
   /// Sparse matrices only (at most a quarter of the group x block pairs hold a
   /// non-zero significand or a NaN, e.g. a depthwise convolution's
   /// block-diagonal matrix; else both are empty): the blocks of group g that
