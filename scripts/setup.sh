@@ -10,6 +10,8 @@ PACKAGES=(
   clang-format-22
   # LLVM/MLIR 22 (libmlir-22-dev does not pull the tools MLIR's CMake config checks for)
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  # LLVM's static LLVMSupport links zstd (the tools link LLVM statically: docs/building.md)
+  libzstd-dev
   # ONNX, protobuf, CLI, tests
   libonnx-dev libprotobuf-dev protobuf-compiler libcli11-dev libgtest-dev nlohmann-json3-dev
   # host kernels for the heavy ops of host segments (docs/partitioning.md)
