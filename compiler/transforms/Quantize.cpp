@@ -178,8 +178,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     bool transpose = false;
     float alpha = 1.0f;
     Attribute original;               ///< W's constant
-    bool inPlace = false;             ///< out is W's own blob
-    std::optional<FloatBuffer> fresh; ///< else out's storage
+    std::optional<FloatBuffer> fresh; ///< out's storage, unless out is W's own blob
     float *out = nullptr;
   };
 
@@ -203,12 +202,7 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     std::optional<MutableArrayRef<float>> own;
     if (op.getW().hasOneUse() && holders_.lookup(blobIdentity(job.original)) == 1)
       own = writableFloats(job.original);
-    if (own && own->size() == size) {
-      job.inPlace = true;
-      job.out = own->data();
-    } else {
-      job.out = job.fresh.emplace(size).data();
-    }
+    job.out = own && own->size() == size ? own->data() : job.fresh.emplace(size).data();
     job.source = std::move(w);
     return job;
   }
@@ -250,8 +244,8 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     auto type = RankedTensorType::get({job.p, job.k}, b.getF32Type(), op.getWeightFormatAttr());
     auto plain = RankedTensorType::get({job.p, job.k}, b.getF32Type());
     Location loc = op.getW().getLoc();
-    ElementsAttr rounded = job.inPlace ? retypedBlob(job.original, plain)
-                                       : floatConstant(plain, std::move(*job.fresh), blobName(loc, "rounded"));
+    ElementsAttr rounded = job.fresh ? floatConstant(plain, std::move(*job.fresh), blobName(loc, "rounded"))
+                                     : retypedBlob(job.original, plain);
     auto weights = fpga::WeightsOp::create(b, loc, type, rounded, nullptr, nullptr, nullptr);
     op.getWMutable().assign(weights);
     op.setTransposeW(false);

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "CompactMsfpDetail.h"
+#include "MsfpBlock16X86.h"
 #include "MsfpFusedDetail.h"
 
 #include <algorithm>
@@ -159,22 +160,6 @@ bool pieceBaseline(const float *x, size_t n, size_t filled, size_t k, unsigned q
 }
 
 #if defined(SOFTNPU_BATCH_X86)
-#define AVX512_FN __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
-
-/// y (exact, >= 0) rounded to an integer step in mode R, as msfpRoundSteps
-/// does it: ties to even by the hardware rounding, ties away as the integer
-/// part plus 1 when the (exact) fraction is >= 0.5, toward zero truncated.
-template <Rounding R> AVX512_FN inline __m512 roundSteps(__m512 y) {
-  if constexpr (R == Rounding::NearestEven) {
-    return _mm512_roundscale_ps(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  } else if constexpr (R == Rounding::TowardZero) {
-    return _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-  } else {
-    const __m512 t = _mm512_roundscale_ps(y, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(y, t), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
-    return _mm512_mask_add_ps(t, up, t, _mm512_set1_ps(1.0f));
-  }
-}
 
 /// The generic loops compiled for AVX2 (the same arithmetic, the same
 /// results), for block sizes other than 16 or CPUs without AVX-512.
@@ -188,18 +173,13 @@ bool haveAvx2() {
   static const bool ok = __builtin_cpu_supports("avx2");
   return ok;
 }
-bool haveAvx512() {
-  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-  return ok;
-}
 
 /// The reduction network: lane j of v[0] becomes the max (Add: the sum) of
 /// the 16 lanes of v[j], for all sixteen j at once.
-template <bool Add> AVX512_FN inline __m512i combine(__m512i a, __m512i b) {
+template <bool Add> SOFTNPU_AVX512_FN inline __m512i combine(__m512i a, __m512i b) {
   return Add ? _mm512_add_epi32(a, b) : _mm512_max_epu32(a, b);
 }
-template <bool Add> AVX512_FN inline void reduce16(__m512i *v) {
+template <bool Add> SOFTNPU_AVX512_FN inline void reduce16(__m512i *v) {
   // 16 vectors -> 8: per 128-bit lane [a0 b0 a1 b1] with [a2 b2 a3 b3].
   for (int i = 0; i < 8; ++i)
     v[i] = combine<Add>(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
@@ -263,7 +243,7 @@ struct Blocks16 {
 /// magnitudes and the significand sums of all sixteen come out of one
 /// reduction network each, lane j for block j, instead of two horizontal
 /// reductions per block.
-template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
+template <Rounding R> SOFTNPU_AVX512_FN void flush16(Blocks16 &s) {
   __m512i mag[16], bits[16];
   for (unsigned j = 0; j < 16; ++j) {
     // A short block is copied first: a masked load of data just written by
@@ -302,13 +282,13 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
   const __m512 scale = _mm512_castsi512_ps(scaleBits);
   // A block has a non-zero significand iff its largest magnitude rounds to
   // a non-zero step (rounding is monotonic; the saturation keeps it so).
-  const uint32_t nonZero = _mm512_cmp_ps_mask(roundSteps<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), scale)),
+  const uint32_t nonZero = _mm512_cmp_ps_mask(roundSteps16<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), scale)),
                                               _mm512_setzero_ps(), _CMP_NEQ_OQ);
   alignas(64) float scales[16];
   _mm512_store_ps(scales, scale);
   for (unsigned j = 0; j < 16; ++j) {
     const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag[j]), _mm512_set1_ps(scales[j]));
-    __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps<R>(y)), _mm512_set1_epi32(s.maxQ));
+    __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps16<R>(y)), _mm512_set1_epi32(s.maxQ));
     q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits[j]), _mm512_setzero_si512(), q); // x's sign
     if (j < s.pending) {
       const Blocks16::Job &job = s.jobs[j];
@@ -355,8 +335,8 @@ template <Rounding R> AVX512_FN void flush16(Blocks16 &s) {
 /// flush16 sixteen at a time, in piece and block order (so each piece's
 /// active blocks are recorded in increasing order).
 template <Rounding R>
-AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, size_t filled, int mx, int32_t maxQ,
-                       int mw, MsfpCompactBatch &out) {
+SOFTNPU_AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, size_t filled, int mx,
+                               int32_t maxQ, int mw, MsfpCompactBatch &out) {
   Blocks16 s(out, mx, mw, maxQ);
   filled = std::min(filled, n);
   std::fill_n(out.prepared.begin(), count, uint8_t{1});
@@ -379,7 +359,6 @@ AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, si
     flush16<R>(s);
 }
 
-#undef AVX512_FN
 #endif
 
 using PieceFn = bool (*)(const float *, size_t, size_t, size_t, unsigned, int, int32_t, int, int, PieceOut &);
@@ -481,7 +460,7 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   const int mx = static_cast<int>(fmt.mantissaBits), mw = static_cast<int>(weightMantissaBits);
   shapeBatch(out, count, blocks, static_cast<unsigned>(k), quads, weightMantissaBits, 2 - mw - mx);
 #if defined(SOFTNPU_BATCH_X86)
-  if (k == 16 && haveAvx512()) {
+  if (k == 16 && haveAvx512ForMsfp16()) {
     const int32_t maxQ16 = (1 << mx) - 1;
     switch (rounding) {
     case Rounding::NearestEven:

@@ -3,7 +3,9 @@
 // The fused MSFP rounding (MsfpFusedDetail.h: msfpBlockExponent, then
 // msfpSignificand per element) for a whole block of exactly 16 elements in
 // one AVX-512 register, used by roundTrip (RoundTripMsfp.cpp) and packRow
-// (PackMsfp.cpp) for the weight matrices the compiler rounds and packs.
+// (PackMsfp.cpp) for the weight matrices the compiler rounds and packs; its
+// rounding step and CPU check also serve the simulator's batch quantizer
+// (CompactInput.cpp) and quantizeInto (QuantizeMsfp.cpp).
 //
 // It computes in fp32 where the scalar path computes in double, with the
 // same results: y = |x| * 2^(m - 1 - E) is exact as long as 2^(m - 1 - E)

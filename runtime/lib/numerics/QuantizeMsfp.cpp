@@ -10,6 +10,7 @@
 // MSFP format and rounding mode.
 //
 //===----------------------------------------------------------------------===//
+#include "MsfpBlock16X86.h"
 #include "MsfpFusedDetail.h"
 
 #include <algorithm>
@@ -59,16 +60,11 @@ bool avx2() {
   static const bool ok = __builtin_cpu_supports("avx2");
   return ok;
 }
-bool avx512() {
-  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-  return ok;
-}
 #endif
 
 template <Rounding R> void quantizeAll(const float *x, size_t n, int m, int32_t maxQ, BfpVector &out) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-  if (avx512())
+  if (haveAvx512ForMsfp16())
     return quantizeBlocksAvx512<R>(x, n, m, maxQ, out);
   if (avx2())
     return quantizeBlocksAvx2<R>(x, n, m, maxQ, out);
