@@ -36,6 +36,7 @@
 // NaN or Inf (the general path).
 //
 //===----------------------------------------------------------------------===//
+#include "RowEpilogue.h"
 #include "SimState.h"
 #include "WindowRead.h"
 #include "WindowWalk.h"
@@ -54,13 +55,6 @@ using isa::Opcode;
 using isa::SReg;
 
 namespace {
-
-/// One point-wise op of the chain, decoded.
-struct Op {
-  Opcode op;
-  const float *operand; ///< second operand of iteration 0 (nullptr for activations)
-  int64_t step = 0;     ///< floats from one iteration's operand to the next (iter flag)
-};
 
 /// One v_wr of the chain, decoded: the address of iteration i is a + i * step.
 struct Write {
@@ -400,13 +394,25 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   float *y = p.matVec ? s.batchOut.data() : x;
   // Lanes past `valid` must read as zero; matVecBatch never reads them for
   // compact pairs, past `nonZero`. Packed inputs are cleared once (a few
-  // lanes each), so their blocks are whole: [valid, xStride) stays zero.
-  if (!p.matVec || !s.mrf.compactPair(p.pair) || packed)
+  // lanes each), so their blocks are whole: [valid, xStride) stays zero. So
+  // are the rows without mv_mul (the ops see [0, outLanes), and outLanes <=
+  // xStride). Only those lanes: the reads write the others.
+  if (packed || !p.matVec) {
+    for (uint32_t j = 0; j < batch; ++j)
+      zeroFloats(x + j * xStride + valid, xStride - valid);
+  } else if (!s.mrf.compactPair(p.pair)) {
     std::fill(s.batchIn.begin(), s.batchIn.end(), 0.0f);
+  }
   const uint64_t nonZero = packed ? std::min(xStride, p.inLanes) : valid;
 
   if (mapped)
     s.blockSrc.resize(size_t{batch} * mb.srcStride);
+  // Rows of a few lanes, fp32 ops, one DRAM write: each row from its load to
+  // its store in one register (RowEpilogue.h).
+  bool rowEpilogue =
+      mfuFormat.isFp32() && p.writes.size() == 1 && p.writes[0].mem == MemSpace::Dram && rowEpilogueLanes(p.outLanes);
+  for (const Op &op : p.ops)
+    rowEpilogue = rowEpilogue && rowEpilogueOp(op.op);
 
   s.loops.push_back({pc + 1, count, 0});
   for (uint32_t i0 = 0; i0 < count; i0 += batch) {
@@ -429,6 +435,19 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
           std::fill(x + j * xStride + valid, x + j * xStride + p.outLanes, 0.0f);
       if (p.matVec)
         s.mrf.matVecBatch(p.firstTile, p.rows, p.cols, x, xStride, size, nonZero, y, yStride, p.outLanes, p.pair);
+    }
+    if (rowEpilogue) {
+      const Write &wr = p.writes[0];
+      runRowEpilogue(p.ops.data(), p.ops.size(), y, yStride, size, i0, p.outLanes,
+                     s.dram.data() + wr.a + static_cast<int64_t>(i0) * wr.step, wr.step, wr.lanes);
+      const uint64_t first = static_cast<uint64_t>(wr.a + static_cast<int64_t>(i0) * wr.step);
+      if (wr.step == static_cast<int64_t>(wr.lanes))
+        s.markDramWritten(first, first + size * wr.lanes);
+      else
+        for (uint32_t j = 0; j < size; ++j)
+          s.markDramWritten(first + j * wr.step, first + j * wr.step + wr.lanes);
+      s.loops.back().iteration = i0 + size - 1;
+      continue;
     }
     // The MFU format is scalar (fp32, bf16, fp16): rounding and the ops are
     // lane by lane, so they run op by op over the batch's results.

@@ -8,6 +8,10 @@
 #include <limits>
 #include <utility>
 
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <immintrin.h>
+#endif
+
 namespace softnpu::sim::detail {
 
 namespace {
@@ -159,32 +163,77 @@ void WindowWalk::gather(const float *map, uint64_t first, uint32_t count, float 
     gatherWith<AnyCopy>(map, first, count, x, stride);
 }
 
+namespace {
+
+/// One interior window's pooled read (every tap inside the map, `taps`
+/// their offsets from `at`), as poolTaps computes it: from -inf (max) or 0
+/// (sum), the taps in order, then the mean's division by the tap count.
+void poolInterior(const float *at, const std::vector<int64_t> &taps, uint32_t c, uint8_t pool, float *x) {
+  const bool max = pool == isa::kVPoolMax;
+  std::fill(x, x + c, max ? -std::numeric_limits<float>::infinity() : 0.0f);
+  for (int64_t offset : taps) {
+    const float *tap = at + offset;
+    if (max)
+      for (uint32_t k = 0; k < c; ++k)
+        x[k] = poolMax(x[k], tap[k]);
+    else
+      for (uint32_t k = 0; k < c; ++k)
+        x[k] += tap[k];
+  }
+  if (pool == isa::kVPoolMean)
+    for (uint32_t k = 0; k < c; ++k)
+      x[k] /= static_cast<float>(static_cast<uint32_t>(taps.size()));
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#define SOFTNPU_POOL_AVX512 1
+/// poolInterior 16 channels per register. The same IEEE operations lane by
+/// lane: poolMax(x, t) is x + t when either is NaN, else fmax(x, t), which
+/// is t when t > x and x otherwise (glibc's fmax keeps its first argument
+/// when both are equal, so max(-0, +0) keeps the running value), which is
+/// vmaxps(t, x).
+__attribute__((target("avx512f"))) void poolInteriorAvx512(const float *at, const std::vector<int64_t> &taps,
+                                                           uint32_t c, uint8_t pool, float *x) {
+  const bool max = pool == isa::kVPoolMax;
+  const __m512 divisor = _mm512_set1_ps(static_cast<float>(static_cast<uint32_t>(taps.size())));
+  for (uint32_t k = 0; k < c; k += 16) {
+    const __mmask16 m = c - k >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (c - k)) - 1);
+    __m512 acc = max ? _mm512_set1_ps(-std::numeric_limits<float>::infinity()) : _mm512_setzero_ps();
+    for (int64_t offset : taps) {
+      const __m512 t = _mm512_maskz_loadu_ps(m, at + offset + k);
+      if (max)
+        acc = _mm512_mask_add_ps(_mm512_max_ps(t, acc), _mm512_cmp_ps_mask(acc, t, _CMP_UNORD_Q), acc, t);
+      else
+        acc = _mm512_add_ps(acc, t);
+    }
+    if (pool == isa::kVPoolMean)
+      acc = _mm512_div_ps(acc, divisor);
+    _mm512_mask_storeu_ps(x + k, m, acc);
+  }
+}
+
+bool haveAvx512() {
+  static const bool ok = __builtin_cpu_supports("avx512f");
+  return ok;
+}
+#endif
+
+} // namespace
+
 void WindowWalk::pool(const float *map, uint64_t first, uint32_t count, uint8_t pool, float *x, size_t stride) const {
   uint32_t oh = static_cast<uint32_t>(first / w_.outW), ow = static_cast<uint32_t>(first % w_.outW);
   const uint32_t c = w_.winC;
-  const bool max = pool == isa::kVPoolMax;
-  // An interior window has every tap inside the map: the mean's divisor.
-  const float taps = static_cast<float>(static_cast<uint32_t>(taps_.size()));
+  auto interior = poolInterior;
+#if defined(SOFTNPU_POOL_AVX512)
+  if (haveAvx512())
+    interior = poolInteriorAvx512;
+#endif
   for (uint32_t j = 0; j < count; ++j, x += stride) {
     const int64_t base = interiorBase(oh, ow);
-    if (base < 0) {
+    if (base < 0)
       poolTaps(w_, map, uint64_t{oh} * w_.outW + ow, pool, x);
-    } else {
-      // As poolTaps: from -inf (max) or 0 (sum), the taps in order.
-      std::fill(x, x + c, max ? -std::numeric_limits<float>::infinity() : 0.0f);
-      for (int64_t offset : taps_) {
-        const float *tap = map + base + offset;
-        if (max)
-          for (uint32_t k = 0; k < c; ++k)
-            x[k] = poolMax(x[k], tap[k]);
-        else
-          for (uint32_t k = 0; k < c; ++k)
-            x[k] += tap[k];
-      }
-      if (pool == isa::kVPoolMean)
-        for (uint32_t k = 0; k < c; ++k)
-          x[k] /= taps;
-    }
+    else
+      interior(map + base, taps_, c, pool, x);
     if (++ow == w_.outW) {
       ow = 0;
       ++oh;

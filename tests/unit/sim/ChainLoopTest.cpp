@@ -550,13 +550,88 @@ TEST(SimChainLoopTest, AHugeOutputWidthCostsNoMemory) {
 }
 
 TEST(SimChainLoopTest, PooledReadsMatchTheOrdinaryPath) {
-  // 20 channels (two native vectors), padding on every side; NaN and Inf in
-  // the map for the max's fmax and the sum's propagation.
+  // 20 channels (two native vectors, and a 4-lane remainder for the vector
+  // code of the interior windows), padding on every side; NaN and Inf in the
+  // map for the max's fmax and the sum's propagation; -0 and +0 in the same
+  // channel of neighbouring pixels (fmax keeps the first of equal values).
   std::vector<float> x = randomVector(7 * 6 * 20, 51, 3.0f);
   x[33] = std::numeric_limits<float>::quiet_NaN();
   x[101] = -std::numeric_limits<float>::infinity();
+  for (size_t pixel : {size_t{15}, size_t{16}, size_t{21}, size_t{22}})
+    for (size_t c = 0; c < 20; ++c)
+      x[pixel * 20 + c] = (pixel + c) % 2 ? -0.0f : 0.0f;
   for (uint8_t pool : {isa::kVPoolMax, isa::kVPoolSum, isa::kVPoolMean}) {
     const Outcome o = expectSame(poolArtifact(7, 6, 20, 3, 2, 1, pool, x));
     EXPECT_TRUE(o.ok) << o.error;
   }
+}
+
+namespace {
+
+/// A loop over `rows` rows of 7 lanes (DRAM 0, RD_STEP 7) through the chain
+/// `ops` (each {opcode, MFU-local VRF vector, iter}), storing `stored` lanes
+/// per row `wrStep` apart at DRAM 512. Rows and the operand vectors (vector
+/// 0 of each MFU's ASVRF and MULVRF; ASVRF vectors 1 .. rows of MFU 0 for
+/// iter operands, OP_STEP 1) hold NaN, signed zeros and infinities.
+struct ChainOp {
+  Opcode op;
+  uint32_t a = 0;
+  bool iter = false;
+};
+artifact::Artifact rowOpsArtifact(const std::vector<ChainOp> &ops, uint32_t rows, uint32_t stored, uint32_t wrStep) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> specials = {nan, -0.0f, 0.0f, inf, -inf, 1.5f, -2.25f, -0.0f, 0.0f, 0.75f, -1e-30f};
+  std::vector<float> x = randomVector(size_t{rows} * 7, 71, 3.0f);
+  for (size_t i = 0; i < x.size(); i += 3)
+    x[i] = specials[(i / 3) % specials.size()];
+  artifact::Artifact a = emptyArtifact(tinyTarget(), 512 + size_t{rows} * wrStep + 16);
+  addDramInit(a, 0, x);
+  // Operand vectors at 128 + 16 v: v = 0 .. 3 the MFUs' vector 0, then the iter rows.
+  std::vector<float> operands = randomVector(size_t{4 + rows} * N, 72, 2.0f);
+  for (size_t i = 0; i < operands.size(); i += 2)
+    operands[i] = specials[(i / 2 + 1) % specials.size()];
+  addDramInit(a, 128, operands);
+  Program p;
+  p.load(128, MemSpace::AsVrf, 0, 0);
+  p.load(128 + N, MemSpace::MulVrf, 0, 0);
+  p.load(128 + 2 * N, MemSpace::AsVrf, 0, 1);
+  p.load(128 + 3 * N, MemSpace::MulVrf, 0, 1);
+  for (uint32_t r = 0; r < rows; ++r)
+    p.load(128 + (4 + r) * N, MemSpace::AsVrf, 1 + r, 0);
+  p.swr(SReg::RdLen, 7);
+  p.swr(SReg::RdStep, 7);
+  p.swr(SReg::WrLen, stored);
+  p.swr(SReg::WrStep, wrStep);
+  p.swr(SReg::OpStep, 1);
+  p.loop(rows);
+  p.vrdIter(MemSpace::Dram, 0);
+  for (const ChainOp &op : ops)
+    p.insts.push_back(makeInst(op.op, MemSpace::None, op.a, 0, op.iter ? isa::kVIter : 0));
+  p.vwrIter(MemSpace::Dram, 512);
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  return a;
+}
+
+} // namespace
+
+TEST(SimChainLoopTest, PointwiseOpsOnShortRowsMatchTheOrdinaryPath) {
+  // Rows of 7 lanes take the fast path's one-register epilogue (every op,
+  // then the store): each element-wise op against the ordinary path's, on
+  // NaN, signed zeros (max and min of -0 and +0 keep the first) and
+  // infinities, with operands per iteration, rows stored whole, in part, and
+  // with gaps between them.
+  const std::vector<std::vector<ChainOp>> chains = {
+      {{Opcode::VvMax}, {Opcode::VvMul}, {Opcode::VRelu}, {Opcode::VvMin}, {Opcode::VvPrelu}},
+      {{Opcode::VvASubB}, {Opcode::VvPrelu}, {Opcode::VvBSubA}, {Opcode::VvMul}, {Opcode::VRelu}},
+      {{Opcode::VvAdd, 1, true}, {Opcode::VRelu}, {Opcode::VvMax}},
+      {{Opcode::VvMin, 2, true}, {Opcode::VvMax}},
+  };
+  for (const auto &ops : chains)
+    for (auto [stored, wrStep] : {std::pair{7u, 7u}, std::pair{5u, 5u}, std::pair{7u, 9u}}) {
+      ASSERT_LE(128 + (4 + 9) * N, 512u);
+      const Outcome o = expectSame(rowOpsArtifact(ops, 9, stored, wrStep));
+      EXPECT_TRUE(o.ok) << o.error;
+    }
 }

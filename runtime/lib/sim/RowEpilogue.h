@@ -1,0 +1,44 @@
+//===- RowEpilogue.h - A chain loop's point-wise ops and store, row by row -===//
+//
+// After a batch of a chain loop's products, every iteration's result goes
+// through the chain's point-wise ops and is stored. Op by op over the batch
+// (applyPointwiseRows) then a copy per write, a convolution with a few
+// output channels pays loop and call overhead per row and op several times
+// over. For the common shape (fp32 MFU format, at most 16 lanes stored, the
+// element-wise ops, one DRAM write) runRowEpilogue keeps each row in one
+// register from its load to its store: the same IEEE operations per lane in
+// the same order, so the same bits (Mfu.cpp's elementwise is the reference).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SOFTNPU_LIB_SIM_ROWEPILOGUE_H
+#define SOFTNPU_LIB_SIM_ROWEPILOGUE_H
+
+#include "softnpu/isa/Isa.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace softnpu::sim::detail {
+
+/// One point-wise op of a chain loop, decoded.
+struct Op {
+  isa::Opcode op;
+  const float *operand; ///< second operand of iteration 0 (nullptr for activations)
+  int64_t step = 0;     ///< floats from one iteration's operand to the next (iter flag)
+};
+
+/// Whether runRowEpilogue computes `op` (on an AVX-512 CPU).
+bool rowEpilogueOp(isa::Opcode op);
+/// Whether runRowEpilogue can take rows of `lanes` lanes on this CPU.
+bool rowEpilogueLanes(uint64_t lanes);
+
+/// For rows j in [0, count) (iteration i0 + j): y + j x yStride, lanes
+/// [0, lanes), goes through ops[0, opCount) in order (operands of iteration
+/// i0 + j), then its first `stored` lanes are stored at dst + j x dstStep.
+/// Every op passes rowEpilogueOp and lanes rowEpilogueLanes; stored <= lanes.
+void runRowEpilogue(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
+                    float *dst, int64_t dstStep, size_t stored);
+
+} // namespace softnpu::sim::detail
+
+#endif // SOFTNPU_LIB_SIM_ROWEPILOGUE_H
