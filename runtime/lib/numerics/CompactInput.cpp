@@ -4,12 +4,14 @@
 // kernels, either from a quantized BfpVector (prepareInput, for
 // matVecCompactMsfp(w, BfpVector)) or straight from the floats, many pieces
 // at once (prepareCompactBatch: the MSFP rounding of quantizeInto fused with
-// the layout, for the simulator's mv_mul inputs). Both give the same layout
+// the layout, for the simulator's mv_mul inputs; prepareCompactRuns, the
+// same from pieces assembled out of runs of a source, a convolution's
+// windows read from its map). All give the same layout
 // for the same blocks; tests/unit/numerics/CompactMsfpTest.cpp checks the
 // batch path against quantizeInto + matVecCompactMsfp bit for bit.
 //
 // The batch's blocks of exactly 16 elements are quantized with AVX-512, sixteen
-// at a time, where the CPU has it, in fp32: y = |x| * 2^(mx - 1 - E) is exact there (a power
+// at a time (quantize16), where the CPU has it, in fp32: y = |x| * 2^(mx - 1 - E) is exact there (a power
 // of two times a float, the result at most 2^mx; a result below 2^-126
 // rounds to 0 in every mode, as the exact one does) as long as 2^(mx - 1 - E)
 // is a float (E >= mx - 128). Other blocks take the generic loop, which
@@ -194,69 +196,45 @@ template <bool Add> SOFTNPU_AVX512_FN inline void reduce16(__m512i *v) {
                       _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
-/// batch16's state: the batch being filled and up to 16 blocks waiting.
-struct Blocks16 {
-  struct Job {
-    const float *src;
-    size_t piece, block;
-    unsigned len;
-  };
-  Blocks16(MsfpCompactBatch &b, int mx, int mw, int32_t maxQ)
+/// The batch quantize16 fills (batch16, batchRuns16): its arrays, held
+/// here so that the stores of one step do not make the next reload them,
+/// and a byte per block saying whether it is non-zero (finishPieces turns
+/// those into each piece's active list).
+struct Batch16 {
+  Batch16(MsfpCompactBatch &b, int mx, int mw, int32_t maxQ, uint8_t *nonZero)
       : out(b), mx(mx), mw(mw), maxQ(maxQ), blocks(b.blocks), base(b.base),
         quad8(reinterpret_cast<int8_t *>(b.quad8.data())), corr(b.corr.data()), expAdd(b.expAdd.data()),
-        active(b.active.data()), activeCount(b.activeCount.data()), minScale(b.activeMinScale.data()),
-        maxScale(b.activeMaxScale.data()) {}
+        nonZero(nonZero) {}
 
   MsfpCompactBatch &out;
   int mx, mw;
   int32_t maxQ;
-  // The batch's arrays (sized before the first block), held here so that
-  // the stores of one block do not make the next reload them.
   size_t blocks;
   int base;
   int8_t *quad8;
   int32_t *corr, *expAdd;
-  uint32_t *active, *activeCount;
-  int16_t *minScale, *maxScale;
-  Job jobs[16];
-  unsigned pending = 0;
-
-  int8_t *q8(size_t p, size_t b) const { return quad8 + (p * blocks + b) * 16; }
-  /// Records block b of piece p (finishBlock's bookkeeping, on the batch).
-  void finish(size_t p, size_t b, int e, int32_t sum, bool nonZero) {
-    const size_t at = p * blocks + b;
-    corr[at] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << mw);
-    expAdd[at] = e + base;
-    if (nonZero)
-      activate(p, b, e);
-  }
-  /// Lists block b of piece p, of scale e, as active.
-  void activate(size_t p, size_t b, int e) {
-    active[p * blocks + activeCount[p]++] = static_cast<uint32_t>(b);
-    minScale[p] = static_cast<int16_t>(std::min<int>(minScale[p], e));
-    maxScale[p] = static_cast<int16_t>(std::max<int>(maxScale[p], e));
-  }
+  uint8_t *nonZero;
 };
 
-/// Quantizes the waiting blocks (quantizeInto's rules and results, in fp32:
-/// see the file comment): the largest
-/// magnitudes and the significand sums of all sixteen come out of one
-/// reduction network each, lane j for block j, instead of two horizontal
-/// reductions per block.
-template <Rounding R> SOFTNPU_AVX512_FN void flush16(Blocks16 &s) {
+/// The address of element `from` of the source at `src` (a masked load's
+/// start: lanes below the run's first read nothing, so it may lie before
+/// the source; computed as an integer, not as an out-of-range pointer).
+inline const float *runAddress(const float *src, int64_t from) {
+  return reinterpret_cast<const float *>(reinterpret_cast<uintptr_t>(src) +
+                                         static_cast<uintptr_t>(from * static_cast<int64_t>(sizeof(float))));
+}
+
+/// Quantizes blocks [at0, at0 + count) of the batch (count <= 16; block
+/// `at` is block at mod blocks of piece at / blocks), block j's 16 elements
+/// being load(j), called for j = 0, 1, ... in order: quantizeInto's rules
+/// and results, in fp32 (see the file comment). The largest magnitudes and
+/// the significand sums of all sixteen come out of one reduction network
+/// each, lane j for block j, instead of two horizontal reductions per block.
+template <Rounding R, class Load>
+SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count, Load &load) {
   __m512i mag[16], bits[16];
   for (unsigned j = 0; j < 16; ++j) {
-    // A short block is copied first: a masked load of data just written by
-    // narrower stores (the simulator's window gather) waits for them to
-    // drain, which costs more than the copy.
-    if (j < s.pending && s.jobs[j].len == 16) {
-      bits[j] = _mm512_castps_si512(_mm512_loadu_ps(s.jobs[j].src));
-    } else {
-      alignas(64) float part[16] = {};
-      if (j < s.pending)
-        std::copy(s.jobs[j].src, s.jobs[j].src + s.jobs[j].len, part);
-      bits[j] = _mm512_castps_si512(_mm512_load_ps(part));
-    }
+    bits[j] = j < count ? _mm512_castps_si512(load(j)) : _mm512_setzero_si512();
     mag[j] = _mm512_and_si512(bits[j], _mm512_set1_epi32(0x7FFFFFFF));
   }
   __m512i net[16];
@@ -264,7 +242,8 @@ template <Rounding R> SOFTNPU_AVX512_FN void flush16(Blocks16 &s) {
   reduce16<false>(net);
   const __m512i maxBits = net[0];
   // NaN or Inf: the piece is left unprepared (its other blocks do not matter).
-  const __mmask16 special = _mm512_cmpge_epu32_mask(maxBits, _mm512_set1_epi32(0x7F800000));
+  const __mmask16 live = count == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << count) - 1);
+  const __mmask16 special = _mm512_mask_cmpge_epu32_mask(live, maxBits, _mm512_set1_epi32(0x7F800000));
   // E = floor(log2 max) for a normal max, else kMinExp (the clamp of a
   // subnormal max's exponent, and the exponent of an all-zero block).
   const __mmask16 normal = _mm512_cmpge_epu32_mask(maxBits, _mm512_set1_epi32(0x00800000));
@@ -274,7 +253,7 @@ template <Rounding R> SOFTNPU_AVX512_FN void flush16(Blocks16 &s) {
   // 2^shift is not a float for a non-zero block below 2^(mx - 128): the
   // generic loop. An all-zero block may use any scale (0 times it is 0): 1.
   const __mmask16 huge = _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(127));
-  const __mmask16 generic = huge & _mm512_cmpneq_epi32_mask(maxBits, _mm512_setzero_si512());
+  const __mmask16 generic = huge & _mm512_mask_cmpneq_epi32_mask(live, maxBits, _mm512_setzero_si512());
   __m512i scaleBits = _mm512_slli_epi32(_mm512_add_epi32(shift, _mm512_set1_epi32(127)), 23);
   scaleBits = _mm512_mask_mov_epi32(scaleBits, _mm512_cmplt_epi32_mask(shift, _mm512_set1_epi32(-126)),
                                     _mm512_set1_epi32(1 << 22)); // shift = -127: 2^-127
@@ -282,81 +261,151 @@ template <Rounding R> SOFTNPU_AVX512_FN void flush16(Blocks16 &s) {
   const __m512 scale = _mm512_castsi512_ps(scaleBits);
   // A block has a non-zero significand iff its largest magnitude rounds to
   // a non-zero step (rounding is monotonic; the saturation keeps it so).
-  const uint32_t nonZero = _mm512_cmp_ps_mask(roundSteps16<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), scale)),
-                                              _mm512_setzero_ps(), _CMP_NEQ_OQ);
+  const __mmask16 nonZero = _mm512_cmp_ps_mask(roundSteps16<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), scale)),
+                                               _mm512_setzero_ps(), _CMP_NEQ_OQ);
   alignas(64) float scales[16];
   _mm512_store_ps(scales, scale);
+  int8_t *q8 = s.quad8 + at0 * 16;
   for (unsigned j = 0; j < 16; ++j) {
     const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag[j]), _mm512_set1_ps(scales[j]));
     __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps16<R>(y)), _mm512_set1_epi32(s.maxQ));
     q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits[j]), _mm512_setzero_si512(), q); // x's sign
-    if (j < s.pending) {
-      const Blocks16::Job &job = s.jobs[j];
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(s.q8(job.piece, job.block)), _mm512_cvtepi32_epi8(q));
-    }
+    if (j < count)
+      _mm_storeu_si128(reinterpret_cast<__m128i *>(q8 + j * 16), _mm512_cvtepi32_epi8(q));
     mag[j] = q;
   }
   reduce16<true>(mag);
-  alignas(64) int32_t sums[16], exps[16];
-  _mm512_store_si512(sums, mag[0]);
-  _mm512_store_si512(exps, e);
-  unsigned from = 0; // the jobs still to finish one by one
-  const size_t at0 = s.jobs[0].piece * s.blocks + s.jobs[0].block;
-  if (s.pending == 16 && s.jobs[15].piece * s.blocks + s.jobs[15].block == at0 + 15 && !(special | generic)) {
-    // Sixteen consecutive blocks of the batch (finish's stores, all at
-    // once): jobs are queued in increasing order, so first and last decide.
-    _mm512_storeu_si512(s.corr + at0,
-                        _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_sll_epi32(mag[0], _mm_cvtsi32_si128(s.mw))));
-    _mm512_storeu_si512(s.expAdd + at0, _mm512_add_epi32(e, _mm512_set1_epi32(s.base)));
-    for (uint32_t m = nonZero & 0xFFFFu; m; m &= m - 1) {
-      const unsigned j = static_cast<unsigned>(__builtin_ctz(m));
-      s.activate(s.jobs[j].piece, s.jobs[j].block, exps[j]);
-    }
-    from = 16;
-  }
-  for (unsigned j = from; j < s.pending; ++j) {
-    const Blocks16::Job &job = s.jobs[j];
+  _mm512_mask_storeu_epi32(s.corr + at0, live,
+                           _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_sll_epi32(mag[0], _mm_cvtsi32_si128(s.mw))));
+  _mm512_mask_storeu_epi32(s.expAdd + at0, live, _mm512_add_epi32(e, _mm512_set1_epi32(s.base)));
+  _mm_mask_storeu_epi8(s.nonZero + at0, live, _mm_maskz_set1_epi8(nonZero, 1));
+  for (uint32_t m = special | generic; m; m &= m - 1) {
+    const unsigned j = static_cast<unsigned>(__builtin_ctz(m));
+    const size_t at = at0 + j;
     if (special & (1u << j)) {
-      s.out.prepared[job.piece] = 0;
-    } else if (generic & (1u << j)) {
-      int ge;
-      int32_t gsum;
-      bool gnz;
-      genericBlock<R>(job.src, job.len, 16, s.mx, s.maxQ, s.q8(job.piece, job.block), ge, gsum, gnz);
-      s.finish(job.piece, job.block, ge, gsum, gnz);
-    } else {
-      s.finish(job.piece, job.block, exps[j], sums[j], (nonZero >> j) & 1u);
+      s.out.prepared[at / s.blocks] = 0;
+      continue;
     }
+    alignas(64) float block[16];
+    _mm512_store_si512(block, bits[j]);
+    int ge;
+    int32_t sum;
+    bool nz;
+    genericBlock<R>(block, 16, 16, s.mx, s.maxQ, q8 + j * 16, ge, sum, nz);
+    s.corr[at] = -static_cast<int32_t>(static_cast<uint32_t>(sum) << s.mw);
+    s.expAdd[at] = ge + s.base;
+    s.nonZero[at] = nz ? 1 : 0;
   }
-  s.pending = 0;
 }
 
-/// prepareCompactBatch for k = 16 on AVX-512: the pieces' blocks go through
-/// flush16 sixteen at a time, in piece and block order (so each piece's
-/// active blocks are recorded in increasing order).
-template <Rounding R>
-SOFTNPU_AVX512_FN void batch16(const float *x, size_t stride, size_t count, size_t n, size_t filled, int mx,
-                               int32_t maxQ, int mw, MsfpCompactBatch &out) {
-  Blocks16 s(out, mx, mw, maxQ);
-  filled = std::min(filled, n);
-  std::fill_n(out.prepared.begin(), count, uint8_t{1});
-  std::fill_n(out.activeCount.begin(), count, 0u);
-  std::fill_n(out.activeMinScale.begin(), count, static_cast<int16_t>(kMaxExp));
-  std::fill_n(out.activeMaxScale.begin(), count, static_cast<int16_t>(kMinExp));
+/// Every piece of a batch prepared, with no active block yet.
+void startPieces(MsfpCompactBatch &out, size_t count) { std::fill_n(out.prepared.begin(), count, uint8_t{1}); }
+
+/// Each prepared piece's active blocks (increasing) and their scales' range,
+/// from the non-zero flags quantize16 left.
+void finishPieces(const Batch16 &s, size_t count) {
+  MsfpCompactBatch &out = s.out;
+  const size_t blocks = s.blocks;
   for (size_t p = 0; p < count; ++p) {
-    for (size_t b = 0, start = 0; start < n; ++b, start += 16) {
-      if (start >= filled) { // wholly past the filled elements: zeros, never active
-        std::fill(s.q8(p, b), s.q8(p, b) + 16, int8_t{0});
-        s.finish(p, b, kMinExp, 0, false);
+    if (!out.prepared[p])
+      continue;
+    const uint8_t *nz = s.nonZero + p * blocks;
+    const int32_t *expAdd = s.expAdd + p * blocks;
+    uint32_t *active = out.active.data() + p * blocks;
+    uint32_t n = 0;
+    int lo = kMaxExp, hi = kMinExp;
+    for (size_t b = 0; b < blocks; ++b) {
+      if (!nz[b])
         continue;
-      }
-      s.jobs[s.pending++] = {x + p * stride + start, p, b, static_cast<unsigned>(std::min<size_t>(16, filled - start))};
-      if (s.pending == 16)
-        flush16<R>(s);
+      active[n++] = static_cast<uint32_t>(b);
+      lo = std::min(lo, expAdd[b] - s.base);
+      hi = std::max(hi, expAdd[b] - s.base);
     }
+    out.activeCount[p] = n;
+    out.activeMinScale[p] = static_cast<int16_t>(lo);
+    out.activeMaxScale[p] = static_cast<int16_t>(hi);
   }
-  if (s.pending)
-    flush16<R>(s);
+}
+
+/// A scratch byte per block of a batch (quantize16's non-zero flags).
+uint8_t *nonZeroFlags(size_t blocks) {
+  thread_local std::vector<uint8_t> flags;
+  if (flags.size() < blocks)
+    flags.resize(blocks);
+  return flags.data();
+}
+
+/// quantize16's loader for pieces of consecutive floats: piece p is x[p x
+/// stride, + n), of which the first `filled` are read (the rest are zeros).
+struct ContiguousBlocks {
+  const float *x;
+  size_t stride, filled, blocks;
+  size_t p = 0, b = 0; ///< the block the next call gives
+
+  SOFTNPU_AVX512_FN __m512 operator()(unsigned) {
+    const size_t start = b * 16;
+    const float *src = x + p * stride + start;
+    if (++b == blocks) {
+      b = 0;
+      ++p;
+    }
+    if (start + 16 <= filled)
+      return _mm512_loadu_ps(src);
+    // A short block is copied first: a masked load of data just written by
+    // narrower stores (the simulator's window gather) waits for them to
+    // drain, which costs more than the copy. Past `filled`: zeros.
+    alignas(64) float part[16] = {};
+    if (start < filled)
+      std::copy(src, src + (filled - start), part);
+    return _mm512_load_ps(part);
+  }
+};
+
+/// quantize16's loader for pieces assembled from runs (prepareCompactRuns).
+struct RunBlocks {
+  const float *src;
+  const int64_t *bases;
+  size_t count, blocks;
+  const BlockRun *runs;
+  const uint32_t *runStart;
+  size_t p = 0, b = 0; ///< the block the next call gives
+
+  SOFTNPU_AVX512_FN __m512 operator()(unsigned) {
+    const float *at = runAddress(src, bases[p]);
+    __m512 v = _mm512_setzero_ps();
+    for (uint32_t r = runStart[b]; r < runStart[b + 1]; ++r)
+      v = _mm512_mask_loadu_ps(v, runs[r].mask, runAddress(at, runs[r].from));
+    if (++b == blocks) {
+      b = 0;
+      ++p;
+    }
+    return v;
+  }
+};
+
+/// prepareCompactBatch (k = 16) and prepareCompactRuns on AVX-512: the
+/// batch's blocks sixteen at a time, in piece and block order, then each
+/// piece's active blocks.
+template <Rounding R, class Load>
+SOFTNPU_AVX512_FN void quantizeBatch16(Load load, size_t count, int mx, int32_t maxQ, int mw, MsfpCompactBatch &out) {
+  Batch16 s(out, mx, mw, maxQ, nonZeroFlags(count * out.blocks));
+  startPieces(out, count);
+  const size_t total = count * s.blocks;
+  for (size_t at0 = 0; at0 < total; at0 += 16)
+    quantize16<R>(s, at0, static_cast<unsigned>(std::min<size_t>(16, total - at0)), load);
+  finishPieces(s, count);
+}
+
+template <Rounding R>
+void batch16(const float *x, size_t stride, size_t count, size_t n, size_t filled, int mx, int32_t maxQ, int mw,
+             MsfpCompactBatch &out) {
+  quantizeBatch16<R>(ContiguousBlocks{x, stride, std::min(filled, n), out.blocks}, count, mx, maxQ, mw, out);
+}
+
+template <Rounding R>
+void batchRuns16(const float *src, const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs,
+                 const uint32_t *runStart, int mx, int32_t maxQ, int mw, MsfpCompactBatch &out) {
+  quantizeBatch16<R>(RunBlocks{src, bases, count, blocks, runs, runStart}, count, mx, maxQ, mw, out);
 }
 
 #endif
@@ -498,6 +547,35 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
     out.activeMaxScale[p] = static_cast<int16_t>(o.maxScale);
   }
   return true;
+}
+
+bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs,
+                        const uint32_t *runStart, const NumberFormat &fmt, Rounding rounding,
+                        unsigned weightMantissaBits, MsfpCompactBatch &out) {
+  if (!isCompactMsfp(fmt) || weightMantissaBits > 7 || blocks == 0 || fmt.blockSize != 16)
+    return false;
+#if defined(SOFTNPU_BATCH_X86)
+  if (!haveAvx512ForMsfp16())
+    return false;
+  const int mx = static_cast<int>(fmt.mantissaBits), mw = static_cast<int>(weightMantissaBits);
+  const int32_t maxQ = (1 << mx) - 1;
+  shapeBatch(out, count, blocks, 16, 4, weightMantissaBits, 2 - mw - mx);
+  switch (rounding) {
+  case Rounding::NearestEven:
+    batchRuns16<Rounding::NearestEven>(src, bases, count, blocks, runs, runStart, mx, maxQ, mw, out);
+    break;
+  case Rounding::NearestAway:
+    batchRuns16<Rounding::NearestAway>(src, bases, count, blocks, runs, runStart, mx, maxQ, mw, out);
+    break;
+  case Rounding::TowardZero:
+    batchRuns16<Rounding::TowardZero>(src, bases, count, blocks, runs, runStart, mx, maxQ, mw, out);
+    break;
+  }
+  return true;
+#else
+  (void)src, (void)bases, (void)count, (void)runs, (void)runStart, (void)rounding, (void)out;
+  return false;
+#endif
 }
 
 namespace {

@@ -33,7 +33,9 @@
 // them (MapBlocks; numerics::gatherCompactBatch): a block's quantization
 // depends on its elements only, so the bits are those of quantizing each
 // gathered window, and no window is gathered as floats unless it holds a
-// NaN or Inf (the general path).
+// NaN or Inf (the general path). Other convolutions with one tile column
+// read their windows' blocks straight from a padded copy of the map
+// (WindowRuns.h), again gathering floats only for the general path.
 //
 //===----------------------------------------------------------------------===//
 #include "RowEpilogue.h"
@@ -407,8 +409,16 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
 
   if (mapped)
     s.blockSrc.resize(size_t{batch} * mb.srcStride);
-  // Rows of a few lanes, fp32 ops, one DRAM write: each row from its load to
-  // its store in one register (RowEpilogue.h).
+  // Otherwise a packed convolution's windows are read straight from a
+  // padded copy of the map into the registers that quantize them
+  // (WindowRuns.h), without gathering them as floats first.
+  bool direct = !mapped && independent && packed && p.walk && (p.rd->flags & isa::kVIter) &&
+                !(p.rd->flags & isa::kVPoolMask) &&
+                s.windowRuns.prepare(p.walk->window(), s.dram.data() + p.rd->a, p.pixBase, count, xStride);
+  if (direct)
+    s.windowBases.resize(batch);
+  // Rows of a few lanes, fp32 ops, one DRAM write: a masked register per row
+  // (RowEpilogue.h).
   bool rowEpilogue =
       mfuFormat.isFp32() && p.writes.size() == 1 && p.writes[0].mem == MemSpace::Dram && rowEpilogueLanes(p.outLanes);
   for (const Op &op : p.ops)
@@ -420,7 +430,20 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     bool gathered = mapped;
     for (uint32_t j = 0; j < size && gathered; ++j)
       gathered = blockSources(p, mb, i0 + j, s.blockSrc.data() + j * mb.srcStride);
-    if (gathered) {
+    if (direct) {
+      s.windowRuns.bases(uint64_t{p.pixBase} + i0, size, s.windowBases.data());
+      direct = s.mrf.matVecBatchRuns(
+          p.firstTile, p.rows, s.windowRuns.padded(), s.windowBases.data(), size, s.windowRuns.blocks(),
+          s.windowRuns.runs(), s.windowRuns.runStart(),
+          [&](size_t j) {
+            readIteration(s, p, i0 + j, x + j * xStride, valid);
+            return x + j * xStride;
+          },
+          y, yStride, p.outLanes, p.pair);
+    }
+    if (direct) {
+      // done: the batch's results are in y
+    } else if (gathered) {
       s.mrf.matVecBatchGathered(
           p.firstTile, p.rows, p.cols, s.mapBlocks, s.blockSrc.data(), mb.srcStride, size, nonZero,
           [&](size_t j) {

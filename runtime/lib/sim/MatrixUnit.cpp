@@ -317,6 +317,25 @@ void MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint
   multiplyBatch(first, rows, cols, true, count, nonZero, y, yStride, yLanes, pair, input);
 }
 
+bool MatrixRegisterFile::matVecBatchRuns(uint32_t first, uint32_t rows, const float *src, const int64_t *bases,
+                                         size_t count, size_t blocks, const numerics::BlockRun *runs,
+                                         const uint32_t *runStart, const std::function<const float *(size_t)> &input,
+                                         float *y, size_t yStride, size_t yLanes, uint32_t pair) {
+  const artifact::FormatPair &fmt = formats_[pair];
+  if (!gridCompact(first, rows, 1, pair) || lanesReached(first, rows, 1, 0, fmt.input.blockSize) != 16 * blocks)
+    return false;
+  if (batch_.empty())
+    batch_.resize(1);
+  if (!numerics::prepareCompactRuns(src, bases, count, blocks, runs, runStart, fmt.input, rounding_,
+                                    fmt.weight.mantissaBits, batch_[0]))
+    return false;
+  general_.resize(count);
+  for (size_t p = 0; p < count; ++p)
+    general_[p] = batch_[0].prepared[p] ? 0 : 1;
+  multiplyBatch(first, rows, 1, true, count, 16 * blocks, y, yStride, yLanes, pair, input);
+  return true;
+}
+
 void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t cols, bool compact, size_t count,
                                        size_t nonZero, float *y, size_t yStride, size_t yLanes, uint32_t pair,
                                        const std::function<const float *(size_t)> &input) {

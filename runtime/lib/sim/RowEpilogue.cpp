@@ -35,41 +35,81 @@ namespace {
 /// Mfu.cpp's elementwise for one register of lanes (a: the row, b: the
 /// operand). std::fmax(a, b) and std::fmin(a, b) keep a when a == b (glibc),
 /// so they are vmaxps(b, a) and vminps(b, a); max and min with a NaN are a + b.
-ROW_FN inline __m512 apply(Opcode op, __m512 a, __m512 b) {
-  switch (op) {
-  case Opcode::VvAdd:
+template <Opcode O> ROW_FN inline __m512 apply(__m512 a, __m512 b) {
+  if constexpr (O == Opcode::VvAdd)
     return _mm512_add_ps(a, b);
-  case Opcode::VvASubB:
+  else if constexpr (O == Opcode::VvASubB)
     return _mm512_sub_ps(a, b);
-  case Opcode::VvBSubA:
+  else if constexpr (O == Opcode::VvBSubA)
     return _mm512_sub_ps(b, a);
-  case Opcode::VvMul:
+  else if constexpr (O == Opcode::VvMul)
     return _mm512_mul_ps(a, b);
-  case Opcode::VvMax:
+  else if constexpr (O == Opcode::VvMax)
     return _mm512_mask_add_ps(_mm512_max_ps(b, a), _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), a, b);
-  case Opcode::VvMin:
+  else if constexpr (O == Opcode::VvMin)
     return _mm512_mask_add_ps(_mm512_min_ps(b, a), _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q), a, b);
-  case Opcode::VvPrelu: // a x b below 0; NaN and -0 pass unchanged
+  else if constexpr (O == Opcode::VvPrelu) // a x b below 0; NaN and -0 pass unchanged
     return _mm512_mask_mul_ps(a, _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_LT_OQ), a, b);
-  case Opcode::VRelu: // a above 0 or NaN, else +0
+  else // VRelu: a above 0 or NaN, else +0
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NLE_UQ), a);
-  default:
-    return a;
+}
+
+/// One op over all rows (op by op, so that the dispatch is per op, not per
+/// row and op): row j from `in` + j x inStep to `out` + j x outStep.
+template <Opcode O>
+ROW_FN void opRows(const Op &op, const float *in, size_t inStep, float *out, int64_t outStep, size_t count, uint32_t i0,
+                   __mmask16 lanes, __mmask16 stored) {
+  const bool hasOperand = O != Opcode::VRelu;
+  for (size_t j = 0; j < count; ++j) {
+    const __m512 b = hasOperand
+                         ? _mm512_maskz_loadu_ps(lanes, op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step)
+                         : _mm512_setzero_ps();
+    const __m512 v = apply<O>(_mm512_maskz_loadu_ps(lanes, in + j * inStep), b);
+    _mm512_mask_storeu_ps(out + static_cast<int64_t>(j) * outStep, stored, v);
   }
 }
 
-ROW_FN void rowsAvx512(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0,
-                       size_t lanes, float *dst, int64_t dstStep, size_t stored) {
-  const __mmask16 in = static_cast<__mmask16>((1u << lanes) - 1), out = static_cast<__mmask16>((1u << stored) - 1);
-  for (size_t j = 0; j < count; ++j) {
-    __m512 v = _mm512_maskz_loadu_ps(in, y + j * yStride);
-    for (size_t k = 0; k < opCount; ++k) {
-      const Op &op = ops[k];
-      const __m512 b = op.operand ? _mm512_maskz_loadu_ps(in, op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step)
-                                  : _mm512_setzero_ps();
-      v = apply(op.op, v, b);
+ROW_FN void rowsAvx512(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
+                       float *dst, int64_t dstStep, size_t stored) {
+  const __mmask16 all = static_cast<__mmask16>((1u << lanes) - 1), some = static_cast<__mmask16>((1u << stored) - 1);
+  if (opCount == 0) {
+    for (size_t j = 0; j < count; ++j)
+      _mm512_mask_storeu_ps(dst + static_cast<int64_t>(j) * dstStep, some,
+                            _mm512_maskz_loadu_ps(some, y + j * yStride));
+    return;
+  }
+  for (size_t k = 0; k < opCount; ++k) {
+    // In place over y, the last op straight into DRAM.
+    const bool last = k + 1 == opCount;
+    float *out = last ? dst : y;
+    const int64_t outStep = last ? dstStep : static_cast<int64_t>(yStride);
+    const __mmask16 mask = last ? some : all;
+    switch (ops[k].op) {
+    case Opcode::VvAdd:
+      opRows<Opcode::VvAdd>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
+    case Opcode::VvASubB:
+      opRows<Opcode::VvASubB>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
+    case Opcode::VvBSubA:
+      opRows<Opcode::VvBSubA>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
+    case Opcode::VvMul:
+      opRows<Opcode::VvMul>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
+    case Opcode::VvMax:
+      opRows<Opcode::VvMax>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
+    case Opcode::VvMin:
+      opRows<Opcode::VvMin>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
+    case Opcode::VvPrelu:
+      opRows<Opcode::VvPrelu>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
+    default: // VRelu (rowEpilogueOp admits nothing else)
+      opRows<Opcode::VRelu>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      break;
     }
-    _mm512_mask_storeu_ps(dst + static_cast<int64_t>(j) * dstStep, out, v);
   }
 }
 

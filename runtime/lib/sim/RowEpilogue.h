@@ -1,13 +1,14 @@
 //===- RowEpilogue.h - A chain loop's point-wise ops and store, row by row -===//
 //
 // After a batch of a chain loop's products, every iteration's result goes
-// through the chain's point-wise ops and is stored. Op by op over the batch
-// (applyPointwiseRows) then a copy per write, a convolution with a few
-// output channels pays loop and call overhead per row and op several times
-// over. For the common shape (fp32 MFU format, at most 16 lanes stored, the
-// element-wise ops, one DRAM write) runRowEpilogue keeps each row in one
-// register from its load to its store: the same IEEE operations per lane in
-// the same order, so the same bits (Mfu.cpp's elementwise is the reference).
+// through the chain's point-wise ops and is stored. applyPointwiseRows and a
+// copy per write pay loop and call overhead per row and op, which is most of
+// the work when a row is a few lanes (a convolution with a few output
+// channels). For the common shape (fp32 MFU format, at most 16 lanes stored,
+// the element-wise ops, one DRAM write) runRowEpilogue takes one masked
+// register per row, op by op over the batch, the last op storing straight
+// to DRAM: the same IEEE operations per lane in the same order, so the same
+// bits (Mfu.cpp's elementwise is the reference).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_LIB_SIM_ROWEPILOGUE_H

@@ -12,6 +12,8 @@
 #ifndef SOFTNPU_LIB_SIM_SIMSTATE_H
 #define SOFTNPU_LIB_SIM_SIMSTATE_H
 
+#include "WindowRuns.h"
+
 #include "softnpu/numerics/Bfp.h"
 #include "softnpu/sim/Simulator.h"
 
@@ -101,6 +103,18 @@ public:
                            const int32_t *src, size_t srcStride, size_t count, size_t nonZero,
                            const std::function<const float *(size_t)> &input, float *y, size_t yStride, size_t yLanes,
                            uint32_t pair);
+  /// matVecBatch for one tile column (COLS = 1) of a grid with gridCompact()
+  /// whose inputs are assembled from runs of `src` (numerics::
+  /// prepareCompactRuns: input p's block b from runs[runStart[b],
+  /// runStart[b + 1]) at src + bases[p]; `blocks` blocks of 16 lanes, which
+  /// the tiles must reach exactly). `input(p)` gives input p's floats, asked
+  /// for only when it takes the general path (NaN or Inf), the lanes from
+  /// 16 x blocks on zero. The same bits as matVecBatch over those floats.
+  /// False, with nothing done, when the format or the CPU does not allow it.
+  bool matVecBatchRuns(uint32_t first, uint32_t rows, const float *src, const int64_t *bases, size_t count,
+                       size_t blocks, const numerics::BlockRun *runs, const uint32_t *runStart,
+                       const std::function<const float *(size_t)> &input, float *y, size_t yStride, size_t yLanes,
+                       uint32_t pair);
   /// The most rows any tile of the grid holds: with one output vector
   /// (rows == 1), matVecBatch writes the first max(yLanes, this) lanes of a
   /// result only, so results may be packed at that stride.
@@ -273,7 +287,9 @@ struct State {
   /// block each input block is (ChainLoop.cpp, MapBlocks).
   numerics::MsfpCompactBatch mapBlocks;
   std::vector<int32_t> blockSrc;
-  std::vector<float> tileScratch; ///< N*N, for m_rd
+  WindowRuns windowRuns;            ///< a convolution's windows read from its padded map
+  std::vector<int64_t> windowBases; ///< the batch's pixels' offsets into windowRuns.padded()
+  std::vector<float> tileScratch;   ///< N*N, for m_rd
 
   /// The artifact's constant matrices (m_rd stream names them by index).
   std::vector<artifact::MatrixEntry> matrices;

@@ -365,6 +365,101 @@ TEST(CompactMsfp, GatheredBlocksMatchPreparingTheGatheredFloats) {
   EXPECT_FALSE(gatherCompactBatch(twoBlocks, &zero, 1, 1, 16, 16, out)); // the source must hold single blocks
 }
 
+TEST(CompactMsfp, PiecesFromRunsMatchPreparingTheAssembledFloats) {
+  // prepareCompactRuns (blocks assembled from runs of a source, a
+  // convolution's windows read from its map) gives what prepareCompactBatch
+  // gives for the assembled floats, field by field: runs of every length at
+  // every lane, blocks with no run (zeros), pieces 7 elements apart whose
+  // runs overlap other pieces', values tiny, huge, zero and ordinary, and a
+  // NaN or an Inf in some pieces' runs (those pieces are left unprepared).
+  if (!compactKernelAvailable(CompactKernel::Avx512Vnni))
+    GTEST_SKIP() << "prepareCompactRuns needs AVX-512";
+  std::mt19937 rng(29);
+  const size_t blocks = 5, pieces = 37, sourceSize = 2000;
+  std::vector<float> src(sourceSize);
+  for (size_t i = 0; i < sourceSize; i += 16) {
+    std::vector<float> part = roundingInputs(rng, 16);
+    for (size_t j = 0; j < 16 && i + j < sourceSize; ++j)
+      src[i + j] = (i / 16) % 5 == 1   ? std::ldexp(part[j], -124)
+                   : (i / 16) % 5 == 3 ? std::ldexp(std::clamp(part[j], -7.0f, 7.0f), 120)
+                   : (i / 16) % 9 == 4 ? 0.0f
+                                       : part[j];
+  }
+  // Block b: runs splitting its 16 lanes at random points, every other run
+  // left out, each from a random place of the source.
+  std::vector<BlockRun> runs;
+  std::vector<uint32_t> runStart{0};
+  std::uniform_int_distribution<int> cut(1, 15), from(0, 1500);
+  for (size_t b = 0; b < blocks; ++b) {
+    if (b != 3) { // block 3: no runs, all zeros
+      unsigned lane = 0;
+      for (int r = 0; lane < 16; ++r) {
+        const unsigned len = std::min(16u - lane, static_cast<unsigned>(cut(rng)));
+        if (r % 2 == 0 || b == 0)
+          runs.push_back({from(rng) - static_cast<int64_t>(lane), static_cast<uint16_t>(((1u << len) - 1) << lane)});
+        lane += len;
+      }
+    }
+    runStart.push_back(static_cast<uint32_t>(runs.size()));
+  }
+  std::vector<int64_t> bases(pieces);
+  for (size_t p = 0; p < pieces; ++p)
+    bases[p] = static_cast<int64_t>(7 * p);
+  // A NaN in piece 5's first run and an Inf in piece 20's last (other
+  // pieces whose runs reach them see them too).
+  auto firstLane = [](uint16_t mask) { return static_cast<int64_t>(__builtin_ctz(mask)); };
+  src[static_cast<size_t>(bases[5] + runs.front().from + firstLane(runs.front().mask))] = std::nanf("");
+  src[static_cast<size_t>(bases[20] + runs.back().from + firstLane(runs.back().mask))] =
+      std::numeric_limits<float>::infinity();
+  std::vector<float> floats(pieces * blocks * 16, 0.0f);
+  for (size_t p = 0; p < pieces; ++p)
+    for (size_t b = 0; b < blocks; ++b)
+      for (uint32_t r = runStart[b]; r < runStart[b + 1]; ++r)
+        for (unsigned l = 0; l < 16; ++l)
+          if (runs[r].mask >> l & 1u)
+            floats[(p * blocks + b) * 16 + l] = src[static_cast<size_t>(bases[p] + runs[r].from + l)];
+  for (unsigned mx : {3u, 6u, 7u})
+    for (Rounding rounding : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
+      const NumberFormat xf = NumberFormat::bfp(mx, 16);
+      MsfpCompactBatch got, want;
+      ASSERT_TRUE(prepareCompactRuns(src.data(), bases.data(), pieces, blocks, runs.data(), runStart.data(), xf,
+                                     rounding, 5, got));
+      ASSERT_TRUE(
+          prepareCompactBatch(floats.data(), blocks * 16, pieces, blocks * 16, blocks * 16, xf, rounding, 5, want));
+      ASSERT_EQ(got.blocks, want.blocks);
+      ASSERT_EQ(got.base, want.base);
+      size_t unprepared = 0;
+      for (size_t p = 0; p < pieces; ++p) {
+        ASSERT_EQ(got.prepared[p], want.prepared[p]) << "mx " << mx << " piece " << p;
+        if (!got.prepared[p]) {
+          ++unprepared;
+          continue;
+        }
+        for (size_t i = 0; i < blocks * 4; ++i)
+          ASSERT_EQ(got.quad8[p * blocks * 4 + i], want.quad8[p * blocks * 4 + i]) << "piece " << p;
+        for (size_t b = 0; b < blocks; ++b) {
+          ASSERT_EQ(got.corr[p * blocks + b], want.corr[p * blocks + b]) << "piece " << p << " block " << b;
+          ASSERT_EQ(got.expAdd[p * blocks + b], want.expAdd[p * blocks + b]) << "piece " << p << " block " << b;
+        }
+        ASSERT_EQ(got.activeCount[p], want.activeCount[p]);
+        for (size_t a = 0; a < got.activeCount[p]; ++a)
+          ASSERT_EQ(got.active[p * blocks + a], want.active[p * blocks + a]);
+        if (got.activeCount[p]) {
+          EXPECT_EQ(got.activeMinScale[p], want.activeMinScale[p]);
+          EXPECT_EQ(got.activeMaxScale[p], want.activeMaxScale[p]);
+        }
+      }
+      EXPECT_EQ(got.prepared[5], 0);
+      EXPECT_EQ(got.prepared[20], 0);
+      EXPECT_LT(unprepared, pieces / 2);
+    }
+  MsfpCompactBatch out;
+  const int64_t base = 0;
+  const uint32_t none[2] = {0, 0};
+  EXPECT_FALSE(prepareCompactRuns(src.data(), &base, 1, 1, runs.data(), none, NumberFormat::bfp(6, 8),
+                                  Rounding::NearestEven, 5, out)); // blocks of 8: the caller assembles
+}
+
 TEST(CompactMsfp, BatchRefusesMismatches) {
   const NumberFormat f = NumberFormat::bfp(7, 16);
   std::vector<float> xs(32, 0.5f);

@@ -301,6 +301,29 @@ TEST(SimChainLoopTest, MapsOfWholeBlocksMatchTheOrdinaryPath) {
   }
 }
 
+TEST(SimChainLoopTest, WindowsReadStraightFromThePaddedMap) {
+  // One tile column and IN_C not a multiple of the block size: the fast
+  // path reads each window's blocks straight from a zero-padded copy of the
+  // map (WindowRuns). N = 64 takes windows up to 64 lanes: 2, 3 and 5
+  // channels, kernels 1 to 5, strides 1 and 2, padding 0 to 3 (wider than
+  // the kernel's reach on one side), dilation 2, parts starting at
+  // PIX_BASE > 0, and NaN and Inf in the map (those windows are gathered as
+  // floats for the general path).
+  target::Target wide = tinyTarget();
+  wide.nativeDim = 64;
+  expectSame(convArtifact(wide, 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu));
+  expectSame(convArtifact(wide, 7, 9, 3, 12, 3, 2, 1, Opcode::EndChain));
+  expectSame(convArtifact(wide, 5, 6, 5, 9, 2, 1, 0, Opcode::VRelu));
+  expectSame(convArtifact(wide, 6, 6, 3, 5, 1, 2, 0, Opcode::EndChain));
+  expectSame(convArtifact(wide, 8, 7, 2, 6, 5, 1, 2, Opcode::VRelu));
+  expectSame(convArtifact(wide, 9, 7, 2, 5, 3, 1, 3, Opcode::VRelu, {}, kAfterBias, 0, 1, 0, 2));
+  expectSame(convArtifact(wide, 6, 5, 3, 7, 3, 1, 1, Opcode::EndChain, {}, kAfterBias, 0, 1, 7));
+  std::vector<float> x = randomVector(7 * 6 * 3, 37, 2.0f);
+  x[4] = std::numeric_limits<float>::quiet_NaN();
+  x[3 * 20 + 1] = std::numeric_limits<float>::infinity();
+  expectSame(convArtifact(wide, 7, 6, 3, 7, 3, 1, 1, Opcode::VRelu, x));
+}
+
 TEST(SimChainLoopTest, NanAndInfInMapsOfWholeBlocks) {
   // A NaN or Inf in a quantized map block sends every window reading it to
   // the general path, gathered as floats; the other windows stay compact.

@@ -213,6 +213,26 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
 bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size_t srcStride, size_t count, size_t n,
                         size_t scan, MsfpCompactBatch &out);
 
+/// Up to 16 consecutive elements of a block, read from a source: lane l of
+/// the block, for each bit l of `mask`, is source element `from` + l.
+struct BlockRun {
+  int64_t from = 0;
+  uint16_t mask = 0;
+};
+
+/// prepareCompactBatch for pieces assembled from runs of a source instead of
+/// copied out first (a convolution's windows, read straight from its
+/// feature map): piece p's block b holds, for each run r of runs[runStart[b],
+/// runStart[b + 1]), src[bases[p] + r.from + l] at lane l of r.mask, and
+/// zero at the lanes no run covers; the runs of a block do not overlap. The
+/// pieces are `blocks` blocks of 16 long. The result is what
+/// prepareCompactBatch gives for the assembled elements. False (nothing
+/// done) unless `fmt` is compact MSFP with blocks of 16 and the CPU has
+/// AVX-512: the caller then assembles the pieces itself.
+bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs,
+                        const uint32_t *runStart, const NumberFormat &fmt, Rounding rounding,
+                        unsigned weightMantissaBits, MsfpCompactBatch &out);
+
 /// The instruction sets matVecCompactMsfp can use; all give the same bits.
 /// Auto picks the best the CPU has (AVX-512 with VNNI, AVX2 with VNNI, AVX2,
 /// SSE2, portable). Avx512Vnni differs from Avx2Vnni only in batches
