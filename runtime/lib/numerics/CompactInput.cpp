@@ -301,25 +301,40 @@ SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count,
 /// Every piece of a batch prepared, with no active block yet.
 void startPieces(MsfpCompactBatch &out, size_t count) { std::fill_n(out.prepared.begin(), count, uint8_t{1}); }
 
-/// Each prepared piece's active blocks (increasing) and their scales' range,
-/// from the non-zero flags quantize16 left.
-void finishPieces(const Batch16 &s, size_t count) {
+/// Each piece's active blocks (increasing) and their scales' range, from the
+/// non-zero flags quantize16 left (an unprepared piece's are never read).
+/// Branch-free: whether a block is non-zero is data.
+SOFTNPU_AVX512_FN void finishPieces(const Batch16 &s, size_t count) {
   MsfpCompactBatch &out = s.out;
   const size_t blocks = s.blocks;
-  for (size_t p = 0; p < count; ++p) {
-    if (!out.prepared[p])
-      continue;
+  size_t p = 0;
+  if (blocks == 1) { // one block per piece: sixteen pieces at a time
+    const __m512i base = _mm512_set1_epi32(s.base);
+    for (; p + 16 <= count; p += 16) {
+      const __mmask16 nz =
+          _mm_test_epi8_mask(_mm_loadu_si128(reinterpret_cast<const __m128i *>(s.nonZero + p)), _mm_set1_epi8(1));
+      const __m512i e = _mm512_sub_epi32(_mm512_loadu_si512(s.expAdd + p), base);
+      _mm512_storeu_si512(out.activeCount.data() + p, _mm512_maskz_set1_epi32(nz, 1));
+      _mm512_storeu_si512(out.active.data() + p, _mm512_setzero_si512());
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out.activeMinScale.data() + p),
+                          _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(_mm512_set1_epi32(kMaxExp), nz, e)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out.activeMaxScale.data() + p),
+                          _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(_mm512_set1_epi32(kMinExp), nz, e)));
+    }
+  }
+  for (; p < count; ++p) {
     const uint8_t *nz = s.nonZero + p * blocks;
     const int32_t *expAdd = s.expAdd + p * blocks;
     uint32_t *active = out.active.data() + p * blocks;
     uint32_t n = 0;
     int lo = kMaxExp, hi = kMinExp;
     for (size_t b = 0; b < blocks; ++b) {
-      if (!nz[b])
-        continue;
-      active[n++] = static_cast<uint32_t>(b);
-      lo = std::min(lo, expAdd[b] - s.base);
-      hi = std::max(hi, expAdd[b] - s.base);
+      const bool on = nz[b] != 0;
+      const int e = expAdd[b] - s.base;
+      active[n] = static_cast<uint32_t>(b); // kept only when the block is non-zero (n <= b < blocks)
+      n += on ? 1 : 0;
+      lo = on ? std::min(lo, e) : lo;
+      hi = on ? std::max(hi, e) : hi;
     }
     out.activeCount[p] = n;
     out.activeMinScale[p] = static_cast<int16_t>(lo);

@@ -322,13 +322,15 @@ void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, flo
     wMax = std::max<int>(wMax, w.groupMaxScale[g]);
   }
   thread_local std::vector<uint32_t> fast;
-  fast.clear();
+  if (fast.size() < in.count)
+    fast.resize(in.count);
+  size_t fastCount = 0;
   for (size_t p = 0; p < in.count; ++p) {
     if (!in.prepared[p])
       continue;
     if (plain && in.activeCount[p] == w.blocks && wMin + in.activeMinScale[p] + in.base >= -126 &&
         wMax + in.activeMaxScale[p] + in.base <= 127) {
-      fast.push_back(static_cast<uint32_t>(p));
+      fast[fastCount++] = static_cast<uint32_t>(p);
       continue;
     }
     float *a = acc + p * stride;
@@ -338,8 +340,8 @@ void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, flo
         a[r] = a[r] + 0.0f;
   }
   if constexpr (Pieces != nullptr)
-    if (!fast.empty())
-      Pieces(w, in, fast.data(), fast.size(), acc, stride);
+    if (fastCount != 0)
+      Pieces(w, in, fast.data(), fastCount, acc, stride);
 }
 
 /// The instruction-set variants (each false when not built / not supported).

@@ -340,8 +340,12 @@ void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t c
                                        size_t nonZero, float *y, size_t yStride, size_t yLanes, uint32_t pair,
                                        const std::function<const float *(size_t)> &input) {
   const size_t n = n_;
+  // Usually no input takes the general path: then the per-input passes
+  // below that only concern general inputs are skipped.
+  const bool anyGeneral = std::any_of(general_.begin(), general_.begin() + static_cast<std::ptrdiff_t>(count),
+                                      [](uint8_t g) { return g != 0; });
   if (compact) {
-    for (uint32_t c = 0; c < cols; ++c) // the kernel skips the general inputs
+    for (uint32_t c = 0; c < cols && anyGeneral; ++c) // the kernel skips the general inputs
       for (size_t p = 0; p < batch_[c].prepared.size(); ++p)
         batch_[c].prepared[p] = general_[p] ? 0 : 1;
     for (uint32_t r = 0; r < rows && compact; ++r) {
@@ -351,9 +355,12 @@ void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t c
       size_t cleared = want; // acc[0, cleared) hold their running sums
       for (uint32_t c = 0; c < cols; ++c)
         cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
-      for (size_t p = 0; p < count; ++p)
-        if (!general_[p])
-          zeroFloats(y + p * yStride + size_t{r} * n, cleared);
+      if (rows == 1 && !anyGeneral && count > 0) // one output vector: the results, gaps and all, in one fill
+        std::fill(y, y + (count - 1) * yStride + cleared, 0.0f);
+      else
+        for (size_t p = 0; p < count; ++p)
+          if (!general_[p])
+            zeroFloats(y + p * yStride + size_t{r} * n, cleared);
       for (uint32_t c = 0; c < cols && compact; ++c) {
         const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
         // False is not reached (the checks above); if it were, every input
@@ -366,7 +373,7 @@ void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t c
       general_.assign(count, 1);
   }
   const size_t lanes = static_cast<size_t>(cols) * n;
-  for (size_t p = 0; p < count; ++p) {
+  for (size_t p = 0; p < count && (anyGeneral || !compact); ++p) {
     if (!general_[p])
       continue;
     const float *xp = input(p);

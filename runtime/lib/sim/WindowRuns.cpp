@@ -85,7 +85,9 @@ bool WindowRuns::prepare(const isa::Window &w, const float *map, uint64_t first,
 void WindowRuns::bases(uint64_t pixel, uint32_t n, int64_t *out) const {
   uint64_t ow = pixel % w_.outW, oh = pixel / w_.outW;
   const int64_t colStep = int64_t{w_.strideW} * w_.winC;
-  auto rowStart = [&] { return ((static_cast<int64_t>(oh) * w_.strideH - w_.padT - rowLo_) * width_ - w_.padL - colLo_) * w_.winC; };
+  auto rowStart = [&] {
+    return ((static_cast<int64_t>(oh) * w_.strideH - w_.padT - rowLo_) * width_ - w_.padL - colLo_) * w_.winC;
+  };
   int64_t base = rowStart() + static_cast<int64_t>(ow) * colStep;
   for (uint32_t j = 0; j < n; ++j, base += colStep) {
     if (ow == w_.outW) { // the next output row

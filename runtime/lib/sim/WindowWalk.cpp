@@ -187,31 +187,6 @@ void poolInterior(const float *at, const std::vector<int64_t> &taps, uint32_t c,
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define SOFTNPU_POOL_AVX512 1
-/// poolInterior 16 channels per register. The same IEEE operations lane by
-/// lane: poolMax(x, t) is x + t when either is NaN, else fmax(x, t), which
-/// is t when t > x and x otherwise (glibc's fmax keeps its first argument
-/// when both are equal, so max(-0, +0) keeps the running value), which is
-/// vmaxps(t, x).
-__attribute__((target("avx512f"))) void poolInteriorAvx512(const float *at, const std::vector<int64_t> &taps,
-                                                           uint32_t c, uint8_t pool, float *x) {
-  const bool max = pool == isa::kVPoolMax;
-  const __m512 divisor = _mm512_set1_ps(static_cast<float>(static_cast<uint32_t>(taps.size())));
-  for (uint32_t k = 0; k < c; k += 16) {
-    const __mmask16 m = c - k >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (c - k)) - 1);
-    __m512 acc = max ? _mm512_set1_ps(-std::numeric_limits<float>::infinity()) : _mm512_setzero_ps();
-    for (int64_t offset : taps) {
-      const __m512 t = _mm512_maskz_loadu_ps(m, at + offset + k);
-      if (max)
-        acc = _mm512_mask_add_ps(_mm512_max_ps(t, acc), _mm512_cmp_ps_mask(acc, t, _CMP_UNORD_Q), acc, t);
-      else
-        acc = _mm512_add_ps(acc, t);
-    }
-    if (pool == isa::kVPoolMean)
-      acc = _mm512_div_ps(acc, divisor);
-    _mm512_mask_storeu_ps(x + k, m, acc);
-  }
-}
-
 bool haveAvx512() {
   static const bool ok = __builtin_cpu_supports("avx512f");
   return ok;
@@ -220,20 +195,74 @@ bool haveAvx512() {
 
 } // namespace
 
-void WindowWalk::pool(const float *map, uint64_t first, uint32_t count, uint8_t pool, float *x, size_t stride) const {
+#if defined(SOFTNPU_POOL_AVX512)
+/// poolInterior 16 channels per register, for every interior pixel of the
+/// range (edge pixels take poolTaps). The same IEEE operations lane by lane:
+/// poolMax(x, t) is x + t when either is NaN, else fmax(x, t), which is t
+/// when t > x and x otherwise (glibc's fmax keeps its first argument when
+/// both are equal, so max(-0, +0) keeps the running value): vmaxps(t, x).
+/// The max runs as a chain of vmaxps alone; a register whose taps hold a NaN
+/// is done again with the NaN rule (x + t).
+__attribute__((target("avx512f"))) void WindowWalk::poolAvx512(const float *map, uint64_t first, uint32_t count,
+                                                               uint8_t pool, float *x, size_t stride) const {
   uint32_t oh = static_cast<uint32_t>(first / w_.outW), ow = static_cast<uint32_t>(first % w_.outW);
   const uint32_t c = w_.winC;
-  auto interior = poolInterior;
-#if defined(SOFTNPU_POOL_AVX512)
-  if (haveAvx512())
-    interior = poolInteriorAvx512;
+  const bool max = pool == isa::kVPoolMax;
+  const __m512 divisor = _mm512_set1_ps(static_cast<float>(static_cast<uint32_t>(taps_.size())));
+  const __m512 start = max ? _mm512_set1_ps(-std::numeric_limits<float>::infinity()) : _mm512_setzero_ps();
+  for (uint32_t j = 0; j < count; ++j, x += stride) {
+    const int64_t base = interiorBase(oh, ow);
+    if (base < 0) {
+      poolTaps(w_, map, uint64_t{oh} * w_.outW + ow, pool, x);
+    } else {
+      const float *at = map + base;
+      for (uint32_t k = 0; k < c; k += 16) {
+        const __mmask16 m = c - k >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (c - k)) - 1);
+        __m512 acc = start;
+        __mmask16 nan = 0;
+        for (int64_t offset : taps_) {
+          const __m512 t = _mm512_maskz_loadu_ps(m, at + offset + k);
+          if (max) {
+            acc = _mm512_max_ps(t, acc);
+            nan |= _mm512_cmp_ps_mask(t, t, _CMP_UNORD_Q);
+          } else {
+            acc = _mm512_add_ps(acc, t);
+          }
+        }
+        if (nan) {
+          acc = start;
+          for (int64_t offset : taps_) {
+            const __m512 t = _mm512_maskz_loadu_ps(m, at + offset + k);
+            acc = _mm512_mask_add_ps(_mm512_max_ps(t, acc), _mm512_cmp_ps_mask(acc, t, _CMP_UNORD_Q), acc, t);
+          }
+        }
+        if (pool == isa::kVPoolMean)
+          acc = _mm512_div_ps(acc, divisor);
+        _mm512_mask_storeu_ps(x + k, m, acc);
+      }
+    }
+    if (++ow == w_.outW) {
+      ow = 0;
+      ++oh;
+    }
+  }
+}
 #endif
+
+void WindowWalk::pool(const float *map, uint64_t first, uint32_t count, uint8_t pool, float *x, size_t stride) const {
+#if defined(SOFTNPU_POOL_AVX512)
+  if (haveAvx512()) {
+    poolAvx512(map, first, count, pool, x, stride);
+    return;
+  }
+#endif
+  uint32_t oh = static_cast<uint32_t>(first / w_.outW), ow = static_cast<uint32_t>(first % w_.outW);
   for (uint32_t j = 0; j < count; ++j, x += stride) {
     const int64_t base = interiorBase(oh, ow);
     if (base < 0)
       poolTaps(w_, map, uint64_t{oh} * w_.outW + ow, pool, x);
     else
-      interior(map + base, taps_, c, pool, x);
+      poolInterior(map + base, taps_, w_.winC, pool, x);
     if (++ow == w_.outW) {
       ow = 0;
       ++oh;

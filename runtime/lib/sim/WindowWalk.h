@@ -61,6 +61,8 @@ public:
   void gatherWith(const float *map, uint64_t first, uint32_t count, float *x, size_t stride) const;
 
 private:
+  /// pool with AVX-512 (when the CPU has it): the same elements.
+  void poolAvx512(const float *map, uint64_t first, uint32_t count, uint8_t pool, float *x, size_t stride) const;
   bool rowInside(uint32_t oh) const { return oh >= rowFirst_ && oh <= rowLast_; }
   /// Gathers the window of pixel (oh, ow), some of whose taps fall outside
   /// the map, into x (not for an upsampled read): `kh`, the kernel rows
