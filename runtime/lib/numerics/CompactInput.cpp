@@ -267,9 +267,7 @@ SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count,
   _mm512_store_ps(scales, scale);
   int8_t *q8 = s.quad8 + at0 * 16;
   for (unsigned j = 0; j < 16; ++j) {
-    const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(mag[j]), _mm512_set1_ps(scales[j]));
-    __m512i q = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps16<R>(y)), _mm512_set1_epi32(s.maxQ));
-    q = _mm512_mask_sub_epi32(q, _mm512_movepi32_mask(bits[j]), _mm512_setzero_si512(), q); // x's sign
+    const __m512i q = signedSteps16<R>(bits[j], _mm512_set1_ps(scales[j]), s.maxQ);
     if (j < count)
       _mm_storeu_si128(reinterpret_cast<__m128i *>(q8 + j * 16), _mm512_cvtepi32_epi8(q));
     mag[j] = q;

@@ -53,6 +53,26 @@ template <Rounding R> SOFTNPU_AVX512_FN inline __m512 roundSteps16(__m512 y) {
   }
 }
 
+/// The signed significands of a block: x (as `bits`) times `scale` (a power
+/// of two that makes every |x| x scale exact and at most 2^m, see
+/// block16Significands), rounded to an integer step in mode R and saturated
+/// to [-maxQ, maxQ], as msfpSignificand does it on |x| with x's sign after.
+/// Ties to even and toward zero are symmetric: the float converts to the
+/// signed integer in one instruction; ties away rounds |x| x scale.
+template <Rounding R> SOFTNPU_AVX512_FN inline __m512i signedSteps16(__m512i bits, __m512 scale, int32_t maxQ) {
+  if constexpr (R == Rounding::NearestEven || R == Rounding::TowardZero) {
+    const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(bits), scale);
+    const __m512i q = R == Rounding::NearestEven
+                          ? _mm512_cvt_roundps_epi32(y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+                          : _mm512_cvttps_epi32(y);
+    return _mm512_max_epi32(_mm512_min_epi32(q, _mm512_set1_epi32(maxQ)), _mm512_set1_epi32(-maxQ));
+  } else {
+    const __m512 y = _mm512_mul_ps(_mm512_castsi512_ps(_mm512_and_si512(bits, _mm512_set1_epi32(0x7FFFFFFF))), scale);
+    const __m512i steps = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps16<R>(y)), _mm512_set1_epi32(maxQ));
+    return _mm512_mask_sub_epi32(steps, _mm512_movepi32_mask(bits), _mm512_setzero_si512(), steps); // x's sign
+  }
+}
+
 /// The block x[0..16) of an m-bit MSFP format: its shared exponent `e` and
 /// its signed significands `q` (msfpSignificand of each element); false,
 /// with nothing set, for a block the scalar path must do.
@@ -72,10 +92,7 @@ SOFTNPU_AVX512_FN inline bool block16Significands(const float *x, int m, int32_t
   const int shift = m - 1 - e;
   if (shift < -126 || shift > 127)
     return false;
-  const __m512 y =
-      _mm512_mul_ps(_mm512_castsi512_ps(mag), _mm512_set1_ps(fromBits(static_cast<uint32_t>(shift + 127) << 23)));
-  const __m512i steps = _mm512_min_epi32(_mm512_cvttps_epi32(roundSteps16<R>(y)), _mm512_set1_epi32(maxQ));
-  q = _mm512_mask_sub_epi32(steps, _mm512_movepi32_mask(bits), _mm512_setzero_si512(), steps); // x's sign
+  q = signedSteps16<R>(bits, _mm512_set1_ps(fromBits(static_cast<uint32_t>(shift + 127) << 23)), maxQ);
   return true;
 }
 
