@@ -498,6 +498,22 @@ namespace {
 /// A k x k pooled read (max, or sum times MULVRF 0 as an average) of an
 /// inH x inW x inC map at DRAM 0 with padding `pad`, written channels
 /// innermost after the map and the scale vector.
+/// A `pixels`-iteration loop of window reads with no mv_mul (`pool`: the
+/// read's pool field, 0 for a plain gather), optionally multiplied by MULVRF
+/// 0 of MFU 0, each storing the pixel's inC channels at yAt + pixel x inC.
+/// The window registers are set by the caller.
+void windowReadLoop(Program &p, uint32_t inC, uint32_t pixels, uint8_t pool, bool scale, uint64_t yAt) {
+  p.swr(SReg::WrLen, inC);
+  p.swr(SReg::WrStep, inC);
+  p.loop(pixels);
+  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter | pool));
+  if (scale)
+    p.op(Opcode::VvMul, 0);
+  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
+  p.end();
+  p.endLoop();
+}
+
 artifact::Artifact poolArtifact(uint32_t inH, uint32_t inW, uint32_t inC, uint32_t k, uint32_t stride, uint32_t pad,
                                 uint8_t pool, std::vector<float> x) {
   const uint32_t outH = (inH + 2 * pad - k) / stride + 1, outW = (inW + 2 * pad - k) / stride + 1;
@@ -512,15 +528,7 @@ artifact::Artifact poolArtifact(uint32_t inH, uint32_t inW, uint32_t inC, uint32
   p.load(static_cast<uint32_t>(scaleAt), MemSpace::MulVrf, 0);
   p.swr(SReg::RdLen, 0);
   setWindow(p, inH, inW, inC, inC, k, stride, pad, outW);
-  p.swr(SReg::WrLen, inC);
-  p.swr(SReg::WrStep, inC);
-  p.loop(outH * outW);
-  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter | pool));
-  if (pool == isa::kVPoolSum)
-    p.op(Opcode::VvMul, 0);
-  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
-  p.end();
-  p.endLoop();
+  windowReadLoop(p, inC, outH * outW, pool, pool == isa::kVPoolSum, yAt);
   setProgram(a, p.insts);
   return a;
 }
@@ -541,13 +549,7 @@ artifact::Artifact windowCopyArtifact(uint32_t inH, uint32_t inW, uint32_t inC, 
   Program p;
   p.swr(SReg::Cols, (k * k * inC + N - 1) / N); // room for the whole window
   setWindow(p, inH, inW, inC, inC, k, 1, 1, outW);
-  p.swr(SReg::WrLen, inC);
-  p.swr(SReg::WrStep, inC);
-  p.loop(pixels);
-  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
-  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
-  p.end();
-  p.endLoop();
+  windowReadLoop(p, inC, pixels, 0, false, yAt);
   setProgram(a, p.insts);
   return a;
 }
