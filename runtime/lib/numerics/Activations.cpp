@@ -1,13 +1,14 @@
 //===- Activations.cpp - The MFU's tanh and sigmoid, bit for bit ----------===//
 //
 // glibc 2.36's tanhf (with its expm1f) and expf, transcribed with the same
-// operation order (Activations.h says why): a portable scalar version and an
-// AVX2 + FMA version that computes every branch for 8 lanes and blends.
+// operation order (Activations.h says why): a portable scalar version, an
+// AVX2 + FMA version that computes every branch for 8 lanes and blends, and
+// its AVX-512 twin for 16 lanes (the same operations, blending by masks).
 // Compiled with -ffp-contract=off (as all of runtime/ is): a multiply-add is
 // fused (std::fma / _mm256_fmadd_pd) exactly where glibc's FMA build of expf
 // fuses it, and nowhere else.
-// tests/unit/numerics/ActivationsExhaustiveTest.cpp checks both versions
-// against the host libm over all 2^32 inputs.
+// tests/unit/numerics/ActivationsExhaustiveTest.cpp checks every version
+// the CPU runs against the host libm over all 2^32 inputs.
 //
 //===----------------------------------------------------------------------===//
 #include "softnpu/numerics/Activations.h"
@@ -311,6 +312,142 @@ template <__m256 (*F)(__m256)> __attribute__((target("avx2,fma"))) void lanesAvx
   }
 }
 
+#define SOFTNPU_AVX512 __attribute__((target("avx512f,avx512dq"), always_inline)) inline
+
+// The same operations as tanh8 / sigmoid8 on 16 lanes: each AVX2 step has
+// its AVX-512 twin (blends by compare masks instead of mask vectors), so
+// every lane gets the same bits.
+SOFTNPU_AVX512 __m512 splat16(float v) { return _mm512_set1_ps(v); }
+SOFTNPU_AVX512 __m512i splatI16(uint32_t v) { return _mm512_set1_epi32(static_cast<int32_t>(v)); }
+/// a > b on unsigned 31-bit values (sign bits clear), lane-wise.
+SOFTNPU_AVX512 __mmask16 above16(__m512i a, uint32_t b) { return _mm512_cmpgt_epi32_mask(a, splatI16(b)); }
+SOFTNPU_AVX512 __m512 addExponent16(__m512 y, __m512i k) {
+  return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(y), _mm512_slli_epi32(k, 23)));
+}
+SOFTNPU_AVX512 __m512 orPs(__m512 a, __m512 b) {
+  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+}
+SOFTNPU_AVX512 __m512 andPs(__m512 a, __m512 b) {
+  return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+}
+SOFTNPU_AVX512 __m512 xorPs(__m512 a, __m512 b) {
+  return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+}
+
+/// expm1Tanh on 16 lanes.
+SOFTNPU_AVX512 __m512 expm1Tanh16(__m512 a) {
+  const __m512 one = splat16(1.0f), half = splat16(0.5f);
+  const __m512i ha = _mm512_and_si512(_mm512_castps_si512(a), splatI16(0x7fffffffu));
+  const __mmask16 neg = _mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_LT_OQ);
+  const __m512 signedHalf = _mm512_mask_blend_ps(neg, half, splat16(-0.5f));
+  __m512i k = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(splat16(kInvLn2), a), signedHalf));
+  const __m512i kOne = _mm512_mask_blend_epi32(neg, splatI16(1), splatI16(0xffffffffu));
+  const __mmask16 reduced = above16(ha, 0x3eb17218u), small = _mm512_cmpgt_epi32_mask(splatI16(0x3F851592u), ha);
+  k = _mm512_mask_blend_epi32(small, k, kOne); // ln2/2 < |a| < 1.5 ln2: k = +-1
+  k = _mm512_maskz_mov_epi32(reduced, k);      // |a| <= ln2/2: k = 0
+  const __m512 t = _mm512_cvtepi32_ps(k);
+  const __m512 hi = _mm512_sub_ps(a, _mm512_mul_ps(t, splat16(kLn2Hi)));
+  const __m512 lo = _mm512_mul_ps(t, splat16(kLn2Lo));
+  const __m512 x = _mm512_sub_ps(hi, lo);
+  const __m512 c = _mm512_sub_ps(_mm512_sub_ps(hi, x), lo);
+
+  const __m512 hfx = _mm512_mul_ps(half, x);
+  const __m512 hxs = _mm512_mul_ps(x, hfx);
+  __m512 r1 = _mm512_add_ps(splat16(kQ4), _mm512_mul_ps(hxs, splat16(kQ5)));
+  r1 = _mm512_add_ps(splat16(kQ3), _mm512_mul_ps(hxs, r1));
+  r1 = _mm512_add_ps(splat16(kQ2), _mm512_mul_ps(hxs, r1));
+  r1 = _mm512_add_ps(splat16(kQ1), _mm512_mul_ps(hxs, r1));
+  r1 = _mm512_add_ps(one, _mm512_mul_ps(hxs, r1));
+  const __m512 t3 = _mm512_sub_ps(splat16(3.0f), _mm512_mul_ps(r1, hfx));
+  __m512 e =
+      _mm512_mul_ps(hxs, _mm512_div_ps(_mm512_sub_ps(r1, t3), _mm512_sub_ps(splat16(6.0f), _mm512_mul_ps(x, t3))));
+  e = _mm512_sub_ps(_mm512_sub_ps(_mm512_mul_ps(x, _mm512_sub_ps(e, c)), c), hxs);
+  const __m512 xme = _mm512_sub_ps(x, e), emx = _mm512_sub_ps(e, x);
+
+  const __m512 r0 = xme;
+  const __m512 rm1 = _mm512_sub_ps(_mm512_mul_ps(half, xme), half);
+  const __m512 rBig = _mm512_sub_ps(addExponent16(_mm512_sub_ps(one, emx), k), one);
+  const __m512i kCount = _mm512_and_si512(k, splatI16(31));
+  const __m512 oneMinus2k =
+      _mm512_castsi512_ps(_mm512_sub_epi32(splatI16(0x3f800000u), _mm512_srlv_epi32(splatI16(0x1000000u), kCount)));
+  const __m512 rMid = addExponent16(_mm512_sub_ps(oneMinus2k, emx), k);
+  const __m512 twoMinusK = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_sub_epi32(splatI16(0x7f), k), 23));
+  const __m512 rHigh = addExponent16(_mm512_add_ps(_mm512_sub_ps(x, _mm512_add_ps(e, twoMinusK)), one), k);
+  const __m512 rTiny = _mm512_sub_ps(a, _mm512_sub_ps(_mm512_add_ps(splat16(kHuge), a), splat16(kHuge)));
+
+  __m512 r = _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(k, splatI16(22)), rMid, rHigh);
+  r = _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(k, splatI16(56)) | _mm512_cmpgt_epi32_mask(splatI16(0xffffffffu), k),
+                           r, rBig);
+  r = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(k, splatI16(0xffffffffu)), r, rm1);
+  r = _mm512_mask_blend_ps(_mm512_cmpeq_epi32_mask(k, _mm512_setzero_si512()), r, r0);
+  return _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(splatI16(0x33000000u), ha), r, rTiny);
+}
+
+SOFTNPU_AVX512 __m512 tanh16(__m512 v) {
+  const __m512 one = splat16(1.0f), two = splat16(2.0f), signBit = splat16(-0.0f);
+  const __m512i ix = _mm512_and_si512(_mm512_castps_si512(v), splatI16(0x7fffffffu));
+  const __m512 ax = _mm512_castsi512_ps(ix);
+  const __mmask16 big = above16(ix, 0x3f7fffffu); // |x| >= 1
+  const __m512 a = _mm512_mask_blend_ps(big, _mm512_mul_ps(splat16(-2.0f), ax), _mm512_add_ps(ax, ax));
+  const __m512 t = expm1Tanh16(a);
+  const __m512 tp2 = _mm512_add_ps(t, two);
+  __m512 z =
+      _mm512_mask_blend_ps(big, _mm512_div_ps(xorPs(t, signBit), tp2), _mm512_sub_ps(one, _mm512_div_ps(two, tp2)));
+  z = _mm512_mask_blend_ps(above16(ix, 0x41afffffu), z, splat16(1.0f - kTiny));
+  z = orPs(z, andPs(v, signBit));
+  z = _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(splatI16(0x24000000u), ix), z,
+                           _mm512_mul_ps(v, _mm512_add_ps(one, v)));
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), z, _mm512_add_ps(v, v));
+}
+
+/// exp4 on 8 doubles.
+SOFTNPU_AVX512 __m512d exp8(__m512d xd) {
+  const __m512d shift = _mm512_set1_pd(kShift), invLn2N = _mm512_set1_pd(kInvLn2N);
+  __m512d kd = _mm512_fmadd_pd(invLn2N, xd, shift);
+  const __m512i ki = _mm512_castpd_si512(kd);
+  kd = _mm512_sub_pd(kd, shift);
+  const __m512d r = _mm512_fmsub_pd(invLn2N, xd, kd);
+  const __m512i idx = _mm512_and_si512(ki, _mm512_set1_epi64(31));
+  const __m512i tab = _mm512_i64gather_epi64(idx, reinterpret_cast<const long long *>(kExp2Table), 8);
+  const __m512d s = _mm512_castsi512_pd(_mm512_add_epi64(tab, _mm512_slli_epi64(ki, 47)));
+  const __m512d z = _mm512_fmadd_pd(_mm512_set1_pd(kC0), r, _mm512_set1_pd(kC1));
+  const __m512d r2 = _mm512_mul_pd(r, r);
+  __m512d y = _mm512_fmadd_pd(_mm512_set1_pd(kC2), r, _mm512_set1_pd(1.0));
+  y = _mm512_fmadd_pd(z, r2, y);
+  return _mm512_mul_pd(y, s);
+}
+
+SOFTNPU_AVX512 __m512 sigmoid16(__m512 v) {
+  const __m512 x = xorPs(v, splat16(-0.0f)); // expf(-v)
+  const __m256 lo = _mm512_cvtpd_ps(exp8(_mm512_cvtps_pd(_mm512_castps512_ps256(x))));
+  const __m256 hi = _mm512_cvtpd_ps(exp8(_mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1))));
+  __m512 e = _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+  e = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, splat16(kExpMayUnderflow), _CMP_LT_OQ), e,
+                           splat16(kExpMayUnderflowValue));
+  e = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, splat16(kExpUnderflow), _CMP_LT_OQ), e, _mm512_setzero_ps());
+  e = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, splat16(kExpOverflow), _CMP_GT_OQ), e, splat16(INFINITY));
+  e = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), e, _mm512_add_ps(x, x));
+  const __m512 one = splat16(1.0f);
+  return _mm512_div_ps(one, _mm512_add_ps(one, e));
+}
+
+template <__m512 (*F)(__m512)> __attribute__((target("avx512f,avx512dq"))) void lanesAvx512(float *x, size_t n) {
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps(x + i, F(_mm512_loadu_ps(x + i)));
+  if (i < n) { // the tail: masked, the other lanes computed on zeros and not stored
+    const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(x + i, m, F(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+bool avx512() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  return ok;
+}
+
+#undef SOFTNPU_AVX512
+
 bool avx2Fma() {
   static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return ok;
@@ -321,8 +458,27 @@ bool avx2Fma() {
 } // namespace
 #endif
 
+namespace detail {
+void tanhLanesAvx2(float *x, size_t n) {
+#ifdef SOFTNPU_ACT_X86
+  if (avx2Fma())
+    return lanesAvx2<tanh8>(x, n);
+#endif
+  tanhLanesPortable(x, n);
+}
+void sigmoidLanesAvx2(float *x, size_t n) {
+#ifdef SOFTNPU_ACT_X86
+  if (avx2Fma())
+    return lanesAvx2<sigmoid8>(x, n);
+#endif
+  sigmoidLanesPortable(x, n);
+}
+} // namespace detail
+
 void tanhLanes(float *x, size_t n) {
 #ifdef SOFTNPU_ACT_X86
+  if (avx512())
+    return lanesAvx512<tanh16>(x, n);
   if (avx2Fma())
     return lanesAvx2<tanh8>(x, n);
 #endif
@@ -331,6 +487,8 @@ void tanhLanes(float *x, size_t n) {
 
 void sigmoidLanes(float *x, size_t n) {
 #ifdef SOFTNPU_ACT_X86
+  if (avx512())
+    return lanesAvx512<sigmoid16>(x, n);
   if (avx2Fma())
     return lanesAvx2<sigmoid8>(x, n);
 #endif

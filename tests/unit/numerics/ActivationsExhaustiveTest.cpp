@@ -1,7 +1,7 @@
 //===- ActivationsExhaustiveTest.cpp - tanh / sigmoid over all 2^32 floats ===//
 //
-// numerics::tanhLanes / sigmoidLanes (AVX2 where the CPU has it) and their
-// portable loops against what the simulator computed before them: the host
+// numerics::tanhLanes / sigmoidLanes (AVX-512 or AVX2 where the CPU has it),
+// the AVX2 loops, and the portable loops against what the simulator computed before them: the host
 // libm's std::tanh and 1 / (1 + std::exp(-x)), for every float bit pattern.
 // Runs where the host libm is the definition (x86-64 glibc 2.36: its sigmoid is the
 // same with the FMA and the plain expf build), else skips. About a minute per
@@ -83,6 +83,17 @@ TEST(ActivationsExhaustive, TanhIsHostTanhfForEveryFloat) {
   if (!hostLibmIsDefinition())
     GTEST_SKIP() << "host libm is not x86-64 glibc 2.36";
   EXPECT_EQ(mismatches([](float v) { return std::tanh(v); }, tanhLanes, detail::tanhLanesPortable), 0u);
+}
+
+TEST(ActivationsExhaustive, Avx2TanhAndSigmoidAreHostLibmsForEveryFloat) {
+  // tanhLanes takes the AVX-512 loop where the CPU has it: the AVX2 one,
+  // which CPUs without AVX-512 run, is checked here.
+  if (!hostLibmIsDefinition())
+    GTEST_SKIP() << "host libm is not x86-64 glibc 2.36";
+  EXPECT_EQ(mismatches([](float v) { return std::tanh(v); }, detail::tanhLanesAvx2, detail::tanhLanesPortable), 0u);
+  EXPECT_EQ(mismatches([](float v) { return 1.0f / (1.0f + std::exp(-v)); }, detail::sigmoidLanesAvx2,
+                       detail::sigmoidLanesPortable),
+            0u);
 }
 
 TEST(ActivationsExhaustive, SigmoidIsHostExpfSigmoidForEveryFloat) {

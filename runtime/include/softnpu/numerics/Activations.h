@@ -36,9 +36,13 @@ float sigmoidScalar(float x);
 float expScalar(float x);
 
 namespace detail {
-/// The portable lane loops, for tests on hosts where the AVX2 path runs.
+/// The portable lane loops, for tests on hosts where a vector path runs.
 void tanhLanesPortable(float *x, size_t n);
 void sigmoidLanesPortable(float *x, size_t n);
+/// The AVX2 + FMA lane loops, for tests on hosts where the AVX-512 path runs
+/// (the portable loops on CPUs without AVX2 and FMA).
+void tanhLanesAvx2(float *x, size_t n);
+void sigmoidLanesAvx2(float *x, size_t n);
 } // namespace detail
 
 } // namespace softnpu::numerics
