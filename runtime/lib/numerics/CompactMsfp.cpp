@@ -62,6 +62,54 @@ void planSpans(MsfpCompactMatrix &m) {
   }
 }
 
+/// MsfpCompactMatrix::depthwiseStart .. depthwiseScales, read back from the
+/// biased significand bytes, when row 16G + j holds non-zero significands
+/// at element j of its blocks only (sparse or not: a depthwise matrix of 32
+/// channels uses half its blocks). A dense matrix fails at its first
+/// off-diagonal significand.
+void planDepthwise(MsfpCompactMatrix &m) {
+  const size_t groups = m.groups(), blocks = m.blocks, quads = m.quads;
+  if (m.k != 16 || m.rows % 16 != 0 || m.anyGroupNan)
+    return;
+  const int zero = 1 << m.mantissaBits; // the byte of significand 0
+  std::vector<uint32_t> start{0}, used;
+  std::vector<int32_t> weights;
+  std::vector<uint8_t> scales;
+  int32_t w[16];
+  for (size_t g = 0; g < groups; g += 2) {
+    for (size_t b = 0; b < blocks; ++b) {
+      bool any = false;
+      for (size_t j = 0; j < 16; ++j) {
+        const uint8_t *block = m.sig.data() + ((g + j / 8) * blocks + b) * quads * kQuadBytes;
+        const size_t lane = j % 8;
+        w[j] = 0;
+        for (size_t e = 0; e < 16; ++e) {
+          const int q = block[e / 4 * kQuadBytes + lane * 4 + e % 4] - zero;
+          if (q == 0)
+            continue;
+          if (e != j)
+            return; // off the diagonal: not depthwise
+          w[j] = q;
+          any = true;
+        }
+      }
+      if (!any)
+        continue;
+      used.push_back(static_cast<uint32_t>(b));
+      weights.insert(weights.end(), w, w + 16);
+      for (size_t half = 0; half < 2; ++half)
+        scales.insert(scales.end(),
+                      m.scales.begin() + static_cast<std::ptrdiff_t>(((g + half) * blocks + b) * kGroupRows),
+                      m.scales.begin() + static_cast<std::ptrdiff_t>(((g + half) * blocks + b + 1) * kGroupRows));
+    }
+    start.push_back(static_cast<uint32_t>(used.size()));
+  }
+  m.depthwiseStart = std::move(start);
+  m.depthwiseBlocks = std::move(used);
+  m.depthwiseWeights = std::move(weights);
+  m.depthwiseScales = std::move(scales);
+}
+
 /// MsfpCompactMatrix::groupDiagonal, diagonalBase and diagonalWeights of a
 /// sparse matrix, read back from its biased significand bytes.
 void planDiagonals(MsfpCompactMatrix &m) {
@@ -225,6 +273,7 @@ bool makeCompactMsfp(const std::vector<BfpVector> &rows, MsfpCompactMatrix &out)
     planSpans(m);
     planDiagonals(m);
   }
+  planDepthwise(m);
   out = std::move(m);
   return true;
 }

@@ -290,6 +290,8 @@ void MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint
                                              size_t srcStride, size_t count, size_t nonZero,
                                              const std::function<const float *(size_t)> &input, float *y,
                                              size_t yStride, size_t yLanes, uint32_t pair) {
+  if (depthwiseGathered(first, rows, cols, blocks, src, srcStride, count, y, yStride, yLanes, pair))
+    return;
   const artifact::FormatPair &fmt = formats_[pair];
   const size_t n = n_, k = fmt.input.blockSize;
   general_.assign(count, 0);
@@ -315,6 +317,45 @@ void MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint
       general_[p] |= b.prepared[p] ? 0 : 1;
   }
   multiplyBatch(first, rows, cols, true, count, nonZero, y, yStride, yLanes, pair, input);
+}
+
+bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32_t cols,
+                                           const numerics::MsfpCompactBatch &blocks, const int32_t *src,
+                                           size_t srcStride, size_t count, float *y, size_t yStride, size_t yLanes,
+                                           uint32_t pair) {
+  const size_t n = n_;
+  if (!gridCompact(first, rows, cols, pair) || formats_[pair].input.blockSize != 16 || n % 16 != 0)
+    return false;
+  int wMin = numerics::kMaxExp, wMax = numerics::kMinExp;
+  for (size_t t = 0; t < size_t{rows} * cols; ++t) {
+    const Tile &tile = tileAt(first + t);
+    if (tile.rows == 0)
+      continue;
+    if (tile.compact.depthwiseStart.empty())
+      return false;
+    wMin = std::min(wMin, tile.compact.normalMinScale);
+    wMax = std::max(wMax, tile.compact.normalMaxScale);
+  }
+  if (!numerics::depthwiseSourcesReady(blocks, src, count * srcStride, wMin, wMax))
+    return false;
+  for (uint32_t r = 0; r < rows; ++r) {
+    const size_t want = yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
+    if (want == 0)
+      break; // this and the later output vectors are not wanted
+    size_t cleared = want;
+    for (uint32_t c = 0; c < cols; ++c)
+      cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
+    for (size_t p = 0; p < count; ++p)
+      zeroFloats(y + p * yStride + size_t{r} * n, cleared);
+    for (uint32_t c = 0; c < cols; ++c) {
+      const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
+      // False only when the CPU lacks AVX-512, and then at the first tile.
+      if (t.rows != 0 && !numerics::matVecDepthwiseGathered(t.compact, blocks, src + size_t{c} * n / 16, srcStride,
+                                                            count, y + size_t{r} * n, yStride))
+        return false;
+    }
+  }
+  return true;
 }
 
 bool MatrixRegisterFile::matVecBatchRuns(uint32_t first, uint32_t rows, const float *src, const int64_t *bases,

@@ -146,6 +146,14 @@ private:
     std::vector<uint8_t> zeroRow;
   };
   static void markZeroRows(Tile &t);
+  /// matVecBatchGathered for a grid of depthwise tiles (numerics::
+  /// matVecDepthwiseGathered, from the source blocks without assembling the
+  /// inputs); false when a tile is not depthwise, an input needs the general
+  /// way or the CPU has no AVX-512 (y may have been cleared: the caller then
+  /// computes it the general way).
+  bool depthwiseGathered(uint32_t first, uint32_t rows, uint32_t cols, const numerics::MsfpCompactBatch &blocks,
+                         const int32_t *src, size_t srcStride, size_t count, float *y, size_t yStride, size_t yLanes,
+                         uint32_t pair);
   /// matVecBatch after its inputs are prepared (batch_, general_): the
   /// compact kernels, then matVecGeneral for each general input p, whose
   /// floats are input(p).

@@ -460,6 +460,72 @@ TEST(CompactMsfp, PiecesFromRunsMatchPreparingTheAssembledFloats) {
                                   Rounding::NearestEven, 5, out)); // blocks of 8: the caller assembles
 }
 
+TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
+  // A depthwise matrix (row r reads element t x C + r of each of 9 taps, C =
+  // 32 channels: two 16-row groups, half the blocks used) multiplied straight from single source
+  // blocks (matVecDepthwiseGathered) gives what gatherCompactBatch then
+  // matVecCompactMsfpBatch give, bit for bit: zero source blocks, zero
+  // weights, negative entries (padding), any mantissa widths; a NaN source
+  // or a scale range that leaves the normal range is refused.
+  if (!compactKernelAvailable(CompactKernel::Avx512Vnni))
+    GTEST_SKIP() << "matVecDepthwiseGathered needs AVX-512";
+  std::mt19937 rng(41);
+  const size_t channels = 32, taps = 9, n = channels * taps, blocks = n / 16, pieces = 23, mapBlocks = 60;
+  for (unsigned mw : {3u, 5u, 7u})
+    for (unsigned mx : {4u, 6u, 7u}) {
+      const NumberFormat wf = NumberFormat::bfp(mw, 16), xf = NumberFormat::bfp(mx, 16);
+      std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+      std::vector<BfpVector> rows(channels);
+      for (size_t r = 0; r < channels; ++r) {
+        std::vector<float> row(n, 0.0f);
+        for (size_t t = 0; t < taps; ++t)
+          row[t * channels + r] = (r + t) % 11 == 3 ? 0.0f : u(rng) * std::ldexp(1.0f, static_cast<int>(t % 5) - 2);
+        quantizeInto(row.data(), n, wf, Rounding::NearestEven, rows[r]);
+      }
+      MsfpCompactMatrix w;
+      ASSERT_TRUE(makeCompactMsfp(rows, w));
+      ASSERT_FALSE(w.depthwiseStart.empty()) << "no depthwise table";
+      std::vector<float> map(mapBlocks * 16);
+      for (size_t b = 0; b < mapBlocks; ++b)
+        for (size_t i = 0; i < 16; ++i)
+          map[b * 16 + i] = b % 7 == 2 ? 0.0f : u(rng) * std::ldexp(1.0f, static_cast<int>(b % 9) - 4);
+      MsfpCompactBatch source;
+      ASSERT_TRUE(prepareCompactBatch(map.data(), 16, mapBlocks, 16, 16, xf, Rounding::NearestEven, mw, source));
+      std::uniform_int_distribution<int> pick(-1, static_cast<int>(mapBlocks) - 1);
+      std::vector<int32_t> src(pieces * blocks);
+      for (int32_t &e : src)
+        e = pick(rng);
+      ASSERT_TRUE(depthwiseSourcesReady(source, src.data(), src.size(), w.normalMinScale, w.normalMaxScale));
+      MsfpCompactBatch gathered;
+      ASSERT_TRUE(gatherCompactBatch(source, src.data(), blocks, pieces, n, n, gathered));
+      std::vector<float> want(pieces * channels, 0.0f), got(pieces * channels, 0.0f);
+      ASSERT_TRUE(matVecCompactMsfpBatch(w, gathered, want.data(), channels));
+      ASSERT_TRUE(matVecDepthwiseGathered(w, source, src.data(), blocks, pieces, got.data(), channels));
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_EQ(bitsOf(got[i]), bitsOf(want[i])) << "mw " << mw << " mx " << mx << " piece " << i / channels
+                                                   << " row " << i % channels << ": " << got[i] << " vs " << want[i];
+      // A NaN in a source block a piece names, and a block whose values
+      // leave the normal range with these weights: the general way.
+      std::vector<float> bad = map;
+      bad[5 * 16 + 3] = std::nanf("");
+      MsfpCompactBatch nanSource;
+      ASSERT_TRUE(prepareCompactBatch(bad.data(), 16, mapBlocks, 16, 16, xf, Rounding::NearestEven, mw, nanSource));
+      std::vector<int32_t> withNan = src;
+      withNan[7] = 5;
+      EXPECT_FALSE(
+          depthwiseSourcesReady(nanSource, withNan.data(), withNan.size(), w.normalMinScale, w.normalMaxScale));
+      bad = map;
+      for (size_t i = 0; i < 16; ++i)
+        bad[9 * 16 + i] = std::ldexp(1.5f, -126);
+      MsfpCompactBatch hugeSource;
+      ASSERT_TRUE(prepareCompactBatch(bad.data(), 16, mapBlocks, 16, 16, xf, Rounding::NearestEven, mw, hugeSource));
+      std::vector<int32_t> withHuge = src;
+      withHuge[0] = 9;
+      EXPECT_FALSE(
+          depthwiseSourcesReady(hugeSource, withHuge.data(), withHuge.size(), w.normalMinScale, w.normalMaxScale));
+    }
+}
+
 TEST(CompactMsfp, BatchRefusesMismatches) {
   const NumberFormat f = NumberFormat::bfp(7, 16);
   std::vector<float> xs(32, 0.5f);

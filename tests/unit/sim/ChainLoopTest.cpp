@@ -324,6 +324,74 @@ TEST(SimChainLoopTest, WindowsReadStraightFromThePaddedMap) {
   expectSame(convArtifact(wide, 7, 6, 3, 7, 3, 1, 1, Opcode::VRelu, x));
 }
 
+namespace {
+
+/// A k x k depthwise convolution of an inH x inW x C map (C a multiple of
+/// 16) at DRAM 0, stride and padding as given, bias, then `act`: its matrix
+/// is C x (k x k x C) with row c holding a weight at tap t's channel c only
+/// (some of them zero), the block-diagonal form the compiler gives it.
+artifact::Artifact depthwiseArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t c, uint32_t k,
+                                     uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {}) {
+  const uint32_t n = t.nativeDim;
+  const uint32_t outH = (inH + 2 * pad - k) / stride + 1, outW = (inW + 2 * pad - k) / stride + 1;
+  const uint32_t kk = k * k * c, rows = (c + n - 1) / n, cols = (kk + n - 1) / n;
+  if (x.empty())
+    x = randomVector(size_t(inH) * inW * c, 81, 3.0f);
+  const uint64_t biasAt = x.size(), yAt = biasAt + rows * n;
+  artifact::Artifact a = emptyArtifact(t, yAt + uint64_t{outH} * outW * c + 8);
+  addDramInit(a, 0, x);
+  addDramInit(a, biasAt, randomVector(rows * n, 82));
+  const std::vector<float> taps = randomVector(size_t{c} * k * k, 83, 2.0f);
+  std::vector<float> w(size_t{c} * kk, 0.0f);
+  for (uint32_t ch = 0; ch < c; ++ch)
+    for (uint32_t tap = 0; tap < k * k; ++tap)
+      w[size_t{ch} * kk + size_t{tap} * c + ch] = (ch + tap) % 7 == 4 ? 0.0f : taps[size_t{ch} * k * k + tap];
+  addMatrix(a, 0, w, c, kk);
+  Program p;
+  p.swr(SReg::Cols, rows);
+  p.swr(SReg::RdLen, rows * n);
+  p.load(static_cast<uint32_t>(biasAt), MemSpace::AsVrf, 0);
+  p.swr(SReg::RdLen, 0);
+  setWindow(p, inH, inW, c, c, k, stride, pad, outW);
+  p.swr(SReg::Rows, rows);
+  p.swr(SReg::Cols, cols);
+  p.swr(SReg::WrLen, c);
+  p.swr(SReg::WrStep, c);
+  p.loop(outH * outW);
+  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
+  p.op(Opcode::MvMul, 0);
+  p.op(Opcode::VvAdd, 0);
+  if (act != Opcode::EndChain)
+    p.op(act);
+  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
+  p.end();
+  p.endLoop();
+  setProgram(a, p.insts);
+  return a;
+}
+
+} // namespace
+
+TEST(SimChainLoopTest, DepthwiseConvolutionsMatchTheOrdinaryPath) {
+  // Depthwise convolutions of 16 and 32 channels: the fast path multiplies
+  // the map's blocks, quantized once, by the block-diagonal matrix without
+  // assembling each window (numerics::matVecDepthwiseGathered), over
+  // several tile columns (N = 16 and 64), stride 1 and 2, with and without
+  // padding; NaN and Inf in the map send the batches reading them the
+  // general way.
+  target::Target wide = tinyTarget();
+  wide.nativeDim = 64;
+  for (const target::Target &t : {tinyTarget(), wide}) {
+    expectSame(depthwiseArtifact(t, 7, 6, 16, 3, 1, 1, Opcode::VRelu));
+    expectSame(depthwiseArtifact(t, 8, 9, 32, 3, 2, 1, Opcode::EndChain));
+    expectSame(depthwiseArtifact(t, 6, 6, 32, 3, 1, 0, Opcode::VRelu));
+    std::vector<float> x = randomVector(7 * 6 * 16, 84, 2.0f);
+    x[16 * 9 + 2] = std::numeric_limits<float>::quiet_NaN();
+    x[16 * 30 + 11] = -std::numeric_limits<float>::infinity();
+    expectSame(depthwiseArtifact(t, 7, 6, 16, 3, 1, 1, Opcode::VRelu, x));
+  }
+}
+
 TEST(SimChainLoopTest, NanAndInfInMapsOfWholeBlocks) {
   // A NaN or Inf in a quantized map block sends every window reading it to
   // the general path, gathered as floats; the other windows stay compact.

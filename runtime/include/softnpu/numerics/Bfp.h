@@ -144,6 +144,15 @@ struct MsfpCompactMatrix {
   /// number of blocks, the kernels can take together (1, 2 or 4; 0 when g
   /// is not diagonal).
   std::vector<uint8_t> diagonalSpan;
+  /// When row 16G + j of every 16-row group holds non-zero significands at
+  /// element j of its blocks only (a depthwise convolution whose channels
+  /// are a multiple of 16, sparse or not) and no block is NaN, else empty:
+  /// per 16-row group G, the blocks some of its rows use, at
+  /// depthwiseBlocks[depthwiseStart[G] .. depthwiseStart[G + 1]), each with
+  /// the 16 rows' significands and scale bytes (matVecDepthwiseGathered).
+  std::vector<uint32_t> depthwiseStart, depthwiseBlocks;
+  std::vector<int32_t> depthwiseWeights;
+  std::vector<uint8_t> depthwiseScales;
   size_t groups() const { return zeroGroup.size(); }
   bool sparse() const { return !groupBlockStart.empty(); }
   bool empty() const { return rows == 0; }
@@ -232,6 +241,23 @@ struct BlockRun {
 bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs,
                         const uint32_t *runStart, const NumberFormat &fmt, Rounding rounding,
                         unsigned weightMantissaBits, MsfpCompactBatch &out);
+
+/// Adds to acc[p x accStride + r], for every row r of a depthwise matrix (w
+/// with a depthwise table, see MsfpCompactMatrix::depthwiseStart) and pieces
+/// p in [0, count), the products with pieces assembled from single source
+/// blocks as gatherCompactBatch assembles them (piece p's block b is source
+/// piece src[p x srcStride + b], zeros where negative; b < w.blocks), without
+/// assembling them: the same bits as gatherCompactBatch then
+/// matVecCompactMsfpBatch, given depthwiseSourcesReady. False, with acc
+/// untouched, when w has no depthwise table or the CPU has no AVX-512.
+bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,
+                             size_t srcStride, size_t count, float *acc, size_t accStride);
+/// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
+/// whose non-zero ones' scales, with weight scales in [wMinScale, wMaxScale],
+/// keep every block value's exponent in the normal range: the condition of
+/// matVecDepthwiseGathered's bits (the general way otherwise).
+bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, size_t entries, int wMinScale,
+                           int wMaxScale);
 
 /// The instruction sets matVecCompactMsfp can use; all give the same bits.
 /// Auto picks the best the CPU has (AVX-512 with VNNI, AVX2 with VNNI, AVX2,
