@@ -25,9 +25,8 @@ namespace {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define SOFTNPU_DEPTHWISE_X86 1
 
-SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCompactBatch &source,
-                                       const int32_t *src, size_t srcStride, size_t count, float *acc,
-                                       size_t accStride) {
+SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,
+                                       size_t srcStride, size_t count, float *acc, size_t accStride) {
   const int8_t *q8 = reinterpret_cast<const int8_t *>(source.quad8.data());
   const int32_t *expAdd = source.expAdd.data();
   const uint32_t *active = source.activeCount.data();
@@ -45,10 +44,11 @@ SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCom
           continue;
         const __m512i x = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q8 + 16 * size_t(s))));
         const __m512i prod = _mm512_mullo_epi32(x, _mm512_loadu_si512(w.depthwiseWeights.data() + 16 * size_t{e}));
-        const __m512i scale = _mm512_add_epi32(
-            _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(w.depthwiseScales.data() + 16 * size_t{e}))),
-            _mm512_set1_epi32(expAdd[s]));
-        v = _mm512_add_ps(v, _mm512_mul_ps(_mm512_cvtepi32_ps(prod), _mm512_castsi512_ps(_mm512_slli_epi32(scale, 23))));
+        const __m512i scale = _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(
+                                                   w.depthwiseScales.data() + 16 * size_t{e}))),
+                                               _mm512_set1_epi32(expAdd[s]));
+        v = _mm512_add_ps(v,
+                          _mm512_mul_ps(_mm512_cvtepi32_ps(prod), _mm512_castsi512_ps(_mm512_slli_epi32(scale, 23))));
       }
       _mm512_storeu_ps(a + 16 * g, v);
     }
@@ -60,6 +60,12 @@ SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCom
 
 bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, size_t entries, int wMinScale,
                            int wMaxScale) {
+  const auto normal = [&](int lo, int hi) {
+    return lo > hi || (wMinScale + lo + source.base >= -126 && wMaxScale + hi + source.base <= 127);
+  };
+  // Every source block prepared and in range: so are those the pieces name.
+  if (source.allPrepared && normal(source.activeScaleLo, source.activeScaleHi))
+    return true;
   int lo = kMaxExp, hi = kMinExp;
   for (size_t i = 0; i < entries; ++i) {
     if (src[i] < 0)
@@ -72,7 +78,7 @@ bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, s
       hi = std::max<int>(hi, source.activeMaxScale[at]);
     }
   }
-  return lo > hi || (wMinScale + lo + source.base >= -126 && wMaxScale + hi + source.base <= 127);
+  return normal(lo, hi);
 }
 
 bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,

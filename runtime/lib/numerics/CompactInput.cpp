@@ -433,6 +433,20 @@ template <Rounding R> PieceFn pieceFn() {
   return pieceBaseline<R>;
 }
 
+/// MsfpCompactBatch::allPrepared and the active scale range of a prepared batch.
+void summarize(MsfpCompactBatch &out) {
+  out.allPrepared = std::all_of(out.prepared.begin(), out.prepared.begin() + static_cast<std::ptrdiff_t>(out.count),
+                                [](uint8_t p) { return p != 0; });
+  int lo = kMaxExp, hi = kMinExp;
+  for (size_t p = 0; p < out.count; ++p)
+    if (out.activeCount[p]) {
+      lo = std::min<int>(lo, out.activeMinScale[p]);
+      hi = std::max<int>(hi, out.activeMaxScale[p]);
+    }
+  out.activeScaleLo = lo;
+  out.activeScaleHi = hi;
+}
+
 /// Sets a batch's shape and sizes its arrays for `count` pieces of `blocks`
 /// blocks (prepareCompactBatch and gatherCompactBatch fill them).
 void shapeBatch(MsfpCompactBatch &out, size_t count, size_t blocks, unsigned k, unsigned quads,
@@ -451,6 +465,9 @@ void shapeBatch(MsfpCompactBatch &out, size_t count, size_t blocks, unsigned k, 
   out.activeMinScale.resize(count);
   out.activeMaxScale.resize(count);
   out.prepared.resize(count);
+  out.allPrepared = false;
+  out.activeScaleLo = kMaxExp;
+  out.activeScaleHi = kMinExp;
   if (out.all.size() != blocks) {
     out.nan.assign(blocks, 0);
     out.all.resize(blocks);
@@ -535,6 +552,7 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
       batch16<Rounding::TowardZero>(x, stride, count, n, filled, mx, maxQ16, mw, out);
       break;
     }
+    summarize(out);
     return true;
   }
 #endif
@@ -559,6 +577,7 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
     out.activeMinScale[p] = static_cast<int16_t>(o.minScale);
     out.activeMaxScale[p] = static_cast<int16_t>(o.maxScale);
   }
+  summarize(out);
   return true;
 }
 
@@ -584,6 +603,7 @@ bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, si
     batchRuns16<Rounding::TowardZero>(src, bases, count, blocks, runs, runStart, mx, maxQ, mw, out);
     break;
   }
+  summarize(out);
   return true;
 #else
   (void)src, (void)bases, (void)count, (void)runs, (void)runStart, (void)rounding, (void)out;

@@ -417,8 +417,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
                 s.windowRuns.prepare(p.walk->window(), s.dram.data() + p.rd->a, p.pixBase, count, xStride);
   if (direct)
     s.windowBases.resize(batch);
-  // Rows of a few lanes, fp32 ops, one DRAM write: a masked register per row
-  // (RowEpilogue.h).
+  // fp32 ops and one DRAM write: masked registers per row (RowEpilogue.h).
   bool rowEpilogue =
       mfuFormat.isFp32() && p.writes.size() == 1 && p.writes[0].mem == MemSpace::Dram && rowEpilogueLanes(p.outLanes);
   for (const Op &op : p.ops)
@@ -433,7 +432,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     if (direct) {
       s.windowRuns.bases(uint64_t{p.pixBase} + i0, size, s.windowBases.data());
       direct = s.mrf.matVecBatchRuns(
-          p.firstTile, p.rows, s.windowRuns.padded(), s.windowBases.data(), size, s.windowRuns.blocks(),
+          p.firstTile, p.rows, s.windowRuns.source(), s.windowBases.data(), size, s.windowRuns.blocks(),
           s.windowRuns.runs(), s.windowRuns.runStart(),
           [&](size_t j) {
             readIteration(s, p, i0 + j, x + j * xStride, valid);

@@ -54,28 +54,39 @@ template <Opcode O> ROW_FN inline __m512 apply(__m512 a, __m512 b) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_NLE_UQ), a);
 }
 
+/// The first n of 16 lanes (n may be past 16 or below 0).
+ROW_FN inline __mmask16 firstLanes(int64_t n) {
+  return n >= 16 ? __mmask16{0xFFFF} : n <= 0 ? __mmask16{0} : static_cast<__mmask16>((1u << n) - 1);
+}
+
 /// One op over all rows (op by op, so that the dispatch is per op, not per
-/// row and op): row j from `in` + j x inStep to `out` + j x outStep.
+/// row and op): lanes [0, lanes) of row j from `in` + j x inStep, 16 at a
+/// time, the first `stored` of them to `out` + j x outStep.
 template <Opcode O>
 ROW_FN void opRows(const Op &op, const float *in, size_t inStep, float *out, int64_t outStep, size_t count, uint32_t i0,
-                   __mmask16 lanes, __mmask16 stored) {
+                   size_t lanes, size_t stored) {
   const bool hasOperand = O != Opcode::VRelu;
   for (size_t j = 0; j < count; ++j) {
-    const __m512 b = hasOperand
-                         ? _mm512_maskz_loadu_ps(lanes, op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step)
-                         : _mm512_setzero_ps();
-    const __m512 v = apply<O>(_mm512_maskz_loadu_ps(lanes, in + j * inStep), b);
-    _mm512_mask_storeu_ps(out + static_cast<int64_t>(j) * outStep, stored, v);
+    const float *operand = hasOperand ? op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step : nullptr;
+    for (size_t k = 0; k < lanes; k += 16) {
+      const __mmask16 load = firstLanes(static_cast<int64_t>(lanes - k));
+      const __mmask16 store = firstLanes(static_cast<int64_t>(stored) - static_cast<int64_t>(k));
+      const __m512 b = hasOperand ? _mm512_maskz_loadu_ps(load, operand + k) : _mm512_setzero_ps();
+      const __m512 v = apply<O>(_mm512_maskz_loadu_ps(load, in + j * inStep + k), b);
+      _mm512_mask_storeu_ps(out + static_cast<int64_t>(j) * outStep + static_cast<int64_t>(k), store, v);
+    }
   }
 }
 
 ROW_FN void rowsAvx512(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
                        float *dst, int64_t dstStep, size_t stored) {
-  const __mmask16 all = static_cast<__mmask16>((1u << lanes) - 1), some = static_cast<__mmask16>((1u << stored) - 1);
   if (opCount == 0) {
     for (size_t j = 0; j < count; ++j)
-      _mm512_mask_storeu_ps(dst + static_cast<int64_t>(j) * dstStep, some,
-                            _mm512_maskz_loadu_ps(some, y + j * yStride));
+      for (size_t k = 0; k < stored; k += 16) {
+        const __mmask16 m = firstLanes(static_cast<int64_t>(stored - k));
+        _mm512_mask_storeu_ps(dst + static_cast<int64_t>(j) * dstStep + static_cast<int64_t>(k), m,
+                              _mm512_maskz_loadu_ps(m, y + j * yStride + k));
+      }
     return;
   }
   for (size_t k = 0; k < opCount; ++k) {
@@ -83,31 +94,31 @@ ROW_FN void rowsAvx512(const Op *ops, size_t opCount, float *y, size_t yStride, 
     const bool last = k + 1 == opCount;
     float *out = last ? dst : y;
     const int64_t outStep = last ? dstStep : static_cast<int64_t>(yStride);
-    const __mmask16 mask = last ? some : all;
+    const size_t keep = last ? stored : lanes;
     switch (ops[k].op) {
     case Opcode::VvAdd:
-      opRows<Opcode::VvAdd>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VvAdd>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     case Opcode::VvASubB:
-      opRows<Opcode::VvASubB>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VvASubB>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     case Opcode::VvBSubA:
-      opRows<Opcode::VvBSubA>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VvBSubA>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     case Opcode::VvMul:
-      opRows<Opcode::VvMul>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VvMul>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     case Opcode::VvMax:
-      opRows<Opcode::VvMax>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VvMax>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     case Opcode::VvMin:
-      opRows<Opcode::VvMin>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VvMin>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     case Opcode::VvPrelu:
-      opRows<Opcode::VvPrelu>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VvPrelu>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     default: // VRelu (rowEpilogueOp admits nothing else)
-      opRows<Opcode::VRelu>(ops[k], y, yStride, out, outStep, count, i0, all, mask);
+      opRows<Opcode::VRelu>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
       break;
     }
   }
@@ -122,7 +133,7 @@ bool haveAvx512() {
 
 } // namespace
 
-bool rowEpilogueLanes(uint64_t lanes) { return lanes >= 1 && lanes <= 16 && haveAvx512(); }
+bool rowEpilogueLanes(uint64_t lanes) { return lanes >= 1 && haveAvx512(); }
 
 void runRowEpilogue(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
                     float *dst, int64_t dstStep, size_t stored) {

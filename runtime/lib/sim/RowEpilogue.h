@@ -4,11 +4,11 @@
 // through the chain's point-wise ops and is stored. applyPointwiseRows and a
 // copy per write pay loop and call overhead per row and op, which is most of
 // the work when a row is a few lanes (a convolution with a few output
-// channels). For the common shape (fp32 MFU format, at most 16 lanes stored,
-// the element-wise ops, one DRAM write) runRowEpilogue takes one masked
-// register per row, op by op over the batch, the last op storing straight
-// to DRAM: the same IEEE operations per lane in the same order, so the same
-// bits (Mfu.cpp's elementwise is the reference).
+// channels). For the common shape (fp32 MFU format, the element-wise ops,
+// one DRAM write) runRowEpilogue takes each row 16 lanes per masked
+// register, op by op over the batch, the last op storing straight to DRAM:
+// the same IEEE operations per lane in the same order, so the same bits
+// (Mfu.cpp's elementwise is the reference).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_LIB_SIM_ROWEPILOGUE_H
@@ -30,7 +30,8 @@ struct Op {
 
 /// Whether runRowEpilogue computes `op` (on an AVX-512 CPU).
 bool rowEpilogueOp(isa::Opcode op);
-/// Whether runRowEpilogue can take rows of `lanes` lanes on this CPU.
+/// Whether runRowEpilogue can take rows of `lanes` lanes on this CPU (any
+/// number, on an AVX-512 CPU).
 bool rowEpilogueLanes(uint64_t lanes);
 
 /// For rows j in [0, count) (iteration i0 + j): y + j x yStride, lanes

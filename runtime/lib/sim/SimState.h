@@ -296,7 +296,7 @@ struct State {
   numerics::MsfpCompactBatch mapBlocks;
   std::vector<int32_t> blockSrc;
   WindowRuns windowRuns;            ///< a convolution's windows read from its padded map
-  std::vector<int64_t> windowBases; ///< the batch's pixels' offsets into windowRuns.padded()
+  std::vector<int64_t> windowBases; ///< the batch's pixels' offsets into windowRuns.source()
   std::vector<float> tileScratch;   ///< N*N, for m_rd
 
   /// The artifact's constant matrices (m_rd stream names them by index).

@@ -40,7 +40,24 @@ bool WindowRuns::prepare(const isa::Window &w, const float *map, uint64_t first,
   if (wide > std::max<Wide>(Wide(4) * w.inH * w.inW * w.winC, Wide(1) << 16))
     return false;
   const size_t size = static_cast<size_t>(wide);
-  padded_.resize(size);
+  // Every window inside the map (no padding tap): the runs read the map itself.
+  if (rowLo_ >= 0 && colLo_ >= 0 && rowHi < int64_t{w.inH} && colHi < int64_t{w.inW}) {
+    source_ = map + (static_cast<size_t>(rowLo_) * w.inW + static_cast<size_t>(colLo_)) * w.inC;
+    pitch_ = int64_t{w.inW} * w.inC;
+    pixel_ = w.inC;
+  } else {
+    pitch_ = width_ * w.winC;
+    pixel_ = w.winC;
+    padded_.resize(size);
+    copyPadded(map, rowHi);
+    source_ = padded_.data();
+  }
+  tableRuns(lanes);
+  return true;
+}
+
+void WindowRuns::copyPadded(const float *map, int64_t rowHi) {
+  const isa::Window &w = w_;
   // Row r of the copy is map row rowLo + r: its columns [colLo, colLo + width).
   const int64_t inLo = std::max<int64_t>(colLo_, 0), inHi = std::min<int64_t>(colLo_ + width_, w.inW);
   for (int64_t r = rowLo_; r <= rowHi; ++r) {
@@ -59,19 +76,23 @@ bool WindowRuns::prepare(const isa::Window &w, const float *map, uint64_t first,
         copyFloats(dst, src + static_cast<size_t>(c) * w.inC, w.winC);
     std::fill(row + static_cast<size_t>(inHi - colLo_) * w.winC, row + static_cast<size_t>(width_) * w.winC, 0.0f);
   }
-  // The runs: tap (kh, kw) is lanes [(kh x K_W + kw) x WIN_C, + WIN_C) of
-  // the window, from padded element (kh x DIL_H x width + kw x DIL_W) x
-  // WIN_C on; a kernel row's taps are one segment when DIL_W = 1.
+}
+
+void WindowRuns::tableRuns(size_t lanes) {
+  const isa::Window &w = w_;
+  // Tap (kh, kw) is lanes [(kh x K_W + kw) x WIN_C, + WIN_C) of the window,
+  // from source element kh x DIL_H x pitch + kw x DIL_W x pixel on; a kernel
+  // row's taps are one segment when they are contiguous there.
   std::vector<std::vector<numerics::BlockRun>> perBlock(lanes / 16);
   for (uint32_t kh = 0; kh < w.kH; ++kh) {
-    const int64_t rowOffset = int64_t{kh} * w.dilH * width_ * w.winC;
+    const int64_t rowOffset = int64_t{kh} * w.dilH * pitch_;
     const size_t rowLane = size_t{kh} * w.kW * w.winC;
-    if (w.dilW == 1) {
+    if (w.dilW == 1 && pixel_ == w.winC) {
       addSegment(rowLane, size_t{w.kW} * w.winC, rowOffset, perBlock);
       continue;
     }
     for (uint32_t kw = 0; kw < w.kW; ++kw)
-      addSegment(rowLane + size_t{kw} * w.winC, w.winC, rowOffset + int64_t{kw} * w.dilW * w.winC, perBlock);
+      addSegment(rowLane + size_t{kw} * w.winC, w.winC, rowOffset + int64_t{kw} * w.dilW * pixel_, perBlock);
   }
   runs_.clear();
   runStart_.assign(1, 0);
@@ -79,14 +100,13 @@ bool WindowRuns::prepare(const isa::Window &w, const float *map, uint64_t first,
     runs_.insert(runs_.end(), block.begin(), block.end());
     runStart_.push_back(static_cast<uint32_t>(runs_.size()));
   }
-  return true;
 }
 
 void WindowRuns::bases(uint64_t pixel, uint32_t n, int64_t *out) const {
   uint64_t ow = pixel % w_.outW, oh = pixel / w_.outW;
-  const int64_t colStep = int64_t{w_.strideW} * w_.winC;
+  const int64_t colStep = int64_t{w_.strideW} * pixel_;
   auto rowStart = [&] {
-    return ((static_cast<int64_t>(oh) * w_.strideH - w_.padT - rowLo_) * width_ - w_.padL - colLo_) * w_.winC;
+    return (static_cast<int64_t>(oh) * w_.strideH - w_.padT - rowLo_) * pitch_ - (int64_t{w_.padL} + colLo_) * pixel_;
   };
   int64_t base = rowStart() + static_cast<int64_t>(ow) * colStep;
   for (uint32_t j = 0; j < n; ++j, base += colStep) {

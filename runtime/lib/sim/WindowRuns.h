@@ -14,7 +14,8 @@
 // WindowRuns therefore reads from a zero-padded copy of the rows of the map
 // the loop's windows reach (WIN_C channels per pixel): there every window is
 // whole, padding taps read zeros as readWindow's do, and one table of runs
-// serves every pixel.
+// serves every pixel. When none of the loop's windows has a padding tap (a
+// 1 x 1 convolution, say), it reads the map itself.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_LIB_SIM_WINDOWRUNS_H
@@ -39,11 +40,12 @@ public:
   /// a few times the map (an output row far wider than the map).
   bool prepare(const isa::Window &w, const float *map, uint64_t first, uint32_t count, size_t lanes);
 
-  const float *padded() const { return padded_.data(); }
+  /// What the runs read: the padded copy, or the map.
+  const float *source() const { return source_; }
   size_t blocks() const { return runStart_.size() - 1; }
   const numerics::BlockRun *runs() const { return runs_.data(); }
   const uint32_t *runStart() const { return runStart_.data(); }
-  /// The offsets in padded() of the first tap of pixels [pixel, pixel + n).
+  /// The offsets in source() of the first tap of pixels [pixel, pixel + n).
   void bases(uint64_t pixel, uint32_t n, int64_t *out) const;
 
 private:
@@ -52,9 +54,16 @@ private:
   void addSegment(size_t lane, size_t len, int64_t offset, std::vector<std::vector<numerics::BlockRun>> &perBlock);
 
   isa::Window w_;
+  /// Fills padded_ with map rows [rowLo_, rowHi], columns [colLo_, colLo_ + width_).
+  void copyPadded(const float *map, int64_t rowHi);
+  /// Tables the runs of each block of the window's `lanes` lanes.
+  void tableRuns(size_t lanes);
+
   std::vector<float> padded_;
-  int64_t rowLo_ = 0, colLo_ = 0; ///< map coordinates of padded_'s first row and column
+  const float *source_ = nullptr;
+  int64_t rowLo_ = 0, colLo_ = 0; ///< map coordinates of source_'s first row and column
   int64_t width_ = 0;             ///< padded_'s columns
+  int64_t pitch_ = 0, pixel_ = 0; ///< elements from one source row / pixel to the next
   std::vector<numerics::BlockRun> runs_;
   std::vector<uint32_t> runStart_{0};
 };

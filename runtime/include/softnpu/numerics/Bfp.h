@@ -195,8 +195,13 @@ struct MsfpCompactBatch {
   std::vector<int16_t> activeMinScale; ///< per piece, over its active blocks
   std::vector<int16_t> activeMaxScale;
   std::vector<uint8_t> prepared; ///< per piece: 0 when it holds NaN or Inf (not prepared)
-  std::vector<uint8_t> nan;      ///< blocks zeros (a prepared piece has no NaN block)
-  std::vector<uint32_t> all;     ///< 0 .. blocks - 1
+  /// Over all pieces, as prepareCompactBatch and prepareCompactRuns leave
+  /// them (false / empty range otherwise): every piece prepared, and the
+  /// scale range of their active blocks.
+  bool allPrepared = false;
+  int activeScaleLo = kMaxExp, activeScaleHi = kMinExp;
+  std::vector<uint8_t> nan;  ///< blocks zeros (a prepared piece has no NaN block)
+  std::vector<uint32_t> all; ///< 0 .. blocks - 1
 };
 
 /// Quantizes `count` pieces of n elements (piece p: x[p * stride, p * stride
