@@ -306,19 +306,25 @@ SOFTNPU_AVX512_FN void finishPieces(const Batch16 &s, size_t count) {
   MsfpCompactBatch &out = s.out;
   const size_t blocks = s.blocks;
   size_t p = 0;
-  if (blocks == 1) { // one block per piece: sixteen pieces at a time
+  int batchLo = kMaxExp, batchHi = kMinExp; // MsfpCompactBatch::activeScaleLo / Hi
+  if (blocks == 1) {                        // one block per piece: sixteen pieces at a time
     const __m512i base = _mm512_set1_epi32(s.base);
+    __m512i vlo = _mm512_set1_epi32(kMaxExp), vhi = _mm512_set1_epi32(kMinExp);
     for (; p + 16 <= count; p += 16) {
       const __mmask16 nz =
           _mm_test_epi8_mask(_mm_loadu_si128(reinterpret_cast<const __m128i *>(s.nonZero + p)), _mm_set1_epi8(1));
       const __m512i e = _mm512_sub_epi32(_mm512_loadu_si512(s.expAdd + p), base);
+      const __m512i lo = _mm512_mask_mov_epi32(_mm512_set1_epi32(kMaxExp), nz, e);
+      const __m512i hi = _mm512_mask_mov_epi32(_mm512_set1_epi32(kMinExp), nz, e);
       _mm512_storeu_si512(out.activeCount.data() + p, _mm512_maskz_set1_epi32(nz, 1));
       _mm512_storeu_si512(out.active.data() + p, _mm512_setzero_si512());
-      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out.activeMinScale.data() + p),
-                          _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(_mm512_set1_epi32(kMaxExp), nz, e)));
-      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out.activeMaxScale.data() + p),
-                          _mm512_cvtepi32_epi16(_mm512_mask_mov_epi32(_mm512_set1_epi32(kMinExp), nz, e)));
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out.activeMinScale.data() + p), _mm512_cvtepi32_epi16(lo));
+      _mm256_storeu_si256(reinterpret_cast<__m256i *>(out.activeMaxScale.data() + p), _mm512_cvtepi32_epi16(hi));
+      vlo = _mm512_min_epi32(vlo, lo);
+      vhi = _mm512_max_epi32(vhi, hi);
     }
+    batchLo = _mm512_reduce_min_epi32(vlo);
+    batchHi = _mm512_reduce_max_epi32(vhi);
   }
   for (; p < count; ++p) {
     const uint8_t *nz = s.nonZero + p * blocks;
@@ -337,7 +343,13 @@ SOFTNPU_AVX512_FN void finishPieces(const Batch16 &s, size_t count) {
     out.activeCount[p] = n;
     out.activeMinScale[p] = static_cast<int16_t>(lo);
     out.activeMaxScale[p] = static_cast<int16_t>(hi);
+    batchLo = std::min(batchLo, lo);
+    batchHi = std::max(batchHi, hi);
   }
+  out.activeScaleLo = batchLo;
+  out.activeScaleHi = batchHi;
+  out.allPrepared = std::find(out.prepared.begin(), out.prepared.begin() + static_cast<std::ptrdiff_t>(count),
+                              uint8_t{0}) == out.prepared.begin() + static_cast<std::ptrdiff_t>(count);
 }
 
 /// A scratch byte per block of a batch (quantize16's non-zero flags).
@@ -552,8 +564,7 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
       batch16<Rounding::TowardZero>(x, stride, count, n, filled, mx, maxQ16, mw, out);
       break;
     }
-    summarize(out);
-    return true;
+    return true; // finishPieces summarized the batch
   }
 #endif
   PieceFn piece = nullptr;
@@ -603,8 +614,7 @@ bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, si
     batchRuns16<Rounding::TowardZero>(src, bases, count, blocks, runs, runStart, mx, maxQ, mw, out);
     break;
   }
-  summarize(out);
-  return true;
+  return true; // finishPieces summarized the batch
 #else
   (void)src, (void)bases, (void)count, (void)runs, (void)runStart, (void)rounding, (void)out;
   return false;
