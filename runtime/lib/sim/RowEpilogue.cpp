@@ -66,6 +66,17 @@ template <Opcode O>
 ROW_FN void opRows(const Op &op, const float *in, size_t inStep, float *out, int64_t outStep, size_t count, uint32_t i0,
                    size_t lanes, size_t stored) {
   const bool hasOperand = O != Opcode::VRelu;
+  if (lanes <= 16) { // one register per row, its masks set once (a convolution's few channels)
+    const __mmask16 load = firstLanes(static_cast<int64_t>(lanes)), store = firstLanes(static_cast<int64_t>(stored));
+    for (size_t j = 0; j < count; ++j) {
+      const __m512 b = hasOperand
+                           ? _mm512_maskz_loadu_ps(load, op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step)
+                           : _mm512_setzero_ps();
+      _mm512_mask_storeu_ps(out + static_cast<int64_t>(j) * outStep, store,
+                            apply<O>(_mm512_maskz_loadu_ps(load, in + j * inStep), b));
+    }
+    return;
+  }
   for (size_t j = 0; j < count; ++j) {
     const float *operand = hasOperand ? op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step : nullptr;
     for (size_t k = 0; k < lanes; k += 16) {
