@@ -286,6 +286,26 @@ TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
   EXPECT_GT(compared, 10000u);
 }
 
+/// Piece p of two batches of the same shape, field by field: significand
+/// bytes, corrections, exponents, active blocks and their scale range.
+void expectSamePiece(const MsfpCompactBatch &got, const MsfpCompactBatch &want, size_t p) {
+  const size_t blocks = want.blocks, q = want.quads;
+  ASSERT_EQ(got.blocks, blocks);
+  for (size_t i = 0; i < blocks * q; ++i)
+    ASSERT_EQ(got.quad8[p * blocks * q + i], want.quad8[p * blocks * q + i]) << "piece " << p;
+  for (size_t b = 0; b < blocks; ++b) {
+    ASSERT_EQ(got.corr[p * blocks + b], want.corr[p * blocks + b]) << "piece " << p << " block " << b;
+    ASSERT_EQ(got.expAdd[p * blocks + b], want.expAdd[p * blocks + b]) << "piece " << p << " block " << b;
+  }
+  ASSERT_EQ(got.activeCount[p], want.activeCount[p]) << "piece " << p;
+  for (size_t a = 0; a < got.activeCount[p]; ++a)
+    ASSERT_EQ(got.active[p * blocks + a], want.active[p * blocks + a]) << "piece " << p;
+  if (got.activeCount[p]) {
+    EXPECT_EQ(got.activeMinScale[p], want.activeMinScale[p]) << "piece " << p;
+    EXPECT_EQ(got.activeMaxScale[p], want.activeMaxScale[p]) << "piece " << p;
+  }
+}
+
 TEST(CompactMsfp, GatheredBlocksMatchPreparingTheGatheredFloats) {
   // gatherCompactBatch (pieces assembled from blocks quantized once, a
   // convolution's map) gives what prepareCompactBatch gives for the pieces'
@@ -339,20 +359,7 @@ TEST(CompactMsfp, GatheredBlocksMatchPreparingTheGatheredFloats) {
             EXPECT_EQ(got.prepared[p], 0);
           if (!got.prepared[p])
             continue;
-          const size_t q = want.quads;
-          for (size_t i = 0; i < blocks * q; ++i)
-            ASSERT_EQ(got.quad8[p * blocks * q + i], want.quad8[p * blocks * q + i]) << "piece " << p;
-          for (size_t b = 0; b < blocks; ++b) {
-            ASSERT_EQ(got.corr[p * blocks + b], want.corr[p * blocks + b]) << "piece " << p << " block " << b;
-            ASSERT_EQ(got.expAdd[p * blocks + b], want.expAdd[p * blocks + b]) << "piece " << p << " block " << b;
-          }
-          ASSERT_EQ(got.activeCount[p], want.activeCount[p]);
-          for (size_t a = 0; a < got.activeCount[p]; ++a)
-            ASSERT_EQ(got.active[p * blocks + a], want.active[p * blocks + a]);
-          if (got.activeCount[p]) {
-            EXPECT_EQ(got.activeMinScale[p], want.activeMinScale[p]);
-            EXPECT_EQ(got.activeMaxScale[p], want.activeMaxScale[p]);
-          }
+          ASSERT_NO_FATAL_FAILURE(expectSamePiece(got, want, p));
         }
       }
     }
@@ -435,19 +442,7 @@ TEST(CompactMsfp, PiecesFromRunsMatchPreparingTheAssembledFloats) {
           ++unprepared;
           continue;
         }
-        for (size_t i = 0; i < blocks * 4; ++i)
-          ASSERT_EQ(got.quad8[p * blocks * 4 + i], want.quad8[p * blocks * 4 + i]) << "piece " << p;
-        for (size_t b = 0; b < blocks; ++b) {
-          ASSERT_EQ(got.corr[p * blocks + b], want.corr[p * blocks + b]) << "piece " << p << " block " << b;
-          ASSERT_EQ(got.expAdd[p * blocks + b], want.expAdd[p * blocks + b]) << "piece " << p << " block " << b;
-        }
-        ASSERT_EQ(got.activeCount[p], want.activeCount[p]);
-        for (size_t a = 0; a < got.activeCount[p]; ++a)
-          ASSERT_EQ(got.active[p * blocks + a], want.active[p * blocks + a]);
-        if (got.activeCount[p]) {
-          EXPECT_EQ(got.activeMinScale[p], want.activeMinScale[p]);
-          EXPECT_EQ(got.activeMaxScale[p], want.activeMaxScale[p]);
-        }
+        ASSERT_NO_FATAL_FAILURE(expectSamePiece(got, want, p));
       }
       EXPECT_EQ(got.prepared[5], 0);
       EXPECT_EQ(got.prepared[20], 0);
