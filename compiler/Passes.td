@@ -229,7 +229,10 @@ def FpgaQuantize : Pass<"fpga-quantize", "mlir::ModuleOp"> {
     operands become fpga.weights in [out, in] layout with alpha folded in,
     rounded to the layer's weight format (runtime numerics, blocks restarting
     every native vector, the same code the simulator uses) and typed
-    `tensor<PxKxf32, #fpga.format<"...">>`.
+    `tensor<PxKxf32, #fpga.format<"...">>`. A matrix that is a read-only view
+    of the ONNX file (alpha 1) is left where it is, marked `unrounded` (and
+    `transposed` when it is [in, out]): the emitter rounds it as it packs it,
+    and a rounded copy would be fresh memory of the matrix's size.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"\"",

@@ -11,20 +11,40 @@
 #include <mutex>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 using namespace mlir;
 
 namespace softnpu {
 namespace {
 
-/// The elements of a float32 dense_resource<...> whose bytes are present and
-/// fill its type.
-std::optional<ArrayRef<float>> blobValues(Attribute a) {
+/// The bytes of a float32 dense_resource<...> when they are present and fill
+/// its type, aligned for float or not (floatConstantView).
+std::optional<ArrayRef<char>> blobBytes(Attribute a) {
   auto blob = dyn_cast_if_present<DenseF32ResourceElementsAttr>(a);
-  std::optional<ArrayRef<float>> values = blob ? blob.tryGetAsArrayRef() : std::nullopt;
-  if (values && static_cast<int64_t>(values->size()) != blob.getNumElements())
+  AsmResourceBlob *bytes = blob ? blob.getRawHandle().getBlob() : nullptr;
+  if (!bytes || bytes->getData().size() != static_cast<size_t>(blob.getNumElements()) * sizeof(float))
     return std::nullopt;
-  return values;
+  return bytes->getData();
+}
+
+bool alignedForFloat(const char *p) { return reinterpret_cast<uintptr_t>(p) % alignof(float) == 0; }
+
+/// A float32 blob's elements in place, when they are aligned for float.
+std::optional<ArrayRef<float>> alignedBlobValues(Attribute a) {
+  std::optional<ArrayRef<char>> bytes = blobBytes(a);
+  if (!bytes || !alignedForFloat(bytes->data()))
+    return std::nullopt;
+  return ArrayRef(reinterpret_cast<const float *>(bytes->data()), bytes->size() / sizeof(float));
+}
+
+/// A read-only blob constant of `type` over `bytes`, declared aligned for
+/// float only when they are (the typed DenseF32ResourceElementsAttr::get
+/// insists on float alignment).
+ElementsAttr blobView(RankedTensorType type, ArrayRef<char> bytes, AsmResourceBlob::DeleterFn deleter, StringRef name) {
+  AsmResourceBlob view(bytes, alignedForFloat(bytes.data()) ? alignof(float) : 1, std::move(deleter),
+                       /*dataIsMutable=*/false);
+  return cast<ElementsAttr>(DenseResourceElementsAttr::get(type, name.empty() ? "blob" : name, std::move(view)));
 }
 
 /// An anonymous mapping that asks for transparent huge pages.
@@ -90,23 +110,30 @@ std::optional<FloatData> FloatData::of(Attribute a) {
       return d;
     d.emplace();
     if (dense.isSplat()) {
-      d->splat_.assign(static_cast<size_t>(dense.getNumElements()), dense.getSplatValue<float>());
-      d->values_ = d->splat_;
+      d->owned_.assign(static_cast<size_t>(dense.getNumElements()), dense.getSplatValue<float>());
+      d->values_ = d->owned_;
+      d->isSplat_ = true;
     } else {
       ArrayRef<char> raw = dense.getRawData();
       d->values_ = ArrayRef(reinterpret_cast<const float *>(raw.data()), raw.size() / sizeof(float));
     }
-  } else if (std::optional<ArrayRef<float>> values = blobValues(a)) {
+  } else if (std::optional<ArrayRef<char>> bytes = blobBytes(a)) {
     d.emplace();
-    d->values_ = *values;
+    if (alignedForFloat(bytes->data())) {
+      d->values_ = ArrayRef(reinterpret_cast<const float *>(bytes->data()), bytes->size() / sizeof(float));
+    } else {
+      d->owned_.resize(bytes->size() / sizeof(float));
+      copyFloats(FloatBytes{bytes->data(), d->owned_.size()}, 0, d->owned_.size(), d->owned_.data());
+      d->values_ = d->owned_;
+    }
     d->mayBeSplat_ = true;
   }
   return d;
 }
 
 std::optional<float> FloatData::splatValue() const {
-  if (!splat_.empty())
-    return splat_.front();
+  if (isSplat_)
+    return values_.front();
   if (values_.empty() || !mayBeSplat_)
     return std::nullopt;
   for (const float &v : values_)
@@ -118,7 +145,19 @@ std::optional<float> FloatData::splatValue() const {
 bool isFloatData(Attribute a) {
   if (auto dense = dyn_cast_if_present<DenseElementsAttr>(a))
     return dense.getElementType().isF32();
-  return blobValues(a).has_value();
+  return blobBytes(a).has_value();
+}
+
+std::optional<FloatBytes> floatBytesOf(Attribute a) {
+  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(a)) {
+    if (!dense.getElementType().isF32() || dense.isSplat())
+      return std::nullopt;
+    ArrayRef<char> raw = dense.getRawData();
+    return FloatBytes{raw.data(), raw.size() / sizeof(float)};
+  }
+  if (std::optional<ArrayRef<char>> bytes = blobBytes(a))
+    return FloatBytes{bytes->data(), bytes->size() / sizeof(float)};
+  return std::nullopt;
 }
 
 FloatBuffer::FloatBuffer(size_t count) {
@@ -151,24 +190,97 @@ ElementsAttr floatConstant(RankedTensorType type, ArrayRef<float> values, String
   return floatConstant(type, std::move(copy), name);
 }
 
-ElementsAttr floatConstantView(RankedTensorType type, ArrayRef<float> values, std::shared_ptr<const void> owner,
+namespace {
+struct MappedFileEntry {
+  const char *base;
+  size_t size;
+  int fd;
+};
+std::mutex mappedFilesMutex;
+std::vector<MappedFileEntry> &mappedFiles() {
+  static std::vector<MappedFileEntry> files;
+  return files;
+}
+} // namespace
+
+void registerMappedFile(const void *base, size_t size, int fd) {
+  std::lock_guard<std::mutex> lock(mappedFilesMutex);
+  mappedFiles().push_back({static_cast<const char *>(base), size, fd});
+}
+
+void unregisterMappedFile(const void *base) {
+  std::lock_guard<std::mutex> lock(mappedFilesMutex);
+  auto &files = mappedFiles();
+  files.erase(std::remove_if(files.begin(), files.end(), [&](const MappedFileEntry &f) { return f.base == base; }),
+              files.end());
+}
+
+bool inMappedFile(const void *p) {
+  const auto *c = static_cast<const char *>(p);
+  std::lock_guard<std::mutex> lock(mappedFilesMutex);
+  return llvm::any_of(mappedFiles(), [&](const MappedFileEntry &f) { return c >= f.base && c < f.base + f.size; });
+}
+
+void copyFloats(FloatBytes source, size_t first, size_t count, float *out) {
+  const char *from = source.data + first * sizeof(float);
+  size_t bytes = count * sizeof(float);
+  std::optional<MappedFileEntry> file;
+  {
+    std::lock_guard<std::mutex> lock(mappedFilesMutex);
+    for (const MappedFileEntry &f : mappedFiles())
+      if (from >= f.base && bytes <= f.size && static_cast<size_t>(from - f.base) <= f.size - bytes)
+        file = f;
+  }
+  char *to = reinterpret_cast<char *>(out);
+  while (file && bytes > 0) {
+    const ssize_t got = ::pread(file->fd, to, bytes, static_cast<off_t>(from - file->base));
+    if (got <= 0)
+      break; // the mapping still holds the bytes
+    from += got;
+    to += got;
+    bytes -= static_cast<size_t>(got);
+  }
+  if (bytes > 0)
+    std::memcpy(to, from, bytes);
+}
+
+void transposedRows(FloatBytes source, size_t sourceCols, size_t first, size_t count, size_t k, float *out) {
+  constexpr size_t kBlock = 8;
+  // Source rows outermost: they are read in order, which the hardware
+  // prefetches (a column of blocks at a time read them 4 KiB apart for a
+  // 1024-wide matrix, and took 2 to 5 times as long).
+  for (size_t j0 = 0; j0 < k; j0 += kBlock) {
+    for (size_t i0 = 0; i0 < count; i0 += kBlock) {
+      if (i0 + kBlock > count || j0 + kBlock > k) { // an edge block
+        for (size_t i = i0; i < std::min(count, i0 + kBlock); ++i)
+          for (size_t j = j0; j < std::min(k, j0 + kBlock); ++j)
+            out[i * k + j] = source.at(j * sourceCols + first + i);
+        continue;
+      }
+      float block[kBlock][kBlock];
+      for (size_t r = 0; r < kBlock; ++r)
+        for (size_t c = 0; c < kBlock; ++c)
+          block[c][r] = source.at((j0 + r) * sourceCols + first + i0 + c);
+      for (size_t c = 0; c < kBlock; ++c)
+        std::memcpy(&out[(i0 + c) * k + j0], block[c], sizeof(block[c]));
+    }
+  }
+}
+
+ElementsAttr floatConstantView(RankedTensorType type, ArrayRef<char> bytes, std::shared_ptr<const void> owner,
                                StringRef name) {
-  if (values.size() * sizeof(float) < kBlobBytes)
-    return DenseElementsAttr::get(type, values);
-  AsmResourceBlob view(
-      ArrayRef<char>(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float)), alignof(float),
-      [owner = std::move(owner)](void *, size_t, size_t) {}, /*dataIsMutable=*/false);
-  return cast<ElementsAttr>(DenseF32ResourceElementsAttr::get(type, name.empty() ? "blob" : name, std::move(view)));
+  if (bytes.size() < kBlobBytes) {
+    std::vector<float> values(bytes.size() / sizeof(float));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+    return DenseElementsAttr::get(type, ArrayRef<float>(values));
+  }
+  return blobView(type, bytes, [owner = std::move(owner)](void *, size_t, size_t) {}, name);
 }
 
 ElementsAttr floatSlice(Attribute a, size_t offset, RankedTensorType type, StringRef name) {
   const size_t count = static_cast<size_t>(type.getNumElements());
-  if (std::optional<ArrayRef<float>> whole = blobValues(a); whole && count * sizeof(float) >= kBlobBytes) {
-    ArrayRef<float> part = whole->slice(offset, count);
-    AsmResourceBlob view(ArrayRef<char>(reinterpret_cast<const char *>(part.data()), count * sizeof(float)),
-                         alignof(float), /*deleter=*/{}, /*dataIsMutable=*/false);
-    return cast<ElementsAttr>(DenseF32ResourceElementsAttr::get(type, name.empty() ? "blob" : name, std::move(view)));
-  }
+  if (std::optional<ArrayRef<char>> whole = blobBytes(a); whole && count * sizeof(float) >= kBlobBytes)
+    return blobView(type, whole->slice(offset * sizeof(float), count * sizeof(float)), /*deleter=*/{}, name);
   return floatConstant(type, FloatData::of(a)->values().slice(offset, count), name);
 }
 
@@ -180,7 +292,7 @@ const void *blobIdentity(Attribute a) {
 std::optional<MutableArrayRef<float>> writableFloats(Attribute a) {
   auto blob = dyn_cast_if_present<DenseF32ResourceElementsAttr>(a);
   AsmResourceBlob *bytes = blob ? blob.getRawHandle().getBlob() : nullptr;
-  if (!bytes || !bytes->isMutable() || !blobValues(a))
+  if (!bytes || !bytes->isMutable() || !alignedBlobValues(a))
     return std::nullopt;
   MutableArrayRef<char> raw = bytes->getMutableData();
   return MutableArrayRef(reinterpret_cast<float *>(raw.data()), raw.size() / sizeof(float));

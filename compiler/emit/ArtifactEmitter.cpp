@@ -65,12 +65,19 @@ public:
   /// (pinned) or 0 (streamed). The bytes are reserved here and written by
   /// packRows at the end of run().
   LogicalResult packMatrix(Operation *op, ElementsAttr value, ArrayRef<int64_t> parts, int64_t mrfTile,
-                           int64_t rowTiles, int64_t colTiles, int64_t formatIndex, bool streamed) {
+                           int64_t rowTiles, int64_t colTiles, int64_t formatIndex, bool streamed,
+                           bool transposed = false) {
     const unsigned n = t_.nativeDim;
-    ArrayRef<int64_t> shape = value.getShapedType().getShape();
-    std::optional<FloatData> values = FloatData::of(value);
-    if (!values)
+    SmallVector<int64_t, 2> shape = matrixShape(value, transposed);
+    PackJob job;
+    if (std::optional<FloatBytes> bytes = floatBytesOf(value)) {
+      job.source = *bytes;
+    } else if ((job.expanded = FloatData::of(value))) { // a dense splat
+      job.source = {reinterpret_cast<const char *>(job.expanded->data()), job.expanded->size()};
+    } else {
       return op->emitError() << "matrix is not a float32 constant with its elements present";
+    }
+    job.transposed = transposed;
     artifact::MatrixEntry e;
     e.node = nodeIndex(op->getLoc());
     e.mrfTile = static_cast<uint32_t>(mrfTile);
@@ -108,32 +115,79 @@ public:
     }
     e.size = a_.weightImage.size() - e.offset;
     a_.matrices.push_back(e);
-    packJobs_.push_back({std::move(*values), e, std::move(firstCol)});
+    job.entry = e;
+    job.firstCol = std::move(firstCol);
+    packJobs_.push_back(std::move(job));
     return success();
   }
 
-  /// A matrix whose bytes are still to be written: its elements, its entry
-  /// and the value's column of each tile column's first real column.
+  /// The [rows, cols] of the matrix a value holds (its transpose when
+  /// `transposed`).
+  static SmallVector<int64_t, 2> matrixShape(ElementsAttr value, bool transposed) {
+    SmallVector<int64_t, 2> shape(value.getShapedType().getShape());
+    if (transposed && shape.size() == 2)
+      std::swap(shape[0], shape[1]);
+    return shape;
+  }
+
+  /// A matrix whose bytes are still to be written: its elements in place
+  /// (or expanded, for a dense splat), its entry and the value's column of
+  /// each tile column's first real column.
   struct PackJob {
-    FloatData values;
+    FloatBytes source;
+    std::optional<FloatData> expanded;
+    bool transposed = false; ///< source is the matrix's transpose
     artifact::MatrixEntry entry;
     std::vector<size_t> firstCol;
   };
 
+  /// Floats in the band of whole rows packRows transposes or aligns at a
+  /// time (4 MiB, a 1024 x 1024 matrix): transposing reads the source's rows
+  /// in order, and a narrow band reads short pieces of rows far apart.
+  static constexpr size_t kBandFloats = size_t{1} << 20;
+
   /// Writes the job's rows into its reserved bytes (any thread: they touch
-  /// nothing else).
+  /// nothing else). packRow rounds as it packs. A source that is transposed,
+  /// not aligned for float or in a mapped file (an ONNX file's payload) is
+  /// read into aligned buffers first, a band of rows at a time.
   void packRows(const PackJob &job) const {
     const unsigned n = t_.nativeDim;
     const artifact::MatrixEntry &e = job.entry;
-    const float *data = job.values.data();
     uint8_t *image = a_.weightImage.data() + e.offset;
-    for (uint32_t tr = 0; tr < e.rowTiles; ++tr)
-      for (uint32_t tc = 0; tc < e.colTiles; ++tc) {
-        const artifact::TileExtent tile = artifact::tileExtent(e, tr, tc, n);
-        for (uint32_t i = 0; i < tile.rows; ++i)
-          numerics::packRow(&data[(size_t{tr} * n + i) * e.cols + job.firstCol[tc]], tile.cols, e.format, t_.rounding,
-                            image + tile.offset + i * tile.rowBytes);
+    const bool direct = !job.transposed && reinterpret_cast<uintptr_t>(job.source.data) % alignof(float) == 0 &&
+                        !inMappedFile(job.source.data);
+    const size_t band = direct ? e.rows : std::clamp<size_t>(kBandFloats / e.cols, 1, e.rows);
+    thread_local std::vector<float> bandRows, wholeSource; // a band of the matrix's rows; a transposed source
+    std::vector<artifact::TileExtent> tiles(e.colTiles);   // of the current tile row
+    for (size_t r0 = 0; r0 < e.rows; r0 += band) {
+      const size_t count = std::min<size_t>(band, e.rows - r0);
+      const float *rows = reinterpret_cast<const float *>(job.source.data) + r0 * e.cols;
+      if (!direct) {
+        reserveOnHugePages(bandRows, count * e.cols);
+        bandRows.resize(count * e.cols);
+        if (job.transposed) {
+          if (r0 == 0) { // a band's rows are columns of every source row: read them all once
+            reserveOnHugePages(wholeSource, job.source.count);
+            wholeSource.resize(job.source.count);
+            copyFloats(job.source, 0, job.source.count, wholeSource.data());
+          }
+          transposedRows({reinterpret_cast<const char *>(wholeSource.data()), wholeSource.size()}, e.rows, r0, count,
+                         e.cols, bandRows.data());
+        } else {
+          copyFloats(job.source, r0 * e.cols, count * e.cols, bandRows.data());
+        }
+        rows = bandRows.data();
       }
+      for (size_t r = r0; r < r0 + count; ++r) {
+        const auto tr = static_cast<uint32_t>(r / n), i = static_cast<uint32_t>(r % n);
+        if (r == r0 || i == 0)
+          for (uint32_t tc = 0; tc < e.colTiles; ++tc)
+            tiles[tc] = artifact::tileExtent(e, tr, tc, n);
+        for (uint32_t tc = 0; tc < e.colTiles; ++tc)
+          numerics::packRow(&rows[(r - r0) * e.cols + job.firstCol[tc]], tiles[tc].cols, e.format, t_.rounding,
+                            image + tiles[tc].offset + i * tiles[tc].rowBytes);
+      }
+    }
   }
 
   /// Column parts as the artifact stores them: a part that fills its last
@@ -160,8 +214,8 @@ public:
   void reserveWeightImage(fpga::ProgramOp program) {
     const unsigned n = t_.nativeDim;
     uint64_t bytes = 0;
-    auto matrix = [&](ElementsAttr value, ArrayRef<int64_t> parts, int64_t formatIndex) {
-      ArrayRef<int64_t> shape = value.getShapedType().getShape();
+    auto matrix = [&](ElementsAttr value, ArrayRef<int64_t> parts, int64_t formatIndex, bool transposed) {
+      SmallVector<int64_t, 2> shape = matrixShape(value, transposed);
       if (shape.size() != 2 || shape[0] <= 0 || shape[1] <= 0 || formatIndex < 0 ||
           static_cast<uint64_t>(formatIndex) >= a_.formats.size())
         return; // reported when packed
@@ -174,9 +228,9 @@ public:
     };
     for (Operation &op : program.getBody().front()) {
       if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op))
-        matrix(m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getFormatIndex());
+        matrix(m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getFormatIndex(), m.getTransposed());
       else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op))
-        matrix(m.getValue(), {}, m.getFormatIndex());
+        matrix(m.getValue(), {}, m.getFormatIndex(), /*transposed=*/false);
       else if (auto c = dyn_cast<fpga::DramConstOp>(op))
         bytes += 4 * static_cast<uint64_t>(c.getValue().getNumElements());
     }
@@ -217,7 +271,8 @@ public:
         a_.outputs.push_back(signatureOf(out));
       } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
         if (failed(packMatrix(m, m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getMrfTile(),
-                              m.getRowTiles(), m.getColTiles(), m.getFormatIndex(), /*streamed=*/false)))
+                              m.getRowTiles(), m.getColTiles(), m.getFormatIndex(), /*streamed=*/false,
+                              m.getTransposed())))
           return failure();
       } else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op)) {
         if (m.getIndex() != static_cast<uint64_t>(a_.matrices.size()))

@@ -13,7 +13,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/Threading.h"
 #include "mlir/IR/Verifier.h"
 
 #include <onnx/checker.h>
@@ -106,9 +105,13 @@ public:
       if (p != MAP_FAILED) {
         ::madvise(p, size_, MADV_SEQUENTIAL);
         mapped_ = data_ = static_cast<const char *>(p);
+        // Large weights are read with pread (FloatData.h: copyFloats).
+        fd_ = fd;
+        registerMappedFile(mapped_, size_, fd_);
       }
     }
-    ::close(fd);
+    if (fd_ < 0)
+      ::close(fd);
     if (!data_) {
       std::ifstream in(path, std::ios::binary);
       if (!in)
@@ -121,8 +124,11 @@ public:
     }
   }
   ~MappedFile() {
-    if (mapped_)
+    if (mapped_) {
+      unregisterMappedFile(mapped_);
       ::munmap(const_cast<char *>(mapped_), size_);
+      ::close(fd_);
+    }
   }
   MappedFile(const MappedFile &) = delete;
   MappedFile &operator=(const MappedFile &) = delete;
@@ -134,6 +140,7 @@ public:
 private:
   const char *data_ = nullptr, *mapped_ = nullptr;
   size_t size_ = 0;
+  int fd_ = -1; ///< open while mapped
   std::string copy_;
 };
 
@@ -208,8 +215,6 @@ public:
     if (!payloads.empty() && payloads.size() != static_cast<size_t>(g.initializer_size()))
       throw ImportError("internal error: " + std::to_string(payloads.size()) + " initializer payloads for " +
                         std::to_string(g.initializer_size()) + " initializers");
-    if (!payloads.empty())
-      copyPayloadsAhead(g, payloads);
     for (int i = 0; i < g.initializer_size(); ++i) {
       const onnx::TensorProto &t = g.initializer(i);
       ElementsAttr value =
@@ -361,50 +366,20 @@ private:
   }
 
   /// Whether floatsOf views `payload`, `count` floats in the mapped file,
-  /// instead of copying it: when it is aligned there for floats.
+  /// instead of copying it.
   bool viewable(std::string_view payload, size_t count) const {
-    return file_ && file_->isMapped() && payload.size() == count * sizeof(float) &&
-           reinterpret_cast<uintptr_t>(payload.data()) % alignof(float) == 0;
-  }
-
-  /// Copies the large float32 payloads floatsOf cannot view into their
-  /// buffers, on all threads: filling fresh memory is most of the import
-  /// of a model of large weights. floatsOf takes the buffers over.
-  void copyPayloadsAhead(const onnx::GraphProto &g, const std::vector<std::optional<std::string_view>> &payloads) {
-    std::vector<std::pair<std::string_view, float *>> copies;
-    for (int i = 0; i < g.initializer_size(); ++i) {
-      const onnx::TensorProto &t = g.initializer(i);
-      const std::optional<std::string_view> &raw = payloads[i];
-      if (!raw || t.data_type() != onnx::TensorProto::FLOAT || t.data_location() == onnx::TensorProto::EXTERNAL)
-        continue;
-      size_t count = 1; // the declared sizes are checked (DeclaredSizes.h)
-      for (int64_t d : t.dims())
-        count *= static_cast<size_t>(d);
-      if (raw->size() != count * sizeof(float) || raw->size() < kBlobBytes || viewable(*raw, count))
-        continue; // floatsOf reports a wrong size
-      FloatBuffer buffer(count);
-      copies.push_back({*raw, buffer.data()});
-      prefilled_.try_emplace(&t, std::move(buffer));
-    }
-    mlir::parallelFor(&ctx_, 0, copies.size(),
-                      [&](size_t i) { std::memcpy(copies[i].second, copies[i].first.data(), copies[i].first.size()); });
+    return file_ && file_->isMapped() && payload.size() == count * sizeof(float);
   }
 
   /// A float32 tensor: dense or, when large, a blob (FloatData.h). A large
-  /// payload in the mapped file, aligned for floats, is not copied: the
-  /// blob views the file, which it keeps mapped (fresh memory filled with a
-  /// copy costs more than anything else the compiler does with weights).
+  /// payload in the mapped file is not copied: the blob views the file,
+  /// which it keeps mapped (fresh memory filled with a copy costs more than
+  /// anything else the compiler does with weights).
   ElementsAttr floatsOf(const onnx::TensorProto &t, RankedTensorType type, const std::string &what,
                         std::optional<std::string_view> stripped) {
     const size_t count = static_cast<size_t>(type.getNumElements());
     if (stripped && viewable(*stripped, count))
-      return floatConstantView(type, ArrayRef(reinterpret_cast<const float *>(stripped->data()), count), file_,
-                               t.name());
-    if (auto it = prefilled_.find(&t); it != prefilled_.end() && it->second.size() == count) {
-      FloatBuffer values = std::move(it->second);
-      prefilled_.erase(it);
-      return floatConstant(type, std::move(values), t.name());
-    }
+      return floatConstantView(type, ArrayRef(stripped->data(), stripped->size()), file_, t.name());
     FloatBuffer values(count);
     readValues(t, values.values(), t.float_data(), what, stripped);
     return floatConstant(type, std::move(values), t.name());
@@ -588,8 +563,6 @@ private:
   OpBuilder b_;
   std::string path_;
   std::shared_ptr<const MappedFile> file_; ///< what viewed payloads point into
-  /// Payloads copied by copyPayloadsAhead, by initializer.
-  std::unordered_map<const onnx::TensorProto *, FloatBuffer> prefilled_;
   std::unordered_map<std::string, const onnx::ValueInfoProto *> valueInfo_;
   std::unordered_map<std::string, Value> values_;
   int64_t opset_ = 0;

@@ -74,17 +74,39 @@ void Lowerer::residualWindowLoops(Location loc, const ResidualLoop &l, ArrayRef<
   }
 }
 
+/// `w`'s matrix in [out, in] layout: its value, or, when transposed, the
+/// transpose made once (unrounded: the emitter rounds as it packs). The
+/// source is read once, aligned, with copyFloats (mapped pages touched one
+/// by one cost more).
+ElementsAttr Lowerer::rowMajorWeights(fpga::WeightsOp w) {
+  if (!w.getTransposed())
+    return w.getValue();
+  ElementsAttr &made = rowMajor_[w.getOperation()];
+  if (made)
+    return made;
+  auto type = cast<RankedTensorType>(w.getType());
+  const size_t p = static_cast<size_t>(type.getDimSize(0)), k = static_cast<size_t>(type.getDimSize(1));
+  FloatBuffer source(p * k), matrix(p * k);
+  if (std::optional<FloatBytes> bytes = floatBytesOf(w.getValue())) // fpga.weights' verifier made sure
+    copyFloats(*bytes, 0, bytes->count, source.data());
+  else
+    llvm::copy(FloatData::of(w.getValue())->values(), source.data()); // a dense splat
+  transposedRows({reinterpret_cast<const char *>(source.data()), p * k}, p, 0, p, k, matrix.data());
+  made = floatConstant(RankedTensorType::get({static_cast<int64_t>(p), static_cast<int64_t>(k)}, b_.getF32Type()),
+                       std::move(matrix), blobName(w.getLoc(), "row_major"));
+  return made;
+}
+
 int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi) {
   auto key = std::make_pair(w.getOperation(), pi);
   auto [it, fresh] = streamedPanels_.try_emplace(key, numMatrices_);
   if (!fresh)
     return it->second;
-  ArrayRef<int64_t> shape = w.getValue().getShapedType().getShape();
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(w.getType()).getShape();
   int64_t first = panels[pi].firstRowTile * n_;
   int64_t count = std::min(shape[0] - first, panels[pi].rowTiles * n_);
   auto sliceType = RankedTensorType::get({count, shape[1]}, b_.getF32Type());
-  // fpga.weights' verifier guarantees its elements are present.
-  ElementsAttr slice = floatSlice(w.getValue(), static_cast<size_t>(first * shape[1]), sliceType,
+  ElementsAttr slice = floatSlice(rowMajorWeights(w), static_cast<size_t>(first * shape[1]), sliceType,
                                   blobName(w.getLoc(), "panel" + std::to_string(pi)));
   fpga::LinearOp user;
   for (Operation *u : w->getUsers())
@@ -130,8 +152,10 @@ FailureOr<SmallVector<Panel>> Lowerer::placeMatrix(fpga::LinearOp op, int64_t ro
     if (declaredWeights_.insert(w).second) {
       OpBuilder::InsertionGuard g(b_);
       setInsertionPointForDeclaration();
-      declared(fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt,
-                                            /*col_parts=*/nullptr));
+      auto pinned = fpga::PinnedMatrixOp::create(b_, w.getLoc(), w.getValue(), panels[0].tile, rows, cols, fmt,
+                                                 /*col_parts=*/nullptr);
+      pinned.setTransposed(w.getTransposed());
+      declared(pinned);
       ++numMatrices_;
     }
     return panels;

@@ -172,11 +172,13 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
   /// layout) in the layer's weight format, into its own blob or a new one.
   struct WeightJob {
     fpga::LinearOp op;
-    std::optional<FloatData> source; ///< W's elements
+    FloatBytes source;                 ///< W's elements, in place (maybe unaligned)
+    std::optional<FloatData> expanded; ///< W's elements when W is a splat
     numerics::NumberFormat format;
     int64_t p = 0, k = 0, wCols = 0;
     bool transpose = false;
     float alpha = 1.0f;
+    bool deferred = false;            ///< W is left unrounded (prepareWeights)
     Attribute original;               ///< W's constant
     std::optional<FloatBuffer> fresh; ///< out's storage, unless out is W's own blob
     float *out = nullptr;
@@ -186,10 +188,15 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
   /// weights go into the constant's own blob when this layer holds the only
   /// reference to it, else into a new buffer.
   std::optional<WeightJob> prepareWeights(fpga::LinearOp op) {
-    std::optional<FloatData> w = constantFloats(op.getW());
-    if (!w)
-      return std::nullopt;
     WeightJob job;
+    if (std::optional<FloatBytes> bytes = floatBytesOf(constantAttr(op.getW()))) {
+      job.source = *bytes;
+    } else {
+      job.expanded = constantFloats(op.getW());
+      if (!job.expanded)
+        return std::nullopt;
+      job.source = {reinterpret_cast<const char *>(job.expanded->data()), job.expanded->size()};
+    }
     job.op = op;
     job.format = *fpga::parseFormatAttr(op.getWeightFormatAttr());
     job.p = op.getNumOutputs();
@@ -198,19 +205,29 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     job.transpose = op.getTransposeW();
     job.alpha = op.getAlpha().convertToFloat();
     job.original = constantAttr(op.getW());
+    // A read-only blob (an ONNX file's payload, viewed where it lies) stays
+    // as it is, unrounded and transposed when W is: a rounded copy would be
+    // fresh memory of the matrix's size, which cost more than all the other
+    // work of compiling a model of large weights. The emitter rounds and
+    // transposes it as it packs it.
+    if (job.alpha == 1.0f && blobIdentity(job.original) && !writableFloats(job.original)) {
+      job.deferred = true;
+      return job;
+    }
     const size_t size = static_cast<size_t>(job.p * job.k);
     std::optional<MutableArrayRef<float>> own;
     if (op.getW().hasOneUse() && holders_.lookup(blobIdentity(job.original)) == 1)
       own = writableFloats(job.original);
     job.out = own && own->size() == size ? own->data() : job.fresh.emplace(size).data();
-    job.source = std::move(w);
     return job;
   }
 
   /// Fills job.out (any thread: touches nothing but the job's memory). Each
   /// band of rows is rounded as soon as it is written, while it is in cache.
   static void roundWeights(WeightJob &job, const target::Target &t) {
-    const float *values = job.source->data();
+    if (job.deferred)
+      return;
+    FloatBytes values = job.source;
     const int64_t p = job.p, k = job.k;
     auto round = [&](int64_t first, int64_t end) {
       for (int64_t i = first; i < end; ++i)
@@ -218,21 +235,31 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     };
     if (job.transpose) {
       thread_local std::vector<float> scratch; // a weight transposed in place
-      if (job.out == values) {
-        scratch.assign(values, values + p * k);
-        values = scratch.data();
+      if (values.data == reinterpret_cast<const char *>(job.out)) {
+        scratch.assign(job.out, job.out + p * k);
+        values.data = reinterpret_cast<const char *>(scratch.data());
       }
-      transposeInto(job.out, values, p, k, job.wCols, job.alpha, round);
+      constexpr int64_t kBand = 8; // rows transposed, then rounded while in cache
+      for (int64_t i0 = 0; i0 < p; i0 += kBand) {
+        const int64_t rows = std::min(kBand, p - i0);
+        float *band = job.out + i0 * k;
+        transposedRows(values, static_cast<size_t>(job.wCols), static_cast<size_t>(i0), static_cast<size_t>(rows),
+                       static_cast<size_t>(k), band);
+        if (job.alpha != 1.0f)
+          for (float &v : MutableArrayRef(band, static_cast<size_t>(rows * k)))
+            v *= job.alpha;
+        round(i0, i0 + rows);
+      }
       return;
     }
     for (int64_t i = 0; i < p; ++i) {
-      const float *row = values + i * job.wCols;
+      const size_t row = static_cast<size_t>(i * job.wCols);
       float *out = job.out + i * k;
       if (job.alpha != 1.0f)
         for (int64_t j = 0; j < k; ++j)
-          out[j] = job.alpha * row[j];
-      else if (out != row)
-        std::memcpy(out, row, static_cast<size_t>(k) * sizeof(float));
+          out[j] = job.alpha * values.at(row + j);
+      else if (reinterpret_cast<const char *>(out) != values.data + row * sizeof(float))
+        std::memcpy(out, values.data + row * sizeof(float), static_cast<size_t>(k) * sizeof(float));
       round(i, i + 1);
     }
   }
@@ -244,9 +271,18 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
     auto type = RankedTensorType::get({job.p, job.k}, b.getF32Type(), op.getWeightFormatAttr());
     auto plain = RankedTensorType::get({job.p, job.k}, b.getF32Type());
     Location loc = op.getW().getLoc();
+    if (job.deferred) {
+      auto weights = fpga::WeightsOp::create(b, loc, type, cast<ElementsAttr>(job.original), nullptr, nullptr, nullptr,
+                                             nullptr, nullptr);
+      weights.setUnrounded(true);
+      weights.setTransposed(job.transpose);
+      op.getWMutable().assign(weights);
+      op.setTransposeW(false);
+      return;
+    }
     ElementsAttr rounded = job.fresh ? floatConstant(plain, std::move(*job.fresh), blobName(loc, "rounded"))
                                      : retypedBlob(job.original, plain);
-    auto weights = fpga::WeightsOp::create(b, loc, type, rounded, nullptr, nullptr, nullptr);
+    auto weights = fpga::WeightsOp::create(b, loc, type, rounded, nullptr, nullptr, nullptr, nullptr, nullptr);
     op.getWMutable().assign(weights);
     op.setTransposeW(false);
     op.setAlpha(APFloat(1.0f));
@@ -268,43 +304,6 @@ struct FpgaQuantizePass : softnpu::impl::FpgaQuantizeBase<FpgaQuantizePass> {
         op.getBiasMutable().assign(folded);
         op.setBeta(APFloat(1.0f));
       }
-    }
-  }
-
-  /// out[i * k + j] = alpha * values[j * wCols + i] for i < p, j < k (out
-  /// and values differ), in 8 x 8 blocks read and written a row at a time
-  /// through a local copy, which the compiler keeps in registers; calls
-  /// rowsDone(first, end) when out's rows [first, end) are complete.
-  template <typename RowsDone>
-  static void transposeInto(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha,
-                            RowsDone rowsDone) {
-    if (alpha == 1.0f)
-      transposeBlocks</*Scaled=*/false>(out, values, p, k, wCols, alpha, rowsDone);
-    else
-      transposeBlocks</*Scaled=*/true>(out, values, p, k, wCols, alpha, rowsDone);
-  }
-  template <bool Scaled, typename RowsDone>
-  static void transposeBlocks(float *out, const float *values, int64_t p, int64_t k, int64_t wCols, float alpha,
-                              RowsDone rowsDone) {
-    constexpr int64_t kBlock = 8;
-    auto scaled = [alpha](float v) { return Scaled ? alpha * v : v; };
-    for (int64_t i0 = 0; i0 < p; i0 += kBlock) {
-      for (int64_t j0 = 0; j0 < k; j0 += kBlock) {
-        if (i0 + kBlock > p || j0 + kBlock > k) { // an edge block
-          for (int64_t i = i0; i < std::min(p, i0 + kBlock); ++i)
-            for (int64_t j = j0; j < std::min(k, j0 + kBlock); ++j)
-              out[i * k + j] = scaled(values[j * wCols + i]);
-          continue;
-        }
-        float block[kBlock][kBlock];
-        for (int64_t r = 0; r < kBlock; ++r)
-          for (int64_t c = 0; c < kBlock; ++c)
-            block[c][r] = values[(j0 + r) * wCols + i0 + c];
-        for (int64_t c = 0; c < kBlock; ++c)
-          for (int64_t r = 0; r < kBlock; ++r)
-            out[(i0 + c) * k + j0 + r] = scaled(block[c][r]);
-      }
-      rowsDone(i0, std::min(p, i0 + kBlock));
     }
   }
 

@@ -5,6 +5,8 @@
 #include "dialects/fpga/FpgaTarget.h"
 #include "llvm/Support/InterleavedRange.h"
 
+#include "softnpu/numerics/Bfp.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
@@ -65,17 +67,37 @@ LogicalResult LinearOp::verify() {
 }
 
 LogicalResult WeightsOp::verify() {
-  if (getValue().getType() != getResult().getType()) {
-    auto vt = cast<ShapedType>(getValue().getType());
-    auto rt = cast<RankedTensorType>(getResult().getType());
-    if (vt.getShape() != rt.getShape() || vt.getElementType() != rt.getElementType())
-      return emitOpError("value and result shapes differ");
-  }
-  if (cast<RankedTensorType>(getResult().getType()).getRank() != 2)
+  auto vt = cast<ShapedType>(getValue().getType());
+  auto rt = cast<RankedTensorType>(getResult().getType());
+  if (rt.getRank() != 2)
     return emitOpError("weights must be 2-D");
+  SmallVector<int64_t, 2> shape(rt.getShape());
+  if (getTransposed())
+    std::swap(shape[0], shape[1]);
+  if (vt.getShape() != ArrayRef<int64_t>(shape) || vt.getElementType() != rt.getElementType())
+    return emitOpError(getTransposed() ? "value must have the result's shape transposed"
+                                       : "value and result shapes differ");
   if (!isFloatData(getValue()))
     return emitOpError("value must be float32 elements (dense or a blob resource with its bytes)");
   return success();
+}
+
+std::vector<float> WeightsOp::getMatrix() {
+  auto type = cast<RankedTensorType>(getType());
+  const size_t p = static_cast<size_t>(type.getDimSize(0)), k = static_cast<size_t>(type.getDimSize(1));
+  std::optional<FloatData> values = FloatData::of(getValue()); // the verifier made sure
+  std::vector<float> m(p * k);
+  if (getTransposed())
+    transposedRows(FloatBytes{reinterpret_cast<const char *>(values->data()), values->size()}, p, 0, p, k, m.data());
+  else
+    std::copy(values->values().begin(), values->values().end(), m.begin());
+  if (getUnrounded()) {
+    const target::Target &t = getTarget(getOperation());
+    const numerics::NumberFormat format = *parseFormatAttr(type.getEncoding());
+    for (size_t i = 0; i < p; ++i)
+      numerics::roundTrip(&m[i * k], k, format, t.rounding, t.nativeDim);
+  }
+  return m;
 }
 
 LogicalResult ActivationOp::verify() {
@@ -238,6 +260,8 @@ LogicalResult PinnedMatrixOp::verify() {
     }
     if (parts->empty() || cols != t.getDimSize(1))
       return emitOpError("column parts add up to ") << cols << " columns but the value has " << t.getDimSize(1);
+    if (getTransposed())
+      return emitOpError("a transposed value has no column parts");
   }
   return success();
 }

@@ -62,16 +62,30 @@ def Fpga_WeightsOp : Fpga_Op<"weights", [Pure, ConstantLike]> {
   let description = [{
     Produced by fpga-quantize from constant matrix operands of fpga.linear. The
     result type's encoding is the #fpga.format the values are rounded to.
+    `value` holds them rounded, in [out, in] layout, unless one of two flags
+    says otherwise:
+    * `unrounded`: the elements are not yet rounded; whoever reads them rounds
+      each row to the format (the emitter does as it packs, which rounds
+      anyway; fpga::weightsMatrix for anyone who needs the floats).
+    * `transposed`: `value` is [in, out], the matrix's transpose.
+    fpga-quantize leaves a read-only blob (an ONNX file's payload, viewed
+    where it lies) that way instead of writing a rounded copy: the copy was
+    most of the compile time of a model of large weights.
     fpga-tile sets `mrf_tile`, the first MRF tile of its tile grid: its home
     when pinned, or the scratch buffer it is streamed into before each use
     when `streamed` (the matrix then stays packed in DRAM), in panels of
     `panel_rows` tile rows.
   }];
   let arguments = (ins ElementsAttr:$value, OptionalAttr<I64Attr>:$mrf_tile, UnitAttr:$streamed,
-                   OptionalAttr<I64Attr>:$panel_rows);
+                   OptionalAttr<I64Attr>:$panel_rows, UnitAttr:$unrounded, UnitAttr:$transposed);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "attr-dict `:` type($result)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The matrix's elements, [out, in] row-major, rounded to the format:
+    /// `value` transposed and rounded when its flags say so.
+    std::vector<float> getMatrix();
+  }];
 }
 
 def Fpga_AddOp : Fpga_Op<"add", [Pure]> {
@@ -340,11 +354,13 @@ def Fpga_PinnedMatrixOp : Fpga_Op<"pinned_matrix", [HasParent<"ProgramOp">]> {
     [ W | R ], compiler/transforms/RnnLayout.h), the columns of `value` are
     parts of those sizes, each starting on a whole tile column: the zeros
     between the parts are in neither `value` nor the artifact (MATRIX_PARTS,
-    docs/artifact-format.md).
+    docs/artifact-format.md). With `transposed` (an fpga.weights left
+    transposed, never with parts), `value` is the matrix's transpose. The
+    emitter rounds the elements to the format as it packs them.
   }];
   let arguments = (ins ElementsAttr:$value, I64Attr:$mrf_tile, I64Attr:$row_tiles,
                    I64Attr:$col_tiles, DefaultValuedAttr<I64Attr, "0">:$format_index,
-                   OptionalAttr<DenseI64ArrayAttr>:$col_parts);
+                   OptionalAttr<DenseI64ArrayAttr>:$col_parts, UnitAttr:$transposed);
   let assemblyFormat = "`tile` $mrf_tile `grid` $row_tiles `x` $col_tiles (`parts` $col_parts^)? attr-dict";
   let hasVerifier = 1;
 }

@@ -169,10 +169,33 @@ func.func @weights_rank() -> tensor<6xf32> {
 
 // -----
 
+// `transposed`: the value is the matrix's transpose.
+func.func @weights_transposed() -> tensor<3x2xf32> {
+  %0 = fpga.weights {transposed, unrounded, value = dense<1.0> : tensor<2x3xf32>} : tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @weights_transposed_shape() -> tensor<2x3xf32> {
+  // expected-error @+1 {{'fpga.weights' op value must have the result's shape transposed}}
+  %0 = fpga.weights {transposed, value = dense<1.0> : tensor<2x3xf32>} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // The format encoding may differ from the value's (plain) type.
 func.func @weights_encoded() -> tensor<2x3xf32, #fpga.format<"msfp15">> {
   %0 = fpga.weights {value = dense<1.0> : tensor<2x3xf32>} : tensor<2x3xf32, #fpga.format<"msfp15">>
   return %0 : tensor<2x3xf32, #fpga.format<"msfp15">>
+}
+
+// -----
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.pinned_matrix' op a transposed value has no column parts}}
+  fpga.pinned_matrix tile 0 grid 1 x 2 parts [2, 1] {transposed, value = dense<1.0> : tensor<3x3xf32>}
 }
 
 // -----
