@@ -80,6 +80,7 @@ REPO = timing.REPO
 SECTION = "compile-speed"
 SEED = timing.SEED
 TIME_TARGET = 1.0          # seconds per 1,000 ONNX nodes
+TIME_MIN_NODES = 500       # ... on models of 500 to 5,000 nodes (issue 9); smaller ones show the slope
 LINEARITY_TARGET = 1.5     # time per node, largest / smallest model of a family
 MEMORY_FACTOR, MEMORY_SLACK = 2.0, 300e6            # peak RSS <= 2 x (ONNX + artifact) + 300 MB
 ARTIFACT_FACTOR, ARTIFACT_SLACK = 1.1, 64 * 1024    # artifact <= 1.1 x (weights + program) + 64 KiB
@@ -437,9 +438,10 @@ def verdicts(m):
     """{target: bool} of one compiled model (whole process only when both were timed)."""
     if m.get("error"):
         return {}
-    v = {"time": 1000 * m["compile_s"] / m["nodes"] <= TIME_TARGET,
-         "memory": m["rss"] <= m["rss_budget"],
+    v = {"memory": m["rss"] <= m["rss_budget"],
          "artifact": m["artifact"]["bytes"] <= m["artifact_budget"]}
+    if m["nodes"] >= TIME_MIN_NODES:
+        v["time"] = 1000 * m["compile_s"] / m["nodes"] <= TIME_TARGET
     if m.get("ort_s") is not None:
         v["process"] = m["npu_run_s"] <= m["ort_s"]
     return v
@@ -490,7 +492,9 @@ def render(args, models, ort_note, info, loads, command, seconds):
               "Targets (issue 9), each judged per model:", "",
               f"- *time*: `npu-compile` wall time (one process, including reading the ONNX file and writing "
               f"the artifact; the fastest of {QUICK_COMPILE_RUNS} runs when one takes under {QUICK_COMPILE_S:g} s) "
-              f"<= {TIME_TARGET:g} s per 1,000 ONNX nodes;",
+              f"<= {TIME_TARGET:g} s per 1,000 ONNX nodes, judged on models of {TIME_MIN_NODES:,} nodes and more "
+              "(issue 9's range is 500 to 5,000; a smaller model is listed for its family's slope, its fixed cost "
+              "per node is larger);",
               f"- *memory*: the peak resident set size of that `npu-compile` process (`ru_maxrss` from "
               f"`os.wait4`) <= {MEMORY_FACTOR:g} x (ONNX file + artifact) + {MEMORY_SLACK / 1e6:.0f} MB "
               "(MB = 10^6 bytes);",
@@ -531,7 +535,8 @@ def render(args, models, ort_note, info, loads, command, seconds):
             proc = f"{m['npu_run_s']:.3f} / - | - |"
         else:
             proc = f"{m['npu_run_s']:.3f} / {m['ort_s']:.3f} | {verdict(v['process'])} |"
-        lines.append(f"{head} {m['compile_s']:.2f} | {1000 * m['compile_s'] / m['nodes']:.2f} | {verdict(v['time'])} | "
+        time_ok = verdict(v["time"]) if "time" in v else "-"
+        lines.append(f"{head} {m['compile_s']:.2f} | {1000 * m['compile_s'] / m['nodes']:.2f} | {time_ok} | "
                      f"{m['rss'] / 1e6:,.0f} / {m['rss_budget'] / 1e6:,.0f} | {verdict(v['memory'])} | "
                      f"{m['artifact']['bytes']:,} / {m['artifact_budget']:,.0f} | {verdict(v['artifact'])} | {proc}")
     lines += ["", "Linearity (compile time per node of a family's largest model over its smallest's; "

@@ -57,18 +57,40 @@ public:
     std::memcpy(a_.weightImage.data() + off, v.data(), v.size() * 4);
   }
 
-  /// A matrix table entry and its bytes: only the matrix's real extent (its
-  /// value's shape), tile by tile, each tile's real rows packed at the tile's
-  /// real width (runtime/.../artifact/MatrixLayout.h). With column parts
+  /// Where a declared matrix lies in its value: its [rows, cols] (empty
+  /// when the value is not 2-D), and whether the value is its transpose, of
+  /// which it is then the rows from `firstRow` (a streamed panel's).
+  struct MatrixSource {
+    SmallVector<int64_t, 2> shape;
+    bool transposed = false;
+    int64_t firstRow = 0;
+  };
+  static MatrixSource sourceOf(ElementsAttr value, bool transposed) {
+    MatrixSource s{SmallVector<int64_t, 2>(value.getShapedType().getShape()), transposed, 0};
+    if (transposed && s.shape.size() == 2)
+      std::swap(s.shape[0], s.shape[1]);
+    return s;
+  }
+  MatrixSource sourceOf(fpga::StreamedMatrixOp m) const {
+    MatrixSource s = sourceOf(m.getValue(), m.getTransposed());
+    if (m.getTransposed() && s.shape.size() == 2) {
+      s.firstRow = m.getFirstRow(); // the verifier made sure it is a row
+      s.shape[0] = std::min<int64_t>(s.shape[0] - s.firstRow, m.getRowTiles() * static_cast<int64_t>(t_.nativeDim));
+    }
+    return s;
+  }
+
+  /// A matrix table entry and its bytes: only the matrix's real extent,
+  /// tile by tile, each tile's real rows packed at the tile's real width
+  /// (runtime/.../artifact/MatrixLayout.h). With column parts
   /// (fpga.pinned_matrix col_parts) the value's columns are the parts, each
   /// starting on a whole tile column of the grid. `mrfTile` is its home
   /// (pinned) or 0 (streamed). The bytes are reserved here and written by
   /// packRows at the end of run().
-  LogicalResult packMatrix(Operation *op, ElementsAttr value, ArrayRef<int64_t> parts, int64_t mrfTile,
-                           int64_t rowTiles, int64_t colTiles, int64_t formatIndex, bool streamed,
-                           bool transposed = false) {
+  LogicalResult packMatrix(Operation *op, ElementsAttr value, const MatrixSource &source, ArrayRef<int64_t> parts,
+                           int64_t mrfTile, int64_t rowTiles, int64_t colTiles, int64_t formatIndex, bool streamed) {
     const unsigned n = t_.nativeDim;
-    SmallVector<int64_t, 2> shape = matrixShape(value, transposed);
+    ArrayRef<int64_t> shape = source.shape;
     PackJob job;
     if (std::optional<FloatBytes> bytes = floatBytesOf(value)) {
       job.source = *bytes;
@@ -77,7 +99,9 @@ public:
     } else {
       return op->emitError() << "matrix is not a float32 constant with its elements present";
     }
-    job.transposed = transposed;
+    job.transposed = source.transposed;
+    job.firstRow = static_cast<size_t>(source.firstRow);
+    job.sourceCols = static_cast<size_t>(value.getShapedType().getShape().back());
     artifact::MatrixEntry e;
     e.node = nodeIndex(op->getLoc());
     e.mrfTile = static_cast<uint32_t>(mrfTile);
@@ -121,22 +145,14 @@ public:
     return success();
   }
 
-  /// The [rows, cols] of the matrix a value holds (its transpose when
-  /// `transposed`).
-  static SmallVector<int64_t, 2> matrixShape(ElementsAttr value, bool transposed) {
-    SmallVector<int64_t, 2> shape(value.getShapedType().getShape());
-    if (transposed && shape.size() == 2)
-      std::swap(shape[0], shape[1]);
-    return shape;
-  }
-
   /// A matrix whose bytes are still to be written: its elements in place
   /// (or expanded, for a dense splat), its entry and the value's column of
   /// each tile column's first real column.
   struct PackJob {
     FloatBytes source;
     std::optional<FloatData> expanded;
-    bool transposed = false; ///< source is the matrix's transpose
+    bool transposed = false; ///< source is the transpose of a matrix whose rows from firstRow this is
+    size_t firstRow = 0, sourceCols = 0;
     artifact::MatrixEntry entry;
     std::vector<size_t> firstCol;
   };
@@ -171,8 +187,8 @@ public:
             wholeSource.resize(job.source.count);
             copyFloats(job.source, 0, job.source.count, wholeSource.data());
           }
-          transposedRows({reinterpret_cast<const char *>(wholeSource.data()), wholeSource.size()}, e.rows, r0, count,
-                         e.cols, bandRows.data());
+          transposedRows({reinterpret_cast<const char *>(wholeSource.data()), wholeSource.size()}, job.sourceCols,
+                         job.firstRow + r0, count, e.cols, bandRows.data());
         } else {
           copyFloats(job.source, r0 * e.cols, count * e.cols, bandRows.data());
         }
@@ -214,8 +230,8 @@ public:
   void reserveWeightImage(fpga::ProgramOp program) {
     const unsigned n = t_.nativeDim;
     uint64_t bytes = 0;
-    auto matrix = [&](ElementsAttr value, ArrayRef<int64_t> parts, int64_t formatIndex, bool transposed) {
-      SmallVector<int64_t, 2> shape = matrixShape(value, transposed);
+    auto matrix = [&](const MatrixSource &source, ArrayRef<int64_t> parts, int64_t formatIndex) {
+      ArrayRef<int64_t> shape = source.shape;
       if (shape.size() != 2 || shape[0] <= 0 || shape[1] <= 0 || formatIndex < 0 ||
           static_cast<uint64_t>(formatIndex) >= a_.formats.size())
         return; // reported when packed
@@ -228,9 +244,10 @@ public:
     };
     for (Operation &op : program.getBody().front()) {
       if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op))
-        matrix(m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getFormatIndex(), m.getTransposed());
+        matrix(sourceOf(m.getValue(), m.getTransposed()), m.getColParts().value_or(ArrayRef<int64_t>()),
+               m.getFormatIndex());
       else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op))
-        matrix(m.getValue(), {}, m.getFormatIndex(), /*transposed=*/false);
+        matrix(sourceOf(m), {}, m.getFormatIndex());
       else if (auto c = dyn_cast<fpga::DramConstOp>(op))
         bytes += 4 * static_cast<uint64_t>(c.getValue().getNumElements());
     }
@@ -270,15 +287,15 @@ public:
       } else if (auto out = dyn_cast<fpga::OutputOp>(op)) {
         a_.outputs.push_back(signatureOf(out));
       } else if (auto m = dyn_cast<fpga::PinnedMatrixOp>(op)) {
-        if (failed(packMatrix(m, m.getValue(), m.getColParts().value_or(ArrayRef<int64_t>()), m.getMrfTile(),
-                              m.getRowTiles(), m.getColTiles(), m.getFormatIndex(), /*streamed=*/false,
-                              m.getTransposed())))
+        if (failed(packMatrix(m, m.getValue(), sourceOf(m.getValue(), m.getTransposed()),
+                              m.getColParts().value_or(ArrayRef<int64_t>()), m.getMrfTile(), m.getRowTiles(),
+                              m.getColTiles(), m.getFormatIndex(), /*streamed=*/false)))
           return failure();
       } else if (auto m = dyn_cast<fpga::StreamedMatrixOp>(op)) {
         if (m.getIndex() != static_cast<uint64_t>(a_.matrices.size()))
           return m.emitError() << "streamed matrix index " << m.getIndex()
                                << " is not its position in the matrix table (" << a_.matrices.size() << ")";
-        if (failed(packMatrix(m, m.getValue(), {}, 0, m.getRowTiles(), m.getColTiles(), m.getFormatIndex(),
+        if (failed(packMatrix(m, m.getValue(), sourceOf(m), {}, 0, m.getRowTiles(), m.getColTiles(), m.getFormatIndex(),
                               /*streamed=*/true)))
           return failure();
       } else if (auto r = dyn_cast<fpga::TensorRecordOp>(op)) {

@@ -101,9 +101,10 @@ public:
     struct stat st;
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
       size_ = static_cast<size_t>(st.st_size);
-      void *p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      // Not populated: the large payloads in it are read with pread
+      // (FloatData.h: copyFloats), the mapping's pages mostly never touched.
+      void *p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
       if (p != MAP_FAILED) {
-        ::madvise(p, size_, MADV_SEQUENTIAL);
         mapped_ = data_ = static_cast<const char *>(p);
         // Large weights are read with pread (FloatData.h: copyFloats).
         fd_ = fd;

@@ -74,29 +74,6 @@ void Lowerer::residualWindowLoops(Location loc, const ResidualLoop &l, ArrayRef<
   }
 }
 
-/// `w`'s matrix in [out, in] layout: its value, or, when transposed, the
-/// transpose made once (unrounded: the emitter rounds as it packs). The
-/// source is read once, aligned, with copyFloats (mapped pages touched one
-/// by one cost more).
-ElementsAttr Lowerer::rowMajorWeights(fpga::WeightsOp w) {
-  if (!w.getTransposed())
-    return w.getValue();
-  ElementsAttr &made = rowMajor_[w.getOperation()];
-  if (made)
-    return made;
-  auto type = cast<RankedTensorType>(w.getType());
-  const size_t p = static_cast<size_t>(type.getDimSize(0)), k = static_cast<size_t>(type.getDimSize(1));
-  FloatBuffer source(p * k), matrix(p * k);
-  if (std::optional<FloatBytes> bytes = floatBytesOf(w.getValue())) // fpga.weights' verifier made sure
-    copyFloats(*bytes, 0, bytes->count, source.data());
-  else
-    llvm::copy(FloatData::of(w.getValue())->values(), source.data()); // a dense splat
-  transposedRows({reinterpret_cast<const char *>(source.data()), p * k}, p, 0, p, k, matrix.data());
-  made = floatConstant(RankedTensorType::get({static_cast<int64_t>(p), static_cast<int64_t>(k)}, b_.getF32Type()),
-                       std::move(matrix), blobName(w.getLoc(), "row_major"));
-  return made;
-}
-
 int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi) {
   auto key = std::make_pair(w.getOperation(), pi);
   auto [it, fresh] = streamedPanels_.try_emplace(key, numMatrices_);
@@ -105,17 +82,25 @@ int64_t Lowerer::panelIndex(fpga::WeightsOp w, ArrayRef<Panel> panels, size_t pi
   ArrayRef<int64_t> shape = cast<RankedTensorType>(w.getType()).getShape();
   int64_t first = panels[pi].firstRowTile * n_;
   int64_t count = std::min(shape[0] - first, panels[pi].rowTiles * n_);
+  // A transposed matrix's panel is columns of its value, not a slice of it:
+  // the value whole, and the panel's first row (the emitter transposes).
   auto sliceType = RankedTensorType::get({count, shape[1]}, b_.getF32Type());
-  ElementsAttr slice = floatSlice(rowMajorWeights(w), static_cast<size_t>(first * shape[1]), sliceType,
-                                  blobName(w.getLoc(), "panel" + std::to_string(pi)));
+  ElementsAttr slice = w.getTransposed() ? w.getValue()
+                                         : floatSlice(w.getValue(), static_cast<size_t>(first * shape[1]), sliceType,
+                                                      blobName(w.getLoc(), "panel" + std::to_string(pi)));
   fpga::LinearOp user;
   for (Operation *u : w->getUsers())
     if ((user = dyn_cast<fpga::LinearOp>(u)))
       break;
   OpBuilder::InsertionGuard g(b_);
   setInsertionPointForDeclaration();
-  declared(fpga::StreamedMatrixOp::create(b_, w.getLoc(), slice, numMatrices_, panels[pi].rowTiles,
-                                          llvm::divideCeilSigned(shape[1], n_), user ? formatIndex(user) : 0));
+  auto streamed = fpga::StreamedMatrixOp::create(b_, w.getLoc(), slice, numMatrices_, panels[pi].rowTiles,
+                                                 llvm::divideCeilSigned(shape[1], n_), user ? formatIndex(user) : 0);
+  if (w.getTransposed()) {
+    streamed.setTransposed(true);
+    streamed.setFirstRow(first);
+  }
+  declared(streamed);
   return numMatrices_++;
 }
 

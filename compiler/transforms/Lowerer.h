@@ -218,7 +218,6 @@ private:
   /// The matrix-table index of panel `pi` of a streamed matrix, declaring it
   /// (the rows of W' in that panel) on first use.
   int64_t panelIndex(fpga::WeightsOp w, llvm::ArrayRef<Panel> panels, size_t pi);
-  mlir::ElementsAttr rowMajorWeights(fpga::WeightsOp w);
   /// With two scratch buffers: the next streamed layer's first panel.
   void prefetchNextLayer(fpga::LinearOp op);
   int64_t scratchBase() const { return mrf_.scratchBase(); }
@@ -248,8 +247,6 @@ private:
   llvm::DenseSet<mlir::Operation *> declaredWeights_;                      ///< pinned weights declared
   int64_t numMatrices_ = 0;                                                ///< matrix table entries declared
   std::map<std::pair<mlir::Operation *, size_t>, int64_t> streamedPanels_; ///< -> table index
-  /// Transposed streamed weights made [out, in], whose panels are slices.
-  llvm::DenseMap<mlir::Operation *, mlir::ElementsAttr> rowMajor_;
   std::vector<std::pair<std::string, std::string>> formats_;
   mlir::Operation *lastDecl_ = nullptr;
 };

@@ -266,6 +266,19 @@ LogicalResult PinnedMatrixOp::verify() {
   return success();
 }
 
+LogicalResult StreamedMatrixOp::verify() {
+  auto t = cast<ShapedType>(getValue().getType());
+  if (t.getRank() != 2)
+    return emitOpError("value must be 2-D");
+  if (getRowTiles() <= 0 || getColTiles() <= 0)
+    return emitOpError("tile grid must be positive");
+  const int64_t rows = getTransposed() ? t.getDimSize(1) : t.getDimSize(0);
+  if (getFirstRow() < 0 || getFirstRow() >= rows || (!getTransposed() && getFirstRow() != 0))
+    return emitOpError("first_row ") << getFirstRow() << " is not a row of the matrix"
+                                     << (getTransposed() ? "" : " (only a transposed value has one)");
+  return success();
+}
+
 LogicalResult MfuOp::verify() {
   const isa::InstInfo *info = isa::lookup(static_cast<uint8_t>(getInst()));
   if (!info ||

@@ -377,11 +377,16 @@ def Fpga_StreamedMatrixOp : Fpga_Op<"streamed_matrix", [HasParent<"ProgramOp">]>
     Like fpga.pinned_matrix, but not loaded when a session starts: each use is
     preceded by an fpga.m_rd_stream naming it. `index` is its position among
     the program's matrix declarations (pinned and streamed, in order), which
-    is its index in the artifact's matrix table.
+    is its index in the artifact's matrix table. With `transposed` (a panel
+    of an fpga.weights left transposed), `value` is the transpose of the
+    whole matrix, and this one is its rows from `first_row`, as many as
+    `row_tiles` tiles hold (or up to the last).
   }];
   let arguments = (ins ElementsAttr:$value, I64Attr:$index, I64Attr:$row_tiles,
-                   I64Attr:$col_tiles, DefaultValuedAttr<I64Attr, "0">:$format_index);
+                   I64Attr:$col_tiles, DefaultValuedAttr<I64Attr, "0">:$format_index,
+                   UnitAttr:$transposed, DefaultValuedAttr<I64Attr, "0">:$first_row);
   let assemblyFormat = "`matrix` $index `grid` $row_tiles `x` $col_tiles attr-dict";
+  let hasVerifier = 1;
 }
 
 def Fpga_DramConstOp : Fpga_Op<"dram_const", [HasParent<"ProgramOp">]> {

@@ -32,7 +32,7 @@ inline void adviseHugePages(const void *p, size_t bytes) {
 
 /// Reserves room for `count` elements in `v`, on huge pages when the new
 /// storage spans any, before it is filled.
-template <typename T> void reserveOnHugePages(std::vector<T> &v, size_t count) {
+template <typename T, typename Alloc> void reserveOnHugePages(std::vector<T, Alloc> &v, size_t count) {
   if (count <= v.capacity())
     return;
   v.reserve(count);

@@ -28,8 +28,9 @@ struct Section {
   std::vector<uint8_t> bytes;
   /// When set, the section's bytes are these instead (the weight image,
   /// written from the artifact without a copy).
-  const std::vector<uint8_t> *borrowed = nullptr;
-  const std::vector<uint8_t> &data() const { return borrowed ? *borrowed : bytes; }
+  const ImageBytes *borrowed = nullptr;
+  const uint8_t *begin() const { return borrowed ? borrowed->data() : bytes.data(); }
+  size_t size() const { return borrowed ? borrowed->size() : bytes.size(); }
 };
 
 void writeTensor(ByteWriter &w, const TensorSig &t) {
@@ -255,7 +256,7 @@ void layOut(const Artifact &a, FileLayout &f) {
   for (const Section &s : sections) {
     pos = (pos + kSectionAlign - 1) / kSectionAlign * kSectionAlign;
     offsets.push_back(pos);
-    pos += s.data().size();
+    pos += s.size();
   }
   f.size = pos;
 
@@ -273,7 +274,7 @@ void layOut(const Artifact &a, FileLayout &f) {
     w.u32(sections[i].kind);
     w.u32(sections[i].flags);
     w.u64(offsets[i]);
-    w.u64(sections[i].data().size());
+    w.u64(sections[i].size());
   }
   f.head = std::move(w.bytes);
   f.pieces.push_back({f.head.data(), f.head.size()});
@@ -281,8 +282,8 @@ void layOut(const Artifact &a, FileLayout &f) {
   for (size_t i = 0; i < sections.size(); ++i) {
     if (offsets[i] > at)
       f.pieces.push_back({kZeros, static_cast<size_t>(offsets[i] - at)});
-    f.pieces.push_back({sections[i].data().data(), sections[i].data().size()});
-    at = offsets[i] + sections[i].data().size();
+    f.pieces.push_back({sections[i].begin(), sections[i].size()});
+    at = offsets[i] + sections[i].size();
   }
 
   uint32_t crc = 0;

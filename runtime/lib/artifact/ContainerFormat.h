@@ -183,7 +183,7 @@ public:
     pos_ += n;
     return true;
   }
-  bool raw(std::vector<uint8_t> &out, size_t n) {
+  template <typename Bytes> bool raw(Bytes &out, size_t n) {
     if (!need(n))
       return false;
     out.assign(data_ + pos_, data_ + pos_ + n);

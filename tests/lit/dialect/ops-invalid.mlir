@@ -194,6 +194,20 @@ func.func @weights_encoded() -> tensor<2x3xf32, #fpga.format<"msfp15">> {
 // -----
 
 fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.streamed_matrix' op first_row 1 is not a row of the matrix (only a transposed value has one)}}
+  fpga.streamed_matrix matrix 0 grid 1 x 1 {first_row = 1 : i64, value = dense<1.0> : tensor<3x2xf32>}
+}
+
+// -----
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
+  // expected-error @+1 {{'fpga.streamed_matrix' op first_row 3 is not a row of the matrix}}
+  fpga.streamed_matrix matrix 0 grid 1 x 1 {first_row = 3 : i64, transposed, value = dense<1.0> : tensor<2x3xf32>}
+}
+
+// -----
+
+fpga.program @main attributes {dram_elements = 0 : i64} {
   // expected-error @+1 {{'fpga.pinned_matrix' op a transposed value has no column parts}}
   fpga.pinned_matrix tile 0 grid 1 x 2 parts [2, 1] {transposed, value = dense<1.0> : tensor<3x3xf32>}
 }

@@ -508,5 +508,34 @@ TEST(BfpTest, PackUnpackRoundTrip) {
     EXPECT_TRUE(sameFloat(back[i], x[i]));
 }
 
+// The weight image grows without zeroing (artifact::ImageBytes): packRow must
+// write every byte of its row, whatever the buffer held before, in every
+// format and rounding, for NaN blocks, all-zero blocks and short last blocks.
+TEST(BfpTest, PackRowWritesEveryByteOfItsRow) {
+  std::vector<NumberFormat> formats = {NumberFormat::fp32()};
+  for (unsigned m = 1; m <= 15; ++m)
+    for (unsigned k : {1u, 2u, 7u, 8u, 16u, 32u, 40u})
+      formats.push_back(NumberFormat::bfp(m, k));
+  for (Element e : {Element::E4M3, Element::E5M2, Element::E3M2, Element::E2M3, Element::E2M1, Element::Int8})
+    for (unsigned k : {32u, 8u, 5u})
+      formats.push_back(NumberFormat::mx(e, k));
+  std::mt19937 rng(20261207);
+  std::normal_distribution<float> value(0.0f, 3.0f);
+  std::uniform_int_distribution<int> percent(0, 99);
+  for (const NumberFormat &f : formats)
+    for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero})
+      for (size_t n : {size_t{1}, size_t{5}, size_t{16}, size_t{17}, size_t{400}, size_t{401}}) {
+        std::vector<float> x(n);
+        for (float &v : x) {
+          const int kind = percent(rng);
+          v = kind < 10 ? 0.0f : kind < 12 ? std::numeric_limits<float>::quiet_NaN() : value(rng);
+        }
+        std::vector<uint8_t> zeros(packedRowBytes(f, n), 0x00), ones(packedRowBytes(f, n), 0xFF);
+        packRow(x.data(), n, f, r, zeros.data());
+        packRow(x.data(), n, f, r, ones.data());
+        ASSERT_EQ(zeros, ones) << f.name() << " n " << n;
+      }
+}
+
 } // namespace
 } // namespace softnpu::numerics

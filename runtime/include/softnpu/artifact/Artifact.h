@@ -24,6 +24,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace softnpu::artifact {
@@ -144,6 +146,29 @@ struct Segment {
   std::vector<std::string> hostInputs, hostOutputs;
 };
 
+/// A std::allocator whose vectors leave new elements uninitialised when they
+/// grow without a value (resize). The weight image is written in full by
+/// whoever grows it: the emitter packs every byte of each matrix
+/// (numerics::packRow writes all of a row's bytes), the reader reads the
+/// section into it. Zeroing an image of hundreds of MB first, on one thread,
+/// cost as much as packing it on all of them.
+template <typename T> struct UninitializedAllocator : std::allocator<T> {
+  template <typename U> struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U> UninitializedAllocator(const UninitializedAllocator<U> &) noexcept {}
+  template <typename U> void construct(U *p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void *>(p)) U;
+  }
+  template <typename U, typename... Args> void construct(U *p, Args &&...args) {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// Bytes that resize() leaves uninitialised (UninitializedAllocator).
+using ImageBytes = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
+
 struct Artifact {
   target::Target target;
   std::vector<TensorSig> inputs, outputs; ///< ONNX order
@@ -155,8 +180,8 @@ struct Artifact {
   std::vector<MatrixEntry> matrices;
   std::vector<TensorRecord> tensors;
   std::vector<DramInit> dramInits;
-  std::vector<uint8_t> weightImage;
-  std::string producer; ///< e.g. "npu-compile 0.1 (model.onnx)"
+  ImageBytes weightImage; ///< resize() leaves new bytes uninitialised: write them all
+  std::string producer;   ///< e.g. "npu-compile 0.1 (model.onnx)"
   /// Format 3.0 (written only when non-empty): the model is these segments,
   /// and the fields above hold only target, inputs, outputs (any dtype; no
   /// DRAM address) and producer. Empty: the model is the one NPU segment
