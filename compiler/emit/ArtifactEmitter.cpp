@@ -158,9 +158,10 @@ public:
   };
 
   /// Floats in the band of whole rows packRows transposes or aligns at a
-  /// time (4 MiB, a 1024 x 1024 matrix): transposing reads the source's rows
-  /// in order, and a narrow band reads short pieces of rows far apart.
-  static constexpr size_t kBandFloats = size_t{1} << 20;
+  /// time (64 KiB: 16 rows of 1024), which stays in cache while it is packed.
+  /// A transposed source is read whole into an aligned buffer first, so a
+  /// band's short pieces of its rows come from cache, not from the file.
+  static constexpr size_t kBandFloats = size_t{16} << 10;
 
   /// Writes the job's rows into its reserved bytes (any thread: they touch
   /// nothing else). packRow rounds as it packs. A source that is transposed,

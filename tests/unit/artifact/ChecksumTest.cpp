@@ -21,7 +21,8 @@ constexpr size_t kChecksumOffset = 28; // docs/artifact-format.md, the header
 
 uint32_t storedChecksum(const std::vector<uint8_t> &file) {
   return static_cast<uint32_t>(file[kChecksumOffset]) | static_cast<uint32_t>(file[kChecksumOffset + 1]) << 8 |
-         static_cast<uint32_t>(file[kChecksumOffset + 2]) << 16 | static_cast<uint32_t>(file[kChecksumOffset + 3]) << 24;
+         static_cast<uint32_t>(file[kChecksumOffset + 2]) << 16 |
+         static_cast<uint32_t>(file[kChecksumOffset + 3]) << 24;
 }
 
 TEST(Checksum, LargeImageChecksumIsZlibCrcOfTheWholeFile) {
