@@ -273,8 +273,9 @@ LogicalResult StreamedMatrixOp::verify() {
   if (getRowTiles() <= 0 || getColTiles() <= 0)
     return emitOpError("tile grid must be positive");
   const int64_t rows = getTransposed() ? t.getDimSize(1) : t.getDimSize(0);
-  if (getFirstRow() < 0 || getFirstRow() >= rows || (!getTransposed() && getFirstRow() != 0))
-    return emitOpError("first_row ") << getFirstRow() << " is not a row of the matrix"
+  const auto first = static_cast<int64_t>(getFirstRow());
+  if (first < 0 || first >= rows || (!getTransposed() && first != 0))
+    return emitOpError("first_row ") << first << " is not a row of the matrix"
                                      << (getTransposed() ? "" : " (only a transposed value has one)");
   return success();
 }
