@@ -178,8 +178,10 @@ public:
     std::vector<artifact::TileExtent> tiles(e.colTiles);   // of the current tile row
     for (size_t r0 = 0; r0 < e.rows; r0 += band) {
       const size_t count = std::min<size_t>(band, e.rows - r0);
-      const float *rows = reinterpret_cast<const float *>(job.source.data) + r0 * e.cols;
-      if (!direct) {
+      const float *rows = nullptr;
+      if (direct) {
+        rows = reinterpret_cast<const float *>(job.source.data) + r0 * e.cols;
+      } else {
         reserveOnHugePages(bandRows, count * e.cols);
         bandRows.resize(count * e.cols);
         if (job.transposed) {
