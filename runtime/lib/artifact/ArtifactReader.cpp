@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "softnpu/artifact/ArtifactIO.h"
 
+#include "softnpu/HugePages.h"
+
 #include "Checksum.h"
 #include "ContainerFormat.h"
 #include "SectionDeflate.h"
@@ -42,11 +44,20 @@ std::string supportedText() {
   return text;
 }
 
+/// The bytes of a whole file: a vector's (deserialize) or the buffer
+/// readFile fills.
+struct FileBytes {
+  const uint8_t *begin;
+  size_t length;
+  const uint8_t *data() const { return begin; }
+  size_t size() const { return length; }
+};
+
 /// Checks the header and the section table; fills `sections` (known kinds
 /// only), `segments` (format 3: the segment sections in table order) and the
 /// file's major version.
-bool readContainer(const std::vector<uint8_t> &bytes, std::map<uint32_t, SectionRef> &sections,
-                   std::vector<SectionRef> &segments, unsigned &major, std::string &error) {
+bool readContainer(FileBytes bytes, std::map<uint32_t, SectionRef> &sections, std::vector<SectionRef> &segments,
+                   unsigned &major, std::string &error) {
   const uint8_t *p = bytes.data();
   const size_t n = bytes.size();
   if (n == 0) {
@@ -438,8 +449,7 @@ bool readNames(ByteReader &r, std::vector<std::string> &names) {
 }
 
 /// Format 3: the segment sections, in run order.
-bool readSegments(const std::vector<uint8_t> &bytes, const std::vector<SectionRef> &refs, Artifact &a,
-                  std::string &error) {
+bool readSegments(FileBytes bytes, const std::vector<SectionRef> &refs, Artifact &a, std::string &error) {
   std::vector<uint8_t> inflated;
   for (size_t i = 0; i < refs.size(); ++i) {
     const SectionRef &s = refs[i];
@@ -482,7 +492,8 @@ bool readSegments(const std::vector<uint8_t> &bytes, const std::vector<SectionRe
 
 } // namespace
 
-std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::string &error) {
+/// deserialize() of any buffer holding a whole file.
+static std::optional<Artifact> deserializeBytes(FileBytes bytes, std::string &error) {
   std::map<uint32_t, SectionRef> sections;
   std::vector<SectionRef> segments;
   unsigned major = 0;
@@ -537,6 +548,7 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
       ok = readIoLayout(r, a);
       break;
     case kWeights:
+      reserveOnHugePages(a.weightImage, size);
       ok = r.raw(a.weightImage, size);
       break;
     case kProducer: {
@@ -564,6 +576,10 @@ std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::stri
   return a;
 }
 
+std::optional<Artifact> deserialize(const std::vector<uint8_t> &bytes, std::string &error) {
+  return deserializeBytes({bytes.data(), bytes.size()}, error);
+}
+
 std::optional<Artifact> readFile(const std::string &path, std::string &error) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
@@ -575,18 +591,21 @@ std::optional<Artifact> readFile(const std::string &path, std::string &error) {
     error = "cannot open '" + path + "': " + std::strerror(errno);
     return std::nullopt;
   }
-  // One bulk read: artifacts hold megabytes of weights.
+  // One bulk read: artifacts hold megabytes of weights. Into a buffer on
+  // huge pages that is not zeroed first (the read fills it).
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
   in.seekg(0, std::ios::beg);
-  std::vector<uint8_t> bytes(size > 0 ? static_cast<size_t>(size) : 0);
+  ImageBytes bytes;
+  reserveOnHugePages(bytes, size > 0 ? static_cast<size_t>(size) : 0);
+  bytes.resize(size > 0 ? static_cast<size_t>(size) : 0);
   if (size > 0)
     in.read(reinterpret_cast<char *>(bytes.data()), size);
   if (in.bad() || size < 0 || in.gcount() != size) {
     error = "cannot read '" + path + "'";
     return std::nullopt;
   }
-  auto a = deserialize(bytes, error);
+  auto a = deserializeBytes({bytes.data(), bytes.size()}, error);
   if (!a)
     error = path + ": " + error;
   return a;
