@@ -339,12 +339,10 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
   if (!numerics::depthwiseSourcesReady(blocks, src, count * srcStride, wMin, wMax))
     return false;
   for (uint32_t r = 0; r < rows; ++r) {
-    const size_t want = yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
+    const size_t want = wantedLanes(r, yLanes);
     if (want == 0)
       break; // this and the later output vectors are not wanted
-    size_t cleared = want;
-    for (uint32_t c = 0; c < cols; ++c)
-      cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
+    const size_t cleared = clearedLanes(first, r, cols, want);
     for (size_t p = 0; p < count; ++p)
       zeroFloats(y + p * yStride + size_t{r} * n, cleared);
     for (uint32_t c = 0; c < cols; ++c) {
@@ -377,6 +375,18 @@ bool MatrixRegisterFile::matVecBatchRuns(uint32_t first, uint32_t rows, const fl
   return true;
 }
 
+size_t MatrixRegisterFile::wantedLanes(uint32_t r, size_t yLanes) const {
+  const size_t n = n_;
+  return yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
+}
+
+size_t MatrixRegisterFile::clearedLanes(uint32_t first, uint32_t r, uint32_t cols, size_t want) const {
+  size_t cleared = want;
+  for (uint32_t c = 0; c < cols; ++c)
+    cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
+  return cleared;
+}
+
 void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t cols, bool compact, size_t count,
                                        size_t nonZero, float *y, size_t yStride, size_t yLanes, uint32_t pair,
                                        const std::function<const float *(size_t)> &input) {
@@ -390,12 +400,10 @@ void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t c
       for (size_t p = 0; p < batch_[c].prepared.size(); ++p)
         batch_[c].prepared[p] = general_[p] ? 0 : 1;
     for (uint32_t r = 0; r < rows && compact; ++r) {
-      const size_t want = yLanes > size_t{r} * n ? std::min(n, yLanes - size_t{r} * n) : 0;
+      const size_t want = wantedLanes(r, yLanes);
       if (want == 0)
-        break;               // this and the later output vectors are not wanted
-      size_t cleared = want; // acc[0, cleared) hold their running sums
-      for (uint32_t c = 0; c < cols; ++c)
-        cleared = std::max<size_t>(cleared, tileAt(first + static_cast<size_t>(r) * cols + c).rows);
+        break;                                                   // this and the later output vectors are not wanted
+      const size_t cleared = clearedLanes(first, r, cols, want); // acc[0, cleared) hold their running sums
       if (rows == 1 && !anyGeneral && count > 0) // one output vector: the results, gaps and all, in one fill
         std::fill(y, y + (count - 1) * yStride + cleared, 0.0f);
       else

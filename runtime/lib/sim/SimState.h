@@ -159,6 +159,13 @@ private:
   /// floats are input(p).
   void multiplyBatch(uint32_t first, uint32_t rows, uint32_t cols, bool compact, size_t count, size_t nonZero, float *y,
                      size_t yStride, size_t yLanes, uint32_t pair, const std::function<const float *(size_t)> &input);
+  /// The lanes of output vector `r` the caller wants, of its first yLanes
+  /// (0: neither this vector nor any later one).
+  size_t wantedLanes(uint32_t r, size_t yLanes) const;
+  /// The lanes of output vector `r` of a grid of `cols` tile columns from
+  /// `first` that the compact kernels add into, so must find zeroed: those
+  /// wanted, or the real rows of its tallest tile.
+  size_t clearedLanes(uint32_t first, uint32_t r, uint32_t cols, size_t want) const;
   /// y = the grid times the quantized input xq_ (block weights) or x (fp32).
   /// Only y's first `yLanes` lanes are computed.
   void multiply(uint32_t first, uint32_t rows, uint32_t cols, const float *x, float *y, uint32_t pair,

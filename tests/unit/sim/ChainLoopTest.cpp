@@ -126,11 +126,12 @@ constexpr uint64_t kAfterBias = ~uint64_t{0};
 /// adds a residual row per pixel after the bias (an iter vv_add on MFU 1),
 /// the rows staged `residualPart` pixels at a time into ASVRF 0 of MFU 1 and
 /// each part's loop starting at PIX_BASE = its first pixel; the rows sit in
-/// DRAM after y.
+/// DRAM after y. `w` is the outC x (k x k x inC) matrix (random when
+/// empty).
 artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t outC,
                                 uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
                                 uint64_t yAt = kAfterBias, uint32_t pixels = 0, uint32_t up = 1,
-                                uint32_t residualPart = 0, uint32_t dil = 1) {
+                                uint32_t residualPart = 0, uint32_t dil = 1, std::vector<float> w = {}) {
   const uint32_t N = t.nativeDim; // tiny's, or a wider variant's
   const uint32_t upH = (inH - 1) * up + 1, upW = (inW - 1) * up + 1, reach = dil * (k - 1) + 1;
   const uint32_t outH = (upH + 2 * pad - reach) / stride + 1, outW = (upW + 2 * pad - reach) / stride + 1;
@@ -146,7 +147,9 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
   artifact::Artifact a = emptyArtifact(t, residualAt + (residualPart ? uint64_t{pixels} * outC : 0) + 8);
   addDramInit(a, 0, x);
   addDramInit(a, biasAt, randomVector(rows * N, 22));
-  addMatrix(a, 0, randomVector(size_t(outC) * kk, 23), outC, kk);
+  if (w.empty())
+    w = randomVector(size_t(outC) * kk, 23);
+  addMatrix(a, 0, w, outC, kk);
   Program p;
   p.swr(SReg::Cols, rows);
   p.swr(SReg::RdLen, rows * N);
@@ -327,47 +330,19 @@ TEST(SimChainLoopTest, WindowsReadStraightFromThePaddedMap) {
 namespace {
 
 /// A k x k depthwise convolution of an inH x inW x C map (C a multiple of
-/// 16) at DRAM 0, stride and padding as given, bias, then `act`: its matrix
-/// is C x (k x k x C) with row c holding a weight at tap t's channel c only
-/// (some of them zero), the block-diagonal form the compiler gives it.
+/// 16) at DRAM 0, stride and padding as given, bias, then `act`
+/// (convArtifact): its matrix is C x (k x k x C) with row c holding a weight
+/// at tap t's channel c only (some of them zero), the block-diagonal form
+/// the compiler gives it.
 artifact::Artifact depthwiseArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t c, uint32_t k,
                                      uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {}) {
-  const uint32_t n = t.nativeDim;
-  const uint32_t outH = (inH + 2 * pad - k) / stride + 1, outW = (inW + 2 * pad - k) / stride + 1;
-  const uint32_t kk = k * k * c, rows = (c + n - 1) / n, cols = (kk + n - 1) / n;
-  if (x.empty())
-    x = randomVector(size_t(inH) * inW * c, 81, 3.0f);
-  const uint64_t biasAt = x.size(), yAt = biasAt + rows * n;
-  artifact::Artifact a = emptyArtifact(t, yAt + uint64_t{outH} * outW * c + 8);
-  addDramInit(a, 0, x);
-  addDramInit(a, biasAt, randomVector(rows * n, 82));
+  const uint32_t kk = k * k * c;
   const std::vector<float> taps = randomVector(size_t{c} * k * k, 83, 2.0f);
   std::vector<float> w(size_t{c} * kk, 0.0f);
   for (uint32_t ch = 0; ch < c; ++ch)
     for (uint32_t tap = 0; tap < k * k; ++tap)
       w[size_t{ch} * kk + size_t{tap} * c + ch] = (ch + tap) % 7 == 4 ? 0.0f : taps[size_t{ch} * k * k + tap];
-  addMatrix(a, 0, w, c, kk);
-  Program p;
-  p.swr(SReg::Cols, rows);
-  p.swr(SReg::RdLen, rows * n);
-  p.load(static_cast<uint32_t>(biasAt), MemSpace::AsVrf, 0);
-  p.swr(SReg::RdLen, 0);
-  setWindow(p, inH, inW, c, c, k, stride, pad, outW);
-  p.swr(SReg::Rows, rows);
-  p.swr(SReg::Cols, cols);
-  p.swr(SReg::WrLen, c);
-  p.swr(SReg::WrStep, c);
-  p.loop(outH * outW);
-  p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
-  p.op(Opcode::MvMul, 0);
-  p.op(Opcode::VvAdd, 0);
-  if (act != Opcode::EndChain)
-    p.op(act);
-  p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt));
-  p.end();
-  p.endLoop();
-  setProgram(a, p.insts);
-  return a;
+  return convArtifact(t, inH, inW, c, c, k, stride, pad, act, std::move(x), kAfterBias, 0, 1, 0, 1, std::move(w));
 }
 
 } // namespace
