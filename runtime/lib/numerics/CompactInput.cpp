@@ -161,6 +161,13 @@ bool pieceBaseline(const float *x, size_t n, size_t filled, size_t k, unsigned q
   return genericPiece<R>(x, n, filled, k, quads, mx, maxQ, mw, base, o);
 }
 
+/// Whether the first `count` pieces of `out` are all prepared
+/// (MsfpCompactBatch::allPrepared).
+bool everyPiecePrepared(const MsfpCompactBatch &out, size_t count) {
+  return std::all_of(out.prepared.begin(), out.prepared.begin() + static_cast<std::ptrdiff_t>(count),
+                     [](uint8_t p) { return p != 0; });
+}
+
 #if defined(SOFTNPU_BATCH_X86)
 
 /// The generic loops compiled for AVX2 (the same arithmetic, the same
@@ -348,8 +355,7 @@ SOFTNPU_AVX512_FN void finishPieces(const Batch16 &s, size_t count) {
   }
   out.activeScaleLo = batchLo;
   out.activeScaleHi = batchHi;
-  out.allPrepared = std::find(out.prepared.begin(), out.prepared.begin() + static_cast<std::ptrdiff_t>(count),
-                              uint8_t{0}) == out.prepared.begin() + static_cast<std::ptrdiff_t>(count);
+  out.allPrepared = everyPiecePrepared(out, count);
 }
 
 /// A scratch byte per block of a batch (quantize16's non-zero flags).
@@ -447,8 +453,7 @@ template <Rounding R> PieceFn pieceFn() {
 
 /// MsfpCompactBatch::allPrepared and the active scale range of a prepared batch.
 void summarize(MsfpCompactBatch &out) {
-  out.allPrepared = std::all_of(out.prepared.begin(), out.prepared.begin() + static_cast<std::ptrdiff_t>(out.count),
-                                [](uint8_t p) { return p != 0; });
+  out.allPrepared = everyPiecePrepared(out, out.count);
   int lo = kMaxExp, hi = kMinExp;
   for (size_t p = 0; p < out.count; ++p)
     if (out.activeCount[p]) {

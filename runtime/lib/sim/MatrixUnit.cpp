@@ -402,8 +402,9 @@ void MatrixRegisterFile::multiplyBatch(uint32_t first, uint32_t rows, uint32_t c
     for (uint32_t r = 0; r < rows && compact; ++r) {
       const size_t want = wantedLanes(r, yLanes);
       if (want == 0)
-        break;                                                   // this and the later output vectors are not wanted
-      const size_t cleared = clearedLanes(first, r, cols, want); // acc[0, cleared) hold their running sums
+        break; // this and the later output vectors are not wanted
+      // acc[0, cleared) hold their running sums
+      const size_t cleared = clearedLanes(first, r, cols, want);
       if (rows == 1 && !anyGeneral && count > 0) // one output vector: the results, gaps and all, in one fill
         std::fill(y, y + (count - 1) * yStride + cleared, 0.0f);
       else

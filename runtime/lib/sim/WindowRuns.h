@@ -53,11 +53,12 @@ private:
   /// elements from `offset` on, to the runs of the blocks they fall in.
   void addSegment(size_t lane, size_t len, int64_t offset, std::vector<std::vector<numerics::BlockRun>> &perBlock);
 
-  isa::Window w_;
   /// Fills padded_ with map rows [rowLo_, rowHi], columns [colLo_, colLo_ + width_).
   void copyPadded(const float *map, int64_t rowHi);
   /// Tables the runs of each block of the window's `lanes` lanes.
   void tableRuns(size_t lanes);
+
+  isa::Window w_;
 
   std::vector<float> padded_;
   const float *source_ = nullptr;

@@ -501,23 +501,20 @@ TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
                                                    << " row " << i % channels << ": " << got[i] << " vs " << want[i];
       // A NaN in a source block a piece names, and a block whose values
       // leave the normal range with these weights: the general way.
-      std::vector<float> bad = map;
-      bad[5 * 16 + 3] = std::nanf("");
-      MsfpCompactBatch nanSource;
-      ASSERT_TRUE(prepareCompactBatch(bad.data(), 16, mapBlocks, 16, 16, xf, Rounding::NearestEven, mw, nanSource));
-      std::vector<int32_t> withNan = src;
-      withNan[7] = 5;
-      EXPECT_FALSE(
-          depthwiseSourcesReady(nanSource, withNan.data(), withNan.size(), w.normalMinScale, w.normalMaxScale));
-      bad = map;
-      for (size_t i = 0; i < 16; ++i)
-        bad[9 * 16 + i] = std::ldexp(1.5f, -126);
-      MsfpCompactBatch hugeSource;
-      ASSERT_TRUE(prepareCompactBatch(bad.data(), 16, mapBlocks, 16, 16, xf, Rounding::NearestEven, mw, hugeSource));
-      std::vector<int32_t> withHuge = src;
-      withHuge[0] = 9;
-      EXPECT_FALSE(
-          depthwiseSourcesReady(hugeSource, withHuge.data(), withHuge.size(), w.normalMinScale, w.normalMaxScale));
+      auto refused = [&](size_t block, const std::vector<float> &blockValues, size_t entry, const char *what) {
+        std::vector<float> bad = map;
+        std::copy(blockValues.begin(), blockValues.end(), bad.begin() + static_cast<std::ptrdiff_t>(block * 16));
+        MsfpCompactBatch badSource;
+        ASSERT_TRUE(prepareCompactBatch(bad.data(), 16, mapBlocks, 16, 16, xf, Rounding::NearestEven, mw, badSource));
+        std::vector<int32_t> naming = src;
+        naming[entry] = static_cast<int32_t>(block);
+        EXPECT_FALSE(depthwiseSourcesReady(badSource, naming.data(), naming.size(), w.normalMinScale, w.normalMaxScale))
+            << what;
+      };
+      std::vector<float> withNan(map.begin() + 5 * 16, map.begin() + 6 * 16);
+      withNan[3] = std::nanf("");
+      refused(5, withNan, 7, "NaN");
+      refused(9, std::vector<float>(16, std::ldexp(1.5f, -126)), 0, "out of the normal range");
     }
 }
 
