@@ -160,6 +160,82 @@ FailureOr<SmallVector<Panel>> Lowerer::placeMatrix(fpga::LinearOp op, int64_t ro
   return panels;
 }
 
+FailureOr<SmallVector<unsigned>> Lowerer::placeLinearEpilogue(fpga::LinearOp op, int64_t rows, LinearEpilogue &e) {
+  // Operands of the epilogue in the MFUs' VRFs, rows vectors each: alpha at
+  // MULVRF 0, beta at MULVRF rows (MFU 0), leaky_alpha at MULVRF 2 rows; the
+  // bias at ASVRF 0, max_floor at ASVRF rows, min_ceiling at ASVRF 2 rows; a
+  // residual's rows above them, at least one pixel's at a time.
+  Location loc = op.getLoc();
+  const int64_t p = op.getNumOutputs();
+  const int64_t leakyAddr = 2 * rows, floorAddr = rows, ceilingAddr = 2 * rows;
+  if (e.leakyStep >= 0)
+    e.steps[e.leakyStep].addr = leakyAddr;
+  if (e.floorStep >= 0)
+    e.steps[e.floorStep].addr = floorAddr;
+  if (e.ceilingStep >= 0)
+    e.steps[e.ceilingStep].addr = ceilingAddr;
+  const int64_t asvrfNeed = op.getResidual() ? (kResidualVectors + 1) * rows : kResidualVectors * rows;
+  if (3 * rows > static_cast<int64_t>(t_.mulvrfDepth) || asvrfNeed > static_cast<int64_t>(t_.asvrfDepth))
+    return op.emitError() << describeOp(op) << ": the epilogue's operands (" << rows
+                          << " vectors each) do not fit the MFUs' VRFs";
+  if (e.residualStep >= 0)
+    e.steps[e.residualStep].addr = kResidualVectors * rows;
+  auto mfus = placeSteps(loc, true, e.steps);
+  if (failed(mfus))
+    return failure();
+  // alpha, leaky_alpha, max_floor and min_ceiling are the same in every
+  // lane: staged once for all panels.
+  if (e.alphaStep >= 0)
+    stage(loc, splat(loc, op.getAlpha().convertToFloat(), p), p, 1, rows, {}, {"MULVRF", 0, (*mfus)[e.alphaStep]});
+  if (e.leakyStep >= 0)
+    stage(loc, splat(loc, op.getLeakyAlpha()->convertToFloat(), p), p, 1, rows, {},
+          {"MULVRF", leakyAddr, (*mfus)[e.leakyStep]});
+  if (e.floorStep >= 0)
+    stage(loc, splat(loc, op.getMaxFloor()->convertToFloat(), p), p, 1, rows, {},
+          {"ASVRF", floorAddr, (*mfus)[e.floorStep]});
+  if (e.ceilingStep >= 0)
+    stage(loc, splat(loc, op.getMinCeiling()->convertToFloat(), p), p, 1, rows, {},
+          {"ASVRF", ceilingAddr, (*mfus)[e.ceilingStep]});
+  return mfus;
+}
+
+FailureOr<Lowerer::LinearOperands> Lowerer::linearOperands(fpga::LinearOp op, int64_t rows, int64_t betaAddr) {
+  Location loc = op.getLoc();
+  const int64_t r = op.getNumRows(), p = op.getNumOutputs();
+  LinearOperands o;
+  if (Value bias = op.getBias()) {
+    FailureOr<int64_t> a = addrOf(bias, loc);
+    if (failed(a))
+      return failure();
+    o.biasAddr = *a;
+    std::tie(o.biasRows, o.biasStride) = broadcastRows(shapeOf(bias), {r, p});
+    const float beta = op.getBeta().convertToFloat();
+    if (beta != 1.0f) // the same in every lane: staged once for all panels
+      stage(loc, splat(loc, beta, p), p, 1, rows, {}, {"MULVRF", betaAddr, 0});
+  }
+  if (Value res = op.getResidual()) {
+    FailureOr<int64_t> a = addrOf(res, loc);
+    if (failed(a))
+      return failure();
+    o.residual = *a;
+  }
+  // X' rows: receptive fields gathered from a feature map, in the IVRF
+  // already, or staged from DRAM.
+  const bool window = op.getX().getDefiningOp<fpga::WindowOp>() != nullptr;
+  o.xOnChip = window ? nullptr : ivrfPlaceOf(op.getX());
+  if (!o.xOnChip) {
+    FailureOr<int64_t> xa = addrOf(op.getX(), loc);
+    if (failed(xa))
+      return failure();
+    o.x = *xa;
+  }
+  // The result: rows of P elements in DRAM, or of ceil(P / N) vectors in the IVRF.
+  const TensorPlace *yOnChip = ivrfPlaceOf(op.getY());
+  o.yInIvrf = yOnChip;
+  o.y = yOnChip ? yOnChip->addr : resultAddr(op.getY());
+  return o;
+}
+
 LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
   Location loc = op.getLoc();
   auto grid = op.getTileGrid();
@@ -176,82 +252,26 @@ LogicalResult Lowerer::lowerLinear(fpga::LinearOp op) {
     return failure();
   SmallVector<Panel> panels = std::move(*placed);
 
-  // Operands of the epilogue in the MFUs' VRFs, rows vectors each: alpha at
-  // MULVRF 0, beta at MULVRF rows (MFU 0), leaky_alpha at MULVRF 2 rows; the
-  // bias at ASVRF 0, max_floor at ASVRF rows, min_ceiling at ASVRF 2 rows.
   LinearEpilogue e = LinearEpilogue::of(op);
-  const int64_t leakyAddr = 2 * rows, floorAddr = rows, ceilingAddr = 2 * rows;
-  if (e.leakyStep >= 0)
-    e.steps[e.leakyStep].addr = leakyAddr;
-  if (e.floorStep >= 0)
-    e.steps[e.floorStep].addr = floorAddr;
-  if (e.ceilingStep >= 0)
-    e.steps[e.ceilingStep].addr = ceilingAddr;
-  // A residual's rows go above them, at least one pixel's at a time.
-  const int64_t residualBase = 3 * rows;
-  const int64_t asvrfNeed = op.getResidual() ? 4 * rows : 3 * rows;
-  if (3 * rows > static_cast<int64_t>(t_.mulvrfDepth) || asvrfNeed > static_cast<int64_t>(t_.asvrfDepth))
-    return op.emitError() << describeOp(op) << ": the epilogue's operands (" << rows
-                          << " vectors each) do not fit the MFUs' VRFs";
-  if (e.residualStep >= 0)
-    e.steps[e.residualStep].addr = residualBase;
-  auto mfus = placeSteps(loc, true, e.steps);
+  const int64_t residualBase = kResidualVectors * rows;
+  auto mfus = placeLinearEpilogue(op, rows, e);
   if (failed(mfus))
     return failure();
-
-  // alpha, beta, leaky_alpha, max_floor and min_ceiling are the same in every lane:
-  // staged once for all panels.
-  const float alpha = op.getAlpha().convertToFloat(), beta = op.getBeta().convertToFloat();
-  if (e.alphaStep >= 0)
-    stage(loc, splat(loc, alpha, p), p, 1, rows, {}, {"MULVRF", 0, (*mfus)[e.alphaStep]});
-  if (e.leakyStep >= 0)
-    stage(loc, splat(loc, op.getLeakyAlpha()->convertToFloat(), p), p, 1, rows, {},
-          {"MULVRF", leakyAddr, (*mfus)[e.leakyStep]});
-  if (e.floorStep >= 0)
-    stage(loc, splat(loc, op.getMaxFloor()->convertToFloat(), p), p, 1, rows, {},
-          {"ASVRF", floorAddr, (*mfus)[e.floorStep]});
-  if (e.ceilingStep >= 0)
-    stage(loc, splat(loc, op.getMinCeiling()->convertToFloat(), p), p, 1, rows, {},
-          {"ASVRF", ceilingAddr, (*mfus)[e.ceilingStep]});
-  std::vector<int64_t> biasRows;
-  int64_t biasStride = 1, biasAddr = 0;
+  const float beta = op.getBeta().convertToFloat();
   const int64_t betaAddr = rows;
-  if (Value bias = op.getBias()) {
-    FailureOr<int64_t> a = addrOf(bias, loc);
-    if (failed(a))
-      return failure();
-    biasAddr = *a;
-    std::tie(biasRows, biasStride) = broadcastRows(shapeOf(bias), {r, p});
-    if (beta != 1.0f)
-      stage(loc, splat(loc, beta, p), p, 1, rows, {}, {"MULVRF", betaAddr, 0});
-  }
+  FailureOr<LinearOperands> operands = linearOperands(op, rows, betaAddr);
+  if (failed(operands))
+    return failure();
+  const std::vector<int64_t> &biasRows = operands->biasRows;
+  const int64_t biasStride = operands->biasStride, biasAddr = operands->biasAddr, residual = operands->residual;
   const bool biasPerRow = e.biasStep >= 0 && llvm::any_of(biasRows, [&](int64_t o) { return o != biasRows[0]; });
-  int64_t residual = 0; // [R, P] in DRAM (MemoryPlan keeps a residual off chip)
-  if (Value res = op.getResidual()) {
-    FailureOr<int64_t> a = addrOf(res, loc);
-    if (failed(a))
-      return failure();
-    residual = *a;
-  }
 
-  // X' rows: receptive fields gathered from a feature map, in the IVRF
-  // already, or staged from DRAM.
   auto window = op.getX().getDefiningOp<fpga::WindowOp>();
   if (window && (op.getTransposeX() || biasPerRow))
     return op.emitError() << describeOp(op) << ": a windowed product needs rows as they are and one bias row";
-  const TensorPlace *xOnChip = window ? nullptr : ivrfPlaceOf(op.getX());
-  const bool xInIvrf = xOnChip;
-  int64_t x = 0;
-  if (!xInIvrf) {
-    FailureOr<int64_t> xa = addrOf(op.getX(), loc);
-    if (failed(xa))
-      return failure();
-    x = *xa;
-  }
-  // The result: rows of P elements in DRAM, or of ceil(P / N) vectors in the IVRF.
-  const TensorPlace *yOnChip = ivrfPlaceOf(op.getY());
-  const bool yInIvrf = yOnChip;
-  const int64_t y = yInIvrf ? yOnChip->addr : resultAddr(op.getY());
+  const TensorPlace *xOnChip = operands->xOnChip;
+  const bool xInIvrf = xOnChip, yInIvrf = operands->yInIvrf;
+  const int64_t x = operands->x, y = operands->y;
   // Rows alternate between two IVRF buffers when both fit below the kept
   // tensors, so staging row i + 1 does not wait for row i's product to finish
   // reading (the timing model overlaps the DRAM read with the matrix unit).

@@ -220,6 +220,25 @@ private:
   int64_t panelIndex(fpga::WeightsOp w, llvm::ArrayRef<Panel> panels, size_t pi);
   /// With two scratch buffers: the next streamed layer's first panel.
   void prefetchNextLayer(fpga::LinearOp op);
+  /// A residual's rows start this many `rows`-vector slots up the ASVRF
+  /// (above the bias, max_floor and min_ceiling).
+  static constexpr int64_t kResidualVectors = 3;
+  /// Places the epilogue's steps on the MFUs (their VRF addresses set in
+  /// `e`) and stages its constant operands; fails when they do not fit.
+  mlir::FailureOr<llvm::SmallVector<unsigned>> placeLinearEpilogue(fpga::LinearOp op, int64_t rows, LinearEpilogue &e);
+  /// Where a product's operands are (staging beta at MULVRF betaAddr when it
+  /// is not 1): the bias in DRAM, its rows broadcast to [R, P]
+  /// (broadcastRows); the residual's [R, P] in DRAM (MemoryPlan keeps a
+  /// residual off chip); X' in the IVRF or at DRAM x (the map, for a
+  /// window); Y' at y in the IVRF or DRAM.
+  struct LinearOperands {
+    std::vector<int64_t> biasRows;
+    int64_t biasStride = 1, biasAddr = 0, residual = 0;
+    const TensorPlace *xOnChip = nullptr;
+    int64_t x = 0, y = 0;
+    bool yInIvrf = false;
+  };
+  mlir::FailureOr<LinearOperands> linearOperands(fpga::LinearOp op, int64_t rows, int64_t betaAddr);
   int64_t scratchBase() const { return mrf_.scratchBase(); }
 
   mlir::ModuleOp module_;
