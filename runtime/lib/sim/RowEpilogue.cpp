@@ -59,78 +59,54 @@ ROW_FN inline __mmask16 firstLanes(int64_t n) {
   return n >= 16 ? __mmask16{0xFFFF} : n <= 0 ? __mmask16{0} : static_cast<__mmask16>((1u << n) - 1);
 }
 
-/// One op over all rows (op by op, so that the dispatch is per op, not per
-/// row and op): lanes [0, lanes) of row j from `in` + j x inStep, 16 at a
-/// time, the first `stored` of them to `out` + j x outStep.
-template <Opcode O>
-ROW_FN void opRows(const Op &op, const float *in, size_t inStep, float *out, int64_t outStep, size_t count, uint32_t i0,
-                   size_t lanes, size_t stored) {
-  const bool hasOperand = O != Opcode::VRelu;
-  if (lanes <= 16) { // one register per row, its masks set once (a convolution's few channels)
-    const __mmask16 load = firstLanes(static_cast<int64_t>(lanes)), store = firstLanes(static_cast<int64_t>(stored));
-    for (size_t j = 0; j < count; ++j) {
-      const __m512 b = hasOperand
-                           ? _mm512_maskz_loadu_ps(load, op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step)
-                           : _mm512_setzero_ps();
-      _mm512_mask_storeu_ps(out + static_cast<int64_t>(j) * outStep, store,
-                            apply<O>(_mm512_maskz_loadu_ps(load, in + j * inStep), b));
-    }
-    return;
-  }
-  for (size_t j = 0; j < count; ++j) {
-    const float *operand = hasOperand ? op.operand + (int64_t{i0} + static_cast<int64_t>(j)) * op.step : nullptr;
-    for (size_t k = 0; k < lanes; k += 16) {
-      const __mmask16 load = firstLanes(static_cast<int64_t>(lanes - k));
-      const __mmask16 store = firstLanes(static_cast<int64_t>(stored) - static_cast<int64_t>(k));
-      const __m512 b = hasOperand ? _mm512_maskz_loadu_ps(load, operand + k) : _mm512_setzero_ps();
-      const __m512 v = apply<O>(_mm512_maskz_loadu_ps(load, in + j * inStep + k), b);
-      _mm512_mask_storeu_ps(out + static_cast<int64_t>(j) * outStep + static_cast<int64_t>(k), store, v);
-    }
+/// apply<O> for an op known only at run time; the switch is predicted well,
+/// as a chain's ops repeat in the same order for every register.
+ROW_FN inline __m512 applyOp(Opcode o, __m512 a, __m512 b) {
+  switch (o) {
+  case Opcode::VvAdd:
+    return apply<Opcode::VvAdd>(a, b);
+  case Opcode::VvASubB:
+    return apply<Opcode::VvASubB>(a, b);
+  case Opcode::VvBSubA:
+    return apply<Opcode::VvBSubA>(a, b);
+  case Opcode::VvMul:
+    return apply<Opcode::VvMul>(a, b);
+  case Opcode::VvMax:
+    return apply<Opcode::VvMax>(a, b);
+  case Opcode::VvMin:
+    return apply<Opcode::VvMin>(a, b);
+  case Opcode::VvPrelu:
+    return apply<Opcode::VvPrelu>(a, b);
+  default: // VRelu (rowEpilogueOp admits nothing else)
+    return apply<Opcode::VRelu>(a, b);
   }
 }
 
-ROW_FN void rowsAvx512(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
-                       float *dst, int64_t dstStep, size_t stored) {
-  if (opCount == 0) {
-    for (size_t j = 0; j < count; ++j)
-      for (size_t k = 0; k < stored; k += 16) {
-        const __mmask16 m = firstLanes(static_cast<int64_t>(stored - k));
-        _mm512_mask_storeu_ps(dst + static_cast<int64_t>(j) * dstStep + static_cast<int64_t>(k), m,
-                              _mm512_maskz_loadu_ps(m, y + j * yStride + k));
+/// ops[0, opCount) over lanes [0, lanes) of each row, one register of 16
+/// lanes at a time through all the ops (one load and one store per
+/// register, not one per op), the first `stored` lanes into dst.
+ROW_FN void rowsAvx512(const Op *ops, size_t opCount, const float *y, size_t yStride, size_t count, uint32_t i0,
+                       size_t lanes, float *dst, int64_t dstStep, size_t stored) {
+  const size_t whole = lanes / 16;
+  const __mmask16 tailLoad = firstLanes(static_cast<int64_t>(lanes % 16));
+  for (size_t j = 0; j < count; ++j) {
+    const int64_t iteration = int64_t{i0} + static_cast<int64_t>(j);
+    const float *in = y + j * yStride;
+    float *out = dst + static_cast<int64_t>(j) * dstStep;
+    for (size_t c = 0; c <= whole; ++c) {
+      const size_t k = 16 * c;
+      const __mmask16 store = firstLanes(static_cast<int64_t>(stored) - static_cast<int64_t>(k));
+      if (!store)
+        break;
+      const __mmask16 load = c < whole ? __mmask16{0xFFFF} : tailLoad;
+      __m512 v = _mm512_maskz_loadu_ps(load, in + k);
+      for (size_t o = 0; o < opCount; ++o) {
+        const Op &op = ops[o];
+        const __m512 b =
+            op.operand ? _mm512_maskz_loadu_ps(load, op.operand + iteration * op.step + k) : _mm512_setzero_ps();
+        v = applyOp(op.op, v, b);
       }
-    return;
-  }
-  for (size_t k = 0; k < opCount; ++k) {
-    // In place over y, the last op straight into DRAM.
-    const bool last = k + 1 == opCount;
-    float *out = last ? dst : y;
-    const int64_t outStep = last ? dstStep : static_cast<int64_t>(yStride);
-    const size_t keep = last ? stored : lanes;
-    switch (ops[k].op) {
-    case Opcode::VvAdd:
-      opRows<Opcode::VvAdd>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
-    case Opcode::VvASubB:
-      opRows<Opcode::VvASubB>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
-    case Opcode::VvBSubA:
-      opRows<Opcode::VvBSubA>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
-    case Opcode::VvMul:
-      opRows<Opcode::VvMul>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
-    case Opcode::VvMax:
-      opRows<Opcode::VvMax>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
-    case Opcode::VvMin:
-      opRows<Opcode::VvMin>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
-    case Opcode::VvPrelu:
-      opRows<Opcode::VvPrelu>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
-    default: // VRelu (rowEpilogueOp admits nothing else)
-      opRows<Opcode::VRelu>(ops[k], y, yStride, out, outStep, count, i0, lanes, keep);
-      break;
+      _mm512_mask_storeu_ps(out + k, store, v);
     }
   }
 }
@@ -146,15 +122,15 @@ bool haveAvx512() {
 
 bool rowEpilogueLanes(uint64_t lanes) { return lanes >= 1 && haveAvx512(); }
 
-void runRowEpilogue(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
-                    float *dst, int64_t dstStep, size_t stored) {
+void runRowEpilogue(const Op *ops, size_t opCount, const float *y, size_t yStride, size_t count, uint32_t i0,
+                    size_t lanes, float *dst, int64_t dstStep, size_t stored) {
   rowsAvx512(ops, opCount, y, yStride, count, i0, lanes, dst, dstStep, stored);
 }
 
 #else
 
 bool rowEpilogueLanes(uint64_t) { return false; }
-void runRowEpilogue(const Op *, size_t, float *, size_t, size_t, uint32_t, size_t, float *, int64_t, size_t) {}
+void runRowEpilogue(const Op *, size_t, const float *, size_t, size_t, uint32_t, size_t, float *, int64_t, size_t) {}
 
 #endif
 

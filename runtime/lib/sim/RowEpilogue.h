@@ -6,9 +6,10 @@
 // the work when a row is a few lanes (a convolution with a few output
 // channels). For the common shape (fp32 MFU format, the element-wise ops,
 // one DRAM write) runRowEpilogue takes each row 16 lanes per masked
-// register, op by op over the batch, the last op storing straight to DRAM:
-// the same IEEE operations per lane in the same order, so the same bits
-// (Mfu.cpp's elementwise is the reference).
+// register through all the ops and stores it straight to DRAM (one load
+// and one store per register; y is only read): the same IEEE operations
+// per lane in the same order, so the same bits (Mfu.cpp's elementwise is
+// the reference).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_LIB_SIM_ROWEPILOGUE_H
@@ -36,10 +37,11 @@ bool rowEpilogueLanes(uint64_t lanes);
 
 /// For rows j in [0, count) (iteration i0 + j): y + j x yStride, lanes
 /// [0, lanes), goes through ops[0, opCount) in order (operands of iteration
-/// i0 + j), then its first `stored` lanes are stored at dst + j x dstStep.
+/// i0 + j), then its first `stored` lanes are stored at dst + j x dstStep
+/// (y itself is left as it was).
 /// Every op passes rowEpilogueOp and lanes rowEpilogueLanes; stored <= lanes.
-void runRowEpilogue(const Op *ops, size_t opCount, float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
-                    float *dst, int64_t dstStep, size_t stored);
+void runRowEpilogue(const Op *ops, size_t opCount, const float *y, size_t yStride, size_t count, uint32_t i0,
+                    size_t lanes, float *dst, int64_t dstStep, size_t stored);
 
 } // namespace softnpu::sim::detail
 
