@@ -54,9 +54,92 @@ SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCom
     }
   }
 }
+
+/// depthwiseAvx512 from the blocks' and the weights' float values: each
+/// product is exact (two significands of at most 8 bits times a power of
+/// two, normal as depthwiseSourcesReady ensures), so one fused multiply-add
+/// rounds the sum exactly where the integer product, scaled, then added does.
+SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const MsfpCompactMatrix &w, const MsfpCompactBatch &source,
+                                             const int32_t *src, size_t srcStride, size_t count, float *acc,
+                                             size_t accStride) {
+  const float *x = source.values.data();
+  // A block of zeros (src < 0) reads the zero block after the source's
+  // pieces: +0 changes nothing, as the accumulators never hold -0.
+  const int32_t zeros = static_cast<int32_t>(source.count);
+  const float *weights = w.depthwiseValues.data();
+  const uint32_t *start = w.depthwiseStart.data(), *blocks = w.depthwiseBlocks.data();
+  const size_t groups = w.depthwiseStart.size() - 1;
+  const auto at = [&](const int32_t *from, uint32_t b) {
+    const int32_t s = from[b];
+    return x + 16 * static_cast<size_t>(s < 0 ? zeros : s);
+  };
+  size_t p = 0;
+  // Four pixels at a time: four independent sums per weight load.
+  for (; p + 4 <= count; p += 4) {
+    const int32_t *from = src + p * srcStride;
+    float *a = acc + p * accStride;
+    for (size_t g = 0; g < groups; ++g) {
+      __m512 v0 = _mm512_loadu_ps(a + 16 * g), v1 = _mm512_loadu_ps(a + accStride + 16 * g);
+      __m512 v2 = _mm512_loadu_ps(a + 2 * accStride + 16 * g), v3 = _mm512_loadu_ps(a + 3 * accStride + 16 * g);
+      for (uint32_t e = start[g]; e < start[g + 1]; ++e) {
+        const __m512 we = _mm512_loadu_ps(weights + 16 * size_t{e});
+        const uint32_t b = blocks[e];
+        v0 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from, b)), we, v0);
+        v1 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from + srcStride, b)), we, v1);
+        v2 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from + 2 * srcStride, b)), we, v2);
+        v3 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from + 3 * srcStride, b)), we, v3);
+      }
+      _mm512_storeu_ps(a + 16 * g, v0);
+      _mm512_storeu_ps(a + accStride + 16 * g, v1);
+      _mm512_storeu_ps(a + 2 * accStride + 16 * g, v2);
+      _mm512_storeu_ps(a + 3 * accStride + 16 * g, v3);
+    }
+  }
+  for (; p < count; ++p) {
+    const int32_t *from = src + p * srcStride;
+    float *a = acc + p * accStride;
+    for (size_t g = 0; g < groups; ++g) {
+      __m512 v = _mm512_loadu_ps(a + 16 * g);
+      for (uint32_t e = start[g]; e < start[g + 1]; ++e)
+        v = _mm512_fmadd_ps(_mm512_loadu_ps(at(from, blocks[e])), _mm512_loadu_ps(weights + 16 * size_t{e}), v);
+      _mm512_storeu_ps(a + 16 * g, v);
+    }
+  }
+}
+
+/// The values of `count` one-block pieces of 16: significand x 2^expAdd,
+/// zeros for an all-zero block.
+SOFTNPU_AVX512_FN void dequantizeAvx512(const MsfpCompactBatch &source, float *values) {
+  const int8_t *q8 = reinterpret_cast<const int8_t *>(source.quad8.data());
+  for (size_t s = 0; s < source.count; ++s) {
+    const __m512 scale = _mm512_castsi512_ps(_mm512_set1_epi32((source.expAdd[s] + 127) << 23));
+    const __m512 q =
+        _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q8 + 16 * s))));
+    _mm512_storeu_ps(values + 16 * s, source.activeCount[s] ? _mm512_mul_ps(q, scale) : _mm512_setzero_ps());
+  }
+}
 #endif
 
 } // namespace
+
+bool dequantizeBlocks(MsfpCompactBatch &source) {
+  source.values.clear();
+  // |significand| < 2^8 and 2^expAdd normal: every value normal or zero.
+  if (source.blocks != 1 || source.k != 16 || !source.allPrepared ||
+      (source.activeScaleLo <= source.activeScaleHi &&
+       (source.activeScaleLo + source.base < -126 || source.activeScaleHi + source.base > 127 - 8)))
+    return false;
+#if defined(SOFTNPU_DEPTHWISE_X86)
+  if (!detail::haveAvx512ForMsfp16())
+    return false;
+  source.values.resize((source.count + 1) * 16); // and a block of zeros
+  dequantizeAvx512(source, source.values.data());
+  std::fill_n(source.values.end() - 16, 16, 0.0f);
+  return true;
+#else
+  return false;
+#endif
+}
 
 bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, size_t entries, int wMinScale,
                            int wMaxScale) {
@@ -88,7 +171,10 @@ bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch 
 #if defined(SOFTNPU_DEPTHWISE_X86)
   if (!detail::haveAvx512ForMsfp16())
     return false;
-  depthwiseAvx512(w, source, src, srcStride, count, acc, accStride);
+  if (!source.values.empty() && !w.depthwiseValues.empty())
+    depthwiseValuesAvx512(w, source, src, srcStride, count, acc, accStride);
+  else
+    depthwiseAvx512(w, source, src, srcStride, count, acc, accStride);
   return true;
 #else
   (void)src, (void)srcStride, (void)count, (void)acc, (void)accStride;

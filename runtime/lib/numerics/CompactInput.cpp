@@ -485,6 +485,7 @@ void shapeBatch(MsfpCompactBatch &out, size_t count, size_t blocks, unsigned k, 
   out.allPrepared = false;
   out.activeScaleLo = kMaxExp;
   out.activeScaleHi = kMinExp;
+  out.values.clear();
   if (out.all.size() != blocks) {
     out.nan.assign(blocks, 0);
     out.all.resize(blocks);

@@ -10,6 +10,7 @@
 #include "CompactMsfpDetail.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iterator>
 
 #if defined(__SSE2__)
@@ -104,10 +105,19 @@ void planDepthwise(MsfpCompactMatrix &m) {
     }
     start.push_back(static_cast<uint32_t>(used.size()));
   }
+  // The weights as floats, exact when normal: a significand of at most 8
+  // bits times a power of two.
+  std::vector<float> values(weights.size());
+  bool exact = true;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    values[i] = std::ldexp(static_cast<float>(weights[i]), int{scales[i]} - 127);
+    exact = exact && (weights[i] == 0 || std::isnormal(values[i]));
+  }
   m.depthwiseStart = std::move(start);
   m.depthwiseBlocks = std::move(used);
   m.depthwiseWeights = std::move(weights);
   m.depthwiseScales = std::move(scales);
+  m.depthwiseValues = exact ? std::move(values) : std::vector<float>{};
 }
 
 /// MsfpCompactMatrix::groupDiagonal, diagonalBase and diagonalWeights of a

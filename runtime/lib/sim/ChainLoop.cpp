@@ -386,6 +386,10 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   MapBlocks mb;
   const bool independent = readsNothingWritten(p);
   const bool mapped = independent && quantizeMapBlocks(s, p, valid, mb);
+  // A depthwise matrix multiplies the map's blocks as floats, one fused
+  // multiply-add per block (numerics::dequantizeBlocks).
+  if (mapped && s.mrf.depthwiseGrid(p.firstTile, p.rows, p.cols, p.pair))
+    numerics::dequantizeBlocks(s.mapBlocks);
   // Gathered inputs take a byte per lane where floats take four.
   const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64))
                                 : std::min(count, batchSize(independent, xStride));

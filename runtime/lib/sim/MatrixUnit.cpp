@@ -319,22 +319,31 @@ void MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint
   multiplyBatch(first, rows, cols, true, count, nonZero, y, yStride, yLanes, pair, input);
 }
 
+bool MatrixRegisterFile::depthwiseGrid(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair) const {
+  if (!gridCompact(first, rows, cols, pair) || formats_[pair].input.blockSize != 16 || n_ % 16 != 0)
+    return false;
+  for (size_t t = 0; t < size_t{rows} * cols; ++t) {
+    const Tile &tile = tileAt(first + t);
+    if (tile.rows != 0 && tile.compact.depthwiseStart.empty())
+      return false;
+  }
+  return true;
+}
+
 bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32_t cols,
                                            const numerics::MsfpCompactBatch &blocks, const int32_t *src,
                                            size_t srcStride, size_t count, float *y, size_t yStride, size_t yLanes,
                                            uint32_t pair) {
   const size_t n = n_;
-  if (!gridCompact(first, rows, cols, pair) || formats_[pair].input.blockSize != 16 || n % 16 != 0)
+  if (!depthwiseGrid(first, rows, cols, pair))
     return false;
   int wMin = numerics::kMaxExp, wMax = numerics::kMinExp;
   for (size_t t = 0; t < size_t{rows} * cols; ++t) {
     const Tile &tile = tileAt(first + t);
-    if (tile.rows == 0)
-      continue;
-    if (tile.compact.depthwiseStart.empty())
-      return false;
-    wMin = std::min(wMin, tile.compact.normalMinScale);
-    wMax = std::max(wMax, tile.compact.normalMaxScale);
+    if (tile.rows != 0) {
+      wMin = std::min(wMin, tile.compact.normalMinScale);
+      wMax = std::max(wMax, tile.compact.normalMaxScale);
+    }
   }
   if (!numerics::depthwiseSourcesReady(blocks, src, count * srcStride, wMin, wMax))
     return false;

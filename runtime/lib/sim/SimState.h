@@ -92,6 +92,9 @@ public:
   /// Whether `pair` is compact and every tile of the grid holds compact
   /// weights (or nothing): matVecBatch then takes the compact kernels.
   bool gridCompact(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair) const;
+  /// gridCompact, with blocks of 16, and every tile that holds weights a
+  /// depthwise matrix (numerics::MsfpCompactMatrix::depthwiseStart).
+  bool depthwiseGrid(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair) const;
   /// matVecBatch for a grid with gridCompact() whose inputs are made of
   /// blocks quantized once (numerics::gatherCompactBatch: input p's block b
   /// is `blocks`' piece src[p * srcStride + b], or zeros where negative;

@@ -467,7 +467,7 @@ TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
   std::mt19937 rng(41);
   const size_t channels = 32, taps = 9, n = channels * taps, blocks = n / 16, pieces = 23, mapBlocks = 60;
   for (unsigned mw : {3u, 5u, 7u})
-    for (unsigned mx : {4u, 6u, 7u}) {
+    for (unsigned mx : {3u, 4u, 5u, 6u, 7u}) {
       const NumberFormat wf = NumberFormat::bfp(mw, 16), xf = NumberFormat::bfp(mx, 16);
       std::uniform_real_distribution<float> u(-2.0f, 2.0f);
       std::vector<BfpVector> rows(channels);
@@ -499,6 +499,15 @@ TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
       for (size_t i = 0; i < want.size(); ++i)
         ASSERT_EQ(bitsOf(got[i]), bitsOf(want[i])) << "mw " << mw << " mx " << mx << " piece " << i / channels
                                                    << " row " << i % channels << ": " << got[i] << " vs " << want[i];
+      // The same from the blocks' and the weights' float values (fused
+      // multiply-adds, four pieces at a time and the 3 left one by one).
+      ASSERT_FALSE(w.depthwiseValues.empty());
+      ASSERT_TRUE(dequantizeBlocks(source));
+      std::vector<float> fromValues(pieces * channels, 0.0f);
+      ASSERT_TRUE(matVecDepthwiseGathered(w, source, src.data(), blocks, pieces, fromValues.data(), channels));
+      for (size_t i = 0; i < want.size(); ++i)
+        ASSERT_EQ(bitsOf(fromValues[i]), bitsOf(want[i]))
+            << "values: mw " << mw << " mx " << mx << " piece " << i / channels << " row " << i % channels;
       // A NaN in a source block a piece names, and a block whose values
       // leave the normal range with these weights: the general way.
       auto refused = [&](size_t block, const std::vector<float> &blockValues, size_t entry, const char *what) {
@@ -510,6 +519,8 @@ TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
         naming[entry] = static_cast<int32_t>(block);
         EXPECT_FALSE(depthwiseSourcesReady(badSource, naming.data(), naming.size(), w.normalMinScale, w.normalMaxScale))
             << what;
+        if (std::string(what) == "NaN")
+          EXPECT_FALSE(dequantizeBlocks(badSource)) << "a map with a NaN block has no float values";
       };
       std::vector<float> withNan(map.begin() + 5 * 16, map.begin() + 6 * 16);
       withNan[3] = std::nanf("");

@@ -153,6 +153,10 @@ struct MsfpCompactMatrix {
   std::vector<uint32_t> depthwiseStart, depthwiseBlocks;
   std::vector<int32_t> depthwiseWeights;
   std::vector<uint8_t> depthwiseScales;
+  /// The same 16 weights per entry as floats (significand x 2^scale), when
+  /// every one is normal or zero, else empty: the products with a source's
+  /// `values` are then exact, one fused multiply-add each.
+  std::vector<float> depthwiseValues;
   size_t groups() const { return zeroGroup.size(); }
   bool sparse() const { return !groupBlockStart.empty(); }
   bool empty() const { return rows == 0; }
@@ -202,6 +206,10 @@ struct MsfpCompactBatch {
   int activeScaleLo = kMaxExp, activeScaleHi = kMinExp;
   std::vector<uint8_t> nan;  ///< blocks zeros (a prepared piece has no NaN block)
   std::vector<uint32_t> all; ///< 0 .. blocks - 1
+  /// One-block pieces only: each piece's 16 values as floats (significand x
+  /// 2^(expAdd)), when dequantizeBlocks made them; empty otherwise (every
+  /// prepare or gather empties it).
+  std::vector<float> values;
 };
 
 /// Quantizes `count` pieces of n elements (piece p: x[p * stride, p * stride
@@ -257,6 +265,12 @@ bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, si
 /// untouched, when w has no depthwise table or the CPU has no AVX-512.
 bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,
                              size_t srcStride, size_t count, float *acc, size_t accStride);
+/// Fills source.values for a batch of one-block pieces of 16 (a map
+/// quantized once), scaled so that a product with a depthwise matrix's
+/// depthwiseValues is the exact product matVecDepthwiseGathered adds. False
+/// (values left empty) unless every piece is prepared and every value is a
+/// normal float or zero.
+bool dequantizeBlocks(MsfpCompactBatch &source);
 /// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
 /// whose non-zero ones' scales, with weight scales in [wMinScale, wMaxScale],
 /// keep every block value's exponent in the normal range: the condition of
