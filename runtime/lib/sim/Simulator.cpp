@@ -14,6 +14,7 @@
 #include "SimState.h"
 
 #include "softnpu/Bytes.h"
+#include "softnpu/HugePages.h"
 #include "softnpu/artifact/MatrixLayout.h"
 
 #include <algorithm>
@@ -243,8 +244,12 @@ std::unique_ptr<Simulator> Simulator::create(const artifact::Artifact &a, std::s
     return nullptr;
   }
   const size_t n = s.n;
+  // On huge pages: every run writes and reads tens of MB of a CNN's DRAM
+  // (its feature maps), which 4 KiB pages spread over thousands of TLB entries.
+  reserveOnHugePages(s.dramImage, a.dramElements);
   s.dramImage.assign(a.dramElements, 0.0f);
-  s.dram = s.dramImage;
+  reserveOnHugePages(s.dram, a.dramElements);
+  s.dram.assign(s.dramImage.begin(), s.dramImage.end());
   s.ivrf.assign(static_cast<size_t>(t.ivrfDepth) * n);
   s.asvrf.assign(static_cast<size_t>(t.numMfus) * t.asvrfDepth * n);
   s.mulvrf.assign(static_cast<size_t>(t.numMfus) * t.mulvrfDepth * n);

@@ -16,6 +16,7 @@
 #ifndef SOFTNPU_ARTIFACT_ARTIFACT_H
 #define SOFTNPU_ARTIFACT_ARTIFACT_H
 
+#include "softnpu/UninitializedAllocator.h"
 #include "softnpu/artifact/DType.h"
 #include "softnpu/isa/Isa.h"
 #include "softnpu/numerics/Format.h"
@@ -146,28 +147,8 @@ struct Segment {
   std::vector<std::string> hostInputs, hostOutputs;
 };
 
-/// A std::allocator whose vectors leave new elements uninitialised when they
-/// grow without a value (resize). The weight image is written in full by
-/// whoever grows it: the emitter packs every byte of each matrix
-/// (numerics::packRow writes all of a row's bytes), the reader reads the
-/// section into it. Zeroing an image of hundreds of MB first, on one thread,
-/// cost as much as packing it on all of them.
-template <typename T> struct UninitializedAllocator : std::allocator<T> {
-  template <typename U> struct rebind {
-    using other = UninitializedAllocator<U>;
-  };
-  UninitializedAllocator() = default;
-  template <typename U> UninitializedAllocator(const UninitializedAllocator<U> &) noexcept {}
-  template <typename U> void construct(U *p) noexcept(std::is_nothrow_default_constructible_v<U>) {
-    ::new (static_cast<void *>(p)) U;
-  }
-  template <typename U, typename... Args> void construct(U *p, Args &&...args) {
-    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
-  }
-};
-
-/// Bytes that resize() leaves uninitialised (UninitializedAllocator).
-using ImageBytes = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
+/// Bytes that resize() leaves uninitialised (UninitializedAllocator.h).
+using ImageBytes = UninitializedVector<uint8_t>;
 
 struct Artifact {
   target::Target target;

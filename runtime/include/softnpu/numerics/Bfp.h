@@ -27,6 +27,7 @@
 #ifndef SOFTNPU_NUMERICS_BFP_H
 #define SOFTNPU_NUMERICS_BFP_H
 
+#include "softnpu/UninitializedAllocator.h"
 #include "softnpu/numerics/Format.h"
 
 #include <cstdint>
@@ -209,7 +210,7 @@ struct MsfpCompactBatch {
   /// One-block pieces only: each piece's 16 values as floats (significand x
   /// 2^(expAdd)), when dequantizeBlocks made them; empty otherwise (every
   /// prepare or gather empties it).
-  std::vector<float> values;
+  UninitializedVector<float> values;
 };
 
 /// Quantizes `count` pieces of n elements (piece p: x[p * stride, p * stride
