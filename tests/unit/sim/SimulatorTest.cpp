@@ -370,6 +370,18 @@ TEST(SimulatorTest, ResetRestoresInitialisersAndClearsTheRest) {
     for (size_t i = 0; i < 200; ++i)
       ASSERT_TRUE(sameBits(now[i], image[i])) << "element " << i << " after writing [" << b << ", " << e << ")";
   }
+  // Many writes before one reset, out of order, overlapping, nested and
+  // adjacent (reset merges them; a map's DRAM is reused by later layers).
+  const std::vector<std::pair<uint64_t, uint64_t>> run = {{30, 104}, {5, 12}, {100, 110}, {40, 50},
+                                                          {12, 13},  {0, 3},  {104, 106}, {195, 200}};
+  for (const auto &[b, e] : run) {
+    const std::vector<float> junk(e - b, -7.0f);
+    ASSERT_TRUE(s->writeDram(b, junk.data(), junk.size(), err)) << err;
+  }
+  s->reset();
+  const std::vector<float> now = readDram(*s, 0, 200);
+  for (size_t i = 0; i < 200; ++i)
+    ASSERT_TRUE(sameBits(now[i], image[i])) << "element " << i << " after the writes of one run";
 }
 
 namespace {
