@@ -87,26 +87,34 @@ ROW_FN inline __m512 applyOp(Opcode o, __m512 a, __m512 b) {
 /// register, not one per op), the first `stored` lanes into dst.
 ROW_FN void rowsAvx512(const Op *ops, size_t opCount, const float *y, size_t yStride, size_t count, uint32_t i0,
                        size_t lanes, float *dst, int64_t dstStep, size_t stored) {
-  const size_t whole = lanes / 16;
-  const __mmask16 tailLoad = firstLanes(static_cast<int64_t>(lanes % 16));
+  // Whole registers of stored lanes take plain loads and stores (a masked
+  // store costs several times a plain one on some CPUs); the last, masked.
+  const size_t whole = stored / 16;
+  const __mmask16 tailLoad = firstLanes(static_cast<int64_t>(lanes) - static_cast<int64_t>(16 * whole));
+  const __mmask16 tailStore = firstLanes(static_cast<int64_t>(stored % 16));
   for (size_t j = 0; j < count; ++j) {
     const int64_t iteration = int64_t{i0} + static_cast<int64_t>(j);
     const float *in = y + j * yStride;
     float *out = dst + static_cast<int64_t>(j) * dstStep;
-    for (size_t c = 0; c <= whole; ++c) {
+    for (size_t c = 0; c < whole; ++c) {
       const size_t k = 16 * c;
-      const __mmask16 store = firstLanes(static_cast<int64_t>(stored) - static_cast<int64_t>(k));
-      if (!store)
-        break;
-      const __mmask16 load = c < whole ? __mmask16{0xFFFF} : tailLoad;
-      __m512 v = _mm512_maskz_loadu_ps(load, in + k);
+      __m512 v = _mm512_loadu_ps(in + k);
+      for (size_t o = 0; o < opCount; ++o) {
+        const Op &op = ops[o];
+        v = applyOp(op.op, v, op.operand ? _mm512_loadu_ps(op.operand + iteration * op.step + k) : _mm512_setzero_ps());
+      }
+      _mm512_storeu_ps(out + k, v);
+    }
+    if (tailStore) {
+      const size_t k = 16 * whole;
+      __m512 v = _mm512_maskz_loadu_ps(tailLoad, in + k);
       for (size_t o = 0; o < opCount; ++o) {
         const Op &op = ops[o];
         const __m512 b =
-            op.operand ? _mm512_maskz_loadu_ps(load, op.operand + iteration * op.step + k) : _mm512_setzero_ps();
+            op.operand ? _mm512_maskz_loadu_ps(tailLoad, op.operand + iteration * op.step + k) : _mm512_setzero_ps();
         v = applyOp(op.op, v, b);
       }
-      _mm512_mask_storeu_ps(out + k, store, v);
+      _mm512_mask_storeu_ps(out + k, tailStore, v);
     }
   }
 }
