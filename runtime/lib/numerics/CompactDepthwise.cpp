@@ -59,16 +59,15 @@ SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCom
 /// product is exact (two significands of at most 8 bits times a power of
 /// two, normal as depthwiseSourcesReady ensures), so one fused multiply-add
 /// rounds the sum exactly where the integer product, scaled, then added does.
-SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const MsfpCompactMatrix &w, const MsfpCompactBatch &source,
-                                             const int32_t *src, size_t srcStride, size_t count, float *acc,
-                                             size_t accStride) {
+/// The table is per 16-row group g: entries [start[g], start[g + 1]), each
+/// an input block (blocks[e]) and its 16 rows' weights (weights + 16 e).
+SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t groups, const uint32_t *blocks,
+                                             const float *weights, const MsfpCompactBatch &source, const int32_t *src,
+                                             size_t srcStride, size_t count, float *acc, size_t accStride) {
   const float *x = source.values.data();
   // A block of zeros (src < 0) reads the zero block after the source's
   // pieces: +0 changes nothing, as the accumulators never hold -0.
   const int32_t zeros = static_cast<int32_t>(source.count);
-  const float *weights = w.depthwiseValues.data();
-  const uint32_t *start = w.depthwiseStart.data(), *blocks = w.depthwiseBlocks.data();
-  const size_t groups = w.depthwiseStart.size() - 1;
   const auto at = [&](const int32_t *from, uint32_t b) {
     const int32_t s = from[b];
     return x + 16 * static_cast<size_t>(s < 0 ? zeros : s);
@@ -172,9 +171,55 @@ bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch 
   if (!detail::haveAvx512ForMsfp16())
     return false;
   if (!source.values.empty() && !w.depthwiseValues.empty())
-    depthwiseValuesAvx512(w, source, src, srcStride, count, acc, accStride);
+    depthwiseValuesAvx512(w.depthwiseStart.data(), w.depthwiseStart.size() - 1, w.depthwiseBlocks.data(),
+                          w.depthwiseValues.data(), source, src, srcStride, count, acc, accStride);
   else
     depthwiseAvx512(w, source, src, srcStride, count, acc, accStride);
+  return true;
+#else
+  (void)src, (void)srcStride, (void)count, (void)acc, (void)accStride;
+  return false;
+#endif
+}
+
+bool appendDepthwiseValues(const MsfpCompactMatrix &w, uint32_t blockOffset, DepthwiseValues &table) {
+  if (w.depthwiseValues.empty())
+    return false;
+  const size_t groups = w.depthwiseStart.size() - 1;
+  if (table.start.empty())
+    table.start.push_back(0);
+  // Group g's entries go after those of earlier matrices: the table is
+  // rebuilt group by group, keeping each group's entries in matrix order.
+  DepthwiseValues merged;
+  const size_t oldGroups = table.start.size() - 1, allGroups = std::max(oldGroups, groups);
+  merged.start.push_back(0);
+  for (size_t g = 0; g < allGroups; ++g) {
+    if (g < oldGroups)
+      for (uint32_t e = table.start[g]; e < table.start[g + 1]; ++e) {
+        merged.blocks.push_back(table.blocks[e]);
+        merged.values.insert(merged.values.end(), table.values.begin() + 16 * e, table.values.begin() + 16 * (e + 1));
+      }
+    if (g < groups)
+      for (uint32_t e = w.depthwiseStart[g]; e < w.depthwiseStart[g + 1]; ++e) {
+        merged.blocks.push_back(w.depthwiseBlocks[e] + blockOffset);
+        merged.values.insert(merged.values.end(), w.depthwiseValues.begin() + 16 * e,
+                             w.depthwiseValues.begin() + 16 * (e + 1));
+      }
+    merged.start.push_back(static_cast<uint32_t>(merged.blocks.size()));
+  }
+  table = std::move(merged);
+  return true;
+}
+
+bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch &source, const int32_t *src,
+                           size_t srcStride, size_t count, float *acc, size_t accStride) {
+  if (table.start.empty() || source.values.empty())
+    return false;
+#if defined(SOFTNPU_DEPTHWISE_X86)
+  if (!detail::haveAvx512ForMsfp16())
+    return false;
+  depthwiseValuesAvx512(table.start.data(), table.start.size() - 1, table.blocks.data(), table.values.data(), source,
+                        src, srcStride, count, acc, accStride);
   return true;
 #else
   (void)src, (void)srcStride, (void)count, (void)acc, (void)accStride;

@@ -330,6 +330,24 @@ bool MatrixRegisterFile::depthwiseGrid(uint32_t first, uint32_t rows, uint32_t c
   return true;
 }
 
+const MatrixRegisterFile::DepthwisePlan &MatrixRegisterFile::depthwisePlan(uint32_t first, uint32_t rows,
+                                                                           uint32_t cols) {
+  const size_t tiles = size_t{rows} * cols;
+  DepthwisePlan &plan = depthwisePlans_[{first, rows, cols}];
+  if (plan.tiles.size() == tiles && std::equal(plan.tiles.begin(), plan.tiles.end(), tiles_.begin() + first))
+    return plan;
+  plan.tiles.assign(tiles_.begin() + first, tiles_.begin() + first + static_cast<std::ptrdiff_t>(tiles));
+  plan.rows.assign(rows, {});
+  plan.usable = true;
+  for (uint32_t r = 0; r < rows; ++r)
+    for (uint32_t c = 0; c < cols; ++c) {
+      const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
+      if (t.rows != 0 && !numerics::appendDepthwiseValues(t.compact, static_cast<uint32_t>(c * n_ / 16), plan.rows[r]))
+        plan.usable = false;
+    }
+  return plan;
+}
+
 bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32_t cols,
                                            const numerics::MsfpCompactBatch &blocks, const int32_t *src,
                                            size_t srcStride, size_t count, float *y, size_t yStride, size_t yLanes,
@@ -347,6 +365,21 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
   }
   if (!numerics::depthwiseSourcesReady(blocks, src, count * srcStride, wMin, wMax))
     return false;
+  const DepthwisePlan *plan = blocks.values.empty() ? nullptr : &depthwisePlan(first, rows, cols);
+  if (plan && plan->usable) {
+    for (uint32_t r = 0; r < rows; ++r) {
+      const size_t want = wantedLanes(r, yLanes);
+      if (want == 0)
+        break;
+      const size_t cleared = clearedLanes(first, r, cols, want);
+      for (size_t p = 0; p < count; ++p)
+        zeroFloats(y + p * yStride + size_t{r} * n, cleared);
+      if (!plan->rows[r].start.empty() &&
+          !numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride))
+        return false;
+    }
+    return true;
+  }
   for (uint32_t r = 0; r < rows; ++r) {
     const size_t want = wantedLanes(r, yLanes);
     if (want == 0)

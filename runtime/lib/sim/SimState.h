@@ -149,6 +149,18 @@ private:
     std::vector<uint8_t> zeroRow;
   };
   static void markZeroRows(Tile &t);
+  /// A grid of depthwise tiles with float diagonals, each tile row's merged
+  /// (numerics::DepthwiseValues: one load and store of each accumulator per
+  /// group, not one per tile), and the tiles it was built from.
+  struct DepthwisePlan {
+    std::vector<std::shared_ptr<const Tile>> tiles;
+    std::vector<numerics::DepthwiseValues> rows;
+    bool usable = false; ///< every tile that holds weights has a float diagonal
+  };
+  /// The plan of grid (first, rows, cols), built again when a slot of the
+  /// grid holds another tile than when it was built (m_rd).
+  const DepthwisePlan &depthwisePlan(uint32_t first, uint32_t rows, uint32_t cols);
+  std::map<std::array<uint32_t, 3>, DepthwisePlan> depthwisePlans_;
   /// matVecBatchGathered for a grid of depthwise tiles (numerics::
   /// matVecDepthwiseGathered, from the source blocks without assembling the
   /// inputs); false when a tile is not depthwise, an input needs the general

@@ -272,6 +272,27 @@ bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch 
 /// (values left empty) unless every piece is prepared and every value is a
 /// normal float or zero.
 bool dequantizeBlocks(MsfpCompactBatch &source);
+/// The float diagonals of depthwise matrices side by side (the tile columns
+/// of one tile row), merged: per 16-row group g, entries [start[g],
+/// start[g + 1]), each an input block (counted from the first matrix's
+/// first block) and its 16 rows' weights (values, 16 per entry); a group's
+/// entries in matrix order, then block order, the order in which
+/// matVecDepthwiseGathered over the matrices one after the other adds them.
+struct DepthwiseValues {
+  std::vector<uint32_t> start, blocks;
+  std::vector<float> values;
+};
+/// Appends w's diagonal (MsfpCompactMatrix::depthwiseValues) to `table`,
+/// its blocks counted from `blockOffset`; false (table unchanged) when w has
+/// no float diagonal.
+bool appendDepthwiseValues(const MsfpCompactMatrix &w, uint32_t blockOffset, DepthwiseValues &table);
+/// matVecDepthwiseGathered over all the matrices of `table` at once (each
+/// accumulator loaded and stored once, not once per matrix): the same bits,
+/// given depthwiseSourcesReady and source.values (dequantizeBlocks). False,
+/// with acc untouched, when the table is empty, the source has no values or
+/// the CPU has no AVX-512.
+bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch &source, const int32_t *src,
+                           size_t srcStride, size_t count, float *acc, size_t accStride);
 /// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
 /// whose non-zero ones' scales, with weight scales in [wMinScale, wMaxScale],
 /// keep every block value's exponent in the normal range: the condition of
