@@ -122,6 +122,8 @@ SOFTNPU_AVX512_FN void dequantizeAvx512(const MsfpCompactBatch &source, float *v
 } // namespace
 
 bool dequantizeBlocks(MsfpCompactBatch &source) {
+  if (source.valuesOnly)
+    return true; // prepareBlockValues made them
   source.values.clear();
   // |significand| < 2^8 and 2^expAdd normal: every value normal or zero.
   if (source.blocks != 1 || source.k != 16 || !source.allPrepared ||
@@ -148,6 +150,8 @@ bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, s
   // Every source block prepared and in range: so are those the pieces name.
   if (source.allPrepared && normal(source.activeScaleLo, source.activeScaleHi))
     return true;
+  if (source.valuesOnly)
+    return false; // no per-block scales to look closer
   int lo = kMaxExp, hi = kMinExp;
   for (size_t i = 0; i < entries; ++i) {
     if (src[i] < 0)
@@ -165,7 +169,8 @@ bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, s
 
 bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,
                              size_t srcStride, size_t count, float *acc, size_t accStride) {
-  if (w.depthwiseStart.empty() || w.anyGroupNan || source.blocks != 1 || source.k != 16)
+  if (w.depthwiseStart.empty() || w.anyGroupNan || source.blocks != 1 || source.k != 16 ||
+      (source.valuesOnly && w.depthwiseValues.empty()))
     return false;
 #if defined(SOFTNPU_DEPTHWISE_X86)
   if (!detail::haveAvx512ForMsfp16())

@@ -231,6 +231,56 @@ inline const float *runAddress(const float *src, int64_t from) {
                                          static_cast<uintptr_t>(from * static_cast<int64_t>(sizeof(float))));
 }
 
+/// Blocks j = 0 .. 15 of a quantize16 step: load(j) as bits for the first
+/// `count`, zeros after; returns their largest magnitudes (bits), lane j
+/// for block j, from one reduction network.
+template <class Load>
+SOFTNPU_AVX512_FN inline __m512i loadBlocks16(Load &load, unsigned count, __m512i *bits, __m512i *mag) {
+  for (unsigned j = 0; j < 16; ++j) {
+    bits[j] = j < count ? _mm512_castps_si512(load(j)) : _mm512_setzero_si512();
+    mag[j] = _mm512_and_si512(bits[j], _mm512_set1_epi32(0x7FFFFFFF));
+  }
+  __m512i net[16];
+  std::copy(mag, mag + 16, net);
+  reduce16<false>(net);
+  return net[0];
+}
+
+/// The shared exponents of sixteen blocks (lane j: block j) from their
+/// largest magnitudes, as quantizeInto finds them.
+struct BlockScales16 {
+  __m512i e;         ///< floor(log2 max) for a normal max, else kMinExp
+  __m512 scale;      ///< 2^(mx - 1 - e): |x| x scale counts steps (1 for `generic` blocks)
+  __mmask16 special; ///< live blocks holding NaN or Inf
+  __mmask16 generic; ///< live non-zero blocks whose 2^(mx - 1 - e) is not a float
+  __mmask16 nonZero; ///< blocks with a non-zero significand
+};
+template <Rounding R> SOFTNPU_AVX512_FN inline BlockScales16 blockScales16(__m512i maxBits, unsigned count, int mx) {
+  BlockScales16 b;
+  const __mmask16 live = count == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << count) - 1);
+  b.special = _mm512_mask_cmpge_epu32_mask(live, maxBits, _mm512_set1_epi32(0x7F800000));
+  // E = floor(log2 max) for a normal max, else kMinExp (the clamp of a
+  // subnormal max's exponent, and the exponent of an all-zero block).
+  const __mmask16 normal = _mm512_cmpge_epu32_mask(maxBits, _mm512_set1_epi32(0x00800000));
+  b.e =
+      _mm512_mask_sub_epi32(_mm512_set1_epi32(kMinExp), normal, _mm512_srli_epi32(maxBits, 23), _mm512_set1_epi32(127));
+  const __m512i shift = _mm512_sub_epi32(_mm512_set1_epi32(mx - 1), b.e);
+  // 2^shift is not a float for a non-zero block below 2^(mx - 128): the
+  // generic loop. An all-zero block may use any scale (0 times it is 0): 1.
+  const __mmask16 huge = _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(127));
+  b.generic = huge & _mm512_mask_cmpneq_epi32_mask(live, maxBits, _mm512_setzero_si512());
+  __m512i scaleBits = _mm512_slli_epi32(_mm512_add_epi32(shift, _mm512_set1_epi32(127)), 23);
+  scaleBits = _mm512_mask_mov_epi32(scaleBits, _mm512_cmplt_epi32_mask(shift, _mm512_set1_epi32(-126)),
+                                    _mm512_set1_epi32(1 << 22)); // shift = -127: 2^-127
+  scaleBits = _mm512_mask_mov_epi32(scaleBits, huge, _mm512_set1_epi32(0x3F800000));
+  b.scale = _mm512_castsi512_ps(scaleBits);
+  // A block has a non-zero significand iff its largest magnitude rounds to
+  // a non-zero step (rounding is monotonic; the saturation keeps it so).
+  b.nonZero = _mm512_cmp_ps_mask(roundSteps16<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), b.scale)),
+                                 _mm512_setzero_ps(), _CMP_NEQ_OQ);
+  return b;
+}
+
 /// Quantizes blocks [at0, at0 + count) of the batch (count <= 16; block
 /// `at` is block at mod blocks of piece at / blocks), block j's 16 elements
 /// being load(j), called for j = 0, 1, ... in order: quantizeInto's rules
@@ -240,36 +290,11 @@ inline const float *runAddress(const float *src, int64_t from) {
 template <Rounding R, class Load>
 SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count, Load &load) {
   __m512i mag[16], bits[16];
-  for (unsigned j = 0; j < 16; ++j) {
-    bits[j] = j < count ? _mm512_castps_si512(load(j)) : _mm512_setzero_si512();
-    mag[j] = _mm512_and_si512(bits[j], _mm512_set1_epi32(0x7FFFFFFF));
-  }
-  __m512i net[16];
-  std::copy(mag, mag + 16, net);
-  reduce16<false>(net);
-  const __m512i maxBits = net[0];
-  // NaN or Inf: the piece is left unprepared (its other blocks do not matter).
+  const BlockScales16 b = blockScales16<R>(loadBlocks16(load, count, bits, mag), count, s.mx);
   const __mmask16 live = count == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << count) - 1);
-  const __mmask16 special = _mm512_mask_cmpge_epu32_mask(live, maxBits, _mm512_set1_epi32(0x7F800000));
-  // E = floor(log2 max) for a normal max, else kMinExp (the clamp of a
-  // subnormal max's exponent, and the exponent of an all-zero block).
-  const __mmask16 normal = _mm512_cmpge_epu32_mask(maxBits, _mm512_set1_epi32(0x00800000));
-  const __m512i e =
-      _mm512_mask_sub_epi32(_mm512_set1_epi32(kMinExp), normal, _mm512_srli_epi32(maxBits, 23), _mm512_set1_epi32(127));
-  const __m512i shift = _mm512_sub_epi32(_mm512_set1_epi32(s.mx - 1), e);
-  // 2^shift is not a float for a non-zero block below 2^(mx - 128): the
-  // generic loop. An all-zero block may use any scale (0 times it is 0): 1.
-  const __mmask16 huge = _mm512_cmpgt_epi32_mask(shift, _mm512_set1_epi32(127));
-  const __mmask16 generic = huge & _mm512_mask_cmpneq_epi32_mask(live, maxBits, _mm512_setzero_si512());
-  __m512i scaleBits = _mm512_slli_epi32(_mm512_add_epi32(shift, _mm512_set1_epi32(127)), 23);
-  scaleBits = _mm512_mask_mov_epi32(scaleBits, _mm512_cmplt_epi32_mask(shift, _mm512_set1_epi32(-126)),
-                                    _mm512_set1_epi32(1 << 22)); // shift = -127: 2^-127
-  scaleBits = _mm512_mask_mov_epi32(scaleBits, huge, _mm512_set1_epi32(0x3F800000));
-  const __m512 scale = _mm512_castsi512_ps(scaleBits);
-  // A block has a non-zero significand iff its largest magnitude rounds to
-  // a non-zero step (rounding is monotonic; the saturation keeps it so).
-  const __mmask16 nonZero = _mm512_cmp_ps_mask(roundSteps16<R>(_mm512_mul_ps(_mm512_castsi512_ps(maxBits), scale)),
-                                               _mm512_setzero_ps(), _CMP_NEQ_OQ);
+  const __m512i e = b.e;
+  const __m512 scale = b.scale;
+  const __mmask16 special = b.special, generic = b.generic, nonZero = b.nonZero;
   alignas(64) float scales[16];
   _mm512_store_ps(scales, scale);
   int8_t *q8 = s.quad8 + at0 * 16;
@@ -439,6 +464,41 @@ void batchRuns16(const float *src, const int64_t *bases, size_t count, size_t bl
   quantizeBatch16<R>(RunBlocks{src, bases, count, blocks, runs, runStart}, count, mx, maxQ, mw, out);
 }
 
+/// prepareBlockValues on AVX-512: `count` blocks of 16 at x, sixteen at a
+/// time, each block's significands (quantize16's) times 2^(E + base) into
+/// values; [lo, hi] the range of the non-zero blocks' E. False at a block
+/// with NaN or Inf or one for the generic loop.
+template <Rounding R>
+SOFTNPU_AVX512_FN bool blockValues16(const float *x, size_t count, int mx, int32_t maxQ, int base, float *values,
+                                     int &lo, int &hi) {
+  ContiguousBlocks load{x, 16, 16, 1};
+  __m512i vlo = _mm512_set1_epi32(kMaxExp), vhi = _mm512_set1_epi32(kMinExp);
+  for (size_t at0 = 0; at0 < count; at0 += 16) {
+    const unsigned n = static_cast<unsigned>(std::min<size_t>(16, count - at0));
+    __m512i bits[16], mag[16];
+    const BlockScales16 b = blockScales16<R>(loadBlocks16(load, n, bits, mag), n, mx);
+    if (b.special | b.generic)
+      return false;
+    // 2^(E + base) for a non-zero block (checked against the normal range
+    // by the caller, through lo and hi); 1 for the others, all of whose
+    // significands are 0.
+    const __m512i unitBits = _mm512_slli_epi32(_mm512_add_epi32(b.e, _mm512_set1_epi32(base + 127)), 23);
+    const __m512 unit = _mm512_castsi512_ps(_mm512_mask_mov_epi32(_mm512_set1_epi32(0x3F800000), b.nonZero, unitBits));
+    vlo = _mm512_mask_min_epi32(vlo, b.nonZero, vlo, b.e);
+    vhi = _mm512_mask_max_epi32(vhi, b.nonZero, vhi, b.e);
+    alignas(64) float scales[16], units[16];
+    _mm512_store_ps(scales, b.scale);
+    _mm512_store_ps(units, unit);
+    for (unsigned j = 0; j < n; ++j) {
+      const __m512i q = signedSteps16<R>(bits[j], _mm512_set1_ps(scales[j]), maxQ);
+      _mm512_storeu_ps(values + 16 * (at0 + j), _mm512_mul_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(units[j])));
+    }
+  }
+  lo = _mm512_reduce_min_epi32(vlo);
+  hi = _mm512_reduce_max_epi32(vhi);
+  return true;
+}
+
 #endif
 
 using PieceFn = bool (*)(const float *, size_t, size_t, size_t, unsigned, int, int32_t, int, int, PieceOut &);
@@ -486,6 +546,7 @@ void shapeBatch(MsfpCompactBatch &out, size_t count, size_t blocks, unsigned k, 
   out.activeScaleLo = kMaxExp;
   out.activeScaleHi = kMinExp;
   out.values.clear();
+  out.valuesOnly = false;
   if (out.all.size() != blocks) {
     out.nan.assign(blocks, 0);
     out.all.resize(blocks);
@@ -598,6 +659,48 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   return true;
 }
 
+bool prepareBlockValues(const float *x, size_t count, const NumberFormat &fmt, Rounding rounding,
+                        unsigned weightMantissaBits, MsfpCompactBatch &out) {
+  if (!isCompactMsfp(fmt) || fmt.blockSize != 16 || weightMantissaBits > 7 || count == 0)
+    return false;
+#if defined(SOFTNPU_BATCH_X86)
+  if (!haveAvx512ForMsfp16())
+    return false;
+  const int mx = static_cast<int>(fmt.mantissaBits), mw = static_cast<int>(weightMantissaBits);
+  shapeBatch(out, 0, 1, 16, 4, weightMantissaBits, 2 - mw - mx); // no significands
+  out.values.resize((count + 1) * 16);                           // and a block of zeros
+  const int32_t maxQ = (1 << mx) - 1;
+  int lo = kMaxExp, hi = kMinExp;
+  bool ok = false;
+  switch (rounding) {
+  case Rounding::NearestEven:
+    ok = blockValues16<Rounding::NearestEven>(x, count, mx, maxQ, out.base, out.values.data(), lo, hi);
+    break;
+  case Rounding::NearestAway:
+    ok = blockValues16<Rounding::NearestAway>(x, count, mx, maxQ, out.base, out.values.data(), lo, hi);
+    break;
+  case Rounding::TowardZero:
+    ok = blockValues16<Rounding::TowardZero>(x, count, mx, maxQ, out.base, out.values.data(), lo, hi);
+    break;
+  }
+  // The range dequantizeBlocks allows: every value normal or zero.
+  if (!ok || (lo <= hi && (lo + out.base < -126 || hi + out.base > 127 - 8))) {
+    out.values.clear();
+    return false;
+  }
+  std::fill_n(out.values.end() - 16, 16, 0.0f);
+  out.count = count;
+  out.allPrepared = true;
+  out.activeScaleLo = lo;
+  out.activeScaleHi = hi;
+  out.valuesOnly = true;
+  return true;
+#else
+  (void)x, (void)rounding, (void)out;
+  return false;
+#endif
+}
+
 bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs,
                         const uint32_t *runStart, const NumberFormat &fmt, Rounding rounding,
                         unsigned weightMantissaBits, MsfpCompactBatch &out) {
@@ -676,7 +779,7 @@ void gatherPieces(const MsfpCompactBatch &source, const int32_t *src, size_t src
 
 bool gatherCompactBatch(const MsfpCompactBatch &source, const int32_t *src, size_t srcStride, size_t count, size_t n,
                         size_t scan, MsfpCompactBatch &out) {
-  if (source.blocks != 1 || source.k == 0 || n == 0)
+  if (source.blocks != 1 || source.k == 0 || n == 0 || source.valuesOnly)
     return false;
   const size_t k = source.k, blocks = (n + k - 1) / k;
   const size_t checked = std::max(blocks, (scan + k - 1) / k);

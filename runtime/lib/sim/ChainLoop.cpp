@@ -261,8 +261,10 @@ struct MapBlocks {
 };
 
 /// Whether loop `p` reads its input as whole blocks of the map, often
-/// enough to quantize them once; if so, quantizes them into s.mapBlocks.
-bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb) {
+/// enough to quantize them once; if so, quantizes them into s.mapBlocks
+/// (with `valuesOnly`, as floats only when it can: numerics::
+/// prepareBlockValues, what a depthwise matrix reads).
+bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb, bool valuesOnly) {
   if (!p.walk || (p.rd->flags & isa::kVPoolMask) || !(p.rd->flags & isa::kVIter) || !p.matVec ||
       !s.mrf.gridCompact(p.firstTile, p.rows, p.cols, p.pair))
     return false;
@@ -285,8 +287,12 @@ bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb) {
   if (2 * reads < 3 * count || count > INT32_MAX)
     return false;
   mb = {k, perTap, ihLo * static_cast<int64_t>(rowBlocks), count, p.inLanes / k, valid / k};
-  return numerics::prepareCompactBatch(s.dram.data() + p.rd->a + static_cast<size_t>(mb.first) * k, k, count, k, k,
-                                       fmt.input, s.target.rounding, fmt.weight.mantissaBits, s.mapBlocks);
+  const float *map = s.dram.data() + p.rd->a + static_cast<size_t>(mb.first) * k;
+  if (valuesOnly &&
+      numerics::prepareBlockValues(map, count, fmt.input, s.target.rounding, fmt.weight.mantissaBits, s.mapBlocks))
+    return true;
+  return numerics::prepareCompactBatch(map, k, count, k, k, fmt.input, s.target.rounding, fmt.weight.mantissaBits,
+                                       s.mapBlocks);
 }
 
 /// Fills iteration i's entries of the batch's block sources (`src`,
@@ -385,10 +391,14 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
           : static_cast<uint64_t>(p.rows) * n;
   MapBlocks mb;
   const bool independent = readsNothingWritten(p);
-  const bool mapped = independent && quantizeMapBlocks(s, p, valid, mb);
   // A depthwise matrix multiplies the map's blocks as floats, one fused
-  // multiply-add per block (numerics::dequantizeBlocks).
-  if (mapped && s.mrf.depthwiseGrid(p.firstTile, p.rows, p.cols, p.pair))
+  // multiply-add per block; with float diagonals in every tile, the map is
+  // rounded straight to floats (numerics::prepareBlockValues).
+  const bool depthwise = independent && s.mrf.depthwiseGrid(p.firstTile, p.rows, p.cols, p.pair);
+  const bool mapped =
+      independent &&
+      quantizeMapBlocks(s, p, valid, mb, depthwise && s.mrf.depthwiseValuesGrid(p.firstTile, p.rows, p.cols));
+  if (mapped && depthwise)
     numerics::dequantizeBlocks(s.mapBlocks);
   // Gathered inputs take a byte per lane where floats take four.
   const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64))
@@ -447,13 +457,24 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     if (direct) {
       // done: the batch's results are in y
     } else if (gathered) {
-      s.mrf.matVecBatchGathered(
-          p.firstTile, p.rows, p.cols, s.mapBlocks, s.blockSrc.data(), mb.srcStride, size, nonZero,
-          [&](size_t j) {
-            readIteration(s, p, i0 + j, x + j * xStride, valid);
-            return x + j * xStride;
-          },
-          y, yStride, p.outLanes, p.pair);
+      const auto multiply = [&] {
+        return s.mrf.matVecBatchGathered(
+            p.firstTile, p.rows, p.cols, s.mapBlocks, s.blockSrc.data(), mb.srcStride, size, nonZero,
+            [&](size_t j) {
+              readIteration(s, p, i0 + j, x + j * xStride, valid);
+              return x + j * xStride;
+            },
+            y, yStride, p.outLanes, p.pair);
+      };
+      if (!multiply()) {
+        // The depthwise kernels refused the map's values alone (scales out
+        // of their range with these weights): the map in full, the same
+        // blocks, for this batch and the rest. (prepareCompactBatch takes
+        // every map prepareBlockValues takes.)
+        quantizeMapBlocks(s, p, valid, mb, false);
+        numerics::dequantizeBlocks(s.mapBlocks);
+        multiply();
+      }
     } else {
       readBatch(s, p, i0, size, x, xStride, valid);
       if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again

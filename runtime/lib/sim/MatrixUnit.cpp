@@ -285,13 +285,15 @@ void MatrixRegisterFile::matVecBatch(uint32_t first, uint32_t rows, uint32_t col
                 [&](size_t p) { return x + p * xStride; });
 }
 
-void MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint32_t cols,
+bool MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint32_t cols,
                                              const numerics::MsfpCompactBatch &blocks, const int32_t *src,
                                              size_t srcStride, size_t count, size_t nonZero,
                                              const std::function<const float *(size_t)> &input, float *y,
                                              size_t yStride, size_t yLanes, uint32_t pair) {
   if (depthwiseGathered(first, rows, cols, blocks, src, srcStride, count, y, yStride, yLanes, pair))
-    return;
+    return true;
+  if (blocks.valuesOnly)
+    return false;
   const artifact::FormatPair &fmt = formats_[pair];
   const size_t n = n_, k = fmt.input.blockSize;
   general_.assign(count, 0);
@@ -317,6 +319,7 @@ void MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint
       general_[p] |= b.prepared[p] ? 0 : 1;
   }
   multiplyBatch(first, rows, cols, true, count, nonZero, y, yStride, yLanes, pair, input);
+  return true;
 }
 
 bool MatrixRegisterFile::depthwiseGrid(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair) const {

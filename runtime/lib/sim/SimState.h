@@ -95,6 +95,11 @@ public:
   /// gridCompact, with blocks of 16, and every tile that holds weights a
   /// depthwise matrix (numerics::MsfpCompactMatrix::depthwiseStart).
   bool depthwiseGrid(uint32_t first, uint32_t rows, uint32_t cols, uint32_t pair) const;
+  /// For a depthwiseGrid: whether every tile that holds weights has a float
+  /// diagonal (numerics::MsfpCompactMatrix::depthwiseValues).
+  bool depthwiseValuesGrid(uint32_t first, uint32_t rows, uint32_t cols) {
+    return depthwisePlan(first, rows, cols).usable;
+  }
   /// matVecBatch for a grid with gridCompact() whose inputs are made of
   /// blocks quantized once (numerics::gatherCompactBatch: input p's block b
   /// is `blocks`' piece src[p * srcStride + b], or zeros where negative;
@@ -102,7 +107,9 @@ public:
   /// asked for only when it takes the general path (a block holding NaN or
   /// Inf), the lanes from `nonZero` on zero. The same bits as matVecBatch
   /// over those floats.
-  void matVecBatchGathered(uint32_t first, uint32_t rows, uint32_t cols, const numerics::MsfpCompactBatch &blocks,
+  /// False, with nothing done, only for a batch made by numerics::
+  /// prepareBlockValues (valuesOnly) that the depthwise kernels refuse.
+  bool matVecBatchGathered(uint32_t first, uint32_t rows, uint32_t cols, const numerics::MsfpCompactBatch &blocks,
                            const int32_t *src, size_t srcStride, size_t count, size_t nonZero,
                            const std::function<const float *(size_t)> &input, float *y, size_t yStride, size_t yLanes,
                            uint32_t pair);

@@ -529,6 +529,53 @@ TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
     }
 }
 
+TEST(CompactMsfp, BlockValuesMatchPreparingThenDequantizing) {
+  // prepareBlockValues gives the floats prepareCompactBatch then
+  // dequantizeBlocks give, bit for bit, in every rounding mode and input
+  // width: blocks of zeros, blocks that round to zero, ties, wide ranges,
+  // and a count that is not a multiple of 16. A NaN, an infinity or a block
+  // for the generic loop (tiny) is refused.
+  if (!compactKernelAvailable(CompactKernel::Avx512Vnni))
+    GTEST_SKIP() << "prepareBlockValues needs AVX-512";
+  std::mt19937 rng(43);
+  std::uniform_real_distribution<float> u(-2.0f, 2.0f);
+  const size_t count = 37;
+  std::vector<float> map(count * 16);
+  for (size_t b = 0; b < count; ++b)
+    for (size_t i = 0; i < 16; ++i) {
+      const float v = u(rng) * std::ldexp(1.0f, static_cast<int>(b % 13) - 6);
+      map[b * 16 + i] = b % 7 == 2 ? 0.0f : b % 11 == 4 && i ? 1e-3f * v : b % 5 == 1 ? std::round(v * 8) / 16 : v;
+    }
+  for (Rounding r : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero})
+    for (unsigned mx = 3; mx <= 7; ++mx) {
+      const NumberFormat xf = NumberFormat::bfp(mx, 16);
+      MsfpCompactBatch want, got;
+      ASSERT_TRUE(prepareCompactBatch(map.data(), 16, count, 16, 16, xf, r, 5, want));
+      ASSERT_TRUE(dequantizeBlocks(want));
+      ASSERT_TRUE(prepareBlockValues(map.data(), count, xf, r, 5, got));
+      EXPECT_TRUE(got.valuesOnly);
+      EXPECT_EQ(got.base, want.base);
+      EXPECT_EQ(got.activeScaleLo, want.activeScaleLo);
+      EXPECT_EQ(got.activeScaleHi, want.activeScaleHi);
+      ASSERT_EQ(got.values.size(), want.values.size());
+      for (size_t i = 0; i < want.values.size(); ++i)
+        ASSERT_EQ(bitsOf(got.values[i]), bitsOf(want.values[i]))
+            << "mx " << mx << " rounding " << static_cast<int>(r) << " block " << i / 16 << " lane " << i % 16;
+      MsfpCompactBatch gathered;
+      const int32_t src[1] = {0};
+      EXPECT_FALSE(gatherCompactBatch(got, src, 1, 1, 16, 16, gathered)) << "a values-only batch has no significands";
+    }
+  for (float bad : {std::nanf(""), std::numeric_limits<float>::infinity(), 1e-40f}) {
+    std::vector<float> withBad = map;
+    withBad[20 * 16 + 3] = bad;
+    std::fill(withBad.begin() + 21 * 16, withBad.begin() + 22 * 16, 0.0f);
+    withBad[21 * 16] = bad; // alone in its block: for 1e-40, a block for the generic loop
+    MsfpCompactBatch got;
+    EXPECT_FALSE(prepareBlockValues(withBad.data(), count, NumberFormat::bfp(6, 16), Rounding::NearestEven, 5, got))
+        << bad;
+  }
+}
+
 TEST(CompactMsfp, BatchRefusesMismatches) {
   const NumberFormat f = NumberFormat::bfp(7, 16);
   std::vector<float> xs(32, 0.5f);

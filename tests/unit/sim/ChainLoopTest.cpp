@@ -333,15 +333,16 @@ namespace {
 /// 16) at DRAM 0, stride and padding as given, bias, then `act`
 /// (convArtifact): its matrix is C x (k x k x C) with row c holding a weight
 /// at tap t's channel c only (some of them zero), the block-diagonal form
-/// the compiler gives it.
+/// the compiler gives it; the weights times `wScale`.
 artifact::Artifact depthwiseArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t c, uint32_t k,
-                                     uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {}) {
+                                     uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
+                                     float wScale = 1.0f) {
   const uint32_t kk = k * k * c;
   const std::vector<float> taps = randomVector(size_t{c} * k * k, 83, 2.0f);
   std::vector<float> w(size_t{c} * kk, 0.0f);
   for (uint32_t ch = 0; ch < c; ++ch)
     for (uint32_t tap = 0; tap < k * k; ++tap)
-      w[size_t{ch} * kk + size_t{tap} * c + ch] = (ch + tap) % 7 == 4 ? 0.0f : taps[size_t{ch} * k * k + tap];
+      w[size_t{ch} * kk + size_t{tap} * c + ch] = (ch + tap) % 7 == 4 ? 0.0f : wScale * taps[size_t{ch} * k * k + tap];
   return convArtifact(t, inH, inW, c, c, k, stride, pad, act, std::move(x), kAfterBias, 0, 1, 0, 1, std::move(w));
 }
 
@@ -364,6 +365,13 @@ TEST(SimChainLoopTest, DepthwiseConvolutionsMatchTheOrdinaryPath) {
     x[16 * 9 + 2] = std::numeric_limits<float>::quiet_NaN();
     x[16 * 30 + 11] = -std::numeric_limits<float>::infinity();
     expectSame(depthwiseArtifact(t, 7, 6, 16, 3, 1, 1, Opcode::VRelu, x));
+    // A map near 2^100 and weights near 2^40: the map's float values and
+    // the weights' are in range, but their products overflow; the kernels
+    // refuse them and the map is quantized in full for the general way.
+    std::vector<float> huge = randomVector(7 * 6 * 16, 85, 2.0f);
+    for (float &v : huge)
+      v = std::ldexp(v, 100);
+    expectSame(depthwiseArtifact(t, 7, 6, 16, 3, 1, 1, Opcode::VRelu, huge, std::ldexp(1.0f, 40)));
   }
 }
 

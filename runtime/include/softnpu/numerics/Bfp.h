@@ -211,6 +211,11 @@ struct MsfpCompactBatch {
   /// 2^(expAdd)), when dequantizeBlocks made them; empty otherwise (every
   /// prepare or gather empties it).
   UninitializedVector<float> values;
+  /// Made by prepareBlockValues: only the shape, the summary (allPrepared,
+  /// the active scale range) and `values`; the per-piece arrays are empty.
+  /// Only the depthwise kernels (and depthwiseSourcesReady, dequantizeBlocks)
+  /// take such a batch; gatherCompactBatch refuses it.
+  bool valuesOnly = false;
 };
 
 /// Quantizes `count` pieces of n elements (piece p: x[p * stride, p * stride
@@ -223,6 +228,16 @@ struct MsfpCompactBatch {
 /// when `fmt` is not compact MSFP or n is 0.
 bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, size_t filled, const NumberFormat &fmt,
                          Rounding rounding, unsigned weightMantissaBits, MsfpCompactBatch &out);
+
+/// A map's `count` blocks of 16 (x[16 b, 16 b + 16)) rounded to `fmt` as
+/// prepareCompactBatch(x, 16, count, 16, 16, ...) then dequantizeBlocks
+/// give them, without the significands (MsfpCompactBatch::valuesOnly): what
+/// a depthwise matrix reads. False (the caller then prepares the map in
+/// full) unless `fmt` is compact MSFP with blocks of 16 and the CPU has
+/// AVX-512, or when a block holds NaN or Inf, needs the generic loop, or
+/// leaves the range dequantizeBlocks allows.
+bool prepareBlockValues(const float *x, size_t count, const NumberFormat &fmt, Rounding rounding,
+                        unsigned weightMantissaBits, MsfpCompactBatch &out);
 
 /// Pieces assembled from blocks quantized once (a convolution's map, whose
 /// every block most windows read several times): `source` holds one block
