@@ -258,6 +258,7 @@ struct MapBlocks {
   size_t count = 0;       ///< blocks quantized
   size_t srcStride = 0;   ///< entries of s.blockSrc per iteration: COLS x N / K
   size_t validBlocks = 0; ///< entries an iteration fills (the rest are -1: zeros)
+  int kShift = -1;        ///< log2 K when K is a power of two: a shift per tap, not a division
 };
 
 /// Whether loop `p` reads its input as whole blocks of the map, often
@@ -286,7 +287,13 @@ bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb, b
   // costs less. (Block sources are int32.)
   if (2 * reads < 3 * count || count > INT32_MAX)
     return false;
-  mb = {k, perTap, ihLo * static_cast<int64_t>(rowBlocks), count, p.inLanes / k, valid / k};
+  mb = {k,
+        perTap,
+        ihLo * static_cast<int64_t>(rowBlocks),
+        count,
+        p.inLanes / k,
+        valid / k,
+        (k & (k - 1)) == 0 ? __builtin_ctzll(k) : -1};
   const float *map = s.dram.data() + p.rd->a + static_cast<size_t>(mb.first) * k;
   if (valuesOnly &&
       numerics::prepareBlockValues(map, count, fmt.input, s.target.rounding, fmt.weight.mantissaBits, s.mapBlocks))
@@ -309,7 +316,7 @@ bool blockSources(const Plan &p, const MapBlocks &mb, uint64_t i, int32_t *src) 
       std::fill(dst, dst + mb.perTap, -1);
       return;
     }
-    const int64_t at = offset / static_cast<int64_t>(mb.k) - mb.first;
+    const int64_t at = (mb.kShift >= 0 ? offset >> mb.kShift : offset / static_cast<int64_t>(mb.k)) - mb.first;
     if (at < 0 || at + static_cast<int64_t>(mb.perTap) > limit) {
       inside = false;
       return;
