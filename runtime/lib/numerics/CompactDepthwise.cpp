@@ -170,12 +170,12 @@ bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, s
 bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,
                              size_t srcStride, size_t count, float *acc, size_t accStride) {
   if (w.depthwiseStart.empty() || w.anyGroupNan || source.blocks != 1 || source.k != 16 ||
-      (source.valuesOnly && w.depthwiseValues.empty()))
+      (source.valuesOnly && !w.hasDepthwiseValues()))
     return false;
 #if defined(SOFTNPU_DEPTHWISE_X86)
   if (!detail::haveAvx512ForMsfp16())
     return false;
-  if (!source.values.empty() && !w.depthwiseValues.empty())
+  if (!source.values.empty() && w.hasDepthwiseValues())
     depthwiseValuesAvx512(w.depthwiseStart.data(), w.depthwiseStart.size() - 1, w.depthwiseBlocks.data(),
                           w.depthwiseValues.data(), source, src, srcStride, count, acc, accStride);
   else
@@ -188,7 +188,7 @@ bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch 
 }
 
 bool appendDepthwiseValues(const MsfpCompactMatrix &w, uint32_t blockOffset, DepthwiseValues &table) {
-  if (w.depthwiseValues.empty())
+  if (!w.hasDepthwiseValues())
     return false;
   const size_t groups = w.depthwiseStart.size() - 1;
   if (table.start.empty())

@@ -501,7 +501,7 @@ TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
                                                    << " row " << i % channels << ": " << got[i] << " vs " << want[i];
       // The same from the blocks' and the weights' float values (fused
       // multiply-adds, four pieces at a time and the 3 left one by one).
-      ASSERT_FALSE(w.depthwiseValues.empty());
+      ASSERT_TRUE(w.hasDepthwiseValues());
       ASSERT_TRUE(dequantizeBlocks(source));
       std::vector<float> fromValues(pieces * channels, 0.0f);
       ASSERT_TRUE(matVecDepthwiseGathered(w, source, src.data(), blocks, pieces, fromValues.data(), channels));

@@ -158,6 +158,11 @@ struct MsfpCompactMatrix {
   /// every one is normal or zero, else empty: the products with a source's
   /// `values` are then exact, one fused multiply-add each.
   std::vector<float> depthwiseValues;
+  /// Whether there is a depthwise table and depthwiseValues holds all of it
+  /// (a tile of the grid that holds only zeros has no entries, and no values).
+  bool hasDepthwiseValues() const {
+    return !depthwiseStart.empty() && depthwiseValues.size() == depthwiseWeights.size();
+  }
   size_t groups() const { return zeroGroup.size(); }
   bool sparse() const { return !groupBlockStart.empty(); }
   bool empty() const { return rows == 0; }
