@@ -142,6 +142,12 @@ bool dequantizeBlocks(MsfpCompactBatch &source) {
 #endif
 }
 
+bool depthwiseProductsExact(int wMaxScale, const MsfpCompactBatch &source) {
+  // A product's integer is below 2^16 (two significands of at most 8
+  // bits): below 2^128 while 2^E <= 2^111.
+  return source.activeScaleLo > source.activeScaleHi || wMaxScale + source.activeScaleHi + source.base <= 127 - 16;
+}
+
 bool depthwiseSourcesReady(const MsfpCompactBatch &source, const int32_t *src, size_t entries, int wMinScale,
                            int wMaxScale) {
   const auto normal = [&](int lo, int hi) {
@@ -175,7 +181,7 @@ bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch 
 #if defined(SOFTNPU_DEPTHWISE_X86)
   if (!detail::haveAvx512ForMsfp16())
     return false;
-  if (!source.values.empty() && w.hasDepthwiseValues())
+  if (!source.values.empty() && w.hasDepthwiseValues() && depthwiseProductsExact(w.normalMaxScale, source))
     depthwiseValuesAvx512(w.depthwiseStart.data(), w.depthwiseStart.size() - 1, w.depthwiseBlocks.data(),
                           w.depthwiseValues.data(), source, src, srcStride, count, acc, accStride);
   else

@@ -369,7 +369,10 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
   if (!numerics::depthwiseSourcesReady(blocks, src, count * srcStride, wMin, wMax))
     return false;
   const DepthwisePlan *plan = blocks.values.empty() ? nullptr : &depthwisePlan(first, rows, cols);
-  if (plan && plan->usable) {
+  const bool exact = numerics::depthwiseProductsExact(wMax, blocks);
+  if (blocks.valuesOnly && !(plan && plan->usable && exact))
+    return false; // the caller quantizes the map in full
+  if (plan && plan->usable && exact) {
     for (uint32_t r = 0; r < rows; ++r) {
       const size_t want = wantedLanes(r, yLanes);
       if (want == 0)

@@ -526,6 +526,34 @@ TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
       withNan[3] = std::nanf("");
       refused(5, withNan, 7, "NaN");
       refused(9, std::vector<float>(16, std::ldexp(1.5f, -126)), 0, "out of the normal range");
+      // Weights near 2^70 and a map near 2^60: every scale in range, but
+      // products past 2^128, which the integer kernel rounds to Inf before
+      // adding; the float kernel (one fused multiply-add) must not be taken.
+      std::vector<BfpVector> bigRows = rows;
+      for (BfpVector &row : bigRows)
+        for (auto &scale : row.scales)
+          scale = static_cast<int16_t>(scale + 70);
+      MsfpCompactMatrix big;
+      ASSERT_TRUE(makeCompactMsfp(bigRows, big));
+      std::vector<float> bigMap = map;
+      for (float &v : bigMap)
+        v = std::ldexp(v, 60);
+      MsfpCompactBatch bigSource, bigGathered;
+      ASSERT_TRUE(prepareCompactBatch(bigMap.data(), 16, mapBlocks, 16, 16, xf, Rounding::NearestEven, mw, bigSource));
+      if (!depthwiseSourcesReady(bigSource, src.data(), src.size(), big.normalMinScale, big.normalMaxScale))
+        continue; // a scale past the normal range for these widths: the general way anyway
+      EXPECT_FALSE(depthwiseProductsExact(big.normalMaxScale, bigSource));
+      ASSERT_TRUE(dequantizeBlocks(bigSource));
+      ASSERT_TRUE(gatherCompactBatch(bigSource, src.data(), blocks, pieces, n, n, bigGathered));
+      std::vector<float> bigWant(pieces * channels, 0.0f), bigGot(pieces * channels, 0.0f);
+      ASSERT_TRUE(matVecCompactMsfpBatch(big, bigGathered, bigWant.data(), channels));
+      ASSERT_TRUE(matVecDepthwiseGathered(big, bigSource, src.data(), blocks, pieces, bigGot.data(), channels));
+      size_t infinite = 0;
+      for (size_t i = 0; i < bigWant.size(); ++i) {
+        infinite += std::isinf(bigWant[i]) ? 1 : 0;
+        ASSERT_EQ(bitsOf(bigGot[i]), bitsOf(bigWant[i])) << "overflow: mw " << mw << " mx " << mx << " element " << i;
+      }
+      EXPECT_GT(infinite, 0u) << "mw " << mw << " mx " << mx;
     }
 }
 

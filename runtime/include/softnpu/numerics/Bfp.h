@@ -302,13 +302,20 @@ struct DepthwiseValues {
   std::vector<uint32_t> start, blocks;
   std::vector<float> values;
 };
+/// Whether every product of a source block's value and a weight with scale
+/// at most wMaxScale is below 2^128, so exact: only then may a fused
+/// multiply-add stand for the product rounded, then added (an overflowing
+/// product is +-Inf first). The float kernels need it; the integer kernel
+/// does not.
+bool depthwiseProductsExact(int wMaxScale, const MsfpCompactBatch &source);
 /// Appends w's diagonal (MsfpCompactMatrix::depthwiseValues) to `table`,
 /// its blocks counted from `blockOffset`; false (table unchanged) when w has
 /// no float diagonal.
 bool appendDepthwiseValues(const MsfpCompactMatrix &w, uint32_t blockOffset, DepthwiseValues &table);
 /// matVecDepthwiseGathered over all the matrices of `table` at once (each
 /// accumulator loaded and stored once, not once per matrix): the same bits,
-/// given depthwiseSourcesReady and source.values (dequantizeBlocks). False,
+/// given depthwiseSourcesReady, depthwiseProductsExact and source.values
+/// (dequantizeBlocks). False,
 /// with acc untouched, when the table is empty, the source has no values or
 /// the CPU has no AVX-512.
 bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch &source, const int32_t *src,
