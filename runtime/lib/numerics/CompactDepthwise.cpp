@@ -111,7 +111,10 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
 SOFTNPU_AVX512_FN void dequantizeAvx512(const MsfpCompactBatch &source, float *values) {
   const int8_t *q8 = reinterpret_cast<const int8_t *>(source.quad8.data());
   for (size_t s = 0; s < source.count; ++s) {
-    const __m512 scale = _mm512_castsi512_ps(_mm512_set1_epi32((source.expAdd[s] + 127) << 23));
+    // Unsigned: an all-zero block's exponent may be far out of range (its
+    // scale is not used).
+    const uint32_t scaleBits = static_cast<uint32_t>(source.expAdd[s] + 127) << 23;
+    const __m512 scale = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int32_t>(scaleBits)));
     const __m512 q =
         _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q8 + 16 * s))));
     _mm512_storeu_ps(values + 16 * s, source.activeCount[s] ? _mm512_mul_ps(q, scale) : _mm512_setzero_ps());
