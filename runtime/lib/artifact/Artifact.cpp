@@ -31,13 +31,23 @@ void permuteAxes(const float *in, float *out, const std::vector<int64_t> &shape,
     pshape[i] = static_cast<uint64_t>(shape[perm[i]]);
     pstride[i] = stride[perm[i]];
   }
+  // The last two permuted axes in two plain loops (an image's width and
+  // channels), the others by an odometer stepped once per plane of them.
+  const size_t outer = rank >= 2 ? rank - 2 : 0;
+  const uint64_t n1 = rank >= 2 ? pshape[rank - 2] : 1, s1 = rank >= 2 ? pstride[rank - 2] : 0;
+  const uint64_t n0 = pshape[rank - 1], s0 = pstride[rank - 1];
   uint64_t src = 0;
-  for (uint64_t dst = 0; dst < n; ++dst) {
-    if (inverse)
-      out[src] = in[dst];
-    else
-      out[dst] = in[src];
-    for (size_t i = rank; i-- > 0;) { // next index of the permuted tensor
+  for (uint64_t dst = 0; dst < n; dst += n1 * n0) {
+    for (uint64_t i1 = 0; i1 < n1; ++i1) {
+      const uint64_t a = src + i1 * s1, d = dst + i1 * n0;
+      if (inverse)
+        for (uint64_t i0 = 0; i0 < n0; ++i0)
+          out[a + i0 * s0] = in[d + i0];
+      else
+        for (uint64_t i0 = 0; i0 < n0; ++i0)
+          out[d + i0] = in[a + i0 * s0];
+    }
+    for (size_t i = outer; i-- > 0;) { // the next plane of the permuted tensor
       src += pstride[i];
       if (++idx[i] < pshape[i])
         break;

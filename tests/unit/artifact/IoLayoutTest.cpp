@@ -47,6 +47,16 @@ TEST(IoLayout, PermuteAxesMovesEachElementToItsPermutedIndex) {
   EXPECT_EQ(z, x);
   permuteAxes(x.data(), z.data(), s3, {}, false); // no permutation: a copy
   EXPECT_EQ(z, x);
+  // Rank 2 (a transpose) and rank 1 (the identity), both ways.
+  std::vector<float> t(24), u(24);
+  permuteAxes(x.data(), t.data(), {6, 4}, {1, 0}, false); // t [4, 6]: t[j, i] = x[i, j]
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 4; ++j)
+      ASSERT_EQ(t[j * 6 + i], x[i * 4 + j]);
+  permuteAxes(t.data(), u.data(), {6, 4}, {1, 0}, true);
+  EXPECT_EQ(u, x);
+  permuteAxes(x.data(), u.data(), {24}, {0}, true);
+  EXPECT_EQ(u, x);
 }
 
 Artifact permutedArtifact() {
