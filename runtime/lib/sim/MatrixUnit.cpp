@@ -368,24 +368,12 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
   }
   if (!numerics::depthwiseSourcesReady(blocks, src, count * srcStride, wMin, wMax))
     return false;
+  // With float values on both sides and no product that could overflow,
+  // each tile row's merged diagonals; else tile by tile.
   const DepthwisePlan *plan = blocks.values.empty() ? nullptr : &depthwisePlan(first, rows, cols);
-  const bool exact = numerics::depthwiseProductsExact(wMax, blocks);
-  if (blocks.valuesOnly && !(plan && plan->usable && exact))
+  const bool merged = plan && plan->usable && numerics::depthwiseProductsExact(wMax, blocks);
+  if (blocks.valuesOnly && !merged)
     return false; // the caller quantizes the map in full
-  if (plan && plan->usable && exact) {
-    for (uint32_t r = 0; r < rows; ++r) {
-      const size_t want = wantedLanes(r, yLanes);
-      if (want == 0)
-        break;
-      const size_t cleared = clearedLanes(first, r, cols, want);
-      for (size_t p = 0; p < count; ++p)
-        zeroFloats(y + p * yStride + size_t{r} * n, cleared);
-      if (!plan->rows[r].start.empty() &&
-          !numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride))
-        return false;
-    }
-    return true;
-  }
   for (uint32_t r = 0; r < rows; ++r) {
     const size_t want = wantedLanes(r, yLanes);
     if (want == 0)
@@ -393,6 +381,12 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
     const size_t cleared = clearedLanes(first, r, cols, want);
     for (size_t p = 0; p < count; ++p)
       zeroFloats(y + p * yStride + size_t{r} * n, cleared);
+    if (merged) {
+      if (!plan->rows[r].start.empty() &&
+          !numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride))
+        return false;
+      continue;
+    }
     for (uint32_t c = 0; c < cols; ++c) {
       const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
       // False only when the CPU lacks AVX-512, and then at the first tile.
