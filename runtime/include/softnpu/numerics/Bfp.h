@@ -282,8 +282,11 @@ bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, si
 /// blocks as gatherCompactBatch assembles them (piece p's block b is source
 /// piece src[p x srcStride + b], zeros where negative; b < w.blocks), without
 /// assembling them: the same bits as gatherCompactBatch then
-/// matVecCompactMsfpBatch, given depthwiseSourcesReady. False, with acc
-/// untouched, when w has no depthwise table or the CPU has no AVX-512.
+/// matVecCompactMsfpBatch, given depthwiseSourcesReady. With source.values
+/// and w's float diagonal, and depthwiseProductsExact, one fused multiply-add
+/// per block; else the integer products. False, with acc untouched, when w
+/// has no depthwise table (or no float diagonal for a values-only source) or
+/// the CPU has no AVX-512.
 bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,
                              size_t srcStride, size_t count, float *acc, size_t accStride);
 /// Fills source.values for a batch of one-block pieces of 16 (a map
@@ -315,9 +318,8 @@ bool appendDepthwiseValues(const MsfpCompactMatrix &w, uint32_t blockOffset, Dep
 /// matVecDepthwiseGathered over all the matrices of `table` at once (each
 /// accumulator loaded and stored once, not once per matrix): the same bits,
 /// given depthwiseSourcesReady, depthwiseProductsExact and source.values
-/// (dequantizeBlocks). False,
-/// with acc untouched, when the table is empty, the source has no values or
-/// the CPU has no AVX-512.
+/// (dequantizeBlocks). False, with acc untouched, when the table is empty,
+/// the source has no values or the CPU has no AVX-512.
 bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch &source, const int32_t *src,
                            size_t srcStride, size_t count, float *acc, size_t accStride);
 /// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
