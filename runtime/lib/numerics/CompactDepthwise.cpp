@@ -196,32 +196,29 @@ bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch 
 #endif
 }
 
-bool appendDepthwiseValues(const MsfpCompactMatrix &w, uint32_t blockOffset, DepthwiseValues &table) {
-  if (!w.hasDepthwiseValues())
-    return false;
-  const size_t groups = w.depthwiseStart.size() - 1;
-  if (table.start.empty())
-    table.start.push_back(0);
-  // Group g's entries go after those of earlier matrices: the table is
-  // rebuilt group by group, keeping each group's entries in matrix order.
-  DepthwiseValues merged;
-  const size_t oldGroups = table.start.size() - 1, allGroups = std::max(oldGroups, groups);
-  merged.start.push_back(0);
-  for (size_t g = 0; g < allGroups; ++g) {
-    if (g < oldGroups)
-      for (uint32_t e = table.start[g]; e < table.start[g + 1]; ++e) {
-        merged.blocks.push_back(table.blocks[e]);
-        merged.values.insert(merged.values.end(), table.values.begin() + 16 * e, table.values.begin() + 16 * (e + 1));
-      }
-    if (g < groups)
-      for (uint32_t e = w.depthwiseStart[g]; e < w.depthwiseStart[g + 1]; ++e) {
-        merged.blocks.push_back(w.depthwiseBlocks[e] + blockOffset);
-        merged.values.insert(merged.values.end(), w.depthwiseValues.begin() + 16 * e,
-                             w.depthwiseValues.begin() + 16 * (e + 1));
-      }
-    merged.start.push_back(static_cast<uint32_t>(merged.blocks.size()));
+bool mergeDepthwiseValues(const std::vector<DepthwisePart> &parts, DepthwiseValues &table) {
+  table = {};
+  size_t groups = 0;
+  for (const DepthwisePart &part : parts) {
+    if (!part.w->hasDepthwiseValues())
+      return false;
+    groups = std::max(groups, part.w->depthwiseStart.size() - 1);
   }
-  table = std::move(merged);
+  // Group by group, each group's entries in matrix order, then block order.
+  table.start.push_back(0);
+  for (size_t g = 0; g < groups; ++g) {
+    for (const DepthwisePart &part : parts) {
+      const MsfpCompactMatrix &w = *part.w;
+      if (g + 1 >= w.depthwiseStart.size())
+        continue;
+      for (uint32_t e = w.depthwiseStart[g]; e < w.depthwiseStart[g + 1]; ++e) {
+        table.blocks.push_back(w.depthwiseBlocks[e] + part.blockOffset);
+        table.values.insert(table.values.end(), w.depthwiseValues.begin() + 16 * e,
+                            w.depthwiseValues.begin() + 16 * (e + 1));
+      }
+    }
+    table.start.push_back(static_cast<uint32_t>(table.blocks.size()));
+  }
   return true;
 }
 

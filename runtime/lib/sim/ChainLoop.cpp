@@ -476,10 +476,10 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
       if (!multiply()) {
         // The depthwise kernels refused the map's values alone (scales out
         // of their range with these weights): the map in full, the same
-        // blocks, for this batch and the rest. (prepareCompactBatch takes
-        // every map prepareBlockValues takes.)
+        // blocks, for this batch and the rest, with the integer products
+        // (no values: the float kernels were refused). prepareCompactBatch
+        // takes every map prepareBlockValues takes.
         quantizeMapBlocks(s, p, valid, mb, false);
-        numerics::dequantizeBlocks(s.mapBlocks);
         multiply();
       }
     } else {

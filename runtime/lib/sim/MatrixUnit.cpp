@@ -342,12 +342,16 @@ const MatrixRegisterFile::DepthwisePlan &MatrixRegisterFile::depthwisePlan(uint3
   plan.tiles.assign(tiles_.begin() + first, tiles_.begin() + first + static_cast<std::ptrdiff_t>(tiles));
   plan.rows.assign(rows, {});
   plan.usable = true;
-  for (uint32_t r = 0; r < rows; ++r)
+  std::vector<numerics::DepthwisePart> parts;
+  for (uint32_t r = 0; r < rows; ++r) {
+    parts.clear();
     for (uint32_t c = 0; c < cols; ++c) {
       const Tile &t = tileAt(first + static_cast<size_t>(r) * cols + c);
-      if (t.rows != 0 && !numerics::appendDepthwiseValues(t.compact, static_cast<uint32_t>(c * n_ / 16), plan.rows[r]))
-        plan.usable = false;
+      if (t.rows != 0)
+        parts.push_back({&t.compact, static_cast<uint32_t>(c * n_ / 16)});
     }
+    plan.usable = plan.usable && numerics::mergeDepthwiseValues(parts, plan.rows[r]);
+  }
   return plan;
 }
 
@@ -382,8 +386,7 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
     for (size_t p = 0; p < count; ++p)
       zeroFloats(y + p * yStride + size_t{r} * n, cleared);
     if (merged) {
-      if (!plan->rows[r].start.empty() &&
-          !numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride))
+      if (!numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride))
         return false;
       continue;
     }

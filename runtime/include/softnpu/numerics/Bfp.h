@@ -311,10 +311,15 @@ struct DepthwiseValues {
 /// product is +-Inf first). The float kernels need it; the integer kernel
 /// does not.
 bool depthwiseProductsExact(int wMaxScale, const MsfpCompactBatch &source);
-/// Appends w's diagonal (MsfpCompactMatrix::depthwiseValues) to `table`,
-/// its blocks counted from `blockOffset`; false (table unchanged) when w has
-/// no float diagonal.
-bool appendDepthwiseValues(const MsfpCompactMatrix &w, uint32_t blockOffset, DepthwiseValues &table);
+/// A depthwise matrix of a tile row and its first input block, counted from
+/// the first matrix's.
+struct DepthwisePart {
+  const MsfpCompactMatrix *w;
+  uint32_t blockOffset;
+};
+/// The merged float diagonals of `parts` (MsfpCompactMatrix::depthwiseValues),
+/// in their order; false when one has no float diagonal.
+bool mergeDepthwiseValues(const std::vector<DepthwisePart> &parts, DepthwiseValues &table);
 /// matVecDepthwiseGathered over all the matrices of `table` at once (each
 /// accumulator loaded and stored once, not once per matrix): the same bits,
 /// given depthwiseSourcesReady, depthwiseProductsExact and source.values
