@@ -61,9 +61,10 @@ SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCom
 /// rounds the sum exactly where the integer product, scaled, then added does.
 /// The table is per 16-row group g: entries [start[g], start[g + 1]), each
 /// an input block (blocks[e]) and its 16 rows' weights (weights + 16 e).
+/// With `fresh`, the groups' accumulators start at +0 (written, not read).
 SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t groups, const uint32_t *blocks,
                                              const float *weights, const MsfpCompactBatch &source, const int32_t *src,
-                                             size_t srcStride, size_t count, float *acc, size_t accStride) {
+                                             size_t srcStride, size_t count, float *acc, size_t accStride, bool fresh) {
   const float *x = source.values.data();
   // A block of zeros (src < 0) reads the zero block after the source's
   // pieces: +0 changes nothing, as the accumulators never hold -0.
@@ -78,8 +79,13 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
     const int32_t *from = src + p * srcStride;
     float *a = acc + p * accStride;
     for (size_t g = 0; g < groups; ++g) {
-      __m512 v0 = _mm512_loadu_ps(a + 16 * g), v1 = _mm512_loadu_ps(a + accStride + 16 * g);
-      __m512 v2 = _mm512_loadu_ps(a + 2 * accStride + 16 * g), v3 = _mm512_loadu_ps(a + 3 * accStride + 16 * g);
+      __m512 v0 = _mm512_setzero_ps(), v1 = v0, v2 = v0, v3 = v0;
+      if (!fresh) {
+        v0 = _mm512_loadu_ps(a + 16 * g);
+        v1 = _mm512_loadu_ps(a + accStride + 16 * g);
+        v2 = _mm512_loadu_ps(a + 2 * accStride + 16 * g);
+        v3 = _mm512_loadu_ps(a + 3 * accStride + 16 * g);
+      }
       for (uint32_t e = start[g]; e < start[g + 1]; ++e) {
         const __m512 we = _mm512_loadu_ps(weights + 16 * size_t{e});
         const uint32_t b = blocks[e];
@@ -98,7 +104,7 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
     const int32_t *from = src + p * srcStride;
     float *a = acc + p * accStride;
     for (size_t g = 0; g < groups; ++g) {
-      __m512 v = _mm512_loadu_ps(a + 16 * g);
+      __m512 v = fresh ? _mm512_setzero_ps() : _mm512_loadu_ps(a + 16 * g);
       for (uint32_t e = start[g]; e < start[g + 1]; ++e)
         v = _mm512_fmadd_ps(_mm512_loadu_ps(at(from, blocks[e])), _mm512_loadu_ps(weights + 16 * size_t{e}), v);
       _mm512_storeu_ps(a + 16 * g, v);
@@ -186,7 +192,7 @@ bool matVecDepthwiseGathered(const MsfpCompactMatrix &w, const MsfpCompactBatch 
     return false;
   if (!source.values.empty() && w.hasDepthwiseValues() && depthwiseProductsExact(w.normalMaxScale, source))
     depthwiseValuesAvx512(w.depthwiseStart.data(), w.depthwiseStart.size() - 1, w.depthwiseBlocks.data(),
-                          w.depthwiseValues.data(), source, src, srcStride, count, acc, accStride);
+                          w.depthwiseValues.data(), source, src, srcStride, count, acc, accStride, false);
   else
     depthwiseAvx512(w, source, src, srcStride, count, acc, accStride);
   return true;
@@ -223,17 +229,17 @@ bool mergeDepthwiseValues(const std::vector<DepthwisePart> &parts, DepthwiseValu
 }
 
 bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch &source, const int32_t *src,
-                           size_t srcStride, size_t count, float *acc, size_t accStride) {
+                           size_t srcStride, size_t count, float *acc, size_t accStride, bool fresh) {
   if (table.start.empty() || source.values.empty())
     return false;
 #if defined(SOFTNPU_DEPTHWISE_X86)
   if (!detail::haveAvx512ForMsfp16())
     return false;
   depthwiseValuesAvx512(table.start.data(), table.start.size() - 1, table.blocks.data(), table.values.data(), source,
-                        src, srcStride, count, acc, accStride);
+                        src, srcStride, count, acc, accStride, fresh);
   return true;
 #else
-  (void)src, (void)srcStride, (void)count, (void)acc, (void)accStride;
+  (void)src, (void)srcStride, (void)count, (void)acc, (void)accStride, (void)fresh;
   return false;
 #endif
 }

@@ -18,6 +18,7 @@
 // computes y in double as quantizeInto does.
 //
 //===----------------------------------------------------------------------===//
+
 #include "CompactMsfpDetail.h"
 #include "MsfpBlock16X86.h"
 #include "MsfpFusedDetail.h"
@@ -428,6 +429,9 @@ struct RunBlocks {
 
   SOFTNPU_AVX512_FN __m512 operator()(unsigned) {
     const float *at = runAddress(src, bases[p]);
+    // The map is usually read in order and much larger than the cache: 4 KB
+    // ahead of this block comes in while these are quantized.
+    _mm_prefetch(reinterpret_cast<const char *>(at) + 16 * sizeof(float) * b + 4096, _MM_HINT_T0);
     __m512 v = _mm512_setzero_ps();
     for (uint32_t r = runStart[b]; r < runStart[b + 1]; ++r)
       v = _mm512_mask_loadu_ps(v, runs[r].mask, runAddress(at, runs[r].from));
@@ -546,6 +550,7 @@ void shapeBatch(MsfpCompactBatch &out, size_t count, size_t blocks, unsigned k, 
   out.activeScaleLo = kMaxExp;
   out.activeScaleHi = kMinExp;
   out.values.clear();
+  out.valuesReady = 0;
   out.valuesOnly = false;
   if (out.all.size() != blocks) {
     out.nan.assign(blocks, 0);
@@ -659,9 +664,51 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
   return true;
 }
 
+namespace {
+/// Rounds blocks [from, to) of x into out.values and widens the summary;
+/// false (values cleared) as prepareBlockValues says.
+bool roundBlockValues(const float *x, size_t from, size_t to, int mx, Rounding rounding, MsfpCompactBatch &out) {
+#if defined(SOFTNPU_BATCH_X86)
+  const int32_t maxQ = (1 << mx) - 1;
+  int lo = kMaxExp, hi = kMinExp;
+  bool ok = true;
+  const float *in = x + 16 * from;
+  float *values = out.values.data() + 16 * from;
+  if (to > from) {
+    switch (rounding) {
+    case Rounding::NearestEven:
+      ok = blockValues16<Rounding::NearestEven>(in, to - from, mx, maxQ, out.base, values, lo, hi);
+      break;
+    case Rounding::NearestAway:
+      ok = blockValues16<Rounding::NearestAway>(in, to - from, mx, maxQ, out.base, values, lo, hi);
+      break;
+    case Rounding::TowardZero:
+      ok = blockValues16<Rounding::TowardZero>(in, to - from, mx, maxQ, out.base, values, lo, hi);
+      break;
+    }
+  }
+  lo = std::min(lo, out.activeScaleLo);
+  hi = std::max(hi, out.activeScaleHi);
+  // The range dequantizeBlocks allows: every value normal or zero.
+  if (!ok || (lo <= hi && (lo + out.base < -126 || hi + out.base > 127 - 8))) {
+    out.values.clear();
+    out.valuesReady = 0;
+    return false;
+  }
+  out.activeScaleLo = lo;
+  out.activeScaleHi = hi;
+  out.valuesReady = to;
+  return true;
+#else
+  (void)x, (void)from, (void)to, (void)mx, (void)rounding, (void)out;
+  return false;
+#endif
+}
+} // namespace
+
 bool prepareBlockValues(const float *x, size_t count, const NumberFormat &fmt, Rounding rounding,
-                        unsigned weightMantissaBits, MsfpCompactBatch &out) {
-  if (!isCompactMsfp(fmt) || fmt.blockSize != 16 || weightMantissaBits > 7 || count == 0)
+                        unsigned weightMantissaBits, MsfpCompactBatch &out, size_t ready) {
+  if (!isCompactMsfp(fmt) || fmt.blockSize != 16 || weightMantissaBits > 7 || count == 0 || ready > count)
     return false;
 #if defined(SOFTNPU_BATCH_X86)
   if (!haveAvx512ForMsfp16())
@@ -669,36 +716,33 @@ bool prepareBlockValues(const float *x, size_t count, const NumberFormat &fmt, R
   const int mx = static_cast<int>(fmt.mantissaBits), mw = static_cast<int>(weightMantissaBits);
   shapeBatch(out, 0, 1, 16, 4, weightMantissaBits, 2 - mw - mx); // no significands
   out.values.resize((count + 1) * 16);                           // and a block of zeros
-  const int32_t maxQ = (1 << mx) - 1;
-  int lo = kMaxExp, hi = kMinExp;
-  bool ok = false;
-  switch (rounding) {
-  case Rounding::NearestEven:
-    ok = blockValues16<Rounding::NearestEven>(x, count, mx, maxQ, out.base, out.values.data(), lo, hi);
-    break;
-  case Rounding::NearestAway:
-    ok = blockValues16<Rounding::NearestAway>(x, count, mx, maxQ, out.base, out.values.data(), lo, hi);
-    break;
-  case Rounding::TowardZero:
-    ok = blockValues16<Rounding::TowardZero>(x, count, mx, maxQ, out.base, out.values.data(), lo, hi);
-    break;
-  }
-  // The range dequantizeBlocks allows: every value normal or zero.
-  if (!ok || (lo <= hi && (lo + out.base < -126 || hi + out.base > 127 - 8))) {
-    out.values.clear();
+  std::fill_n(out.values.end() - 16, 16, 0.0f);
+  out.valuesOnly = true;
+  if (!roundBlockValues(x, 0, ready, mx, rounding, out)) {
+    out.valuesOnly = false;
     return false;
   }
-  std::fill_n(out.values.end() - 16, 16, 0.0f);
   out.count = count;
   out.allPrepared = true;
-  out.activeScaleLo = lo;
-  out.activeScaleHi = hi;
-  out.valuesOnly = true;
   return true;
 #else
   (void)x, (void)rounding, (void)out;
   return false;
 #endif
+}
+
+bool extendBlockValues(const float *x, size_t upTo, Rounding rounding, MsfpCompactBatch &out) {
+  if (!out.valuesOnly || out.values.empty())
+    return false;
+  upTo = std::min(upTo, out.count);
+  if (upTo <= out.valuesReady)
+    return true;
+  const int mx = 2 - static_cast<int>(out.weightMantissaBits) - out.base;
+  if (roundBlockValues(x, out.valuesReady, upTo, mx, rounding, out))
+    return true;
+  out.valuesOnly = false;
+  out.allPrepared = false;
+  return false;
 }
 
 bool prepareCompactRuns(const float *src, const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs,

@@ -254,7 +254,9 @@ void readBatch(const State &s, const Plan &p, uint64_t i0, uint32_t size, float 
 struct MapBlocks {
   size_t k = 0;           ///< the input format's block size
   size_t perTap = 0;      ///< blocks per tap: IN_C / K
-  int64_t first = 0;      ///< the map block of piece 0
+  size_t rowBlocks = 0;   ///< blocks per map row: IN_W x perTap
+  int64_t firstRow = 0;   ///< the map row of piece 0
+  int64_t first = 0;      ///< the map block of piece 0: firstRow x rowBlocks
   size_t count = 0;       ///< blocks quantized
   size_t srcStride = 0;   ///< entries of s.blockSrc per iteration: COLS x N / K
   size_t validBlocks = 0; ///< entries an iteration fills (the rest are -1: zeros)
@@ -264,7 +266,8 @@ struct MapBlocks {
 /// Whether loop `p` reads its input as whole blocks of the map, often
 /// enough to quantize them once; if so, quantizes them into s.mapBlocks
 /// (with `valuesOnly`, as floats only when it can: numerics::
-/// prepareBlockValues, what a depthwise matrix reads).
+/// prepareBlockValues, what a depthwise matrix reads; then none yet, see
+/// roundBlocksFor).
 bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb, bool valuesOnly) {
   if (!p.walk || (p.rd->flags & isa::kVPoolMask) || !(p.rd->flags & isa::kVIter) || !p.matVec ||
       !s.mrf.gridCompact(p.firstTile, p.rows, p.cols, p.pair))
@@ -289,6 +292,8 @@ bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb, b
     return false;
   mb = {k,
         perTap,
+        rowBlocks,
+        ihLo,
         ihLo * static_cast<int64_t>(rowBlocks),
         count,
         p.inLanes / k,
@@ -296,19 +301,37 @@ bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb, b
         (k & (k - 1)) == 0 ? __builtin_ctzll(k) : -1};
   const float *map = s.dram.data() + p.rd->a + static_cast<size_t>(mb.first) * k;
   if (valuesOnly &&
-      numerics::prepareBlockValues(map, count, fmt.input, s.target.rounding, fmt.weight.mantissaBits, s.mapBlocks))
+      numerics::prepareBlockValues(map, count, fmt.input, s.target.rounding, fmt.weight.mantissaBits, s.mapBlocks, 0))
     return true;
   return numerics::prepareCompactBatch(map, k, count, k, k, fmt.input, s.target.rounding, fmt.weight.mantissaBits,
                                        s.mapBlocks);
 }
 
+/// Rounds the blocks of a values-only map (numerics::extendBlockValues) that
+/// iterations up to `last` read, and some more: a map larger than the cache
+/// is rounded a few rows ahead of the windows that read it, not all before
+/// them. When a block cannot be rounded so, quantizes the map in full.
+void roundBlocksFor(State &s, const Plan &p, uint64_t valid, MapBlocks &mb, uint64_t last) {
+  constexpr size_t kAhead = 1024; // blocks rounded ahead per call: 64 KB of floats
+  const isa::Window &w = p.walk->window();
+  const int64_t oh = (int64_t{p.pixBase} + static_cast<int64_t>(last)) / w.outW;
+  const int64_t ih = std::min<int64_t>(w.inH - 1, oh * w.strideH - w.padT + int64_t{w.kH - 1} * w.dilH);
+  const size_t need = static_cast<size_t>(std::max<int64_t>(0, ih + 1 - mb.firstRow)) * mb.rowBlocks;
+  numerics::MsfpCompactBatch &blocks = s.mapBlocks;
+  if (need <= blocks.valuesReady)
+    return;
+  const float *map = s.dram.data() + p.rd->a + static_cast<size_t>(mb.first) * mb.k;
+  if (!numerics::extendBlockValues(map, std::max(need, blocks.valuesReady + kAhead), s.target.rounding, blocks))
+    quantizeMapBlocks(s, p, valid, mb, false);
+}
+
 /// Fills iteration i's entries of the batch's block sources (`src`,
 /// mb.srcStride of them): the map block of each input block, -1 for zeros.
-/// False when a block falls outside the quantized ones (not expected: the
-/// caller then gathers this batch as floats).
-bool blockSources(const Plan &p, const MapBlocks &mb, uint64_t i, int32_t *src) {
+/// False when a block falls outside the quantized ones, [0, ready) (not
+/// expected: the caller then gathers this batch as floats).
+bool blockSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i, int32_t *src) {
   const uint64_t pixel = p.pixBase + i;
-  const int64_t limit = static_cast<int64_t>(mb.count);
+  const int64_t limit = static_cast<int64_t>(ready);
   bool inside = true;
   auto tap = [&](uint64_t t, int64_t offset) {
     int32_t *dst = src + t * mb.perTap;
@@ -334,6 +357,41 @@ bool blockSources(const Plan &p, const MapBlocks &mb, uint64_t i, int32_t *src) 
   }
   std::fill(src + mb.validBlocks, src + mb.srcStride, -1);
   return inside;
+}
+
+/// blockSources for iterations [i0, i0 + size), iteration j's entries at
+/// src + j x mb.srcStride: an interior pixel after one of the same output
+/// row reads the blocks of the one before, STRIDE_W x IN_C / K further on.
+bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0, uint32_t size, int32_t *src) {
+  const uint32_t outW = p.walk->window().outW;
+  const int32_t shift = static_cast<int32_t>(p.walk->window().strideW * mb.perTap);
+  const int64_t limit = static_cast<int64_t>(ready);
+  uint64_t oh = (p.pixBase + i0) / outW, ow = (p.pixBase + i0) % outW;
+  bool follows = false; // the previous iteration was an interior pixel
+  for (uint32_t j = 0; j < size; ++j, ++ow) {
+    if (ow == outW) {
+      ow = 0;
+      ++oh;
+    }
+    int32_t *dst = src + j * mb.srcStride;
+    const bool interior = p.walk->interiorBase(static_cast<uint32_t>(oh), static_cast<uint32_t>(ow)) >= 0;
+    if (follows && interior && ow != 0) {
+      const int32_t *prev = dst - mb.srcStride;
+      int32_t hi = 0;
+      for (size_t e = 0; e < mb.validBlocks; ++e) {
+        dst[e] = prev[e] + shift; // below INT32_MAX: at most the map's block count
+        hi = std::max(hi, dst[e]);
+      }
+      std::fill(dst + mb.validBlocks, dst + mb.srcStride, -1);
+      if (hi >= limit)
+        return false;
+      continue;
+    }
+    if (!blockSources(p, mb, ready, i0 + j, dst))
+      return false;
+    follows = interior;
+  }
+  return true;
 }
 
 /// Whether no iteration writes what any iteration reads.
@@ -448,8 +506,10 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   for (uint32_t i0 = 0; i0 < count; i0 += batch) {
     const uint32_t size = std::min(batch, count - i0);
     bool gathered = mapped;
-    for (uint32_t j = 0; j < size && gathered; ++j)
-      gathered = blockSources(p, mb, i0 + j, s.blockSrc.data() + j * mb.srcStride);
+    if (mapped && s.mapBlocks.valuesOnly)
+      roundBlocksFor(s, p, valid, mb, i0 + size - 1);
+    const size_t ready = s.mapBlocks.valuesOnly ? s.mapBlocks.valuesReady : mb.count;
+    gathered = gathered && batchSources(p, mb, ready, i0, size, s.blockSrc.data());
     if (direct) {
       s.windowRuns.bases(uint64_t{p.pixBase} + i0, size, s.windowBases.data());
       direct = s.mrf.matVecBatchRuns(

@@ -383,10 +383,14 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
     if (want == 0)
       break; // this and the later output vectors are not wanted
     const size_t cleared = clearedLanes(first, r, cols, want);
+    // The merged kernel writes its groups' lanes from +0: only the lanes
+    // past them are cleared.
+    const size_t written = merged ? std::min(cleared, 16 * (plan->rows[r].start.size() - 1)) : 0;
     for (size_t p = 0; p < count; ++p)
-      zeroFloats(y + p * yStride + size_t{r} * n, cleared);
+      zeroFloats(y + p * yStride + size_t{r} * n + written, cleared - written);
     if (merged) {
-      if (!numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride))
+      if (!numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride,
+                                           true))
         return false;
       continue;
     }

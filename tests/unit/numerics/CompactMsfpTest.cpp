@@ -604,6 +604,49 @@ TEST(CompactMsfp, BlockValuesMatchPreparingThenDequantizing) {
   }
 }
 
+TEST(CompactMsfp, BlockValuesInStepsMatchThemAllAtOnce) {
+  // prepareBlockValues with `ready` blocks, then extendBlockValues in steps,
+  // gives the values of rounding all the blocks at once; the summary covers
+  // the blocks rounded so far. A step reaching a block with a NaN, or one
+  // past the range, leaves the batch without values.
+  if (!compactKernelAvailable(CompactKernel::Avx512Vnni))
+    GTEST_SKIP() << "prepareBlockValues needs AVX-512";
+  const size_t count = 53;
+  std::mt19937 rng(44);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> map(count * 16);
+  for (size_t b = 0; b < count; ++b)
+    for (size_t i = 0; i < 16; ++i) // block b's largest magnitude: 1.5 x 2^(b mod 9 - 4)
+      map[b * 16 + i] = std::ldexp(i == 5 ? 1.5f : u(rng), static_cast<int>(b % 9) - 4);
+  const NumberFormat xf = NumberFormat::bfp(6, 16);
+  MsfpCompactBatch whole, steps;
+  ASSERT_TRUE(prepareBlockValues(map.data(), count, xf, Rounding::NearestEven, 5, whole));
+  ASSERT_TRUE(prepareBlockValues(map.data(), count, xf, Rounding::NearestEven, 5, steps, 3));
+  EXPECT_EQ(steps.valuesReady, 3u);
+  EXPECT_EQ(steps.activeScaleHi - steps.activeScaleLo, 2) << "blocks 0 to 2: scales 2^-4 to 2^-2";
+  for (size_t upTo : {3, 4, 20, 21, 52, 60}) {
+    ASSERT_TRUE(extendBlockValues(map.data(), upTo, Rounding::NearestEven, steps));
+    EXPECT_EQ(steps.valuesReady, std::min(upTo, count));
+  }
+  EXPECT_EQ(steps.activeScaleLo, whole.activeScaleLo);
+  EXPECT_EQ(steps.activeScaleHi, whole.activeScaleHi);
+  ASSERT_EQ(steps.values.size(), whole.values.size());
+  for (size_t i = 0; i < whole.values.size(); ++i)
+    ASSERT_EQ(bitsOf(steps.values[i]), bitsOf(whole.values[i])) << "block " << i / 16 << " lane " << i % 16;
+  // 1e-36 alone in its block: E = -120, below the range of the values.
+  for (float bad : {std::nanf(""), 1e-36f}) {
+    std::vector<float> late = map;
+    std::fill(late.begin() + 40 * 16, late.begin() + 41 * 16, 0.0f);
+    late[40 * 16 + 7] = bad;
+    MsfpCompactBatch b;
+    ASSERT_TRUE(prepareBlockValues(late.data(), count, xf, Rounding::NearestEven, 5, b, 30));
+    EXPECT_TRUE(extendBlockValues(late.data(), 40, Rounding::NearestEven, b)) << bad;
+    EXPECT_FALSE(extendBlockValues(late.data(), 41, Rounding::NearestEven, b)) << bad;
+    EXPECT_FALSE(b.valuesOnly);
+    EXPECT_TRUE(b.values.empty());
+  }
+}
+
 TEST(CompactMsfp, BatchRefusesMismatches) {
   const NumberFormat f = NumberFormat::bfp(7, 16);
   std::vector<float> xs(32, 0.5f);

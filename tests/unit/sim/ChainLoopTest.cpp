@@ -379,6 +379,27 @@ TEST(SimChainLoopTest, DepthwiseConvolutionsMatchTheOrdinaryPath) {
   }
 }
 
+TEST(SimChainLoopTest, LargeDepthwiseMapsAreRoundedAheadOfTheWindows) {
+  // Maps of more blocks than the loop rounds ahead in one step (1024): the
+  // float values come in several steps, each a few rows ahead of the
+  // windows. Blocks that cannot be rounded so in a late row (a NaN, or
+  // values whose products with the weights overflow) turn the rest of the
+  // loop to the map quantized in full, from that batch on.
+  target::Target wide = tinyTarget();
+  wide.nativeDim = 64;
+  for (const target::Target &t : {tinyTarget(), wide}) {
+    expectSame(depthwiseArtifact(t, 36, 37, 16, 3, 1, 1, Opcode::VRelu));
+    expectSame(depthwiseArtifact(t, 27, 26, 32, 3, 2, 1, Opcode::EndChain));
+    std::vector<float> x = randomVector(36 * 37 * 16, 86, 2.0f);
+    x[16 * (30 * 37 + 5) + 3] = std::numeric_limits<float>::quiet_NaN();
+    expectSame(depthwiseArtifact(t, 36, 37, 16, 3, 1, 1, Opcode::VRelu, x));
+    std::vector<float> late = randomVector(36 * 37 * 16, 87, 2.0f);
+    for (size_t i = 16 * 32 * 37; i < late.size(); ++i)
+      late[i] = std::ldexp(late[i], 100);
+    expectSame(depthwiseArtifact(t, 36, 37, 16, 3, 1, 1, Opcode::VRelu, late, std::ldexp(1.0f, 30)));
+  }
+}
+
 TEST(SimChainLoopTest, NanAndInfInMapsOfWholeBlocks) {
   // A NaN or Inf in a quantized map block sends every window reading it to
   // the general path, gathered as floats; the other windows stay compact.

@@ -221,6 +221,9 @@ struct MsfpCompactBatch {
   /// Only the depthwise kernels (and depthwiseSourcesReady, dequantizeBlocks)
   /// take such a batch; gatherCompactBatch refuses it.
   bool valuesOnly = false;
+  /// Values-only: blocks [0, valuesReady) are rounded; the summary covers
+  /// them only (prepareBlockValues' `ready`, extendBlockValues).
+  size_t valuesReady = 0;
 };
 
 /// Quantizes `count` pieces of n elements (piece p: x[p * stride, p * stride
@@ -241,8 +244,21 @@ bool prepareCompactBatch(const float *x, size_t stride, size_t count, size_t n, 
 /// full) unless `fmt` is compact MSFP with blocks of 16 and the CPU has
 /// AVX-512, or when a block holds NaN or Inf, needs the generic loop, or
 /// leaves the range dequantizeBlocks allows.
+/// With `ready` < count, only blocks [0, ready) are rounded now, and
+/// extendBlockValues rounds the others when they are needed: a convolution
+/// then reads each block soon after it is rounded, from the cache, where a
+/// large map rounded whole would have left it.
 bool prepareBlockValues(const float *x, size_t count, const NumberFormat &fmt, Rounding rounding,
-                        unsigned weightMantissaBits, MsfpCompactBatch &out);
+                        unsigned weightMantissaBits, MsfpCompactBatch &out, size_t ready);
+inline bool prepareBlockValues(const float *x, size_t count, const NumberFormat &fmt, Rounding rounding,
+                               unsigned weightMantissaBits, MsfpCompactBatch &out) {
+  return prepareBlockValues(x, count, fmt, rounding, weightMantissaBits, out, count);
+}
+
+/// Rounds the blocks of a values-only batch up to `upTo` (x as given to
+/// prepareBlockValues). False, leaving `out` without values (not
+/// valuesOnly), when a block is one prepareBlockValues would refuse.
+bool extendBlockValues(const float *x, size_t upTo, Rounding rounding, MsfpCompactBatch &out);
 
 /// Pieces assembled from blocks quantized once (a convolution's map, whose
 /// every block most windows read several times): `source` holds one block
@@ -324,9 +340,11 @@ bool mergeDepthwiseValues(const std::vector<DepthwisePart> &parts, DepthwiseValu
 /// accumulator loaded and stored once, not once per matrix): the same bits,
 /// given depthwiseSourcesReady, depthwiseProductsExact and source.values
 /// (dequantizeBlocks). False, with acc untouched, when the table is empty,
-/// the source has no values or the CPU has no AVX-512.
+/// the source has no values or the CPU has no AVX-512. With `fresh`, acc's
+/// first 16 x (table.start.size() - 1) rows of each piece are taken as +0
+/// and written, not read (the caller need not clear them).
 bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch &source, const int32_t *src,
-                           size_t srcStride, size_t count, float *acc, size_t accStride);
+                           size_t srcStride, size_t count, float *acc, size_t accStride, bool fresh = false);
 /// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
 /// whose non-zero ones' scales, with weight scales in [wMinScale, wMaxScale],
 /// keep every block value's exponent in the normal range: the condition of
