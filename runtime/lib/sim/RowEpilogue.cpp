@@ -4,6 +4,9 @@
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define SOFTNPU_ROW_EPILOGUE_AVX512 1
 #include <immintrin.h>
+
+#include <initializer_list>
+#include <utility>
 #endif
 
 namespace softnpu::sim::detail {
@@ -119,6 +122,73 @@ ROW_FN void rowsAvx512(const Op *ops, size_t opCount, const float *y, size_t ySt
   }
 }
 
+/// The ops of the common chains known at compile time (fixedRows): the same
+/// arithmetic as applyOp, without a dispatch per register and op.
+template <Opcode O> constexpr bool takesOperand() { return O != Opcode::VRelu; }
+
+template <bool Tail> ROW_FN inline __m512 loadLanes(const float *at, __mmask16 tail) {
+  return Tail ? _mm512_maskz_loadu_ps(tail, at) : _mm512_loadu_ps(at);
+}
+
+template <bool Tail, Opcode... Os, size_t... I>
+ROW_FN inline __m512 applyFixed(__m512 v, const float *const *operand, size_t k, __mmask16 tail,
+                                std::index_sequence<I...>) {
+  ((v = apply<Os>(v, takesOperand<Os>() ? loadLanes<Tail>(operand[I] + k, tail) : _mm512_setzero_ps())), ...);
+  return v;
+}
+
+template <Opcode... Os>
+ROW_FN void fixedRows(const Op *ops, const float *y, size_t yStride, size_t count, uint32_t i0, size_t lanes,
+                      float *dst, int64_t dstStep, size_t stored) {
+  constexpr size_t kOps = sizeof...(Os);
+  const auto order = std::make_index_sequence<kOps>();
+  const size_t whole = stored / 16;
+  const __mmask16 tailLoad = firstLanes(static_cast<int64_t>(lanes) - static_cast<int64_t>(16 * whole));
+  const __mmask16 tailStore = firstLanes(static_cast<int64_t>(stored % 16));
+  for (size_t j = 0; j < count; ++j) {
+    const int64_t iteration = int64_t{i0} + static_cast<int64_t>(j);
+    const float *operand[kOps];
+    for (size_t o = 0; o < kOps; ++o)
+      operand[o] = ops[o].operand ? ops[o].operand + iteration * ops[o].step : nullptr;
+    const float *in = y + j * yStride;
+    float *out = dst + static_cast<int64_t>(j) * dstStep;
+    for (size_t c = 0; c < whole; ++c)
+      _mm512_storeu_ps(out + 16 * c, applyFixed<false, Os...>(_mm512_loadu_ps(in + 16 * c), operand, 16 * c, 0, order));
+    if (tailStore)
+      _mm512_mask_storeu_ps(out + 16 * whole, tailStore,
+                            applyFixed<true, Os...>(_mm512_maskz_loadu_ps(tailLoad, in + 16 * whole), operand,
+                                                    16 * whole, tailLoad, order));
+  }
+}
+
+/// The kernel for the ops: fixedRows for the chains convolutions end with
+/// (bias; bias, Relu; bias, Relu, Min for Relu6; bias and a residual, with
+/// or without Relu), rowsAvx512 for the others.
+using RowsFn = void (*)(const Op *, const float *, size_t, size_t, uint32_t, size_t, float *, int64_t, size_t);
+RowsFn fixedRowsFor(const Op *ops, size_t opCount) {
+  const auto is = [&](std::initializer_list<Opcode> want) {
+    if (want.size() != opCount)
+      return false;
+    size_t o = 0;
+    for (Opcode w : want)
+      if (ops[o++].op != w)
+        return false;
+    return true;
+  };
+  using O = Opcode;
+  if (is({O::VvAdd}))
+    return fixedRows<O::VvAdd>;
+  if (is({O::VvAdd, O::VRelu}))
+    return fixedRows<O::VvAdd, O::VRelu>;
+  if (is({O::VvAdd, O::VRelu, O::VvMin}))
+    return fixedRows<O::VvAdd, O::VRelu, O::VvMin>;
+  if (is({O::VvAdd, O::VvAdd}))
+    return fixedRows<O::VvAdd, O::VvAdd>;
+  if (is({O::VvAdd, O::VvAdd, O::VRelu}))
+    return fixedRows<O::VvAdd, O::VvAdd, O::VRelu>;
+  return nullptr;
+}
+
 #undef ROW_FN
 
 bool haveAvx512() {
@@ -132,7 +202,10 @@ bool rowEpilogueLanes(uint64_t lanes) { return lanes >= 1 && haveAvx512(); }
 
 void runRowEpilogue(const Op *ops, size_t opCount, const float *y, size_t yStride, size_t count, uint32_t i0,
                     size_t lanes, float *dst, int64_t dstStep, size_t stored) {
-  rowsAvx512(ops, opCount, y, yStride, count, i0, lanes, dst, dstStep, stored);
+  if (const RowsFn fixed = fixedRowsFor(ops, opCount))
+    fixed(ops, y, yStride, count, i0, lanes, dst, dstStep, stored);
+  else
+    rowsAvx512(ops, opCount, y, yStride, count, i0, lanes, dst, dstStep, stored);
 }
 
 #else

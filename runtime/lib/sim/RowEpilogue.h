@@ -9,7 +9,9 @@
 // register through all the ops and stores it straight to DRAM (one load
 // and one store per register; y is only read): the same IEEE operations
 // per lane in the same order, so the same bits (Mfu.cpp's elementwise is
-// the reference).
+// the reference). The chains convolutions end with (bias; bias, Relu; bias,
+// Relu, Min; bias and a residual, with or without Relu) run with their ops
+// fixed at compile time, without a dispatch per register and op.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_LIB_SIM_ROWEPILOGUE_H

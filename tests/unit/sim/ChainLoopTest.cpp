@@ -127,11 +127,13 @@ constexpr uint64_t kAfterBias = ~uint64_t{0};
 /// the rows staged `residualPart` pixels at a time into ASVRF 0 of MFU 1 and
 /// each part's loop starting at PIX_BASE = its first pixel; the rows sit in
 /// DRAM after y. `w` is the outC x (k x k x inC) matrix (random when
-/// empty).
+/// empty). `clip`, when not empty, is a vv_min operand after `act` (rows x
+/// N lanes, ASVRF 2 of MFU 1): Relu6 as convolutions end with it.
 artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t inC, uint32_t outC,
                                 uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
                                 uint64_t yAt = kAfterBias, uint32_t pixels = 0, uint32_t up = 1,
-                                uint32_t residualPart = 0, uint32_t dil = 1, std::vector<float> w = {}) {
+                                uint32_t residualPart = 0, uint32_t dil = 1, std::vector<float> w = {},
+                                std::vector<float> clip = {}) {
   const uint32_t N = t.nativeDim; // tiny's, or a wider variant's
   const uint32_t upH = (inH - 1) * up + 1, upW = (inW - 1) * up + 1, reach = dil * (k - 1) + 1;
   const uint32_t outH = (upH + 2 * pad - reach) / stride + 1, outW = (upW + 2 * pad - reach) / stride + 1;
@@ -144,7 +146,8 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
   if (!pixels)
     pixels = outH * outW;
   const uint64_t residualAt = std::max(yAt + uint64_t{pixels} * outC, biasAt + rows * N);
-  artifact::Artifact a = emptyArtifact(t, residualAt + (residualPart ? uint64_t{pixels} * outC : 0) + 8);
+  const uint64_t clipAt = residualAt + (residualPart ? uint64_t{pixels} * outC : 0);
+  artifact::Artifact a = emptyArtifact(t, clipAt + clip.size() + 8);
   addDramInit(a, 0, x);
   addDramInit(a, biasAt, randomVector(rows * N, 22));
   if (w.empty())
@@ -154,6 +157,10 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
   p.swr(SReg::Cols, rows);
   p.swr(SReg::RdLen, rows * N);
   p.load(static_cast<uint32_t>(biasAt), MemSpace::AsVrf, 0); // the bias, on MFU 0
+  if (!clip.empty()) {
+    addDramInit(a, clipAt, clip);
+    p.load(static_cast<uint32_t>(clipAt), MemSpace::AsVrf, 2, 1);
+  }
   p.swr(SReg::RdLen, 0);
   setWindow(p, inH, inW, inC, inC, k, stride, pad, outW);
   if (dil != 1) {
@@ -177,6 +184,8 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
       p.insts.push_back(makeInst(Opcode::VvAdd, MemSpace::None, 0, 0, isa::kVIter));
     if (act != Opcode::EndChain)
       p.op(act);
+    if (!clip.empty())
+      p.op(Opcode::VvMin, 2);
     p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt + uint64_t{firstPixel} * outC));
     p.end();
     p.endLoop();
@@ -376,6 +385,30 @@ TEST(SimChainLoopTest, DepthwiseConvolutionsMatchTheOrdinaryPath) {
     // which the hardware rounds to Inf before adding: not the fused
     // multiply-adds of the float kernels.
     expectSame(depthwiseArtifact(t, 7, 6, 16, 3, 1, 1, Opcode::VRelu, huge, std::ldexp(1.0f, 30)));
+  }
+}
+
+TEST(SimChainLoopTest, CommonEpiloguesMatchTheOrdinaryPath) {
+  // The chains convolutions end with, which the row epilogue runs with ops
+  // fixed at compile time: bias; bias, Relu; bias, Relu, Min (Relu6); bias
+  // and a residual, with and without Relu. NaN in the map, in the clip
+  // vector and values past the clip: Min keeps a NaN of either side. Rows
+  // of 7 lanes (a masked register), 20 (one whole and a masked one), 32
+  // (two whole) and 150 (several tile rows).
+  target::Target wide = tinyTarget();
+  wide.nativeDim = 64;
+  for (uint32_t outC : {7u, 20u, 32u, 150u}) {
+    std::vector<float> x = randomVector(6 * 5 * 3, 88, 2.0f);
+    x[7] = std::numeric_limits<float>::quiet_NaN();
+    const uint32_t rows = (outC + wide.nativeDim - 1) / wide.nativeDim;
+    std::vector<float> clip(size_t{rows} * wide.nativeDim, 1.5f);
+    clip[3] = std::numeric_limits<float>::quiet_NaN();
+    clip[5] = -0.25f;
+    expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::EndChain, x));
+    expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x));
+    expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 0, 1, {}, clip));
+    expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::EndChain, x, kAfterBias, 0, 1, 7));
+    expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 7));
   }
 }
 
