@@ -112,6 +112,56 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
   }
 }
 
+/// depthwiseValuesAvx512 (fresh) for pieces at bases (see
+/// matVecDepthwiseValuesAt): four pieces at a time where four interior
+/// ones follow each other, the others one by one.
+SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, const DepthwiseOffsets &at,
+                                               const MsfpCompactBatch &source, const int32_t *src, size_t srcStride,
+                                               const int64_t *bases, size_t count, float *acc, size_t accStride) {
+  const float *x = source.values.data(), *weights = table.values.data();
+  const uint32_t *start = at.start.data(), *entry = at.entry.data();
+  const int32_t *offset = at.offset.data();
+  const size_t groups = at.start.size() - 1;
+  for (size_t p = 0; p < count;) {
+    float *a = acc + p * accStride;
+    if (p + 4 <= count && bases[p] >= 0 && bases[p + 1] >= 0 && bases[p + 2] >= 0 && bases[p + 3] >= 0) {
+      const float *x0 = x + 16 * bases[p], *x1 = x + 16 * bases[p + 1];
+      const float *x2 = x + 16 * bases[p + 2], *x3 = x + 16 * bases[p + 3];
+      for (size_t g = 0; g < groups; ++g) {
+        __m512 v0 = _mm512_setzero_ps(), v1 = v0, v2 = v0, v3 = v0;
+        for (uint32_t i = start[g]; i < start[g + 1]; ++i) {
+          const __m512 we = _mm512_loadu_ps(weights + 16 * size_t{entry[i]});
+          const ptrdiff_t o = 16 * ptrdiff_t{offset[i]};
+          v0 = _mm512_fmadd_ps(_mm512_loadu_ps(x0 + o), we, v0);
+          v1 = _mm512_fmadd_ps(_mm512_loadu_ps(x1 + o), we, v1);
+          v2 = _mm512_fmadd_ps(_mm512_loadu_ps(x2 + o), we, v2);
+          v3 = _mm512_fmadd_ps(_mm512_loadu_ps(x3 + o), we, v3);
+        }
+        _mm512_storeu_ps(a + 16 * g, v0);
+        _mm512_storeu_ps(a + accStride + 16 * g, v1);
+        _mm512_storeu_ps(a + 2 * accStride + 16 * g, v2);
+        _mm512_storeu_ps(a + 3 * accStride + 16 * g, v3);
+      }
+      p += 4;
+      continue;
+    }
+    if (bases[p] >= 0) {
+      const float *x0 = x + 16 * bases[p];
+      for (size_t g = 0; g < groups; ++g) {
+        __m512 v = _mm512_setzero_ps();
+        for (uint32_t i = start[g]; i < start[g + 1]; ++i)
+          v = _mm512_fmadd_ps(_mm512_loadu_ps(x0 + 16 * ptrdiff_t{offset[i]}),
+                              _mm512_loadu_ps(weights + 16 * size_t{entry[i]}), v);
+        _mm512_storeu_ps(a + 16 * g, v);
+      }
+    } else {
+      depthwiseValuesAvx512(table.start.data(), table.start.size() - 1, table.blocks.data(), weights, source,
+                            src + p * srcStride, srcStride, 1, a, accStride, true);
+    }
+    ++p;
+  }
+}
+
 /// The values of `count` one-block pieces of 16: significand x 2^expAdd,
 /// zeros for an all-zero block.
 SOFTNPU_AVX512_FN void dequantizeAvx512(const MsfpCompactBatch &source, float *values) {
@@ -240,6 +290,38 @@ bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch 
   return true;
 #else
   (void)src, (void)srcStride, (void)count, (void)acc, (void)accStride, (void)fresh;
+  return false;
+#endif
+}
+
+void offsetDepthwiseValues(const DepthwiseValues &table, const std::vector<int32_t> &blockOffsets,
+                           DepthwiseOffsets &out) {
+  out = {};
+  out.start.push_back(0);
+  for (size_t g = 0; g + 1 < table.start.size(); ++g) {
+    for (uint32_t e = table.start[g]; e < table.start[g + 1]; ++e) {
+      const int32_t o = blockOffsets[table.blocks[e]];
+      if (o < 0)
+        continue;
+      out.entry.push_back(e);
+      out.offset.push_back(o);
+    }
+    out.start.push_back(static_cast<uint32_t>(out.entry.size()));
+  }
+}
+
+bool matVecDepthwiseValuesAt(const DepthwiseValues &table, const DepthwiseOffsets &at, const MsfpCompactBatch &source,
+                             const int32_t *src, size_t srcStride, const int64_t *bases, size_t count, float *acc,
+                             size_t accStride) {
+  if (table.start.empty() || at.start.size() != table.start.size() || source.values.empty())
+    return false;
+#if defined(SOFTNPU_DEPTHWISE_X86)
+  if (!detail::haveAvx512ForMsfp16())
+    return false;
+  depthwiseValuesAtAvx512(table, at, source, src, srcStride, bases, count, acc, accStride);
+  return true;
+#else
+  (void)src, (void)srcStride, (void)bases, (void)count, (void)acc, (void)accStride;
   return false;
 #endif
 }

@@ -359,10 +359,28 @@ bool blockSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i, 
   return inside;
 }
 
+/// The offset of each input block of an interior pixel's window from the
+/// pixel's first block (its base), -1 for the blocks past the window: the
+/// same for every interior pixel.
+void windowBlockOffsets(const Plan &p, const MapBlocks &mb, std::vector<int32_t> &offsets) {
+  const std::vector<int64_t> &taps = p.walk->tapOffsets();
+  offsets.assign(mb.srcStride, -1);
+  for (size_t t = 0; t < taps.size(); ++t)
+    for (size_t m = 0; m < mb.perTap; ++m)
+      offsets[t * mb.perTap + m] = static_cast<int32_t>(taps[t] / static_cast<int64_t>(mb.k) + static_cast<int64_t>(m));
+}
+
 /// blockSources for iterations [i0, i0 + size), iteration j's entries at
 /// src + j x mb.srcStride: an interior pixel after one of the same output
 /// row reads the blocks of the one before, STRIDE_W x IN_C / K further on.
-bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0, uint32_t size, int32_t *src) {
+/// bases[j]: an interior pixel's first block (of s.mapBlocks), else -1.
+/// Without `interiorSrc`, an interior pixel's entries are left unset (the
+/// depthwise kernels read its blocks from its base; see BlockBases).
+bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0, uint32_t size, int32_t *src,
+                  int64_t *bases, bool interiorSrc) {
+  const std::vector<int64_t> &taps = p.walk->tapOffsets();
+  const int64_t reach = (taps.empty() ? 0 : *std::max_element(taps.begin(), taps.end())) / static_cast<int64_t>(mb.k) +
+                        static_cast<int64_t>(mb.perTap); // blocks from an interior pixel's base to its window's end
   const uint32_t outW = p.walk->window().outW;
   const int32_t shift = static_cast<int32_t>(p.walk->window().strideW * mb.perTap);
   const int64_t limit = static_cast<int64_t>(ready);
@@ -374,7 +392,15 @@ bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0,
       ++oh;
     }
     int32_t *dst = src + j * mb.srcStride;
-    const bool interior = p.walk->interiorBase(static_cast<uint32_t>(oh), static_cast<uint32_t>(ow)) >= 0;
+    const int64_t base = p.walk->interiorBase(static_cast<uint32_t>(oh), static_cast<uint32_t>(ow));
+    const bool interior = base >= 0;
+    bases[j] = interior ? base / static_cast<int64_t>(mb.k) - mb.first : -1;
+    if (interior && !interiorSrc) {
+      if (bases[j] < 0 || bases[j] + reach > limit)
+        return false;
+      follows = false;
+      continue;
+    }
     if (follows && interior && ow != 0) {
       const int32_t *prev = dst - mb.srcStride;
       int32_t hi = 0;
@@ -486,8 +512,12 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   }
   const uint64_t nonZero = packed ? std::min(xStride, p.inLanes) : valid;
 
-  if (mapped)
+  if (mapped) {
     s.blockSrc.resize(size_t{batch} * mb.srcStride);
+    s.blockBases.resize(batch);
+    windowBlockOffsets(p, mb, s.blockOffsets);
+  }
+  const BlockBases at{s.blockBases.data(), &s.blockOffsets};
   // Otherwise a packed convolution's windows are read straight from a
   // padded copy of the map into the registers that quantize them
   // (WindowRuns.h), without gathering them as floats first.
@@ -509,7 +539,10 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     if (mapped && s.mapBlocks.valuesOnly)
       roundBlocksFor(s, p, valid, mb, i0 + size - 1);
     const size_t ready = s.mapBlocks.valuesOnly ? s.mapBlocks.valuesReady : mb.count;
-    gathered = gathered && batchSources(p, mb, ready, i0, size, s.blockSrc.data());
+    // A map rounded to values goes to the depthwise kernels only, which read
+    // interior pixels' blocks from their bases.
+    const bool valuesOnly = s.mapBlocks.valuesOnly;
+    gathered = gathered && batchSources(p, mb, ready, i0, size, s.blockSrc.data(), s.blockBases.data(), !valuesOnly);
     if (direct) {
       s.windowRuns.bases(uint64_t{p.pixBase} + i0, size, s.windowBases.data());
       direct = s.mrf.matVecBatchRuns(
@@ -521,9 +554,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
           },
           y, yStride, p.outLanes, p.pair);
     }
-    if (direct) {
-      // done: the batch's results are in y
-    } else if (gathered) {
+    if (!direct && gathered) {
       const auto multiply = [&] {
         return s.mrf.matVecBatchGathered(
             p.firstTile, p.rows, p.cols, s.mapBlocks, s.blockSrc.data(), mb.srcStride, size, nonZero,
@@ -531,18 +562,20 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
               readIteration(s, p, i0 + j, x + j * xStride, valid);
               return x + j * xStride;
             },
-            y, yStride, p.outLanes, p.pair);
+            y, yStride, p.outLanes, p.pair, &at);
       };
       if (!multiply()) {
         // The depthwise kernels refused the map's values alone (scales out
         // of their range with these weights): the map in full, the same
         // blocks, for this batch and the rest, with the integer products
         // (no values: the float kernels were refused). prepareCompactBatch
-        // takes every map prepareBlockValues takes.
+        // takes every map prepareBlockValues takes. The interior pixels'
+        // sources, left out for the values, are filled in first.
         quantizeMapBlocks(s, p, valid, mb, false);
-        multiply();
+        gathered = batchSources(p, mb, mb.count, i0, size, s.blockSrc.data(), s.blockBases.data(), true) && multiply();
       }
-    } else {
+    }
+    if (!direct && !gathered) {
       readBatch(s, p, i0, size, x, xStride, valid);
       if (!p.matVec) // the ops ran in place on x: lanes [valid, outLanes) must read as zero again
         for (uint32_t j = 0; j < size; ++j)

@@ -289,8 +289,8 @@ bool MatrixRegisterFile::matVecBatchGathered(uint32_t first, uint32_t rows, uint
                                              const numerics::MsfpCompactBatch &blocks, const int32_t *src,
                                              size_t srcStride, size_t count, size_t nonZero,
                                              const std::function<const float *(size_t)> &input, float *y,
-                                             size_t yStride, size_t yLanes, uint32_t pair) {
-  if (depthwiseGathered(first, rows, cols, blocks, src, srcStride, count, y, yStride, yLanes, pair))
+                                             size_t yStride, size_t yLanes, uint32_t pair, const BlockBases *at) {
+  if (depthwiseGathered(first, rows, cols, blocks, src, srcStride, count, y, yStride, yLanes, pair, at))
     return true;
   if (blocks.valuesOnly)
     return false;
@@ -333,14 +333,15 @@ bool MatrixRegisterFile::depthwiseGrid(uint32_t first, uint32_t rows, uint32_t c
   return true;
 }
 
-const MatrixRegisterFile::DepthwisePlan &MatrixRegisterFile::depthwisePlan(uint32_t first, uint32_t rows,
-                                                                           uint32_t cols) {
+MatrixRegisterFile::DepthwisePlan &MatrixRegisterFile::depthwisePlan(uint32_t first, uint32_t rows, uint32_t cols) {
   const size_t tiles = size_t{rows} * cols;
   DepthwisePlan &plan = depthwisePlans_[{first, rows, cols}];
   if (plan.tiles.size() == tiles && std::equal(plan.tiles.begin(), plan.tiles.end(), tiles_.begin() + first))
     return plan;
   plan.tiles.assign(tiles_.begin() + first, tiles_.begin() + first + static_cast<std::ptrdiff_t>(tiles));
   plan.rows.assign(rows, {});
+  plan.offsetsFor.clear(); // the interior tables, made again when asked for
+  plan.interior.clear();
   plan.usable = true;
   std::vector<numerics::DepthwisePart> parts;
   for (uint32_t r = 0; r < rows; ++r) {
@@ -358,7 +359,7 @@ const MatrixRegisterFile::DepthwisePlan &MatrixRegisterFile::depthwisePlan(uint3
 bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32_t cols,
                                            const numerics::MsfpCompactBatch &blocks, const int32_t *src,
                                            size_t srcStride, size_t count, float *y, size_t yStride, size_t yLanes,
-                                           uint32_t pair) {
+                                           uint32_t pair, const BlockBases *at) {
   const size_t n = n_;
   if (!depthwiseGrid(first, rows, cols, pair))
     return false;
@@ -374,10 +375,19 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
     return false;
   // With float values on both sides and no product that could overflow,
   // each tile row's merged diagonals; else tile by tile.
-  const DepthwisePlan *plan = blocks.values.empty() ? nullptr : &depthwisePlan(first, rows, cols);
+  DepthwisePlan *plan = blocks.values.empty() ? nullptr : &depthwisePlan(first, rows, cols);
   const bool merged = plan && plan->usable && numerics::depthwiseProductsExact(wMax, blocks);
   if (blocks.valuesOnly && !merged)
     return false; // the caller quantizes the map in full
+  // Interior pixels read their blocks from their base: the rows' entries
+  // with offsets, made again when the window's offsets change.
+  DepthwisePlan *interior = merged && at ? plan : nullptr;
+  if (interior && interior->offsetsFor != *at->offsets) {
+    interior->offsetsFor = *at->offsets;
+    interior->interior.resize(rows);
+    for (uint32_t r = 0; r < rows; ++r)
+      numerics::offsetDepthwiseValues(interior->rows[r], interior->offsetsFor, interior->interior[r]);
+  }
   for (uint32_t r = 0; r < rows; ++r) {
     const size_t want = wantedLanes(r, yLanes);
     if (want == 0)
@@ -388,6 +398,12 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
     const size_t written = merged ? std::min(cleared, 16 * (plan->rows[r].start.size() - 1)) : 0;
     for (size_t p = 0; p < count; ++p)
       zeroFloats(y + p * yStride + size_t{r} * n + written, cleared - written);
+    if (interior) {
+      if (!numerics::matVecDepthwiseValuesAt(plan->rows[r], interior->interior[r], blocks, src, srcStride, at->bases,
+                                             count, y + size_t{r} * n, yStride))
+        return false;
+      continue;
+    }
     if (merged) {
       if (!numerics::matVecDepthwiseValues(plan->rows[r], blocks, src, srcStride, count, y + size_t{r} * n, yStride,
                                            true))

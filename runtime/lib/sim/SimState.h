@@ -29,6 +29,14 @@
 
 namespace softnpu::sim::detail {
 
+/// Where a batch's interior pixels find their input blocks in a map
+/// quantized once: piece p's block b is map block bases[p] + offsets[b]
+/// when bases[p] >= 0 (offsets[b] < 0: a block of zeros).
+struct BlockBases {
+  const int64_t *bases;
+  const std::vector<int32_t> *offsets;
+};
+
 /// The MRF: `numTiles` N x N tiles. Each tile remembers the format pair
 /// (index into the artifact's format table) it was written with and its real
 /// extent, rows x cols: the part that was written; every element outside it
@@ -109,10 +117,12 @@ public:
   /// over those floats.
   /// False, with nothing done, only for a batch made by numerics::
   /// prepareBlockValues (valuesOnly) that the depthwise kernels refuse.
+  /// `at`, when given, says where interior pixels' blocks are (the
+  /// depthwise kernels may read them so; src names them too).
   bool matVecBatchGathered(uint32_t first, uint32_t rows, uint32_t cols, const numerics::MsfpCompactBatch &blocks,
                            const int32_t *src, size_t srcStride, size_t count, size_t nonZero,
                            const std::function<const float *(size_t)> &input, float *y, size_t yStride, size_t yLanes,
-                           uint32_t pair);
+                           uint32_t pair, const BlockBases *at = nullptr);
   /// matVecBatch for one tile column (COLS = 1) of a grid with gridCompact()
   /// whose inputs are assembled from runs of `src` (numerics::
   /// prepareCompactRuns: input p's block b from runs[runStart[b],
@@ -163,10 +173,14 @@ private:
     std::vector<std::shared_ptr<const Tile>> tiles;
     std::vector<numerics::DepthwiseValues> rows;
     bool usable = false; ///< every tile that holds weights has a float diagonal
+    /// The rows' entries from a base block, for the window block offsets
+    /// they were made for (numerics::offsetDepthwiseValues).
+    std::vector<int32_t> offsetsFor;
+    std::vector<numerics::DepthwiseOffsets> interior;
   };
   /// The plan of grid (first, rows, cols), built again when a slot of the
   /// grid holds another tile than when it was built (m_rd).
-  const DepthwisePlan &depthwisePlan(uint32_t first, uint32_t rows, uint32_t cols);
+  DepthwisePlan &depthwisePlan(uint32_t first, uint32_t rows, uint32_t cols);
   std::map<std::array<uint32_t, 3>, DepthwisePlan> depthwisePlans_;
   /// matVecBatchGathered for a grid of depthwise tiles (numerics::
   /// matVecDepthwiseGathered, from the source blocks without assembling the
@@ -175,7 +189,7 @@ private:
   /// computes it the general way).
   bool depthwiseGathered(uint32_t first, uint32_t rows, uint32_t cols, const numerics::MsfpCompactBatch &blocks,
                          const int32_t *src, size_t srcStride, size_t count, float *y, size_t yStride, size_t yLanes,
-                         uint32_t pair);
+                         uint32_t pair, const BlockBases *at);
   /// matVecBatch after its inputs are prepared (batch_, general_): the
   /// compact kernels, then matVecGeneral for each general input p, whose
   /// floats are input(p).
@@ -324,6 +338,9 @@ struct State {
   /// block each input block is (ChainLoop.cpp, MapBlocks).
   numerics::MsfpCompactBatch mapBlocks;
   std::vector<int32_t> blockSrc;
+  std::vector<int64_t> blockBases;   ///< per iteration: an interior pixel's first block, else -1
+  std::vector<int32_t> blockOffsets; ///< per window block: its offset from an interior pixel's first
+  /// block (-1: zeros)
   WindowRuns windowRuns;            ///< a convolution's windows read from its padded map
   std::vector<int64_t> windowBases; ///< the batch's pixels' offsets into windowRuns.source()
   std::vector<float> tileScratch;   ///< N*N, for m_rd

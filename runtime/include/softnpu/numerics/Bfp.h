@@ -345,6 +345,27 @@ bool mergeDepthwiseValues(const std::vector<DepthwisePart> &parts, DepthwiseValu
 /// and written, not read (the caller need not clear them).
 bool matVecDepthwiseValues(const DepthwiseValues &table, const MsfpCompactBatch &source, const int32_t *src,
                            size_t srcStride, size_t count, float *acc, size_t accStride, bool fresh = false);
+/// A merged table's entries addressed from a base block (a convolution's
+/// interior pixel, whose input block b is the map block at its base plus
+/// blockOffsets[b]): per group g, entries [start[g], start[g + 1]), each a
+/// table entry and the offset of its input block; entries whose block is
+/// zeros for every such pixel (blockOffsets[b] < 0) are left out (they add
+/// +0, which changes nothing).
+struct DepthwiseOffsets {
+  std::vector<uint32_t> start, entry;
+  std::vector<int32_t> offset;
+};
+/// The offsets of `table`'s entries from blockOffsets (one per input block
+/// of the window; the table's blocks must be below its size).
+void offsetDepthwiseValues(const DepthwiseValues &table, const std::vector<int32_t> &blockOffsets,
+                           DepthwiseOffsets &out);
+/// matVecDepthwiseValues with `fresh`, where piece p with bases[p] >= 0
+/// reads its blocks at source block bases[p] + the entries' offsets (`at`,
+/// made from `table`) instead of through src (not read for it): the same
+/// bits as matVecDepthwiseValues when src names those blocks.
+bool matVecDepthwiseValuesAt(const DepthwiseValues &table, const DepthwiseOffsets &at, const MsfpCompactBatch &source,
+                             const int32_t *src, size_t srcStride, const int64_t *bases, size_t count, float *acc,
+                             size_t accStride);
 /// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
 /// whose non-zero ones' scales, with weight scales in [wMinScale, wMaxScale],
 /// keep every block value's exponent in the normal range: the condition of
