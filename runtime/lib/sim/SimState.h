@@ -14,6 +14,7 @@
 
 #include "WindowRuns.h"
 
+#include "softnpu/UninitializedAllocator.h"
 #include "softnpu/numerics/Bfp.h"
 #include "softnpu/sim/Simulator.h"
 
@@ -332,7 +333,9 @@ struct State {
   MatrixRegisterFile mrf;
 
   std::vector<float> cur, next;         ///< the chain's current vectors, and scratch (grown by ensureLanes)
-  std::vector<float> batchIn, batchOut; ///< runChainLoop's inputs and results of a batch of iterations
+  /// runChainLoop's inputs and results of a batch of iterations; the loop
+  /// clears the lanes it needs cleared, so growing them zeroes nothing.
+  softnpu::UninitializedVector<float> batchIn, batchOut;
   /// runChainLoop on a convolution whose windows read whole blocks of the
   /// map: the map's blocks quantized once, and per iteration of a batch the
   /// block each input block is (ChainLoop.cpp, MapBlocks).
