@@ -112,18 +112,87 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
   }
 }
 
+/// P interior pixels one stride apart (pixel 0's blocks at x0, a column
+/// `unit` floats on), every group of a dense table: per kernel row, each
+/// column the run reads is loaded once and multiplied into every pixel
+/// whose taps read it. Per pixel the taps come in order (columns in
+/// increasing order are increasing kw), as the table's entries do.
+template <int KW, int SW, int DW, int P>
+SOFTNPU_AVX512_FN void denseRun(const DepthwiseDense &d, size_t groups, const float *x0, size_t unit, float *acc,
+                                size_t accStride) {
+  constexpr int kColumns = (P - 1) * SW + (KW - 1) * DW + 1;
+  const size_t kH = d.kH;
+  for (size_t g = 0; g < groups; ++g) {
+    __m512 a[P];
+    for (int p = 0; p < P; ++p)
+      a[p] = _mm512_setzero_ps();
+    for (size_t kh = 0; kh < kH; ++kh) {
+      const float *row = x0 + 16 * static_cast<ptrdiff_t>(d.rowOffset[g * kH + kh]);
+      const float *wt = d.weights.data() + 16 * (g * kH + kh) * KW;
+      __m512 w[KW];
+      for (int kw = 0; kw < KW; ++kw)
+        w[kw] = _mm512_loadu_ps(wt + 16 * kw);
+#pragma unroll
+      for (int c = 0; c < kColumns; ++c) {
+        const __m512 v = _mm512_loadu_ps(row + c * unit);
+#pragma unroll
+        for (int kw = 0; kw < KW; ++kw) {
+          const int at = c - kw * DW;
+          if (at >= 0 && at % SW == 0 && at / SW < P)
+            a[at / SW] = _mm512_fmadd_ps(v, w[kw], a[at / SW]);
+        }
+      }
+    }
+    for (int p = 0; p < P; ++p)
+      _mm512_storeu_ps(acc + p * accStride + 16 * g, a[p]);
+  }
+}
+
+using DenseRunFn = void (*)(const DepthwiseDense &, size_t, const float *, size_t, float *, size_t);
+
+/// The dense kernels for d's shape, runs of 8 and 4 pixels; null when
+/// there are none.
+struct DenseRuns {
+  DenseRunFn of8 = nullptr, of4 = nullptr;
+};
+DenseRuns denseRunsFor(const DepthwiseDense &d) {
+  if (d.kW == 3 && d.dilW == 1 && d.strideW == 1)
+    return {denseRun<3, 1, 1, 8>, denseRun<3, 1, 1, 4>};
+  if (d.kW == 3 && d.dilW == 1 && d.strideW == 2)
+    return {denseRun<3, 2, 1, 8>, denseRun<3, 2, 1, 4>};
+  return {};
+}
+
 /// depthwiseValuesAvx512 (fresh) for pieces at bases (see
 /// matVecDepthwiseValuesAt): four pieces at a time where four interior
 /// ones follow each other, the others one by one.
 SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, const DepthwiseOffsets &at,
                                                const MsfpCompactBatch &source, const int32_t *src, size_t srcStride,
-                                               const int64_t *bases, size_t count, float *acc, size_t accStride) {
+                                               const int64_t *bases, size_t count, float *acc, size_t accStride,
+                                               const DepthwiseDense *dense) {
   const float *x = source.values.data(), *weights = table.values.data();
   const uint32_t *start = at.start.data(), *entry = at.entry.data();
   const int32_t *offset = at.offset.data();
   const size_t groups = at.start.size() - 1;
+  const DenseRuns runs = dense ? denseRunsFor(*dense) : DenseRuns{};
+  const int64_t step = dense ? int64_t{dense->strideW} * dense->unit : 0; // blocks from one pixel of a run to the next
+  // How many pixels from p on (up to `most`) are interior and one step apart.
+  const auto runFrom = [&](size_t p, size_t most) {
+    size_t n = bases[p] >= 0 ? 1 : 0;
+    while (n != 0 && n < most && p + n < count && bases[p + n] == bases[p] + static_cast<int64_t>(n) * step)
+      ++n;
+    return n;
+  };
   for (size_t p = 0; p < count;) {
     float *a = acc + p * accStride;
+    if (runs.of8) {
+      const size_t n = runFrom(p, 8);
+      if (n >= 4) {
+        (n == 8 ? runs.of8 : runs.of4)(*dense, groups, x + 16 * bases[p], 16 * size_t{dense->unit}, a, accStride);
+        p += n == 8 ? 8 : 4;
+        continue;
+      }
+    }
     if (p + 4 <= count && bases[p] >= 0 && bases[p + 1] >= 0 && bases[p + 2] >= 0 && bases[p + 3] >= 0) {
       const float *x0 = x + 16 * bases[p], *x1 = x + 16 * bases[p + 1];
       const float *x2 = x + 16 * bases[p + 2], *x3 = x + 16 * bases[p + 3];
@@ -310,18 +379,56 @@ void offsetDepthwiseValues(const DepthwiseValues &table, const std::vector<int32
   }
 }
 
+bool denseDepthwiseValues(const DepthwiseValues &table, const std::vector<int32_t> &blockOffsets, uint32_t kH,
+                          uint32_t kW, uint32_t strideW, uint32_t dilW, uint32_t unit, DepthwiseDense &out) {
+  out = {};
+  const size_t taps = size_t{kH} * kW;
+  if (table.start.empty() || unit == 0 || taps == 0 || blockOffsets.size() < taps * unit)
+    return false;
+  const size_t groups = table.start.size() - 1;
+  out.kH = kH, out.kW = kW, out.strideW = strideW, out.dilW = dilW, out.unit = unit;
+  out.rowOffset.resize(groups * kH);
+  out.weights.assign(groups * taps * 16, 0.0f);
+  // The offset of tap t's channel block m: its kernel row's first tap's
+  // plus kw x dilW columns, for every tap (checked).
+  const auto tapOffset = [&](size_t t, size_t m) { return blockOffsets[t * unit + m]; };
+  for (size_t t = 0; t < taps; ++t)
+    for (size_t m = 0; m < unit; ++m)
+      if (tapOffset(t, m) < 0 ||
+          tapOffset(t, m) != tapOffset(t - t % kW, m) + static_cast<int32_t>((t % kW) * dilW * unit))
+        return false;
+  for (size_t g = 0; g < groups; ++g) {
+    size_t m = unit, next = 0; // the group's channel block (none yet); the first tap an entry may name
+    for (uint32_t e = table.start[g]; e < table.start[g + 1]; ++e) {
+      const size_t b = table.blocks[e];
+      if (b >= taps * unit)
+        return false; // a block past the window
+      const size_t t = b / unit;
+      if ((m != unit && b % unit != m) || t < next)
+        return false;
+      m = b % unit;
+      next = t + 1;
+      std::copy_n(table.values.begin() + 16 * static_cast<std::ptrdiff_t>(e), 16,
+                  out.weights.begin() + static_cast<std::ptrdiff_t>(16 * (g * taps + t)));
+    }
+    for (size_t kh = 0; kh < kH; ++kh)
+      out.rowOffset[g * kH + kh] = tapOffset(kh * kW, m == unit ? 0 : m);
+  }
+  return true;
+}
+
 bool matVecDepthwiseValuesAt(const DepthwiseValues &table, const DepthwiseOffsets &at, const MsfpCompactBatch &source,
                              const int32_t *src, size_t srcStride, const int64_t *bases, size_t count, float *acc,
-                             size_t accStride) {
+                             size_t accStride, const DepthwiseDense *dense) {
   if (table.start.empty() || at.start.size() != table.start.size() || source.values.empty())
     return false;
 #if defined(SOFTNPU_DEPTHWISE_X86)
   if (!detail::haveAvx512ForMsfp16())
     return false;
-  depthwiseValuesAtAvx512(table, at, source, src, srcStride, bases, count, acc, accStride);
+  depthwiseValuesAtAvx512(table, at, source, src, srcStride, bases, count, acc, accStride, dense);
   return true;
 #else
-  (void)src, (void)srcStride, (void)bases, (void)count, (void)acc, (void)accStride;
+  (void)src, (void)srcStride, (void)bases, (void)count, (void)acc, (void)accStride, (void)dense;
   return false;
 #endif
 }

@@ -491,9 +491,12 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
       quantizeMapBlocks(s, p, valid, mb, depthwise && s.mrf.depthwiseValuesGrid(p.firstTile, p.rows, p.cols));
   if (mapped && depthwise)
     numerics::dequantizeBlocks(s.mapBlocks);
-  // Gathered inputs take a byte per lane where floats take four.
-  const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>(65536 / p.inLanes, 1, 64))
-                                : std::min(count, batchSize(independent, xStride));
+  // Gathered inputs take a byte per lane where floats take four; depthwise
+  // ones none (the kernels read the map's blocks), and longer batches give
+  // them longer runs of pixels (numerics::DepthwiseDense).
+  const uint32_t batch =
+      mapped ? static_cast<uint32_t>(std::clamp<uint64_t>((depthwise ? 262144 : 65536) / p.inLanes, 1, 64))
+             : std::min(count, batchSize(independent, xStride));
   s.batchIn.resize(batch * xStride);
   if (p.matVec)
     s.batchOut.resize(batch * yStride);
@@ -517,7 +520,14 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     s.blockBases.resize(batch);
     windowBlockOffsets(p, mb, s.blockOffsets);
   }
-  const BlockBases at{s.blockBases.data(), &s.blockOffsets};
+  const isa::Window *win = p.walk ? &p.walk->window() : nullptr;
+  const BlockBases at{s.blockBases.data(),
+                      &s.blockOffsets,
+                      win ? win->kH : 0,
+                      win ? win->kW : 0,
+                      win ? win->strideW : 0,
+                      win ? win->dilW : 0,
+                      static_cast<uint32_t>(mb.perTap)};
   // Otherwise a packed convolution's windows are read straight from a
   // padded copy of the map into the registers that quantize them
   // (WindowRuns.h), without gathering them as floats first.

@@ -342,6 +342,8 @@ MatrixRegisterFile::DepthwisePlan &MatrixRegisterFile::depthwisePlan(uint32_t fi
   plan.rows.assign(rows, {});
   plan.offsetsFor.clear(); // the interior tables, made again when asked for
   plan.interior.clear();
+  plan.dense.clear();
+  plan.denseUsable = false;
   plan.usable = true;
   std::vector<numerics::DepthwisePart> parts;
   for (uint32_t r = 0; r < rows; ++r) {
@@ -382,11 +384,20 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
   // Interior pixels read their blocks from their base: the rows' entries
   // with offsets, made again when the window's offsets change.
   DepthwisePlan *interior = merged && at ? plan : nullptr;
-  if (interior && interior->offsetsFor != *at->offsets) {
+  const std::array<uint32_t, 5> shape{at ? at->kH : 0, at ? at->kW : 0, at ? at->strideW : 0, at ? at->dilW : 0,
+                                      at ? at->unit : 0};
+  if (interior && (interior->offsetsFor != *at->offsets || interior->shapeFor != shape)) {
     interior->offsetsFor = *at->offsets;
+    interior->shapeFor = shape;
     interior->interior.resize(rows);
-    for (uint32_t r = 0; r < rows; ++r)
+    interior->dense.resize(rows);
+    interior->denseUsable = true;
+    for (uint32_t r = 0; r < rows; ++r) {
       numerics::offsetDepthwiseValues(interior->rows[r], interior->offsetsFor, interior->interior[r]);
+      interior->denseUsable = interior->denseUsable &&
+                              numerics::denseDepthwiseValues(interior->rows[r], interior->offsetsFor, at->kH, at->kW,
+                                                             at->strideW, at->dilW, at->unit, interior->dense[r]);
+    }
   }
   for (uint32_t r = 0; r < rows; ++r) {
     const size_t want = wantedLanes(r, yLanes);
@@ -400,7 +411,8 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
       zeroFloats(y + p * yStride + size_t{r} * n + written, cleared - written);
     if (interior) {
       if (!numerics::matVecDepthwiseValuesAt(plan->rows[r], interior->interior[r], blocks, src, srcStride, at->bases,
-                                             count, y + size_t{r} * n, yStride))
+                                             count, y + size_t{r} * n, yStride,
+                                             interior->denseUsable ? &interior->dense[r] : nullptr))
         return false;
       continue;
     }

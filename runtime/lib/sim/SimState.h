@@ -32,10 +32,14 @@ namespace softnpu::sim::detail {
 
 /// Where a batch's interior pixels find their input blocks in a map
 /// quantized once: piece p's block b is map block bases[p] + offsets[b]
-/// when bases[p] >= 0 (offsets[b] < 0: a block of zeros).
+/// when bases[p] >= 0 (offsets[b] < 0: a block of zeros). The window's
+/// taps, K_H x K_W, are `unit` blocks each (IN_C / 16); consecutive pixels
+/// of a row are strideW columns of taps apart, the taps of a kernel row
+/// dilW (numerics::DepthwiseDense).
 struct BlockBases {
   const int64_t *bases;
   const std::vector<int32_t> *offsets;
+  uint32_t kH, kW, strideW, dilW, unit;
 };
 
 /// The MRF: `numTiles` N x N tiles. Each tile remembers the format pair
@@ -177,7 +181,11 @@ private:
     /// The rows' entries from a base block, for the window block offsets
     /// they were made for (numerics::offsetDepthwiseValues).
     std::vector<int32_t> offsetsFor;
+    std::array<uint32_t, 5> shapeFor{}; ///< BlockBases' kH, kW, strideW, dilW, unit
     std::vector<numerics::DepthwiseOffsets> interior;
+    /// The rows as dense taps, when every row is (numerics::denseDepthwiseValues).
+    std::vector<numerics::DepthwiseDense> dense;
+    bool denseUsable = false;
   };
   /// The plan of grid (first, rows, cols), built again when a slot of the
   /// grid holds another tile than when it was built (m_rd).
@@ -332,7 +340,7 @@ struct State {
   std::vector<LoopFrame> loops; ///< active loops, innermost last (empty between runs)
   MatrixRegisterFile mrf;
 
-  std::vector<float> cur, next;         ///< the chain's current vectors, and scratch (grown by ensureLanes)
+  std::vector<float> cur, next; ///< the chain's current vectors, and scratch (grown by ensureLanes)
   /// runChainLoop's inputs and results of a batch of iterations; the loop
   /// clears the lanes it needs cleared, so growing them zeroes nothing.
   softnpu::UninitializedVector<float> batchIn, batchOut;

@@ -359,13 +359,36 @@ struct DepthwiseOffsets {
 /// of the window; the table's blocks must be below its size).
 void offsetDepthwiseValues(const DepthwiseValues &table, const std::vector<int32_t> &blockOffsets,
                            DepthwiseOffsets &out);
+/// A merged table's groups as K_H x K_W taps whose columns lie a fixed
+/// number of blocks apart (a convolution's taps over channel block G of
+/// the map), for runs of interior pixels STRIDE_W columns apart: per group,
+/// the offset of each kernel row's first tap from a pixel's base, and the
+/// weights of every tap in tap order (zeros for a tap without an entry,
+/// which adds +0 as leaving it out does). Columns are `unit` blocks (IN_C /
+/// 16); strideW and dilW count columns.
+struct DepthwiseDense {
+  uint32_t kH = 0, kW = 0, strideW = 0, dilW = 0, unit = 0;
+  std::vector<int32_t> rowOffset; ///< groups x kH
+  std::vector<float> weights;     ///< groups x kH x kW x 16
+};
+/// Makes `out` from a merged table whose input blocks are window blocks
+/// (tap t's blocks: [t x unit, (t + 1) x unit)) with blockOffsets as for
+/// offsetDepthwiseValues; false unless every group's entries read one
+/// channel block, in tap order, each tap at its kernel row's offset plus
+/// kw x dilW x unit.
+bool denseDepthwiseValues(const DepthwiseValues &table, const std::vector<int32_t> &blockOffsets, uint32_t kH,
+                          uint32_t kW, uint32_t strideW, uint32_t dilW, uint32_t unit, DepthwiseDense &out);
 /// matVecDepthwiseValues with `fresh`, where piece p with bases[p] >= 0
 /// reads its blocks at source block bases[p] + the entries' offsets (`at`,
 /// made from `table`) instead of through src (not read for it): the same
-/// bits as matVecDepthwiseValues when src names those blocks.
+/// bits as matVecDepthwiseValues when src names those blocks. With `dense`
+/// (made from `table`), runs of interior pixels one stride apart are
+/// multiplied together, each input block loaded once for all the taps of
+/// the run that read it: the same operations per accumulator in the same
+/// order.
 bool matVecDepthwiseValuesAt(const DepthwiseValues &table, const DepthwiseOffsets &at, const MsfpCompactBatch &source,
                              const int32_t *src, size_t srcStride, const int64_t *bases, size_t count, float *acc,
-                             size_t accStride);
+                             size_t accStride, const DepthwiseDense *dense = nullptr);
 /// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
 /// whose non-zero ones' scales, with weight scales in [wMinScale, wMaxScale],
 /// keep every block value's exponent in the normal range: the condition of
