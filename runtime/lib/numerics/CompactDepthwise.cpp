@@ -223,11 +223,17 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
                               _mm512_loadu_ps(weights + 16 * size_t{entry[i]}), v);
         _mm512_storeu_ps(a + 16 * g, v);
       }
-    } else {
-      depthwiseValuesAvx512(table.start.data(), table.start.size() - 1, table.blocks.data(), weights, source,
-                            src + p * srcStride, srcStride, 1, a, accStride, true);
+      ++p;
+      continue;
     }
-    ++p;
+    // Border pixels through their source lists, up to four at a time (the
+    // top and bottom rows are border pixels side by side).
+    size_t n = 1;
+    while (n < 4 && p + n < count && bases[p + n] < 0)
+      ++n;
+    depthwiseValuesAvx512(table.start.data(), table.start.size() - 1, table.blocks.data(), weights, source,
+                          src + p * srcStride, srcStride, n, a, accStride, true);
+    p += n;
   }
 }
 
