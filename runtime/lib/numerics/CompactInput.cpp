@@ -358,6 +358,39 @@ SOFTNPU_AVX512_FN void finishPieces(const Batch16 &s, size_t count) {
     }
     batchLo = _mm512_reduce_min_epi32(vlo);
     batchHi = _mm512_reduce_max_epi32(vhi);
+  } else {
+    // Sixteen blocks of a piece at a time: the non-zero ones' indices
+    // compressed to the front of a register, stored whole (the lanes past
+    // them land in the next piece's list, written after, or in the
+    // padding past the last one; see shapeBatch).
+    const __m512i base = _mm512_set1_epi32(s.base),
+                  lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m512i vlo = _mm512_set1_epi32(kMaxExp), vhi = _mm512_set1_epi32(kMinExp);
+    for (; p < count; ++p) {
+      const uint8_t *nz = s.nonZero + p * blocks;
+      const int32_t *expAdd = s.expAdd + p * blocks;
+      uint32_t *active = out.active.data() + p * blocks;
+      uint32_t n = 0;
+      __m512i lo = _mm512_set1_epi32(kMaxExp), hi = _mm512_set1_epi32(kMinExp);
+      for (size_t b = 0; b < blocks; b += 16) {
+        const __mmask16 live = blocks - b >= 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << (blocks - b)) - 1);
+        const __mmask16 on = _mm_mask_test_epi8_mask(live, _mm_maskz_loadu_epi8(live, nz + b), _mm_set1_epi8(1));
+        const __m512i e = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(live, expAdd + b), base);
+        lo = _mm512_mask_min_epi32(lo, on, lo, e);
+        hi = _mm512_mask_max_epi32(hi, on, hi, e);
+        _mm512_storeu_si512(active + n, _mm512_maskz_compress_epi32(
+                                            on, _mm512_add_epi32(lanes, _mm512_set1_epi32(static_cast<int>(b)))));
+        n += static_cast<uint32_t>(__builtin_popcount(on));
+      }
+      out.activeCount[p] = n;
+      const int l = _mm512_reduce_min_epi32(lo), h = _mm512_reduce_max_epi32(hi);
+      out.activeMinScale[p] = static_cast<int16_t>(l);
+      out.activeMaxScale[p] = static_cast<int16_t>(h);
+      vlo = _mm512_min_epi32(vlo, lo);
+      vhi = _mm512_max_epi32(vhi, hi);
+    }
+    batchLo = _mm512_reduce_min_epi32(vlo);
+    batchHi = _mm512_reduce_max_epi32(vhi);
   }
   for (; p < count; ++p) {
     const uint8_t *nz = s.nonZero + p * blocks;
@@ -541,7 +574,7 @@ void shapeBatch(MsfpCompactBatch &out, size_t count, size_t blocks, unsigned k, 
   out.quad8.resize(count * blocks * quads);
   out.corr.resize(count * blocks);
   out.expAdd.resize(count * blocks);
-  out.active.resize(count * blocks);
+  out.active.resize(count * blocks + 16); // finishPieces stores 16 lanes at a time
   out.activeCount.resize(count);
   out.activeMinScale.resize(count);
   out.activeMaxScale.resize(count);
