@@ -164,8 +164,10 @@ DenseRuns denseRunsFor(const DepthwiseDense &d) {
 }
 
 /// depthwiseValuesAvx512 (fresh) for pieces at bases (see
-/// matVecDepthwiseValuesAt): four pieces at a time where four interior
-/// ones follow each other, the others one by one.
+/// matVecDepthwiseValuesAt): runs of 8 or 4 interior pixels one stride
+/// apart through the dense kernels (with `dense`), other interior pixels
+/// four or one at a time from their bases, border pixels up to four at a
+/// time through their source lists.
 SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, const DepthwiseOffsets &at,
                                                const MsfpCompactBatch &source, const int32_t *src, size_t srcStride,
                                                const int64_t *bases, size_t count, float *acc, size_t accStride,
