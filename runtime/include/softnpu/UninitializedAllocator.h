@@ -8,7 +8,9 @@
 //   reads the section into it; zeroing hundreds of MB first, on one thread,
 //   cost as much as packing it on all of them;
 // - a quantized map's float values (numerics::MsfpCompactBatch::values),
-//   written in full once per convolution layer.
+//   written in full once per convolution layer;
+// - the simulator's chain-loop batch buffers (sim State::batchIn and
+//   batchOut), whose lanes the loop clears where it needs them cleared.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOFTNPU_UNINITIALIZEDALLOCATOR_H
