@@ -345,14 +345,14 @@ namespace {
 /// the compiler gives it; the weights times `wScale`.
 artifact::Artifact depthwiseArtifact(const target::Target &t, uint32_t inH, uint32_t inW, uint32_t c, uint32_t k,
                                      uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
-                                     float wScale = 1.0f) {
+                                     float wScale = 1.0f, uint32_t dil = 1) {
   const uint32_t kk = k * k * c;
   const std::vector<float> taps = randomVector(size_t{c} * k * k, 83, 2.0f);
   std::vector<float> w(size_t{c} * kk, 0.0f);
   for (uint32_t ch = 0; ch < c; ++ch)
     for (uint32_t tap = 0; tap < k * k; ++tap)
       w[size_t{ch} * kk + size_t{tap} * c + ch] = (ch + tap) % 7 == 4 ? 0.0f : wScale * taps[size_t{ch} * k * k + tap];
-  return convArtifact(t, inH, inW, c, c, k, stride, pad, act, std::move(x), kAfterBias, 0, 1, 0, 1, std::move(w));
+  return convArtifact(t, inH, inW, c, c, k, stride, pad, act, std::move(x), kAfterBias, 0, 1, 0, dil, std::move(w));
 }
 
 } // namespace
@@ -423,6 +423,10 @@ TEST(SimChainLoopTest, LargeDepthwiseMapsAreRoundedAheadOfTheWindows) {
   for (const target::Target &t : {tinyTarget(), wide}) {
     expectSame(depthwiseArtifact(t, 36, 37, 16, 3, 1, 1, Opcode::VRelu));
     expectSame(depthwiseArtifact(t, 27, 26, 32, 3, 2, 1, Opcode::EndChain));
+    // Shapes without a dense kernel: interior pixels from their bases one by
+    // one or four at a time (5 x 5; 3 x 3 at dilation 2).
+    expectSame(depthwiseArtifact(t, 30, 29, 16, 5, 1, 2, Opcode::VRelu));
+    expectSame(depthwiseArtifact(t, 30, 31, 16, 3, 1, 2, Opcode::VRelu, {}, 1.0f, 2));
     std::vector<float> x = randomVector(36 * 37 * 16, 86, 2.0f);
     x[16 * (30 * 37 + 5) + 3] = std::numeric_limits<float>::quiet_NaN();
     expectSame(depthwiseArtifact(t, 36, 37, 16, 3, 1, 1, Opcode::VRelu, x));
