@@ -261,7 +261,15 @@ struct MapBlocks {
   size_t srcStride = 0;   ///< entries of s.blockSrc per iteration: COLS x N / K
   size_t validBlocks = 0; ///< entries an iteration fills (the rest are -1: zeros)
   int kShift = -1;        ///< log2 K when K is a power of two: a shift per tap, not a division
+  int64_t reach = 0;      ///< blocks from an interior pixel's first block to its window's end
 };
+
+/// MapBlocks::reach of a window with blocks of k, perTap per tap.
+int64_t reachOf(const WindowWalk &walk, size_t k, size_t perTap) {
+  const std::vector<int64_t> &taps = walk.tapOffsets();
+  const int64_t last = taps.empty() ? 0 : *std::max_element(taps.begin(), taps.end());
+  return last / static_cast<int64_t>(k) + static_cast<int64_t>(perTap);
+}
 
 /// Whether loop `p` reads its input as whole blocks of the map, often
 /// enough to quantize them once; if so, quantizes them into s.mapBlocks
@@ -298,7 +306,8 @@ bool quantizeMapBlocks(State &s, const Plan &p, uint64_t valid, MapBlocks &mb, b
         count,
         p.inLanes / k,
         valid / k,
-        (k & (k - 1)) == 0 ? __builtin_ctzll(k) : -1};
+        (k & (k - 1)) == 0 ? __builtin_ctzll(k) : -1,
+        reachOf(*p.walk, k, perTap)};
   const float *map = s.dram.data() + p.rd->a + static_cast<size_t>(mb.first) * k;
   if (valuesOnly &&
       numerics::prepareBlockValues(map, count, fmt.input, s.target.rounding, fmt.weight.mantissaBits, s.mapBlocks, 0))
@@ -378,9 +387,6 @@ void windowBlockOffsets(const Plan &p, const MapBlocks &mb, std::vector<int32_t>
 /// depthwise kernels read its blocks from its base; see BlockBases).
 bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0, uint32_t size, int32_t *src,
                   int64_t *bases, bool interiorSrc) {
-  const std::vector<int64_t> &taps = p.walk->tapOffsets();
-  const int64_t reach = (taps.empty() ? 0 : *std::max_element(taps.begin(), taps.end())) / static_cast<int64_t>(mb.k) +
-                        static_cast<int64_t>(mb.perTap); // blocks from an interior pixel's base to its window's end
   const uint32_t outW = p.walk->window().outW;
   const int32_t shift = static_cast<int32_t>(p.walk->window().strideW * mb.perTap);
   const int64_t limit = static_cast<int64_t>(ready);
@@ -396,7 +402,7 @@ bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0,
     const bool interior = base >= 0;
     bases[j] = interior ? base / static_cast<int64_t>(mb.k) - mb.first : -1;
     if (interior && !interiorSrc) {
-      if (bases[j] < 0 || bases[j] + reach > limit)
+      if (bases[j] < 0 || bases[j] + mb.reach > limit)
         return false;
       follows = false;
       continue;
