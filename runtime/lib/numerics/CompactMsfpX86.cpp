@@ -36,85 +36,107 @@ namespace {
 
 /// Batches on AVX-512 + VNNI: the fast pieces (runCompactBatch's PiecesFn)
 /// take two groups of 8 rows per 512-bit vector (the groups' quads side by
-/// side, so one vpdpbusd does the work of two); the other pieces and a last
+/// side, so one vpdpbusd does the work of two), three such pairs by four
+/// pieces at a time; the other pieces and a last
 /// odd or short group take the AVX2 + VNNI code. The arithmetic per row is
 /// the same: exact int32 block sums, one float(sum) x 2^E per block, added in
 /// block order.
 namespace avx512vnni {
 #define ZMM_FN __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
-/// Groups g and g + 1 (16 rows, accumulators dst[j][0..16)) of NP pieces.
-template <unsigned Q, int NP>
-ZMM_FN inline void groupPair(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, const uint32_t *pieces, size_t g,
+/// Groups g .. g + 2R - 1 (R vectors of 16 rows: pair r's accumulators at
+/// dst[j][16 r, 16 r + 16)) of NP pieces. Each weight vector is loaded once
+/// for the NP pieces and each input quad broadcast once for the R pairs.
+template <unsigned Q, int R, int NP>
+ZMM_FN inline void groupTile(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, const uint32_t *pieces, size_t g,
                              float *const *dst) {
   const unsigned quads = Q ? Q : in.quads;
   const size_t blocks = w.blocks, stride = static_cast<size_t>(quads) * kQuadBytes, groupBytes = blocks * stride;
   const uint8_t *sig = w.sig.data() + g * groupBytes;
   const uint8_t *scales = w.scales.data() + g * blocks * kGroupRows;
   const int32_t *xq8[NP], *corr[NP], *expAdd[NP];
-  __m512 a[NP];
+  __m512 a[NP][R];
   for (int j = 0; j < NP; ++j) {
     const size_t p = pieces[j];
     xq8[j] = in.quad8.data() + p * in.blocks * quads;
     corr[j] = in.corr.data() + p * in.blocks;
     expAdd[j] = in.expAdd.data() + p * in.blocks;
-    a[j] = _mm512_loadu_ps(dst[j]);
+    for (int r = 0; r < R; ++r)
+      a[j][r] = _mm512_loadu_ps(dst[j] + 16 * r);
   }
   for (size_t b = 0; b < blocks; ++b) {
-    // Even and odd quads in two sums, added at the end (exact in int32): two
-    // chains of dependent vpdpbusd half as long as one.
-    __m512i sum[NP], odd[NP];
+    __m512i sum[NP][R];
     for (int j = 0; j < NP; ++j) {
-      sum[j] = _mm512_set1_epi32(corr[j][b]);
-      odd[j] = _mm512_setzero_si512();
+      const __m512i c = _mm512_set1_epi32(corr[j][b]);
+      for (int r = 0; r < R; ++r)
+        sum[j][r] = c;
     }
     for (unsigned q = 0; q < quads; ++q) {
-      const uint8_t *lo = sig + b * stride + q * kQuadBytes;
-      const __m512i v =
-          _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(lo))),
-                             _mm256_loadu_si256(reinterpret_cast<const __m256i *>(lo + groupBytes)), 1);
+      __m512i v[R];
+      for (int r = 0; r < R; ++r) {
+        const uint8_t *lo = sig + 2 * r * groupBytes + b * stride + q * kQuadBytes;
+        v[r] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(lo))),
+                                  _mm256_loadu_si256(reinterpret_cast<const __m256i *>(lo + groupBytes)), 1);
+      }
       for (int j = 0; j < NP; ++j) {
-        __m512i &into = q % 2 ? odd[j] : sum[j];
-        into = _mm512_dpbusd_epi32(into, v, _mm512_set1_epi32(xq8[j][b * quads + q]));
+        const __m512i x = _mm512_set1_epi32(xq8[j][b * quads + q]);
+        for (int r = 0; r < R; ++r)
+          sum[j][r] = _mm512_dpbusd_epi32(sum[j][r], v[r], x);
       }
     }
-    for (int j = 0; j < NP; ++j)
-      sum[j] = _mm512_add_epi32(sum[j], odd[j]);
-    const __m128i bytes =
-        _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales + b * kGroupRows)),
-                           _mm_loadl_epi64(reinterpret_cast<const __m128i *>(scales + (blocks + b) * kGroupRows)));
-    const __m512i e = _mm512_cvtepu8_epi32(bytes);
+    __m512i e[R];
+    for (int r = 0; r < R; ++r) {
+      const uint8_t *s = scales + 2 * r * blocks * kGroupRows;
+      e[r] = _mm512_cvtepu8_epi32(
+          _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(s + b * kGroupRows)),
+                             _mm_loadl_epi64(reinterpret_cast<const __m128i *>(s + (blocks + b) * kGroupRows))));
+    }
     for (int j = 0; j < NP; ++j) {
-      const __m512i ej = _mm512_add_epi32(e, _mm512_set1_epi32(expAdd[j][b]));
-      a[j] = _mm512_add_ps(a[j],
-                           _mm512_mul_ps(_mm512_cvtepi32_ps(sum[j]), _mm512_castsi512_ps(_mm512_slli_epi32(ej, 23))));
+      const __m512i x = _mm512_set1_epi32(expAdd[j][b]);
+      for (int r = 0; r < R; ++r) {
+        const __m512 scale = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(e[r], x), 23));
+        a[j][r] = _mm512_add_ps(a[j][r], _mm512_mul_ps(_mm512_cvtepi32_ps(sum[j][r]), scale));
+      }
     }
   }
   for (int j = 0; j < NP; ++j)
-    _mm512_storeu_ps(dst[j], a[j]);
+    for (int r = 0; r < R; ++r)
+      _mm512_storeu_ps(dst[j] + 16 * r, a[j][r]);
 }
 
-/// The PiecesFn: whole pairs of groups here, four pieces at a time, then
-/// one; the rest (a last odd or short group) by the AVX2 + VNNI code.
+/// R pairs of groups from group g for every piece of the list: four pieces
+/// at a time, then one.
+template <unsigned Q, int R>
+ZMM_FN void pairsOfPieces(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, const uint32_t *list, size_t count,
+                          float *acc, size_t stride, size_t g) {
+  constexpr int NP = 4;
+  float *dst[NP];
+  size_t i = 0;
+  for (; i + NP <= count; i += NP) {
+    for (int j = 0; j < NP; ++j)
+      dst[j] = acc + list[i + j] * stride + g * kGroupRows;
+    groupTile<Q, R, NP>(w, in, list + i, g, dst);
+  }
+  for (; i < count; ++i) {
+    dst[0] = acc + list[i] * stride + g * kGroupRows;
+    groupTile<Q, R, 1>(w, in, list + i, g, dst);
+  }
+}
+
+/// The PiecesFn: whole pairs of groups here, three pairs (48 rows) at a
+/// time; the rest (a last odd or short group) by the AVX2 + VNNI code.
+/// Three pairs by four pieces fill 30 of the 32 vector registers.
 template <unsigned Q>
 ZMM_FN void pieces(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, const uint32_t *list, size_t count,
                    float *acc, size_t stride) {
-  constexpr int NP = 4;
   const size_t wholeGroups = w.rows / kGroupRows, pairs = wholeGroups / 2;
-  for (size_t pair = 0; pair < pairs; ++pair) {
-    const size_t g = 2 * pair;
-    float *dst[NP];
-    size_t i = 0;
-    for (; i + NP <= count; i += NP) {
-      for (int j = 0; j < NP; ++j)
-        dst[j] = acc + list[i + j] * stride + g * kGroupRows;
-      groupPair<Q, NP>(w, in, list + i, g, dst);
-    }
-    for (; i < count; ++i) {
-      dst[0] = acc + list[i] * stride + g * kGroupRows;
-      groupPair<Q, 1>(w, in, list + i, g, dst);
-    }
-  }
+  size_t pair = 0;
+  for (; pair + 3 <= pairs; pair += 3)
+    pairsOfPieces<Q, 3>(w, in, list, count, acc, stride, 2 * pair);
+  if (pairs - pair == 2)
+    pairsOfPieces<Q, 2>(w, in, list, count, acc, stride, 2 * pair);
+  else if (pairs - pair == 1)
+    pairsOfPieces<Q, 1>(w, in, list, count, acc, stride, 2 * pair);
   if (2 * pairs < w.groups())
     avx2vnni::piecesFrom<2, Q>(w, in, list, count, acc, stride, 2 * pairs);
 }

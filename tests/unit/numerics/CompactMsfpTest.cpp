@@ -219,63 +219,77 @@ TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
   std::mt19937 rng(11);
   std::normal_distribution<float> value(0.0f, 1.0f);
   size_t compared = 0;
-  const size_t pieces = 7; // enough for the kernels that take four pieces at a time
+  // Enough for the kernels that take four pieces at a time. Pieces 1, 3 and
+  // 5 keep roundingInputs' zero blocks; the others, unless a value's
+  // exponent is too far out, are what the AVX-512 kernel's fast pieces take
+  // (every block non-zero).
+  const size_t pieces = 9;
   for (unsigned k : {2u, 8u, 10u, 16u, 32u}) {
     for (unsigned mw : {2u, 4u, 7u}) {
       for (unsigned mx = 1; mx <= 7; ++mx) {
         const NumberFormat wf = NumberFormat::bfp(mw, k), xf = NumberFormat::bfp(mx, k);
-        // 37 rows: pairs of whole groups (the AVX-512 kernel) and a short last group.
-        const size_t wCols = 3 * k, rows = k == 16 || k == 8 ? 37 : 13;
-        std::vector<BfpVector> w;
-        std::vector<float> row(wCols);
-        for (size_t r = 0; r < rows; ++r) {
-          for (float &f : row)
-            f = value(rng);
-          w.push_back(quantize(row.data(), wCols, wf, Rounding::NearestEven));
-        }
-        MsfpCompactMatrix cm;
-        ASSERT_TRUE(makeCompactMsfp(w, cm));
-        for (Rounding rounding : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
-          for (size_t n : {wCols, wCols + k / 2, wCols + 2 * k}) {
-            const size_t stride = n + 3;
-            std::vector<float> xs(pieces * stride, 7.0f);
-            for (size_t p = 0; p < pieces; ++p) {
-              std::vector<float> piece = roundingInputs(rng, n);
-              // Piece 1 tiny (exponents near kMinExp, subnormal elements),
-              // piece 3 huge (near kMaxExp).
-              for (float &f : piece)
-                f = p == 1 ? std::ldexp(f, -124) : p == 3 ? std::ldexp(std::clamp(f, -7.0f, 7.0f), 124) : f;
-              std::copy(piece.begin(), piece.end(), xs.begin() + static_cast<std::ptrdiff_t>(p * stride));
-            }
-            // The longest pieces are read only up to `filled`: what lies
-            // past it (here NaN) must count as zeros.
-            const size_t filled = n == wCols + 2 * k ? n - k - 1 : n;
-            for (size_t p = 0; p < pieces; ++p)
-              std::fill(xs.begin() + static_cast<std::ptrdiff_t>(p * stride + filled),
-                        xs.begin() + static_cast<std::ptrdiff_t>(p * stride + n), std::nanf(""));
-            xs[2 * stride + filled - 1] = p2Special(rounding);
-            MsfpCompactBatch batch;
-            ASSERT_TRUE(prepareCompactBatch(xs.data(), stride, pieces, n, filled, xf, rounding, mw, batch));
-            for (CompactKernel kernel : kernels()) {
-              std::vector<float> got(pieces * rows, -0.0f);
-              ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), rows, kernel));
+        // Pairs of whole groups (the AVX-512 kernel takes up to three pairs
+        // at a time) and a short last group: 37 rows are 2 pairs, 61 rows 3
+        // pairs and an odd group, 69 rows 3 + 1 pairs, 85 rows 3 + 2 pairs.
+        const std::vector<size_t> rowCounts = k == 16  ? std::vector<size_t>{37, 61, 69, 85}
+                                              : k == 8 ? std::vector<size_t>{37}
+                                                       : std::vector<size_t>{13};
+        for (size_t rows : rowCounts) {
+          const size_t wCols = 3 * k;
+          std::vector<BfpVector> w;
+          std::vector<float> row(wCols);
+          for (size_t r = 0; r < rows; ++r) {
+            for (float &f : row)
+              f = value(rng);
+            w.push_back(quantize(row.data(), wCols, wf, Rounding::NearestEven));
+          }
+          MsfpCompactMatrix cm;
+          ASSERT_TRUE(makeCompactMsfp(w, cm));
+          for (Rounding rounding : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
+            for (size_t n : {wCols, wCols + k / 2, wCols + 2 * k}) {
+              const size_t stride = n + 3;
+              std::vector<float> xs(pieces * stride, 7.0f);
               for (size_t p = 0; p < pieces; ++p) {
-                std::vector<float> want(rows, -0.0f);
-                if (p == 2) {
-                  EXPECT_EQ(batch.prepared[p], 0);
-                } else {
-                  ASSERT_EQ(batch.prepared[p], 1);
-                  std::vector<float> piece(xs.begin() + static_cast<std::ptrdiff_t>(p * stride),
-                                           xs.begin() + static_cast<std::ptrdiff_t>(p * stride + n));
-                  std::fill(piece.begin() + static_cast<std::ptrdiff_t>(filled), piece.end(), 0.0f);
-                  BfpVector x;
-                  quantizeInto(piece.data(), n, xf, rounding, x);
-                  ASSERT_TRUE(matVecCompactMsfp(cm, x, want.data(), kernel));
+                std::vector<float> piece = roundingInputs(rng, n);
+                if (p % 2 == 0 || p > 5)
+                  for (size_t i = 16; i < std::min<size_t>(40, n); ++i)
+                    piece[i] = value(rng);
+                // Piece 1 tiny (exponents near kMinExp, subnormal elements),
+                // piece 3 huge (near kMaxExp).
+                for (float &f : piece)
+                  f = p == 1 ? std::ldexp(f, -124) : p == 3 ? std::ldexp(std::clamp(f, -7.0f, 7.0f), 124) : f;
+                std::copy(piece.begin(), piece.end(), xs.begin() + static_cast<std::ptrdiff_t>(p * stride));
+              }
+              // The longest pieces are read only up to `filled`: what lies
+              // past it (here NaN) must count as zeros.
+              const size_t filled = n == wCols + 2 * k ? n - k - 1 : n;
+              for (size_t p = 0; p < pieces; ++p)
+                std::fill(xs.begin() + static_cast<std::ptrdiff_t>(p * stride + filled),
+                          xs.begin() + static_cast<std::ptrdiff_t>(p * stride + n), std::nanf(""));
+              xs[2 * stride + filled - 1] = p2Special(rounding);
+              MsfpCompactBatch batch;
+              ASSERT_TRUE(prepareCompactBatch(xs.data(), stride, pieces, n, filled, xf, rounding, mw, batch));
+              for (CompactKernel kernel : kernels()) {
+                std::vector<float> got(pieces * rows, -0.0f);
+                ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), rows, kernel));
+                for (size_t p = 0; p < pieces; ++p) {
+                  std::vector<float> want(rows, -0.0f);
+                  if (p == 2) {
+                    EXPECT_EQ(batch.prepared[p], 0);
+                  } else {
+                    ASSERT_EQ(batch.prepared[p], 1);
+                    std::vector<float> piece(xs.begin() + static_cast<std::ptrdiff_t>(p * stride),
+                                             xs.begin() + static_cast<std::ptrdiff_t>(p * stride + n));
+                    std::fill(piece.begin() + static_cast<std::ptrdiff_t>(filled), piece.end(), 0.0f);
+                    BfpVector x;
+                    quantizeInto(piece.data(), n, xf, rounding, x);
+                    ASSERT_TRUE(matVecCompactMsfp(cm, x, want.data(), kernel));
+                  }
+                  for (size_t r = 0; r < rows; ++r, ++compared)
+                    ASSERT_EQ(bitsOf(got[p * rows + r]), bitsOf(want[r]))
+                        << kernelName(kernel) << " k " << k << " rows " << rows << " mw " << mw << " mx " << mx << " n "
+                        << n << " piece " << p << " row " << r;
                 }
-                for (size_t r = 0; r < rows; ++r, ++compared)
-                  ASSERT_EQ(bitsOf(got[p * rows + r]), bitsOf(want[r]))
-                      << kernelName(kernel) << " k " << k << " mw " << mw << " mx " << mx << " n " << n << " piece "
-                      << p << " row " << r;
               }
             }
           }
