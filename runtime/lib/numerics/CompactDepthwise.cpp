@@ -150,24 +150,24 @@ SOFTNPU_AVX512_FN void denseRun(const DepthwiseDense &d, size_t groups, const fl
 
 using DenseRunFn = void (*)(const DepthwiseDense &, size_t, const float *, size_t, float *, size_t);
 
-/// The dense kernels for d's shape, runs of 8 and 4 pixels; null when
-/// there are none.
+/// The dense kernels for d's shape, runs of 8, 4, 2 and 1 pixels; null
+/// when there are none.
 struct DenseRuns {
-  DenseRunFn of8 = nullptr, of4 = nullptr;
+  DenseRunFn of8 = nullptr, of4 = nullptr, of2 = nullptr, of1 = nullptr;
 };
 DenseRuns denseRunsFor(const DepthwiseDense &d) {
   if (d.kW == 3 && d.dilW == 1 && d.strideW == 1)
-    return {denseRun<3, 1, 1, 8>, denseRun<3, 1, 1, 4>};
+    return {denseRun<3, 1, 1, 8>, denseRun<3, 1, 1, 4>, denseRun<3, 1, 1, 2>, denseRun<3, 1, 1, 1>};
   if (d.kW == 3 && d.dilW == 1 && d.strideW == 2)
-    return {denseRun<3, 2, 1, 8>, denseRun<3, 2, 1, 4>};
+    return {denseRun<3, 2, 1, 8>, denseRun<3, 2, 1, 4>, denseRun<3, 2, 1, 2>, denseRun<3, 2, 1, 1>};
   return {};
 }
 
 /// depthwiseValuesAvx512 (fresh) for pieces at bases (see
-/// matVecDepthwiseValuesAt): runs of 8 or 4 interior pixels one stride
-/// apart through the dense kernels (with `dense`), other interior pixels
-/// four or one at a time from their bases, border pixels up to four at a
-/// time through their source lists.
+/// matVecDepthwiseValuesAt): with `dense`, every interior pixel through
+/// the dense kernels, in runs of 8, 4, 2 or 1 pixels one stride apart;
+/// without, interior pixels four or one at a time from their bases; border
+/// pixels up to four at a time through their source lists.
 SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, const DepthwiseOffsets &at,
                                                const MsfpCompactBatch &source, const int32_t *src, size_t srcStride,
                                                const int64_t *bases, size_t count, float *acc, size_t accStride,
@@ -188,10 +188,13 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
   for (size_t p = 0; p < count;) {
     float *a = acc + p * accStride;
     if (runs.of8) {
-      const size_t n = runFrom(p, 8);
-      if (n >= 4) {
-        (n == 8 ? runs.of8 : runs.of4)(*dense, groups, x + 16 * bases[p], 16 * size_t{dense->unit}, a, accStride);
-        p += n == 8 ? 8 : 4;
+      const size_t n = runFrom(p, 8), done = n == 8 ? 8 : n >= 4 ? 4 : n >= 2 ? 2 : n;
+      if (done != 0) {
+        (done == 8   ? runs.of8
+         : done == 4 ? runs.of4
+         : done == 2 ? runs.of2
+                     : runs.of1)(*dense, groups, x + 16 * bases[p], 16 * size_t{dense->unit}, a, accStride);
+        p += done;
         continue;
       }
     }
