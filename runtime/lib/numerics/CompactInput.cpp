@@ -299,15 +299,35 @@ SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count,
   alignas(64) float scales[16];
   _mm512_store_ps(scales, scale);
   int8_t *q8 = s.quad8 + at0 * 16;
-  for (unsigned j = 0; j < 16; ++j) {
-    const __m512i q = signedSteps16<R>(bits[j], _mm512_set1_ps(scales[j]), s.maxQ);
-    if (j < count)
-      _mm_storeu_si128(reinterpret_cast<__m128i *>(q8 + j * 16), _mm512_cvtepi32_epi8(q));
-    mag[j] = q;
+  // Four blocks at a time: the int32 significands (|q| <= 127) packed to
+  // bytes by two saturating packs, which interleave the blocks' quads
+  // (128-bit lane l: quad l of each block), put back in block order by one
+  // dword transpose and stored with one write; then each quad's byte sum.
+  const __m512i transpose = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  __m512i quadSums[4];
+  for (unsigned i = 0; i < 4; ++i) {
+    __m512i q[4];
+    for (unsigned k = 0; k < 4; ++k)
+      q[k] = signedSteps16<R>(bits[4 * i + k], _mm512_set1_ps(scales[4 * i + k]), s.maxQ);
+    const __m512i bytes = _mm512_permutexvar_epi32(
+        transpose, _mm512_packs_epi16(_mm512_packs_epi32(q[0], q[1]), _mm512_packs_epi32(q[2], q[3])));
+    if (4 * i < count)
+      _mm512_mask_storeu_epi8(q8 + 64 * i,
+                              count >= 4 * i + 4 ? ~__mmask64{0} : (__mmask64{1} << (16 * (count - 4 * i))) - 1, bytes);
+    quadSums[i] = _mm512_madd_epi16(_mm512_maddubs_epi16(_mm512_set1_epi8(1), bytes), _mm512_set1_epi16(1));
   }
-  reduce16<true>(mag);
+  // Block sums (lane j: block j) from the quad sums (lane 4k + l of
+  // quadSums[i]: quad l of block 4i + k): two rounds of pairwise adds leave
+  // lane 4k + i with block 4i + k, and the same transpose puts it in lane
+  // 4i + k.
+  const __m512i pairs01 = _mm512_add_epi32(_mm512_unpacklo_epi32(quadSums[0], quadSums[1]),
+                                           _mm512_unpackhi_epi32(quadSums[0], quadSums[1]));
+  const __m512i pairs23 = _mm512_add_epi32(_mm512_unpacklo_epi32(quadSums[2], quadSums[3]),
+                                           _mm512_unpackhi_epi32(quadSums[2], quadSums[3]));
+  const __m512i sums = _mm512_permutexvar_epi32(
+      transpose, _mm512_add_epi32(_mm512_unpacklo_epi64(pairs01, pairs23), _mm512_unpackhi_epi64(pairs01, pairs23)));
   _mm512_mask_storeu_epi32(s.corr + at0, live,
-                           _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_sll_epi32(mag[0], _mm_cvtsi32_si128(s.mw))));
+                           _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_sll_epi32(sums, _mm_cvtsi32_si128(s.mw))));
   _mm512_mask_storeu_epi32(s.expAdd + at0, live, _mm512_add_epi32(e, _mm512_set1_epi32(s.base)));
   _mm_mask_storeu_epi8(s.nonZero + at0, live, _mm_maskz_set1_epi8(nonZero, 1));
   for (uint32_t m = special | generic; m; m &= m - 1) {
