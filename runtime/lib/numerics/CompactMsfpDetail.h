@@ -324,6 +324,24 @@ void runCompactBatch(const MsfpCompactMatrix &w, const MsfpCompactBatch &in, flo
   thread_local std::vector<uint32_t> fast;
   if (fast.size() < in.count)
     fast.resize(in.count);
+  if constexpr (Pieces != nullptr) {
+    // Usually every piece qualifies, which the batch's summary shows for
+    // all of them at once (its active scale range is over every block when
+    // every block is active): no test per piece.
+    if (plain && in.allPrepared && in.count != 0 && wMin + in.activeScaleLo + in.base >= -126 &&
+        wMax + in.activeScaleHi + in.base <= 127) {
+      uint32_t fewest = UINT32_MAX;
+      for (size_t p = 0; p < in.count; ++p)
+        fewest = std::min(fewest, in.activeCount[p]);
+      if (fewest == w.blocks) {
+        thread_local std::vector<uint32_t> all;
+        for (size_t p = all.size(); p < in.count; ++p)
+          all.push_back(static_cast<uint32_t>(p));
+        Pieces(w, in, all.data(), in.count, acc, stride);
+        return;
+      }
+    }
+  }
   size_t fastCount = 0;
   for (size_t p = 0; p < in.count; ++p) {
     if (!in.prepared[p])

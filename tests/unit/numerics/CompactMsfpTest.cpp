@@ -300,6 +300,49 @@ TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
   EXPECT_GT(compared, 10000u);
 }
 
+TEST(CompactMsfp, BatchWhoseEveryPieceTakesTheFastKernel) {
+  // A batch whose pieces all qualify for the AVX-512 kernel's fast pieces
+  // (every block non-zero, scales in range) goes to it whole, without a
+  // test per piece: the same bits as piece by piece, for every count of
+  // pieces modulo four and row counts that reach every number of pairs.
+  std::mt19937 rng(17);
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  const NumberFormat wf = NumberFormat::bfp(5, 16), xf = NumberFormat::bfp(6, 16);
+  const size_t n = 80;
+  for (size_t rows : {37u, 61u, 69u, 85u}) {
+    std::vector<BfpVector> w;
+    std::vector<float> row(n);
+    for (size_t r = 0; r < rows; ++r) {
+      for (float &f : row)
+        f = value(rng);
+      w.push_back(quantize(row.data(), n, wf, Rounding::NearestEven));
+    }
+    MsfpCompactMatrix cm;
+    ASSERT_TRUE(makeCompactMsfp(w, cm));
+    for (size_t pieces : {1u, 4u, 6u, 11u}) {
+      std::vector<float> xs(pieces * n);
+      for (float &f : xs)
+        f = value(rng);
+      MsfpCompactBatch batch;
+      ASSERT_TRUE(prepareCompactBatch(xs.data(), n, pieces, n, n, xf, Rounding::NearestEven, 5, batch));
+      ASSERT_TRUE(batch.allPrepared);
+      for (CompactKernel kernel : kernels()) {
+        std::vector<float> got(pieces * rows, -0.0f);
+        ASSERT_TRUE(matVecCompactMsfpBatch(cm, batch, got.data(), rows, kernel));
+        for (size_t p = 0; p < pieces; ++p) {
+          BfpVector x;
+          quantizeInto(xs.data() + p * n, n, xf, Rounding::NearestEven, x);
+          std::vector<float> want(rows, -0.0f);
+          ASSERT_TRUE(matVecCompactMsfp(cm, x, want.data(), kernel));
+          for (size_t r = 0; r < rows; ++r)
+            ASSERT_EQ(bitsOf(got[p * rows + r]), bitsOf(want[r]))
+                << kernelName(kernel) << " rows " << rows << " pieces " << pieces << " piece " << p << " row " << r;
+        }
+      }
+    }
+  }
+}
+
 /// Piece p of two batches of the same shape, field by field: significand
 /// bytes, corrections, exponents, active blocks and their scale range.
 void expectSamePiece(const MsfpCompactBatch &got, const MsfpCompactBatch &want, size_t p) {
