@@ -24,6 +24,8 @@ namespace {
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define SOFTNPU_DEPTHWISE_X86 1
+using detail::loadBf16x16;
+using detail::storeBf16x16;
 
 SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCompactBatch &source, const int32_t *src,
                                        size_t srcStride, size_t count, float *acc, size_t accStride) {
@@ -65,7 +67,7 @@ SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCom
 SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t groups, const uint32_t *blocks,
                                              const float *weights, const MsfpCompactBatch &source, const int32_t *src,
                                              size_t srcStride, size_t count, float *acc, size_t accStride, bool fresh) {
-  const float *x = source.values.data();
+  const uint16_t *x = source.values.data();
   // A block of zeros (src < 0) reads the zero block after the source's
   // pieces: +0 changes nothing, as the accumulators never hold -0.
   const int32_t zeros = static_cast<int32_t>(source.count);
@@ -89,10 +91,10 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
       for (uint32_t e = start[g]; e < start[g + 1]; ++e) {
         const __m512 we = _mm512_loadu_ps(weights + 16 * size_t{e});
         const uint32_t b = blocks[e];
-        v0 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from, b)), we, v0);
-        v1 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from + srcStride, b)), we, v1);
-        v2 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from + 2 * srcStride, b)), we, v2);
-        v3 = _mm512_fmadd_ps(_mm512_loadu_ps(at(from + 3 * srcStride, b)), we, v3);
+        v0 = _mm512_fmadd_ps(loadBf16x16(at(from, b)), we, v0);
+        v1 = _mm512_fmadd_ps(loadBf16x16(at(from + srcStride, b)), we, v1);
+        v2 = _mm512_fmadd_ps(loadBf16x16(at(from + 2 * srcStride, b)), we, v2);
+        v3 = _mm512_fmadd_ps(loadBf16x16(at(from + 3 * srcStride, b)), we, v3);
       }
       _mm512_storeu_ps(a + 16 * g, v0);
       _mm512_storeu_ps(a + accStride + 16 * g, v1);
@@ -106,7 +108,7 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
     for (size_t g = 0; g < groups; ++g) {
       __m512 v = fresh ? _mm512_setzero_ps() : _mm512_loadu_ps(a + 16 * g);
       for (uint32_t e = start[g]; e < start[g + 1]; ++e)
-        v = _mm512_fmadd_ps(_mm512_loadu_ps(at(from, blocks[e])), _mm512_loadu_ps(weights + 16 * size_t{e}), v);
+        v = _mm512_fmadd_ps(loadBf16x16(at(from, blocks[e])), _mm512_loadu_ps(weights + 16 * size_t{e}), v);
       _mm512_storeu_ps(a + 16 * g, v);
     }
   }
@@ -118,7 +120,7 @@ SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t group
 /// whose taps read it. Per pixel the taps come in order (columns in
 /// increasing order are increasing kw), as the table's entries do.
 template <int KW, int SW, int DW, int P>
-SOFTNPU_AVX512_FN void denseRun(const DepthwiseDense &d, size_t groups, const float *x0, size_t unit, float *acc,
+SOFTNPU_AVX512_FN void denseRun(const DepthwiseDense &d, size_t groups, const uint16_t *x0, size_t unit, float *acc,
                                 size_t accStride) {
   constexpr int kColumns = (P - 1) * SW + (KW - 1) * DW + 1;
   const size_t kH = d.kH;
@@ -127,14 +129,14 @@ SOFTNPU_AVX512_FN void denseRun(const DepthwiseDense &d, size_t groups, const fl
     for (int p = 0; p < P; ++p)
       a[p] = _mm512_setzero_ps();
     for (size_t kh = 0; kh < kH; ++kh) {
-      const float *row = x0 + 16 * static_cast<ptrdiff_t>(d.rowOffset[g * kH + kh]);
+      const uint16_t *row = x0 + 16 * static_cast<ptrdiff_t>(d.rowOffset[g * kH + kh]);
       const float *wt = d.weights.data() + 16 * (g * kH + kh) * KW;
       __m512 w[KW];
       for (int kw = 0; kw < KW; ++kw)
         w[kw] = _mm512_loadu_ps(wt + 16 * kw);
 #pragma unroll
       for (int c = 0; c < kColumns; ++c) {
-        const __m512 v = _mm512_loadu_ps(row + c * unit);
+        const __m512 v = loadBf16x16(row + c * unit);
 #pragma unroll
         for (int kw = 0; kw < KW; ++kw) {
           const int at = c - kw * DW;
@@ -148,7 +150,7 @@ SOFTNPU_AVX512_FN void denseRun(const DepthwiseDense &d, size_t groups, const fl
   }
 }
 
-using DenseRunFn = void (*)(const DepthwiseDense &, size_t, const float *, size_t, float *, size_t);
+using DenseRunFn = void (*)(const DepthwiseDense &, size_t, const uint16_t *, size_t, float *, size_t);
 
 /// The dense kernels for d's shape, runs of 8, 4, 2 and 1 pixels; null
 /// when there are none.
@@ -172,7 +174,8 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
                                                const MsfpCompactBatch &source, const int32_t *src, size_t srcStride,
                                                const int64_t *bases, size_t count, float *acc, size_t accStride,
                                                const DepthwiseDense *dense) {
-  const float *x = source.values.data(), *weights = table.values.data();
+  const uint16_t *x = source.values.data();
+  const float *weights = table.values.data();
   const uint32_t *start = at.start.data(), *entry = at.entry.data();
   const int32_t *offset = at.offset.data();
   const size_t groups = at.start.size() - 1;
@@ -199,17 +202,17 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
       }
     }
     if (p + 4 <= count && bases[p] >= 0 && bases[p + 1] >= 0 && bases[p + 2] >= 0 && bases[p + 3] >= 0) {
-      const float *x0 = x + 16 * bases[p], *x1 = x + 16 * bases[p + 1];
-      const float *x2 = x + 16 * bases[p + 2], *x3 = x + 16 * bases[p + 3];
+      const uint16_t *x0 = x + 16 * bases[p], *x1 = x + 16 * bases[p + 1];
+      const uint16_t *x2 = x + 16 * bases[p + 2], *x3 = x + 16 * bases[p + 3];
       for (size_t g = 0; g < groups; ++g) {
         __m512 v0 = _mm512_setzero_ps(), v1 = v0, v2 = v0, v3 = v0;
         for (uint32_t i = start[g]; i < start[g + 1]; ++i) {
           const __m512 we = _mm512_loadu_ps(weights + 16 * size_t{entry[i]});
           const ptrdiff_t o = 16 * ptrdiff_t{offset[i]};
-          v0 = _mm512_fmadd_ps(_mm512_loadu_ps(x0 + o), we, v0);
-          v1 = _mm512_fmadd_ps(_mm512_loadu_ps(x1 + o), we, v1);
-          v2 = _mm512_fmadd_ps(_mm512_loadu_ps(x2 + o), we, v2);
-          v3 = _mm512_fmadd_ps(_mm512_loadu_ps(x3 + o), we, v3);
+          v0 = _mm512_fmadd_ps(loadBf16x16(x0 + o), we, v0);
+          v1 = _mm512_fmadd_ps(loadBf16x16(x1 + o), we, v1);
+          v2 = _mm512_fmadd_ps(loadBf16x16(x2 + o), we, v2);
+          v3 = _mm512_fmadd_ps(loadBf16x16(x3 + o), we, v3);
         }
         _mm512_storeu_ps(a + 16 * g, v0);
         _mm512_storeu_ps(a + accStride + 16 * g, v1);
@@ -220,11 +223,11 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
       continue;
     }
     if (bases[p] >= 0) {
-      const float *x0 = x + 16 * bases[p];
+      const uint16_t *x0 = x + 16 * bases[p];
       for (size_t g = 0; g < groups; ++g) {
         __m512 v = _mm512_setzero_ps();
         for (uint32_t i = start[g]; i < start[g + 1]; ++i)
-          v = _mm512_fmadd_ps(_mm512_loadu_ps(x0 + 16 * ptrdiff_t{offset[i]}),
+          v = _mm512_fmadd_ps(loadBf16x16(x0 + 16 * ptrdiff_t{offset[i]}),
                               _mm512_loadu_ps(weights + 16 * size_t{entry[i]}), v);
         _mm512_storeu_ps(a + 16 * g, v);
       }
@@ -244,7 +247,7 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
 
 /// The values of `count` one-block pieces of 16: significand x 2^expAdd,
 /// zeros for an all-zero block.
-SOFTNPU_AVX512_FN void dequantizeAvx512(const MsfpCompactBatch &source, float *values) {
+SOFTNPU_AVX512_FN void dequantizeAvx512(const MsfpCompactBatch &source, uint16_t *values) {
   const int8_t *q8 = reinterpret_cast<const int8_t *>(source.quad8.data());
   for (size_t s = 0; s < source.count; ++s) {
     // Unsigned: an all-zero block's exponent may be far out of range (its
@@ -253,7 +256,7 @@ SOFTNPU_AVX512_FN void dequantizeAvx512(const MsfpCompactBatch &source, float *v
     const __m512 scale = _mm512_castsi512_ps(_mm512_set1_epi32(static_cast<int32_t>(scaleBits)));
     const __m512 q =
         _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(q8 + 16 * s))));
-    _mm512_storeu_ps(values + 16 * s, source.activeCount[s] ? _mm512_mul_ps(q, scale) : _mm512_setzero_ps());
+    storeBf16x16(values + 16 * s, source.activeCount[s] ? _mm512_mul_ps(q, scale) : _mm512_setzero_ps());
   }
 }
 #endif
@@ -274,7 +277,7 @@ bool dequantizeBlocks(MsfpCompactBatch &source) {
     return false;
   source.values.resize((source.count + 1) * 16); // and a block of zeros
   dequantizeAvx512(source, source.values.data());
-  std::fill_n(source.values.end() - 16, 16, 0.0f);
+  std::fill_n(source.values.end() - 16, 16, uint16_t{0});
   return true;
 #else
   return false;

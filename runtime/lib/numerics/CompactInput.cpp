@@ -526,7 +526,7 @@ void batchRuns16(const float *src, const int64_t *bases, size_t count, size_t bl
 /// values; [lo, hi] the range of the non-zero blocks' E. False at a block
 /// with NaN or Inf or one for the generic loop.
 template <Rounding R>
-SOFTNPU_AVX512_FN bool blockValues16(const float *x, size_t count, int mx, int32_t maxQ, int base, float *values,
+SOFTNPU_AVX512_FN bool blockValues16(const float *x, size_t count, int mx, int32_t maxQ, int base, uint16_t *values,
                                      int &lo, int &hi) {
   ContiguousBlocks load{x, 16, 16, 1};
   __m512i vlo = _mm512_set1_epi32(kMaxExp), vhi = _mm512_set1_epi32(kMinExp);
@@ -546,10 +546,15 @@ SOFTNPU_AVX512_FN bool blockValues16(const float *x, size_t count, int mx, int32
     alignas(64) float scales[16], units[16];
     _mm512_store_ps(scales, b.scale);
     _mm512_store_ps(units, unit);
-    for (unsigned j = 0; j < n; ++j) {
-      const __m512i q = signedSteps16<R>(bits[j], _mm512_set1_ps(scales[j]), maxQ);
-      _mm512_storeu_ps(values + 16 * (at0 + j), _mm512_mul_ps(_mm512_cvtepi32_ps(q), _mm512_set1_ps(units[j])));
-    }
+    __m512 v[16];
+    for (unsigned j = 0; j < n; ++j)
+      v[j] = _mm512_mul_ps(_mm512_cvtepi32_ps(signedSteps16<R>(bits[j], _mm512_set1_ps(scales[j]), maxQ)),
+                           _mm512_set1_ps(units[j]));
+    unsigned j = 0;
+    for (; j + 2 <= n; j += 2)
+      storeBf16x32(values + 16 * (at0 + j), v[j], v[j + 1]);
+    if (j < n)
+      storeBf16x16(values + 16 * (at0 + j), v[j]);
   }
   lo = _mm512_reduce_min_epi32(vlo);
   hi = _mm512_reduce_max_epi32(vhi);
@@ -726,7 +731,7 @@ bool roundBlockValues(const float *x, size_t from, size_t to, int mx, Rounding r
   int lo = kMaxExp, hi = kMinExp;
   bool ok = true;
   const float *in = x + 16 * from;
-  float *values = out.values.data() + 16 * from;
+  uint16_t *values = out.values.data() + 16 * from;
   if (to > from) {
     switch (rounding) {
     case Rounding::NearestEven:
@@ -769,7 +774,7 @@ bool prepareBlockValues(const float *x, size_t count, const NumberFormat &fmt, R
   const int mx = static_cast<int>(fmt.mantissaBits), mw = static_cast<int>(weightMantissaBits);
   shapeBatch(out, 0, 1, 16, 4, weightMantissaBits, 2 - mw - mx); // no significands
   out.values.resize((count + 1) * 16);                           // and a block of zeros
-  std::fill_n(out.values.end() - 16, 16, 0.0f);
+  std::fill_n(out.values.end() - 16, 16, uint16_t{0});
   out.valuesOnly = true;
   if (!roundBlockValues(x, 0, ready, mx, rounding, out)) {
     out.valuesOnly = false;

@@ -96,6 +96,26 @@ SOFTNPU_AVX512_FN inline bool block16Significands(const float *x, int m, int32_t
   return true;
 }
 
+/// The block values of a depthwise source (MsfpCompactBatch::values) are
+/// bfloat16: the upper half of each float, which holds all of a value
+/// with at most 8 significant bits. 16 of them as floats:
+SOFTNPU_AVX512_FN inline __m512 loadBf16x16(const uint16_t *p) {
+  return _mm512_castsi512_ps(
+      _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i *>(p))), 16));
+}
+/// One block's floats as bfloat16 (their upper halves).
+SOFTNPU_AVX512_FN inline void storeBf16x16(uint16_t *p, __m512 v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i *>(p),
+                      _mm512_cvtepi32_epi16(_mm512_srli_epi32(_mm512_castps_si512(v), 16)));
+}
+/// Two blocks' floats as bfloat16, a then b, in one permute and one store.
+SOFTNPU_AVX512_FN inline void storeBf16x32(uint16_t *p, __m512 a, __m512 b) {
+  alignas(64) static const uint16_t kUpperHalves[32] = {1,  3,  5,  7,  9,  11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31,
+                                                        33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53, 55, 57, 59, 61, 63};
+  _mm512_storeu_si512(
+      p, _mm512_permutex2var_epi16(_mm512_castps_si512(a), _mm512_load_si512(kUpperHalves), _mm512_castps_si512(b)));
+}
+
 } // namespace softnpu::numerics::detail
 
 #endif // x86-64 with GCC or Clang

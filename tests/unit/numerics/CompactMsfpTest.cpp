@@ -643,9 +643,18 @@ TEST(CompactMsfp, BlockValuesMatchPreparingThenDequantizing) {
       EXPECT_EQ(got.activeScaleLo, want.activeScaleLo);
       EXPECT_EQ(got.activeScaleHi, want.activeScaleHi);
       ASSERT_EQ(got.values.size(), want.values.size());
-      for (size_t i = 0; i < want.values.size(); ++i)
-        ASSERT_EQ(bitsOf(got.values[i]), bitsOf(want.values[i]))
+      ASSERT_EQ(got.values.size(), (count + 1) * 16);
+      const int8_t *q8 = reinterpret_cast<const int8_t *>(want.quad8.data());
+      for (size_t i = 0; i < want.values.size(); ++i) {
+        ASSERT_EQ(got.values[i], want.values[i])
             << "mx " << mx << " rounding " << static_cast<int>(r) << " block " << i / 16 << " lane " << i % 16;
+        // Each value (stored as bfloat16) is exactly significand x 2^expAdd;
+        // the block past the last is zeros.
+        const size_t b = i / 16;
+        const float exact =
+            b < count && want.activeCount[b] ? std::ldexp(static_cast<float>(q8[i]), want.expAdd[b]) : 0.0f;
+        ASSERT_EQ(bitsOf(blockValue(got, i)), bitsOf(exact)) << "mx " << mx << " block " << b << " lane " << i % 16;
+      }
       MsfpCompactBatch gathered;
       const int32_t src[1] = {0};
       EXPECT_FALSE(gatherCompactBatch(got, src, 1, 1, 16, 16, gathered)) << "a values-only batch has no significands";
@@ -689,7 +698,7 @@ TEST(CompactMsfp, BlockValuesInStepsMatchThemAllAtOnce) {
   EXPECT_EQ(steps.activeScaleHi, whole.activeScaleHi);
   ASSERT_EQ(steps.values.size(), whole.values.size());
   for (size_t i = 0; i < whole.values.size(); ++i)
-    ASSERT_EQ(bitsOf(steps.values[i]), bitsOf(whole.values[i])) << "block " << i / 16 << " lane " << i % 16;
+    ASSERT_EQ(steps.values[i], whole.values[i]) << "block " << i / 16 << " lane " << i % 16;
   // 1e-36 alone in its block: E = -120, below the range of the values.
   for (float bad : {std::nanf(""), 1e-36f}) {
     std::vector<float> late = map;

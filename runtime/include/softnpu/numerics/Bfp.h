@@ -31,6 +31,7 @@
 #include "softnpu/numerics/Format.h"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace softnpu::numerics {
@@ -212,10 +213,13 @@ struct MsfpCompactBatch {
   int activeScaleLo = kMaxExp, activeScaleHi = kMinExp;
   std::vector<uint8_t> nan;  ///< blocks zeros (a prepared piece has no NaN block)
   std::vector<uint32_t> all; ///< 0 .. blocks - 1
-  /// One-block pieces only: each piece's 16 values as floats (significand x
+  /// One-block pieces only: each piece's 16 values (significand x
   /// 2^(expAdd)), when dequantizeBlocks made them; empty otherwise (every
-  /// prepare or gather empties it).
-  UninitializedVector<float> values;
+  /// prepare or gather empties it). As bfloat16, the upper half of each
+  /// float's bits, which holds all of it (at most 8 significant bits, a
+  /// normal exponent; blockValue widens one): half the bytes for the
+  /// depthwise kernels to read.
+  UninitializedVector<uint16_t> values;
   /// Made by prepareBlockValues: only the shape, the summary (allPrepared,
   /// the active scale range) and `values`; the per-piece arrays are empty.
   /// Only the depthwise kernels (and depthwiseSourcesReady, dequantizeBlocks)
@@ -225,6 +229,14 @@ struct MsfpCompactBatch {
   /// them only (prepareBlockValues' `ready`, extendBlockValues).
   size_t valuesReady = 0;
 };
+
+/// Element i of b.values as a float.
+inline float blockValue(const MsfpCompactBatch &b, size_t i) {
+  const uint32_t bits = uint32_t{b.values[i]} << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
 
 /// Quantizes `count` pieces of n elements (piece p: x[p * stride, p * stride
 /// + n), of which only the first `filled` are read: the rest are zeros) to
