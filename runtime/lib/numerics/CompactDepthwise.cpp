@@ -152,6 +152,38 @@ SOFTNPU_AVX512_FN void denseRun(const DepthwiseDense &d, size_t groups, const ui
 
 using DenseRunFn = void (*)(const DepthwiseDense &, size_t, const uint16_t *, size_t, float *, size_t);
 
+/// A border pixel through a dense table: its taps inside the window's
+/// ranges, in tap order, read from its base (see BorderWindow); those
+/// outside would add +0. A block's index is worked out before its address:
+/// a kernel row's first tap may lie before the source.
+template <int G>
+SOFTNPU_AVX512_FN inline void denseBorderGroups(const DepthwiseDense &d, size_t g, const uint16_t *x,
+                                                const BorderWindow &b, float *acc) {
+  const size_t kH = d.kH, kW = d.kW;
+  const int64_t column = int64_t{d.dilW} * d.unit; // blocks from one tap of a kernel row to the next
+  __m512 v[G];
+  for (int h = 0; h < G; ++h)
+    v[h] = _mm512_setzero_ps();
+  for (size_t kh = b.kh0; kh < b.kh1; ++kh)
+    for (size_t kw = b.kw0; kw < b.kw1; ++kw)
+      for (int h = 0; h < G; ++h) {
+        const size_t row = (g + h) * kH + kh;
+        v[h] = _mm512_fmadd_ps(loadBf16x16(x + 16 * (b.base + d.rowOffset[row] + static_cast<int64_t>(kw) * column)),
+                               _mm512_loadu_ps(d.weights.data() + 16 * (row * kW + kw)), v[h]);
+      }
+  for (int h = 0; h < G; ++h)
+    _mm512_storeu_ps(acc + 16 * (g + h), v[h]);
+}
+SOFTNPU_AVX512_FN void denseBorder(const DepthwiseDense &d, size_t groups, const uint16_t *x, const BorderWindow &b,
+                                   float *acc) {
+  // Four groups at a time: four independent chains of multiply-adds.
+  size_t g = 0;
+  for (; g + 4 <= groups; g += 4)
+    denseBorderGroups<4>(d, g, x, b, acc);
+  for (; g < groups; ++g)
+    denseBorderGroups<1>(d, g, x, b, acc);
+}
+
 /// The dense kernels for d's shape, runs of 8, 4, 2 and 1 pixels; null
 /// when there are none.
 struct DenseRuns {
@@ -168,12 +200,13 @@ DenseRuns denseRunsFor(const DepthwiseDense &d) {
 /// depthwiseValuesAvx512 (fresh) for pieces at bases (see
 /// matVecDepthwiseValuesAt): with `dense`, every interior pixel through
 /// the dense kernels, in runs of 8, 4, 2 or 1 pixels one stride apart;
-/// without, interior pixels four or one at a time from their bases; border
-/// pixels up to four at a time through their source lists.
+/// without, interior pixels four or one at a time from their bases. With
+/// `dense`, a border pixel with a window (`border`) through denseBorder;
+/// the other border pixels up to four at a time through their source lists.
 SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, const DepthwiseOffsets &at,
                                                const MsfpCompactBatch &source, const int32_t *src, size_t srcStride,
                                                const int64_t *bases, size_t count, float *acc, size_t accStride,
-                                               const DepthwiseDense *dense) {
+                                               const DepthwiseDense *dense, const BorderWindow *border) {
   const uint16_t *x = source.values.data();
   const float *weights = table.values.data();
   const uint32_t *start = at.start.data(), *entry = at.entry.data();
@@ -234,10 +267,15 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
       ++p;
       continue;
     }
+    if (dense && border && border[p].kh1 != 0) {
+      denseBorder(*dense, groups, x, border[p], a);
+      ++p;
+      continue;
+    }
     // Border pixels through their source lists, up to four at a time (the
     // top and bottom rows are border pixels side by side).
     size_t n = 1;
-    while (n < 4 && p + n < count && bases[p + n] < 0)
+    while (n < 4 && p + n < count && bases[p + n] < 0 && !(dense && border && border[p + n].kh1 != 0))
       ++n;
     depthwiseValuesAvx512(table.start.data(), table.start.size() - 1, table.blocks.data(), weights, source,
                           src + p * srcStride, srcStride, n, a, accStride, true);
@@ -433,16 +471,16 @@ bool denseDepthwiseValues(const DepthwiseValues &table, const std::vector<int32_
 
 bool matVecDepthwiseValuesAt(const DepthwiseValues &table, const DepthwiseOffsets &at, const MsfpCompactBatch &source,
                              const int32_t *src, size_t srcStride, const int64_t *bases, size_t count, float *acc,
-                             size_t accStride, const DepthwiseDense *dense) {
+                             size_t accStride, const DepthwiseDense *dense, const BorderWindow *border) {
   if (table.start.empty() || at.start.size() != table.start.size() || source.values.empty())
     return false;
 #if defined(SOFTNPU_DEPTHWISE_X86)
   if (!detail::haveAvx512ForMsfp16())
     return false;
-  depthwiseValuesAtAvx512(table, at, source, src, srcStride, bases, count, acc, accStride, dense);
+  depthwiseValuesAtAvx512(table, at, source, src, srcStride, bases, count, acc, accStride, dense, border);
   return true;
 #else
-  (void)src, (void)srcStride, (void)bases, (void)count, (void)acc, (void)accStride, (void)dense;
+  (void)src, (void)srcStride, (void)bases, (void)count, (void)acc, (void)accStride, (void)dense, (void)border;
   return false;
 #endif
 }

@@ -379,14 +379,59 @@ void windowBlockOffsets(const Plan &p, const MapBlocks &mb, std::vector<int32_t>
       offsets[t * mb.perTap + m] = static_cast<int32_t>(taps[t] / static_cast<int64_t>(mb.k) + static_cast<int64_t>(m));
 }
 
+/// A border pixel's window (numerics::BorderWindow) over the blocks of
+/// s.mapBlocks; none (kh1 = 0) for an upsampled map, a pixel with no tap
+/// inside the map, or one that reads a block before `mb.first` or from
+/// `ready` on.
+numerics::BorderWindow borderWindow(const Plan &p, const MapBlocks &mb, int64_t ready, uint64_t oh, uint64_t ow) {
+  const isa::Window &w = p.walk->window();
+  numerics::BorderWindow b;
+  if (w.upH != 1 || w.upW != 1 || w.kH > 255 || w.kW > 255)
+    return b;
+  const int64_t ih0 = static_cast<int64_t>(oh * w.strideH) - w.padT,
+                iw0 = static_cast<int64_t>(ow * w.strideW) - w.padL;
+  uint32_t kh0 = w.kH, kh1 = 0, kw0 = w.kW, kw1 = 0;
+  for (uint32_t kh = 0; kh < w.kH; ++kh) {
+    const int64_t ih = ih0 + int64_t{kh} * w.dilH;
+    if (ih >= 0 && ih < int64_t{w.inH}) {
+      kh0 = std::min(kh0, kh);
+      kh1 = kh + 1;
+    }
+  }
+  for (uint32_t kw = 0; kw < w.kW; ++kw) {
+    const int64_t iw = iw0 + int64_t{kw} * w.dilW;
+    if (iw >= 0 && iw < int64_t{w.inW}) {
+      kw0 = std::min(kw0, kw);
+      kw1 = kw + 1;
+    }
+  }
+  if (kh1 == 0 || kw1 == 0)
+    return b;
+  // IN_C is whole blocks (MapBlocks::perTap), so every tap starts a block.
+  const int64_t rowElems = int64_t{w.inW} * w.inC, k = static_cast<int64_t>(mb.k);
+  const auto block = [&](int64_t ih, int64_t iw) { return (ih * rowElems + iw * w.inC) / k - mb.first; };
+  if (block(ih0 + int64_t{kh0} * w.dilH, iw0 + int64_t{kw0} * w.dilW) < 0 ||
+      block(ih0 + int64_t{kh1 - 1} * w.dilH, iw0 + int64_t{kw1 - 1} * w.dilW) + static_cast<int64_t>(mb.perTap) > ready)
+    return b;
+  b.base = block(ih0, iw0);
+  b.kh0 = static_cast<uint8_t>(kh0);
+  b.kh1 = static_cast<uint8_t>(kh1);
+  b.kw0 = static_cast<uint8_t>(kw0);
+  b.kw1 = static_cast<uint8_t>(kw1);
+  return b;
+}
+
 /// blockSources for iterations [i0, i0 + size), iteration j's entries at
 /// src + j x mb.srcStride: an interior pixel after one of the same output
 /// row reads the blocks of the one before, STRIDE_W x IN_C / K further on.
 /// bases[j]: an interior pixel's first block (of s.mapBlocks), else -1.
 /// Without `interiorSrc`, an interior pixel's entries are left unset (the
-/// depthwise kernels read its blocks from its base; see BlockBases).
+/// depthwise kernels read its blocks from its base; see BlockBases). With
+/// `border`, border[j] is a border pixel's window (borderWindow), and with
+/// `denseBorders` as well (the dense kernels take the windows; only without
+/// `interiorSrc`) a border pixel with a window gets no entries either.
 bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0, uint32_t size, int32_t *src,
-                  int64_t *bases, bool interiorSrc) {
+                  int64_t *bases, bool interiorSrc, numerics::BorderWindow *border, bool denseBorders) {
   const uint32_t outW = p.walk->window().outW;
   const int32_t shift = static_cast<int32_t>(p.walk->window().strideW * mb.perTap);
   const int64_t limit = static_cast<int64_t>(ready);
@@ -400,7 +445,8 @@ bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0,
     int32_t *dst = src + j * mb.srcStride;
     const int64_t base = p.walk->interiorBase(static_cast<uint32_t>(oh), static_cast<uint32_t>(ow));
     const bool interior = base >= 0;
-    bases[j] = interior ? base / static_cast<int64_t>(mb.k) - mb.first : -1;
+    // A shift, not a division, per pixel when K is a power of two (base >= 0).
+    bases[j] = !interior ? -1 : (mb.kShift >= 0 ? base >> mb.kShift : base / static_cast<int64_t>(mb.k)) - mb.first;
     if (interior && !interiorSrc) {
       if (bases[j] < 0 || bases[j] + mb.reach > limit)
         return false;
@@ -418,6 +464,13 @@ bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0,
       if (hi >= limit)
         return false;
       continue;
+    }
+    if (border && !interior) {
+      border[j] = borderWindow(p, mb, limit, oh, ow);
+      if (denseBorders && !interiorSrc && border[j].kh1 != 0) {
+        follows = false;
+        continue;
+      }
     }
     if (!blockSources(p, mb, ready, i0 + j, dst))
       return false;
@@ -524,6 +577,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   if (mapped) {
     s.blockSrc.resize(size_t{batch} * mb.srcStride);
     s.blockBases.resize(batch);
+    s.blockBorder.resize(batch);
     windowBlockOffsets(p, mb, s.blockOffsets);
   }
   const isa::Window *win = p.walk ? &p.walk->window() : nullptr;
@@ -533,7 +587,8 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
                       win ? win->kW : 0,
                       win ? win->strideW : 0,
                       win ? win->dilW : 0,
-                      static_cast<uint32_t>(mb.perTap)};
+                      static_cast<uint32_t>(mb.perTap),
+                      s.blockBorder.data()};
   // Otherwise a packed convolution's windows are read straight from a
   // padded copy of the map into the registers that quantize them
   // (WindowRuns.h), without gathering them as floats first.
@@ -548,6 +603,10 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   for (const Op &op : p.ops)
     rowEpilogue = rowEpilogue && rowEpilogueOp(op.op);
 
+  // The dense kernels take the border pixels' windows: no source lists.
+  const bool denseBorders =
+      mapped && depthwise && s.mapBlocks.valuesOnly && s.mrf.depthwiseDenseGrid(p.firstTile, p.rows, p.cols, at);
+
   s.loops.push_back({pc + 1, count, 0});
   for (uint32_t i0 = 0; i0 < count; i0 += batch) {
     const uint32_t size = std::min(batch, count - i0);
@@ -558,7 +617,8 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     // A map rounded to values goes to the depthwise kernels only, which read
     // interior pixels' blocks from their bases.
     const bool valuesOnly = s.mapBlocks.valuesOnly;
-    gathered = gathered && batchSources(p, mb, ready, i0, size, s.blockSrc.data(), s.blockBases.data(), !valuesOnly);
+    gathered = gathered && batchSources(p, mb, ready, i0, size, s.blockSrc.data(), s.blockBases.data(), !valuesOnly,
+                                        s.blockBorder.data(), denseBorders);
     if (direct) {
       s.windowRuns.bases(uint64_t{p.pixBase} + i0, size, s.windowBases.data());
       direct = s.mrf.matVecBatchRuns(
@@ -588,7 +648,9 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
         // takes every map prepareBlockValues takes. The interior pixels'
         // sources, left out for the values, are filled in first.
         quantizeMapBlocks(s, p, valid, mb, false);
-        gathered = batchSources(p, mb, mb.count, i0, size, s.blockSrc.data(), s.blockBases.data(), true) && multiply();
+        gathered = batchSources(p, mb, mb.count, i0, size, s.blockSrc.data(), s.blockBases.data(), true,
+                                s.blockBorder.data(), false) &&
+                   multiply();
       }
     }
     if (!direct && !gathered) {

@@ -358,6 +358,30 @@ MatrixRegisterFile::DepthwisePlan &MatrixRegisterFile::depthwisePlan(uint32_t fi
   return plan;
 }
 
+void MatrixRegisterFile::planInterior(DepthwisePlan &plan, uint32_t rows, const BlockBases &at) {
+  const std::array<uint32_t, 5> shape{at.kH, at.kW, at.strideW, at.dilW, at.unit};
+  if (plan.offsetsFor == *at.offsets && plan.shapeFor == shape && plan.interior.size() == rows)
+    return;
+  plan.offsetsFor = *at.offsets;
+  plan.shapeFor = shape;
+  plan.interior.resize(rows);
+  plan.dense.resize(rows);
+  plan.denseUsable = true;
+  for (uint32_t r = 0; r < rows; ++r) {
+    numerics::offsetDepthwiseValues(plan.rows[r], plan.offsetsFor, plan.interior[r]);
+    plan.denseUsable = plan.denseUsable && numerics::denseDepthwiseValues(plan.rows[r], plan.offsetsFor, at.kH, at.kW,
+                                                                          at.strideW, at.dilW, at.unit, plan.dense[r]);
+  }
+}
+
+bool MatrixRegisterFile::depthwiseDenseGrid(uint32_t first, uint32_t rows, uint32_t cols, const BlockBases &at) {
+  DepthwisePlan &plan = depthwisePlan(first, rows, cols);
+  if (!plan.usable)
+    return false;
+  planInterior(plan, rows, at);
+  return plan.denseUsable;
+}
+
 bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32_t cols,
                                            const numerics::MsfpCompactBatch &blocks, const int32_t *src,
                                            size_t srcStride, size_t count, float *y, size_t yStride, size_t yLanes,
@@ -384,21 +408,8 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
   // Interior pixels read their blocks from their base: the rows' entries
   // with offsets, made again when the window's offsets change.
   DepthwisePlan *interior = merged && at ? plan : nullptr;
-  const std::array<uint32_t, 5> shape{at ? at->kH : 0, at ? at->kW : 0, at ? at->strideW : 0, at ? at->dilW : 0,
-                                      at ? at->unit : 0};
-  if (interior && (interior->offsetsFor != *at->offsets || interior->shapeFor != shape)) {
-    interior->offsetsFor = *at->offsets;
-    interior->shapeFor = shape;
-    interior->interior.resize(rows);
-    interior->dense.resize(rows);
-    interior->denseUsable = true;
-    for (uint32_t r = 0; r < rows; ++r) {
-      numerics::offsetDepthwiseValues(interior->rows[r], interior->offsetsFor, interior->interior[r]);
-      interior->denseUsable = interior->denseUsable &&
-                              numerics::denseDepthwiseValues(interior->rows[r], interior->offsetsFor, at->kH, at->kW,
-                                                             at->strideW, at->dilW, at->unit, interior->dense[r]);
-    }
-  }
+  if (interior)
+    planInterior(*interior, rows, *at);
   for (uint32_t r = 0; r < rows; ++r) {
     const size_t want = wantedLanes(r, yLanes);
     if (want == 0)
@@ -412,7 +423,7 @@ bool MatrixRegisterFile::depthwiseGathered(uint32_t first, uint32_t rows, uint32
     if (interior) {
       if (!numerics::matVecDepthwiseValuesAt(plan->rows[r], interior->interior[r], blocks, src, srcStride, at->bases,
                                              count, y + size_t{r} * n, yStride,
-                                             interior->denseUsable ? &interior->dense[r] : nullptr))
+                                             interior->denseUsable ? &interior->dense[r] : nullptr, at->border))
         return false;
       continue;
     }

@@ -35,11 +35,13 @@ namespace softnpu::sim::detail {
 /// when bases[p] >= 0 (offsets[b] < 0: a block of zeros). The window's
 /// taps, K_H x K_W, are `unit` blocks each (IN_C / 16); consecutive pixels
 /// of a row are strideW columns of taps apart, the taps of a kernel row
-/// dilW (numerics::DepthwiseDense).
+/// dilW (numerics::DepthwiseDense). A border pixel's window, when it has
+/// one, is border[p] (numerics::BorderWindow; border may be null).
 struct BlockBases {
   const int64_t *bases;
   const std::vector<int32_t> *offsets;
   uint32_t kH, kW, strideW, dilW, unit;
+  const numerics::BorderWindow *border = nullptr;
 };
 
 /// The MRF: `numTiles` N x N tiles. Each tile remembers the format pair
@@ -113,6 +115,10 @@ public:
   bool depthwiseValuesGrid(uint32_t first, uint32_t rows, uint32_t cols) {
     return depthwisePlan(first, rows, cols).usable;
   }
+  /// For a depthwiseValuesGrid: whether its interior pixels at `at` go
+  /// through the dense kernels (numerics::denseDepthwiseValues), and so its
+  /// border pixels with a window (BlockBases::border) need no source list.
+  bool depthwiseDenseGrid(uint32_t first, uint32_t rows, uint32_t cols, const BlockBases &at);
   /// matVecBatch for a grid with gridCompact() whose inputs are made of
   /// blocks quantized once (numerics::gatherCompactBatch: input p's block b
   /// is `blocks`' piece src[p * srcStride + b], or zeros where negative;
@@ -190,6 +196,9 @@ private:
   /// The plan of grid (first, rows, cols), built again when a slot of the
   /// grid holds another tile than when it was built (m_rd).
   DepthwisePlan &depthwisePlan(uint32_t first, uint32_t rows, uint32_t cols);
+  /// The plan's entries from a base block for `at`'s offsets and shape,
+  /// made again when those change.
+  void planInterior(DepthwisePlan &plan, uint32_t rows, const BlockBases &at);
   std::map<std::array<uint32_t, 3>, DepthwisePlan> depthwisePlans_;
   /// matVecBatchGathered for a grid of depthwise tiles (numerics::
   /// matVecDepthwiseGathered, from the source blocks without assembling the
@@ -349,8 +358,9 @@ struct State {
   /// block each input block is (ChainLoop.cpp, MapBlocks).
   numerics::MsfpCompactBatch mapBlocks;
   std::vector<int32_t> blockSrc;
-  std::vector<int64_t> blockBases;   ///< per iteration: an interior pixel's first block, else -1
-  std::vector<int32_t> blockOffsets; ///< per window block: its offset from an interior pixel's first
+  std::vector<int64_t> blockBases;                 ///< per iteration: an interior pixel's first block, else -1
+  std::vector<numerics::BorderWindow> blockBorder; ///< per iteration: a border pixel's window
+  std::vector<int32_t> blockOffsets;               ///< per window block: its offset from an interior pixel's first
   /// block (-1: zeros)
   WindowRuns windowRuns;            ///< a convolution's windows read from its padded map
   std::vector<int64_t> windowBases; ///< the batch's pixels' offsets into windowRuns.source()

@@ -390,17 +390,30 @@ struct DepthwiseDense {
 /// kw x dilW x unit.
 bool denseDepthwiseValues(const DepthwiseValues &table, const std::vector<int32_t> &blockOffsets, uint32_t kH,
                           uint32_t kW, uint32_t strideW, uint32_t dilW, uint32_t unit, DepthwiseDense &out);
+/// A border pixel's window for the dense kernels: the source block its tap
+/// (0, 0) would read (it may lie outside the map, as may any tap outside
+/// the ranges) and the kernel rows [kh0, kh1) and columns [kw0, kw1) that
+/// lie inside the map. The taps outside read zeros, which add +0 (nothing),
+/// so the pixel is the sum of the taps inside, in tap order. kh1 = 0: no
+/// window (the pixel goes through its source list).
+struct BorderWindow {
+  int64_t base = 0;
+  uint8_t kh0 = 0, kh1 = 0, kw0 = 0, kw1 = 0;
+};
+
 /// matVecDepthwiseValues with `fresh`, where piece p with bases[p] >= 0
 /// reads its blocks at source block bases[p] + the entries' offsets (`at`,
 /// made from `table`) instead of through src (not read for it): the same
 /// bits as matVecDepthwiseValues when src names those blocks. With `dense`
 /// (made from `table`), runs of interior pixels one stride apart are
 /// multiplied together, each input block loaded once for all the taps of
-/// the run that read it: the same operations per accumulator in the same
-/// order.
+/// the run that read it, and a border pixel with a window (`border`, per
+/// piece; may be null) reads the taps inside it from its base instead of
+/// through src: the same operations per accumulator in the same order.
 bool matVecDepthwiseValuesAt(const DepthwiseValues &table, const DepthwiseOffsets &at, const MsfpCompactBatch &source,
                              const int32_t *src, size_t srcStride, const int64_t *bases, size_t count, float *acc,
-                             size_t accStride, const DepthwiseDense *dense = nullptr);
+                             size_t accStride, const DepthwiseDense *dense = nullptr,
+                             const BorderWindow *border = nullptr);
 /// Whether src[0, entries) names prepared source blocks only (no NaN or Inf)
 /// whose non-zero ones' scales, with weight scales in [wMinScale, wMaxScale],
 /// keep every block value's exponent in the normal range: the condition of
