@@ -352,6 +352,11 @@ SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count,
 /// Every piece of a batch prepared, with no active block yet.
 void startPieces(MsfpCompactBatch &out, size_t count) { std::fill_n(out.prepared.begin(), count, uint8_t{1}); }
 
+/// Pieces of fewer blocks (two: one block has a loop of its own) take the
+/// scalar loop, where two horizontal reductions per piece cost more than
+/// a few compares.
+constexpr size_t kVectorFinish = 3;
+
 /// Each piece's active blocks (increasing) and their scales' range, from the
 /// non-zero flags quantize16 left (an unprepared piece's are never read).
 /// Branch-free: whether a block is non-zero is data.
@@ -378,7 +383,7 @@ SOFTNPU_AVX512_FN void finishPieces(const Batch16 &s, size_t count) {
     }
     batchLo = _mm512_reduce_min_epi32(vlo);
     batchHi = _mm512_reduce_max_epi32(vhi);
-  } else {
+  } else if (blocks >= kVectorFinish) {
     // Sixteen blocks of a piece at a time: the non-zero ones' indices
     // compressed to the front of a register, stored whole (the lanes past
     // them land in the next piece's list, written after, or in the
@@ -471,6 +476,16 @@ struct ContiguousBlocks {
   }
 };
 
+/// quantize16's loader for pieces that are whole blocks one after another
+/// (stride = n = filled, a multiple of 16): block `at` of the batch is
+/// x[16 at, 16 at + 16).
+struct DenseBlocks {
+  const float *x;
+  size_t at = 0; ///< the block the next call gives
+
+  SOFTNPU_AVX512_FN __m512 operator()(unsigned) { return _mm512_loadu_ps(x + 16 * at++); }
+};
+
 /// quantize16's loader for pieces assembled from runs (prepareCompactRuns).
 struct RunBlocks {
   const float *src;
@@ -512,7 +527,10 @@ SOFTNPU_AVX512_FN void quantizeBatch16(Load load, size_t count, int mx, int32_t 
 template <Rounding R>
 void batch16(const float *x, size_t stride, size_t count, size_t n, size_t filled, int mx, int32_t maxQ, int mw,
              MsfpCompactBatch &out) {
-  quantizeBatch16<R>(ContiguousBlocks{x, stride, std::min(filled, n), out.blocks}, count, mx, maxQ, mw, out);
+  if (stride == n && filled >= n && n == 16 * out.blocks)
+    quantizeBatch16<R>(DenseBlocks{x}, count, mx, maxQ, mw, out);
+  else
+    quantizeBatch16<R>(ContiguousBlocks{x, stride, std::min(filled, n), out.blocks}, count, mx, maxQ, mw, out);
 }
 
 template <Rounding R>
