@@ -208,6 +208,19 @@ float p2Special(Rounding r) {
   return r == Rounding::NearestAway ? -std::numeric_limits<float>::infinity() : std::numeric_limits<float>::quiet_NaN();
 }
 
+/// A rows x cols matrix of N(0, 1) values rounded to `wf`, in compact form.
+bool randomCompactMatrix(std::mt19937 &rng, size_t rows, size_t cols, const NumberFormat &wf, MsfpCompactMatrix &out) {
+  std::normal_distribution<float> value(0.0f, 1.0f);
+  std::vector<BfpVector> w;
+  std::vector<float> row(cols);
+  for (size_t r = 0; r < rows; ++r) {
+    for (float &f : row)
+      f = value(rng);
+    w.push_back(quantize(row.data(), cols, wf, Rounding::NearestEven));
+  }
+  return makeCompactMsfp(w, out);
+}
+
 TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
   // prepareCompactBatch (quantize fused with the kernels' layout, many
   // pieces at once) + matVecCompactMsfpBatch against quantizeInto +
@@ -237,15 +250,8 @@ TEST(CompactMsfp, BatchMatchesQuantizeThenMultiply) {
         for (size_t rows : rowCounts) {
           // Blocks of 16 with 37 rows: two-block pieces (their own finish).
           const size_t wCols = k == 16 && rows == 37 ? 2 * k : 3 * k;
-          std::vector<BfpVector> w;
-          std::vector<float> row(wCols);
-          for (size_t r = 0; r < rows; ++r) {
-            for (float &f : row)
-              f = value(rng);
-            w.push_back(quantize(row.data(), wCols, wf, Rounding::NearestEven));
-          }
           MsfpCompactMatrix cm;
-          ASSERT_TRUE(makeCompactMsfp(w, cm));
+          ASSERT_TRUE(randomCompactMatrix(rng, rows, wCols, wf, cm));
           for (Rounding rounding : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
             for (size_t n : {wCols, wCols + k / 2, wCols + 2 * k}) {
               const size_t stride = n + 3;
@@ -311,15 +317,8 @@ TEST(CompactMsfp, BatchWhoseEveryPieceTakesTheFastKernel) {
   const NumberFormat wf = NumberFormat::bfp(5, 16), xf = NumberFormat::bfp(6, 16);
   const size_t n = 80;
   for (size_t rows : {37u, 61u, 69u, 85u}) {
-    std::vector<BfpVector> w;
-    std::vector<float> row(n);
-    for (size_t r = 0; r < rows; ++r) {
-      for (float &f : row)
-        f = value(rng);
-      w.push_back(quantize(row.data(), n, wf, Rounding::NearestEven));
-    }
     MsfpCompactMatrix cm;
-    ASSERT_TRUE(makeCompactMsfp(w, cm));
+    ASSERT_TRUE(randomCompactMatrix(rng, rows, n, wf, cm));
     for (size_t pieces : {1u, 4u, 6u, 11u}) {
       std::vector<float> xs(pieces * n);
       for (float &f : xs)
