@@ -57,60 +57,75 @@ SOFTNPU_AVX512_FN void depthwiseAvx512(const MsfpCompactMatrix &w, const MsfpCom
   }
 }
 
+/// The multiply-adds of NP pixels over a table's entries, one group of 16
+/// rows at a time: per entry one weight load for the NP independent sums.
+/// `Entries` says where entry i's weights and pixel k's block are.
+template <int NP, class Entries>
+SOFTNPU_AVX512_FN inline void pixelsByEntries(const Entries &e, size_t groups, float *a, size_t accStride, bool fresh) {
+  for (size_t g = 0; g < groups; ++g) {
+    __m512 v[NP];
+    for (int k = 0; k < NP; ++k)
+      v[k] = fresh ? _mm512_setzero_ps() : _mm512_loadu_ps(a + k * accStride + 16 * g);
+    for (uint32_t i = e.start[g]; i < e.start[g + 1]; ++i) {
+      const __m512 we = _mm512_loadu_ps(e.weights(i));
+      for (int k = 0; k < NP; ++k)
+        v[k] = _mm512_fmadd_ps(loadBf16x16(e.block(k, i)), we, v[k]);
+    }
+    for (int k = 0; k < NP; ++k)
+      _mm512_storeu_ps(a + k * accStride + 16 * g, v[k]);
+  }
+}
+
+/// Entries through source lists: entry i is weights + 16 i and input block
+/// blocks[i], which pixel k finds in its list (from + k x srcStride); a
+/// block of zeros (-1) reads the zero block after the source's pieces.
+struct ListedEntries {
+  const uint32_t *start, *blocks;
+  const float *table;
+  const uint16_t *x;
+  const int32_t *from;
+  size_t srcStride;
+  int32_t zeros;
+  const float *weights(uint32_t i) const { return table + 16 * size_t{i}; }
+  const uint16_t *block(int k, uint32_t i) const {
+    const int32_t s = from[static_cast<size_t>(k) * srcStride + blocks[i]];
+    return x + 16 * static_cast<size_t>(s < 0 ? zeros : s);
+  }
+};
+
+/// Entries from a base: entry i is the table entry entry[i], read by
+/// pixel k at its first block (bases[k]) plus offset[i].
+struct OffsetEntries {
+  const uint32_t *start, *entry;
+  const int32_t *offset;
+  const float *table;
+  const uint16_t *x;
+  const int64_t *bases;
+  const float *weights(uint32_t i) const { return table + 16 * size_t{entry[i]}; }
+  const uint16_t *block(int k, uint32_t i) const { return x + 16 * (bases[k] + offset[i]); }
+};
+
 /// depthwiseAvx512 from the blocks' and the weights' float values: each
 /// product is exact (two significands of at most 8 bits times a power of
 /// two, normal as depthwiseSourcesReady ensures), so one fused multiply-add
 /// rounds the sum exactly where the integer product, scaled, then added does.
 /// The table is per 16-row group g: entries [start[g], start[g + 1]), each
 /// an input block (blocks[e]) and its 16 rows' weights (weights + 16 e).
-/// With `fresh`, the groups' accumulators start at +0 (written, not read).
+/// With `fresh`, the groups' accumulators start at +0 (written, not read):
+/// +0 plus a block of zeros changes nothing, as they never hold -0. Four
+/// pixels at a time, then one.
 SOFTNPU_AVX512_FN void depthwiseValuesAvx512(const uint32_t *start, size_t groups, const uint32_t *blocks,
                                              const float *weights, const MsfpCompactBatch &source, const int32_t *src,
                                              size_t srcStride, size_t count, float *acc, size_t accStride, bool fresh) {
-  const uint16_t *x = source.values.data();
-  // A block of zeros (src < 0) reads the zero block after the source's
-  // pieces: +0 changes nothing, as the accumulators never hold -0.
-  const int32_t zeros = static_cast<int32_t>(source.count);
-  const auto at = [&](const int32_t *from, uint32_t b) {
-    const int32_t s = from[b];
-    return x + 16 * static_cast<size_t>(s < 0 ? zeros : s);
-  };
+  ListedEntries e{start, blocks, weights, source.values.data(), src, srcStride, static_cast<int32_t>(source.count)};
   size_t p = 0;
-  // Four pixels at a time: four independent sums per weight load.
   for (; p + 4 <= count; p += 4) {
-    const int32_t *from = src + p * srcStride;
-    float *a = acc + p * accStride;
-    for (size_t g = 0; g < groups; ++g) {
-      __m512 v0 = _mm512_setzero_ps(), v1 = v0, v2 = v0, v3 = v0;
-      if (!fresh) {
-        v0 = _mm512_loadu_ps(a + 16 * g);
-        v1 = _mm512_loadu_ps(a + accStride + 16 * g);
-        v2 = _mm512_loadu_ps(a + 2 * accStride + 16 * g);
-        v3 = _mm512_loadu_ps(a + 3 * accStride + 16 * g);
-      }
-      for (uint32_t e = start[g]; e < start[g + 1]; ++e) {
-        const __m512 we = _mm512_loadu_ps(weights + 16 * size_t{e});
-        const uint32_t b = blocks[e];
-        v0 = _mm512_fmadd_ps(loadBf16x16(at(from, b)), we, v0);
-        v1 = _mm512_fmadd_ps(loadBf16x16(at(from + srcStride, b)), we, v1);
-        v2 = _mm512_fmadd_ps(loadBf16x16(at(from + 2 * srcStride, b)), we, v2);
-        v3 = _mm512_fmadd_ps(loadBf16x16(at(from + 3 * srcStride, b)), we, v3);
-      }
-      _mm512_storeu_ps(a + 16 * g, v0);
-      _mm512_storeu_ps(a + accStride + 16 * g, v1);
-      _mm512_storeu_ps(a + 2 * accStride + 16 * g, v2);
-      _mm512_storeu_ps(a + 3 * accStride + 16 * g, v3);
-    }
+    e.from = src + p * srcStride;
+    pixelsByEntries<4>(e, groups, acc + p * accStride, accStride, fresh);
   }
   for (; p < count; ++p) {
-    const int32_t *from = src + p * srcStride;
-    float *a = acc + p * accStride;
-    for (size_t g = 0; g < groups; ++g) {
-      __m512 v = fresh ? _mm512_setzero_ps() : _mm512_loadu_ps(a + 16 * g);
-      for (uint32_t e = start[g]; e < start[g + 1]; ++e)
-        v = _mm512_fmadd_ps(loadBf16x16(at(from, blocks[e])), _mm512_loadu_ps(weights + 16 * size_t{e}), v);
-      _mm512_storeu_ps(a + 16 * g, v);
-    }
+    e.from = src + p * srcStride;
+    pixelsByEntries<1>(e, groups, acc + p * accStride, accStride, fresh);
   }
 }
 
@@ -235,35 +250,12 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
       }
     }
     if (p + 4 <= count && bases[p] >= 0 && bases[p + 1] >= 0 && bases[p + 2] >= 0 && bases[p + 3] >= 0) {
-      const uint16_t *x0 = x + 16 * bases[p], *x1 = x + 16 * bases[p + 1];
-      const uint16_t *x2 = x + 16 * bases[p + 2], *x3 = x + 16 * bases[p + 3];
-      for (size_t g = 0; g < groups; ++g) {
-        __m512 v0 = _mm512_setzero_ps(), v1 = v0, v2 = v0, v3 = v0;
-        for (uint32_t i = start[g]; i < start[g + 1]; ++i) {
-          const __m512 we = _mm512_loadu_ps(weights + 16 * size_t{entry[i]});
-          const ptrdiff_t o = 16 * ptrdiff_t{offset[i]};
-          v0 = _mm512_fmadd_ps(loadBf16x16(x0 + o), we, v0);
-          v1 = _mm512_fmadd_ps(loadBf16x16(x1 + o), we, v1);
-          v2 = _mm512_fmadd_ps(loadBf16x16(x2 + o), we, v2);
-          v3 = _mm512_fmadd_ps(loadBf16x16(x3 + o), we, v3);
-        }
-        _mm512_storeu_ps(a + 16 * g, v0);
-        _mm512_storeu_ps(a + accStride + 16 * g, v1);
-        _mm512_storeu_ps(a + 2 * accStride + 16 * g, v2);
-        _mm512_storeu_ps(a + 3 * accStride + 16 * g, v3);
-      }
+      pixelsByEntries<4>(OffsetEntries{start, entry, offset, weights, x, bases + p}, groups, a, accStride, true);
       p += 4;
       continue;
     }
     if (bases[p] >= 0) {
-      const uint16_t *x0 = x + 16 * bases[p];
-      for (size_t g = 0; g < groups; ++g) {
-        __m512 v = _mm512_setzero_ps();
-        for (uint32_t i = start[g]; i < start[g + 1]; ++i)
-          v = _mm512_fmadd_ps(loadBf16x16(x0 + 16 * ptrdiff_t{offset[i]}),
-                              _mm512_loadu_ps(weights + 16 * size_t{entry[i]}), v);
-        _mm512_storeu_ps(a + 16 * g, v);
-      }
+      pixelsByEntries<1>(OffsetEntries{start, entry, offset, weights, x, bases + p}, groups, a, accStride, true);
       ++p;
       continue;
     }
