@@ -184,24 +184,27 @@ bool haveAvx2() {
   return ok;
 }
 
-/// The reduction network: lane j of v[0] becomes the max (Add: the sum) of
-/// the 16 lanes of v[j], for all sixteen j at once.
-template <bool Add> SOFTNPU_AVX512_FN inline __m512i combine(__m512i a, __m512i b) {
-  return Add ? _mm512_add_epi32(a, b) : _mm512_max_epu32(a, b);
-}
-template <bool Add> SOFTNPU_AVX512_FN inline void reduce16(__m512i *v) {
+/// The largest of each of sixteen vectors' lanes (unsigned), lane j for
+/// vector j, by a reduction network: the first stage takes the magnitudes
+/// of `bits` (sign cleared) on the way in; the network works in place on v.
+SOFTNPU_AVX512_FN inline __m512i largestMagnitudes16(const __m512i *bits) {
+  const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
+  __m512i v[8];
   // 16 vectors -> 8: per 128-bit lane [a0 b0 a1 b1] with [a2 b2 a3 b3].
-  for (int i = 0; i < 8; ++i)
-    v[i] = combine<Add>(_mm512_unpacklo_epi32(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi32(v[2 * i], v[2 * i + 1]));
+  for (int i = 0; i < 8; ++i) {
+    const __m512i a = _mm512_and_si512(bits[2 * i], magnitude), b = _mm512_and_si512(bits[2 * i + 1], magnitude);
+    v[i] = _mm512_max_epu32(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b));
+  }
   // 8 -> 4: per 128-bit lane the partials of four vectors, in order.
   for (int i = 0; i < 4; ++i)
-    v[i] = combine<Add>(_mm512_unpacklo_epi64(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi64(v[2 * i], v[2 * i + 1]));
+    v[i] =
+        _mm512_max_epu32(_mm512_unpacklo_epi64(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_epi64(v[2 * i], v[2 * i + 1]));
   // 4 -> 2 -> 1: fold the 128-bit lanes; lane 4L + i ends up with vector 4L + i.
   for (int i = 0; i < 2; ++i)
-    v[i] = combine<Add>(_mm512_shuffle_i32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
-                        _mm512_shuffle_i32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
-  v[0] = combine<Add>(_mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(2, 0, 2, 0)),
-                      _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    v[i] = _mm512_max_epu32(_mm512_shuffle_i32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                            _mm512_shuffle_i32x4(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  return _mm512_max_epu32(_mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                          _mm512_shuffle_i32x4(v[0], v[1], _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
 /// The batch quantize16 fills (batch16, batchRuns16): its arrays, held
@@ -234,17 +237,11 @@ inline const float *runAddress(const float *src, int64_t from) {
 
 /// Blocks j = 0 .. 15 of a quantize16 step: load(j) as bits for the first
 /// `count`, zeros after; returns their largest magnitudes (bits), lane j
-/// for block j, from one reduction network.
-template <class Load>
-SOFTNPU_AVX512_FN inline __m512i loadBlocks16(Load &load, unsigned count, __m512i *bits, __m512i *mag) {
-  for (unsigned j = 0; j < 16; ++j) {
+/// for block j (largestMagnitudes16).
+template <class Load> SOFTNPU_AVX512_FN inline __m512i loadBlocks16(Load &load, unsigned count, __m512i *bits) {
+  for (unsigned j = 0; j < 16; ++j)
     bits[j] = j < count ? _mm512_castps_si512(load(j)) : _mm512_setzero_si512();
-    mag[j] = _mm512_and_si512(bits[j], _mm512_set1_epi32(0x7FFFFFFF));
-  }
-  __m512i net[16];
-  std::copy(mag, mag + 16, net);
-  reduce16<false>(net);
-  return net[0];
+  return largestMagnitudes16(bits);
 }
 
 /// The shared exponents of sixteen blocks (lane j: block j) from their
@@ -290,8 +287,8 @@ template <Rounding R> SOFTNPU_AVX512_FN inline BlockScales16 blockScales16(__m51
 /// each, lane j for block j, instead of two horizontal reductions per block.
 template <Rounding R, class Load>
 SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count, Load &load) {
-  __m512i mag[16], bits[16];
-  const BlockScales16 b = blockScales16<R>(loadBlocks16(load, count, bits, mag), count, s.mx);
+  __m512i bits[16];
+  const BlockScales16 b = blockScales16<R>(loadBlocks16(load, count, bits), count, s.mx);
   const __mmask16 live = count == 16 ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << count) - 1);
   const __m512i e = b.e;
   const __m512 scale = b.scale;
@@ -550,8 +547,8 @@ SOFTNPU_AVX512_FN bool blockValues16(const float *x, size_t count, int mx, int32
   __m512i vlo = _mm512_set1_epi32(kMaxExp), vhi = _mm512_set1_epi32(kMinExp);
   for (size_t at0 = 0; at0 < count; at0 += 16) {
     const unsigned n = static_cast<unsigned>(std::min<size_t>(16, count - at0));
-    __m512i bits[16], mag[16];
-    const BlockScales16 b = blockScales16<R>(loadBlocks16(load, n, bits, mag), n, mx);
+    __m512i bits[16];
+    const BlockScales16 b = blockScales16<R>(loadBlocks16(load, n, bits), n, mx);
     if (b.special | b.generic)
       return false;
     // 2^(E + base) for a non-zero block (checked against the normal range
@@ -564,15 +561,18 @@ SOFTNPU_AVX512_FN bool blockValues16(const float *x, size_t count, int mx, int32
     alignas(64) float scales[16], units[16];
     _mm512_store_ps(scales, b.scale);
     _mm512_store_ps(units, unit);
-    __m512 v[16];
-    for (unsigned j = 0; j < n; ++j)
-      v[j] = _mm512_mul_ps(_mm512_cvtepi32_ps(signedSteps16<R>(bits[j], _mm512_set1_ps(scales[j]), maxQ)),
-                           _mm512_set1_ps(units[j]));
-    unsigned j = 0;
-    for (; j + 2 <= n; j += 2)
-      storeBf16x32(values + 16 * (at0 + j), v[j], v[j + 1]);
-    if (j < n)
-      storeBf16x16(values + 16 * (at0 + j), v[j]);
+    for (unsigned j = 0; j < n; j += 2) {
+      const __m512 v0 = _mm512_mul_ps(_mm512_cvtepi32_ps(signedSteps16<R>(bits[j], _mm512_set1_ps(scales[j]), maxQ)),
+                                      _mm512_set1_ps(units[j]));
+      if (j + 1 == n) {
+        storeBf16x16(values + 16 * (at0 + j), v0);
+        break;
+      }
+      const __m512 v1 =
+          _mm512_mul_ps(_mm512_cvtepi32_ps(signedSteps16<R>(bits[j + 1], _mm512_set1_ps(scales[j + 1]), maxQ)),
+                        _mm512_set1_ps(units[j + 1]));
+      storeBf16x32(values + 16 * (at0 + j), v0, v1);
+    }
   }
   lo = _mm512_reduce_min_epi32(vlo);
   hi = _mm512_reduce_max_epi32(vhi);
