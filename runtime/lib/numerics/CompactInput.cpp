@@ -184,9 +184,9 @@ bool haveAvx2() {
   return ok;
 }
 
-/// The largest of each of sixteen vectors' lanes (unsigned), lane j for
-/// vector j, by a reduction network: the first stage takes the magnitudes
-/// of `bits` (sign cleared) on the way in; the network works in place on v.
+/// The largest magnitude (the bits with the sign cleared, compared as
+/// unsigned) of each of sixteen vectors' lanes, lane j for vector j, by a
+/// reduction network whose first stage clears the signs on the way in.
 SOFTNPU_AVX512_FN inline __m512i largestMagnitudes16(const __m512i *bits) {
   const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
   __m512i v[8];
@@ -282,9 +282,10 @@ template <Rounding R> SOFTNPU_AVX512_FN inline BlockScales16 blockScales16(__m51
 /// Quantizes blocks [at0, at0 + count) of the batch (count <= 16; block
 /// `at` is block at mod blocks of piece at / blocks), block j's 16 elements
 /// being load(j), called for j = 0, 1, ... in order: quantizeInto's rules
-/// and results, in fp32 (see the file comment). The largest magnitudes and
-/// the significand sums of all sixteen come out of one reduction network
-/// each, lane j for block j, instead of two horizontal reductions per block.
+/// and results, in fp32 (see the file comment). The largest magnitudes of
+/// all sixteen come out of one reduction network, lane j for block j, and
+/// the significand sums out of their packed bytes, instead of two
+/// horizontal reductions per block.
 template <Rounding R, class Load>
 SOFTNPU_AVX512_FN inline void quantize16(Batch16 &s, size_t at0, unsigned count, Load &load) {
   __m512i bits[16];
