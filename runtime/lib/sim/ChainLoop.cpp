@@ -552,10 +552,13 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     numerics::dequantizeBlocks(s.mapBlocks);
   // Gathered inputs take a byte per lane where floats take four; depthwise
   // ones none (the kernels read the map's blocks), and longer batches give
-  // them longer runs of pixels (numerics::DepthwiseDense).
-  const uint32_t batch =
-      mapped ? static_cast<uint32_t>(std::clamp<uint64_t>((depthwise ? 262144 : 65536) / p.inLanes, 1, 64))
-             : std::min(count, batchSize(independent, xStride));
+  // them longer runs of pixels (numerics::DepthwiseDense) and fewer calls
+  // per map: up to 512 pixels (several rows of a large map), where other
+  // gathered batches stop at 64 (measured on MobileNetV2: its depthwise
+  // layers and their epilogues about 5% faster than at 64).
+  const uint32_t batch = mapped ? static_cast<uint32_t>(std::clamp<uint64_t>((depthwise ? 262144 : 65536) / p.inLanes,
+                                                                             1, depthwise ? 512 : 64))
+                                : std::min(count, batchSize(independent, xStride));
   s.batchIn.resize(batch * xStride);
   if (p.matVec)
     s.batchOut.resize(batch * yStride);
