@@ -236,6 +236,8 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
       ++n;
     return n;
   };
+  // Whether border pixel q goes through denseBorder.
+  const auto windowed = [&](size_t q) { return dense && border && border[q].kh1 != 0; };
   for (size_t p = 0; p < count;) {
     float *a = acc + p * accStride;
     if (runs.of8) {
@@ -259,7 +261,7 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
       ++p;
       continue;
     }
-    if (dense && border && border[p].kh1 != 0) {
+    if (windowed(p)) {
       denseBorder(*dense, groups, x, border[p], a);
       ++p;
       continue;
@@ -267,7 +269,7 @@ SOFTNPU_AVX512_FN void depthwiseValuesAtAvx512(const DepthwiseValues &table, con
     // Border pixels through their source lists, up to four at a time (the
     // top and bottom rows are border pixels side by side).
     size_t n = 1;
-    while (n < 4 && p + n < count && bases[p + n] < 0 && !(dense && border && border[p + n].kh1 != 0))
+    while (n < 4 && p + n < count && bases[p + n] < 0 && !windowed(p + n))
       ++n;
     depthwiseValuesAvx512(table.start.data(), table.start.size() - 1, table.blocks.data(), weights, source,
                           src + p * srcStride, srcStride, n, a, accStride, true);

@@ -544,7 +544,7 @@ void batchRuns16(const float *src, const int64_t *bases, size_t count, size_t bl
 template <Rounding R>
 SOFTNPU_AVX512_FN bool blockValues16(const float *x, size_t count, int mx, int32_t maxQ, int base, uint16_t *values,
                                      int &lo, int &hi) {
-  ContiguousBlocks load{x, 16, 16, 1};
+  DenseBlocks load{x};
   __m512i vlo = _mm512_set1_epi32(kMaxExp), vhi = _mm512_set1_epi32(kMinExp);
   for (size_t at0 = 0; at0 < count; at0 += 16) {
     const unsigned n = static_cast<unsigned>(std::min<size_t>(16, count - at0));

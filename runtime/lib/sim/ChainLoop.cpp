@@ -427,11 +427,11 @@ numerics::BorderWindow borderWindow(const Plan &p, const MapBlocks &mb, int64_t 
 /// bases[j]: an interior pixel's first block (of s.mapBlocks), else -1.
 /// Without `interiorSrc`, an interior pixel's entries are left unset (the
 /// depthwise kernels read its blocks from its base; see BlockBases). With
-/// `border`, border[j] is a border pixel's window (borderWindow), and with
-/// `denseBorders` as well (the dense kernels take the windows; only without
-/// `interiorSrc`) a border pixel with a window gets no entries either.
+/// `border` (the dense depthwise kernels take the windows), border[j] is a
+/// border pixel's window (borderWindow), and without `interiorSrc` a border
+/// pixel with a window gets no entries either.
 bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0, uint32_t size, int32_t *src,
-                  int64_t *bases, bool interiorSrc, numerics::BorderWindow *border, bool denseBorders) {
+                  int64_t *bases, bool interiorSrc, numerics::BorderWindow *border) {
   const uint32_t outW = p.walk->window().outW;
   const int32_t shift = static_cast<int32_t>(p.walk->window().strideW * mb.perTap);
   const int64_t limit = static_cast<int64_t>(ready);
@@ -467,7 +467,7 @@ bool batchSources(const Plan &p, const MapBlocks &mb, size_t ready, uint64_t i0,
     }
     if (border && !interior) {
       border[j] = borderWindow(p, mb, limit, oh, ow);
-      if (denseBorders && !interiorSrc && border[j].kh1 != 0) {
+      if (!interiorSrc && border[j].kh1 != 0) {
         follows = false;
         continue;
       }
@@ -584,14 +584,13 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     windowBlockOffsets(p, mb, s.blockOffsets);
   }
   const isa::Window *win = p.walk ? &p.walk->window() : nullptr;
-  const BlockBases at{s.blockBases.data(),
-                      &s.blockOffsets,
-                      win ? win->kH : 0,
-                      win ? win->kW : 0,
-                      win ? win->strideW : 0,
-                      win ? win->dilW : 0,
-                      static_cast<uint32_t>(mb.perTap),
-                      s.blockBorder.data()};
+  BlockBases at{s.blockBases.data(),
+                &s.blockOffsets,
+                win ? win->kH : 0,
+                win ? win->kW : 0,
+                win ? win->strideW : 0,
+                win ? win->dilW : 0,
+                static_cast<uint32_t>(mb.perTap)};
   // Otherwise a packed convolution's windows are read straight from a
   // padded copy of the map into the registers that quantize them
   // (WindowRuns.h), without gathering them as floats first.
@@ -606,9 +605,11 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   for (const Op &op : p.ops)
     rowEpilogue = rowEpilogue && rowEpilogueOp(op.op);
 
-  // The dense kernels take the border pixels' windows: no source lists.
-  const bool denseBorders =
-      mapped && depthwise && s.mapBlocks.valuesOnly && s.mrf.depthwiseDenseGrid(p.firstTile, p.rows, p.cols, at);
+  // When the dense depthwise kernels take the map, they take its border
+  // pixels' windows too (which then need no source lists).
+  numerics::BorderWindow *border =
+      mapped && depthwise && s.mrf.depthwiseDenseGrid(p.firstTile, p.rows, p.cols, at) ? s.blockBorder.data() : nullptr;
+  at.border = border;
 
   s.loops.push_back({pc + 1, count, 0});
   for (uint32_t i0 = 0; i0 < count; i0 += batch) {
@@ -620,8 +621,8 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
     // A map rounded to values goes to the depthwise kernels only, which read
     // interior pixels' blocks from their bases.
     const bool valuesOnly = s.mapBlocks.valuesOnly;
-    gathered = gathered && batchSources(p, mb, ready, i0, size, s.blockSrc.data(), s.blockBases.data(), !valuesOnly,
-                                        s.blockBorder.data(), denseBorders);
+    gathered =
+        gathered && batchSources(p, mb, ready, i0, size, s.blockSrc.data(), s.blockBases.data(), !valuesOnly, border);
     if (direct) {
       s.windowRuns.bases(uint64_t{p.pixBase} + i0, size, s.windowBases.data());
       direct = s.mrf.matVecBatchRuns(
@@ -651,9 +652,8 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
         // takes every map prepareBlockValues takes. The interior pixels'
         // sources, left out for the values, are filled in first.
         quantizeMapBlocks(s, p, valid, mb, false);
-        gathered = batchSources(p, mb, mb.count, i0, size, s.blockSrc.data(), s.blockBases.data(), true,
-                                s.blockBorder.data(), false) &&
-                   multiply();
+        gathered =
+            batchSources(p, mb, mb.count, i0, size, s.blockSrc.data(), s.blockBases.data(), true, border) && multiply();
       }
     }
     if (!direct && !gathered) {

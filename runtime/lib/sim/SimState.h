@@ -360,8 +360,8 @@ struct State {
   std::vector<int32_t> blockSrc;
   std::vector<int64_t> blockBases;                 ///< per iteration: an interior pixel's first block, else -1
   std::vector<numerics::BorderWindow> blockBorder; ///< per iteration: a border pixel's window
-  std::vector<int32_t> blockOffsets;               ///< per window block: its offset from an interior pixel's first
-  /// block (-1: zeros)
+  /// Per window block: its offset from an interior pixel's first block (-1: zeros).
+  std::vector<int32_t> blockOffsets;
   WindowRuns windowRuns;            ///< a convolution's windows read from its padded map
   std::vector<int64_t> windowBases; ///< the batch's pixels' offsets into windowRuns.source()
   std::vector<float> tileScratch;   ///< N*N, for m_rd

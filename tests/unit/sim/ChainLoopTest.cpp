@@ -32,6 +32,13 @@ using isa::SReg;
 
 namespace {
 
+/// tinyTarget with N = 64: a window of several blocks in one tile column.
+target::Target wideTarget() {
+  target::Target t = tinyTarget();
+  t.nativeDim = 64;
+  return t;
+}
+
 constexpr unsigned N = kTinyDim;
 
 struct Outcome {
@@ -286,8 +293,7 @@ TEST(SimChainLoopTest, NanInputsWithResultsNarrowerThanN) {
   // N = 64 and 7 output channels: the fast path packs the batch's results at
   // 16 lanes, and an input holding NaN or Inf takes the general path, which
   // writes whole N-lane vectors, through a scratch vector.
-  target::Target wide = tinyTarget();
-  wide.nativeDim = 64;
+  const target::Target wide = wideTarget();
   std::vector<float> x = randomVector(6 * 5, 33, 2.0f); // one channel: one tile at either N
   x[9] = std::numeric_limits<float>::quiet_NaN();
   x[22] = -std::numeric_limits<float>::infinity();
@@ -302,8 +308,7 @@ TEST(SimChainLoopTest, MapsOfWholeBlocksMatchTheOrdinaryPath) {
   // N = 64 (one tile column of a 2 x 2 x 16 window, whose inputs are packed;
   // several for 3 x 3), padding, stride 2, parts starting at PIX_BASE > 0.
   const target::Target tiny = tinyTarget();
-  target::Target wide = tinyTarget();
-  wide.nativeDim = 64;
+  const target::Target wide = wideTarget();
   for (const target::Target &t : {tiny, wide}) {
     expectSame(convArtifact(t, 6, 5, 16, 7, 3, 1, 1, Opcode::VRelu));
     expectSame(convArtifact(t, 7, 6, 32, 20, 3, 2, 1, Opcode::EndChain));
@@ -321,8 +326,7 @@ TEST(SimChainLoopTest, WindowsReadStraightFromThePaddedMap) {
   // the kernel's reach on one side), dilation 2, parts starting at
   // PIX_BASE > 0, and NaN and Inf in the map (those windows are gathered as
   // floats for the general path).
-  target::Target wide = tinyTarget();
-  wide.nativeDim = 64;
+  const target::Target wide = wideTarget();
   expectSame(convArtifact(wide, 6, 5, 2, 7, 3, 1, 1, Opcode::VRelu));
   expectSame(convArtifact(wide, 7, 9, 3, 12, 3, 2, 1, Opcode::EndChain));
   expectSame(convArtifact(wide, 5, 6, 5, 9, 2, 1, 0, Opcode::VRelu));
@@ -364,8 +368,7 @@ TEST(SimChainLoopTest, DepthwiseConvolutionsMatchTheOrdinaryPath) {
   // several tile columns (N = 16 and 64), stride 1 and 2, with and without
   // padding; NaN and Inf in the map send the batches reading them the
   // general way.
-  target::Target wide = tinyTarget();
-  wide.nativeDim = 64;
+  const target::Target wide = wideTarget();
   for (const target::Target &t : {tinyTarget(), wide}) {
     expectSame(depthwiseArtifact(t, 7, 6, 16, 3, 1, 1, Opcode::VRelu));
     expectSame(depthwiseArtifact(t, 8, 9, 32, 3, 2, 1, Opcode::EndChain));
@@ -395,8 +398,7 @@ TEST(SimChainLoopTest, CommonEpiloguesMatchTheOrdinaryPath) {
   // vector and values past the clip: Min keeps a NaN of either side. Rows
   // of 7 lanes (a masked register), 20 (one whole and a masked one), 32
   // (two whole) and 150 (several tile rows).
-  target::Target wide = tinyTarget();
-  wide.nativeDim = 64;
+  const target::Target wide = wideTarget();
   for (uint32_t outC : {7u, 20u, 32u, 150u}) {
     std::vector<float> x = randomVector(6 * 5 * 3, 88, 2.0f);
     x[7] = std::numeric_limits<float>::quiet_NaN();
@@ -418,8 +420,7 @@ TEST(SimChainLoopTest, LargeDepthwiseMapsAreRoundedAheadOfTheWindows) {
   // windows. Blocks that cannot be rounded so in a late row (a NaN, or
   // values whose products with the weights overflow) turn the rest of the
   // loop to the map quantized in full, from that batch on.
-  target::Target wide = tinyTarget();
-  wide.nativeDim = 64;
+  const target::Target wide = wideTarget();
   for (const target::Target &t : {tinyTarget(), wide}) {
     expectSame(depthwiseArtifact(t, 36, 37, 16, 3, 1, 1, Opcode::VRelu));
     expectSame(depthwiseArtifact(t, 27, 26, 32, 3, 2, 1, Opcode::EndChain));
@@ -440,8 +441,7 @@ TEST(SimChainLoopTest, LargeDepthwiseMapsAreRoundedAheadOfTheWindows) {
 TEST(SimChainLoopTest, NanAndInfInMapsOfWholeBlocks) {
   // A NaN or Inf in a quantized map block sends every window reading it to
   // the general path, gathered as floats; the other windows stay compact.
-  target::Target wide = tinyTarget();
-  wide.nativeDim = 64;
+  const target::Target wide = wideTarget();
   for (const target::Target &t : {tinyTarget(), wide}) {
     std::vector<float> x = randomVector(6 * 5 * 16, 35, 2.0f);
     x[3] = std::numeric_limits<float>::quiet_NaN();
