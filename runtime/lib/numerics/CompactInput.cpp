@@ -509,6 +509,51 @@ struct RunBlocks {
   }
 };
 
+/// quantize16's loader for pieces whose every block is a single run
+/// (runs[b] is block b's): a window of one tap, such as a 1 x 1
+/// convolution's, whose channels are not whole blocks or whose pixels are
+/// not back to back. One masked load per block, no loop over runs.
+struct OneRunBlocks {
+  const float *src;
+  const int64_t *bases;
+  size_t blocks;
+  const BlockRun *runs;
+  size_t p = 0, b = 0; ///< the block the next call gives
+
+  SOFTNPU_AVX512_FN __m512 operator()(unsigned) {
+    const float *at = runAddress(src, bases[p]);
+    _mm_prefetch(reinterpret_cast<const char *>(at) + 16 * sizeof(float) * b + 4096, _MM_HINT_T0); // as RunBlocks
+    const BlockRun &r = runs[b];
+    const __m512 v = _mm512_maskz_loadu_ps(r.mask, runAddress(at, r.from));
+    if (++b == blocks) {
+      b = 0;
+      ++p;
+    }
+    return v;
+  }
+};
+
+/// Whether every block of the pieces is one run (runs[b] block b's).
+bool oneRunPerBlock(size_t blocks, const uint32_t *runStart) {
+  for (size_t b = 0; b <= blocks; ++b)
+    if (runStart[b] != b)
+      return false;
+  return true;
+}
+
+/// Whether pieces of one run per block are whole blocks back to back, the
+/// pieces too (a 1 x 1 convolution at stride 1 over channels that are
+/// whole blocks): then they are DenseBlocks from the first piece's start.
+bool piecesBackToBack(const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs) {
+  for (size_t b = 0; b < blocks; ++b)
+    if (runs[b].mask != 0xFFFF || runs[b].from != runs[0].from + static_cast<int64_t>(16 * b))
+      return false;
+  for (size_t p = 1; p < count; ++p)
+    if (bases[p] != bases[0] + static_cast<int64_t>(16 * blocks * p))
+      return false;
+  return true;
+}
+
 /// prepareCompactBatch (k = 16) and prepareCompactRuns on AVX-512: the
 /// batch's blocks sixteen at a time, in piece and block order, then each
 /// piece's active blocks.
@@ -534,7 +579,12 @@ void batch16(const float *x, size_t stride, size_t count, size_t n, size_t fille
 template <Rounding R>
 void batchRuns16(const float *src, const int64_t *bases, size_t count, size_t blocks, const BlockRun *runs,
                  const uint32_t *runStart, int mx, int32_t maxQ, int mw, MsfpCompactBatch &out) {
-  quantizeBatch16<R>(RunBlocks{src, bases, count, blocks, runs, runStart}, count, mx, maxQ, mw, out);
+  if (!oneRunPerBlock(blocks, runStart))
+    quantizeBatch16<R>(RunBlocks{src, bases, count, blocks, runs, runStart}, count, mx, maxQ, mw, out);
+  else if (piecesBackToBack(bases, count, blocks, runs))
+    quantizeBatch16<R>(DenseBlocks{runAddress(src, bases[0] + runs[0].from)}, count, mx, maxQ, mw, out);
+  else
+    quantizeBatch16<R>(OneRunBlocks{src, bases, blocks, runs}, count, mx, maxQ, mw, out);
 }
 
 /// prepareBlockValues on AVX-512: `count` blocks of 16 at x, sixteen at a

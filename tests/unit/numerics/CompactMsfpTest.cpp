@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -429,6 +430,61 @@ TEST(CompactMsfp, GatheredBlocksMatchPreparingTheGatheredFloats) {
   EXPECT_FALSE(gatherCompactBatch(twoBlocks, &zero, 1, 1, 16, 16, out)); // the source must hold single blocks
 }
 
+/// Compares prepareCompactRuns over `runs` with prepareCompactBatch over
+/// the floats they assemble, field by field, in every rounding and a few
+/// widths; returns the pieces left unprepared (the same in both).
+std::vector<size_t> expectRunsMatchAssembledFloats(const std::vector<float> &src, const std::vector<int64_t> &bases,
+                                                   size_t blocks, const std::vector<BlockRun> &runs,
+                                                   const std::vector<uint32_t> &runStart) {
+  const size_t pieces = bases.size();
+  std::vector<float> floats(pieces * blocks * 16, 0.0f);
+  for (size_t p = 0; p < pieces; ++p)
+    for (size_t b = 0; b < blocks; ++b)
+      for (uint32_t r = runStart[b]; r < runStart[b + 1]; ++r)
+        for (unsigned l = 0; l < 16; ++l)
+          if (runs[r].mask >> l & 1u)
+            floats[(p * blocks + b) * 16 + l] = src[static_cast<size_t>(bases[p] + runs[r].from + l)];
+  std::vector<size_t> unprepared;
+  for (unsigned mx : {3u, 6u, 7u})
+    for (Rounding rounding : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
+      const NumberFormat xf = NumberFormat::bfp(mx, 16);
+      MsfpCompactBatch got, want;
+      EXPECT_TRUE(prepareCompactRuns(src.data(), bases.data(), pieces, blocks, runs.data(), runStart.data(), xf,
+                                     rounding, 5, got));
+      EXPECT_TRUE(
+          prepareCompactBatch(floats.data(), blocks * 16, pieces, blocks * 16, blocks * 16, xf, rounding, 5, want));
+      EXPECT_EQ(got.blocks, want.blocks);
+      EXPECT_EQ(got.base, want.base);
+      unprepared.clear();
+      for (size_t p = 0; p < pieces; ++p) {
+        EXPECT_EQ(got.prepared[p], want.prepared[p]) << "mx " << mx << " piece " << p;
+        if (!got.prepared[p] || !want.prepared[p]) {
+          unprepared.push_back(p);
+          continue;
+        }
+        expectSamePiece(got, want, p);
+        if (::testing::Test::HasFailure())
+          return unprepared;
+      }
+    }
+  return unprepared;
+}
+
+/// Source floats for the runs tests: blocks of 16 tiny, huge, zero and
+/// ordinary values.
+std::vector<float> runSource(std::mt19937 &rng, size_t size) {
+  std::vector<float> src(size);
+  for (size_t i = 0; i < size; i += 16) {
+    std::vector<float> part = roundingInputs(rng, 16);
+    for (size_t j = 0; j < 16 && i + j < size; ++j)
+      src[i + j] = (i / 16) % 5 == 1   ? std::ldexp(part[j], -124)
+                   : (i / 16) % 5 == 3 ? std::ldexp(std::clamp(part[j], -7.0f, 7.0f), 120)
+                   : (i / 16) % 9 == 4 ? 0.0f
+                                       : part[j];
+  }
+  return src;
+}
+
 TEST(CompactMsfp, PiecesFromRunsMatchPreparingTheAssembledFloats) {
   // prepareCompactRuns (blocks assembled from runs of a source, a
   // convolution's windows read from its map) gives what prepareCompactBatch
@@ -439,16 +495,8 @@ TEST(CompactMsfp, PiecesFromRunsMatchPreparingTheAssembledFloats) {
   if (!compactKernelAvailable(CompactKernel::Avx512Vnni))
     GTEST_SKIP() << "prepareCompactRuns needs AVX-512";
   std::mt19937 rng(29);
-  const size_t blocks = 5, pieces = 37, sourceSize = 2000;
-  std::vector<float> src(sourceSize);
-  for (size_t i = 0; i < sourceSize; i += 16) {
-    std::vector<float> part = roundingInputs(rng, 16);
-    for (size_t j = 0; j < 16 && i + j < sourceSize; ++j)
-      src[i + j] = (i / 16) % 5 == 1   ? std::ldexp(part[j], -124)
-                   : (i / 16) % 5 == 3 ? std::ldexp(std::clamp(part[j], -7.0f, 7.0f), 120)
-                   : (i / 16) % 9 == 4 ? 0.0f
-                                       : part[j];
-  }
+  const size_t blocks = 5, pieces = 37;
+  std::vector<float> src = runSource(rng, 2000);
   // Block b: runs splitting its 16 lanes at random points, every other run
   // left out, each from a random place of the source.
   std::vector<BlockRun> runs;
@@ -475,41 +523,57 @@ TEST(CompactMsfp, PiecesFromRunsMatchPreparingTheAssembledFloats) {
   src[static_cast<size_t>(bases[5] + runs.front().from + firstLane(runs.front().mask))] = std::nanf("");
   src[static_cast<size_t>(bases[20] + runs.back().from + firstLane(runs.back().mask))] =
       std::numeric_limits<float>::infinity();
-  std::vector<float> floats(pieces * blocks * 16, 0.0f);
-  for (size_t p = 0; p < pieces; ++p)
-    for (size_t b = 0; b < blocks; ++b)
-      for (uint32_t r = runStart[b]; r < runStart[b + 1]; ++r)
-        for (unsigned l = 0; l < 16; ++l)
-          if (runs[r].mask >> l & 1u)
-            floats[(p * blocks + b) * 16 + l] = src[static_cast<size_t>(bases[p] + runs[r].from + l)];
-  for (unsigned mx : {3u, 6u, 7u})
-    for (Rounding rounding : {Rounding::NearestEven, Rounding::NearestAway, Rounding::TowardZero}) {
-      const NumberFormat xf = NumberFormat::bfp(mx, 16);
-      MsfpCompactBatch got, want;
-      ASSERT_TRUE(prepareCompactRuns(src.data(), bases.data(), pieces, blocks, runs.data(), runStart.data(), xf,
-                                     rounding, 5, got));
-      ASSERT_TRUE(
-          prepareCompactBatch(floats.data(), blocks * 16, pieces, blocks * 16, blocks * 16, xf, rounding, 5, want));
-      ASSERT_EQ(got.blocks, want.blocks);
-      ASSERT_EQ(got.base, want.base);
-      size_t unprepared = 0;
-      for (size_t p = 0; p < pieces; ++p) {
-        ASSERT_EQ(got.prepared[p], want.prepared[p]) << "mx " << mx << " piece " << p;
-        if (!got.prepared[p]) {
-          ++unprepared;
-          continue;
-        }
-        ASSERT_NO_FATAL_FAILURE(expectSamePiece(got, want, p));
-      }
-      EXPECT_EQ(got.prepared[5], 0);
-      EXPECT_EQ(got.prepared[20], 0);
-      EXPECT_LT(unprepared, pieces / 2);
-    }
+  const std::vector<size_t> unprepared = expectRunsMatchAssembledFloats(src, bases, blocks, runs, runStart);
+  EXPECT_NE(std::find(unprepared.begin(), unprepared.end(), 5), unprepared.end());
+  EXPECT_NE(std::find(unprepared.begin(), unprepared.end(), 20), unprepared.end());
+  EXPECT_LT(unprepared.size(), pieces / 2);
   MsfpCompactBatch out;
   const int64_t base = 0;
   const uint32_t none[2] = {0, 0};
   EXPECT_FALSE(prepareCompactRuns(src.data(), &base, 1, 1, runs.data(), none, NumberFormat::bfp(6, 8),
                                   Rounding::NearestEven, 5, out)); // blocks of 8: the caller assembles
+}
+
+TEST(CompactMsfp, PiecesOfOneRunPerBlockMatchPreparingTheAssembledFloats) {
+  // Windows of one tap (a 1 x 1 convolution's) take loaders of their own:
+  // pieces of whole blocks back to back load as one dense array, other
+  // pieces of one run per block with one masked load per block. Each gives
+  // what prepareCompactBatch gives for the assembled floats: pieces back to
+  // back (48 channels), the same with one piece out of step or two blocks
+  // swapped, with the last block half a run (24 channels, pieces 32 apart),
+  // and with pieces apart (stride 2); a NaN in one piece.
+  if (!compactKernelAvailable(CompactKernel::Avx512Vnni))
+    GTEST_SKIP() << "prepareCompactRuns needs AVX-512";
+  std::mt19937 rng(31);
+  const size_t pieces = 41;
+  std::vector<float> src = runSource(rng, 4200);
+  src[16 * 3 * 9 + 21] = std::nanf(""); // piece 9's block 1 when pieces are 48 apart
+  struct Case {
+    const char *what;
+    size_t blocks;
+    std::vector<BlockRun> runs;
+    int64_t step, outOfStep;
+  };
+  const std::vector<Case> cases = {
+      {"back to back", 3, {{0, 0xFFFF}, {16, 0xFFFF}, {32, 0xFFFF}}, 48, -1},
+      {"one piece out of step", 3, {{0, 0xFFFF}, {16, 0xFFFF}, {32, 0xFFFF}}, 48, 17},
+      {"blocks out of order", 3, {{16, 0xFFFF}, {0, 0xFFFF}, {32, 0xFFFF}}, 48, -1},
+      {"half a last block", 2, {{0, 0xFFFF}, {16, 0x00FF}}, 32, -1},
+      {"pieces apart", 3, {{0, 0xFFFF}, {16, 0xFFFF}, {32, 0xFFFF}}, 96, -1},
+  };
+  for (const Case &c : cases) {
+    SCOPED_TRACE(c.what);
+    std::vector<uint32_t> runStart(c.blocks + 1);
+    std::iota(runStart.begin(), runStart.end(), 0u);
+    std::vector<int64_t> bases(pieces);
+    for (size_t p = 0; p < pieces; ++p)
+      bases[p] = 5 + c.step * static_cast<int64_t>(p) + (static_cast<int64_t>(p) == c.outOfStep ? 3 : 0);
+    const std::vector<size_t> unprepared = expectRunsMatchAssembledFloats(src, bases, c.blocks, c.runs, runStart);
+    if (c.step == 48) // the NaN is piece 9's
+      EXPECT_EQ(unprepared, std::vector<size_t>{9});
+    else
+      EXPECT_LE(unprepared.size(), 2u);
+  }
 }
 
 TEST(CompactMsfp, DepthwiseFromSourceBlocksMatchesGatheringThem) {
