@@ -395,7 +395,8 @@ TEST(SimChainLoopTest, CommonEpiloguesMatchTheOrdinaryPath) {
   // The chains convolutions end with, which the row epilogue runs with ops
   // fixed at compile time: bias; bias, Relu; bias, Relu, Min (Relu6); bias
   // and a residual, with and without Relu. NaN in the map, in the clip
-  // vector and values past the clip: Min keeps a NaN of either side. Rows
+  // vector and values past the clip: Min keeps a NaN of either side; a clip
+  // vector free of NaN with a -0 against the +0 Relu gives. Rows
   // of 7 lanes (a masked register), 20 (one whole and a masked one), 32
   // (two whole) and 150 (several tile rows).
   const target::Target wide = wideTarget();
@@ -408,6 +409,8 @@ TEST(SimChainLoopTest, CommonEpiloguesMatchTheOrdinaryPath) {
     clip[5] = -0.25f;
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::EndChain, x));
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x));
+    expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 0, 1, {}, clip));
+    clip[3] = -0.0f;
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 0, 1, {}, clip));
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::EndChain, x, kAfterBias, 0, 1, 7));
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 7));
