@@ -7,7 +7,8 @@
 // channels). For the common shape (fp32 MFU format, the element-wise ops,
 // one DRAM write) runRowEpilogue takes each row 16 lanes per masked
 // register through all the ops and stores it straight to DRAM (one load
-// and one store per register; y is only read): the same IEEE operations
+// and one store per register; y is only read; an operand the same for
+// every row is loaded once for sixteen rows): the same IEEE operations
 // per lane in the same order, so the same bits (Mfu.cpp's elementwise is
 // the reference). The chains convolutions end with (bias; bias, Relu; bias,
 // Relu, Min; bias and a residual, with or without Relu) run with their ops

@@ -140,8 +140,10 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
                                 uint32_t k, uint32_t stride, uint32_t pad, Opcode act, std::vector<float> x = {},
                                 uint64_t yAt = kAfterBias, uint32_t pixels = 0, uint32_t up = 1,
                                 uint32_t residualPart = 0, uint32_t dil = 1, std::vector<float> w = {},
-                                std::vector<float> clip = {}) {
+                                std::vector<float> clip = {}, uint32_t wrStep = 0) {
   const uint32_t N = t.nativeDim; // tiny's, or a wider variant's
+  if (!wrStep)                    // elements from one pixel's output to the next: outC, or fewer when the rows overlap
+    wrStep = outC;
   const uint32_t upH = (inH - 1) * up + 1, upW = (inW - 1) * up + 1, reach = dil * (k - 1) + 1;
   const uint32_t outH = (upH + 2 * pad - reach) / stride + 1, outW = (upW + 2 * pad - reach) / stride + 1;
   const uint32_t kk = k * k * inC, rows = (outC + N - 1) / N, cols = (kk + N - 1) / N;
@@ -181,7 +183,7 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
   p.swr(SReg::Rows, rows);
   p.swr(SReg::Cols, cols);
   p.swr(SReg::WrLen, outC);
-  p.swr(SReg::WrStep, outC);
+  p.swr(SReg::WrStep, wrStep);
   auto convLoop = [&](uint32_t count, uint32_t firstPixel) {
     p.loop(count);
     p.insts.push_back(makeInst(Opcode::VRd, MemSpace::Dram, 0, 0, isa::kVWindow | isa::kVIter));
@@ -193,7 +195,7 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
       p.op(act);
     if (!clip.empty())
       p.op(Opcode::VvMin, 2);
-    p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt + uint64_t{firstPixel} * outC));
+    p.vwrIter(MemSpace::Dram, static_cast<uint32_t>(yAt + uint64_t{firstPixel} * wrStep));
     p.end();
     p.endLoop();
   };
@@ -218,7 +220,7 @@ artifact::Artifact convArtifact(const target::Target &t, uint32_t inH, uint32_t 
     p.endLoop();
     p.swr(SReg::Cols, cols);
     p.swr(SReg::RdLen, 0);
-    p.swr(SReg::WrStep, outC);
+    p.swr(SReg::WrStep, wrStep);
     p.swr(SReg::PixBase, first);
     convLoop(count, first);
   }
@@ -396,7 +398,8 @@ TEST(SimChainLoopTest, CommonEpiloguesMatchTheOrdinaryPath) {
   // fixed at compile time: bias; bias, Relu; bias, Relu, Min (Relu6); bias
   // and a residual, with and without Relu. NaN in the map, in the clip
   // vector and values past the clip: Min keeps a NaN of either side; a clip
-  // vector free of NaN with a -0 against the +0 Relu gives. Rows
+  // vector free of NaN with a -0 against the +0 Relu gives; rows that overlap
+  // (a write step shorter than the rows: the later row's lanes win). Rows
   // of 7 lanes (a masked register), 20 (one whole and a masked one), 32
   // (two whole) and 150 (several tile rows).
   const target::Target wide = wideTarget();
@@ -412,6 +415,9 @@ TEST(SimChainLoopTest, CommonEpiloguesMatchTheOrdinaryPath) {
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 0, 1, {}, clip));
     clip[3] = -0.0f;
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 0, 1, {}, clip));
+    if (outC > 16)
+      expectSame(
+          convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 0, 1, {}, clip, outC - 5));
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::EndChain, x, kAfterBias, 0, 1, 7));
     expectSame(convArtifact(wide, 6, 5, 3, outC, 3, 1, 1, Opcode::VRelu, x, kAfterBias, 0, 1, 7));
   }
