@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 namespace softnpu::sim::detail {
 
@@ -137,6 +138,55 @@ bool writeOutput(State &s, const Inst &wr, uint32_t w, std::string &what) {
   return true;
 }
 
+/// A chain that only copies DRAM rows into a VRF (v_rd DRAM, v_wr to a VRF,
+/// end_chain, in fp32: how a convolution stages its residual) writes each
+/// row's elements straight into the VRF's vectors and clears only the lanes
+/// after them that may hold something (State::WrittenVectors::extent). A
+/// row of 24 channels in a vector of 400 lanes then moves 24 floats instead
+/// of 400 twice (into the chain's vectors, then the VRF) and 400 zeros at
+/// the next reset. The VRF ends as the general path leaves it. False, with
+/// nothing done, for any other chain or when a check fails: the general
+/// path then runs and reports it.
+bool copyRowsToVrf(State &s, const isa::ChainPlan &chain, uint32_t cols) {
+  if (chain.end - chain.begin != 3 || !s.target.mfuFormat.isFp32())
+    return false;
+  const Inst &rd = s.program[chain.begin], &wr = s.program[chain.begin + 1];
+  if (rd.op != Opcode::VRd || rd.mem != MemSpace::Dram || (rd.flags & isa::kVWindow) || wr.op != Opcode::VWr ||
+      wr.mem == MemSpace::Dram)
+    return false;
+  std::string why;
+  const std::optional<isa::DramRead> r =
+      isa::dramReadOf(cols, s.n, s.reg(SReg::RdLen), s.reg(SReg::RdStride), s.reg(SReg::RdPitch), why);
+  uint64_t from = 0, to = 0;
+  if (!r || r->stride != 1 || !addressOf(s, rd, from, why) || !addressOf(s, wr, to, why))
+    return false;
+  if (r->len > 0) {
+    const uint64_t off = r->lastOffset();
+    if (off > UINT64_MAX - from || from + off >= s.dram.size())
+      return false;
+  }
+  uint32_t depth = 0;
+  float *base = s.vrf(wr.mem, wr.b, depth);
+  State::WrittenVectors *written = s.writtenVectors(wr.mem, wr.b);
+  if (!base || !written || to + cols > depth)
+    return false;
+  const uint64_t n = s.n, perRow = r->pitch ? r->vectorsPerRow : cols;
+  for (uint64_t row = 0; row < r->rows; ++row) {
+    const float *src = s.dram.data() + from + row * r->pitch;
+    for (uint64_t k = 0; k < perRow; ++k) {
+      const uint64_t v = to + row * perRow + k;
+      const uint64_t elements = r->len > k * n ? std::min(n, r->len - k * n) : 0;
+      float *dst = base + v * n;
+      std::memcpy(dst, src + k * n, elements * sizeof(float));
+      const uint64_t dirty = written->flag[v] ? written->extent[v] : 0;
+      if (dirty > elements)
+        std::fill(dst + elements, dst + dirty, 0.0f);
+      s.markVrfWritten(wr.mem, wr.b, v, 1, static_cast<uint32_t>(elements));
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
@@ -161,6 +211,13 @@ bool executeChain(State &s, size_t index, size_t &failedAt, std::string &what) {
     what = "COLS " + std::to_string(cols) + " makes a chain of " + std::to_string(inLanes) +
            " lanes, more than any memory of the target holds";
     return false;
+  }
+  if (copyRowsToVrf(s, chain, cols)) {
+    s.counters.instructions += chain.end - chain.begin;
+    ++s.counters.chains;
+    if (s.observer)
+      s.observer(event);
+    return true;
   }
   s.ensureLanes(inLanes);
   if (!readInput(s, s.program[chain.begin], cols, what))

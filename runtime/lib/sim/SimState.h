@@ -343,6 +343,10 @@ struct State {
   struct WrittenVectors {
     std::vector<uint8_t> flag;   ///< per vector of the VRF: 1 = written
     std::vector<uint32_t> which; ///< the written vectors, each once
+    /// Per written vector: its lanes from here on are zero (n unless a
+    /// write said less: Chain.cpp's copyRowsToVrf), so reset() and the next
+    /// such write clear only the lanes before.
+    std::vector<uint32_t> extent;
   };
   std::vector<WrittenVectors> vrfWritten;
   std::array<uint32_t, isa::kNumSRegs> regs{};
@@ -390,8 +394,11 @@ struct State {
   int64_t effectiveAddress(const isa::Inst &inst) const;
   /// Base of a VRF's storage and its depth in vectors; nullptr for DRAM/none.
   float *vrf(isa::MemSpace mem, unsigned mfu, uint32_t &depth);
-  /// Records that vectors [first, first + count) of a VRF were written.
-  void markVrfWritten(isa::MemSpace mem, unsigned mfu, uint64_t first, uint64_t count);
+  /// Records that vectors [first, first + count) of a VRF were written,
+  /// with every lane from `extent` on (default: none) zero.
+  void markVrfWritten(isa::MemSpace mem, unsigned mfu, uint64_t first, uint64_t count, uint32_t extent = UINT32_MAX);
+  /// The record of a VRF's written vectors; nullptr for DRAM/none.
+  WrittenVectors *writtenVectors(isa::MemSpace mem, unsigned mfu);
   /// Grows cur/next to hold `lanes` lanes (no-op when large enough).
   void ensureLanes(uint64_t lanes);
 };

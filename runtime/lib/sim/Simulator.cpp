@@ -27,22 +27,34 @@ using isa::MemSpace;
 
 namespace detail {
 
-void State::markVrfWritten(MemSpace mem, unsigned mfu, uint64_t first, uint64_t count) {
+State::WrittenVectors *State::writtenVectors(MemSpace mem, unsigned mfu) {
   if (vrfWritten.empty())
     vrfWritten.resize(1 + 2 * static_cast<size_t>(target.numMfus));
   size_t i = mem == MemSpace::Ivrf ? 0 : mem == MemSpace::AsVrf ? 1 + mfu : 1 + target.numMfus + mfu;
   if (i >= vrfWritten.size())
-    return;
+    return nullptr;
   WrittenVectors &w = vrfWritten[i];
   uint32_t depth = 0;
   vrf(mem, mfu, depth);
-  if (w.flag.size() != depth)
+  if (w.flag.size() != depth) {
     w.flag.assign(depth, 0);
-  for (uint64_t v = first; v < first + count && v < depth; ++v)
-    if (!w.flag[v]) {
-      w.flag[v] = 1;
-      w.which.push_back(static_cast<uint32_t>(v));
+    w.extent.assign(depth, 0);
+  }
+  return &w;
+}
+
+void State::markVrfWritten(MemSpace mem, unsigned mfu, uint64_t first, uint64_t count, uint32_t extent) {
+  WrittenVectors *w = writtenVectors(mem, mfu);
+  if (!w)
+    return;
+  const uint64_t depth = w->flag.size();
+  for (uint64_t v = first; v < first + count && v < depth; ++v) {
+    if (!w->flag[v]) {
+      w->flag[v] = 1;
+      w->which.push_back(static_cast<uint32_t>(v));
     }
+    w->extent[v] = static_cast<uint32_t>(std::min<uint64_t>(extent, n));
+  }
 }
 
 float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
@@ -293,7 +305,7 @@ void Simulator::reset() {
     uint32_t depth = 0;
     float *base = s.vrf(mem, mfu, depth);
     for (uint32_t v : w.which) {
-      std::fill(base + static_cast<size_t>(v) * s.n, base + static_cast<size_t>(v + 1) * s.n, 0.0f);
+      std::fill(base + static_cast<size_t>(v) * s.n, base + static_cast<size_t>(v) * s.n + w.extent[v], 0.0f);
       w.flag[v] = 0;
     }
     w.which.clear();
