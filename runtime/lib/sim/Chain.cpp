@@ -69,6 +69,7 @@ bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
                std::to_string(s.dram.size()) + " elements";
         return false;
       }
+      s.settleDram(addr, last + 1);
     }
     // Row by row: each row's elements, then zeros to its last vector.
     const uint64_t rowLanes = r->pitch ? r->vectorsPerRow * s.n : lanes;
@@ -164,6 +165,7 @@ bool copyRowsToVrf(State &s, const isa::ChainPlan &chain, uint32_t cols) {
     const uint64_t off = r->lastOffset();
     if (off > UINT64_MAX - from || from + off >= s.dram.size())
       return false;
+    s.settleDram(from, from + off + 1);
   }
   uint32_t depth = 0;
   float *base = s.vrf(wr.mem, wr.b, depth);

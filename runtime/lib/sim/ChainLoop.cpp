@@ -46,6 +46,7 @@
 #include "softnpu/isa/Window.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -497,6 +498,24 @@ uint32_t batchSize(bool independent, uint64_t xStride) {
   return static_cast<uint32_t>(std::clamp<uint64_t>(16384 / xStride, 1, 256));
 }
 
+/// Restores the stale DRAM (State::dramStale) the loop reads, and that
+/// between rows it writes with gaps: at once, not split row by row as the
+/// writes would.
+void settleLoopDram(State &s, const Plan &p) {
+  if (s.dramStale.empty())
+    return;
+  const float *dram = s.dram.data(), *dramEnd = dram + s.dram.size();
+  const auto settle = [&](const std::pair<const float *, const float *> &r) {
+    if (r.first >= dram && r.second <= dramEnd) // not a VRF
+      s.settleDram(static_cast<uint64_t>(r.first - dram), static_cast<uint64_t>(r.second - dram));
+  };
+  for (const auto &r : p.reads)
+    settle(r);
+  for (size_t i = 0; i < p.writes.size(); ++i) // p.written[i] is p.writes[i]'s range
+    if (p.writes[i].mem == MemSpace::Dram && static_cast<uint64_t>(std::abs(p.writes[i].step)) > p.writes[i].lanes)
+      settle(p.written[i]);
+}
+
 } // namespace
 
 bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
@@ -510,6 +529,7 @@ bool runChainLoop(State &s, size_t pc, size_t &nextPc) {
   Plan p;
   if (!decode(s, chain, count, p))
     return false;
+  settleLoopDram(s, p);
 
   const numerics::NumberFormat &mfuFormat = s.target.mfuFormat;
   const numerics::Rounding rounding = s.target.rounding;

@@ -90,6 +90,57 @@ void State::restoreDram(uint64_t begin, uint64_t end) {
   std::fill(d + at, d + end, 0.0f);
 }
 
+namespace {
+
+/// More stale ranges than this (writes splitting them, on the ordinary path)
+/// and all of them are restored at once instead.
+constexpr size_t kMaxStaleRanges = 4096;
+
+/// Takes [begin, end) out of the sorted, disjoint ranges `r`, calling
+/// taken(b, e) for each part taken out.
+template <class Taken>
+void cutRanges(std::vector<std::pair<uint64_t, uint64_t>> &r, uint64_t begin, uint64_t end, Taken taken) {
+  // The first range ending after `begin`.
+  auto it = std::upper_bound(r.begin(), r.end(), begin,
+                             [](uint64_t v, const std::pair<uint64_t, uint64_t> &x) { return v < x.second; });
+  while (it != r.end() && it->first < end) {
+    const uint64_t b = std::max(it->first, begin), e = std::min(it->second, end);
+    taken(b, e);
+    if (it->first < b && e < it->second) { // inside: split in two
+      const std::pair<uint64_t, uint64_t> right{e, it->second};
+      it->second = b;
+      r.insert(it + 1, right);
+      return;
+    }
+    if (it->first < b) {
+      it->second = b;
+      ++it;
+    } else if (e < it->second) {
+      it->first = e;
+      return;
+    } else {
+      it = r.erase(it);
+    }
+  }
+}
+
+} // namespace
+
+void State::settleDram(uint64_t begin, uint64_t end) {
+  if (dramStale.empty())
+    return;
+  cutRanges(dramStale, begin, std::min<uint64_t>(end, dram.size()), [&](uint64_t b, uint64_t e) { restoreDram(b, e); });
+}
+
+void State::dropStale(uint64_t begin, uint64_t end) {
+  cutRanges(dramStale, begin, end, [](uint64_t, uint64_t) {});
+  if (dramStale.size() > kMaxStaleRanges) { // many writes with gaps: restore the rest now
+    for (const auto &[b, e] : dramStale)
+      restoreDram(b, e);
+    dramStale.clear();
+  }
+}
+
 int64_t State::effectiveAddress(const isa::Inst &inst) const {
   if (!isa::stepsAddress(inst) || loops.empty())
     return inst.a;
@@ -281,16 +332,27 @@ void Simulator::reset() {
   State &s = *s_;
   if (s.dramAllDirty) {
     std::copy(s.dramImage.begin(), s.dramImage.end(), s.dram.begin());
+    s.dramStale.clear();
   } else {
-    // Merged first: a network's feature maps share DRAM, so the ranges of
-    // one run overlap (MobileNetV2 writes 26 MB into 7.6 MB).
-    std::sort(s.dramDirty.begin(), s.dramDirty.end());
-    for (size_t i = 0; i < s.dramDirty.size();) {
-      const uint64_t begin = s.dramDirty[i].first;
-      uint64_t end = s.dramDirty[i].second;
-      for (++i; i < s.dramDirty.size() && s.dramDirty[i].first <= end; ++i)
-        end = std::max(end, s.dramDirty[i].second);
-      s.restoreDram(begin, end);
+    // The ranges written become stale (State::dramStale), merged: a
+    // network's feature maps share DRAM, so the ranges of one run overlap
+    // (MobileNetV2 writes 26 MB into 7.6 MB).
+    std::vector<std::pair<uint64_t, uint64_t>> &ranges = s.dramDirty;
+    ranges.insert(ranges.end(), s.dramStale.begin(), s.dramStale.end());
+    std::sort(ranges.begin(), ranges.end());
+    s.dramStale.clear();
+    for (size_t i = 0; i < ranges.size();) {
+      const uint64_t begin = ranges[i].first;
+      uint64_t end = ranges[i].second;
+      for (++i; i < ranges.size() && ranges[i].first <= end; ++i)
+        end = std::max(end, ranges[i].second);
+      if (begin < end)
+        s.dramStale.emplace_back(begin, end);
+    }
+    if (s.dramStale.size() > detail::kMaxStaleRanges) {
+      for (const auto &[b, e] : s.dramStale)
+        s.restoreDram(b, e);
+      s.dramStale.clear();
     }
   }
   s.dramDirty.clear();
@@ -373,12 +435,13 @@ bool Simulator::writeDram(uint64_t addr, const float *data, size_t n, std::strin
 }
 
 bool Simulator::readDram(uint64_t addr, float *out, size_t n, std::string &error) const {
-  const State &s = *s_;
+  State &s = *s_; // settling stale ranges changes no value a reader can see
   if (addr > s.dram.size() || n > s.dram.size() - addr) {
     error = "DRAM read of " + std::to_string(n) + " elements at " + std::to_string(addr) +
             " is out of range (DRAM has " + std::to_string(s.dram.size()) + " elements)";
     return false;
   }
+  s.settleDram(addr, addr + n);
   copyBytes(out, s.dram.data() + addr, n * sizeof(float));
   return true;
 }

@@ -109,6 +109,7 @@ bool matrixMove(State &s, const isa::Inst &inst, std::string &what) {
            std::to_string(s.mrf.numTiles()) + " tiles";
     return false;
   }
+  s.settleDram(inst.a, inst.a + matH * matW);
   const float *m = s.dram.data() + inst.a;
   float *buf = s.tileScratch.data();
   // Each tile gets the part of the matrix that falls into it (its real

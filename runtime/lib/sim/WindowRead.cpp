@@ -56,6 +56,7 @@ bool readWindow(State &s, const isa::Inst &rd, uint64_t lanes, std::string &what
     return false;
   }
   // check() put the whole map inside DRAM: every tap offset is in range.
+  s.settleDram(rd.a, rd.a + w.span());
   const float *map = s.dram.data() + rd.a;
   float *x = s.cur.data();
   if (pooled) {

@@ -38,8 +38,8 @@ void expectVector(const sim::Simulator &s, uint32_t index, const std::vector<flo
   const float *got = s.vrfVector(MemSpace::AsVrf, 0, index);
   ASSERT_NE(got, nullptr);
   for (unsigned l = 0; l < N; ++l)
-    EXPECT_TRUE(sameBits(got[l], want[l])) << "vector " << index << " lane " << l << ": " << got[l] << " not "
-                                           << want[l];
+    EXPECT_TRUE(sameBits(got[l], want[l]))
+        << "vector " << index << " lane " << l << ": " << got[l] << " not " << want[l];
 }
 
 } // namespace
