@@ -27,13 +27,13 @@ constexpr unsigned N = kTinyDim;
 // first reaches a part of its own (a read restores only what it reaches).
 // Its first 112 elements are initialised, the rest are zeros in the image.
 constexpr uint32_t kRegion = 100, kRegionSize = 224, kInitialised = 112;
-constexpr uint32_t kChainRead = kRegion;        // 16 elements
-constexpr uint32_t kWindowMap = kRegion + 16;   // a 2 x 2 x 16 map, one window read alone
-constexpr uint32_t kLoopMap = kRegion + 80;     // another, read by a loop
-constexpr uint32_t kMatrix = kRegion + 144;     // a 4 x 16 matrix (m_rd)
-constexpr uint32_t kCopied = kRegion + 208;     // 16 elements copied into a VRF
-constexpr uint32_t kX = 400;                    // kRegionSize values written over the region
-constexpr uint32_t kOut = 700;                  // the reads' results
+constexpr uint32_t kChainRead = kRegion;      // 16 elements
+constexpr uint32_t kWindowMap = kRegion + 16; // a 2 x 2 x 16 map, one window read alone
+constexpr uint32_t kLoopMap = kRegion + 80;   // another, read by a loop
+constexpr uint32_t kMatrix = kRegion + 144;   // a 4 x 16 matrix (m_rd)
+constexpr uint32_t kCopied = kRegion + 208;   // 16 elements copied into a VRF
+constexpr uint32_t kX = 400;                  // kRegionSize values written over the region
+constexpr uint32_t kOut = 700;                // the reads' results
 constexpr uint32_t kDram = 900;
 
 void windowRegisters(Program &p) { // a 2 x 2 map of 16 channels, 1 x 1 taps
