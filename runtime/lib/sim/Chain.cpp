@@ -180,10 +180,14 @@ bool copyRowsToVrf(State &s, const isa::ChainPlan &chain, uint32_t cols) {
       const uint64_t elements = r->len > k * n ? std::min(n, r->len - k * n) : 0;
       float *dst = base + v * n;
       std::memcpy(dst, src + k * n, elements * sizeof(float));
-      const uint64_t dirty = written->flag[v] ? written->extent[v] : 0;
-      if (dirty > elements)
-        std::fill(dst + elements, dst + dirty, 0.0f);
-      s.markVrfWritten(wr.mem, wr.b, v, 1, static_cast<uint32_t>(elements));
+      if (!written->flag[v]) { // State::markVrfWritten's record, kept here
+        written->flag[v] = 1;
+        written->which.push_back(static_cast<uint32_t>(v));
+        written->extent[v] = 0;
+      }
+      if (written->extent[v] > elements)
+        std::fill(dst + elements, dst + written->extent[v], 0.0f);
+      written->extent[v] = static_cast<uint32_t>(elements);
     }
   }
   return true;
