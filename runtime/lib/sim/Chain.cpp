@@ -47,6 +47,25 @@ bool addressOf(const State &s, const Inst &inst, uint64_t &addr, std::string &wh
   return true;
 }
 
+/// The DRAM read of a v_rd of COLS vectors at `addr` (not a window), checked
+/// against the DRAM, with the stale part it reaches restored (State::
+/// dramStale); nullopt and `what` when it is not a read or leaves the DRAM.
+std::optional<isa::DramRead> dramRead(State &s, uint64_t addr, uint32_t cols, std::string &what) {
+  std::optional<isa::DramRead> r =
+      isa::dramReadOf(cols, s.n, s.reg(SReg::RdLen), s.reg(SReg::RdStride), s.reg(SReg::RdPitch), what);
+  if (!r || r->len == 0)
+    return r;
+  const uint64_t off = r->lastOffset(), last = off > UINT64_MAX - addr ? UINT64_MAX : addr + off;
+  if (last >= s.dram.size()) {
+    what = "DRAM read reaches element " + std::to_string(last) + " (RD_LEN " + std::to_string(r->len) + ", RD_STRIDE " +
+           std::to_string(r->stride) + ", RD_PITCH " + std::to_string(r->pitch) + "), DRAM has " +
+           std::to_string(s.dram.size()) + " elements";
+    return std::nullopt;
+  }
+  s.settleDram(addr, last + 1);
+  return r;
+}
+
 /// Reads the chain input (COLS vectors) into s.cur.
 bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
   const uint64_t lanes = static_cast<uint64_t>(cols) * s.n;
@@ -57,20 +76,9 @@ bool readInput(State &s, const Inst &rd, uint32_t cols, std::string &what) {
   if (!addressOf(s, rd, addr, what))
     return false;
   if (rd.mem == MemSpace::Dram) {
-    const std::optional<isa::DramRead> r =
-        isa::dramReadOf(cols, s.n, s.reg(SReg::RdLen), s.reg(SReg::RdStride), s.reg(SReg::RdPitch), what);
+    const std::optional<isa::DramRead> r = dramRead(s, addr, cols, what);
     if (!r)
       return false;
-    if (r->len > 0) {
-      const uint64_t off = r->lastOffset(), last = off > UINT64_MAX - addr ? UINT64_MAX : addr + off;
-      if (last >= s.dram.size()) {
-        what = "DRAM read reaches element " + std::to_string(last) + " (RD_LEN " + std::to_string(r->len) +
-               ", RD_STRIDE " + std::to_string(r->stride) + ", RD_PITCH " + std::to_string(r->pitch) + "), DRAM has " +
-               std::to_string(s.dram.size()) + " elements";
-        return false;
-      }
-      s.settleDram(addr, last + 1);
-    }
     // Row by row: each row's elements, then zeros to its last vector.
     const uint64_t rowLanes = r->pitch ? r->vectorsPerRow * s.n : lanes;
     for (uint64_t row = 0; row < r->rows; ++row) {
@@ -156,17 +164,12 @@ bool copyRowsToVrf(State &s, const isa::ChainPlan &chain, uint32_t cols) {
       wr.mem == MemSpace::Dram)
     return false;
   std::string why;
-  const std::optional<isa::DramRead> r =
-      isa::dramReadOf(cols, s.n, s.reg(SReg::RdLen), s.reg(SReg::RdStride), s.reg(SReg::RdPitch), why);
   uint64_t from = 0, to = 0;
-  if (!r || r->stride != 1 || !addressOf(s, rd, from, why) || !addressOf(s, wr, to, why))
+  if (!addressOf(s, rd, from, why) || !addressOf(s, wr, to, why))
     return false;
-  if (r->len > 0) {
-    const uint64_t off = r->lastOffset();
-    if (off > UINT64_MAX - from || from + off >= s.dram.size())
-      return false;
-    s.settleDram(from, from + off + 1);
-  }
+  const std::optional<isa::DramRead> r = dramRead(s, from, cols, why);
+  if (!r || r->stride != 1)
+    return false;
   uint32_t depth = 0;
   float *base = s.vrf(wr.mem, wr.b, depth);
   State::WrittenVectors *written = s.writtenVectors(wr.mem, wr.b);
@@ -180,14 +183,10 @@ bool copyRowsToVrf(State &s, const isa::ChainPlan &chain, uint32_t cols) {
       const uint64_t elements = r->len > k * n ? std::min(n, r->len - k * n) : 0;
       float *dst = base + v * n;
       std::memcpy(dst, src + k * n, elements * sizeof(float));
-      if (!written->flag[v]) { // State::markVrfWritten's record, kept here
-        written->flag[v] = 1;
-        written->which.push_back(static_cast<uint32_t>(v));
-        written->extent[v] = 0;
-      }
-      if (written->extent[v] > elements)
-        std::fill(dst + elements, dst + written->extent[v], 0.0f);
-      written->extent[v] = static_cast<uint32_t>(elements);
+      const uint32_t dirty = written->dirtyLanes(static_cast<uint32_t>(v));
+      if (dirty > elements)
+        std::fill(dst + elements, dst + dirty, 0.0f);
+      written->mark(static_cast<uint32_t>(v), static_cast<uint32_t>(elements));
     }
   }
   return true;

@@ -361,6 +361,16 @@ struct State {
     /// write said less: Chain.cpp's copyRowsToVrf), so reset() and the next
     /// such write clear only the lanes before.
     std::vector<uint32_t> extent;
+    /// Lanes of vector v that may hold something other than zero.
+    uint32_t dirtyLanes(uint32_t v) const { return flag[v] ? extent[v] : 0; }
+    /// Records a write of vector v whose lanes from `lanes` on are zero.
+    void mark(uint32_t v, uint32_t lanes) {
+      if (!flag[v]) {
+        flag[v] = 1;
+        which.push_back(v);
+      }
+      extent[v] = lanes;
+    }
   };
   std::vector<WrittenVectors> vrfWritten;
   std::array<uint32_t, isa::kNumSRegs> regs{};

@@ -48,13 +48,8 @@ void State::markVrfWritten(MemSpace mem, unsigned mfu, uint64_t first, uint64_t 
   if (!w)
     return;
   const uint64_t depth = w->flag.size();
-  for (uint64_t v = first; v < first + count && v < depth; ++v) {
-    if (!w->flag[v]) {
-      w->flag[v] = 1;
-      w->which.push_back(static_cast<uint32_t>(v));
-    }
-    w->extent[v] = static_cast<uint32_t>(std::min<uint64_t>(extent, n));
-  }
+  for (uint64_t v = first; v < first + count && v < depth; ++v)
+    w->mark(static_cast<uint32_t>(v), static_cast<uint32_t>(std::min<uint64_t>(extent, n)));
 }
 
 float *State::vrf(MemSpace mem, unsigned mfu, uint32_t &depth) {
